@@ -1,0 +1,85 @@
+// The seam between the router and one backend MCP server. An implementation
+// (http-backend.ts, stdio-backend.ts) owns the connection, the handshake in
+// the newest revision the backend speaks, and the per-revision envelope, so
+// the router sends one internal shape to every backend.
+
+import type { Era } from '../protocol/revisions.ts';
+import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../protocol/jsonrpc.ts';
+
+export interface Implementation {
+  name: string;
+  version: string;
+  [key: string]: unknown;
+}
+
+/** What the backend told us when we connected (discover result or initialize result). */
+export interface BackendHandshake {
+  era: Era;
+  protocolVersion: string;
+  capabilities: Record<string, unknown>;
+  serverInfo: Implementation | undefined;
+  instructions: string | undefined;
+}
+
+export interface UpstreamCall {
+  method: string;
+  /** Params as the backend should see them, minus the 2026 `_meta` envelope, which the backend adds. */
+  params?: Record<string, unknown>;
+  /** Extra HTTP headers (for example `Mcp-Param-*`); stdio backends ignore them. */
+  headers?: Record<string, string>;
+  /** Client capabilities to declare to a modern backend for this one request (defaults to the gateway's own). */
+  clientCapabilities?: Record<string, unknown>;
+  signal?: AbortSignal;
+  /** Overrides the backend's configured timeout for this call. */
+  timeoutMs?: number;
+  /** Messages the backend sends about this request before its response (progress, logging, server-to-client requests). */
+  onRelatedMessage?: (message: JsonRpcNotification | JsonRpcRequest) => void;
+}
+
+export type BackendState = 'idle' | 'connecting' | 'ready' | 'down' | 'closed';
+
+export interface Backend {
+  readonly name: string;
+  readonly kind: 'http' | 'stdio';
+  readonly state: BackendState;
+  /** Present once `connect()` has succeeded; replaced after a reconnect. */
+  readonly handshake: BackendHandshake | undefined;
+  /** Connects and performs the handshake: `server/discover` first, `initialize` as the fallback. */
+  connect(): Promise<BackendHandshake>;
+  /**
+   * Sends one request and resolves with the backend's JSON-RPC response (a
+   * result or the backend's own error, id already matched). Rejects with a
+   * BackendError when the backend cannot be reached, times out, or answers
+   * with something that is not MCP.
+   */
+  request(call: UpstreamCall): Promise<JsonRpcResponse>;
+  notify(method: string, params?: Record<string, unknown>): Promise<void>;
+  /** Unsolicited notifications (list_changed, resources/updated, ...). Returns an unsubscribe function. */
+  onNotification(listener: (notification: JsonRpcNotification) => void): () => void;
+  /** State transitions, so the catalog can refresh after a reconnect and health can report. */
+  onStateChange(listener: (state: BackendState, handshake: BackendHandshake | undefined) => void): () => void;
+  close(): Promise<void>;
+}
+
+export type BackendErrorCode = 'backend_unavailable' | 'backend_timeout' | 'backend_protocol_error' | 'backend_closed';
+
+const BRAND = Symbol.for('gatehouse.BackendError');
+
+/** A failure to get an MCP answer from a backend; `isTransient` says whether retrying later may help. */
+export class BackendError extends Error {
+  readonly [BRAND] = true;
+  readonly code: BackendErrorCode;
+  readonly backend: string;
+  readonly isTransient: boolean;
+  constructor(code: BackendErrorCode, backend: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'BackendError';
+    this.code = code;
+    this.backend = backend;
+    this.isTransient = code !== 'backend_protocol_error';
+  }
+}
+
+export function isBackendError(value: unknown): value is BackendError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
