@@ -18,6 +18,7 @@ export const RPC = {
   sessionNotFound: -32001,
   backendUnavailable: -32010,
   requestTimeout: -32011,
+  policyDenied: -32012,
   headerMismatch: -32020,
   missingRequiredClientCapability: -32021,
   unsupportedProtocolVersion: -32022,

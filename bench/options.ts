@@ -1,0 +1,68 @@
+// The command line of `npm run bench`: the comparison run (default) or
+// `--soak`, how long each measured phase lasts, and `--json` for one
+// machine-readable line at the end.
+
+import { parseArgs } from 'node:util';
+
+import type { StopRule } from './load-generator.ts';
+
+export interface BenchOptions {
+  mode: 'compare' | 'soak';
+  /** The measured phase of each scenario (compare) or the whole soak. */
+  stop: StopRule;
+  /** Unmeasured load before each scenario's measured phase (compare only). */
+  warmupMs: number;
+  isJson: boolean;
+  isHelp: boolean;
+}
+
+export const usage = `Usage: npm run bench -- [--json] [--duration SECONDS | --requests N] [--warmup SECONDS]
+       npm run bench -- --soak [--requests N] [--json]
+
+  (default)         direct vs gateway, eras 2025-11-25 and 2026-07-28, concurrency 1 and 64
+  --duration S      measured seconds per scenario (default 5)
+  --requests N      measured requests per scenario instead of a duration;
+                    with --soak, the requests in the soak (default 1000000)
+  --warmup S        unmeasured warm-up seconds per scenario (default 1)
+  --soak            drive N requests through the gateway (2026-07-28, c=64) and watch its RSS
+  --json            also print the report as one JSON object on the last line
+`;
+
+export class BenchUsageError extends Error {
+  readonly code = 'bench_usage';
+}
+
+function positiveNumber(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new BenchUsageError(`${flag} must be a positive number, got "${text}"`);
+  return value;
+}
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      json: { type: 'boolean', default: false },
+      soak: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      requests: { type: 'string' },
+      warmup: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.duration !== undefined && values.requests !== undefined) {
+    throw new BenchUsageError('choose one of --duration and --requests');
+  }
+  if (values.soak && values.duration !== undefined) throw new BenchUsageError('--soak is bounded by --requests, not --duration');
+  const requests = values.requests === undefined ? undefined : Math.floor(positiveNumber('--requests', values.requests, 1));
+  const mode = values.soak ? 'soak' : 'compare';
+  const stop: StopRule =
+    mode === 'soak'
+      ? { kind: 'requests', requests: requests ?? 1_000_000 }
+      : requests !== undefined
+        ? { kind: 'requests', requests }
+        : { kind: 'duration', durationMs: positiveNumber('--duration', values.duration, 5) * 1000 };
+  const warmupMs = values.warmup === '0' ? 0 : positiveNumber('--warmup', values.warmup, 1) * 1000;
+  return { mode, stop, warmupMs, isJson: values.json, isHelp: values.help };
+}

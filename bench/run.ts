@@ -1,0 +1,69 @@
+// `npm run bench`: starts the SDK v2 test backend and the gateway as child
+// processes, then runs the direct-versus-gateway comparison (or, with --soak,
+// the memory soak) and prints the report; see docs/benchmarks.md.
+
+import { cpus, totalmem } from 'node:os';
+
+import { backendScripts, startHttpBackend } from '../packages/testing/src/backends/launch.ts';
+import { createCleanup, runCleanupOnSignals } from './cleanup.ts';
+import { runComparison } from './compare.ts';
+import { startGatewayProcess } from './gateway-process.ts';
+import { BenchUsageError, parseBenchOptions, usage } from './options.ts';
+import { computeRatios, formatJsonReport, formatRatioTable, formatScenarioTable } from './report.ts';
+import { runSoak } from './soak.ts';
+import { formatSoakJson, formatSoakReport } from './soak-report.ts';
+
+function describeMachine(): string {
+  const processors = cpus();
+  const memoryGiB = (totalmem() / 1024 ** 3).toFixed(0);
+  return `machine: ${processors.length} CPUs (${processors[0]?.model ?? 'unknown'}), ${memoryGiB} GiB, Node ${process.version}, ${process.platform}; load generator, gateway and backend share it`;
+}
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof BenchUsageError) && (error as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw error;
+    process.stderr.write(`bench: ${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  if (options.isHelp) {
+    process.stdout.write(usage);
+    return 0;
+  }
+
+  const cleanup = createCleanup();
+  runCleanupOnSignals(cleanup);
+  try {
+    process.stderr.write('bench: starting the SDK v2 backend and the gateway\n');
+    const backend = await startHttpBackend(backendScripts.v2);
+    cleanup.add('the backend', () => backend.close());
+    const gateway = await startGatewayProcess(backend.url);
+    cleanup.add('the gateway', () => gateway.close());
+    process.stderr.write(`bench: backend ${backend.url}, gateway ${gateway.url} (pid ${gateway.process.pid})\n`);
+    process.stdout.write(`${describeMachine()}\n\n`);
+
+    if (options.mode === 'soak') {
+      const result = await runSoak(gateway.url, gateway.process.pid!, options.stop.kind === 'requests' ? options.stop.requests : 1_000_000);
+      process.stdout.write(`${formatSoakReport(result)}\n`);
+      if (options.isJson) process.stdout.write(`${formatSoakJson(result)}\n`);
+      return result.errors > 0 ? 1 : 0;
+    }
+
+    const results = await runComparison({ direct: backend.url, gateway: gateway.url }, options);
+    const ratios = computeRatios(results);
+    const errors = results.reduce((total, result) => total + result.errors, 0);
+    process.stdout.write(`${formatScenarioTable(results)}\n\n${formatRatioTable(ratios)}\n`);
+    if (errors > 0) process.stdout.write(`\nTHIS RUN HAD ${errors} ERRORS: its figures are not valid measurements.\n`);
+    if (options.isJson) process.stdout.write(`${formatJsonReport(results, ratios)}\n`);
+    return errors > 0 ? 1 : 0;
+  } catch (error) {
+    process.stderr.write(`bench: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  } finally {
+    await cleanup.run();
+  }
+}
+
+process.exitCode = await main();

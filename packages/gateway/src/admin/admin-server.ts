@@ -1,0 +1,32 @@
+// The operators' listener, apart from the client-facing port (127.0.0.1:8081
+// by default): liveness and readiness now; metrics and the admin API of
+// later issues mount here, never on the port agents reach.
+
+import { createServer, type Server } from 'node:http';
+import type { Backend } from '../upstream/backend.ts';
+import { writeJson } from '../transport/http-io.ts';
+
+export interface AdminServerOptions {
+  backends: () => readonly Backend[];
+  isReady: () => boolean;
+}
+
+export function createAdminServer(options: AdminServerOptions): Server {
+  return createServer((request, response) => {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (request.method !== 'GET' && request.method !== 'HEAD') return writeJson(response, 405, { error: 'only GET is served here' }, { allow: 'GET' });
+    if (path === '/healthz') return writeJson(response, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const backends = options.backends().map((backend) => ({
+        name: backend.name,
+        kind: backend.kind,
+        state: backend.state,
+        era: backend.handshake?.era,
+        protocolVersion: backend.handshake?.protocolVersion,
+      }));
+      const isReady = options.isReady();
+      return writeJson(response, isReady ? 200 : 503, { status: isReady ? 'ready' : 'starting', backends });
+    }
+    writeJson(response, 404, { error: `no admin route ${path}; try /healthz or /readyz` });
+  });
+}

@@ -1,0 +1,215 @@
+// The federated catalog: every backend's primitives merged into one view for
+// `/mcp` (tools and prompts namespaced `{backend}{sep}{name}`, resource URIs
+// kept as the backend wrote them) and one view per backend for
+// `/servers/{name}/mcp` (the backend's own names). Views are rebuilt only
+// when a backend's lists change, and are sorted so every page is stable.
+
+import type { Backend } from '../upstream/backend.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { BackendCatalog, LIST_KINDS, type ListKind, type Primitive } from './backend-catalog.ts';
+import { qualifyName } from './naming.ts';
+import { compileUriTemplate } from './uri-template.ts';
+import { scanHeaderParameters, type HeaderParameter } from './x-mcp-header.ts';
+
+export interface NamedEntry {
+  backend: string;
+  /** The backend's own name. */
+  name: string;
+  /** What a client of this view sees (`definition` carries this name). */
+  clientName: string;
+  definition: Primitive;
+}
+
+export interface ToolEntry extends NamedEntry {
+  headerParameters: HeaderParameter[];
+}
+
+export interface TemplateMatcher {
+  backend: string;
+  pattern: RegExp;
+}
+
+export interface CatalogView {
+  readonly tools: readonly Primitive[];
+  readonly prompts: readonly Primitive[];
+  readonly resources: readonly Primitive[];
+  readonly resourceTemplates: readonly Primitive[];
+  readonly toolsByName: ReadonlyMap<string, ToolEntry>;
+  readonly promptsByName: ReadonlyMap<string, NamedEntry>;
+  readonly resourceOwners: ReadonlyMap<string, string>;
+  readonly templateMatchers: readonly TemplateMatcher[];
+  /** `uriTemplate` -> backend, for completion of template arguments. */
+  readonly templateOwners: ReadonlyMap<string, string>;
+  /** The backends this view draws from, in configuration order. */
+  readonly backendNames: readonly string[];
+  /** Freshness hint for list results served from this view. */
+  readonly ttlMs: number;
+}
+
+export interface CatalogOptions {
+  backends: readonly Backend[];
+  separator: string;
+  logger: Logger;
+  minRefreshIntervalMs?: number;
+  /** Upper bound on the `ttlMs` we promise clients. */
+  maxTtlMs?: number;
+}
+
+type ChangeListener = (kinds: ReadonlySet<ListKind>) => void;
+
+const byClientName = (a: NamedEntry, b: NamedEntry) => (a.clientName < b.clientName ? -1 : a.clientName > b.clientName ? 1 : 0);
+
+export class Catalog {
+  readonly separator: string;
+  readonly #backends: BackendCatalog[];
+  readonly #byName = new Map<string, BackendCatalog>();
+  readonly #views = new Map<string, CatalogView>();
+  readonly #listeners = new Set<ChangeListener>();
+  readonly #logger: Logger;
+  readonly #maxTtlMs: number;
+
+  constructor(options: CatalogOptions) {
+    this.separator = options.separator;
+    this.#logger = options.logger;
+    this.#maxTtlMs = options.maxTtlMs ?? 60_000;
+    this.#backends = options.backends.map(
+      (backend) =>
+        new BackendCatalog({
+          backend,
+          logger: options.logger,
+          minRefreshIntervalMs: options.minRefreshIntervalMs ?? 1_000,
+          onChange: () => this.#invalidate(),
+        }),
+    );
+    for (const catalog of this.#backends) this.#byName.set(catalog.backend.name, catalog);
+  }
+
+  hasBackend(name: string): boolean {
+    return this.#byName.has(name);
+  }
+
+  backend(name: string): Backend | undefined {
+    return this.#byName.get(name)?.backend;
+  }
+
+  /** Loads every backend's lists; backends that are down simply contribute nothing yet. */
+  async refreshAll(): Promise<void> {
+    await Promise.all(this.#backends.map((catalog) => catalog.refresh(LIST_KINDS)));
+  }
+
+  async refreshBackend(name: string, kinds: readonly ListKind[] = LIST_KINDS): Promise<void> {
+    await this.#byName.get(name)?.refresh(kinds);
+  }
+
+  /** Called after a view changes, so transports can send list_changed notifications. */
+  onChange(listener: ChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The view for `/mcp` (`undefined`) or for one backend's endpoint. */
+  view(endpointBackend: string | undefined): CatalogView {
+    const key = endpointBackend ?? '';
+    let view = this.#views.get(key);
+    if (view === undefined) {
+      const sources = endpointBackend === undefined ? this.#backends : [this.#byName.get(endpointBackend)!];
+      view = this.#buildView(sources, endpointBackend === undefined);
+      this.#views.set(key, view);
+    }
+    return view;
+  }
+
+  #invalidate(): void {
+    const previous = this.#views.get('');
+    this.#views.clear();
+    if (this.#listeners.size === 0) return;
+    const next = this.view(undefined);
+    const changed = new Set<ListKind>();
+    if (previous === undefined || !sameNames(previous.tools, next.tools)) changed.add('tools');
+    if (previous === undefined || !sameNames(previous.prompts, next.prompts)) changed.add('prompts');
+    if (previous === undefined || !sameNames(previous.resources, next.resources) || !sameNames(previous.resourceTemplates, next.resourceTemplates)) changed.add('resources');
+    for (const listener of this.#listeners) listener(changed);
+  }
+
+  #buildView(sources: readonly BackendCatalog[], isFederated: boolean): CatalogView {
+    const tools: ToolEntry[] = [];
+    const prompts: NamedEntry[] = [];
+    const resources: Primitive[] = [];
+    const resourceTemplates: Primitive[] = [];
+    const resourceOwners = new Map<string, string>();
+    const templateMatchers: TemplateMatcher[] = [];
+    const templateOwners = new Map<string, string>();
+    let ttlMs = this.#maxTtlMs;
+
+    for (const source of sources) {
+      const backend = source.backend.name;
+      if (source.backend.state !== 'ready') continue;
+      const name = (original: string) => (isFederated ? qualifyName(backend, original, this.separator) : original);
+      for (const tool of source.items('tools')) {
+        if (typeof tool.name !== 'string') continue;
+        const scan = scanHeaderParameters(tool.inputSchema);
+        if (!scan.isValid) {
+          this.#logger.warn({ backend, tool: tool.name, reason: scan.reason }, 'excluding tool with an invalid x-mcp-header annotation');
+          continue;
+        }
+        const clientName = name(tool.name);
+        tools.push({ backend, name: tool.name, clientName, definition: { ...tool, name: clientName }, headerParameters: scan.parameters });
+      }
+      for (const prompt of source.items('prompts')) {
+        if (typeof prompt.name !== 'string') continue;
+        const clientName = name(prompt.name);
+        prompts.push({ backend, name: prompt.name, clientName, definition: { ...prompt, name: clientName } });
+      }
+      for (const resource of source.items('resources')) {
+        if (typeof resource.uri !== 'string') continue;
+        const owner = resourceOwners.get(resource.uri);
+        if (owner !== undefined) {
+          this.#logger.warn({ uri: resource.uri, owner, hidden: backend }, 'two backends list the same resource URI; the first configured backend serves it');
+          continue;
+        }
+        resourceOwners.set(resource.uri, backend);
+        resources.push(resource);
+      }
+      for (const template of source.items('resourceTemplates')) {
+        if (typeof template.uriTemplate !== 'string') continue;
+        if (templateOwners.has(template.uriTemplate)) continue;
+        templateOwners.set(template.uriTemplate, backend);
+        resourceTemplates.push(template);
+        const pattern = compileUriTemplate(template.uriTemplate);
+        if (pattern !== undefined) templateMatchers.push({ backend, pattern });
+      }
+      for (const kind of LIST_KINDS) ttlMs = Math.min(ttlMs, source.ttlMs(kind) ?? ttlMs);
+    }
+
+    tools.sort(byClientName);
+    prompts.sort(byClientName);
+    resources.sort((a, b) => ((a.uri as string) < (b.uri as string) ? -1 : 1));
+    return {
+      tools: tools.map((entry) => entry.definition),
+      prompts: prompts.map((entry) => entry.definition),
+      resources,
+      resourceTemplates,
+      toolsByName: new Map(tools.map((entry) => [entry.clientName, entry])),
+      promptsByName: new Map(prompts.map((entry) => [entry.clientName, entry])),
+      resourceOwners,
+      templateMatchers,
+      templateOwners,
+      backendNames: sources.map((source) => source.backend.name),
+      ttlMs,
+    };
+  }
+}
+
+/** The backend that serves a resource URI in a view: a listed resource first, then a matching template. */
+export function findResourceOwner(view: CatalogView, uri: string): string | undefined {
+  const owner = view.resourceOwners.get(uri);
+  if (owner !== undefined) return owner;
+  for (const matcher of view.templateMatchers) if (matcher.pattern.test(uri)) return matcher.backend;
+  return undefined;
+}
+
+function sameNames(a: readonly Primitive[], b: readonly Primitive[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && JSON.stringify(a[i]) !== JSON.stringify(b[i])) return false;
+  return true;
+}

@@ -1,0 +1,53 @@
+// `gatehouse start`: loads the config (the shipped embedded default when none
+// is given), starts the gateway and prints how to connect. Flags and PORT
+// override the file; SIGINT/SIGTERM close backends and listeners cleanly.
+
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.ts';
+import { DEFAULT_CONFIG_PATH } from '../../config/default-config.ts';
+import { startGateway } from '../../gateway.ts';
+import { createLogger } from '../../telemetry/logger.ts';
+import { parsePort } from '../arguments.ts';
+import { connectionHelp } from '../connection-help.ts';
+
+interface StartOptions {
+  config?: string;
+  port?: number;
+  host?: string;
+  adminPort?: number;
+  adminHost?: string;
+}
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('start the gateway (with no --config: the embedded default with the demo backends)')
+    .option('-c, --config <file>', 'gatehouse.yaml to load')
+    .option('-p, --port <port>', 'client-facing port (overrides gateway.port and PORT)', parsePort)
+    .option('--host <host>', 'client-facing bind address (overrides gateway.host)')
+    .option('--admin-port <port>', 'admin listener port (overrides gateway.admin_port)', parsePort)
+    .option('--admin-host <host>', 'admin listener bind address (overrides gateway.admin_host)')
+    .action(async (options: StartOptions) => {
+      const path = options.config ?? DEFAULT_CONFIG_PATH;
+      const loaded = await loadConfig(path);
+      const logger = createLogger();
+      for (const warning of loaded.warnings) logger.warn(warning);
+      const environmentPort = process.env.PORT === undefined ? undefined : parsePort(process.env.PORT);
+      const gateway = await startGateway(loaded.config, {
+        logger,
+        ...definedOnly({ port: options.port ?? environmentPort, host: options.host, adminPort: options.adminPort, adminHost: options.adminHost }),
+      });
+      process.stdout.write(connectionHelp(gateway, path === DEFAULT_CONFIG_PATH ? 'embedded default' : path));
+      const stop = async (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        await gateway.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+}
+
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,514 @@
+// The shape of gatehouse.yaml (snake_case, strict: an unknown key is an error,
+// not a silent no-op) and its transform into the camelCase GatewayConfig the
+// rest of the gateway reads. Keys are documented in docs/configuration.md.
+
+import { z } from 'zod';
+import { LOCAL_ORIGINS } from '../transport/origin.ts';
+
+export interface HttpBackendConfig {
+  kind: 'http';
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  auth: BackendAuthConfig;
+  requiredScope: string | undefined;
+  enabled: boolean;
+}
+
+export interface StdioBackendConfig {
+  kind: 'stdio';
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string | undefined;
+  timeoutMs: number;
+  auth: BackendAuthConfig;
+  requiredScope: string | undefined;
+  enabled: boolean;
+}
+
+export type BackendConfig = HttpBackendConfig | StdioBackendConfig;
+
+export type BackendAuthConfig =
+  | { type: 'none' }
+  /** A credential defined elsewhere, by name; the seed's `auth: service-account-salesforce`. */
+  | { type: 'named'; name: string }
+  | { type: 'static_header'; header: string; value: string }
+  | { type: 'oauth_client_credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
+  | { type: 'token_exchange'; tokenUrl: string; audience?: string }
+  | { type: 'oauth_passthrough' };
+
+export interface PolicyConfig {
+  name: string;
+  type: string;
+  settings: Record<string, unknown>;
+}
+
+export interface GatewayConfig {
+  gateway: {
+    endpoint: string | undefined;
+    id: string;
+    host: string;
+    port: number;
+    adminHost: string;
+    adminPort: number;
+    nameSeparator: string;
+    allowedOrigins: string[];
+  };
+  authentication: { oauthIssuer: string | undefined; audience: string | undefined; raw: Record<string, unknown> } | undefined;
+  audit: { backend: string | undefined; retentionDays: number | undefined; raw: Record<string, unknown> } | undefined;
+  backends: BackendConfig[];
+  policies: PolicyConfig[];
+  session: {
+    /** `memory`, or a `redis://` / `rediss://` URL. */
+    store: string;
+    ttlSeconds: number;
+    maxConcurrentSessionsPerUser: number;
+    maxMessageSizeBytes: number;
+    streamTimeoutSeconds: number;
+  };
+}
+
+/**
+ * Letters, digits and hyphens, starting with a letter or digit. No `_`
+ * because the default separator is `__`, and the configured separator's
+ * characters are forbidden on top of this (see checkNames).
+ */
+export const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+/** Leaves room for `{backend}{separator}{tool}` within the 64 characters strict clients accept. */
+export const BACKEND_NAME_MAX_LENGTH = 32;
+/**
+ * One to three of `_` and `-`. Tool names strict clients accept are
+ * `[A-Za-z0-9_-]{1,64}`, so a `.` or `/` would force every name into its
+ * hashed form (catalog/naming.ts).
+ */
+export const NAME_SEPARATOR = /^[_-]{1,3}$/;
+const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const CREDENTIAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const GATEWAY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const HOST = /^[A-Za-z0-9._:-]+$/;
+/** An HTTP field name is a token (RFC 9110 section 5.1). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * `scheme://host[:port]` where a port of `*` matches any port or none, or `*`
+ * alone for every origin (transport/origin.ts applies them). IPv6 hosts are
+ * bracketed, as in an Origin header (RFC 6454 section 6.1).
+ */
+export const ORIGIN_PATTERN = /^(?:\*|https?:\/\/(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?:\d{1,5}|\*))?\/?)$/;
+/** setTimeout cannot wait longer than 2^31-1 ms; values in seconds stay under it too. */
+const MAX_TIMER_SECONDS = 2_147_483;
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  adminHost: '127.0.0.1',
+  adminPort: 8081,
+  nameSeparator: '__',
+  /** Loopback only, any port: a gateway on a laptop serves that laptop's browser tools and nothing else. */
+  allowedOrigins: LOCAL_ORIGINS as readonly string[],
+  timeoutMs: 30_000,
+  sessionStore: 'memory',
+  sessionTtlSeconds: 3600,
+  maxConcurrentSessionsPerUser: 10,
+  maxMessageSizeBytes: 1_048_576,
+  streamTimeoutSeconds: 300,
+} as const;
+
+export const AUTHENTICATION_MODES = ['agent_as_service', 'on_behalf_of', 'hybrid'] as const;
+
+// --- field helpers: each states its expectation as "expected ...", the found value is added by the reporter
+
+/** `key:` with nothing after it parses as null; for optional keys that means "not set", as it reads. */
+function absentWhenNull<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === null ? undefined : value), schema);
+}
+
+/** Digit strings count, so `port: ${PORT:-8080}` (a string after interpolation) works. */
+function wholeNumber(min: number, max: number) {
+  const expected = `expected a whole number from ${min} to ${max}`;
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value),
+    z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected }),
+  );
+}
+
+function flag() {
+  return z.preprocess(
+    (value) => (value === 'true' ? true : value === 'false' ? false : value),
+    z.boolean({ error: 'expected true or false' }),
+  );
+}
+
+function text(expected = 'expected a non-empty string') {
+  return z.string({ error: expected }).min(1, { error: expected });
+}
+
+/** Environment values and header values are strings on the wire; a YAML `8080` or `true` is meant as text. */
+function stringValue() {
+  return z.preprocess(
+    (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value),
+    z.string({ error: 'expected a string' }),
+  );
+}
+
+export function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const protocol = new URL(value).protocol;
+  return protocol === 'http:' || protocol === 'https:';
+}
+
+function httpUrl() {
+  return text('expected an http(s) URL').refine(isHttpUrl, { error: 'expected an http(s) URL' });
+}
+
+function matching(pattern: RegExp, expected: string, maxLength = 256) {
+  return text(expected).max(maxLength, { error: expected }).regex(pattern, { error: expected });
+}
+
+function list<T extends z.ZodType>(item: T) {
+  return z.array(item, { error: 'expected a list' });
+}
+
+function mapping<K extends z.core.$ZodRecordKey, V extends z.ZodType>(key: K, value: V) {
+  return z.record(key, value, { error: 'expected a mapping' });
+}
+
+/** Cross-field checks run even when fields failed, so every problem is reported in one pass. */
+const ALWAYS = { when: () => true };
+
+function isMapping(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// --- sections
+
+export const gatewayShape = {
+  endpoint: absentWhenNull(httpUrl().optional()),
+  id: matching(GATEWAY_ID, 'expected an id of letters, digits, ".", "_" and "-", at most 128 characters').optional(),
+  host: matching(HOST, 'expected a host name or IP address to listen on').default(DEFAULTS.host),
+  port: wholeNumber(0, 65535).default(DEFAULTS.port),
+  admin_host: matching(HOST, 'expected a host name or IP address to listen on').default(DEFAULTS.adminHost),
+  admin_port: wholeNumber(0, 65535).default(DEFAULTS.adminPort),
+  name_separator: z
+    .string({ error: 'expected 1 to 3 characters, each "_" or "-"' })
+    .regex(NAME_SEPARATOR, { error: 'expected 1 to 3 characters, each "_" or "-"' })
+    .default(DEFAULTS.nameSeparator),
+  allowed_origins: absentWhenNull(
+    list(matching(ORIGIN_PATTERN, 'expected an origin such as https://app.example.com, http://localhost:* (any port) or * (any origin)')).optional(),
+  ),
+};
+
+export const authenticationShape = {
+  oauth_issuer: httpUrl().optional(),
+  audience: text().optional(),
+  jwks_uri: httpUrl().optional(),
+  scopes_supported: list(text()).optional(),
+  mode: z.enum(AUTHENTICATION_MODES, { error: `expected one of ${AUTHENTICATION_MODES.map((mode) => `"${mode}"`).join(', ')}` }).optional(),
+  embedded_idp: z.union([flag(), mapping(z.string(), z.unknown())], { error: 'expected true, false or a mapping' }).optional(),
+};
+
+export const auditShape = {
+  backend: text().optional(),
+  retention_days: wholeNumber(1, 36_500).optional(),
+  store: text().optional(),
+  path: text().optional(),
+  categories: list(text()).optional(),
+};
+
+const credentialName = matching(CREDENTIAL_NAME, 'expected "none", "oauth-passthrough" or the name of a credential such as service-account-crm');
+const headerName = matching(HEADER_NAME, 'expected an HTTP header name');
+
+/** Each object form of `auth`, keyed by its `type`. */
+export const authShapes = {
+  none: { type: z.literal('none') },
+  named: { type: z.literal('named'), name: credentialName },
+  static_header: { type: z.literal('static_header'), header: headerName, value: text() },
+  oauth_client_credentials: {
+    type: z.literal('oauth_client_credentials'),
+    token_url: httpUrl(),
+    client_id: text(),
+    client_secret: text(),
+    scope: text().optional(),
+  },
+  token_exchange: { type: z.literal('token_exchange'), token_url: httpUrl(), audience: text().optional() },
+  oauth_passthrough: { type: z.literal('oauth_passthrough') },
+} as const;
+
+export const AUTH_TYPES = Object.keys(authShapes) as (keyof typeof authShapes)[];
+const AUTH_TYPES_EXPECTED = `expected a type: one of ${AUTH_TYPES.map((type) => `"${type}"`).join(', ')}`;
+
+const backendAuthSchema = z.union([
+  credentialName,
+  z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject(authShapes.none),
+      z.strictObject(authShapes.named),
+      z.strictObject(authShapes.static_header),
+      z.strictObject(authShapes.oauth_client_credentials),
+      z.strictObject(authShapes.token_exchange),
+      z.strictObject(authShapes.oauth_passthrough),
+    ],
+    { error: AUTH_TYPES_EXPECTED },
+  ),
+], { error: 'expected "none", "oauth-passthrough", the name of a credential, or a mapping with a type' });
+
+/** Auth types that put credentials in HTTP headers, meaningless for a child process. */
+const HTTP_ONLY_AUTH_TYPES = new Set(['static_header', 'oauth_client_credentials', 'token_exchange', 'oauth_passthrough']);
+
+export const backendShape = {
+  name: matching(
+    BACKEND_NAME,
+    `expected a name of letters, digits and "-" that starts with a letter or digit, at most ${BACKEND_NAME_MAX_LENGTH} characters (no "_": the default name separator is "__")`,
+    BACKEND_NAME_MAX_LENGTH,
+  ),
+  transport: z.enum(['http', 'stdio'], { error: 'expected "http" or "stdio"' }).optional(),
+  url: httpUrl().optional(),
+  headers: absentWhenNull(mapping(headerName, stringValue()).optional()),
+  command: text().optional(),
+  args: absentWhenNull(list(stringValue()).optional()),
+  env: absentWhenNull(mapping(matching(ENV_NAME, 'expected an environment variable name'), stringValue()).optional()),
+  cwd: text().optional(),
+  timeout_ms: wholeNumber(1, 86_400_000).default(DEFAULTS.timeoutMs),
+  auth: absentWhenNull(backendAuthSchema.optional()),
+  required_scope: text().optional(),
+  enabled: flag().default(true),
+};
+
+const HTTP_ONLY_KEYS = ['headers'] as const;
+const STDIO_ONLY_KEYS = ['args', 'env', 'cwd'] as const;
+
+/** url xor command, and only the keys of that kind. Defensive about types: see ALWAYS. */
+function checkBackend(backend: Partial<Record<keyof typeof backendShape, unknown>>, context: z.RefinementCtx): void {
+  if (!isMapping(backend)) return;
+  const hasUrl = backend.url !== undefined;
+  const hasCommand = backend.command !== undefined;
+  if (hasUrl && hasCommand) {
+    context.addIssue({ code: 'custom', path: [], message: 'has both url and command: an http backend has a url, a stdio backend has a command; keep one' });
+    return;
+  }
+  if (!hasUrl && !hasCommand) {
+    context.addIssue({ code: 'custom', path: [], message: 'has neither url (an http backend) nor command (a stdio backend); add one' });
+    return;
+  }
+  const kind = hasUrl ? 'http' : 'stdio';
+  if (backend.transport !== undefined && backend.transport !== kind) {
+    const given = hasUrl ? 'a url' : 'a command';
+    context.addIssue({ code: 'custom', path: ['transport'], message: `is "${String(backend.transport)}" but the backend has ${given}, which makes it ${kind}` });
+  }
+  const foreignKeys = kind === 'http' ? STDIO_ONLY_KEYS : HTTP_ONLY_KEYS;
+  for (const key of foreignKeys) {
+    if (backend[key] === undefined) continue;
+    const owner = kind === 'http' ? 'stdio backends (with a command)' : 'http backends (with a url)';
+    context.addIssue({ code: 'custom', path: [key], message: `only ${owner} take ${key}; this backend is ${kind}` });
+  }
+  const auth = backend.auth;
+  if (kind === 'stdio' && typeof auth === 'object' && auth !== null && HTTP_ONLY_AUTH_TYPES.has(String((auth as { type?: unknown }).type))) {
+    context.addIssue({
+      code: 'custom',
+      path: ['auth', 'type'],
+      message: `"${String((auth as { type?: unknown }).type)}" applies to http backends only; give a stdio backend its credentials through env`,
+    });
+  }
+  if (kind === 'stdio' && (auth === 'oauth-passthrough' || auth === 'oauth_passthrough')) {
+    context.addIssue({ code: 'custom', path: ['auth'], message: `"${auth}" applies to http backends only; a stdio backend has no HTTP request to carry the token` });
+  }
+}
+
+const backendSchema = z.strictObject(backendShape, { error: 'expected a mapping' }).superRefine(checkBackend, ALWAYS);
+
+/** name and type; the settings either under `settings:` or inline beside them, as the seed writes them. */
+export const policyShape = {
+  name: matching(POLICY_NAME, 'expected a policy name of letters, digits, "_", "." and "-"'),
+  type: matching(POLICY_NAME, 'expected a policy type such as rate_limit'),
+  settings: absentWhenNull(mapping(z.string(), z.unknown()).optional()),
+};
+
+const policySchema = z.looseObject(policyShape, { error: 'expected a mapping' }).superRefine((policy, context) => {
+  if (!isMapping(policy)) return;
+  const inline = Object.keys(policy).filter((key) => !(key in policyShape));
+  if (policy.settings !== undefined && inline.length > 0) {
+    context.addIssue({
+      code: 'custom',
+      path: [inline[0] as string],
+      message: 'this policy has a settings: mapping, so its settings cannot also be written inline; move this key under settings',
+    });
+  }
+}, ALWAYS);
+
+export const configFileShape = {
+  // prefault: an absent section is parsed as {}, so its own defaults apply.
+  gateway: absentWhenNull(z.strictObject(gatewayShape, { error: 'expected a mapping' }).prefault({})),
+  authentication: absentWhenNull(z.strictObject(authenticationShape, { error: 'expected a mapping' }).optional()),
+  audit: absentWhenNull(z.strictObject(auditShape, { error: 'expected a mapping' }).optional()),
+  backends: absentWhenNull(list(backendSchema).default([])),
+  policies: absentWhenNull(list(policySchema).default([])),
+  session_store: text('expected "memory" or a redis:// URL')
+    .refine((value) => value === 'memory' || (URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol)), {
+      error: 'expected "memory" or a redis:// URL',
+    })
+    .default(DEFAULTS.sessionStore),
+  session_ttl_seconds: wholeNumber(1, MAX_TIMER_SECONDS).default(DEFAULTS.sessionTtlSeconds),
+  max_concurrent_sessions_per_user: wholeNumber(1, 1_000_000).default(DEFAULTS.maxConcurrentSessionsPerUser),
+  max_message_size_bytes: wholeNumber(1024, 1_073_741_824).default(DEFAULTS.maxMessageSizeBytes),
+  stream_timeout_seconds: wholeNumber(1, MAX_TIMER_SECONDS).default(DEFAULTS.streamTimeoutSeconds),
+};
+
+/**
+ * Rules across entries: unique names, the separator never inside a backend
+ * name (so `{backend}{separator}{name}` always splits back at the first
+ * separator), distinct ports. Defensive about types: it runs even when
+ * fields failed, so that all problems surface in one pass.
+ */
+function checkNames(file: Record<string, unknown>, context: z.RefinementCtx): void {
+  if (!isMapping(file)) return;
+  const gateway = (typeof file.gateway === 'object' && file.gateway !== null ? file.gateway : {}) as Record<string, unknown>;
+  const separator =
+    typeof gateway.name_separator === 'string' && NAME_SEPARATOR.test(gateway.name_separator) ? gateway.name_separator : DEFAULTS.nameSeparator;
+  const seenBackends = new Map<string, number>();
+  const backends = Array.isArray(file.backends) ? file.backends : [];
+  backends.forEach((backend: unknown, index) => {
+    const name = (backend as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string' || !BACKEND_NAME.test(name)) return;
+    const clash = [...separator].find((character) => name.includes(character));
+    if (clash !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['backends', index, 'name'],
+        message: `"${name}" contains "${clash}", a character of gateway.name_separator "${separator}": the separator must never appear in a backend name, so that namespaced names always split back into backend and name`,
+      });
+    }
+    const key = name.toLowerCase();
+    const first = seenBackends.get(key);
+    if (first === undefined) seenBackends.set(key, index);
+    else context.addIssue({ code: 'custom', path: ['backends', index, 'name'], message: `"${name}" is already the name of backends[${first}]; backend names must be unique (ignoring case)` });
+  });
+  const seenPolicies = new Map<string, number>();
+  const policies = Array.isArray(file.policies) ? file.policies : [];
+  policies.forEach((policy: unknown, index) => {
+    const name = (policy as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') return;
+    const first = seenPolicies.get(name);
+    if (first === undefined) seenPolicies.set(name, index);
+    else context.addIssue({ code: 'custom', path: ['policies', index, 'name'], message: `"${name}" is already the name of policies[${first}]; policy names must be unique` });
+  });
+  if (typeof gateway.port === 'number' && gateway.port !== 0 && gateway.port === gateway.admin_port) {
+    context.addIssue({ code: 'custom', path: ['gateway', 'admin_port'], message: `is the same as gateway.port (${gateway.port}); the admin listener needs its own port` });
+  }
+}
+
+export const configFileSchema = z.strictObject(configFileShape, { error: 'expected a mapping of settings' }).superRefine(checkNames, ALWAYS);
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+
+/** The keys a strict mapping at `path` accepts, for "did you mean" suggestions; [] where any key goes. */
+export function knownKeysAt(path: readonly (string | number)[], input: unknown): readonly string[] {
+  const [section, index, field, ...rest] = path;
+  if (section === undefined) return Object.keys(configFileShape);
+  if (index === undefined) {
+    if (section === 'gateway') return Object.keys(gatewayShape);
+    if (section === 'authentication') return Object.keys(authenticationShape);
+    if (section === 'audit') return Object.keys(auditShape);
+    return [];
+  }
+  if (section !== 'backends' || typeof index !== 'number' || rest.length > 0) return [];
+  if (field === undefined) return Object.keys(backendShape);
+  if (field !== 'auth') return [];
+  const type = (valueAt(input, path) as { type?: unknown } | undefined)?.type;
+  const shape = typeof type === 'string' && type in authShapes ? authShapes[type as keyof typeof authShapes] : undefined;
+  return shape === undefined ? [...new Set(Object.values(authShapes).flatMap((each) => Object.keys(each)))] : Object.keys(shape);
+}
+
+/** The value at a key path, or undefined where the path leads nowhere. */
+export function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  let value = input;
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+type BackendFile = ConfigFile['backends'][number];
+
+/** The schema of the file with its transform to the runtime shape; the hostname gives `gateway.id` its default. */
+export function createGatewayConfigSchema(options: { hostname: string }) {
+  return configFileSchema.transform((file) => toGatewayConfig(file, options));
+}
+
+/** snake_case file to camelCase runtime config, defaults already applied by the schema. Pure. */
+export function toGatewayConfig(file: ConfigFile, options: { hostname: string }): GatewayConfig {
+  const gateway = file.gateway;
+  return {
+    gateway: {
+      endpoint: gateway.endpoint,
+      id: gateway.id ?? `gatehouse-${options.hostname}`,
+      host: gateway.host,
+      port: gateway.port,
+      adminHost: gateway.admin_host,
+      adminPort: gateway.admin_port,
+      nameSeparator: gateway.name_separator,
+      allowedOrigins: [...(gateway.allowed_origins ?? DEFAULTS.allowedOrigins)],
+    },
+    authentication:
+      file.authentication === undefined
+        ? undefined
+        : { oauthIssuer: file.authentication.oauth_issuer, audience: file.authentication.audience, raw: { ...file.authentication } },
+    audit:
+      file.audit === undefined
+        ? undefined
+        : { backend: file.audit.backend, retentionDays: file.audit.retention_days, raw: { ...file.audit } },
+    backends: file.backends.map(toBackendConfig),
+    policies: file.policies.map(({ name, type, settings, ...inline }) => ({ name, type, settings: settings ?? inline })),
+    session: {
+      store: file.session_store,
+      ttlSeconds: file.session_ttl_seconds,
+      maxConcurrentSessionsPerUser: file.max_concurrent_sessions_per_user,
+      maxMessageSizeBytes: file.max_message_size_bytes,
+      streamTimeoutSeconds: file.stream_timeout_seconds,
+    },
+  };
+}
+
+function toBackendConfig(backend: BackendFile): BackendConfig {
+  const common = {
+    name: backend.name,
+    timeoutMs: backend.timeout_ms,
+    auth: toAuthConfig(backend.auth),
+    requiredScope: backend.required_scope,
+    enabled: backend.enabled,
+  };
+  if (backend.url !== undefined) {
+    return { kind: 'http', url: backend.url, headers: { ...backend.headers }, ...common };
+  }
+  // checkBackend guarantees a command when there is no url.
+  return { kind: 'stdio', command: backend.command as string, args: [...(backend.args ?? [])], env: { ...backend.env }, cwd: backend.cwd, ...common };
+}
+
+function toAuthConfig(auth: BackendFile['auth']): BackendAuthConfig {
+  if (auth === undefined || auth === 'none') return { type: 'none' };
+  if (typeof auth === 'string') {
+    return auth === 'oauth-passthrough' || auth === 'oauth_passthrough' ? { type: 'oauth_passthrough' } : { type: 'named', name: auth };
+  }
+  switch (auth.type) {
+    case 'none':
+    case 'oauth_passthrough':
+      return { type: auth.type };
+    case 'named':
+      return { type: 'named', name: auth.name };
+    case 'static_header':
+      return { type: 'static_header', header: auth.header, value: auth.value };
+    case 'oauth_client_credentials':
+      return {
+        type: 'oauth_client_credentials',
+        tokenUrl: auth.token_url,
+        clientId: auth.client_id,
+        clientSecret: auth.client_secret,
+        ...(auth.scope === undefined ? {} : { scope: auth.scope }),
+      };
+    case 'token_exchange':
+      return { type: 'token_exchange', tokenUrl: auth.token_url, ...(auth.audience === undefined ? {} : { audience: auth.audience }) };
+  }
+}

@@ -1,0 +1,104 @@
+// The commented gatehouse.yaml that `gatehouse init` writes: every key with
+// a comment saying what it does, two example backends (stdio and http), and
+// the sections this version accepts but does not enforce yet, commented out.
+
+/** The two example backends: one child process over stdio, one Streamable HTTP server. */
+const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child process and speaks to over
+  # stdin/stdout. Its tools reach clients as everything__echo, everything__add, ...
+  - name: everything
+    command: npx                 # the program to run (looked up in PATH)
+    args: ["-y", "@modelcontextprotocol/server-everything", "stdio"]
+    # env:                       # extra environment variables for the process
+    #   API_KEY: \${EVERYTHING_API_KEY}
+    # cwd: /srv/everything       # working directory (default: the gateway's)
+    timeout_ms: 30000            # how long one request may take before it fails
+
+  # A remote server over Streamable HTTP. Disabled until it runs: start one with
+  #   PORT=3001 npx -y @modelcontextprotocol/server-everything streamableHttp
+  - name: remote
+    url: http://127.0.0.1:3001/mcp   # the server's MCP endpoint, http:// or https://
+    # headers:                   # sent with every request to this backend
+    #   Authorization: Bearer \${REMOTE_TOKEN}
+    timeout_ms: 30000
+    enabled: false               # true to federate it; false keeps the entry without using it
+    # transport: http            # optional: http or stdio, inferred from url / command
+    # auth: none                 # (later release) none, oauth-passthrough, a credential name, or a mapping
+    # required_scope: remote.read  # (later release) scope a caller needs to reach this backend
+`;
+
+export interface StarterOptions {
+  /** A YAML list of backends indented by two spaces, replacing the examples. */
+  backends?: string;
+  /** Comment lines (without `#`) placed above the backends list. */
+  backendsNote?: string[];
+}
+
+/** The text of a starter gatehouse.yaml. `gatehouse validate` accepts it as written. */
+export function renderStarterConfig(options: StarterOptions = {}): string {
+  const note = (options.backendsNote ?? []).map((line) => `  # ${line}\n`).join('');
+  const backends = options.backends ?? EXAMPLE_BACKENDS;
+  return `# gatehouse.yaml: configuration of a Gatehouse MCP gateway.
+# Every key is described in docs/configuration.md. Any value may read the
+# environment with \${VAR} or \${VAR:-default}; write $\${ for a literal \${.
+# Check this file with: gatehouse validate gatehouse.yaml
+
+gateway:
+  # Where MCP clients connect (Streamable HTTP at /mcp). 127.0.0.1 keeps the
+  # gateway on this machine; 0.0.0.0 opens it to the network.
+  host: 127.0.0.1
+  port: 8080
+  # Health, readiness and metrics. Keep it private.
+  admin_host: 127.0.0.1
+  admin_port: 8081
+  # Clients see each backend's tools and prompts as <backend><separator><name>.
+  # One to three characters, each _ or -, and never part of a backend name.
+  name_separator: "__"
+  # Browser origins allowed to call the gateway (checked against the Origin
+  # header); a port of * matches any port. The default is loopback only.
+  allowed_origins:
+    - http://localhost:*
+    - https://localhost:*
+    - http://127.0.0.1:*
+    - https://127.0.0.1:*
+    - http://[::1]:*
+    - https://[::1]:*
+  # The URL clients use to reach the gateway, when it sits behind a proxy.
+  # endpoint: https://mcp-gateway.example.com
+  # This instance's id in logs (default: gatehouse-<hostname>).
+  # id: gatehouse-1
+
+# The MCP servers behind the gateway. A name is letters, digits and -, and a
+# backend has either a url (Streamable HTTP) or a command (stdio).
+backends:
+${note}${backends}
+# Client sessions.
+session_store: memory            # memory (redis://host:6379/0 is accepted, used in a later release)
+session_ttl_seconds: 3600        # an idle session expires after this many seconds
+max_message_size_bytes: 1048576  # largest message accepted from a client (1 MiB)
+stream_timeout_seconds: 300      # longest an SSE response stream stays open
+# max_concurrent_sessions_per_user: 10   # (later release) sessions one user may hold
+
+# The sections below are accepted and validated, but not enforced yet in this
+# version: the gateway warns at start when they are present.
+#
+# authentication:
+#   oauth_issuer: https://login.example.com   # who issues the tokens clients present
+#   audience: mcp-gateway                     # the audience those tokens must name
+#   jwks_uri: https://login.example.com/.well-known/jwks.json
+#   scopes_supported: [crm.read, crm.write]
+#   mode: on_behalf_of                        # agent_as_service, on_behalf_of or hybrid
+#   embedded_idp: false                       # true, or settings, to let the gateway issue tokens itself
+#
+# audit:
+#   backend: audit-pipeline.example.com       # where audit records go
+#   store: sqlite                             # where records are kept locally: sqlite or postgres
+#   path: ./gatehouse-audit.db                # the sqlite file
+#   retention_days: 2555                      # how long they are kept
+#   categories: [tool_call, resource_read]
+#
+# policies:                                   # each: a name, a type and its settings
+#   - name: rate_limit_per_user
+#     type: rate_limit
+#     requests_per_minute: 60
+`;
+}

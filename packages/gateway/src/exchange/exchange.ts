@@ -1,0 +1,52 @@
+// The Exchange: one object per JSON-RPC message in flight, the request's whole
+// story. The transport creates it, every later stage reads and extends it
+// (identity, policy decisions, the resolved target, timings), and audit,
+// metrics and traces close it. Nothing else is passed between stages.
+
+import type { Era } from '../protocol/revisions.ts';
+import type { JsonRpcNotification, JsonRpcRequest } from '../protocol/jsonrpc.ts';
+import type { LegacySession } from '../session/session.ts';
+import type { Decision } from '../policy/policy.ts';
+
+export interface ClientDescription {
+  protocolVersion: string;
+  era: Era;
+  info: Record<string, unknown> | undefined;
+  capabilities: Record<string, unknown>;
+  /** 2026-07-28 per-request log level (`io.modelcontextprotocol/logLevel`). */
+  logLevel: string | undefined;
+}
+
+/** The backend primitive a request resolved to, in the backend's own names. */
+export interface ExchangeTarget {
+  backend: string;
+  kind: 'tool' | 'prompt' | 'resource' | 'completion' | 'backend';
+  /** The backend's own tool/prompt name or resource URI. */
+  name: string | undefined;
+}
+
+export interface Exchange {
+  /** Gateway-unique id for logs and audit. */
+  readonly id: string;
+  /** `performance.now()` at arrival. */
+  readonly startedAt: number;
+  readonly message: JsonRpcRequest | JsonRpcNotification;
+  readonly client: ClientDescription;
+  /** `undefined` on `/mcp`; the backend's name on `/servers/{name}/mcp`. */
+  readonly endpointBackend: string | undefined;
+  readonly session: LegacySession | undefined;
+  /** Filled by the identity stage (a later issue); `undefined` means anonymous. */
+  caller: unknown;
+  target: ExchangeTarget | undefined;
+  readonly decisions: Decision[];
+  /** Aborted when the client goes away (2026-07-28: closing the stream cancels). */
+  readonly signal: AbortSignal;
+}
+
+let sequence = 0;
+const prefix = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
+
+export function nextExchangeId(): string {
+  sequence = (sequence + 1) >>> 0;
+  return `${prefix}-${sequence.toString(36)}`;
+}

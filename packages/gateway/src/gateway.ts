@@ -1,0 +1,169 @@
+// Assembles one gateway process from a validated config: backends, catalog,
+// router, policy chain, session store, the client-facing listener and the
+// admin listener. `startGateway` is what the CLI's `start` and the tests call.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig, BackendConfig } from './config/schema.ts';
+import type { Backend, Implementation } from './upstream/backend.ts';
+import { createHttpBackend } from './upstream/http-backend.ts';
+import { createStdioBackend } from './upstream/stdio-backend.ts';
+import { Catalog } from './catalog/catalog.ts';
+import { Router } from './router/router.ts';
+import { createPolicyChain } from './policy/chain.ts';
+import { createMemorySessionStore } from './session/memory-store.ts';
+import { EventStreams } from './transport/rev2025/event-streams.ts';
+import { endpointOf, handleMcpRequest, type McpEndpointContext } from './transport/mcp-endpoint.ts';
+import { createOriginPolicy } from './transport/origin.ts';
+import { refuse } from './transport/http-io.ts';
+import { createAdminServer } from './admin/admin-server.ts';
+import { createLogger, type Logger } from './telemetry/logger.ts';
+import { GATEWAY_VERSION } from './version.ts';
+
+export interface StartGatewayOptions {
+  logger?: Logger;
+  /** Overrides `gateway.port` / `gateway.host` / `gateway.admin_port` (CLI flags, tests). */
+  port?: number;
+  host?: string;
+  adminPort?: number;
+  adminHost?: string;
+  /** Set false to skip the admin listener (some tests). */
+  hasAdmin?: boolean;
+}
+
+export interface RunningGateway {
+  /** The MCP endpoint, e.g. http://127.0.0.1:8080/mcp */
+  url: string;
+  adminUrl: string | undefined;
+  backends: readonly Backend[];
+  catalog: Catalog;
+  close(): Promise<void>;
+}
+
+export function createBackend(config: BackendConfig, clientInfo: Implementation, logger: Logger): Backend {
+  if (config.kind === 'http') {
+    return createHttpBackend({ name: config.name, url: config.url, headers: config.headers, timeoutMs: config.timeoutMs, clientInfo, logger });
+  }
+  return createStdioBackend({
+    name: config.name,
+    command: config.command,
+    args: config.args,
+    env: config.env,
+    ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+    timeoutMs: config.timeoutMs,
+    clientInfo,
+    logger,
+  });
+}
+
+export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger();
+  const serverInfo: Implementation = { name: 'gatehouse', version: GATEWAY_VERSION, title: 'Gatehouse MCP gateway' };
+  const clientInfo: Implementation = { name: 'gatehouse', version: GATEWAY_VERSION };
+
+  const backends = config.backends.filter((backend) => backend.enabled).map((backend) => createBackend(backend, clientInfo, logger));
+  const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger });
+  const router = new Router({
+    catalog,
+    serverInfo,
+    instructions: `Gatehouse federates ${backends.length} MCP servers (${backends.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`,
+  });
+  const sessions = createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000 });
+  const streams = new EventStreams();
+  const context: McpEndpointContext = {
+    router,
+    catalog,
+    chain: createPolicyChain([]),
+    logger,
+    serverInfo,
+    sessions,
+    streams,
+    origins: createOriginPolicy(config.gateway.allowedOrigins),
+    maxMessageSizeBytes: config.session.maxMessageSizeBytes,
+  };
+  catalog.onChange((kinds) => {
+    for (const kind of kinds) streams.broadcast({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` });
+  });
+
+  // Backends connect in the background: a backend that is down must not keep the gateway from serving the others.
+  let isReady = false;
+  const connecting = Promise.allSettled(backends.map((backend) => backend.connect())).then(async (outcomes) => {
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'rejected') logger.warn({ backend: backends[index]!.name, err: outcome.reason }, 'backend not reachable at start; will keep retrying');
+    });
+    await catalog.refreshAll();
+    isReady = true;
+  });
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => {
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const endpoint = endpointOf(query === -1 ? url : url.slice(0, query));
+    if (endpoint === undefined) return refuse(response, 404, `Not Found: the MCP endpoint is /mcp (or /servers/{name}/mcp for one backend)`);
+    const handled = handleMcpRequest(context, request, response, endpoint);
+    if (handled instanceof Promise) {
+      handled.catch((error: unknown) => {
+        logger.error({ err: error }, 'unhandled error in the MCP endpoint');
+        if (!response.headersSent) refuse(response, 500, 'Internal error: the gateway failed while handling this request; it has been logged', -32603);
+        else response.end();
+      });
+    }
+  });
+  server.on('clientError', (error, socket) => {
+    logger.debug({ err: error }, 'malformed HTTP from a client');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  });
+
+  const host = options.host ?? config.gateway.host;
+  const port = options.port ?? config.gateway.port;
+  await listen(server, port, host);
+  const address = server.address() as AddressInfo;
+  const url = `http://${formatHost(host)}:${address.port}/mcp`;
+
+  let admin: Server | undefined;
+  let adminUrl: string | undefined;
+  if (options.hasAdmin !== false) {
+    admin = createAdminServer({ backends: () => backends, isReady: () => isReady });
+    const adminHost = options.adminHost ?? config.gateway.adminHost;
+    await listen(admin, options.adminPort ?? config.gateway.adminPort, adminHost);
+    adminUrl = `http://${formatHost(adminHost)}:${(admin.address() as AddressInfo).port}`;
+  }
+
+  // Wait briefly for the first catalog so the first tools/list is complete, without blocking on a dead backend.
+  await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+
+  return {
+    url,
+    adminUrl,
+    backends,
+    catalog,
+    async close() {
+      streams.closeAll();
+      server.closeAllConnections();
+      await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
+      await Promise.allSettled(backends.map((backend) => backend.close()));
+      await sessions.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

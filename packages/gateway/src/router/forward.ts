@@ -1,0 +1,64 @@
+// Sends one client request on to the backend that owns its target and turns
+// the outcome into what the client should see. Runs on every routed call, so
+// it copies only the params object it must change and awaits once.
+
+import type { Exchange } from '../exchange/exchange.ts';
+import type { Backend, UpstreamCall } from '../upstream/backend.ts';
+import { isBackendError } from '../upstream/backend.ts';
+import { GatewayRpcError, RPC } from '../protocol/errors.ts';
+import { META } from '../protocol/revisions.ts';
+import type { JsonRpcResponse } from '../protocol/jsonrpc.ts';
+
+const ENVELOPE_KEYS: readonly string[] = [META.protocolVersion, META.clientInfo, META.clientCapabilities];
+
+/** The client's params as the backend should get them: target renamed, the per-hop `_meta` envelope removed. */
+export function upstreamParams(params: Record<string, unknown> | undefined, rename?: { field: 'name' | 'uri'; value: string }): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...params };
+  if (rename !== undefined) copy[rename.field] = rename.value;
+  const meta = copy._meta;
+  if (typeof meta === 'object' && meta !== null) {
+    let kept: Record<string, unknown> | undefined;
+    for (const [key, value] of Object.entries(meta)) {
+      if (ENVELOPE_KEYS.includes(key)) continue;
+      (kept ??= {})[key] = value;
+    }
+    if (kept === undefined) delete copy._meta;
+    else copy._meta = kept;
+  }
+  return copy;
+}
+
+export interface ForwardOptions {
+  headers?: Record<string, string>;
+  /** tools/call answers a dead backend with an `isError` result the agent can read, not a protocol error. */
+  isToolCall?: boolean;
+}
+
+/** Forwards and returns the backend's result; a backend's JSON-RPC error is re-thrown as the client's error. */
+export async function forwardToBackend(
+  exchange: Exchange,
+  backend: Backend,
+  method: string,
+  params: Record<string, unknown>,
+  options: ForwardOptions = {},
+): Promise<Record<string, unknown>> {
+  const call: UpstreamCall = { method, params, signal: exchange.signal };
+  if (options.headers !== undefined) call.headers = options.headers;
+  if (exchange.client.era === 'modern') call.clientCapabilities = exchange.client.capabilities;
+  let response: JsonRpcResponse;
+  try {
+    response = await backend.request(call);
+  } catch (error) {
+    if (isBackendError(error)) {
+      const advice = error.isTransient ? 'Other backends are unaffected; retry this call later.' : 'Report this to the gateway operators.';
+      const text = `${error.message}. ${advice}`;
+      if (options.isToolCall) return { content: [{ type: 'text', text }], isError: true };
+      throw new GatewayRpcError(RPC.backendUnavailable, text, { data: { backend: backend.name, reason: error.code } });
+    }
+    throw error;
+  }
+  if ('error' in response) {
+    throw new GatewayRpcError(response.error.code, response.error.message, { data: response.error.data });
+  }
+  return response.result;
+}

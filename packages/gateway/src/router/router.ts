@@ -1,0 +1,187 @@
+// Method dispatch behind the transport: answers what the gateway itself owns
+// (discover, ping, the federated lists) and routes everything that names a
+// tool, prompt or resource to its backend with the name mapped back. Era
+// differences stay in the transport codecs; the router sees one shape.
+
+import type { Exchange } from '../exchange/exchange.ts';
+import type { Catalog, CatalogView } from '../catalog/catalog.ts';
+import { findResourceOwner } from '../catalog/catalog.ts';
+import { paginate } from '../catalog/pagination.ts';
+import { headerArgumentText, readHeaderArgument } from '../catalog/x-mcp-header.ts';
+import { encodeHeaderValue } from '../upstream/header-value.ts';
+import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
+import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
+import type { Implementation } from '../upstream/backend.ts';
+import { forwardToBackend, upstreamParams } from './forward.ts';
+
+export interface RouterOptions {
+  catalog: Catalog;
+  serverInfo: Implementation;
+  instructions?: string;
+  pageSize?: number;
+  /** Whether what a caller sees may differ by caller (identity filtering), which makes list results `private`. */
+  isCatalogCallerDependent?: () => boolean;
+}
+
+type Result = Record<string, unknown>;
+type Handler = (exchange: Exchange, params: Record<string, unknown>) => Result | Promise<Result>;
+
+/** Methods served the same way for both eras. Era-only methods are added by `methodsFor`. */
+export class Router {
+  readonly #options: RouterOptions;
+  readonly #catalog: Catalog;
+  readonly #handlers: ReadonlyMap<string, Handler>;
+
+  constructor(options: RouterOptions) {
+    this.#options = options;
+    this.#catalog = options.catalog;
+    this.#handlers = new Map<string, Handler>([
+      ['server/discover', (exchange) => this.discover(exchange.endpointBackend)],
+      ['ping', () => ({})],
+      ['tools/list', (exchange, params) => this.#list(exchange, params, 'tools')],
+      ['prompts/list', (exchange, params) => this.#list(exchange, params, 'prompts')],
+      ['resources/list', (exchange, params) => this.#list(exchange, params, 'resources')],
+      ['resources/templates/list', (exchange, params) => this.#list(exchange, params, 'resourceTemplates')],
+      ['tools/call', (exchange, params) => this.#callTool(exchange, params)],
+      ['prompts/get', (exchange, params) => this.#getPrompt(exchange, params)],
+      ['resources/read', (exchange, params) => this.#readResource(exchange, params)],
+      ['completion/complete', (exchange, params) => this.#complete(exchange, params)],
+      ['logging/setLevel', (exchange, params) => this.#setLogLevel(exchange, params)],
+    ]);
+  }
+
+  /** Whether the gateway serves this method at all (the modern transport answers 404 when not). */
+  handles(method: string): boolean {
+    return this.#handlers.has(method);
+  }
+
+  handle(exchange: Exchange, method: string, params: Record<string, unknown> | undefined): Result | Promise<Result> {
+    const handler = this.#handlers.get(method);
+    if (handler === undefined) throw rpcErrors.methodNotFound(method);
+    return handler(exchange, params ?? {});
+  }
+
+  /** Capabilities of the gateway as one server: what its backends offer, always with listChanged. */
+  capabilities(endpointBackend: string | undefined): Result {
+    const capabilities: Result = {
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: { listChanged: true },
+      completions: {},
+      logging: {},
+    };
+    if (endpointBackend !== undefined) {
+      const backendCapabilities = this.#catalog.backend(endpointBackend)?.handshake?.capabilities;
+      if (backendCapabilities !== undefined && backendCapabilities.completions === undefined) delete capabilities.completions;
+    }
+    return capabilities;
+  }
+
+  discover(endpointBackend: string | undefined): Result {
+    const result: Result = {
+      supportedVersions: SUPPORTED_REVISIONS,
+      capabilities: this.capabilities(endpointBackend),
+      ttlMs: 60_000,
+      cacheScope: 'public',
+    };
+    const instructions = this.instructions(endpointBackend);
+    if (instructions !== undefined) result.instructions = instructions;
+    return result;
+  }
+
+  instructions(endpointBackend: string | undefined): string | undefined {
+    if (endpointBackend !== undefined) return this.#catalog.backend(endpointBackend)?.handshake?.instructions;
+    return this.#options.instructions;
+  }
+
+  #view(exchange: Exchange): CatalogView {
+    return this.#catalog.view(exchange.endpointBackend);
+  }
+
+  #list(exchange: Exchange, params: Record<string, unknown>, kind: 'tools' | 'prompts' | 'resources' | 'resourceTemplates'): Result {
+    const view = this.#view(exchange);
+    const page = paginate(view[kind], params.cursor, this.#options.pageSize);
+    const result: Result = { [kind]: page.items };
+    if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
+    result.ttlMs = view.ttlMs;
+    result.cacheScope = this.#options.isCatalogCallerDependent?.() ? 'private' : 'public';
+    return result;
+  }
+
+  #callTool(exchange: Exchange, params: Record<string, unknown>): Result | Promise<Result> {
+    const name = params.name;
+    if (typeof name !== 'string') throw rpcErrors.invalidParams('tools/call needs "name", the tool name from tools/list');
+    const entry = this.#view(exchange).toolsByName.get(name);
+    if (entry === undefined) throw unknownName('tool', name, 'tools/list');
+    exchange.target = { backend: entry.backend, kind: 'tool', name: entry.name };
+    const backend = this.#catalog.backend(entry.backend)!;
+    let headers: Record<string, string> | undefined;
+    for (const parameter of entry.headerParameters) {
+      const text = headerArgumentText(readHeaderArgument(params.arguments, parameter.path));
+      if (text !== undefined) (headers ??= {})[`Mcp-Param-${parameter.header}`] = encodeHeaderValue(text);
+    }
+    const forwarded = upstreamParams(params, { field: 'name', value: entry.name });
+    return forwardToBackend(exchange, backend, 'tools/call', forwarded, headers === undefined ? { isToolCall: true } : { isToolCall: true, headers });
+  }
+
+  #getPrompt(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
+    const name = params.name;
+    if (typeof name !== 'string') throw rpcErrors.invalidParams('prompts/get needs "name", the prompt name from prompts/list');
+    const entry = this.#view(exchange).promptsByName.get(name);
+    if (entry === undefined) throw unknownName('prompt', name, 'prompts/list');
+    exchange.target = { backend: entry.backend, kind: 'prompt', name: entry.name };
+    return forwardToBackend(exchange, this.#catalog.backend(entry.backend)!, 'prompts/get', upstreamParams(params, { field: 'name', value: entry.name }));
+  }
+
+  #readResource(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
+    const uri = params.uri;
+    if (typeof uri !== 'string') throw rpcErrors.invalidParams('resources/read needs "uri", a URI from resources/list or a resource template');
+    const owner = findResourceOwner(this.#view(exchange), uri);
+    if (owner === undefined) {
+      throw new GatewayRpcError(exchange.client.era === 'modern' ? RPC.invalidParams : RPC.legacyResourceNotFound,
+        `Resource not found: no backend serves "${uri}"; call resources/list or resources/templates/list for the URIs this gateway offers`,
+        { data: { uri } });
+    }
+    exchange.target = { backend: owner, kind: 'resource', name: uri };
+    return forwardToBackend(exchange, this.#catalog.backend(owner)!, 'resources/read', upstreamParams(params));
+  }
+
+  #complete(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
+    const ref = params.ref as Record<string, unknown> | undefined;
+    if (typeof ref !== 'object' || ref === null) throw rpcErrors.invalidParams('completion/complete needs "ref" (ref/prompt with a name, or ref/resource with a uri)');
+    const view = this.#view(exchange);
+    if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
+      const entry = view.promptsByName.get(ref.name);
+      if (entry === undefined) throw unknownName('prompt', ref.name, 'prompts/list');
+      exchange.target = { backend: entry.backend, kind: 'completion', name: entry.name };
+      return forwardToBackend(exchange, this.#catalog.backend(entry.backend)!, 'completion/complete', { ...upstreamParams(params), ref: { ...ref, name: entry.name } });
+    }
+    if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
+      const template = ref.uri;
+      const backend = view.templateOwners.get(template) ?? findResourceOwner(view, template);
+      if (backend === undefined) throw rpcErrors.invalidParams(`no backend offers the resource template "${template}"; see resources/templates/list`);
+      exchange.target = { backend, kind: 'completion', name: template };
+      return forwardToBackend(exchange, this.#catalog.backend(backend)!, 'completion/complete', upstreamParams(params));
+    }
+    throw rpcErrors.invalidParams('completion/complete "ref" must be {type:"ref/prompt", name} or {type:"ref/resource", uri}');
+  }
+
+  /** 2025-era `logging/setLevel`: applied to every backend of the endpoint that logs. */
+  async #setLogLevel(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
+    if (typeof params.level !== 'string') throw rpcErrors.invalidParams('logging/setLevel needs "level" (debug, info, notice, warning, error, critical, alert, emergency)');
+    const names = this.#view(exchange).backendNames;
+    await Promise.allSettled(
+      names.map((name) => {
+        const backend = this.#catalog.backend(name);
+        const handshake = backend?.handshake;
+        if (backend === undefined || handshake?.era !== 'legacy' || handshake.capabilities.logging === undefined) return undefined;
+        return backend.request({ method: 'logging/setLevel', params: { level: params.level }, signal: exchange.signal });
+      }),
+    );
+    return {};
+  }
+}
+
+function unknownName(kind: 'tool' | 'prompt', name: string, listMethod: string): GatewayRpcError {
+  return rpcErrors.invalidParams(`Unknown ${kind} "${name}": it is not in this endpoint's catalog; call ${listMethod} for the current names`);
+}

@@ -1,0 +1,16 @@
+// A 2025-era client session: what `initialize` negotiated, held between the
+// client's HTTP requests. 2026-07-28 requests carry all of this per request
+// and never create one (2026-07-28 changelog, item 1).
+
+export interface LegacySession {
+  id: string;
+  protocolVersion: string;
+  clientInfo: Record<string, unknown> | undefined;
+  clientCapabilities: Record<string, unknown>;
+  /** `undefined` for `/mcp`, a backend name for `/servers/{name}/mcp`: a session never changes endpoint. */
+  endpointBackend: string | undefined;
+  /** Whether the client has sent notifications/initialized. */
+  isInitialized: boolean;
+  createdAt: number;
+  lastSeenAt: number;
+}

@@ -1,0 +1,77 @@
+// What both revisions' handlers share once a message is parsed and its era
+// known: build the Exchange, run the policy chain, call the router, and write
+// the answer in the client's revision. One error-to-response place.
+
+import type { ServerResponse } from 'node:http';
+import type { ClientDescription, Exchange } from '../exchange/exchange.ts';
+import { nextExchangeId } from '../exchange/exchange.ts';
+import type { PolicyChain } from '../policy/chain.ts';
+import type { Router } from '../router/router.ts';
+import type { JsonRpcRequest } from '../protocol/jsonrpc.ts';
+import { GatewayRpcError, RPC, isGatewayRpcError, rpcErrors } from '../protocol/errors.ts';
+import type { LegacySession } from '../session/session.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { shapeModernResult } from './rev2026/modern-codec.ts';
+import { shapeLegacyResult } from './rev2025/legacy-codec.ts';
+import { writeJson, writeRpcError } from './http-io.ts';
+
+export interface DispatchContext {
+  router: Router;
+  chain: PolicyChain;
+  logger: Logger;
+  serverInfo: Record<string, unknown>;
+}
+
+export function createExchange(
+  request: JsonRpcRequest,
+  client: ClientDescription,
+  endpointBackend: string | undefined,
+  session: LegacySession | undefined,
+  response: ServerResponse,
+): Exchange {
+  const controller = new AbortController();
+  // The client hanging up before we answered cancels the work (2026-07-28 "Cancellation").
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return {
+    id: nextExchangeId(),
+    startedAt: performance.now(),
+    message: request,
+    client,
+    endpointBackend,
+    session,
+    caller: undefined,
+    target: undefined,
+    decisions: [],
+    signal: controller.signal,
+  };
+}
+
+/** Runs one request through chain and router and writes the JSON-RPC response. Never throws. */
+export async function dispatchRequest(context: DispatchContext, exchange: Exchange, response: ServerResponse, headers?: Record<string, string>): Promise<void> {
+  const request = exchange.message as JsonRpcRequest;
+  try {
+    if (!context.chain.isEmpty) {
+      const outcome = await context.chain.runRequest(exchange);
+      if (!outcome.isAllowed) {
+        throw new GatewayRpcError(RPC.policyDenied, outcome.denial.reason ?? `Denied by policy "${outcome.denial.policy}"`, {
+          data: { policy: outcome.denial.policy },
+        });
+      }
+    }
+    const result = await context.router.handle(exchange, request.method, request.params);
+    const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
+    if (response.destroyed) return;
+    writeJson(response, 200, { jsonrpc: '2.0', id: request.id, result: shaped }, headers);
+  } catch (error) {
+    writeRpcError(response, request.id, toRpcError(error, context.logger, exchange), headers);
+  }
+}
+
+export function toRpcError(error: unknown, logger: Logger, exchange?: Exchange): GatewayRpcError {
+  if (isGatewayRpcError(error)) return error;
+  if (exchange?.signal.aborted) return new GatewayRpcError(RPC.requestTimeout, 'Request cancelled: the client closed the connection');
+  logger.error({ err: error, exchange: exchange?.id, method: exchange?.message.method }, 'unexpected error while handling a request');
+  return rpcErrors.internal(`the gateway failed while handling this request (exchange ${exchange?.id ?? 'unknown'}); it has been logged`);
+}

@@ -1,0 +1,93 @@
+// The client-facing HTTP edge: `/mcp` (the federated catalog) and
+// `/servers/{name}/mcp` (one backend, its own names), both serving every
+// revision at once. Checks that apply to all revisions (Origin, Accept,
+// Content-Type, size) happen here; then each request goes to its era's handler.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rpcErrors } from '../protocol/errors.ts';
+import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
+import { META } from '../protocol/revisions.ts';
+import { BodyTooLargeError, accepts, readBody, refuse, writeRpcError } from './http-io.ts';
+import type { OriginPolicy } from './origin.ts';
+import { chooseRevision } from './revision-select.ts';
+import { handleModernPost, modernOnlyGetOrDelete, type ModernHandlerContext } from './rev2026/modern-handler.ts';
+import { handleLegacyDelete, handleLegacyGet, handleLegacyPost, type LegacyHandlerContext } from './rev2025/legacy-handler.ts';
+
+export interface McpEndpointContext extends ModernHandlerContext, LegacyHandlerContext {
+  origins: OriginPolicy;
+  maxMessageSizeBytes: number;
+}
+
+const PER_BACKEND_PATH = /^\/servers\/([^/]+)\/mcp\/?$/;
+
+/** `undefined` for a path that is not an MCP endpoint; `null` for `/mcp`; else the backend name. */
+export function endpointOf(pathname: string): string | null | undefined {
+  if (pathname === '/mcp' || pathname === '/mcp/') return null;
+  const match = PER_BACKEND_PATH.exec(pathname);
+  return match === null ? undefined : decodeURIComponent(match[1]!);
+}
+
+export function handleMcpRequest(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpoint: string | null): Promise<void> | void {
+  if (!context.origins.isAllowed(request.headers.origin)) {
+    return refuse(response, 403, `Forbidden: Origin "${request.headers.origin}" is not allowed (gateway.allowed_origins)`);
+  }
+  const endpointBackend = endpoint ?? undefined;
+  if (endpointBackend !== undefined && !context.catalog.hasBackend(endpointBackend)) {
+    return refuse(response, 404, `Not Found: no backend named "${endpointBackend}" is configured on this gateway`);
+  }
+  switch (request.method) {
+    case 'POST':
+      return handlePost(context, request, response, endpointBackend);
+    case 'GET':
+      if (chooseRevision(request.headers) === 'modern') return writeRpcError(response, null, modernOnlyGetOrDelete, { allow: 'POST' });
+      return handleLegacyGet(context, request, response, endpointBackend);
+    case 'DELETE':
+      if (chooseRevision(request.headers) === 'modern') return writeRpcError(response, null, modernOnlyGetOrDelete, { allow: 'POST' });
+      return handleLegacyDelete(context, request, response, endpointBackend);
+    default:
+      return refuse(response, 405, `Method Not Allowed: ${request.method} is not used by MCP; use POST (and GET/DELETE for 2025-era sessions)`, undefined, { allow: 'GET, POST, DELETE' });
+  }
+}
+
+async function handlePost(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Promise<void> {
+  const accept = request.headers.accept;
+  if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
+    return refuse(response, 406, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
+  }
+  const contentType = request.headers['content-type'];
+  if (contentType === undefined || !contentType.toLowerCase().startsWith('application/json')) {
+    return refuse(response, 415, 'Unsupported Media Type: the body must be application/json');
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(request, context.maxMessageSizeBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return refuse(response, 413, `Payload Too Large: ${error.message}`);
+    throw error;
+  }
+
+  const choice = chooseRevision(request.headers);
+  if (choice === 'modern') return handleModernPost(context, request, response, body, endpointBackend);
+  if (choice === 'unsupported') {
+    return writeRpcError(response, null, rpcErrors.unsupportedVersion(request.headers['mcp-protocol-version'], SUPPORTED_REVISIONS));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return writeRpcError(response, null, rpcErrors.parse(`the body is not valid JSON (${(error as Error).message})`));
+  }
+  if (choice === 'undecided' && carriesModernEnvelope(parsed)) {
+    // A 2026 body without its mirrored headers: answer as the modern revision does.
+    return handleModernPost(context, request, response, body, endpointBackend);
+  }
+  return handleLegacyPost(context, request, response, parsed, endpointBackend);
+}
+
+function carriesModernEnvelope(parsed: unknown): boolean {
+  if (typeof parsed !== 'object' || parsed === null) return false;
+  const params = (parsed as { params?: unknown }).params;
+  if (typeof params !== 'object' || params === null) return false;
+  const meta = (params as { _meta?: unknown })._meta;
+  return typeof meta === 'object' && meta !== null && META.protocolVersion in meta;
+}

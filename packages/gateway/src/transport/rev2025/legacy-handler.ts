@@ -1,0 +1,129 @@
+// Serves 2025-era traffic (2025-03-26 through 2025-11-25 Streamable HTTP):
+// `initialize` mints a session, later requests must carry `Mcp-Session-Id`
+// (400 without, 404 for an unknown or expired one, so the client
+// re-initializes), GET opens the session's event stream, DELETE ends it.
+
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { classifyMessage, type JsonRpcRequest } from '../../protocol/jsonrpc.ts';
+import { GatewayRpcError, RPC, rpcErrors } from '../../protocol/errors.ts';
+import { SUPPORTED_REVISIONS, eraOf } from '../../protocol/revisions.ts';
+import type { SessionStore } from '../../session/store.ts';
+import type { LegacySession } from '../../session/session.ts';
+import { createExchange, dispatchRequest, toRpcError, type DispatchContext } from '../dispatch.ts';
+import { accepts, refuse, writeJson, writeRpcError, writeStatus } from '../http-io.ts';
+import type { EventStreams } from './event-streams.ts';
+import { MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
+
+export interface LegacyHandlerContext extends DispatchContext {
+  sessions: SessionStore;
+  streams: EventStreams;
+}
+
+const sessionNotFound = () =>
+  new GatewayRpcError(RPC.sessionNotFound, 'Session not found: it expired or was ended; send a new initialize request without Mcp-Session-Id', { httpStatus: 404 });
+
+function sessionIdOf(request: IncomingMessage): string | undefined {
+  const value = request.headers['mcp-session-id'];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Loads the request's session, answering 400/404 itself when there is none; `undefined` means "already answered". */
+async function requireSession(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Promise<LegacySession | undefined> {
+  const sessionId = sessionIdOf(request);
+  if (sessionId === undefined) {
+    refuse(response, 400, 'Bad Request: the Mcp-Session-Id header is required; initialize first (2025-x), or send 2026-07-28 request metadata (MCP-Protocol-Version, Mcp-Method, _meta)');
+    return undefined;
+  }
+  const session = await context.sessions.get(sessionId);
+  // A session lives on the endpoint that created it; elsewhere it does not exist.
+  if (session === undefined || session.endpointBackend !== endpointBackend) {
+    writeRpcError(response, null, sessionNotFound());
+    return undefined;
+  }
+  const version = request.headers['mcp-protocol-version'];
+  if (typeof version === 'string' && eraOf(version) !== 'legacy') {
+    writeRpcError(response, null, rpcErrors.invalidRequest(`MCP-Protocol-Version "${version}" is not a 2025-era version this gateway speaks (${SUPPORTED_REVISIONS.join(', ')})`));
+    return undefined;
+  }
+  await context.sessions.touch(session.id, Date.now());
+  return session;
+}
+
+export async function handleLegacyPost(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, parsed: unknown, endpointBackend: string | undefined): Promise<void> {
+  const classified = classifyMessage(parsed);
+  if (classified.kind === 'invalid') return writeRpcError(response, classified.id, rpcErrors.invalidRequest(classified.reason));
+  if (classified.kind === 'request' && classified.message.method === 'initialize') {
+    return initialize(context, request, response, classified.message, endpointBackend);
+  }
+  const session = await requireSession(context, request, response, endpointBackend);
+  if (session === undefined) return;
+  if (classified.kind === 'notification') {
+    if (classified.message.method === 'notifications/initialized' && !session.isInitialized) {
+      session.isInitialized = true;
+      await context.sessions.save(session);
+    }
+    return writeStatus(response, 202);
+  }
+  // Answers to server-to-client requests are routed by the bidirectional issue; accepted here.
+  if (classified.kind === 'response') return writeStatus(response, 202);
+  const message = classified.message;
+  try {
+    if (MODERN_ONLY_METHODS.has(message.method)) throw rpcErrors.methodNotFound(message.method);
+    const client = legacyClient(session.protocolVersion, session.clientInfo, session.clientCapabilities);
+    const exchange = createExchange(message, client, endpointBackend, session, response);
+    await dispatchRequest(context, exchange, response);
+  } catch (error) {
+    writeRpcError(response, message.id, toRpcError(error, context.logger));
+  }
+}
+
+async function initialize(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, message: JsonRpcRequest, endpointBackend: string | undefined): Promise<void> {
+  if (sessionIdOf(request) !== undefined) {
+    return writeRpcError(response, message.id, rpcErrors.invalidRequest('this session is already initialized; to start over, send initialize without Mcp-Session-Id'));
+  }
+  try {
+    const params = readInitializeParams(message.params);
+    const protocolVersion = negotiateLegacyVersion(params.protocolVersion);
+    const now = Date.now();
+    const session: LegacySession = {
+      id: randomUUID(),
+      protocolVersion,
+      clientInfo: params.clientInfo,
+      clientCapabilities: params.capabilities,
+      endpointBackend,
+      isInitialized: false,
+      createdAt: now,
+      lastSeenAt: now,
+    };
+    await context.sessions.save(session);
+    const result: Record<string, unknown> = {
+      protocolVersion,
+      capabilities: context.router.capabilities(endpointBackend),
+      serverInfo: context.serverInfo,
+    };
+    const instructions = context.router.instructions(endpointBackend);
+    if (instructions !== undefined) result.instructions = instructions;
+    writeJson(response, 200, { jsonrpc: '2.0', id: message.id, result }, { 'mcp-session-id': session.id });
+  } catch (error) {
+    writeRpcError(response, message.id, toRpcError(error, context.logger));
+  }
+}
+
+export async function handleLegacyGet(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Promise<void> {
+  if (!accepts(request.headers.accept, 'text/event-stream')) {
+    return refuse(response, 406, 'Not Acceptable: the GET stream needs Accept: text/event-stream');
+  }
+  const session = await requireSession(context, request, response, endpointBackend);
+  if (session === undefined) return;
+  if (context.streams.has(session.id)) return refuse(response, 409, 'Conflict: this session already has an open GET stream; only one is allowed');
+  context.streams.open(session.id, endpointBackend, response);
+}
+
+export async function handleLegacyDelete(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Promise<void> {
+  const session = await requireSession(context, request, response, endpointBackend);
+  if (session === undefined) return;
+  await context.sessions.delete(session.id);
+  context.streams.close(session.id);
+  writeStatus(response, 200);
+}

@@ -1,0 +1,76 @@
+// Serves one stateless 2026-07-28 POST. Header checks and routing decisions
+// that the headers alone settle (version, method, the named tool) happen
+// before the body is parsed; then the body is checked against the headers.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { classifyMessage, type JsonRpcId } from '../../protocol/jsonrpc.ts';
+import { GatewayRpcError, RPC, rpcErrors } from '../../protocol/errors.ts';
+import type { Catalog } from '../../catalog/catalog.ts';
+import { createExchange, dispatchRequest, toRpcError, type DispatchContext } from '../dispatch.ts';
+import { refuse, writeRpcError, writeStatus } from '../http-io.ts';
+import { LEGACY_ONLY_METHODS, checkModernHeaders, checkParameterHeaders, decodedMcpName, readModernRequest } from './modern-codec.ts';
+
+export interface ModernHandlerContext extends DispatchContext {
+  catalog: Catalog;
+}
+
+/** Best-effort id for an error decided before (or without) a valid parse. */
+function idOf(body: Buffer): JsonRpcId | null {
+  try {
+    const value = JSON.parse(body.toString('utf8')) as { id?: unknown };
+    return typeof value.id === 'string' || typeof value.id === 'number' ? value.id : null;
+  } catch {
+    return null;
+  }
+}
+
+export function handleModernPost(context: ModernHandlerContext, request: IncomingMessage, response: ServerResponse, body: Buffer, endpointBackend: string | undefined): void | Promise<void> {
+  let version: string;
+  let method: string;
+  try {
+    ({ version, method } = checkModernHeaders(request.headers));
+    if (LEGACY_ONLY_METHODS.has(method) || !context.router.handles(method)) {
+      if (!method.startsWith('notifications/')) throw rpcErrors.methodNotFound(method, 404);
+    }
+    if (method === 'tools/call') {
+      const name = decodedMcpName(request.headers);
+      if (name !== undefined && !context.catalog.view(endpointBackend).toolsByName.has(name)) {
+        throw rpcErrors.invalidParams(`Unknown tool "${name}": it is not in this endpoint's catalog; call tools/list for the current names`);
+      }
+    }
+  } catch (error) {
+    return writeRpcError(response, idOf(body), toRpcError(error, context.logger));
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return writeRpcError(response, null, rpcErrors.parse(`the body is not valid JSON (${(error as Error).message})`));
+  }
+  const classified = classifyMessage(parsed);
+  if (classified.kind === 'invalid') return writeRpcError(response, classified.id, rpcErrors.invalidRequest(classified.reason));
+  if (classified.kind === 'response') {
+    return refuse(response, 400, 'Invalid request: 2026-07-28 clients never send JSON-RPC responses; answer input requests with inputResponses on a retry');
+  }
+  const message = classified.message;
+  const id = classified.kind === 'request' ? classified.message.id : null;
+  try {
+    const client = readModernRequest(request.headers, message, version, method);
+    if (classified.kind === 'notification') return writeStatus(response, 202);
+    if (message.method === 'tools/call') {
+      const entry = context.catalog.view(endpointBackend).toolsByName.get(message.params?.name as string);
+      if (entry !== undefined && entry.headerParameters.length > 0) checkParameterHeaders(request.headers, entry.headerParameters, message.params?.arguments);
+    }
+    const exchange = createExchange(classified.message, client, endpointBackend, undefined, response);
+    return dispatchRequest(context, exchange, response);
+  } catch (error) {
+    return writeRpcError(response, id, toRpcError(error, context.logger));
+  }
+}
+
+export const modernOnlyGetOrDelete = new GatewayRpcError(
+  RPC.methodNotFound,
+  'Method not allowed: 2026-07-28 has no GET stream or sessions; use subscriptions/listen for change notifications',
+  { httpStatus: 405 },
+);

@@ -1,0 +1,124 @@
+// The configured backends, one Backend each, created through an injectable
+// factory (as undici's Agent creates its pools). Connecting is parallel and
+// never all-or-nothing: a backend that fails is reported down and retried in
+// the background with backoff, so one dead server never blocks the gateway.
+
+import type { Logger } from '../telemetry/logger.ts';
+import type { Backend, BackendHandshake, BackendState, Implementation } from './backend.ts';
+import { createHttpBackend } from './http-backend.ts';
+import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
+import { createStdioBackend } from './stdio-backend.ts';
+
+/** The part of config's BackendConfig this folder needs (config/schema.ts holds the full shape). */
+export type UpstreamConfig =
+  | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number }
+  | { kind: 'stdio'; name: string; command: string; args: string[]; env?: Record<string, string>; cwd?: string; timeoutMs: number };
+
+export type BackendFactory = (config: UpstreamConfig) => Backend;
+
+export interface BackendConnectReport {
+  name: string;
+  state: BackendState;
+  handshake: BackendHandshake | undefined;
+  /** Why the first attempt failed; the registry keeps retrying in the background. */
+  error: unknown;
+}
+
+export interface BackendRegistry {
+  /** Connects every backend in parallel; resolves when each has connected or failed once. */
+  connectAll(): Promise<BackendConnectReport[]>;
+  get(name: string): Backend | undefined;
+  all(): readonly Backend[];
+  closeAll(): Promise<void>;
+}
+
+export class BackendRegistryError extends Error {
+  readonly code = 'duplicate_backend_name';
+  constructor(name: string) {
+    super(`Two backends are named "${name}"; backend names route tools and must be unique; rename one in the config`);
+    this.name = 'BackendRegistryError';
+  }
+}
+
+export interface BackendFactoryDefaults {
+  clientInfo: Implementation;
+  logger: Logger;
+  clientCapabilities?: Record<string, unknown>;
+}
+
+/** The production factory: one HTTP or stdio backend per config entry. */
+export function createBackendFactory(defaults: BackendFactoryDefaults): BackendFactory {
+  return (config) => {
+    const { logger } = defaults;
+    if (config.kind === 'http') {
+      return createHttpBackend({
+        name: config.name, url: config.url, headers: config.headers, timeoutMs: config.timeoutMs,
+        clientInfo: defaults.clientInfo, clientCapabilities: defaults.clientCapabilities, logger,
+      });
+    }
+    return createStdioBackend({
+      name: config.name, command: config.command, args: config.args, env: config.env, cwd: config.cwd, timeoutMs: config.timeoutMs,
+      clientInfo: defaults.clientInfo, clientCapabilities: defaults.clientCapabilities, logger,
+    });
+  };
+}
+
+export interface BackendRegistryOptions {
+  logger: Logger;
+  /** Backoff between background connect attempts (default 250 ms doubling to 30 s). */
+  retry?: Partial<BackoffPolicy>;
+}
+
+export function createBackendRegistry(configs: readonly UpstreamConfig[], factory: BackendFactory, options: BackendRegistryOptions): BackendRegistry {
+  const { logger } = options;
+  const retryPolicy = resolveBackoff(options.retry);
+  const backends = new Map<string, Backend>();
+  for (const config of configs) {
+    if (backends.has(config.name)) throw new BackendRegistryError(config.name);
+    backends.set(config.name, factory(config));
+  }
+  const list: readonly Backend[] = [...backends.values()];
+  const retryTimers = new Map<string, NodeJS.Timeout>();
+  let isClosed = false;
+
+  function scheduleRetry(backend: Backend, attempt: number): void {
+    if (isClosed) return;
+    const delayMs = backoffDelay(retryPolicy, attempt);
+    const timer = setTimeout(() => {
+      retryTimers.delete(backend.name);
+      backend.connect().then(
+        () => logger.info({ backend: backend.name, attempt: attempt + 1 }, 'backend connected after retrying'),
+        (error: unknown) => {
+          if (backend.state === 'closed') return;
+          logger.warn({ backend: backend.name, err: error, nextAttempt: attempt + 2 }, 'backend still unreachable');
+          scheduleRetry(backend, attempt + 1);
+        },
+      );
+    }, delayMs);
+    timer.unref();
+    retryTimers.set(backend.name, timer);
+  }
+
+  async function connectOne(backend: Backend): Promise<BackendConnectReport> {
+    try {
+      const handshake = await backend.connect();
+      return { name: backend.name, state: backend.state, handshake, error: undefined };
+    } catch (error) {
+      logger.warn({ backend: backend.name, err: error }, 'backend failed to connect; retrying in the background');
+      scheduleRetry(backend, 0);
+      return { name: backend.name, state: backend.state, handshake: undefined, error };
+    }
+  }
+
+  return {
+    connectAll: () => Promise.all(list.map(connectOne)),
+    get: (name) => backends.get(name),
+    all: () => list,
+    async closeAll() {
+      isClosed = true;
+      for (const timer of retryTimers.values()) clearTimeout(timer);
+      retryTimers.clear();
+      await Promise.allSettled(list.map((backend) => backend.close()));
+    },
+  };
+}

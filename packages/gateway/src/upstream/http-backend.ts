@@ -1,0 +1,427 @@
+// A backend reached over Streamable HTTP: pooled keep-alive connections, the
+// era handshake (server/discover first, initialize as the fallback), and raw
+// JSON-RPC forwarding with JSON or SSE answers (2026-07-28 and 2025-11-25
+// transports). Sits behind the router; one instance per configured backend.
+
+import { Pool, type Dispatcher } from 'undici';
+import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import { LATEST_MODERN } from '../protocol/revisions.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { BackendError, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
+import { createBackendEvents } from './backend-events.ts';
+import { classifyDiscoverOutcome, handshakeFromInitialize, initializeParams, type DiscoverOutcome } from './handshake.ts';
+import { eraHeaders, normalizeHeaders, requestHeaders, type HeaderMap } from './http-request-headers.ts';
+import { openListenStream, type ListenStream } from './legacy-listen-stream.ts';
+import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
+import { resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
+import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
+import { readSseBody } from './sse-reader.ts';
+
+export interface HttpBackendOptions {
+  name: string;
+  url: string;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  clientInfo: Implementation;
+  logger: Logger;
+  /** Shared dispatcher (tests, proxies); by default the backend owns a Pool for its origin. */
+  dispatcher?: Dispatcher;
+  /** Capabilities declared in `initialize` and as the default modern envelope (default `{}`). */
+  clientCapabilities?: Record<string, unknown>;
+  /** Reconnect policy for the legacy GET stream. */
+  listenBackoff?: Partial<BackoffPolicy>;
+}
+
+/** What one POST produced, before the caller decides what it means. */
+interface PostOutcome {
+  status: number;
+  response: JsonRpcResponse | undefined;
+  /** The raw body when it was not a JSON-RPC response (for error messages). */
+  text: string;
+  contentType: string;
+  sessionId: string | undefined;
+}
+
+/** How long a finished SSE response may linger before its connection is given up. */
+const STREAM_LINGER_MS = 5_000;
+const CLOSE_DELETE_TIMEOUT_MS = 2_000;
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function failureCode(error: unknown): string {
+  const withCode = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  if (typeof withCode?.code === 'string') return withCode.code;
+  if (typeof withCode?.cause?.code === 'string') return withCode.cause.code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createHttpBackend(options: HttpBackendOptions): RelayingBackend {
+  const { name, url, logger, clientInfo } = options;
+  const endpoint = new URL(url);
+  const origin = endpoint.origin;
+  const path = `${endpoint.pathname}${endpoint.search}`;
+  const ownsDispatcher = options.dispatcher === undefined;
+  // pipelining 1: MCP answers may be long SSE streams, so one request per connection at a time.
+  const dispatcher = options.dispatcher ?? new Pool(origin, { connections: 128, pipelining: 1 });
+  const configured = normalizeHeaders(options.headers);
+  const defaultCapabilities = options.clientCapabilities ?? NO_CLIENT_CAPABILITIES;
+  const listenBackoff = resolveBackoff(options.listenBackoff);
+  const events = createBackendEvents(name, logger);
+  const inFlight = new Set<AbortController>();
+
+  let state: BackendState = 'idle';
+  let handshake: BackendHandshake | undefined;
+  let isModern = false;
+  let fixedHeaders: HeaderMap = eraHeaders(configured, LATEST_MODERN, undefined);
+  let sessionId: string | undefined;
+  let connecting: Promise<BackendHandshake> | undefined;
+  let renewing: Promise<void> | undefined;
+  let listenStream: ListenStream | undefined;
+  let lastConnectError: unknown;
+  let nextId = 1;
+
+  function setState(next: BackendState): void {
+    state = next;
+    events.emitState(next, handshake);
+  }
+
+  function unreachable(error: unknown): BackendError {
+    return new BackendError('backend_unavailable', name,
+      `Backend "${name}" is unreachable at ${url} (${failureCode(error)}); other backends are unaffected; retry later`, { cause: error });
+  }
+
+  function timedOut(method: string, timeoutMs: number): BackendError {
+    return new BackendError('backend_timeout', name,
+      `Backend "${name}" did not answer ${method} within ${timeoutMs} ms at ${url}; the request was cancelled; retry later or raise this backend's timeout_ms`);
+  }
+
+  function closedError(): BackendError {
+    return new BackendError('backend_closed', name, `Backend "${name}" has been closed by the gateway; no further requests are sent to it`);
+  }
+
+  /** Translates a failure of the HTTP exchange; an abort surfaces its own reason (timeout error or the caller's). */
+  function translate(error: unknown, signal: AbortSignal): unknown {
+    if (signal.aborted) return signal.reason;
+    if (isBackendError(error)) return error;
+    const code = failureCode(error);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new BackendError('backend_timeout', name, `Backend "${name}" stopped answering at ${url} (${code}); retry later`, { cause: error });
+    }
+    return unreachable(error);
+  }
+
+  /**
+   * Sends one JSON-RPC message and reads the answer: 202, a JSON object, or an
+   * SSE stream whose earlier messages go to `onRelated` (2026-07-28
+   * "Receiving Messages"; 2025-11-25 "Sending Messages" 6).
+   */
+  async function post(body: string, headers: HeaderMap, signal: AbortSignal, id: number | undefined,
+    onRelated: UpstreamCall['onRelatedMessage']): Promise<PostOutcome> {
+    const answer = await dispatcher.request({ origin, path, method: 'POST', headers, body, signal });
+    const status = answer.statusCode;
+    const contentType = headerValue(answer.headers['content-type']) ?? '';
+    const outcome: PostOutcome = { status, response: undefined, text: '', contentType, sessionId: headerValue(answer.headers['mcp-session-id']) };
+    if (status >= 200 && status < 300 && contentType.startsWith('text/event-stream')) {
+      outcome.response = await readResponseStream(answer.body, id, onRelated);
+      return outcome;
+    }
+    outcome.text = await answer.body.text();
+    if (outcome.text.length > 0 && contentType.includes('json')) {
+      try {
+        const classified = classifyMessage(JSON.parse(outcome.text));
+        if (classified.kind === 'response') outcome.response = classified.message;
+      } catch {
+        // Not JSON: the status and text explain the failure to the caller.
+      }
+    }
+    return outcome;
+  }
+
+  function readResponseStream(body: Dispatcher.ResponseData['body'], id: number | undefined,
+    onRelated: UpstreamCall['onRelatedMessage']): Promise<JsonRpcResponse> {
+    return new Promise((resolve, reject) => {
+      let answered: JsonRpcResponse | undefined;
+      let linger: NodeJS.Timeout | undefined;
+      readSseBody(body, {
+        onMessage(value) {
+          const classified = classifyMessage(value);
+          if (classified.kind === 'response') {
+            if (classified.message.id !== id && classified.message.id !== null) return;
+            answered = classified.message;
+            resolve(answered);
+            linger = setTimeout(() => body.destroy(), STREAM_LINGER_MS).unref();
+            return true;
+          }
+          if (classified.kind === 'notification' || classified.kind === 'request') deliverRelated(classified.message, onRelated);
+          else logger.warn({ backend: name, reason: classified.reason }, 'skipped an invalid message on a response stream');
+        },
+        onMalformed(data) {
+          logger.warn({ backend: name, preview: data.slice(0, 200) }, 'skipped a response-stream event that is not JSON');
+        },
+      }).then(() => {
+        clearTimeout(linger);
+        if (answered === undefined) {
+          reject(new BackendError('backend_unavailable', name,
+            `Backend "${name}" closed the response stream before answering; the request may or may not have run; retry if it is safe to`));
+        }
+      }, (error: unknown) => {
+        clearTimeout(linger);
+        if (answered === undefined) reject(error);
+      });
+    });
+  }
+
+  function deliverRelated(message: JsonRpcNotification | JsonRpcRequest, onRelated: UpstreamCall['onRelatedMessage']): void {
+    if (onRelated !== undefined) {
+      onRelated(message);
+    } else if ('id' in message) {
+      void respond(answerUnroutedRequest(message)).catch((error: unknown) => {
+        logger.warn({ backend: name, err: error, method: message.method }, 'could not answer a server-to-client request');
+      });
+    }
+  }
+
+  function handleListenMessage(value: unknown): void {
+    const classified = classifyMessage(value);
+    if (classified.kind === 'notification') events.emitNotification(classified.message);
+    else if (classified.kind === 'request') deliverRelated(classified.message, undefined);
+  }
+
+  /** Runs `attempt` under the call's timeout and signal, on one AbortController. */
+  async function withDeadline<T>(method: string, timeoutMs: number, callerSignal: AbortSignal | undefined,
+    attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const timer = setTimeout(() => controller.abort(timedOut(method, timeoutMs)), timeoutMs);
+    const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+    if (callerSignal !== undefined) {
+      if (callerSignal.aborted) onCallerAbort();
+      else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+    }
+    inFlight.add(controller);
+    try {
+      return await attempt(signal);
+    } catch (error) {
+      throw translate(error, signal);
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+      inFlight.delete(controller);
+    }
+  }
+
+  function unexpectedAnswer(method: string, outcome: PostOutcome): BackendError {
+    const { status } = outcome;
+    const preview = outcome.text.slice(0, 200);
+    if (status === 401 || status === 403) {
+      return new BackendError('backend_protocol_error', name,
+        `Backend "${name}" refused the gateway's credentials for ${method} (HTTP ${status}); check this backend's configured headers`);
+    }
+    if (status >= 500) {
+      return new BackendError('backend_unavailable', name, `Backend "${name}" failed ${method} with HTTP ${status}${preview ? `: ${preview}` : ''}; retry later`);
+    }
+    return new BackendError('backend_protocol_error', name,
+      `Backend "${name}" answered ${method} with HTTP ${status} (${outcome.contentType || 'no content type'}) and no JSON-RPC response${preview ? `: ${preview}` : ''}; check that ${url} is an MCP endpoint`);
+  }
+
+  async function probe(version: string): Promise<DiscoverOutcome> {
+    const id = nextId++;
+    const params = withModernEnvelope(undefined, version, clientInfo, defaultCapabilities);
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'server/discover', params });
+    const headers = requestHeaders(eraHeaders(configured, version, undefined), true, 'server/discover', undefined, undefined);
+    const outcome = await withDeadline('server/discover', options.timeoutMs, undefined, (signal) => post(body, headers, signal, id, undefined));
+    const response = outcome.response;
+    if (response === undefined) return { kind: 'http-status', status: outcome.status };
+    if ('error' in response) return { kind: 'error', error: response.error, httpStatus: outcome.status };
+    if (outcome.status >= 300) return { kind: 'http-status', status: outcome.status };
+    return { kind: 'result', result: response.result };
+  }
+
+  /** The 2025-11-25 handshake: initialize, capture the session, then notifications/initialized (basic/lifecycle). */
+  async function initializeLegacy(): Promise<BackendHandshake> {
+    const id = nextId++;
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: initializeParams(clientInfo, defaultCapabilities) });
+    const headers: HeaderMap = { ...configured, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const outcome = await withDeadline('initialize', options.timeoutMs, undefined, (signal) => post(body, headers, signal, id, undefined));
+    const response = outcome.response;
+    if (response === undefined) throw unexpectedAnswer('initialize', outcome);
+    if ('error' in response) {
+      throw new BackendError('backend_protocol_error', name,
+        `Backend "${name}" rejected initialize: ${response.error.code} ${response.error.message}; it speaks neither 2026-07-28 nor a legacy revision the gateway knows`);
+    }
+    const legacy = handshakeFromInitialize(response.result);
+    if (typeof legacy === 'string') throw new BackendError('backend_protocol_error', name, `Backend "${name}": ${legacy}`);
+    isModern = false;
+    sessionId = outcome.sessionId;
+    fixedHeaders = eraHeaders(configured, legacy.protocolVersion, sessionId);
+    await sendNotification('notifications/initialized', undefined);
+    listenStream?.close();
+    listenStream = openListenStream({
+      backend: name, dispatcher, origin, path, backoff: listenBackoff, logger,
+      headers: () => fixedHeaders,
+      onMessage: handleListenMessage,
+      onSessionExpired: () => void renewSession(sessionId).catch(() => undefined),
+    });
+    return legacy;
+  }
+
+  async function performHandshake(): Promise<BackendHandshake> {
+    let version: string = LATEST_MODERN;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const verdict = classifyDiscoverOutcome(await probe(version));
+      if (verdict.kind === 'modern') {
+        isModern = true;
+        sessionId = undefined;
+        fixedHeaders = eraHeaders(configured, verdict.handshake.protocolVersion, undefined);
+        return verdict.handshake;
+      }
+      if (verdict.kind === 'legacy') {
+        logger.info({ backend: name, reason: verdict.reason }, 'backend is legacy; falling back to initialize');
+        return initializeLegacy();
+      }
+      if (verdict.kind === 'fail') {
+        throw new BackendError(verdict.isPermanent ? 'backend_protocol_error' : 'backend_unavailable', name, `Backend "${name}" at ${url}: ${verdict.reason}`);
+      }
+      version = verdict.version;
+    }
+    throw new BackendError('backend_protocol_error', name,
+      `Backend "${name}" rejected server/discover twice with UnsupportedProtocolVersion; its advertised versions do not work`);
+  }
+
+  /** One re-initialize for all requests that saw the same expired session. */
+  function renewSession(expired: string | undefined): Promise<void> {
+    if (expired !== sessionId || state === 'closed') return Promise.resolve();
+    renewing ??= initializeLegacy().then((renewed) => {
+      handshake = renewed;
+      logger.info({ backend: name }, 'legacy session expired; re-initialized');
+      events.emitState(state, handshake);
+    }).finally(() => {
+      renewing = undefined;
+    });
+    return renewing;
+  }
+
+  async function sendNotification(method: string, params: Record<string, unknown> | undefined): Promise<void> {
+    const message = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    const headers = requestHeaders(fixedHeaders, isModern, method, undefined, undefined);
+    const outcome = await withDeadline(method, options.timeoutMs, undefined, (signal) => post(JSON.stringify(message), headers, signal, undefined, undefined));
+    if (outcome.status < 200 || outcome.status >= 300) throw unexpectedAnswer(method, outcome);
+  }
+
+  async function ensureReady(): Promise<void> {
+    if (state === 'closed') throw closedError();
+    if (state === 'down') {
+      throw new BackendError('backend_unavailable', name,
+        `Backend "${name}" is down (${describe(lastConnectError)}); the gateway keeps retrying it in the background; retry later`, { cause: lastConnectError });
+    }
+    await connect();
+  }
+
+  function connect(): Promise<BackendHandshake> {
+    if (state === 'closed') return Promise.reject(closedError());
+    if (state === 'ready' && handshake !== undefined) return Promise.resolve(handshake);
+    if (connecting !== undefined) return connecting;
+    setState('connecting');
+    connecting = performHandshake().then((established) => {
+      if (state === 'closed') throw closedError();
+      handshake = established;
+      setState('ready');
+      logger.info({ backend: name, era: established.era, protocolVersion: established.protocolVersion }, 'backend connected');
+      return established;
+    }, (error: unknown) => {
+      if (state !== 'closed') {
+        lastConnectError = error;
+        setState('down');
+      }
+      throw error;
+    }).finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  }
+
+  async function request(call: UpstreamCall): Promise<JsonRpcResponse> {
+    if (state !== 'ready') await ensureReady();
+    const id = nextId++;
+    const params = isModern
+      ? withModernEnvelope(call.params, handshake!.protocolVersion, clientInfo, call.clientCapabilities ?? defaultCapabilities)
+      : call.params;
+    const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method: call.method } : { jsonrpc: '2.0', id, method: call.method, params });
+    const timeoutMs = call.timeoutMs ?? options.timeoutMs;
+    return withDeadline(call.method, timeoutMs, call.signal, async (signal) => {
+      try {
+        const usedSession = sessionId;
+        let outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), signal, id, call.onRelatedMessage);
+        // 2025-11-25 "Session Management" 4: a 404 on a request carrying a
+        // session id means the session is gone; start a new one, retry once.
+        if (!isModern && usedSession !== undefined && outcome.status === 404) {
+          await renewSession(usedSession);
+          outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), signal, id, call.onRelatedMessage);
+        }
+        const response = outcome.response;
+        if (response === undefined) throw unexpectedAnswer(call.method, outcome);
+        // A rejection without an id (allowed for errors) still answers this POST.
+        return response.id === null ? { ...response, id } : response;
+      } catch (error) {
+        // Legacy servers do not read a dropped stream as cancellation (2025-11-25 "Sending Messages" 6).
+        if (signal.aborted && !isModern) cancelLegacy(id, signal.reason);
+        throw error;
+      }
+    });
+  }
+
+  function cancelLegacy(id: number, reason: unknown): void {
+    const text = reason instanceof Error ? reason.message : 'cancelled by the gateway';
+    void sendNotification('notifications/cancelled', { requestId: id, reason: text }).catch(() => undefined);
+  }
+
+  async function respond(response: JsonRpcResponse): Promise<void> {
+    if (state === 'closed') throw closedError();
+    const headers = requestHeaders(fixedHeaders, false, '', undefined, undefined);
+    const outcome = await withDeadline('a response', options.timeoutMs, undefined, (signal) => post(JSON.stringify(response), headers, signal, undefined, undefined));
+    if (outcome.status < 200 || outcome.status >= 300) throw unexpectedAnswer('a response to a server request', outcome);
+  }
+
+  async function notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    if (state !== 'ready') await ensureReady();
+    await sendNotification(method, params);
+  }
+
+  async function close(): Promise<void> {
+    if (state === 'closed') return;
+    const wasLegacySession = !isModern && sessionId !== undefined;
+    setState('closed');
+    listenStream?.close();
+    for (const controller of inFlight) controller.abort(closedError());
+    // 2025-11-25 "Session Management" 5: the client SHOULD end its session with DELETE.
+    if (wasLegacySession) {
+      await dispatcher.request({ origin, path, method: 'DELETE', headers: fixedHeaders, signal: AbortSignal.timeout(CLOSE_DELETE_TIMEOUT_MS) })
+        .then((answer) => answer.body.dump(), () => undefined);
+    }
+    if (ownsDispatcher) await dispatcher.close();
+  }
+
+  return {
+    name,
+    kind: 'http',
+    get state() {
+      return state;
+    },
+    get handshake() {
+      return handshake;
+    },
+    connect,
+    request,
+    notify,
+    respond,
+    onNotification: events.onNotification,
+    onStateChange: events.onStateChange,
+    close,
+  };
+}

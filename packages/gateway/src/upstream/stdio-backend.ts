@@ -1,0 +1,409 @@
+// A backend that runs as a supervised child process speaking MCP over stdio:
+// era probe (server/discover, then initialize), requests multiplexed by our
+// own ids, and restart with backoff when the child dies (2026-07-28
+// transports/stdio, "Backward Compatibility" and "Unexpected Termination").
+
+import { classifyMessage, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import { LATEST_MODERN } from '../protocol/revisions.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { BackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
+import { createBackendEvents } from './backend-events.ts';
+import { classifyDiscoverOutcome, handshakeFromInitialize, initializeParams, type DiscoverOutcome } from './handshake.ts';
+import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
+import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
+import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
+import { spawnStdioChild, type ChildExit, type StdioChild } from './stdio-child.ts';
+
+export interface StdioBackendOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs: number;
+  clientInfo: Implementation;
+  logger: Logger;
+  restart?: Partial<BackoffPolicy>;
+  /** How long the server/discover probe waits before calling the server legacy (default 2000 ms). */
+  probeTimeoutMs?: number;
+  /** Each step of the shutdown ladder: stdin closed, then SIGTERM, then SIGKILL (default 2000 ms). */
+  shutdownGraceMs?: number;
+  /** Capabilities declared in `initialize` and as the default modern envelope (default `{}`). */
+  clientCapabilities?: Record<string, unknown>;
+}
+
+interface PendingCall {
+  id: number;
+  method: string;
+  resolve(response: JsonRpcResponse): void;
+  reject(error: unknown): void;
+  timer: NodeJS.Timeout;
+  call: UpstreamCall | undefined;
+  progressToken: JsonRpcId | undefined;
+}
+
+const DEFAULT_PROBE_TIMEOUT_MS = 2_000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 2_000;
+/** A child that stayed up this long was healthy: the next crash starts the backoff over. */
+const HEALTHY_AFTER_MS = 60_000;
+
+function describeExit(exit: ChildExit): string {
+  if (exit.error !== undefined) return exit.error.message;
+  if (exit.signal !== null) return `killed by ${exit.signal}`;
+  return `exit code ${String(exit.code)}`;
+}
+
+function progressTokenOf(params: Record<string, unknown> | undefined): JsonRpcId | undefined {
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  const token = meta?.progressToken ?? params?.progressToken;
+  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
+}
+
+export function createStdioBackend(options: StdioBackendOptions): RelayingBackend {
+  const { name, logger, clientInfo } = options;
+  const probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  const restartPolicy = resolveBackoff(options.restart);
+  const defaultCapabilities = options.clientCapabilities ?? NO_CLIENT_CAPABILITIES;
+  const events = createBackendEvents(name, logger);
+  const pending = new Map<number, PendingCall>();
+  const progressRoutes = new Map<JsonRpcId, PendingCall>();
+
+  let state: BackendState = 'idle';
+  let handshake: BackendHandshake | undefined;
+  let isModern = false;
+  let child: StdioChild | undefined;
+  let connecting: Promise<BackendHandshake> | undefined;
+  let isSupervised = false;
+  let restartAttempt = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let readySince = 0;
+  let lastFailure: unknown;
+  let nextId = 1;
+
+  function setState(next: BackendState): void {
+    state = next;
+    events.emitState(next, handshake);
+  }
+
+  /** A function, not a comparison, because the state changes across awaits. */
+  function isClosed(): boolean {
+    return state === 'closed';
+  }
+
+  function closedError(): BackendError {
+    return new BackendError('backend_closed', name, `Backend "${name}" has been closed by the gateway; no further requests are sent to it`);
+  }
+
+  function downError(): BackendError {
+    const reason = lastFailure instanceof Error ? lastFailure.message : 'not started';
+    return new BackendError('backend_unavailable', name, `Backend "${name}" is down (${reason}); the gateway is restarting it; retry later`, { cause: lastFailure });
+  }
+
+  function forget(entry: PendingCall): void {
+    pending.delete(entry.id);
+    clearTimeout(entry.timer);
+    if (entry.progressToken !== undefined) progressRoutes.delete(entry.progressToken);
+  }
+
+  function rejectAll(error: unknown): void {
+    for (const entry of [...pending.values()]) {
+      forget(entry);
+      entry.reject(error);
+    }
+  }
+
+  /** stdio has no per-request stream to close, so cancellation is explicit (transports/stdio "Cancellation"). */
+  function cancel(entry: PendingCall, reason: unknown): void {
+    const text = reason instanceof Error ? reason.message : 'cancelled by the gateway';
+    child?.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: entry.id, reason: text } });
+  }
+
+  function send(method: string, params: Record<string, unknown> | undefined, timeoutMs: number, call: UpstreamCall | undefined): Promise<JsonRpcResponse> {
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      const signal = call?.signal;
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const entry: PendingCall = {
+        id, method, resolve, reject, call,
+        progressToken: call?.onRelatedMessage !== undefined ? progressTokenOf(call.params) : undefined,
+        timer: setTimeout(() => {
+          forget(entry);
+          const error = new BackendError('backend_timeout', name,
+            `Backend "${name}" did not answer ${method} within ${timeoutMs} ms; the request was cancelled; retry later or raise this backend's timeout_ms`);
+          cancel(entry, error);
+          settleAbort();
+          reject(error);
+        }, timeoutMs),
+      };
+      const onAbort = (): void => {
+        if (!pending.has(id)) return;
+        forget(entry);
+        cancel(entry, signal?.reason);
+        reject(signal?.reason);
+      };
+      const settleAbort = (): void => signal?.removeEventListener('abort', onAbort);
+      if (signal !== undefined) {
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.resolve = (response) => {
+          settleAbort();
+          resolve(response);
+        };
+        entry.reject = (error) => {
+          settleAbort();
+          reject(error);
+        };
+      }
+      pending.set(id, entry);
+      if (entry.progressToken !== undefined) progressRoutes.set(entry.progressToken, entry);
+      const message = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
+      if (child === undefined || !child.send(message)) {
+        forget(entry);
+        entry.reject(downError());
+      }
+    });
+  }
+
+  function handleMessage(source: StdioChild, value: unknown): void {
+    if (source !== child) return;
+    const classified = classifyMessage(value);
+    switch (classified.kind) {
+      case 'response': {
+        const id = classified.message.id;
+        const entry = typeof id === 'number' ? pending.get(id) : undefined;
+        if (entry === undefined) {
+          // A probe answered after its timeout, or a request we already gave up on.
+          logger.debug({ backend: name, id }, 'dropped a response for no pending request');
+          return;
+        }
+        forget(entry);
+        entry.resolve(classified.message);
+        return;
+      }
+      case 'notification':
+        routeNotification(classified.message);
+        return;
+      case 'request':
+        routeRequest(classified.message);
+        return;
+      case 'invalid':
+        logger.warn({ backend: name, reason: classified.reason }, 'skipped an invalid JSON-RPC message on stdout');
+    }
+  }
+
+  function relatedCall(params: Record<string, unknown> | undefined): PendingCall | undefined {
+    if (progressRoutes.size === 0) return undefined;
+    const token = progressTokenOf(params);
+    return token === undefined ? undefined : progressRoutes.get(token);
+  }
+
+  /** A progress notification names its request by progressToken (basic/utilities/progress); everything else is unsolicited. */
+  function routeNotification(notification: JsonRpcNotification): void {
+    const entry = relatedCall(notification.params);
+    if (entry?.call?.onRelatedMessage !== undefined) entry.call.onRelatedMessage(notification);
+    else events.emitNotification(notification);
+  }
+
+  /**
+   * stdio has one channel, so a server-to-client request can only be tied to
+   * a call by a hint: a progressToken of a pending call in its `_meta`.
+   * Anything else is answered here so the backend never waits forever.
+   */
+  function routeRequest(request: JsonRpcRequest): void {
+    const entry = request.method === 'ping' ? undefined : relatedCall(request.params);
+    if (entry?.call?.onRelatedMessage !== undefined) {
+      entry.call.onRelatedMessage(request);
+      return;
+    }
+    child?.send(answerUnroutedRequest(request));
+  }
+
+  function startChild(): StdioChild {
+    if (state === 'closed') throw closedError();
+    const started = spawnStdioChild({
+      backend: name, command: options.command, args: options.args, env: options.env, cwd: options.cwd, logger,
+      onMessage: (value) => handleMessage(started, value),
+    });
+    child = started;
+    void started.exited.then((exit) => onChildExit(started, exit));
+    return started;
+  }
+
+  function onChildExit(exitedChild: StdioChild, exit: ChildExit): void {
+    if (exitedChild !== child) return;
+    child = undefined;
+    const reason = describeExit(exit);
+    const failure = new BackendError('backend_unavailable', name,
+      `Backend "${name}" exited unexpectedly (${reason}); in-flight requests are lost; the gateway restarts it; retry shortly`);
+    lastFailure = failure;
+    rejectAll(failure);
+    if (state === 'ready') {
+      logger.warn({ backend: name, exit: reason }, 'stdio backend exited; restarting it');
+      setState('down');
+      scheduleRestart();
+    }
+  }
+
+  function scheduleRestart(): void {
+    if (state === 'closed' || restartTimer !== undefined) return;
+    if (readySince > 0 && Date.now() - readySince >= HEALTHY_AFTER_MS) restartAttempt = 0;
+    const delayMs = backoffDelay(restartPolicy, restartAttempt++);
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      connect().catch((error: unknown) => logger.warn({ backend: name, err: error, attempt: restartAttempt }, 'restarting the stdio backend failed'));
+    }, delayMs);
+    restartTimer.unref();
+  }
+
+  async function probe(version: string): Promise<DiscoverOutcome> {
+    const current = child;
+    const params = withModernEnvelope(undefined, version, clientInfo, defaultCapabilities);
+    try {
+      const response = await send('server/discover', params, probeTimeoutMs, undefined);
+      return 'error' in response ? { kind: 'error', error: response.error } : { kind: 'result', result: response.result };
+    } catch (error) {
+      // Silence or an exit on the probe both mean legacy (transports/stdio
+      // "Backward Compatibility"); some servers exit on any request before initialize.
+      if (current?.hasExited === true || (error instanceof BackendError && error.code === 'backend_timeout')) return { kind: 'silent' };
+      throw error;
+    }
+  }
+
+  async function initializeLegacy(): Promise<BackendHandshake> {
+    if (child === undefined || child.hasExited) {
+      startChild();
+      await child!.started;
+    }
+    const response = await send('initialize', initializeParams(clientInfo, defaultCapabilities), options.timeoutMs, undefined);
+    if ('error' in response) {
+      throw new BackendError('backend_protocol_error', name,
+        `Backend "${name}" rejected initialize: ${response.error.code} ${response.error.message}; it speaks neither 2026-07-28 nor a legacy revision the gateway knows`);
+    }
+    const legacy = handshakeFromInitialize(response.result);
+    if (typeof legacy === 'string') throw new BackendError('backend_protocol_error', name, `Backend "${name}": ${legacy}`);
+    child?.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    isModern = false;
+    return legacy;
+  }
+
+  async function performHandshake(): Promise<BackendHandshake> {
+    const started = startChild();
+    try {
+      await started.started;
+    } catch (error) {
+      throw new BackendError('backend_unavailable', name,
+        `Backend "${name}" could not be started (${options.command}: ${error instanceof Error ? error.message : String(error)}); check its command and cwd`, { cause: error });
+    }
+    let version: string = LATEST_MODERN;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const verdict = classifyDiscoverOutcome(await probe(version));
+      if (verdict.kind === 'modern') {
+        isModern = true;
+        return verdict.handshake;
+      }
+      if (verdict.kind === 'legacy') {
+        logger.info({ backend: name, reason: verdict.reason }, 'backend is legacy; falling back to initialize');
+        return initializeLegacy();
+      }
+      if (verdict.kind === 'fail') throw new BackendError('backend_protocol_error', name, `Backend "${name}": ${verdict.reason}`);
+      version = verdict.version;
+    }
+    throw new BackendError('backend_protocol_error', name,
+      `Backend "${name}" rejected server/discover twice with UnsupportedProtocolVersion; its advertised versions do not work`);
+  }
+
+  function connect(): Promise<BackendHandshake> {
+    if (state === 'closed') return Promise.reject(closedError());
+    if (state === 'ready' && handshake !== undefined) return Promise.resolve(handshake);
+    if (connecting !== undefined) return connecting;
+    clearTimeout(restartTimer);
+    restartTimer = undefined;
+    setState('connecting');
+    connecting = (async () => {
+      try {
+        const established = await performHandshake();
+        if (isClosed()) throw closedError();
+        // The child may have died between the last handshake answer and now.
+        if (child === undefined) throw lastFailure;
+        handshake = established;
+        isSupervised = true;
+        readySince = Date.now();
+        setState('ready');
+        logger.info({ backend: name, era: established.era, protocolVersion: established.protocolVersion, pid: child.pid }, 'backend connected');
+        return established;
+      } catch (error) {
+        lastFailure = error;
+        const failed = child;
+        child = undefined;
+        void failed?.stop(shutdownGraceMs);
+        if (!isClosed()) {
+          setState('down');
+          // After the first success the backend supervises itself; before it,
+          // whoever called connect() (the registry) owns the retries.
+          if (isSupervised) scheduleRestart();
+        }
+        throw error;
+      } finally {
+        connecting = undefined;
+      }
+    })();
+    return connecting;
+  }
+
+  async function ensureReady(): Promise<void> {
+    if (state === 'closed') throw closedError();
+    if (state === 'down') throw downError();
+    await connect();
+  }
+
+  async function request(call: UpstreamCall): Promise<JsonRpcResponse> {
+    if (state !== 'ready') await ensureReady();
+    const params = isModern
+      ? withModernEnvelope(call.params, handshake!.protocolVersion, clientInfo, call.clientCapabilities ?? defaultCapabilities)
+      : call.params;
+    return send(call.method, params, call.timeoutMs ?? options.timeoutMs, call);
+  }
+
+  async function notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    if (state !== 'ready') await ensureReady();
+    const message = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    if (child === undefined || !child.send(message)) throw downError();
+  }
+
+  async function respond(response: JsonRpcResponse): Promise<void> {
+    if (state === 'closed') throw closedError();
+    if (child === undefined || !child.send(response)) throw downError();
+  }
+
+  async function close(): Promise<void> {
+    if (state === 'closed') return;
+    setState('closed');
+    clearTimeout(restartTimer);
+    restartTimer = undefined;
+    rejectAll(closedError());
+    const stopping = child;
+    child = undefined;
+    await stopping?.stop(shutdownGraceMs);
+  }
+
+  return {
+    name,
+    kind: 'stdio',
+    get state() {
+      return state;
+    },
+    get handshake() {
+      return handshake;
+    },
+    connect,
+    request,
+    notify,
+    respond,
+    onNotification: events.onNotification,
+    onStateChange: events.onStateChange,
+    close,
+  };
+}

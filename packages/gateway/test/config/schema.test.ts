@@ -1,0 +1,140 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../src/config/load.ts';
+import { LOCAL_ORIGINS } from '../../src/transport/origin.ts';
+import type { BackendAuthConfig, GatewayConfig } from '../../src/config/schema.ts';
+import { MINIMAL_YAML, SEED_CHAPTER_6_YAML, SEED_CHAPTER_8_SESSION_YAML } from '../fixtures/config-files.ts';
+
+function parse(text: string, env: Record<string, string> = {}): GatewayConfig {
+  return parseConfig(text, 'gatehouse.yaml', env, { hostname: 'testhost' }).config;
+}
+
+describe('config schema', () => {
+  it("accepts the playbook's chapter-6 gateway example as written", () => {
+    const config = parse(SEED_CHAPTER_6_YAML);
+    assert.equal(config.gateway.endpoint, 'https://mcp-gateway.company.com');
+    assert.deepEqual(config.authentication, {
+      oauthIssuer: 'https://login.company.com',
+      audience: 'mcp-gateway',
+      raw: { oauth_issuer: 'https://login.company.com', audience: 'mcp-gateway' },
+    });
+    assert.deepEqual(config.audit, { backend: 'audit-pipeline.company.com', retentionDays: 2555, raw: { backend: 'audit-pipeline.company.com', retention_days: 2555 } });
+    assert.deepEqual(config.backends[0], {
+      kind: 'http',
+      name: 'salesforce',
+      url: 'http://mcp-salesforce.internal:8000',
+      headers: {},
+      timeoutMs: 5000,
+      auth: { type: 'named', name: 'service-account-salesforce' },
+      requiredScope: 'salesforce.access',
+      enabled: true,
+    });
+    assert.deepEqual(config.backends[2]?.auth, { type: 'oauth_passthrough' });
+    assert.deepEqual(config.policies, [
+      { name: 'rate_limit_per_user', type: 'rate_limit', settings: { requests_per_minute: 60 } },
+      { name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 10 } },
+      { name: 'pii_redaction', type: 'response_filter', settings: { patterns: ['ssn', 'credit_card', 'full_email'] } },
+    ]);
+  });
+
+  it("accepts chapter 8's session settings as top-level keys", () => {
+    const config = parse(`${MINIMAL_YAML}${SEED_CHAPTER_8_SESSION_YAML}`);
+    assert.deepEqual(config.session, {
+      store: 'redis://session-store.internal:6379/0',
+      ttlSeconds: 3600,
+      maxConcurrentSessionsPerUser: 10,
+      maxMessageSizeBytes: 1_048_576,
+      streamTimeoutSeconds: 300,
+    });
+  });
+
+  it('fills every default when a config names only its backends', () => {
+    const config = parse(MINIMAL_YAML);
+    assert.deepEqual(config.gateway, {
+      endpoint: undefined,
+      id: 'gatehouse-testhost',
+      host: '127.0.0.1',
+      port: 8080,
+      adminHost: '127.0.0.1',
+      adminPort: 8081,
+      nameSeparator: '__',
+      allowedOrigins: [...LOCAL_ORIGINS],
+    });
+    assert.equal(config.authentication, undefined);
+    assert.equal(config.audit, undefined);
+    assert.deepEqual(config.policies, []);
+    assert.deepEqual(config.session, { store: 'memory', ttlSeconds: 3600, maxConcurrentSessionsPerUser: 10, maxMessageSizeBytes: 1_048_576, streamTimeoutSeconds: 300 });
+    assert.deepEqual(config.backends, [
+      { kind: 'stdio', name: 'crm', command: 'node', args: ['server.js'], env: {}, cwd: undefined, timeoutMs: 30_000, auth: { type: 'none' }, requiredScope: undefined, enabled: true },
+    ]);
+  });
+
+  it('reads policy settings from a settings mapping the same as from inline keys', () => {
+    const config = parse(`${MINIMAL_YAML}policies:\n  - name: limit\n    type: rate_limit\n    settings:\n      requests_per_minute: 60\n`);
+    assert.deepEqual(config.policies, [{ name: 'limit', type: 'rate_limit', settings: { requests_per_minute: 60 } }]);
+  });
+
+  it('accepts an explicit transport that agrees with url or command', () => {
+    const config = parse('backends:\n  - name: a\n    transport: http\n    url: https://a.example.com/mcp\n  - name: b\n    transport: stdio\n    command: b\n');
+    assert.deepEqual(config.backends.map((backend) => backend.kind), ['http', 'stdio']);
+  });
+
+  it('turns digit strings from interpolation into numbers and true/false strings into booleans', () => {
+    const config = parse('gateway:\n  port: ${PORT:-9000}\nbackends:\n  - name: a\n    url: http://a\n    enabled: ${A_ENABLED}\n', { A_ENABLED: 'false' });
+    assert.equal(config.gateway.port, 9000);
+    assert.equal(config.backends[0]?.enabled, false);
+  });
+
+  it('treats an empty section (key with no value) as absent', () => {
+    const config = parse(`${MINIMAL_YAML}gateway:\npolicies:\naudit:\n`);
+    assert.equal(config.gateway.port, 8080);
+    assert.deepEqual(config.policies, []);
+    assert.equal(config.audit, undefined);
+  });
+
+  it('stringifies numbers in env and headers, which are text on the wire', () => {
+    const config = parse('backends:\n  - name: a\n    command: a\n    env: { PORT: 8080, DEBUG: true }\n  - name: b\n    url: http://b\n    headers: { X-Tenant: 42 }\n');
+    assert.deepEqual(config.backends[0]?.kind === 'stdio' && config.backends[0].env, { PORT: '8080', DEBUG: 'true' });
+    assert.deepEqual(config.backends[1]?.kind === 'http' && config.backends[1].headers, { 'X-Tenant': '42' });
+  });
+
+  it('accepts the documented authentication and audit keys', () => {
+    const config = parse(`${MINIMAL_YAML}authentication:
+  oauth_issuer: https://login.example.com
+  audience: mcp-gateway
+  jwks_uri: https://login.example.com/jwks
+  scopes_supported: [crm.read]
+  mode: hybrid
+  embedded_idp: true
+audit:
+  backend: sqlite
+  retention_days: 30
+  store: sqlite
+  path: ./audit.db
+  categories: [tool_call]
+`);
+    assert.equal(config.authentication?.raw.mode, 'hybrid');
+    assert.equal(config.audit?.raw.path, './audit.db');
+  });
+
+  const authTable: Array<[yaml: string, expected: BackendAuthConfig]> = [
+    ['none', { type: 'none' }],
+    ['oauth-passthrough', { type: 'oauth_passthrough' }],
+    ['service-account-crm', { type: 'named', name: 'service-account-crm' }],
+    ['{ type: none }', { type: 'none' }],
+    ['{ type: named, name: svc }', { type: 'named', name: 'svc' }],
+    ['{ type: static_header, header: X-Api-Key, value: abc }', { type: 'static_header', header: 'X-Api-Key', value: 'abc' }],
+    [
+      '{ type: oauth_client_credentials, token_url: "https://idp/token", client_id: gh, client_secret: s3, scope: read }',
+      { type: 'oauth_client_credentials', tokenUrl: 'https://idp/token', clientId: 'gh', clientSecret: 's3', scope: 'read' },
+    ],
+    ['{ type: token_exchange, token_url: "https://idp/token", audience: crm }', { type: 'token_exchange', tokenUrl: 'https://idp/token', audience: 'crm' }],
+    ['{ type: oauth_passthrough }', { type: 'oauth_passthrough' }],
+  ];
+  for (const [yaml, expected] of authTable) {
+    it(`reads backend auth ${yaml} as ${expected.type}`, () => {
+      const config = parse(`backends:\n  - name: a\n    url: http://a\n    auth: ${yaml}\n`);
+      assert.deepEqual(config.backends[0]?.auth, expected);
+    });
+  }
+});

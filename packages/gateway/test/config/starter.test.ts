@@ -1,0 +1,29 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../src/config/load.ts';
+import { auditShape, authenticationShape, backendShape, configFileShape, gatewayShape, policyShape } from '../../src/config/schema.ts';
+import { renderStarterConfig } from '../../src/config/starter.ts';
+
+describe('starter config', () => {
+  it('validates as written, without warnings, with an http and a stdio example backend', () => {
+    const loaded = parseConfig(renderStarterConfig(), 'gatehouse.yaml', {});
+    assert.deepEqual(loaded.warnings, []);
+    assert.deepEqual(
+      loaded.config.backends.map((backend) => [backend.name, backend.kind, backend.enabled]),
+      [['everything', 'stdio', true], ['remote', 'http', false]],
+    );
+  });
+
+  it('shows every key of the file, set or commented out', () => {
+    const text = renderStarterConfig();
+    const keys = [gatewayShape, backendShape, authenticationShape, auditShape, policyShape, configFileShape].flatMap((shape) => Object.keys(shape));
+    const absent = keys.filter((key) => key !== 'settings' && !new RegExp(`\\b${key}:`).test(text));
+    assert.deepEqual(absent, []);
+  });
+
+  it('puts given backends and a note in place of the examples', () => {
+    const text = renderStarterConfig({ backends: '  - name: only\n    command: only\n', backendsNote: ['Imported from mcp.json.'] });
+    assert.match(text, /backends:\n {2}# Imported from mcp\.json\.\n {2}- name: only\n/);
+    assert.deepEqual(parseConfig(text, 'gatehouse.yaml', {}).config.backends.map((backend) => backend.name), ['only']);
+  });
+});

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createSseReader, readSseBody } from '../../src/upstream/sse-reader.ts';
+
+describe('createSseReader', () => {
+  test('parses events split across chunks in the middle of a UTF-8 character', () => {
+    const values: unknown[] = [];
+    const reader = createSseReader({ onMessage: (value) => void values.push(value) });
+    const bytes = Buffer.from('event: message\ndata: {"text":"héllo"}\n\n');
+    const cut = bytes.indexOf(0xc3) + 1;
+    reader.feed(bytes.subarray(0, cut));
+    reader.feed(bytes.subarray(cut));
+    assert.deepEqual(values, [{ text: 'héllo' }]);
+  });
+
+  test('skips priming events with empty data and comment lines', () => {
+    const values: unknown[] = [];
+    const reader = createSseReader({ onMessage: (value) => void values.push(value) });
+    reader.feed('id: 1\ndata:\n\n: keep-alive\n\ndata: {"n":1}\n\n');
+    assert.deepEqual(values, [{ n: 1 }]);
+  });
+
+  test('reports data that is not JSON instead of throwing', () => {
+    const malformed: string[] = [];
+    const reader = createSseReader({ onMessage: () => undefined, onMalformed: (data) => void malformed.push(data) });
+    reader.feed('data: not json\n\n');
+    assert.deepEqual(malformed, ['not json']);
+  });
+
+  test('passes on the event id and the retry field', () => {
+    const seen: Array<string | undefined> = [];
+    let retry: number | undefined;
+    const reader = createSseReader({ onMessage: (_value, id) => void seen.push(id), onRetry: (ms) => (retry = ms) });
+    reader.feed('retry: 1500\nid: e-7\ndata: {}\n\n');
+    assert.deepEqual(seen, ['e-7']);
+    assert.equal(retry, 1500);
+  });
+});
+
+describe('readSseBody', () => {
+  test('stops delivering after a handler asks to stop but reads the body to its end', async () => {
+    const values: unknown[] = [];
+    let chunksRead = 0;
+    async function* body(): AsyncGenerator<string> {
+      for (const chunk of ['data: {"n":1}\n\n', 'data: {"n":2}\n\n', 'data: {"n":3}\n\n']) {
+        chunksRead++;
+        yield chunk;
+      }
+    }
+    const isStopped = await readSseBody(body(), { onMessage: (value) => (values.push(value), values.length === 2) });
+    assert.equal(isStopped, true);
+    assert.deepEqual(values, [{ n: 1 }, { n: 2 }]);
+    assert.equal(chunksRead, 3);
+  });
+});

@@ -1,0 +1,111 @@
+// Starts test backends as child processes the way the gateway will meet
+// them: over HTTP (spawn with `--http --port 0` and wait for the
+// "listening on <url>" line) or as a stdio command for a stdio client.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Paths of the runnable backend scripts, for startHttpBackend and stdioCommand. */
+export const backendScripts = {
+  v1: fileURLToPath(new URL('./v1-server.ts', import.meta.url)),
+  v2: fileURLToPath(new URL('./v2-server.ts', import.meta.url)),
+  conformance: fileURLToPath(new URL('./conformance-server.ts', import.meta.url)),
+} as const;
+
+export interface HttpBackendProcess {
+  /** The MCP endpoint the backend printed, e.g. http://127.0.0.1:43117/mcp. */
+  url: string;
+  process: ChildProcess;
+  /** SIGTERM, then SIGKILL if the process has not exited after 5 s. */
+  close(): Promise<void>;
+}
+
+export class BackendStartError extends Error {
+  readonly code = 'backend_start_failed';
+  readonly stderr: string;
+  constructor(message: string, stderr: string) {
+    super(`${message}; stderr:\n${stderr || '(empty)'}`);
+    this.name = 'BackendStartError';
+    this.stderr = stderr;
+  }
+}
+
+export interface StartHttpBackendOptions {
+  /** How long to wait for the "listening on" line. Default 15 s. */
+  timeoutMs?: number;
+}
+
+// Keep the tail only: a chatty backend must not grow the test process without bound.
+const stderrTailBytes = 64 * 1024;
+
+/**
+ * Spawns `node <scriptPath> --http --port 0 ...args` and resolves once the
+ * backend prints "listening on <url>". Rejects with a BackendStartError that
+ * carries the child's stderr if it exits first or takes longer than the timeout.
+ */
+export async function startHttpBackend(
+  scriptPath: string,
+  args: string[] = [],
+  options: StartHttpBackendOptions = {},
+): Promise<HttpBackendProcess> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const child = spawn(process.execPath, [scriptPath, '--http', '--port', '0', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // A test that crashes must not leave backends holding ports behind it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-stderrTailBytes);
+  });
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const fail = (message: string) => {
+      cleanup();
+      process.off('exit', killOnExit);
+      child.kill('SIGKILL');
+      reject(new BackendStartError(message, stderr));
+    };
+    const onData = () => {
+      const match = /listening on (http\S+)/.exec(stderr);
+      if (match?.[1] === undefined) return;
+      cleanup();
+      resolve(match[1]);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      fail(`${scriptPath} exited (${signal ?? `code ${code}`}) before it was listening`);
+    const onError = (error: Error) => fail(`could not spawn ${scriptPath}: ${error.message}`);
+    const timer = setTimeout(() => fail(`${scriptPath} did not print "listening on" within ${timeoutMs} ms`), timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onError);
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
+
+  return {
+    url,
+    process: child,
+    async close() {
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The command and arguments that run a backend script over stdio, for a stdio client transport. */
+export function stdioCommand(scriptPath: string): { command: string; args: string[] } {
+  return { command: process.execPath, args: [scriptPath, '--stdio'] };
+}
