@@ -6,6 +6,8 @@ export interface Cleanup {
   add(name: string, close: () => Promise<void>): void;
   /** Runs every closer once, newest first; a closer that fails is reported and the rest still run. */
   run(): Promise<void>;
+  /** True once run() has begun, e.g. after a signal: later failures are the shutdown, not the bench. */
+  isStopping(): boolean;
 }
 
 export function createCleanup(): Cleanup {
@@ -14,6 +16,9 @@ export function createCleanup(): Cleanup {
   return {
     add(name, close) {
       closers.push({ name, close });
+    },
+    isStopping() {
+      return running !== undefined;
     },
     run() {
       running ??= (async () => {

@@ -4,7 +4,9 @@
 
 import { createIdSequence, openClientFleet } from './client-fleet.ts';
 import { startLoad, type StopRule } from './load-generator.ts';
+import { readCpuMs } from './process-cpu.ts';
 import {
+  cpuMicrosecondsPerRequest,
   eraNames,
   type EraName,
   requestsPerSecond,
@@ -22,6 +24,12 @@ export interface TargetUrls {
   gateway: string;
 }
 
+/** The processes whose CPU time each scenario charges per request. */
+export interface ServerPids {
+  backend: number;
+  gateway: number;
+}
+
 export interface ComparisonSettings {
   stop: StopRule;
   warmupMs: number;
@@ -31,6 +39,7 @@ const toolNames: Record<Target, string> = { direct: 'echo', gateway: 'bench__ech
 
 async function runScenario(
   url: string,
+  pids: ServerPids,
   target: Target,
   era: EraName,
   concurrency: number,
@@ -43,7 +52,11 @@ async function runScenario(
       const warmup = await startLoad(fleet.clients, { kind: 'duration', durationMs: settings.warmupMs }, nextId).finished;
       if (warmup.errors > 0) process.stderr.write(`bench:   warm-up had ${warmup.errors} errors, first: ${warmup.firstError}\n`);
     }
+    const cpuBefore = { backend: await readCpuMs(pids.backend), gateway: await readCpuMs(pids.gateway) };
+    const clientCpuBefore = process.cpuUsage();
     const measured = await startLoad(fleet.clients, settings.stop, nextId).finished;
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const cpuAfter = { backend: await readCpuMs(pids.backend), gateway: await readCpuMs(pids.gateway) };
     if (measured.errors > 0) process.stderr.write(`bench:   ${measured.errors} errors, first: ${measured.firstError}\n`);
     const { p50Ms, p99Ms } = summarizeLatencies(measured.latenciesMs, measured.succeeded);
     return {
@@ -54,13 +67,21 @@ async function runScenario(
       p99_ms: p99Ms,
       requests: measured.succeeded,
       errors: measured.errors,
+      client_cpu_us: cpuMicrosecondsPerRequest((clientCpu.user + clientCpu.system) / 1000, measured.succeeded),
+      backend_cpu_us: cpuMicrosecondsPerRequest(cpuAfter.backend - cpuBefore.backend, measured.succeeded),
+      gateway_cpu_us:
+        target === 'gateway' ? cpuMicrosecondsPerRequest(cpuAfter.gateway - cpuBefore.gateway, measured.succeeded) : null,
     };
   } finally {
     await fleet.close();
   }
 }
 
-export async function runComparison(urls: TargetUrls, settings: ComparisonSettings): Promise<ScenarioResult[]> {
+export async function runComparison(
+  urls: TargetUrls,
+  pids: ServerPids,
+  settings: ComparisonSettings,
+): Promise<ScenarioResult[]> {
   const nextId = createIdSequence();
   const plan = eraNames.flatMap((era) =>
     concurrencies.flatMap((concurrency) => targets.map((target) => ({ era, concurrency, target }))),
@@ -68,9 +89,9 @@ export async function runComparison(urls: TargetUrls, settings: ComparisonSettin
   const results: ScenarioResult[] = [];
   for (const [index, { era, concurrency, target }] of plan.entries()) {
     process.stderr.write(`bench: [${index + 1}/${plan.length}] ${scenarioName(target, era)} c=${concurrency} ...\n`);
-    const result = await runScenario(urls[target], target, era, concurrency, settings, nextId);
+    const result = await runScenario(urls[target], pids, target, era, concurrency, settings, nextId);
     process.stderr.write(
-      `bench:   ${result.rps.toFixed(0)} req/s, p50 ${result.p50_ms.toFixed(3)} ms, p99 ${result.p99_ms.toFixed(3)} ms, ${result.requests} requests, ${result.errors} errors\n`,
+      `bench:   ${result.rps.toFixed(0)} req/s, p50 ${result.p50_ms.toFixed(3)} ms, p99 ${result.p99_ms.toFixed(3)} ms, ${result.requests} requests, ${result.errors} errors, CPU µs/req: client ${result.client_cpu_us.toFixed(0)}, backend ${result.backend_cpu_us.toFixed(0)}${result.gateway_cpu_us === null ? '' : `, gateway ${result.gateway_cpu_us.toFixed(0)}`}\n`,
     );
     results.push(result);
   }

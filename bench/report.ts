@@ -15,6 +15,12 @@ export interface ScenarioResult {
   p99_ms: number;
   requests: number;
   errors: number;
+  /** CPU the load generator (this process) used per successful request in the measured phase, in µs. */
+  client_cpu_us: number;
+  /** The same for the backend process. */
+  backend_cpu_us: number;
+  /** The same for the gateway process; null for direct scenarios. */
+  gateway_cpu_us: number | null;
 }
 
 /** The goals from the issue: throughput kept at c=64, latency added at c=1. */
@@ -44,6 +50,11 @@ export function percentile(sorted: ArrayLike<number>, q: number): number {
 export function summarizeLatencies(latenciesMs: Float64Array, count: number): { p50Ms: number; p99Ms: number } {
   const sorted = latenciesMs.slice(0, count).sort();
   return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
+}
+
+/** CPU time per request in µs, from a CPU-time difference in ms. */
+export function cpuMicrosecondsPerRequest(cpuMs: number, requests: number): number {
+  return requests > 0 ? (cpuMs * 1000) / requests : Number.NaN;
 }
 
 export function requestsPerSecond(requests: number, elapsedMs: number): number {
@@ -98,7 +109,7 @@ function padTable(rows: readonly string[][]): string {
 }
 
 export function formatScenarioTable(results: readonly ScenarioResult[]): string {
-  const header = ['scenario', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors'];
+  const header = ['scenario', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'client cpu us/req', 'backend cpu us/req', 'gateway cpu us/req'];
   const rows = results.map((result) => [
     result.name,
     String(result.concurrency),
@@ -107,6 +118,9 @@ export function formatScenarioTable(results: readonly ScenarioResult[]): string 
     result.p99_ms.toFixed(3),
     String(result.requests),
     String(result.errors),
+    result.client_cpu_us.toFixed(0),
+    result.backend_cpu_us.toFixed(0),
+    result.gateway_cpu_us === null ? '-' : result.gateway_cpu_us.toFixed(0),
   ]);
   return padTable([header, ...rows]);
 }
@@ -136,6 +150,9 @@ export function formatJsonReport(results: readonly ScenarioResult[], ratios: rea
       p99_ms: finite(result.p99_ms, 3),
       requests: result.requests,
       errors: result.errors,
+      client_cpu_us: finite(result.client_cpu_us, 0),
+      backend_cpu_us: finite(result.backend_cpu_us, 0),
+      gateway_cpu_us: result.gateway_cpu_us === null ? null : finite(result.gateway_cpu_us, 0),
     })),
     ratios: Object.fromEntries(ratios.map((ratio) => [ratio.key, finite(ratio.value, 3)])),
     verdicts: Object.fromEntries(ratios.map((ratio) => [ratio.key, ratio.isMet ? 'pass' : 'miss'])),

@@ -2,7 +2,7 @@
 // processes, then runs the direct-versus-gateway comparison (or, with --soak,
 // the memory soak) and prints the report; see docs/benchmarks.md.
 
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 import { backendScripts, startHttpBackend } from '../packages/testing/src/backends/launch.ts';
 import { createCleanup, runCleanupOnSignals } from './cleanup.ts';
@@ -16,7 +16,11 @@ import { formatSoakJson, formatSoakReport } from './soak-report.ts';
 function describeMachine(): string {
   const processors = cpus();
   const memoryGiB = (totalmem() / 1024 ** 3).toFixed(0);
-  return `machine: ${processors.length} CPUs (${processors[0]?.model ?? 'unknown'}), ${memoryGiB} GiB, Node ${process.version}, ${process.platform}; load generator, gateway and backend share it`;
+  const load = loadavg().map((value) => value.toFixed(2)).join(' ');
+  return [
+    `machine: ${processors.length} CPUs (${processors[0]?.model ?? 'unknown'}), ${memoryGiB} GiB, Node ${process.version}, ${process.platform}`,
+    `load average before the run: ${load} (load generator, gateway and backend share these CPUs)`,
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -51,7 +55,11 @@ async function main(): Promise<number> {
       return result.errors > 0 ? 1 : 0;
     }
 
-    const results = await runComparison({ direct: backend.url, gateway: gateway.url }, options);
+    const results = await runComparison(
+      { direct: backend.url, gateway: gateway.url },
+      { backend: backend.process.pid!, gateway: gateway.process.pid! },
+      options,
+    );
     const ratios = computeRatios(results);
     const errors = results.reduce((total, result) => total + result.errors, 0);
     process.stdout.write(`${formatScenarioTable(results)}\n\n${formatRatioTable(ratios)}\n`);
@@ -59,6 +67,7 @@ async function main(): Promise<number> {
     if (options.isJson) process.stdout.write(`${formatJsonReport(results, ratios)}\n`);
     return errors > 0 ? 1 : 0;
   } catch (error) {
+    if (cleanup.isStopping()) return 1;
     process.stderr.write(`bench: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   } finally {

@@ -4,10 +4,9 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GatewayConfig, BackendConfig } from './config/schema.ts';
+import type { GatewayConfig } from './config/schema.ts';
 import type { Backend, Implementation } from './upstream/backend.ts';
-import { createHttpBackend } from './upstream/http-backend.ts';
-import { createStdioBackend } from './upstream/stdio-backend.ts';
+import { createBackendFactory, createBackendRegistry } from './upstream/backend-registry.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { Router } from './router/router.ts';
 import { createPolicyChain } from './policy/chain.ts';
@@ -40,28 +39,17 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export function createBackend(config: BackendConfig, clientInfo: Implementation, logger: Logger): Backend {
-  if (config.kind === 'http') {
-    return createHttpBackend({ name: config.name, url: config.url, headers: config.headers, timeoutMs: config.timeoutMs, clientInfo, logger });
-  }
-  return createStdioBackend({
-    name: config.name,
-    command: config.command,
-    args: config.args,
-    env: config.env,
-    ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-    timeoutMs: config.timeoutMs,
-    clientInfo,
-    logger,
-  });
-}
-
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger();
   const serverInfo: Implementation = { name: 'gatehouse', version: GATEWAY_VERSION, title: 'Gatehouse MCP gateway' };
   const clientInfo: Implementation = { name: 'gatehouse', version: GATEWAY_VERSION };
 
-  const backends = config.backends.filter((backend) => backend.enabled).map((backend) => createBackend(backend, clientInfo, logger));
+  const registry = createBackendRegistry(
+    config.backends.filter((backend) => backend.enabled),
+    createBackendFactory({ clientInfo, logger }),
+    { logger },
+  );
+  const backends = registry.all();
   const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger });
   const router = new Router({
     catalog,
@@ -87,10 +75,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   // Backends connect in the background: a backend that is down must not keep the gateway from serving the others.
   let isReady = false;
-  const connecting = Promise.allSettled(backends.map((backend) => backend.connect())).then(async (outcomes) => {
-    outcomes.forEach((outcome, index) => {
-      if (outcome.status === 'rejected') logger.warn({ backend: backends[index]!.name, err: outcome.reason }, 'backend not reachable at start; will keep retrying');
-    });
+  const connecting = registry.connectAll().then(async () => {
     await catalog.refreshAll();
     isReady = true;
   });
@@ -141,7 +126,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       streams.closeAll();
       server.closeAllConnections();
       await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
-      await Promise.allSettled(backends.map((backend) => backend.close()));
+      await registry.closeAll();
       await sessions.close();
     },
   };

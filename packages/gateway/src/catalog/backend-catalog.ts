@@ -61,7 +61,7 @@ export class BackendCatalog {
     });
     options.backend.onStateChange((state) => {
       if (state === 'ready') void this.refresh(LIST_KINDS);
-      else if (state === 'down' || state === 'closed') this.#options.onChange();
+      else if (state === 'closed') this.#options.onChange();
     });
   }
 

@@ -36,6 +36,8 @@ export interface CatalogView {
   readonly resourceTemplates: readonly Primitive[];
   readonly toolsByName: ReadonlyMap<string, ToolEntry>;
   readonly promptsByName: ReadonlyMap<string, NamedEntry>;
+  /** Backend's own prompt name -> entries, for completion refs a client sends un-namespaced. */
+  readonly promptsByOriginalName: ReadonlyMap<string, readonly NamedEntry[]>;
   readonly resourceOwners: ReadonlyMap<string, string>;
   readonly templateMatchers: readonly TemplateMatcher[];
   /** `uriTemplate` -> backend, for completion of template arguments. */
@@ -143,7 +145,8 @@ export class Catalog {
 
     for (const source of sources) {
       const backend = source.backend.name;
-      if (source.backend.state !== 'ready') continue;
+      // A backend that is down keeps its last known lists: calls to it get a tool error naming it, and a short restart causes no list_changed churn.
+      if (source.backend.state === 'closed') continue;
       const name = (original: string) => (isFederated ? qualifyName(backend, original, this.separator) : original);
       for (const tool of source.items('tools')) {
         if (typeof tool.name !== 'string') continue;
@@ -191,6 +194,7 @@ export class Catalog {
       resourceTemplates,
       toolsByName: new Map(tools.map((entry) => [entry.clientName, entry])),
       promptsByName: new Map(prompts.map((entry) => [entry.clientName, entry])),
+      promptsByOriginalName: groupBy(prompts, (entry) => entry.name),
       resourceOwners,
       templateMatchers,
       templateOwners,
@@ -206,6 +210,16 @@ export function findResourceOwner(view: CatalogView, uri: string): string | unde
   if (owner !== undefined) return owner;
   for (const matcher of view.templateMatchers) if (matcher.pattern.test(uri)) return matcher.backend;
   return undefined;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group === undefined) groups.set(key(item), [item]);
+    else group.push(item);
+  }
+  return groups;
 }
 
 function sameNames(a: readonly Primitive[], b: readonly Primitive[]): boolean {

@@ -22,7 +22,7 @@ export interface LoadedConfig {
 /** The root of the Gatehouse checkout (this file is packages/gateway/src/config/load.ts). */
 export const GATEHOUSE_ROOT = resolve(import.meta.dirname, '../../../..');
 
-/** Aliases expand to at most this many nodes in total, so a small file cannot expand into a huge one. */
+/** yaml's cap on alias expansion, against "billion laughs" files that are small but expand to huge ones. */
 const MAX_ALIAS_COUNT = 100;
 
 /**
@@ -50,7 +50,7 @@ export function parseConfig(text: string, fileName: string, env: Environment = p
     throw new ConfigError('config_invalid', fileName, [{ path: '', message: 'is empty: expected a mapping with at least a backends list (gatehouse init writes a starter)' }]);
   }
 
-  const interpolation = interpolateEnv(parsed, { ...env, GATEHOUSE_ROOT: env.GATEHOUSE_ROOT ?? GATEHOUSE_ROOT });
+  const interpolation = interpolateEnv(withoutExtensionKeys(parsed), { ...env, GATEHOUSE_ROOT: env.GATEHOUSE_ROOT ?? GATEHOUSE_ROOT });
   if (interpolation.problems.length > 0) {
     const isOnlyMissing = interpolation.problems.every((problem) => problem.kind === 'missing');
     const problems = interpolation.problems.map((problem) => ({ path: formatKeyPath(problem.path), message: problem.message }));
@@ -80,6 +80,15 @@ export async function loadConfig(path: string, env: Environment = process.env): 
   }
   const loaded = parseConfig(text, path, { ...env, GATEHOUSE_CONFIG_DIR: env.GATEHOUSE_CONFIG_DIR ?? dirname(absolute) });
   return { ...loaded, path: absolute };
+}
+
+/**
+ * Top-level `x-` keys hold YAML anchors for reuse (`x-defaults: &defaults`), as
+ * in the Compose file format; they are dropped before interpolation and validation.
+ */
+function withoutExtensionKeys(parsed: unknown): unknown {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return parsed;
+  return Object.fromEntries(Object.entries(parsed).filter(([key]) => !key.startsWith('x-')));
 }
 
 function unreadableProblem(error: unknown, absolute: string): ConfigProblem {

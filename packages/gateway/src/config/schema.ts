@@ -278,6 +278,16 @@ export const backendShape = {
   enabled: flag().default(true),
 };
 
+/**
+ * Headers the gateway writes itself on every upstream request (transport
+ * framing, session and protocol headers of the Streamable HTTP transport);
+ * a configured value would break the exchange rather than add to it.
+ */
+const GATEWAY_MANAGED_HEADERS = new Set([
+  'host', 'connection', 'content-length', 'content-type', 'transfer-encoding', 'accept', 'last-event-id',
+  'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name',
+]);
+
 const HTTP_ONLY_KEYS = ['headers'] as const;
 const STDIO_ONLY_KEYS = ['args', 'env', 'cwd'] as const;
 
@@ -304,6 +314,12 @@ function checkBackend(backend: Partial<Record<keyof typeof backendShape, unknown
     if (backend[key] === undefined) continue;
     const owner = kind === 'http' ? 'stdio backends (with a command)' : 'http backends (with a url)';
     context.addIssue({ code: 'custom', path: [key], message: `only ${owner} take ${key}; this backend is ${kind}` });
+  }
+  if (kind === 'http' && isMapping(backend.headers)) {
+    for (const header of Object.keys(backend.headers as object)) {
+      if (!GATEWAY_MANAGED_HEADERS.has(header.toLowerCase())) continue;
+      context.addIssue({ code: 'custom', path: ['headers', header], message: 'is written by the gateway on every request (MCP transport headers); remove it' });
+    }
   }
   const auth = backend.auth;
   if (kind === 'stdio' && typeof auth === 'object' && auth !== null && HTTP_ONLY_AUTH_TYPES.has(String((auth as { type?: unknown }).type))) {
@@ -404,33 +420,6 @@ export const configFileSchema = z.strictObject(configFileShape, { error: 'expect
 
 export type ConfigFile = z.output<typeof configFileSchema>;
 
-/** The keys a strict mapping at `path` accepts, for "did you mean" suggestions; [] where any key goes. */
-export function knownKeysAt(path: readonly (string | number)[], input: unknown): readonly string[] {
-  const [section, index, field, ...rest] = path;
-  if (section === undefined) return Object.keys(configFileShape);
-  if (index === undefined) {
-    if (section === 'gateway') return Object.keys(gatewayShape);
-    if (section === 'authentication') return Object.keys(authenticationShape);
-    if (section === 'audit') return Object.keys(auditShape);
-    return [];
-  }
-  if (section !== 'backends' || typeof index !== 'number' || rest.length > 0) return [];
-  if (field === undefined) return Object.keys(backendShape);
-  if (field !== 'auth') return [];
-  const type = (valueAt(input, path) as { type?: unknown } | undefined)?.type;
-  const shape = typeof type === 'string' && type in authShapes ? authShapes[type as keyof typeof authShapes] : undefined;
-  return shape === undefined ? [...new Set(Object.values(authShapes).flatMap((each) => Object.keys(each)))] : Object.keys(shape);
-}
-
-/** The value at a key path, or undefined where the path leads nowhere. */
-export function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
-  let value = input;
-  for (const segment of path) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
-}
 type BackendFile = ConfigFile['backends'][number];
 
 /** The schema of the file with its transform to the runtime shape; the hostname gives `gateway.id` its default. */

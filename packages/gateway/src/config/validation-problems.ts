@@ -4,7 +4,7 @@
 
 import type { z } from 'zod';
 import { formatKeyPath, type ConfigProblem, type KeyPathSegment } from './errors.ts';
-import { knownKeysAt, valueAt } from './schema.ts';
+import { auditShape, authenticationShape, authShapes, backendShape, configFileShape, gatewayShape } from './schema.ts';
 
 type Issue = z.core.$ZodIssue;
 
@@ -114,4 +114,32 @@ export function editDistance(from: string, to: string): number {
     }
   }
   return cell(rows - 1, columns - 1);
+}
+
+/** The keys a strict mapping at `path` accepts, for "did you mean" suggestions; [] where any key goes. */
+export function knownKeysAt(path: readonly (string | number)[], input: unknown): readonly string[] {
+  const [section, index, field, ...rest] = path;
+  if (section === undefined) return Object.keys(configFileShape);
+  if (index === undefined) {
+    if (section === 'gateway') return Object.keys(gatewayShape);
+    if (section === 'authentication') return Object.keys(authenticationShape);
+    if (section === 'audit') return Object.keys(auditShape);
+    return [];
+  }
+  if (section !== 'backends' || typeof index !== 'number' || rest.length > 0) return [];
+  if (field === undefined) return Object.keys(backendShape);
+  if (field !== 'auth') return [];
+  const type = (valueAt(input, path) as { type?: unknown } | undefined)?.type;
+  const shape = typeof type === 'string' && type in authShapes ? authShapes[type as keyof typeof authShapes] : undefined;
+  return shape === undefined ? [...new Set(Object.values(authShapes).flatMap((each) => Object.keys(each)))] : Object.keys(shape);
+}
+
+/** The value at a key path, or undefined where the path leads nowhere. */
+export function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  let value = input;
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
 }

@@ -151,7 +151,9 @@ export class Router {
     if (typeof ref !== 'object' || ref === null) throw rpcErrors.invalidParams('completion/complete needs "ref" (ref/prompt with a name, or ref/resource with a uri)');
     const view = this.#view(exchange);
     if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
-      const entry = view.promptsByName.get(ref.name);
+      // Completion is a hint, so a prompt named without its namespace is accepted when exactly one backend has it.
+      const byOriginal = view.promptsByOriginalName.get(ref.name);
+      const entry = view.promptsByName.get(ref.name) ?? (byOriginal?.length === 1 ? byOriginal[0] : undefined);
       if (entry === undefined) throw unknownName('prompt', ref.name, 'prompts/list');
       exchange.target = { backend: entry.backend, kind: 'completion', name: entry.name };
       return forwardToBackend(exchange, this.#catalog.backend(entry.backend)!, 'completion/complete', { ...upstreamParams(params), ref: { ...ref, name: entry.name } });

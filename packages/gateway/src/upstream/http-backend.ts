@@ -3,6 +3,7 @@
 // JSON-RPC forwarding with JSON or SSE answers (2026-07-28 and 2025-11-25
 // transports). Sits behind the router; one instance per configured backend.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type Dispatcher } from 'undici';
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
@@ -45,6 +46,7 @@ interface PostOutcome {
 /** How long a finished SSE response may linger before its connection is given up. */
 const STREAM_LINGER_MS = 5_000;
 const CLOSE_DELETE_TIMEOUT_MS = 2_000;
+const CLOSE_DRAIN_MS = 1_000;
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -57,7 +59,7 @@ function failureCode(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function describe(error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -132,7 +134,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
       return outcome;
     }
     outcome.text = await answer.body.text();
-    if (outcome.text.length > 0 && contentType.includes('json')) {
+    // Some servers label JSON loosely (or not at all); a leading brace is enough to try.
+    if (contentType.includes('json') || outcome.text.startsWith('{')) {
       try {
         const classified = classifyMessage(JSON.parse(outcome.text));
         if (classified.kind === 'response') outcome.response = classified.message;
@@ -266,7 +269,9 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
       backend: name, dispatcher, origin, path, backoff: listenBackoff, logger,
       headers: () => fixedHeaders,
       onMessage: handleListenMessage,
-      onSessionExpired: () => void renewSession(sessionId).catch(() => undefined),
+      onSessionExpired: () => void renewSession(sessionId).catch((error: unknown) => {
+        logger.warn({ backend: name, err: error }, 'could not renew the expired legacy session; the next request retries');
+      }),
     });
     return legacy;
   }
@@ -318,7 +323,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     if (state === 'closed') throw closedError();
     if (state === 'down') {
       throw new BackendError('backend_unavailable', name,
-        `Backend "${name}" is down (${describe(lastConnectError)}); the gateway keeps retrying it in the background; retry later`, { cause: lastConnectError });
+        `Backend "${name}" is down (${messageOf(lastConnectError)}); the gateway keeps retrying it in the background; retry later`, { cause: lastConnectError });
     }
     await connect();
   }
@@ -404,7 +409,11 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
       await dispatcher.request({ origin, path, method: 'DELETE', headers: fixedHeaders, signal: AbortSignal.timeout(CLOSE_DELETE_TIMEOUT_MS) })
         .then((answer) => answer.body.dump(), () => undefined);
     }
-    if (ownsDispatcher) await dispatcher.close();
+    if (ownsDispatcher) {
+      // A finished SSE response may still be draining; do not wait on it for long.
+      const isDrained = await Promise.race([dispatcher.close().then(() => true), sleep(CLOSE_DRAIN_MS).then(() => false)]);
+      if (!isDrained) await dispatcher.destroy();
+    }
   }
 
   return {

@@ -24,7 +24,12 @@ export interface StdioBackendOptions {
   clientInfo: Implementation;
   logger: Logger;
   restart?: Partial<BackoffPolicy>;
-  /** How long the server/discover probe waits before calling the server legacy (default 2000 ms). */
+  /**
+   * How long the server/discover probe waits before calling the server
+   * legacy. The clock starts at spawn, so it must cover a slow start (a Node
+   * server loading its SDK under load, `uvx` installing on first run): the
+   * default is timeoutMs, capped at 10 s.
+   */
   probeTimeoutMs?: number;
   /** Each step of the shutdown ladder: stdin closed, then SIGTERM, then SIGKILL (default 2000 ms). */
   shutdownGraceMs?: number;
@@ -42,7 +47,7 @@ interface PendingCall {
   progressToken: JsonRpcId | undefined;
 }
 
-const DEFAULT_PROBE_TIMEOUT_MS = 2_000;
+const MAX_DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 2_000;
 /** A child that stayed up this long was healthy: the next crash starts the backoff over. */
 const HEALTHY_AFTER_MS = 60_000;
@@ -61,7 +66,7 @@ function progressTokenOf(params: Record<string, unknown> | undefined): JsonRpcId
 
 export function createStdioBackend(options: StdioBackendOptions): RelayingBackend {
   const { name, logger, clientInfo } = options;
-  const probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const probeTimeoutMs = options.probeTimeoutMs ?? Math.min(options.timeoutMs, MAX_DEFAULT_PROBE_TIMEOUT_MS);
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   const restartPolicy = resolveBackoff(options.restart);
   const defaultCapabilities = options.clientCapabilities ?? NO_CLIENT_CAPABILITIES;
@@ -79,6 +84,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   let restartTimer: NodeJS.Timeout | undefined;
   let readySince = 0;
   let lastFailure: unknown;
+  let isKnownLegacy = false;
   let nextId = 1;
 
   function setState(next: BackendState): void {
@@ -297,6 +303,11 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
       throw new BackendError('backend_unavailable', name,
         `Backend "${name}" could not be started (${options.command}: ${error instanceof Error ? error.message : String(error)}); check its command and cwd`, { cause: error });
     }
+    // The era is a property of the server (basic/versioning, "Backward
+    // Compatibility"): after a legacy verdict a restart skips the probe, which
+    // spares a silent server's probe timeout and a second spawn for a server
+    // that exits on it. A failed handshake clears the verdict and re-probes.
+    if (isKnownLegacy) return initializeLegacy();
     let version: string = LATEST_MODERN;
     for (let attempt = 0; attempt < 2; attempt++) {
       const verdict = classifyDiscoverOutcome(await probe(version));
@@ -306,7 +317,9 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
       }
       if (verdict.kind === 'legacy') {
         logger.info({ backend: name, reason: verdict.reason }, 'backend is legacy; falling back to initialize');
-        return initializeLegacy();
+        const legacy = await initializeLegacy();
+        isKnownLegacy = true;
+        return legacy;
       }
       if (verdict.kind === 'fail') throw new BackendError('backend_protocol_error', name, `Backend "${name}": ${verdict.reason}`);
       version = verdict.version;
@@ -336,6 +349,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
         return established;
       } catch (error) {
         lastFailure = error;
+        isKnownLegacy = false;
         const failed = child;
         child = undefined;
         void failed?.stop(shutdownGraceMs);

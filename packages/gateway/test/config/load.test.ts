@@ -72,17 +72,29 @@ describe('loadConfig', () => {
 
   it('sets GATEHOUSE_ROOT to the checkout root unless the environment has one', () => {
     const text = 'backends:\n  - name: crm\n    command: node\n    args: ["${GATEHOUSE_ROOT}/x.ts"]\n';
-    const config = (env: Record<string, string>) => parseConfig(text, 'gatehouse.yaml', env).config.backends[0];
-    assert.deepEqual(config({})?.kind === 'stdio' && config({}).args, [`${GATEHOUSE_ROOT}/x.ts`]);
+    const argsWith = (env: Record<string, string>) => {
+      const backend = parseConfig(text, 'gatehouse.yaml', env).config.backends[0];
+      return backend?.kind === 'stdio' ? backend.args : undefined;
+    };
+    assert.deepEqual(argsWith({}), [`${GATEHOUSE_ROOT}/x.ts`]);
     assert.ok(existsSync(join(GATEHOUSE_ROOT, 'packages', 'gateway', 'package.json')));
-    const overridden = config({ GATEHOUSE_ROOT: '/opt/gatehouse' });
-    assert.deepEqual(overridden?.kind === 'stdio' && overridden.args, ['/opt/gatehouse/x.ts']);
+    assert.deepEqual(argsWith({ GATEHOUSE_ROOT: '/opt/gatehouse' }), ['/opt/gatehouse/x.ts']);
   });
 
   it("sets GATEHOUSE_CONFIG_DIR to the file's directory when loading a file", async () => {
     const file = await directory.write('dir.yaml', 'backends:\n  - name: a\n    command: node\n    cwd: ${GATEHOUSE_CONFIG_DIR}\n');
     const backend = (await loadConfig(file, {})).config.backends[0];
     assert.equal(backend?.kind === 'stdio' && backend.cwd, directory.path);
+  });
+
+  it('lets top-level x- keys hold YAML anchors that backends merge in', () => {
+    const text = 'x-defaults: &defaults\n  timeout_ms: 5000\nbackends:\n  - <<: *defaults\n    name: a\n    url: http://a\n';
+    assert.equal(parseConfig(text, 'gatehouse.yaml', {}).config.backends[0]?.timeoutMs, 5000);
+  });
+
+  it('refuses an alias that contains itself instead of recursing forever', async () => {
+    const error = await configErrorOf(() => parseConfig('backends: &loop [*loop]\n', 'gatehouse.yaml', {}));
+    assert.equal(error.message, 'gatehouse.yaml: backends[0]: is an alias that contains itself; expected a finite value');
   });
 
   it('returns no warnings for a config that uses only active keys', () => {

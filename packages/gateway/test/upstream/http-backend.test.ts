@@ -89,6 +89,15 @@ describe('http backend against the SDK v2 server (2026-07-28)', () => {
     }
   });
 
+  test('rejects in-flight requests with backend_closed when the backend is closed', async () => {
+    const backend = httpBackend(server.url);
+    await backend.connect();
+    const pending = backend.request({ method: 'tools/call', params: { name: 'slow', arguments: { ms: 3_000 } } });
+    setTimeout(() => void backend.close(), 50);
+    await assert.rejects(pending, (error) => isBackendError(error) && error.code === 'backend_closed');
+    assert.equal(backend.state, 'closed');
+  });
+
   test("rejects with the caller's reason when the caller's signal aborts", async () => {
     const backend = httpBackend(server.url);
     try {
@@ -195,7 +204,7 @@ describe('http backend with SSE responses and the legacy GET stream', () => {
       let notification: JsonRpcNotification | undefined;
       while (notification === undefined && Date.now() < deadline) {
         await backend.request({ method: 'tools/call', params: { name: 'announce', arguments: {} } });
-        notification = await Promise.race([received, new Promise<undefined>((resolve) => setTimeout(resolve, 200))]);
+        notification = await Promise.race([received, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200))]);
       }
       assert.equal(notification?.method, 'notifications/tools/list_changed');
     } finally {

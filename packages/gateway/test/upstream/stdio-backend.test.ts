@@ -10,6 +10,7 @@ import { captureLogger, LEVEL } from './fixtures/capture-logger.ts';
 
 const clientInfo = { name: 'gatehouse-test', version: '0.0.0' };
 const scriptedServer = fileURLToPath(new URL('./fixtures/scripted-stdio-server.ts', import.meta.url));
+const everythingServer = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'));
 
 function stdioBackend(command: { command: string; args: string[] }, overrides: Partial<StdioBackendOptions> = {}) {
   return createStdioBackend({ name: 'files', ...command, timeoutMs: 5_000, clientInfo, logger: silentLogger, ...overrides });
@@ -148,6 +149,23 @@ describe('stdio backend supervision', () => {
     }
   });
 
+  test('skips the probe when it restarts a backend it already found to be legacy', async () => {
+    const { logger, records } = captureLogger();
+    const backend = stdioBackend(scripted('--discover=ignore'), { logger, probeTimeoutMs: 1_000, restart: { initialDelayMs: 20 } });
+    try {
+      await backend.connect();
+      const pid = Number(textOf(await backend.request(call('pid'))));
+      const ready = waitForState(backend, 'ready');
+      const killedAt = Date.now();
+      process.kill(pid, 'SIGKILL');
+      await ready;
+      assert.ok(Date.now() - killedAt < 1_000, 'the restart did not wait for a probe timeout');
+      assert.equal(records.filter((record) => record.msg === 'backend is legacy; falling back to initialize').length, 1);
+    } finally {
+      await backend.close();
+    }
+  });
+
   test('fails fast while the child is down and waiting to restart', async () => {
     const backend = stdioBackend(scripted(), { restart: { initialDelayMs: 5_000 } });
     try {
@@ -238,6 +256,23 @@ describe('stdio backend messages', () => {
       assert.equal(textOf(response), 'progressed');
       assert.deepEqual(related.map((message) => message.method), ['notifications/progress']);
       assert.deepEqual(unsolicited.map((message) => message.method), ['notifications/message']);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('delivers the progress of an SDK v1 server (server-everything) to the call that asked for it', async () => {
+    const backend = stdioBackend({ command: 'node', args: [everythingServer, 'stdio'] });
+    try {
+      await backend.connect();
+      const progress: unknown[] = [];
+      const response = await backend.request({
+        method: 'tools/call',
+        params: { name: 'trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 }, _meta: { progressToken: 99 } },
+        onRelatedMessage: (message) => void progress.push(message.params?.progress),
+      });
+      assert.match(textOf(response), /Long running operation completed/);
+      assert.deepEqual(progress, [1, 2]);
     } finally {
       await backend.close();
     }

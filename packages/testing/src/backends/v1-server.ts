@@ -71,6 +71,15 @@ export function createV1BackendServer(): McpServer {
     },
   );
 
+  server.registerTool(
+    'crash',
+    {
+      description: 'Exit the whole server process without answering. Use when testing how a gateway supervises a backend that dies mid-call.',
+      inputSchema: z.object({ code: z.number().int().min(0).max(255).default(1).describe('The exit code.') }),
+    },
+    ({ code }) => process.exit(code),
+  );
+
   server.registerResource(
     'readme',
     'test://v1/readme',

@@ -1,0 +1,81 @@
+// `npm start`'s path end to end: the CLI starts the gateway on the shipped
+// embedded default (demo CRM and server-everything over stdio) as a real
+// child process, and the official MCP Inspector CLI lists and calls tools
+// through it.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const inspector = createRequire(import.meta.url).resolve('@modelcontextprotocol/inspector/clients/launcher/build/index.js');
+const run = promisify(execFile);
+
+function startCli(): Promise<{ child: ChildProcess; url: string; adminUrl: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--admin-port', '0'], {
+      env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`)), 60_000);
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      const url = /listening on (http:\/\/\S+\/mcp)/.exec(stdout)?.[1];
+      const adminUrl = /Admin \(health, readiness\): (http:\/\/\S+)\/healthz/.exec(stdout)?.[1];
+      if (url !== undefined && adminUrl !== undefined && stdout.includes('Per-backend endpoints')) {
+        clearTimeout(timer);
+        resolve({ child, url, adminUrl });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}\n${stdout}\n${stderr}`)));
+  });
+}
+
+describe('the embedded default, driven by the MCP Inspector CLI', () => {
+  let gateway: { child: ChildProcess; url: string; adminUrl: string };
+
+  before(async () => {
+    gateway = await startCli();
+  });
+  after(async () => {
+    if (gateway === undefined) return;
+    const exited = new Promise((resolve) => gateway.child.once('exit', resolve));
+    gateway.child.kill('SIGTERM');
+    await exited;
+  });
+
+  it('reports both shipped backends ready on /readyz', async () => {
+    const readiness = (await (await fetch(`${gateway.adminUrl}/readyz`)).json()) as { status: string; backends: Array<{ name: string; state: string }> };
+    assert.equal(readiness.status, 'ready');
+    assert.deepEqual(readiness.backends.map((backend) => [backend.name, backend.state]), [['crm', 'ready'], ['everything', 'ready']]);
+  });
+
+  it('lists the tools of both backends through the Inspector CLI', async () => {
+    const { stdout } = await run(process.execPath, [inspector, '--cli', gateway.url, '--transport', 'http', '--method', 'tools/list'], { timeout: 60_000 });
+    const names = (JSON.parse(stdout) as { tools: Array<{ name: string }> }).tools.map((tool) => tool.name);
+    assert.ok(names.includes('crm__get_customer'), names.join(', '));
+    assert.ok(names.some((name) => name.startsWith('everything__')), names.join(', '));
+  });
+
+  it('calls a demo CRM tool through the Inspector CLI', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [inspector, '--cli', gateway.url, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'crm__echo', '--tool-arg', 'message=through the gateway'],
+      { timeout: 60_000 },
+    );
+    assert.match(stdout, /through the gateway/);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', resolve));
+    gateway.child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    gateway = undefined as never;
+  });
+});
