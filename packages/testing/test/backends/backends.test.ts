@@ -45,9 +45,9 @@ describe('v1 backend', () => {
         assert.equal(client.getServerVersion()?.name, 'v1-backend');
       });
 
-      it('lists echo, add, fail and slow', async () => {
+      it('lists echo, add, fail, slow and crash', async () => {
         const { tools } = await client.listTools();
-        assert.deepEqual(tools.map((tool) => tool.name).sort(), ['add', 'echo', 'fail', 'slow']);
+        assert.deepEqual(tools.map((tool) => tool.name).sort(), ['add', 'crash', 'echo', 'fail', 'slow']);
       });
 
       it('adds two numbers with structured output', async () => {
