@@ -1,8 +1,8 @@
 // The comparison run: for each era and concurrency, the same echo load sent
-// straight to the backend and through the gateway, back to back, each with an
-// unmeasured warm-up and a bounded measured phase.
+// straight to the backend and through the gateway, in alternating rounds so a
+// burst of other load on the machine hits both sides alike, after a warm-up.
 
-import { createIdSequence, openClientFleet } from './client-fleet.ts';
+import { type ClientFleet, createIdSequence, openClientFleet } from './client-fleet.ts';
 import { startLoad, type StopRule } from './load-generator.ts';
 import { readCpuMs } from './process-cpu.ts';
 import {
@@ -17,7 +17,6 @@ import {
 } from './report.ts';
 
 export const concurrencies = [1, 64] as const;
-const targets: readonly Target[] = ['direct', 'gateway'];
 
 export interface TargetUrls {
   direct: string;
@@ -31,49 +30,119 @@ export interface ServerPids {
 }
 
 export interface ComparisonSettings {
+  /** The whole measured phase of one scenario, split evenly over the rounds. */
   stop: StopRule;
   warmupMs: number;
+  rounds: number;
 }
 
 const toolNames: Record<Target, string> = { direct: 'echo', gateway: 'bench__echo' };
 
-async function runScenario(
-  url: string,
+/** One round's measurement of one target. */
+interface Slice {
+  latenciesMs: Float64Array;
+  errors: number;
+  firstError: string | undefined;
+  windowMs: number;
+  succeededInWindow: number;
+  clientCpuMs: number;
+  backendCpuMs: number;
+  gatewayCpuMs: number;
+}
+
+export function sliceOf(stop: StopRule, rounds: number): StopRule {
+  return stop.kind === 'duration'
+    ? { kind: 'duration', durationMs: stop.durationMs / rounds }
+    : { kind: 'requests', requests: Math.ceil(stop.requests / rounds) };
+}
+
+async function measureSlice(fleet: ClientFleet, stop: StopRule, pids: ServerPids, nextId: () => number): Promise<Slice> {
+  const backendBefore = await readCpuMs(pids.backend);
+  const gatewayBefore = await readCpuMs(pids.gateway);
+  const clientBefore = process.cpuUsage();
+  const measured = await startLoad(fleet.clients, stop, nextId).finished;
+  const client = process.cpuUsage(clientBefore);
+  return {
+    latenciesMs: measured.latenciesMs.subarray(0, measured.succeeded),
+    errors: measured.errors,
+    firstError: measured.firstError,
+    windowMs: measured.windowMs,
+    succeededInWindow: measured.succeededInWindow,
+    clientCpuMs: (client.user + client.system) / 1000,
+    backendCpuMs: (await readCpuMs(pids.backend)) - backendBefore,
+    gatewayCpuMs: (await readCpuMs(pids.gateway)) - gatewayBefore,
+  };
+}
+
+function combineSlices(target: Target, era: EraName, concurrency: number, slices: readonly Slice[]): ScenarioResult {
+  const sum = (pick: (slice: Slice) => number) => slices.reduce((total, slice) => total + pick(slice), 0);
+  const succeeded = sum((slice) => slice.latenciesMs.length);
+  const latencies = new Float64Array(succeeded);
+  let offset = 0;
+  for (const slice of slices) {
+    latencies.set(slice.latenciesMs, offset);
+    offset += slice.latenciesMs.length;
+  }
+  const { p50Ms, p99Ms } = summarizeLatencies(latencies, succeeded);
+  return {
+    name: scenarioName(target, era),
+    concurrency,
+    rps: requestsPerSecond(sum((slice) => slice.succeededInWindow), sum((slice) => slice.windowMs)),
+    p50_ms: p50Ms,
+    p99_ms: p99Ms,
+    requests: succeeded,
+    errors: sum((slice) => slice.errors),
+    client_cpu_us: cpuMicrosecondsPerRequest(sum((slice) => slice.clientCpuMs), succeeded),
+    backend_cpu_us: cpuMicrosecondsPerRequest(sum((slice) => slice.backendCpuMs), succeeded),
+    gateway_cpu_us: target === 'gateway' ? cpuMicrosecondsPerRequest(sum((slice) => slice.gatewayCpuMs), succeeded) : null,
+  };
+}
+
+function describe(result: ScenarioResult): string {
+  const gatewayCpu = result.gateway_cpu_us === null ? '' : `, gateway ${result.gateway_cpu_us.toFixed(0)}`;
+  return (
+    `${result.name} c=${result.concurrency}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50_ms.toFixed(3)} ms, ` +
+    `p99 ${result.p99_ms.toFixed(3)} ms, ${result.requests} requests, ${result.errors} errors; CPU µs/req: ` +
+    `client ${result.client_cpu_us.toFixed(0)}, backend ${result.backend_cpu_us.toFixed(0)}${gatewayCpu}`
+  );
+}
+
+/** Direct and gateway for one era and concurrency: both warmed, then measured in alternating rounds (ABBA...). */
+async function compareTargets(
+  urls: TargetUrls,
   pids: ServerPids,
-  target: Target,
   era: EraName,
   concurrency: number,
   settings: ComparisonSettings,
   nextId: () => number,
-): Promise<ScenarioResult> {
-  const fleet = await openClientFleet(url, toolNames[target], era, concurrency, nextId);
+): Promise<ScenarioResult[]> {
+  const fleets = new Map<Target, ClientFleet>();
   try {
-    if (settings.warmupMs > 0) {
-      const warmup = await startLoad(fleet.clients, { kind: 'duration', durationMs: settings.warmupMs }, nextId).finished;
-      if (warmup.errors > 0) process.stderr.write(`bench:   warm-up had ${warmup.errors} errors, first: ${warmup.firstError}\n`);
+    for (const target of ['direct', 'gateway'] as const) {
+      fleets.set(target, await openClientFleet(urls[target], toolNames[target], era, concurrency, nextId));
     }
-    const cpuBefore = { backend: await readCpuMs(pids.backend), gateway: await readCpuMs(pids.gateway) };
-    const clientCpuBefore = process.cpuUsage();
-    const measured = await startLoad(fleet.clients, settings.stop, nextId).finished;
-    const clientCpu = process.cpuUsage(clientCpuBefore);
-    const cpuAfter = { backend: await readCpuMs(pids.backend), gateway: await readCpuMs(pids.gateway) };
-    if (measured.errors > 0) process.stderr.write(`bench:   ${measured.errors} errors, first: ${measured.firstError}\n`);
-    const { p50Ms, p99Ms } = summarizeLatencies(measured.latenciesMs, measured.succeeded);
-    return {
-      name: scenarioName(target, era),
-      concurrency,
-      rps: requestsPerSecond(measured.succeeded, measured.elapsedMs),
-      p50_ms: p50Ms,
-      p99_ms: p99Ms,
-      requests: measured.succeeded,
-      errors: measured.errors,
-      client_cpu_us: cpuMicrosecondsPerRequest((clientCpu.user + clientCpu.system) / 1000, measured.succeeded),
-      backend_cpu_us: cpuMicrosecondsPerRequest(cpuAfter.backend - cpuBefore.backend, measured.succeeded),
-      gateway_cpu_us:
-        target === 'gateway' ? cpuMicrosecondsPerRequest(cpuAfter.gateway - cpuBefore.gateway, measured.succeeded) : null,
-    };
+    const slices = new Map<Target, Slice[]>([
+      ['direct', []],
+      ['gateway', []],
+    ]);
+    if (settings.warmupMs > 0) {
+      for (const [target, fleet] of fleets) {
+        const warmup = await startLoad(fleet.clients, { kind: 'duration', durationMs: settings.warmupMs }, nextId).finished;
+        if (warmup.errors > 0) process.stderr.write(`bench:   ${target} warm-up had ${warmup.errors} errors, first: ${warmup.firstError}\n`);
+      }
+    }
+    const slice = sliceOf(settings.stop, settings.rounds);
+    for (let round = 0; round < settings.rounds; round++) {
+      const order: Target[] = round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct'];
+      for (const target of order) {
+        const measured = await measureSlice(fleets.get(target)!, slice, pids, nextId);
+        if (measured.errors > 0) process.stderr.write(`bench:   ${target}: ${measured.errors} errors, first: ${measured.firstError}\n`);
+        slices.get(target)!.push(measured);
+      }
+    }
+    return (['direct', 'gateway'] as const).map((target) => combineSlices(target, era, concurrency, slices.get(target)!));
   } finally {
-    await fleet.close();
+    await Promise.all([...fleets.values()].map((fleet) => fleet.close()));
   }
 }
 
@@ -83,17 +152,16 @@ export async function runComparison(
   settings: ComparisonSettings,
 ): Promise<ScenarioResult[]> {
   const nextId = createIdSequence();
-  const plan = eraNames.flatMap((era) =>
-    concurrencies.flatMap((concurrency) => targets.map((target) => ({ era, concurrency, target }))),
-  );
+  const plan = eraNames.flatMap((era) => concurrencies.map((concurrency) => ({ era, concurrency })));
   const results: ScenarioResult[] = [];
-  for (const [index, { era, concurrency, target }] of plan.entries()) {
-    process.stderr.write(`bench: [${index + 1}/${plan.length}] ${scenarioName(target, era)} c=${concurrency} ...\n`);
-    const result = await runScenario(urls[target], pids, target, era, concurrency, settings, nextId);
+  for (const [index, { era, concurrency }] of plan.entries()) {
     process.stderr.write(
-      `bench:   ${result.rps.toFixed(0)} req/s, p50 ${result.p50_ms.toFixed(3)} ms, p99 ${result.p99_ms.toFixed(3)} ms, ${result.requests} requests, ${result.errors} errors, CPU µs/req: client ${result.client_cpu_us.toFixed(0)}, backend ${result.backend_cpu_us.toFixed(0)}${result.gateway_cpu_us === null ? '' : `, gateway ${result.gateway_cpu_us.toFixed(0)}`}\n`,
+      `bench: [${index + 1}/${plan.length}] ${era} c=${concurrency}: warm-up, then ${settings.rounds} alternating rounds of direct and gateway\n`,
     );
-    results.push(result);
+    for (const result of await compareTargets(urls, pids, era, concurrency, settings, nextId)) {
+      process.stderr.write(`bench:   ${describe(result)}\n`);
+      results.push(result);
+    }
   }
   return results;
 }

@@ -13,6 +13,14 @@ export interface LoadResult {
   errors: number;
   firstError: string | undefined;
   elapsedMs: number;
+  /**
+   * The window throughput is counted over and the successes inside it: the
+   * deadline for a duration rule (calls still in flight then finish late and
+   * count only for latency, so the drain does not dilute the rate), the whole
+   * run for a request-count rule.
+   */
+  windowMs: number;
+  succeededInWindow: number;
 }
 
 export interface LoadRun {
@@ -31,6 +39,7 @@ export function startLoad(clients: readonly EchoClient[], stop: StopRule, nextId
   let succeeded = 0;
   let errors = 0;
   let firstError: string | undefined;
+  let succeededInWindow = 0;
   const startedAt = performance.now();
   const deadline = stop.kind === 'duration' ? startedAt + stop.durationMs : Number.POSITIVE_INFINITY;
   const limit = stop.kind === 'requests' ? stop.requests : Number.POSITIVE_INFINITY;
@@ -51,7 +60,9 @@ export function startLoad(clients: readonly EchoClient[], stop: StopRule, nextId
       const sentAt = performance.now();
       try {
         await client.call(id);
-        record(performance.now() - sentAt);
+        const answeredAt = performance.now();
+        record(answeredAt - sentAt);
+        if (answeredAt <= deadline) succeededInWindow++;
       } catch (error) {
         errors++;
         firstError ??= error instanceof Error ? error.message : String(error);
@@ -59,12 +70,17 @@ export function startLoad(clients: readonly EchoClient[], stop: StopRule, nextId
     }
   };
 
-  const finished = Promise.all(clients.map(work)).then(() => ({
-    latenciesMs: latencies,
-    succeeded,
-    errors,
-    firstError,
-    elapsedMs: performance.now() - startedAt,
-  }));
+  const finished = Promise.all(clients.map(work)).then(() => {
+    const elapsedMs = performance.now() - startedAt;
+    return {
+      latenciesMs: latencies,
+      succeeded,
+      errors,
+      firstError,
+      elapsedMs,
+      windowMs: stop.kind === 'duration' ? stop.durationMs : elapsedMs,
+      succeededInWindow,
+    };
+  });
   return { completed: () => succeeded + errors, errors: () => errors, finished };
 }

@@ -12,6 +12,8 @@ export interface BenchOptions {
   stop: StopRule;
   /** Unmeasured load before each scenario's measured phase (compare only). */
   warmupMs: number;
+  /** Alternating direct/gateway rounds the measured phase is split into (compare only). */
+  rounds: number;
   isJson: boolean;
   isHelp: boolean;
 }
@@ -24,6 +26,7 @@ export const usage = `Usage: npm run bench -- [--json] [--duration SECONDS | --r
   --requests N      measured requests per scenario instead of a duration;
                     with --soak, the requests in the soak (default 1000000)
   --warmup S        unmeasured warm-up seconds per scenario (default 1)
+  --rounds N        split each measured phase into N alternating direct/gateway rounds (default 5)
   --soak            drive N requests through the gateway (2026-07-28, c=64) and watch its RSS
   --json            also print the report as one JSON object on the last line
 `;
@@ -48,6 +51,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       duration: { type: 'string' },
       requests: { type: 'string' },
       warmup: { type: 'string' },
+      rounds: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,5 +68,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         ? { kind: 'requests', requests }
         : { kind: 'duration', durationMs: positiveNumber('--duration', values.duration, 5) * 1000 };
   const warmupMs = values.warmup === '0' ? 0 : positiveNumber('--warmup', values.warmup, 1) * 1000;
-  return { mode, stop, warmupMs, isJson: values.json, isHelp: values.help };
+  const rounds = Math.floor(positiveNumber('--rounds', values.rounds, 5));
+  if (rounds < 1) throw new BenchUsageError(`--rounds must be a whole number of at least 1, got "${values.rounds}"`);
+  return { mode, stop, warmupMs, rounds, isJson: values.json, isHelp: values.help };
 }

@@ -12,6 +12,9 @@ import { Router } from './router/router.ts';
 import { createPolicyChain } from './policy/chain.ts';
 import { createMemorySessionStore } from './session/memory-store.ts';
 import { EventStreams } from './transport/rev2025/event-streams.ts';
+import { ClientRequests } from './transport/rev2025/client-requests.ts';
+import { HeldCalls } from './bridge/held-calls.ts';
+import { RequestStateSealer } from './bridge/request-state.ts';
 import { endpointOf, handleMcpRequest, type McpEndpointContext } from './transport/mcp-endpoint.ts';
 import { createOriginPolicy } from './transport/origin.ts';
 import { refuse } from './transport/http-io.ts';
@@ -51,13 +54,17 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   );
   const backends = registry.all();
   const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger });
+  const held = new HeldCalls({ maxHeld: 10_000, ttlMs: config.session.streamTimeoutSeconds * 1000, logger });
   const router = new Router({
     catalog,
     serverInfo,
+    logger,
+    bridge: { sealer: RequestStateSealer.fromEnvironment(), held, stateTtlMs: config.session.streamTimeoutSeconds * 1000, maxRounds: 8 },
     instructions: `Gatehouse federates ${backends.length} MCP servers (${backends.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`,
   });
   const sessions = createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000 });
   const streams = new EventStreams();
+  const clientRequests = new ClientRequests(config.session.streamTimeoutSeconds * 1000);
   const context: McpEndpointContext = {
     router,
     catalog,
@@ -66,6 +73,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     serverInfo,
     sessions,
     streams,
+    clientRequests,
+    inFlight: new Map(),
     origins: createOriginPolicy(config.gateway.allowedOrigins),
     maxMessageSizeBytes: config.session.maxMessageSizeBytes,
   };
@@ -124,6 +133,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     catalog,
     async close() {
       streams.closeAll();
+      held.close();
       server.closeAllConnections();
       await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
       await registry.closeAll();

@@ -7,6 +7,7 @@ import type { Era } from '../protocol/revisions.ts';
 import type { JsonRpcNotification, JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import type { LegacySession } from '../session/session.ts';
 import type { Decision } from '../policy/policy.ts';
+import type { ClientRelay } from './client-relay.ts';
 
 export interface ClientDescription {
   protocolVersion: string;
@@ -39,8 +40,10 @@ export interface Exchange {
   caller: unknown;
   target: ExchangeTarget | undefined;
   readonly decisions: Decision[];
-  /** Aborted when the client goes away (2026-07-28: closing the stream cancels). */
+  /** Aborted when the client goes away (2026-07-28: closing the stream cancels) or cancels (2025 notifications/cancelled). */
   readonly signal: AbortSignal;
+  /** Reaches the client while this request is open. */
+  readonly relay: ClientRelay;
 }
 
 let sequence = 0;

@@ -8,6 +8,8 @@ import { isBackendError } from '../upstream/backend.ts';
 import { GatewayRpcError, RPC } from '../protocol/errors.ts';
 import { META } from '../protocol/revisions.ts';
 import type { JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { createRelatedMessageHandler, mapProgressToken, type ServerRequestHandler } from './related-messages.ts';
 
 const ENVELOPE_KEYS: readonly string[] = [META.protocolVersion, META.clientInfo, META.clientCapabilities];
 
@@ -32,6 +34,13 @@ export interface ForwardOptions {
   headers?: Record<string, string>;
   /** tools/call answers a dead backend with an `isError` result the agent can read, not a protocol error. */
   isToolCall?: boolean;
+  logger: Logger;
+  /** Takes the backend's requests instead of relaying them to a 2025 client (the bridge for 2026 clients). */
+  onServerRequest?: ServerRequestHandler;
+  /** Cancels the upstream call; defaults to the exchange's signal. */
+  signal?: AbortSignal;
+  /** The client request that related messages go to now (a held call moves between retries). */
+  relatedExchange?: () => Exchange;
 }
 
 /** Forwards and returns the backend's result; a backend's JSON-RPC error is re-thrown as the client's error. */
@@ -40,11 +49,18 @@ export async function forwardToBackend(
   backend: Backend,
   method: string,
   params: Record<string, unknown>,
-  options: ForwardOptions = {},
+  options: ForwardOptions,
 ): Promise<Record<string, unknown>> {
-  const call: UpstreamCall = { method, params, signal: exchange.signal };
+  const progress = mapProgressToken(params, exchange.id);
+  const call: UpstreamCall = {
+    method,
+    params,
+    signal: options.signal ?? exchange.signal,
+    // A modern backend must not ask for what the client cannot give (basic/index, "_meta").
+    clientCapabilities: exchange.client.capabilities,
+    onRelatedMessage: createRelatedMessageHandler(options.relatedExchange ?? (() => exchange), backend, progress, options.logger, options.onServerRequest),
+  };
   if (options.headers !== undefined) call.headers = options.headers;
-  if (exchange.client.era === 'modern') call.clientCapabilities = exchange.client.capabilities;
   let response: JsonRpcResponse;
   try {
     response = await backend.request(call);

@@ -13,12 +13,16 @@ import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
 import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
 import type { Implementation } from '../upstream/backend.ts';
 import { forwardToBackend, upstreamParams } from './forward.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { forwardInteractive, type BridgeContext } from '../bridge/interactive-call.ts';
 
 export interface RouterOptions {
   catalog: Catalog;
   serverInfo: Implementation;
   instructions?: string;
   pageSize?: number;
+  logger: Logger;
+  bridge: BridgeContext;
   /** Whether what a caller sees may differ by caller (identity filtering), which makes list results `private`. */
   isCatalogCallerDependent?: () => boolean;
 }
@@ -121,7 +125,8 @@ export class Router {
       if (text !== undefined) (headers ??= {})[`Mcp-Param-${parameter.header}`] = encodeHeaderValue(text);
     }
     const forwarded = upstreamParams(params, { field: 'name', value: entry.name });
-    return forwardToBackend(exchange, backend, 'tools/call', forwarded, headers === undefined ? { isToolCall: true } : { isToolCall: true, headers });
+    const options = headers === undefined ? { isToolCall: true, logger: this.#options.logger } : { isToolCall: true, headers, logger: this.#options.logger };
+    return forwardInteractive(this.#options.bridge, exchange, backend, 'tools/call', forwarded, name, options);
   }
 
   #getPrompt(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
@@ -130,7 +135,7 @@ export class Router {
     const entry = this.#view(exchange).promptsByName.get(name);
     if (entry === undefined) throw unknownName('prompt', name, 'prompts/list');
     exchange.target = { backend: entry.backend, kind: 'prompt', name: entry.name };
-    return forwardToBackend(exchange, this.#catalog.backend(entry.backend)!, 'prompts/get', upstreamParams(params, { field: 'name', value: entry.name }));
+    return forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(entry.backend)!, 'prompts/get', upstreamParams(params, { field: 'name', value: entry.name }), name, { logger: this.#options.logger });
   }
 
   #readResource(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
@@ -143,7 +148,7 @@ export class Router {
         { data: { uri } });
     }
     exchange.target = { backend: owner, kind: 'resource', name: uri };
-    return forwardToBackend(exchange, this.#catalog.backend(owner)!, 'resources/read', upstreamParams(params));
+    return forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(owner)!, 'resources/read', upstreamParams(params), uri, { logger: this.#options.logger });
   }
 
   #complete(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
@@ -156,14 +161,14 @@ export class Router {
       const entry = view.promptsByName.get(ref.name) ?? (byOriginal?.length === 1 ? byOriginal[0] : undefined);
       if (entry === undefined) throw unknownName('prompt', ref.name, 'prompts/list');
       exchange.target = { backend: entry.backend, kind: 'completion', name: entry.name };
-      return forwardToBackend(exchange, this.#catalog.backend(entry.backend)!, 'completion/complete', { ...upstreamParams(params), ref: { ...ref, name: entry.name } });
+      return forwardToBackend(exchange, this.#catalog.backend(entry.backend)!, 'completion/complete', { ...upstreamParams(params), ref: { ...ref, name: entry.name } }, { logger: this.#options.logger });
     }
     if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
       const template = ref.uri;
       const backend = view.templateOwners.get(template) ?? findResourceOwner(view, template);
       if (backend === undefined) throw rpcErrors.invalidParams(`no backend offers the resource template "${template}"; see resources/templates/list`);
       exchange.target = { backend, kind: 'completion', name: template };
-      return forwardToBackend(exchange, this.#catalog.backend(backend)!, 'completion/complete', upstreamParams(params));
+      return forwardToBackend(exchange, this.#catalog.backend(backend)!, 'completion/complete', upstreamParams(params), { logger: this.#options.logger });
     }
     throw rpcErrors.invalidParams('completion/complete "ref" must be {type:"ref/prompt", name} or {type:"ref/resource", uri}');
   }

@@ -13,7 +13,8 @@ import type { LegacySession } from '../session/session.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { shapeModernResult } from './rev2026/modern-codec.ts';
 import { shapeLegacyResult } from './rev2025/legacy-codec.ts';
-import { writeJson, writeRpcError } from './http-io.ts';
+import { CallStream, type EventNumbering } from './call-stream.ts';
+import type { ClientRelay } from '../exchange/client-relay.ts';
 
 export interface DispatchContext {
   router: Router;
@@ -22,19 +23,39 @@ export interface DispatchContext {
   serverInfo: Record<string, unknown>;
 }
 
-export function createExchange(
+export interface OpenExchangeOptions {
+  /** Numbers SSE events (2025-era streams). */
+  numbering?: EventNumbering;
+  /** For 2025-era clients: how to send the client a request on this call's stream. */
+  requestToClient?: (stream: CallStream) => NonNullable<ClientRelay['request']>;
+}
+
+export interface OpenExchange {
+  exchange: Exchange;
+  stream: CallStream;
+  /** Cancels the work (a 2025 client's notifications/cancelled). */
+  abort(reason: string): void;
+}
+
+export function openExchange(
   request: JsonRpcRequest,
   client: ClientDescription,
   endpointBackend: string | undefined,
   session: LegacySession | undefined,
   response: ServerResponse,
-): Exchange {
+  options: OpenExchangeOptions = {},
+): OpenExchange {
   const controller = new AbortController();
   // The client hanging up before we answered cancels the work (2026-07-28 "Cancellation").
   response.once('close', () => {
-    if (!response.writableFinished) controller.abort();
+    if (!response.writableFinished) controller.abort(new Error('the client closed the connection'));
   });
-  return {
+  const stream = new CallStream(response, options.numbering);
+  const relay: ClientRelay = {
+    notify: (notification) => void stream.send(notification),
+    request: options.requestToClient?.(stream),
+  };
+  const exchange: Exchange = {
     id: nextExchangeId(),
     startedAt: performance.now(),
     message: request,
@@ -45,11 +66,13 @@ export function createExchange(
     target: undefined,
     decisions: [],
     signal: controller.signal,
+    relay,
   };
+  return { exchange, stream, abort: (reason) => controller.abort(new Error(reason)) };
 }
 
 /** Runs one request through chain and router and writes the JSON-RPC response. Never throws. */
-export async function dispatchRequest(context: DispatchContext, exchange: Exchange, response: ServerResponse, headers?: Record<string, string>): Promise<void> {
+export async function dispatchRequest(context: DispatchContext, { exchange, stream }: OpenExchange): Promise<void> {
   const request = exchange.message as JsonRpcRequest;
   try {
     if (!context.chain.isEmpty) {
@@ -62,10 +85,10 @@ export async function dispatchRequest(context: DispatchContext, exchange: Exchan
     }
     const result = await context.router.handle(exchange, request.method, request.params);
     const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
-    if (response.destroyed) return;
-    writeJson(response, 200, { jsonrpc: '2.0', id: request.id, result: shaped }, headers);
+    stream.finish({ jsonrpc: '2.0', id: request.id, result: shaped });
   } catch (error) {
-    writeRpcError(response, request.id, toRpcError(error, context.logger, exchange), headers);
+    const rpcError = toRpcError(error, context.logger, exchange);
+    stream.finish({ jsonrpc: '2.0', id: request.id, error: rpcError.toJsonRpc() }, stream.isStreaming ? 200 : rpcError.httpStatus);
   }
 }
 

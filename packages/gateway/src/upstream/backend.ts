@@ -58,6 +58,8 @@ export interface Backend {
   onNotification(listener: (notification: JsonRpcNotification) => void): () => void;
   /** State transitions, so the catalog can refresh after a reconnect and health can report. */
   onStateChange(listener: (state: BackendState, handshake: BackendHandshake | undefined) => void): () => void;
+  /** Answers a request the backend made (delivered through `onRelatedMessage`); the id is the backend's own. */
+  respond(response: JsonRpcResponse): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -8,14 +8,8 @@ import type { Backend } from './backend.ts';
 /** JSON-RPC "Method not found". */
 export const METHOD_NOT_FOUND = -32601;
 
-/**
- * A Backend whose server-to-client requests can be answered by whoever
- * received them through `UpstreamCall.onRelatedMessage`.
- */
-export interface RelayingBackend extends Backend {
-  /** Sends the answer to a request the backend made; the id is the backend's own. */
-  respond(response: JsonRpcResponse): Promise<void>;
-}
+/** A Backend: every backend can be answered (`Backend.respond`); the name stays for readers of the upstream code. */
+export type RelayingBackend = Backend;
 
 /**
  * The answer to a server-to-client request nobody can take: `ping` is

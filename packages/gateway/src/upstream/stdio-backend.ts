@@ -52,6 +52,11 @@ const DEFAULT_SHUTDOWN_GRACE_MS = 2_000;
 /** A child that stayed up this long was healthy: the next crash starts the backoff over. */
 const HEALTHY_AFTER_MS = 60_000;
 
+/** Notifications that belong to a request (progress, logging, cancellation); the rest (list changes, updates) are the backend's own. */
+function isRequestScoped(method: string): boolean {
+  return method === 'notifications/progress' || method === 'notifications/message' || method === 'notifications/cancelled';
+}
+
 function describeExit(exit: ChildExit): string {
   if (exit.error !== undefined) return exit.error.message;
   if (exit.signal !== null) return `killed by ${exit.signal}`;
@@ -200,23 +205,38 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     }
   }
 
+  /**
+   * The pending call a message belongs to: the one whose progressToken it
+   * names, else the only call in flight that listens for related messages.
+   * stdio carries no other link (transports/stdio), so with several such calls
+   * in flight an unmarked message belongs to none.
+   */
   function relatedCall(params: Record<string, unknown> | undefined): PendingCall | undefined {
-    if (progressRoutes.size === 0) return undefined;
     const token = progressTokenOf(params);
-    return token === undefined ? undefined : progressRoutes.get(token);
+    if (token !== undefined) {
+      const byToken = progressRoutes.get(token);
+      if (byToken !== undefined) return byToken;
+    }
+    let only: PendingCall | undefined;
+    for (const entry of pending.values()) {
+      if (entry.call?.onRelatedMessage === undefined) continue;
+      if (only !== undefined) return undefined;
+      only = entry;
+    }
+    return only;
   }
 
-  /** A progress notification names its request by progressToken (basic/utilities/progress); everything else is unsolicited. */
+  /** Request-scoped notifications go to their call (see relatedCall); the rest are the backend's own. */
   function routeNotification(notification: JsonRpcNotification): void {
-    const entry = relatedCall(notification.params);
+    const entry = isRequestScoped(notification.method) ? relatedCall(notification.params) : undefined;
     if (entry?.call?.onRelatedMessage !== undefined) entry.call.onRelatedMessage(notification);
     else events.emitNotification(notification);
   }
 
   /**
-   * stdio has one channel, so a server-to-client request can only be tied to
-   * a call by a hint: a progressToken of a pending call in its `_meta`.
-   * Anything else is answered here so the backend never waits forever.
+   * stdio has one channel, so a server-to-client request is tied to a call by
+   * relatedCall's rules. Anything else is answered here so the backend never
+   * waits forever.
    */
   function routeRequest(request: JsonRpcRequest): void {
     const entry = request.method === 'ping' ? undefined : relatedCall(request.params);

@@ -11,11 +11,15 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import * as z from 'zod';
 
+import { InteractiveState } from './interactive-state.ts';
 import type { ListenOptions, RunningBackend } from './node-http.ts';
 import { announceListening, parseBackendOptions, runBackendMain } from './script-options.ts';
+import { registerV1InteractiveTools } from './v1-interactive-tools.ts';
 import { serveV1Sessions } from './v1-sessions.ts';
 
 export const v1BackendInfo = { name: 'v1-backend', version: '1.0.0' } as const;
+export const v1CounterUri = 'test://v1/counter';
+const baseToolNames = ['echo', 'add', 'fail', 'slow', 'crash'];
 
 const items = [
   { id: '1', name: 'first item' },
@@ -24,9 +28,26 @@ const items = [
 ];
 const greetingNames = ['Ada', 'Alan', 'Grace', 'Linus', 'Margaret'];
 
-/** A fresh SDK v1 McpServer with the test tools, resources and prompt; one per session. */
-export function createV1BackendServer(): McpServer {
-  const server = new McpServer(v1BackendInfo, { instructions: 'SDK v1 test backend (2025-11-25 only).' });
+/** State shared by every session of one v1 backend process (counter, added tools, cancellations). */
+export function createV1BackendState(): InteractiveState {
+  return new InteractiveState(v1CounterUri);
+}
+
+/**
+ * A fresh SDK v1 McpServer with the test tools, resources and prompt, and the
+ * interactive tools (v1-interactive-tools.ts); one per session, all sessions
+ * of a process sharing one `state`.
+ */
+export function createV1BackendServer(state: InteractiveState = createV1BackendState()): McpServer {
+  const server = new McpServer(v1BackendInfo, {
+    instructions: 'SDK v1 test backend (2025-11-25 only).',
+    capabilities: {
+      tools: { listChanged: true },
+      resources: { subscribe: true, listChanged: true },
+      prompts: { listChanged: true },
+      logging: {},
+    },
+  });
 
   server.registerTool(
     'echo',
@@ -115,12 +136,14 @@ export function createV1BackendServer(): McpServer {
     }),
   );
 
+  registerV1InteractiveTools(server, state, baseToolNames);
   return server;
 }
 
 /** Serves the v1 backend over stateful Streamable HTTP in this process. */
 export function startV1BackendHttp(options: ListenOptions): Promise<RunningBackend> {
-  return serveV1Sessions(createV1BackendServer, options);
+  const state = createV1BackendState();
+  return serveV1Sessions(() => createV1BackendServer(state), options);
 }
 
 if (import.meta.main) {

@@ -10,7 +10,8 @@ import { GatewayRpcError, RPC, rpcErrors } from '../../protocol/errors.ts';
 import { SUPPORTED_REVISIONS, eraOf } from '../../protocol/revisions.ts';
 import type { SessionStore } from '../../session/store.ts';
 import type { LegacySession } from '../../session/session.ts';
-import { createExchange, dispatchRequest, toRpcError, type DispatchContext } from '../dispatch.ts';
+import { dispatchRequest, openExchange, toRpcError, type DispatchContext, type OpenExchange } from '../dispatch.ts';
+import type { ClientRequests } from './client-requests.ts';
 import { accepts, refuse, writeJson, writeRpcError, writeStatus } from '../http-io.ts';
 import type { EventStreams } from './event-streams.ts';
 import { MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
@@ -18,6 +19,15 @@ import { MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitiali
 export interface LegacyHandlerContext extends DispatchContext {
   sessions: SessionStore;
   streams: EventStreams;
+  clientRequests: ClientRequests;
+  /** Requests in flight per session, so a notifications/cancelled can find its request. */
+  inFlight: Map<string, OpenExchange>;
+}
+
+let streamSequence = 0;
+
+function inFlightKey(sessionId: string, requestId: unknown): string {
+  return `${sessionId}\u0000${typeof requestId}:${String(requestId)}`;
 }
 
 const sessionNotFound = () =>
@@ -59,20 +69,40 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
   const session = await requireSession(context, request, response, endpointBackend);
   if (session === undefined) return;
   if (classified.kind === 'notification') {
-    if (classified.message.method === 'notifications/initialized' && !session.isInitialized) {
+    const notification = classified.message;
+    if (notification.method === 'notifications/initialized' && !session.isInitialized) {
       session.isInitialized = true;
       await context.sessions.save(session);
+    } else if (notification.method === 'notifications/cancelled') {
+      // basic/utilities/cancellation: the request it names stops; a late or unknown one is ignored.
+      const target = context.inFlight.get(inFlightKey(session.id, notification.params?.requestId));
+      target?.abort(typeof notification.params?.reason === 'string' ? notification.params.reason : 'cancelled by the client');
     }
     return writeStatus(response, 202);
   }
-  // Answers to server-to-client requests are routed by the bidirectional issue; accepted here.
-  if (classified.kind === 'response') return writeStatus(response, 202);
+  if (classified.kind === 'response') {
+    if (!context.clientRequests.resolve(session.id, classified.message)) {
+      context.logger.debug({ session: session.id, id: classified.message.id }, 'a client answered a request nobody is waiting for');
+    }
+    return writeStatus(response, 202);
+  }
   const message = classified.message;
   try {
     if (MODERN_ONLY_METHODS.has(message.method)) throw rpcErrors.methodNotFound(message.method);
     const client = legacyClient(session.protocolVersion, session.clientInfo, session.clientCapabilities);
-    const exchange = createExchange(message, client, endpointBackend, session, response);
-    await dispatchRequest(context, exchange, response);
+    const streamId = (++streamSequence).toString(36);
+    let eventNumber = 0;
+    const open = openExchange(message, client, endpointBackend, session, response, {
+      numbering: { nextEventId: () => `${streamId}:${++eventNumber}` },
+      requestToClient: (stream) => (method, params, signal) => context.clientRequests.send(session.id, stream, method, params, signal),
+    });
+    const key = inFlightKey(session.id, message.id);
+    context.inFlight.set(key, open);
+    try {
+      await dispatchRequest(context, open);
+    } finally {
+      if (context.inFlight.get(key) === open) context.inFlight.delete(key);
+    }
   } catch (error) {
     writeRpcError(response, message.id, toRpcError(error, context.logger));
   }

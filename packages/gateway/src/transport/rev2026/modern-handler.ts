@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { classifyMessage, type JsonRpcId } from '../../protocol/jsonrpc.ts';
 import { GatewayRpcError, RPC, rpcErrors } from '../../protocol/errors.ts';
 import type { Catalog } from '../../catalog/catalog.ts';
-import { createExchange, dispatchRequest, toRpcError, type DispatchContext } from '../dispatch.ts';
+import { dispatchRequest, openExchange, toRpcError, type DispatchContext } from '../dispatch.ts';
 import { refuse, writeRpcError, writeStatus } from '../http-io.ts';
 import { LEGACY_ONLY_METHODS, checkModernHeaders, checkParameterHeaders, decodedMcpName, readModernRequest } from './modern-codec.ts';
 
@@ -62,8 +62,7 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
       const entry = context.catalog.view(endpointBackend).toolsByName.get(message.params?.name as string);
       if (entry !== undefined && entry.headerParameters.length > 0) checkParameterHeaders(request.headers, entry.headerParameters, message.params?.arguments);
     }
-    const exchange = createExchange(classified.message, client, endpointBackend, undefined, response);
-    return dispatchRequest(context, exchange, response);
+    return dispatchRequest(context, openExchange(classified.message, client, endpointBackend, undefined, response));
   } catch (error) {
     return writeRpcError(response, id, toRpcError(error, context.logger));
   }

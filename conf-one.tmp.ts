@@ -1,0 +1,10 @@
+import { startGateway, silentLogger, createLogger } from '@gatehouse/gateway';
+import { startConformanceHttp } from './packages/testing/src/backends/conformance-server.ts';
+import { conformanceGatewayConfig } from './packages/testing/src/conformance/gateway-config.ts';
+import { spawnSync } from 'node:child_process';
+const backend = await startConformanceHttp({ port: 0, host: '127.0.0.1' });
+const gateway = await startGateway(conformanceGatewayConfig(backend.url), { logger: createLogger({level: process.env.LVL ?? 'warn'}), hasAdmin: false });
+const url = gateway.url.replace(/\/mcp$/, '/servers/conformance/mcp');
+const { spawn } = await import('node:child_process');
+await new Promise((resolve) => { const c = spawn(process.execPath, ['/work/main/node_modules/@modelcontextprotocol/conformance/dist/index.js', 'server', '--url', url, '--scenario', process.argv[2]!, '--verbose'], { stdio: 'inherit' }); c.on('close', resolve); });
+await gateway.close(); await backend.close();

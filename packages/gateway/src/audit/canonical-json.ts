@@ -1,0 +1,57 @@
+// Canonical JSON (RFC 8785, JSON Canonicalization Scheme): one byte sequence
+// per JSON value, so a record hashes the same wherever and whenever it is
+// serialized. The hash chain and the Merkle leaves are computed over it.
+
+/**
+ * Serializes `value` canonically. RFC 8785 section 3.2.2 defers primitives to
+ * ECMAScript's JSON.stringify (shortest round-trip numbers, minimal string
+ * escapes), and section 3.2.3 sorts object keys by UTF-16 code units, which is
+ * what Array.prototype.sort does on strings. Non-finite numbers have no JSON
+ * form (section 3.2.2.3) and are refused rather than turned into null.
+ */
+export function canonicalJson(value: unknown): string {
+  return serialize(value, 0);
+}
+
+/** Deeper nesting is refused: a record is never this deep, and recursion must stay bounded. */
+const MAX_DEPTH = 64;
+
+function serialize(value: unknown, depth: number): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`canonical JSON has no form for the number ${value}`);
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      throw new TypeError(`canonical JSON has no form for a ${typeof value}`);
+  }
+  if (depth >= MAX_DEPTH) throw new TypeError(`canonical JSON refuses values nested deeper than ${MAX_DEPTH}`);
+  const withJson = value as { toJSON?: () => unknown };
+  if (typeof withJson.toJSON === 'function') return serialize(withJson.toJSON(), depth + 1);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index += 1) {
+      if (index > 0) text += ',';
+      const item: unknown = value[index];
+      // As JSON.stringify does: an array slot with no JSON value becomes null.
+      text += item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : serialize(item, depth + 1);
+    }
+    return `${text}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let text = '{';
+  let isFirst = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    text += `${isFirst ? '' : ','}${JSON.stringify(key)}:${serialize(item, depth + 1)}`;
+    isFirst = false;
+  }
+  return `${text}}`;
+}

@@ -1,0 +1,200 @@
+// The audit record (the seed's chapter 7 shape, version "audit_v1") and the
+// pure builder that makes one from the plain facts of an operation. The
+// gateway maps its Exchange onto AuditFacts; arguments and outputs arrive
+// already redacted by the policy chain.
+
+import { randomUUID } from 'node:crypto';
+
+export const AUDIT_RECORD_VERSION = 'audit_v1';
+
+export const OPERATION_TYPES = [
+  'tool_invocation',
+  'resource_read',
+  'prompt_get',
+  'completion',
+  'list',
+  'discovery',
+  'session_start',
+  'session_end',
+  'auth_failure',
+  'policy_denial',
+  'approval_decision',
+  'admin_action',
+  /** A backend's request to the client (sampling, elicitation, roots), carried by the gateway. */
+  'server_request',
+  /** Anything else the gateway answers (ping, logging/setLevel, subscriptions). */
+  'other',
+] as const;
+export type OperationType = (typeof OPERATION_TYPES)[number];
+
+export const RESULT_STATUSES = ['success', 'error', 'denied', 'timeout', 'cancelled'] as const;
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
+/**
+ * Records fall in two retention categories (seed, chapter 7: "security events
+ * longer than routine operations"); each category is its own log per replica,
+ * so that deleting expired routine days never cuts into the security chain.
+ */
+export const AUDIT_CATEGORIES = ['security', 'routine'] as const;
+export type AuditCategory = (typeof AUDIT_CATEGORIES)[number];
+
+const SECURITY_OPERATION_TYPES: ReadonlySet<OperationType> = new Set(['auth_failure', 'policy_denial', 'approval_decision', 'admin_action']);
+
+/** One entry of `context.policy_decisions`: policy, decision, and that policy's own facts flattened beside them. */
+export interface AuditPolicyDecision {
+  policy: string;
+  decision: string;
+  [fact: string]: unknown;
+}
+
+export interface AuditRecord {
+  audit_id: string;
+  /** ISO 8601 UTC with milliseconds: when the operation arrived. */
+  timestamp: string;
+  version: typeof AUDIT_RECORD_VERSION;
+  caller: {
+    identity: string | null;
+    agent: string | null;
+    session_id: string | null;
+    trace_id: string | null;
+    client_ip: string | null;
+    user_agent: string | null;
+  };
+  operation: {
+    type: OperationType;
+    server: string | null;
+    name: string | null;
+    arguments: Record<string, unknown> | null;
+    scope_used: string | null;
+  };
+  result: {
+    status: ResultStatus;
+    duration_ms: number;
+    output_size_bytes: number;
+    redactions: string[];
+    error: { code: string | number; message: string } | null;
+    /** Present only for backends whose outputs are stored (`store_outputs`). */
+    output?: unknown;
+  };
+  context: {
+    gateway_id: string;
+    policy_decisions: AuditPolicyDecision[];
+  };
+}
+
+/** A policy's verdict as the policy chain records it (the shape of policy/policy.ts's Decision). */
+export interface PolicyDecisionFact {
+  policy: string;
+  decision: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+}
+
+/** What the gateway knows about one operation, in its own terms; buildAuditRecord turns it into a record. */
+export interface AuditFacts {
+  type: OperationType;
+  /** Wall-clock arrival time, epoch milliseconds (Date.now(), not performance.now()). */
+  startedAt: number;
+  durationMs: number;
+  gatewayId: string;
+  status: ResultStatus;
+  caller?: {
+    identity?: string | undefined;
+    agent?: string | undefined;
+    sessionId?: string | undefined;
+    traceId?: string | undefined;
+    clientIp?: string | undefined;
+    userAgent?: string | undefined;
+  };
+  /** The backend's name, and its own tool/prompt name or resource URI. */
+  server?: string | undefined;
+  name?: string | undefined;
+  /** Already redacted. */
+  arguments?: Record<string, unknown> | undefined;
+  scopeUsed?: string | undefined;
+  outputSizeBytes?: number | undefined;
+  /** Already redacted; pass it only when the backend's outputs are stored (AuditSettings.storeOutputs). */
+  output?: unknown;
+  /** Names of the redactions applied to arguments and output (`email_partial`). */
+  redactions?: readonly string[] | undefined;
+  error?: { code: string | number; message: string } | undefined;
+  policyDecisions?: readonly PolicyDecisionFact[] | undefined;
+  /** A caller-chosen id, e.g. to correlate with logs; generated when absent. */
+  auditId?: string | undefined;
+}
+
+/** Builds the record; pure apart from generating an audit_id when none is given. */
+export function buildAuditRecord(facts: AuditFacts): AuditRecord {
+  const caller = facts.caller ?? {};
+  const record: AuditRecord = {
+    audit_id: facts.auditId ?? newAuditId(facts.startedAt),
+    timestamp: new Date(facts.startedAt).toISOString(),
+    version: AUDIT_RECORD_VERSION,
+    caller: {
+      identity: caller.identity ?? null,
+      agent: caller.agent ?? null,
+      session_id: caller.sessionId ?? null,
+      trace_id: caller.traceId ?? null,
+      client_ip: caller.clientIp ?? null,
+      user_agent: caller.userAgent ?? null,
+    },
+    operation: {
+      type: facts.type,
+      server: facts.server ?? null,
+      name: facts.name ?? null,
+      arguments: facts.arguments ?? null,
+      scope_used: facts.scopeUsed ?? null,
+    },
+    result: {
+      status: facts.status,
+      duration_ms: Math.max(0, Math.round(facts.durationMs)),
+      output_size_bytes: Math.max(0, Math.round(facts.outputSizeBytes ?? 0)),
+      redactions: facts.redactions === undefined ? [] : [...facts.redactions],
+      error: facts.error === undefined ? null : { code: facts.error.code, message: facts.error.message },
+    },
+    context: {
+      gateway_id: facts.gatewayId,
+      policy_decisions: (facts.policyDecisions ?? []).map(policyDecisionEntry),
+    },
+  };
+  if (facts.output !== undefined) record.result.output = facts.output;
+  return record;
+}
+
+/** The seed's `{"policy": "rate_limit", "decision": "allow", "remaining": 58}`: details beside the verdict, never over it. */
+function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
+  const entry: AuditPolicyDecision = { ...fact.details, policy: fact.policy, decision: fact.decision };
+  if (fact.reason !== undefined) entry.reason = fact.reason;
+  return entry;
+}
+
+/** `audit_2026_05_19_<32 hex>`: the seed's form, the day first so ids sort roughly by time. */
+export function newAuditId(startedAt: number): string {
+  const day = new Date(startedAt).toISOString().slice(0, 10).replaceAll('-', '_');
+  return `audit_${day}_${randomUUID().replaceAll('-', '')}`;
+}
+
+export function categoryOf(record: AuditRecord): AuditCategory {
+  return SECURITY_OPERATION_TYPES.has(record.operation.type) || record.result.status === 'denied' ? 'security' : 'routine';
+}
+
+const METHOD_OPERATION_TYPES: Readonly<Record<string, OperationType>> = {
+  'tools/call': 'tool_invocation',
+  'resources/read': 'resource_read',
+  'prompts/get': 'prompt_get',
+  'completion/complete': 'completion',
+  'tools/list': 'list',
+  'prompts/list': 'list',
+  'resources/list': 'list',
+  'resources/templates/list': 'list',
+  'server/discover': 'discovery',
+  initialize: 'session_start',
+  'sampling/createMessage': 'server_request',
+  'elicitation/create': 'server_request',
+  'roots/list': 'server_request',
+};
+
+/** The operation type of a JSON-RPC method; session end, auth failures, denials and admin actions are typed by the gateway itself. */
+export function operationTypeForMethod(method: string): OperationType {
+  return METHOD_OPERATION_TYPES[method] ?? 'other';
+}

@@ -1,0 +1,62 @@
+// Callers already verified, keyed by a SHA-256 of their token, so the hot path
+// hashes and looks up instead of checking a signature (or calling the
+// introspection endpoint) on every message. Bounded LRU; an entry never
+// outlives its token. The token itself is not kept as a key.
+
+import { createHash } from 'node:crypto';
+import type { Caller } from './caller.ts';
+
+export interface VerifiedTokenCacheOptions {
+  /** Default 10 000 entries. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  caller: Caller;
+  expiresAt: number;
+}
+
+export class VerifiedTokenCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+
+  constructor(options: VerifiedTokenCacheOptions = {}) {
+    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  static keyOf(token: string): string {
+    return createHash('sha256').update(token).digest('base64url');
+  }
+
+  get(key: string): Caller | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.#now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    // Map order is insertion order: moving a hit to the end makes the first key the least recently used.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.caller;
+  }
+
+  /** Keeps `caller` until `expiresAt` (epoch ms), which callers bound by the token's own expiry. */
+  set(key: string, caller: Caller, expiresAt: number): void {
+    if (expiresAt <= this.#now()) return;
+    this.#entries.delete(key);
+    this.#entries.set(key, { caller, expiresAt });
+    if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
