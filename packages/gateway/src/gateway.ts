@@ -14,6 +14,9 @@ import { createMemorySessionStore } from './session/memory-store.ts';
 import { EventStreams } from './transport/rev2025/event-streams.ts';
 import { ClientRequests } from './transport/rev2025/client-requests.ts';
 import { HeldCalls } from './bridge/held-calls.ts';
+import { ListenStreams } from './transport/rev2026/listen-streams.ts';
+import { ResourceSubscriptions } from './router/resource-subscriptions.ts';
+import { sessionSubscriber } from './router/router.ts';
 import { RequestStateSealer } from './bridge/request-state.ts';
 import { endpointOf, handleMcpRequest, type McpEndpointContext } from './transport/mcp-endpoint.ts';
 import { createOriginPolicy } from './transport/origin.ts';
@@ -54,16 +57,27 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   );
   const backends = registry.all();
   const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger });
+  const streams = new EventStreams();
+  const listens = new ListenStreams();
+  const subscriptions = new ResourceSubscriptions(
+    backends,
+    (subscriber, notification) => (subscriber.startsWith('session:') ? streams.send(subscriber.slice('session:'.length), notification) : listens.send(subscriber, notification)),
+    logger,
+  );
+  const endSession = (sessionId: string) => {
+    subscriptions.releaseAll(sessionSubscriber(sessionId));
+    streams.close(sessionId);
+  };
   const held = new HeldCalls({ maxHeld: 10_000, ttlMs: config.session.streamTimeoutSeconds * 1000, logger });
   const router = new Router({
     catalog,
     serverInfo,
     logger,
+    subscriptions,
     bridge: { sealer: RequestStateSealer.fromEnvironment(), held, stateTtlMs: config.session.streamTimeoutSeconds * 1000, maxRounds: 8 },
     instructions: `Gatehouse federates ${backends.length} MCP servers (${backends.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`,
   });
-  const sessions = createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000 });
-  const streams = new EventStreams();
+  const sessions = createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000, onExpire: endSession });
   const clientRequests = new ClientRequests(config.session.streamTimeoutSeconds * 1000);
   const context: McpEndpointContext = {
     router,
@@ -75,11 +89,18 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     streams,
     clientRequests,
     inFlight: new Map(),
+    onSessionEnd: endSession,
+    listens,
+    subscriptions,
     origins: createOriginPolicy(config.gateway.allowedOrigins),
     maxMessageSizeBytes: config.session.maxMessageSizeBytes,
   };
   catalog.onChange((kinds) => {
-    for (const kind of kinds) streams.broadcast({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` });
+    for (const kind of kinds) {
+      const method = `notifications/${kind}/list_changed` as const;
+      streams.broadcast({ jsonrpc: '2.0', method });
+      listens.broadcastListChanged(method);
+    }
   });
 
   // Backends connect in the background: a backend that is down must not keep the gateway from serving the others.
@@ -133,6 +154,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     catalog,
     async close() {
       streams.closeAll();
+      listens.closeAll();
       held.close();
       server.closeAllConnections();
       await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);

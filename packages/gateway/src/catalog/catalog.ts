@@ -57,7 +57,10 @@ export interface CatalogOptions {
   maxTtlMs?: number;
 }
 
-type ChangeListener = (kinds: ReadonlySet<ListKind>) => void;
+/** The lists a client hears about changing (templates change with resources). */
+export type ChangedList = 'tools' | 'prompts' | 'resources';
+
+type ChangeListener = (kinds: ReadonlySet<ChangedList>) => void;
 
 const byClientName = (a: NamedEntry, b: NamedEntry) => (a.clientName < b.clientName ? -1 : a.clientName > b.clientName ? 1 : 0);
 
@@ -126,7 +129,7 @@ export class Catalog {
     this.#views.clear();
     if (this.#listeners.size === 0) return;
     const next = this.view(undefined);
-    const changed = new Set<ListKind>();
+    const changed = new Set<ChangedList>();
     if (previous === undefined || !sameNames(previous.tools, next.tools)) changed.add('tools');
     if (previous === undefined || !sameNames(previous.prompts, next.prompts)) changed.add('prompts');
     if (previous === undefined || !sameNames(previous.resources, next.resources) || !sameNames(previous.resourceTemplates, next.resourceTemplates)) changed.add('resources');

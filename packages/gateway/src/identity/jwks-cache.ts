@@ -27,7 +27,7 @@ export interface JwsHeaderForKey {
   alg: string;
 }
 
-type VerificationKey = CryptoKey | Uint8Array;
+type VerificationKey = import('node:crypto').webcrypto.CryptoKey | Uint8Array;
 
 /** Asymmetric key types only: an `oct` key in a JWKS would let HS256 tokens be forged with public data. */
 const SIGNING_KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);

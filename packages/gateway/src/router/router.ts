@@ -15,6 +15,7 @@ import type { Implementation } from '../upstream/backend.ts';
 import { forwardToBackend, upstreamParams } from './forward.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { forwardInteractive, type BridgeContext } from '../bridge/interactive-call.ts';
+import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 
 export interface RouterOptions {
   catalog: Catalog;
@@ -23,6 +24,7 @@ export interface RouterOptions {
   pageSize?: number;
   logger: Logger;
   bridge: BridgeContext;
+  subscriptions: ResourceSubscriptions;
   /** Whether what a caller sees may differ by caller (identity filtering), which makes list results `private`. */
   isCatalogCallerDependent?: () => boolean;
 }
@@ -51,6 +53,8 @@ export class Router {
       ['resources/read', (exchange, params) => this.#readResource(exchange, params)],
       ['completion/complete', (exchange, params) => this.#complete(exchange, params)],
       ['logging/setLevel', (exchange, params) => this.#setLogLevel(exchange, params)],
+      ['resources/subscribe', (exchange, params) => this.#subscribe(exchange, params)],
+      ['resources/unsubscribe', (exchange, params) => this.#unsubscribe(exchange, params)],
     ]);
   }
 
@@ -70,7 +74,7 @@ export class Router {
     const capabilities: Result = {
       tools: { listChanged: true },
       prompts: { listChanged: true },
-      resources: { listChanged: true },
+      resources: { listChanged: true, subscribe: true },
       completions: {},
       logging: {},
     };
@@ -141,7 +145,7 @@ export class Router {
   #readResource(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
     const uri = params.uri;
     if (typeof uri !== 'string') throw rpcErrors.invalidParams('resources/read needs "uri", a URI from resources/list or a resource template');
-    const owner = findResourceOwner(this.#view(exchange), uri);
+    const owner = this.#resourceOwner(exchange, uri);
     if (owner === undefined) {
       throw new GatewayRpcError(exchange.client.era === 'modern' ? RPC.invalidParams : RPC.legacyResourceNotFound,
         `Resource not found: no backend serves "${uri}"; call resources/list or resources/templates/list for the URIs this gateway offers`,
@@ -173,6 +177,30 @@ export class Router {
     throw rpcErrors.invalidParams('completion/complete "ref" must be {type:"ref/prompt", name} or {type:"ref/resource", uri}');
   }
 
+  /** The backend answering for a URI: on a per-backend endpoint always that backend, else the catalog's owner. */
+  #resourceOwner(exchange: Exchange, uri: string): string | undefined {
+    return exchange.endpointBackend ?? findResourceOwner(this.#view(exchange), uri);
+  }
+
+  /** 2025-era `resources/subscribe`: one backend subscription per URI, shared by every session that asks. */
+  async #subscribe(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
+    const uri = params.uri;
+    if (typeof uri !== 'string') throw rpcErrors.invalidParams('resources/subscribe needs "uri"');
+    if (exchange.session === undefined) throw rpcErrors.methodNotFound('resources/subscribe');
+    const owner = this.#resourceOwner(exchange, uri);
+    if (owner === undefined) throw rpcErrors.invalidParams(`no backend serves "${uri}"; see resources/list and resources/templates/list`);
+    exchange.target = { backend: owner, kind: 'resource', name: uri };
+    await this.#options.subscriptions.subscribe(sessionSubscriber(exchange.session.id), uri, this.#catalog.backend(owner)!);
+    return {};
+  }
+
+  #unsubscribe(exchange: Exchange, params: Record<string, unknown>): Result {
+    const uri = params.uri;
+    if (typeof uri !== 'string') throw rpcErrors.invalidParams('resources/unsubscribe needs "uri"');
+    if (exchange.session !== undefined) this.#options.subscriptions.unsubscribe(sessionSubscriber(exchange.session.id), uri);
+    return {};
+  }
+
   /** 2025-era `logging/setLevel`: applied to every backend of the endpoint that logs. */
   async #setLogLevel(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
     if (typeof params.level !== 'string') throw rpcErrors.invalidParams('logging/setLevel needs "level" (debug, info, notice, warning, error, critical, alert, emergency)');
@@ -187,6 +215,11 @@ export class Router {
     );
     return {};
   }
+}
+
+/** The subscriber id of a 2025 session (its updates go to the session's GET stream). */
+export function sessionSubscriber(sessionId: string): string {
+  return `session:${sessionId}`;
 }
 
 function unknownName(kind: 'tool' | 'prompt', name: string, listMethod: string): GatewayRpcError {

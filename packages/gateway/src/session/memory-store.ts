@@ -9,6 +9,8 @@ export interface MemorySessionStoreOptions {
   ttlMs: number;
   sweepIntervalMs?: number;
   now?: () => number;
+  /** Called for each session dropped because it sat idle past the TTL. */
+  onExpire?: (sessionId: string) => void;
 }
 
 export function createMemorySessionStore(options: MemorySessionStoreOptions): SessionStore & { readonly size: number } {
@@ -18,7 +20,11 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions): Se
 
   const sweep = setInterval(() => {
     const at = now();
-    for (const [id, session] of sessions) if (isExpired(session, at)) sessions.delete(id);
+    for (const [id, session] of sessions) {
+      if (!isExpired(session, at)) continue;
+      sessions.delete(id);
+      options.onExpire?.(id);
+    }
   }, options.sweepIntervalMs ?? Math.min(60_000, Math.max(1_000, options.ttlMs)));
   sweep.unref();
 
@@ -31,6 +37,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions): Se
       if (session === undefined) return undefined;
       if (isExpired(session, now())) {
         sessions.delete(id);
+        options.onExpire?.(id);
         return undefined;
       }
       return session;

@@ -13,6 +13,8 @@ import { Client as V2Client, StreamableHTTPClientTransport as V2HttpClientTransp
 import { StdioClientTransport as V2StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 import { backendScripts, type HttpBackendProcess, startHttpBackend, stdioCommand } from '../../src/backends/launch.ts';
+import { v1InteractiveToolNames } from '../../src/backends/v1-interactive-tools.ts';
+import { v2InteractiveToolNames } from '../../src/backends/v2-interactive-tools.ts';
 
 function textOf(result: object): string {
   return ((result as { content?: Array<{ type: string; text?: string }> }).content ?? [])
@@ -45,9 +47,12 @@ describe('v1 backend', () => {
         assert.equal(client.getServerVersion()?.name, 'v1-backend');
       });
 
-      it('lists echo, add, fail, slow and crash', async () => {
+      it('lists echo, add, fail, slow and crash besides the interactive tools', async () => {
         const { tools } = await client.listTools();
-        assert.deepEqual(tools.map((tool) => tool.name).sort(), ['add', 'crash', 'echo', 'fail', 'slow']);
+        assert.deepEqual(
+          tools.map((tool) => tool.name).sort(),
+          ['add', 'crash', 'echo', 'fail', 'slow', ...v1InteractiveToolNames].sort(),
+        );
       });
 
       it('adds two numbers with structured output', async () => {
@@ -120,9 +125,12 @@ describe('v2 backend', () => {
           assert.equal(client.getProtocolEra(), era);
         });
 
-        it('lists echo, multiply, fail and slow', async () => {
+        it('lists echo, multiply, fail and slow besides the interactive tools', async () => {
           const { tools } = await client.listTools();
-          assert.deepEqual(tools.map((tool) => tool.name).sort(), ['echo', 'fail', 'multiply', 'slow']);
+          assert.deepEqual(
+            tools.map((tool) => tool.name).sort(),
+            ['echo', 'fail', 'multiply', 'slow', ...v2InteractiveToolNames].sort(),
+          );
         });
 
         it('multiplies two numbers with structured output', async () => {

@@ -22,6 +22,8 @@ export interface LegacyHandlerContext extends DispatchContext {
   clientRequests: ClientRequests;
   /** Requests in flight per session, so a notifications/cancelled can find its request. */
   inFlight: Map<string, OpenExchange>;
+  /** Releases what a session held (resource subscriptions, its stream) when it ends. */
+  onSessionEnd(sessionId: string): void;
 }
 
 let streamSequence = 0;
@@ -154,6 +156,6 @@ export async function handleLegacyDelete(context: LegacyHandlerContext, request:
   const session = await requireSession(context, request, response, endpointBackend);
   if (session === undefined) return;
   await context.sessions.delete(session.id);
-  context.streams.close(session.id);
+  context.onSessionEnd(session.id);
   writeStatus(response, 200);
 }

@@ -8,10 +8,41 @@ import { GatewayRpcError, RPC, rpcErrors } from '../../protocol/errors.ts';
 import type { Catalog } from '../../catalog/catalog.ts';
 import { dispatchRequest, openExchange, toRpcError, type DispatchContext } from '../dispatch.ts';
 import { refuse, writeRpcError, writeStatus } from '../http-io.ts';
+import { ListenStreams, readListenFilter } from './listen-streams.ts';
+import type { ResourceSubscriptions } from '../../router/resource-subscriptions.ts';
+import { findResourceOwner } from '../../catalog/catalog.ts';
+import type { ClientDescription } from '../../exchange/exchange.ts';
+import type { JsonRpcRequest } from '../../protocol/jsonrpc.ts';
 import { LEGACY_ONLY_METHODS, checkModernHeaders, checkParameterHeaders, decodedMcpName, readModernRequest } from './modern-codec.ts';
 
 export interface ModernHandlerContext extends DispatchContext {
   catalog: Catalog;
+  listens: ListenStreams;
+  subscriptions: ResourceSubscriptions;
+}
+
+const LISTEN_METHOD = 'subscriptions/listen';
+
+/** Opens a subscriptions/listen stream, subscribes the resources it names, then acknowledges what it honors. */
+async function openListen(context: ModernHandlerContext, response: ServerResponse, request: JsonRpcRequest, _client: ClientDescription, endpointBackend: string | undefined): Promise<void> {
+  const filter = readListenFilter(request.params);
+  const subscriber = context.listens.open(response, request.id, endpointBackend, filter, (closed) => context.subscriptions.releaseAll(closed));
+  const honored: string[] = [];
+  const view = context.catalog.view(endpointBackend);
+  for (const uri of filter.resourceSubscriptions) {
+    const owner = endpointBackend ?? findResourceOwner(view, uri);
+    const backend = owner === undefined ? undefined : context.catalog.backend(owner);
+    if (backend === undefined) continue;
+    try {
+      await context.subscriptions.subscribe(subscriber, uri, backend);
+      honored.push(uri);
+    } catch (error) {
+      context.logger.info({ uri, backend: owner, err: error }, 'not honoring a resource subscription');
+    }
+  }
+  // The client may have left while we subscribed; what was taken on its behalf is given back.
+  if (!context.listens.isOpen(subscriber)) return context.subscriptions.releaseAll(subscriber);
+  context.listens.acknowledge(subscriber, { ...filter, resourceSubscriptions: honored });
 }
 
 /** Best-effort id for an error decided before (or without) a valid parse. */
@@ -29,7 +60,7 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
   let method: string;
   try {
     ({ version, method } = checkModernHeaders(request.headers));
-    if (LEGACY_ONLY_METHODS.has(method) || !context.router.handles(method)) {
+    if (LEGACY_ONLY_METHODS.has(method) || (method !== LISTEN_METHOD && !context.router.handles(method))) {
       if (!method.startsWith('notifications/')) throw rpcErrors.methodNotFound(method, 404);
     }
     if (method === 'tools/call') {
@@ -58,6 +89,7 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
   try {
     const client = readModernRequest(request.headers, message, version, method);
     if (classified.kind === 'notification') return writeStatus(response, 202);
+    if (classified.message.method === LISTEN_METHOD) return openListen(context, response, classified.message, client, endpointBackend);
     if (message.method === 'tools/call') {
       const entry = context.catalog.view(endpointBackend).toolsByName.get(message.params?.name as string);
       if (entry !== undefined && entry.headerParameters.length > 0) checkParameterHeaders(request.headers, entry.headerParameters, message.params?.arguments);

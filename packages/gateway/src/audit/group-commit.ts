@@ -1,0 +1,126 @@
+// Group commit: appends queue up while one batch is being committed, and the
+// next batch takes all of them (up to a size), so that one durable write
+// (SQLite fsync, PostgreSQL commit) serves many records. Each submit resolves
+// only when the batch holding it is committed. Tasks (checkpoints, flush)
+// run in order between batches.
+
+import { AuditError } from './errors.ts';
+
+export interface GroupCommitOptions {
+  /** Records per batch at most. */
+  maxBatch: number;
+  /** How long an idle queue waits for company before committing; 0 commits on the next turn of the event loop. */
+  maxDelayMs: number;
+  /** Records waiting at most; more are refused with audit_backlog_full rather than queued without bound. */
+  maxPending: number;
+}
+
+type Waiting<T, R> =
+  | { kind: 'item'; item: T; resolve: (result: R) => void; reject: (error: unknown) => void }
+  | { kind: 'task'; run: () => Promise<void>; resolve: () => void; reject: (error: unknown) => void };
+
+export class GroupCommit<T, R> {
+  readonly #commit: (items: T[]) => Promise<R[]>;
+  readonly #options: GroupCommitOptions;
+  readonly #queue: Waiting<T, R>[] = [];
+  #pendingItems = 0;
+  #isRunning = false;
+  #isScheduled = false;
+  #timer: NodeJS.Timeout | undefined;
+  #isClosed = false;
+
+  constructor(commit: (items: T[]) => Promise<R[]>, options: GroupCommitOptions) {
+    this.#commit = commit;
+    this.#options = options;
+  }
+
+  /** Records queued or being committed. */
+  get pending(): number {
+    return this.#pendingItems;
+  }
+
+  submit(item: T): Promise<R> {
+    if (this.#isClosed) return Promise.reject(new AuditError('audit_closed', 'the audit sink is closed; no record can be appended after shutdown began'));
+    if (this.#pendingItems >= this.#options.maxPending) {
+      return Promise.reject(
+        new AuditError('audit_backlog_full', `${this.#pendingItems} audit records are waiting for the store (max_pending_records); the store is slower than the traffic, retry shortly`, { isTransient: true }),
+      );
+    }
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ kind: 'item', item, resolve, reject });
+      this.#pendingItems += 1;
+      this.#schedule();
+    });
+  }
+
+  /** Runs `run` after everything submitted before it, and before anything submitted after. */
+  runTask(run: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ kind: 'task', run, resolve, reject });
+      this.#schedule(true);
+    });
+  }
+
+  /** Resolves when everything submitted so far is committed (or has failed). */
+  flush(): Promise<void> {
+    return this.runTask(async () => {});
+  }
+
+  /** Refuses new records; what is queued still commits. */
+  close(): Promise<void> {
+    this.#isClosed = true;
+    return this.flush();
+  }
+
+  #schedule(isUrgent = false): void {
+    if (this.#isRunning) return;
+    if (isUrgent || this.#pendingItems >= this.#options.maxBatch) {
+      this.#start();
+      return;
+    }
+    if (this.#isScheduled) return;
+    this.#isScheduled = true;
+    if (this.#options.maxDelayMs > 0) this.#timer = setTimeout(() => this.#start(), this.#options.maxDelayMs);
+    else setImmediate(() => this.#start());
+  }
+
+  #start(): void {
+    this.#isScheduled = false;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#isRunning || this.#queue.length === 0) return;
+    this.#isRunning = true;
+    void this.#runNext().finally(() => {
+      this.#isRunning = false;
+      // What queued during the commit has waited a whole commit already: go at once.
+      if (this.#queue.length > 0) this.#start();
+    });
+  }
+
+  async #runNext(): Promise<void> {
+    const head = this.#queue[0]!;
+    if (head.kind === 'task') {
+      this.#queue.shift();
+      try {
+        await head.run();
+        head.resolve();
+      } catch (error) {
+        head.reject(error);
+      }
+      return;
+    }
+    let count = 0;
+    while (count < this.#queue.length && count < this.#options.maxBatch && this.#queue[count]!.kind === 'item') count += 1;
+    const batch = this.#queue.splice(0, count) as Extract<Waiting<T, R>, { kind: 'item' }>[];
+    try {
+      const results = await this.#commit(batch.map((waiting) => waiting.item));
+      for (let index = 0; index < batch.length; index += 1) batch[index]!.resolve(results[index]!);
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+    } finally {
+      this.#pendingItems -= batch.length;
+    }
+  }
+}

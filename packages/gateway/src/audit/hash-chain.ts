@@ -1,0 +1,42 @@
+// The hash chain: each entry of a log carries the hash of the entry before it,
+// so changing, removing or reordering any stored record breaks every link
+// after it (seed, chapter 7, pattern B). An entry's hash is also its Merkle
+// leaf hash, so the chain and the signed tree cover the same bytes.
+
+import { canonicalJson } from './canonical-json.ts';
+import { HASH_SIZE, hashLeaf } from './merkle.ts';
+import type { AuditRecord } from './record.ts';
+
+/** The previous hash of a log's first entry. */
+export const GENESIS_HASH: Buffer = Buffer.alloc(HASH_SIZE);
+
+/** One record as a log stores it: its place in the log and the two hashes that bind it there. */
+export interface ChainedEntry {
+  logId: string;
+  /** 0-based position in the log; also the Merkle leaf index. */
+  seq: number;
+  prevHash: Buffer;
+  hash: Buffer;
+  /** The record in canonical JSON, exactly the bytes that were hashed. */
+  recordText: string;
+}
+
+/**
+ * The Merkle leaf data of an entry: the canonical JSON (RFC 8785) of
+ * `{log_id, prev_hash, record, seq}`. The record is already canonical text,
+ * so it is spliced in rather than parsed and serialized again; the keys are
+ * written in the order RFC 8785 section 3.2.3 sorts them.
+ */
+export function entryLeafData(logId: string, seq: number, prevHash: Uint8Array, recordText: string): Buffer {
+  return Buffer.from(`{"log_id":${JSON.stringify(logId)},"prev_hash":"${Buffer.from(prevHash).toString('hex')}","record":${recordText},"seq":${seq}}`, 'utf8');
+}
+
+/** SHA-256(0x00 || leaf data): the entry's hash, the next entry's prev_hash, and its Merkle leaf hash. */
+export function entryHash(logId: string, seq: number, prevHash: Uint8Array, recordText: string): Buffer {
+  return hashLeaf(entryLeafData(logId, seq, prevHash, recordText));
+}
+
+export function chainRecord(logId: string, seq: number, prevHash: Buffer, record: AuditRecord): ChainedEntry {
+  const recordText = canonicalJson(record);
+  return { logId, seq, prevHash, hash: entryHash(logId, seq, prevHash, recordText), recordText };
+}

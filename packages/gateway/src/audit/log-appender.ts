@@ -1,0 +1,119 @@
+// The writer's view of its logs: the head of each (size, last hash, Merkle
+// frontier, day), turning a batch of records into chained entries and, when
+// due, signed checkpoints. Pure apart from the clock; a sink writes what
+// prepare() returns and calls accept() only once that is committed.
+
+import { signCheckpoint, type Checkpoint, type SigningKey } from './checkpoint.ts';
+import { chainRecord, type ChainedEntry } from './hash-chain.ts';
+import { indexColumns, type IndexColumns } from './record-index.ts';
+import type { AuditCategory, AuditRecord } from './record.ts';
+import type { AuditReceipt, LogState } from './sink.ts';
+
+export interface PreparedEntry extends ChainedEntry {
+  day: string;
+  category: AuditCategory;
+  columns: IndexColumns;
+}
+
+export interface PreparedBatch {
+  entries: PreparedEntry[];
+  /** The new state of every log the batch changes, to store in the same transaction. */
+  heads: LogState[];
+  checkpoints: Checkpoint[];
+  /** Each log's head size before the batch: the store's guard against a second writer. */
+  expectedSizes: Map<string, number>;
+}
+
+export interface CheckpointSchedule {
+  /** Sign when the last checkpoint of a grown log is this old. */
+  intervalMs: number;
+  /** Or when this many records arrived since it. */
+  everyRecords: number;
+}
+
+export class LogAppender {
+  readonly #heads: Map<AuditCategory, LogState>;
+  readonly #key: SigningKey;
+  readonly #schedule: CheckpointSchedule;
+  readonly #now: () => number;
+  readonly #lastCheckpoint = new Map<string, { size: number; atMs: number }>();
+
+  constructor(heads: readonly LogState[], key: SigningKey, schedule: CheckpointSchedule, now: () => number = Date.now) {
+    this.#heads = new Map(heads.map((head) => [head.category, head]));
+    this.#key = key;
+    this.#schedule = schedule;
+    this.#now = now;
+    // A restarted writer does not know when the stored checkpoints were made; treating them as old signs soon after the first batch.
+    for (const head of heads) this.#lastCheckpoint.set(head.logId, { size: head.size, atMs: 0 });
+  }
+
+  get heads(): LogState[] {
+    return [...this.#heads.values()];
+  }
+
+  /** Marks what the store already holds a checkpoint for (read at open). */
+  noteStoredCheckpoint(logId: string, size: number, atMs: number): void {
+    this.#lastCheckpoint.set(logId, { size, atMs });
+  }
+
+  prepare(records: readonly AuditRecord[]): PreparedBatch {
+    const working = new Map<AuditCategory, LogState>();
+    const entries: PreparedEntry[] = [];
+    for (const record of records) {
+      const columns = indexColumns(record);
+      let head = working.get(columns.category);
+      if (head === undefined) {
+        const current = this.#heads.get(columns.category);
+        if (current === undefined) throw new RangeError(`no log for category ${columns.category}`);
+        head = { ...current, frontier: current.frontier.clone() };
+        working.set(columns.category, head);
+      }
+      const entry = chainRecord(head.logId, head.size, head.lastHash, record);
+      // Days never go back within a log, so retention's "whole days" are always a prefix of it.
+      const recordDay = record.timestamp.slice(0, 10);
+      const day = head.lastDay !== null && head.lastDay > recordDay ? head.lastDay : recordDay;
+      entries.push({ ...entry, day, category: columns.category, columns });
+      head.frontier.append(entry.hash);
+      head.size += 1;
+      head.lastHash = entry.hash;
+      head.lastDay = day;
+    }
+    const expectedSizes = new Map<string, number>();
+    for (const category of working.keys()) {
+      const current = this.#heads.get(category)!;
+      expectedSizes.set(current.logId, current.size);
+    }
+    const heads = [...working.values()];
+    return { entries, heads, checkpoints: this.#dueCheckpoints(heads, false), expectedSizes };
+  }
+
+  /** A batch with no entries and a checkpoint for every log grown since its last (all of them when `isForced`). */
+  prepareCheckpoints(isForced: boolean): PreparedBatch {
+    const heads = [...this.#heads.values()];
+    return { entries: [], heads: [], checkpoints: this.#dueCheckpoints(heads, isForced), expectedSizes: new Map() };
+  }
+
+  accept(batch: PreparedBatch): AuditReceipt[] {
+    for (const head of batch.heads) this.#heads.set(head.category, head);
+    for (const checkpoint of batch.checkpoints) this.#lastCheckpoint.set(checkpoint.logId, { size: checkpoint.treeSize, atMs: checkpoint.timestampMs });
+    return batch.entries.map((entry) => ({ logId: entry.logId, seq: entry.seq, hash: entry.hash.toString('hex') }));
+  }
+
+  /** Replaces the heads, after the store says another batch got there first. */
+  replaceHeads(heads: readonly LogState[]): void {
+    for (const head of heads) this.#heads.set(head.category, head);
+  }
+
+  #dueCheckpoints(heads: readonly LogState[], isForced: boolean): Checkpoint[] {
+    const now = this.#now();
+    const checkpoints: Checkpoint[] = [];
+    for (const head of heads) {
+      const last = this.#lastCheckpoint.get(head.logId) ?? { size: 0, atMs: 0 };
+      if (head.size === 0 || head.size <= last.size) continue;
+      const isDue = isForced || now - last.atMs >= this.#schedule.intervalMs || head.size - last.size >= this.#schedule.everyRecords;
+      if (!isDue) continue;
+      checkpoints.push(signCheckpoint(this.#key, { logId: head.logId, treeSize: head.size, rootHash: head.frontier.root(), timestampMs: now }));
+    }
+    return checkpoints;
+  }
+}

@@ -1,0 +1,100 @@
+// The audit store seams. AuditSink is the write side the gateway appends to
+// (durable on resolve, batched); AuditStore is the read side that verify,
+// query, export and retention use. sqlite-sink.ts and postgres-sink.ts
+// implement both over their own tables.
+
+import type { Checkpoint } from './checkpoint.ts';
+import type { ChainedEntry } from './hash-chain.ts';
+import type { MerkleFrontier } from './merkle.ts';
+import type { AuditCategory, AuditRecord } from './record.ts';
+import type { IndexColumns } from './record-index.ts';
+import type { AuditQuery, QueryPage } from './query.ts';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** Where a record landed: its log, its position, its hash (hex). */
+export interface AuditReceipt {
+  logId: string;
+  seq: number;
+  hash: string;
+}
+
+export interface AuditSink {
+  readonly kind: StoreKind;
+  /** Resolves once the record is committed to the store, with the batch that holds it. */
+  append(record: AuditRecord): Promise<AuditReceipt>;
+  /** Resolves when everything appended so far is committed. */
+  flush(): Promise<void>;
+  /** Signs and stores a checkpoint for every log that grew since its last one. */
+  checkpoint(): Promise<void>;
+  /** Commits what is queued, writes a final checkpoint, and releases the store. */
+  close(): Promise<void>;
+}
+
+/** Each replica writes one log per category: `<gateway id>/security`, `<gateway id>/routine`. */
+export function logIdFor(gatewayId: string, category: AuditCategory): string {
+  return `${gatewayId}/${category}`;
+}
+
+/** The start of what retention kept: entries before `size` may be gone, and `frontier` stands for them. */
+export interface RetentionAnchor {
+  size: number;
+  /** Hash of entry size-1 (GENESIS_HASH when size is 0): the prev_hash of the first kept entry. */
+  lastHash: Buffer;
+  frontier: MerkleFrontier;
+}
+
+export interface LogState {
+  logId: string;
+  gatewayId: string;
+  category: AuditCategory;
+  size: number;
+  lastHash: Buffer;
+  frontier: MerkleFrontier;
+  /** UTC day (YYYY-MM-DD) of the newest entry; days never go back within a log, so a day is a range of seq. */
+  lastDay: string | null;
+  anchor: RetentionAnchor;
+}
+
+/** An entry as read back, with the index columns as the store holds them. */
+export interface StoredEntry extends ChainedEntry {
+  day: string;
+  columns: IndexColumns;
+}
+
+/** The chain links of an entry without its record: what retention needs to compute an anchor. */
+export interface EntryLink {
+  seq: number;
+  prevHash: Buffer;
+  hash: Buffer;
+}
+
+/** Retention's plan for one log: everything before `anchor.size` goes. */
+export interface RetentionCut {
+  logId: string;
+  anchor: RetentionAnchor;
+  /** Signed over (anchor.size, root of anchor.frontier), so the anchor is checked like any checkpoint. */
+  checkpoint: Checkpoint | undefined;
+}
+
+export interface AuditStore {
+  readonly kind: StoreKind;
+  /** The file path or the URL (without password), for messages. */
+  readonly location: string;
+  listLogs(): Promise<LogState[]>;
+  /** Entries of a log with seq >= fromSeq, in seq order, at most `limit`. */
+  readEntries(logId: string, fromSeq: number, limit: number): Promise<StoredEntry[]>;
+  readLinks(logId: string, fromSeq: number, limit: number): Promise<EntryLink[]>;
+  /** A log's checkpoints in tree-size order. */
+  readCheckpoints(logId: string): Promise<Checkpoint[]>;
+  /** Public keys (SPKI PEM) that signed checkpoints here, by key id. Untrusted: the store could be rewritten with them. */
+  readPublicKeys(): Promise<Map<string, string>>;
+  /** The smallest seq in the log whose day is `day` or later; undefined when no entry is. */
+  firstSeqOnOrAfterDay(logId: string, day: string): Promise<number | undefined>;
+  query(query: AuditQuery, options: { limit: number; cursor?: string | undefined }): Promise<QueryPage>;
+  /** Records each log's new anchor and its checkpoint, then deletes whole days of the category before `beforeDay`. */
+  applyRetention(category: AuditCategory, beforeDay: string, cuts: readonly RetentionCut[]): Promise<{ deletedRecords: number }>;
+  readExportOffset(exporter: string, logId: string): Promise<number>;
+  writeExportOffset(exporter: string, logId: string, nextSeq: number): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,38 @@
+// Binds state to the identity it was handed to. A 2025 session belongs to
+// the identity that sent `initialize` (the same agent and user, whatever
+// token they present later, since tokens are refreshed); a request with
+// another identity's token is refused. 2026-07-28 requests stand alone, and
+// the MRTR state the gateway hands out is keyed by the same identity.
+
+import { createHash } from 'node:crypto';
+import { AuthError } from './auth-error.ts';
+import type { Caller } from './caller.ts';
+
+/**
+ * What a session store keeps as the session's owner: a digest of the
+ * caller's stable identity (issuer, agent, user), never the token, so a
+ * refreshed token of the same identity keeps the session.
+ */
+export function sessionOwnerOf(caller: Caller): string {
+  return digest('session', caller.identityKey);
+}
+
+/** Undefined when `caller` owns the session; else the AuthError to answer with (403). */
+export function checkSessionOwner(owner: string | undefined, caller: Caller): AuthError | undefined {
+  // A session created before authentication was on (or by an anonymous gateway) has no owner to compare.
+  if (owner === undefined || owner === sessionOwnerOf(caller)) return undefined;
+  return new AuthError('session_mismatch', 'This Mcp-Session-Id belongs to another identity; a session can only be used with tokens of the agent and user that created it. Send initialize to start your own session');
+}
+
+/**
+ * The key MRTR (multi round-trip) state is bound to: mix it into the MAC or
+ * lookup key of any `requestState` the gateway issues, so state handed to
+ * one identity is useless to another.
+ */
+export function requestStateBindingKey(caller: Caller): string {
+  return digest('request-state', caller.identityKey);
+}
+
+function digest(purpose: string, identityKey: string): string {
+  return createHash('sha256').update(purpose).update('\u0000').update(identityKey).digest('base64url');
+}

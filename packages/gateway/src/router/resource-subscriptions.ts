@@ -1,0 +1,111 @@
+// Resource subscriptions, shared: however many clients subscribe to one URI,
+// the backend that owns it is subscribed once, and released when the last
+// subscriber leaves (a 2025 session ending, a 2026 listen stream closing).
+// Updates from the backend go to exactly the subscribers of that URI.
+
+import type { Backend } from '../upstream/backend.ts';
+import type { JsonRpcNotification } from '../protocol/jsonrpc.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { GatewayRpcError, RPC } from '../protocol/errors.ts';
+
+/** Who gets an update: a 2025 session's GET stream or a 2026 listen stream, by an id its transport understands. */
+export type SubscriberDelivery = (subscriber: string, notification: JsonRpcNotification) => void;
+
+interface UriSubscription {
+  backend: Backend;
+  subscribers: Set<string>;
+  /** The backend subscription in progress or done; shared by concurrent first subscribers. */
+  established: Promise<void>;
+}
+
+export class ResourceSubscriptions {
+  readonly #byUri = new Map<string, UriSubscription>();
+  readonly #bySubscriber = new Map<string, Set<string>>();
+  readonly #deliver: SubscriberDelivery;
+  readonly #logger: Logger;
+
+  constructor(backends: readonly Backend[], deliver: SubscriberDelivery, logger: Logger) {
+    this.#deliver = deliver;
+    this.#logger = logger;
+    for (const backend of backends) {
+      backend.onNotification((notification) => {
+        if (notification.method === 'notifications/resources/updated') this.#fanOut(backend, notification);
+      });
+      // A restarted backend forgot its subscriptions: make them again.
+      backend.onStateChange((state) => {
+        if (state !== 'ready') return;
+        for (const [uri, subscription] of this.#byUri) {
+          if (subscription.backend !== backend) continue;
+          subscription.established = this.#subscribeUpstream(backend, uri);
+          subscription.established.catch((error: unknown) => this.#logger.warn({ backend: backend.name, uri, err: error }, 'could not renew a resource subscription after the backend restarted'));
+        }
+      });
+    }
+  }
+
+  /** Number of URIs the gateway holds a backend subscription for. */
+  get size(): number {
+    return this.#byUri.size;
+  }
+
+  subscribersOf(uri: string): number {
+    return this.#byUri.get(uri)?.subscribers.size ?? 0;
+  }
+
+  async subscribe(subscriber: string, uri: string, backend: Backend): Promise<void> {
+    let subscription = this.#byUri.get(uri);
+    if (subscription === undefined) {
+      if (backend.handshake?.capabilities.resources === undefined || (backend.handshake.capabilities.resources as { subscribe?: unknown }).subscribe !== true) {
+        throw new GatewayRpcError(RPC.invalidParams, `Backend "${backend.name}" does not support resource subscriptions, so "${uri}" cannot be watched; read it again instead`);
+      }
+      subscription = { backend, subscribers: new Set(), established: this.#subscribeUpstream(backend, uri) };
+      this.#byUri.set(uri, subscription);
+    }
+    subscription.subscribers.add(subscriber);
+    let uris = this.#bySubscriber.get(subscriber);
+    if (uris === undefined) this.#bySubscriber.set(subscriber, (uris = new Set()));
+    uris.add(uri);
+    try {
+      await subscription.established;
+    } catch (error) {
+      this.unsubscribe(subscriber, uri);
+      throw error;
+    }
+  }
+
+  unsubscribe(subscriber: string, uri: string): void {
+    this.#bySubscriber.get(subscriber)?.delete(uri);
+    const subscription = this.#byUri.get(uri);
+    if (subscription === undefined || !subscription.subscribers.delete(subscriber) || subscription.subscribers.size > 0) return;
+    this.#byUri.delete(uri);
+    if (subscription.backend.handshake?.era !== 'legacy') return;
+    subscription.backend.request({ method: 'resources/unsubscribe', params: { uri } }).catch((error: unknown) => {
+      this.#logger.warn({ backend: subscription.backend.name, uri, err: error }, 'could not release a backend resource subscription');
+    });
+  }
+
+  /** Drops everything a subscriber held (its session ended or its stream closed). */
+  releaseAll(subscriber: string): void {
+    const uris = this.#bySubscriber.get(subscriber);
+    if (uris === undefined) return;
+    this.#bySubscriber.delete(subscriber);
+    for (const uri of uris) this.unsubscribe(subscriber, uri);
+  }
+
+  async #subscribeUpstream(backend: Backend, uri: string): Promise<void> {
+    if (backend.handshake?.era !== 'legacy') {
+      // 2026-07-28 backends take subscriptions on a subscriptions/listen stream; not carried upstream yet.
+      throw new GatewayRpcError(RPC.invalidParams, `Backend "${backend.name}" speaks 2026-07-28; the gateway does not yet relay resource subscriptions to it`);
+    }
+    const response = await backend.request({ method: 'resources/subscribe', params: { uri } });
+    if ('error' in response) throw new GatewayRpcError(response.error.code, `Backend "${backend.name}" refused the subscription to "${uri}": ${response.error.message}`);
+  }
+
+  #fanOut(backend: Backend, notification: JsonRpcNotification): void {
+    const uri = notification.params?.uri;
+    if (typeof uri !== 'string') return;
+    const subscription = this.#byUri.get(uri);
+    if (subscription === undefined || subscription.backend !== backend) return;
+    for (const subscriber of subscription.subscribers) this.#deliver(subscriber, notification);
+  }
+}

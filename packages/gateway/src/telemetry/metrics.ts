@@ -1,0 +1,230 @@
+// The gateway's Prometheus metrics, in a Registry of their own (never
+// prom-client's global one, so two gateways in one process do not collide).
+// Names and labels are the seed's (chapter 11) plus policy, breaker, audit and
+// rate-limit families. The transport records one `ExchangeOutcome` per
+// finished message; sessions, identity, breakers and audit call the small
+// recorders. The admin listener serves `render()` on `/metrics`.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CounterFamily, HistogramFamily } from './metric-family.ts';
+import { SessionCosts, SESSION_COST_METRIC, type SessionCostOptions } from './session-costs.ts';
+import { createUserLabeler, type UserLabeler, type UserLabelOptions } from './user-label.ts';
+import type { ExchangeOutcome } from './exchange-outcome.ts';
+
+export const METRIC_NAMES = {
+  requests: 'mcp_requests_total',
+  requestDuration: 'mcp_request_duration_seconds',
+  toolCalls: 'mcp_tool_calls_total',
+  resourceReads: 'mcp_resource_reads_total',
+  requestsPerUser: 'mcp_requests_per_user',
+  costPerSession: SESSION_COST_METRIC,
+  authFailures: 'mcp_auth_failures_total',
+  scopeCheckFailures: 'mcp_scope_check_failures_total',
+  sessionDuration: 'mcp_session_duration_seconds',
+  concurrentSessions: 'mcp_concurrent_sessions',
+  backendCallDuration: 'mcp_backend_call_duration_seconds',
+  policyDecisions: 'mcp_policy_decisions_total',
+  breakerState: 'mcp_backend_breaker_state',
+  auditQueueDepth: 'mcp_audit_queue_depth',
+  auditWriteDuration: 'mcp_audit_write_duration_seconds',
+  auditWriteFailures: 'mcp_audit_write_failures_total',
+  rateLimitHits: 'mcp_rate_limit_hits_total',
+} as const;
+
+/** The `server` label when the gateway answered itself (ping, discover, the federated lists). Backend names cannot start with `_`. */
+export const GATEWAY_SERVER_LABEL = '_gatehouse';
+
+export type BreakerState = 'closed' | 'half_open' | 'open';
+/** `mcp_backend_breaker_state` values; alerts and the dashboard read `2` as open. */
+export const BREAKER_STATE_VALUES: Readonly<Record<BreakerState, number>> = { closed: 0, half_open: 1, open: 2 };
+
+export const DEFAULT_BUCKETS = {
+  request: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+  session: [1, 10, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400],
+  auditWrite: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+} as const;
+
+export interface GatewayMetricsOptions {
+  /** Bounds the `user` label; see user-label.ts. */
+  users?: UserLabelOptions;
+  /** Label sets per metric before new ones fold into the `__overflow__` series. Default 10000. */
+  maxSeriesPerMetric?: number;
+  /** `mcp_cost_per_session`: how many sessions a scrape shows and how many are tracked. */
+  sessionCosts?: SessionCostOptions;
+  /** Buckets for request and backend-call durations, in seconds. */
+  requestBuckets?: readonly number[];
+  sessionBuckets?: readonly number[];
+  auditWriteBuckets?: readonly number[];
+  /** prom-client's process_* and nodejs_* metrics. Default true. */
+  hasProcessMetrics?: boolean;
+  /** Told once per metric when its label sets reach the cap (log it: a label is unbounded somewhere). */
+  onSeriesOverflow?: (metric: string) => void;
+}
+
+export interface MetricsExposition {
+  contentType: string;
+  body: string;
+}
+
+export class GatewayMetrics {
+  readonly registry: Registry;
+  readonly #userLabel: UserLabeler;
+  readonly #requests: CounterFamily;
+  readonly #requestDuration: HistogramFamily;
+  readonly #toolCalls: CounterFamily;
+  readonly #resourceReads: CounterFamily;
+  readonly #requestsPerUser: CounterFamily;
+  readonly #backendCallDuration: HistogramFamily;
+  readonly #policyDecisions: CounterFamily;
+  readonly #authFailures: CounterFamily;
+  readonly #scopeCheckFailures: CounterFamily;
+  readonly #rateLimitHits: CounterFamily;
+  readonly #sessionCosts: SessionCosts;
+  readonly #concurrentSessions: Gauge;
+  readonly #sessionDuration: Histogram;
+  readonly #breakerState: Gauge<'backend'>;
+  readonly #auditWriteDuration: Histogram;
+  readonly #auditWriteFailures: Counter;
+  #auditQueueDepth: (() => number) | undefined;
+
+  constructor(options: GatewayMetricsOptions = {}) {
+    const registry = new Registry();
+    this.registry = registry;
+    this.#userLabel = createUserLabeler(options.users);
+    const family = (name: string, help: string, labelNames: readonly string[]) => ({
+      name,
+      help,
+      labelNames,
+      maxSeries: options.maxSeriesPerMetric ?? 10_000,
+      onOverflow: options.onSeriesOverflow,
+    });
+    const requestBuckets = options.requestBuckets ?? DEFAULT_BUCKETS.request;
+
+    this.#requests = new CounterFamily(family(METRIC_NAMES.requests, 'MCP requests answered, by backend server, tool (or method) and status', ['server', 'tool', 'status'])).registerIn(registry);
+    this.#requestDuration = new HistogramFamily({
+      ...family(METRIC_NAMES.requestDuration, 'Time from a request arriving to its answer, by backend server and tool (or method)', ['server', 'tool']),
+      buckets: requestBuckets,
+    }).registerIn(registry);
+    this.#toolCalls = new CounterFamily(family(METRIC_NAMES.toolCalls, 'tools/call requests, by backend server and tool', ['server', 'tool'])).registerIn(registry);
+    this.#resourceReads = new CounterFamily(family(METRIC_NAMES.resourceReads, 'resources/read requests, by backend server and URI scheme', ['server', 'resource_type'])).registerIn(registry);
+    this.#requestsPerUser = new CounterFamily(family(METRIC_NAMES.requestsPerUser, 'Requests by caller (allowlisted users by name, others hashed into buckets) and backend server', ['user', 'server'])).registerIn(registry);
+    this.#backendCallDuration = new HistogramFamily({
+      ...family(METRIC_NAMES.backendCallDuration, 'Time waiting for a backend to answer, by backend server and upstream', ['server', 'backend']),
+      buckets: requestBuckets,
+    }).registerIn(registry);
+    this.#policyDecisions = new CounterFamily(family(METRIC_NAMES.policyDecisions, 'Policy decisions, by policy and decision (allow, deny, rewrite)', ['policy', 'decision'])).registerIn(registry);
+    this.#authFailures = new CounterFamily(family(METRIC_NAMES.authFailures, 'Requests refused by authentication, by server and reason', ['server', 'reason'])).registerIn(registry);
+    this.#scopeCheckFailures = new CounterFamily(family(METRIC_NAMES.scopeCheckFailures, 'Requests refused for a missing scope, by the scope required', ['scope'])).registerIn(registry);
+    this.#rateLimitHits = new CounterFamily(family(METRIC_NAMES.rateLimitHits, 'Requests refused by a rate limit, by backend server and limit', ['server', 'limit'])).registerIn(registry);
+    this.#sessionCosts = new SessionCosts(options.sessionCosts).registerIn(registry);
+
+    this.#concurrentSessions = new Gauge({ name: METRIC_NAMES.concurrentSessions, help: 'Sessions open on this replica', registers: [registry] });
+    this.#sessionDuration = new Histogram({
+      name: METRIC_NAMES.sessionDuration,
+      help: 'Lifetime of closed sessions',
+      buckets: [...(options.sessionBuckets ?? DEFAULT_BUCKETS.session)],
+      registers: [registry],
+    });
+    this.#breakerState = new Gauge({
+      name: METRIC_NAMES.breakerState,
+      help: 'Circuit breaker state per backend: 0 closed, 1 half-open, 2 open',
+      labelNames: ['backend'],
+      registers: [registry],
+    });
+    const metrics = this;
+    new Gauge({
+      name: METRIC_NAMES.auditQueueDepth,
+      help: 'Audit records accepted but not yet durably written',
+      registers: [registry],
+      collect() {
+        if (metrics.#auditQueueDepth !== undefined) this.set(metrics.#auditQueueDepth());
+      },
+    });
+    this.#auditWriteDuration = new Histogram({
+      name: METRIC_NAMES.auditWriteDuration,
+      help: 'Time to durably write one batch of audit records',
+      buckets: [...(options.auditWriteBuckets ?? DEFAULT_BUCKETS.auditWrite)],
+      registers: [registry],
+    });
+    this.#auditWriteFailures = new Counter({ name: METRIC_NAMES.auditWriteFailures, help: 'Audit batch writes that failed (records are retried)', registers: [registry] });
+    if (options.hasProcessMetrics !== false) collectDefaultMetrics({ register: registry });
+  }
+
+  /** One call per finished exchange. Does not keep `outcome`, so the caller may reuse one object. */
+  recordExchange(outcome: ExchangeOutcome): void {
+    const server = outcome.server ?? GATEWAY_SERVER_LABEL;
+    const tool = outcome.tool ?? outcome.method;
+    this.#requests.inc3(server, tool, outcome.status);
+    this.#requestDuration.observe2(server, tool, outcome.durationSeconds);
+    if (outcome.method === 'tools/call') this.#toolCalls.inc2(server, tool);
+    else if (outcome.method === 'resources/read') this.#resourceReads.inc2(server, resourceTypeOf(outcome.resourceUri));
+    this.#requestsPerUser.inc2(this.#userLabel(outcome.user), server);
+    if (outcome.backendDurationSeconds !== undefined) {
+      this.#backendCallDuration.observe2(server, outcome.backend ?? server, outcome.backendDurationSeconds);
+    }
+    const decisions = outcome.decisions;
+    if (decisions !== undefined) {
+      for (let i = 0; i < decisions.length; i++) this.#policyDecisions.inc2(decisions[i]!.policy, decisions[i]!.decision);
+    }
+    if (outcome.sessionId !== undefined) {
+      const cost = outcome.cost ?? (outcome.method === 'tools/call' ? 1 : 0);
+      if (cost !== 0) this.#sessionCosts.add(outcome.sessionId, cost);
+    }
+  }
+
+  sessionOpened(): void {
+    this.#concurrentSessions.inc();
+  }
+
+  /** A session ended (DELETE, expiry or eviction); forgets its cost. */
+  sessionClosed(sessionId: string | undefined, durationSeconds: number): void {
+    this.#concurrentSessions.dec();
+    this.#sessionDuration.observe(durationSeconds);
+    if (sessionId !== undefined) this.#sessionCosts.remove(sessionId);
+  }
+
+  /** `server` is the backend the request was for, `undefined` on `/mcp`; `reason` a short stable code (`missing_token`, `expired`, ...). */
+  recordAuthFailure(server: string | undefined, reason: string): void {
+    this.#authFailures.inc2(server ?? GATEWAY_SERVER_LABEL, reason);
+  }
+
+  recordScopeFailure(scope: string): void {
+    this.#scopeCheckFailures.inc1(scope);
+  }
+
+  /** `limit` names the limit that was hit (the policy's name, or `per_user`, `per_tool`, ...). */
+  recordRateLimitHit(server: string | undefined, limit: string): void {
+    this.#rateLimitHits.inc2(server ?? GATEWAY_SERVER_LABEL, limit);
+  }
+
+  setBreakerState(backend: string, state: BreakerState): void {
+    this.#breakerState.labels(backend).set(BREAKER_STATE_VALUES[state]);
+  }
+
+  /** The audit queue's depth is read at scrape time, so enqueueing costs nothing here. */
+  watchAuditQueue(depth: () => number): void {
+    this.#auditQueueDepth = depth;
+  }
+
+  /** One durable write of a batch of audit records. */
+  recordAuditWrite(durationSeconds: number, isOk = true): void {
+    this.#auditWriteDuration.observe(durationSeconds);
+    if (!isOk) this.#auditWriteFailures.inc();
+  }
+
+  /** The Prometheus text exposition for `/metrics`. */
+  async render(): Promise<MetricsExposition> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]{0,31}$/;
+
+/** The `resource_type` label: the URI's scheme (RFC 3986 section 3.1), lower-cased; `unknown` when there is none. */
+export function resourceTypeOf(uri: string | undefined): string {
+  if (uri === undefined) return 'unknown';
+  const colon = uri.indexOf(':');
+  if (colon < 1 || colon > 32) return 'unknown';
+  const scheme = uri.slice(0, colon);
+  return SCHEME.test(scheme) ? scheme.toLowerCase() : 'unknown';
+}
