@@ -12,6 +12,7 @@ import { Router } from './router/router.ts';
 import { createPolicyChain } from './policy/chain.ts';
 import { createMemorySessionStore } from './session/memory-store.ts';
 import { EventStreams } from './transport/rev2025/event-streams.ts';
+import { EventLog } from './transport/rev2025/event-log.ts';
 import { ClientRequests } from './transport/rev2025/client-requests.ts';
 import { HeldCalls } from './bridge/held-calls.ts';
 import { ListenStreams } from './transport/rev2026/listen-streams.ts';
@@ -57,7 +58,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   );
   const backends = registry.all();
   const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger });
-  const streams = new EventStreams();
+  const events = new EventLog();
+  const streams = new EventStreams(events);
   const listens = new ListenStreams();
   const subscriptions = new ResourceSubscriptions(
     backends,
@@ -67,6 +69,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const endSession = (sessionId: string) => {
     subscriptions.releaseAll(sessionSubscriber(sessionId));
     streams.close(sessionId);
+    events.dropSession(sessionId);
   };
   const held = new HeldCalls({ maxHeld: 10_000, ttlMs: config.session.streamTimeoutSeconds * 1000, logger });
   const router = new Router({
@@ -90,6 +93,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     clientRequests,
     inFlight: new Map(),
     onSessionEnd: endSession,
+    events,
     listens,
     subscriptions,
     origins: createOriginPolicy(config.gateway.allowedOrigins),

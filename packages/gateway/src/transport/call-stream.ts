@@ -2,52 +2,75 @@
 // unless something must reach the client before the result (progress, a log
 // message, a request to the client), in which case it becomes an SSE stream
 // scoped to that request (both revisions' "Sending Messages"), and the final
-// response is its last event.
+// response is its last event. For 2025-era sessions the SSE events are
+// numbered and logged, so a client that lost the connection resumes with
+// `Last-Event-ID` (rev2025/event-log.ts).
 
 import type { ServerResponse } from 'node:http';
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { SSE_HEADERS, sseFrame, writeJson } from './http-io.ts';
+import type { LoggedStream } from './rev2025/event-log.ts';
 
-/** Where a 2025 stream's events are numbered (and later kept for `Last-Event-ID` replay). */
-export interface EventNumbering {
-  nextEventId(): string;
+export interface CallStreamOptions {
+  /** Creates the logged stream when the answer turns into SSE (2025-era sessions). */
+  openLoggedStream?: () => LoggedStream;
+  /** 2025-11-25: start the stream with an id-only event so the client can resume from the very beginning. */
+  isPriming?: boolean;
 }
 
 export class CallStream {
   readonly #response: ServerResponse;
-  readonly #numbering: EventNumbering | undefined;
-  readonly #headers: Record<string, string> | undefined;
+  readonly #options: CallStreamOptions;
+  #logged: LoggedStream | undefined;
   #isStreaming = false;
+  #isFinished = false;
 
-  constructor(response: ServerResponse, numbering?: EventNumbering, headers?: Record<string, string>) {
+  constructor(response: ServerResponse, options: CallStreamOptions = {}) {
     this.#response = response;
-    this.#numbering = numbering;
-    this.#headers = headers;
+    this.#options = options;
   }
 
   get isStreaming(): boolean {
     return this.#isStreaming;
   }
 
-  /** Whether the client is still there to receive anything. */
+  /** Whether anything sent now can still reach the client: a logged stream waits for a resume. */
   get isOpen(): boolean {
+    if (this.#isFinished) return false;
+    if (this.#logged !== undefined) return true;
     return !this.#response.destroyed && !this.#response.writableEnded;
   }
 
-  /** Sends a message ahead of the result; returns false if the client has gone. */
+  /** Sends a message ahead of the result; returns false if it cannot reach the client. */
   send(message: JsonRpcMessage): boolean {
     if (!this.isOpen) return false;
-    if (!this.#isStreaming) {
-      this.#response.writeHead(200, { ...this.#headers, ...SSE_HEADERS });
-      this.#isStreaming = true;
-    }
-    return this.#response.write(sseFrame(message, this.#numbering?.nextEventId()));
+    if (!this.#isStreaming && !this.#startStreaming()) return false;
+    const logged = this.#logged;
+    if (logged === undefined) return this.#response.write(sseFrame(message));
+    logged.write(sseFrame(message, logged.nextEventId()));
+    return true;
   }
 
   /** Writes the final response and closes the stream. */
   finish(message: JsonRpcResponse, status = 200): void {
     if (!this.isOpen) return;
-    if (!this.#isStreaming) return writeJson(this.#response, status, message, this.#headers);
-    this.#response.end(sseFrame(message, this.#numbering?.nextEventId()));
+    this.#isFinished = true;
+    if (!this.#isStreaming) return writeJson(this.#response, status, message);
+    const logged = this.#logged;
+    if (logged === undefined) this.#response.end(sseFrame(message));
+    else logged.write(sseFrame(message, logged.nextEventId()), true);
+  }
+
+  #startStreaming(): boolean {
+    if (this.#response.destroyed || this.#response.headersSent) return false;
+    this.#response.writeHead(200, SSE_HEADERS);
+    this.#isStreaming = true;
+    if (this.#options.openLoggedStream !== undefined) {
+      const logged = this.#options.openLoggedStream();
+      this.#logged = logged;
+      logged.attach(this.#response);
+      if (this.#options.isPriming) logged.write(`id: ${logged.nextEventId()}\ndata: \n\n`);
+    }
+    return true;
   }
 }

@@ -13,7 +13,7 @@ import type { LegacySession } from '../session/session.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { shapeModernResult } from './rev2026/modern-codec.ts';
 import { shapeLegacyResult } from './rev2025/legacy-codec.ts';
-import { CallStream, type EventNumbering } from './call-stream.ts';
+import { CallStream, type CallStreamOptions } from './call-stream.ts';
 import type { ClientRelay } from '../exchange/client-relay.ts';
 
 export interface DispatchContext {
@@ -23,9 +23,12 @@ export interface DispatchContext {
   serverInfo: Record<string, unknown>;
 }
 
-export interface OpenExchangeOptions {
-  /** Numbers SSE events (2025-era streams). */
-  numbering?: EventNumbering;
+export interface OpenExchangeOptions extends CallStreamOptions {
+  /**
+   * 2026-07-28: closing the stream cancels the request. 2025: a disconnect is
+   * not a cancellation (the client resumes or sends notifications/cancelled).
+   */
+  isCancelledByDisconnect: boolean;
   /** For 2025-era clients: how to send the client a request on this call's stream. */
   requestToClient?: (stream: CallStream) => NonNullable<ClientRelay['request']>;
 }
@@ -43,14 +46,15 @@ export function openExchange(
   endpointBackend: string | undefined,
   session: LegacySession | undefined,
   response: ServerResponse,
-  options: OpenExchangeOptions = {},
+  options: OpenExchangeOptions,
 ): OpenExchange {
   const controller = new AbortController();
-  // The client hanging up before we answered cancels the work (2026-07-28 "Cancellation").
-  response.once('close', () => {
-    if (!response.writableFinished) controller.abort(new Error('the client closed the connection'));
-  });
-  const stream = new CallStream(response, options.numbering);
+  if (options.isCancelledByDisconnect) {
+    response.once('close', () => {
+      if (!response.writableFinished) controller.abort(new Error('the client closed the connection'));
+    });
+  }
+  const stream = new CallStream(response, options);
   const relay: ClientRelay = {
     notify: (notification) => void stream.send(notification),
     request: options.requestToClient?.(stream),

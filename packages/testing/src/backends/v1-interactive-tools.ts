@@ -200,10 +200,15 @@ function registerNotifying(server: McpServer, state: InteractiveState): void {
   server.registerTool(
     'wait_for_cancel',
     {
-      description: 'Wait up to ms milliseconds; answers "cancelled" and counts it when the call is cancelled first.',
+      description:
+        'Wait up to ms milliseconds; answers "cancelled" and counts it when the call is cancelled first. Sends progress 0 once waiting, so a caller knows when to cancel.',
       inputSchema: z.object({ ms: z.number().int().min(0).max(600_000).default(30_000).describe('The longest wait, in milliseconds.') }),
     },
     async ({ ms }, extra) => {
+      const progressToken = extra._meta?.progressToken;
+      if (progressToken !== undefined) {
+        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: 0, message: 'waiting' } });
+      }
       try {
         await sleep(ms, undefined, { signal: extra.signal });
         return text('not cancelled');

@@ -41,6 +41,8 @@ export function createV1BackendState(): InteractiveState {
 export function createV1BackendServer(state: InteractiveState = createV1BackendState()): McpServer {
   const server = new McpServer(v1BackendInfo, {
     instructions: 'SDK v1 test backend (2025-11-25 only).',
+    // Never ask a client for a capability it did not declare (2025-11-25 basic/lifecycle, "Capability Negotiation").
+    enforceStrictCapabilities: true,
     capabilities: {
       tools: { listChanged: true },
       resources: { subscribe: true, listChanged: true },

@@ -199,10 +199,15 @@ function registerNotifying(server: McpServer, state: InteractiveState): void {
   server.registerTool(
     'wait_for_cancel',
     {
-      description: 'Wait up to ms milliseconds; answers "cancelled" and counts it when the call is cancelled first.',
+      description:
+        'Wait up to ms milliseconds; answers "cancelled" and counts it when the call is cancelled first. Sends progress 0 once waiting, so a caller knows when to cancel.',
       inputSchema: z.object({ ms: z.number().int().min(0).max(600_000).default(30_000).describe('The longest wait, in milliseconds.') }),
     },
     async ({ ms }, ctx) => {
+      const progressToken = ctx.mcpReq._meta?.progressToken;
+      if (progressToken !== undefined) {
+        await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: 0, message: 'waiting' } });
+      }
       try {
         await sleep(ms, undefined, { signal: ctx.mcpReq.signal });
         return text('not cancelled');

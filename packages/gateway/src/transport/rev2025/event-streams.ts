@@ -1,53 +1,58 @@
 // The standalone GET streams of 2025-era sessions (2025-11-25 transports,
-// "Listening for Messages from the Server"): at most one per session, each
-// with its own SSE event ids. Unsolicited notifications (list changes) go out
-// here. Process-local for now; the scale-out issue moves delivery to a bus.
+// "Listening for Messages from the Server"): at most one listening per
+// session, its events numbered and logged so a reconnect with
+// `Last-Event-ID` replays what was missed. Unsolicited notifications (list
+// changes, resource updates) go out here.
 
 import type { ServerResponse } from 'node:http';
 import type { JsonRpcNotification } from '../../protocol/jsonrpc.ts';
 import { SSE_HEADERS, sseFrame } from '../http-io.ts';
-
-interface OpenStream {
-  response: ServerResponse;
-  endpointBackend: string | undefined;
-  nextEventId: number;
-}
+import type { EventLog, LoggedStream } from './event-log.ts';
 
 const KEEP_ALIVE_MS = 15_000;
 
+interface SessionStream {
+  logged: LoggedStream;
+  endpointBackend: string | undefined;
+  response: ServerResponse | undefined;
+}
+
 export class EventStreams {
-  readonly #streams = new Map<string, OpenStream>();
+  readonly #streams = new Map<string, SessionStream>();
+  readonly #log: EventLog;
   readonly #keepAlive: NodeJS.Timeout;
 
-  constructor() {
+  constructor(log: EventLog) {
+    this.#log = log;
     this.#keepAlive = setInterval(() => {
-      for (const stream of this.#streams.values()) stream.response.write(':\n\n');
+      for (const stream of this.#streams.values()) if (stream.logged.isAttached) stream.response?.write(':\n\n');
     }, KEEP_ALIVE_MS);
     this.#keepAlive.unref();
   }
 
-  has(sessionId: string): boolean {
-    return this.#streams.has(sessionId);
+  /** Whether a client is listening on the session's GET stream right now. */
+  isListening(sessionId: string): boolean {
+    return this.#streams.get(sessionId)?.logged.isAttached === true;
   }
 
-  open(sessionId: string, endpointBackend: string | undefined, response: ServerResponse): void {
+  /** Opens the session's GET stream, or resumes its logged one after `afterNumber`. */
+  open(sessionId: string, endpointBackend: string | undefined, response: ServerResponse, resume?: { logged: LoggedStream; afterNumber: number }): void {
     response.writeHead(200, SSE_HEADERS);
     response.flushHeaders();
-    const stream: OpenStream = { response, endpointBackend, nextEventId: 1 };
-    this.#streams.set(sessionId, stream);
-    response.once('close', () => {
-      if (this.#streams.get(sessionId) === stream) this.#streams.delete(sessionId);
-    });
+    const existing = this.#streams.get(sessionId);
+    const logged = resume?.logged ?? existing?.logged ?? this.#log.openStream(sessionId, 'get');
+    this.#streams.set(sessionId, { logged, endpointBackend, response });
+    logged.attach(response, resume?.afterNumber);
   }
 
   send(sessionId: string, notification: JsonRpcNotification): boolean {
     const stream = this.#streams.get(sessionId);
     if (stream === undefined) return false;
-    stream.response.write(sseFrame(notification, `${sessionId}:${stream.nextEventId++}`));
+    stream.logged.write(sseFrame(notification, stream.logged.nextEventId()));
     return true;
   }
 
-  /** Sends to every open stream (optionally only those of one endpoint). */
+  /** Sends to every session's stream (optionally only those of one endpoint). */
   broadcast(notification: JsonRpcNotification, filter?: (endpointBackend: string | undefined) => boolean): void {
     for (const [sessionId, stream] of this.#streams) {
       if (filter === undefined || filter(stream.endpointBackend)) this.send(sessionId, notification);
@@ -58,7 +63,7 @@ export class EventStreams {
     const stream = this.#streams.get(sessionId);
     if (stream === undefined) return;
     this.#streams.delete(sessionId);
-    stream.response.end();
+    stream.response?.end();
   }
 
   closeAll(): void {

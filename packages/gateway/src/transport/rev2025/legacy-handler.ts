@@ -12,7 +12,8 @@ import type { SessionStore } from '../../session/store.ts';
 import type { LegacySession } from '../../session/session.ts';
 import { dispatchRequest, openExchange, toRpcError, type DispatchContext, type OpenExchange } from '../dispatch.ts';
 import type { ClientRequests } from './client-requests.ts';
-import { accepts, refuse, writeJson, writeRpcError, writeStatus } from '../http-io.ts';
+import { SSE_HEADERS, accepts, refuse, writeJson, writeRpcError, writeStatus } from '../http-io.ts';
+import type { EventLog } from './event-log.ts';
 import type { EventStreams } from './event-streams.ts';
 import { MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
 
@@ -24,9 +25,8 @@ export interface LegacyHandlerContext extends DispatchContext {
   inFlight: Map<string, OpenExchange>;
   /** Releases what a session held (resource subscriptions, its stream) when it ends. */
   onSessionEnd(sessionId: string): void;
+  events: EventLog;
 }
-
-let streamSequence = 0;
 
 function inFlightKey(sessionId: string, requestId: unknown): string {
   return `${sessionId}\u0000${typeof requestId}:${String(requestId)}`;
@@ -92,10 +92,11 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
   try {
     if (MODERN_ONLY_METHODS.has(message.method)) throw rpcErrors.methodNotFound(message.method);
     const client = legacyClient(session.protocolVersion, session.clientInfo, session.clientCapabilities);
-    const streamId = (++streamSequence).toString(36);
-    let eventNumber = 0;
     const open = openExchange(message, client, endpointBackend, session, response, {
-      numbering: { nextEventId: () => `${streamId}:${++eventNumber}` },
+      isCancelledByDisconnect: false,
+      openLoggedStream: () => context.events.openStream(session.id, 'call'),
+      // The SDKs resume only 2025-11-25 streams that start with an id-only priming event.
+      isPriming: session.protocolVersion >= '2025-11-25',
       requestToClient: (stream) => (method, params, signal) => context.clientRequests.send(session.id, stream, method, params, signal),
     });
     const key = inFlightKey(session.id, message.id);
@@ -148,8 +149,16 @@ export async function handleLegacyGet(context: LegacyHandlerContext, request: In
   }
   const session = await requireSession(context, request, response, endpointBackend);
   if (session === undefined) return;
-  if (context.streams.has(session.id)) return refuse(response, 409, 'Conflict: this session already has an open GET stream; only one is allowed');
-  context.streams.open(session.id, endpointBackend, response);
+  const lastEventId = request.headers['last-event-id'];
+  const resumed = typeof lastEventId === 'string' ? context.events.find(session.id, lastEventId) : undefined;
+  if (resumed !== undefined && resumed.stream.id.startsWith('c')) {
+    // Resuming a POST call's stream: replay what it missed on that stream only, then keep it coming here.
+    response.writeHead(200, SSE_HEADERS);
+    response.flushHeaders();
+    return resumed.stream.attach(response, resumed.afterNumber);
+  }
+  if (context.streams.isListening(session.id)) return refuse(response, 409, 'Conflict: this session already has an open GET stream; only one is allowed');
+  context.streams.open(session.id, endpointBackend, response, resumed === undefined ? undefined : { logged: resumed.stream, afterNumber: resumed.afterNumber });
 }
 
 export async function handleLegacyDelete(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Promise<void> {

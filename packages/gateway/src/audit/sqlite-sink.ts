@@ -1,0 +1,130 @@
+// The embedded default audit sink: SQLite in WAL mode, written by a worker
+// thread (sqlite-worker.ts) in group-committed batches. append() resolves
+// once the batch holding the record is committed (synchronous=FULL: on disk).
+
+import { Worker } from 'node:worker_threads';
+import type { SigningKey } from './checkpoint.ts';
+import { AuditError, type AuditErrorCode } from './errors.ts';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import type { CheckpointSchedule } from './log-appender.ts';
+import type { AuditRecord } from './record.ts';
+import type { AuditReceipt, AuditSink } from './sink.ts';
+import type { SqliteSynchronous } from './sqlite-store.ts';
+import type { SqliteWorkerData, SqliteWorkerReply, SqliteWorkerRequest } from './sqlite-worker.ts';
+
+export interface SqliteSinkOptions {
+  path: string;
+  gatewayId: string;
+  signingKey: SigningKey;
+  synchronous?: SqliteSynchronous;
+  batch?: Partial<GroupCommitOptions>;
+  checkpoints?: Partial<CheckpointSchedule>;
+}
+
+export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000 };
+export const DEFAULT_CHECKPOINTS: CheckpointSchedule = { intervalMs: 10_000, everyRecords: 100_000 };
+
+export class SqliteAuditSink implements AuditSink {
+  readonly kind = 'sqlite' as const;
+  readonly #worker: Worker;
+  readonly #commits: GroupCommit<AuditRecord, AuditReceipt>;
+  readonly #waiting = new Map<number, { resolve: (receipts: AuditReceipt[]) => void; reject: (error: unknown) => void }>();
+  readonly #timer: NodeJS.Timeout;
+  readonly #path: string;
+  #nextId = 1;
+  #closing: Promise<void> | undefined;
+  #failure: AuditError | undefined;
+
+  private constructor(worker: Worker, options: SqliteSinkOptions, checkpoints: CheckpointSchedule) {
+    this.#worker = worker;
+    this.#path = options.path;
+    this.#commits = new GroupCommit((records) => this.#request({ type: 'batch', id: 0, records }), { ...DEFAULT_BATCH, ...options.batch });
+    worker.on('message', (reply: SqliteWorkerReply) => this.#onReply(reply));
+    worker.on('error', (error) => this.#onExit(new AuditError('audit_unavailable', `the audit writer thread failed: ${error.message}`, { cause: error })));
+    worker.on('exit', () => this.#onExit(new AuditError('audit_closed', 'the audit writer thread has stopped')));
+    // Idle logs still get their last records signed within one interval.
+    this.#timer = setInterval(() => void this.#checkpoint(false).catch(() => {}), checkpoints.intervalMs).unref();
+  }
+
+  /** Opens the database (creating it and this replica's logs if new) in a worker and signs a checkpoint over anything a crash left unsigned. */
+  static async open(options: SqliteSinkOptions): Promise<SqliteAuditSink> {
+    const checkpoints = { ...DEFAULT_CHECKPOINTS, ...options.checkpoints };
+    const data: SqliteWorkerData = {
+      path: options.path,
+      gatewayId: options.gatewayId,
+      signingKeyPem: options.signingKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      synchronous: options.synchronous ?? 'full',
+      checkpoints,
+    };
+    const worker = new Worker(new URL('./sqlite-worker.ts', import.meta.url), { workerData: data });
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (reply: SqliteWorkerReply) => {
+        worker.off('error', onError);
+        if (reply.type === 'ready') resolve();
+        else if (reply.type === 'open-failed') reject(new AuditError(reply.error.code as AuditErrorCode, reply.error.message));
+      };
+      const onError = (error: Error) => reject(new AuditError('audit_unavailable', `the audit writer thread failed to start: ${error.message}`, { cause: error }));
+      worker.once('message', onMessage);
+      worker.once('error', onError);
+    });
+    const sink = new SqliteAuditSink(worker, options, checkpoints);
+    await sink.#checkpoint(false);
+    return sink;
+  }
+
+  append(record: AuditRecord): Promise<AuditReceipt> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return this.#commits.submit(record);
+  }
+
+  flush(): Promise<void> {
+    return this.#commits.flush();
+  }
+
+  checkpoint(): Promise<void> {
+    return this.#checkpoint(true);
+  }
+
+  #checkpoint(isForced: boolean): Promise<void> {
+    return this.#commits.runTask(async () => {
+      await this.#request({ type: 'checkpoint', id: 0, isForced });
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#timer);
+      await this.#commits.close();
+      if (this.#failure === undefined) {
+        await this.#request({ type: 'checkpoint', id: 0, isForced: false }).catch(() => {});
+        await this.#request({ type: 'close', id: 0 }).catch(() => {});
+      }
+      await this.#worker.terminate();
+    })();
+    return this.#closing;
+  }
+
+  #request(request: SqliteWorkerRequest): Promise<AuditReceipt[]> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...request, id });
+    });
+  }
+
+  #onReply(reply: SqliteWorkerReply): void {
+    if (reply.type !== 'done' && reply.type !== 'failed') return;
+    const waiting = this.#waiting.get(reply.id);
+    if (waiting === undefined) return;
+    this.#waiting.delete(reply.id);
+    if (reply.type === 'done') waiting.resolve(reply.receipts);
+    else waiting.reject(new AuditError(reply.error.code as AuditErrorCode, `the audit store ${this.#path} did not keep the batch: ${reply.error.message}`, { isTransient: true }));
+  }
+
+  #onExit(error: AuditError): void {
+    this.#failure ??= error;
+    for (const waiting of this.#waiting.values()) waiting.reject(this.#failure);
+    this.#waiting.clear();
+  }
+}

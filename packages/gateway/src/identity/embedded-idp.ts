@@ -1,0 +1,265 @@
+// The embedded default's OpenID Provider (oidc-provider) on its own port:
+// client credentials for agents, authorization code + PKCE for interactive
+// clients, Client ID Metadata Documents and dynamic registration, RFC 9207
+// `iss` in responses, RFC 8707 resource indicators as JWT `aud`, and RFC 8693
+// token exchange. DEVELOPMENT ONLY: fixed demo secrets, in-memory storage,
+// optional auto-login of the demo user.
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+import type { JWK } from 'jose';
+import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Fetch } from './authorization-server-metadata.ts';
+import { TOKEN_EXCHANGE_GRANT } from './backend-credentials.ts';
+import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_GATEWAY_CLIENT, DEMO_USERS, type DirectoryAgent, type DirectoryUser } from './embedded-idp/demo-directory.ts';
+import { handleInteraction } from './embedded-idp/interactions.ts';
+import { createSigningKeys } from './embedded-idp/signing-keys.ts';
+import { createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } from './embedded-idp/token-exchange-grant.ts';
+import type { Logger } from '../telemetry/logger.ts';
+
+export interface EmbeddedIdpOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** The issuer as clients reach it, when not http://{host}:{port}. */
+  publicIssuer?: string;
+  /** The gateway as clients reach it: every resource under it is a valid RFC 8707 target. */
+  gatewayBaseUrl: string;
+  /** The resource of tokens requested without one. Default `{gatewayBaseUrl}/mcp`. */
+  defaultResource?: string;
+  /** Backend resources the gateway's own client may get tokens for (client credentials, token exchange), with their scopes. */
+  backendResources?: Readonly<Record<string, readonly string[]>>;
+  /** Every scope a gateway token can carry. Default: the demo's. */
+  scopes?: readonly string[];
+  agents?: readonly DirectoryAgent[];
+  users?: readonly DirectoryUser[];
+  /** The gateway's own service client; null for none. */
+  gatewayClient?: { name: string; secret: string } | null;
+  /** Default 600 s (the playbook: short-lived tokens, 5 to 15 minutes). */
+  accessTokenTtlSeconds?: number;
+  /** Sign in the first demo user and consent without a page. Default true. */
+  isAutoLogin?: boolean;
+  /** How Client ID Metadata Documents are fetched; default is oidc-provider's SSRF-guarded fetch (no loopback). */
+  clientMetadataFetch?: Fetch;
+  /** Private signing JWKs to keep tokens valid across restarts; default: new keys per process. */
+  signingKeys?: readonly JWK[];
+  logger?: Logger;
+}
+
+export interface EmbeddedIdp {
+  readonly issuer: string;
+  readonly agents: readonly DirectoryAgent[];
+  readonly users: readonly DirectoryUser[];
+  close(): Promise<void>;
+}
+
+/** Path of the dev listing of agents (names, scopes, roles; no secrets) that `gatehouse token --list-agents` reads. */
+export const AGENT_LISTING_PATH = '/gatehouse/agents';
+
+const CIMD_DRAFT = 'draft-02';
+
+export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<EmbeddedIdp> {
+  const agents = options.agents ?? DEMO_AGENTS;
+  const users = options.users ?? DEMO_USERS;
+  const gatewayClient = options.gatewayClient === undefined ? DEMO_GATEWAY_CLIENT : options.gatewayClient;
+  const gatewayBase = options.gatewayBaseUrl.replace(/\/$/, '');
+  const defaultResource = options.defaultResource ?? `${gatewayBase}/mcp`;
+  const gatewayScopes = [...(options.scopes ?? DEMO_ALL_SCOPES)];
+  const backendResources = new Map(Object.entries(options.backendResources ?? {}).map(([resource, scopes]) => [resource, new Set(scopes)]));
+  const ttl = options.accessTokenTtlSeconds ?? 600;
+  const agentsById = new Map(agents.map((agent) => [agent.name, agent]));
+  const usersById = new Map(users.map((user) => [user.id, user]));
+  const delegableScopes = [...new Set(users.flatMap((user) => user.scopes))];
+  const isGatewayResource = (resource: string) => resource === gatewayBase || resource.startsWith(`${gatewayBase}/`);
+  const keys = await createSigningKeys(options.signingKeys);
+
+  const server = createServer();
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const issuer = (options.publicIssuer ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, '');
+  const basePath = new URL(issuer).pathname.replace(/\/$/, '');
+
+  function allowedScopes(ctx: KoaContextWithOIDC, resource: string, clientId: string): string[] {
+    const grantType = (ctx.oidc.params as { grant_type?: string } | undefined)?.grant_type;
+    if (gatewayClient !== null && clientId === gatewayClient.name) {
+      const backend = backendResources.get(resource);
+      return backend === undefined ? [] : [...backend];
+    }
+    if (!isGatewayResource(resource)) return [];
+    const agent = agentsById.get(clientId);
+    if (agent !== undefined) return [...agent.scopes];
+    // Registered or metadata-document clients only act for a signed-in user, who delegates at most their own scopes.
+    return grantType === 'client_credentials' ? [] : delegableScopes;
+  }
+
+  const clients: ClientMetadata[] = agents.map((agent) => ({
+    client_id: agent.name,
+    client_secret: agent.secret,
+    client_name: `${agent.name} (demo agent: ${agent.description})`,
+    grant_types: ['client_credentials', 'authorization_code', 'refresh_token', TOKEN_EXCHANGE_GRANT],
+    response_types: ['code'],
+    // RFC 8252 section 7.3: a native client's loopback redirect matches on any port.
+    application_type: 'native',
+    redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  }));
+  if (gatewayClient !== null) {
+    clients.push({
+      client_id: gatewayClient.name,
+      client_secret: gatewayClient.secret,
+      client_name: 'Gatehouse gateway (service identity)',
+      grant_types: ['client_credentials', TOKEN_EXCHANGE_GRANT],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+  }
+
+  const configuration: Configuration = {
+    clients,
+    jwks: { keys: keys.privateJwks as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
+    async findAccount(_ctx, id) {
+      const user = usersById.get(id);
+      if (user === undefined) return undefined;
+      return { accountId: user.id, claims: () => ({ sub: user.id, name: user.name, email: user.email }) };
+    },
+    async extraTokenClaims(_ctx, token) {
+      const kind = (token as { kind?: string }).kind;
+      if (kind === 'ClientCredentials') {
+        const agent = agentsById.get((token as { clientId?: string }).clientId ?? '');
+        return agent === undefined ? undefined : { roles: [...agent.roles] };
+      }
+      const user = usersById.get((token as { accountId?: string }).accountId ?? '');
+      return user === undefined ? undefined : { roles: [...user.roles] };
+    },
+    // OAuth 2.1 section 7.5.2 and the MCP spec: PKCE for every authorization code, confidential clients too.
+    pkce: { required: () => true },
+    interactions: { url: (_ctx, interaction) => `${basePath}/interaction/${interaction.uid}` },
+    // Browser-based clients (MCP Inspector) call the token endpoint cross-origin; acceptable for a dev IdP.
+    clientBasedCORS: () => true,
+    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, IdToken: ttl, Interaction: 600, Session: 3600, Grant: 3600, RefreshToken: 86_400 },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      // Deprecated by MCP 2026-07-28 in favour of metadata documents, kept for older clients (Client Registration).
+      registration: { enabled: true },
+      clientIdMetadataDocument: { enabled: true, ack: CIMD_DRAFT },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => oneOf ?? defaultResource,
+        useGrantedResource: () => true,
+        getResourceServerInfo(ctx, resource, client) {
+          if (!isGatewayResource(resource) && !backendResources.has(resource)) {
+            throw new errors.InvalidTarget(`${resource} is not served here: use the gateway's URL (${defaultResource})`);
+          }
+          return {
+            scope: allowedScopes(ctx, resource, client.clientId).join(' '),
+            audience: resource,
+            accessTokenTTL: ttl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    ...(options.clientMetadataFetch === undefined
+      ? {}
+      : { fetch: ((url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
+          const { dispatcher: _ssrfGuard, ...rest } = init;
+          return options.clientMetadataFetch!(url, rest);
+        }) as unknown as Configuration['fetch'] }),
+  };
+
+  const provider = new Provider(issuer, configuration);
+  provider.registerGrantType(
+    TOKEN_EXCHANGE_GRANT,
+    createTokenExchangeGrant({
+      issuer,
+      keys,
+      accessTokenTtlSeconds: ttl,
+      isAcceptedSubjectAudience: isGatewayResource,
+      targetScopes: (resource) => (isGatewayResource(resource) ? new Set(gatewayScopes) : backendResources.get(resource)),
+    }) as Parameters<Provider['registerGrantType']>[1],
+    TOKEN_EXCHANGE_PARAMETERS,
+  );
+  provider.on('server_error', (_ctx, error) => options.logger?.error({ err: error }, 'embedded IdP server error'));
+  const handle = provider.callback();
+  const interactionOptions = { provider, users, isAutoLogin: options.isAutoLogin ?? true, basePath };
+
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const url = request.url ?? '/';
+    const pathname = url.split('?', 1)[0]!;
+    if (handleInteraction(interactionOptions, request, response, pathname)) return;
+    if (request.method === 'GET' && pathname === `${basePath}${AGENT_LISTING_PATH}`) {
+      const body = JSON.stringify({ agents: agents.map(({ name, scopes, roles, description }) => ({ name, scopes, roles, description })), users: users.map(({ id, name }) => ({ id, name })) });
+      response.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      response.end(body);
+      return;
+    }
+    // RFC 8414 section 3.1: the same document under the OAuth well-known name, which MCP clients try first.
+    if (pathname === `/.well-known/oauth-authorization-server${basePath}` || pathname === `${basePath}/.well-known/oauth-authorization-server`) {
+      request.url = `${basePath}/.well-known/openid-configuration`;
+    }
+    if (request.method === 'POST' && pathname === `${basePath}/token`) {
+      defaultAgentScope(request, agentsById).then(() => handle(request, response), () => {
+        response.writeHead(400, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: 'invalid_request', error_description: 'the request body could not be read' }));
+      });
+      return;
+    }
+    handle(request, response);
+  });
+
+  options.logger?.warn({ issuer, agents: agents.map((agent) => agent.name), autoLogin: interactionOptions.isAutoLogin },
+    'embedded identity provider started: DEVELOPMENT ONLY (fixed demo secrets, in-memory tokens); point authentication.oauth_issuer at your IdP in production');
+
+  return {
+    issuer,
+    agents,
+    users,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+/**
+ * An agent asking for client credentials without `scope` gets all of its
+ * configured scopes (oidc-provider would grant none), by handing the parsed
+ * body on; oidc-provider reads a pre-parsed `req.body` when the stream is spent.
+ */
+async function defaultAgentScope(request: IncomingMessage, agentsById: ReadonlyMap<string, DirectoryAgent>): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > 56 * 1024) throw new Error('token request too large');
+    chunks.push(chunk as Buffer);
+  }
+  const body = parseQuery(Buffer.concat(chunks).toString('utf8'));
+  if (body.grant_type === 'client_credentials' && (body.scope === undefined || body.scope === '')) {
+    const clientId = typeof body.client_id === 'string' ? body.client_id : basicClientId(request.headers.authorization);
+    const agent = clientId === undefined ? undefined : agentsById.get(clientId);
+    if (agent !== undefined) body.scope = agent.scopes.join(' ');
+  }
+  (request as IncomingMessage & { body?: unknown }).body = body;
+}
+
+function basicClientId(authorization: string | undefined): string | undefined {
+  if (authorization === undefined || !authorization.toLowerCase().startsWith('basic ')) return undefined;
+  const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon === -1 ? undefined : decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+}

@@ -1,0 +1,90 @@
+// The embedded default's identities and scope rules: the playbook's chapter 5
+// scope design applied to the demo CRM (read vs invoke per backend,
+// per-resource read and per-action write scopes, an admin scope), three demo
+// agents and one demo user. DEVELOPMENT ONLY: the secrets below are public.
+
+import type { AuthorizationRules } from '../authorization.ts';
+
+export interface DirectoryAgent {
+  /** The OAuth client_id. */
+  name: string;
+  /** Client secret (client_secret_basic / client_secret_post). */
+  secret: string;
+  scopes: readonly string[];
+  roles: readonly string[];
+  description: string;
+}
+
+export interface DirectoryUser {
+  /** `sub`. */
+  id: string;
+  name: string;
+  email: string;
+  roles: readonly string[];
+  /** The most this user can delegate to any client; a token acting for them never carries more. */
+  scopes: readonly string[];
+}
+
+/** Chapter 5: "mcp.tools.read vs mcp.tools.invoke", per-resource read, per-action write, and a rare admin scope. */
+export const DEMO_SCOPES = {
+  crmRead: 'crm.read',
+  crmInvoke: 'crm.invoke',
+  customersRead: 'crm.customers.read',
+  customersWrite: 'crm.customers.write',
+  emailSend: 'crm.email.send',
+  emailBulk: 'crm.email.bulk',
+  crmAdmin: 'crm.admin',
+  everythingRead: 'everything.read',
+  everythingInvoke: 'everything.invoke',
+  /** The gateway's own admin endpoints (later issues). */
+  gatewayAdmin: 'gatehouse.admin',
+} as const;
+
+const S = DEMO_SCOPES;
+const RESEARCH_SCOPES = [S.crmRead, S.crmInvoke, S.customersRead];
+const SUPPORT_SCOPES = [...RESEARCH_SCOPES, S.customersWrite, S.emailSend];
+const ADMIN_SCOPES = [...SUPPORT_SCOPES, S.emailBulk, S.crmAdmin, S.everythingRead, S.everythingInvoke, S.gatewayAdmin];
+
+/** Fixed dev secrets so `gatehouse token --agent NAME` works against any embedded-default gateway. Never reuse them. */
+export const DEMO_AGENTS: readonly DirectoryAgent[] = [
+  { name: 'research', secret: 'research-dev-secret', scopes: RESEARCH_SCOPES, roles: ['research'], description: 'read-only: finds and reads customers' },
+  { name: 'support', secret: 'support-dev-secret', scopes: SUPPORT_SCOPES, roles: ['support'], description: 'reads and updates customers, sends single emails' },
+  { name: 'admin', secret: 'admin-dev-secret', scopes: ADMIN_SCOPES, roles: ['admin'], description: 'everything, plus bulk email and the admin scopes' },
+];
+
+export const DEMO_USERS: readonly DirectoryUser[] = [
+  { id: 'alice', name: 'Alice Example', email: 'alice@example.com', roles: ['support'], scopes: SUPPORT_SCOPES },
+];
+
+/** The gateway's own service identity: client credentials to backends and RFC 8693 exchanges. */
+export const DEMO_GATEWAY_CLIENT = { name: 'gatehouse-gateway', secret: 'gatehouse-gateway-dev-secret' } as const;
+
+/** What each demo CRM primitive needs beyond `crm.read` (to see) and `crm.invoke` (to call a tool). */
+export const DEMO_AUTHORIZATION_RULES: AuthorizationRules = {
+  listing: 'callable',
+  backends: {
+    crm: {
+      tools: {
+        get_customer: { scopes: [S.customersRead] },
+        search_customers: { scopes: [S.customersRead] },
+        update_customer: { scopes: [S.customersWrite] },
+        send_email: { scopes: [S.emailSend] },
+        send_mass_email: { scopes: [S.emailBulk] },
+      },
+      prompts: {
+        draft_customer_reply: { scopes: [S.customersRead] },
+      },
+      resources: {
+        'doc://team/customers/*': { scopes: [S.customersRead] },
+      },
+    },
+  },
+};
+
+/** MCP authorization: a broader scope implies the narrower ones. `crm.admin` covers every crm scope. */
+export const DEMO_SCOPE_HIERARCHY: Readonly<Record<string, readonly string[]>> = {
+  [S.crmAdmin]: ['crm.*'],
+};
+
+/** Every scope the demo issues, for the IdP's resource server and the gateway's `scopes_supported`. */
+export const DEMO_ALL_SCOPES: readonly string[] = ADMIN_SCOPES;

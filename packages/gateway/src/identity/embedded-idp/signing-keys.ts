@@ -1,0 +1,31 @@
+// Signing keys of the embedded OpenID Provider: an ES256 key for access
+// tokens and an RS256 key for ID tokens (OpenID Connect's default alg), made
+// per process unless given, so tokens do not survive a restart of the dev IdP.
+
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+
+export interface SigningKeys {
+  /** Private JWKs for oidc-provider's `jwks`. */
+  privateJwks: JWK[];
+  /** The ES256 private key and its kid, for tokens this IdP signs itself (token exchange). */
+  accessTokenKey: { key: CryptoKeyLike; publicKey: CryptoKeyLike; kid: string };
+}
+
+type CryptoKeyLike = Awaited<ReturnType<typeof importJWK>>;
+
+export async function createSigningKeys(given?: readonly JWK[]): Promise<SigningKeys> {
+  const privateJwks = given === undefined ? [await generate('ES256'), await generate('RS256')] : given.map((jwk) => ({ ...jwk }));
+  const es256 = privateJwks.find((jwk) => jwk.alg === 'ES256' || (jwk.kty === 'EC' && jwk.crv === 'P-256'));
+  if (es256?.kid === undefined) throw new TypeError('the embedded IdP needs an ES256 (P-256) private key with a kid');
+  const { d: _secret, ...publicJwk } = es256;
+  return {
+    privateJwks,
+    accessTokenKey: { key: await importJWK(es256, 'ES256'), publicKey: await importJWK(publicJwk, 'ES256'), kid: es256.kid },
+  };
+}
+
+async function generate(alg: 'ES256' | 'RS256'): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true });
+  return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomUUID().slice(0, 8)}` };
+}

@@ -1,0 +1,109 @@
+// RFC 8693 token exchange for the embedded OpenID Provider, registered as an
+// oidc-provider grant type: an authenticated client presents a user's (or
+// agent's) access token issued here and gets a token for another resource
+// (a backend, or the gateway itself) for the same subject, never with more
+// scope than the subject token had, recording the actor in `act` (section 4.1).
+
+import { randomUUID } from 'node:crypto';
+import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../backend-credentials.ts';
+import type { SigningKeys } from './signing-keys.ts';
+
+export const TOKEN_EXCHANGE_PARAMETERS = [
+  'subject_token',
+  'subject_token_type',
+  'actor_token',
+  'actor_token_type',
+  'requested_token_type',
+  'resource',
+  'audience',
+  'scope',
+] as const;
+
+export interface TokenExchangeGrantOptions {
+  issuer: string;
+  keys: SigningKeys;
+  /** Whether a subject token's audience is one this IdP issued for a resource it serves (the gateway). */
+  isAcceptedSubjectAudience(audience: string): boolean;
+  /** The scopes a target resource may carry, or undefined when the target is not served. */
+  targetScopes(resource: string): ReadonlySet<string> | undefined;
+  accessTokenTtlSeconds: number;
+  now?: () => number;
+}
+
+/** oidc-provider grant handler: `provider.registerGrantType(TOKEN_EXCHANGE_GRANT, handler, TOKEN_EXCHANGE_PARAMETERS)`. */
+export function createTokenExchangeGrant(options: TokenExchangeGrantOptions) {
+  const now = options.now ?? Date.now;
+
+  async function verifyIssued(token: string, what: string): Promise<JWTPayload> {
+    try {
+      const { payload } = await jwtVerify(token, options.keys.accessTokenKey.publicKey, {
+        issuer: options.issuer,
+        algorithms: ['ES256'],
+        currentDate: new Date(now()),
+      });
+      return payload;
+    } catch (error) {
+      throw new errors.InvalidGrant(`${what} is not a valid access token issued by ${options.issuer} (${(error as Error).message})`);
+    }
+  }
+
+  return async function tokenExchange(ctx: KoaContextWithOIDC): Promise<void> {
+    const params = ctx.oidc.params as Record<string, string | undefined>;
+    const client = ctx.oidc.client!;
+    if (params.subject_token === undefined) throw new errors.InvalidRequest('subject_token is required');
+    if (params.subject_token_type !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
+    if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) {
+      throw new errors.InvalidRequest(`requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
+    }
+    const subject = await verifyIssued(params.subject_token, 'subject_token');
+    const subjectAudiences = typeof subject.aud === 'string' ? [subject.aud] : subject.aud ?? [];
+    if (!subjectAudiences.some((aud) => options.isAcceptedSubjectAudience(aud))) {
+      throw new errors.InvalidGrant('subject_token was not issued for a resource this server exchanges tokens of');
+    }
+    // The authenticated client is the actor; an actor_token, when sent, must be that same client's (section 2.1).
+    const actor = client.clientId;
+    if (params.actor_token !== undefined) {
+      if (params.actor_token_type !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest(`actor_token_type must be ${ACCESS_TOKEN_TYPE}`);
+      const actorClaims = await verifyIssued(params.actor_token, 'actor_token');
+      if (actorClaims.client_id !== client.clientId) throw new errors.InvalidGrant('actor_token was not issued to the client making this request');
+    }
+    const target = params.resource ?? params.audience;
+    if (target === undefined) throw new errors.InvalidTarget('name the target with resource (RFC 8707) or audience');
+    const allowed = options.targetScopes(target);
+    if (allowed === undefined) throw new errors.InvalidTarget(`${target} is not a resource this server issues tokens for`);
+    // Section 2.1: the requested scope narrows; it can never add to what the subject token carried.
+    const subjectScopes = new Set(typeof subject.scope === 'string' ? subject.scope.split(' ').filter(Boolean) : []);
+    const requested = params.scope === undefined ? [...subjectScopes] : params.scope.split(' ').filter(Boolean);
+    const scopes = requested.filter((scope) => subjectScopes.has(scope) && allowed.has(scope));
+    const issuedAt = Math.floor(now() / 1000);
+    const expiresAt = Math.min(issuedAt + options.accessTokenTtlSeconds, typeof subject.exp === 'number' ? subject.exp : Number.POSITIVE_INFINITY);
+    const act: Record<string, unknown> = { sub: actor };
+    if (subject.act !== undefined) act.act = subject.act;
+    const claims: JWTPayload = {
+      sub: subject.sub,
+      client_id: client.clientId,
+      scope: scopes.join(' '),
+      act,
+      jti: randomUUID(),
+    };
+    if (subject.roles !== undefined) claims.roles = subject.roles;
+    const accessToken = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: options.keys.accessTokenKey.kid })
+      .setIssuer(options.issuer)
+      .setAudience(target)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt)
+      .sign(options.keys.accessTokenKey.key);
+    ctx.body = {
+      access_token: accessToken,
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: 'Bearer',
+      expires_in: Math.max(0, expiresAt - issuedAt),
+      scope: scopes.join(' '),
+    };
+  };
+}
+
+export { TOKEN_EXCHANGE_GRANT };
