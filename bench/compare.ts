@@ -1,6 +1,6 @@
-// The comparison run: for each era and concurrency, the same echo load sent
-// straight to the backend and through the gateway, in alternating rounds so a
-// burst of other load on the machine hits both sides alike, after a warm-up.
+// The comparison run: after warming every path, for each era and concurrency
+// the same echo load sent straight to the backend and through the gateway, in
+// alternating rounds so a burst of other load on the machine hits both alike.
 
 import { type ClientFleet, createIdSequence, openClientFleet } from './client-fleet.ts';
 import { startLoad, type StopRule } from './load-generator.ts';
@@ -146,12 +146,36 @@ async function compareTargets(
   }
 }
 
+// The first pair must not pay for the others' cold code: every path in every
+// process (backend 2025 and 2026 handlers, gateway both eras) is warmed first.
+const initialWarmupConcurrency = 16;
+
+async function warmUpEveryPath(urls: TargetUrls, settings: ComparisonSettings, nextId: () => number): Promise<void> {
+  if (settings.warmupMs <= 0) return;
+  const durationMs = settings.warmupMs * 2;
+  process.stderr.write(`bench: warming up every era and target for ${durationMs / 1000} s each\n`);
+  for (const era of eraNames) {
+    for (const target of ['direct', 'gateway'] as const) {
+      const fleet = await openClientFleet(urls[target], toolNames[target], era, initialWarmupConcurrency, nextId);
+      try {
+        const warmup = await startLoad(fleet.clients, { kind: 'duration', durationMs }, nextId).finished;
+        if (warmup.errors > 0) {
+          process.stderr.write(`bench:   ${scenarioName(target, era)} warm-up had ${warmup.errors} errors, first: ${warmup.firstError}\n`);
+        }
+      } finally {
+        await fleet.close();
+      }
+    }
+  }
+}
+
 export async function runComparison(
   urls: TargetUrls,
   pids: ServerPids,
   settings: ComparisonSettings,
 ): Promise<ScenarioResult[]> {
   const nextId = createIdSequence();
+  await warmUpEveryPath(urls, settings, nextId);
   const plan = eraNames.flatMap((era) => concurrencies.map((concurrency) => ({ era, concurrency })));
   const results: ScenarioResult[] = [];
   for (const [index, { era, concurrency }] of plan.entries()) {

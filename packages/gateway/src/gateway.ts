@@ -26,6 +26,14 @@ import { createAdminServer } from './admin/admin-server.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { GATEWAY_VERSION } from './version.ts';
 
+/**
+ * What the gateway declares to a 2025 backend at `initialize`: everything it
+ * can relay, since one upstream session serves every client. Each request is
+ * then checked against the capabilities of the client that made the call
+ * (router/related-messages.ts), and 2026 backends get that client's own.
+ */
+const UPSTREAM_CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } };
+
 export interface StartGatewayOptions {
   logger?: Logger;
   /** Overrides `gateway.port` / `gateway.host` / `gateway.admin_port` (CLI flags, tests). */
@@ -53,7 +61,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   const registry = createBackendRegistry(
     config.backends.filter((backend) => backend.enabled),
-    createBackendFactory({ clientInfo, logger }),
+    createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES }),
     { logger },
   );
   const backends = registry.all();
@@ -77,6 +85,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     serverInfo,
     logger,
     subscriptions,
+    saveSession: (session) => sessions.save(session),
     bridge: { sealer: RequestStateSealer.fromEnvironment(), held, stateTtlMs: config.session.streamTimeoutSeconds * 1000, maxRounds: 8 },
     instructions: `Gatehouse federates ${backends.length} MCP servers (${backends.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`,
   });

@@ -10,7 +10,44 @@
  * form (section 3.2.2.3) and are refused rather than turned into null.
  */
 export function canonicalJson(value: unknown): string {
-  return serialize(value, 0);
+  // Records are built with their keys already in order; checking that is
+  // cheaper than serializing key by key, and JSON.stringify then writes the
+  // exact RFC 8785 text.
+  return isAlreadyCanonical(value, 0) ? JSON.stringify(value) : serialize(value, 0);
+}
+
+/** True when JSON.stringify(value) is canonical: plain objects with sorted keys, finite numbers, nothing it would drop or convert. */
+function isAlreadyCanonical(value: unknown, depth: number): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      if (!(index in value) || !isAlreadyCanonical(value[index], depth + 1)) return false;
+    }
+    return true;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const record = value as Record<string, unknown>;
+  let previous: string | undefined;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) return false;
+    if (previous !== undefined && !(previous < key)) return false;
+    if (key === 'toJSON' || !isAlreadyCanonical(record[key], depth + 1)) return false;
+    previous = key;
+  }
+  return true;
 }
 
 /** Deeper nesting is refused: a record is never this deep, and recursion must stay bounded. */

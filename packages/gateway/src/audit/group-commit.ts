@@ -15,6 +15,9 @@ export interface GroupCommitOptions {
   maxPending: number;
 }
 
+/** Batches of up to 1000 records, committed on the next turn of the event loop, at most 100k waiting. */
+export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000 };
+
 type Waiting<T, R> =
   | { kind: 'item'; item: T; resolve: (result: R) => void; reject: (error: unknown) => void }
   | { kind: 'task'; run: () => Promise<void>; resolve: () => void; reject: (error: unknown) => void };

@@ -4,7 +4,7 @@
 // leaf hash, so the chain and the signed tree cover the same bytes.
 
 import { canonicalJson } from './canonical-json.ts';
-import { HASH_SIZE, hashLeaf } from './merkle.ts';
+import { HASH_SIZE, hashLeafText } from './merkle.ts';
 import type { AuditRecord } from './record.ts';
 
 /** The previous hash of a log's first entry. */
@@ -27,13 +27,13 @@ export interface ChainedEntry {
  * so it is spliced in rather than parsed and serialized again; the keys are
  * written in the order RFC 8785 section 3.2.3 sorts them.
  */
-export function entryLeafData(logId: string, seq: number, prevHash: Uint8Array, recordText: string): Buffer {
-  return Buffer.from(`{"log_id":${JSON.stringify(logId)},"prev_hash":"${Buffer.from(prevHash).toString('hex')}","record":${recordText},"seq":${seq}}`, 'utf8');
+export function entryLeafData(logId: string, seq: number, prevHash: Uint8Array, recordText: string): string {
+  return `{"log_id":${JSON.stringify(logId)},"prev_hash":"${Buffer.from(prevHash.buffer, prevHash.byteOffset, prevHash.byteLength).toString('hex')}","record":${recordText},"seq":${seq}}`;
 }
 
 /** SHA-256(0x00 || leaf data): the entry's hash, the next entry's prev_hash, and its Merkle leaf hash. */
 export function entryHash(logId: string, seq: number, prevHash: Uint8Array, recordText: string): Buffer {
-  return hashLeaf(entryLeafData(logId, seq, prevHash, recordText));
+  return hashLeafText(entryLeafData(logId, seq, prevHash, recordText));
 }
 
 export function chainRecord(logId: string, seq: number, prevHash: Buffer, record: AuditRecord): ChainedEntry {

@@ -31,6 +31,9 @@ export interface CheckpointSchedule {
   everyRecords: number;
 }
 
+/** A checkpoint every 10 s while records arrive, or every 100k records, whichever comes first. */
+export const DEFAULT_CHECKPOINTS: CheckpointSchedule = { intervalMs: 10_000, everyRecords: 100_000 };
+
 export class LogAppender {
   readonly #heads: Map<AuditCategory, LogState>;
   readonly #key: SigningKey;

@@ -2,7 +2,7 @@
 // tree as RFC 6962): leaf and node hashes, roots, inclusion and consistency
 // proofs with their verification, and the frontier the log appends to. Pure.
 
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const HASH_SIZE = 32;
 
@@ -10,16 +10,29 @@ export const HASH_SIZE = 32;
 export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
 
 const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
 
 /** MTH({d}) = SHA-256(0x00 || d): the prefix keeps a leaf from passing for a node (RFC 9162 section 2.1.1). */
 export function hashLeaf(data: Uint8Array): Buffer {
   return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
 }
 
+/** hashLeaf of a string's UTF-8 bytes in one call: "\0" is the single byte 0x00 in UTF-8, and one-shot hash() costs less than a Hash object. */
+export function hashLeafText(text: string): Buffer {
+  return hash('sha256', `\0${text}`, 'buffer');
+}
+
+/** One reused buffer for 0x01 || left || right: hashing is synchronous, so nothing else writes it meanwhile. */
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE);
+nodeInput[0] = 0x01;
+
 /** SHA-256(0x01 || left || right) (RFC 9162 section 2.1.1). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    return createHash('sha256').update(nodeInput.subarray(0, 1)).update(left).update(right).digest();
+  }
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** The largest power of two smaller than n, for n > 1: where MTH splits D[n]. */
@@ -160,14 +173,14 @@ export class MerkleFrontier {
   }
 
   append(leafHash: Uint8Array): void {
-    let hash: Buffer = Buffer.from(leafHash);
+    let merged: Buffer = Buffer.isBuffer(leafHash) ? leafHash : Buffer.from(leafHash);
     let size = this.#size;
     // Each trailing 1 bit of the old size is a subtree of equal height to merge with.
     while (isOdd(size)) {
-      hash = hashChildren(this.#hashes.pop()!, hash);
+      merged = hashChildren(this.#hashes.pop()!, merged);
       size = half(size);
     }
-    this.#hashes.push(hash);
+    this.#hashes.push(merged);
     this.#size += 1;
   }
 

@@ -123,49 +123,55 @@ export interface AuditFacts {
   auditId?: string | undefined;
 }
 
-/** Builds the record; pure apart from generating an audit_id when none is given. */
+/**
+ * Builds the record; pure apart from generating an audit_id when none is
+ * given. Keys are written in sorted order so that canonical serialization
+ * (canonical-json.ts) takes its fast path.
+ */
 export function buildAuditRecord(facts: AuditFacts): AuditRecord {
   const caller = facts.caller ?? {};
-  const record: AuditRecord = {
+  const result: AuditRecord['result'] = {
+    duration_ms: Math.max(0, Math.round(facts.durationMs)),
+    error: facts.error === undefined ? null : { code: facts.error.code, message: facts.error.message },
+    ...(facts.output === undefined ? {} : { output: facts.output }),
+    output_size_bytes: Math.max(0, Math.round(facts.outputSizeBytes ?? 0)),
+    redactions: facts.redactions === undefined ? [] : [...facts.redactions],
+    status: facts.status,
+  };
+  return {
     audit_id: facts.auditId ?? newAuditId(facts.startedAt),
-    timestamp: new Date(facts.startedAt).toISOString(),
-    version: AUDIT_RECORD_VERSION,
     caller: {
-      identity: caller.identity ?? null,
       agent: caller.agent ?? null,
+      client_ip: caller.clientIp ?? null,
+      identity: caller.identity ?? null,
       session_id: caller.sessionId ?? null,
       trace_id: caller.traceId ?? null,
-      client_ip: caller.clientIp ?? null,
       user_agent: caller.userAgent ?? null,
-    },
-    operation: {
-      type: facts.type,
-      server: facts.server ?? null,
-      name: facts.name ?? null,
-      arguments: facts.arguments ?? null,
-      scope_used: facts.scopeUsed ?? null,
-    },
-    result: {
-      status: facts.status,
-      duration_ms: Math.max(0, Math.round(facts.durationMs)),
-      output_size_bytes: Math.max(0, Math.round(facts.outputSizeBytes ?? 0)),
-      redactions: facts.redactions === undefined ? [] : [...facts.redactions],
-      error: facts.error === undefined ? null : { code: facts.error.code, message: facts.error.message },
     },
     context: {
       gateway_id: facts.gatewayId,
       policy_decisions: (facts.policyDecisions ?? []).map(policyDecisionEntry),
     },
+    operation: {
+      arguments: facts.arguments ?? null,
+      name: facts.name ?? null,
+      scope_used: facts.scopeUsed ?? null,
+      server: facts.server ?? null,
+      type: facts.type,
+    },
+    result,
+    timestamp: new Date(facts.startedAt).toISOString(),
+    version: AUDIT_RECORD_VERSION,
   };
-  if (facts.output !== undefined) record.result.output = facts.output;
-  return record;
 }
 
 /** The seed's `{"policy": "rate_limit", "decision": "allow", "remaining": 58}`: details beside the verdict, never over it. */
 function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
-  const entry: AuditPolicyDecision = { ...fact.details, policy: fact.policy, decision: fact.decision };
-  if (fact.reason !== undefined) entry.reason = fact.reason;
-  return entry;
+  const merged: Record<string, unknown> = { ...fact.details, policy: fact.policy, decision: fact.decision };
+  if (fact.reason !== undefined) merged.reason = fact.reason;
+  const entry: Record<string, unknown> = {};
+  for (const key of Object.keys(merged).sort()) entry[key] = merged[key];
+  return entry as AuditPolicyDecision;
 }
 
 /** `audit_2026_05_19_<32 hex>`: the seed's form, the day first so ids sort roughly by time. */

@@ -88,6 +88,7 @@ async function cutAt(store: AuditStore, log: LogState, keepFrom: number, key: Si
   const isSigned = checkpoints.some((checkpoint) => checkpoint.treeSize === keepFrom);
   return {
     logId: log.logId,
+    previousSize: log.anchor.size,
     anchor: anchor!,
     checkpoint: isSigned ? undefined : signCheckpoint(key, { logId: log.logId, treeSize: keepFrom, rootHash: anchor!.frontier.root(), timestampMs: now.getTime() }),
   };

@@ -72,6 +72,8 @@ export interface EntryLink {
 /** Retention's plan for one log: everything before `anchor.size` goes. */
 export interface RetentionCut {
   logId: string;
+  /** The anchor's size before this cut: records from there to anchor.size are deleted. */
+  previousSize: number;
   anchor: RetentionAnchor;
   /** Signed over (anchor.size, root of anchor.frontier), so the anchor is checked like any checkpoint. */
   checkpoint: Checkpoint | undefined;

@@ -5,8 +5,8 @@
 import { Worker } from 'node:worker_threads';
 import type { SigningKey } from './checkpoint.ts';
 import { AuditError, type AuditErrorCode } from './errors.ts';
-import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
-import type { CheckpointSchedule } from './log-appender.ts';
+import { DEFAULT_BATCH, GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import { DEFAULT_CHECKPOINTS, type CheckpointSchedule } from './log-appender.ts';
 import type { AuditRecord } from './record.ts';
 import type { AuditReceipt, AuditSink } from './sink.ts';
 import type { SqliteSynchronous } from './sqlite-store.ts';
@@ -20,9 +20,6 @@ export interface SqliteSinkOptions {
   batch?: Partial<GroupCommitOptions>;
   checkpoints?: Partial<CheckpointSchedule>;
 }
-
-export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000 };
-export const DEFAULT_CHECKPOINTS: CheckpointSchedule = { intervalMs: 10_000, everyRecords: 100_000 };
 
 export class SqliteAuditSink implements AuditSink {
   readonly kind = 'sqlite' as const;
@@ -96,7 +93,7 @@ export class SqliteAuditSink implements AuditSink {
       clearInterval(this.#timer);
       await this.#commits.close();
       if (this.#failure === undefined) {
-        await this.#request({ type: 'checkpoint', id: 0, isForced: false }).catch(() => {});
+        await this.#request({ type: 'checkpoint', id: 0, isForced: true }).catch(() => {});
         await this.#request({ type: 'close', id: 0 }).catch(() => {});
       }
       await this.#worker.terminate();

@@ -11,6 +11,7 @@
 //   client 2025 + backend 2026: each `inputRequests` entry is asked of the
 //     client on the call's stream and the backend is retried with the answers.
 
+import { randomUUID } from 'node:crypto';
 import type { Exchange } from '../exchange/exchange.ts';
 import { hasCapability } from '../exchange/client-relay.ts';
 import type { Backend } from '../upstream/backend.ts';
@@ -137,6 +138,12 @@ function modernInputParams(request: JsonRpcRequest): Record<string, unknown> | u
   return rest;
 }
 
+/** 2025-11-25 URL-mode elicitation requires an `elicitationId`, which 2026-07-28 no longer has. */
+function legacyInputParams(method: string, params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (method !== 'elicitation/create' || params?.mode !== 'url' || params.elicitationId !== undefined) return params;
+  return { ...params, elicitationId: randomUUID() };
+}
+
 async function resumeHeldCall(bridge: BridgeContext, exchange: Exchange, backend: Backend, state: RequestStatePayload, inputResponses: unknown, binding: Binding): Promise<Result> {
   const held = state.pendingId === undefined ? undefined : bridge.held.get(state.pendingId);
   if (held === undefined) {
@@ -180,7 +187,7 @@ async function walkInputRounds(bridge: BridgeContext, exchange: Exchange, backen
             data: { requiredCapabilities: [requestMethod] },
           });
         }
-        const response = await ask(requestMethod, requestParams, exchange.signal);
+        const response = await ask(requestMethod, legacyInputParams(requestMethod, requestParams), exchange.signal);
         if ('error' in response) throw new GatewayRpcError(response.error.code, `The client refused ${requestMethod}: ${response.error.message}`);
         inputResponses[key] = response.result;
       }),

@@ -123,7 +123,9 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
 
   const configuration: Configuration = {
     clients,
-    jwks: { keys: keys.privateJwks as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
+    // OAuth 2.1 keeps only the code flow (no implicit, no hybrid).
+    responseTypes: ['code'],
+    jwks: { keys: keys.privateJwks } as Configuration['jwks'],
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
@@ -211,8 +213,9 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
     if (pathname === `/.well-known/oauth-authorization-server${basePath}` || pathname === `${basePath}/.well-known/oauth-authorization-server`) {
       request.url = `${basePath}/.well-known/openid-configuration`;
     }
-    if (request.method === 'POST' && pathname === `${basePath}/token`) {
-      defaultAgentScope(request, agentsById).then(() => handle(request, response), () => {
+    const rewrite = request.method !== 'POST' ? undefined : pathname === `${basePath}/token` ? defaultAgentScope : pathname === `${basePath}/reg` ? dropRegisteredScope : undefined;
+    if (rewrite !== undefined) {
+      readBody(request).then((text) => rewrite(request, text, agentsById)).then(() => handle(request, response), () => {
         response.writeHead(400, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: 'invalid_request', error_description: 'the request body could not be read' }));
       });
@@ -235,25 +238,50 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
   };
 }
 
-/**
- * An agent asking for client credentials without `scope` gets all of its
- * configured scopes (oidc-provider would grant none), by handing the parsed
- * body on; oidc-provider reads a pre-parsed `req.body` when the stream is spent.
- */
-async function defaultAgentScope(request: IncomingMessage, agentsById: ReadonlyMap<string, DirectoryAgent>): Promise<void> {
+async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > 56 * 1024) throw new Error('token request too large');
+    if (size > 56 * 1024) throw new Error('request too large');
     chunks.push(chunk as Buffer);
   }
-  const body = parseQuery(Buffer.concat(chunks).toString('utf8'));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * An agent asking for client credentials without `scope` gets all of its
+ * configured scopes (oidc-provider would grant none). The parsed body is
+ * handed on as `req.body`, which oidc-provider reads when the stream is spent.
+ */
+function defaultAgentScope(request: IncomingMessage, text: string, agentsById: ReadonlyMap<string, DirectoryAgent>): void {
+  const body = parseQuery(text);
   if (body.grant_type === 'client_credentials' && (body.scope === undefined || body.scope === '')) {
     const clientId = typeof body.client_id === 'string' ? body.client_id : basicClientId(request.headers.authorization);
     const agent = clientId === undefined ? undefined : agentsById.get(clientId);
     if (agent !== undefined) body.scope = agent.scopes.join(' ');
   }
+  (request as IncomingMessage & { body?: unknown }).body = body;
+}
+
+/**
+ * MCP clients register the scope of their first challenge (RFC 7591 `scope`);
+ * oidc-provider would refuse scopes it does not know as OpenID scopes, and
+ * keeping it would pin the client to that scope and break step-up. RFC 7591
+ * section 3.2.1 lets the server drop it: the user's consent bounds the scope.
+ */
+function dropRegisteredScope(request: IncomingMessage, text: string): void {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (typeof body !== 'object' || body === null) {
+    (request as IncomingMessage & { body?: unknown }).body = text;
+    return;
+  }
+  delete (body as Record<string, unknown>).scope;
   (request as IncomingMessage & { body?: unknown }).body = body;
 }
 

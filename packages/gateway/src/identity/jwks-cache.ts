@@ -4,7 +4,7 @@
 // with a floor on how often that can happen; a JWKS endpoint that is down
 // leaves the cached keys working and unknown keys failing closed.
 
-import { importJWK, type JWK } from 'jose';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { AuthError } from './auth-error.ts';
 import type { Fetch } from './authorization-server-metadata.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -27,7 +27,7 @@ export interface JwsHeaderForKey {
   alg: string;
 }
 
-type VerificationKey = import('node:crypto').webcrypto.CryptoKey | Uint8Array;
+type VerificationKey = CryptoKey | Uint8Array;
 
 /** Asymmetric key types only: an `oct` key in a JWKS would let HS256 tokens be forged with public data. */
 const SIGNING_KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);

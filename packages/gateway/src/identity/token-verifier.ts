@@ -113,6 +113,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       header = decodeProtectedHeader(token);
       unverified = decodeJwt(token);
     } catch (error) {
+      // An opaque token may happen to contain two dots: the introspection endpoint has the last word on it.
+      if (options.introspection !== undefined) return verifyOpaque(token, cacheKey);
       throw new AuthError('malformed', 'The bearer token is not a well-formed JWT (its header or payload does not decode); get a new token', { cause: error });
     }
     const alg = header.alg;

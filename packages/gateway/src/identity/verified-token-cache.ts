@@ -3,7 +3,7 @@
 // introspection endpoint) on every message. Bounded LRU; an entry never
 // outlives its token. The token itself is not kept as a key.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Caller } from './caller.ts';
 
 export interface VerifiedTokenCacheOptions {
@@ -32,7 +32,8 @@ export class VerifiedTokenCache {
   }
 
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    // The one-shot hash skips the Hash object createHash allocates: about a third of a hit's cost.
+    return hash('sha256', token, 'base64url');
   }
 
   get(key: string): Caller | undefined {

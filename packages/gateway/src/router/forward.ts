@@ -52,6 +52,10 @@ export async function forwardToBackend(
   options: ForwardOptions,
 ): Promise<Record<string, unknown>> {
   const progress = mapProgressToken(params, exchange.id);
+  if (exchange.client.era === 'legacy' && backend.handshake?.era === 'modern') {
+    // A 2026 backend logs only when asked per request; a 2025 client gets every level until it sets one.
+    params._meta = { ...(params._meta as object | undefined), [META.logLevel]: exchange.client.logLevel ?? 'debug' };
+  }
   const call: UpstreamCall = {
     method,
     params,

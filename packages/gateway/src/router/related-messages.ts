@@ -11,7 +11,7 @@ import type { RelayingBackend } from '../upstream/server-request.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 /** RFC 5424 severities as MCP names them (server/utilities/logging), least to most severe. */
-const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 export function isLogLevelAtLeast(level: unknown, minimum: string): boolean {
   const rank = LOG_LEVELS.indexOf(String(level));
@@ -60,8 +60,8 @@ export function createRelatedMessageHandler(
         return;
       }
       case 'notifications/message': {
-        // 2026-07-28 logging: no log messages for a request that did not set a level.
-        const minimum = exchange.client.era === 'modern' ? exchange.client.logLevel : 'debug';
+        // 2026-07-28 logging: no log messages for a request that did not set a level; 2025: all until the session sets one.
+        const minimum = exchange.client.era === 'modern' ? exchange.client.logLevel : (exchange.client.logLevel ?? 'debug');
         if (minimum === undefined || !isLogLevelAtLeast(message.params?.level, minimum)) return;
         exchange.relay.notify(message);
         return;

@@ -16,6 +16,8 @@ import { forwardToBackend, upstreamParams } from './forward.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { forwardInteractive, type BridgeContext } from '../bridge/interactive-call.ts';
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';
+import { LOG_LEVELS } from './related-messages.ts';
+import type { LegacySession } from '../session/session.ts';
 
 export interface RouterOptions {
   catalog: Catalog;
@@ -25,6 +27,8 @@ export interface RouterOptions {
   logger: Logger;
   bridge: BridgeContext;
   subscriptions: ResourceSubscriptions;
+  /** Persists a changed 2025 session (its log level). */
+  saveSession?: (session: LegacySession) => Promise<void> | void;
   /** Whether what a caller sees may differ by caller (identity filtering), which makes list results `private`. */
   isCatalogCallerDependent?: () => boolean;
 }
@@ -201,20 +205,24 @@ export class Router {
     return {};
   }
 
-  /** 2025-era `logging/setLevel`: applied to every backend of the endpoint that logs. */
+  /**
+   * 2025-era `logging/setLevel`: kept on the session, and the gateway filters
+   * each backend's log messages by it. Backends are shared by every client, so
+   * setting one client's level on them would change what the others get.
+   */
   async #setLogLevel(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
-    if (typeof params.level !== 'string') throw rpcErrors.invalidParams('logging/setLevel needs "level" (debug, info, notice, warning, error, critical, alert, emergency)');
-    const names = this.#view(exchange).backendNames;
-    await Promise.allSettled(
-      names.map((name) => {
-        const backend = this.#catalog.backend(name);
-        const handshake = backend?.handshake;
-        if (backend === undefined || handshake?.era !== 'legacy' || handshake.capabilities.logging === undefined) return undefined;
-        return backend.request({ method: 'logging/setLevel', params: { level: params.level }, signal: exchange.signal });
-      }),
-    );
+    const level = params.level;
+    if (typeof level !== 'string' || !LOG_LEVELS.includes(level)) {
+      throw rpcErrors.invalidParams(`logging/setLevel needs "level", one of ${LOG_LEVELS.join(', ')}`);
+    }
+    const session = exchange.session;
+    if (session !== undefined) {
+      session.logLevel = level;
+      await this.#options.saveSession?.(session);
+    }
     return {};
   }
+
 }
 
 /** The subscriber id of a 2025 session (its updates go to the session's GET stream). */

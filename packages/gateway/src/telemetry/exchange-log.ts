@@ -20,7 +20,7 @@ export function exchangeLogger(logger: Logger, requestId: string, sessionId: str
 export function exchangeLogLevel(outcome: ExchangeOutcome, slowSeconds = DEFAULT_SLOW_SECONDS): ExchangeLogLevel {
   switch (outcome.status) {
     case 'error':
-      return outcome.errorCode === undefined ? 'warn' : 'error';
+      return outcome.errorCode === undefined && outcome.backendError === undefined ? 'warn' : 'error';
     case 'denied':
       return 'warn';
     case 'success':
@@ -43,11 +43,13 @@ export function logExchange(logger: Logger, outcome: ExchangeOutcome, slowSecond
   const level = exchangeLogLevel(outcome, slowSeconds);
   if (!logger.isLevelEnabled(level)) return;
   const message =
-    outcome.status === 'error' && outcome.errorCode === undefined
-      ? 'tool reported an error'
-      : level === 'warn' && outcome.status === 'success'
-        ? 'slow request answered'
-        : MESSAGES[outcome.status];
+    outcome.backendError !== undefined
+      ? 'backend failed'
+      : outcome.status === 'error' && outcome.errorCode === undefined
+        ? 'tool reported an error'
+        : level === 'warn' && outcome.status === 'success'
+          ? 'slow request answered'
+          : MESSAGES[outcome.status];
   logger[level](
     {
       method: outcome.method,
@@ -56,6 +58,7 @@ export function logExchange(logger: Logger, outcome: ExchangeOutcome, slowSecond
       resource_uri: outcome.resourceUri,
       status: outcome.status,
       error_code: outcome.errorCode,
+      backend_error: outcome.backendError,
       duration_ms: Math.round(outcome.durationSeconds * 10_000) / 10,
       backend_ms: outcome.backendDurationSeconds === undefined ? undefined : Math.round(outcome.backendDurationSeconds * 10_000) / 10,
       user: outcome.user,

@@ -34,6 +34,8 @@ export interface ExchangeOutcome {
   durationSeconds: number;
   /** The JSON-RPC error code, when the answer was an error. */
   errorCode?: number | undefined;
+  /** The BackendError code (`backend_unavailable`, `backend_timeout`, ...) when the backend could not answer, also when the client got an `isError` tool result for it. */
+  backendError?: string | undefined;
   /** Time spent waiting for the backend, when one was called. */
   backendDurationSeconds?: number | undefined;
   /** The upstream instance that served it (`backend` label); defaults to `server`. */

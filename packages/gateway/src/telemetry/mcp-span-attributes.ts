@@ -72,8 +72,8 @@ export function mcpRequestAttributes(
   return attributes;
 }
 
-/** `error.type` for a failed answer, `undefined` for a success. */
-export function errorTypeOf(status: ExchangeStatus, errorCode: number | undefined): string | undefined {
+/** `error.type` for a failed answer (a JSON-RPC code, a BackendError code, `tool_error`), `undefined` for a success. */
+export function errorTypeOf(status: ExchangeStatus, errorCode: number | string | undefined): string | undefined {
   if (errorCode !== undefined) return String(errorCode);
   if (status === 'error') return 'tool_error';
   if (status === 'cancelled') return 'cancelled';

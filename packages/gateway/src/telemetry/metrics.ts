@@ -7,7 +7,7 @@
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CounterFamily, HistogramFamily } from './metric-family.ts';
-import { SessionCosts, SESSION_COST_METRIC, type SessionCostOptions } from './session-costs.ts';
+import { LiveSessions, SESSION_COST_METRIC, type LiveSessionOptions } from './live-sessions.ts';
 import { createUserLabeler, type UserLabeler, type UserLabelOptions } from './user-label.ts';
 import type { ExchangeOutcome } from './exchange-outcome.ts';
 
@@ -22,6 +22,7 @@ export const METRIC_NAMES = {
   scopeCheckFailures: 'mcp_scope_check_failures_total',
   sessionDuration: 'mcp_session_duration_seconds',
   concurrentSessions: 'mcp_concurrent_sessions',
+  sessionCapacity: 'mcp_session_capacity',
   backendCallDuration: 'mcp_backend_call_duration_seconds',
   policyDecisions: 'mcp_policy_decisions_total',
   breakerState: 'mcp_backend_breaker_state',
@@ -44,17 +45,21 @@ export const DEFAULT_BUCKETS = {
   auditWrite: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
 } as const;
 
+export const DEFAULT_SESSION_CAPACITY = 10_000;
+
 export interface GatewayMetricsOptions {
   /** Bounds the `user` label; see user-label.ts. */
   users?: UserLabelOptions;
   /** Label sets per metric before new ones fold into the `__overflow__` series. Default 10000. */
   maxSeriesPerMetric?: number;
-  /** `mcp_cost_per_session`: how many sessions a scrape shows and how many are tracked. */
-  sessionCosts?: SessionCostOptions;
+  /** `mcp_cost_per_session`: how many sessions a scrape shows, and how many open sessions are tracked. */
+  sessions?: LiveSessionOptions;
   /** Buckets for request and backend-call durations, in seconds. */
   requestBuckets?: readonly number[];
   sessionBuckets?: readonly number[];
   auditWriteBuckets?: readonly number[];
+  /** Sessions one replica is sized for (`mcp_session_capacity`, read by the capacity alert). Default 10000; set it from a load test. */
+  sessionCapacity?: number;
   /** prom-client's process_* and nodejs_* metrics. Default true. */
   hasProcessMetrics?: boolean;
   /** Told once per metric when its label sets reach the cap (log it: a label is unbounded somewhere). */
@@ -79,8 +84,7 @@ export class GatewayMetrics {
   readonly #authFailures: CounterFamily;
   readonly #scopeCheckFailures: CounterFamily;
   readonly #rateLimitHits: CounterFamily;
-  readonly #sessionCosts: SessionCosts;
-  readonly #concurrentSessions: Gauge;
+  readonly #liveSessions: LiveSessions;
   readonly #sessionDuration: Histogram;
   readonly #breakerState: Gauge<'backend'>;
   readonly #auditWriteDuration: Histogram;
@@ -116,9 +120,20 @@ export class GatewayMetrics {
     this.#authFailures = new CounterFamily(family(METRIC_NAMES.authFailures, 'Requests refused by authentication, by server and reason', ['server', 'reason'])).registerIn(registry);
     this.#scopeCheckFailures = new CounterFamily(family(METRIC_NAMES.scopeCheckFailures, 'Requests refused for a missing scope, by the scope required', ['scope'])).registerIn(registry);
     this.#rateLimitHits = new CounterFamily(family(METRIC_NAMES.rateLimitHits, 'Requests refused by a rate limit, by backend server and limit', ['server', 'limit'])).registerIn(registry);
-    this.#sessionCosts = new SessionCosts(options.sessionCosts).registerIn(registry);
+    const liveSessions = new LiveSessions(options.sessions).registerIn(registry);
+    this.#liveSessions = liveSessions;
 
-    this.#concurrentSessions = new Gauge({ name: METRIC_NAMES.concurrentSessions, help: 'Sessions open on this replica', registers: [registry] });
+    new Gauge({
+      name: METRIC_NAMES.concurrentSessions,
+      help: 'Sessions open on this replica',
+      registers: [registry],
+      collect() {
+        this.set(liveSessions.size);
+      },
+    });
+    new Gauge({ name: METRIC_NAMES.sessionCapacity, help: 'Sessions this replica is sized for (configured)', registers: [registry] }).set(
+      options.sessionCapacity ?? DEFAULT_SESSION_CAPACITY,
+    );
     this.#sessionDuration = new Histogram({
       name: METRIC_NAMES.sessionDuration,
       help: 'Lifetime of closed sessions',
@@ -168,19 +183,19 @@ export class GatewayMetrics {
     }
     if (outcome.sessionId !== undefined) {
       const cost = outcome.cost ?? (outcome.method === 'tools/call' ? 1 : 0);
-      if (cost !== 0) this.#sessionCosts.add(outcome.sessionId, cost);
+      if (cost !== 0) this.#liveSessions.addCost(outcome.sessionId, cost);
     }
   }
 
-  sessionOpened(): void {
-    this.#concurrentSessions.inc();
+  /** A session opened on this replica (2025 `initialize`, or a 2026 session handle a policy mints). */
+  sessionOpened(sessionId: string, openedAtMs = Date.now()): void {
+    this.#liveSessions.open(sessionId, openedAtMs);
   }
 
-  /** A session ended (DELETE, expiry or eviction); forgets its cost. */
-  sessionClosed(sessionId: string | undefined, durationSeconds: number): void {
-    this.#concurrentSessions.dec();
-    this.#sessionDuration.observe(durationSeconds);
-    if (sessionId !== undefined) this.#sessionCosts.remove(sessionId);
+  /** A session ended (DELETE, idle expiry, eviction): its lifetime is observed and its cost forgotten. Unknown ids are ignored. */
+  sessionClosed(sessionId: string, closedAtMs = Date.now()): void {
+    const lifetimeSeconds = this.#liveSessions.close(sessionId, closedAtMs);
+    if (lifetimeSeconds !== undefined) this.#sessionDuration.observe(lifetimeSeconds);
   }
 
   /** `server` is the backend the request was for, `undefined` on `/mcp`; `reason` a short stable code (`missing_token`, `expired`, ...). */

@@ -1,15 +1,14 @@
 // Tracing switched on: an OpenTelemetry TracerProvider of the gateway's own
 // (never the global one, so tests and embedders can run several), a
-// parent-based ratio sampler, batched OTLP/HTTP export as JSON. Spans are
-// parented explicitly through Contexts held by each MessageTrace, so no
-// async-hooks context manager is needed on the hot path.
+// parent-based ratio sampler, batched OTLP/HTTP export (protobuf by default,
+// JSON on request). Spans are parented explicitly through Contexts held by
+// each MessageTrace, so no async-hooks context manager is needed.
 
 import type { IncomingHttpHeaders } from 'node:http';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExchangeStatus, PolicyDecisionLike } from './exchange-outcome.ts';
 import type { BackendCallTrace, GatewayTracing, MessageTrace, PolicyChainTrace, StageTrace, TracedMessage, TracingOptions } from './tracing.ts';
@@ -27,12 +26,17 @@ export class TracingConfigError extends Error {
   }
 }
 
+const NOOP_STAGE: StageTrace & PolicyChainTrace = { end() {} };
+
 const propagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
 
-export function createOtelTracing(options: TracingOptions): GatewayTracing {
+export async function createOtelTracing(options: TracingOptions): Promise<GatewayTracing> {
   const ratio = options.samplingRatio ?? 1;
   if (!(ratio >= 0 && ratio <= 1)) throw new TracingConfigError(`tracing sampling ratio must be between 0 and 1, got ${ratio}; use 1 to record every trace`);
   const endpoint = options.endpoint ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? DEFAULT_ENDPOINT;
+  if (options.protocol !== undefined && options.protocol !== 'http/json' && options.protocol !== 'http/protobuf') {
+    throw new TracingConfigError(`tracing protocol must be "http/protobuf" or "http/json", got "${String(options.protocol)}"`);
+  }
   if (!/^https?:\/\//.test(endpoint)) throw new TracingConfigError(`tracing endpoint must be an http(s) URL of an OTLP/HTTP receiver (…/v1/traces), got "${endpoint}"`);
 
   const resourceAttributes: Record<string, string> = {
@@ -40,7 +44,11 @@ export function createOtelTracing(options: TracingOptions): GatewayTracing {
     [ATTR_SERVICE_VERSION]: options.serviceVersion ?? GATEWAY_VERSION,
   };
   if (options.serviceInstanceId !== undefined) resourceAttributes[ATTR_SERVICE_INSTANCE_ID] = options.serviceInstanceId;
-  const exporter = new OTLPTraceExporter({ url: endpoint, headers: { ...options.exporterHeaders } });
+  // Protobuf took ~30% less CPU per span than JSON and 56% fewer bytes in our measurement (docs/observability.md).
+  const { OTLPTraceExporter } =
+    options.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
+  const exportTimeoutMs = options.exportTimeoutMs ?? 10_000;
+  const exporter = new OTLPTraceExporter({ url: endpoint, headers: { ...options.exporterHeaders }, timeoutMillis: exportTimeoutMs });
   const provider = new TracerProvider({
     resource: resourceFromAttributes(resourceAttributes),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
@@ -49,6 +57,7 @@ export function createOtelTracing(options: TracingOptions): GatewayTracing {
         exporter,
         scheduledDelayMillis: options.exportDelayMs ?? 1000,
         maxQueueSize: options.maxQueueSize ?? 2048,
+        exportTimeoutMillis: exportTimeoutMs,
       }),
     ],
   });
@@ -58,7 +67,9 @@ export function createOtelTracing(options: TracingOptions): GatewayTracing {
     isEnabled: true,
     startMessage: (message, headers, protocolVersion, sessionId) => new OtelMessageTrace(tracer, message, headers, protocolVersion, sessionId),
     forceFlush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    // Stopping the gateway must not fail or hang because the collector is away (the exporter retries for
+    // seconds); what could not be sent by the deadline is dropped and reported.
+    shutdown: () => withDeadline(provider.shutdown(), options.shutdownTimeoutMs ?? 5000).catch((error: unknown) => options.onExportError?.(error)),
   };
 }
 
@@ -73,46 +84,50 @@ class OtelMessageTrace implements MessageTrace {
     this.#tracer = tracer;
     const carrier = readTraceCarrier(headers, message.params?._meta);
     const parent = carrier === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
-    this.#span = tracer.startSpan(
-      mcpSpanName(message.method, message.params),
-      { kind: SpanKind.SERVER, attributes: mcpRequestAttributes(message.method, message.params, message.id, protocolVersion, sessionId, 'http') },
-      parent,
-    );
+    // Attributes go on after sampling: passed to startSpan, the SDK would copy and validate them for unsampled spans too.
+    this.#span = tracer.startSpan(mcpSpanName(message.method, message.params), { kind: SpanKind.SERVER }, parent);
     // The child context keeps the parent's baggage, so the backend receives it too.
     this.#context = trace.setSpan(parent, this.#span);
     this.traceId = this.#span.spanContext().traceId;
     this.isRecording = this.#span.isRecording();
+    if (this.isRecording) this.#span.setAttributes(mcpRequestAttributes(message.method, message.params, message.id, protocolVersion, sessionId, 'http'));
   }
 
   setTarget(server: string): void {
     if (this.isRecording) this.#span.setAttribute(GATEHOUSE_ATTRIBUTES.backend, server);
   }
 
+  // An unsampled message gets no child spans (the parent-based sampler would drop them anyway); the backend
+  // is handed the message span's own context, flagged unsampled, so it still joins the same trace id.
   startPolicyChain(): PolicyChainTrace {
+    if (!this.isRecording) return NOOP_STAGE;
     return new OtelPolicyChainTrace(this.#tracer.startSpan('policy chain', { kind: SpanKind.INTERNAL }, this.#context));
   }
 
   startBackendCall(server: string, method: string, name: string | undefined, transport: 'http' | 'stdio'): BackendCallTrace {
+    if (!this.isRecording) return new OtelBackendCallTrace(undefined, this.#context);
     const params = name === undefined ? undefined : method === 'resources/read' ? { uri: name } : { name };
+    const span = this.#tracer.startSpan(mcpSpanName(method, params), { kind: SpanKind.CLIENT }, this.#context);
     const attributes = mcpRequestAttributes(method, params, undefined, undefined, undefined, transport);
     attributes[GATEHOUSE_ATTRIBUTES.backend] = server;
-    const span = this.#tracer.startSpan(mcpSpanName(method, params), { kind: SpanKind.CLIENT, attributes }, this.#context);
+    span.setAttributes(attributes);
     return new OtelBackendCallTrace(span, trace.setSpan(this.#context, span));
   }
 
   startAuditWrite(): StageTrace {
+    if (!this.isRecording) return NOOP_STAGE;
     return new OtelStageTrace(this.#tracer.startSpan('audit write', { kind: SpanKind.INTERNAL }, this.#context));
   }
 
-  end(status: ExchangeStatus, errorCode?: number): void {
+  end(status: ExchangeStatus, errorCode?: number | string): void {
     endWithOutcome(this.#span, status, errorCode);
   }
 }
 
 class OtelBackendCallTrace implements BackendCallTrace {
-  readonly #span: Span;
+  readonly #span: Span | undefined;
   readonly #context: Context;
-  constructor(span: Span, context: Context) {
+  constructor(span: Span | undefined, context: Context) {
     this.#span = span;
     this.#context = context;
   }
@@ -132,8 +147,8 @@ class OtelBackendCallTrace implements BackendCallTrace {
     if (traceparent !== undefined) writeMetaCarrier(params, traceparent, carrier[TRACE_KEYS.tracestate], carrier[TRACE_KEYS.baggage]);
   }
 
-  end(status: ExchangeStatus, errorCode?: number): void {
-    endWithOutcome(this.#span, status, errorCode);
+  end(status: ExchangeStatus, errorCode?: number | string): void {
+    if (this.#span !== undefined) endWithOutcome(this.#span, status, errorCode);
   }
 }
 
@@ -168,17 +183,26 @@ class OtelStageTrace implements StageTrace {
   }
 }
 
-function endWithOutcome(span: Span, status: ExchangeStatus, errorCode: number | undefined): void {
+function endWithOutcome(span: Span, status: ExchangeStatus, errorCode: number | string | undefined): void {
   if (span.isRecording()) {
     span.setAttribute(GATEHOUSE_ATTRIBUTES.status, status);
     const errorType = errorTypeOf(status, errorCode);
-    if (errorCode !== undefined) span.setAttribute(ERROR_ATTRIBUTES.rpcStatusCode, String(errorCode));
+    if (typeof errorCode === 'number') span.setAttribute(ERROR_ATTRIBUTES.rpcStatusCode, String(errorCode));
     if (errorType !== undefined) {
       span.setAttribute(ERROR_ATTRIBUTES.errorType, errorType);
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
   }
   span.end();
+}
+
+function withDeadline(work: Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`trace export did not finish within ${timeoutMs} ms of shutdown; the remaining spans are dropped`)), timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function errorName(error: unknown): string {

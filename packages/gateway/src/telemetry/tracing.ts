@@ -3,7 +3,7 @@
 // Off by default: then the OpenTelemetry SDK is never loaded, a message
 // without trace context gets one shared no-op, and a message with context has
 // it passed on to the backend unchanged (pass-through-tracing.ts). On: the
-// SDK, OTLP/HTTP JSON export, MCP semantic conventions (otel-tracing.ts).
+// SDK, OTLP/HTTP export, MCP semantic conventions (otel-tracing.ts).
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ExchangeStatus, PolicyDecisionLike } from './exchange-outcome.ts';
@@ -14,6 +14,8 @@ export interface TracingOptions {
   isEnabled?: boolean;
   /** OTLP/HTTP traces URL. Default `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else http://127.0.0.1:4318/v1/traces. */
   endpoint?: string;
+  /** OTLP/HTTP encoding (OTLP specification, "OTLP/HTTP"): `http/protobuf` (default, cheaper) or `http/json`. */
+  protocol?: 'http/protobuf' | 'http/json';
   /** Share of new traces recorded, 0 to 1 (default 1); a client's own sampled flag is followed (parent-based). */
   samplingRatio?: number;
   /** `service.name` of the gateway's spans. Default `gatehouse`. */
@@ -27,6 +29,12 @@ export interface TracingOptions {
   exportDelayMs?: number;
   /** Finished spans held for export at most; past it, spans are dropped, not the requests. Default 2048. */
   maxQueueSize?: number;
+  /** How long one export may take, retries included (the exporter retries a collector that is away). Default 10000 ms. */
+  exportTimeoutMs?: number;
+  /** How long `shutdown()` waits for the last export. Default 5000 ms. */
+  shutdownTimeoutMs?: number;
+  /** Told when the last export at shutdown fails or runs out of time (log it); `shutdown()` itself never rejects. */
+  onExportError?: (error: unknown) => void;
 }
 
 /** The parts of a JSON-RPC message a span needs. */
@@ -46,7 +54,7 @@ export interface GatewayTracing {
   startMessage(message: TracedMessage, headers: IncomingHttpHeaders | undefined, protocolVersion?: string, sessionId?: string): MessageTrace;
   /** Exports what is buffered (tests, shutdown). */
   forceFlush(): Promise<void>;
-  /** Flushes and stops exporting. */
+  /** Flushes and stops exporting; never rejects (see `onExportError`). */
   shutdown(): Promise<void>;
 }
 
@@ -61,8 +69,8 @@ export interface MessageTrace {
   /** A client span around the call to the backend; inject its context into the outgoing request. */
   startBackendCall(server: string, method: string, name: string | undefined, transport: 'http' | 'stdio'): BackendCallTrace;
   startAuditWrite(): StageTrace;
-  /** Ends the message span with the answer's classification and JSON-RPC error code. */
-  end(status: ExchangeStatus, errorCode?: number): void;
+  /** Ends the message span: the answer's classification and its JSON-RPC error code, or a BackendError code (string). */
+  end(status: ExchangeStatus, errorCode?: number | string): void;
 }
 
 export interface PolicyChainTrace {
@@ -82,7 +90,8 @@ export interface BackendCallTrace {
    * and `_meta` is copied, never changed in place.
    */
   injectMeta(params: Record<string, unknown>): void;
-  end(status: ExchangeStatus, errorCode?: number): void;
+  /** The backend's own answer: its JSON-RPC error code, or the BackendError code when it could not answer. */
+  end(status: ExchangeStatus, errorCode?: number | string): void;
 }
 
 /** Tracing as configured; loads the OpenTelemetry SDK only when tracing is on. */

@@ -60,6 +60,31 @@ export interface Backend {
   onStateChange(listener: (state: BackendState, handshake: BackendHandshake | undefined) => void): () => void;
   /** Answers a request the backend made (delivered through `onRelatedMessage`); the id is the backend's own. */
   respond(response: JsonRpcResponse): Promise<void>;
+  /**
+   * The full set of resource URIs the gateway wants `notifications/resources/updated`
+   * for from this backend; each call replaces the previous set (`[]` wants none).
+   * Updates arrive through `onNotification`.
+   *
+   * A 2026-07-28 backend delivers list changes and updates only on a
+   * `subscriptions/listen` stream (basic/patterns/subscriptions), which the
+   * backend keeps open on its own from each handshake on, asking for the lists
+   * whose capability says `listChanged: true`. This call opens a stream whose
+   * filter also carries `resourceSubscriptions: uris`, waits for its
+   * acknowledgment, and only then closes the old stream, so no update is lost
+   * in between. It resolves after the acknowledgment and rejects with a
+   * BackendError (`backend_timeout` when none comes within the backend's
+   * timeout, `backend_unavailable` or `backend_protocol_error` when the
+   * backend refuses); the old stream then stays as it was. The set is kept
+   * and used again on every re-open and restart, so call this only when the
+   * set changes. While the backend is not connected the set is stored and the
+   * call resolves at once.
+   *
+   * A 2025 backend: resolves at once and does nothing; subscribe each URI
+   * with `resources/subscribe` through `request()`.
+   *
+   * A closed backend: rejects with `backend_closed`.
+   */
+  setResourceSubscriptions(uris: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -12,7 +12,10 @@ import { BackendError, isBackendError, type BackendHandshake, type BackendState,
 import { createBackendEvents } from './backend-events.ts';
 import { classifyDiscoverOutcome, handshakeFromInitialize, initializeParams, type DiscoverOutcome } from './handshake.ts';
 import { eraHeaders, normalizeHeaders, requestHeaders, type HeaderMap } from './http-request-headers.ts';
+import { openHttpListen } from './http-listen.ts';
 import { openListenStream, type ListenStream } from './legacy-listen-stream.ts';
+import { LISTEN_METHOD } from './listen-filter.ts';
+import { createModernListen } from './modern-listen.ts';
 import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
 import { resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
@@ -29,7 +32,7 @@ export interface HttpBackendOptions {
   dispatcher?: Dispatcher;
   /** Capabilities declared in `initialize` and as the default modern envelope (default `{}`). */
   clientCapabilities?: Record<string, unknown>;
-  /** Reconnect policy for the legacy GET stream. */
+  /** Reconnect policy for the legacy GET stream and the 2026 `subscriptions/listen` stream. */
   listenBackoff?: Partial<BackoffPolicy>;
 }
 
@@ -87,6 +90,18 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   let listenStream: ListenStream | undefined;
   let lastConnectError: unknown;
   let nextId = 1;
+  // 2026-07-28 backends send list changes and resource updates only on a listen stream.
+  const modernListen = createModernListen({
+    backend: name, logger, backoff: listenBackoff, ackTimeoutMs: options.timeoutMs,
+    deliver: (notification) => events.emitNotification(notification),
+    open(filter, handlers) {
+      const params = withModernEnvelope({ notifications: filter }, handshake?.protocolVersion ?? LATEST_MODERN, clientInfo, defaultCapabilities);
+      return openHttpListen({
+        backend: name, url, dispatcher, origin, path, logger, id: nextId++, params,
+        headers: requestHeaders(fixedHeaders, true, LISTEN_METHOD, params, undefined),
+      }, handlers);
+    },
+  });
 
   function setState(next: BackendState): void {
     state = next;
@@ -336,6 +351,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     connecting = performHandshake().then((established) => {
       if (state === 'closed') throw closedError();
       handshake = established;
+      if (established.era === 'modern') modernListen.start(established.capabilities);
+      else modernListen.stop(new BackendError('backend_unavailable', name, `Backend "${name}" now speaks ${established.protocolVersion}; its resources are subscribed with resources/subscribe`));
       setState('ready');
       logger.info({ backend: name, era: established.era, protocolVersion: established.protocolVersion }, 'backend connected');
       return established;
@@ -398,11 +415,19 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     await sendNotification(method, params);
   }
 
+  async function setResourceSubscriptions(uris: readonly string[]): Promise<void> {
+    if (state === 'closed') throw closedError();
+    // A 2025 backend is subscribed per URI with resources/subscribe, which the router sends.
+    if (handshake?.era === 'legacy') return;
+    await modernListen.setResourceSubscriptions(uris);
+  }
+
   async function close(): Promise<void> {
     if (state === 'closed') return;
     const wasLegacySession = !isModern && sessionId !== undefined;
     setState('closed');
     listenStream?.close();
+    modernListen.stop(closedError());
     for (const controller of inFlight) controller.abort(closedError());
     // 2025-11-25 "Session Management" 5: the client SHOULD end its session with DELETE.
     if (wasLegacySession) {
@@ -429,6 +454,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     request,
     notify,
     respond,
+    setResourceSubscriptions,
     onNotification: events.onNotification,
     onStateChange: events.onStateChange,
     close,

@@ -10,9 +10,11 @@ import { BackendError, type BackendHandshake, type BackendState, type Implementa
 import { createBackendEvents } from './backend-events.ts';
 import { classifyDiscoverOutcome, handshakeFromInitialize, initializeParams, type DiscoverOutcome } from './handshake.ts';
 import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
+import { createModernListen } from './modern-listen.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
 import { spawnStdioChild, type ChildExit, type StdioChild } from './stdio-child.ts';
+import { createStdioListens } from './stdio-listens.ts';
 
 export interface StdioBackendOptions {
   name: string;
@@ -91,6 +93,18 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   let lastFailure: unknown;
   let isKnownLegacy = false;
   let nextId = 1;
+  // 2026-07-28 backends send list changes and resource updates only for a listen request.
+  const listens = createStdioListens({
+    backend: name, logger,
+    nextId: () => nextId++,
+    send: (message) => child?.send(message) ?? false,
+    params: (filter) => withModernEnvelope({ notifications: filter }, handshake?.protocolVersion ?? LATEST_MODERN, clientInfo, defaultCapabilities),
+  });
+  const modernListen = createModernListen({
+    backend: name, logger, backoff: restartPolicy, ackTimeoutMs: options.timeoutMs,
+    open: listens.open,
+    deliver: (notification) => events.emitNotification(notification),
+  });
 
   function setState(next: BackendState): void {
     state = next;
@@ -183,6 +197,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     const classified = classifyMessage(value);
     switch (classified.kind) {
       case 'response': {
+        if (listens.routeResponse(classified.message)) return;
         const id = classified.message.id;
         const entry = typeof id === 'number' ? pending.get(id) : undefined;
         if (entry === undefined) {
@@ -228,6 +243,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
 
   /** Request-scoped notifications go to their call (see relatedCall); the rest are the backend's own. */
   function routeNotification(notification: JsonRpcNotification): void {
+    if (listens.routeNotification(notification)) return;
     const entry = isRequestScoped(notification.method) ? relatedCall(notification.params) : undefined;
     if (entry?.call?.onRelatedMessage !== undefined) entry.call.onRelatedMessage(notification);
     else events.emitNotification(notification);
@@ -265,6 +281,9 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     const failure = new BackendError('backend_unavailable', name,
       `Backend "${name}" exited unexpectedly (${reason}); in-flight requests are lost; the gateway restarts it; retry shortly`);
     lastFailure = failure;
+    // The server holds no subscription across a restart; connect() listens again (transports/stdio "Unexpected Termination").
+    modernListen.stop(failure);
+    listens.endAll(failure);
     rejectAll(failure);
     if (state === 'ready') {
       logger.warn({ backend: name, exit: reason }, 'stdio backend exited; restarting it');
@@ -362,6 +381,8 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
         // The child may have died between the last handshake answer and now.
         if (child === undefined) throw lastFailure;
         handshake = established;
+        if (established.era === 'modern') modernListen.start(established.capabilities);
+        else modernListen.stop(new BackendError('backend_unavailable', name, `Backend "${name}" now speaks ${established.protocolVersion}; its resources are subscribed with resources/subscribe`));
         isSupervised = true;
         readySince = Date.now();
         setState('ready');
@@ -412,11 +433,21 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     if (child === undefined || !child.send(response)) throw downError();
   }
 
+  async function setResourceSubscriptions(uris: readonly string[]): Promise<void> {
+    if (state === 'closed') throw closedError();
+    // A 2025 backend is subscribed per URI with resources/subscribe, which the router sends.
+    if (handshake?.era === 'legacy') return;
+    await modernListen.setResourceSubscriptions(uris);
+  }
+
   async function close(): Promise<void> {
     if (state === 'closed') return;
     setState('closed');
     clearTimeout(restartTimer);
     restartTimer = undefined;
+    // Cancelled while the child still reads stdin (transports/stdio "Cancellation").
+    modernListen.stop(closedError());
+    listens.endAll(closedError());
     rejectAll(closedError());
     const stopping = child;
     child = undefined;
@@ -436,6 +467,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     request,
     notify,
     respond,
+    setResourceSubscriptions,
     onNotification: events.onNotification,
     onStateChange: events.onStateChange,
     close,

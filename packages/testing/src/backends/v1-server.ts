@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A backend built on SDK v1 (@modelcontextprotocol/sdk), which speaks only the
 // 2025-11-25 revision: the gateway must reach it with the initialize
-// handshake and sessions. Run it with `--stdio` (default) or
+// handshake and sessions. Besides the basic tools it has the interactive ones
+// (v1-interactive-tools.ts). Run it with `--stdio` (default) or
 // `--http --port N [--host H]`; import the factory to embed it.
 
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -12,6 +12,7 @@ import {
   ErrorCode,
   ListRootsRequestSchema,
   McpError,
+  ProgressNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 
 import { watchGetStream } from './get-stream-watch.ts';
@@ -25,6 +26,7 @@ import {
   samplingResult,
 } from './interactive-handlers.ts';
 import { NotificationLog } from './notification-log.ts';
+import { afterQueuedNotifications, ProgressRouter } from './progress-router.ts';
 
 /** A backend started as a child process over stdio (launch.ts `stdioCommand` gives one). */
 export interface StdioTarget {
@@ -93,10 +95,14 @@ export async function connectInteractiveV1(
   const requests: ReceivedRequest[] = [];
   const notifications = new NotificationLog();
   answerServerRequests(client, handlers, requests);
-  // Progress for a call goes to its onprogress; everything else lands here.
   client.fallbackNotificationHandler = async (notification) => {
     notifications.record(notification.method, notification.params as Record<string, unknown> | undefined);
   };
+  // Replaces the SDK's own progress dispatch; see progress-router.ts for why.
+  const progress = new ProgressRouter();
+  client.setNotificationHandler(ProgressNotificationSchema, (notification) => {
+    if (!progress.deliver(notification.params)) notifications.record(notification.method, notification.params);
+  });
 
   let getStreamOpened: Promise<boolean>;
   if (isStdioTarget(target)) {
@@ -116,12 +122,21 @@ export async function connectInteractiveV1(
     notifications,
     getStreamOpened,
     async callTool(name, args = {}, options: CallOptions = {}) {
-      const result = await client.callTool({ name, arguments: args }, undefined, {
-        ...(options.onprogress !== undefined && { onprogress: options.onprogress }),
-        ...(options.signal !== undefined && { signal: options.signal }),
-        ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
-      });
-      return toolOutcome(result);
+      const progressToken = options.onprogress === undefined ? undefined : progress.open(options.onprogress);
+      try {
+        const result = await client.callTool(
+          { name, arguments: args, ...(progressToken !== undefined && { _meta: { progressToken } }) },
+          undefined,
+          {
+            ...(options.signal !== undefined && { signal: options.signal }),
+            ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
+          },
+        );
+        await afterQueuedNotifications();
+        return toolOutcome(result);
+      } finally {
+        if (progressToken !== undefined) progress.close(progressToken);
+      }
     },
     async listToolNames() {
       const { tools } = await client.listTools();

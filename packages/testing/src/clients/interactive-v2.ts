@@ -31,6 +31,7 @@ import {
 } from './interactive-handlers.ts';
 import { interactiveClientInfo, type StdioTarget } from './interactive-v1.ts';
 import { NotificationLog } from './notification-log.ts';
+import { afterQueuedNotifications, ProgressRouter } from './progress-router.ts';
 
 /** `legacy`: the 2025 initialize handshake only. `auto`: `server/discover` first, 2026-07-28 when the server speaks it. */
 export type V2NegotiationMode = 'legacy' | 'auto';
@@ -102,6 +103,10 @@ export async function connectInteractiveV2(
   client.fallbackNotificationHandler = async (notification) => {
     notifications.record(notification.method, notification.params as Record<string, unknown> | undefined);
   };
+  const progress = new ProgressRouter();
+  client.setNotificationHandler('notifications/progress', (notification) => {
+    if (!progress.deliver(notification.params)) notifications.record(notification.method, notification.params);
+  });
 
   let watchedGetStream: Promise<boolean> = Promise.resolve(true);
   if (isStdioTarget(target)) {
@@ -124,17 +129,25 @@ export async function connectInteractiveV2(
     getStreamOpened,
     async callTool(name, args = {}, options: CallOptions = {}) {
       const logLevel = options.logLevel ?? defaultLogLevel;
+      const progressToken = options.onprogress === undefined ? undefined : progress.open(options.onprogress);
       // The SDK merges this _meta over its own per-request envelope on 2026 connections.
-      const meta = era === 'modern' && logLevel !== undefined ? { _meta: { [LOG_LEVEL_META_KEY]: logLevel } } : {};
-      const result = await client.callTool(
-        { name, arguments: args, ...meta },
-        {
-          ...(options.onprogress !== undefined && { onprogress: options.onprogress }),
-          ...(options.signal !== undefined && { signal: options.signal }),
-          ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
-        },
-      );
-      return toolOutcome(result);
+      const meta = {
+        ...(era === 'modern' && logLevel !== undefined && { [LOG_LEVEL_META_KEY]: logLevel }),
+        ...(progressToken !== undefined && { progressToken }),
+      };
+      try {
+        const result = await client.callTool(
+          { name, arguments: args, ...(Object.keys(meta).length > 0 && { _meta: meta }) },
+          {
+            ...(options.signal !== undefined && { signal: options.signal }),
+            ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
+          },
+        );
+        await afterQueuedNotifications();
+        return toolOutcome(result);
+      } finally {
+        if (progressToken !== undefined) progress.close(progressToken);
+      }
     },
     async listToolNames() {
       const { tools } = await client.listTools(undefined, { cacheMode: 'refresh' });

@@ -40,7 +40,9 @@ async function serve(options: InteractionOptions, request: IncomingMessage, resp
   const form = action === undefined || request.method !== 'POST' ? undefined : new URLSearchParams(await readText(request));
 
   if (prompt === 'login') {
-    const accountId = options.isAutoLogin ? options.users[0]?.id : form?.get('user') ?? undefined;
+    // Auto-login signs in the demo user named by login_hint (OpenID Connect Core 3.1.2.1), else the first.
+    const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+    const accountId = options.isAutoLogin ? (options.users.find((user) => user.id === hint) ?? options.users[0])?.id : form?.get('user') ?? undefined;
     if (accountId === undefined || !options.users.some((user) => user.id === accountId)) {
       return page(response, 'Sign in (development identity provider)', loginForm(options, details.uid));
     }

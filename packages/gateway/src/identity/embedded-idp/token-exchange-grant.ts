@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../backend-credentials.ts';
+import { ACCESS_TOKEN_TYPE } from '../backend-credentials.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
 export const TOKEN_EXCHANGE_PARAMETERS = [
@@ -105,5 +105,3 @@ export function createTokenExchangeGrant(options: TokenExchangeGrantOptions) {
     };
   };
 }
-
-export { TOKEN_EXCHANGE_GRANT };

@@ -35,8 +35,8 @@ export function negotiateLegacyVersion(requested: string): string {
   return (LEGACY_REVISIONS as readonly string[]).includes(requested) ? requested : LATEST_LEGACY;
 }
 
-export function legacyClient(protocolVersion: string, info: Record<string, unknown> | undefined, capabilities: Record<string, unknown>): ClientDescription {
-  return { protocolVersion, era: 'legacy', info, capabilities, logLevel: undefined };
+export function legacyClient(protocolVersion: string, info: Record<string, unknown> | undefined, capabilities: Record<string, unknown>, logLevel?: string): ClientDescription {
+  return { protocolVersion, era: 'legacy', info, capabilities, logLevel };
 }
 
 /** Drops the 2026-only fields a 2025 client has no use for. Mutates and returns the result. */

@@ -91,7 +91,7 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
   const message = classified.message;
   try {
     if (MODERN_ONLY_METHODS.has(message.method)) throw rpcErrors.methodNotFound(message.method);
-    const client = legacyClient(session.protocolVersion, session.clientInfo, session.clientCapabilities);
+    const client = legacyClient(session.protocolVersion, session.clientInfo, session.clientCapabilities, session.logLevel);
     const open = openExchange(message, client, endpointBackend, session, response, {
       isCancelledByDisconnect: false,
       openLoggedStream: () => context.events.openStream(session.id, 'call'),

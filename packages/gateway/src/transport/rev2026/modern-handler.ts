@@ -45,6 +45,15 @@ async function openListen(context: ModernHandlerContext, response: ServerRespons
   context.listens.acknowledge(subscriber, { ...filter, resourceSubscriptions: honored });
 }
 
+function isNotificationBody(body: Buffer): boolean {
+  try {
+    const value = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    return typeof value === 'object' && value !== null && typeof value.method === 'string' && !('id' in value);
+  } catch {
+    return false;
+  }
+}
+
 /** Best-effort id for an error decided before (or without) a valid parse. */
 function idOf(body: Buffer): JsonRpcId | null {
   try {
@@ -58,6 +67,8 @@ function idOf(body: Buffer): JsonRpcId | null {
 export function handleModernPost(context: ModernHandlerContext, request: IncomingMessage, response: ServerResponse, body: Buffer, endpointBackend: string | undefined): void | Promise<void> {
   let version: string;
   let method: string;
+  // 2026-07-28 defines no header rules for notification POSTs (the SDK's stdio-style cancel of a listen stream is one).
+  if (request.headers['mcp-method'] === undefined && isNotificationBody(body)) return writeStatus(response, 202);
   try {
     ({ version, method } = checkModernHeaders(request.headers));
     if (LEGACY_ONLY_METHODS.has(method) || (method !== LISTEN_METHOD && !context.router.handles(method))) {

@@ -1,0 +1,116 @@
+// The production audit sink: PostgreSQL. Records are chained and hashed on
+// this thread (LogAppender), group-committed in one transaction per batch
+// (postgres-store.ts), and append() resolves once that transaction commits.
+// Each replica appends to its own logs; partitions are created per day.
+
+import type { SigningKey } from './checkpoint.ts';
+import { AuditError, describeCause, isAuditError } from './errors.ts';
+import { DEFAULT_BATCH, GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import { DEFAULT_CHECKPOINTS, LogAppender, type CheckpointSchedule, type PreparedBatch } from './log-appender.ts';
+import type { PostgresAuditStore } from './postgres-store.ts';
+import type { AuditRecord } from './record.ts';
+import type { AuditReceipt, AuditSink } from './sink.ts';
+
+export interface PostgresSinkOptions {
+  store: PostgresAuditStore;
+  gatewayId: string;
+  signingKey: SigningKey;
+  batch?: Partial<GroupCommitOptions>;
+  checkpoints?: Partial<CheckpointSchedule>;
+  /** The clock for checkpoint timestamps and schedules (tests). */
+  now?: () => number;
+}
+
+export class PostgresAuditSink implements AuditSink {
+  readonly kind = 'postgres' as const;
+  readonly #store: PostgresAuditStore;
+  readonly #gatewayId: string;
+  readonly #appender: LogAppender;
+  readonly #commits: GroupCommit<AuditRecord, AuditReceipt>;
+  readonly #timer: NodeJS.Timeout;
+  /** Set after a failed commit whose outcome is unknown (the connection dropped): the heads are read back before the next batch. */
+  #isHeadStale = false;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: PostgresSinkOptions, appender: LogAppender, checkpoints: CheckpointSchedule) {
+    this.#store = options.store;
+    this.#gatewayId = options.gatewayId;
+    this.#appender = appender;
+    this.#commits = new GroupCommit((records) => this.#commitRecords(records), { ...DEFAULT_BATCH, ...options.batch });
+    this.#timer = setInterval(() => void this.#checkpoint(false).catch(() => {}), checkpoints.intervalMs).unref();
+  }
+
+  /** Creates this replica's logs if new and signs a checkpoint over anything a crash left unsigned. */
+  static async open(options: PostgresSinkOptions): Promise<PostgresAuditSink> {
+    const checkpoints = { ...DEFAULT_CHECKPOINTS, ...options.checkpoints };
+    await options.store.storePublicKey(options.signingKey);
+    const appender = new LogAppender(await options.store.openLogs(options.gatewayId), options.signingKey, checkpoints, options.now);
+    for (const checkpoint of await options.store.lastCheckpoints(options.gatewayId)) {
+      appender.noteStoredCheckpoint(checkpoint.logId, checkpoint.treeSize, checkpoint.timestampMs);
+    }
+    const sink = new PostgresAuditSink(options, appender, checkpoints);
+    await sink.#checkpoint(false);
+    return sink;
+  }
+
+  append(record: AuditRecord): Promise<AuditReceipt> {
+    return this.#commits.submit(record);
+  }
+
+  flush(): Promise<void> {
+    return this.#commits.flush();
+  }
+
+  checkpoint(): Promise<void> {
+    return this.#checkpoint(true);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#timer);
+      await this.#commits.close();
+      await this.#commitPrepared(() => this.#appender.prepareCheckpoints(true)).catch(() => {});
+    })();
+    return this.#closing;
+  }
+
+  #checkpoint(isForced: boolean): Promise<void> {
+    return this.#commits.runTask(async () => {
+      await this.#commitPrepared(() => this.#appender.prepareCheckpoints(isForced));
+    });
+  }
+
+  async #commitRecords(records: AuditRecord[]): Promise<AuditReceipt[]> {
+    return this.#commitPrepared(() => this.#appender.prepare(records));
+  }
+
+  async #commitPrepared(prepare: () => PreparedBatch): Promise<AuditReceipt[]> {
+    try {
+      if (this.#isHeadStale) {
+        this.#appender.replaceHeads(await this.#store.readLogsOf(this.#gatewayId));
+        this.#isHeadStale = false;
+      }
+      return await this.#write(prepare);
+    } catch (error) {
+      this.#isHeadStale = true;
+      if (isAuditError(error)) throw error;
+      throw new AuditError('audit_unavailable', `the audit store ${this.#store.location} did not keep the batch: ${describeCause(error)}`, { cause: error, isTransient: true });
+    }
+  }
+
+  async #write(prepare: () => PreparedBatch): Promise<AuditReceipt[]> {
+    let batch = prepare();
+    await this.#store.ensureDays(batch.entries.map((entry) => entry.day));
+    try {
+      await this.#store.writeBatch(batch);
+    } catch (error) {
+      if (!isAuditError(error) || error.code !== 'audit_log_conflict') throw error;
+      // Another batch moved the head first (a commit whose answer was lost, or a second writer): chain after it, once.
+      this.#appender.replaceHeads(await this.#store.readLogsOf(this.#gatewayId));
+      batch = prepare();
+      await this.#store.ensureDays(batch.entries.map((entry) => entry.day));
+      await this.#store.writeBatch(batch);
+    }
+    return this.#appender.accept(batch);
+  }
+}

@@ -1,0 +1,346 @@
+// The audit tables in PostgreSQL (`pg`): the production store. Reads for
+// verify, query, export and retention, and the write transaction the sink
+// commits each batch in (rows inserted with one multi-row INSERT ... SELECT
+// FROM unnest(...)). Several replicas share the tables, each its own logs.
+
+import pg from 'pg';
+import type { Checkpoint, SigningKey } from './checkpoint.ts';
+import { AuditError, describeCause } from './errors.ts';
+import { GENESIS_HASH } from './hash-chain.ts';
+import type { PreparedBatch } from './log-appender.ts';
+import { MerkleFrontier } from './merkle.ts';
+import { categoryPartitionName, dayOfPartition, dayPartitionName, dayPartitionStatements, quoteSchema, schemaStatements, SCHEMA_VERSION } from './postgres-schema.ts';
+import { buildQuerySql, pageFromRows, type AuditQuery, type QueryPage } from './query.ts';
+import { AUDIT_CATEGORIES, type AuditCategory } from './record.ts';
+import { TARGET_SEPARATOR } from './record-index.ts';
+import { logIdFor, type AuditStore, type EntryLink, type LogState, type RetentionCut, type StoredEntry } from './sink.ts';
+
+type Row = Record<string, unknown>;
+
+export interface PostgresStoreOptions {
+  url: string;
+  /** Tables live in this schema (created if missing); `public` by default. */
+  schema?: string;
+  /** Connections in the pool: the writer uses one at a time, readers the rest. */
+  maxConnections?: number;
+}
+
+/** A stable number for pg_advisory_xact_lock, so that replicas create a day's partitions one at a time. */
+const PARTITION_LOCK = 0x6761_7465;
+
+export class PostgresAuditStore implements AuditStore {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  readonly schema: string;
+  readonly #pool: pg.Pool;
+  readonly #s: string;
+  readonly #knownDays = new Set<string>();
+
+  private constructor(options: PostgresStoreOptions) {
+    this.schema = options.schema ?? 'public';
+    this.#s = quoteSchema(this.schema);
+    this.location = redactUrl(options.url);
+    this.#pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 4 });
+    // An idle client's error (the server restarted) must not crash the gateway; the next query reports it.
+    this.#pool.on('error', () => {});
+  }
+
+  /** Connects and creates the tables when `isReadOnly` is not set; otherwise checks that they exist. */
+  static async open(options: PostgresStoreOptions & { isReadOnly?: boolean }): Promise<PostgresAuditStore> {
+    const store = new PostgresAuditStore(options);
+    try {
+      if (options.isReadOnly !== true) {
+        const client = await store.#pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+          for (const statement of schemaStatements(store.schema)) await client.query(statement);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        } finally {
+          client.release();
+        }
+      }
+      const version = await store.#pool.query(`SELECT value FROM ${store.#s}.audit_meta WHERE key = 'schema_version'`).catch((error: unknown) => {
+        throw new AuditError('audit_store_invalid', `${store.location} has no audit tables in schema ${store.schema} (${describeCause(error)}); has a gateway written audit records there?`, { cause: error });
+      });
+      if (version.rows[0]?.value !== SCHEMA_VERSION) {
+        throw new AuditError('audit_store_invalid', `${store.location} schema ${store.schema} has audit schema version ${String(version.rows[0]?.value)}; this gatehouse reads version ${SCHEMA_VERSION}`);
+      }
+    } catch (error) {
+      await store.#pool.end().catch(() => {});
+      if (error instanceof AuditError) throw error;
+      throw new AuditError('audit_unavailable', `cannot reach the audit database ${store.location}: ${describeCause(error)}`, { cause: error, isTransient: true });
+    }
+    return store;
+  }
+
+  // --- write side (postgres-sink.ts)
+
+  async openLogs(gatewayId: string): Promise<LogState[]> {
+    const empty = new MerkleFrontier().toBytes();
+    for (const category of AUDIT_CATEGORIES) {
+      await this.#pool.query(
+        `INSERT INTO ${this.#s}.audit_logs (log_id, gateway_id, category, size, last_hash, frontier, last_day, anchor_size, anchor_hash, anchor_frontier)
+         VALUES ($1, $2, $3, 0, $4, $5, NULL, 0, $4, $5) ON CONFLICT (log_id) DO NOTHING`,
+        [logIdFor(gatewayId, category), gatewayId, category, GENESIS_HASH, empty],
+      );
+    }
+    return this.readLogsOf(gatewayId);
+  }
+
+  async readLogsOf(gatewayId: string): Promise<LogState[]> {
+    const result = await this.#pool.query(`SELECT *, last_day::text AS last_day_text FROM ${this.#s}.audit_logs WHERE gateway_id = $1 ORDER BY log_id`, [gatewayId]);
+    return result.rows.map(logStateFromRow);
+  }
+
+  async storePublicKey(key: SigningKey): Promise<void> {
+    await this.#pool.query(`INSERT INTO ${this.#s}.audit_keys (key_id, public_key) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING`, [key.keyId, key.publicKeyPem]);
+  }
+
+  async lastCheckpoints(gatewayId: string): Promise<{ logId: string; treeSize: number; timestampMs: number }[]> {
+    const result = await this.#pool.query(
+      `SELECT DISTINCT ON (c.log_id) c.log_id, c.tree_size, c.timestamp_ms FROM ${this.#s}.audit_checkpoints c
+       JOIN ${this.#s}.audit_logs l ON l.log_id = c.log_id WHERE l.gateway_id = $1 ORDER BY c.log_id, c.tree_size DESC`,
+      [gatewayId],
+    );
+    return result.rows.map((row: Row) => ({ logId: String(row.log_id), treeSize: Number(row.tree_size), timestampMs: Number(row.timestamp_ms) }));
+  }
+
+  /** Creates the partitions of the batch's days that this process has not seen yet. */
+  async ensureDays(days: Iterable<string>): Promise<void> {
+    const missing = [...new Set(days)].filter((day) => !this.#knownDays.has(day));
+    if (missing.length === 0) return;
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+      for (const day of missing) for (const statement of dayPartitionStatements(this.schema, day)) await client.query(statement);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+    for (const day of missing) this.#knownDays.add(day);
+  }
+
+  /** One transaction: the heads (guarded by their expected sizes), every entry in one INSERT, the checkpoints. */
+  async writeBatch(batch: PreparedBatch): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const head of batch.heads) {
+        const result = await client.query(
+          `UPDATE ${this.#s}.audit_logs SET size = $2, last_hash = $3, frontier = $4, last_day = $5 WHERE log_id = $1 AND size = $6`,
+          [head.logId, head.size, head.lastHash, head.frontier.toBytes(), head.lastDay, batch.expectedSizes.get(head.logId) ?? -1],
+        );
+        if (result.rowCount !== 1) {
+          throw new AuditError('audit_log_conflict', `the audit log ${head.logId} grew under this writer; two gateways share the id "${head.gatewayId}" — give each replica its own gateway.id`);
+        }
+      }
+      if (batch.entries.length > 0) await client.query(this.#insertSql(), insertValues(batch));
+      for (const checkpoint of batch.checkpoints) await this.#insertCheckpoint(client, checkpoint);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  #insertSql(): string {
+    return `INSERT INTO ${this.#s}.audit_records (day, category, log_id, seq, prev_hash, hash, audit_id, ts, op_type, identity, agent, session_id, server, name, status, decision, targets, record)
+      SELECT d, c, l, q, p, h, a, t, o, i, g, se, sv, n, st, de, string_to_array(tg, chr(31)), r
+      FROM unnest($1::date[], $2::text[], $3::text[], $4::int8[], $5::bytea[], $6::bytea[], $7::text[], $8::timestamptz[], $9::text[],
+                  $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[])
+        AS u(d, c, l, q, p, h, a, t, o, i, g, se, sv, n, st, de, tg, r)`;
+  }
+
+  #insertCheckpoint(client: pg.PoolClient | pg.Pool, checkpoint: Checkpoint): Promise<unknown> {
+    return client.query(
+      `INSERT INTO ${this.#s}.audit_checkpoints (log_id, tree_size, root_hash, timestamp_ms, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [checkpoint.logId, checkpoint.treeSize, checkpoint.rootHash, checkpoint.timestampMs, checkpoint.keyId, checkpoint.signature],
+    );
+  }
+
+  // --- read side
+
+  async listLogs(): Promise<LogState[]> {
+    const result = await this.#pool.query(`SELECT *, last_day::text AS last_day_text FROM ${this.#s}.audit_logs ORDER BY log_id`);
+    return result.rows.map(logStateFromRow);
+  }
+
+  async readEntries(logId: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {
+    const result = await this.#pool.query(
+      `SELECT *, day::text AS day_text, (extract(epoch from ts) * 1000)::float8 AS ts_ms FROM ${this.#s}.audit_records WHERE log_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+      [logId, fromSeq, limit],
+    );
+    return result.rows.map(storedEntryFromRow);
+  }
+
+  async readLinks(logId: string, fromSeq: number, limit: number): Promise<EntryLink[]> {
+    const result = await this.#pool.query(`SELECT seq, prev_hash, hash FROM ${this.#s}.audit_records WHERE log_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`, [logId, fromSeq, limit]);
+    return result.rows.map((row: Row) => ({ seq: Number(row.seq), prevHash: row.prev_hash as Buffer, hash: row.hash as Buffer }));
+  }
+
+  async readCheckpoints(logId: string): Promise<Checkpoint[]> {
+    const result = await this.#pool.query(`SELECT * FROM ${this.#s}.audit_checkpoints WHERE log_id = $1 ORDER BY tree_size`, [logId]);
+    return result.rows.map((row: Row) => ({
+      logId: String(row.log_id),
+      treeSize: Number(row.tree_size),
+      rootHash: row.root_hash as Buffer,
+      timestampMs: Number(row.timestamp_ms),
+      keyId: String(row.key_id),
+      signature: row.signature as Buffer,
+    }));
+  }
+
+  async readPublicKeys(): Promise<Map<string, string>> {
+    const result = await this.#pool.query(`SELECT key_id, public_key FROM ${this.#s}.audit_keys`);
+    return new Map(result.rows.map((row: Row) => [String(row.key_id), String(row.public_key)]));
+  }
+
+  async firstSeqOnOrAfterDay(logId: string, day: string): Promise<number | undefined> {
+    const result = await this.#pool.query(`SELECT min(seq) AS seq FROM ${this.#s}.audit_records WHERE log_id = $1 AND day >= $2::date`, [logId, day]);
+    const seq = result.rows[0]?.seq;
+    return seq === null || seq === undefined ? undefined : Number(seq);
+  }
+
+  async query(query: AuditQuery, options: { limit: number; cursor?: string | undefined }): Promise<QueryPage> {
+    const sql = buildQuerySql('postgres', query, { entries: `${this.#s}.audit_records` }, options.limit, options.cursor);
+    const result = await this.#pool.query(sql.text, sql.values);
+    return pageFromRows(result.rows as { log_id: string; seq: string; ts_ms: number; record: string }[], options.limit);
+  }
+
+  /**
+   * One transaction: the new anchors and their checkpoints, then DROP of the
+   * category's partitions of every day before `beforeDay` (and of a day's
+   * partition once both categories are gone). DDL is transactional here, so a
+   * failure leaves anchors and partitions as they were.
+   */
+  async applyRetention(category: AuditCategory, beforeDay: string, cuts: readonly RetentionCut[]): Promise<{ deletedRecords: number }> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+      for (const cut of cuts) {
+        await client.query(
+          `UPDATE ${this.#s}.audit_logs SET anchor_size = $2, anchor_hash = $3, anchor_frontier = $4 WHERE log_id = $1 AND anchor_size <= $2`,
+          [cut.logId, cut.anchor.size, cut.anchor.lastHash, cut.anchor.frontier.toBytes()],
+        );
+        if (cut.checkpoint !== undefined) await this.#insertCheckpoint(client, cut.checkpoint);
+      }
+      const partitions = await client.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+         JOIN pg_namespace n ON n.oid = p.relnamespace WHERE n.nspname = $1 AND p.relname = 'audit_records'`,
+        [this.schema],
+      );
+      for (const row of partitions.rows as Row[]) {
+        const day = dayOfPartition(String(row.relname));
+        if (day === undefined || day >= beforeDay) continue;
+        await client.query(`DROP TABLE IF EXISTS ${this.#s}.${categoryPartitionName(day, category)}`);
+        const left = await client.query(`SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = '${this.#s}.${dayPartitionName(day)}'::regclass`);
+        if (left.rows[0]?.n === 0) await client.query(`DROP TABLE ${this.#s}.${dayPartitionName(day)}`);
+        this.#knownDays.delete(day);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+    return { deletedRecords: cuts.reduce((sum, cut) => sum + cut.anchor.size - cut.previousSize, 0) };
+  }
+
+  async readExportOffset(exporter: string, logId: string): Promise<number> {
+    const result = await this.#pool.query(`SELECT next_seq FROM ${this.#s}.audit_export_offsets WHERE exporter = $1 AND log_id = $2`, [exporter, logId]);
+    return result.rows.length === 0 ? 0 : Number(result.rows[0].next_seq);
+  }
+
+  async writeExportOffset(exporter: string, logId: string, nextSeq: number): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO ${this.#s}.audit_export_offsets (exporter, log_id, next_seq, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (exporter, log_id) DO UPDATE SET next_seq = excluded.next_seq, updated_at = excluded.updated_at`,
+      [exporter, logId, nextSeq],
+    );
+  }
+
+  /** Runs SQL against the store's schema: for tests that tamper with a store, and for benchmarks. */
+  async execute(sql: string, values: unknown[] = []): Promise<Row[]> {
+    const result = await this.#pool.query(sql.replaceAll('{schema}', this.#s), values);
+    return result.rows as Row[];
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
+
+function insertValues(batch: PreparedBatch): unknown[] {
+  const columns: unknown[][] = Array.from({ length: 18 }, () => new Array<unknown>(batch.entries.length));
+  batch.entries.forEach((entry, index) => {
+    const c = entry.columns;
+    const values = [
+      entry.day, entry.category, entry.logId, entry.seq, entry.prevHash, entry.hash, c.auditId, new Date(c.timestampMs).toISOString(), c.operationType,
+      c.identity, c.agent, c.sessionId, c.server, c.name, c.status, c.decision, c.targets.join(TARGET_SEPARATOR), entry.recordText,
+    ];
+    for (let column = 0; column < values.length; column += 1) columns[column]![index] = values[column];
+  });
+  return columns;
+}
+
+function logStateFromRow(row: Row): LogState {
+  const size = Number(row.size);
+  const anchorSize = Number(row.anchor_size);
+  return {
+    logId: String(row.log_id),
+    gatewayId: String(row.gateway_id),
+    category: row.category as AuditCategory,
+    size,
+    lastHash: row.last_hash as Buffer,
+    frontier: MerkleFrontier.fromBytes(size, row.frontier as Buffer),
+    lastDay: row.last_day_text === null ? null : String(row.last_day_text),
+    anchor: { size: anchorSize, lastHash: row.anchor_hash as Buffer, frontier: MerkleFrontier.fromBytes(anchorSize, row.anchor_frontier as Buffer) },
+  };
+}
+
+function storedEntryFromRow(row: Row): StoredEntry {
+  return {
+    logId: String(row.log_id),
+    seq: Number(row.seq),
+    prevHash: row.prev_hash as Buffer,
+    hash: row.hash as Buffer,
+    recordText: String(row.record),
+    day: String(row.day_text),
+    columns: {
+      auditId: String(row.audit_id),
+      timestampMs: Number(row.ts_ms),
+      category: row.category as AuditCategory,
+      operationType: String(row.op_type),
+      identity: (row.identity as string | null) ?? null,
+      agent: (row.agent as string | null) ?? null,
+      sessionId: (row.session_id as string | null) ?? null,
+      server: (row.server as string | null) ?? null,
+      name: (row.name as string | null) ?? null,
+      status: String(row.status),
+      decision: (row.decision as string | null) ?? null,
+      targets: [...(row.targets as string[])].sort(),
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured PostgreSQL URL';
+  }
+}

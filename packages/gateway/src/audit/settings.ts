@@ -1,0 +1,189 @@
+// The audit section of gatehouse.yaml, read from `config.audit.raw` into
+// AuditSettings with defaults, paths resolved against the config file's
+// directory. With no audit section, audit goes to the embedded default store:
+// `.gatehouse/audit.db` under the checkout root. Keys: docs/audit.md.
+
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { ConfigError, type ConfigProblem } from '../config/errors.ts';
+import { GATEHOUSE_ROOT } from '../config/load.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import type { RetentionDays } from './retention.ts';
+import type { SqliteSynchronous } from './sqlite-store.ts';
+
+export type FailMode = 'closed' | 'open';
+
+export interface AuditSettings {
+  isEnabled: boolean;
+  store: 'sqlite' | 'postgres';
+  /** Absolute path of the SQLite file (store: sqlite). */
+  sqlitePath: string;
+  sqliteSynchronous: SqliteSynchronous;
+  postgresUrl: string | undefined;
+  postgresSchema: string;
+  /** closed: a call whose record cannot be kept fails; open: it is answered, and the loss counted and logged. */
+  failMode: FailMode;
+  retentionDays: RetentionDays;
+  /** How often the gateway applies retention; 0 turns it off. */
+  retentionIntervalHours: number;
+  /** Whether results are stored in records, for all backends or per backend name. */
+  storeOutputs: boolean | Readonly<Record<string, boolean>>;
+  batchMaxRecords: number;
+  batchMaxDelayMs: number;
+  maxPendingRecords: number;
+  checkpointIntervalMs: number;
+  checkpointEveryRecords: number;
+  /** The Ed25519 key file checkpoints are signed with; generated there when missing. */
+  signingKeyPath: string;
+  /** Public keys (PEM files) that verify accepts besides the signing key's own. */
+  trustedKeyPaths: string[];
+}
+
+/** Where the embedded default (`npm start` with no audit section) keeps its audit records. */
+export const DEFAULT_SQLITE_PATH = join(GATEHOUSE_ROOT, '.gatehouse', 'audit.db');
+
+export const DEFAULT_RETENTION_DAYS: RetentionDays = { security: 2555, routine: 365 };
+
+const KNOWN_KEYS = new Set([
+  'enabled', 'backend', 'categories', 'store', 'path', 'postgres_url', 'postgres_schema', 'compliance', 'fail_mode', 'retention_days',
+  'retention_interval_hours', 'store_outputs', 'batch_max_records', 'batch_max_delay_ms', 'max_pending_records', 'checkpoint_interval_seconds',
+  'checkpoint_every_records', 'signing_key', 'trusted_keys', 'sqlite_synchronous',
+]);
+
+/**
+ * The settings of `config` (undefined: no config file at all). `configPath`
+ * anchors relative paths and names the file in errors.
+ */
+export function resolveAuditSettings(config: Pick<GatewayConfig, 'audit'> | undefined, configPath?: string): AuditSettings {
+  const raw = config?.audit?.raw ?? {};
+  const file = configPath ?? 'gatehouse.yaml';
+  const baseDirectory = configPath === undefined ? process.cwd() : dirname(resolve(configPath));
+  const problems: ConfigProblem[] = [];
+  const read = new SettingsReader(raw, problems);
+
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_KEYS.has(key)) problems.push({ path: `audit.${key}`, message: `is not an audit setting; known: ${[...KNOWN_KEYS].join(', ')}` });
+  }
+  const postgresUrl = read.text('postgres_url');
+  if (postgresUrl !== undefined && !/^postgres(ql)?:\/\//.test(postgresUrl)) problems.push({ path: 'audit.postgres_url', message: 'expected a postgres:// or postgresql:// URL' });
+  const store = read.choice('store', ['sqlite', 'postgres'] as const) ?? (postgresUrl === undefined ? 'sqlite' : 'postgres');
+  if (store === 'postgres' && postgresUrl === undefined) problems.push({ path: 'audit.postgres_url', message: 'is needed with store: postgres (postgres://user:password@host:5432/database)' });
+  const pathSetting = read.text('path');
+  const sqlitePath = pathSetting === undefined ? DEFAULT_SQLITE_PATH : absolute(pathSetting, baseDirectory);
+  const compliance = read.choice('compliance', ['strict', 'standard'] as const) ?? 'standard';
+  const keySetting = read.text('signing_key');
+  const defaultKeyDirectory = store === 'sqlite' ? dirname(sqlitePath) : join(GATEHOUSE_ROOT, '.gatehouse');
+  const settings: AuditSettings = {
+    isEnabled: read.flag('enabled') ?? true,
+    store,
+    sqlitePath,
+    sqliteSynchronous: read.choice('sqlite_synchronous', ['full', 'normal'] as const) ?? 'full',
+    postgresUrl,
+    postgresSchema: read.text('postgres_schema') ?? 'public',
+    failMode: read.choice('fail_mode', ['closed', 'open'] as const) ?? (compliance === 'strict' ? 'closed' : 'open'),
+    retentionDays: read.retention('retention_days') ?? DEFAULT_RETENTION_DAYS,
+    retentionIntervalHours: read.number('retention_interval_hours', 0, 8_760) ?? 24,
+    storeOutputs: read.storeOutputs('store_outputs') ?? false,
+    batchMaxRecords: read.number('batch_max_records', 1, 100_000) ?? 1_000,
+    batchMaxDelayMs: read.number('batch_max_delay_ms', 0, 10_000) ?? 0,
+    maxPendingRecords: read.number('max_pending_records', 1, 10_000_000) ?? 100_000,
+    checkpointIntervalMs: (read.number('checkpoint_interval_seconds', 1, 86_400) ?? 10) * 1000,
+    checkpointEveryRecords: read.number('checkpoint_every_records', 1, 100_000_000) ?? 100_000,
+    signingKeyPath: keySetting === undefined ? join(defaultKeyDirectory, 'audit-signing-key.pem') : absolute(keySetting, baseDirectory),
+    trustedKeyPaths: (read.textList('trusted_keys') ?? []).map((path) => absolute(path, baseDirectory)),
+  };
+  if (problems.length > 0) throw new ConfigError('config_invalid', file, problems);
+  return settings;
+}
+
+/** Whether the records of calls to `backend` keep the (redacted) result. */
+export function shouldStoreOutput(settings: Pick<AuditSettings, 'storeOutputs'>, backend: string | undefined): boolean {
+  if (typeof settings.storeOutputs === 'boolean') return settings.storeOutputs;
+  return backend !== undefined && settings.storeOutputs[backend] === true;
+}
+
+function absolute(path: string, baseDirectory: string): string {
+  return isAbsolute(path) ? path : resolve(baseDirectory, path);
+}
+
+/** Reads one key at a time, adding a problem (and returning undefined) for a value of the wrong shape. */
+class SettingsReader {
+  readonly #raw: Record<string, unknown>;
+  readonly #problems: ConfigProblem[];
+
+  constructor(raw: Record<string, unknown>, problems: ConfigProblem[]) {
+    this.#raw = raw;
+    this.#problems = problems;
+  }
+
+  #value(key: string): unknown {
+    const value = this.#raw[key];
+    return value === null ? undefined : value;
+  }
+
+  #problem(key: string, message: string): undefined {
+    this.#problems.push({ path: `audit.${key}`, message });
+    return undefined;
+  }
+
+  text(key: string): string | undefined {
+    const value = this.#value(key);
+    if (value === undefined) return undefined;
+    return typeof value === 'string' && value.trim() !== '' ? value : this.#problem(key, 'expected a non-empty string');
+  }
+
+  textList(key: string): string[] | undefined {
+    const value = this.#value(key);
+    if (value === undefined) return undefined;
+    return Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== '') ? (value as string[]) : this.#problem(key, 'expected a list of file paths');
+  }
+
+  flag(key: string): boolean | undefined {
+    const value = this.#value(key);
+    if (value === undefined) return undefined;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    return this.#problem(key, 'expected true or false');
+  }
+
+  number(key: string, min: number, max: number): number | undefined {
+    const value = this.#value(key);
+    if (value === undefined) return undefined;
+    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    if (typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max) return number;
+    return this.#problem(key, `expected a whole number from ${min} to ${max}`);
+  }
+
+  choice<T extends string>(key: string, choices: readonly T[]): T | undefined {
+    const value = this.#value(key);
+    if (value === undefined) return undefined;
+    return (choices as readonly unknown[]).includes(value) ? (value as T) : this.#problem(key, `expected one of ${choices.map((choice) => `"${choice}"`).join(', ')}`);
+  }
+
+  /** `retention_days: 2555` (every category) or `{security: 2555, routine: 365}`. */
+  retention(key: string): RetentionDays | undefined {
+    const value = this.#value(key);
+    if (value === undefined) return undefined;
+    const isDays = (days: unknown): days is number => typeof days === 'number' && Number.isInteger(days) && days >= 1 && days <= 36_500;
+    if (isDays(value)) return { security: value, routine: value };
+    if (typeof value === 'object' && !Array.isArray(value)) {
+      const mapping = value as Record<string, unknown>;
+      const unknown = Object.keys(mapping).filter((category) => category !== 'security' && category !== 'routine');
+      const security = mapping.security ?? DEFAULT_RETENTION_DAYS.security;
+      const routine = mapping.routine ?? DEFAULT_RETENTION_DAYS.routine;
+      if (unknown.length === 0 && isDays(security) && isDays(routine)) return { security, routine };
+    }
+    return this.#problem(key, 'expected a number of days (1 to 36500), or a mapping with security and routine days');
+  }
+
+  /** `true`/`false`, a list of backend names, or a mapping of backend name to true/false. */
+  storeOutputs(key: string): boolean | Record<string, boolean> | undefined {
+    const value = this.#value(key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'boolean') return value;
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return Object.fromEntries((value as string[]).map((name) => [name, true]));
+    if (typeof value === 'object' && !Array.isArray(value) && Object.values(value as object).every((item) => typeof item === 'boolean')) {
+      return value as Record<string, boolean>;
+    }
+    return this.#problem(key, 'expected true, false, a list of backend names, or a mapping of backend name to true/false');
+  }
+}

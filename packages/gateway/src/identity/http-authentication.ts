@@ -1,0 +1,77 @@
+// The transport's one call into identity: authenticate an HTTP request to an
+// MCP endpoint and, when that fails, write the refusal (status, challenge,
+// JSON-RPC body) itself. Also writes the 403s that later stages decide
+// (insufficient scope, session mismatch), so every auth answer has one shape.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isAuthError, type AuthError } from './auth-error.ts';
+import { ANONYMOUS_CALLER, type Caller } from './caller.ts';
+import { authErrorResponse } from './challenge.ts';
+import { backendEndpointPath, resourceMetadataUrl } from './resource-metadata.ts';
+import type { TokenVerifier } from './token-verifier.ts';
+
+export interface HttpAuthenticationOptions {
+  /** Undefined means `allow_anonymous`: every request gets ANONYMOUS_CALLER. */
+  verifier: TokenVerifier | undefined;
+  /** The gateway as clients reach it (resource metadata URLs are built from it). */
+  publicBaseUrl: string;
+  /** Scopes for the 401 challenge of an endpoint (`undefined` = `/mcp`, else the backend's name). */
+  challengeScopes?: (endpointBackend: string | undefined) => readonly string[];
+  /** Called for every refusal, e.g. to count it by `error.code`. */
+  onRefusal?: (error: AuthError) => void;
+}
+
+export interface HttpAuthentication {
+  /**
+   * The Caller of `request` to `endpointBackend`'s endpoint; on failure the
+   * refusal is written to `response` and the result is undefined.
+   * Synchronous on a verified-token cache hit.
+   */
+  authenticate(request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Caller | undefined | Promise<Caller | undefined>;
+  /** Writes the answer for an AuthError decided later (authorization, session binding). */
+  refuse(response: ServerResponse, error: AuthError, endpointBackend: string | undefined): void;
+}
+
+export function createHttpAuthentication(options: HttpAuthenticationOptions): HttpAuthentication {
+  const { verifier } = options;
+
+  function refuse(response: ServerResponse, error: AuthError, endpointBackend: string | undefined): void {
+    options.onRefusal?.(error);
+    const endpointPath = endpointBackend === undefined ? '/mcp' : backendEndpointPath(endpointBackend);
+    const answer = authErrorResponse(error, resourceMetadataUrl(options.publicBaseUrl, endpointPath), options.challengeScopes?.(endpointBackend));
+    const body = JSON.stringify(answer.body);
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.writeHead(answer.status, {
+      ...answer.headers,
+      // Browser clients must be able to read the challenge to start the OAuth flow.
+      'access-control-expose-headers': 'WWW-Authenticate',
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
+    response.end(body);
+  }
+
+  function fail(error: unknown, response: ServerResponse, endpointBackend: string | undefined): undefined {
+    if (!isAuthError(error)) throw error;
+    refuse(response, error, endpointBackend);
+    return undefined;
+  }
+
+  return {
+    authenticate(request, response, endpointBackend) {
+      if (verifier === undefined) return ANONYMOUS_CALLER;
+      let result: Caller | Promise<Caller>;
+      try {
+        result = verifier.authenticate(request.headers.authorization);
+      } catch (error) {
+        return fail(error, response, endpointBackend);
+      }
+      if (!(result instanceof Promise)) return result;
+      return result.catch((error: unknown) => fail(error, response, endpointBackend));
+    },
+    refuse,
+  };
+}

@@ -1,0 +1,130 @@
+// The write side against real stores: SQLite in a temp dir, PostgreSQL in a
+// schema of this file's own (skipped when PostgreSQL is absent, unless CI=true).
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { isAuditError } from '../../src/audit/errors.ts';
+import { buildAuditRecord, OPERATION_TYPES } from '../../src/audit/record.ts';
+import { verifyStore } from '../../src/audit/verify.ts';
+import {
+  createTempDirectory, dropSchema, factsFor, openPostgres, openSqlite, postgresSkip, recordsFor, trusted, uniqueSchema, type OpenedStore, type OpenOptions, type TempDirectory,
+} from './fixtures/audit-fixtures.ts';
+
+const pgSkip = await postgresSkip();
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`the ${kind} audit sink`, { skip: kind === 'postgres' ? pgSkip : false }, () => {
+    let directory: TempDirectory;
+    const schemas = new Map<string, string>();
+    let counter = 0;
+    const open = async (options: OpenOptions = {}, name = `s${(counter += 1)}`): Promise<OpenedStore> => {
+      if (kind === 'sqlite') return openSqlite(join(directory.path, name), options);
+      if (!schemas.has(name)) schemas.set(name, uniqueSchema(`sink_${name}`));
+      return openPostgres(schemas.get(name)!, options);
+    };
+    before(async () => {
+      directory = await createTempDirectory();
+    });
+    after(async () => {
+      await directory.remove();
+      for (const schema of schemas.values()) await dropSchema(schema);
+    });
+
+    it('keeps exactly one record per operation, of every type, with the fields it was given', async () => {
+      const opened = await open();
+      try {
+        const records = OPERATION_TYPES.map((type, index) => buildAuditRecord(factsFor(type, index)));
+        await Promise.all(records.map((record) => opened.sink.append(record)));
+        for (const record of records) {
+          const page = await opened.store.query({ types: [record.operation.type] }, { limit: 10 });
+          assert.equal(page.items.length, 1, record.operation.type);
+          assert.deepEqual(page.items[0]!.record, record);
+        }
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it('has each record committed by the time append resolves, readable from another connection', async () => {
+      const opened = await open();
+      try {
+        const [record] = recordsFor(1);
+        const receipt = await opened.sink.append(record!);
+        const rows = await opened.execute(`SELECT audit_id FROM ${opened.entriesTable} WHERE log_id = ${kind === 'sqlite' ? '?' : '$1'}`, [receipt.logId]);
+        assert.deepEqual(rows.map((row) => row.audit_id), [record!.audit_id]);
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it('numbers each category\'s log from 0 and keeps security events in their own log', async () => {
+      const opened = await open({ gatewayId: 'replica-a' });
+      try {
+        const receipts = await Promise.all([
+          ...recordsFor(3).map((record) => opened.sink.append(record)),
+          ...recordsFor(2, 'auth_failure').map((record) => opened.sink.append(record)),
+        ]);
+        assert.deepEqual(receipts.map((receipt) => `${receipt.logId}#${receipt.seq}`), [
+          'replica-a/routine#0', 'replica-a/routine#1', 'replica-a/routine#2', 'replica-a/security#0', 'replica-a/security#1',
+        ]);
+        assert.match(receipts[0]!.hash, /^[0-9a-f]{64}$/);
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it('continues the chain after a restart, and the whole log verifies', async () => {
+      const first = await open({}, 'restart');
+      await Promise.all(recordsFor(20).map((record) => first.sink.append(record)));
+      await first.close();
+      const second = await open({ key: first.key }, 'restart');
+      try {
+        const receipt = await second.sink.append(recordsFor(1)[0]!);
+        assert.equal(receipt.seq, 20);
+        await second.sink.flush();
+        await second.sink.checkpoint();
+        const report = await verifyStore(second.store, { trustedKeys: trusted(first.key) });
+        assert.equal(report.failure, undefined);
+        assert.equal(report.logs.find((log) => log.logId === 'gw-test/routine')?.size, 21);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('signs a checkpoint over everything on close', async () => {
+      const opened = await open();
+      await Promise.all(recordsFor(7).map((record) => opened.sink.append(record)));
+      await opened.sink.close();
+      try {
+        const checkpoints = await opened.store.readCheckpoints('gw-test/routine');
+        assert.equal(checkpoints.at(-1)?.treeSize, 7);
+      } finally {
+        await opened.store.close();
+      }
+    });
+
+    it('chains after another writer that shares its gateway id instead of forking the log', async () => {
+      const first = await open({}, 'shared');
+      const second = await open({ key: first.key }, 'shared');
+      try {
+        await first.sink.append(recordsFor(1)[0]!);
+        const receipt = await second.sink.append(recordsFor(1)[0]!);
+        assert.equal(receipt.seq, 1);
+        await first.sink.append(recordsFor(1)[0]!);
+        await first.sink.checkpoint();
+        const report = await verifyStore(first.store, { trustedKeys: trusted(first.key) });
+        assert.equal(report.failure, undefined);
+      } finally {
+        await second.close();
+        await first.close();
+      }
+    });
+
+    it('rejects appends after close with audit_closed', async () => {
+      const opened = await open();
+      await opened.close();
+      await assert.rejects(opened.sink.append(recordsFor(1)[0]!), (error) => isAuditError(error) && error.code === 'audit_closed');
+    });
+  });
+}

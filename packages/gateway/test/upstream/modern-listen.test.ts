@@ -1,0 +1,327 @@
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import type { JsonRpcNotification, JsonRpcResponse } from '../../src/protocol/jsonrpc.ts';
+import { META } from '../../src/protocol/revisions.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
+import { isBackendError, type Backend, type BackendState } from '../../src/upstream/backend.ts';
+import { createHttpBackend, type HttpBackendOptions } from '../../src/upstream/http-backend.ts';
+import { RESYNC_META } from '../../src/upstream/listen-filter.ts';
+import { createStdioBackend, type StdioBackendOptions } from '../../src/upstream/stdio-backend.ts';
+import { captureLogger, type LogRecord } from './fixtures/capture-logger.ts';
+import { sendJson, startRecordingServer, type RecordedRequest } from './fixtures/recording-server.ts';
+import { startSubscribingHttp, watchedUris, type SubscribingHttpServer } from './fixtures/subscribing-v2-server.ts';
+
+const clientInfo = { name: 'gatehouse-test', version: '0.0.0' };
+const subscribingServer = fileURLToPath(new URL('./fixtures/subscribing-v2-server.ts', import.meta.url));
+const quickBackoff = { initialDelayMs: 50, maxDelayMs: 200 };
+const TOOLS_CHANGED = 'notifications/tools/list_changed';
+const UPDATED = 'notifications/resources/updated';
+
+function httpBackend(url: string, overrides: Partial<HttpBackendOptions> = {}): Backend {
+  return createHttpBackend({ name: 'watched', url, timeoutMs: 5_000, clientInfo, logger: silentLogger, listenBackoff: quickBackoff, ...overrides });
+}
+
+function stdioBackend(overrides: Partial<StdioBackendOptions> = {}): Backend {
+  return createStdioBackend({
+    name: 'watched', command: 'node', args: [subscribingServer], timeoutMs: 5_000, clientInfo, logger: silentLogger, restart: quickBackoff, ...overrides,
+  });
+}
+
+function call(name: string, args: Record<string, unknown> = {}) {
+  return { method: 'tools/call', params: { name, arguments: args } };
+}
+
+function textOf(response: JsonRpcResponse): string {
+  assert.ok('result' in response, `expected a result, got ${JSON.stringify(response)}`);
+  return (response.result as any).content[0].text;
+}
+
+function isResync(notification: JsonRpcNotification): boolean {
+  return (notification.params?._meta as Record<string, unknown> | undefined)?.[RESYNC_META] === true;
+}
+
+function isUpdateOf(uri: string) {
+  return (notification: JsonRpcNotification): boolean => notification.method === UPDATED && notification.params?.uri === uri && !isResync(notification);
+}
+
+function isToolsChanged(notification: JsonRpcNotification): boolean {
+  return notification.method === TOOLS_CHANGED && !isResync(notification);
+}
+
+/** Everything a backend's onNotification listeners hear, and a way to wait for one. */
+function listenTo(backend: Backend) {
+  const heard: JsonRpcNotification[] = [];
+  const waiters: Array<{ matches: (n: JsonRpcNotification) => boolean; resolve: (n: JsonRpcNotification) => void }> = [];
+  backend.onNotification((notification) => {
+    heard.push(notification);
+    for (const waiter of [...waiters]) {
+      if (!waiter.matches(notification)) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(notification);
+    }
+  });
+  return {
+    heard,
+    /** The first notification from now on that matches. */
+    next(matches: (n: JsonRpcNotification) => boolean, timeoutMs = 5_000): Promise<JsonRpcNotification> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching notification within ${timeoutMs} ms; heard ${JSON.stringify(heard)}`)), timeoutMs);
+        waiters.push({ matches, resolve: (n) => {
+          clearTimeout(timer);
+          resolve(n);
+        } });
+      });
+    },
+  };
+}
+
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+function waitForState(backend: Backend, wanted: BackendState, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`backend never became ${wanted}`)), timeoutMs);
+    const unsubscribe = backend.onStateChange((state) => {
+      if (state !== wanted) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
+/** The child's own count of open listens, from the stderr lines the stdio backend logs. */
+function openListensReported(records: LogRecord[]): number[] {
+  return records.filter((record) => record.stream === 'stderr' && record.msg.startsWith('open listens: '))
+    .map((record) => Number(record.msg.slice('open listens: '.length)));
+}
+
+describe('subscriptions/listen on a 2026-07-28 HTTP backend (SDK v2 server)', () => {
+  async function connected(server: SubscribingHttpServer, overrides: Partial<HttpBackendOptions> = {}) {
+    const backend = httpBackend(server.url, overrides);
+    const notifications = listenTo(backend);
+    const handshake = await backend.connect();
+    assert.equal(handshake.era, 'modern');
+    await waitUntil(() => server.openListens() === 1, 'the backend listens');
+    return { backend, notifications };
+  }
+
+  test('delivers the tools list_changed of a tool added at runtime to onNotification', async () => {
+    const server = await startSubscribingHttp();
+    const { backend, notifications } = await connected(server);
+    try {
+      const changed = notifications.next(isToolsChanged);
+      assert.equal(textOf(await backend.request(call('add_tool', { name: 'late' }))), 'added late');
+      const notification = await changed;
+      assert.equal(notification.params?._meta, undefined, 'the upstream subscription id is not passed on');
+    } finally {
+      await backend.close();
+      await server.close();
+    }
+  });
+
+  test('after setResourceSubscriptions([x]) delivers updates of x and not of y, on one listen', async () => {
+    const server = await startSubscribingHttp();
+    const { backend, notifications } = await connected(server);
+    try {
+      await backend.setResourceSubscriptions([watchedUris.x]);
+      await waitUntil(() => server.openListens() === 1, 'the replaced listen is closed');
+      const updated = notifications.next(isUpdateOf(watchedUris.x));
+      await backend.request(call('touch', { uri: watchedUris.y }));
+      await backend.request(call('touch', { uri: watchedUris.x }));
+      await updated;
+      assert.equal(notifications.heard.filter((n) => n.method === UPDATED && n.params?.uri === watchedUris.y).length, 0);
+    } finally {
+      await backend.close();
+      await server.close();
+    }
+  });
+
+  test('re-opens the listen, with the same resource URIs, after the server restarts on the same port', async () => {
+    let server = await startSubscribingHttp();
+    const { backend, notifications } = await connected(server);
+    try {
+      await backend.setResourceSubscriptions([watchedUris.x]);
+      const port = Number(new URL(server.url).port);
+      await server.close();
+      const resynced = notifications.next((n) => n.method === TOOLS_CHANGED && isResync(n));
+      server = await startSubscribingHttp(port);
+      await waitUntil(() => server.openListens() === 1, 'the backend listens to the restarted server');
+      // What changed while the stream was down cannot be replayed, so it is announced.
+      await resynced;
+      const changed = notifications.next(isToolsChanged);
+      const updated = notifications.next(isUpdateOf(watchedUris.x));
+      await backend.request(call('add_tool', { name: 'after_restart' }));
+      await backend.request(call('touch', { uri: watchedUris.x }));
+      await Promise.all([changed, updated]);
+    } finally {
+      await backend.close();
+      await server.close();
+    }
+  });
+
+  test('close() leaves no listen open on the server', async () => {
+    const server = await startSubscribingHttp();
+    const { backend } = await connected(server);
+    try {
+      await backend.setResourceSubscriptions([watchedUris.x, watchedUris.y]);
+      await backend.close();
+      await waitUntil(() => server.openListens() === 0, 'the server sees no listen');
+      await assert.rejects(backend.setResourceSubscriptions([]), (error) => isBackendError(error) && error.code === 'backend_closed');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('subscriptions/listen failures and other eras over HTTP', () => {
+  /** A modern backend that answers every listen with an SSE stream and never acknowledges it. */
+  async function startSilentListener() {
+    const streams: ServerResponse[] = [];
+    const server = await startRecordingServer((request: RecordedRequest, res) => {
+      const method = request.body?.method;
+      if (method === 'server/discover') {
+        sendJson(res, 200, { jsonrpc: '2.0', id: request.body.id, result: {
+          supportedVersions: ['2026-07-28'], capabilities: { tools: { listChanged: true }, resources: { subscribe: true } },
+          serverInfo: { name: 'silent', version: '1' },
+        } });
+        return;
+      }
+      if (method === 'subscriptions/listen') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': keep-alive\n\n');
+        streams.push(res);
+        return;
+      }
+      sendJson(res, 200, { jsonrpc: '2.0', id: request.body?.id ?? null, error: { code: -32601, message: 'no' } });
+    });
+    return { server, streams };
+  }
+
+  test('setResourceSubscriptions rejects with backend_timeout when the backend never acknowledges', async () => {
+    const { server } = await startSilentListener();
+    const backend = httpBackend(server.url, { timeoutMs: 300 });
+    try {
+      await backend.connect();
+      const started = Date.now();
+      await assert.rejects(backend.setResourceSubscriptions([watchedUris.x]), (error) => {
+        assert.ok(isBackendError(error));
+        assert.equal(error.code, 'backend_timeout');
+        assert.match(error.message, /did not acknowledge subscriptions\/listen within 300 ms/);
+        return true;
+      });
+      assert.ok(Date.now() - started < 2_000);
+      const listen = server.requests.find((r) => r.body?.method === 'subscriptions/listen' && r.body.params.notifications.resourceSubscriptions !== undefined);
+      assert.deepEqual(listen?.body.params.notifications, { toolsListChanged: true, resourceSubscriptions: [watchedUris.x] });
+      assert.equal(listen?.headers['mcp-method'], 'subscriptions/listen');
+      assert.equal(listen?.headers['mcp-protocol-version'], '2026-07-28');
+      assert.equal(listen?.body.params._meta[META.protocolVersion], '2026-07-28');
+    } finally {
+      await backend.close();
+      await server.close();
+    }
+  });
+
+  test('resolves setResourceSubscriptions at once for a 2025 backend and sends it no listen', async () => {
+    const server = await startRecordingServer((request, res) => {
+      const method = request.body?.method;
+      if (request.method === 'GET') {
+        res.writeHead(405).end();
+      } else if (method === 'initialize') {
+        sendJson(res, 200, { jsonrpc: '2.0', id: request.body.id, result: {
+          protocolVersion: '2025-11-25', capabilities: { tools: { listChanged: true }, resources: { subscribe: true } }, serverInfo: { name: 'old', version: '1' },
+        } }, { 'mcp-session-id': 'session-1' });
+      } else if (request.body?.id === undefined) {
+        res.writeHead(202).end();
+      } else {
+        sendJson(res, 400, { jsonrpc: '2.0', id: request.body.id, error: { code: -32601, message: `no ${method}` } });
+      }
+    });
+    const backend = httpBackend(server.url);
+    try {
+      assert.equal((await backend.connect()).era, 'legacy');
+      await backend.setResourceSubscriptions([watchedUris.x]);
+      await sleep(100);
+      assert.deepEqual(server.requests.filter((r) => r.body?.method === 'subscriptions/listen'), []);
+    } finally {
+      await backend.close();
+      await server.close();
+    }
+  });
+});
+
+describe('subscriptions/listen on a 2026-07-28 stdio backend (SDK v2 server)', () => {
+  async function connected(overrides: Partial<StdioBackendOptions> = {}) {
+    const { logger, records } = captureLogger();
+    const backend = stdioBackend({ logger, ...overrides });
+    const notifications = listenTo(backend);
+    const handshake = await backend.connect();
+    assert.equal(handshake.era, 'modern');
+    await waitUntil(() => openListensReported(records).at(-1) === 1, 'the child reports one open listen');
+    return { backend, notifications, records };
+  }
+
+  test('delivers the tools list_changed of a tool added at runtime to onNotification', async () => {
+    const { backend, notifications } = await connected();
+    try {
+      const changed = notifications.next(isToolsChanged);
+      await backend.request(call('add_tool', { name: 'late' }));
+      const notification = await changed;
+      assert.equal(notification.params?._meta, undefined, 'the upstream subscription id is not passed on');
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('after setResourceSubscriptions([x]) delivers updates of x and not of y, and cancels the old listen', async () => {
+    const { backend, notifications, records } = await connected();
+    try {
+      await backend.setResourceSubscriptions([watchedUris.x]);
+      await waitUntil(() => openListensReported(records).length >= 3, 'the child saw the old listen cancelled');
+      assert.deepEqual(openListensReported(records), [1, 2, 1]);
+      const updated = notifications.next(isUpdateOf(watchedUris.x));
+      await backend.request(call('touch', { uri: watchedUris.y }));
+      await backend.request(call('touch', { uri: watchedUris.x }));
+      await updated;
+      assert.equal(notifications.heard.filter((n) => n.method === UPDATED && n.params?.uri === watchedUris.y).length, 0);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('re-sends the listen, with the same resource URIs, after the child is killed and restarted', async () => {
+    const { backend, notifications } = await connected();
+    try {
+      await backend.setResourceSubscriptions([watchedUris.x]);
+      const pid = Number(textOf(await backend.request(call('pid'))));
+      const restarted = waitForState(backend, 'ready');
+      const resynced = notifications.next((n) => n.method === UPDATED && isResync(n));
+      process.kill(pid, 'SIGKILL');
+      await restarted;
+      await resynced;
+      assert.notEqual(Number(textOf(await backend.request(call('pid')))), pid);
+      const changed = notifications.next(isToolsChanged);
+      const updated = notifications.next(isUpdateOf(watchedUris.x));
+      await backend.request(call('add_tool', { name: 'after_restart' }));
+      await backend.request(call('touch', { uri: watchedUris.x }));
+      await Promise.all([changed, updated]);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('close() cancels the listen before the child stops', async () => {
+    const { backend, records } = await connected();
+    await backend.setResourceSubscriptions([watchedUris.x]);
+    await backend.close();
+    assert.equal(openListensReported(records).at(-1), 0);
+  });
+});
