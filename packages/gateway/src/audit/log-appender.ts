@@ -3,6 +3,7 @@
 // due, signed checkpoints. Pure apart from the clock; a sink writes what
 // prepare() returns and calls accept() only once that is committed.
 
+import { AuditError } from './errors.ts';
 import { signCheckpoint, type Checkpoint, type SigningKey } from './checkpoint.ts';
 import { chainRecord, type ChainedEntry } from './hash-chain.ts';
 import { indexColumns, type IndexColumns } from './record-index.ts';
@@ -42,6 +43,10 @@ export class LogAppender {
   readonly #lastCheckpoint = new Map<string, { size: number; atMs: number }>();
 
   constructor(heads: readonly LogState[], key: SigningKey, schedule: CheckpointSchedule, now: () => number = Date.now) {
+    const damaged = heads.find((head) => head.isHeadDamaged);
+    if (damaged !== undefined) {
+      throw new AuditError('audit_store_invalid', `the head of audit log ${damaged.logId} is damaged (its Merkle frontier does not fit its size), so no record can be chained after it; run gatehouse audit verify`);
+    }
     this.#heads = new Map(heads.map((head) => [head.category, head]));
     this.#key = key;
     this.#schedule = schedule;

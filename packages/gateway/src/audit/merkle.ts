@@ -201,6 +201,12 @@ export class MerkleFrontier {
     return Buffer.concat(this.#hashes);
   }
 
+  /** The frontier stored for `size`, or undefined when the bytes cannot be one (a damaged or edited row). */
+  static tryFromBytes(size: number, bytes: Uint8Array): MerkleFrontier | undefined {
+    if (!isSize(size) || bytes.length !== bitCount(size) * HASH_SIZE) return undefined;
+    return MerkleFrontier.fromBytes(size, bytes);
+  }
+
   static fromBytes(size: number, bytes: Uint8Array): MerkleFrontier {
     const hashes: Buffer[] = [];
     for (let offset = 0; offset < bytes.length; offset += HASH_SIZE) hashes.push(Buffer.from(bytes.subarray(offset, offset + HASH_SIZE)));

@@ -13,7 +13,7 @@ import { categoryPartitionName, dayOfPartition, dayPartitionName, dayPartitionSt
 import { buildQuerySql, pageFromRows, type AuditQuery, type QueryPage } from './query.ts';
 import { AUDIT_CATEGORIES, type AuditCategory } from './record.ts';
 import { TARGET_SEPARATOR } from './record-index.ts';
-import { logIdFor, type AuditStore, type EntryLink, type LogState, type RetentionCut, type StoredEntry } from './sink.ts';
+import { logIdFor, storedFrontier, type AuditStore, type EntryLink, type LogState, type RetentionCut, type StoredEntry } from './sink.ts';
 
 type Row = Record<string, unknown>;
 
@@ -298,15 +298,19 @@ function insertValues(batch: PreparedBatch): unknown[] {
 function logStateFromRow(row: Row): LogState {
   const size = Number(row.size);
   const anchorSize = Number(row.anchor_size);
+  const damage = { isHeadDamaged: false };
+  const frontier = storedFrontier(size, row.frontier as Uint8Array, damage);
+  const anchorFrontier = storedFrontier(anchorSize, row.anchor_frontier as Uint8Array, damage);
   return {
+    isHeadDamaged: damage.isHeadDamaged,
     logId: String(row.log_id),
     gatewayId: String(row.gateway_id),
     category: row.category as AuditCategory,
     size,
     lastHash: row.last_hash as Buffer,
-    frontier: MerkleFrontier.fromBytes(size, row.frontier as Buffer),
+    frontier,
     lastDay: row.last_day_text === null ? null : String(row.last_day_text),
-    anchor: { size: anchorSize, lastHash: row.anchor_hash as Buffer, frontier: MerkleFrontier.fromBytes(anchorSize, row.anchor_frontier as Buffer) },
+    anchor: { size: anchorSize, lastHash: row.anchor_hash as Buffer, frontier: anchorFrontier },
   };
 }
 

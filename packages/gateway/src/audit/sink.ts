@@ -5,7 +5,7 @@
 
 import type { Checkpoint } from './checkpoint.ts';
 import type { ChainedEntry } from './hash-chain.ts';
-import type { MerkleFrontier } from './merkle.ts';
+import { MerkleFrontier } from './merkle.ts';
 import type { AuditCategory, AuditRecord } from './record.ts';
 import type { IndexColumns } from './record-index.ts';
 import type { AuditQuery, QueryPage } from './query.ts';
@@ -54,6 +54,16 @@ export interface LogState {
   /** UTC day (YYYY-MM-DD) of the newest entry; days never go back within a log, so a day is a range of seq. */
   lastDay: string | null;
   anchor: RetentionAnchor;
+  /** The stored frontier did not fit the stored size (the row was edited): verify reports it, a writer refuses to append. */
+  isHeadDamaged: boolean;
+}
+
+/** Reads a stored frontier; a damaged one becomes an empty frontier and marks the state damaged. */
+export function storedFrontier(size: number, bytes: Uint8Array, damage: { isHeadDamaged: boolean }): MerkleFrontier {
+  const frontier = MerkleFrontier.tryFromBytes(size, bytes);
+  if (frontier !== undefined) return frontier;
+  damage.isHeadDamaged = true;
+  return new MerkleFrontier();
 }
 
 /** An entry as read back, with the index columns as the store holds them. */

@@ -14,7 +14,7 @@ import { MerkleFrontier } from './merkle.ts';
 import { buildQuerySql, pageFromRows, type AuditQuery, type QueryPage } from './query.ts';
 import { AUDIT_CATEGORIES, type AuditCategory } from './record.ts';
 import { TARGET_SEPARATOR } from './record-index.ts';
-import { logIdFor, type AuditStore, type EntryLink, type LogState, type RetentionCut, type StoredEntry } from './sink.ts';
+import { logIdFor, storedFrontier, type AuditStore, type EntryLink, type LogState, type RetentionCut, type StoredEntry } from './sink.ts';
 
 export type SqliteSynchronous = 'full' | 'normal';
 
@@ -297,15 +297,19 @@ export class SqliteAuditStore implements AuditStore {
 function logStateFromRow(row: Row): LogState {
   const size = Number(row.size);
   const anchorSize = Number(row.anchor_size);
+  const damage = { isHeadDamaged: false };
+  const frontier = storedFrontier(size, row.frontier as Uint8Array, damage);
+  const anchorFrontier = storedFrontier(anchorSize, row.anchor_frontier as Uint8Array, damage);
   return {
+    isHeadDamaged: damage.isHeadDamaged,
     logId: String(row.log_id),
     gatewayId: String(row.gateway_id),
     category: row.category as AuditCategory,
     size,
     lastHash: Buffer.from(row.last_hash as Uint8Array),
-    frontier: MerkleFrontier.fromBytes(size, row.frontier as Uint8Array),
+    frontier,
     lastDay: row.last_day === null ? null : String(row.last_day),
-    anchor: { size: anchorSize, lastHash: Buffer.from(row.anchor_hash as Uint8Array), frontier: MerkleFrontier.fromBytes(anchorSize, row.anchor_frontier as Uint8Array) },
+    anchor: { size: anchorSize, lastHash: Buffer.from(row.anchor_hash as Uint8Array), frontier: anchorFrontier },
   };
 }
 

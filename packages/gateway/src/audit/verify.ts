@@ -193,7 +193,7 @@ async function verifyLog(store: AuditStore, log: LogState, keys: ReadonlyMap<str
   if (stored > log.size) {
     fail({ code: 'record_unexpected', seq: log.size, message: `${logId} holds records past its head (size ${log.size}): seq ${log.size} onward was added outside the gateway` });
   }
-  if (!previous.hash.equals(log.lastHash) || !frontier.root().equals(log.frontier.root())) {
+  if (log.isHeadDamaged || !previous.hash.equals(log.lastHash) || !frontier.root().equals(log.frontier.root())) {
     fail({ code: 'head_mismatch', message: `the head of ${logId} (size ${log.size}) does not match its records: the log's head row was altered` });
   }
   const latest = checkpoints.at(-1);

@@ -50,12 +50,12 @@ export interface BackendCredentialContext {
   now?: () => number;
 }
 
-export type Headers = Readonly<Record<string, string>>;
+export type CredentialHeaders = Readonly<Record<string, string>>;
 
 export interface BackendCredentials {
   readonly type: BackendCredentialOptions['type'];
   /** Headers to add to a backend request, synchronously when a cached token is fresh. Rejects with a BackendCredentialError. */
-  headersFor(caller?: Caller): Promise<Headers> | Headers;
+  headersFor(caller?: Caller): Promise<CredentialHeaders> | CredentialHeaders;
 }
 
 const BRAND = Symbol.for('gatehouse.BackendCredentialError');
@@ -76,7 +76,7 @@ export function isBackendCredentialError(value: unknown): value is BackendCreden
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
-const NO_HEADERS: Headers = Object.freeze({});
+const NO_HEADERS: CredentialHeaders = Object.freeze({});
 /** RFC 6749 section 5.1 makes expires_in optional; assume a short life when it is missing. */
 const DEFAULT_LIFETIME_SECONDS = 300;
 
@@ -96,7 +96,7 @@ export function createBackendCredentials(options: BackendCredentialOptions, cont
 }
 
 interface CachedToken {
-  headers: Headers;
+  headers: CredentialHeaders;
   expiresAt: number;
   refreshAt: number;
 }

@@ -163,7 +163,9 @@ export function createModernListen(options: ModernListenOptions): ModernListen {
     });
   }
 
-  async function reconcile(): Promise<void> {
+  async function reconcile(signal: AbortSignal): Promise<void> {
+    // Stopped since this was asked for: the caller learns why.
+    if (signal.aborted) throw signal.reason;
     if (capabilities === undefined) return;
     const wanted = listenFilter(capabilities, uris);
     if (wanted === undefined) {
@@ -173,11 +175,12 @@ export function createModernListen(options: ModernListenOptions): ModernListen {
       return;
     }
     if (current !== undefined && sameFilter(current.filter, wanted)) return;
-    await openAndPromote(wanted, lifetime.signal);
+    await openAndPromote(wanted, signal);
   }
 
   function reconcileSoon(): Promise<void> {
-    const run = queue.then(reconcile).catch((error: unknown) => {
+    const signal = lifetime.signal;
+    const run = queue.then(() => reconcile(signal)).catch((error: unknown) => {
       // With nothing open, keep trying in the background; a failed
       // replacement keeps the old listen and is the caller's to retry.
       if (capabilities !== undefined && current === undefined && isBackendError(error) && error.isTransient) scheduleRetry();

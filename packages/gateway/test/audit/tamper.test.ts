@@ -37,7 +37,7 @@ const TAMPERS: Tamper[] = [
     behaviour: 'detects an edited record whose hash was recomputed, at the link after it',
     tamper: async (opened, sql) => {
       const [row] = await opened.execute(sql(`SELECT record, prev_hash FROM {entries} WHERE log_id = $1 AND seq = 10`), [LOG]);
-      const text = String(row!.record).replace('C-10', 'C-99');
+      const text = String(row!.record).replace('"duration_ms":145', '"duration_ms":999');
       const hash = entryHash(LOG, 10, Buffer.from(row!.prev_hash as Uint8Array), text);
       await opened.execute(sql(`UPDATE {entries} SET record = $1, hash = $2 WHERE log_id = $3 AND seq = 10`), [text, hash, LOG]);
     },
@@ -48,9 +48,9 @@ const TAMPERS: Tamper[] = [
     behaviour: 'detects a whole rewritten chain by the signed root',
     tamper: async (opened, sql) => {
       const rows = await opened.execute(sql(`SELECT seq, record, prev_hash FROM {entries} WHERE log_id = $1 AND seq >= 10 ORDER BY seq`), [LOG]);
-      let previous = Buffer.from(rows[0]!.prev_hash as Uint8Array);
+      let previous: Buffer = Buffer.from(rows[0]!.prev_hash as Uint8Array);
       for (const row of rows) {
-        const text = Number(row.seq) === 10 ? String(row.record).replace('C-10', 'C-99') : String(row.record);
+        const text = Number(row.seq) === 10 ? String(row.record).replace('"duration_ms":145', '"duration_ms":999') : String(row.record);
         const hash = entryHash(LOG, Number(row.seq), previous, text);
         await opened.execute(sql(`UPDATE {entries} SET record = $1, hash = $2, prev_hash = $3 WHERE log_id = $4 AND seq = $5`), [text, hash, previous, LOG, Number(row.seq)]);
         previous = hash;

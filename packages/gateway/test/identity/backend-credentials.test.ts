@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
-import { createBackendCredentials, isBackendCredentialError, type Headers } from '../../src/identity/backend-credentials.ts';
+import { createBackendCredentials, isBackendCredentialError, type CredentialHeaders } from '../../src/identity/backend-credentials.ts';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/identity/embedded-idp.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../src/identity/token-verifier.ts';
 import { requestToken } from '../../src/identity/oauth-token-client.ts';
@@ -47,8 +47,8 @@ describe('backend credentials', () => {
     const { access_token } = await requestToken(tokenUrl, { grant_type: 'client_credentials' }, { clientId: agent, clientSecret: `${agent}-dev-secret` });
     return verifier.verify(access_token);
   };
-  const tokenIn = (headers: Headers) => headers.authorization!.replace(/^Bearer /, '');
-  const callBackend = (headers: Headers) => fetch(backendUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+  const tokenIn = (headers: CredentialHeaders) => headers.authorization!.replace(/^Bearer /, '');
+  const callBackend = (headers: CredentialHeaders) => fetch(backendUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
 
   test('adds nothing for a backend without credentials', () => {
     assert.deepEqual(createBackendCredentials({ type: 'none' }).headersFor(), {});

@@ -8,7 +8,8 @@ import { META } from '../../src/protocol/revisions.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { isBackendError, type Backend, type BackendState } from '../../src/upstream/backend.ts';
 import { createHttpBackend, type HttpBackendOptions } from '../../src/upstream/http-backend.ts';
-import { RESYNC_META } from '../../src/upstream/listen-filter.ts';
+import { RESYNC_META, type SubscriptionFilter } from '../../src/upstream/listen-filter.ts';
+import { createModernListen, listenRefusal, type ListenHandlers, type OpenListen } from '../../src/upstream/modern-listen.ts';
 import { createStdioBackend, type StdioBackendOptions } from '../../src/upstream/stdio-backend.ts';
 import { captureLogger, type LogRecord } from './fixtures/capture-logger.ts';
 import { sendJson, startRecordingServer, type RecordedRequest } from './fixtures/recording-server.ts';
@@ -103,6 +104,112 @@ function openListensReported(records: LogRecord[]): number[] {
   return records.filter((record) => record.stream === 'stderr' && record.msg.startsWith('open listens: '))
     .map((record) => Number(record.msg.slice('open listens: '.length)));
 }
+
+describe('the listen supervisor, over a scripted transport', () => {
+  interface ScriptedListen {
+    filter: SubscriptionFilter;
+    handlers: ListenHandlers;
+    isClosed: boolean;
+  }
+
+  function supervised(ackTimeoutMs = 1_000) {
+    const opened: ScriptedListen[] = [];
+    const delivered: JsonRpcNotification[] = [];
+    const open: OpenListen = (filter, handlers) => {
+      const listen: ScriptedListen = { filter, handlers, isClosed: false };
+      opened.push(listen);
+      return { close: () => void (listen.isClosed = true) };
+    };
+    const listen = createModernListen({
+      backend: 'scripted', logger: silentLogger, backoff: quickBackoff, ackTimeoutMs, open, deliver: (n) => void delivered.push(n),
+    });
+    return { listen, opened, delivered };
+  }
+
+  const capabilities = { tools: { listChanged: true }, resources: { subscribe: true } };
+
+  test('closes the old listen only after its replacement is acknowledged', async () => {
+    const { listen, opened } = supervised();
+    listen.start(capabilities);
+    await waitUntil(() => opened.length === 1, 'the first listen opens');
+    opened[0]!.handlers.onAcknowledged({ toolsListChanged: true });
+    const replaced = listen.setResourceSubscriptions(['b://2', 'a://1']);
+    await waitUntil(() => opened.length === 2, 'the replacement opens');
+    assert.deepEqual(opened[1]!.filter, { toolsListChanged: true, resourceSubscriptions: ['a://1', 'b://2'] });
+    assert.equal(opened[0]!.isClosed, false);
+    opened[1]!.handlers.onAcknowledged(opened[1]!.filter);
+    await replaced;
+    assert.equal(opened[0]!.isClosed, true);
+    // The same set again changes nothing.
+    await listen.setResourceSubscriptions(['a://1', 'b://2']);
+    assert.equal(opened.length, 2);
+    listen.stop(listenRefusal('scripted', -32603, 'test over'));
+  });
+
+  test('keeps the old listen when its replacement is refused', async () => {
+    const { listen, opened } = supervised();
+    listen.start(capabilities);
+    await waitUntil(() => opened.length === 1, 'the first listen opens');
+    opened[0]!.handlers.onAcknowledged({ toolsListChanged: true });
+    const replaced = listen.setResourceSubscriptions(['a://1']);
+    await waitUntil(() => opened.length === 2, 'the replacement opens');
+    opened[1]!.handlers.onEnded(listenRefusal('scripted', -32603, 'Subscription limit reached'));
+    await assert.rejects(replaced, /refused subscriptions\/listen: -32603 Subscription limit reached/);
+    assert.equal(opened[0]!.isClosed, false);
+    assert.equal(listen.isListening, true);
+    listen.stop(listenRefusal('scripted', -32603, 'test over'));
+  });
+
+  test('re-opens a dropped listen with backoff and announces what may have changed meanwhile', async () => {
+    const { listen, opened, delivered } = supervised();
+    listen.start(capabilities);
+    await waitUntil(() => opened.length === 1, 'the first listen opens');
+    opened[0]!.handlers.onAcknowledged({ toolsListChanged: true });
+    assert.equal(delivered.length, 0);
+    opened[0]!.handlers.onEnded(listenRefusal('scripted', -32603, 'dropped'));
+    assert.equal(listen.isListening, false);
+    await waitUntil(() => opened.length === 2, 'the listen re-opens');
+    opened[1]!.handlers.onAcknowledged({ toolsListChanged: true });
+    assert.deepEqual(delivered.map((n) => [n.method, isResync(n)]), [[TOOLS_CHANGED, true]]);
+    opened[1]!.handlers.onNotification({ jsonrpc: '2.0', method: TOOLS_CHANGED });
+    assert.equal(delivered.length, 2);
+    listen.stop(listenRefusal('scripted', -32603, 'test over'));
+  });
+
+  test('does not retry a listen the backend does not serve', async () => {
+    const { listen, opened } = supervised();
+    listen.start(capabilities);
+    await waitUntil(() => opened.length === 1, 'the first listen opens');
+    opened[0]!.handlers.onEnded(listenRefusal('scripted', -32601, 'Method not found'));
+    await sleep(300);
+    assert.equal(opened.length, 1);
+    listen.stop(listenRefusal('scripted', -32603, 'test over'));
+  });
+
+  test('holds no listen while there is nothing to listen for', async () => {
+    const { listen, opened } = supervised();
+    listen.start({ tools: {}, resources: { subscribe: true } });
+    await sleep(50);
+    assert.equal(opened.length, 0);
+    const subscribed = listen.setResourceSubscriptions(['a://1']);
+    await waitUntil(() => opened.length === 1, 'a listen opens for the URI');
+    opened[0]!.handlers.onAcknowledged(opened[0]!.filter);
+    await subscribed;
+    await listen.setResourceSubscriptions([]);
+    assert.equal(opened[0]!.isClosed, true);
+    assert.equal(listen.isListening, false);
+  });
+
+  test('rejects a pending replacement with the reason the backend stopped', async () => {
+    const { listen, opened } = supervised();
+    listen.start(capabilities);
+    await waitUntil(() => opened.length === 1, 'the first listen opens');
+    const replaced = listen.setResourceSubscriptions(['a://1']);
+    listen.stop(listenRefusal('scripted', -32603, 'the backend was closed'));
+    await assert.rejects(replaced, /the backend was closed/);
+    assert.equal(opened[0]!.isClosed, true);
+  });
+});
 
 describe('subscriptions/listen on a 2026-07-28 HTTP backend (SDK v2 server)', () => {
   async function connected(server: SubscribingHttpServer, overrides: Partial<HttpBackendOptions> = {}) {

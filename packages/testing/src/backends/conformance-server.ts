@@ -2,8 +2,8 @@
 // A backend for the official MCP conformance suite
 // (`conformance server --url <this backend's url>`), built on SDK v1 because
 // the suite tests the 2025-11-25 revision. It implements every tools,
-// resources, prompts, logging and completion scenario that needs no
-// server-to-client request. HTTP runs stateful sessions with an event store
+// resources, prompts, logging, completion, sampling and elicitation
+// scenario. HTTP runs stateful sessions with an event store
 // for SSE resumability; `--stdio` also works.
 
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
@@ -23,6 +23,7 @@ import {
 import * as z from 'zod';
 
 import { createConformanceTools, testImageBase64 } from './conformance-tools.ts';
+import { createConformanceInteractiveTools } from './conformance-interactive-tools.ts';
 import { MemoryEventStore } from './memory-event-store.ts';
 import type { ListenOptions, RunningBackend } from './node-http.ts';
 import { announceListening, parseBackendOptions, runBackendMain } from './script-options.ts';
@@ -53,6 +54,7 @@ function registerTools(server: McpServer): void {
   const tools = createConformanceTools({
     isLogged: (level) => minimumLevel === undefined || loggingSeverity.indexOf(level) >= loggingSeverity.indexOf(minimumLevel),
   });
+  tools.push(...createConformanceInteractiveTools());
   const toolsByName = new Map(tools.map((tool) => [tool.definition.name, tool]));
 
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.map((tool) => tool.definition) }));

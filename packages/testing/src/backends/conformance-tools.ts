@@ -1,8 +1,8 @@
 // The tools the official conformance suite's server scenarios call, declared
 // with raw JSON Schemas rather than zod so that json_schema_2020_12_tool's
 // `$schema`, `$defs` and `additionalProperties` reach the client untouched
-// (SEP-1613). Sampling and elicitation tools are not here yet: they need
-// server-to-client requests.
+// (SEP-1613). The tools that ask the client for input are in
+// conformance-interactive-tools.ts.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 

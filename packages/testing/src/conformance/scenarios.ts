@@ -13,7 +13,7 @@ export const FEDERATED_ENDPOINT_SCENARIOS = [
   'dns-rebinding-protection',
 ] as const;
 
-/** The per-backend endpoint runs the whole active suite against its baseline. */
-export const PER_BACKEND_SUITE = 'active';
+/** The per-backend endpoint runs every server scenario (active and pending) against its baseline. */
+export const PER_BACKEND_SUITE = 'all';
 
 export const CONFORMANCE_BACKEND_NAME = 'conformance';
