@@ -18,7 +18,7 @@ export interface BenchOptions {
   isHelp: boolean;
 }
 
-export const usage = `Usage: npm run bench -- [--json] [--duration SECONDS | --requests N] [--warmup SECONDS]
+export const usage = `Usage: npm run bench -- [--json] [--duration SECONDS | --requests N] [--warmup SECONDS] [--rounds N]
        npm run bench -- --soak [--requests N] [--json]
 
   (default)         direct vs gateway, eras 2025-11-25 and 2026-07-28, concurrency 1 and 64

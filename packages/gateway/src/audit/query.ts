@@ -84,18 +84,14 @@ export interface QueryTables {
 }
 
 const DAY_MS = 86_400_000;
-/**
- * A record's storage day can be later than its timestamp's (a log's days never
- * go back, see log-appender.ts); pruning partitions by day allows this much.
- */
-const DAY_LAG_ALLOWED_MS = 2 * DAY_MS;
 
 /** A SELECT of (log_id, seq, ts, record) newest first, one row more than `limit` to know whether a next page exists. */
 export function buildQuerySql(dialect: SqlDialect, query: AuditQuery, tables: QueryTables, limit: number, cursor: string | undefined): SqlStatement {
   const values: unknown[] = [];
   const param = (value: unknown): string => {
     values.push(value);
-    return dialect === 'postgres' ? `$${values.length}` : '?';
+    // Numbered in both dialects, so a value can be used twice (SQLite's ?NNN binds like PostgreSQL's $n).
+    return dialect === 'postgres' ? `$${values.length}` : `?${values.length}`;
   };
   const time = (date: Date): unknown => (dialect === 'postgres' ? date.toISOString() : date.getTime());
   const isTargetJoin = dialect === 'sqlite' && query.target !== undefined;
@@ -107,12 +103,11 @@ export function buildQuerySql(dialect: SqlDialect, query: AuditQuery, tables: Qu
   if (dialect === 'postgres' && query.target !== undefined) conditions.push(`e.targets @> ARRAY[${param(query.target)}]::text[]`);
   if (query.since !== undefined) {
     conditions.push(`${sortTable}.ts >= ${param(time(query.since))}`);
+    // A record's storage day is never before its timestamp's day (a log's days only move forward, see
+    // log-appender.ts), so this prunes partitions safely; it can be later, so `until` prunes nothing.
     if (dialect === 'postgres') conditions.push(`e.day >= ${param(utcDay(query.since))}::date`);
   }
-  if (query.until !== undefined) {
-    conditions.push(`${sortTable}.ts < ${param(time(query.until))}`);
-    if (dialect === 'postgres') conditions.push(`e.day <= ${param(utcDay(new Date(query.until.getTime() + DAY_LAG_ALLOWED_MS)))}::date`);
-  }
+  if (query.until !== undefined) conditions.push(`${sortTable}.ts < ${param(time(query.until))}`);
   if (query.identity !== undefined) conditions.push(`e.identity = ${param(query.identity)}`);
   if (query.agent !== undefined) conditions.push(`e.agent = ${param(query.agent)}`);
   if (query.sessionId !== undefined) conditions.push(`e.session_id = ${param(query.sessionId)}`);
@@ -139,7 +134,6 @@ export function buildQuerySql(dialect: SqlDialect, query: AuditQuery, tables: Qu
     const ts = isPostgres ? `${param(new Date(key.timestampMs).toISOString())}::timestamptz` : param(key.timestampMs);
     const seq = isPostgres ? `${param(key.seq)}::bigint` : param(key.seq);
     conditions.push(`(${sortTable}.ts, ${sortTable}.log_id, ${sortTable}.seq) < (${ts}, ${param(key.logId)}, ${seq})`);
-    if (dialect === 'postgres') conditions.push(`e.day <= ${param(utcDay(new Date(key.timestampMs + DAY_LAG_ALLOWED_MS)))}::date`);
   }
   const from = isTargetJoin
     ? `${tables.targets} t JOIN ${tables.entries} e ON e.log_id = t.log_id AND e.seq = t.seq`

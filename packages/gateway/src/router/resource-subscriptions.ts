@@ -35,7 +35,8 @@ export class ResourceSubscriptions {
       backend.onStateChange((state) => {
         if (state !== 'ready') return;
         for (const [uri, subscription] of this.#byUri) {
-          if (subscription.backend !== backend) continue;
+          // 2026 backends renew their own listen after a restart.
+          if (subscription.backend !== backend || backend.handshake?.era !== 'legacy') continue;
           subscription.established = this.#subscribeUpstream(backend, uri);
           subscription.established.catch((error: unknown) => this.#logger.warn({ backend: backend.name, uri, err: error }, 'could not renew a resource subscription after the backend restarted'));
         }
@@ -58,8 +59,10 @@ export class ResourceSubscriptions {
       if (backend.handshake?.capabilities.resources === undefined || (backend.handshake.capabilities.resources as { subscribe?: unknown }).subscribe !== true) {
         throw new GatewayRpcError(RPC.invalidParams, `Backend "${backend.name}" does not support resource subscriptions, so "${uri}" cannot be watched; read it again instead`);
       }
-      subscription = { backend, subscribers: new Set(), established: this.#subscribeUpstream(backend, uri) };
+      subscription = { backend, subscribers: new Set(), established: Promise.resolve() };
+      // In the map before subscribing upstream: a 2026 backend is sent the whole set, this URI included.
       this.#byUri.set(uri, subscription);
+      subscription.established = this.#subscribeUpstream(backend, uri);
     }
     subscription.subscribers.add(subscriber);
     let uris = this.#bySubscriber.get(subscriber);
@@ -78,8 +81,14 @@ export class ResourceSubscriptions {
     const subscription = this.#byUri.get(uri);
     if (subscription === undefined || !subscription.subscribers.delete(subscriber) || subscription.subscribers.size > 0) return;
     this.#byUri.delete(uri);
-    if (subscription.backend.handshake?.era !== 'legacy') return;
-    subscription.backend.request({ method: 'resources/unsubscribe', params: { uri } }).catch((error: unknown) => {
+    const backend = subscription.backend;
+    if (backend.handshake?.era !== 'legacy') {
+      backend.setResourceSubscriptions(this.#urisOf(backend)).catch((error: unknown) => {
+        this.#logger.warn({ backend: backend.name, uri, err: error }, 'could not release a backend resource subscription');
+      });
+      return;
+    }
+    backend.request({ method: 'resources/unsubscribe', params: { uri } }).catch((error: unknown) => {
       this.#logger.warn({ backend: subscription.backend.name, uri, err: error }, 'could not release a backend resource subscription');
     });
   }
@@ -93,12 +102,17 @@ export class ResourceSubscriptions {
   }
 
   async #subscribeUpstream(backend: Backend, uri: string): Promise<void> {
-    if (backend.handshake?.era !== 'legacy') {
-      // 2026-07-28 backends take subscriptions on a subscriptions/listen stream; not carried upstream yet.
-      throw new GatewayRpcError(RPC.invalidParams, `Backend "${backend.name}" speaks 2026-07-28; the gateway does not yet relay resource subscriptions to it`);
-    }
+    // 2026-07-28 backends take the whole set on their subscriptions/listen stream (upstream/modern-listen.ts).
+    if (backend.handshake?.era !== 'legacy') return backend.setResourceSubscriptions(this.#urisOf(backend));
     const response = await backend.request({ method: 'resources/subscribe', params: { uri } });
     if ('error' in response) throw new GatewayRpcError(response.error.code, `Backend "${backend.name}" refused the subscription to "${uri}": ${response.error.message}`);
+  }
+
+  /** Every URI the gateway wants updates for from one backend. */
+  #urisOf(backend: Backend): string[] {
+    const uris: string[] = [];
+    for (const [uri, subscription] of this.#byUri) if (subscription.backend === backend) uris.push(uri);
+    return uris;
   }
 
   #fanOut(backend: Backend, notification: JsonRpcNotification): void {

@@ -54,7 +54,14 @@ export interface Backend {
    */
   request(call: UpstreamCall): Promise<JsonRpcResponse>;
   notify(method: string, params?: Record<string, unknown>): Promise<void>;
-  /** Unsolicited notifications (list_changed, resources/updated, ...). Returns an unsubscribe function. */
+  /**
+   * Unsolicited notifications (list_changed, resources/updated, ...), from a
+   * 2025 backend's GET stream or stdout and a 2026 backend's
+   * `subscriptions/listen` stream. After a gap in the latter (a drop, a
+   * restart) one notification per listened list and URI follows, marked
+   * `_meta["gatehouse/resync"]: true`, since what changed meanwhile is lost.
+   * Returns an unsubscribe function.
+   */
   onNotification(listener: (notification: JsonRpcNotification) => void): () => void;
   /** State transitions, so the catalog can refresh after a reconnect and health can report. */
   onStateChange(listener: (state: BackendState, handshake: BackendHandshake | undefined) => void): () => void;
@@ -77,7 +84,8 @@ export interface Backend {
    * backend refuses); the old stream then stays as it was. The set is kept
    * and used again on every re-open and restart, so call this only when the
    * set changes. While the backend is not connected the set is stored and the
-   * call resolves at once.
+   * call resolves at once; a replacement under way when the backend goes down
+   * or is closed rejects with that reason, and the set is still kept.
    *
    * A 2025 backend: resolves at once and does nothing; subscribe each URI
    * with `resources/subscribe` through `request()`.

@@ -9,7 +9,7 @@ import { formatCsv, formatJson, formatTable } from '../../src/audit/query-format
 import { buildQuerySql, decodeCursor, encodeCursor, globToLike, parseTimeBound, periodRange, type AuditQuery } from '../../src/audit/query.ts';
 import { buildAuditRecord, type AuditRecord } from '../../src/audit/record.ts';
 import {
-  createTempDirectory, DAY_MS, dropSchema, factsFor, openPostgres, openSqlite, postgresSkip, uniqueSchema, type OpenedStore, type TempDirectory,
+  createTempDirectory, dropSchema, factsFor, openPostgres, openSqlite, postgresSkip, uniqueSchema, type OpenedStore, type TempDirectory,
 } from './fixtures/audit-fixtures.ts';
 
 const pgSkip = await postgresSkip();
@@ -187,4 +187,3 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   });
 }
 
-void DAY_MS;

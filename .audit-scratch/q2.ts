@@ -1,0 +1,10 @@
+import { openPostgres, uniqueSchema, dropSchema, factsFor } from '../packages/gateway/test/audit/fixtures/audit-fixtures.ts';
+import { buildAuditRecord } from '../packages/gateway/src/audit/record.ts';
+const schema = uniqueSchema('dbg');
+const opened = await openPostgres(schema);
+const start = Date.parse('2026-05-10T00:00:00Z');
+for (let index = 0; index < 25; index += 1) await opened.sink.append(buildAuditRecord(factsFor('tool_invocation', index, { startedAt: start + index * 60_000, caller: { identity: 'user:pager@company.com', agent: 'pager' } })));
+const p1 = await opened.store.query({ agent: 'pager' }, { limit: 10 });
+console.log(p1.items.map(i => [i.seq, i.record.timestamp]), Buffer.from(p1.nextCursor!, 'base64url').toString());
+console.log(await opened.execute(`select seq, ts, (extract(epoch from ts) * 1000)::float8 as ms from {schema}.audit_records where seq in (14,15,16) order by seq`));
+await opened.close(); await dropSchema(schema);
