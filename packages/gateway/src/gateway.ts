@@ -25,6 +25,11 @@ import { refuse } from './transport/http-io.ts';
 import { createAdminServer } from './admin/admin-server.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { GATEWAY_VERSION } from './version.ts';
+import { GatewayMetrics } from './telemetry/metrics.ts';
+import { createTracing, type GatewayTracing } from './telemetry/tracing.ts';
+import { toTelemetryConfig } from './config/telemetry-schema.ts';
+
+const DEFAULT_TELEMETRY = toTelemetryConfig({ tracing: { protocol: 'http/protobuf', sampling_ratio: 1, service_name: 'gatehouse' }, metrics: { user_allowlist: [], user_buckets: 16, max_series_per_metric: 10_000, session_capacity: 10_000 } }, {});
 
 /**
  * What the gateway declares to a 2025 backend at `initialize`: everything it
@@ -43,6 +48,9 @@ export interface StartGatewayOptions {
   adminHost?: string;
   /** Set false to skip the admin listener (some tests). */
   hasAdmin?: boolean;
+  /** Injected by tests that read metrics or spans; built from `config.telemetry` otherwise. */
+  metrics?: GatewayMetrics;
+  tracing?: GatewayTracing;
 }
 
 export interface RunningGateway {
@@ -51,6 +59,7 @@ export interface RunningGateway {
   adminUrl: string | undefined;
   backends: readonly Backend[];
   catalog: Catalog;
+  metrics: GatewayMetrics;
   close(): Promise<void>;
 }
 
@@ -59,6 +68,23 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const serverInfo: Implementation = { name: 'gatehouse', version: GATEWAY_VERSION, title: 'Gatehouse MCP gateway' };
   const clientInfo: Implementation = { name: 'gatehouse', version: GATEWAY_VERSION };
 
+  const telemetry = config.telemetry ?? DEFAULT_TELEMETRY;
+  const metrics = options.metrics ?? new GatewayMetrics({
+    users: { allowlist: telemetry.metrics.userAllowlist, buckets: telemetry.metrics.userBuckets },
+    maxSeriesPerMetric: telemetry.metrics.maxSeriesPerMetric,
+    sessionCapacity: telemetry.metrics.sessionCapacity,
+    onSeriesOverflow: (metric) => logger.warn({ metric }, 'metric label cap reached; new label sets count as __overflow__'),
+  });
+  const tracing = options.tracing ?? await createTracing({
+    isEnabled: telemetry.tracing.isEnabled,
+    ...(telemetry.tracing.endpoint === undefined ? {} : { endpoint: telemetry.tracing.endpoint }),
+    protocol: telemetry.tracing.protocol,
+    samplingRatio: telemetry.tracing.samplingRatio,
+    serviceName: telemetry.tracing.serviceName,
+    serviceVersion: GATEWAY_VERSION,
+    serviceInstanceId: config.gateway.id,
+    onExportError: (error) => logger.warn({ err: error }, 'trace export failed at shutdown'),
+  });
   const registry = createBackendRegistry(
     config.backends.filter((backend) => backend.enabled),
     createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES }),
@@ -75,6 +101,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger,
   );
   const endSession = (sessionId: string) => {
+    metrics.sessionClosed(sessionId);
     subscriptions.releaseAll(sessionSubscriber(sessionId));
     streams.close(sessionId);
     events.dropSession(sessionId);
@@ -106,6 +133,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     listens,
     subscriptions,
     origins: createOriginPolicy(config.gateway.allowedOrigins),
+    metrics,
+    tracing,
     maxMessageSizeBytes: config.session.maxMessageSizeBytes,
   };
   catalog.onChange((kinds) => {
@@ -151,7 +180,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   let admin: Server | undefined;
   let adminUrl: string | undefined;
   if (options.hasAdmin !== false) {
-    admin = createAdminServer({ backends: () => backends, isReady: () => isReady });
+    admin = createAdminServer({ backends: () => backends, isReady: () => isReady, metrics });
     const adminHost = options.adminHost ?? config.gateway.adminHost;
     await listen(admin, options.adminPort ?? config.gateway.adminPort, adminHost);
     adminUrl = `http://${formatHost(adminHost)}:${(admin.address() as AddressInfo).port}`;
@@ -165,6 +194,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     adminUrl,
     backends,
     catalog,
+    metrics,
     async close() {
       streams.closeAll();
       listens.closeAll();
@@ -172,6 +202,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       server.closeAllConnections();
       await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
       await registry.closeAll();
+      await tracing.shutdown();
       await sessions.close();
     },
   };

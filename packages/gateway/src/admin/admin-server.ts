@@ -5,10 +5,13 @@
 import { createServer, type Server } from 'node:http';
 import type { Backend } from '../upstream/backend.ts';
 import { writeJson } from '../transport/http-io.ts';
+import type { GatewayMetrics } from '../telemetry/metrics.ts';
+import { METRICS_PATH, serveMetrics } from '../telemetry/metrics-endpoint.ts';
 
 export interface AdminServerOptions {
   backends: () => readonly Backend[];
   isReady: () => boolean;
+  metrics?: GatewayMetrics;
 }
 
 export function createAdminServer(options: AdminServerOptions): Server {
@@ -16,6 +19,7 @@ export function createAdminServer(options: AdminServerOptions): Server {
     const path = (request.url ?? '/').split('?', 1)[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') return writeJson(response, 405, { error: 'only GET is served here' }, { allow: 'GET' });
     if (path === '/healthz') return writeJson(response, 200, { status: 'ok' });
+    if (path === METRICS_PATH && options.metrics !== undefined) return serveMetrics(options.metrics, request, response);
     if (path === '/readyz') {
       const backends = options.backends().map((backend) => ({
         name: backend.name,

@@ -51,8 +51,8 @@ export class LogAppender {
     this.#key = key;
     this.#schedule = schedule;
     this.#now = now;
-    // A restarted writer does not know when the stored checkpoints were made; treating them as old signs soon after the first batch.
-    for (const head of heads) this.#lastCheckpoint.set(head.logId, { size: head.size, atMs: 0 });
+    // Until noteStoredCheckpoint says otherwise, a log counts as signed up to its size just now.
+    for (const head of heads) this.#lastCheckpoint.set(head.logId, { size: head.size, atMs: now() });
   }
 
   get heads(): LogState[] {

@@ -49,7 +49,8 @@ export class PostgresAuditSink implements AuditSink {
       appender.noteStoredCheckpoint(checkpoint.logId, checkpoint.treeSize, checkpoint.timestampMs);
     }
     const sink = new PostgresAuditSink(options, appender, checkpoints);
-    await sink.#checkpoint(false);
+    // Records a crash left after the last checkpoint get signed now, not one interval later.
+    await sink.#checkpoint(true);
     return sink;
   }
 

@@ -65,7 +65,8 @@ export class SqliteAuditSink implements AuditSink {
       worker.once('error', onError);
     });
     const sink = new SqliteAuditSink(worker, options, checkpoints);
-    await sink.#checkpoint(false);
+    // Records a crash left after the last checkpoint get signed now, not one interval later.
+    await sink.#checkpoint(true);
     return sink;
   }
 

@@ -4,6 +4,11 @@
 
 import { z } from 'zod';
 import { LOCAL_ORIGINS } from '../transport/origin.ts';
+import { absentWhenNull, wholeNumber, flag, text, stringValue, isHttpUrl, httpUrl, matching, list, mapping } from './fields.ts';
+
+import { telemetrySchema, toTelemetryConfig, type TelemetryConfig } from './telemetry-schema.ts';
+
+export { isHttpUrl } from './fields.ts';
 
 export interface HttpBackendConfig {
   kind: 'http';
@@ -59,6 +64,8 @@ export interface GatewayConfig {
   };
   authentication: { oauthIssuer: string | undefined; audience: string | undefined; raw: Record<string, unknown> } | undefined;
   audit: { backend: string | undefined; retentionDays: number | undefined; raw: Record<string, unknown> } | undefined;
+  /** Absent in hand-built configs (tests): telemetry defaults then apply. */
+  telemetry?: TelemetryConfig;
   backends: BackendConfig[];
   policies: PolicyConfig[];
   session: {
@@ -118,63 +125,6 @@ export const DEFAULTS = {
 } as const;
 
 export const AUTHENTICATION_MODES = ['agent_as_service', 'on_behalf_of', 'hybrid'] as const;
-
-// --- field helpers: each states its expectation as "expected ...", the found value is added by the reporter
-
-/** `key:` with nothing after it parses as null; for optional keys that means "not set", as it reads. */
-function absentWhenNull<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => (value === null ? undefined : value), schema);
-}
-
-/** Digit strings count, so `port: ${PORT:-8080}` (a string after interpolation) works. */
-function wholeNumber(min: number, max: number) {
-  const expected = `expected a whole number from ${min} to ${max}`;
-  return z.preprocess(
-    (value) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value),
-    z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected }),
-  );
-}
-
-function flag() {
-  return z.preprocess(
-    (value) => (value === 'true' ? true : value === 'false' ? false : value),
-    z.boolean({ error: 'expected true or false' }),
-  );
-}
-
-function text(expected = 'expected a non-empty string') {
-  return z.string({ error: expected }).min(1, { error: expected });
-}
-
-/** Environment values and header values are strings on the wire; a YAML `8080` or `true` is meant as text. */
-function stringValue() {
-  return z.preprocess(
-    (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value),
-    z.string({ error: 'expected a string' }),
-  );
-}
-
-export function isHttpUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const protocol = new URL(value).protocol;
-  return protocol === 'http:' || protocol === 'https:';
-}
-
-function httpUrl() {
-  return text('expected an http(s) URL').refine(isHttpUrl, { error: 'expected an http(s) URL' });
-}
-
-function matching(pattern: RegExp, expected: string, maxLength = 256) {
-  return text(expected).max(maxLength, { error: expected }).regex(pattern, { error: expected });
-}
-
-function list<T extends z.ZodType>(item: T) {
-  return z.array(item, { error: 'expected a list' });
-}
-
-function mapping<K extends z.core.$ZodRecordKey, V extends z.ZodType>(key: K, value: V) {
-  return z.record(key, value, { error: 'expected a mapping' });
-}
 
 /** Cross-field checks run even when fields failed, so every problem is reported in one pass. */
 const ALWAYS = { when: () => true };
@@ -360,6 +310,7 @@ export const configFileShape = {
   gateway: absentWhenNull(z.strictObject(gatewayShape, { error: 'expected a mapping' }).prefault({})),
   authentication: absentWhenNull(z.strictObject(authenticationShape, { error: 'expected a mapping' }).optional()),
   audit: absentWhenNull(z.strictObject(auditShape, { error: 'expected a mapping' }).optional()),
+  telemetry: absentWhenNull(telemetrySchema),
   backends: absentWhenNull(list(backendSchema).default([])),
   policies: absentWhenNull(list(policySchema).default([])),
   session_store: text('expected "memory" or a redis:// URL')
@@ -449,6 +400,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
       file.audit === undefined
         ? undefined
         : { backend: file.audit.backend, retentionDays: file.audit.retention_days, raw: { ...file.audit } },
+    telemetry: toTelemetryConfig(file.telemetry),
     backends: file.backends.map(toBackendConfig),
     policies: file.policies.map(({ name, type, settings, ...inline }) => ({ name, type, settings: settings ?? inline })),
     session: {

@@ -96,6 +96,19 @@ stream_timeout_seconds: 300      # longest an SSE response stream stays open
 #   retention_days: 2555                      # how long they are kept
 #   categories: [tool_call, resource_read]
 #
+# telemetry:
+#   tracing:                                  # OpenTelemetry traces over OTLP/HTTP; off unless enabled
+#     enabled: true                           # or set OTEL_EXPORTER_OTLP_ENDPOINT
+#     endpoint: http://127.0.0.1:4318/v1/traces
+#     protocol: http/protobuf                 # or http/json
+#     sampling_ratio: 1                       # share of new traces recorded, 0 to 1
+#     service_name: gatehouse
+#   metrics:                                  # Prometheus metrics on the admin listener's /metrics
+#     user_allowlist: []                      # users labelled by name; others hashed into user_buckets
+#     user_buckets: 16
+#     max_series_per_metric: 10000            # label sets per metric before they fold into __overflow__
+#     session_capacity: 10000                 # sessions one replica is sized for (the capacity alert)
+#
 # policies:                                   # each: a name, a type and its settings
 #   - name: rate_limit_per_user
 #     type: rate_limit

@@ -8,6 +8,7 @@ import type { JsonRpcNotification, JsonRpcRequest } from '../protocol/jsonrpc.ts
 import type { LegacySession } from '../session/session.ts';
 import type { Decision } from '../policy/policy.ts';
 import type { ClientRelay } from './client-relay.ts';
+import type { MessageTrace } from '../telemetry/tracing.ts';
 
 export interface ClientDescription {
   protocolVersion: string;
@@ -44,6 +45,12 @@ export interface Exchange {
   readonly signal: AbortSignal;
   /** Reaches the client while this request is open. */
   readonly relay: ClientRelay;
+  /** The message's span (a no-op when tracing is off); carries the trace id for logs and audit. */
+  readonly trace: MessageTrace;
+  /** Seconds spent waiting for backends (summed over the rounds of an interactive call). */
+  backendSeconds: number | undefined;
+  /** The BackendError code when a backend could not answer, also when the client got an `isError` result for it. */
+  backendError: string | undefined;
 }
 
 let sequence = 0;

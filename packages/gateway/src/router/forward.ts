@@ -9,6 +9,7 @@ import { GatewayRpcError, RPC } from '../protocol/errors.ts';
 import { META } from '../protocol/revisions.ts';
 import type { JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { exchangeStatusOf } from '../telemetry/exchange-outcome.ts';
 import { createRelatedMessageHandler, mapProgressToken, type ServerRequestHandler } from './related-messages.ts';
 
 const ENVELOPE_KEYS: readonly string[] = [META.protocolVersion, META.clientInfo, META.clientCapabilities];
@@ -64,21 +65,32 @@ export async function forwardToBackend(
     clientCapabilities: exchange.client.capabilities,
     onRelatedMessage: createRelatedMessageHandler(options.relatedExchange ?? (() => exchange), backend, progress, options.logger, options.onServerRequest),
   };
-  if (options.headers !== undefined) call.headers = options.headers;
+  const span = exchange.trace.startBackendCall(backend.name, method, (method === 'resources/read' ? params.uri : params.name) as string | undefined, backend.kind);
+  span.injectMeta(params);
+  const headers = span.injectHeaders(options.headers);
+  if (headers !== undefined) call.headers = headers;
   let response: JsonRpcResponse;
+  const sentAt = performance.now();
   try {
     response = await backend.request(call);
   } catch (error) {
+    exchange.backendSeconds = (exchange.backendSeconds ?? 0) + (performance.now() - sentAt) / 1000;
     if (isBackendError(error)) {
+      exchange.backendError = error.code;
+      span.end('error', error.code);
       const advice = error.isTransient ? 'Other backends are unaffected; retry this call later.' : 'Report this to the gateway operators.';
       const text = `${error.message}. ${advice}`;
       if (options.isToolCall) return { content: [{ type: 'text', text }], isError: true };
       throw new GatewayRpcError(RPC.backendUnavailable, text, { data: { backend: backend.name, reason: error.code } });
     }
+    span.end(exchange.signal.aborted ? 'cancelled' : 'error');
     throw error;
   }
+  exchange.backendSeconds = (exchange.backendSeconds ?? 0) + (performance.now() - sentAt) / 1000;
   if ('error' in response) {
+    span.end(exchangeStatusOf(undefined, response.error.code), response.error.code);
     throw new GatewayRpcError(response.error.code, response.error.message, { data: response.error.data });
   }
+  span.end(exchangeStatusOf(response.result, undefined));
   return response.result;
 }

@@ -15,15 +15,21 @@ import { shapeModernResult } from './rev2026/modern-codec.ts';
 import { shapeLegacyResult } from './rev2025/legacy-codec.ts';
 import { CallStream, type CallStreamOptions } from './call-stream.ts';
 import type { ClientRelay } from '../exchange/client-relay.ts';
+import type { GatewayMetrics } from '../telemetry/metrics.ts';
+import type { GatewayTracing } from '../telemetry/tracing.ts';
+import { exchangeStatusOf } from '../telemetry/exchange-outcome.ts';
 
 export interface DispatchContext {
   router: Router;
   chain: PolicyChain;
   logger: Logger;
   serverInfo: Record<string, unknown>;
+  metrics: GatewayMetrics;
+  tracing: GatewayTracing;
 }
 
 export interface OpenExchangeOptions extends CallStreamOptions {
+  tracing: GatewayTracing;
   /**
    * 2026-07-28: closing the stream cancels the request. 2025: a disconnect is
    * not a cancellation (the client resumes or sends notifications/cancelled).
@@ -55,6 +61,7 @@ export function openExchange(
     });
   }
   const stream = new CallStream(response, options);
+  const trace = options.tracing.startMessage(request, response.req.headers, client.protocolVersion, session?.id);
   const relay: ClientRelay = {
     notify: (notification) => void stream.send(notification),
     request: options.requestToClient?.(stream),
@@ -71,29 +78,64 @@ export function openExchange(
     decisions: [],
     signal: controller.signal,
     relay,
+    trace,
+    backendSeconds: undefined,
+    backendError: undefined,
   };
   return { exchange, stream, abort: (reason) => controller.abort(new Error(reason)) };
 }
 
-/** Runs one request through chain and router and writes the JSON-RPC response. Never throws. */
+/** Runs one request through chain and router, writes the JSON-RPC response, and records the outcome. Never throws. */
 export async function dispatchRequest(context: DispatchContext, { exchange, stream }: OpenExchange): Promise<void> {
   const request = exchange.message as JsonRpcRequest;
+  let result: Record<string, unknown> | undefined;
+  let errorCode: number | undefined;
   try {
     if (!context.chain.isEmpty) {
-      const outcome = await context.chain.runRequest(exchange);
+      const span = exchange.trace.startPolicyChain();
+      let outcome;
+      try {
+        outcome = await context.chain.runRequest(exchange);
+      } finally {
+        span.end(exchange.decisions);
+      }
       if (!outcome.isAllowed) {
         throw new GatewayRpcError(RPC.policyDenied, outcome.denial.reason ?? `Denied by policy "${outcome.denial.policy}"`, {
           data: { policy: outcome.denial.policy },
         });
       }
     }
-    const result = await context.router.handle(exchange, request.method, request.params);
+    result = await context.router.handle(exchange, request.method, request.params);
     const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
     stream.finish({ jsonrpc: '2.0', id: request.id, result: shaped });
   } catch (error) {
     const rpcError = toRpcError(error, context.logger, exchange);
+    errorCode = rpcError.code;
     stream.finish({ jsonrpc: '2.0', id: request.id, error: rpcError.toJsonRpc() }, stream.isStreaming ? 200 : rpcError.httpStatus);
   }
+  recordOutcome(context, exchange, result, errorCode);
+}
+
+/** Metrics and the message span for one answered request (telemetry/exchange-outcome.ts). */
+function recordOutcome(context: DispatchContext, exchange: Exchange, result: Record<string, unknown> | undefined, errorCode: number | undefined): void {
+  const status = errorCode === RPC.policyDenied ? 'denied' : exchangeStatusOf(result, errorCode, exchange.signal.aborted);
+  const target = exchange.target;
+  const isNamed = target?.kind === 'tool' || target?.kind === 'prompt';
+  context.metrics.recordExchange({
+    method: exchange.message.method,
+    server: target?.backend,
+    tool: isNamed ? target?.name : undefined,
+    resourceUri: target?.kind === 'resource' ? target.name : undefined,
+    status,
+    errorCode,
+    backendError: exchange.backendError,
+    durationSeconds: (performance.now() - exchange.startedAt) / 1000,
+    backendDurationSeconds: exchange.backendSeconds,
+    sessionId: exchange.session?.id,
+    decisions: exchange.decisions,
+  });
+  if (target !== undefined) exchange.trace.setTarget(target.backend, target.name);
+  exchange.trace.end(status, errorCode ?? exchange.backendError);
 }
 
 export function toRpcError(error: unknown, logger: Logger, exchange?: Exchange): GatewayRpcError {

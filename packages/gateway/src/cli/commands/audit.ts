@@ -31,6 +31,8 @@ export interface AuditCommandContext {
 
 interface StoreOptions {
   config?: string;
+  /** Export stores offsets and retention deletes: both open the store for writing. */
+  isWriting?: boolean;
 }
 
 export function registerAuditCommand(program: Command, context: AuditCommandContext = {}): Command {
@@ -110,7 +112,7 @@ export function registerAuditCommand(program: Command, context: AuditCommandCont
     .option('--follow', 'keep exporting new records until interrupted')
     .option('--poll-ms <ms>', 'with --follow: how often to look for new records', parseLimit)
     .action((options: ExportCliOptions) =>
-      run(io, options, async (_settings, store) => {
+      run(io, { ...options, isWriting: true }, async (_settings, store) => {
         const destination = destinationFromOptions(options);
         const abort = new AbortController();
         const stop = () => abort.abort();
@@ -135,7 +137,7 @@ export function registerAuditCommand(program: Command, context: AuditCommandCont
   withConfig(audit.command('retain'))
     .description('delete whole days past each category\'s retention_days now (the gateway also does this daily)')
     .action((options: StoreOptions) =>
-      run(io, options, async (settings, store) => {
+      run(io, { ...options, isWriting: true }, async (settings, store) => {
         const key = await readSigningKey(settings.signingKeyPath);
         if (key === undefined) throw new AuditError('audit_key_invalid', `retention signs a checkpoint at each cut and needs the signing key ${settings.signingKeyPath}, which is missing: run it where the gateway keeps its key`);
         for (const report of await applyRetention(store, settings.retentionDays, key, now())) {
@@ -163,7 +165,7 @@ async function run(
     const { config } = await loadConfig(path, io.env);
     const settings = resolveAuditSettings(config, path);
     if (!settings.isEnabled) throw new AuditError('audit_store_invalid', `${path} turns audit off (audit.enabled: false); there is no store to read`);
-    store = await openAuditStore(settings, { isReadOnly: true });
+    store = await openAuditStore(settings, { isReadOnly: options.isWriting !== true });
     await action(settings, store, config);
   } catch (error) {
     if (!isAuditError(error) && !isConfigError(error)) throw error;

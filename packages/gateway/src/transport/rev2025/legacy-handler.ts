@@ -94,6 +94,7 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
     const client = legacyClient(session.protocolVersion, session.clientInfo, session.clientCapabilities, session.logLevel);
     const open = openExchange(message, client, endpointBackend, session, response, {
       isCancelledByDisconnect: false,
+      tracing: context.tracing,
       openLoggedStream: () => context.events.openStream(session.id, 'call'),
       // The SDKs resume only 2025-11-25 streams that start with an id-only priming event.
       isPriming: session.protocolVersion >= '2025-11-25',
@@ -130,6 +131,7 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
       lastSeenAt: now,
     };
     await context.sessions.save(session);
+    context.metrics.sessionOpened(session.id);
     const result: Record<string, unknown> = {
       protocolVersion,
       capabilities: context.router.capabilities(endpointBackend),

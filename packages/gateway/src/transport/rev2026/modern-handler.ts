@@ -105,7 +105,7 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
       const entry = context.catalog.view(endpointBackend).toolsByName.get(message.params?.name as string);
       if (entry !== undefined && entry.headerParameters.length > 0) checkParameterHeaders(request.headers, entry.headerParameters, message.params?.arguments);
     }
-    return dispatchRequest(context, openExchange(classified.message, client, endpointBackend, undefined, response, { isCancelledByDisconnect: true }));
+    return dispatchRequest(context, openExchange(classified.message, client, endpointBackend, undefined, response, { isCancelledByDisconnect: true, tracing: context.tracing }));
   } catch (error) {
     return writeRpcError(response, id, toRpcError(error, context.logger));
   }

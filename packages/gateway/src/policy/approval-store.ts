@@ -1,0 +1,158 @@
+// Where approval requests live between the held call and the approver's
+// decision. The interface is asynchronous and its state changes are
+// compare-and-set (decide only a pending request, consume only a decided
+// one), so a Redis or PostgreSQL store can serve every replica; the memory
+// store here serves one process.
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'closed';
+
+export interface ApprovalParty {
+  /** identity/caller.ts `identityKey`: stable across token refreshes. */
+  identityKey: string;
+  agent: string;
+  user: string | undefined;
+}
+
+export interface ApprovalRequest {
+  id: string;
+  status: ApprovalStatus;
+  /** The approval policy that asked. */
+  policy: string;
+  createdAt: number;
+  /** After this a pending request is `expired` and a new call asks again. */
+  expiresAt: number;
+  requester: ApprovalParty;
+  backend: string;
+  tool: string;
+  /** canonical-hash.ts of the arguments: the approval is for exactly this call. */
+  argumentsHash: string;
+  /** The arguments as the approver sees them (truncated JSON). */
+  preview: string;
+  /** Why approval is needed (the rule's reason or condition). */
+  reason: string;
+  decidedAt?: number;
+  decidedBy?: ApprovalParty;
+  decisionReason?: string;
+  /** When the decision was acted on (the approved call ran, or the denial was reported). */
+  closedAt?: number;
+}
+
+export interface ApprovalDecisionInput {
+  status: 'approved' | 'denied';
+  by: ApprovalParty;
+  reason: string | undefined;
+  at: number;
+}
+
+export interface ApprovalStore {
+  create(request: ApprovalRequest): Promise<void>;
+  get(id: string): Promise<ApprovalRequest | undefined>;
+  /** The newest request for exactly this call that is still pending or decided but not yet acted on. */
+  findOpen(requesterKey: string, backend: string, tool: string, argumentsHash: string): Promise<ApprovalRequest | undefined>;
+  list(filter?: { status?: ApprovalStatus }): Promise<ApprovalRequest[]>;
+  /** pending -> approved | denied; `undefined` when the request was not pending (already decided, expired, unknown). */
+  decide(id: string, decision: ApprovalDecisionInput): Promise<ApprovalRequest | undefined>;
+  /** approved | denied -> closed, once: true for the one caller that acted on the decision. */
+  settle(id: string, at: number): Promise<boolean>;
+  /** Resolves with the request once it is no longer pending, or with `undefined` when `signal` aborts first. */
+  waitForDecision(id: string, signal: AbortSignal): Promise<ApprovalRequest | undefined>;
+}
+
+/** Decided requests kept for listing after they are closed; the oldest go first. */
+const MAX_KEPT = 10_000;
+
+export class MemoryApprovalStore implements ApprovalStore {
+  readonly #requests = new Map<string, ApprovalRequest>();
+  readonly #waiters = new Map<string, Set<(request: ApprovalRequest) => void>>();
+  readonly #now: () => number;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  async create(request: ApprovalRequest): Promise<void> {
+    this.#requests.set(request.id, { ...request });
+    if (this.#requests.size > MAX_KEPT) this.#evict();
+  }
+
+  async get(id: string): Promise<ApprovalRequest | undefined> {
+    const request = this.#current(id);
+    return request === undefined ? undefined : { ...request };
+  }
+
+  async findOpen(requesterKey: string, backend: string, tool: string, argumentsHash: string): Promise<ApprovalRequest | undefined> {
+    let newest: ApprovalRequest | undefined;
+    for (const id of this.#requests.keys()) {
+      const request = this.#current(id)!;
+      if (request.status === 'expired' || request.status === 'closed') continue;
+      if (request.requester.identityKey !== requesterKey || request.backend !== backend || request.tool !== tool || request.argumentsHash !== argumentsHash) continue;
+      if (newest === undefined || request.createdAt >= newest.createdAt) newest = request;
+    }
+    return newest === undefined ? undefined : { ...newest };
+  }
+
+  async list(filter: { status?: ApprovalStatus } = {}): Promise<ApprovalRequest[]> {
+    const found: ApprovalRequest[] = [];
+    for (const id of this.#requests.keys()) {
+      const request = this.#current(id)!;
+      if (filter.status === undefined || request.status === filter.status) found.push({ ...request });
+    }
+    return found.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async decide(id: string, decision: ApprovalDecisionInput): Promise<ApprovalRequest | undefined> {
+    const request = this.#current(id);
+    if (request === undefined || request.status !== 'pending') return undefined;
+    request.status = decision.status;
+    request.decidedAt = decision.at;
+    request.decidedBy = decision.by;
+    if (decision.reason !== undefined) request.decisionReason = decision.reason;
+    const waiters = this.#waiters.get(id);
+    this.#waiters.delete(id);
+    for (const wake of waiters ?? []) wake({ ...request });
+    return { ...request };
+  }
+
+  async settle(id: string, at: number): Promise<boolean> {
+    const request = this.#current(id);
+    if (request === undefined || (request.status !== 'approved' && request.status !== 'denied')) return false;
+    request.status = 'closed';
+    request.closedAt = at;
+    return true;
+  }
+
+  waitForDecision(id: string, signal: AbortSignal): Promise<ApprovalRequest | undefined> {
+    const request = this.#current(id);
+    if (request === undefined) return Promise.resolve(undefined);
+    if (request.status !== 'pending') return Promise.resolve({ ...request });
+    if (signal.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      let waiters = this.#waiters.get(id);
+      if (waiters === undefined) this.#waiters.set(id, (waiters = new Set()));
+      const wake = (decided: ApprovalRequest) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(decided);
+      };
+      const onAbort = () => {
+        waiters.delete(wake);
+        resolve(undefined);
+      };
+      waiters.add(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The stored request with expiry applied on read: nothing needs a timer to expire requests. */
+  #current(id: string): ApprovalRequest | undefined {
+    const request = this.#requests.get(id);
+    if (request !== undefined && request.status === 'pending' && request.expiresAt <= this.#now()) request.status = 'expired';
+    return request;
+  }
+
+  #evict(): void {
+    for (const [id, request] of this.#requests) {
+      if (this.#requests.size <= MAX_KEPT) return;
+      if (request.status !== 'pending') this.#requests.delete(id);
+    }
+  }
+}

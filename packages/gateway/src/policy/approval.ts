@@ -1,0 +1,185 @@
+// Human approval for high-stakes calls (the seed's chapter 14: "require user
+// confirmation for actions above thresholds", `args.recipient_count > 1000`).
+// A rule (tool pattern + CEL condition) matches; the call then needs an
+// approved request for exactly this caller, tool and arguments. Without one
+// it is held: waiting in process with progress notifications (and the
+// approval link by URL elicitation where the client takes it), turned into a
+// 2026-07-28 `input_required` by the bridge, or refused with the approval id
+// so the agent retries the same call after an approver decided.
+
+import { z } from 'zod';
+import type { Exchange } from '../exchange/exchange.ts';
+import { hasCapability } from '../exchange/client-relay.ts';
+import { allowOnce, type Decision, type Policy } from './policy.ts';
+import { PolicyError, describeWait } from './policy-error.ts';
+import type { ApprovalRequest } from './approval-store.ts';
+import { describeParty, partyOf, type Approvals } from './approvals.ts';
+import { canonicalHash } from './canonical-hash.ts';
+import { celCondition, list, oneOf, text, toolPattern, wholeNumber } from './settings-schema.ts';
+import { argumentsOf, callerOf } from './tool-selector.ts';
+
+export const approvalSettings = z.strictObject({
+  rules: list(
+    z.strictObject(
+      {
+        tool: toolPattern(),
+        /** CEL over caller, tool, backend, args, session, now; absent: every call to the tool. */
+        when: celCondition().optional(),
+        /** Shown to the agent and the approver; default: the condition. */
+        reason: text().optional(),
+      },
+      { error: 'expected a mapping with tool, when and reason' },
+    ),
+  ).min(1, { error: 'expected at least one rule' }),
+  /** hold: wait for the decision (or hand a 2026 client an input_required); reject: answer at once with the approval id. */
+  on_match: oneOf(['hold', 'reject']).default('hold'),
+  hold_timeout_seconds: wholeNumber(1, 3600).default(120),
+  progress_interval_seconds: wholeNumber(1, 600).default(5),
+  /** How long a request stays open for an approver. */
+  approval_ttl_seconds: wholeNumber(60, 2_592_000).default(86_400),
+  /** A condition that cannot be evaluated (a missing argument): require approval, or let the call through. */
+  on_condition_error: oneOf(['require', 'skip']).default('require'),
+  preview_characters: wholeNumber(40, 100_000).default(500),
+});
+
+export type ApprovalSettings = z.infer<typeof approvalSettings>;
+
+export interface ApprovalDependencies {
+  approvals: Approvals;
+  now?: () => number;
+}
+
+export function createApproval(name: string, settings: ApprovalSettings, dependencies: ApprovalDependencies): Policy {
+  const allow = allowOnce(name);
+  const approvals = dependencies.approvals;
+  const now = dependencies.now ?? Date.now;
+
+  /** The reason approval is needed, or `undefined` when no rule matches. */
+  function matchingRule(exchange: Exchange): string | undefined {
+    const target = exchange.target;
+    if (target?.kind !== 'tool' || target.name === undefined) return undefined;
+    for (const rule of settings.rules) {
+      if (!rule.tool.matches(target.backend, target.name)) continue;
+      if (rule.when === undefined) return rule.reason ?? `every call to ${rule.tool.pattern} needs approval`;
+      const verdict = rule.when.evaluate(exchange);
+      if (verdict === true) return rule.reason ?? rule.when.source;
+      if (typeof verdict !== 'boolean' && settings.on_condition_error === 'require') return `${rule.reason ?? rule.when.source} (the condition could not be evaluated: ${verdict.error})`;
+    }
+    return undefined;
+  }
+
+  async function decideHeld(exchange: Exchange, reason: string): Promise<Decision> {
+    const target = exchange.target!;
+    const args = argumentsOf(exchange);
+    const requester = partyOf(callerOf(exchange));
+    const argumentsHash = canonicalHash(args);
+    const presentedId = approvals.presentedOn(exchange);
+    let request: ApprovalRequest | undefined;
+    if (presentedId !== undefined) {
+      request = await approvals.get(presentedId);
+      const isSameCall = request !== undefined && request.requester.identityKey === requester.identityKey && request.backend === target.backend && request.tool === target.name && request.argumentsHash === argumentsHash;
+      if (!isSameCall) request = undefined;
+    } else {
+      request = await approvals.store.findOpen(requester.identityKey, target.backend, target.name!, argumentsHash);
+    }
+    if (request === undefined || request.status === 'expired' || request.status === 'closed') {
+      request = await approvals.create({
+        policy: name,
+        expiresAt: now() + settings.approval_ttl_seconds * 1000,
+        requester,
+        backend: target.backend,
+        tool: target.name!,
+        argumentsHash,
+        preview: previewOf(args, settings.preview_characters),
+        reason,
+      });
+    }
+    if (request.status !== 'pending') return settle(request);
+    if (settings.on_match === 'reject') return required(request, 'approval_required');
+    // A 2026-07-28 client that takes URL elicitation gets an input_required from the bridge; its retry presents the id and waits here.
+    if (presentedId === undefined && exchange.client.era === 'modern' && hasCapability(exchange.client.capabilities, 'elicitation/create', { mode: 'url' })) {
+      return { policy: name, decision: 'hold', reason: `waiting for approval ${request.id}`, details: { approval_id: request.id }, hold: approvals.holdFor(request), error: requiredError(request, 'approval_required') };
+    }
+    const decided = await waitWhileNotifying(exchange, request);
+    if (decided === undefined || decided.status === 'pending') return required(request, 'approval_pending');
+    return settle(decided);
+  }
+
+  /** Acts on a decided request once: an approval lets exactly one call through; a denial is reported once. */
+  async function settle(request: ApprovalRequest): Promise<Decision> {
+    if (request.status === 'expired') return required(request, 'approval_pending');
+    const isFirst = await approvals.store.settle(request.id, now());
+    if (request.status === 'approved' && isFirst) {
+      return { policy: name, decision: 'allow', details: { approval_id: request.id, approved_by: request.decidedBy === undefined ? undefined : describeParty(request.decidedBy) } };
+    }
+    if (request.status === 'denied') {
+      const by = request.decidedBy === undefined ? 'an approver' : describeParty(request.decidedBy);
+      const message = `An approver (${by}) denied this call to "${request.tool}" (approval ${request.id}${request.decisionReason === undefined ? '' : `: ${request.decisionReason}`}). Do not retry it; tell the user it was not approved`;
+      const details = { code: 'approval_denied', approval_id: request.id };
+      return { policy: name, decision: 'deny', reason: message, details, error: new PolicyError(name, 'approval_denied', message, { approvalId: request.id, details }) };
+    }
+    // Approved, but another call already used it: this one needs its own approval.
+    return required(request, 'approval_required');
+  }
+
+  function requiredError(request: ApprovalRequest, code: 'approval_required' | 'approval_pending'): PolicyError {
+    const url = approvals.urlFor(request.id);
+    const message = code === 'approval_required'
+      ? `This call to "${request.tool}" needs a human approval (${request.reason}). Approval request ${request.id} was sent to the approvers (${url}). Tell the user it awaits approval, and call the tool again with the same arguments once it has been approved`
+      : `Approval ${request.id} for this call to "${request.tool}" is still ${request.status === 'expired' ? 'undecided and has expired' : `pending after ${describeWait(settings.hold_timeout_seconds * 1000)}`} (${request.reason}). Tell the user an approver must decide at ${url}, then call the tool again with the same arguments`;
+    return new PolicyError(name, code, message, { approvalId: request.id, details: { approval_url: url } });
+  }
+
+  function required(request: ApprovalRequest, code: 'approval_required' | 'approval_pending'): Decision {
+    const error = requiredError(request, code);
+    return { policy: name, decision: 'deny', reason: error.message, details: { code, approval_id: request.id }, error };
+  }
+
+  /** Holds the call: progress every few seconds, the link by URL elicitation where the client declared it. */
+  async function waitWhileNotifying(exchange: Exchange, request: ApprovalRequest): Promise<ApprovalRequest | undefined> {
+    const hold = approvals.holdFor(request);
+    const canElicit = exchange.relay.request !== undefined && hasCapability(exchange.client.capabilities, 'elicitation/create', { mode: 'url' });
+    if (canElicit) {
+      // The client answers once the user has seen the link; the decision itself arrives through the store, so the answer is not awaited.
+      exchange.relay.request!('elicitation/create', hold.elicitation, exchange.signal).catch(() => undefined);
+    }
+    const progressToken = progressTokenOf(exchange);
+    const startedAt = now();
+    const timer = progressToken === undefined ? undefined : setInterval(() => {
+      const waited = Math.round((now() - startedAt) / 1000);
+      exchange.relay.notify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress: waited, message: `Waiting for approval ${request.id} (${waited} s); an approver decides at ${hold.url}` } });
+    }, settings.progress_interval_seconds * 1000);
+    timer?.unref();
+    const timeout = AbortSignal.timeout(settings.hold_timeout_seconds * 1000);
+    try {
+      const decided = await approvals.waitForDecision(request.id, AbortSignal.any([timeout, exchange.signal]));
+      if (canElicit && decided !== undefined) {
+        exchange.relay.notify({ jsonrpc: '2.0', method: 'notifications/elicitation/complete', params: { elicitationId: request.id } });
+      }
+      return decided;
+    } finally {
+      if (timer !== undefined) clearInterval(timer);
+    }
+  }
+
+  return {
+    name,
+    type: 'approval',
+    onRequest(exchange): Decision | Promise<Decision> {
+      const reason = matchingRule(exchange);
+      return reason === undefined ? allow : decideHeld(exchange, reason);
+    },
+  };
+}
+
+function progressTokenOf(exchange: Exchange): string | number | undefined {
+  const meta = (exchange.message as { params?: { _meta?: { progressToken?: unknown } } }).params?._meta;
+  const token = meta?.progressToken;
+  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
+}
+
+/** The arguments as JSON, each long string cut, the whole cut to `limit` characters. */
+export function previewOf(args: Record<string, unknown>, limit: number): string {
+  const text = JSON.stringify(args, (_key, value: unknown) => (typeof value === 'string' && value.length > 200 ? `${value.slice(0, 200)}…` : value));
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
+}
