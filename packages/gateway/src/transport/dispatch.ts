@@ -17,7 +17,8 @@ import { CallStream, type CallStreamOptions } from './call-stream.ts';
 import type { ClientRelay } from '../exchange/client-relay.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import type { GatewayTracing } from '../telemetry/tracing.ts';
-import { exchangeStatusOf } from '../telemetry/exchange-outcome.ts';
+import { exchangeStatusOf, type ExchangeOutcome } from '../telemetry/exchange-outcome.ts';
+import { exchangeLogLevel, exchangeLogger, logExchange } from '../telemetry/exchange-log.ts';
 
 export interface DispatchContext {
   router: Router;
@@ -121,7 +122,7 @@ function recordOutcome(context: DispatchContext, exchange: Exchange, result: Rec
   const status = errorCode === RPC.policyDenied ? 'denied' : exchangeStatusOf(result, errorCode, exchange.signal.aborted);
   const target = exchange.target;
   const isNamed = target?.kind === 'tool' || target?.kind === 'prompt';
-  context.metrics.recordExchange({
+  const outcome: ExchangeOutcome = {
     method: exchange.message.method,
     server: target?.backend,
     tool: isNamed ? target?.name : undefined,
@@ -133,7 +134,12 @@ function recordOutcome(context: DispatchContext, exchange: Exchange, result: Rec
     backendDurationSeconds: exchange.backendSeconds,
     sessionId: exchange.session?.id,
     decisions: exchange.decisions,
-  });
+  };
+  context.metrics.recordExchange(outcome);
+  // One line per operation (INFO; WARN and ERROR for anomalies and failures), with the ids that join it to audit and traces.
+  if (context.logger.isLevelEnabled(exchangeLogLevel(outcome))) {
+    logExchange(exchangeLogger(context.logger, exchange.id, exchange.session?.id, exchange.trace.traceId), outcome);
+  }
   if (target !== undefined) exchange.trace.setTarget(target.backend, target.name);
   exchange.trace.end(status, errorCode ?? exchange.backendError);
 }

@@ -1,0 +1,153 @@
+// The approvals queue on the admin listener: list pending requests, approve,
+// deny (admin scope required; the approver is never the requester; every
+// decision reported for audit by the Approvals service), and the read-only
+// approval page the user's URL elicitation points at. Mounted by
+// admin-server.ts as one handler that answers its own paths.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from '../identity/caller.ts';
+import { hasScope } from '../identity/caller.ts';
+import { readBody, writeJson } from '../transport/http-io.ts';
+import { describeParty, isApprovalError, type Approvals } from '../policy/approvals.ts';
+import type { ApprovalRequest, ApprovalStatus } from '../policy/approval-store.ts';
+
+/** Handles the request and returns true, or returns false when the path is not its own. */
+export type AdminHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+export interface AdminAuthentication {
+  /** The verified caller of an admin request (identity's token verifier over the Authorization header); `undefined` without a valid token. */
+  authenticate(request: IncomingMessage): Promise<Caller | undefined>;
+  /** Default `gatehouse.admin`. */
+  adminScope?: string;
+}
+
+export interface ApprovalsApiOptions extends AdminAuthentication {
+  approvals: Approvals;
+}
+
+const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'denied', 'expired', 'closed'];
+const MAX_BODY = 16 * 1024;
+
+export function createApprovalsApi(options: ApprovalsApiOptions): AdminHandler {
+  const { approvals } = options;
+  return (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://admin.invalid');
+    const path = url.pathname;
+    if (path.startsWith('/approvals/') && request.method === 'GET') {
+      void approvalPage(approvals, decodeURIComponent(path.slice('/approvals/'.length)), response);
+      return true;
+    }
+    if (path !== '/admin/approvals' && !path.startsWith('/admin/approvals/')) return false;
+    void withAdmin(options, request, response, async (caller) => {
+      if (path === '/admin/approvals') {
+        if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists approval requests' }, { allow: 'GET' });
+        const status = url.searchParams.get('status') ?? 'pending';
+        if (status !== 'all' && !STATUSES.includes(status as ApprovalStatus)) return writeJson(response, 400, { error: `status must be one of ${[...STATUSES, 'all'].join(', ')}` });
+        const found = await approvals.list(status === 'all' ? undefined : (status as ApprovalStatus));
+        return writeJson(response, 200, { approvals: found.map((item) => view(approvals, item)) });
+      }
+      const [id, action, extra] = path.slice('/admin/approvals/'.length).split('/').map(decodeURIComponent);
+      if (id === undefined || id === '' || extra !== undefined) return writeJson(response, 404, { error: 'expected /admin/approvals/{id}, /approve or /deny' });
+      if (action === undefined) {
+        if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one approval request' }, { allow: 'GET' });
+        const found = await approvals.get(id);
+        return found === undefined ? writeJson(response, 404, { error: `no approval request "${id}"` }) : writeJson(response, 200, { approval: view(approvals, found) });
+      }
+      if (action !== 'approve' && action !== 'deny') return writeJson(response, 404, { error: `unknown action "${action}"; use approve or deny` });
+      if (request.method !== 'POST') return writeJson(response, 405, { error: `POST /admin/approvals/{id}/${action}` }, { allow: 'POST' });
+      const body = await readJsonBody(request);
+      if (body === undefined) return writeJson(response, 400, { error: 'expected an empty body or a JSON object such as {"reason": "..."}' });
+      const reason = typeof body.reason === 'string' && body.reason.length > 0 ? body.reason.slice(0, 1000) : undefined;
+      try {
+        const decided = await approvals.decide(id, caller, action, reason);
+        return writeJson(response, 200, { approval: view(approvals, decided) });
+      } catch (error) {
+        if (isApprovalError(error)) return writeJson(response, error.httpStatus, { error: error.message, code: error.code });
+        throw error;
+      }
+    });
+    return true;
+  };
+}
+
+/** Runs `handle` for a caller with the admin scope; 401 or 403 otherwise, 500 on a failure (never an unhandled rejection). */
+export async function withAdmin(
+  options: AdminAuthentication,
+  request: IncomingMessage,
+  response: ServerResponse,
+  handle: (caller: Caller) => Promise<void> | void,
+): Promise<void> {
+  const scope = options.adminScope ?? 'gatehouse.admin';
+  try {
+    const caller = await options.authenticate(request);
+    if (caller === undefined) {
+      return writeJson(response, 401, { error: 'an admin token is required: send Authorization: Bearer <token>' }, { 'www-authenticate': `Bearer scope="${scope}"` });
+    }
+    if (!caller.isAnonymous && !hasScope(caller, scope)) {
+      return writeJson(response, 403, { error: `the scope ${scope} is required for admin endpoints`, code: 'insufficient_scope' }, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` });
+    }
+    await handle(caller);
+  } catch (error) {
+    if (!response.headersSent) writeJson(response, 500, { error: `the admin request failed: ${error instanceof Error ? error.message : String(error)}` });
+    else response.end();
+  }
+}
+
+/** `{}` for an empty body; `undefined` for a body that is not a JSON object. */
+export async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const raw = await readBody(request, MAX_BODY).catch(() => undefined);
+  if (raw === undefined) return undefined;
+  if (raw.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function view(approvals: Approvals, request: ApprovalRequest): Record<string, unknown> {
+  return {
+    id: request.id,
+    status: request.status,
+    policy: request.policy,
+    backend: request.backend,
+    tool: request.tool,
+    reason: request.reason,
+    preview: request.preview,
+    requested_by: { agent: request.requester.agent, user: request.requester.user ?? null },
+    created_at: new Date(request.createdAt).toISOString(),
+    expires_at: new Date(request.expiresAt).toISOString(),
+    decided_at: request.decidedAt === undefined ? null : new Date(request.decidedAt).toISOString(),
+    decided_by: request.decidedBy === undefined ? null : { agent: request.decidedBy.agent, user: request.decidedBy.user ?? null },
+    decision_reason: request.decisionReason ?? null,
+    url: approvals.urlFor(request.id),
+  };
+}
+
+/**
+ * The page a URL elicitation sends the user to: what waits and its status.
+ * It shows no arguments (the id is an unguessable 128-bit value, but the
+ * preview is for approvers, who see it through the authenticated API).
+ */
+async function approvalPage(approvals: Approvals, id: string, response: ServerResponse): Promise<void> {
+  try {
+    const request = await approvals.get(id);
+    const body = request === undefined
+      ? '<h1>Approval not found</h1><p>This approval request does not exist or has been removed.</p>'
+      : `<h1>Approval ${escapeHtml(request.id)}</h1>
+<p>Status: <strong>${escapeHtml(request.status)}</strong></p>
+<p>Tool <code>${escapeHtml(request.tool)}</code> of backend <code>${escapeHtml(request.backend)}</code>, requested by ${escapeHtml(describeParty(request.requester))}.</p>
+<p>Why approval is needed: ${escapeHtml(request.reason)}</p>
+<p>${request.status === 'pending' ? 'An approver decides in the approvals queue; the call continues once they have. This page does not refresh by itself.' : 'The decision has been made; you can close this page.'}</p>`;
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Gatehouse approval</title></head><body>${body}</body></html>`;
+    response.writeHead(request === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'" });
+    response.end(html);
+  } catch (error) {
+    writeJson(response, 500, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
