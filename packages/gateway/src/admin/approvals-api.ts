@@ -83,7 +83,10 @@ export async function withAdmin(
     if (caller === undefined) {
       return writeJson(response, 401, { error: 'an admin token is required: send Authorization: Bearer <token>' }, { 'www-authenticate': `Bearer scope="${scope}"` });
     }
-    if (!caller.isAnonymous && !hasScope(caller, scope)) {
+    if (caller.isAnonymous) {
+      return writeJson(response, 403, { error: 'admin endpoints need an authenticated caller with the admin scope, even when the gateway allows anonymous agents', code: 'insufficient_scope' });
+    }
+    if (!hasScope(caller, scope)) {
       return writeJson(response, 403, { error: `the scope ${scope} is required for admin endpoints`, code: 'insufficient_scope' }, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` });
     }
     await handle(caller);
