@@ -23,6 +23,7 @@ import { endpointOf, handleMcpRequest, type McpEndpointContext } from './transpo
 import { createOriginPolicy } from './transport/origin.ts';
 import { refuse } from './transport/http-io.ts';
 import { createAdminServer } from './admin/admin-server.ts';
+import { assembleIdentity } from './identity/gateway-identity.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { GATEWAY_VERSION } from './version.ts';
 import { GatewayMetrics } from './telemetry/metrics.ts';
@@ -48,6 +49,8 @@ export interface StartGatewayOptions {
   adminHost?: string;
   /** Set false to skip the admin listener (some tests). */
   hasAdmin?: boolean;
+  /** The CLI's --allow-anonymous: every caller anonymous, whatever the config says. */
+  isAnonymousAllowed?: boolean;
   /** Injected by tests that read metrics or spans; built from `config.telemetry` otherwise. */
   metrics?: GatewayMetrics;
   tracing?: GatewayTracing;
@@ -107,36 +110,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     events.dropSession(sessionId);
   };
   const held = new HeldCalls({ maxHeld: 10_000, ttlMs: config.session.streamTimeoutSeconds * 1000, logger });
-  const router = new Router({
-    catalog,
-    serverInfo,
-    logger,
-    subscriptions,
-    saveSession: (session) => sessions.save(session),
-    bridge: { sealer: RequestStateSealer.fromEnvironment(), held, stateTtlMs: config.session.streamTimeoutSeconds * 1000, maxRounds: 8 },
-    instructions: `Gatehouse federates ${backends.length} MCP servers (${backends.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`,
-  });
   const sessions = createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000, onExpire: endSession });
   const clientRequests = new ClientRequests(config.session.streamTimeoutSeconds * 1000);
-  const context: McpEndpointContext = {
-    router,
-    catalog,
-    chain: createPolicyChain([]),
-    logger,
-    serverInfo,
-    sessions,
-    streams,
-    clientRequests,
-    inFlight: new Map(),
-    onSessionEnd: endSession,
-    events,
-    listens,
-    subscriptions,
-    origins: createOriginPolicy(config.gateway.allowedOrigins),
-    metrics,
-    tracing,
-    maxMessageSizeBytes: config.session.maxMessageSizeBytes,
-  };
   catalog.onChange((kinds) => {
     for (const kind of kinds) {
       const method = `notifications/${kind}/list_changed` as const;
@@ -152,11 +127,18 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     isReady = true;
   });
 
+  let context: McpEndpointContext | undefined;
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => {
     const url = request.url ?? '/';
     const query = url.indexOf('?');
     const endpoint = endpointOf(query === -1 ? url : url.slice(0, query));
-    if (endpoint === undefined) return refuse(response, 404, `Not Found: the MCP endpoint is /mcp (or /servers/{name}/mcp for one backend)`);
+    const path = query === -1 ? url : url.slice(0, query);
+    if (context === undefined) return refuse(response, 503, 'Service Unavailable: the gateway is starting; retry in a moment', -32603, { 'retry-after': '1' });
+    if (endpoint === undefined) {
+      const metadata = context.identity.metadata(path);
+      if (metadata !== undefined) return void response.writeHead(metadata.status, metadata.headers).end(metadata.body);
+      return refuse(response, 404, `Not Found: the MCP endpoint is /mcp (or /servers/{name}/mcp for one backend)`);
+    }
     const handled = handleMcpRequest(context, request, response, endpoint);
     if (handled instanceof Promise) {
       handled.catch((error: unknown) => {
@@ -176,6 +158,45 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   await listen(server, port, host);
   const address = server.address() as AddressInfo;
   const url = `http://${formatHost(host)}:${address.port}/mcp`;
+  const publicBaseUrl = publicBaseUrlOf(config.gateway.endpoint, `http://${formatHost(host)}:${address.port}`);
+  const identity = await assembleIdentity(config, {
+    publicBaseUrl,
+    backendNames: backends.map((backend) => backend.name),
+    logger,
+    ...(options.isAnonymousAllowed === true ? { isAnonymousForced: true } : {}),
+    onRefusal: (error) => metrics.recordAuthFailure(undefined, error.code),
+  });
+  const router = new Router({
+    catalog,
+    serverInfo,
+    logger,
+    authorization: identity.isEnforced ? identity.authorization : undefined,
+    isCatalogCallerDependent: () => identity.isEnforced,
+    subscriptions,
+    saveSession: (session) => sessions.save(session),
+    bridge: { sealer: RequestStateSealer.fromEnvironment(), held, stateTtlMs: config.session.streamTimeoutSeconds * 1000, maxRounds: 8 },
+    instructions: `Gatehouse federates ${backends.length} MCP servers (${backends.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`,
+  });
+  context = {
+    identity,
+    router,
+    catalog,
+    chain: createPolicyChain([]),
+    logger,
+    serverInfo,
+    sessions,
+    streams,
+    clientRequests,
+    inFlight: new Map(),
+    onSessionEnd: endSession,
+    events,
+    listens,
+    subscriptions,
+    origins: createOriginPolicy(config.gateway.allowedOrigins),
+    metrics,
+    tracing,
+    maxMessageSizeBytes: config.session.maxMessageSizeBytes,
+  };
 
   let admin: Server | undefined;
   let adminUrl: string | undefined;
@@ -202,6 +223,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       server.closeAllConnections();
       await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
       await registry.closeAll();
+      await identity.close();
       await tracing.shutdown();
       await sessions.close();
     },
@@ -223,6 +245,12 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** The gateway as clients reach it: `gateway.endpoint` (without a trailing /mcp), else the listener's address. */
+function publicBaseUrlOf(endpoint: string | undefined, listening: string): string {
+  if (endpoint === undefined) return listening;
+  return endpoint.replace(/\/+$/, '').replace(/\/mcp$/, '');
 }
 
 function formatHost(host: string): string {

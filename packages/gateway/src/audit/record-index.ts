@@ -24,19 +24,34 @@ export interface IndexColumns {
 
 export function indexColumns(record: AuditRecord): IndexColumns {
   return {
-    auditId: record.audit_id,
+    auditId: storable(record.audit_id),
     timestampMs: Date.parse(record.timestamp),
     category: categoryOf(record),
-    operationType: record.operation.type,
-    identity: record.caller.identity,
-    agent: record.caller.agent,
-    sessionId: record.caller.session_id,
-    server: record.operation.server,
-    name: record.operation.name,
-    status: record.result.status,
+    operationType: storable(record.operation.type),
+    identity: nullableStorable(record.caller.identity),
+    agent: nullableStorable(record.caller.agent),
+    sessionId: nullableStorable(record.caller.session_id),
+    server: nullableStorable(record.operation.server),
+    name: nullableStorable(record.operation.name),
+    status: storable(record.result.status),
     decision: strongestDecision(record),
     targets: targetsOf(record),
   };
+}
+
+/**
+ * A column value both stores keep byte for byte: PostgreSQL text refuses NUL
+ * and UTF-8 has no lone surrogates, so a caller-supplied name holding either
+ * would fail the whole batch or read back different. The record itself keeps
+ * the original (JSON escapes both); verify recomputes this same projection.
+ */
+function storable(value: string): string {
+  const text = String(value);
+  return text.isWellFormed() && !text.includes('\u0000') ? text : text.toWellFormed().replaceAll('\u0000', '');
+}
+
+function nullableStorable(value: string | null): string | null {
+  return value === null ? null : storable(value);
 }
 
 const DECISION_RANK: Readonly<Record<string, number>> = { allow: 1, rewrite: 2, deny: 3 };
@@ -44,6 +59,7 @@ const DECISION_RANK: Readonly<Record<string, number>> = { allow: 1, rewrite: 2, 
 function strongestDecision(record: AuditRecord): string | null {
   let strongest: string | null = record.result.status === 'denied' ? 'deny' : null;
   for (const entry of record.context.policy_decisions) {
+    if (DECISION_RANK[entry.decision] === undefined) continue;
     if ((DECISION_RANK[entry.decision] ?? 0) > (strongest === null ? 0 : (DECISION_RANK[strongest] ?? 0))) strongest = entry.decision;
   }
   return strongest;
@@ -80,7 +96,7 @@ function collect(value: unknown, depth: number, found: Set<string>): void {
 }
 
 function add(value: string, found: Set<string>): void {
-  const target = value.replaceAll(TARGET_SEPARATOR, '').trim();
+  const target = storable(value).replaceAll(TARGET_SEPARATOR, '').trim();
   if (target.length === 0 || target.length > MAX_TARGET_LENGTH || found.size >= MAX_TARGETS) return;
   found.add(target);
 }

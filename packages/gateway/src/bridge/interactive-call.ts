@@ -12,6 +12,7 @@
 //     client on the call's stream and the backend is retried with the answers.
 
 import { randomUUID } from 'node:crypto';
+import { requestStateBindingKey } from '../identity/session-binding.ts';
 import type { Exchange } from '../exchange/exchange.ts';
 import { hasCapability } from '../exchange/client-relay.ts';
 import type { Backend } from '../upstream/backend.ts';
@@ -33,10 +34,9 @@ export interface BridgeContext {
 
 type Result = Record<string, unknown>;
 
-/** The stable key of who made a request; the identity issue replaces `anonymous` with the caller's identity key. */
+/** The stable key of who made a request: sealed states are refused to anyone else (MRTR server requirements). */
 export function callerKey(exchange: Exchange): string {
-  const caller = exchange.caller as { bindingKey?: unknown } | undefined;
-  return typeof caller?.bindingKey === 'string' ? caller.bindingKey : 'anonymous';
+  return exchange.caller.isAnonymous ? 'anonymous' : requestStateBindingKey(exchange.caller);
 }
 
 export async function forwardInteractive(

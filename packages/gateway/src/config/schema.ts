@@ -158,6 +158,8 @@ export const authenticationShape = {
   scopes_supported: list(text()).optional(),
   mode: z.enum(AUTHENTICATION_MODES, { error: `expected one of ${AUTHENTICATION_MODES.map((mode) => `"${mode}"`).join(', ')}` }).optional(),
   embedded_idp: z.union([flag(), mapping(z.string(), z.unknown())], { error: 'expected true, false or a mapping' }).optional(),
+  allow_anonymous: flag().optional(),
+  algorithms: list(text()).optional(),
 };
 
 export const auditShape = {

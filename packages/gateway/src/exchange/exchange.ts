@@ -8,6 +8,7 @@ import type { JsonRpcNotification, JsonRpcRequest } from '../protocol/jsonrpc.ts
 import type { LegacySession } from '../session/session.ts';
 import type { Decision } from '../policy/policy.ts';
 import type { ClientRelay } from './client-relay.ts';
+import type { Caller } from '../identity/caller.ts';
 import type { MessageTrace } from '../telemetry/tracing.ts';
 
 export interface ClientDescription {
@@ -37,8 +38,8 @@ export interface Exchange {
   /** `undefined` on `/mcp`; the backend's name on `/servers/{name}/mcp`. */
   readonly endpointBackend: string | undefined;
   readonly session: LegacySession | undefined;
-  /** Filled by the identity stage (a later issue); `undefined` means anonymous. */
-  caller: unknown;
+  /** Who sent it (identity/caller.ts); ANONYMOUS_CALLER when authentication is off. */
+  readonly caller: Caller;
   target: ExchangeTarget | undefined;
   readonly decisions: Decision[];
   /** Aborted when the client goes away (2026-07-28: closing the stream cancels) or cancels (2025 notifications/cancelled). */

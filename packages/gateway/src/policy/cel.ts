@@ -139,13 +139,13 @@ function lineAndColumn(source: string, offset: number): { line: number; column: 
 // --- the activation
 
 /** Session counters a condition sees; budget policies declared earlier in the chain fill them. */
-export interface SessionFacts {
+export type SessionFacts = {
   id: string | null;
   steps: number;
   cost_usd: number;
-}
+};
 
-interface Activation {
+type Activation = {
   caller: Record<string, unknown>;
   tool: string;
   backend: string;
@@ -153,7 +153,7 @@ interface Activation {
   args: unknown;
   session: SessionFacts;
   now: unknown;
-}
+};
 
 const activations = new WeakMap<Exchange, Activation>();
 const callerActivations = new WeakMap<Caller, Record<string, unknown>>();

@@ -52,8 +52,8 @@ interface Rule {
 
 const mask = (kind: string) => `[REDACTED:${kind}]`;
 
-function fixed(kind: string, source: string): Rule {
-  const replacement = mask(kind);
+function fixed(kind: string, source: string, label = kind): Rule {
+  const replacement = mask(label);
   return { source, replace: (_match, _groups, kinds) => (kinds.add(kind), replacement) };
 }
 
@@ -76,8 +76,9 @@ const PRIVATE_IPV4 = String.raw`(?<![\d.])(?:10(?:\.\d{1,3}){3}|192\.168(?:\.\d{
 const INTERNAL_SUFFIXES = ['internal', 'local', 'localdomain', 'corp', 'lan', 'intranet', 'home\\.arpa'];
 
 function internalHostSource(extraDomains: readonly string[]): string {
-  const suffixes = [...INTERNAL_SUFFIXES, ...extraDomains.map((domain) => domain.replace(/^\./, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))];
-  return String.raw`(?:(?<![\w.@-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+(?:${suffixes.join('|')})(?![\w-])|${PRIVATE_IPV4})`;
+  // Configured domains first: `corp.example.com` must win over the built-in `corp`.
+  const suffixes = [...extraDomains.map((domain) => domain.replace(/^\./, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), ...INTERNAL_SUFFIXES];
+  return String.raw`(?:(?<![\w.@-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+(?:${suffixes.join('|')})(?![\w-]|\.[A-Za-z0-9])|${PRIVATE_IPV4})`;
 }
 
 function rulesFor(name: RedactorName, options: RedactorOptions): Rule[] {
@@ -87,7 +88,7 @@ function rulesFor(name: RedactorName, options: RedactorOptions): Rule[] {
     case 'credit_card':
       return [{ source: CARD, replace: (match, _groups, kinds) => (isCardNumber(match.replace(/[ -]/g, '')) ? (kinds.add('credit_card'), mask('credit_card')) : undefined) }];
     case 'full_email':
-      return [fixed('email_full', EMAIL)];
+      return [fixed('email_full', EMAIL, 'email')];
     case 'partial_email':
       return [{ source: EMAIL, replace: (match, _groups, kinds) => (kinds.add('email_partial'), `${match[0]}***${match.slice(match.indexOf('@'))}`) }];
     case 'phone':

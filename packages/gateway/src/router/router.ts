@@ -18,6 +18,7 @@ import { forwardInteractive, type BridgeContext } from '../bridge/interactive-ca
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 import { LOG_LEVELS } from './related-messages.ts';
 import type { LegacySession } from '../session/session.ts';
+import type { Authorization, PrimitiveRef } from '../identity/authorization.ts';
 
 export interface RouterOptions {
   catalog: Catalog;
@@ -27,6 +28,8 @@ export interface RouterOptions {
   logger: Logger;
   bridge: BridgeContext;
   subscriptions: ResourceSubscriptions;
+  /** Per-caller visibility and call rights; undefined when authentication is off. */
+  authorization?: Authorization;
   /** Persists a changed 2025 session (its log level). */
   saveSession?: (session: LegacySession) => Promise<void> | void;
   /** Whether what a caller sees may differ by caller (identity filtering), which makes list results `private`. */
@@ -112,7 +115,10 @@ export class Router {
 
   #list(exchange: Exchange, params: Record<string, unknown>, kind: 'tools' | 'prompts' | 'resources' | 'resourceTemplates'): Result {
     const view = this.#view(exchange);
-    const page = paginate(view[kind], params.cursor, this.#options.pageSize);
+    const authorization = this.#options.authorization;
+    // Permissions apply to (backend, the backend's own name) before anything is paged (cached per caller profile).
+    const items = authorization === undefined ? view[kind] : authorization.filter(exchange.caller, view[kind], refOfListed(view, kind));
+    const page = paginate(items, params.cursor, this.#options.pageSize);
     const result: Result = { [kind]: page.items };
     if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
     result.ttlMs = view.ttlMs;
@@ -126,6 +132,7 @@ export class Router {
     const entry = this.#view(exchange).toolsByName.get(name);
     if (entry === undefined) throw unknownName('tool', name, 'tools/list');
     exchange.target = { backend: entry.backend, kind: 'tool', name: entry.name };
+    this.#authorize(exchange, { backend: entry.backend, kind: 'tool', name: entry.name });
     const backend = this.#catalog.backend(entry.backend)!;
     let headers: Record<string, string> | undefined;
     for (const parameter of entry.headerParameters) {
@@ -143,6 +150,7 @@ export class Router {
     const entry = this.#view(exchange).promptsByName.get(name);
     if (entry === undefined) throw unknownName('prompt', name, 'prompts/list');
     exchange.target = { backend: entry.backend, kind: 'prompt', name: entry.name };
+    this.#authorize(exchange, { backend: entry.backend, kind: 'prompt', name: entry.name });
     return forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(entry.backend)!, 'prompts/get', upstreamParams(params, { field: 'name', value: entry.name }), name, { logger: this.#options.logger });
   }
 
@@ -156,6 +164,7 @@ export class Router {
         { data: { uri } });
     }
     exchange.target = { backend: owner, kind: 'resource', name: uri };
+    this.#authorize(exchange, { backend: owner, kind: 'resource', name: uri });
     return forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(owner)!, 'resources/read', upstreamParams(params), uri, { logger: this.#options.logger });
   }
 
@@ -179,6 +188,15 @@ export class Router {
       return forwardToBackend(exchange, this.#catalog.backend(backend)!, 'completion/complete', upstreamParams(params), { logger: this.#options.logger });
     }
     throw rpcErrors.invalidParams('completion/complete "ref" must be {type:"ref/prompt", name} or {type:"ref/resource", uri}');
+  }
+
+  /** Refuses a call the caller's scopes or roles do not allow (an AuthError: 403 with the scope to step up to). */
+  #authorize(exchange: Exchange, ref: PrimitiveRef): void {
+    const authorization = this.#options.authorization;
+    if (authorization === undefined) return;
+    const decision = authorization.decide(exchange.caller, ref, 'call');
+    if (!decision.isAllowed) throw decision.error;
+    exchange.decisions.push({ policy: 'scope_check', decision: 'allow' });
   }
 
   /** The backend answering for a URI: on a per-backend endpoint always that backend, else the catalog's owner. */
@@ -223,6 +241,32 @@ export class Router {
     return {};
   }
 
+}
+
+/** Where a listed item came from, for authorization: the view's tables map client names back to (backend, own name). */
+function refOfListed(view: CatalogView, kind: 'tools' | 'prompts' | 'resources' | 'resourceTemplates'): (item: Record<string, unknown>) => PrimitiveRef | undefined {
+  switch (kind) {
+    case 'tools':
+      return (item) => {
+        const entry = view.toolsByName.get(item.name as string);
+        return entry === undefined ? undefined : { backend: entry.backend, kind: 'tool', name: entry.name };
+      };
+    case 'prompts':
+      return (item) => {
+        const entry = view.promptsByName.get(item.name as string);
+        return entry === undefined ? undefined : { backend: entry.backend, kind: 'prompt', name: entry.name };
+      };
+    case 'resources':
+      return (item) => {
+        const backend = view.resourceOwners.get(item.uri as string);
+        return backend === undefined ? undefined : { backend, kind: 'resource', name: item.uri as string };
+      };
+    case 'resourceTemplates':
+      return (item) => {
+        const backend = view.templateOwners.get(item.uriTemplate as string);
+        return backend === undefined ? undefined : { backend, kind: 'resource', name: item.uriTemplate as string };
+      };
+  }
 }
 
 /** The subscriber id of a 2025 session (its updates go to the session's GET stream). */

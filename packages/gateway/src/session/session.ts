@@ -11,6 +11,8 @@ export interface LegacySession {
   endpointBackend: string | undefined;
   /** Whether the client has sent notifications/initialized. */
   isInitialized: boolean;
+  /** `sessionOwnerOf(caller)` of the identity that created it, when authentication is on. */
+  owner?: string;
   /** The level set with logging/setLevel; the gateway filters log messages per session with it. */
   logLevel?: string;
   createdAt: number;

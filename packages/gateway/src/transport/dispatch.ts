@@ -15,12 +15,16 @@ import { shapeModernResult } from './rev2026/modern-codec.ts';
 import { shapeLegacyResult } from './rev2025/legacy-codec.ts';
 import { CallStream, type CallStreamOptions } from './call-stream.ts';
 import type { ClientRelay } from '../exchange/client-relay.ts';
+import type { Caller } from '../identity/caller.ts';
+import { isAuthError } from '../identity/auth-error.ts';
+import type { GatewayIdentity } from '../identity/gateway-identity.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import type { GatewayTracing } from '../telemetry/tracing.ts';
 import { exchangeStatusOf, type ExchangeOutcome } from '../telemetry/exchange-outcome.ts';
 import { exchangeLogLevel, exchangeLogger, logExchange } from '../telemetry/exchange-log.ts';
 
 export interface DispatchContext {
+  identity: GatewayIdentity;
   router: Router;
   chain: PolicyChain;
   logger: Logger;
@@ -43,6 +47,7 @@ export interface OpenExchangeOptions extends CallStreamOptions {
 export interface OpenExchange {
   exchange: Exchange;
   stream: CallStream;
+  response: ServerResponse;
   /** Cancels the work (a 2025 client's notifications/cancelled). */
   abort(reason: string): void;
 }
@@ -50,6 +55,7 @@ export interface OpenExchange {
 export function openExchange(
   request: JsonRpcRequest,
   client: ClientDescription,
+  caller: Caller,
   endpointBackend: string | undefined,
   session: LegacySession | undefined,
   response: ServerResponse,
@@ -74,7 +80,7 @@ export function openExchange(
     client,
     endpointBackend,
     session,
-    caller: undefined,
+    caller,
     target: undefined,
     decisions: [],
     signal: controller.signal,
@@ -83,11 +89,11 @@ export function openExchange(
     backendSeconds: undefined,
     backendError: undefined,
   };
-  return { exchange, stream, abort: (reason) => controller.abort(new Error(reason)) };
+  return { exchange, stream, response, abort: (reason) => controller.abort(new Error(reason)) };
 }
 
 /** Runs one request through chain and router, writes the JSON-RPC response, and records the outcome. Never throws. */
-export async function dispatchRequest(context: DispatchContext, { exchange, stream }: OpenExchange): Promise<void> {
+export async function dispatchRequest(context: DispatchContext, { exchange, stream, response }: OpenExchange): Promise<void> {
   const request = exchange.message as JsonRpcRequest;
   let result: Record<string, unknown> | undefined;
   let errorCode: number | undefined;
@@ -110,6 +116,13 @@ export async function dispatchRequest(context: DispatchContext, { exchange, stre
     const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
     stream.finish({ jsonrpc: '2.0', id: request.id, result: shaped });
   } catch (error) {
+    if (isAuthError(error) && !stream.isStreaming) {
+      // Authorization failures answer as the transport's 401/403 with a challenge (step-up), not as a JSON-RPC result.
+      exchange.decisions.push({ policy: 'scope_check', decision: 'deny', reason: error.message });
+      context.identity.authentication.refuse(response, error, exchange.endpointBackend);
+      recordOutcome(context, exchange, undefined, RPC.policyDenied);
+      return;
+    }
     const rpcError = toRpcError(error, context.logger, exchange);
     errorCode = rpcError.code;
     stream.finish({ jsonrpc: '2.0', id: request.id, error: rpcError.toJsonRpc() }, stream.isStreaming ? 200 : rpcError.httpStatus);

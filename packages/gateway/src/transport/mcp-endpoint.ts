@@ -11,6 +11,7 @@ import { BodyTooLargeError, accepts, readBody, refuse, writeRpcError } from './h
 import type { OriginPolicy } from './origin.ts';
 import { chooseRevision } from './revision-select.ts';
 import { handleModernPost, modernOnlyGetOrDelete, type ModernHandlerContext } from './rev2026/modern-handler.ts';
+import type { Caller } from '../identity/caller.ts';
 import { handleLegacyDelete, handleLegacyGet, handleLegacyPost, type LegacyHandlerContext } from './rev2025/legacy-handler.ts';
 
 export interface McpEndpointContext extends ModernHandlerContext, LegacyHandlerContext {
@@ -35,21 +36,30 @@ export function handleMcpRequest(context: McpEndpointContext, request: IncomingM
   if (endpointBackend !== undefined && !context.catalog.hasBackend(endpointBackend)) {
     return refuse(response, 404, `Not Found: no backend named "${endpointBackend}" is configured on this gateway`);
   }
+  if (request.method !== 'POST' && request.method !== 'GET' && request.method !== 'DELETE') {
+    return refuse(response, 405, `Method Not Allowed: ${request.method} is not used by MCP; use POST (and GET/DELETE for 2025-era sessions)`, undefined, { allow: 'GET, POST, DELETE' });
+  }
+  // Authentication before the body is read: a 401/403 costs no parsing (and answers with its challenge itself).
+  const authenticated = context.identity.authentication.authenticate(request, response, endpointBackend);
+  if (authenticated instanceof Promise) return authenticated.then((caller) => (caller === undefined ? undefined : route(context, request, response, endpointBackend, caller)));
+  if (authenticated === undefined) return;
+  return route(context, request, response, endpointBackend, authenticated);
+}
+
+function route(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> | void {
   switch (request.method) {
     case 'POST':
-      return handlePost(context, request, response, endpointBackend);
+      return handlePost(context, request, response, endpointBackend, caller);
     case 'GET':
       if (chooseRevision(request.headers) === 'modern') return writeRpcError(response, null, modernOnlyGetOrDelete, { allow: 'POST' });
-      return handleLegacyGet(context, request, response, endpointBackend);
-    case 'DELETE':
-      if (chooseRevision(request.headers) === 'modern') return writeRpcError(response, null, modernOnlyGetOrDelete, { allow: 'POST' });
-      return handleLegacyDelete(context, request, response, endpointBackend);
+      return handleLegacyGet(context, request, response, endpointBackend, caller);
     default:
-      return refuse(response, 405, `Method Not Allowed: ${request.method} is not used by MCP; use POST (and GET/DELETE for 2025-era sessions)`, undefined, { allow: 'GET, POST, DELETE' });
+      if (chooseRevision(request.headers) === 'modern') return writeRpcError(response, null, modernOnlyGetOrDelete, { allow: 'POST' });
+      return handleLegacyDelete(context, request, response, endpointBackend, caller);
   }
 }
 
-async function handlePost(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Promise<void> {
+async function handlePost(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> {
   const accept = request.headers.accept;
   if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
     return refuse(response, 406, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
@@ -67,7 +77,7 @@ async function handlePost(context: McpEndpointContext, request: IncomingMessage,
   }
 
   const choice = chooseRevision(request.headers);
-  if (choice === 'modern') return handleModernPost(context, request, response, body, endpointBackend);
+  if (choice === 'modern') return handleModernPost(context, request, response, body, endpointBackend, caller);
   if (choice === 'unsupported') {
     return writeRpcError(response, null, rpcErrors.unsupportedVersion(request.headers['mcp-protocol-version'], SUPPORTED_REVISIONS));
   }
@@ -79,9 +89,9 @@ async function handlePost(context: McpEndpointContext, request: IncomingMessage,
   }
   if (choice === 'undecided' && carriesModernEnvelope(parsed)) {
     // A 2026 body without its mirrored headers: answer as the modern revision does.
-    return handleModernPost(context, request, response, body, endpointBackend);
+    return handleModernPost(context, request, response, body, endpointBackend, caller);
   }
-  return handleLegacyPost(context, request, response, parsed, endpointBackend);
+  return handleLegacyPost(context, request, response, parsed, endpointBackend, caller);
 }
 
 function carriesModernEnvelope(parsed: unknown): boolean {

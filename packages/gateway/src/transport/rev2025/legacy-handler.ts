@@ -14,6 +14,8 @@ import { dispatchRequest, openExchange, toRpcError, type DispatchContext, type O
 import type { ClientRequests } from './client-requests.ts';
 import { SSE_HEADERS, accepts, refuse, writeJson, writeRpcError, writeStatus } from '../http-io.ts';
 import type { EventLog } from './event-log.ts';
+import type { Caller } from '../../identity/caller.ts';
+import { checkSessionOwner, sessionOwnerOf } from '../../identity/session-binding.ts';
 import type { EventStreams } from './event-streams.ts';
 import { MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
 
@@ -41,7 +43,7 @@ function sessionIdOf(request: IncomingMessage): string | undefined {
 }
 
 /** Loads the request's session, answering 400/404 itself when there is none; `undefined` means "already answered". */
-async function requireSession(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Promise<LegacySession | undefined> {
+async function requireSession(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<LegacySession | undefined> {
   const sessionId = sessionIdOf(request);
   if (sessionId === undefined) {
     refuse(response, 400, 'Bad Request: the Mcp-Session-Id header is required; initialize first (2025-x), or send 2026-07-28 request metadata (MCP-Protocol-Version, Mcp-Method, _meta)');
@@ -53,6 +55,12 @@ async function requireSession(context: LegacyHandlerContext, request: IncomingMe
     writeRpcError(response, null, sessionNotFound());
     return undefined;
   }
+  // A session belongs to the identity that created it; another token presenting its id is refused.
+  const mismatch = checkSessionOwner(session.owner, caller);
+  if (mismatch !== undefined) {
+    context.identity.authentication.refuse(response, mismatch, endpointBackend);
+    return undefined;
+  }
   const version = request.headers['mcp-protocol-version'];
   if (typeof version === 'string' && eraOf(version) !== 'legacy') {
     writeRpcError(response, null, rpcErrors.invalidRequest(`MCP-Protocol-Version "${version}" is not a 2025-era version this gateway speaks (${SUPPORTED_REVISIONS.join(', ')})`));
@@ -62,13 +70,13 @@ async function requireSession(context: LegacyHandlerContext, request: IncomingMe
   return session;
 }
 
-export async function handleLegacyPost(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, parsed: unknown, endpointBackend: string | undefined): Promise<void> {
+export async function handleLegacyPost(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, parsed: unknown, endpointBackend: string | undefined, caller: Caller): Promise<void> {
   const classified = classifyMessage(parsed);
   if (classified.kind === 'invalid') return writeRpcError(response, classified.id, rpcErrors.invalidRequest(classified.reason));
   if (classified.kind === 'request' && classified.message.method === 'initialize') {
-    return initialize(context, request, response, classified.message, endpointBackend);
+    return initialize(context, request, response, classified.message, endpointBackend, caller);
   }
-  const session = await requireSession(context, request, response, endpointBackend);
+  const session = await requireSession(context, request, response, endpointBackend, caller);
   if (session === undefined) return;
   if (classified.kind === 'notification') {
     const notification = classified.message;
@@ -92,7 +100,7 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
   try {
     if (MODERN_ONLY_METHODS.has(message.method)) throw rpcErrors.methodNotFound(message.method);
     const client = legacyClient(session.protocolVersion, session.clientInfo, session.clientCapabilities, session.logLevel);
-    const open = openExchange(message, client, endpointBackend, session, response, {
+    const open = openExchange(message, client, caller, endpointBackend, session, response, {
       isCancelledByDisconnect: false,
       tracing: context.tracing,
       openLoggedStream: () => context.events.openStream(session.id, 'call'),
@@ -112,7 +120,7 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
   }
 }
 
-async function initialize(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, message: JsonRpcRequest, endpointBackend: string | undefined): Promise<void> {
+async function initialize(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, message: JsonRpcRequest, endpointBackend: string | undefined, caller: Caller): Promise<void> {
   if (sessionIdOf(request) !== undefined) {
     return writeRpcError(response, message.id, rpcErrors.invalidRequest('this session is already initialized; to start over, send initialize without Mcp-Session-Id'));
   }
@@ -126,6 +134,7 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
       clientInfo: params.clientInfo,
       clientCapabilities: params.capabilities,
       endpointBackend,
+      ...(context.identity.isEnforced ? { owner: sessionOwnerOf(caller) } : {}),
       isInitialized: false,
       createdAt: now,
       lastSeenAt: now,
@@ -145,11 +154,11 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
   }
 }
 
-export async function handleLegacyGet(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Promise<void> {
+export async function handleLegacyGet(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> {
   if (!accepts(request.headers.accept, 'text/event-stream')) {
     return refuse(response, 406, 'Not Acceptable: the GET stream needs Accept: text/event-stream');
   }
-  const session = await requireSession(context, request, response, endpointBackend);
+  const session = await requireSession(context, request, response, endpointBackend, caller);
   if (session === undefined) return;
   const lastEventId = request.headers['last-event-id'];
   const resumed = typeof lastEventId === 'string' ? context.events.find(session.id, lastEventId) : undefined;
@@ -163,8 +172,8 @@ export async function handleLegacyGet(context: LegacyHandlerContext, request: In
   context.streams.open(session.id, endpointBackend, response, resumed === undefined ? undefined : { logged: resumed.stream, afterNumber: resumed.afterNumber });
 }
 
-export async function handleLegacyDelete(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): Promise<void> {
-  const session = await requireSession(context, request, response, endpointBackend);
+export async function handleLegacyDelete(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> {
+  const session = await requireSession(context, request, response, endpointBackend, caller);
   if (session === undefined) return;
   await context.sessions.delete(session.id);
   context.onSessionEnd(session.id);

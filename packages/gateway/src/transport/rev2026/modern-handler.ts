@@ -13,6 +13,7 @@ import type { ResourceSubscriptions } from '../../router/resource-subscriptions.
 import { findResourceOwner } from '../../catalog/catalog.ts';
 import type { ClientDescription } from '../../exchange/exchange.ts';
 import type { JsonRpcRequest } from '../../protocol/jsonrpc.ts';
+import type { Caller } from '../../identity/caller.ts';
 import { LEGACY_ONLY_METHODS, checkModernHeaders, checkParameterHeaders, decodedMcpName, readModernRequest } from './modern-codec.ts';
 
 export interface ModernHandlerContext extends DispatchContext {
@@ -64,7 +65,7 @@ function idOf(body: Buffer): JsonRpcId | null {
   }
 }
 
-export function handleModernPost(context: ModernHandlerContext, request: IncomingMessage, response: ServerResponse, body: Buffer, endpointBackend: string | undefined): void | Promise<void> {
+export function handleModernPost(context: ModernHandlerContext, request: IncomingMessage, response: ServerResponse, body: Buffer, endpointBackend: string | undefined, caller: Caller): void | Promise<void> {
   let version: string;
   let method: string;
   // 2026-07-28 defines no header rules for notification POSTs (the SDK's stdio-style cancel of a listen stream is one).
@@ -105,7 +106,7 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
       const entry = context.catalog.view(endpointBackend).toolsByName.get(message.params?.name as string);
       if (entry !== undefined && entry.headerParameters.length > 0) checkParameterHeaders(request.headers, entry.headerParameters, message.params?.arguments);
     }
-    return dispatchRequest(context, openExchange(classified.message, client, endpointBackend, undefined, response, { isCancelledByDisconnect: true, tracing: context.tracing }));
+    return dispatchRequest(context, openExchange(classified.message, client, caller, endpointBackend, undefined, response, { isCancelledByDisconnect: true, tracing: context.tracing }));
   } catch (error) {
     return writeRpcError(response, id, toRpcError(error, context.logger));
   }

@@ -1,0 +1,293 @@
+// The registry of policy types: name -> settings schema (zod) + factory, as
+// Envoy registers filters. `buildPolicies` validates every configured
+// policy's settings (the problems name `policies[i].settings.key` and what
+// was expected), builds the policies in declared order, and returns them
+// with the chain and the services the gateway wires elsewhere (approvals,
+// tool pins, argument validators). A new policy is one file and one entry.
+
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import type { PolicyConfig } from '../config/schema.ts';
+import { formatKeyPath, type ConfigProblem, type KeyPathSegment } from '../config/errors.ts';
+import { describeFound } from '../config/validation-problems.ts';
+import type { Authorization } from '../identity/authorization.ts';
+import type { Caller } from '../identity/caller.ts';
+import type { Policy } from './policy.ts';
+import { createPolicyChain, type PolicyChain } from './chain.ts';
+import { appliesToSchema } from './settings-schema.ts';
+import { compileApplicability } from './applicability.ts';
+import { createScopeCheck, scopeCheckSettings } from './scope-check.ts';
+import { compileToolAccess, createToolAccess, toolAccessSettings, type ToolAccessVerdict } from './tool-access.ts';
+import { ArgumentValidators, argumentValidationSettings, createArgumentValidation } from './argument-validation.ts';
+import { createInputScreening, inputScreeningSettings } from './input-screening.ts';
+import { createRateLimit, rateLimitSettings } from './rate-limit.ts';
+import { createStepBudget, stepBudgetSettings } from './step-budget.ts';
+import { costCeilingSettings, createCostCeiling } from './cost-ceiling.ts';
+import { createRedaction, redactionSettings } from './redaction.ts';
+import { approvalSettings, createApproval } from './approval.ts';
+import { createToolPinning, toolPinningSettings, ToolPins, type PinAcceptance, type PinStatus } from './tool-pinning.ts';
+import { Approvals, type ApprovalDecisionRecord } from './approvals.ts';
+import { MemoryCounterStore, type CounterStore } from './counter-store.ts';
+import { RedisCounterStore, type RedisCommands } from './redis-counter-store.ts';
+import { SqlitePinStore, type PinStore } from './pin-store.ts';
+import { NO_TOOL_DEFINITIONS, type ToolDefinition, type ToolDefinitions } from './tool-definitions.ts';
+
+/** What policies may need from the gateway; every field is optional and has a working default. */
+export interface PolicyDependencies {
+  /** The catalog lookup of a backend tool's current definition (argument validation, tool pinning). */
+  toolDefinitions?: ToolDefinitions;
+  /** Identity's compiled authorization rules (scope_check). */
+  authorization?: Authorization;
+  /** A connected node-redis client: rate limits and counters with `store: auto` use it (shared by replicas). */
+  redis?: (RedisCommands & object) | undefined;
+  /** Memory counters to keep across reloads; default: a new store per build. */
+  counters?: CounterStore;
+  /** Approvals to keep across reloads; default: a new service with a memory store. */
+  approvals?: Approvals;
+  /** Base of approval page URLs when the registry creates the service (default the admin listener, http://127.0.0.1:8081). */
+  approvalUrlBase?: string;
+  onApprovalDecision?: (record: ApprovalDecisionRecord) => void;
+  /** Pins to keep across reloads; default: the tool_pinning policy's `path`, opened here. */
+  pinStore?: PinStore;
+  /** Where a relative pin `path` is resolved (the config file's folder); default the working directory. */
+  baseDirectory?: string;
+  onQuarantine?: (status: PinStatus) => void;
+  onPinAccepted?: (acceptance: PinAcceptance) => void;
+  now?: () => number;
+}
+
+interface BuildContext {
+  dependencies: PolicyDependencies;
+  toolDefinitions: ToolDefinitions;
+  memoryCounters: CounterStore;
+  redisCounters: CounterStore | undefined;
+  approvals(): Approvals;
+  pins(path: string, mode: 'trust_on_first_use' | 'require_review'): ToolPins;
+}
+
+interface PolicyType<Schema extends z.ZodType> {
+  settings: Schema;
+  /** Methods the policy runs on unless `applies_to.methods` says otherwise. */
+  defaultMethods: readonly string[];
+  create(name: string, settings: z.output<Schema>, context: BuildContext): Policy;
+}
+
+function policyType<Schema extends z.ZodType>(definition: PolicyType<Schema>): PolicyType<z.ZodType> {
+  return definition as unknown as PolicyType<z.ZodType>;
+}
+
+const TOOL_CALLS = ['tools/call'] as const;
+
+function countersFor(store: 'auto' | 'memory' | 'redis', context: BuildContext): CounterStore {
+  if (store === 'memory') return context.memoryCounters;
+  if (store === 'redis') {
+    if (context.redisCounters === undefined) throw new SettingsError(['store'], 'expected "memory" or "auto": this gateway has no Redis connection (set session_store to a redis:// URL)');
+    return context.redisCounters;
+  }
+  return context.redisCounters ?? context.memoryCounters;
+}
+
+export const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
+  scope_check: policyType({
+    settings: scopeCheckSettings,
+    defaultMethods: ['tools/call', 'prompts/get', 'resources/read', 'completion/complete'],
+    create: (name, settings, context) => createScopeCheck(name, settings, { authorization: context.dependencies.authorization }),
+  }),
+  tool_access: policyType({ settings: toolAccessSettings, defaultMethods: TOOL_CALLS, create: (name, settings) => createToolAccess(name, settings) }),
+  argument_validation: policyType({
+    settings: argumentValidationSettings,
+    defaultMethods: TOOL_CALLS,
+    create: (name, settings, context) => createArgumentValidation(name, settings, { toolDefinitions: context.toolDefinitions }),
+  }),
+  input_screening: policyType({ settings: inputScreeningSettings, defaultMethods: TOOL_CALLS, create: (name, settings) => createInputScreening(name, settings) }),
+  rate_limit: policyType({
+    settings: rateLimitSettings,
+    defaultMethods: ['*'],
+    create: (name, settings, context) => {
+      if (settings.store === 'redis' && context.dependencies.redis === undefined) throw new SettingsError(['store'], 'expected "memory" or "auto": this gateway has no Redis connection (set session_store to a redis:// URL)');
+      const redisClient = settings.store === 'memory' ? undefined : context.dependencies.redis;
+      return createRateLimit(name, settings, { redisClient, now: context.dependencies.now });
+    },
+  }),
+  step_budget: policyType({
+    settings: stepBudgetSettings,
+    defaultMethods: TOOL_CALLS,
+    create: (name, settings, context) => createStepBudget(name, settings, { counters: countersFor(settings.store, context), now: context.dependencies.now }),
+  }),
+  cost_per_session: policyType({
+    settings: costCeilingSettings,
+    defaultMethods: TOOL_CALLS,
+    create: (name, settings, context) => createCostCeiling(name, settings, { counters: countersFor(settings.store, context), now: context.dependencies.now }),
+  }),
+  response_filter: policyType({ settings: redactionSettings, defaultMethods: ['tools/call', 'resources/read', 'prompts/get'], create: (name, settings) => createRedaction(name, settings) }),
+  approval: policyType({
+    settings: approvalSettings,
+    defaultMethods: TOOL_CALLS,
+    create: (name, settings, context) => createApproval(name, settings, { approvals: context.approvals(), now: context.dependencies.now }),
+  }),
+  tool_pinning: policyType({
+    settings: toolPinningSettings,
+    defaultMethods: TOOL_CALLS,
+    create: (name, settings, context) => createToolPinning(name, context.pins(settings.path, settings.mode)),
+  }),
+};
+
+/** Other names the seed and users write for the same types. */
+export const POLICY_TYPE_ALIASES: Readonly<Record<string, string>> = {
+  cost_ceiling: 'cost_per_session',
+  redaction: 'response_filter',
+  pii_redaction: 'response_filter',
+  scope: 'scope_check',
+  human_approval: 'approval',
+};
+
+export interface PolicySet {
+  readonly policies: readonly Policy[];
+  readonly chain: PolicyChain;
+  /** Present when an approval policy is configured (or passed in): the admin API and the bridge use it. */
+  readonly approvals: Approvals | undefined;
+  /** Present when a tool_pinning policy is configured. */
+  readonly pins: ToolPins | undefined;
+  readonly argumentValidators: ArgumentValidators | undefined;
+  /** A backend's tool definitions changed (list_changed, reconnect): drop what was compiled from them. */
+  invalidateBackend(backend: string): void;
+  /** tools/list: hides quarantined tools and tools a tool_access policy denies this caller. */
+  filterTools<T>(caller: Caller | undefined, items: readonly T[], refOf: (item: T) => { backend: string; tool: string; definition?: ToolDefinition } | undefined): readonly T[];
+  /** Closes what the build opened (pin files); stores passed in stay open. */
+  close(): Promise<void>;
+}
+
+export type BuildResult = { ok: true; set: PolicySet } | { ok: false; problems: ConfigProblem[] };
+
+/** A settings problem found while building (not by the schema), with the key it is about. */
+class SettingsError extends Error {
+  readonly path: KeyPathSegment[];
+  constructor(path: KeyPathSegment[], message: string) {
+    super(message);
+    this.path = path;
+  }
+}
+
+export function resolvePolicyType(type: string): string | undefined {
+  const canonical = POLICY_TYPE_ALIASES[type] ?? type;
+  return canonical in POLICY_TYPES ? canonical : undefined;
+}
+
+export function buildPolicies(configs: readonly PolicyConfig[], dependencies: PolicyDependencies = {}): BuildResult {
+  const problems: ConfigProblem[] = [];
+  const opened: { close(): void }[] = [];
+  let approvals = dependencies.approvals;
+  const pinsByPath = new Map<string, ToolPins>();
+  const context: BuildContext = {
+    dependencies,
+    toolDefinitions: dependencies.toolDefinitions ?? NO_TOOL_DEFINITIONS,
+    memoryCounters: dependencies.counters ?? new MemoryCounterStore(dependencies.now === undefined ? {} : { now: dependencies.now }),
+    redisCounters: dependencies.redis === undefined ? undefined : new RedisCounterStore(dependencies.redis),
+    approvals: () => (approvals ??= new Approvals({ approvalUrlBase: dependencies.approvalUrlBase ?? 'http://127.0.0.1:8081', onDecision: dependencies.onApprovalDecision, now: dependencies.now })),
+    pins: (path, mode) => {
+      const key = dependencies.pinStore === undefined ? resolve(dependencies.baseDirectory ?? process.cwd(), path) : '';
+      let pins = pinsByPath.get(key);
+      if (pins === undefined) {
+        let store = dependencies.pinStore;
+        if (store === undefined) {
+          try {
+            store = new SqlitePinStore(key);
+          } catch (error) {
+            throw new SettingsError(['path'], `expected a writable SQLite file for the tool pins, but ${key} cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
+          }
+          opened.push(store);
+        }
+        pins = new ToolPins({ store, toolDefinitions: context.toolDefinitions, mode, onQuarantine: dependencies.onQuarantine, onAccept: dependencies.onPinAccepted, now: dependencies.now });
+        pinsByPath.set(key, pins);
+      }
+      return pins;
+    },
+  };
+
+  const policies: Policy[] = [];
+  const toolAccess: ((caller: Caller | undefined, backend: string, tool: string) => ToolAccessVerdict)[] = [];
+  let argumentValidators: ArgumentValidators | undefined;
+  configs.forEach((config, index) => {
+    const at = (path: readonly KeyPathSegment[]) => formatKeyPath(['policies', index, ...path]);
+    const type = resolvePolicyType(config.type);
+    if (type === undefined) {
+      problems.push({ path: at(['type']), message: `unknown policy type "${config.type}"; expected one of ${Object.keys(POLICY_TYPES).join(', ')} (or ${Object.keys(POLICY_TYPE_ALIASES).join(', ')})` });
+      return;
+    }
+    const definition = POLICY_TYPES[type]!;
+    const { applies_to: appliesToInput, ...settingsInput } = config.settings;
+    const appliesTo = appliesToSchema.optional().safeParse(appliesToInput);
+    const settings = definition.settings.safeParse(settingsInput);
+    if (!appliesTo.success) problems.push(...describe(appliesTo.error.issues, appliesToInput, (path) => at(['settings', 'applies_to', ...path])));
+    if (!settings.success) problems.push(...describe(settings.error.issues, settingsInput, (path) => at(['settings', ...path])));
+    if (!appliesTo.success || !settings.success) return;
+    let policy: Policy;
+    try {
+      policy = definition.create(config.name, settings.data, context);
+    } catch (error) {
+      problems.push(error instanceof SettingsError
+        ? { path: at(['settings', ...error.path]), message: error.message }
+        : { path: at(['settings']), message: `cannot build this policy: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    const applicability = compileApplicability(appliesTo.data, definition.defaultMethods);
+    if (applicability !== undefined) policy = { ...policy, appliesTo: applicability };
+    if (type === 'tool_access') toolAccess.push(compileToolAccess(settings.data as z.output<typeof toolAccessSettings>));
+    if (type === 'argument_validation') argumentValidators ??= (policy as unknown as { validators?: ArgumentValidators }).validators;
+    policies.push(policy);
+  });
+
+  if (problems.length > 0) {
+    for (const store of opened) store.close();
+    return { ok: false, problems };
+  }
+  const pins = pinsByPath.values().next().value;
+  const set: PolicySet = {
+    policies,
+    chain: createPolicyChain(policies),
+    approvals,
+    pins,
+    argumentValidators,
+    invalidateBackend: (backend) => argumentValidators?.invalidate(backend),
+    filterTools: (caller, items, refOf) => {
+      if (pins === undefined && toolAccess.length === 0) return items;
+      return items.filter((item) => {
+        const ref = refOf(item);
+        if (ref === undefined) return true;
+        if (pins !== undefined && pins.isQuarantined(ref.backend, ref.tool, ref.definition ?? context.toolDefinitions(ref.backend, ref.tool))) return false;
+        for (const decide of toolAccess) if (!decide(caller, ref.backend, ref.tool).isAllowed) return false;
+        return true;
+      });
+    },
+    close: async () => {
+      for (const policy of policies) await policy.close?.();
+      for (const store of opened) store.close();
+    },
+  };
+  return { ok: true, set };
+}
+
+function describe(issues: readonly z.core.$ZodIssue[], input: unknown, at: (path: readonly KeyPathSegment[]) => string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    const path = issue.path as KeyPathSegment[];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push({ path: at([...path, key]), message: 'unknown key (see docs/policies.md for this type\'s settings)' });
+      continue;
+    }
+    const found = valueAt(input, path);
+    const expected = /^[a-z"]/.test(issue.message) ? issue.message : issue.code === 'invalid_type' ? `expected ${issue.expected}` : `expected a valid value (${issue.message})`;
+    const message = expected.startsWith('expected ') ? `${expected}, got ${describeFound(found, path)}` : expected;
+    problems.push({ path: at(path), message: found === undefined && expected.startsWith('expected ') ? `required: ${message}` : message });
+  }
+  return problems;
+}
+
+function valueAt(input: unknown, path: readonly KeyPathSegment[]): unknown {
+  let current = input;
+  for (const segment of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}

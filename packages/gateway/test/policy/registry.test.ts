@@ -1,0 +1,121 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildPolicies, type BuildResult } from '../../src/policy/registry.ts';
+import { MemoryPinStore } from '../../src/policy/pin-store.ts';
+import type { PolicyConfig } from '../../src/config/schema.ts';
+import { makeCaller, makeExchange, toolTable } from './fixtures.ts';
+
+const policy = (name: string, type: string, settings: Record<string, unknown>): PolicyConfig => ({ name, type, settings });
+
+function problemsOf(result: BuildResult) {
+  assert.equal(result.ok, false);
+  return result.ok ? [] : result.problems;
+}
+
+describe('policy registry', () => {
+  test('accepts the seed\'s example policies by their names and settings', () => {
+    const result = buildPolicies([
+      policy('rate_limit_per_user', 'rate_limit', { requests_per_minute: 60 }),
+      policy('cost_ceiling', 'cost_per_session', { max_usd: 10.0 }),
+      policy('pii_redaction', 'response_filter', { patterns: ['ssn', 'credit_card', 'full_email'] }),
+    ]);
+    assert.ok(result.ok);
+    if (!result.ok) return;
+    assert.deepEqual(result.set.policies.map((built) => `${built.name}:${built.type}`), ['rate_limit_per_user:rate_limit', 'cost_ceiling:cost_per_session', 'pii_redaction:response_filter']);
+    assert.equal(result.set.chain.hasRequestHooks, true);
+    assert.equal(result.set.chain.hasResponseHooks, true);
+  });
+
+  test('names the policy, the settings key and what was expected', () => {
+    const problems = problemsOf(buildPolicies([
+      policy('ok', 'rate_limit', { requests_per_minute: 60 }),
+      policy('limits', 'rate_limit', { requests_per_minute: 'lots' }),
+    ]));
+    assert.deepEqual(problems, [{ path: 'policies[1].settings.requests_per_minute', message: 'expected a whole number from 1 to 1000000000, got "lots"' }]);
+  });
+
+  test('reports a missing required setting as required', () => {
+    const problems = problemsOf(buildPolicies([policy('budget', 'step_budget', {})]));
+    assert.deepEqual(problems, [{ path: 'policies[0].settings.max_steps', message: 'required: expected a whole number from 1 to 100000000, got nothing' }]);
+  });
+
+  test('refuses an unknown policy type, listing the known ones', () => {
+    const [problem] = problemsOf(buildPolicies([policy('x', 'rate_limiter', {})]));
+    assert.equal(problem?.path, 'policies[0].type');
+    assert.match(problem!.message, /^unknown policy type "rate_limiter"; expected one of scope_check, tool_access, .*rate_limit/);
+  });
+
+  test('refuses an unknown settings key', () => {
+    const problems = problemsOf(buildPolicies([policy('pii', 'response_filter', { patterns: ['ssn'], pattern: ['x'] })]));
+    assert.deepEqual(problems, [{ path: 'policies[0].settings.pattern', message: 'unknown key (see docs/policies.md for this type\'s settings)' }]);
+  });
+
+  test('refuses a bad CEL condition with its exact place', () => {
+    const problems = problemsOf(buildPolicies([policy('mass_email_approval', 'approval', { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count >> 1000' }] })]));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.path, 'policies[0].settings.rules[0].when');
+    assert.match(problems[0]!.message, /^invalid CEL at line 1, column 22: found > but expecting end of input/);
+  });
+
+  test('refuses a bad regular expression with the engine\'s reason', () => {
+    const problems = problemsOf(buildPolicies([policy('pii', 'response_filter', { custom: [{ name: 'ticket', pattern: 'TICKET-(\\d+' }] })]));
+    assert.equal(problems[0]!.path, 'policies[0].settings.custom[0].pattern');
+    assert.match(problems[0]!.message, /^expected a valid regular expression: .*Unterminated group/);
+  });
+
+  test('refuses a bad applies_to like any other setting', () => {
+    const problems = problemsOf(buildPolicies([policy('pii', 'response_filter', { applies_to: { when: 'tool ==' } })]));
+    assert.equal(problems[0]!.path, 'policies[0].settings.applies_to.when');
+  });
+
+  test('refuses a Redis store when the gateway has no Redis connection', () => {
+    const problems = problemsOf(buildPolicies([policy('budget', 'step_budget', { max_steps: 5, store: 'redis' })]));
+    assert.deepEqual(problems.map((problem) => problem.path), ['policies[0].settings.store']);
+  });
+
+  test('reports every problem of every policy in one pass', () => {
+    const problems = problemsOf(buildPolicies([
+      policy('a', 'rate_limit', { requests_per_minute: 0 }),
+      policy('b', 'nope', {}),
+      policy('c', 'cost_ceiling', { max_usd: -1 }),
+    ]));
+    assert.deepEqual(problems.map((problem) => problem.path), ['policies[0].settings.requests_per_minute', 'policies[1].type', 'policies[2].settings.max_usd']);
+  });
+
+  test('applies_to narrows a policy to roles and tools', async () => {
+    const result = buildPolicies([policy('support_limit', 'step_budget', { max_steps: 1, applies_to: { roles: ['support'], tools: ['crm/send_*'] } })]);
+    assert.ok(result.ok);
+    if (!result.ok) return;
+    const support = makeCaller({ agent: 'support', roles: ['support'] });
+    const run = (tool: string, caller = support) => {
+      const exchange = makeExchange({ tool, caller, sessionId: 's-1' });
+      const outcome = result.set.chain.runRequest(exchange);
+      return { outcome: outcome as Exclude<typeof outcome, Promise<unknown>>, exchange };
+    };
+    assert.equal(run('send_email').outcome.isAllowed, true);
+    assert.equal(run('send_email').outcome.isAllowed, false, 'the second send is over the budget of 1');
+    assert.equal(run('get_customer').exchange.decisions.length, 0, 'other tools are out of scope');
+    assert.equal(run('send_email', makeCaller({ agent: 'research', roles: ['research'] })).exchange.decisions.length, 0, 'other roles are out of scope');
+  });
+
+  test('builds the services the gateway wires elsewhere and filters lists by pins and tool access', () => {
+    const table = toolTable();
+    const result = buildPolicies([
+      policy('access', 'tool_access', { rules: [{ roles: ['research'], deny: ['send_*'] }] }),
+      policy('approvals', 'approval', { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count > 1000' }] }),
+      policy('pins', 'tool_pinning', {}),
+      policy('validate', 'argument_validation', {}),
+    ], { toolDefinitions: table.lookup, pinStore: new MemoryPinStore() });
+    assert.ok(result.ok);
+    if (!result.ok) return;
+    assert.ok(result.set.approvals !== undefined);
+    assert.ok(result.set.pins !== undefined);
+    assert.ok(result.set.argumentValidators !== undefined);
+    const tools = Object.keys(table.tools.crm!).map((name) => ({ name }));
+    const refOf = (item: { name: string }) => ({ backend: 'crm', tool: item.name });
+    const research = makeCaller({ agent: 'research', roles: ['research'] });
+    assert.deepEqual(result.set.filterTools(research, tools, refOf).map((item) => item.name), ['get_customer', 'search_customers']);
+    table.tools.crm!.get_customer = { ...table.tools.crm!.get_customer, description: 'Now also emails the record to an outside address.' };
+    assert.deepEqual(result.set.filterTools(makeCaller({ agent: 'admin' }), tools, refOf).map((item) => item.name), ['search_customers', 'send_mass_email']);
+  });
+});
