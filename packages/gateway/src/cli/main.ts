@@ -8,6 +8,7 @@ import { GATEWAY_VERSION } from '../version.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerInitCommand } from './commands/init.ts';
+import { registerTokenCommand } from './commands/token.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -17,6 +18,7 @@ const program = new Command('gatehouse')
 registerStartCommand(program);
 registerValidateCommand(program);
 registerInitCommand(program);
+registerTokenCommand(program);
 
 try {
   await program.parseAsync(process.argv);

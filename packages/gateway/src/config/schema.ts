@@ -64,6 +64,8 @@ export interface GatewayConfig {
   };
   authentication: { oauthIssuer: string | undefined; audience: string | undefined; raw: Record<string, unknown> } | undefined;
   audit: { backend: string | undefined; retentionDays: number | undefined; raw: Record<string, unknown> } | undefined;
+  /** Absent in hand-built configs (tests): `standard`. */
+  compliance?: 'standard' | 'strict';
   /** Absent in hand-built configs (tests): telemetry defaults then apply. */
   telemetry?: TelemetryConfig;
   backends: BackendConfig[];
@@ -312,6 +314,8 @@ export const configFileShape = {
   gateway: absentWhenNull(z.strictObject(gatewayShape, { error: 'expected a mapping' }).prefault({})),
   authentication: absentWhenNull(z.strictObject(authenticationShape, { error: 'expected a mapping' }).optional()),
   audit: absentWhenNull(z.strictObject(auditShape, { error: 'expected a mapping' }).optional()),
+  /** `strict`: audit fails closed and anonymous access is refused. */
+  compliance: z.enum(['standard', 'strict'], { error: 'expected "standard" or "strict"' }).default('standard'),
   telemetry: absentWhenNull(telemetrySchema),
   backends: absentWhenNull(list(backendSchema).default([])),
   policies: absentWhenNull(list(policySchema).default([])),
@@ -364,6 +368,10 @@ function checkNames(file: Record<string, unknown>, context: z.RefinementCtx): vo
     if (first === undefined) seenPolicies.set(name, index);
     else context.addIssue({ code: 'custom', path: ['policies', index, 'name'], message: `"${name}" is already the name of policies[${first}]; policy names must be unique` });
   });
+  const authentication = (typeof file.authentication === 'object' && file.authentication !== null ? file.authentication : {}) as Record<string, unknown>;
+  if (file.compliance === 'strict' && authentication.allow_anonymous === true) {
+    context.addIssue({ code: 'custom', path: ['authentication', 'allow_anonymous'], message: 'is refused with compliance: strict: every audit record must name a real caller' });
+  }
   if (typeof gateway.port === 'number' && gateway.port !== 0 && gateway.port === gateway.admin_port) {
     context.addIssue({ code: 'custom', path: ['gateway', 'admin_port'], message: `is the same as gateway.port (${gateway.port}); the admin listener needs its own port` });
   }
@@ -402,6 +410,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
       file.audit === undefined
         ? undefined
         : { backend: file.audit.backend, retentionDays: file.audit.retention_days, raw: { ...file.audit } },
+    compliance: file.compliance,
     telemetry: toTelemetryConfig(file.telemetry),
     backends: file.backends.map(toBackendConfig),
     policies: file.policies.map(({ name, type, settings, ...inline }) => ({ name, type, settings: settings ?? inline })),

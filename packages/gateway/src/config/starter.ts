@@ -71,6 +71,8 @@ gateway:
 # backend has either a url (Streamable HTTP) or a command (stdio).
 backends:
 ${note}${backends}
+compliance: standard              # strict: audit fails closed, anonymous access is refused
+
 # Client sessions.
 session_store: memory            # memory (redis://host:6379/0 is accepted, used in a later release)
 session_ttl_seconds: 3600        # an idle session expires after this many seconds
@@ -88,6 +90,8 @@ stream_timeout_seconds: 300      # longest an SSE response stream stays open
 #   scopes_supported: [crm.read, crm.write]
 #   mode: on_behalf_of                        # agent_as_service, on_behalf_of or hybrid
 #   embedded_idp: false                       # true, or settings, to let the gateway issue tokens itself
+#   allow_anonymous: false                    # true turns authentication off (local experiments; refused with compliance: strict)
+#   algorithms: [RS256, ES256]                # accepted JWT algorithms; default: every asymmetric one
 #
 # audit:
 #   backend: audit-pipeline.example.com       # where audit records go

@@ -16,6 +16,7 @@ interface StartOptions {
   host?: string;
   adminPort?: number;
   adminHost?: string;
+  allowAnonymous?: boolean;
 }
 
 export function registerStartCommand(program: Command): void {
@@ -27,15 +28,19 @@ export function registerStartCommand(program: Command): void {
     .option('--host <host>', 'client-facing bind address (overrides gateway.host)')
     .option('--admin-port <port>', 'admin listener port (overrides gateway.admin_port)', parsePort)
     .option('--admin-host <host>', 'admin listener bind address (overrides gateway.admin_host)')
+    .option('--allow-anonymous', 'turn authentication off: every caller is anonymous (local experiments only)')
     .action(async (options: StartOptions) => {
       const path = options.config ?? DEFAULT_CONFIG_PATH;
       const loaded = await loadConfig(path);
+      if (options.allowAnonymous === true && loaded.config.compliance === 'strict') {
+        throw Object.assign(new Error(`${path}: compliance: --allow-anonymous is refused because the config sets compliance: strict (every audit record must name a real caller)`), { code: 'config_invalid' });
+      }
       const logger = createLogger();
       for (const warning of loaded.warnings) logger.warn(warning);
       const environmentPort = process.env.PORT === undefined ? undefined : parsePort(process.env.PORT);
       const gateway = await startGateway(loaded.config, {
         logger,
-        ...definedOnly({ port: options.port ?? environmentPort, host: options.host, adminPort: options.adminPort, adminHost: options.adminHost }),
+        ...definedOnly({ port: options.port ?? environmentPort, host: options.host, adminPort: options.adminPort, adminHost: options.adminHost, isAnonymousAllowed: options.allowAnonymous }),
       });
       process.stdout.write(connectionHelp(gateway, path === DEFAULT_CONFIG_PATH ? 'embedded default' : path));
       const stop = async (signal: string) => {
