@@ -63,6 +63,8 @@ export interface RunningGateway {
   backends: readonly Backend[];
   catalog: Catalog;
   metrics: GatewayMetrics;
+  /** Whether callers must present tokens, and from which issuer. */
+  authentication: { isEnforced: boolean; issuer: string | undefined };
   close(): Promise<void>;
 }
 
@@ -216,6 +218,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     backends,
     catalog,
     metrics,
+    authentication: { isEnforced: identity.isEnforced, issuer: identity.issuer },
     async close() {
       streams.closeAll();
       listens.closeAll();

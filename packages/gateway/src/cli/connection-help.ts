@@ -16,13 +16,22 @@ export function connectionHelp(gateway: RunningGateway, source: string): string 
     'Backends:',
     backends,
     '',
+    ...(gateway.authentication.isEnforced
+      ? [
+          `Authentication is on (issuer ${gateway.authentication.issuer}). Demo agents: research (read-only), support (reads, updates, single emails), admin.`,
+          `  Get a token:     npm run gatehouse -- token --agent support --gateway ${gateway.url.replace(/\/mcp$/, '')}`,
+          '  then send it as  Authorization: Bearer <token>   (clients that speak MCP OAuth find the provider by themselves)',
+          '  Experiments without tokens: npm start -- --allow-anonymous',
+          '',
+        ]
+      : ['Authentication is OFF: every caller is anonymous.', '']),
     'Connect a client:',
     `  Claude Code:     claude mcp add --transport http gatehouse ${gateway.url}`,
     `  VS Code (.vscode/mcp.json):`,
     indent(vscode, 4),
     '  Claude Desktop (claude_desktop_config.json, through the mcp-remote bridge):',
     indent(claude, 4),
-    `  Inspector:       npx @modelcontextprotocol/inspector --cli ${gateway.url} --transport http --method tools/list`,
+    `  Inspector:       npx @modelcontextprotocol/inspector --cli ${gateway.url} --transport http${gateway.authentication.isEnforced ? ' --header "Authorization: Bearer <token>"' : ''} --method tools/list`,
     '',
     'Per-backend endpoints (one server, its own tool names): ' + gateway.backends.map((backend) => gateway.url.replace(/\/mcp$/, `/servers/${backend.name}/mcp`)).join('  '),
     '',

@@ -12,10 +12,6 @@ interface InactiveFeature {
 
 const INACTIVE_FEATURES: readonly InactiveFeature[] = [
   {
-    find: (config) => (config.authentication === undefined ? [] : ['authentication']),
-    consequence: 'accepted but not enforced yet in this version (clients are not authenticated: keep the gateway on a trusted network)',
-  },
-  {
     find: (config) => (config.audit === undefined ? [] : ['audit']),
     consequence: 'accepted but not active yet in this version (no audit records are written)',
   },
@@ -31,13 +27,6 @@ const INACTIVE_FEATURES: readonly InactiveFeature[] = [
         return [`backends[${index}].auth (${label})`];
       }),
     consequence: 'accepted but not applied yet in this version (requests reach the backend without these credentials)',
-  },
-  {
-    find: (config) =>
-      config.backends.flatMap((backend, index) =>
-        backend.requiredScope === undefined ? [] : [`backends[${index}].required_scope (${backend.requiredScope})`],
-      ),
-    consequence: 'accepted but not enforced yet in this version',
   },
   {
     // The URL is left out of the warning: it may carry a password.

@@ -71,10 +71,11 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   let idp: EmbeddedIdp | undefined;
   let issuer = settings?.oauthIssuer;
   if (isEmbedded) {
-    const idpSettings = (typeof raw.embedded_idp === 'object' && raw.embedded_idp !== null ? raw.embedded_idp : {}) as { host?: string; port?: number };
+    const idpSettings = (typeof raw.embedded_idp === 'object' && raw.embedded_idp !== null ? raw.embedded_idp : {}) as { host?: unknown; port?: unknown };
     idp = await startEmbeddedIdp({
-      host: idpSettings.host ?? '127.0.0.1',
-      port: idpSettings.port ?? 8082,
+      host: typeof idpSettings.host === 'string' ? idpSettings.host : '127.0.0.1',
+      // An interpolated `${GATEHOUSE_IDP_PORT:-8082}` arrives as text.
+      port: idpSettings.port === undefined ? 8082 : Number(idpSettings.port),
       gatewayBaseUrl: options.publicBaseUrl,
       logger: options.logger,
     });

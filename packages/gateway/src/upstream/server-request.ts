@@ -18,6 +18,8 @@ export type RelayingBackend = Backend;
  */
 export function answerUnroutedRequest(request: JsonRpcRequest): JsonRpcResponse {
   if (request.method === 'ping') return successResponse(request.id, {});
+  // The gateway itself has no filesystem roots to offer; an empty list is the truthful answer outside a client's call.
+  if (request.method === 'roots/list') return successResponse(request.id, { roots: [] });
   return failureResponse(request.id, {
     code: METHOD_NOT_FOUND,
     message: `${request.method} is not supported by gateway yet: the gateway cannot relay server-to-client requests that are not tied to a client's request`,

@@ -10,10 +10,8 @@ function warningsOf(text: string): string[] {
 describe('warnings for accepted but inactive keys', () => {
   const table: Array<[behaviour: string, yaml: string, warning: string]> = [
     ['warns that policies are not enforced yet, naming each by type', `${MINIMAL_YAML}policies:\n  - { name: limit, type: rate_limit, requests_per_minute: 60 }\n`, 'gatehouse.yaml: policies[0] (rate_limit): accepted but not enforced yet in this version'],
-    ['warns that authentication is not enforced yet', `${MINIMAL_YAML}authentication:\n  audience: mcp-gateway\n`, 'gatehouse.yaml: authentication: accepted but not enforced yet in this version (clients are not authenticated: keep the gateway on a trusted network)'],
     ['warns that audit is not active yet', `${MINIMAL_YAML}audit:\n  retention_days: 30\n`, 'gatehouse.yaml: audit: accepted but not active yet in this version (no audit records are written)'],
     ['warns that a backend credential is not applied yet', 'backends:\n  - { name: a, url: "http://a", auth: service-account-a }\n', 'gatehouse.yaml: backends[0].auth (service-account-a): accepted but not applied yet in this version (requests reach the backend without these credentials)'],
-    ['warns that a required scope is not enforced yet', 'backends:\n  - { name: a, url: "http://a", required_scope: a.read }\n', 'gatehouse.yaml: backends[0].required_scope (a.read): accepted but not enforced yet in this version'],
     ['warns that a redis session store is not used yet, without showing its URL', `${MINIMAL_YAML}session_store: redis://:secret@redis:6379/0\n`, "gatehouse.yaml: session_store: accepted but not active yet in this version (sessions are kept in this process's memory)"],
     ['warns that a per-user session cap is not enforced yet', `${MINIMAL_YAML}max_concurrent_sessions_per_user: 5\n`, 'gatehouse.yaml: max_concurrent_sessions_per_user: accepted but not enforced yet in this version'],
     ['warns when no backend is enabled', 'backends:\n  - { name: a, url: "http://a", enabled: false }\n', 'gatehouse.yaml: backends: no enabled backend, so the gateway will serve an empty catalog'],
@@ -26,7 +24,12 @@ describe('warnings for accepted but inactive keys', () => {
     assert.deepEqual(warningsOf('backends:\n  - { name: a, url: "http://a", auth: none }\n'), []);
   });
 
+  it('does not warn about authentication or required scopes, which are enforced', () => {
+    assert.deepEqual(warningsOf(`${MINIMAL_YAML}authentication:\n  audience: mcp-gateway\n`), []);
+    assert.deepEqual(warningsOf('backends:\n  - { name: a, url: "http://a", required_scope: a.read }\n'), []);
+  });
+
   it('gives the seed example one warning per inactive key', () => {
-    assert.equal(warningsOf(SEED_CHAPTER_6_YAML).length, 10);
+    assert.equal(warningsOf(SEED_CHAPTER_6_YAML).length, 7);
   });
 });

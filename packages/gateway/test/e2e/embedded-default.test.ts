@@ -1,7 +1,8 @@
 // `npm start`'s path end to end: the CLI starts the gateway on the shipped
 // embedded default (demo CRM and server-everything over stdio) as a real
-// child process, and the official MCP Inspector CLI lists and calls tools
-// through it.
+// child process with authentication on (its embedded identity provider),
+// `gatehouse token` gets an agent's token, and the official MCP Inspector CLI
+// lists and calls tools through it with that token.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,8 @@ const run = promisify(execFile);
 function startCli(): Promise<{ child: ChildProcess; url: string; adminUrl: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--admin-port', '0'], {
-      env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'warn' },
+      // Port 0 for the embedded identity provider too, so parallel runs never collide.
+      env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'warn', GATEHOUSE_IDP_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -39,9 +41,13 @@ function startCli(): Promise<{ child: ChildProcess; url: string; adminUrl: strin
 
 describe('the embedded default, driven by the MCP Inspector CLI', () => {
   let gateway: { child: ChildProcess; url: string; adminUrl: string };
+  let authorization: string;
 
   before(async () => {
     gateway = await startCli();
+    // `gatehouse token` finds the embedded provider through the gateway's protected resource metadata; the token is the last line.
+    const { stdout } = await run(process.execPath, [cli, 'token', '--agent', 'admin', '--gateway', gateway.url.replace(/\/mcp$/, '')], { timeout: 60_000 });
+    authorization = `Authorization: Bearer ${stdout.trim().split('\n').at(-1)}`;
   });
   after(async () => {
     if (gateway === undefined) return;
@@ -56,8 +62,13 @@ describe('the embedded default, driven by the MCP Inspector CLI', () => {
     assert.deepEqual(readiness.backends.map((backend) => [backend.name, backend.state]), [['crm', 'ready'], ['everything', 'ready']]);
   });
 
+  it('refuses an unauthenticated client: authentication is on by default', async () => {
+    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}' });
+    assert.equal(response.status, 401);
+  });
+
   it('lists the tools of both backends through the Inspector CLI', async () => {
-    const { stdout } = await run(process.execPath, [inspector, '--cli', gateway.url, '--transport', 'http', '--method', 'tools/list'], { timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [inspector, '--cli', gateway.url, '--transport', 'http', '--header', authorization, '--method', 'tools/list'], { timeout: 60_000 });
     const names = (JSON.parse(stdout) as { tools: Array<{ name: string }> }).tools.map((tool) => tool.name);
     assert.ok(names.includes('crm__get_customer'), names.join(', '));
     assert.ok(names.some((name) => name.startsWith('everything__')), names.join(', '));
@@ -66,7 +77,7 @@ describe('the embedded default, driven by the MCP Inspector CLI', () => {
   it('calls a demo CRM tool through the Inspector CLI', async () => {
     const { stdout } = await run(
       process.execPath,
-      [inspector, '--cli', gateway.url, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'crm__echo', '--tool-arg', 'message=through the gateway'],
+      [inspector, '--cli', gateway.url, '--transport', 'http', '--header', authorization, '--method', 'tools/call', '--tool-name', 'crm__echo', '--tool-arg', 'message=through the gateway'],
       { timeout: 60_000 },
     );
     assert.match(stdout, /through the gateway/);
