@@ -156,6 +156,8 @@ type Activation = {
 };
 
 const activations = new WeakMap<Exchange, Activation>();
+/** Kept apart from the activation so budget policies can report counts without building one (most exchanges evaluate no condition). */
+const sessionFacts = new WeakMap<Exchange, SessionFacts>();
 const callerActivations = new WeakMap<Caller, Record<string, unknown>>();
 const ANONYMOUS_ACTIVATION = Object.freeze({ agent: 'anonymous', user: null, scopes: [], roles: [], mode: 'agent_as_service', anonymous: true });
 
@@ -170,7 +172,7 @@ export function activationOf(exchange: Exchange): Activation {
       backend: exchange.target?.backend ?? '',
       method: exchange.message.method,
       args: typeof params?.arguments === 'object' && params.arguments !== null ? params.arguments : {},
-      session: { id: exchange.session?.id ?? null, steps: 0, cost_usd: 0 },
+      session: factsOf(exchange),
       now: timestampFromMs(Date.now()),
     };
     activations.set(exchange, activation);
@@ -180,9 +182,18 @@ export function activationOf(exchange: Exchange): Activation {
 
 /** Budget policies report the run's counters here so later conditions (`session.steps > 40`) can use them. */
 export function recordSessionFacts(exchange: Exchange, facts: Partial<Pick<SessionFacts, 'steps' | 'cost_usd'>>): void {
-  const session = activationOf(exchange).session;
+  const session = factsOf(exchange);
   if (facts.steps !== undefined) session.steps = facts.steps;
   if (facts.cost_usd !== undefined) session.cost_usd = facts.cost_usd;
+}
+
+function factsOf(exchange: Exchange): SessionFacts {
+  let facts = sessionFacts.get(exchange);
+  if (facts === undefined) {
+    facts = { id: exchange.session?.id ?? null, steps: 0, cost_usd: 0 };
+    sessionFacts.set(exchange, facts);
+  }
+  return facts;
 }
 
 function callerActivation(caller: Caller | undefined): Record<string, unknown> {

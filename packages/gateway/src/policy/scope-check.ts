@@ -37,13 +37,15 @@ export function createScopeCheck(name: string, settings: ScopeCheckSettings, dep
   function missingScopes(exchange: Exchange): { required: string[]; missing: string[] } | undefined {
     const caller = callerOf(exchange)!;
     const target = exchange.target;
-    const required = [...settings.required_scopes];
-    if (target?.kind === 'tool' && target.name !== undefined) {
+    let required: readonly string[] = settings.required_scopes;
+    if (toolRules.length > 0 && target?.kind === 'tool' && target.name !== undefined) {
       const rule = toolRules.find(({ tool }) => tool.matches(target.backend, target.name!));
-      if (rule !== undefined) required.push(...rule.scopes);
+      if (rule !== undefined) required = [...required, ...rule.scopes];
     }
-    const missing = required.filter((scope) => !hasScope(caller, scope));
-    return missing.length === 0 ? undefined : { required, missing };
+    // The common case allocates nothing: every scope held.
+    let missing: string[] | undefined;
+    for (const scope of required) if (!hasScope(caller, scope)) (missing ??= []).push(scope);
+    return missing === undefined ? undefined : { required: [...required], missing };
   }
 
   return {

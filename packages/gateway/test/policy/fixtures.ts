@@ -7,7 +7,8 @@ import type { Exchange } from '../../src/exchange/exchange.ts';
 import { nextExchangeId } from '../../src/exchange/exchange.ts';
 import type { ClientRelay } from '../../src/exchange/client-relay.ts';
 import type { JsonRpcNotification, JsonRpcResponse } from '../../src/protocol/jsonrpc.ts';
-import { callerFromClaims, type Caller } from '../../src/identity/caller.ts';
+import { ANONYMOUS_CALLER, callerFromClaims, type Caller } from '../../src/identity/caller.ts';
+import { NOOP_MESSAGE_TRACE } from '../../src/telemetry/pass-through-tracing.ts';
 import type { LegacySession } from '../../src/session/session.ts';
 import type { ToolDefinition, ToolDefinitions } from '../../src/policy/tool-definitions.ts';
 
@@ -80,11 +81,14 @@ export function makeExchange(options: ExchangeOptions = {}): TestExchange {
     client: { protocolVersion: era === 'modern' ? '2026-07-28' : '2025-11-25', era, info: undefined, capabilities: options.capabilities ?? {}, logLevel: undefined },
     endpointBackend: undefined,
     session,
-    caller: options.caller,
+    caller: options.caller ?? ANONYMOUS_CALLER,
     target: options.tool === undefined ? undefined : { backend: options.backend ?? 'crm', kind: 'tool', name: options.tool },
     decisions: [],
     signal: options.signal ?? new AbortController().signal,
     relay,
+    trace: NOOP_MESSAGE_TRACE,
+    backendSeconds: undefined,
+    backendError: undefined,
   };
   return Object.assign(exchange, { notifications, requests });
 }

@@ -297,13 +297,14 @@ describe('stdio backend messages', () => {
     }
   });
 
-  test('answers ping and refuses unrelated server requests with -32601', async () => {
+  test('answers ping, gives no roots, and refuses other unrelated server requests with -32601', async () => {
     const backend = stdioBackend(scripted());
     try {
       await backend.connect();
       const answer = JSON.parse(textOf(await backend.request(call('ask-unrelated'))));
-      assert.equal(answer.roots.code, -32601);
-      assert.match(answer.roots.message, /not supported by gateway yet/);
+      assert.equal(answer.sampling.code, -32601);
+      assert.match(answer.sampling.message, /not supported by gateway yet/);
+      assert.deepEqual(answer.roots, { roots: [] });
       assert.deepEqual(answer.ping, {});
     } finally {
       await backend.close();

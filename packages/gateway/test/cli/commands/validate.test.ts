@@ -32,8 +32,8 @@ describe('gatehouse validate', () => {
     const result = await runValidate([file]);
     assert.equal(result.exitCode, 0);
     assert.equal(result.out[0], `OK: ${file} is valid (3 backends, 3 policies)`);
-    assert.equal(result.out.length, 11);
-    assert.equal(result.out[1], `warning: ${file}: authentication: accepted but not enforced yet in this version (clients are not authenticated: keep the gateway on a trusted network)`);
+    assert.equal(result.out.length, 8);
+    assert.equal(result.out[1], `warning: ${file}: audit: accepted but not active yet in this version (no audit records are written)`);
     assert.deepEqual(result.err, []);
   });
 
