@@ -24,6 +24,8 @@ import { createOriginPolicy } from './transport/origin.ts';
 import { refuse } from './transport/http-io.ts';
 import { createAdminServer } from './admin/admin-server.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
+import { backendCredentialOptions, serviceClientOf } from './identity/backend-credential-config.ts';
+import { createBackendCredentials } from './identity/backend-credentials.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { GATEWAY_VERSION } from './version.ts';
 import { GatewayMetrics } from './telemetry/metrics.ts';
@@ -90,8 +92,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     serviceInstanceId: config.gateway.id,
     onExportError: (error) => logger.warn({ err: error }, 'trace export failed at shutdown'),
   });
+  const serviceClient = serviceClientOf(config.authentication?.raw);
   const registry = createBackendRegistry(
-    config.backends.filter((backend) => backend.enabled),
+    config.backends.filter((backend) => backend.enabled).map((backend) => {
+      if (backend.kind !== 'http') return backend;
+      const credentialOptions = backendCredentialOptions(backend.auth, serviceClient);
+      return credentialOptions === undefined ? backend : { ...backend, credentials: createBackendCredentials(credentialOptions, { backend: backend.name, logger }) };
+    }),
     createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES }),
     { logger },
   );

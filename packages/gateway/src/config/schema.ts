@@ -161,6 +161,7 @@ export const authenticationShape = {
   mode: z.enum(AUTHENTICATION_MODES, { error: `expected one of ${AUTHENTICATION_MODES.map((mode) => `"${mode}"`).join(', ')}` }).optional(),
   embedded_idp: z.union([flag(), mapping(z.string(), z.unknown())], { error: 'expected true, false or a mapping' }).optional(),
   allow_anonymous: flag().optional(),
+  service_client: absentWhenNull(z.strictObject({ client_id: text(), client_secret: text() }, { error: 'expected a mapping with client_id and client_secret' }).optional()),
   algorithms: list(text()).optional(),
 };
 

@@ -92,6 +92,9 @@ stream_timeout_seconds: 300      # longest an SSE response stream stays open
 #   embedded_idp: false                       # true, or settings, to let the gateway issue tokens itself
 #   allow_anonymous: false                    # true turns authentication off (local experiments; refused with compliance: strict)
 #   algorithms: [RS256, ES256]                # accepted JWT algorithms; default: every asymmetric one
+#   service_client:                           # the gateway's own client at the IdP, for token_exchange backends
+#     client_id: gatehouse-gateway
+#     client_secret: \${GATEHOUSE_CLIENT_SECRET}
 #
 # audit:
 #   backend: audit-pipeline.example.com       # where audit records go

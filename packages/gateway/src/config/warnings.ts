@@ -22,7 +22,8 @@ const INACTIVE_FEATURES: readonly InactiveFeature[] = [
   {
     find: (config) =>
       config.backends.flatMap((backend, index) => {
-        if (backend.auth.type === 'none') return [];
+        // static_header, oauth_client_credentials and token_exchange are applied (identity/backend-credential-config.ts).
+        if (backend.auth.type !== 'named' && backend.auth.type !== 'oauth_passthrough') return [];
         const label = backend.auth.type === 'named' ? backend.auth.name : backend.auth.type;
         return [`backends[${index}].auth (${label})`];
       }),

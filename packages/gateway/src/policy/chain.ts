@@ -39,6 +39,25 @@ export interface PolicyChain {
 export function createPolicyChain(policies: readonly Policy[]): PolicyChain {
   const requestHooks = policies.filter((policy) => policy.onRequest !== undefined);
   const responseHooks = policies.filter((policy) => policy.onResponse !== undefined).reverse();
+  const hasPreparation = requestHooks.some((policy) => policy.prepare !== undefined);
+
+  /** Starts every store-backed policy's I/O in one tick (one pipelined round trip to Redis). */
+  function prepareAll(exchange: Exchange): void {
+    for (const policy of requestHooks) {
+      if (policy.prepare === undefined || (policy.appliesTo !== undefined && !policy.appliesTo(exchange))) continue;
+      try {
+        policy.prepare(exchange);
+      } catch {
+        // onRequest runs the same work again and reports the failure as its decision.
+      }
+    }
+  }
+
+  /** The chain stopped at `index`: later policies never decided, so what they prepared is given back. */
+  function releaseAfter(index: number, exchange: Exchange): void {
+    if (!hasPreparation) return;
+    for (let i = index + 1; i < requestHooks.length; i++) requestHooks[i]!.release?.(exchange);
+  }
 
   function continueRequest(index: number, exchange: Exchange): ChainOutcome | Promise<ChainOutcome> {
     for (let i = index; i < requestHooks.length; i++) {
@@ -52,13 +71,18 @@ export function createPolicyChain(policies: readonly Policy[]): PolicyChain {
       }
       if (decision instanceof Promise) {
         return decision.then(
-          (settled) => (record(exchange, settled) ? continueRequest(i + 1, exchange) : stop(settled)),
-          (error: unknown) => stop(recordFailure(exchange, policy, error)),
+          (settled) => (record(exchange, settled) ? continueRequest(i + 1, exchange) : stopAt(i, exchange, settled)),
+          (error: unknown) => stopAt(i, exchange, recordFailure(exchange, policy, error)),
         );
       }
-      if (!record(exchange, decision)) return stop(decision);
+      if (!record(exchange, decision)) return stopAt(i, exchange, decision);
     }
     return ALLOWED;
+  }
+
+  function stopAt(index: number, exchange: Exchange, decision: Decision): ChainOutcome {
+    releaseAfter(index, exchange);
+    return stop(decision);
   }
 
   function continueResponse(index: number, exchange: Exchange, result: Record<string, unknown>): ResponseOutcome | Promise<ResponseOutcome> {
@@ -87,7 +111,11 @@ export function createPolicyChain(policies: readonly Policy[]): PolicyChain {
     hasRequestHooks: requestHooks.length > 0,
     hasResponseHooks: responseHooks.length > 0,
     policies,
-    runRequest: (exchange) => (requestHooks.length === 0 ? ALLOWED : continueRequest(0, exchange)),
+    runRequest: (exchange) => {
+      if (requestHooks.length === 0) return ALLOWED;
+      if (hasPreparation) prepareAll(exchange);
+      return continueRequest(0, exchange);
+    },
     runResponse: (exchange, result) => (responseHooks.length === 0 ? ALLOWED : continueResponse(0, exchange, result)),
   };
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Exchange } from '../exchange/exchange.ts';
 import type { Decision, Policy } from './policy.ts';
 import { PolicyError } from './policy-error.ts';
-import type { CounterResult, CounterStore } from './counter-store.ts';
+import { PreparedAdds, type CounterResult, type CounterStore } from './counter-store.ts';
 import { recordSessionFacts } from './cel.ts';
 import { amount, oneOf } from './settings-schema.ts';
 import { runKeyOf, runKeyOptions, runKeyShape, type RunKey } from './run-key.ts';
@@ -81,14 +81,20 @@ export function createCostCeiling(name: string, settings: CostCeilingSettings, d
     return { policy: name, decision: 'deny', reason: message, details: { code: 'policy_failed', store_error: detail }, error: new PolicyError(name, 'policy_failed', message, { retryAfterMs: 5000 }) };
   }
 
+  const costFor = (exchange: Exchange) => {
+    const target = exchange.target;
+    return target?.name === undefined ? toMicro(settings.default_cost_usd) : costOf(target.backend, target.name);
+  };
+
   const policy: Policy = {
     name,
     type: 'cost_per_session',
     onRequest(exchange): Decision | Promise<Decision> {
+      const prepared = prepares?.take(exchange);
+      if (prepared !== undefined) return prepared.result.then((settled) => decide(exchange, prepared.context, prepared.amount, settled), storeFailed);
       const run = runKeyOf(exchange, options, now());
       if (perKib > 0) runs.set(exchange, run);
-      const target = exchange.target;
-      const cost = target?.name === undefined ? toMicro(settings.default_cost_usd) : costOf(target.backend, target.name);
+      const cost = costFor(exchange);
       let result: CounterResult | Promise<CounterResult>;
       try {
         result = counters.addWithin(`${name}:${run.key}`, cost, limit, run.ttlSeconds);
@@ -99,6 +105,16 @@ export function createCostCeiling(name: string, settings: CostCeilingSettings, d
       return decide(exchange, run, cost, result);
     },
   };
+  // A shared store's add starts with the other store-backed policies' commands, in one round trip (chain.ts).
+  const prepares = counters.kind === 'memory' ? undefined : new PreparedAdds<RunKey>(counters);
+  if (prepares !== undefined) {
+    policy.prepare = (exchange) => {
+      const run = runKeyOf(exchange, options, now());
+      if (perKib > 0) runs.set(exchange, run);
+      prepares.start(exchange, run, `${name}:${run.key}`, costFor(exchange), limit, run.ttlSeconds);
+    };
+    policy.release = (exchange) => prepares.release(exchange);
+  }
   if (perKib > 0) {
     policy.onResponse = (exchange, result): Decision | Promise<Decision> => {
       const run = runs.get(exchange) ?? runKeyOf(exchange, options, now());

@@ -69,3 +69,49 @@ export class MemoryCounterStore implements CounterStore {
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
   }
 }
+
+interface PreparedAdd<Context> {
+  context: Context;
+  key: string;
+  amount: number;
+  ttlSeconds: number;
+  result: Promise<CounterResult>;
+}
+
+/**
+ * Counter adds started in `Policy.prepare`, one per exchange: issued in the
+ * same tick as the other store-backed policies' commands, so Redis sees them
+ * in one pipeline. `take` hands the add to `onRequest`; `release` gives it
+ * back when the chain stopped before the policy decided.
+ */
+export class PreparedAdds<Context> {
+  readonly #counters: CounterStore;
+  readonly #pending = new WeakMap<object, PreparedAdd<Context>>();
+
+  constructor(counters: CounterStore) {
+    this.#counters = counters;
+  }
+
+  start(exchange: object, context: Context, key: string, amount: number, limit: number, ttlSeconds: number): void {
+    let result: Promise<CounterResult>;
+    try {
+      result = Promise.resolve(this.#counters.addWithin(key, amount, limit, ttlSeconds));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.catch(() => undefined);
+    this.#pending.set(exchange, { context, key, amount, ttlSeconds, result });
+  }
+
+  take(exchange: object): PreparedAdd<Context> | undefined {
+    const prepared = this.#pending.get(exchange);
+    if (prepared !== undefined) this.#pending.delete(exchange);
+    return prepared;
+  }
+
+  release(exchange: object): void {
+    const prepared = this.take(exchange);
+    if (prepared === undefined) return;
+    prepared.result.then((result) => (result.isWithin && prepared.amount !== 0 ? this.#counters.add(prepared.key, -prepared.amount, prepared.ttlSeconds) : undefined)).catch(() => undefined);
+  }
+}

@@ -54,6 +54,14 @@ export interface Policy {
    */
   appliesTo?(exchange: Exchange): boolean;
   onRequest?(exchange: Exchange): Decision | Promise<Decision>;
+  /**
+   * Policies backed by a shared store (Redis) start their store work here,
+   * for every such policy at once before any request hook runs, so the
+   * commands share one pipelined round trip; `onRequest` then awaits it.
+   */
+  prepare?(exchange: Exchange): void;
+  /** The chain stopped before this policy's `onRequest`: undo what `prepare` spent (refund the counter). */
+  release?(exchange: Exchange): void;
   /** May change `result` in place (returning a `rewrite` decision) or deny it. */
   onResponse?(exchange: Exchange, result: Record<string, unknown>): Decision | Promise<Decision>;
   /** Releases timers, connections and files at shutdown or reload. */

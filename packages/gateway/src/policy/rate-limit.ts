@@ -56,7 +56,7 @@ export interface RateLimitDependencies {
   now?: () => number;
 }
 
-type LimitOutcome = { isAllowed: true; remaining: number } | { isAllowed: false; retryAfterMs: number };
+type LimitOutcome = { isAllowed: true; remaining: number; refund(): void } | { isAllowed: false; retryAfterMs: number };
 
 interface Limiter {
   consume(key: string, now: number): Promise<LimitOutcome>;
@@ -100,13 +100,31 @@ export function createRateLimit(name: string, settings: RateLimitSettings, depen
     return { policy: name, decision: 'deny', reason: message, details: { code: 'policy_failed', store_error: detail }, error: new PolicyError(name, 'policy_failed', message, { retryAfterMs: 5000 }) };
   }
 
-  return {
+  const policy: Policy = {
     name,
     type: 'rate_limit',
     onRequest(exchange): Promise<Decision> {
-      return limiter.consume(keyOf(settings.per, exchange), now()).then((outcome) => decide(exchange, outcome), storeFailed);
+      const prepared = pending.get(exchange);
+      if (prepared !== undefined) pending.delete(exchange);
+      return (prepared ?? limiter.consume(keyOf(settings.per, exchange), now())).then((outcome) => decide(exchange, outcome), storeFailed);
     },
   };
+  // In Redis, the counter is read with the other store-backed policies' commands, in one round trip (chain.ts).
+  const pending = new WeakMap<Exchange, Promise<LimitOutcome>>();
+  if (useRedis) {
+    policy.prepare = (exchange) => {
+      const outcome = limiter.consume(keyOf(settings.per, exchange), now());
+      outcome.catch(() => undefined);
+      pending.set(exchange, outcome);
+    };
+    policy.release = (exchange) => {
+      const prepared = pending.get(exchange);
+      if (prepared === undefined) return;
+      pending.delete(exchange);
+      prepared.then((outcome) => (outcome.isAllowed ? outcome.refund() : undefined), () => undefined);
+    };
+  }
+  return policy;
 }
 
 function createLimiter(
@@ -126,7 +144,7 @@ function createLimiter(
     const fixed = make(limit, windowSeconds, `${prefix}:fixed`);
     return {
       consume: (key) => fixed.consume(key).then(
-        (answer) => ({ isAllowed: true, remaining: answer.remainingPoints }),
+        (answer) => ({ isAllowed: true, remaining: answer.remainingPoints, refund: () => void fixed.reward(key, 1).catch(() => undefined) }),
         (error: unknown) => ({ isAllowed: false, retryAfterMs: rejected(error).msBeforeNext }),
       ),
     };
@@ -140,8 +158,9 @@ function createLimiter(
     const allowance = make(burst, Math.max(1, Math.ceil(burst / perSecond)), `${prefix}:burst`);
     const bucket = new BurstyRateLimiter(sustained, allowance);
     return {
+      // A refund goes to the sustained limiter: which of the two paid cannot be told afterwards, and the burst refills by itself.
       consume: (key) => bucket.consume(key).then(
-        (answer) => ({ isAllowed: true, remaining: Math.max(0, answer.remainingPoints) }),
+        (answer) => ({ isAllowed: true, remaining: Math.max(0, answer.remainingPoints), refund: () => void sustained.reward(key, 1).catch(() => undefined) }),
         (error: unknown) => ({ isAllowed: false, retryAfterMs: rejected(error).msBeforeNext }),
       ),
     };
@@ -164,7 +183,9 @@ function createLimiter(
       const previous = Math.min(previousAnswer?.consumedPoints ?? 0, limit);
       const counts = { previous, current, elapsedMs, windowMs };
       const estimate = slidingEstimate(counts);
-      if (current <= limit && estimate <= limit) return { isAllowed: true, remaining: Math.max(0, Math.floor(limit - estimate)) };
+      if (current <= limit && estimate <= limit) {
+        return { isAllowed: true, remaining: Math.max(0, Math.floor(limit - estimate)), refund: () => void windows.reward(currentKey, 1).catch(() => undefined) };
+      }
       // A refused call is given back, so it does not weigh on the next window.
       windows.reward(currentKey, 1).catch(() => undefined);
       return { isAllowed: false, retryAfterMs: slidingRetryAfterMs(limit, { ...counts, current: current - 1 }) };

@@ -56,8 +56,8 @@ interface Found {
 type Emit = (start: number, end: number, replacement: string, kind: string) => void;
 
 interface Rule {
-  /** A cheap test (a literal or a short pattern) that most texts fail; the finder runs only when it passes. */
-  mayMatch(text: string): boolean;
+  /** A cheap pattern (no lookaround) that most texts fail; the finder runs only when it matches. All hints also form one quick test per text. */
+  hint: RegExp;
   find(text: string, emit: Emit): void;
 }
 
@@ -67,10 +67,10 @@ const mask = (kind: string) => `[REDACTED:${kind}]`;
  * A rule from a global regular expression; `replace` returns `undefined` to
  * leave a candidate as it is (a checksum failed).
  */
-function regexRule(source: string, mayMatch: RegExp, replace: (match: string, groups: Record<string, string | undefined> | undefined) => { replacement: string; kind: string } | undefined): Rule {
+function regexRule(source: string, hint: RegExp, replace: (match: string, groups: Record<string, string | undefined> | undefined) => { replacement: string; kind: string } | undefined): Rule {
   const pattern = new RegExp(source, 'g');
   return {
-    mayMatch: (text) => mayMatch.test(text),
+    hint,
     find(text, emit) {
       pattern.lastIndex = 0;
       for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
@@ -82,9 +82,9 @@ function regexRule(source: string, mayMatch: RegExp, replace: (match: string, gr
   };
 }
 
-function fixed(kind: string, source: string, mayMatch: RegExp, label = kind): Rule {
+function fixed(kind: string, source: string, hint: RegExp, label = kind): Rule {
   const found = { replacement: mask(label), kind };
-  return regexRule(source, mayMatch, () => found);
+  return regexRule(source, hint, () => found);
 }
 
 // International with a leading +, or North American (415) 555-0132 / 415-555-0132 / 415.555.0132.
@@ -105,9 +105,9 @@ function internalHostRule(extraDomains: readonly string[]): Rule {
   // Configured domains first: `corp.example.com` must win over the built-in `corp`.
   const suffixes = [...extraDomains.map((domain) => domain.replace(/^\./, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), ...INTERNAL_SUFFIXES];
   const source = String.raw`(?:(?<![\w.@-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+(?:${suffixes.join('|')})(?![\w-]|\.[A-Za-z0-9])|${PRIVATE_IPV4})`;
-  const mayMatch = new RegExp(String.raw`\.(?:${suffixes.join('|')})|(?:10|192\.168|172)\.\d`);
+  const hint = new RegExp(String.raw`\.(?:${suffixes.join('|')})|(?:10|192\.168|172)\.\d`);
   const found = { replacement: mask('internal_host'), kind: 'internal_host' };
-  return regexRule(source, mayMatch, (match) => (isPlausibleHost(match) ? found : undefined));
+  return regexRule(source, hint, (match) => (isPlausibleHost(match) ? found : undefined));
 }
 
 function rulesFor(name: RedactorName, options: RedactorOptions): Rule[] {
@@ -155,7 +155,7 @@ function rulesFor(name: RedactorName, options: RedactorOptions): Rule[] {
 const SSN_CANDIDATE = /\d{3}-\d{2}-\d{4}/g;
 
 const SSN_RULE: Rule = {
-  mayMatch: (text) => text.includes('-'),
+  hint: /\d-\d\d-\d/,
   find(text, emit) {
     SSN_CANDIDATE.lastIndex = 0;
     for (let match = SSN_CANDIDATE.exec(text); match !== null; match = SSN_CANDIDATE.exec(text)) {
@@ -177,7 +177,7 @@ const PHONE_HINT = /\d{3}[ .-]\d{4}|\+\d{7}/;
 function ibanRule(): Rule {
   const pattern = new RegExp(IBAN, 'g');
   return {
-    mayMatch: (text) => /[A-Z]{2}\d{2}/.test(text),
+    hint: /[A-Z]{2}\d{2}/,
     find(text, emit) {
       pattern.lastIndex = 0;
       for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
@@ -201,7 +201,7 @@ const isDomainCode = (code: number) => isDigitCode(code) || isLetterCode(code) |
 /** Emails found from each `@`: the local part to its left, labels and a letters-only TLD to its right. */
 function emailRule(replace: (email: string, at: number) => string, kind: string): Rule {
   return {
-    mayMatch: (text) => text.includes('@'),
+    hint: /@/,
     find(text, emit) {
       for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
         let start = at;
@@ -235,7 +235,7 @@ function emailRule(replace: (email: string, at: number) => string, kind: string)
 const CARD_CANDIDATE = /\d(?:[ -]?\d){12,}/g;
 
 const CARD_RULE: Rule = {
-  mayMatch: () => true,
+  hint: /\d{4}[ -]?\d{4}/,
   find(text, emit) {
     CARD_CANDIDATE.lastIndex = 0;
     for (let match = CARD_CANDIDATE.exec(text); match !== null; match = CARD_CANDIDATE.exec(text)) {
@@ -301,6 +301,8 @@ export function expandRedactorNames(names: readonly RedactorName[]): Set<Redacto
 export function compileRedactor(options: RedactorOptions): Redactor {
   const chosen = expandRedactorNames(options.patterns);
   const rules = PRECEDENCE.filter((name) => chosen.has(name)).flatMap((name) => rulesFor(name, options));
+  // One test per text: most strings in a result (names, tiers, cities) match no hint at all.
+  const quick = rules.length === 0 ? undefined : new RegExp(rules.map((rule) => rule.hint.source).join('|'));
   const custom = (options.custom ?? []).map(({ name, pattern, replacement }) => ({
     name,
     pattern: new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`),
@@ -309,11 +311,11 @@ export function compileRedactor(options: RedactorOptions): Redactor {
 
   function redactText(text: string, kinds: Set<string>): string {
     let result = text;
-    if (rules.length > 0) {
+    if (quick !== undefined && quick.test(text)) {
       let found: Found[] | undefined;
       for (let rank = 0; rank < rules.length; rank++) {
         const rule = rules[rank]!;
-        if (!rule.mayMatch(text)) continue;
+        if (rules.length > 1 && !rule.hint.test(text)) continue;
         rule.find(text, (start, end, replacement, kind) => void (found ??= []).push({ start, end, replacement, kind, rank }));
       }
       if (found !== undefined) result = applyFound(text, found, kinds);

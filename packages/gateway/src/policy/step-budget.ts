@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Exchange } from '../exchange/exchange.ts';
 import type { Decision, Policy } from './policy.ts';
 import { PolicyError } from './policy-error.ts';
-import type { CounterResult, CounterStore } from './counter-store.ts';
+import { PreparedAdds, type CounterResult, type CounterStore } from './counter-store.ts';
 import { recordSessionFacts } from './cel.ts';
 import { oneOf, wholeNumber } from './settings-schema.ts';
 import { runKeyOf, runKeyOptions, runKeyShape, type RunKey } from './run-key.ts';
@@ -47,10 +47,12 @@ export function createStepBudget(name: string, settings: StepBudgetSettings, dep
     return { policy: name, decision: 'deny', reason: message, details: { code: 'policy_failed', store_error: detail }, error: new PolicyError(name, 'policy_failed', message, { retryAfterMs: 5000 }) };
   }
 
-  return {
+  const policy: Policy = {
     name,
     type: 'step_budget',
     onRequest(exchange): Decision | Promise<Decision> {
+      const prepared = prepares?.take(exchange);
+      if (prepared !== undefined) return prepared.result.then((settled) => decide(exchange, prepared.context, settled), storeFailed);
       const run = runKeyOf(exchange, options, now());
       let result: CounterResult | Promise<CounterResult>;
       try {
@@ -62,6 +64,16 @@ export function createStepBudget(name: string, settings: StepBudgetSettings, dep
       return decide(exchange, run, result);
     },
   };
+  // A shared store's add starts with the other store-backed policies' commands, in one round trip (chain.ts).
+  const prepares = counters.kind === 'memory' ? undefined : new PreparedAdds<RunKey>(counters);
+  if (prepares !== undefined) {
+    policy.prepare = (exchange) => {
+      const run = runKeyOf(exchange, options, now());
+      prepares.start(exchange, run, `${name}:${run.key}`, 1, max, run.ttlSeconds);
+    };
+    policy.release = (exchange) => prepares.release(exchange);
+  }
+  return policy;
 }
 
 export function describeWindow(seconds: number): string {

@@ -63,6 +63,7 @@ export async function forwardToBackend(
     signal: options.signal ?? exchange.signal,
     // A modern backend must not ask for what the client cannot give (basic/index, "_meta").
     clientCapabilities: exchange.client.capabilities,
+    caller: exchange.caller,
     onRelatedMessage: createRelatedMessageHandler(options.relatedExchange ?? (() => exchange), backend, progress, options.logger, options.onServerRequest),
   };
   const span = exchange.trace.startBackendCall(backend.name, method, (method === 'resources/read' ? params.uri : params.name) as string | undefined, backend.kind);

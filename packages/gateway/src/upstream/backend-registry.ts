@@ -4,6 +4,7 @@
 // the background with backoff, so one dead server never blocks the gateway.
 
 import type { Logger } from '../telemetry/logger.ts';
+import type { BackendCredentials } from '../identity/backend-credentials.ts';
 import type { Backend, BackendHandshake, BackendState, Implementation } from './backend.ts';
 import { createHttpBackend } from './http-backend.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
@@ -11,7 +12,7 @@ import { createStdioBackend } from './stdio-backend.ts';
 
 /** The part of config's BackendConfig this folder needs (config/schema.ts holds the full shape). */
 export type UpstreamConfig =
-  | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number }
+  | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number; credentials?: BackendCredentials }
   | { kind: 'stdio'; name: string; command: string; args: string[]; env?: Record<string, string>; cwd?: string; timeoutMs: number };
 
 export type BackendFactory = (config: UpstreamConfig) => Backend;
@@ -53,6 +54,7 @@ export function createBackendFactory(defaults: BackendFactoryDefaults): BackendF
     if (config.kind === 'http') {
       return createHttpBackend({
         name: config.name, url: config.url, headers: config.headers, timeoutMs: config.timeoutMs,
+        ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
         clientInfo: defaults.clientInfo, clientCapabilities: defaults.clientCapabilities, logger,
       });
     }

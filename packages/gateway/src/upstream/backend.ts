@@ -5,6 +5,7 @@
 
 import type { Era } from '../protocol/revisions.ts';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import type { Caller } from '../identity/caller.ts';
 
 export interface Implementation {
   name: string;
@@ -34,6 +35,8 @@ export interface UpstreamCall {
   timeoutMs?: number;
   /** Messages the backend sends about this request before its response (progress, logging, server-to-client requests). */
   onRelatedMessage?: (message: JsonRpcNotification | JsonRpcRequest) => void;
+  /** Who the call is for: backend credentials obtained on their behalf (token exchange) use it. Never their token itself. */
+  caller?: Caller;
 }
 
 export type BackendState = 'idle' | 'connecting' | 'ready' | 'down' | 'closed';

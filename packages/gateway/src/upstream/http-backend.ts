@@ -8,6 +8,8 @@ import { Pool, type Dispatcher } from 'undici';
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { Caller } from '../identity/caller.ts';
+import { isBackendCredentialError, type BackendCredentials } from '../identity/backend-credentials.ts';
 import { BackendError, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
 import { createBackendEvents } from './backend-events.ts';
 import { classifyDiscoverOutcome, handshakeFromInitialize, initializeParams, type DiscoverOutcome } from './handshake.ts';
@@ -34,6 +36,8 @@ export interface HttpBackendOptions {
   clientCapabilities?: Record<string, unknown>;
   /** Reconnect policy for the legacy GET stream and the 2026 `subscriptions/listen` stream. */
   listenBackoff?: Partial<BackoffPolicy>;
+  /** What the gateway presents to this backend (its own identity, never the client's token). */
+  credentials?: BackendCredentials;
 }
 
 /** What one POST produced, before the caller decides what it means. */
@@ -139,8 +143,9 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
    * "Receiving Messages"; 2025-11-25 "Sending Messages" 6).
    */
   async function post(body: string, headers: HeaderMap, signal: AbortSignal, id: number | undefined,
-    onRelated: UpstreamCall['onRelatedMessage']): Promise<PostOutcome> {
-    const answer = await dispatcher.request({ origin, path, method: 'POST', headers, body, signal });
+    onRelated: UpstreamCall['onRelatedMessage'], caller?: Caller): Promise<PostOutcome> {
+    const credentials = options.credentials === undefined ? undefined : await credentialHeaders(caller);
+    const answer = await dispatcher.request({ origin, path, method: 'POST', headers: credentials === undefined ? headers : { ...headers, ...credentials }, body, signal });
     const status = answer.statusCode;
     const contentType = headerValue(answer.headers['content-type']) ?? '';
     const outcome: PostOutcome = { status, response: undefined, text: '', contentType, sessionId: headerValue(answer.headers['mcp-session-id']) };
@@ -159,6 +164,17 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
       }
     }
     return outcome;
+  }
+
+  /** The backend credentials for one POST; a call made for no one (handshake, catalog) gets the gateway's own. */
+  async function credentialHeaders(caller: Caller | undefined): Promise<Readonly<Record<string, string>> | undefined> {
+    try {
+      return await options.credentials!.headersFor(caller === undefined || caller.isAnonymous ? undefined : caller);
+    } catch (error) {
+      // Token exchange needs a caller; the gateway's own requests then go without credentials.
+      if (isBackendCredentialError(error) && error.code === 'no_subject_token') return undefined;
+      throw new BackendError('backend_unavailable', name, `Backend "${name}": the gateway could not obtain its credentials (${(error as Error).message}); retry later`, { cause: error });
+    }
   }
 
   function readResponseStream(body: Dispatcher.ResponseData['body'], id: number | undefined,
@@ -379,12 +395,12 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     return withDeadline(call.method, timeoutMs, call.signal, async (signal) => {
       try {
         const usedSession = sessionId;
-        let outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), signal, id, call.onRelatedMessage);
+        let outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), signal, id, call.onRelatedMessage, call.caller);
         // 2025-11-25 "Session Management" 4: a 404 on a request carrying a
         // session id means the session is gone; start a new one, retry once.
         if (!isModern && usedSession !== undefined && outcome.status === 404) {
           await renewSession(usedSession);
-          outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), signal, id, call.onRelatedMessage);
+          outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), signal, id, call.onRelatedMessage, call.caller);
         }
         const response = outcome.response;
         if (response === undefined) throw unexpectedAnswer(call.method, outcome);

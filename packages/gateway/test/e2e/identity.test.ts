@@ -11,16 +11,36 @@ import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
 import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
+import { httpBackend } from '../fixtures/gateway-config.ts';
+import { sendJson, startRecordingServer, type RecordingServer } from '../upstream/fixtures/recording-server.ts';
+
+/** A minimal 2026-07-28 backend with one `echo` tool that records what it receives. */
+function answerAsModernEcho(request: { body: any }, res: Parameters<typeof sendJson>[0]): void {
+  const { id, method, params } = request.body ?? {};
+  const results: Record<string, unknown> = {
+    'server/discover': { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 60_000, cacheScope: 'public' },
+    'tools/list': { resultType: 'complete', tools: [{ name: 'echo', inputSchema: { type: 'object' } }], ttlMs: 60_000, cacheScope: 'public' },
+    'tools/call': { resultType: 'complete', content: [{ type: 'text', text: String(params?.arguments?.message) }] },
+  };
+  const result = results[method];
+  if (result === undefined) return sendJson(res, 404, { jsonrpc: '2.0', id, error: { code: -32601, message: 'not here' } });
+  sendJson(res, 200, { jsonrpc: '2.0', id, result });
+}
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 
 describe('identity: the embedded provider and the resource server', () => {
   let gateway: RunningGateway;
   let base: string;
+  let vault: RecordingServer;
   const tokens: Record<string, string> = {};
 
   before(async () => {
-    const config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'])]);
+    vault = await startRecordingServer(answerAsModernEcho);
+    const config = gatewayConfig([
+      stdioBackend('crm', process.execPath, [demoCrm, '--stdio']),
+      httpBackend('everything', vault.url, { auth: { type: 'static_header', header: 'authorization', value: 'Bearer vault-service-secret' } }),
+    ]);
     config.authentication = { oauthIssuer: undefined, audience: undefined, raw: { embedded_idp: { port: 0 } } };
     gateway = await startGateway(config, { logger: silentLogger, hasAdmin: false });
     base = gateway.url.replace(/\/mcp$/, '');
@@ -28,7 +48,10 @@ describe('identity: the embedded provider and the resource server', () => {
       tokens[agent] = (await agentToken(base, agent, secret)).token;
     }
   });
-  after(() => gateway?.close());
+  after(async () => {
+    await gateway?.close();
+    await vault?.close();
+  });
 
   const bearer = (agent: string) => ({ authorization: `Bearer ${tokens[agent]}` });
 
@@ -93,5 +116,15 @@ describe('identity: the embedded provider and the resource server', () => {
     const stolen = await post(gateway.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { ...bearer('research'), 'mcp-session-id': session });
     assert.equal(stolen.status, 403);
     assert.match(stolen.text, /another identity/);
+  });
+
+  it('presents the backend\'s own credential and never forwards the client\'s token', async () => {
+    const { body, headers } = modernRequest(3, 'tools/call', { name: 'everything__echo', arguments: { message: 'sealed' } });
+    const response = await post(gateway.url, body, { ...headers, ...bearer('admin') });
+    assert.equal(response.body?.result?.content?.[0]?.text, 'sealed', response.text);
+    const calls = vault.requests.filter((request) => request.method === 'POST');
+    assert.ok(calls.length > 0);
+    for (const call of calls) assert.equal(call.headers.authorization, 'Bearer vault-service-secret');
+    assert.ok(!JSON.stringify(vault.requests).includes(tokens.admin!), 'the client\'s token never reaches the backend');
   });
 });

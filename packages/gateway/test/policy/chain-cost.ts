@@ -7,9 +7,9 @@
 import { buildPolicies } from '../../src/policy/registry.ts';
 import { MemoryPinStore } from '../../src/policy/pin-store.ts';
 import type { PolicyConfig } from '../../src/config/schema.ts';
-import { customerResult, makeCaller, makeExchange, toolTable } from './fixtures.ts';
+import { customerResult, makeCaller, makeExchange, redisUrlIfAvailable, toolTable } from './fixtures.ts';
 
-const iterations = Number(process.argv[2] ?? 200_000);
+const iterations = Number(process.argv[2] ?? 50_000);
 const table = toolTable();
 const UNLIMITED = 1_000_000_000;
 const policies: PolicyConfig[] = [
@@ -33,15 +33,19 @@ function build(configs: PolicyConfig[]) {
 const caller = makeCaller({ agent: 'support', user: 'alice', scopes: ['crm.invoke'] });
 const exchanges = () => Array.from({ length: 1000 }, () => makeExchange({ tool: 'get_customer', args: { customer_id: 'C-1001' }, caller, sessionId: 'bench' }));
 
+/** Best of five rounds: the machine is shared, and the best round is the one least disturbed. */
 async function measure(label: string, run: (index: number) => unknown): Promise<void> {
   for (let i = 0; i < Math.min(20_000, iterations); i++) await run(i);
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) {
-    const outcome = run(i);
-    if (outcome instanceof Promise) await outcome;
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) {
+      const outcome = run(i);
+      if (outcome instanceof Promise) await outcome;
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / iterations);
   }
-  const ns = Number(process.hrtime.bigint() - started) / iterations;
-  process.stdout.write(`${label.padEnd(58)} ${ns.toFixed(0).padStart(7)} ns/op\n`);
+  process.stdout.write(`${label.padEnd(58)} ${best.toFixed(0).padStart(7)} ns/op\n`);
 }
 
 const full = build(policies);
@@ -49,7 +53,7 @@ const syncOnly = build(policies.filter((policy) => policy.type !== 'rate_limit')
 const redactionOnly = build(policies.filter((policy) => policy.type === 'response_filter'));
 const pool = exchanges();
 
-process.stdout.write(`node ${process.version}, ${iterations} iterations each\n`);
+process.stdout.write(`node ${process.version}, best of 5 rounds of ${iterations} calls\n`);
 await measure('request hooks, full default chain (memory rate limit)', (i) => {
   const exchange = pool[i % pool.length]!;
   exchange.decisions.length = 0;
@@ -66,3 +70,27 @@ await measure('copy + redaction (ssn, credit_card, full_email)', (i) => {
   exchange.decisions.length = 0;
   return redactionOnly.runResponse(exchange, customerResult());
 });
+
+// With Redis (when it runs at 127.0.0.1:6379): each Redis-backed policy is one round trip.
+const redisUrl = await redisUrlIfAvailable();
+if (redisUrl !== undefined) {
+  const { createClient } = await import('redis');
+  const client = createClient({ url: redisUrl });
+  await client.connect();
+  const suffix = Math.random().toString(36).slice(2);
+  const withRedis = buildPolicies(policies.map((policy) => ({ ...policy, name: `${policy.name}_${suffix}` })), { toolDefinitions: table.lookup, pinStore: new MemoryPinStore(), redis: client });
+  if (!withRedis.ok) throw new Error(JSON.stringify(withRedis.problems));
+  const redisIterations = Math.max(1000, Math.floor(iterations / 20));
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < redisIterations; i++) {
+      const exchange = pool[i % pool.length]!;
+      exchange.decisions.length = 0;
+      await withRedis.set.chain.runRequest(exchange);
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / redisIterations);
+  }
+  process.stdout.write(`${'request hooks, full default chain, Redis (3 round trips)'.padEnd(58)} ${best.toFixed(0).padStart(7)} ns/op (latency, one call at a time)\n`);
+  await client.quit();
+}
