@@ -1,8 +1,9 @@
-// Group commit: appends queue up while one batch is being committed, and the
+// Group commit: appends queue up while a batch is being committed, and the
 // next batch takes all of them (up to a size), so that one durable write
 // (SQLite fsync, PostgreSQL commit) serves many records. Each submit resolves
-// only when the batch holding it is committed. Tasks (checkpoints, flush)
-// run in order between batches.
+// only when the batch holding it is committed. Batches start in submit order;
+// up to `maxInFlight` may be committing at once. Tasks (checkpoints, flush)
+// run alone, after everything before them and before anything after.
 
 import { AuditError } from './errors.ts';
 
@@ -13,10 +14,16 @@ export interface GroupCommitOptions {
   maxDelayMs: number;
   /** Records waiting at most; more are refused with audit_backlog_full rather than queued without bound. */
   maxPending: number;
+  /**
+   * Batches committing at once. 1 for a store that writes serially; 2 lets a
+   * batch be prepared and sent while the one before it finishes committing
+   * (the commit function must then keep its own order, see postgres-sink.ts).
+   */
+  maxInFlight?: number;
 }
 
 /** Batches of up to 1000 records, committed on the next turn of the event loop, at most 100k waiting. */
-export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000 };
+export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000, maxInFlight: 1 };
 
 type Waiting<T, R> =
   | { kind: 'item'; item: T; resolve: (result: R) => void; reject: (error: unknown) => void }
@@ -24,17 +31,18 @@ type Waiting<T, R> =
 
 export class GroupCommit<T, R> {
   readonly #commit: (items: T[]) => Promise<R[]>;
-  readonly #options: GroupCommitOptions;
+  readonly #options: Required<GroupCommitOptions>;
   readonly #queue: Waiting<T, R>[] = [];
   #pendingItems = 0;
-  #isRunning = false;
+  #inFlight = 0;
+  #isTaskRunning = false;
   #isScheduled = false;
   #timer: NodeJS.Timeout | undefined;
   #isClosed = false;
 
   constructor(commit: (items: T[]) => Promise<R[]>, options: GroupCommitOptions) {
     this.#commit = commit;
-    this.#options = options;
+    this.#options = { maxInFlight: 1, ...options };
   }
 
   /** Records queued or being committed. */
@@ -56,7 +64,7 @@ export class GroupCommit<T, R> {
     });
   }
 
-  /** Runs `run` after everything submitted before it, and before anything submitted after. */
+  /** Runs `run` alone, after everything submitted before it, and before anything submitted after. */
   runTask(run: () => Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ kind: 'task', run, resolve, reject });
@@ -76,47 +84,58 @@ export class GroupCommit<T, R> {
   }
 
   #schedule(isUrgent = false): void {
-    if (this.#isRunning) return;
-    if (isUrgent || this.#pendingItems >= this.#options.maxBatch) {
-      this.#start();
+    if (this.#isTaskRunning || this.#inFlight >= this.#options.maxInFlight) return;
+    if (isUrgent || this.#inFlight > 0 || this.#pendingItems - this.#inFlightItems() >= this.#options.maxBatch) {
+      this.#pump();
       return;
     }
     if (this.#isScheduled) return;
     this.#isScheduled = true;
-    if (this.#options.maxDelayMs > 0) this.#timer = setTimeout(() => this.#start(), this.#options.maxDelayMs);
-    else setImmediate(() => this.#start());
+    if (this.#options.maxDelayMs > 0) this.#timer = setTimeout(() => this.#pump(), this.#options.maxDelayMs);
+    else setImmediate(() => this.#pump());
   }
 
-  #start(): void {
+  #itemsCommitting = 0;
+
+  #inFlightItems(): number {
+    return this.#itemsCommitting;
+  }
+
+  /** Starts what may start now: batches up to maxInFlight, or a task once nothing is in flight. */
+  #pump(): void {
     this.#isScheduled = false;
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#isRunning || this.#queue.length === 0) return;
-    this.#isRunning = true;
-    void this.#runNext().finally(() => {
-      this.#isRunning = false;
-      // What queued during the commit has waited a whole commit already: go at once.
-      if (this.#queue.length > 0) this.#start();
-    });
+    while (!this.#isTaskRunning && this.#queue.length > 0) {
+      const head = this.#queue[0]!;
+      if (head.kind === 'task') {
+        if (this.#inFlight > 0) return;
+        this.#queue.shift();
+        this.#isTaskRunning = true;
+        void head.run().then(head.resolve, head.reject).finally(() => {
+          this.#isTaskRunning = false;
+          this.#pump();
+        });
+        return;
+      }
+      if (this.#inFlight >= this.#options.maxInFlight) return;
+      let count = 0;
+      while (count < this.#queue.length && count < this.#options.maxBatch && this.#queue[count]!.kind === 'item') count += 1;
+      const batch = this.#queue.splice(0, count) as Extract<Waiting<T, R>, { kind: 'item' }>[];
+      this.#inFlight += 1;
+      this.#itemsCommitting += batch.length;
+      void this.#run(batch).finally(() => {
+        this.#inFlight -= 1;
+        this.#itemsCommitting -= batch.length;
+        // What queued during the commit has waited a whole commit already: go at once.
+        this.#pump();
+      });
+    }
   }
 
-  async #runNext(): Promise<void> {
-    const head = this.#queue[0]!;
-    if (head.kind === 'task') {
-      this.#queue.shift();
-      try {
-        await head.run();
-        head.resolve();
-      } catch (error) {
-        head.reject(error);
-      }
-      return;
-    }
-    let count = 0;
-    while (count < this.#queue.length && count < this.#options.maxBatch && this.#queue[count]!.kind === 'item') count += 1;
-    const batch = this.#queue.splice(0, count) as Extract<Waiting<T, R>, { kind: 'item' }>[];
+  async #run(batch: Extract<Waiting<T, R>, { kind: 'item' }>[]): Promise<void> {
     try {
       const results = await this.#commit(batch.map((waiting) => waiting.item));
       for (let index = 0; index < batch.length; index += 1) batch[index]!.resolve(results[index]!);

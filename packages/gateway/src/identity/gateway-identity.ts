@@ -101,7 +101,8 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     authentication: createHttpAuthentication({
       verifier,
       publicBaseUrl: options.publicBaseUrl,
-      challengeScopes: (backend) => authorization.baselineScopes(backend === undefined ? options.backendNames : [backend]),
+      // What a client should ask for on a 401: every scope these backends' rules mention; the provider grants the part the client may have.
+      challengeScopes: (backend) => authorization.scopesFor(backend === undefined ? options.backendNames : [backend]),
       ...(options.onRefusal === undefined ? {} : { onRefusal: options.onRefusal }),
     }),
     authorization,

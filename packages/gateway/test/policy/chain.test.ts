@@ -99,6 +99,19 @@ describe('policy chain', () => {
     assert.equal(chain.hasResponseHooks, true);
   });
 
+  test('prepares every store-backed policy before the first hook, and releases those the chain never reached', async () => {
+    const log: string[] = [];
+    const stored = (name: string): Policy => ({
+      name,
+      prepare: () => void log.push(`prepare ${name}`),
+      release: () => void log.push(`release ${name}`),
+      onRequest: async () => (log.push(`decide ${name}`), { policy: name, decision: 'allow' }),
+    });
+    const outcome = await createPolicyChain([stored('rate'), denying('gate'), stored('budget'), stored('cost')]).runRequest(makeExchange({ tool: 'x' }));
+    assert.equal(outcome.isAllowed, false);
+    assert.deepEqual(log, ['prepare rate', 'prepare budget', 'prepare cost', 'decide rate', 'release budget', 'release cost']);
+  });
+
   test('reports an empty chain so the transport can skip it', () => {
     const chain = createPolicyChain([]);
     assert.equal(chain.isEmpty, true);

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { redisUrlIfAvailable } from './fixtures.ts';
+import { createClient } from 'redis';
+import { buildPolicies } from '../../src/policy/registry.ts';
+import { makeCaller, makeExchange, redisUrlIfAvailable } from './fixtures.ts';
 
 const worker = fileURLToPath(new URL('./shared-limits-worker.ts', import.meta.url));
 const url = await redisUrlIfAvailable();
@@ -34,5 +36,30 @@ describe('limits shared through Redis', { skip }, () => {
     assert.equal(total('rate_limit'), 7, `rate limit: ${JSON.stringify([first, second])}`);
     assert.equal(total('step_budget'), 5, `step budget: ${JSON.stringify([first, second])}`);
     assert.equal(total('cost_ceiling'), 4, `cost ceiling: ${JSON.stringify([first, second])}`);
+  });
+
+  test('a call an earlier policy refuses gives back what the Redis-backed policies prepared', async () => {
+    const client = createClient({ url });
+    await client.connect();
+    try {
+      const suffix = randomUUID().slice(0, 8);
+      const built = buildPolicies([
+        { name: `access_${suffix}`, type: 'tool_access', settings: { rules: [{ deny: ['delete_*'] }] } },
+        { name: `rate_${suffix}`, type: 'rate_limit', settings: { requests_per_minute: 2 } },
+        { name: `steps_${suffix}`, type: 'step_budget', settings: { max_steps: 2 } },
+      ], { redis: client });
+      assert.ok(built.ok);
+      if (!built.ok) return;
+      const caller = makeCaller({ user: `user-${suffix}` });
+      const call = (tool: string) => built.set.chain.runRequest(makeExchange({ tool, caller, sessionId: `s-${suffix}` }));
+      for (let i = 0; i < 3; i++) assert.equal((await call('delete_customer')).isAllowed, false);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal((await call('get_customer')).isAllowed, true, 'the refused calls spent neither rate nor steps');
+      assert.equal((await call('get_customer')).isAllowed, true);
+      const third = await call('get_customer');
+      assert.equal(third.isAllowed, false);
+    } finally {
+      await client.quit();
+    }
   });
 });
