@@ -9,7 +9,8 @@ import type { Backend, Implementation } from './upstream/backend.ts';
 import { createBackendFactory, createBackendRegistry } from './upstream/backend-registry.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { Router } from './router/router.ts';
-import { createPolicyChain } from './policy/chain.ts';
+import { buildPolicies } from './policy/registry.ts';
+import { ConfigError } from './config/errors.ts';
 import { createMemorySessionStore } from './session/memory-store.ts';
 import { EventStreams } from './transport/rev2025/event-streams.ts';
 import { EventLog } from './transport/rev2025/event-log.ts';
@@ -175,11 +176,22 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ...(options.isAnonymousAllowed === true ? { isAnonymousForced: true } : {}),
     onRefusal: (error) => metrics.recordAuthFailure(undefined, error.code),
   });
+  const built = buildPolicies(config.policies, {
+    toolDefinitions: (backend, tool) => catalog.view(backend).toolsByName.get(tool)?.definition as never,
+    ...(identity.isEnforced ? { authorization: identity.authorization } : {}),
+    onQuarantine: (status) => logger.warn({ status }, 'a tool definition changed after review; the tool is quarantined until an admin accepts it'),
+  });
+  if (!built.ok) throw new ConfigError('config_invalid', 'gatehouse.yaml', built.problems);
+  const policies = built.set;
+  catalog.onChange(() => {
+    for (const backend of backends) policies.invalidateBackend(backend.name);
+  });
   const router = new Router({
     catalog,
     serverInfo,
     logger,
     authorization: identity.isEnforced ? identity.authorization : undefined,
+    policies,
     isCatalogCallerDependent: () => identity.isEnforced,
     subscriptions,
     saveSession: (session) => sessions.save(session),
@@ -190,7 +202,6 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     identity,
     router,
     catalog,
-    chain: createPolicyChain([]),
     logger,
     serverInfo,
     sessions,
@@ -234,6 +245,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
       await registry.closeAll();
       await identity.close();
+      await policies.close();
       await tracing.shutdown();
       await sessions.close();
     },

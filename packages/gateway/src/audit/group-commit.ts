@@ -35,6 +35,7 @@ export class GroupCommit<T, R> {
   readonly #queue: Waiting<T, R>[] = [];
   #pendingItems = 0;
   #inFlight = 0;
+  #itemsCommitting = 0;
   #isTaskRunning = false;
   #isScheduled = false;
   #timer: NodeJS.Timeout | undefined;
@@ -85,7 +86,7 @@ export class GroupCommit<T, R> {
 
   #schedule(isUrgent = false): void {
     if (this.#isTaskRunning || this.#inFlight >= this.#options.maxInFlight) return;
-    if (isUrgent || this.#inFlight > 0 || this.#pendingItems - this.#inFlightItems() >= this.#options.maxBatch) {
+    if (isUrgent || this.#pendingItems - this.#itemsCommitting >= this.#options.maxBatch) {
       this.#pump();
       return;
     }
@@ -93,12 +94,6 @@ export class GroupCommit<T, R> {
     this.#isScheduled = true;
     if (this.#options.maxDelayMs > 0) this.#timer = setTimeout(() => this.#pump(), this.#options.maxDelayMs);
     else setImmediate(() => this.#pump());
-  }
-
-  #itemsCommitting = 0;
-
-  #inFlightItems(): number {
-    return this.#itemsCommitting;
   }
 
   /** Starts what may start now: batches up to maxInFlight, or a task once nothing is in flight. */

@@ -28,15 +28,18 @@ export class PostgresAuditSink implements AuditSink {
   readonly #appender: LogAppender;
   readonly #commits: GroupCommit<AuditRecord, AuditReceipt>;
   readonly #timer: NodeJS.Timeout;
-  /** Set after a failed commit whose outcome is unknown (the connection dropped): the heads are read back before the next batch. */
+  /** Set after a failed commit: the heads are read back from the store before the next batch is prepared. */
   #isHeadStale = false;
+  #prepareChain: Promise<void> = Promise.resolve();
+  /** Settles when the last batch prepared so far has committed or failed. */
+  #writeTail: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
   private constructor(options: PostgresSinkOptions, appender: LogAppender, checkpoints: CheckpointSchedule) {
     this.#store = options.store;
     this.#gatewayId = options.gatewayId;
     this.#appender = appender;
-    this.#commits = new GroupCommit((records) => this.#commitRecords(records), { ...DEFAULT_BATCH, ...options.batch });
+    this.#commits = new GroupCommit((records) => this.#commitRecords(records), { ...DEFAULT_BATCH, maxInFlight: 2, ...options.batch });
     this.#timer = setInterval(() => void this.#checkpoint(false).catch(() => {}), checkpoints.intervalMs).unref();
   }
 
@@ -81,37 +84,61 @@ export class PostgresAuditSink implements AuditSink {
     });
   }
 
-  async #commitRecords(records: AuditRecord[]): Promise<AuditReceipt[]> {
+  #commitRecords(records: AuditRecord[]): Promise<AuditReceipt[]> {
     return this.#commitPrepared(() => this.#appender.prepare(records));
   }
 
   async #commitPrepared(prepare: () => PreparedBatch): Promise<AuditReceipt[]> {
     try {
-      if (this.#isHeadStale) {
-        this.#appender.replaceHeads(await this.#store.readLogsOf(this.#gatewayId));
-        this.#isHeadStale = false;
+      try {
+        return await this.#prepareAndWrite(prepare);
+      } catch (error) {
+        if (!isAuditError(error) || error.code !== 'audit_log_conflict') throw error;
+        // Another batch moved the head first (a commit whose answer was lost, a batch prepared after a failed one, or a
+        // second writer): chain after what the store holds, once.
+        return await this.#prepareAndWrite(prepare);
       }
-      return await this.#write(prepare);
     } catch (error) {
-      this.#isHeadStale = true;
       if (isAuditError(error)) throw error;
       throw new AuditError('audit_unavailable', `the audit store ${this.#store.location} did not keep the batch: ${describeCause(error)}`, { cause: error, isTransient: true });
     }
   }
 
-  async #write(prepare: () => PreparedBatch): Promise<AuditReceipt[]> {
-    let batch = prepare();
-    await this.#store.ensureDays(batch.entries.map((entry) => entry.day));
+  /**
+   * Batches are prepared one after another in submit order, each on the heads
+   * the one before it will leave (accepted at once, speculatively), so that a
+   * batch is hashed and its rows sent while the previous one commits. Each
+   * batch updates its heads only after the previous batch settled, guarded by
+   * the expected sizes: a batch prepared on a predecessor that failed is
+   * refused there, and the heads are read back (once every batch in flight
+   * has settled) before the next prepare.
+   */
+  async #prepareAndWrite(prepare: () => PreparedBatch): Promise<AuditReceipt[]> {
+    const prepared = this.#prepareChain.then(async () => {
+      if (this.#isHeadStale) {
+        await this.#writeTail;
+        this.#appender.replaceHeads(await this.#store.readLogsOf(this.#gatewayId));
+        this.#isHeadStale = false;
+      }
+      const batch = prepare();
+      const receipts = this.#appender.accept(batch);
+      const write = this.#write(batch, this.#writeTail);
+      this.#writeTail = write.then(() => {}, () => {});
+      return { write, receipts };
+    });
+    this.#prepareChain = prepared.then(() => {}, () => {});
+    const { write, receipts } = await prepared;
+    await write;
+    return receipts;
+  }
+
+  async #write(batch: PreparedBatch, previous: Promise<void>): Promise<void> {
     try {
-      await this.#store.writeBatch(batch);
-    } catch (error) {
-      if (!isAuditError(error) || error.code !== 'audit_log_conflict') throw error;
-      // Another batch moved the head first (a commit whose answer was lost, or a second writer): chain after it, once.
-      this.#appender.replaceHeads(await this.#store.readLogsOf(this.#gatewayId));
-      batch = prepare();
       await this.#store.ensureDays(batch.entries.map((entry) => entry.day));
-      await this.#store.writeBatch(batch);
+      await this.#store.writeBatch(batch, () => previous);
+    } catch (error) {
+      this.#isHeadStale = true;
+      throw error;
     }
-    return this.#appender.accept(batch);
   }
 }

@@ -19,6 +19,9 @@ import { logIdFor, storedFrontier, type AuditStore, type EntryLink, type LogStat
 
 type Row = Record<string, unknown>;
 
+/** SQLSTATE 23505. */
+const UNIQUE_VIOLATION = '23505';
+
 export interface PostgresStoreOptions {
   url: string;
   /** Tables live in this schema (created if missing); `public` by default. */
@@ -130,11 +133,20 @@ export class PostgresAuditStore implements AuditStore {
     for (const day of missing) this.#knownDays.add(day);
   }
 
-  /** One transaction: the heads (guarded by their expected sizes), every entry in one INSERT, the checkpoints. */
-  async writeBatch(batch: PreparedBatch): Promise<void> {
+  /**
+   * One transaction: the entries, the checkpoints, then the heads, guarded by
+   * their expected sizes. `beforeHeads` lets the sink hold the head update
+   * until the batch before this one has settled, so that two batches' rows
+   * travel at once but their heads move strictly in order; a unique violation
+   * on a log position is the same conflict as a moved head.
+   */
+  async writeBatch(batch: PreparedBatch, beforeHeads?: () => Promise<void>): Promise<void> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
+      if (batch.entries.length > 0) await pipeline(Readable.from([copyRows(batch)]), client.query(copyFrom(this.#copySql())));
+      for (const checkpoint of batch.checkpoints) await this.#insertCheckpoint(client, checkpoint);
+      await beforeHeads?.();
       for (const head of batch.heads) {
         const result = await client.query(
           `UPDATE ${this.#s}.audit_logs SET size = $2, last_hash = $3, frontier = $4, last_day = $5 WHERE log_id = $1 AND size = $6`,
@@ -144,11 +156,12 @@ export class PostgresAuditStore implements AuditStore {
           throw new AuditError('audit_log_conflict', `the audit log ${head.logId} grew under this writer; two gateways share the id "${head.gatewayId}" — give each replica its own gateway.id`);
         }
       }
-      if (batch.entries.length > 0) await pipeline(Readable.from([copyRows(batch)]), client.query(copyFrom(this.#copySql())));
-      for (const checkpoint of batch.checkpoints) await this.#insertCheckpoint(client, checkpoint);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
+      if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+        throw new AuditError('audit_log_conflict', `a position in this replica's audit log was already taken; two gateways may share the id "${batch.heads[0]?.gatewayId}" — give each replica its own gateway.id`, { cause: error });
+      }
       throw error;
     } finally {
       client.release();

@@ -3,7 +3,8 @@
 // onion, as Envoy runs encoder filters and Hono unwinds middleware: the
 // first-declared policy is outermost and sees the final result). The first
 // deny or hold stops the chain. Synchronous decisions stay synchronous, so an
-// all-sync chain costs no promise.
+// all-sync chain costs no promise; policies backed by Redis start their work
+// together first (`prepare`), so a call costs one pipelined round trip.
 
 import type { Exchange } from '../exchange/exchange.ts';
 import type { ApprovalHold, Decision, Policy } from './policy.ts';

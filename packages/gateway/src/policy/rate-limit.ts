@@ -169,26 +169,27 @@ function createLimiter(
   // Sliding window: counters per aligned window, each living two windows so the previous one can still be read.
   const windowMs = windowSeconds * 1000;
   const windows = make(limit, windowSeconds * 2, `${prefix}:sliding`);
+  const answerOf = (key: string, currentKey: string, elapsedMs: number, currentAnswer: RateLimiterRes, previousAnswer: RateLimiterRes | null): LimitOutcome => {
+    const current = currentAnswer.consumedPoints;
+    const previous = Math.min(previousAnswer === null ? 0 : previousAnswer.consumedPoints, limit);
+    const counts = { previous, current, elapsedMs, windowMs };
+    const estimate = slidingEstimate(counts);
+    if (current <= limit && estimate <= limit) {
+      return { isAllowed: true, remaining: Math.max(0, Math.floor(limit - estimate)), refund: () => void windows.reward(currentKey, 1).catch(() => undefined) };
+    }
+    // A refused call is given back, so it does not weigh on the next window.
+    windows.reward(currentKey, 1).catch(() => undefined);
+    return { isAllowed: false, retryAfterMs: slidingRetryAfterMs(limit, { ...counts, current: current - 1 }) };
+  };
   return {
-    async consume(key, now) {
+    consume(key, now) {
       const index = Math.floor(now / windowMs);
       const elapsedMs = now - index * windowMs;
       const currentKey = `${key}|${index}`;
       // Issued in one tick: node-redis writes both commands in one pipeline, so this is one round trip.
-      const [currentAnswer, previousAnswer] = await Promise.all([
-        windows.consume(currentKey).catch(rejected),
-        windows.get(`${key}|${index - 1}`),
-      ]);
-      const current = currentAnswer.consumedPoints;
-      const previous = Math.min(previousAnswer?.consumedPoints ?? 0, limit);
-      const counts = { previous, current, elapsedMs, windowMs };
-      const estimate = slidingEstimate(counts);
-      if (current <= limit && estimate <= limit) {
-        return { isAllowed: true, remaining: Math.max(0, Math.floor(limit - estimate)), refund: () => void windows.reward(currentKey, 1).catch(() => undefined) };
-      }
-      // A refused call is given back, so it does not weigh on the next window.
-      windows.reward(currentKey, 1).catch(() => undefined);
-      return { isAllowed: false, retryAfterMs: slidingRetryAfterMs(limit, { ...counts, current: current - 1 }) };
+      const current = windows.consume(currentKey).catch(rejected);
+      const previous = windows.get(`${key}|${index - 1}`);
+      return current.then((currentAnswer) => previous.then((previousAnswer) => answerOf(key, currentKey, elapsedMs, currentAnswer, previousAnswer)));
     },
   };
 }

@@ -19,6 +19,7 @@ import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 import { LOG_LEVELS } from './related-messages.ts';
 import type { LegacySession } from '../session/session.ts';
 import type { Authorization, PrimitiveRef } from '../identity/authorization.ts';
+import type { PolicySet } from '../policy/registry.ts';
 
 export interface RouterOptions {
   catalog: Catalog;
@@ -30,6 +31,8 @@ export interface RouterOptions {
   subscriptions: ResourceSubscriptions;
   /** Per-caller visibility and call rights; undefined when authentication is off. */
   authorization?: Authorization;
+  /** The configured policy chain (policy/registry.ts); runs on every request once its target is known. */
+  policies?: PolicySet;
   /** Persists a changed 2025 session (its log level). */
   saveSession?: (session: LegacySession) => Promise<void> | void;
   /** Whether what a caller sees may differ by caller (identity filtering), which makes list results `private`. */
@@ -73,7 +76,35 @@ export class Router {
   handle(exchange: Exchange, method: string, params: Record<string, unknown> | undefined): Result | Promise<Result> {
     const handler = this.#handlers.get(method);
     if (handler === undefined) throw rpcErrors.methodNotFound(method);
-    return handler(exchange, params ?? {});
+    const chain = this.#options.policies?.chain;
+    // Calls on a target run the chain themselves once routing named the target (policies see backend, tool and arguments).
+    if (chain === undefined || chain.isEmpty || TARGETED_METHODS.has(method)) return handler(exchange, params ?? {});
+    return this.#withPolicies(exchange, false, () => handler(exchange, params ?? {}));
+  }
+
+  /**
+   * Runs the request hooks, then the call, then the response hooks on its
+   * result. A denial becomes a tool error for tools/call (an agent can read
+   * and act on it) and a -32012 JSON-RPC error for anything else.
+   */
+  async #withPolicies(exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>): Promise<Result> {
+    const chain = this.#options.policies!.chain;
+    const outcome = await chain.runRequest(exchange);
+    if (!outcome.isAllowed) {
+      if (isToolCall) return outcome.error.toToolResult();
+      throw outcome.error.toRpcError();
+    }
+    const result = await call();
+    if (result.resultType === 'input_required' || !chain.hasResponseHooks) return result;
+    const checked = await chain.runResponse(exchange, result);
+    if (checked.isAllowed) return result;
+    if (isToolCall) return checked.error.toToolResult();
+    throw checked.error.toRpcError();
+  }
+
+  #policed(exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>): Result | Promise<Result> {
+    const chain = this.#options.policies?.chain;
+    return chain === undefined || chain.isEmpty ? call() : this.#withPolicies(exchange, isToolCall, call);
   }
 
   /** Capabilities of the gateway as one server: what its backends offer, always with listChanged. */
@@ -117,7 +148,15 @@ export class Router {
     const view = this.#view(exchange);
     const authorization = this.#options.authorization;
     // Permissions apply to (backend, the backend's own name) before anything is paged (cached per caller profile).
-    const items = authorization === undefined ? view[kind] : authorization.filter(exchange.caller, view[kind], refOfListed(view, kind));
+    let items = authorization === undefined ? view[kind] : authorization.filter(exchange.caller, view[kind], refOfListed(view, kind));
+    const policies = this.#options.policies;
+    if (kind === 'tools' && policies !== undefined) {
+      // Quarantined tools (a changed definition) and tools a tool_access policy denies this caller are not listed.
+      items = policies.filterTools(exchange.caller, items, (item) => {
+        const entry = view.toolsByName.get(item.name as string);
+        return entry === undefined ? undefined : { backend: entry.backend, tool: entry.name, definition: entry.definition as never };
+      });
+    }
     const page = paginate(items, params.cursor, this.#options.pageSize);
     const result: Result = { [kind]: page.items };
     if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
@@ -141,20 +180,20 @@ export class Router {
     }
     const forwarded = upstreamParams(params, { field: 'name', value: entry.name });
     const options = headers === undefined ? { isToolCall: true, logger: this.#options.logger } : { isToolCall: true, headers, logger: this.#options.logger };
-    return forwardInteractive(this.#options.bridge, exchange, backend, 'tools/call', forwarded, name, options);
+    return this.#policed(exchange, true, () => forwardInteractive(this.#options.bridge, exchange, backend, 'tools/call', forwarded, name, options));
   }
 
-  #getPrompt(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
+  #getPrompt(exchange: Exchange, params: Record<string, unknown>): Result | Promise<Result> {
     const name = params.name;
     if (typeof name !== 'string') throw rpcErrors.invalidParams('prompts/get needs "name", the prompt name from prompts/list');
     const entry = this.#view(exchange).promptsByName.get(name);
     if (entry === undefined) throw unknownName('prompt', name, 'prompts/list');
     exchange.target = { backend: entry.backend, kind: 'prompt', name: entry.name };
     this.#authorize(exchange, { backend: entry.backend, kind: 'prompt', name: entry.name });
-    return forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(entry.backend)!, 'prompts/get', upstreamParams(params, { field: 'name', value: entry.name }), name, { logger: this.#options.logger });
+    return this.#policed(exchange, false, () => forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(entry.backend)!, 'prompts/get', upstreamParams(params, { field: 'name', value: entry.name }), name, { logger: this.#options.logger }));
   }
 
-  #readResource(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
+  #readResource(exchange: Exchange, params: Record<string, unknown>): Result | Promise<Result> {
     const uri = params.uri;
     if (typeof uri !== 'string') throw rpcErrors.invalidParams('resources/read needs "uri", a URI from resources/list or a resource template');
     const owner = this.#resourceOwner(exchange, uri);
@@ -165,7 +204,7 @@ export class Router {
     }
     exchange.target = { backend: owner, kind: 'resource', name: uri };
     this.#authorize(exchange, { backend: owner, kind: 'resource', name: uri });
-    return forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(owner)!, 'resources/read', upstreamParams(params), uri, { logger: this.#options.logger });
+    return this.#policed(exchange, false, () => forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(owner)!, 'resources/read', upstreamParams(params), uri, { logger: this.#options.logger }));
   }
 
   #complete(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
@@ -242,6 +281,9 @@ export class Router {
   }
 
 }
+
+/** Methods that resolve a target (backend + primitive) before the policy chain runs. */
+const TARGETED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 /** Where a listed item came from, for authorization: the view's tables map client names back to (backend, own name). */
 function refOfListed(view: CatalogView, kind: 'tools' | 'prompts' | 'resources' | 'resourceTemplates'): (item: Record<string, unknown>) => PrimitiveRef | undefined {

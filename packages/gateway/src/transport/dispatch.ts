@@ -5,7 +5,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ClientDescription, Exchange } from '../exchange/exchange.ts';
 import { nextExchangeId } from '../exchange/exchange.ts';
-import type { PolicyChain } from '../policy/chain.ts';
 import type { Router } from '../router/router.ts';
 import type { JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import { GatewayRpcError, RPC, isGatewayRpcError, rpcErrors } from '../protocol/errors.ts';
@@ -26,7 +25,6 @@ import { exchangeLogLevel, exchangeLogger, logExchange } from '../telemetry/exch
 export interface DispatchContext {
   identity: GatewayIdentity;
   router: Router;
-  chain: PolicyChain;
   logger: Logger;
   serverInfo: Record<string, unknown>;
   metrics: GatewayMetrics;
@@ -98,20 +96,6 @@ export async function dispatchRequest(context: DispatchContext, { exchange, stre
   let result: Record<string, unknown> | undefined;
   let errorCode: number | undefined;
   try {
-    if (!context.chain.isEmpty) {
-      const span = exchange.trace.startPolicyChain();
-      let outcome;
-      try {
-        outcome = await context.chain.runRequest(exchange);
-      } finally {
-        span.end(exchange.decisions);
-      }
-      if (!outcome.isAllowed) {
-        throw new GatewayRpcError(RPC.policyDenied, outcome.denial.reason ?? `Denied by policy "${outcome.denial.policy}"`, {
-          data: { policy: outcome.denial.policy },
-        });
-      }
-    }
     result = await context.router.handle(exchange, request.method, request.params);
     const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
     stream.finish({ jsonrpc: '2.0', id: request.id, result: shaped });

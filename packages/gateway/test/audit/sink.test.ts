@@ -121,6 +121,29 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    if (kind === 'postgres') {
+      it('refuses only the failed batch when batches overlap, and keeps the log whole', async () => {
+        const opened = await open({ batch: { maxBatch: 1, maxInFlight: 2 } }, 'pipeline');
+        try {
+          // The second routine batch fails once inside its transaction; the batch prepared after it must not land on top.
+          await opened.execute(`CREATE SEQUENCE {schema}.fail_once`);
+          await opened.execute(`CREATE FUNCTION {schema}.fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.size = 2 AND NEW.category = 'routine' AND nextval('${schemas.get('pipeline')}.fail_once') = 1 THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
+          await opened.execute(`CREATE TRIGGER fail_once BEFORE UPDATE ON {schema}.audit_logs FOR EACH ROW EXECUTE FUNCTION {schema}.fail_once()`);
+          const records = recordsFor(4);
+          const outcomes = await Promise.allSettled(records.map((record) => opened.sink.append(record)));
+          assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+          // The batch refused behind the failed one is chained again, possibly after a later one: no gap, no repeat.
+          assert.deepEqual(outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.seq] : [])).sort(), [0, 1, 2]);
+          await opened.sink.checkpoint();
+          const report = await verifyStore(opened.store, { trustedKeys: trusted(opened.key) });
+          assert.equal(report.failure, undefined);
+        } finally {
+          await opened.close();
+        }
+      });
+    }
+
     it('rejects appends after close with audit_closed', async () => {
       const opened = await open();
       await opened.close();
