@@ -10,6 +10,8 @@ import { createBackendFactory, createBackendRegistry } from './upstream/backend-
 import { Catalog } from './catalog/catalog.ts';
 import { Router } from './router/router.ts';
 import { buildPolicies } from './policy/registry.ts';
+import { AuditTrail } from './audit/trail.ts';
+import { resolveAuditSettings } from './audit/settings.ts';
 import { ConfigError } from './config/errors.ts';
 import { createMemorySessionStore } from './session/memory-store.ts';
 import { EventStreams } from './transport/rev2025/event-streams.ts';
@@ -52,6 +54,8 @@ export interface StartGatewayOptions {
   adminHost?: string;
   /** Set false to skip the admin listener (some tests). */
   hasAdmin?: boolean;
+  /** The config file, so relative paths in it (the audit store) resolve beside it. */
+  configPath?: string;
   /** The CLI's --allow-anonymous: every caller anonymous, whatever the config says. */
   isAnonymousAllowed?: boolean;
   /** Injected by tests that read metrics or spans; built from `config.telemetry` otherwise. */
@@ -176,6 +180,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ...(options.isAnonymousAllowed === true ? { isAnonymousForced: true } : {}),
     onRefusal: (error) => metrics.recordAuthFailure(undefined, error.code),
   });
+  // Audit is on when the config has an `audit` section (the embedded default has one: SQLite under .gatehouse/).
+  const audit = config.audit === undefined ? undefined : await AuditTrail.open({ settings: resolveAuditSettings(config, options.configPath), gatewayId: config.gateway.id, logger });
   const built = buildPolicies(config.policies, {
     toolDefinitions: (backend, tool) => catalog.view(backend).toolsByName.get(tool)?.definition as never,
     ...(identity.isEnforced ? { authorization: identity.authorization } : {}),
@@ -213,6 +219,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     listens,
     subscriptions,
     origins: createOriginPolicy(config.gateway.allowedOrigins),
+    audit,
+    gatewayId: config.gateway.id,
     metrics,
     tracing,
     maxMessageSizeBytes: config.session.maxMessageSizeBytes,
@@ -246,6 +254,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await registry.closeAll();
       await identity.close();
       await policies.close();
+      await audit?.close();
       await tracing.shutdown();
       await sessions.close();
     },

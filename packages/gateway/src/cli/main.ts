@@ -9,6 +9,7 @@ import { registerStartCommand } from './commands/start.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerTokenCommand } from './commands/token.ts';
+import { registerAuditCommand } from './commands/audit.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -19,6 +20,7 @@ registerStartCommand(program);
 registerValidateCommand(program);
 registerInitCommand(program);
 registerTokenCommand(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);

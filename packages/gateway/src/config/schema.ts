@@ -165,12 +165,28 @@ export const authenticationShape = {
   algorithms: list(text()).optional(),
 };
 
+/** Typed loosely here; audit/settings.ts checks each key and names the problem (`audit.fail_mode: ...`). */
 export const auditShape = {
   backend: text().optional(),
-  retention_days: wholeNumber(1, 36_500).optional(),
+  retention_days: z.union([wholeNumber(1, 36_500), mapping(z.string(), z.unknown())], { error: 'expected a number of days or a mapping per category' }).optional(),
   store: text().optional(),
   path: text().optional(),
   categories: list(text()).optional(),
+  enabled: flag().optional(),
+  postgres_url: text().optional(),
+  postgres_schema: text().optional(),
+  compliance: text().optional(),
+  fail_mode: text().optional(),
+  retention_interval_hours: z.unknown().optional(),
+  store_outputs: z.unknown().optional(),
+  batch_max_records: z.unknown().optional(),
+  batch_max_delay_ms: z.unknown().optional(),
+  max_pending_records: z.unknown().optional(),
+  checkpoint_interval_seconds: z.unknown().optional(),
+  checkpoint_every_records: z.unknown().optional(),
+  signing_key: text().optional(),
+  trusted_keys: list(text()).optional(),
+  sqlite_synchronous: text().optional(),
 };
 
 const credentialName = matching(CREDENTIAL_NAME, 'expected "none", "oauth-passthrough" or the name of a credential such as service-account-crm');
@@ -410,7 +426,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
     audit:
       file.audit === undefined
         ? undefined
-        : { backend: file.audit.backend, retentionDays: file.audit.retention_days, raw: { ...file.audit } },
+        : { backend: file.audit.backend, retentionDays: typeof file.audit.retention_days === 'number' ? file.audit.retention_days : undefined, raw: { ...file.audit } },
     compliance: file.compliance,
     telemetry: toTelemetryConfig(file.telemetry),
     backends: file.backends.map(toBackendConfig),

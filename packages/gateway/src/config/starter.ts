@@ -102,6 +102,19 @@ stream_timeout_seconds: 300      # longest an SSE response stream stays open
 #   path: ./gatehouse-audit.db                # the sqlite file
 #   retention_days: 2555                      # how long they are kept
 #   categories: [tool_call, resource_read]
+#   postgres_url: postgres://gatehouse@db:5432/audit   # with store: postgres (daily partitions)
+#   postgres_schema: public
+#   fail_mode: open                           # closed: refuse to answer when a record cannot be kept (default with compliance: strict)
+#   retention_interval_hours: 24              # how often whole expired days are dropped
+#   store_outputs: false                      # keep tool outputs too (true, false, or a list of backends)
+#   batch_max_records: 1000                   # group commit: records per write
+#   batch_max_delay_ms: 0                     # group commit: longest wait to fill a batch
+#   max_pending_records: 100000               # records waiting for the store before fail_mode applies
+#   checkpoint_interval_seconds: 10           # how often a signed Merkle checkpoint is written
+#   checkpoint_every_records: 100000
+#   signing_key: ./audit-signing-key.pem      # Ed25519 key that signs checkpoints (created when missing)
+#   trusted_keys: []                          # public keys verify accepts besides the current one
+#   sqlite_synchronous: full                  # full or normal
 #
 # telemetry:
 #   tracing:                                  # OpenTelemetry traces over OTLP/HTTP; off unless enabled

@@ -12,14 +12,6 @@ interface InactiveFeature {
 
 const INACTIVE_FEATURES: readonly InactiveFeature[] = [
   {
-    find: (config) => (config.audit === undefined ? [] : ['audit']),
-    consequence: 'accepted but not active yet in this version (no audit records are written)',
-  },
-  {
-    find: (config) => config.policies.map((policy, index) => `policies[${index}] (${policy.type})`),
-    consequence: 'accepted but not enforced yet in this version',
-  },
-  {
     find: (config) =>
       config.backends.flatMap((backend, index) => {
         // static_header, oauth_client_credentials and token_exchange are applied (identity/backend-credential-config.ts).

@@ -16,6 +16,10 @@ import { CallStream, type CallStreamOptions } from './call-stream.ts';
 import type { ClientRelay } from '../exchange/client-relay.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isAuthError } from '../identity/auth-error.ts';
+import type { AuditTrail } from '../audit/trail.ts';
+import { operationTypeForMethod } from '../audit/record.ts';
+import { isAuditError } from '../audit/errors.ts';
+import { redactionsOf } from '../policy/redaction.ts';
 import type { GatewayIdentity } from '../identity/gateway-identity.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import type { GatewayTracing } from '../telemetry/tracing.ts';
@@ -29,6 +33,9 @@ export interface DispatchContext {
   serverInfo: Record<string, unknown>;
   metrics: GatewayMetrics;
   tracing: GatewayTracing;
+  /** The audit trail, when `audit` is configured; a record is durable before the answer leaves. */
+  audit: AuditTrail | undefined;
+  gatewayId: string;
 }
 
 export interface OpenExchangeOptions extends CallStreamOptions {
@@ -97,21 +104,62 @@ export async function dispatchRequest(context: DispatchContext, { exchange, stre
   let errorCode: number | undefined;
   try {
     result = await context.router.handle(exchange, request.method, request.params);
+    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, result, undefined);
     const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
     stream.finish({ jsonrpc: '2.0', id: request.id, result: shaped });
   } catch (error) {
+    if (isAuditError(error)) {
+      // Fail closed (compliance: strict): no record, no answer the client could rely on.
+      const failure = rpcErrors.internal(`the audit record of this request could not be kept (${error.message}); nothing was answered; retry later`);
+      stream.finish({ jsonrpc: '2.0', id: request.id, error: failure.toJsonRpc() }, stream.isStreaming ? 200 : failure.httpStatus);
+      recordOutcome(context, exchange, undefined, failure.code);
+      return;
+    }
     if (isAuthError(error) && !stream.isStreaming) {
       // Authorization failures answer as the transport's 401/403 with a challenge (step-up), not as a JSON-RPC result.
       exchange.decisions.push({ policy: 'scope_check', decision: 'deny', reason: error.message });
+      if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, undefined, { code: error.code, message: error.message }).catch(() => undefined);
       context.identity.authentication.refuse(response, error, exchange.endpointBackend);
       recordOutcome(context, exchange, undefined, RPC.policyDenied);
       return;
     }
     const rpcError = toRpcError(error, context.logger, exchange);
     errorCode = rpcError.code;
+    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, undefined, { code: rpcError.code, message: rpcError.message }).catch(() => undefined);
     stream.finish({ jsonrpc: '2.0', id: request.id, error: rpcError.toJsonRpc() }, stream.isStreaming ? 200 : rpcError.httpStatus);
   }
   recordOutcome(context, exchange, result, errorCode);
+}
+
+/** The audit record of one request, from the Exchange (audit/record.ts shape). Resolves once durable. */
+function recordAudit(context: DispatchContext, audit: AuditTrail, exchange: Exchange, result: Record<string, unknown> | undefined, error: { code: string | number; message: string } | undefined): Promise<unknown> {
+  const request = exchange.message as JsonRpcRequest;
+  const target = exchange.target;
+  const caller = exchange.caller;
+  const elapsedMs = performance.now() - exchange.startedAt;
+  const isDenied = exchange.decisions.some((decision) => decision.decision === 'deny') || error?.code === RPC.policyDenied;
+  const status = error !== undefined ? (isDenied ? 'denied' : exchange.signal.aborted ? 'cancelled' : 'error') : result?.isError === true ? 'error' : 'success';
+  const args = request.params?.arguments;
+  return audit.record({
+    type: isDenied && error !== undefined ? 'policy_denial' : operationTypeForMethod(request.method),
+    startedAt: Date.now() - elapsedMs,
+    durationMs: elapsedMs,
+    gatewayId: context.gatewayId,
+    status,
+    caller: {
+      identity: caller.isAnonymous ? 'anonymous' : (caller.user ?? caller.agent),
+      agent: caller.isAnonymous ? undefined : caller.agent,
+      sessionId: exchange.session?.id,
+      traceId: exchange.trace.traceId,
+    },
+    server: target?.backend,
+    name: target?.name ?? (typeof request.params?.name === 'string' ? request.params.name : undefined),
+    arguments: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : undefined,
+    ...(result !== undefined && audit.shouldStoreOutput(target?.backend) ? { output: result } : {}),
+    redactions: redactionsOf(exchange),
+    error,
+    policyDecisions: exchange.decisions.map((decision) => ({ policy: decision.policy, decision: decision.decision, ...(decision.reason === undefined ? {} : { reason: decision.reason }) })),
+  });
 }
 
 /** Metrics and the message span for one answered request (telemetry/exchange-outcome.ts). */

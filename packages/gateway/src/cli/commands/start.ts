@@ -40,6 +40,7 @@ export function registerStartCommand(program: Command): void {
       const environmentPort = process.env.PORT === undefined ? undefined : parsePort(process.env.PORT);
       const gateway = await startGateway(loaded.config, {
         logger,
+        configPath: path,
         ...definedOnly({ port: options.port ?? environmentPort, host: options.host, adminPort: options.adminPort, adminHost: options.adminHost, isAnonymousAllowed: options.allowAnonymous }),
       });
       process.stdout.write(connectionHelp(gateway, path === DEFAULT_CONFIG_PATH ? 'embedded default' : path));

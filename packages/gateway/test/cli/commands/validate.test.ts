@@ -32,8 +32,8 @@ describe('gatehouse validate', () => {
     const result = await runValidate([file]);
     assert.equal(result.exitCode, 0);
     assert.equal(result.out[0], `OK: ${file} is valid (3 backends, 3 policies)`);
-    assert.equal(result.out.length, 8);
-    assert.equal(result.out[1], `warning: ${file}: audit: accepted but not active yet in this version (no audit records are written)`);
+    assert.equal(result.out.length, 4);
+    assert.equal(result.out[1], `warning: ${file}: backends[0].auth (service-account-salesforce): accepted but not applied yet in this version (requests reach the backend without these credentials)`);
     assert.deepEqual(result.err, []);
   });
 
