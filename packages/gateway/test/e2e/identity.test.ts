@@ -13,20 +13,9 @@ import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { httpBackend } from '../fixtures/gateway-config.ts';
-import { sendJson, startRecordingServer, type RecordingServer } from '../upstream/fixtures/recording-server.ts';
+import type { RecordingServer } from '../upstream/fixtures/recording-server.ts';
+import { startModernEchoBackend } from '../fixtures/modern-echo-backend.ts';
 
-/** A minimal 2026-07-28 backend with one `echo` tool that records what it receives. */
-function answerAsModernEcho(request: { body: any }, res: Parameters<typeof sendJson>[0]): void {
-  const { id, method, params } = request.body ?? {};
-  const results: Record<string, unknown> = {
-    'server/discover': { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 60_000, cacheScope: 'public' },
-    'tools/list': { resultType: 'complete', tools: [{ name: 'echo', inputSchema: { type: 'object' } }], ttlMs: 60_000, cacheScope: 'public' },
-    'tools/call': { resultType: 'complete', content: [{ type: 'text', text: String(params?.arguments?.message) }] },
-  };
-  const result = results[method];
-  if (result === undefined) return sendJson(res, 404, { jsonrpc: '2.0', id, error: { code: -32601, message: 'not here' } });
-  sendJson(res, 200, { jsonrpc: '2.0', id, result });
-}
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 
@@ -37,7 +26,7 @@ describe('identity: the embedded provider and the resource server', () => {
   const tokens: Record<string, string> = {};
 
   before(async () => {
-    vault = await startRecordingServer(answerAsModernEcho);
+    vault = await startModernEchoBackend();
     const config = gatewayConfig([
       stdioBackend('crm', process.execPath, [demoCrm, '--stdio']),
       httpBackend('everything', vault.url, { auth: { type: 'static_header', header: 'authorization', value: 'Bearer vault-service-secret' } }),

@@ -11,23 +11,12 @@ import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { startOtlpReceiver, SPAN_KIND, type OtlpReceiver } from '../telemetry/otlp-receiver.ts';
-import { sendJson, startRecordingServer, type RecordingServer } from '../upstream/fixtures/recording-server.ts';
+import type { RecordingServer } from '../upstream/fixtures/recording-server.ts';
+import { startModernEchoBackend } from '../fixtures/modern-echo-backend.ts';
 
 const CLIENT_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_PARENT = `00-${CLIENT_TRACE_ID}-00f067aa0ba902b7-01`;
 
-/** A minimal 2026-07-28 backend with one `echo` tool that records what it receives. */
-function answerAsModernEcho(request: { body: any }, res: Parameters<typeof sendJson>[0]): void {
-  const { id, method, params } = request.body ?? {};
-  const results: Record<string, unknown> = {
-    'server/discover': { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 60_000, cacheScope: 'public' },
-    'tools/list': { resultType: 'complete', tools: [{ name: 'echo', inputSchema: { type: 'object' } }], ttlMs: 60_000, cacheScope: 'public' },
-    'tools/call': { resultType: 'complete', content: [{ type: 'text', text: String(params?.arguments?.message) }] },
-  };
-  const result = results[method];
-  if (result === undefined) return sendJson(res, 404, { jsonrpc: '2.0', id, error: { code: -32601, message: 'not here' } });
-  sendJson(res, 200, { jsonrpc: '2.0', id, result });
-}
 
 describe('tracing through the gateway', () => {
   let receiver: OtlpReceiver;
@@ -37,7 +26,7 @@ describe('tracing through the gateway', () => {
 
   before(async () => {
     receiver = await startOtlpReceiver();
-    backend = await startRecordingServer(answerAsModernEcho);
+    backend = await startModernEchoBackend();
     tracing = await createTracing({ isEnabled: true, protocol: 'http/json', endpoint: receiver.url, exportDelayMs: 50 });
     gateway = await startGateway(gatewayConfig([httpBackend('crm', backend.url)]), { logger: silentLogger, hasAdmin: false, tracing });
   });
