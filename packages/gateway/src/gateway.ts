@@ -26,6 +26,8 @@ import { endpointOf, handleMcpRequest, type McpEndpointContext } from './transpo
 import { createOriginPolicy } from './transport/origin.ts';
 import { refuse } from './transport/http-io.ts';
 import { createAdminServer } from './admin/admin-server.ts';
+import { createApprovalsApi } from './admin/approvals-api.ts';
+import { createToolPinsApi } from './policy/tool-pins-api.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
 import { backendCredentialOptions, serviceClientOf } from './identity/backend-credential-config.ts';
 import { createBackendCredentials } from './identity/backend-credentials.ts';
@@ -229,7 +231,12 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   let admin: Server | undefined;
   let adminUrl: string | undefined;
   if (options.hasAdmin !== false) {
-    admin = createAdminServer({ backends: () => backends, isReady: () => isReady, metrics });
+    const authenticate = (request: Parameters<typeof identity.authenticateBearer>[0]) => identity.authenticateBearer(request);
+    const handlers = [
+      ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, authenticate })]),
+      ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: policies.pins, authenticate })]),
+    ];
+    admin = createAdminServer({ backends: () => backends, isReady: () => isReady, metrics, handlers });
     const adminHost = options.adminHost ?? config.gateway.adminHost;
     await listen(admin, options.adminPort ?? config.gateway.adminPort, adminHost);
     adminUrl = `http://${formatHost(adminHost)}:${(admin.address() as AddressInfo).port}`;

@@ -6,17 +6,21 @@ import { createServer, type Server } from 'node:http';
 import type { Backend } from '../upstream/backend.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
+import type { AdminHandler } from './approvals-api.ts';
 import { METRICS_PATH, serveMetrics } from '../telemetry/metrics-endpoint.ts';
 
 export interface AdminServerOptions {
   backends: () => readonly Backend[];
   isReady: () => boolean;
   metrics?: GatewayMetrics;
+  /** The admin API's handlers (approvals, tool pins); each answers its own paths. */
+  handlers?: readonly AdminHandler[];
 }
 
 export function createAdminServer(options: AdminServerOptions): Server {
   return createServer((request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0];
+    for (const handler of options.handlers ?? []) if (handler(request, response)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') return writeJson(response, 405, { error: 'only GET is served here' }, { allow: 'GET' });
     if (path === '/healthz') return writeJson(response, 200, { status: 'ok' });
     if (path === METRICS_PATH && options.metrics !== undefined) return serveMetrics(options.metrics, request, response);

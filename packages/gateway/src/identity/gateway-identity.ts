@@ -13,7 +13,9 @@ import { createHttpAuthentication, type HttpAuthentication } from './http-authen
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, type ResourceMetadataResponse } from './resource-metadata.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 import type { CallerMode } from './caller.ts';
-import type { AuthError } from './auth-error.ts';
+import { isAuthError, type AuthError } from './auth-error.ts';
+import type { IncomingMessage } from 'node:http';
+import type { Caller } from './caller.ts';
 
 export interface GatewayIdentity {
   /** False when every caller is anonymous (no authentication configured, or allow_anonymous). */
@@ -23,6 +25,8 @@ export interface GatewayIdentity {
   /** Answers `/.well-known/oauth-protected-resource[...]`; undefined for other paths. */
   readonly metadata: (pathname: string) => ResourceMetadataResponse | undefined;
   readonly issuer: string | undefined;
+  /** The verified caller of an admin request's bearer token; undefined when missing, invalid, or authentication is off. */
+  authenticateBearer(request: IncomingMessage): Promise<Caller | undefined>;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
       authorization,
       metadata: () => undefined,
       issuer: undefined,
+      authenticateBearer: async () => undefined,
       close: async () => {},
     };
   }
@@ -108,6 +113,14 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     authorization,
     metadata: createResourceMetadataResponder({ publicBaseUrl: options.publicBaseUrl, authorizationServers: [issuer!], scopesSupported }, (path) => endpointPaths.has(path)),
     issuer,
+    authenticateBearer: async (request) => {
+      try {
+        return await verifier.authenticate(request.headers.authorization);
+      } catch (error) {
+        if (isAuthError(error)) return undefined;
+        throw error;
+      }
+    },
     close: async () => {
       await idp?.close();
     },

@@ -154,7 +154,9 @@ export class Router {
       // Quarantined tools (a changed definition) and tools a tool_access policy denies this caller are not listed.
       items = policies.filterTools(exchange.caller, items, (item) => {
         const entry = view.toolsByName.get(item.name as string);
-        return entry === undefined ? undefined : { backend: entry.backend, tool: entry.name, definition: entry.definition as never };
+        // The backend's own definition (its own name), as pins and validators know it.
+        const own = entry === undefined ? undefined : this.#catalog.view(entry.backend).toolsByName.get(entry.name)?.definition;
+        return entry === undefined ? undefined : { backend: entry.backend, tool: entry.name, definition: own as never };
       });
     }
     const page = paginate(items, params.cursor, this.#options.pageSize);
