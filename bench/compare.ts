@@ -36,7 +36,11 @@ export interface ComparisonSettings {
   rounds: number;
 }
 
-const toolNames: Record<Target, string> = { direct: 'echo', gateway: 'bench__echo' };
+/** Through the gateway, each era reaches the backend in that same era (bench25 is pinned to 2025-11-25). */
+function toolNameFor(target: Target, era: string): string {
+  if (target === 'direct') return 'echo';
+  return era === '2025-11-25' ? 'bench25__echo' : 'bench__echo';
+}
 
 /** One round's measurement of one target. */
 interface Slice {
@@ -119,7 +123,7 @@ async function compareTargets(
   const fleets = new Map<Target, ClientFleet>();
   try {
     for (const target of ['direct', 'gateway'] as const) {
-      fleets.set(target, await openClientFleet(urls[target], toolNames[target], era, concurrency, nextId));
+      fleets.set(target, await openClientFleet(urls[target], toolNameFor(target, era), era, concurrency, nextId));
     }
     const slices = new Map<Target, Slice[]>([
       ['direct', []],
@@ -156,7 +160,7 @@ async function warmUpEveryPath(urls: TargetUrls, settings: ComparisonSettings, n
   process.stderr.write(`bench: warming up every era and target for ${durationMs / 1000} s each\n`);
   for (const era of eraNames) {
     for (const target of ['direct', 'gateway'] as const) {
-      const fleet = await openClientFleet(urls[target], toolNames[target], era, initialWarmupConcurrency, nextId);
+      const fleet = await openClientFleet(urls[target], toolNameFor(target, era), era, initialWarmupConcurrency, nextId);
       try {
         const warmup = await startLoad(fleet.clients, { kind: 'duration', durationMs }, nextId).finished;
         if (warmup.errors > 0) {

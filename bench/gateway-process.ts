@@ -24,7 +24,12 @@ export class GatewayStartError extends Error {
   readonly code = 'gateway_start_failed';
 }
 
-/** The gateway config for the bench: loopback only, one backend, ephemeral ports. */
+/**
+ * The gateway config for the bench: loopback only, ephemeral ports, the one
+ * backend twice: `bench` spoken to in the newest revision it offers
+ * (2026-07-28), `bench25` pinned to 2025-11-25, so that each era's gateway
+ * scenario takes the same backend path as its direct scenario.
+ */
 export function benchGatewayConfig(backendUrl: string): string {
   return [
     'gateway:',
@@ -35,6 +40,10 @@ export function benchGatewayConfig(backendUrl: string): string {
     '  - name: bench',
     `    url: ${backendUrl}`,
     '    timeout_ms: 30000',
+    '  - name: bench25',
+    `    url: ${backendUrl}`,
+    '    timeout_ms: 30000',
+    '    protocol_version: 2025-11-25',
     '',
   ].join('\n');
 }

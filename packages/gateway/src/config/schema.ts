@@ -7,6 +7,7 @@ import { LOCAL_ORIGINS } from '../transport/origin.ts';
 import { absentWhenNull, wholeNumber, flag, text, stringValue, isHttpUrl, httpUrl, matching, list, mapping } from './fields.ts';
 
 import { telemetrySchema, toTelemetryConfig, type TelemetryConfig } from './telemetry-schema.ts';
+import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
 
 export { isHttpUrl } from './fields.ts';
 
@@ -14,6 +15,8 @@ export interface HttpBackendConfig {
   kind: 'http';
   name: string;
   url: string;
+  /** Pins the MCP revision spoken to this backend; undefined: the newest it offers. */
+  protocolVersion?: string | undefined;
   headers: Record<string, string>;
   timeoutMs: number;
   auth: BackendAuthConfig;
@@ -244,6 +247,7 @@ export const backendShape = {
   env: absentWhenNull(mapping(matching(ENV_NAME, 'expected an environment variable name'), stringValue()).optional()),
   cwd: text().optional(),
   timeout_ms: wholeNumber(1, 86_400_000).default(DEFAULTS.timeoutMs),
+  protocol_version: z.enum(SUPPORTED_REVISIONS as [string, ...string[]], { error: `expected one of ${SUPPORTED_REVISIONS.join(', ')}` }).optional(),
   auth: absentWhenNull(backendAuthSchema.optional()),
   required_scope: text().optional(),
   enabled: flag().default(true),
@@ -259,7 +263,7 @@ const GATEWAY_MANAGED_HEADERS = new Set([
   'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name',
 ]);
 
-const HTTP_ONLY_KEYS = ['headers'] as const;
+const HTTP_ONLY_KEYS = ['headers', 'protocol_version'] as const;
 const STDIO_ONLY_KEYS = ['args', 'env', 'cwd'] as const;
 
 /** url xor command, and only the keys of that kind. Defensive about types: see ALWAYS. */
@@ -450,7 +454,7 @@ function toBackendConfig(backend: BackendFile): BackendConfig {
     enabled: backend.enabled,
   };
   if (backend.url !== undefined) {
-    return { kind: 'http', url: backend.url, headers: { ...backend.headers }, ...common };
+    return { kind: 'http', url: backend.url, headers: { ...backend.headers }, ...(backend.protocol_version === undefined ? {} : { protocolVersion: backend.protocol_version }), ...common };
   }
   // checkBackend guarantees a command when there is no url.
   return { kind: 'stdio', command: backend.command as string, args: [...(backend.args ?? [])], env: { ...backend.env }, cwd: backend.cwd, ...common };

@@ -22,8 +22,9 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     timeout_ms: 30000
     enabled: false               # true to federate it; false keeps the entry without using it
     # transport: http            # optional: http or stdio, inferred from url / command
-    # auth: none                 # (later release) none, oauth-passthrough, a credential name, or a mapping
-    # required_scope: remote.read  # (later release) scope a caller needs to reach this backend
+    # protocol_version: 2025-11-25  # pin the MCP revision spoken to it (default: the newest it offers)
+    # auth: none                 # none, or a mapping: {type: static_header | oauth_client_credentials | token_exchange, ...}
+    # required_scope: remote.read  # scope a caller needs to reach this backend
 `;
 
 export interface StarterOptions {

@@ -12,7 +12,7 @@ import { createStdioBackend } from './stdio-backend.ts';
 
 /** The part of config's BackendConfig this folder needs (config/schema.ts holds the full shape). */
 export type UpstreamConfig =
-  | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number; credentials?: BackendCredentials }
+  | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number; credentials?: BackendCredentials; protocolVersion?: string | undefined }
   | { kind: 'stdio'; name: string; command: string; args: string[]; env?: Record<string, string>; cwd?: string; timeoutMs: number };
 
 export type BackendFactory = (config: UpstreamConfig) => Backend;
@@ -55,6 +55,7 @@ export function createBackendFactory(defaults: BackendFactoryDefaults): BackendF
       return createHttpBackend({
         name: config.name, url: config.url, headers: config.headers, timeoutMs: config.timeoutMs,
         ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
+        ...(config.protocolVersion === undefined ? {} : { protocolVersion: config.protocolVersion }),
         clientInfo: defaults.clientInfo, clientCapabilities: defaults.clientCapabilities, logger,
       });
     }

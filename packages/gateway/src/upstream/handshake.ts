@@ -122,8 +122,8 @@ function serverFailure(status: number): DiscoverVerdict {
 }
 
 /** `initialize` params for the legacy fallback (2025-11-25 basic/lifecycle, "Initialization"). */
-export function initializeParams(clientInfo: Implementation, capabilities: Record<string, unknown>): Record<string, unknown> {
-  return { protocolVersion: LATEST_LEGACY, capabilities, clientInfo };
+export function initializeParams(clientInfo: Implementation, capabilities: Record<string, unknown>, protocolVersion: string = LATEST_LEGACY): Record<string, unknown> {
+  return { protocolVersion, capabilities, clientInfo };
 }
 
 /**

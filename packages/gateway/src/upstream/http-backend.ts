@@ -8,6 +8,7 @@ import { Pool, type Dispatcher } from 'undici';
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { eraOf } from '../protocol/revisions.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isBackendCredentialError, type BackendCredentials } from '../identity/backend-credentials.ts';
 import { BackendError, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
@@ -38,6 +39,8 @@ export interface HttpBackendOptions {
   listenBackoff?: Partial<BackoffPolicy>;
   /** What the gateway presents to this backend (its own identity, never the client's token). */
   credentials?: BackendCredentials;
+  /** Pins the revision spoken to this backend instead of the newest it offers (`protocol_version` in the config). */
+  protocolVersion?: string;
 }
 
 /** What one POST produced, before the caller decides what it means. */
@@ -94,6 +97,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   let listenStream: ListenStream | undefined;
   let lastConnectError: unknown;
   let nextId = 1;
+  const pinnedLegacy = options.protocolVersion !== undefined && eraOf(options.protocolVersion) === 'legacy' ? options.protocolVersion : undefined;
   // 2026-07-28 backends send list changes and resource updates only on a listen stream.
   const modernListen = createModernListen({
     backend: name, logger, backoff: listenBackoff, ackTimeoutMs: options.timeoutMs,
@@ -280,7 +284,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   /** The 2025-11-25 handshake: initialize, capture the session, then notifications/initialized (basic/lifecycle). */
   async function initializeLegacy(): Promise<BackendHandshake> {
     const id = nextId++;
-    const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: initializeParams(clientInfo, defaultCapabilities) });
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: initializeParams(clientInfo, defaultCapabilities, pinnedLegacy) });
     const headers: HeaderMap = { ...configured, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const outcome = await withDeadline('initialize', options.timeoutMs, undefined, (signal) => post(body, headers, signal, id, undefined));
     const response = outcome.response;
@@ -308,7 +312,9 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   }
 
   async function performHandshake(): Promise<BackendHandshake> {
-    let version: string = LATEST_MODERN;
+    // A pinned 2025 revision skips the probe: the backend is spoken to exactly as a 2025 client would.
+    if (pinnedLegacy !== undefined) return initializeLegacy();
+    let version: string = options.protocolVersion ?? LATEST_MODERN;
     for (let attempt = 0; attempt < 2; attempt++) {
       const verdict = classifyDiscoverOutcome(await probe(version));
       if (verdict.kind === 'modern') {
