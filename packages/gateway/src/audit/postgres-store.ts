@@ -15,7 +15,7 @@ import { MerkleFrontier } from './merkle.ts';
 import { categoryPartitionName, dayOfPartition, dayPartitionName, dayPartitionStatements, quoteSchema, schemaStatements, SCHEMA_VERSION } from './postgres-schema.ts';
 import { buildQuerySql, pageFromRows, type AuditQuery, type QueryPage } from './query.ts';
 import { AUDIT_CATEGORIES, type AuditCategory } from './record.ts';
-import { logIdFor, storedFrontier, type AuditStore, type EntryLink, type LogState, type RetentionCut, type StoredEntry } from './sink.ts';
+import { logIdFor, logStateFromRow, type AuditStore, type EntryLink, type LogState, type RetentionCut, type StoredEntry } from './sink.ts';
 
 type Row = Record<string, unknown>;
 
@@ -98,7 +98,7 @@ export class PostgresAuditStore implements AuditStore {
 
   async readLogsOf(gatewayId: string): Promise<LogState[]> {
     const result = await this.#pool.query(`SELECT *, last_day::text AS last_day_text FROM ${this.#s}.audit_logs WHERE gateway_id = $1 ORDER BY log_id`, [gatewayId]);
-    return result.rows.map(logStateFromRow);
+    return result.rows.map((row) => logStateFromRow(row, row.last_day_text));
   }
 
   async storePublicKey(key: SigningKey): Promise<void> {
@@ -189,7 +189,7 @@ export class PostgresAuditStore implements AuditStore {
 
   async listLogs(): Promise<LogState[]> {
     const result = await this.#pool.query(`SELECT *, last_day::text AS last_day_text FROM ${this.#s}.audit_logs ORDER BY log_id`);
-    return result.rows.map(logStateFromRow);
+    return result.rows.map((row) => logStateFromRow(row, row.last_day_text));
   }
 
   async readEntries(logId: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {
@@ -326,24 +326,6 @@ function copyRows(batch: PreparedBatch): string {
   return text;
 }
 
-function logStateFromRow(row: Row): LogState {
-  const size = Number(row.size);
-  const anchorSize = Number(row.anchor_size);
-  const damage = { isHeadDamaged: false };
-  const frontier = storedFrontier(size, row.frontier as Uint8Array, damage);
-  const anchorFrontier = storedFrontier(anchorSize, row.anchor_frontier as Uint8Array, damage);
-  return {
-    isHeadDamaged: damage.isHeadDamaged,
-    logId: String(row.log_id),
-    gatewayId: String(row.gateway_id),
-    category: row.category as AuditCategory,
-    size,
-    lastHash: row.last_hash as Buffer,
-    frontier,
-    lastDay: row.last_day_text === null ? null : String(row.last_day_text),
-    anchor: { size: anchorSize, lastHash: row.anchor_hash as Buffer, frontier: anchorFrontier },
-  };
-}
 
 function storedEntryFromRow(row: Row): StoredEntry {
   return {

@@ -66,6 +66,30 @@ export function storedFrontier(size: number, bytes: Uint8Array, damage: { isHead
   return new MerkleFrontier();
 }
 
+/**
+ * A log's stored head as both stores keep it (the same columns; PostgreSQL
+ * reads the day as `last_day_text`). Shared so that both stores judge a
+ * damaged frontier the same way.
+ */
+export function logStateFromRow(row: Record<string, unknown>, lastDay: unknown): LogState {
+  const size = Number(row.size);
+  const anchorSize = Number(row.anchor_size);
+  const damage = { isHeadDamaged: false };
+  const frontier = storedFrontier(size, row.frontier as Uint8Array, damage);
+  const anchorFrontier = storedFrontier(anchorSize, row.anchor_frontier as Uint8Array, damage);
+  return {
+    isHeadDamaged: damage.isHeadDamaged,
+    logId: String(row.log_id),
+    gatewayId: String(row.gateway_id),
+    category: row.category as AuditCategory,
+    size,
+    lastHash: Buffer.from(row.last_hash as Uint8Array),
+    frontier,
+    lastDay: lastDay === null || lastDay === undefined ? null : String(lastDay),
+    anchor: { size: anchorSize, lastHash: Buffer.from(row.anchor_hash as Uint8Array), frontier: anchorFrontier },
+  };
+}
+
 /** An entry as read back, with the index columns as the store holds them. */
 export interface StoredEntry extends ChainedEntry {
   day: string;

@@ -20,7 +20,7 @@ import { MerkleFrontier } from './merkle.ts';
 import { buildQuerySql, pageFromRows, type AuditQuery, type QueryPage } from './query.ts';
 import { AUDIT_CATEGORIES, type AuditCategory } from './record.ts';
 import { TARGET_SEPARATOR } from './record-index.ts';
-import { logIdFor, storedFrontier, type AuditStore, type EntryLink, type LogState, type RetentionCut, type StoredEntry } from './sink.ts';
+import { logIdFor, logStateFromRow, type AuditStore, type EntryLink, type LogState, type RetentionCut, type StoredEntry } from './sink.ts';
 
 export type SqliteSynchronous = 'full' | 'normal';
 
@@ -135,7 +135,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   readLogsOf(gatewayId: string): LogState[] {
-    return (this.#statement('SELECT * FROM audit_logs WHERE gateway_id = ? ORDER BY log_id').all(gatewayId) as Row[]).map(logStateFromRow);
+    return (this.#statement('SELECT * FROM audit_logs WHERE gateway_id = ? ORDER BY log_id').all(gatewayId) as Row[]).map((row) => logStateFromRow(row, row.last_day));
   }
 
   storePublicKey(key: SigningKey): void {
@@ -196,7 +196,7 @@ export class SqliteAuditStore implements AuditStore {
   // --- read side
 
   async listLogs(): Promise<LogState[]> {
-    return (this.#statement('SELECT * FROM audit_logs ORDER BY log_id').all() as Row[]).map(logStateFromRow);
+    return (this.#statement('SELECT * FROM audit_logs ORDER BY log_id').all() as Row[]).map((row) => logStateFromRow(row, row.last_day));
   }
 
   async readEntries(logId: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {
@@ -299,24 +299,6 @@ export class SqliteAuditStore implements AuditStore {
   }
 }
 
-function logStateFromRow(row: Row): LogState {
-  const size = Number(row.size);
-  const anchorSize = Number(row.anchor_size);
-  const damage = { isHeadDamaged: false };
-  const frontier = storedFrontier(size, row.frontier as Uint8Array, damage);
-  const anchorFrontier = storedFrontier(anchorSize, row.anchor_frontier as Uint8Array, damage);
-  return {
-    isHeadDamaged: damage.isHeadDamaged,
-    logId: String(row.log_id),
-    gatewayId: String(row.gateway_id),
-    category: row.category as AuditCategory,
-    size,
-    lastHash: Buffer.from(row.last_hash as Uint8Array),
-    frontier,
-    lastDay: row.last_day === null ? null : String(row.last_day),
-    anchor: { size: anchorSize, lastHash: Buffer.from(row.anchor_hash as Uint8Array), frontier: anchorFrontier },
-  };
-}
 
 function storedEntryFromRow(row: Row): StoredEntry {
   const targets = row.targets === null || row.targets === undefined ? [] : String(row.targets).split(TARGET_SEPARATOR).sort();
