@@ -37,7 +37,7 @@ import { GatewayMetrics } from './telemetry/metrics.ts';
 import { createTracing, type GatewayTracing } from './telemetry/tracing.ts';
 import { toTelemetryConfig } from './config/telemetry-schema.ts';
 
-const DEFAULT_TELEMETRY = toTelemetryConfig({ tracing: { protocol: 'http/protobuf', sampling_ratio: 1, service_name: 'gatehouse' }, metrics: { user_allowlist: [], user_buckets: 16, max_series_per_metric: 10_000, session_capacity: 10_000 } }, {});
+const DEFAULT_TELEMETRY = toTelemetryConfig({ tracing: { protocol: 'http/protobuf', sampling_ratio: 1, service_name: 'gatehouse' }, metrics: { enabled: true, user_allowlist: [], user_buckets: 16, max_series_per_metric: 10_000, session_capacity: 10_000 } }, {});
 
 /**
  * What the gateway declares to a 2025 backend at `initialize`: everything it
@@ -84,6 +84,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   const telemetry = config.telemetry ?? DEFAULT_TELEMETRY;
   const metrics = options.metrics ?? new GatewayMetrics({
+    isEnabled: telemetry.metrics.isEnabled,
     users: { allowlist: telemetry.metrics.userAllowlist, buckets: telemetry.metrics.userBuckets },
     maxSeriesPerMetric: telemetry.metrics.maxSeriesPerMetric,
     sessionCapacity: telemetry.metrics.sessionCapacity,

@@ -23,7 +23,7 @@ export function createAdminServer(options: AdminServerOptions): Server {
     for (const handler of options.handlers ?? []) if (handler(request, response)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') return writeJson(response, 405, { error: 'only GET is served here' }, { allow: 'GET' });
     if (path === '/healthz') return writeJson(response, 200, { status: 'ok' });
-    if (path === METRICS_PATH && options.metrics !== undefined) return serveMetrics(options.metrics, request, response);
+    if (path === METRICS_PATH && options.metrics?.isEnabled === true) return serveMetrics(options.metrics, request, response);
     if (path === '/readyz') {
       const backends = options.backends().map((backend) => ({
         name: backend.name,

@@ -125,6 +125,7 @@ stream_timeout_seconds: 300      # longest an SSE response stream stays open
 #     sampling_ratio: 1                       # share of new traces recorded, 0 to 1
 #     service_name: gatehouse
 #   metrics:                                  # Prometheus metrics on the admin listener's /metrics
+#     enabled: true                           # false: nothing is counted and /metrics answers 404
 #     user_allowlist: []                      # users labelled by name; others hashed into user_buckets
 #     user_buckets: 16
 #     max_series_per_metric: 10000            # label sets per metric before they fold into __overflow__

@@ -14,6 +14,8 @@ export interface TelemetryConfig {
     serviceName: string;
   };
   metrics: {
+    /** `false` turns the Prometheus metrics off: nothing is counted and `/metrics` answers 404. */
+    isEnabled: boolean;
     /** Users whose `user` label is their own name; everyone else is hashed into `userBuckets`. */
     userAllowlist: string[];
     userBuckets: number;
@@ -46,6 +48,7 @@ export const telemetryShape = {
     z
       .strictObject(
         {
+          enabled: flag().default(true),
           user_allowlist: list(text()).default([]),
           user_buckets: wholeNumber(1, 1024).default(16),
           max_series_per_metric: wholeNumber(100, 1_000_000).default(10_000),
@@ -70,6 +73,7 @@ export function toTelemetryConfig(file: z.output<typeof telemetrySchema>, env: N
       serviceName: file.tracing.service_name,
     },
     metrics: {
+      isEnabled: file.metrics.enabled,
       userAllowlist: file.metrics.user_allowlist,
       userBuckets: file.metrics.user_buckets,
       maxSeriesPerMetric: file.metrics.max_series_per_metric,

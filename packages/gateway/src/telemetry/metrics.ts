@@ -64,6 +64,8 @@ export interface GatewayMetricsOptions {
   hasProcessMetrics?: boolean;
   /** Told once per metric when its label sets reach the cap (log it: a label is unbounded somewhere). */
   onSeriesOverflow?: (metric: string) => void;
+  /** `telemetry.metrics.enabled: false`: every recorder returns at once and `/metrics` is not served. Default true. */
+  isEnabled?: boolean;
 }
 
 export interface MetricsExposition {
@@ -73,6 +75,7 @@ export interface MetricsExposition {
 
 export class GatewayMetrics {
   readonly registry: Registry;
+  readonly isEnabled: boolean;
   readonly #userLabel: UserLabeler;
   readonly #requests: CounterFamily;
   readonly #requestDuration: HistogramFamily;
@@ -94,6 +97,7 @@ export class GatewayMetrics {
   constructor(options: GatewayMetricsOptions = {}) {
     const registry = new Registry();
     this.registry = registry;
+    this.isEnabled = options.isEnabled !== false;
     this.#userLabel = createUserLabeler(options.users);
     const family = (name: string, help: string, labelNames: readonly string[]) => ({
       name,
@@ -162,11 +166,12 @@ export class GatewayMetrics {
       registers: [registry],
     });
     this.#auditWriteFailures = new Counter({ name: METRIC_NAMES.auditWriteFailures, help: 'Audit batch writes that failed (records are retried)', registers: [registry] });
-    if (options.hasProcessMetrics !== false) collectDefaultMetrics({ register: registry });
+    if (options.hasProcessMetrics !== false && this.isEnabled) collectDefaultMetrics({ register: registry });
   }
 
   /** One call per finished exchange. Does not keep `outcome`, so the caller may reuse one object. */
   recordExchange(outcome: ExchangeOutcome): void {
+    if (!this.isEnabled) return;
     const server = outcome.server ?? GATEWAY_SERVER_LABEL;
     const tool = outcome.tool ?? outcome.method;
     this.#requests.inc3(server, tool, outcome.status);

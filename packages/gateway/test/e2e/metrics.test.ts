@@ -8,6 +8,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
 import { connectV1, connectV2 } from '../fixtures/clients.ts';
+import { telemetrySchema, toTelemetryConfig } from '../../src/config/telemetry-schema.ts';
 
 /** The value of one series in a Prometheus text exposition, or undefined. */
 function sample(exposition: string, series: string): number | undefined {
@@ -45,6 +46,28 @@ describe('metrics on the admin listener', () => {
     } finally {
       await legacy.close();
       await modern.close();
+    }
+  });
+});
+
+describe('metrics turned off (telemetry.metrics.enabled: false)', () => {
+  it('serves calls as before, counts nothing and answers 404 on /metrics', async () => {
+    const v2 = stdioCommand(backendScripts.v2);
+    const config = gatewayConfig([stdioBackend('crm', v2.command, v2.args)]);
+    const telemetry = toTelemetryConfig(telemetrySchema.parse({ metrics: { enabled: false } }), {});
+    const gateway = await startGateway({ ...config, telemetry }, { logger: silentLogger, adminPort: 0 });
+    const client = await connectV2(gateway.url, 'auto');
+    try {
+      const result = await client.callTool({ name: 'crm__echo', arguments: { message: 'uncounted' } });
+      assert.equal(result.isError, undefined);
+      assert.equal(gateway.metrics.isEnabled, false);
+      assert.equal((await gateway.metrics.registry.getSingleMetricAsString('mcp_requests_total')).includes('crm'), false);
+      const response = await fetch(`${gateway.adminUrl}/metrics`);
+      assert.equal(response.status, 404);
+      await response.body?.cancel();
+    } finally {
+      await client.close();
+      await gateway.close();
     }
   });
 });
