@@ -18,10 +18,11 @@ export async function openClientFleet(
   era: EraName,
   concurrency: number,
   nextId: () => number,
+  extraHeaders?: Readonly<Record<string, string>>,
 ): Promise<ClientFleet> {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
-  const endpoint = { pool, path: target.pathname, toolName };
+  const endpoint = { pool, path: target.pathname, toolName, ...(extraHeaders === undefined ? {} : { extraHeaders }) };
   try {
     const clients = await Promise.all(Array.from({ length: concurrency }, () => openEchoClient(endpoint, era, nextId)));
     return {

@@ -37,12 +37,12 @@ export interface ComparisonSettings {
 }
 
 /** Through the gateway, each era reaches the backend in that same era (bench25 is pinned to 2025-11-25). */
-function toolNameFor(target: Target, era: string): string {
+export function toolNameFor(target: Target, era: string): string {
   if (target === 'direct') return 'echo';
   return era === '2025-11-25' ? 'bench25__echo' : 'bench__echo';
 }
 
-/** One round's measurement of one target. */
+/** One round's measurement of one side. */
 interface Slice {
   latenciesMs: Float64Array;
   errors: number;
@@ -60,11 +60,18 @@ export function sliceOf(stop: StopRule, rounds: number): StopRule {
     : { kind: 'requests', requests: Math.ceil(stop.requests / rounds) };
 }
 
-async function measureSlice(fleet: ClientFleet, stop: StopRule, pids: ServerPids, nextId: () => number): Promise<Slice> {
-  const backendBefore = await readCpuMs(pids.backend);
-  const gatewayBefore = await readCpuMs(pids.gateway);
+/** One of the two things a scenario compares: clients and the gateway process they reach (none when direct). */
+export interface Side {
+  name: string;
+  fleet: ClientFleet;
+  gatewayPid: number | undefined;
+}
+
+async function measureSlice(side: Side, stop: StopRule, backendPid: number, nextId: () => number): Promise<Slice> {
+  const backendBefore = await readCpuMs(backendPid);
+  const gatewayBefore = side.gatewayPid === undefined ? 0 : await readCpuMs(side.gatewayPid);
   const clientBefore = process.cpuUsage();
-  const measured = await startLoad(fleet.clients, stop, nextId).finished;
+  const measured = await startLoad(side.fleet.clients, stop, nextId).finished;
   const client = process.cpuUsage(clientBefore);
   return {
     latenciesMs: measured.latenciesMs.subarray(0, measured.succeeded),
@@ -73,12 +80,12 @@ async function measureSlice(fleet: ClientFleet, stop: StopRule, pids: ServerPids
     windowMs: measured.windowMs,
     succeededInWindow: measured.succeededInWindow,
     clientCpuMs: (client.user + client.system) / 1000,
-    backendCpuMs: (await readCpuMs(pids.backend)) - backendBefore,
-    gatewayCpuMs: (await readCpuMs(pids.gateway)) - gatewayBefore,
+    backendCpuMs: (await readCpuMs(backendPid)) - backendBefore,
+    gatewayCpuMs: side.gatewayPid === undefined ? 0 : (await readCpuMs(side.gatewayPid)) - gatewayBefore,
   };
 }
 
-function combineSlices(target: Target, era: EraName, concurrency: number, slices: readonly Slice[]): ScenarioResult {
+function combineSlices(side: Side, concurrency: number, slices: readonly Slice[]): ScenarioResult {
   const sum = (pick: (slice: Slice) => number) => slices.reduce((total, slice) => total + pick(slice), 0);
   const succeeded = sum((slice) => slice.latenciesMs.length);
   const latencies = new Float64Array(succeeded);
@@ -89,7 +96,7 @@ function combineSlices(target: Target, era: EraName, concurrency: number, slices
   }
   const { p50Ms, p99Ms } = summarizeLatencies(latencies, succeeded);
   return {
-    name: scenarioName(target, era),
+    name: side.name,
     concurrency,
     rps: requestsPerSecond(sum((slice) => slice.succeededInWindow), sum((slice) => slice.windowMs)),
     p50_ms: p50Ms,
@@ -98,11 +105,11 @@ function combineSlices(target: Target, era: EraName, concurrency: number, slices
     errors: sum((slice) => slice.errors),
     client_cpu_us: cpuMicrosecondsPerRequest(sum((slice) => slice.clientCpuMs), succeeded),
     backend_cpu_us: cpuMicrosecondsPerRequest(sum((slice) => slice.backendCpuMs), succeeded),
-    gateway_cpu_us: target === 'gateway' ? cpuMicrosecondsPerRequest(sum((slice) => slice.gatewayCpuMs), succeeded) : null,
+    gateway_cpu_us: side.gatewayPid === undefined ? null : cpuMicrosecondsPerRequest(sum((slice) => slice.gatewayCpuMs), succeeded),
   };
 }
 
-function describe(result: ScenarioResult): string {
+export function describeScenario(result: ScenarioResult): string {
   const gatewayCpu = result.gateway_cpu_us === null ? '' : `, gateway ${result.gateway_cpu_us.toFixed(0)}`;
   return (
     `${result.name} c=${result.concurrency}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50_ms.toFixed(3)} ms, ` +
@@ -111,7 +118,37 @@ function describe(result: ScenarioResult): string {
   );
 }
 
-/** Direct and gateway for one era and concurrency: both warmed, then measured in alternating rounds (ABBA...). */
+/**
+ * Both sides warmed, then measured in alternating rounds (ABBA...) so a burst
+ * of other load on the machine hits both alike.
+ */
+export async function measureSidesInRounds(
+  sides: readonly [Side, Side],
+  backendPid: number,
+  concurrency: number,
+  settings: ComparisonSettings,
+  nextId: () => number,
+): Promise<[ScenarioResult, ScenarioResult]> {
+  if (settings.warmupMs > 0) {
+    for (const side of sides) {
+      const warmup = await startLoad(side.fleet.clients, { kind: 'duration', durationMs: settings.warmupMs }, nextId).finished;
+      if (warmup.errors > 0) process.stderr.write(`bench:   ${side.name} warm-up had ${warmup.errors} errors, first: ${warmup.firstError}\n`);
+    }
+  }
+  const slices: [Slice[], Slice[]] = [[], []];
+  const slice = sliceOf(settings.stop, settings.rounds);
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = round % 2 === 0 ? [0, 1] as const : [1, 0] as const;
+    for (const index of order) {
+      const measured = await measureSlice(sides[index], slice, backendPid, nextId);
+      if (measured.errors > 0) process.stderr.write(`bench:   ${sides[index].name}: ${measured.errors} errors, first: ${measured.firstError}\n`);
+      slices[index].push(measured);
+    }
+  }
+  return [combineSlices(sides[0], concurrency, slices[0]), combineSlices(sides[1], concurrency, slices[1])];
+}
+
+/** Direct and gateway for one era and concurrency. */
 async function compareTargets(
   urls: TargetUrls,
   pids: ServerPids,
@@ -120,33 +157,15 @@ async function compareTargets(
   settings: ComparisonSettings,
   nextId: () => number,
 ): Promise<ScenarioResult[]> {
-  const fleets = new Map<Target, ClientFleet>();
+  const sides: Side[] = [];
   try {
     for (const target of ['direct', 'gateway'] as const) {
-      fleets.set(target, await openClientFleet(urls[target], toolNameFor(target, era), era, concurrency, nextId));
+      const fleet = await openClientFleet(urls[target], toolNameFor(target, era), era, concurrency, nextId);
+      sides.push({ name: scenarioName(target, era), fleet, gatewayPid: target === 'gateway' ? pids.gateway : undefined });
     }
-    const slices = new Map<Target, Slice[]>([
-      ['direct', []],
-      ['gateway', []],
-    ]);
-    if (settings.warmupMs > 0) {
-      for (const [target, fleet] of fleets) {
-        const warmup = await startLoad(fleet.clients, { kind: 'duration', durationMs: settings.warmupMs }, nextId).finished;
-        if (warmup.errors > 0) process.stderr.write(`bench:   ${target} warm-up had ${warmup.errors} errors, first: ${warmup.firstError}\n`);
-      }
-    }
-    const slice = sliceOf(settings.stop, settings.rounds);
-    for (let round = 0; round < settings.rounds; round++) {
-      const order: Target[] = round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct'];
-      for (const target of order) {
-        const measured = await measureSlice(fleets.get(target)!, slice, pids, nextId);
-        if (measured.errors > 0) process.stderr.write(`bench:   ${target}: ${measured.errors} errors, first: ${measured.firstError}\n`);
-        slices.get(target)!.push(measured);
-      }
-    }
-    return (['direct', 'gateway'] as const).map((target) => combineSlices(target, era, concurrency, slices.get(target)!));
+    return await measureSidesInRounds([sides[0]!, sides[1]!], pids.backend, concurrency, settings, nextId);
   } finally {
-    await Promise.all([...fleets.values()].map((fleet) => fleet.close()));
+    await Promise.all(sides.map((side) => side.fleet.close()));
   }
 }
 
@@ -187,7 +206,7 @@ export async function runComparison(
       `bench: [${index + 1}/${plan.length}] ${era} c=${concurrency}: warm-up, then ${settings.rounds} alternating rounds of direct and gateway\n`,
     );
     for (const result of await compareTargets(urls, pids, era, concurrency, settings, nextId)) {
-      process.stderr.write(`bench:   ${describe(result)}\n`);
+      process.stderr.write(`bench:   ${describeScenario(result)}\n`);
       results.push(result);
     }
   }

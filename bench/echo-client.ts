@@ -20,6 +20,8 @@ export interface EchoEndpoint {
   path: string;
   /** `echo` on the backend, `bench__echo` through the gateway. */
   toolName: string;
+  /** Sent on every request, e.g. `authorization` for the authenticated run. */
+  extraHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface EchoClient {
@@ -52,14 +54,14 @@ function expectStatus(statusCode: number, allowed: readonly number[], what: stri
  * returns; a stateless server may return none, and then calls go without it.
  */
 async function openLegacySession(endpoint: EchoEndpoint, initializeId: number): Promise<string | undefined> {
-  const initialize = await post(endpoint, handshakeHeaders, initializeBody(initializeId));
+  const initialize = await post(endpoint, { ...handshakeHeaders, ...endpoint.extraHeaders }, initializeBody(initializeId));
   expectStatus(initialize.statusCode, [200], 'initialize', initialize.text);
   const reply = findReply(String(initialize.headers['content-type'] ?? ''), initialize.text, initializeId);
   if (reply === undefined || reply.error !== undefined) {
     throw new EchoMismatchError(`initialize failed: ${initialize.text.slice(0, 300)}`);
   }
   const sessionId = firstHeader(initialize.headers['mcp-session-id']);
-  const headers: Record<string, string> = { ...handshakeHeaders, 'mcp-protocol-version': '2025-11-25' };
+  const headers: Record<string, string> = { ...handshakeHeaders, ...endpoint.extraHeaders, 'mcp-protocol-version': '2025-11-25' };
   if (sessionId !== undefined) headers['mcp-session-id'] = sessionId;
   const initialized = await post(endpoint, headers, initializedNotificationBody);
   expectStatus(initialized.statusCode, [200, 202, 204], 'notifications/initialized', initialized.text);
@@ -69,7 +71,7 @@ async function openLegacySession(endpoint: EchoEndpoint, initializeId: number): 
 export async function openEchoClient(endpoint: EchoEndpoint, era: EraName, nextId: () => number): Promise<EchoClient> {
   const sessionId = era === '2025-11-25' ? await openLegacySession(endpoint, nextId()) : undefined;
   // Built once: undici does not modify the headers object, and the hot path should not allocate it per call.
-  const headers = echoCallHeaders(era, endpoint.toolName, sessionId);
+  const headers = { ...echoCallHeaders(era, endpoint.toolName, sessionId), ...endpoint.extraHeaders };
   return {
     async call(id) {
       const response = await post(endpoint, headers, echoCallBody(era, id, endpoint.toolName));

@@ -30,7 +30,7 @@ export class GatewayStartError extends Error {
  * (2026-07-28), `bench25` pinned to 2025-11-25, so that each era's gateway
  * scenario takes the same backend path as its direct scenario.
  */
-export function benchGatewayConfig(backendUrl: string): string {
+export function benchGatewayConfig(backendUrl: string, extraYaml = ''): string {
   return [
     'gateway:',
     '  host: 127.0.0.1',
@@ -45,7 +45,7 @@ export function benchGatewayConfig(backendUrl: string): string {
     '    timeout_ms: 30000',
     '    protocol_version: 2025-11-25',
     '',
-  ].join('\n');
+  ].join('\n') + extraYaml;
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -57,10 +57,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startGatewayProcess(backendUrl: string): Promise<GatewayProcess> {
+/**
+ * `extraYaml` is appended to the bench config (top-level sections such as
+ * `telemetry:` or `policies:`); `${BENCH_DIR}` in it names the process's
+ * temporary directory, for files the gateway writes (audit, pins).
+ */
+export async function startGatewayProcess(backendUrl: string, extraYaml = ''): Promise<GatewayProcess> {
   const directory = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
   const configPath = join(directory, 'gatehouse.yaml');
-  await writeFile(configPath, benchGatewayConfig(backendUrl));
+  await writeFile(configPath, benchGatewayConfig(backendUrl, extraYaml.replaceAll('${BENCH_DIR}', directory)));
   const child = spawn(process.execPath, [gatewayMain, 'start', '--config', configPath, '--port', '0', '--admin-port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, GATEHOUSE_LOG_LEVEL: process.env.GATEHOUSE_LOG_LEVEL ?? 'warn' },

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import type { StopRule } from './load-generator.ts';
 
 export interface BenchOptions {
-  mode: 'compare' | 'soak';
+  mode: 'compare' | 'soak' | 'features';
+  /** With --features: the features to measure (empty: all). */
+  features: string[];
   /** The measured phase of each scenario (compare) or the whole soak. */
   stop: StopRule;
   /** Unmeasured load before each scenario's measured phase (compare only). */
@@ -20,6 +22,7 @@ export interface BenchOptions {
 
 export const usage = `Usage: npm run bench -- [--json] [--duration SECONDS | --requests N] [--warmup SECONDS] [--rounds N]
        npm run bench -- --soak [--requests N] [--json]
+       npm run bench -- --features [--only metrics,tracing,auth,policies,audit] [--duration SECONDS] [--json]
 
   (default)         direct vs gateway, eras 2025-11-25 and 2026-07-28, concurrency 1 and 64
   --duration S      measured seconds per scenario (default 5)
@@ -27,6 +30,10 @@ export const usage = `Usage: npm run bench -- [--json] [--duration SECONDS | --r
                     with --soak, the requests in the soak (default 1000000)
   --warmup S        unmeasured warm-up seconds per scenario (default 1)
   --rounds N        split each measured phase into N alternating direct/gateway rounds (default 5)
+  --features        what each feature costs: a gateway with it on vs its reference gateway,
+                    both eras at c=64 (metrics and tracing vs all telemetry off; auth,
+                    policies and audit vs the plain gateway); docs/benchmarks.md
+  --only LIST       with --features: just these (comma-separated)
   --soak            drive N requests through the gateway (2026-07-28, c=64) and watch its RSS
   --json            also print the report as one JSON object on the last line
 `;
@@ -48,6 +55,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     options: {
       json: { type: 'boolean', default: false },
       soak: { type: 'boolean', default: false },
+      features: { type: 'boolean', default: false },
+      only: { type: 'string' },
       duration: { type: 'string' },
       requests: { type: 'string' },
       warmup: { type: 'string' },
@@ -59,8 +68,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     throw new BenchUsageError('choose one of --duration and --requests');
   }
   if (values.soak && values.duration !== undefined) throw new BenchUsageError('--soak is bounded by --requests, not --duration');
+  if (values.soak && values.features) throw new BenchUsageError('choose one of --soak and --features');
+  if (values.only !== undefined && !values.features) throw new BenchUsageError('--only selects features: use it with --features');
   const requests = values.requests === undefined ? undefined : Math.floor(positiveNumber('--requests', values.requests, 1));
-  const mode = values.soak ? 'soak' : 'compare';
+  const mode = values.soak ? 'soak' : values.features ? 'features' : 'compare';
   const stop: StopRule =
     mode === 'soak'
       ? { kind: 'requests', requests: requests ?? 1_000_000 }
@@ -70,5 +81,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const warmupMs = values.warmup === '0' ? 0 : positiveNumber('--warmup', values.warmup, 1) * 1000;
   const rounds = Math.floor(positiveNumber('--rounds', values.rounds, 5));
   if (rounds < 1) throw new BenchUsageError(`--rounds must be a whole number of at least 1, got "${values.rounds}"`);
-  return { mode, stop, warmupMs, rounds, isJson: values.json, isHelp: values.help };
+  const features = values.only === undefined ? [] : values.only.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return { mode, features, stop, warmupMs, rounds, isJson: values.json, isHelp: values.help };
 }

@@ -6,7 +6,10 @@ import { cpus, loadavg, totalmem } from 'node:os';
 
 import { backendScripts, startHttpBackend } from '../packages/testing/src/backends/launch.ts';
 import { createCleanup, runCleanupOnSignals } from './cleanup.ts';
+import { createIdSequence } from './client-fleet.ts';
 import { runComparison } from './compare.ts';
+import { formatFeatureJson, formatFeatureRatios, runFeatures } from './feature-run.ts';
+import { selectFeatures, UnknownFeatureError } from './features.ts';
 import { startGatewayProcess } from './gateway-process.ts';
 import { BenchUsageError, parseBenchOptions, usage } from './options.ts';
 import { computeRatios, formatJsonReport, formatRatioTable, formatScenarioTable } from './report.ts';
@@ -27,8 +30,9 @@ async function main(): Promise<number> {
   let options;
   try {
     options = parseBenchOptions(process.argv.slice(2));
+    if (options.mode === 'features') selectFeatures(options.features);
   } catch (error) {
-    if (!(error instanceof BenchUsageError) && (error as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw error;
+    if (!(error instanceof BenchUsageError) && !(error instanceof UnknownFeatureError) && (error as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw error;
     process.stderr.write(`bench: ${(error as Error).message}\n${usage}`);
     return 2;
   }
@@ -43,6 +47,16 @@ async function main(): Promise<number> {
     process.stderr.write('bench: starting the SDK v2 backend and the gateway\n');
     const backend = await startHttpBackend(backendScripts.v2);
     cleanup.add('the backend', () => backend.close());
+    if (options.mode === 'features') {
+      process.stdout.write(`${describeMachine()}\n\n`);
+      const features = selectFeatures(options.features);
+      const result = await runFeatures({ url: backend.url, pid: backend.process.pid! }, features, options, cleanup, createIdSequence());
+      const errors = result.scenarios.reduce((total, scenario) => total + scenario.errors, 0);
+      process.stdout.write(`${formatScenarioTable(result.scenarios)}\n\n${formatFeatureRatios(result.ratios, features)}\n`);
+      if (errors > 0) process.stdout.write(`\nTHIS RUN HAD ${errors} ERRORS: its figures are not valid measurements.\n`);
+      if (options.isJson) process.stdout.write(`${formatFeatureJson(result)}\n`);
+      return errors > 0 ? 1 : 0;
+    }
     const gateway = await startGatewayProcess(backend.url);
     cleanup.add('the gateway', () => gateway.close());
     process.stderr.write(`bench: backend ${backend.url}, gateway ${gateway.url} (pid ${gateway.process.pid})\n`);

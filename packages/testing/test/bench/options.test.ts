@@ -11,6 +11,7 @@ describe('bench options', () => {
   it('compares for 5 s per scenario in 5 rounds after a 1 s warm-up by default', () => {
     assert.deepEqual(parseBenchOptions([]), {
       mode: 'compare',
+      features: [],
       stop: { kind: 'duration', durationMs: 5000 },
       warmupMs: 1000,
       rounds: 5,
