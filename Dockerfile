@@ -1,0 +1,36 @@
+# Gatehouse gateway image. Node 24 runs the TypeScript sources directly (type
+# stripping), so there is no build stage: install production dependencies,
+# copy the sources, run as an unprivileged user.
+#   docker build -t gatehouse .
+#   docker run -p 8080:8080 -p 8081:8081 -v $PWD/gatehouse.yaml:/etc/gatehouse/gatehouse.yaml gatehouse
+FROM node:24-bookworm-slim AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/gateway/package.json packages/gateway/
+COPY packages/demo-crm/package.json packages/demo-crm/
+COPY packages/testing/package.json packages/testing/
+# Production dependencies only; the `node` devDependency (Node 24 for npm
+# scripts on older machines) is not needed on an image that is Node 24.
+RUN npm ci --omit=dev --workspaces --include-workspace-root --no-audit --no-fund
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    GATEHOUSE_LOG_LEVEL=info
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY packages/gateway/package.json packages/gateway/
+COPY packages/gateway/src packages/gateway/src
+COPY packages/gateway/config packages/gateway/config
+# The demo CRM backs the embedded default; production configs name their own backends.
+COPY packages/demo-crm/package.json packages/demo-crm/
+COPY packages/demo-crm/src packages/demo-crm/src
+RUN mkdir -p /etc/gatehouse /var/lib/gatehouse && chown node:node /var/lib/gatehouse
+USER node
+# 8080: the MCP endpoint. 8081: the admin listener (/healthz, /readyz, /metrics, admin API).
+EXPOSE 8080 8081
+# SIGTERM drains (in-flight calls finish, streams get a reconnect hint); give
+# the container's stop timeout at least gateway.drain_timeout_seconds.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "packages/gateway/src/cli/main.ts"]
+CMD ["start", "--config", "/etc/gatehouse/gatehouse.yaml"]
