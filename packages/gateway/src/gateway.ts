@@ -14,6 +14,9 @@ import { AuditTrail } from './audit/trail.ts';
 import { resolveAuditSettings } from './audit/settings.ts';
 import { ConfigError } from './config/errors.ts';
 import { createMemorySessionStore } from './session/memory-store.ts';
+import { createRedisSessionStore } from './session/redis-store.ts';
+import type { SessionStore } from './session/store.ts';
+import { describeRedisUrl, openRedisConnection, type RedisConnection } from './cluster/redis-connection.ts';
 import { EventStreams } from './transport/rev2025/event-streams.ts';
 import { EventLog } from './transport/rev2025/event-log.ts';
 import { ClientRequests } from './transport/rev2025/client-requests.ts';
@@ -127,7 +130,20 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     events.dropSession(sessionId);
   };
   const held = new HeldCalls({ maxHeld: 10_000, ttlMs: config.session.streamTimeoutSeconds * 1000, logger });
-  const sessions = createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000, onExpire: endSession });
+  // A redis session_store shares sessions (and, below, event logs and the replica bus) between replicas.
+  const redis: RedisConnection | undefined = config.session.store === 'memory' ? undefined : openRedisConnection(config.session.store, logger);
+  const keyPrefix = config.session.keyPrefix ?? 'gatehouse:';
+  const sessions: SessionStore = redis === undefined
+    ? createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000, maxSessionsPerOwner: config.session.maxConcurrentSessionsPerUser, onExpire: endSession })
+    : createRedisSessionStore({
+      commands: redis.commands,
+      isReady: () => redis.isReady,
+      where: `Redis at ${describeRedisUrl(redis.url)}`,
+      ttlSeconds: config.session.ttlSeconds,
+      maxSessionsPerOwner: config.session.maxConcurrentSessionsPerUser,
+      prefix: keyPrefix,
+      onExpire: endSession,
+    });
   const clientRequests = new ClientRequests(config.session.streamTimeoutSeconds * 1000);
   catalog.onChange((kinds) => {
     for (const kind of kinds) {
@@ -186,6 +202,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // Audit is on when the config has an `audit` section (the embedded default has one: SQLite under .gatehouse/).
   const audit = config.audit === undefined ? undefined : await AuditTrail.open({ settings: resolveAuditSettings(config, options.configPath), gatewayId: config.gateway.id, logger });
   const built = buildPolicies(config.policies, {
+    ...(redis === undefined ? {} : { redis: redis.commands }),
     toolDefinitions: (backend, tool) => catalog.view(backend).toolsByName.get(tool)?.definition as never,
     ...(identity.isEnforced ? { authorization: identity.authorization } : {}),
     onQuarantine: (status) => logger.warn({ status }, 'a tool definition changed after review; the tool is quarantined until an admin accepts it'),
@@ -237,7 +254,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, authenticate })]),
       ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: policies.pins, authenticate })]),
     ];
-    admin = createAdminServer({ backends: () => backends, isReady: () => isReady, metrics, handlers });
+    admin = createAdminServer({ backends: () => backends, isReady: () => isReady, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), metrics, handlers });
     const adminHost = options.adminHost ?? config.gateway.adminHost;
     await listen(admin, options.adminPort ?? config.gateway.adminPort, adminHost);
     adminUrl = `http://${formatHost(adminHost)}:${(admin.address() as AddressInfo).port}`;
@@ -265,6 +282,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await audit?.close();
       await tracing.shutdown();
       await sessions.close();
+      await redis?.close();
     },
   };
 }

@@ -12,6 +12,8 @@ import { METRICS_PATH, serveMetrics } from '../telemetry/metrics-endpoint.ts';
 export interface AdminServerOptions {
   backends: () => readonly Backend[];
   isReady: () => boolean;
+  /** The session store's state: a shared store that is down makes the replica not ready (new sessions would fail). */
+  sessionStore?: () => { kind: string; isAvailable: boolean };
   metrics?: GatewayMetrics;
   /** The admin API's handlers (approvals, tool pins); each answers its own paths. */
   handlers?: readonly AdminHandler[];
@@ -32,8 +34,11 @@ export function createAdminServer(options: AdminServerOptions): Server {
         era: backend.handshake?.era,
         protocolVersion: backend.handshake?.protocolVersion,
       }));
-      const isReady = options.isReady();
-      return writeJson(response, isReady ? 200 : 503, { status: isReady ? 'ready' : 'starting', backends });
+      const store = options.sessionStore?.();
+      const isStoreUp = store === undefined || store.isAvailable;
+      const isReady = options.isReady() && isStoreUp;
+      const status = isReady ? 'ready' : isStoreUp ? 'starting' : 'session_store_unavailable';
+      return writeJson(response, isReady ? 200 : 503, { status, ...(store === undefined ? {} : { sessionStore: { kind: store.kind, available: store.isAvailable } }), backends });
     }
     writeJson(response, 404, { error: `no admin route ${path}; try /healthz or /readyz` });
   });

@@ -8,3 +8,10 @@ export function parsePort(value: string): number {
   if (!/^\d{1,5}$/.test(value) || port > 65535) throw new InvalidArgumentError(`expected a port number 0-65535, got "${value}"`);
   return port;
 }
+
+/** `memory` or a redis:// / rediss:// URL, as `session_store` accepts. */
+export function parseSessionStore(value: string): string {
+  if (value === 'memory') return value;
+  if (URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol)) return value;
+  throw new InvalidArgumentError(`expected "memory" or a URL like redis://HOST:PORT/DB, got "${value.replace(/\/\/[^@/]*@/, '//***@')}"`);
+}

@@ -80,6 +80,8 @@ export interface GatewayConfig {
     maxConcurrentSessionsPerUser: number;
     maxMessageSizeBytes: number;
     streamTimeoutSeconds: number;
+    /** Prefix of every key and channel in the session store's Redis (several gateways may share one Redis). Absent: `gatehouse:`. */
+    keyPrefix?: string;
   };
 }
 
@@ -127,6 +129,7 @@ export const DEFAULTS = {
   maxConcurrentSessionsPerUser: 10,
   maxMessageSizeBytes: 1_048_576,
   streamTimeoutSeconds: 300,
+  sessionKeyPrefix: 'gatehouse:',
 } as const;
 
 export const AUTHENTICATION_MODES = ['agent_as_service', 'on_behalf_of', 'hybrid'] as const;
@@ -349,6 +352,7 @@ export const configFileShape = {
   max_concurrent_sessions_per_user: wholeNumber(1, 1_000_000).default(DEFAULTS.maxConcurrentSessionsPerUser),
   max_message_size_bytes: wholeNumber(1024, 1_073_741_824).default(DEFAULTS.maxMessageSizeBytes),
   stream_timeout_seconds: wholeNumber(1, MAX_TIMER_SECONDS).default(DEFAULTS.streamTimeoutSeconds),
+  session_key_prefix: matching(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1 to 64 letters, digits or _ . : - (the prefix of the Redis keys and channels)').default(DEFAULTS.sessionKeyPrefix),
 };
 
 /**
@@ -441,6 +445,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
       maxConcurrentSessionsPerUser: file.max_concurrent_sessions_per_user,
       maxMessageSizeBytes: file.max_message_size_bytes,
       streamTimeoutSeconds: file.stream_timeout_seconds,
+      keyPrefix: file.session_key_prefix,
     },
   };
 }

@@ -75,11 +75,12 @@ ${note}${backends}
 compliance: standard              # strict: audit fails closed, anonymous access is refused
 
 # Client sessions.
-session_store: memory            # memory (redis://host:6379/0 is accepted, used in a later release)
+session_store: memory            # memory, or redis://host:6379/0 to share sessions between replicas
 session_ttl_seconds: 3600        # an idle session expires after this many seconds
 max_message_size_bytes: 1048576  # largest message accepted from a client (1 MiB)
 stream_timeout_seconds: 300      # longest an SSE response stream stays open
-# max_concurrent_sessions_per_user: 10   # (later release) sessions one user may hold
+max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once (authentication on)
+# session_key_prefix: "gatehouse:"     # prefix of the Redis keys and channels (several gateways on one Redis)
 
 # The sections below are accepted and validated, but not enforced yet in this
 # version: the gateway warns at start when they are present.

@@ -21,15 +21,6 @@ const INACTIVE_FEATURES: readonly InactiveFeature[] = [
       }),
     consequence: 'accepted but not applied yet in this version (requests reach the backend without these credentials)',
   },
-  {
-    // The URL is left out of the warning: it may carry a password.
-    find: (config) => (config.session.store === 'memory' ? [] : ['session_store']),
-    consequence: "accepted but not active yet in this version (sessions are kept in this process's memory)",
-  },
-  {
-    find: (_config, file) => (file.max_concurrent_sessions_per_user === undefined ? [] : ['max_concurrent_sessions_per_user']),
-    consequence: 'accepted but not enforced yet in this version',
-  },
 ];
 
 /** Every warning for a valid config, each prefixed with the file name like an error. */

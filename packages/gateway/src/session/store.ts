@@ -1,13 +1,25 @@
-// Where sessions live. In memory by default; the scale-out issue adds a Redis
-// store behind the same interface so any replica serves any session.
+// Where 2025-era sessions live: in this process (memory-store.ts, the
+// default) or in Redis (redis-store.ts) so any replica serves any message of
+// any session. The memory store answers synchronously, so the default path
+// pays for no promise; callers await only what is a promise.
 
 import type { LegacySession } from './session.ts';
 
 export interface SessionStore {
-  get(id: string): Promise<LegacySession | undefined> | LegacySession | undefined;
+  readonly kind: 'memory' | 'redis';
+  /**
+   * Reads the session and marks it used now, pushing its expiry out by the
+   * idle TTL: one round trip per message for a shared store. `owner` is the
+   * caller's `sessionOwnerOf` when authentication is on (keeps the owner's
+   * count of sessions alive with them).
+   */
+  load(id: string, now: number, owner?: string): Promise<LegacySession | undefined> | LegacySession | undefined;
+  /** Stores a new session; refuses one past `max_concurrent_sessions_per_user` (SessionLimitError). */
+  create(session: LegacySession): Promise<void> | void;
+  /** Writes a session whose state changed (initialized, log level). */
   save(session: LegacySession): Promise<void> | void;
-  /** Marks the session as used now, pushing its expiry out by the idle TTL. */
-  touch(id: string, now: number): Promise<void> | void;
   delete(id: string): Promise<boolean> | boolean;
+  /** Whether the store can serve now; /readyz reports it. */
+  readonly isAvailable: boolean;
   close(): Promise<void> | void;
 }

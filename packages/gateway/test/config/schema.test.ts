@@ -45,6 +45,7 @@ describe('config schema', () => {
       maxConcurrentSessionsPerUser: 10,
       maxMessageSizeBytes: 1_048_576,
       streamTimeoutSeconds: 300,
+      keyPrefix: 'gatehouse:',
     });
   });
 
@@ -63,7 +64,7 @@ describe('config schema', () => {
     assert.equal(config.authentication, undefined);
     assert.equal(config.audit, undefined);
     assert.deepEqual(config.policies, []);
-    assert.deepEqual(config.session, { store: 'memory', ttlSeconds: 3600, maxConcurrentSessionsPerUser: 10, maxMessageSizeBytes: 1_048_576, streamTimeoutSeconds: 300 });
+    assert.deepEqual(config.session, { store: 'memory', ttlSeconds: 3600, maxConcurrentSessionsPerUser: 10, maxMessageSizeBytes: 1_048_576, streamTimeoutSeconds: 300, keyPrefix: 'gatehouse:' });
     assert.deepEqual(config.backends, [
       { kind: 'stdio', name: 'crm', command: 'node', args: ['server.js'], env: {}, cwd: undefined, timeoutMs: 30_000, auth: { type: 'none' }, requiredScope: undefined, enabled: true },
     ]);

@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/load.ts';
 import { DEFAULT_CONFIG_PATH } from '../../config/default-config.ts';
 import { startGateway } from '../../gateway.ts';
 import { createLogger } from '../../telemetry/logger.ts';
-import { parsePort } from '../arguments.ts';
+import { parsePort, parseSessionStore } from '../arguments.ts';
 import { connectionHelp } from '../connection-help.ts';
 
 interface StartOptions {
@@ -17,6 +17,7 @@ interface StartOptions {
   adminPort?: number;
   adminHost?: string;
   allowAnonymous?: boolean;
+  sessionStore?: string;
 }
 
 export function registerStartCommand(program: Command): void {
@@ -28,6 +29,7 @@ export function registerStartCommand(program: Command): void {
     .option('--host <host>', 'client-facing bind address (overrides gateway.host)')
     .option('--admin-port <port>', 'admin listener port (overrides gateway.admin_port)', parsePort)
     .option('--admin-host <host>', 'admin listener bind address (overrides gateway.admin_host)')
+    .option('--session-store <url>', 'memory, or redis://HOST:PORT/DB to share sessions between replicas (overrides session_store)', parseSessionStore)
     .option('--allow-anonymous', 'turn authentication off: every caller is anonymous (local experiments only)')
     .action(async (options: StartOptions) => {
       const path = options.config ?? DEFAULT_CONFIG_PATH;
@@ -35,6 +37,7 @@ export function registerStartCommand(program: Command): void {
       if (options.allowAnonymous === true && loaded.config.compliance === 'strict') {
         throw Object.assign(new Error(`${path}: compliance: --allow-anonymous is refused because the config sets compliance: strict (every audit record must name a real caller)`), { code: 'config_invalid' });
       }
+      if (options.sessionStore !== undefined) loaded.config.session.store = options.sessionStore;
       const logger = createLogger();
       for (const warning of loaded.warnings) logger.warn(warning);
       const environmentPort = process.env.PORT === undefined ? undefined : parsePort(process.env.PORT);

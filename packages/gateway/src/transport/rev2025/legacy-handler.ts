@@ -49,7 +49,15 @@ async function requireSession(context: LegacyHandlerContext, request: IncomingMe
     refuse(response, 400, 'Bad Request: the Mcp-Session-Id header is required; initialize first (2025-x), or send 2026-07-28 request metadata (MCP-Protocol-Version, Mcp-Method, _meta)');
     return undefined;
   }
-  const session = await context.sessions.get(sessionId);
+  let session: LegacySession | undefined;
+  try {
+    // The memory store answers synchronously; only a shared store's read is awaited.
+    const loaded = context.sessions.load(sessionId, Date.now(), context.identity.isEnforced ? sessionOwnerOf(caller) : undefined);
+    session = loaded instanceof Promise ? await loaded : loaded;
+  } catch (error) {
+    writeRpcError(response, null, toRpcError(error, context.logger));
+    return undefined;
+  }
   // A session lives on the endpoint that created it; elsewhere it does not exist.
   if (session === undefined || session.endpointBackend !== endpointBackend) {
     writeRpcError(response, null, sessionNotFound());
@@ -66,7 +74,6 @@ async function requireSession(context: LegacyHandlerContext, request: IncomingMe
     writeRpcError(response, null, rpcErrors.invalidRequest(`MCP-Protocol-Version "${version}" is not a 2025-era version this gateway speaks (${SUPPORTED_REVISIONS.join(', ')})`));
     return undefined;
   }
-  await context.sessions.touch(session.id, Date.now());
   return session;
 }
 
@@ -82,7 +89,11 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
     const notification = classified.message;
     if (notification.method === 'notifications/initialized' && !session.isInitialized) {
       session.isInitialized = true;
-      await context.sessions.save(session);
+      try {
+        await context.sessions.save(session);
+      } catch (error) {
+        return writeRpcError(response, null, toRpcError(error, context.logger));
+      }
     } else if (notification.method === 'notifications/cancelled') {
       // basic/utilities/cancellation: the request it names stops; a late or unknown one is ignored.
       const target = context.inFlight.get(inFlightKey(session.id, notification.params?.requestId));
@@ -139,7 +150,8 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
       createdAt: now,
       lastSeenAt: now,
     };
-    await context.sessions.save(session);
+    const created = context.sessions.create(session);
+    if (created instanceof Promise) await created;
     context.metrics.sessionOpened(session.id);
     const result: Record<string, unknown> = {
       protocolVersion,
