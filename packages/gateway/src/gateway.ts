@@ -9,6 +9,7 @@ import type { Backend, Implementation } from './upstream/backend.ts';
 import { createBackendFactory, createBackendRegistry } from './upstream/backend-registry.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { Router } from './router/router.ts';
+import { connectPolicyRedis } from './policy/policy-redis.ts';
 import { buildPolicies } from './policy/registry.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { resolveAuditSettings } from './audit/settings.ts';
@@ -201,9 +202,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   });
   // Audit is on when the config has an `audit` section (the embedded default has one: SQLite under .gatehouse/).
   const audit = config.audit === undefined ? undefined : await AuditTrail.open({ settings: resolveAuditSettings(config, options.configPath), gatewayId: config.gateway.id, logger });
+  const policyRedis = config.session.store === 'memory' ? undefined : await connectPolicyRedis(config.session.store, logger);
+  let adminUrl: string | undefined;
   const built = buildPolicies(config.policies, {
     ...(redis === undefined ? {} : { redis: redis.commands }),
     toolDefinitions: (backend, tool) => catalog.view(backend).toolsByName.get(tool)?.definition as never,
+    ...(policyRedis === undefined ? {} : { redis: policyRedis }),
+    approvalUrlBase: () => adminUrl ?? publicBaseUrl,
     ...(identity.isEnforced ? { authorization: identity.authorization } : {}),
     onQuarantine: (status) => logger.warn({ status }, 'a tool definition changed after review; the tool is quarantined until an admin accepts it'),
   });
@@ -247,7 +252,6 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   };
 
   let admin: Server | undefined;
-  let adminUrl: string | undefined;
   if (options.hasAdmin !== false) {
     const authenticate = (request: Parameters<typeof identity.authenticateBearer>[0]) => identity.authenticateBearer(request);
     const handlers = [
@@ -279,6 +283,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await registry.closeAll();
       await identity.close();
       await policies.close();
+      await policyRedis?.quit();
       await audit?.close();
       await tracing.shutdown();
       await sessions.close();

@@ -15,8 +15,12 @@ const AAD = Buffer.from('gatehouse/mrtr-request-state/v1');
 
 /** What the sealed state says. Short keys: it travels with every retry. */
 export interface RequestStatePayload {
-  /** `pass`: a 2026 backend's own state, wrapped; `pending`: a 2025 backend's call held by the gateway. */
-  kind: 'pass' | 'pending';
+  /**
+   * `pass`: a 2026 backend's own state, wrapped; `pending`: a 2025 backend's
+   * call held by the gateway; `approval`: a call waiting for a human approval
+   * (bridge/approval-hold.ts), which the backend has not seen yet.
+   */
+  kind: 'pass' | 'pending' | 'approval';
   /** Endpoint scope (`''` for /mcp), backend, method and the client-visible tool/prompt name or URI. */
   endpoint: string;
   backend: string;
@@ -31,6 +35,9 @@ export interface RequestStatePayload {
   /** `pending`: which held call, and which round of it, so a second use of one state is refused. */
   pendingId?: string;
   round?: number;
+  /** `approval`: the approval request, and the hash of the arguments it approves (a retry with other arguments is refused). */
+  approvalId?: string;
+  argumentsHash?: string;
 }
 
 export interface RequestStateExpectation {

@@ -25,8 +25,8 @@ export interface ApprovalDecisionRecord {
 
 export interface ApprovalsOptions {
   store?: ApprovalStore;
-  /** Where approval pages are served: `{base}/approvals/{id}` (the admin listener, or the console). */
-  approvalUrlBase: string;
+  /** Where approval pages are served: `{base}/approvals/{id}` (the admin listener, or the console); a function when known only once listening. */
+  approvalUrlBase: string | (() => string);
   /** Every decision, for audit (`approval_decision` records). Must not throw. */
   onDecision?: (record: ApprovalDecisionRecord) => void;
   now?: () => number;
@@ -66,7 +66,7 @@ export function isSameParty(a: ApprovalParty, b: ApprovalParty): boolean {
 
 export class Approvals {
   readonly store: ApprovalStore;
-  readonly #base: string;
+  readonly #base: () => string;
   readonly #onDecision: ((record: ApprovalDecisionRecord) => void) | undefined;
   readonly #now: () => number;
   readonly #presented = new WeakMap<Exchange, string>();
@@ -74,12 +74,13 @@ export class Approvals {
   constructor(options: ApprovalsOptions) {
     this.#now = options.now ?? Date.now;
     this.store = options.store ?? new MemoryApprovalStore({ now: this.#now });
-    this.#base = options.approvalUrlBase.replace(/\/+$/, '');
+    const base = options.approvalUrlBase;
+    this.#base = typeof base === 'string' ? () => base.replace(/\/+$/, '') : () => base().replace(/\/+$/, '');
     this.#onDecision = options.onDecision;
   }
 
   urlFor(id: string): string {
-    return `${this.#base}/approvals/${encodeURIComponent(id)}`;
+    return `${this.#base()}/approvals/${encodeURIComponent(id)}`;
   }
 
   async create(request: Omit<ApprovalRequest, 'id' | 'status' | 'createdAt'>): Promise<ApprovalRequest> {

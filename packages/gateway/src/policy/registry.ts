@@ -45,7 +45,7 @@ export interface PolicyDependencies {
   /** Approvals to keep across reloads; default: a new service with a memory store. */
   approvals?: Approvals;
   /** Base of approval page URLs when the registry creates the service (default the admin listener, http://127.0.0.1:8081). */
-  approvalUrlBase?: string;
+  approvalUrlBase?: string | (() => string);
   onApprovalDecision?: (record: ApprovalDecisionRecord) => void;
   /** Pins to keep across reloads; default: the tool_pinning policy's `path`, opened here. */
   pinStore?: PinStore;

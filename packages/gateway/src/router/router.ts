@@ -15,6 +15,7 @@ import type { Implementation } from '../upstream/backend.ts';
 import { forwardToBackend, upstreamParams } from './forward.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { forwardInteractive, type BridgeContext } from '../bridge/interactive-call.ts';
+import { approvalInputRequired, claimApprovalState, type ApprovalBinding } from '../bridge/approval-hold.ts';
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 import { LOG_LEVELS } from './related-messages.ts';
 import type { LegacySession } from '../session/session.ts';
@@ -87,10 +88,13 @@ export class Router {
    * result. A denial becomes a tool error for tools/call (an agent can read
    * and act on it) and a -32012 JSON-RPC error for anything else.
    */
-  async #withPolicies(exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>): Promise<Result> {
-    const chain = this.#options.policies!.chain;
+  async #withPolicies(exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>, held?: HeldForApproval): Promise<Result> {
+    const { chain, approvals } = this.#options.policies!;
+    // A 2026-07-28 retry of a call held for approval: the policy is told which approval to wait for (bridge/approval-hold.ts).
+    if (held !== undefined) claimApprovalState(this.#options.bridge, approvals, exchange, held.params, held.binding);
     const outcome = await chain.runRequest(exchange);
     if (!outcome.isAllowed) {
+      if (outcome.hold !== undefined && held !== undefined) return approvalInputRequired(this.#options.bridge, exchange, outcome.hold, held.binding);
       if (isToolCall) return outcome.error.toToolResult();
       throw outcome.error.toRpcError();
     }
@@ -102,9 +106,9 @@ export class Router {
     throw checked.error.toRpcError();
   }
 
-  #policed(exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>): Result | Promise<Result> {
+  #policed(exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>, held?: HeldForApproval): Result | Promise<Result> {
     const chain = this.#options.policies?.chain;
-    return chain === undefined || chain.isEmpty ? call() : this.#withPolicies(exchange, isToolCall, call);
+    return chain === undefined || chain.isEmpty ? call() : this.#withPolicies(exchange, isToolCall, call, held);
   }
 
   /** Capabilities of the gateway as one server: what its backends offer, always with listChanged. */
@@ -182,7 +186,8 @@ export class Router {
     }
     const forwarded = upstreamParams(params, { field: 'name', value: entry.name });
     const options = headers === undefined ? { isToolCall: true, logger: this.#options.logger } : { isToolCall: true, headers, logger: this.#options.logger };
-    return this.#policed(exchange, true, () => forwardInteractive(this.#options.bridge, exchange, backend, 'tools/call', forwarded, name, options));
+    const held = exchange.client.era === 'modern' ? { params: forwarded, binding: { endpoint: exchange.endpointBackend ?? '', backend: entry.backend, method: 'tools/call', target: name } } : undefined;
+    return this.#policed(exchange, true, () => forwardInteractive(this.#options.bridge, exchange, backend, 'tools/call', forwarded, name, options), held);
   }
 
   #getPrompt(exchange: Exchange, params: Record<string, unknown>): Result | Promise<Result> {
@@ -285,6 +290,12 @@ export class Router {
 }
 
 /** Methods that resolve a target (backend + primitive) before the policy chain runs. */
+/** A 2026-07-28 tools/call that an approval may hold: the params to forward and what its sealed state binds. */
+interface HeldForApproval {
+  params: Record<string, unknown>;
+  binding: ApprovalBinding;
+}
+
 const TARGETED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 /** Where a listed item came from, for authorization: the view's tables map client names back to (backend, own name). */

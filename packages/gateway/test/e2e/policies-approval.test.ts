@@ -1,0 +1,224 @@
+// Human approval through the real gateway, its admin API and the demo CRM,
+// with official SDK clients of both eras over real HTTP: a 2025 client (SDK
+// v1) waits on its open call and is sent the approval page by URL
+// elicitation; a 2026-07-28 client (SDK v2) gets `input_required` with the
+// page and a sealed requestState, and its retry completes once an approver
+// decides. Approve, deny and timeout for each; every decision lands in the
+// audit log.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
+import { startGateway, type RunningGateway } from '../../src/gateway.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
+import { agentToken } from '../../src/cli/commands/token.ts';
+import { openAuditStore } from '../../src/audit/open-store.ts';
+import { resolveAuditSettings } from '../../src/audit/settings.ts';
+import type { AuditRecord } from '../../src/audit/record.ts';
+import type { GatewayConfig } from '../../src/config/schema.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { firstText } from '../fixtures/clients.ts';
+
+const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
+
+type ToolResult = { isError?: boolean; content?: unknown; structuredContent?: Record<string, unknown>; _meta?: Record<string, unknown> };
+
+/** An SDK client of either era that takes URL elicitation and records the pages it was sent. */
+interface ApprovalClient {
+  era: string;
+  elicited: Array<Record<string, unknown>>;
+  callTool(name: string, args: Record<string, unknown>): Promise<ToolResult>;
+  close(): Promise<void>;
+}
+
+async function connectLegacy(url: string, token: string): Promise<ApprovalClient> {
+  const client = new V1Client({ name: 'approval-test-v1', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
+  const elicited: Array<Record<string, unknown>> = [];
+  client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    elicited.push(request.params as Record<string, unknown>);
+    return { action: 'accept' };
+  });
+  await client.connect(new V1Transport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return {
+    era: 'legacy',
+    elicited,
+    callTool: async (name, args) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 30_000 })) as ToolResult,
+    close: () => client.close(),
+  };
+}
+
+async function connectModern(url: string, token: string): Promise<ApprovalClient> {
+  const client = new V2Client({ name: 'approval-test-v2', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: 'auto' } });
+  const elicited: Array<Record<string, unknown>> = [];
+  client.setRequestHandler('elicitation/create', async (request) => {
+    elicited.push(request.params as Record<string, unknown>);
+    return { action: 'accept' };
+  });
+  await client.connect(new V2Transport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return {
+    era: client.getProtocolEra() ?? 'legacy',
+    elicited,
+    callTool: async (name, args) => (await client.callTool({ name, arguments: args }, { timeout: 30_000 })) as ToolResult,
+    close: () => client.close(),
+  };
+}
+
+function policyError(result: ToolResult): Record<string, unknown> | undefined {
+  return result._meta?.['io.gatehouse/policy-error'] as Record<string, unknown> | undefined;
+}
+
+describe('approval through the gateway and its admin API', () => {
+  let directory: string;
+  let config: GatewayConfig;
+  let gateway: RunningGateway;
+  const tokens: Record<string, string> = {};
+  let counter = 0;
+
+  before(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'gatehouse-approval-e2e-'));
+    config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'])]);
+    config.authentication = { oauthIssuer: undefined, audience: undefined, raw: { embedded_idp: { port: 0 } } };
+    config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
+    config.policies = [
+      {
+        name: 'partner_email_approval',
+        type: 'approval',
+        settings: { rules: [{ tool: 'send_email', when: 'args.to.endsWith("@partner.example")', reason: 'email to a partner domain' }], hold_timeout_seconds: 20 },
+      },
+      {
+        name: 'quick_approval',
+        type: 'approval',
+        settings: { rules: [{ tool: 'crm/echo', when: 'args.message.startsWith("wire")', reason: 'wire transfers are reviewed' }], hold_timeout_seconds: 1 },
+      },
+    ];
+    gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
+    const base = gateway.url.replace(/\/mcp$/, '');
+    for (const [agent, secret] of [['support', 'support-dev-secret'], ['admin', 'admin-dev-secret']] as const) {
+      tokens[agent] = (await agentToken(base, agent, secret)).token;
+    }
+  });
+  after(async () => {
+    await gateway?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  async function admin(path: string, method = 'GET', agent = 'admin'): Promise<{ status: number; body: Record<string, any> }> {
+    const response = await fetch(`${gateway.adminUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[agent]}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      ...(method === 'POST' ? { body: JSON.stringify({ reason: 'checked with the partner team' }) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  }
+
+  /** The pending approval whose preview names `marker`, once the held call has created it. */
+  async function pendingApproval(marker: string): Promise<Record<string, any>> {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const { body } = await admin('/admin/approvals?status=pending');
+      const found = (body.approvals as Array<Record<string, any>>).find((item) => String(item.preview).includes(marker));
+      if (found !== undefined) return found;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.fail(`no pending approval mentions ${marker}`);
+  }
+
+  async function auditRecords(marker: string): Promise<AuditRecord[]> {
+    const store = await openAuditStore(resolveAuditSettings(config), { isReadOnly: true });
+    try {
+      const page = await store.query({ target: marker }, { limit: 50 });
+      return page.items.map((item) => item.record).reverse();
+    } finally {
+      await store.close();
+    }
+  }
+
+  const connections = [
+    ['2025-11-25 (SDK v1)', connectLegacy, 'legacy'],
+    ['2026-07-28 (SDK v2)', connectModern, 'modern'],
+  ] as const;
+
+  for (const [label, connect, era] of connections) {
+    describe(label, () => {
+      it('holds a matching call, sends the approval page, and completes the call once an approver approves', async () => {
+        const client = await connect(gateway.url, tokens.support!);
+        try {
+          assert.equal(client.era, era);
+          const subject = `Partner notice ${++counter}-${era}`;
+          const call = client.callTool('crm__send_email', { to: 'ops@partner.example', subject, body: 'Hello partners', idempotency_key: subject });
+          const pending = await pendingApproval(subject);
+          assert.equal(pending.tool, 'send_email');
+          assert.equal(pending.reason, 'email to a partner domain');
+          assert.deepEqual(pending.requested_by, { agent: 'support', user: null });
+          assert.equal((await admin(`/admin/approvals/${pending.id}/approve`, 'POST', 'support')).status, 403, 'the requester cannot approve its own call');
+          const approved = await admin(`/admin/approvals/${pending.id}/approve`, 'POST');
+          assert.equal(approved.status, 200, JSON.stringify(approved.body));
+          const result = await call;
+          assert.notEqual(result.isError, true, JSON.stringify(result));
+          assert.equal(result.structuredContent?.status, 'sent');
+          assert.equal(client.elicited.length, 1, 'the user was sent the approval page once');
+          assert.equal(client.elicited[0]!.mode, 'url');
+          assert.equal(client.elicited[0]!.url, `${gateway.adminUrl}/approvals/${pending.id}`);
+
+          const records = await auditRecords(subject);
+          const decisions = records.flatMap((record) => record.context.policy_decisions.filter((entry) => entry.policy === 'partner_email_approval').map((entry) => entry.decision));
+          // A 2026 client's first request ended in the hold (input_required); its retry was allowed.
+          assert.deepEqual(decisions, era === 'modern' ? ['hold', 'allow'] : ['allow']);
+          assert.equal(records.at(-1)!.result.status, 'success');
+        } finally {
+          await client.close();
+        }
+      });
+
+      it('reports a denial to the agent as a tool error naming the approver and the reason', async () => {
+        const client = await connect(gateway.url, tokens.support!);
+        try {
+          const subject = `Partner offer ${++counter}-${era}`;
+          const call = client.callTool('crm__send_email', { to: 'sales@partner.example', subject, body: 'Discounts', idempotency_key: subject });
+          const pending = await pendingApproval(subject);
+          assert.equal((await admin(`/admin/approvals/${pending.id}/deny`, 'POST')).status, 200);
+          const result = await call;
+          assert.equal(result.isError, true);
+          assert.equal(firstText(result), `An approver (agent "admin") denied this call to "send_email" (approval ${pending.id}: checked with the partner team). Do not retry it; tell the user it was not approved`);
+          assert.equal(policyError(result)?.code, 'approval_denied');
+          assert.equal(policyError(result)?.approval_id, pending.id);
+          const records = await auditRecords(subject);
+          const last = records.at(-1)!;
+          assert.deepEqual(last.context.policy_decisions.map((entry) => [entry.policy, entry.decision]), [['scope_check', 'allow'], ['partner_email_approval', 'deny']]);
+          assert.equal(last.result.status, 'error');
+        } finally {
+          await client.close();
+        }
+      });
+
+      it('tells the agent the approval is still pending when nobody decides in time, and lets the same call through once approved', async () => {
+        const client = await connect(gateway.url, tokens.support!);
+        try {
+          const message = `wire ${++counter}-${era} EUR 900`;
+          const result = await client.callTool('crm__echo', { message });
+          assert.equal(result.isError, true);
+          const facts = policyError(result)!;
+          assert.equal(facts.code, 'approval_pending');
+          const id = String(facts.approval_id);
+          assert.equal(firstText(result), `Approval ${id} for this call to "echo" is still pending after 1 s (wire transfers are reviewed). Tell the user an approver must decide at ${gateway.adminUrl}/approvals/${id}, then call the tool again with the same arguments`);
+          const page = await fetch(`${gateway.adminUrl}/approvals/${id}`);
+          assert.equal(page.status, 200, 'the page the URL elicitation points at is served');
+          assert.equal((await admin(`/admin/approvals/${id}/approve`, 'POST')).status, 200);
+          const retried = await client.callTool('crm__echo', { message });
+          assert.notEqual(retried.isError, true, JSON.stringify(retried));
+          assert.equal(retried.structuredContent?.message, message);
+          const decisions = (await auditRecords(message)).map((record) => record.context.policy_decisions.find((entry) => entry.policy === 'quick_approval')?.decision);
+          assert.deepEqual(decisions, era === 'modern' ? ['hold', 'deny', 'allow'] : ['deny', 'allow']);
+        } finally {
+          await client.close();
+        }
+      });
+    });
+  }
+});
