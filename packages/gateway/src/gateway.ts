@@ -9,7 +9,7 @@ import type { Backend, Implementation } from './upstream/backend.ts';
 import { createBackendFactory, createBackendRegistry } from './upstream/backend-registry.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { Router } from './router/router.ts';
-import { connectPolicyRedis } from './policy/policy-redis.ts';
+import { closePolicyRedis, openPolicyRedis } from './policy/policy-redis.ts';
 import { buildPolicies } from './policy/registry.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { resolveAuditSettings } from './audit/settings.ts';
@@ -202,10 +202,10 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   });
   // Audit is on when the config has an `audit` section (the embedded default has one: SQLite under .gatehouse/).
   const audit = config.audit === undefined ? undefined : await AuditTrail.open({ settings: resolveAuditSettings(config, options.configPath), gatewayId: config.gateway.id, logger });
-  const policyRedis = config.session.store === 'memory' ? undefined : await connectPolicyRedis(config.session.store, logger);
+  // Rate limits (rate-limiter-flexible) need a whole node-redis client (MULTI, EVAL), not only raw commands: the policies get their own.
+  const policyRedis = config.session.store === 'memory' ? undefined : openPolicyRedis(config.session.store, logger);
   let adminUrl: string | undefined;
   const built = buildPolicies(config.policies, {
-    ...(redis === undefined ? {} : { redis: redis.commands }),
     toolDefinitions: (backend, tool) => catalog.view(backend).toolsByName.get(tool)?.definition as never,
     ...(policyRedis === undefined ? {} : { redis: policyRedis }),
     approvalUrlBase: () => adminUrl ?? publicBaseUrl,
@@ -283,7 +283,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await registry.closeAll();
       await identity.close();
       await policies.close();
-      await policyRedis?.quit();
+      if (policyRedis !== undefined) await closePolicyRedis(policyRedis);
       await audit?.close();
       await tracing.shutdown();
       await sessions.close();
