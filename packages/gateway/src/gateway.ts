@@ -104,7 +104,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     serviceInstanceId: config.gateway.id,
     onExportError: (error) => logger.warn({ err: error }, 'trace export failed at shutdown'),
   });
-  const serviceClient = serviceClientOf(config.authentication?.raw);
+  const serviceClient = serviceClientOf(config.authentication);
   const registry = createBackendRegistry(
     config.backends.filter((backend) => backend.enabled).map((backend) => {
       if (backend.kind !== 'http') return backend;

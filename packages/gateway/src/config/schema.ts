@@ -7,9 +7,12 @@ import { LOCAL_ORIGINS } from '../transport/origin.ts';
 import { absentWhenNull, wholeNumber, flag, text, stringValue, isHttpUrl, httpUrl, matching, list, mapping } from './fields.ts';
 
 import { telemetrySchema, toTelemetryConfig, type TelemetryConfig } from './telemetry-schema.ts';
+import { authenticationSchema, authorizationSchema, backendScopesSchema, toAuthenticationConfig, toAuthorizationRules, type AuthenticationConfig } from './identity-schema.ts';
+import type { AuthorizationRules } from '../identity/authorization.ts';
 import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
 
 export { isHttpUrl } from './fields.ts';
+export { authenticationShape, AUTHENTICATION_MODES, type AuthenticationConfig } from './identity-schema.ts';
 
 export interface HttpBackendConfig {
   kind: 'http';
@@ -65,7 +68,10 @@ export interface GatewayConfig {
     nameSeparator: string;
     allowedOrigins: string[];
   };
-  authentication: { oauthIssuer: string | undefined; audience: string | undefined; raw: Record<string, unknown> } | undefined;
+  /** config/identity-schema.ts; undefined: no `authentication` section, every caller anonymous. */
+  authentication: AuthenticationConfig | undefined;
+  /** The `authorization` section with every backend's `scopes`; absent in hand-built configs (tests). */
+  authorization?: AuthorizationRules;
   audit: { backend: string | undefined; retentionDays: number | undefined; raw: Record<string, unknown> } | undefined;
   /** Absent in hand-built configs (tests): `standard`. */
   compliance?: 'standard' | 'strict';
@@ -132,8 +138,6 @@ export const DEFAULTS = {
   sessionKeyPrefix: 'gatehouse:',
 } as const;
 
-export const AUTHENTICATION_MODES = ['agent_as_service', 'on_behalf_of', 'hybrid'] as const;
-
 /** Cross-field checks run even when fields failed, so every problem is reported in one pass. */
 const ALWAYS = { when: () => true };
 
@@ -159,17 +163,6 @@ export const gatewayShape = {
   ),
 };
 
-export const authenticationShape = {
-  oauth_issuer: httpUrl().optional(),
-  audience: text().optional(),
-  jwks_uri: httpUrl().optional(),
-  scopes_supported: list(text()).optional(),
-  mode: z.enum(AUTHENTICATION_MODES, { error: `expected one of ${AUTHENTICATION_MODES.map((mode) => `"${mode}"`).join(', ')}` }).optional(),
-  embedded_idp: z.union([flag(), mapping(z.string(), z.unknown())], { error: 'expected true, false or a mapping' }).optional(),
-  allow_anonymous: flag().optional(),
-  service_client: absentWhenNull(z.strictObject({ client_id: text(), client_secret: text() }, { error: 'expected a mapping with client_id and client_secret' }).optional()),
-  algorithms: list(text()).optional(),
-};
 
 /** Typed loosely here; audit/settings.ts checks each key and names the problem (`audit.fail_mode: ...`). */
 export const auditShape = {
@@ -253,6 +246,7 @@ export const backendShape = {
   protocol_version: z.enum(SUPPORTED_REVISIONS as [string, ...string[]], { error: `expected one of ${SUPPORTED_REVISIONS.join(', ')}` }).optional(),
   auth: absentWhenNull(backendAuthSchema.optional()),
   required_scope: text().optional(),
+  scopes: backendScopesSchema,
   enabled: flag().default(true),
 };
 
@@ -336,7 +330,8 @@ const policySchema = z.looseObject(policyShape, { error: 'expected a mapping' })
 export const configFileShape = {
   // prefault: an absent section is parsed as {}, so its own defaults apply.
   gateway: absentWhenNull(z.strictObject(gatewayShape, { error: 'expected a mapping' }).prefault({})),
-  authentication: absentWhenNull(z.strictObject(authenticationShape, { error: 'expected a mapping' }).optional()),
+  authentication: authenticationSchema,
+  authorization: authorizationSchema,
   audit: absentWhenNull(z.strictObject(auditShape, { error: 'expected a mapping' }).optional()),
   /** `strict`: audit fails closed and anonymous access is refused. */
   compliance: z.enum(['standard', 'strict'], { error: 'expected "standard" or "strict"' }).default('standard'),
@@ -427,10 +422,8 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
       nameSeparator: gateway.name_separator,
       allowedOrigins: [...(gateway.allowed_origins ?? DEFAULTS.allowedOrigins)],
     },
-    authentication:
-      file.authentication === undefined
-        ? undefined
-        : { oauthIssuer: file.authentication.oauth_issuer, audience: file.authentication.audience, raw: { ...file.authentication } },
+    authentication: file.authentication === undefined ? undefined : toAuthenticationConfig(file.authentication),
+    authorization: toAuthorizationRules(file.authorization, file.backends),
     audit:
       file.audit === undefined
         ? undefined

@@ -25,6 +25,7 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     # protocol_version: 2025-11-25  # pin the MCP revision spoken to it (default: the newest it offers)
     # auth: none                 # none, or a mapping: {type: static_header | oauth_client_credentials | token_exchange, ...}
     # required_scope: remote.read  # scope a caller needs to reach this backend
+    # scopes: { read: remote.read, invoke: remote.invoke, tools: { delete_*: [remote.admin] } }
 `;
 
 export interface StarterOptions {
@@ -82,21 +83,34 @@ stream_timeout_seconds: 300      # longest an SSE response stream stays open
 max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once (authentication on)
 # session_key_prefix: "gatehouse:"     # prefix of the Redis keys and channels (several gateways on one Redis)
 
-# The sections below are accepted and validated, but not enforced yet in this
-# version: the gateway warns at start when they are present.
+# The sections below are optional; uncomment what you need.
 #
-# authentication:
-#   oauth_issuer: https://login.example.com   # who issues the tokens clients present
-#   audience: mcp-gateway                     # the audience those tokens must name
-#   jwks_uri: https://login.example.com/.well-known/jwks.json
-#   scopes_supported: [crm.read, crm.write]
-#   mode: on_behalf_of                        # agent_as_service, on_behalf_of or hybrid
-#   embedded_idp: false                       # true, or settings, to let the gateway issue tokens itself
-#   allow_anonymous: false                    # true turns authentication off (local experiments; refused with compliance: strict)
+# authentication:                             # on: every client presents an OAuth token (docs/identity.md)
+#   oauth_issuer: https://login.example.com   # who issues the tokens clients present (none: the embedded provider)
+#   audience: mcp-gateway                     # accepted besides the gateway's own URLs
+#   jwks_uri: https://login.example.com/.well-known/jwks.json   # default: discovered
 #   algorithms: [RS256, ES256]                # accepted JWT algorithms; default: every asymmetric one
+#   clock_skew_seconds: 30
+#   token_cache_entries: 10000
+#   jwks_refetch_floor_seconds: 30
+#   jwks_max_age_seconds: 600
+#   introspection:                            # opaque tokens (RFC 7662)
+#     client_id: gatehouse-rs
+#     client_secret: \${INTROSPECTION_SECRET}
+#   claims: { agent: [azp, client_id], user: sub, scopes: [scope, scp], roles: [roles], role_map: {} }
+#   scope_hierarchy: { crm.admin: ["crm.*"] }
+#   scopes_supported: [crm.read]              # advertised in the protected resource metadata
+#   mode: on_behalf_of                        # agent_as_service, on_behalf_of or hybrid
+#   allow_anonymous: false                    # true turns authentication off (local experiments; refused with compliance: strict)
 #   service_client:                           # the gateway's own client at the IdP, for token_exchange backends
 #     client_id: gatehouse-gateway
 #     client_secret: \${GATEHOUSE_CLIENT_SECRET}
+#   embedded_idp: false                       # without oauth_issuer: true, or settings ({port: 8082, agents: [...]})
+#
+# authorization:                              # the scopes each backend needs (per backend: backends[].scopes)
+#   listing: callable                         # readable: list tools a caller could step up to
+#   read_scope: "{backend}.read"
+#   invoke_scope: "{backend}.invoke"
 #
 # audit:
 #   backend: audit-pipeline.example.com       # where audit records go

@@ -4,7 +4,8 @@
 
 import type { z } from 'zod';
 import { formatKeyPath, type ConfigProblem, type KeyPathSegment } from './errors.ts';
-import { auditShape, authenticationShape, authShapes, backendShape, configFileShape, gatewayShape } from './schema.ts';
+import { auditShape, authShapes, backendShape, configFileShape, gatewayShape } from './schema.ts';
+import { backendScopesShape, identityKnownKeysAt } from './identity-schema.ts';
 
 type Issue = z.core.$ZodIssue;
 
@@ -120,14 +121,15 @@ export function editDistance(from: string, to: string): number {
 export function knownKeysAt(path: readonly (string | number)[], input: unknown): readonly string[] {
   const [section, index, field, ...rest] = path;
   if (section === undefined) return Object.keys(configFileShape);
+  if (section === 'authentication' || section === 'authorization') return identityKnownKeysAt(path);
   if (index === undefined) {
     if (section === 'gateway') return Object.keys(gatewayShape);
-    if (section === 'authentication') return Object.keys(authenticationShape);
     if (section === 'audit') return Object.keys(auditShape);
     return [];
   }
   if (section !== 'backends' || typeof index !== 'number' || rest.length > 0) return [];
   if (field === undefined) return Object.keys(backendShape);
+  if (field === 'scopes') return Object.keys(backendScopesShape);
   if (field !== 'auth') return [];
   const type = (valueAt(input, path) as { type?: unknown } | undefined)?.type;
   const shape = typeof type === 'string' && type in authShapes ? authShapes[type as keyof typeof authShapes] : undefined;

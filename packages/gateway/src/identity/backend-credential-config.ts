@@ -4,7 +4,8 @@
 // the first needs a credential registry (not built yet), the second is
 // refused by design, since MCP forbids passing the client's token through.
 
-import type { BackendAuthConfig } from '../config/schema.ts';
+import type { AuthenticationConfig, BackendAuthConfig } from '../config/schema.ts';
+import { DEMO_GATEWAY_CLIENT } from './embedded-idp/demo-directory.ts';
 import type { BackendCredentialOptions } from './backend-credentials.ts';
 import type { ClientAuthentication } from './oauth-token-client.ts';
 
@@ -22,9 +23,13 @@ export function backendCredentialOptions(auth: BackendAuthConfig, serviceClient:
   }
 }
 
-/** `authentication.service_client` (client_id, client_secret): the gateway's own client at the IdP. */
-export function serviceClientOf(raw: Record<string, unknown> | undefined): ClientAuthentication | undefined {
-  const client = raw?.service_client as { client_id?: unknown; client_secret?: unknown } | undefined;
-  if (typeof client?.client_id !== 'string' || typeof client.client_secret !== 'string') return undefined;
-  return { clientId: client.client_id, clientSecret: client.client_secret };
+/**
+ * The gateway's own client at the IdP (token exchange): `authentication.service_client`,
+ * else, with the embedded provider, its demo service client.
+ */
+export function serviceClientOf(authentication: AuthenticationConfig | undefined): ClientAuthentication | undefined {
+  if (authentication === undefined || authentication.isAnonymousAllowed) return undefined;
+  if (authentication.serviceClient !== undefined) return authentication.serviceClient;
+  if (authentication.embeddedIdp === undefined) return undefined;
+  return { clientId: DEMO_GATEWAY_CLIENT.name, clientSecret: DEMO_GATEWAY_CLIENT.secret };
 }

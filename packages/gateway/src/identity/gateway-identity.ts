@@ -5,14 +5,14 @@
 // or `allow_anonymous`, every caller is anonymous.
 
 import type { GatewayConfig } from '../config/schema.ts';
+import type { EmbeddedIdpSettings } from '../config/identity-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { compileAuthorization, type Authorization, type AuthorizationRules } from './authorization.ts';
+import { compileAuthorization, type Authorization, type AuthorizationRules, type BackendRules } from './authorization.ts';
 import { startEmbeddedIdp, type EmbeddedIdp } from './embedded-idp.ts';
-import { DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY } from './embedded-idp/demo-directory.ts';
+import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY, DEMO_USERS } from './embedded-idp/demo-directory.ts';
 import { createHttpAuthentication, type HttpAuthentication } from './http-authentication.ts';
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, type ResourceMetadataResponse } from './resource-metadata.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
-import type { CallerMode } from './caller.ts';
 import { isAuthError, type AuthError } from './auth-error.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from './caller.ts';
@@ -40,27 +40,43 @@ export interface AssembleIdentityOptions {
   onRefusal?: (error: AuthError) => void;
 }
 
-/** Backend `required_scope` from the config becomes the authorization rule the playbook means. */
-function rulesFromConfig(config: GatewayConfig, base: AuthorizationRules): AuthorizationRules {
-  const backends = { ...base.backends };
+/**
+ * The rules the gateway enforces: with the embedded provider, the demo CRM's
+ * rules as a base; then the `authorization` section's templates and listing,
+ * each backend's `scopes` (replacing the base rules of that backend) and its
+ * `required_scope`.
+ */
+export function rulesFromConfig(config: GatewayConfig, base: AuthorizationRules): AuthorizationRules {
+  const configured = config.authorization ?? {};
+  const backends: Record<string, BackendRules> = { ...base.backends, ...configured.backends };
   for (const backend of config.backends) {
     if (backend.requiredScope === undefined) continue;
     backends[backend.name] = { ...backends[backend.name], requiredScope: backend.requiredScope };
   }
-  return { ...base, backends };
+  const { backends: _base, ...baseGlobals } = base;
+  const { backends: _configured, ...configuredGlobals } = configured;
+  return { ...baseGlobals, ...configuredGlobals, backends };
+}
+
+/** The scopes the embedded provider's agents and users can hold: the demo's, or the configured directory's. */
+function embeddedScopes(idp: EmbeddedIdpSettings): string[] {
+  if (idp.agents === undefined && idp.users === undefined) return [...DEMO_ALL_SCOPES];
+  const scopes = new Set<string>();
+  for (const agent of idp.agents ?? DEMO_AGENTS) for (const scope of agent.scopes) scopes.add(scope);
+  for (const user of idp.users ?? DEMO_USERS) for (const scope of user.scopes) scopes.add(scope);
+  return [...scopes];
 }
 
 export async function assembleIdentity(config: GatewayConfig, options: AssembleIdentityOptions): Promise<GatewayIdentity> {
   const settings = config.authentication;
-  const raw = settings?.raw ?? {};
-  const isAnonymous = options.isAnonymousForced === true || settings === undefined || raw.allow_anonymous === true;
+  const isAnonymous = options.isAnonymousForced === true || settings === undefined || settings.isAnonymousAllowed;
   const endpointPaths = new Set(['/mcp', ...options.backendNames.map((name) => `/servers/${name}/mcp`)]);
-  const embedded = raw.embedded_idp === true || (typeof raw.embedded_idp === 'object' && raw.embedded_idp !== null);
-  const isEmbedded = !isAnonymous && settings?.oauthIssuer === undefined && (embedded || raw.embedded_idp === undefined);
+  const idpSettings = isAnonymous ? undefined : settings?.embeddedIdp;
+  const isEmbedded = idpSettings !== undefined;
   const baseRules: AuthorizationRules = isEmbedded ? DEMO_AUTHORIZATION_RULES : {};
   const authorization = compileAuthorization(rulesFromConfig(config, baseRules));
 
-  if (isAnonymous) {
+  if (isAnonymous || settings === undefined) {
     if (settings !== undefined) options.logger.warn('AUTHENTICATION IS OFF (allow_anonymous): every caller is anonymous and every audit record says so; never run this way in production');
     return {
       isEnforced: false,
@@ -74,33 +90,34 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   }
 
   let idp: EmbeddedIdp | undefined;
-  let issuer = settings?.oauthIssuer;
-  if (isEmbedded) {
-    const idpSettings = (typeof raw.embedded_idp === 'object' && raw.embedded_idp !== null ? raw.embedded_idp : {}) as { host?: unknown; port?: unknown };
+  let issuer = settings.oauthIssuer;
+  if (idpSettings !== undefined) {
     idp = await startEmbeddedIdp({
-      host: typeof idpSettings.host === 'string' ? idpSettings.host : '127.0.0.1',
-      // An interpolated `${GATEHOUSE_IDP_PORT:-8082}` arrives as text.
-      port: idpSettings.port === undefined ? 8082 : Number(idpSettings.port),
+      host: '127.0.0.1',
+      port: 8082,
+      ...idpSettings,
+      scopes: embeddedScopes(idpSettings),
+      ...(settings.serviceClient === undefined ? {} : { gatewayClient: { name: settings.serviceClient.clientId, secret: settings.serviceClient.clientSecret } }),
       gatewayBaseUrl: options.publicBaseUrl,
       logger: options.logger,
     });
     issuer = idp.issuer;
   }
-  const mode = (raw.mode as CallerMode | undefined) ?? 'hybrid';
-  const audiences = [...gatewayResourceIdentifiers(options.publicBaseUrl, options.backendNames), ...(settings?.audience === undefined ? [] : [settings.audience])];
+  if (issuer === undefined) throw new TypeError('authentication needs oauth_issuer or the embedded identity provider (the config schema refuses neither)');
+  const audiences = [...gatewayResourceIdentifiers(options.publicBaseUrl, options.backendNames), ...(settings.audience === undefined ? [] : [settings.audience])];
+  const claims = settings.verifier.claims ?? {};
   const verifier: TokenVerifier = createTokenVerifier({
-    issuer: issuer!,
+    ...settings.verifier,
+    issuer,
     audiences,
-    mode,
+    mode: settings.mode,
     logger: options.logger,
-    ...(typeof raw.jwks_uri === 'string' ? { jwksUri: raw.jwks_uri } : {}),
-    ...(Array.isArray(raw.algorithms) ? { algorithms: raw.algorithms as string[] } : {}),
-    ...(isEmbedded ? { claims: { scopeHierarchy: DEMO_SCOPE_HIERARCHY } } : {}),
+    // The demo's hierarchy (crm.admin implies crm.*) under the configured one.
+    ...(isEmbedded ? { claims: { ...claims, scopeHierarchy: { ...DEMO_SCOPE_HIERARCHY, ...claims.scopeHierarchy } } } : {}),
   });
   void verifier.prefetch().catch((error: unknown) => options.logger.warn({ err: error, issuer }, 'could not fetch the issuer\'s keys yet; will retry on the first token'));
-  const scopesSupported = Array.isArray(raw.scopes_supported)
-    ? (raw.scopes_supported as string[])
-    : isEmbedded ? [...DEMO_ALL_SCOPES] : authorization.baselineScopes(options.backendNames);
+  const scopesSupported = settings.scopesSupported
+    ?? (idpSettings !== undefined ? embeddedScopes(idpSettings) : authorization.baselineScopes(options.backendNames));
   return {
     isEnforced: true,
     authentication: createHttpAuthentication({
@@ -111,7 +128,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
       ...(options.onRefusal === undefined ? {} : { onRefusal: options.onRefusal }),
     }),
     authorization,
-    metadata: createResourceMetadataResponder({ publicBaseUrl: options.publicBaseUrl, authorizationServers: [issuer!], scopesSupported }, (path) => endpointPaths.has(path)),
+    metadata: createResourceMetadataResponder({ publicBaseUrl: options.publicBaseUrl, authorizationServers: [issuer], scopesSupported }, (path) => endpointPaths.has(path)),
     issuer,
     authenticateBearer: async (request) => {
       try {

@@ -16,7 +16,12 @@ describe('config schema', () => {
     assert.deepEqual(config.authentication, {
       oauthIssuer: 'https://login.company.com',
       audience: 'mcp-gateway',
-      raw: { oauth_issuer: 'https://login.company.com', audience: 'mcp-gateway' },
+      mode: 'hybrid',
+      isAnonymousAllowed: false,
+      embeddedIdp: undefined,
+      verifier: {},
+      scopesSupported: undefined,
+      serviceClient: undefined,
     });
     assert.deepEqual(config.audit, { backend: 'audit-pipeline.company.com', retentionDays: 2555, raw: { backend: 'audit-pipeline.company.com', retention_days: 2555 } });
     assert.deepEqual(config.backends[0], {
@@ -106,7 +111,7 @@ describe('config schema', () => {
   jwks_uri: https://login.example.com/jwks
   scopes_supported: [crm.read]
   mode: hybrid
-  embedded_idp: true
+  embedded_idp: false
 audit:
   backend: sqlite
   retention_days: 30
@@ -114,7 +119,8 @@ audit:
   path: ./audit.db
   categories: [tool_call]
 `);
-    assert.equal(config.authentication?.raw.mode, 'hybrid');
+    assert.equal(config.authentication?.mode, 'hybrid');
+    assert.equal(config.authentication?.verifier.jwksUri, 'https://login.example.com/jwks');
     assert.equal(config.audit?.raw.path, './audit.db');
   });
 

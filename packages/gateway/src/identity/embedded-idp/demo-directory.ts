@@ -19,7 +19,7 @@ export interface DirectoryUser {
   /** `sub`. */
   id: string;
   name: string;
-  email: string;
+  email?: string;
   roles: readonly string[];
   /** The most this user can delegate to any client; a token acting for them never carries more. */
   scopes: readonly string[];

@@ -74,7 +74,7 @@ async function serve(options: InteractionOptions, request: IncomingMessage, resp
 }
 
 function loginForm(options: InteractionOptions, uid: string): string {
-  const choices = options.users.map((user) => `<option value="${escape(user.id)}">${escape(user.name)} (${escape(user.email)})</option>`).join('');
+  const choices = options.users.map((user) => `<option value="${escape(user.id)}">${escape(user.name)}${user.email === undefined ? '' : ` (${escape(user.email)})`}</option>`).join('');
   return `<p><strong>Development only.</strong> No password: pick a demo user.</p>
 <form method="post" action="${options.basePath}/interaction/${escape(uid)}/login"><select name="user">${choices}</select> <button type="submit">Sign in</button></form>`;
 }
