@@ -23,7 +23,7 @@ import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { AuditRecord } from '../../src/audit/record.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
 import { firstText } from '../fixtures/clients.ts';
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
@@ -84,7 +84,7 @@ describe('approval through the gateway and its admin API', () => {
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-approval-e2e-'));
     config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'])]);
-    config.authentication = { oauthIssuer: undefined, audience: undefined, raw: { embedded_idp: { port: 0 } } };
+    config.authentication = embeddedAuthentication();
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.policies = [
       {
