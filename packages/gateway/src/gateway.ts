@@ -253,12 +253,12 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   let admin: Server | undefined;
   if (options.hasAdmin !== false) {
-    const authenticate = (request: Parameters<typeof identity.authenticateBearer>[0]) => identity.authenticateBearer(request);
+    const adminAuthentication = { authenticate: identity.authenticateBearer, isAuthenticationOn: identity.isEnforced };
     const handlers = [
-      ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, authenticate })]),
-      ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: policies.pins, authenticate })]),
+      ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
+      ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: policies.pins, ...adminAuthentication })]),
     ];
-    admin = createAdminServer({ backends: () => backends, isReady: () => isReady, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), metrics, handlers });
+    admin = createAdminServer({ backends: () => backends, isReady: () => isReady, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), metrics, handlers, adminAuthentication });
     const adminHost = options.adminHost ?? config.gateway.adminHost;
     await listen(admin, options.adminPort ?? config.gateway.adminPort, adminHost);
     adminUrl = `http://${formatHost(adminHost)}:${(admin.address() as AddressInfo).port}`;

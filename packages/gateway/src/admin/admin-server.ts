@@ -1,12 +1,14 @@
 // The operators' listener, apart from the client-facing port (127.0.0.1:8081
-// by default): liveness and readiness now; metrics and the admin API of
-// later issues mount here, never on the port agents reach.
+// by default): liveness, readiness and metrics, open to probes and scrapers;
+// the admin API under /admin/, every route of it behind admin-guard.ts
+// (a token with the admin scope). Never on the port agents reach.
 
 import { createServer, type Server } from 'node:http';
 import type { Backend } from '../upstream/backend.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import type { AdminHandler } from './approvals-api.ts';
+import { isAdminApiPath, withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { METRICS_PATH, serveMetrics } from '../telemetry/metrics-endpoint.ts';
 
 export interface AdminServerOptions {
@@ -17,11 +19,23 @@ export interface AdminServerOptions {
   metrics?: GatewayMetrics;
   /** The admin API's handlers (approvals, tool pins); each answers its own paths. */
   handlers?: readonly AdminHandler[];
+  /** Checked before any /admin/ route runs; without it the admin API fails closed (403). */
+  adminAuthentication?: AdminAuthentication;
 }
+
+const NO_AUTHENTICATION: AdminAuthentication = { authenticate: async () => undefined, isAuthenticationOn: false };
 
 export function createAdminServer(options: AdminServerOptions): Server {
   return createServer((request, response) => {
-    const path = (request.url ?? '/').split('?', 1)[0];
+    // Parsed as the handlers parse it, so a dot-segment cannot route around the guard.
+    const path = new URL(request.url ?? '/', 'http://admin.invalid').pathname;
+    if (isAdminApiPath(path)) {
+      void withAdmin(options.adminAuthentication ?? NO_AUTHENTICATION, request, response, () => {
+        for (const handler of options.handlers ?? []) if (handler(request, response)) return;
+        writeJson(response, 404, { error: `no admin route ${path}` });
+      });
+      return;
+    }
     for (const handler of options.handlers ?? []) if (handler(request, response)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') return writeJson(response, 405, { error: 'only GET is served here' }, { allow: 'GET' });
     if (path === '/healthz') return writeJson(response, 200, { status: 'ok' });

@@ -5,21 +5,16 @@
 // admin-server.ts as one handler that answers its own paths.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Caller } from '../identity/caller.ts';
-import { hasScope } from '../identity/caller.ts';
+import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { readBody, writeJson } from '../transport/http-io.ts';
 import { describeParty, isApprovalError, type Approvals } from '../policy/approvals.ts';
 import type { ApprovalRequest, ApprovalStatus } from '../policy/approval-store.ts';
 
+// The guard lives in admin-guard.ts; re-exported for the routes that import it from here.
+export { withAdmin, type AdminAuthentication } from './admin-guard.ts';
+
 /** Handles the request and returns true, or returns false when the path is not its own. */
 export type AdminHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
-
-export interface AdminAuthentication {
-  /** The verified caller of an admin request (identity's token verifier over the Authorization header); `undefined` without a valid token. */
-  authenticate(request: IncomingMessage): Promise<Caller | undefined>;
-  /** Default `gatehouse.admin`. */
-  adminScope?: string;
-}
 
 export interface ApprovalsApiOptions extends AdminAuthentication {
   approvals: Approvals;
@@ -70,31 +65,6 @@ export function createApprovalsApi(options: ApprovalsApiOptions): AdminHandler {
   };
 }
 
-/** Runs `handle` for a caller with the admin scope; 401 or 403 otherwise, 500 on a failure (never an unhandled rejection). */
-export async function withAdmin(
-  options: AdminAuthentication,
-  request: IncomingMessage,
-  response: ServerResponse,
-  handle: (caller: Caller) => Promise<void> | void,
-): Promise<void> {
-  const scope = options.adminScope ?? 'gatehouse.admin';
-  try {
-    const caller = await options.authenticate(request);
-    if (caller === undefined) {
-      return writeJson(response, 401, { error: 'an admin token is required: send Authorization: Bearer <token>' }, { 'www-authenticate': `Bearer scope="${scope}"` });
-    }
-    if (caller.isAnonymous) {
-      return writeJson(response, 403, { error: 'admin endpoints need an authenticated caller with the admin scope, even when the gateway allows anonymous agents', code: 'insufficient_scope' });
-    }
-    if (!hasScope(caller, scope)) {
-      return writeJson(response, 403, { error: `the scope ${scope} is required for admin endpoints`, code: 'insufficient_scope' }, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` });
-    }
-    await handle(caller);
-  } catch (error) {
-    if (!response.headersSent) writeJson(response, 500, { error: `the admin request failed: ${error instanceof Error ? error.message : String(error)}` });
-    else response.end();
-  }
-}
 
 /** `{}` for an empty body; `undefined` for a body that is not a JSON object. */
 export async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown> | undefined> {

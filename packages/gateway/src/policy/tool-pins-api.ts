@@ -5,7 +5,8 @@
 
 import { describeCaller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
-import { withAdmin, type AdminAuthentication, type AdminHandler } from '../admin/approvals-api.ts';
+import type { AdminHandler } from '../admin/approvals-api.ts';
+import { withAdmin, type AdminAuthentication } from '../admin/admin-guard.ts';
 import { isPinError, type ToolPins } from './tool-pinning.ts';
 
 export interface ToolPinsApiOptions extends AdminAuthentication {

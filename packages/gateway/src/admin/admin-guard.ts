@@ -1,0 +1,87 @@
+// The one check every admin API route passes (everything under /admin/ on
+// the admin listener): a verified bearer token carrying the admin scope.
+// admin-server.ts runs it before any /admin/ route; route handlers call
+// withAdmin for the caller they act as. Probes (/healthz, /readyz, /metrics)
+// are outside it by design: they carry no tokens.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hasScope, type Caller } from '../identity/caller.ts';
+import { writeJson } from '../transport/http-io.ts';
+
+/** The scope admin routes need unless configured otherwise (the demo admin agent holds it). */
+export const ADMIN_SCOPE = 'gatehouse.admin';
+
+/** The path prefix of the admin API; every route below it is guarded. */
+export const ADMIN_API_PREFIX = '/admin';
+
+export interface AdminAuthentication {
+  /** The verified caller of an admin request (identity's token verifier over the Authorization header); `undefined` without a valid token. */
+  authenticate(request: IncomingMessage): Promise<Caller | undefined>;
+  /** Default `gatehouse.admin`. */
+  adminScope?: string;
+  /**
+   * False when the gateway runs with authentication off (allow_anonymous):
+   * no caller can hold the admin scope, so the admin API fails closed. Default true.
+   */
+  isAuthenticationOn?: boolean;
+}
+
+/** Why an admin request was refused; the `code` of the JSON answer. */
+export type AdminRefusalCode = 'admin_token_required' | 'invalid_token' | 'insufficient_scope' | 'admin_requires_authentication';
+
+export type AdminDecision =
+  | { isAllowed: true; caller: Caller }
+  | { isAllowed: false; status: 401 | 403; code: AdminRefusalCode; message: string; headers: Record<string, string> };
+
+/** Whether `path` belongs to the admin API (and so needs the admin scope). */
+export function isAdminApiPath(path: string): boolean {
+  return path === ADMIN_API_PREFIX || path.startsWith(`${ADMIN_API_PREFIX}/`);
+}
+
+/** Decides whether `request` may use the admin API. Pure apart from the token check `authenticate` makes. */
+export async function checkAdmin(options: AdminAuthentication, request: IncomingMessage): Promise<AdminDecision> {
+  const scope = options.adminScope ?? ADMIN_SCOPE;
+  if (options.isAuthenticationOn === false) {
+    return refusal(403, 'admin_requires_authentication', 'the admin API needs authentication, and this gateway runs with it off (allow_anonymous), so no caller can hold the admin scope; start it with authentication on', {});
+  }
+  const caller = await options.authenticate(request);
+  if (caller === undefined) {
+    // RFC 6750 section 3.1: no error code when the request simply had no credentials.
+    if (request.headers.authorization === undefined) {
+      return refusal(401, 'admin_token_required', `an admin token is required: send Authorization: Bearer <token> with the scope ${scope}`, { 'www-authenticate': `Bearer scope="${scope}"` });
+    }
+    return refusal(401, 'invalid_token', 'the bearer token is missing, malformed, expired or not issued for this gateway; get a new token with the admin scope', {
+      'www-authenticate': `Bearer error="invalid_token", scope="${scope}"`,
+    });
+  }
+  if (caller.isAnonymous) {
+    return refusal(403, 'admin_requires_authentication', 'admin endpoints need an authenticated caller with the admin scope, even when the gateway allows anonymous agents', {});
+  }
+  if (!hasScope(caller, scope)) {
+    return refusal(403, 'insufficient_scope', `the scope ${scope} is required for admin endpoints; request a token that carries it`, {
+      'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"`,
+    });
+  }
+  return { isAllowed: true, caller };
+}
+
+/** Runs `handle` for a caller with the admin scope; 401 or 403 otherwise, 500 on a failure (never an unhandled rejection). */
+export async function withAdmin(
+  options: AdminAuthentication,
+  request: IncomingMessage,
+  response: ServerResponse,
+  handle: (caller: Caller) => Promise<void> | void,
+): Promise<void> {
+  try {
+    const decision = await checkAdmin(options, request);
+    if (!decision.isAllowed) return writeJson(response, decision.status, { error: decision.message, code: decision.code }, decision.headers);
+    await handle(decision.caller);
+  } catch (error) {
+    if (!response.headersSent) writeJson(response, 500, { error: `the admin request failed: ${error instanceof Error ? error.message : String(error)}` });
+    else response.end();
+  }
+}
+
+function refusal(status: 401 | 403, code: AdminRefusalCode, message: string, headers: Record<string, string>): AdminDecision {
+  return { isAllowed: false, status, code, message, headers };
+}
