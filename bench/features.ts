@@ -89,7 +89,8 @@ export const FEATURES: readonly Feature[] = [
     goal: 0.9,
     issue: 4,
     // The scope check runs too: the demo agent's crm scopes stand in for the bench backends' own.
-    extraYaml: 'authentication:\n  embedded_idp:\n    port: 0\nauthorization:\n  read_scope: crm.read\n  invoke_scope: crm.invoke\n',
+    // All 64 clients are one agent, so the per-identity session cap is raised above them.
+    extraYaml: 'authentication:\n  embedded_idp:\n    port: 0\nauthorization:\n  read_scope: crm.read\n  invoke_scope: crm.invoke\nmax_concurrent_sessions_per_user: 1000\n',
     isAuthenticated: true,
   },
   {
