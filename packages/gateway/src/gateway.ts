@@ -3,6 +3,7 @@
 // admin listener. `startGateway` is what the CLI's `start` and the tests call.
 
 import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config/schema.ts';
 import type { Backend, Implementation } from './upstream/backend.ts';
@@ -18,8 +19,12 @@ import { createMemorySessionStore } from './session/memory-store.ts';
 import { createRedisSessionStore } from './session/redis-store.ts';
 import type { SessionStore } from './session/store.ts';
 import { describeRedisUrl, openRedisConnection, type RedisConnection } from './cluster/redis-connection.ts';
+import { ReplicaBus } from './cluster/replica-bus.ts';
+import { joinReplicaMesh } from './cluster/replica-mesh.ts';
+import type { OpenExchange } from './transport/dispatch.ts';
 import { EventStreams } from './transport/rev2025/event-streams.ts';
-import { EventLog } from './transport/rev2025/event-log.ts';
+import { MemoryEventLog, type EventLog } from './transport/rev2025/event-log.ts';
+import { RedisEventLog } from './transport/rev2025/redis-event-log.ts';
 import { ClientRequests } from './transport/rev2025/client-requests.ts';
 import { HeldCalls } from './bridge/held-calls.ts';
 import { ListenStreams } from './transport/rev2026/listen-streams.ts';
@@ -116,8 +121,15 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   );
   const backends = registry.all();
   const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger });
-  const events = new EventLog();
-  const streams = new EventStreams(events);
+  // A redis session_store shares sessions, SSE event logs and a bus between replicas (docs/scale-out.md).
+  const redis: RedisConnection | undefined = config.session.store === 'memory' ? undefined : openRedisConnection(config.session.store, logger);
+  const keyPrefix = config.session.keyPrefix ?? 'gatehouse:';
+  const replicaId = `${config.gateway.id}/${randomBytes(4).toString('hex')}`;
+  const bus = redis === undefined ? undefined : new ReplicaBus({ commands: redis.commands, subscriber: redis.subscriber(), replicaId, prefix: keyPrefix, logger });
+  const events: EventLog = redis === undefined
+    ? new MemoryEventLog()
+    : new RedisEventLog({ commands: redis.commands, subscriber: redis.subscriber(), prefix: keyPrefix, ttlSeconds: config.session.ttlSeconds, logger });
+  const streams = new EventStreams(events, { streamTimeoutMs: config.session.streamTimeoutSeconds * 1000 });
   const listens = new ListenStreams();
   const subscriptions = new ResourceSubscriptions(
     backends,
@@ -131,9 +143,6 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     events.dropSession(sessionId);
   };
   const held = new HeldCalls({ maxHeld: 10_000, ttlMs: config.session.streamTimeoutSeconds * 1000, logger });
-  // A redis session_store shares sessions (and, below, event logs and the replica bus) between replicas.
-  const redis: RedisConnection | undefined = config.session.store === 'memory' ? undefined : openRedisConnection(config.session.store, logger);
-  const keyPrefix = config.session.keyPrefix ?? 'gatehouse:';
   const sessions: SessionStore = redis === undefined
     ? createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000, maxSessionsPerOwner: config.session.maxConcurrentSessionsPerUser, onExpire: endSession })
     : createRedisSessionStore({
@@ -145,7 +154,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       prefix: keyPrefix,
       onExpire: endSession,
     });
-  const clientRequests = new ClientRequests(config.session.streamTimeoutSeconds * 1000);
+  const clientRequests = new ClientRequests(config.session.streamTimeoutSeconds * 1000, bus === undefined ? {} : { idPrefix: `gatehouse-${replicaId.slice(-8)}-` });
+  const inFlight = new Map<string, OpenExchange>();
+  const mesh = bus === undefined ? undefined : joinReplicaMesh({ bus, endSession, clientRequests, inFlight, logger });
   catalog.onChange((kinds) => {
     for (const kind of kinds) {
       const method = `notifications/${kind}/list_changed` as const;
@@ -238,8 +249,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     sessions,
     streams,
     clientRequests,
-    inFlight: new Map(),
-    onSessionEnd: endSession,
+    inFlight,
+    onSessionEnd: mesh === undefined ? endSession : mesh.endSessionEverywhere,
+    ...(mesh === undefined ? {} : { mesh }),
     events,
     listens,
     subscriptions,
@@ -287,6 +299,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await audit?.close();
       await tracing.shutdown();
       await sessions.close();
+      await bus?.close();
       await redis?.close();
     },
   };

@@ -47,7 +47,7 @@ export class CallStream {
     if (!this.#isStreaming && !this.#startStreaming()) return false;
     const logged = this.#logged;
     if (logged === undefined) return this.#response.write(sseFrame(message));
-    logged.write(sseFrame(message, logged.nextEventId()));
+    logged.send(message);
     return true;
   }
 
@@ -58,7 +58,7 @@ export class CallStream {
     if (!this.#isStreaming) return writeJson(this.#response, status, message);
     const logged = this.#logged;
     if (logged === undefined) this.#response.end(sseFrame(message));
-    else logged.write(sseFrame(message, logged.nextEventId()), true);
+    else logged.send(message, true);
   }
 
   #startStreaming(): boolean {
@@ -68,8 +68,9 @@ export class CallStream {
     if (this.#options.openLoggedStream !== undefined) {
       const logged = this.#options.openLoggedStream();
       this.#logged = logged;
-      logged.attach(this.#response);
-      if (this.#options.isPriming) logged.write(`id: ${logged.nextEventId()}\ndata: \n\n`);
+      // From the first event: a shared log may number events before this replica follows the stream.
+      logged.attach(this.#response, 0);
+      if (this.#options.isPriming) logged.send(undefined);
     }
     return true;
   }

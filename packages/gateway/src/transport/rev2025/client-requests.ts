@@ -1,7 +1,7 @@
 // Requests the gateway sends to 2025-era clients on behalf of a backend, and
 // the matching of the client's answers (which arrive as separate POSTs with a
 // JSON-RPC response) back to them. Ids are the gateway's own, so two
-// backends' request ids never clash on one client. Process-local for now.
+// backends' request ids never clash on one client. With shared sessions the answer may arrive at another replica, which relays it (cluster/replica-mesh.ts).
 
 import type { JsonRpcResponse } from '../../protocol/jsonrpc.ts';
 import type { CallStream } from '../call-stream.ts';
@@ -23,10 +23,13 @@ export class ClientRequestGoneError extends Error {
 export class ClientRequests {
   readonly #waiting = new Map<string, Waiting>();
   readonly #timeoutMs: number;
+  readonly #idPrefix: string;
   #sequence = 0;
 
-  constructor(timeoutMs: number) {
+  /** `idPrefix` makes ids unique across replicas, so a relayed answer is resolved by the one that asked. */
+  constructor(timeoutMs: number, options: { idPrefix?: string } = {}) {
     this.#timeoutMs = timeoutMs;
+    this.#idPrefix = options.idPrefix ?? 'gatehouse-';
   }
 
   get size(): number {
@@ -34,7 +37,7 @@ export class ClientRequests {
   }
 
   send(sessionId: string, stream: CallStream, method: string, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<JsonRpcResponse> {
-    const id = `gatehouse-${++this.#sequence}`;
+    const id = `${this.#idPrefix}${++this.#sequence}`;
     const key = `${sessionId}\u0000${id}`;
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new ClientRequestGoneError(`the call was cancelled before ${method} could be asked of the client`));

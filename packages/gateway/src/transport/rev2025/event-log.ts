@@ -2,10 +2,13 @@
 // can resume with `Last-Event-ID` and get what it missed, in order, once
 // (2025-11-25 transports, "Resumability and Redelivery"). Event ids are
 // `{streamId}:{n}` so an id names its stream, and only that stream is
-// replayed. Bounded per stream and per session; in memory for now (the
-// scale-out issue moves it to Redis so another replica can resume).
+// replayed. Bounded per stream and per session. Two implementations behind
+// one interface: this process's memory (below, the default) and Redis
+// (redis-event-log.ts), where any replica can resume any stream.
 
 import type { ServerResponse } from 'node:http';
+import type { JsonRpcMessage } from '../../protocol/jsonrpc.ts';
+import { sseFrame } from '../http-io.ts';
 
 export interface EventLogLimits {
   /** Events kept per stream; older ones are dropped (a resume from before them replays what is left). */
@@ -16,13 +19,47 @@ export interface EventLogLimits {
 
 export const DEFAULT_EVENT_LOG_LIMITS: EventLogLimits = { maxEventsPerStream: 512, maxStreamsPerSession: 64 };
 
+/** One logged stream: events are numbered, kept, and written to whichever response listens now. */
+export interface LoggedStream {
+  readonly id: string;
+  /** Whether a client listens on this stream in this process right now. */
+  readonly isAttached: boolean;
+  /** Records a message (`undefined`: the id-only priming event) and delivers it to the listening client, if any. */
+  send(message: JsonRpcMessage | undefined, isLast?: boolean): void;
+  /**
+   * Points the stream at a (new) response: the original POST/GET, or a
+   * resuming GET. With `afterNumber`, first replays what came after it;
+   * without, only what is sent from now on.
+   */
+  attach(response: ServerResponse, afterNumber?: number): void;
+}
+
+export interface EventLog {
+  /** Whether other replicas read and write this log (Redis). */
+  readonly isShared: boolean;
+  /** A new stream for a session; its id prefix tells POST-call streams (`c`) from GET streams (`g`). */
+  openStream(sessionId: string, kind: 'call' | 'get'): LoggedStream;
+  /** The stream a `Last-Event-ID` names, and the position after which to replay; `undefined` if unknown. */
+  find(sessionId: string, lastEventId: string): { stream: LoggedStream; afterNumber: number } | undefined;
+  /**
+   * The session's GET stream for a message to deliver: the open one, or
+   * (shared logs) a handle any replica can write to; `undefined` when the
+   * session has none here.
+   */
+  sessionStream(sessionId: string): LoggedStream | undefined;
+  dropSession(sessionId: string): void;
+  close?(): void;
+}
+
+export const EVENT_ID = /^([cg][0-9a-z]+):(\d+)$/;
+
 interface LoggedEvent {
   number: number;
   frame: string;
 }
 
-/** One stream's events and, while a client listens, the response they are written to. */
-export class LoggedStream {
+/** One stream's events in memory and, while a client listens, the response they are written to. */
+export class MemoryLoggedStream implements LoggedStream {
   readonly id: string;
   readonly #events: LoggedEvent[] = [];
   readonly #limit: number;
@@ -39,12 +76,9 @@ export class LoggedStream {
     return this.#target !== undefined && !this.#target.destroyed && !this.#target.writableEnded;
   }
 
-  nextEventId(): string {
-    return `${this.id}:${++this.#next}`;
-  }
-
-  /** Records a frame (whose id came from nextEventId) and writes it to the listening client, if any. */
-  write(frame: string, isLast = false): void {
+  send(message: JsonRpcMessage | undefined, isLast = false): void {
+    const eventId = `${this.id}:${++this.#next}`;
+    const frame = message === undefined ? `id: ${eventId}\ndata: \n\n` : sseFrame(message, eventId);
     this.#events.push({ number: this.#next, frame });
     if (this.#events.length > this.#limit) this.#events.shift();
     if (isLast) this.isComplete = true;
@@ -54,21 +88,23 @@ export class LoggedStream {
     else target.write(frame);
   }
 
-  /** Points the stream at a (new) response: the original POST/GET, or a resuming GET after replaying. */
-  attach(response: ServerResponse, afterNumber = Number.POSITIVE_INFINITY): void {
+  attach(response: ServerResponse, afterNumber?: number): void {
     this.#target = response;
     response.once('close', () => {
       if (this.#target === response) this.#target = undefined;
     });
-    if (Number.isFinite(afterNumber)) {
+    if (afterNumber !== undefined) {
       for (const event of this.#events) if (event.number > afterNumber) response.write(event.frame);
       if (this.isComplete) response.end();
     }
   }
 }
 
-export class EventLog {
-  readonly #sessions = new Map<string, Map<string, LoggedStream>>();
+export class MemoryEventLog implements EventLog {
+  readonly isShared = false;
+  readonly #sessions = new Map<string, Map<string, MemoryLoggedStream>>();
+  /** Each session's GET stream, once opened. */
+  readonly #getStreams = new Map<string, MemoryLoggedStream>();
   readonly #limits: EventLogLimits;
   #sequence = 0;
 
@@ -76,29 +112,37 @@ export class EventLog {
     this.#limits = limits;
   }
 
-  /** A new stream for a session; its id prefix tells POST-call streams (`c`) from GET streams (`g`). */
   openStream(sessionId: string, kind: 'call' | 'get'): LoggedStream {
+    if (kind === 'get') {
+      const existing = this.#getStreams.get(sessionId);
+      if (existing !== undefined) return existing;
+    }
     let streams = this.#sessions.get(sessionId);
     if (streams === undefined) this.#sessions.set(sessionId, (streams = new Map()));
     if (streams.size >= this.#limits.maxStreamsPerSession) this.#evictOne(streams);
-    const stream = new LoggedStream(`${kind === 'call' ? 'c' : 'g'}${(++this.#sequence).toString(36)}`, this.#limits.maxEventsPerStream);
+    const stream = new MemoryLoggedStream(`${kind === 'call' ? 'c' : 'g'}${(++this.#sequence).toString(36)}`, this.#limits.maxEventsPerStream);
     streams.set(stream.id, stream);
+    if (kind === 'get') this.#getStreams.set(sessionId, stream);
     return stream;
   }
 
-  /** The stream a `Last-Event-ID` names, and the position after which to replay; `undefined` if unknown here. */
   find(sessionId: string, lastEventId: string): { stream: LoggedStream; afterNumber: number } | undefined {
-    const match = /^([cg][0-9a-z]+):(\d+)$/.exec(lastEventId);
+    const match = EVENT_ID.exec(lastEventId);
     if (match === null) return undefined;
     const stream = this.#sessions.get(sessionId)?.get(match[1]!);
     return stream === undefined ? undefined : { stream, afterNumber: Number(match[2]) };
   }
 
-  dropSession(sessionId: string): void {
-    this.#sessions.delete(sessionId);
+  sessionStream(sessionId: string): LoggedStream | undefined {
+    return this.#getStreams.get(sessionId);
   }
 
-  #evictOne(streams: Map<string, LoggedStream>): void {
+  dropSession(sessionId: string): void {
+    this.#sessions.delete(sessionId);
+    this.#getStreams.delete(sessionId);
+  }
+
+  #evictOne(streams: Map<string, MemoryLoggedStream>): void {
     for (const [id, stream] of streams) {
       if (stream.isComplete || !stream.isAttached) {
         streams.delete(id);

@@ -2,11 +2,14 @@
 // "Listening for Messages from the Server"): at most one listening per
 // session, its events numbered and logged so a reconnect with
 // `Last-Event-ID` replays what was missed. Unsolicited notifications (list
-// changes, resource updates) go out here.
+// changes, resource updates) go out here. With a shared event log, a message
+// for a session is logged wherever it arises and delivered by the replica
+// the client's GET stream is connected to. A stream is closed after
+// `stream_timeout_seconds`; the client reconnects and resumes.
 
 import type { ServerResponse } from 'node:http';
 import type { JsonRpcNotification } from '../../protocol/jsonrpc.ts';
-import { SSE_HEADERS, sseFrame } from '../http-io.ts';
+import { SSE_HEADERS } from '../http-io.ts';
 import type { EventLog, LoggedStream } from './event-log.ts';
 
 const KEEP_ALIVE_MS = 15_000;
@@ -17,20 +20,27 @@ interface SessionStream {
   response: ServerResponse | undefined;
 }
 
+export interface EventStreamsOptions {
+  /** `stream_timeout_seconds` in ms: the longest one GET response stays open. */
+  streamTimeoutMs?: number;
+}
+
 export class EventStreams {
   readonly #streams = new Map<string, SessionStream>();
   readonly #log: EventLog;
   readonly #keepAlive: NodeJS.Timeout;
+  readonly #streamTimeoutMs: number | undefined;
 
-  constructor(log: EventLog) {
+  constructor(log: EventLog, options: EventStreamsOptions = {}) {
     this.#log = log;
+    this.#streamTimeoutMs = options.streamTimeoutMs;
     this.#keepAlive = setInterval(() => {
       for (const stream of this.#streams.values()) if (stream.logged.isAttached) stream.response?.write(':\n\n');
     }, KEEP_ALIVE_MS);
     this.#keepAlive.unref();
   }
 
-  /** Whether a client is listening on the session's GET stream right now. */
+  /** Whether a client is listening on the session's GET stream in this process right now. */
   isListening(sessionId: string): boolean {
     return this.#streams.get(sessionId)?.logged.isAttached === true;
   }
@@ -39,23 +49,37 @@ export class EventStreams {
   open(sessionId: string, endpointBackend: string | undefined, response: ServerResponse, resume?: { logged: LoggedStream; afterNumber: number }): void {
     response.writeHead(200, SSE_HEADERS);
     response.flushHeaders();
-    const existing = this.#streams.get(sessionId);
-    const logged = resume?.logged ?? existing?.logged ?? this.#log.openStream(sessionId, 'get');
-    this.#streams.set(sessionId, { logged, endpointBackend, response });
+    const logged = resume?.logged ?? this.#streams.get(sessionId)?.logged ?? this.#log.openStream(sessionId, 'get');
+    const entry: SessionStream = { logged, endpointBackend, response };
+    this.#streams.set(sessionId, entry);
     logged.attach(response, resume?.afterNumber);
+    if (this.#streamTimeoutMs !== undefined) {
+      const timer = setTimeout(() => response.end(), this.#streamTimeoutMs).unref();
+      response.once('close', () => clearTimeout(timer));
+    }
+    response.once('close', () => {
+      if (entry.response === response) entry.response = undefined;
+    });
   }
 
+  /** Sends to a session's GET stream: logged, and delivered to the client wherever its stream is connected. */
   send(sessionId: string, notification: JsonRpcNotification): boolean {
-    const stream = this.#streams.get(sessionId);
-    if (stream === undefined) return false;
-    stream.logged.write(sseFrame(notification, stream.logged.nextEventId()));
+    const logged = this.#streams.get(sessionId)?.logged ?? this.#log.sessionStream(sessionId);
+    if (logged === undefined) return false;
+    logged.send(notification);
     return true;
   }
 
-  /** Sends to every session's stream (optionally only those of one endpoint). */
+  /**
+   * Sends to the sessions whose stream is here (optionally only those of one
+   * endpoint). Every replica hears its own backends' changes, so each tells
+   * the clients connected to it.
+   */
   broadcast(notification: JsonRpcNotification, filter?: (endpointBackend: string | undefined) => boolean): void {
-    for (const [sessionId, stream] of this.#streams) {
-      if (filter === undefined || filter(stream.endpointBackend)) this.send(sessionId, notification);
+    for (const stream of this.#streams.values()) {
+      // A shared log's detached stream is some other replica's to feed now (or nobody's until a resume).
+      if (this.#log.isShared && stream.response === undefined) continue;
+      if (filter === undefined || filter(stream.endpointBackend)) stream.logged.send(notification);
     }
   }
 

@@ -17,6 +17,7 @@ import type { EventLog } from './event-log.ts';
 import type { Caller } from '../../identity/caller.ts';
 import { checkSessionOwner, sessionOwnerOf } from '../../identity/session-binding.ts';
 import type { EventStreams } from './event-streams.ts';
+import type { ReplicaMesh } from '../../cluster/replica-mesh.ts';
 import { MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
 
 export interface LegacyHandlerContext extends DispatchContext {
@@ -28,9 +29,11 @@ export interface LegacyHandlerContext extends DispatchContext {
   /** Releases what a session held (resource subscriptions, its stream) when it ends. */
   onSessionEnd(sessionId: string): void;
   events: EventLog;
+  /** With shared sessions: reaches the replica that holds a call or a pending client request. */
+  mesh?: ReplicaMesh;
 }
 
-function inFlightKey(sessionId: string, requestId: unknown): string {
+export function inFlightKey(sessionId: string, requestId: unknown): string {
   return `${sessionId}\u0000${typeof requestId}:${String(requestId)}`;
 }
 
@@ -97,12 +100,15 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
     } else if (notification.method === 'notifications/cancelled') {
       // basic/utilities/cancellation: the request it names stops; a late or unknown one is ignored.
       const target = context.inFlight.get(inFlightKey(session.id, notification.params?.requestId));
-      target?.abort(typeof notification.params?.reason === 'string' ? notification.params.reason : 'cancelled by the client');
+      const reason = typeof notification.params?.reason === 'string' ? notification.params.reason : 'cancelled by the client';
+      if (target !== undefined) target.abort(reason);
+      else context.mesh?.relayCancel(session.id, notification.params?.requestId, reason);
     }
     return writeStatus(response, 202);
   }
   if (classified.kind === 'response') {
     if (!context.clientRequests.resolve(session.id, classified.message)) {
+      if (context.mesh !== undefined) return void (context.mesh.relayClientAnswer(session.id, classified.message), writeStatus(response, 202));
       context.logger.debug({ session: session.id, id: classified.message.id }, 'a client answered a request nobody is waiting for');
     }
     return writeStatus(response, 202);

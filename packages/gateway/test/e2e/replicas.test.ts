@@ -1,0 +1,112 @@
+// Two gateway replicas sharing one Redis (sessions, event logs, the replica
+// bus), each with its own stdio backend child: any replica serves any
+// message of any session, a call stream resumes on the other replica in
+// order and once, a notification reaches the GET stream wherever it is
+// connected, a client's answer reaches the replica that asked, and a DELETE
+// on one ends the session on both.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { backendScripts, stdioCommand } from '@gatehouse/testing/backends/launch';
+import { startGateway, type RunningGateway } from '../../src/gateway.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { initializeLegacy, post } from '../fixtures/raw-http.ts';
+import { SHARED_REDIS_URL, redisSkipReason, uniquePrefix } from '../fixtures/redis.ts';
+import { messageOf, progressOf, readEvents } from '../fixtures/sse.ts';
+
+const skip = await redisSkipReason();
+
+describe('two replicas sharing sessions through Redis', { skip }, () => {
+  let a: RunningGateway;
+  let b: RunningGateway;
+
+  before(async () => {
+    const prefix = uniquePrefix('replicas');
+    const v1 = stdioCommand(backendScripts.v1);
+    const start = (id: string) => {
+      const config = gatewayConfig([stdioBackend('crm', v1.command, v1.args)]);
+      config.gateway.id = id;
+      config.session = { ...config.session, store: SHARED_REDIS_URL, keyPrefix: prefix };
+      return startGateway(config, { logger: silentLogger, hasAdmin: false });
+    };
+    [a, b] = await Promise.all([start('replica-a'), start('replica-b')]);
+  });
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  const headersFor = (session: string) => ({ 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
+
+  it('serves a session initialized on one replica from the other, and a DELETE on one ends it on both', async () => {
+    const session = await initializeLegacy(a.url);
+    const echoed = await post(b.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'crm__echo', arguments: { message: 'from b' } } }, headersFor(session));
+    assert.equal(echoed.status, 200);
+    assert.equal(echoed.body.result.content[0].text, 'from b');
+    assert.equal((await post(a.url, { jsonrpc: '2.0', id: 2, method: 'ping' }, headersFor(session))).status, 200);
+    const deleted = await fetch(b.url, { method: 'DELETE', headers: headersFor(session) });
+    assert.equal(deleted.status, 200);
+    assert.equal((await post(a.url, { jsonrpc: '2.0', id: 3, method: 'ping' }, headersFor(session))).status, 404);
+  });
+
+  it('resumes a call stream on the other replica: what it missed, in order and once, then the result', async () => {
+    const session = await initializeLegacy(a.url);
+    const controller = new AbortController();
+    const call = await fetch(a.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headersFor(session) },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'crm__count', arguments: { n: 40 }, _meta: { progressToken: 'p1' } } }),
+      signal: controller.signal,
+    });
+    const seen = await readEvents(call, (events) => events.filter((event) => progressOf(event) !== undefined).length >= 3);
+    controller.abort();
+    const resumed = await fetch(b.url, { headers: { accept: 'text/event-stream', ...headersFor(session), 'last-event-id': seen.at(-1)!.id! } });
+    assert.equal(resumed.status, 200);
+    const rest = await readEvents(resumed, (events) => events.some((event) => event.data.includes('"id":7')));
+    const progress = [...seen, ...rest].map(progressOf).filter((value): value is number => value !== undefined);
+    assert.deepEqual(progress, Array.from({ length: 40 }, (_, index) => index + 1), 'every step once, in order');
+    assert.match(messageOf(rest.at(-1)!)!.result.content[0].text, /counted to 40/);
+  });
+
+  it('delivers a resource update from one replica to the GET stream connected to the other', async () => {
+    const session = await initializeLegacy(a.url);
+    const controller = new AbortController();
+    const stream = await fetch(b.url, { headers: { accept: 'text/event-stream', ...headersFor(session) }, signal: controller.signal });
+    assert.equal(stream.status, 200);
+    const updates = readEvents(stream, (events) => events.some((event) => messageOf(event)?.method === 'notifications/resources/updated'));
+    assert.equal((await post(a.url, { jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'test://v1/counter' } }, headersFor(session))).status, 200);
+    // The stream on b follows Redis from its first byte; give its subscription a moment before the update.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await post(a.url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'crm__touch_resource', arguments: {} } }, headersFor(session))).status, 200);
+    const received = await updates;
+    controller.abort();
+    const update = received.map(messageOf).find((message) => message?.method === 'notifications/resources/updated');
+    assert.equal(update?.params.uri, 'test://v1/counter');
+    assert.ok(received.at(-1)!.id?.startsWith('g'), 'GET stream events carry resumable ids');
+  });
+
+  it("relays a client's answer posted to the other replica to the replica that asked", async () => {
+    const session = await (async () => {
+      const response = await post(a.url, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: { elicitation: { form: {} } }, clientInfo: { name: 'answer-test', version: '1' } } });
+      const id = response.headers.get('mcp-session-id')!;
+      await post(a.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headersFor(id));
+      return id;
+    })();
+    const call = await fetch(a.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headersFor(session) },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'crm__ask_name', arguments: {} } }),
+    });
+    const events: Array<Record<string, any> | undefined> = [];
+    const finished = readEvents(call, (read) => {
+      const message = messageOf(read.at(-1)!);
+      events.push(message);
+      if (message?.method === 'elicitation/create') {
+        void post(b.url, { jsonrpc: '2.0', id: message.id, result: { action: 'accept', content: { name: 'Ada' } } }, headersFor(session));
+      }
+      return message?.id === 9;
+    });
+    await finished;
+    assert.equal(events.at(-1)?.result.content[0].text, 'Hello, Ada');
+  });
+});
