@@ -1,17 +1,25 @@
 // Assembles one gateway process from a validated config: backends, catalog,
 // router, policy chain, session store, the client-facing listener and the
 // admin listener. `startGateway` is what the CLI's `start` and the tests call.
+// The backend set and the policies change at run time (runtime/: reload, discovery).
 
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { GatewayConfig } from './config/schema.ts';
+import type { BackendConfig, GatewayConfig } from './config/schema.ts';
+import type { ConfigDiff } from './config/config-diff.ts';
 import type { Backend, Implementation } from './upstream/backend.ts';
-import { createBackendFactory, createBackendRegistry } from './upstream/backend-registry.ts';
+import { createBackendFactory, createBackendRegistry, type UpstreamConfig } from './upstream/backend-registry.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { Router } from './router/router.ts';
 import { closePolicyRedis, openPolicyRedis } from './policy/policy-redis.ts';
 import { buildPolicies } from './policy/registry.ts';
+import { MemoryCounterStore } from './policy/counter-store.ts';
+import { BackendSet } from './runtime/backend-set.ts';
+import { LiveConfig } from './runtime/live-config.ts';
+import { ConfigReloader, type ReloadReport, type ReloadTrigger } from './runtime/config-reloader.ts';
+import { startDiscovery } from './discovery/discovery.ts';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { AuditTrail } from './audit/trail.ts';
 import { resolveAuditSettings } from './audit/settings.ts';
 import { ConfigError } from './config/errors.ts';
@@ -69,6 +77,8 @@ export interface StartGatewayOptions {
   configPath?: string;
   /** The CLI's --allow-anonymous: every caller anonymous, whatever the config says. */
   isAnonymousAllowed?: boolean;
+  /** Reload when the config file (configPath) changes; default `reload.watch` of the config. SIGHUP is the CLI's. */
+  isConfigWatched?: boolean;
   /** Injected by tests that read metrics or spans; built from `config.telemetry` otherwise. */
   metrics?: GatewayMetrics;
   tracing?: GatewayTracing;
@@ -78,11 +88,18 @@ export interface RunningGateway {
   /** The MCP endpoint, e.g. http://127.0.0.1:8080/mcp */
   url: string;
   adminUrl: string | undefined;
-  backends: readonly Backend[];
+  /** The backends running now (they change on reload and discovery). */
+  readonly backends: readonly Backend[];
   catalog: Catalog;
   metrics: GatewayMetrics;
   /** Whether callers must present tokens, and from which issuer. */
   authentication: { isEnforced: boolean; issuer: string | undefined };
+  /** Applies a validated config: backends and policies live, other keys reported as needing a restart. Rejects with a ConfigError when refused. */
+  applyConfig(config: GatewayConfig): Promise<ConfigDiff>;
+  /** Re-reads the config file (configPath) and applies it; a bad file is refused and the running config stays. */
+  reload(trigger?: ReloadTrigger): Promise<ReloadReport>;
+  /** Resolves once the backend changes asked for so far (reload, discovery) are applied. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,12 +127,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     onExportError: (error) => logger.warn({ err: error }, 'trace export failed at shutdown'),
   });
   const serviceClient = serviceClientOf(config.authentication);
+  const toUpstream = (backend: BackendConfig): UpstreamConfig => {
+    if (backend.kind !== 'http') return backend;
+    const credentialOptions = backendCredentialOptions(backend.auth, serviceClient);
+    return credentialOptions === undefined ? backend : { ...backend, credentials: createBackendCredentials(credentialOptions, { backend: backend.name, logger }) };
+  };
   const registry = createBackendRegistry(
-    config.backends.filter((backend) => backend.enabled).map((backend) => {
-      if (backend.kind !== 'http') return backend;
-      const credentialOptions = backendCredentialOptions(backend.auth, serviceClient);
-      return credentialOptions === undefined ? backend : { ...backend, credentials: createBackendCredentials(credentialOptions, { backend: backend.name, logger }) };
-    }),
+    config.backends.filter((backend) => backend.enabled).map(toUpstream),
     createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES }),
     { logger },
   );
@@ -216,17 +234,23 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // Rate limits (rate-limiter-flexible) need a whole node-redis client (MULTI, EVAL), not only raw commands: the policies get their own.
   const policyRedis = config.session.store === 'memory' ? undefined : openPolicyRedis(config.session.store, logger);
   let adminUrl: string | undefined;
-  const built = buildPolicies(config.policies, {
-    toolDefinitions: (backend, tool) => catalog.view(backend).toolsByName.get(tool)?.definition as never,
+  // Memory counters (step budgets, cost ceilings) and the approvals queue outlive a policy reload.
+  const counters = new MemoryCounterStore();
+  const policyDependencies = {
+    toolDefinitions: (backend: string, tool: string) => catalog.view(backend).toolsByName.get(tool)?.definition as never,
     ...(policyRedis === undefined ? {} : { redis: policyRedis }),
     approvalUrlBase: () => adminUrl ?? publicBaseUrl,
     ...(identity.isEnforced ? { authorization: identity.authorization } : {}),
-    onQuarantine: (status) => logger.warn({ status }, 'a tool definition changed after review; the tool is quarantined until an admin accepts it'),
-  });
-  if (!built.ok) throw new ConfigError('config_invalid', 'gatehouse.yaml', built.problems);
+    ...(options.configPath === undefined ? {} : { baseDirectory: dirname(resolvePath(options.configPath)) }),
+    counters,
+    onQuarantine: (status: unknown) => logger.warn({ status }, 'a tool definition changed after review; the tool is quarantined until an admin accepts it'),
+  };
+  const built = buildPolicies(config.policies, policyDependencies);
+  if (!built.ok) throw new ConfigError('config_invalid', options.configPath ?? 'gatehouse.yaml', built.problems);
   const policies = built.set;
   catalog.onChange(() => {
-    for (const backend of backends) policies.invalidateBackend(backend.name);
+    const current = router.policies;
+    if (current !== undefined) for (const backend of registry.all()) current.invalidateBackend(backend.name);
   });
   const router = new Router({
     catalog,
@@ -268,9 +292,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const adminAuthentication = { authenticate: identity.authenticateBearer, isAuthenticationOn: identity.isEnforced };
     const handlers = [
       ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
-      ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: policies.pins, ...adminAuthentication })]),
+      ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => router.policies?.pins ?? policies.pins!), ...adminAuthentication })]),
     ];
-    admin = createAdminServer({ backends: () => backends, isReady: () => isReady, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), metrics, handlers, adminAuthentication });
+    admin = createAdminServer({ backends: () => registry.all(), isReady: () => isReady, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), metrics, handlers, adminAuthentication });
     const adminHost = options.adminHost ?? config.gateway.adminHost;
     await listen(admin, options.adminPort ?? config.gateway.adminPort, adminHost);
     adminUrl = `http://${formatHost(adminHost)}:${(admin.address() as AddressInfo).port}`;
@@ -279,14 +303,51 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // Wait briefly for the first catalog so the first tools/list is complete, without blocking on a dead backend.
   await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 
+  const backendSet = new BackendSet({ registry, catalog, subscriptions, logger, toUpstream, initial: config.backends });
+  const configFile = options.configPath ?? 'gatehouse.yaml';
+  const live = new LiveConfig({
+    initial: config,
+    backends: backendSet,
+    configFile,
+    logger,
+    buildPolicies: (configs) => buildPolicies(configs, { ...policyDependencies, ...(router.policies?.approvals === undefined ? {} : { approvals: router.policies.approvals }) }),
+    replacePolicies: (next) => router.replacePolicies(next),
+    startDiscovery: (discovery) => startDiscovery(discovery, {
+      logger,
+      metrics,
+      baseDirectory: options.configPath === undefined ? process.cwd() : dirname(resolvePath(options.configPath)),
+      nameSeparator: config.gateway.nameSeparator,
+      report: (source, found) => backendSet.setDiscovered(source, found),
+    }),
+  });
+  await live.startDiscovery();
+  const reloader = options.configPath === undefined ? undefined : new ConfigReloader({
+    path: options.configPath,
+    apply: (next) => live.apply(next),
+    logger,
+    metrics,
+    isWatched: options.isConfigWatched ?? config.reload?.isWatched ?? false,
+    debounceMs: config.reload?.debounceMs ?? 250,
+  });
+
   return {
     url,
     adminUrl,
-    backends,
+    get backends() {
+      return registry.all();
+    },
     catalog,
     metrics,
     authentication: { isEnforced: identity.isEnforced, issuer: identity.issuer },
+    applyConfig: (next) => live.apply(next),
+    async reload(trigger = 'request') {
+      if (reloader === undefined) return { outcome: 'refused', error: 'this gateway was started without a config file; nothing to reload' };
+      return reloader.reload(trigger);
+    },
+    settled: () => backendSet.settled(),
     async close() {
+      reloader?.close();
+      await live.close();
       streams.closeAll();
       listens.closeAll();
       held.close();
@@ -294,7 +355,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
       await registry.closeAll();
       await identity.close();
-      await policies.close();
+      await router.policies?.close();
       if (policyRedis !== undefined) await closePolicyRedis(policyRedis);
       await audit?.close();
       await tracing.shutdown();
@@ -330,4 +391,15 @@ function publicBaseUrlOf(endpoint: string | undefined, listening: string): strin
 
 function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** An object that forwards to whatever `current()` returns now: admin APIs built at start keep serving the set a reload swapped in. */
+function currentOf<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      const target = current();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -50,19 +50,29 @@ export class BackendCatalog {
   readonly #lists = new Map<ListKind, ListState>();
   readonly #options: BackendCatalogOptions;
   readonly #now: () => number;
+  readonly #unsubscribe: (() => void)[];
+  #isDetached = false;
 
   constructor(options: BackendCatalogOptions) {
     this.backend = options.backend;
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    options.backend.onNotification((notification) => {
-      const kinds = LIST_CHANGED[notification.method];
-      if (kinds !== undefined) void this.refresh(kinds);
-    });
-    options.backend.onStateChange((state) => {
-      if (state === 'ready') void this.refresh(LIST_KINDS);
-      else if (state === 'closed') this.#options.onChange();
-    });
+    this.#unsubscribe = [
+      options.backend.onNotification((notification) => {
+        const kinds = LIST_CHANGED[notification.method];
+        if (kinds !== undefined) void this.refresh(kinds);
+      }),
+      options.backend.onStateChange((state) => {
+        if (state === 'ready') void this.refresh(LIST_KINDS);
+        else if (state === 'closed') this.#options.onChange();
+      }),
+    ];
+  }
+
+  /** Stops listening to the backend: it left the catalog (reload), and its closing must not touch the views. */
+  detach(): void {
+    this.#isDetached = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
   }
 
   /** The cached items; schedules a background refresh if they are stale. */
@@ -97,7 +107,7 @@ export class BackendCatalog {
         state.items = fetched.items;
         state.ttlMs = fetched.ttlMs;
         state.fetchedAt = this.#now();
-        this.#options.onChange();
+        if (!this.#isDetached) this.#options.onChange();
       })
       .catch((error: unknown) => {
         const level = isBackendError(error) ? 'warn' : 'error';

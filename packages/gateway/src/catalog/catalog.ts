@@ -3,6 +3,7 @@
 // kept as the backend wrote them) and one view per backend for
 // `/servers/{name}/mcp` (the backend's own names). Views are rebuilt only
 // when a backend's lists change, and are sorted so every page is stable.
+// Backends join, leave and are swapped at run time (runtime/backend-set.ts).
 
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -66,27 +67,81 @@ const byClientName = (a: NamedEntry, b: NamedEntry) => (a.clientName < b.clientN
 
 export class Catalog {
   readonly separator: string;
-  readonly #backends: BackendCatalog[];
+  #backends: BackendCatalog[];
   readonly #byName = new Map<string, BackendCatalog>();
   readonly #views = new Map<string, CatalogView>();
   readonly #listeners = new Set<ChangeListener>();
   readonly #logger: Logger;
   readonly #maxTtlMs: number;
+  readonly #minRefreshIntervalMs: number;
 
   constructor(options: CatalogOptions) {
     this.separator = options.separator;
     this.#logger = options.logger;
     this.#maxTtlMs = options.maxTtlMs ?? 60_000;
-    this.#backends = options.backends.map(
-      (backend) =>
-        new BackendCatalog({
-          backend,
-          logger: options.logger,
-          minRefreshIntervalMs: options.minRefreshIntervalMs ?? 1_000,
-          onChange: () => this.#invalidate(),
-        }),
-    );
+    this.#minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1_000;
+    this.#backends = options.backends.map((backend) => this.#catalogOf(backend));
     for (const catalog of this.#backends) this.#byName.set(catalog.backend.name, catalog);
+  }
+
+  #catalogOf(backend: Backend): BackendCatalog {
+    return new BackendCatalog({ backend, logger: this.#logger, minRefreshIntervalMs: this.#minRefreshIntervalMs, onChange: () => this.#invalidate() });
+  }
+
+  /**
+   * Adds a backend (a reload or a discovery source found it): it joins the
+   * views once its lists are fetched, and clients hear list_changed then.
+   */
+  async addBackend(backend: Backend): Promise<void> {
+    if (this.#byName.has(backend.name)) throw new Error(`the catalog already has a backend named "${backend.name}"; replace it instead`);
+    const catalog = this.#catalogOf(backend);
+    this.#backends = [...this.#backends, catalog];
+    this.#byName.set(backend.name, catalog);
+    await catalog.refresh(LIST_KINDS);
+  }
+
+  /**
+   * Swaps in a new Backend for the one of the same name (its config changed):
+   * the new one's lists are fetched first, so the views never show it empty,
+   * then routing moves to it in one step. Returns the old backend, which the
+   * caller closes once its calls in flight have answered.
+   */
+  async replaceBackend(backend: Backend): Promise<Backend | undefined> {
+    const previous = this.#byName.get(backend.name);
+    if (previous === undefined) {
+      await this.addBackend(backend);
+      return undefined;
+    }
+    const catalog = new BackendCatalog({ backend, logger: this.#logger, minRefreshIntervalMs: this.#minRefreshIntervalMs, onChange: () => {
+      if (this.#byName.get(backend.name) === catalog) this.#invalidate();
+    } });
+    await catalog.refresh(LIST_KINDS);
+    // Another reload may have swapped or removed this name while the lists were fetched.
+    if (this.#byName.get(backend.name) !== previous) {
+      catalog.detach();
+      return undefined;
+    }
+    previous.detach();
+    this.#backends = this.#backends.map((each) => (each === previous ? catalog : each));
+    this.#byName.set(backend.name, catalog);
+    this.#invalidate();
+    return previous.backend;
+  }
+
+  /** Takes a backend out of every view at once; clients hear list_changed if a list changed. */
+  removeBackend(name: string): Backend | undefined {
+    const catalog = this.#byName.get(name);
+    if (catalog === undefined) return undefined;
+    catalog.detach();
+    this.#byName.delete(name);
+    this.#backends = this.#backends.filter((each) => each !== catalog);
+    this.#invalidate();
+    return catalog.backend;
+  }
+
+  /** The backends of every view, in configuration order. */
+  backends(): Backend[] {
+    return this.#backends.map((catalog) => catalog.backend);
   }
 
   hasBackend(name: string): boolean {
@@ -117,7 +172,9 @@ export class Catalog {
     const key = endpointBackend ?? '';
     let view = this.#views.get(key);
     if (view === undefined) {
-      const sources = endpointBackend === undefined ? this.#backends : [this.#byName.get(endpointBackend)!];
+      const own = endpointBackend === undefined ? undefined : this.#byName.get(endpointBackend);
+      // A backend removed by a reload while a request for its endpoint was under way: an empty view.
+      const sources = endpointBackend === undefined ? this.#backends : own === undefined ? [] : [own];
       view = this.#buildView(sources, endpointBackend === undefined);
       this.#views.set(key, view);
     }

@@ -9,6 +9,7 @@ import { absentWhenNull, wholeNumber, flag, text, stringValue, isHttpUrl, httpUr
 import { telemetrySchema, toTelemetryConfig, type TelemetryConfig } from './telemetry-schema.ts';
 import { authenticationSchema, authorizationSchema, backendScopesSchema, toAuthenticationConfig, toAuthorizationRules, type AuthenticationConfig } from './identity-schema.ts';
 import type { AuthorizationRules } from '../identity/authorization.ts';
+import { discoverySchema, reloadSchema, toDiscoveryConfig, toReloadConfig, type DiscoveryConfig, type ReloadConfig } from './discovery-schema.ts';
 import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
 
 export { isHttpUrl } from './fields.ts';
@@ -79,6 +80,10 @@ export interface GatewayConfig {
   telemetry?: TelemetryConfig;
   backends: BackendConfig[];
   policies: PolicyConfig[];
+  /** Backends found at run time besides `backends` (src/discovery/); absent: none. */
+  discovery?: DiscoveryConfig | undefined;
+  /** Absent in hand-built configs (tests): no file watching. */
+  reload?: ReloadConfig;
   session: {
     /** `memory`, or a `redis://` / `rediss://` URL. */
     store: string;
@@ -306,7 +311,7 @@ function checkBackend(backend: Partial<Record<keyof typeof backendShape, unknown
   }
 }
 
-const backendSchema = z.strictObject(backendShape, { error: 'expected a mapping' }).superRefine(checkBackend, ALWAYS);
+export const backendSchema = z.strictObject(backendShape, { error: 'expected a mapping' }).superRefine(checkBackend, ALWAYS);
 
 /** name and type; the settings either under `settings:` or inline beside them, as the seed writes them. */
 export const policyShape = {
@@ -338,6 +343,8 @@ export const configFileShape = {
   telemetry: absentWhenNull(telemetrySchema),
   backends: absentWhenNull(list(backendSchema).default([])),
   policies: absentWhenNull(list(policySchema).default([])),
+  discovery: absentWhenNull(discoverySchema),
+  reload: absentWhenNull(reloadSchema),
   session_store: text('expected "memory" or a redis:// URL')
     .refine((value) => value === 'memory' || (URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol)), {
       error: 'expected "memory" or a redis:// URL',
@@ -432,6 +439,8 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
     telemetry: toTelemetryConfig(file.telemetry),
     backends: file.backends.map(toBackendConfig),
     policies: file.policies.map(({ name, type, settings, ...inline }) => ({ name, type, settings: settings ?? inline })),
+    discovery: toDiscoveryConfig(file.discovery),
+    reload: toReloadConfig(file.reload),
     session: {
       store: file.session_store,
       ttlSeconds: file.session_ttl_seconds,
@@ -443,7 +452,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
   };
 }
 
-function toBackendConfig(backend: BackendFile): BackendConfig {
+export function toBackendConfig(backend: BackendFile): BackendConfig {
   const common = {
     name: backend.name,
     timeoutMs: backend.timeout_ms,

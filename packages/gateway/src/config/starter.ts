@@ -146,6 +146,32 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #     max_series_per_metric: 10000            # label sets per metric before they fold into __overflow__
 #     session_capacity: 10000                 # sessions one replica is sized for (the capacity alert)
 #
+# reload:                                     # SIGHUP always re-reads this file; a bad file is refused
+#   watch: false                              # also reload when this file changes (or: gatehouse start --watch)
+#   debounce_ms: 250
+#
+# discovery:                                  # backends found at run time besides the list above
+#   directory:
+#     path: ./backends.d                      # one YAML file per backend, the keys of a backends entry
+#   dns_srv:
+#     - name: _mcp._tcp.tools.example.internal   # each target becomes {scheme}://{target}:{port}{path}
+#       scheme: http
+#       path: /mcp
+#       backend_prefix: srv                   # backend name: srv-{first label of the target}
+#       interval_seconds: 30
+#       resolvers: [10.0.0.2:53]              # default: the system's DNS servers
+#       timeout_ms: 30000
+#   kubernetes:                               # Services matching a label selector (in a pod: its service account)
+#     namespace: tools                        # default: the pod's own namespace
+#     label_selector: app.kubernetes.io/component=mcp-backend
+#     api_url: https://kubernetes.default.svc # default: KUBERNETES_SERVICE_HOST/PORT
+#     token_file: /var/run/secrets/kubernetes.io/serviceaccount/token
+#     ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt
+#     address: dns                            # dns ({service}.{namespace}.svc) or cluster_ip
+#     scheme: http
+#     path: /mcp                              # annotations gatehouse.dev/mcp-{name,port,path,scheme} override
+#     timeout_ms: 30000
+#
 # policies:                                   # each: a name, a type and its settings
 #   - name: rate_limit_per_user
 #     type: rate_limit

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { formatKeyPath, type ConfigProblem, type KeyPathSegment } from './errors.ts';
 import { auditShape, authShapes, backendShape, configFileShape, gatewayShape } from './schema.ts';
 import { backendScopesShape, identityKnownKeysAt } from './identity-schema.ts';
+import { directoryShape, discoveryShape, dnsSrvShape, kubernetesShape, reloadShape } from './discovery-schema.ts';
 
 type Issue = z.core.$ZodIssue;
 
@@ -125,6 +126,14 @@ export function knownKeysAt(path: readonly (string | number)[], input: unknown):
   if (index === undefined) {
     if (section === 'gateway') return Object.keys(gatewayShape);
     if (section === 'audit') return Object.keys(auditShape);
+    if (section === 'discovery') return Object.keys(discoveryShape);
+    if (section === 'reload') return Object.keys(reloadShape);
+    return [];
+  }
+  if (section === 'discovery' && rest.length === 0) {
+    if (index === 'directory' && field === undefined) return Object.keys(directoryShape);
+    if (index === 'kubernetes' && field === undefined) return Object.keys(kubernetesShape);
+    if (index === 'dns_srv' && typeof field === 'number') return Object.keys(dnsSrvShape);
     return [];
   }
   if (section !== 'backends' || typeof index !== 'number' || rest.length > 0) return [];

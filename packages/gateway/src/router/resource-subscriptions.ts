@@ -24,23 +24,71 @@ export class ResourceSubscriptions {
   readonly #deliver: SubscriberDelivery;
   readonly #logger: Logger;
 
+  readonly #attached = new Map<Backend, () => void>();
+
   constructor(backends: readonly Backend[], deliver: SubscriberDelivery, logger: Logger) {
     this.#deliver = deliver;
     this.#logger = logger;
-    for (const backend of backends) {
-      backend.onNotification((notification) => {
-        if (notification.method === 'notifications/resources/updated') this.#fanOut(backend, notification);
-      });
-      // A restarted backend forgot its subscriptions: make them again.
-      backend.onStateChange((state) => {
-        if (state !== 'ready') return;
-        for (const [uri, subscription] of this.#byUri) {
-          // 2026 backends renew their own listen after a restart.
-          if (subscription.backend !== backend || backend.handshake?.era !== 'legacy') continue;
-          subscription.established = this.#subscribeUpstream(backend, uri);
-          subscription.established.catch((error: unknown) => this.#logger.warn({ backend: backend.name, uri, err: error }, 'could not renew a resource subscription after the backend restarted'));
-        }
-      });
+    for (const backend of backends) this.addBackend(backend);
+  }
+
+  /** Starts relaying a backend's resource updates (at start, or when a reload or discovery adds it). */
+  addBackend(backend: Backend): void {
+    if (this.#attached.has(backend)) return;
+    const stopUpdates = backend.onNotification((notification) => {
+      if (notification.method === 'notifications/resources/updated') this.#fanOut(backend, notification);
+    });
+    // A restarted backend forgot its subscriptions: make them again.
+    const stopRenewals = backend.onStateChange((state) => {
+      if (state !== 'ready') return;
+      // 2026 backends renew their own listen after a restart.
+      if (backend.handshake?.era === 'legacy') this.#renew(backend);
+    });
+    this.#attached.set(backend, () => {
+      stopUpdates();
+      stopRenewals();
+    });
+  }
+
+  /**
+   * A backend's config changed and a new Backend took its place: the URIs
+   * subscribed on the old one are subscribed on the new one, so subscribers
+   * keep hearing updates.
+   */
+  replaceBackend(previous: Backend, next: Backend): void {
+    this.addBackend(next);
+    this.#detach(previous);
+    let hasAny = false;
+    for (const subscription of this.#byUri.values()) {
+      if (subscription.backend !== previous) continue;
+      subscription.backend = next;
+      hasAny = true;
+    }
+    if (!hasAny) return;
+    if (next.handshake?.era === 'legacy') this.#renew(next);
+    else next.setResourceSubscriptions(this.#urisOf(next)).catch((error: unknown) => this.#logger.warn({ backend: next.name, err: error }, 'could not move resource subscriptions to the reconfigured backend'));
+  }
+
+  /** A backend left the gateway: its URIs get no more updates (their subscribers are not told; the resource is gone). */
+  removeBackend(backend: Backend): void {
+    this.#detach(backend);
+    for (const [uri, subscription] of this.#byUri) {
+      if (subscription.backend !== backend) continue;
+      this.#byUri.delete(uri);
+      for (const subscriber of subscription.subscribers) this.#bySubscriber.get(subscriber)?.delete(uri);
+    }
+  }
+
+  #detach(backend: Backend): void {
+    this.#attached.get(backend)?.();
+    this.#attached.delete(backend);
+  }
+
+  #renew(backend: Backend): void {
+    for (const [uri, subscription] of this.#byUri) {
+      if (subscription.backend !== backend) continue;
+      subscription.established = this.#subscribeUpstream(backend, uri);
+      subscription.established.catch((error: unknown) => this.#logger.warn({ backend: backend.name, uri, err: error }, 'could not renew a resource subscription after the backend restarted'));
     }
   }
 

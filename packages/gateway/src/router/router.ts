@@ -48,9 +48,15 @@ export class Router {
   readonly #options: RouterOptions;
   readonly #catalog: Catalog;
   readonly #handlers: ReadonlyMap<string, Handler>;
+  /** The current policy set; swapped whole by a reload (replacePolicies). */
+  #policies: PolicySet | undefined;
+  /** Exchanges running each set's hooks, so a replaced set is closed only once none does. */
+  readonly #policyUses = new Map<PolicySet, number>();
+  readonly #policyIdle = new Map<PolicySet, () => void>();
 
   constructor(options: RouterOptions) {
     this.#options = options;
+    this.#policies = options.policies;
     this.#catalog = options.catalog;
     this.#handlers = new Map<string, Handler>([
       ['server/discover', (exchange) => this.discover(exchange.endpointBackend)],
@@ -77,7 +83,7 @@ export class Router {
   handle(exchange: Exchange, method: string, params: Record<string, unknown> | undefined): Result | Promise<Result> {
     const handler = this.#handlers.get(method);
     if (handler === undefined) throw rpcErrors.methodNotFound(method);
-    const chain = this.#options.policies?.chain;
+    const chain = this.#policies?.chain;
     // Calls on a target run the chain themselves once routing named the target (policies see backend, tool and arguments).
     if (chain === undefined || chain.isEmpty || TARGETED_METHODS.has(method)) return handler(exchange, params ?? {});
     return this.#withPolicies(exchange, false, () => handler(exchange, params ?? {}));
@@ -88,8 +94,41 @@ export class Router {
    * result. A denial becomes a tool error for tools/call (an agent can read
    * and act on it) and a -32012 JSON-RPC error for anything else.
    */
+  /**
+   * Swaps the policy set for the exchanges that start from now on; those under
+   * way finish with the set they started with. Resolves with the old set once
+   * no exchange uses it any more, for the caller to close.
+   */
+  async replacePolicies(next: PolicySet): Promise<PolicySet | undefined> {
+    const previous = this.#policies;
+    this.#policies = next;
+    if (previous === undefined || previous === next || !this.#policyUses.has(previous)) return previous;
+    await new Promise<void>((resolve) => this.#policyIdle.set(previous, resolve));
+    return previous;
+  }
+
+  get policies(): PolicySet | undefined {
+    return this.#policies;
+  }
+
   async #withPolicies(exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>, held?: HeldForApproval): Promise<Result> {
-    const { chain, approvals } = this.#options.policies!;
+    const policies = this.#policies!;
+    this.#policyUses.set(policies, (this.#policyUses.get(policies) ?? 0) + 1);
+    try {
+      return await this.#runPolicies(policies, exchange, isToolCall, call, held);
+    } finally {
+      const uses = this.#policyUses.get(policies)! - 1;
+      if (uses > 0) this.#policyUses.set(policies, uses);
+      else {
+        this.#policyUses.delete(policies);
+        this.#policyIdle.get(policies)?.();
+        this.#policyIdle.delete(policies);
+      }
+    }
+  }
+
+  async #runPolicies(policies: PolicySet, exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>, held: HeldForApproval | undefined): Promise<Result> {
+    const { chain, approvals } = policies;
     // A 2026-07-28 retry of a call held for approval: the policy is told which approval to wait for (bridge/approval-hold.ts).
     if (held !== undefined) claimApprovalState(this.#options.bridge, approvals, exchange, held.params, held.binding);
     const outcome = await chain.runRequest(exchange);
@@ -107,7 +146,7 @@ export class Router {
   }
 
   #policed(exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>, held?: HeldForApproval): Result | Promise<Result> {
-    const chain = this.#options.policies?.chain;
+    const chain = this.#policies?.chain;
     return chain === undefined || chain.isEmpty ? call() : this.#withPolicies(exchange, isToolCall, call, held);
   }
 
@@ -153,7 +192,7 @@ export class Router {
     const authorization = this.#options.authorization;
     // Permissions apply to (backend, the backend's own name) before anything is paged (cached per caller profile).
     let items = authorization === undefined ? view[kind] : authorization.filter(exchange.caller, view[kind], refOfListed(view, kind));
-    const policies = this.#options.policies;
+    const policies = this.#policies;
     if (kind === 'tools' && policies !== undefined) {
       // Quarantined tools (a changed definition) and tools a tool_access policy denies this caller are not listed.
       items = policies.filterTools(exchange.caller, items, (item) => {

@@ -30,7 +30,12 @@ export const METRIC_NAMES = {
   auditWriteDuration: 'mcp_audit_write_duration_seconds',
   auditWriteFailures: 'mcp_audit_write_failures_total',
   rateLimitHits: 'mcp_rate_limit_hits_total',
+  configReloads: 'mcp_config_reloads_total',
+  discoveredBackends: 'mcp_discovered_backends',
 } as const;
+
+/** `mcp_config_reloads_total` outcomes: applied, nothing changed, refused (the file is bad), failed (applying threw). */
+export type ReloadOutcome = 'applied' | 'unchanged' | 'refused' | 'failed';
 
 /** The `server` label when the gateway answered itself (ping, discover, the federated lists). Backend names cannot start with `_`. */
 export const GATEWAY_SERVER_LABEL = '_gatehouse';
@@ -92,6 +97,8 @@ export class GatewayMetrics {
   readonly #breakerState: Gauge<'backend'>;
   readonly #auditWriteDuration: Histogram;
   readonly #auditWriteFailures: Counter;
+  readonly #configReloads: Counter<'outcome'>;
+  readonly #discoveredBackends: Gauge<'source'>;
   #auditQueueDepth: (() => number) | undefined;
 
   constructor(options: GatewayMetricsOptions = {}) {
@@ -166,6 +173,8 @@ export class GatewayMetrics {
       registers: [registry],
     });
     this.#auditWriteFailures = new Counter({ name: METRIC_NAMES.auditWriteFailures, help: 'Audit batch writes that failed (records are retried)', registers: [registry] });
+    this.#configReloads = new Counter({ name: METRIC_NAMES.configReloads, help: 'Config reloads (SIGHUP or a file change), by outcome: applied, unchanged, refused (invalid file; the old config keeps running), failed', labelNames: ['outcome'], registers: [registry] });
+    this.#discoveredBackends = new Gauge({ name: METRIC_NAMES.discoveredBackends, help: 'Backends a discovery source currently reports, by source', labelNames: ['source'], registers: [registry] });
     if (options.hasProcessMetrics !== false && this.isEnabled) collectDefaultMetrics({ register: registry });
   }
 
@@ -230,6 +239,14 @@ export class GatewayMetrics {
   recordAuditWrite(durationSeconds: number, isOk = true): void {
     this.#auditWriteDuration.observe(durationSeconds);
     if (!isOk) this.#auditWriteFailures.inc();
+  }
+
+  recordConfigReload(outcome: ReloadOutcome): void {
+    this.#configReloads.labels(outcome).inc();
+  }
+
+  setDiscoveredBackends(source: string, count: number): void {
+    this.#discoveredBackends.labels(source).set(count);
   }
 
   /** The Prometheus text exposition for `/metrics`. */

@@ -2,6 +2,8 @@
 // factory (as undici's Agent creates its pools). Connecting is parallel and
 // never all-or-nothing: a backend that fails is reported down and retried in
 // the background with backoff, so one dead server never blocks the gateway.
+// The set changes at run time (reload, discovery): backends are put, removed,
+// and retired once their calls in flight have answered.
 
 import type { Logger } from '../telemetry/logger.ts';
 import type { BackendCredentials } from '../identity/backend-credentials.ts';
@@ -9,6 +11,7 @@ import type { Backend, BackendHandshake, BackendState, Implementation } from './
 import { createHttpBackend } from './http-backend.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { createStdioBackend } from './stdio-backend.ts';
+import { trackInFlight, type InFlightBackend } from './in-flight-backend.ts';
 
 /** The part of config's BackendConfig this folder needs (config/schema.ts holds the full shape). */
 export type UpstreamConfig =
@@ -29,7 +32,18 @@ export interface BackendRegistry {
   /** Connects every backend in parallel; resolves when each has connected or failed once. */
   connectAll(): Promise<BackendConnectReport[]>;
   get(name: string): Backend | undefined;
+  /** The registered backends in the order they were added; a new array after each change. */
   all(): readonly Backend[];
+  /** A backend for a config, not registered yet (a reload connects it first, then `put`s it). */
+  create(config: UpstreamConfig): InFlightBackend;
+  /** Connects once; a failure is reported and retried in the background until the backend is closed. */
+  connect(backend: Backend): Promise<BackendConnectReport>;
+  /** Registers a backend, or swaps it in for the one of the same name, which it returns (still open). */
+  put(backend: Backend): Backend | undefined;
+  /** Unregisters a backend and returns it (still open). */
+  remove(name: string): Backend | undefined;
+  /** Closes a backend once its calls in flight have answered, or after `drainMs` at the latest. */
+  retire(backend: Backend, drainMs: number): Promise<void>;
   closeAll(): Promise<void>;
 }
 
@@ -76,19 +90,21 @@ export function createBackendRegistry(configs: readonly UpstreamConfig[], factor
   const { logger } = options;
   const retryPolicy = resolveBackoff(options.retry);
   const backends = new Map<string, Backend>();
+  const create = (config: UpstreamConfig) => trackInFlight(factory(config));
   for (const config of configs) {
     if (backends.has(config.name)) throw new BackendRegistryError(config.name);
-    backends.set(config.name, factory(config));
+    backends.set(config.name, create(config));
   }
-  const list: readonly Backend[] = [...backends.values()];
-  const retryTimers = new Map<string, NodeJS.Timeout>();
+  let list: readonly Backend[] = [...backends.values()];
+  const retryTimers = new Map<Backend, NodeJS.Timeout>();
+  const retiring = new Set<Backend>();
   let isClosed = false;
 
   function scheduleRetry(backend: Backend, attempt: number): void {
-    if (isClosed) return;
+    if (isClosed || backend.state === 'closed') return;
     const delayMs = backoffDelay(retryPolicy, attempt);
     const timer = setTimeout(() => {
-      retryTimers.delete(backend.name);
+      retryTimers.delete(backend);
       backend.connect().then(
         () => logger.info({ backend: backend.name, attempt: attempt + 1 }, 'backend connected after retrying'),
         (error: unknown) => {
@@ -99,7 +115,7 @@ export function createBackendRegistry(configs: readonly UpstreamConfig[], factor
       );
     }, delayMs);
     timer.unref();
-    retryTimers.set(backend.name, timer);
+    retryTimers.set(backend, timer);
   }
 
   async function connectOne(backend: Backend): Promise<BackendConnectReport> {
@@ -113,15 +129,52 @@ export function createBackendRegistry(configs: readonly UpstreamConfig[], factor
     }
   }
 
+  function stopRetrying(backend: Backend): void {
+    const timer = retryTimers.get(backend);
+    if (timer !== undefined) clearTimeout(timer);
+    retryTimers.delete(backend);
+  }
+
   return {
     connectAll: () => Promise.all(list.map(connectOne)),
     get: (name) => backends.get(name),
     all: () => list,
+    create,
+    connect: connectOne,
+    put(backend) {
+      const previous = backends.get(backend.name);
+      backends.set(backend.name, backend);
+      list = [...backends.values()];
+      return previous === backend ? undefined : previous;
+    },
+    remove(name) {
+      const previous = backends.get(name);
+      if (previous === undefined) return undefined;
+      backends.delete(name);
+      list = [...backends.values()];
+      return previous;
+    },
+    async retire(backend, drainMs) {
+      stopRetrying(backend);
+      retiring.add(backend);
+      const idle = (backend as Partial<InFlightBackend>).idle?.() ?? Promise.resolve();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => {
+        timer = setTimeout(() => resolve('deadline'), drainMs);
+        timer.unref();
+      });
+      const outcome = await Promise.race([idle.then(() => 'idle' as const), deadline]);
+      clearTimeout(timer);
+      if (outcome === 'deadline') logger.warn({ backend: backend.name, inFlight: (backend as Partial<InFlightBackend>).inFlight, drainMs }, 'closing a retired backend with calls still in flight');
+      stopRetrying(backend);
+      await backend.close().catch((error: unknown) => logger.warn({ backend: backend.name, err: error }, 'a retired backend failed to close cleanly'));
+      retiring.delete(backend);
+    },
     async closeAll() {
       isClosed = true;
       for (const timer of retryTimers.values()) clearTimeout(timer);
       retryTimers.clear();
-      await Promise.allSettled(list.map((backend) => backend.close()));
+      await Promise.allSettled([...list, ...retiring].map((backend) => backend.close()));
     },
   };
 }

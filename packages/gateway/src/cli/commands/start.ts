@@ -1,6 +1,7 @@
 // `gatehouse start`: loads the config (the shipped embedded default when none
 // is given), starts the gateway and prints how to connect. Flags and PORT
-// override the file; SIGINT/SIGTERM close backends and listeners cleanly.
+// override the file; SIGINT/SIGTERM close backends and listeners cleanly;
+// SIGHUP re-reads the config file (and --watch re-reads it on every change).
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
@@ -18,6 +19,7 @@ interface StartOptions {
   adminHost?: string;
   allowAnonymous?: boolean;
   sessionStore?: string;
+  watch?: boolean;
 }
 
 export function registerStartCommand(program: Command): void {
@@ -31,6 +33,7 @@ export function registerStartCommand(program: Command): void {
     .option('--admin-host <host>', 'admin listener bind address (overrides gateway.admin_host)')
     .option('--session-store <url>', 'memory, or redis://HOST:PORT/DB to share sessions between replicas (overrides session_store)', parseSessionStore)
     .option('--allow-anonymous', 'turn authentication off: every caller is anonymous (local experiments only)')
+    .option('--watch', 'reload the config whenever the file changes (SIGHUP always reloads; same as reload.watch: true)')
     .action(async (options: StartOptions) => {
       const path = options.config ?? DEFAULT_CONFIG_PATH;
       const loaded = await loadConfig(path);
@@ -44,7 +47,7 @@ export function registerStartCommand(program: Command): void {
       const gateway = await startGateway(loaded.config, {
         logger,
         configPath: path,
-        ...definedOnly({ port: options.port ?? environmentPort, host: options.host, adminPort: options.adminPort, adminHost: options.adminHost, isAnonymousAllowed: options.allowAnonymous }),
+        ...definedOnly({ port: options.port ?? environmentPort, host: options.host, adminPort: options.adminPort, adminHost: options.adminHost, isAnonymousAllowed: options.allowAnonymous, isConfigWatched: options.watch }),
       });
       process.stdout.write(connectionHelp(gateway, path === DEFAULT_CONFIG_PATH ? 'embedded default' : path));
       const stop = async (signal: string) => {
@@ -52,6 +55,10 @@ export function registerStartCommand(program: Command): void {
         await gateway.close();
         process.exit(0);
       };
+      process.on('SIGHUP', () => {
+        logger.info({ signal: 'SIGHUP', file: path }, 'reloading the config');
+        void gateway.reload('signal');
+      });
       process.once('SIGINT', () => void stop('SIGINT'));
       process.once('SIGTERM', () => void stop('SIGTERM'));
     });

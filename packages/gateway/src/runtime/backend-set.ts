@@ -1,0 +1,158 @@
+// The backends the gateway runs, reconciled against what is wanted: the
+// config file's `backends` plus what each discovery source reports. A new
+// backend is connected and its lists fetched before it joins the catalog; a
+// changed one is started beside the old, swapped in once ready, and the old
+// one closed after its calls in flight answer; a removed one leaves the
+// catalog at once and is closed the same way. Clients hear list_changed
+// through the catalog. Changes are applied one at a time, in arrival order.
+
+import type { BackendConfig } from '../config/schema.ts';
+import { diffBackends, type BackendsDiff } from '../config/config-diff.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { ResourceSubscriptions } from '../router/resource-subscriptions.ts';
+import type { BackendRegistry, UpstreamConfig } from '../upstream/backend-registry.ts';
+import type { Backend } from '../upstream/backend.ts';
+import type { Logger } from '../telemetry/logger.ts';
+
+export interface BackendSetOptions {
+  registry: BackendRegistry;
+  catalog: Catalog;
+  subscriptions: ResourceSubscriptions;
+  logger: Logger;
+  /** Config entry -> what the registry builds from (backend credentials attached). */
+  toUpstream(config: BackendConfig): UpstreamConfig;
+  /** The static backends already running when the set is created. */
+  initial: readonly BackendConfig[];
+  /** Added to a retired backend's own timeout before it is closed regardless (default 1 s). */
+  drainGraceMs?: number;
+  /** A newly seen backend's first connect attempt is awaited this long at most (default 10 s); it keeps retrying after. */
+  connectWaitMs?: number;
+}
+
+export class BackendSet {
+  readonly #options: BackendSetOptions;
+  #static: readonly BackendConfig[];
+  readonly #discovered = new Map<string, readonly BackendConfig[]>();
+  /** What runs now, by name. */
+  #running: Map<string, BackendConfig>;
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #shadowed = new Set<string>();
+
+  constructor(options: BackendSetOptions) {
+    this.#options = options;
+    this.#static = options.initial;
+    this.#running = new Map(options.initial.filter((backend) => backend.enabled).map((backend) => [backend.name, backend]));
+  }
+
+  /** The config file's backends changed (reload). */
+  setStatic(backends: readonly BackendConfig[]): Promise<BackendsDiff> {
+    this.#static = backends;
+    return this.#enqueue();
+  }
+
+  /** A discovery source reports its whole current set (`[]` when it stops). */
+  setDiscovered(source: string, backends: readonly BackendConfig[]): Promise<BackendsDiff> {
+    if (backends.length === 0) this.#discovered.delete(source);
+    else this.#discovered.set(source, backends);
+    return this.#enqueue();
+  }
+
+  /** Resolves once every change asked for so far is applied. */
+  settled(): Promise<void> {
+    return this.#queue.then(() => undefined);
+  }
+
+  #enqueue(): Promise<BackendsDiff> {
+    const run = this.#queue.then(() => this.#reconcile());
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Static first, then each source in the order it was set; on a name clash the first one wins. */
+  #desired(): BackendConfig[] {
+    const byName = new Map<string, BackendConfig>();
+    const owners = new Map<string, string>();
+    const consider = (backend: BackendConfig, owner: string) => {
+      if (!backend.enabled) return;
+      const key = backend.name.toLowerCase();
+      const first = owners.get(key);
+      if (first === undefined) {
+        owners.set(key, owner);
+        byName.set(backend.name, backend);
+        return;
+      }
+      const clash = `${owner}:${backend.name}`;
+      if (this.#shadowed.has(clash)) return;
+      this.#shadowed.add(clash);
+      this.#options.logger.warn({ backend: backend.name, source: owner, keptFrom: first }, 'a discovered backend has the name of one already configured; keeping the first, ignoring this one');
+    };
+    for (const backend of this.#static) consider(backend, 'config');
+    for (const [source, backends] of this.#discovered) for (const backend of backends) consider(backend, source);
+    return [...byName.values()];
+  }
+
+  async #reconcile(): Promise<BackendsDiff> {
+    const desired = this.#desired();
+    const diff = diffBackends([...this.#running.values()], desired);
+    const wanted = new Map(desired.map((backend) => [backend.name, backend]));
+    const { registry, catalog, subscriptions, logger } = this.#options;
+
+    for (const name of diff.removed) {
+      const config = this.#running.get(name)!;
+      this.#running.delete(name);
+      catalog.removeBackend(name);
+      const backend = registry.remove(name);
+      if (backend === undefined) continue;
+      subscriptions.removeBackend(backend);
+      this.#retire(backend, config);
+      logger.info({ backend: name }, 'backend removed');
+    }
+
+    await Promise.all([
+      ...diff.added.map(async (name) => {
+        const config = wanted.get(name)!;
+        const backend = await this.#start(config);
+        registry.put(backend);
+        subscriptions.addBackend(backend);
+        this.#running.set(name, config);
+        await catalog.addBackend(backend);
+        logger.info({ backend: name, state: backend.state }, 'backend added');
+      }),
+      ...diff.changed.map(async (name) => {
+        const config = wanted.get(name)!;
+        const previousConfig = this.#running.get(name)!;
+        const backend = await this.#start(config);
+        const previous = await catalog.replaceBackend(backend);
+        registry.put(backend);
+        this.#running.set(name, config);
+        if (previous !== undefined) {
+          subscriptions.replaceBackend(previous, backend);
+          this.#retire(previous, previousConfig);
+        }
+        logger.info({ backend: name, state: backend.state }, 'backend reconfigured');
+      }),
+    ]);
+    return diff;
+  }
+
+  /** Creates and connects (first attempt, bounded); a backend that is down still joins and keeps retrying. */
+  async #start(config: BackendConfig): Promise<Backend> {
+    const { registry } = this.#options;
+    const backend = registry.create(this.#options.toUpstream(config));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      registry.connect(backend),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, this.#options.connectWaitMs ?? 10_000);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    return backend;
+  }
+
+  #retire(backend: Backend, config: BackendConfig): void {
+    const drainMs = config.timeoutMs + (this.#options.drainGraceMs ?? 1_000);
+    void this.#options.registry.retire(backend, drainMs);
+  }
+}
