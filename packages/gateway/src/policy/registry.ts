@@ -209,30 +209,21 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
   let argumentValidators: ArgumentValidators | undefined;
   configs.forEach((config, index) => {
     const at = (path: readonly KeyPathSegment[]) => formatKeyPath(['policies', index, ...path]);
-    const type = resolvePolicyType(config.type);
-    if (type === undefined) {
-      problems.push({ path: at(['type']), message: `unknown policy type "${config.type}"; expected one of ${Object.keys(POLICY_TYPES).join(', ')} (or ${Object.keys(POLICY_TYPE_ALIASES).join(', ')})` });
-      return;
-    }
-    const definition = POLICY_TYPES[type]!;
-    const { applies_to: appliesToInput, ...settingsInput } = config.settings;
-    const appliesTo = appliesToSchema.optional().safeParse(appliesToInput);
-    const settings = definition.settings.safeParse(settingsInput);
-    if (!appliesTo.success) problems.push(...describe(appliesTo.error.issues, appliesToInput, (path) => at(['settings', 'applies_to', ...path])));
-    if (!settings.success) problems.push(...describe(settings.error.issues, settingsInput, (path) => at(['settings', ...path])));
-    if (!appliesTo.success || !settings.success) return;
+    const checked = checkPolicy(config, index, dependencies.redis !== undefined, problems);
+    if (checked === undefined) return;
+    const { type, definition, appliesTo, settings } = checked;
     let policy: Policy;
     try {
-      policy = definition.create(config.name, settings.data, context);
+      policy = definition.create(config.name, settings, context);
     } catch (error) {
       problems.push(error instanceof SettingsError
         ? { path: at(['settings', ...error.path]), message: error.message }
         : { path: at(['settings']), message: `cannot build this policy: ${error instanceof Error ? error.message : String(error)}` });
       return;
     }
-    const applicability = compileApplicability(appliesTo.data, definition.defaultMethods);
+    const applicability = compileApplicability(appliesTo, definition.defaultMethods);
     if (applicability !== undefined) policy = { ...policy, appliesTo: applicability };
-    if (type === 'tool_access') toolAccess.push(compileToolAccess(settings.data as z.output<typeof toolAccessSettings>));
+    if (type === 'tool_access') toolAccess.push(compileToolAccess(settings as z.output<typeof toolAccessSettings>));
     if (type === 'argument_validation') argumentValidators ??= (policy as unknown as { validators?: ArgumentValidators }).validators;
     policies.push(policy);
   });
@@ -265,6 +256,54 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
     },
   };
   return { ok: true, set };
+}
+
+interface CheckedPolicy {
+  type: string;
+  definition: PolicyType<z.ZodType>;
+  appliesTo: z.output<typeof appliesToSchema> | undefined;
+  settings: unknown;
+}
+
+/**
+ * Everything that can be known about one configured policy without building
+ * it (no pin file opened, no connection): its type, every settings key, CEL
+ * conditions and regular expressions (compiled by the schemas), and a store
+ * that needs Redis where there is none. Problems are appended; `undefined`
+ * when there were any.
+ */
+function checkPolicy(config: PolicyConfig, index: number, hasRedis: boolean, problems: ConfigProblem[]): CheckedPolicy | undefined {
+  const at = (path: readonly KeyPathSegment[]) => formatKeyPath(['policies', index, ...path]);
+  const type = resolvePolicyType(config.type);
+  if (type === undefined) {
+    problems.push({ path: at(['type']), message: `unknown policy type "${config.type}"; expected one of ${Object.keys(POLICY_TYPES).join(', ')} (or ${Object.keys(POLICY_TYPE_ALIASES).join(', ')})` });
+    return undefined;
+  }
+  const definition = POLICY_TYPES[type]!;
+  const { applies_to: appliesToInput, ...settingsInput } = config.settings;
+  const appliesTo = appliesToSchema.optional().safeParse(appliesToInput);
+  const settings = definition.settings.safeParse(settingsInput);
+  if (!appliesTo.success) problems.push(...describe(appliesTo.error.issues, appliesToInput, (path) => at(['settings', 'applies_to', ...path])));
+  if (!settings.success) problems.push(...describe(settings.error.issues, settingsInput, (path) => at(['settings', ...path])));
+  if (!appliesTo.success || !settings.success) return undefined;
+  const store = (settings.data as { store?: unknown }).store;
+  if (store === 'redis' && !hasRedis) {
+    problems.push({ path: at(['settings', 'store']), message: 'expected "memory" or "auto": this gateway has no Redis connection (set session_store to a redis:// URL)' });
+    return undefined;
+  }
+  return { type, definition, appliesTo: appliesTo.data, settings: settings.data };
+}
+
+/**
+ * `gatehouse validate`: checks every configured policy as `buildPolicies`
+ * would, without building any (so no pin file is created and no store is
+ * opened). `hasRedis`: whether the gateway would have a Redis connection
+ * (`session_store` is a redis:// URL). Problems use the config's format.
+ */
+export function validatePolicies(configs: readonly PolicyConfig[], options: { hasRedis: boolean }): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  configs.forEach((config, index) => checkPolicy(config, index, options.hasRedis, problems));
+  return problems;
 }
 
 function describe(issues: readonly z.core.$ZodIssue[], input: unknown, at: (path: readonly KeyPathSegment[]) => string): ConfigProblem[] {

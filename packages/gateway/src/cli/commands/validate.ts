@@ -1,10 +1,12 @@
 // `gatehouse validate [CONFIG]`: loads a gatehouse.yaml exactly as `start`
-// would and reports OK with its warnings (exit 0) or every problem (exit 1),
-// without starting anything, so CI can check a config before it ships.
+// would, checks every policy's settings as `start` builds them (without
+// opening pin files or connecting anywhere), and reports OK with its warnings
+// (exit 0) or every problem (exit 1), so CI can check a config before it ships.
 
 import type { Command } from 'commander';
-import { isConfigError } from '../../config/errors.ts';
+import { ConfigError, isConfigError } from '../../config/errors.ts';
 import { loadConfig } from '../../config/load.ts';
+import { validatePolicies } from '../../policy/registry.ts';
 import { processIo, type CommandIo } from './command-io.ts';
 
 export function registerValidateCommand(program: Command, io: CommandIo = processIo): Command {
@@ -15,6 +17,8 @@ export function registerValidateCommand(program: Command, io: CommandIo = proces
     .action(async (configPath: string) => {
       try {
         const { config, warnings } = await loadConfig(configPath, io.env);
+        const problems = validatePolicies(config.policies, { hasRedis: config.session.store !== 'memory' });
+        if (problems.length > 0) throw new ConfigError('config_invalid', configPath, problems);
         io.out(`OK: ${configPath} is valid (${count(config.backends.length, 'backend')}, ${count(config.policies.length, 'policy', 'policies')})`);
         for (const warning of warnings) io.out(`warning: ${warning}`);
       } catch (error) {

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
@@ -43,6 +44,39 @@ describe('gatehouse validate', () => {
     assert.equal(result.exitCode, 1);
     assert.deepEqual(result.out, []);
     assert.deepEqual(result.err, [`${file}: backends[0].url: expected an http(s) URL, got "ftp://x"`, `${file}: backends[0].tiemout_ms: unknown key (did you mean "timeout_ms"?)`]);
+  });
+
+  it('checks every policy\'s settings, naming the file, the key and what was expected', async () => {
+    const file = await directory.write('policies.yaml', [
+      'backends:', '  - name: crm', '    url: http://crm.internal/mcp',
+      'policies:',
+      '  - name: rate_limit_per_user', '    type: rate_limit', '    requests_per_minute: lots',
+      '  - name: approvals', '    type: approval', '    rules:', '      - tool: send_mass_email', '        when: args.recipient_count >> 1000',
+      '  - name: custom_redaction', '    type: response_filter', '    custom:', '      - name: ticket', "        pattern: 'TICKET-(\\d+'",
+      '  - name: shared_budget', '    type: step_budget', '    max_steps: 10', '    store: redis',
+      '  - name: mystery', '    type: teleport',
+      '  - name: pins', '    type: tool_pinning', '    mode: trust_on_first_use', '    colour: blue',
+      '',
+    ].join('\n'));
+    const result = await runValidate([file]);
+    assert.equal(result.exitCode, 1);
+    assert.deepEqual(result.out, []);
+    assert.equal(result.err.length, 6, result.err.join('\n'));
+    assert.equal(result.err[0], `${file}: policies[0].settings.requests_per_minute: expected a whole number from 1 to 1000000000, got "lots"`);
+    assert.match(result.err[1]!, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: policies\\[1\\]\\.settings\\.rules\\[0\\]\\.when: invalid CEL at line 1, column \\d+: `));
+    assert.match(result.err[2]!, /: policies\[2\]\.settings\.custom\[0\]\.pattern: expected a valid regular expression: .*Unterminated group/);
+    assert.equal(result.err[3], `${file}: policies[3].settings.store: expected "memory" or "auto": this gateway has no Redis connection (set session_store to a redis:// URL)`);
+    assert.match(result.err[4]!, /: policies\[4\]\.type: unknown policy type "teleport"; expected one of scope_check, /);
+    assert.match(result.err[5]!, /: policies\[5\]\.settings\.colour: unknown key/);
+  });
+
+  it('validates policies without opening their stores: no pin file is created', async () => {
+    const pins = `${directory.path}/pins-never-created.sqlite`;
+    const file = await directory.write('pins.yaml', ['backends:', '  - name: crm', '    url: http://crm.internal/mcp', 'policies:', '  - name: tool_pinning', '    type: tool_pinning', `    path: ${pins}`, ''].join('\n'));
+    const result = await runValidate([file]);
+    assert.equal(result.exitCode, 0, result.err.join('\n'));
+    assert.equal(result.out[0], `OK: ${file} is valid (1 backend, 1 policy)`);
+    assert.equal(existsSync(pins), false);
   });
 
   it('interpolates with the environment it is given', async () => {
