@@ -194,8 +194,8 @@ function ibanRule(): Rule {
 const isDigitCode = (code: number) => code >= 48 && code <= 57;
 const isLetterCode = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 const isWordCode = (code: number) => isDigitCode(code) || isLetterCode(code) || code === 95;
-/** RFC 5322 dot-atom characters as they appear in practice: letters, digits and . _ % + - */
-const isLocalCode = (code: number) => isWordCode(code) || code === 46 || code === 37 || code === 43 || code === 45;
+/** RFC 5322 dot-atom characters as they appear in practice: letters, digits and . _ % + - ' (O'Brien) */
+const isLocalCode = (code: number) => isWordCode(code) || code === 46 || code === 37 || code === 43 || code === 45 || code === 39;
 const isDomainCode = (code: number) => isDigitCode(code) || isLetterCode(code) || code === 45 || code === 46;
 
 /** Emails found from each `@`: the local part to its left, labels and a letters-only TLD to its right. */
@@ -206,6 +206,8 @@ function emailRule(replace: (email: string, at: number) => string, kind: string)
       for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
         let start = at;
         while (start > 0 && isLocalCode(text.charCodeAt(start - 1))) start--;
+        // An opening quote is the text's, not the address's: 'joe@example.com' keeps its quotes.
+        while (start < at && text.charCodeAt(start) === 39) start++;
         if (start === at) continue;
         let end = at + 1;
         while (end < text.length && isDomainCode(text.charCodeAt(end))) end++;

@@ -38,6 +38,13 @@ const POSITIVE: [string, string, string[]][] = [
   ['backend http://mcp-salesforce.internal:8000/mcp', 'backend http://[REDACTED:internal_host]:8000/mcp', ['internal_host']],
   ['client ip 10.0.5.42', 'client ip [REDACTED:internal_host]', ['internal_host']],
   ['from 192.168.1.20 and 172.16.0.1', 'from [REDACTED:internal_host] and [REDACTED:internal_host]', ['internal_host']],
+  ['Mastercard 2-series 2223 0031 2200 3222', 'Mastercard 2-series [REDACTED:credit_card]', ['credit_card']],
+  ['JCB 3530 1113 3330 0000', 'JCB [REDACTED:credit_card]', ['credit_card']],
+  ['card in JSON {"pan":"4242424242424242"}', 'card in JSON {"pan":"[REDACTED:credit_card]"}', ['credit_card']],
+  ['IBAN FR76 3000 6000 0112 3456 7890 189 received', 'IBAN [REDACTED:iban] received', ['iban']],
+  ["email O'Brien.Sean+crm@mail.example.co.uk", 'email O***@mail.example.co.uk', ['email_partial']],
+  ["quoted 'joe@example.com' stays quoted", "quoted 'j***@example.com' stays quoted", ['email_partial']],
+  ['SSN 078-05-1120 and 512-44-1873', 'SSN [REDACTED:ssn] and [REDACTED:ssn]', ['ssn']],
 ];
 
 /** Look-alikes that must survive untouched. */
@@ -57,6 +64,20 @@ const NEGATIVE: string[] = [
   'not a key AKIA123',
   'reference C-1001 and INV-2024-000123',
   'user@ without domain and @handle',
+  // Look-alike card numbers: right issuer and length, wrong Luhn digit; or Luhn-valid without an issuer.
+  'Mastercard 5555 5555 5555 4445 fails Luhn',
+  'Amex 3782 822463 10006 fails Luhn',
+  'Discover 6011 1111 1111 1118 fails Luhn',
+  'Visa 4012-8888-8888-1882 fails Luhn',
+  'Luhn-valid but no issuer: 1234 5678 1234 5670',
+  'invoice 41111111111111110000 has twenty digits',
+  'account 00000000000000000000 padding',
+  'timestamp 1732550400000 ms',
+  'ISBN 978-0-306-40615-7',
+  'order 2024-555-0199-88',
+  'IBAN-like GB82WEST1234569876543 is one character short',
+  'ssn field: 123-45-678 is one digit short',
+  'zip+4 94105-1234',
 ];
 
 describe('redactors', () => {
