@@ -42,6 +42,7 @@ import { RequestStateSealer } from './bridge/request-state.ts';
 import { endpointOf, handleMcpRequest, type McpEndpointContext } from './transport/mcp-endpoint.ts';
 import { createOriginPolicy } from './transport/origin.ts';
 import { refuse } from './transport/http-io.ts';
+import { RequestDrain, type DrainOutcome } from './transport/request-drain.ts';
 import { createAdminServer } from './admin/admin-server.ts';
 import { createApprovalsApi } from './admin/approvals-api.ts';
 import { createToolPinsApi } from './policy/tool-pins-api.ts';
@@ -53,6 +54,10 @@ import { GATEWAY_VERSION } from './version.ts';
 import { GatewayMetrics } from './telemetry/metrics.ts';
 import { createTracing, type GatewayTracing } from './telemetry/tracing.ts';
 import { toTelemetryConfig } from './config/telemetry-schema.ts';
+
+const DEFAULT_DRAIN_TIMEOUT_SECONDS = 25;
+/** The SSE `retry:` sent on streams ended by a drain: reconnect soon, to whichever replica the balancer picks. */
+const RECONNECT_AFTER_MS = 1_000;
 
 const DEFAULT_TELEMETRY = toTelemetryConfig({ tracing: { protocol: 'http/protobuf', sampling_ratio: 1, service_name: 'gatehouse' }, metrics: { enabled: true, user_allowlist: [], user_buckets: 16, max_series_per_metric: 10_000, session_capacity: 10_000 } }, {});
 
@@ -100,6 +105,14 @@ export interface RunningGateway {
   reload(trigger?: ReloadTrigger): Promise<ReloadReport>;
   /** Resolves once the backend changes asked for so far (reload, discovery) are applied. */
   settled(): Promise<void>;
+  /**
+   * Graceful shutdown (SIGTERM): /readyz turns 503 at once, the listener
+   * stops accepting, new requests get 503 + Retry-After, GET and listen
+   * streams end with a reconnect hint, calls in flight are waited for up to
+   * `timeoutMs` (default `gateway.drain_timeout_seconds`), then it closes
+   * everything as `close()` does (do not call both).
+   */
+  drain(timeoutMs?: number): Promise<DrainOutcome>;
   close(): Promise<void>;
 }
 
@@ -134,7 +147,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   };
   const registry = createBackendRegistry(
     config.backends.filter((backend) => backend.enabled).map(toUpstream),
-    createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES }),
+    createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES, onCircuitChange: (backend, state) => metrics.setBreakerState(backend, state) }),
     { logger },
   );
   const backends = registry.all();
@@ -191,7 +204,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   });
 
   let context: McpEndpointContext | undefined;
+  const drainer = new RequestDrain();
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => {
+    if (!drainer.admit(request, response)) return;
     const url = request.url ?? '/';
     const query = url.indexOf('?');
     const endpoint = endpointOf(query === -1 ? url : url.slice(0, query));
@@ -294,7 +309,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
       ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => router.policies?.pins ?? policies.pins!), ...adminAuthentication })]),
     ];
-    admin = createAdminServer({ backends: () => registry.all(), isReady: () => isReady, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), metrics, handlers, adminAuthentication });
+    admin = createAdminServer({ backends: () => registry.all(), isReady: () => isReady, isDraining: () => drainer.isDraining, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), metrics, handlers, adminAuthentication });
     const adminHost = options.adminHost ?? config.gateway.adminHost;
     await listen(admin, options.adminPort ?? config.gateway.adminPort, adminHost);
     adminUrl = `http://${formatHost(adminHost)}:${(admin.address() as AddressInfo).port}`;
@@ -330,7 +345,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     debounceMs: config.reload?.debounceMs ?? 250,
   });
 
-  return {
+  const running: RunningGateway = {
     url,
     adminUrl,
     get backends() {
@@ -345,6 +360,18 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       return reloader.reload(trigger);
     },
     settled: () => backendSet.settled(),
+    async drain(timeoutMs = (config.gateway.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS) * 1000) {
+      logger.info({ inFlight: drainer.inFlight, timeoutMs }, 'draining: refusing new requests, finishing the calls in flight');
+      const finished = drainer.drain(server, timeoutMs);
+      // Long-lived streams never finish on their own: end them with a reconnect hint.
+      streams.closeAll(RECONNECT_AFTER_MS);
+      listens.closeAll();
+      const outcome = await finished;
+      if (outcome.abandoned > 0) logger.warn({ abandoned: outcome.abandoned, waitedMs: outcome.waitedMs }, 'drain deadline reached with requests still open; closing them');
+      else logger.info({ waitedMs: outcome.waitedMs }, 'drained: no request in flight');
+      await running.close();
+      return outcome;
+    },
     async close() {
       reloader?.close();
       await live.close();
@@ -364,6 +391,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await redis?.close();
     },
   };
+  return running;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -10,12 +10,15 @@ import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import type { AdminHandler } from './approvals-api.ts';
 import { isAdminApiPath, withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { METRICS_PATH, serveMetrics } from '../telemetry/metrics-endpoint.ts';
+import { resilienceOf } from '../upstream/resilient-backend.ts';
 
 export interface AdminServerOptions {
   backends: () => readonly Backend[];
   isReady: () => boolean;
   /** The session store's state: a shared store that is down makes the replica not ready (new sessions would fail). */
   sessionStore?: () => { kind: string; isAvailable: boolean };
+  /** A draining gateway is not ready whatever else holds: the load balancer must stop sending to it at once. */
+  isDraining?: () => boolean;
   metrics?: GatewayMetrics;
   /** The admin API's handlers (approvals, tool pins); each answers its own paths. */
   handlers?: readonly AdminHandler[];
@@ -41,17 +44,23 @@ export function createAdminServer(options: AdminServerOptions): Server {
     if (path === '/healthz') return writeJson(response, 200, { status: 'ok' });
     if (path === METRICS_PATH && options.metrics?.isEnabled === true) return serveMetrics(options.metrics, request, response);
     if (path === '/readyz') {
-      const backends = options.backends().map((backend) => ({
-        name: backend.name,
-        kind: backend.kind,
-        state: backend.state,
-        era: backend.handshake?.era,
-        protocolVersion: backend.handshake?.protocolVersion,
-      }));
+      const backends = options.backends().map((backend) => {
+        const resilience = resilienceOf(backend);
+        return {
+          name: backend.name,
+          kind: backend.kind,
+          state: backend.state,
+          era: backend.handshake?.era,
+          protocolVersion: backend.handshake?.protocolVersion,
+          // An open circuit does not make the gateway unready: the other backends still serve.
+          ...(resilience === undefined ? {} : { circuit: resilience.circuit, health: resilience.health }),
+        };
+      });
       const store = options.sessionStore?.();
       const isStoreUp = store === undefined || store.isAvailable;
-      const isReady = options.isReady() && isStoreUp;
-      const status = isReady ? 'ready' : isStoreUp ? 'starting' : 'session_store_unavailable';
+      const isDraining = options.isDraining?.() === true;
+      const isReady = options.isReady() && isStoreUp && !isDraining;
+      const status = isDraining ? 'draining' : isReady ? 'ready' : isStoreUp ? 'starting' : 'session_store_unavailable';
       return writeJson(response, isReady ? 200 : 503, { status, ...(store === undefined ? {} : { sessionStore: { kind: store.kind, available: store.isAvailable } }), backends });
     }
     writeJson(response, 404, { error: `no admin route ${path}; try /healthz or /readyz` });

@@ -47,6 +47,7 @@ const GATEWAY_KEYS: Record<keyof GatewayConfig['gateway'], string> = {
   adminPort: 'gateway.admin_port',
   nameSeparator: 'gateway.name_separator',
   allowedOrigins: 'gateway.allowed_origins',
+  drainTimeoutSeconds: 'gateway.drain_timeout_seconds',
 };
 const SESSION_KEYS: Record<keyof GatewayConfig['session'], string> = {
   store: 'session_store',

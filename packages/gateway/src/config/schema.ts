@@ -11,6 +11,10 @@ import { authenticationSchema, authorizationSchema, backendScopesSchema, toAuthe
 import type { AuthorizationRules } from '../identity/authorization.ts';
 import { discoverySchema, reloadSchema, toDiscoveryConfig, toReloadConfig, type DiscoveryConfig, type ReloadConfig } from './discovery-schema.ts';
 import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
+import { DEFAULT_CIRCUIT_BREAKER } from '../upstream/circuit-breaker.ts';
+import { DEFAULT_RETRY } from '../upstream/retry-policy.ts';
+import { DEFAULT_HEALTH_CHECK } from '../upstream/backend-health.ts';
+import type { ResilienceSettings } from '../upstream/resilient-backend.ts';
 
 export { isHttpUrl } from './fields.ts';
 export { authenticationShape, AUTHENTICATION_MODES, type AuthenticationConfig } from './identity-schema.ts';
@@ -26,6 +30,8 @@ export interface HttpBackendConfig {
   auth: BackendAuthConfig;
   requiredScope: string | undefined;
   enabled: boolean;
+  /** Breaker, read retries and health check (upstream/resilient-backend.ts); absent in hand-built configs: the defaults. */
+  resilience?: ResilienceSettings;
 }
 
 export interface StdioBackendConfig {
@@ -39,6 +45,7 @@ export interface StdioBackendConfig {
   auth: BackendAuthConfig;
   requiredScope: string | undefined;
   enabled: boolean;
+  resilience?: ResilienceSettings;
 }
 
 export type BackendConfig = HttpBackendConfig | StdioBackendConfig;
@@ -68,6 +75,8 @@ export interface GatewayConfig {
     adminPort: number;
     nameSeparator: string;
     allowedOrigins: string[];
+    /** How long SIGTERM/SIGINT waits for in-flight calls before closing anyway; absent in hand-built configs: 25. */
+    drainTimeoutSeconds?: number;
   };
   /** config/identity-schema.ts; undefined: no `authentication` section, every caller anonymous. */
   authentication: AuthenticationConfig | undefined;
@@ -141,6 +150,8 @@ export const DEFAULTS = {
   maxMessageSizeBytes: 1_048_576,
   streamTimeoutSeconds: 300,
   sessionKeyPrefix: 'gatehouse:',
+  /** Under Kubernetes' default 30 s termination grace period, so the gateway exits before SIGKILL. */
+  drainTimeoutSeconds: 25,
 } as const;
 
 /** Cross-field checks run even when fields failed, so every problem is reported in one pass. */
@@ -166,6 +177,7 @@ export const gatewayShape = {
   allowed_origins: absentWhenNull(
     list(matching(ORIGIN_PATTERN, 'expected an origin such as https://app.example.com, http://localhost:* (any port) or * (any origin)')).optional(),
   ),
+  drain_timeout_seconds: wholeNumber(1, 3600).default(DEFAULTS.drainTimeoutSeconds),
 };
 
 
@@ -234,6 +246,35 @@ const backendAuthSchema = z.union([
 /** Auth types that put credentials in HTTP headers, meaningless for a child process. */
 const HTTP_ONLY_AUTH_TYPES = new Set(['static_header', 'oauth_client_credentials', 'token_exchange', 'oauth_passthrough']);
 
+const FRACTION = 'expected a number greater than 0 and less than 1 (a share of calls, e.g. 0.5)';
+
+/** `circuit_breaker: false` turns the breaker off; a mapping tunes it (upstream/circuit-breaker.ts). */
+const circuitBreakerSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    consecutive_failures: wholeNumber(1, 1000).default(DEFAULT_CIRCUIT_BREAKER.consecutiveFailures),
+    failure_rate: z.number({ error: FRACTION }).gt(0, { error: FRACTION }).lt(1, { error: FRACTION }).default(DEFAULT_CIRCUIT_BREAKER.failureRate),
+    window_calls: wholeNumber(1, 10_000).default(DEFAULT_CIRCUIT_BREAKER.windowCalls),
+    minimum_calls: wholeNumber(1, 10_000).default(DEFAULT_CIRCUIT_BREAKER.minimumCalls),
+    half_open_after_ms: wholeNumber(1, 86_400_000).default(DEFAULT_CIRCUIT_BREAKER.halfOpenAfterMs),
+  }, { error: 'expected false or a mapping' }).superRefine((breaker, context) => {
+    if (breaker.minimum_calls > breaker.window_calls) {
+      context.addIssue({ code: 'custom', path: ['minimum_calls'], message: `is ${breaker.minimum_calls}, more than window_calls (${breaker.window_calls}); the failure rate is judged within the window, so lower it or widen the window` });
+    }
+  }),
+], { error: 'expected false or a mapping with consecutive_failures, failure_rate, window_calls, minimum_calls, half_open_after_ms' });
+
+const retrySchema = z.strictObject({
+  max_attempts: wholeNumber(1, 10).default(DEFAULT_RETRY.maxAttempts),
+  initial_delay_ms: wholeNumber(0, 60_000).default(DEFAULT_RETRY.initialDelayMs),
+  max_delay_ms: wholeNumber(0, 600_000).default(DEFAULT_RETRY.maxDelayMs),
+}, { error: 'expected a mapping with max_attempts, initial_delay_ms, max_delay_ms' });
+
+const healthCheckSchema = z.strictObject({
+  interval_seconds: wholeNumber(0, 86_400).default(DEFAULT_HEALTH_CHECK.intervalSeconds),
+  timeout_ms: wholeNumber(1, 600_000).default(DEFAULT_HEALTH_CHECK.timeoutMs),
+}, { error: 'expected a mapping with interval_seconds (0: off) and timeout_ms' });
+
 export const backendShape = {
   name: matching(
     BACKEND_NAME,
@@ -253,6 +294,9 @@ export const backendShape = {
   required_scope: text().optional(),
   scopes: backendScopesSchema,
   enabled: flag().default(true),
+  circuit_breaker: absentWhenNull(circuitBreakerSchema.optional()),
+  retry: absentWhenNull(retrySchema.optional()),
+  health_check: absentWhenNull(healthCheckSchema.optional()),
 };
 
 /**
@@ -428,6 +472,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
       adminPort: gateway.admin_port,
       nameSeparator: gateway.name_separator,
       allowedOrigins: [...(gateway.allowed_origins ?? DEFAULTS.allowedOrigins)],
+      drainTimeoutSeconds: gateway.drain_timeout_seconds,
     },
     authentication: file.authentication === undefined ? undefined : toAuthenticationConfig(file.authentication),
     authorization: toAuthorizationRules(file.authorization, file.backends),
@@ -459,12 +504,35 @@ export function toBackendConfig(backend: BackendFile): BackendConfig {
     auth: toAuthConfig(backend.auth),
     requiredScope: backend.required_scope,
     enabled: backend.enabled,
+    resilience: toResilienceSettings(backend),
   };
   if (backend.url !== undefined) {
     return { kind: 'http', url: backend.url, headers: { ...backend.headers }, ...(backend.protocol_version === undefined ? {} : { protocolVersion: backend.protocol_version }), ...common };
   }
   // checkBackend guarantees a command when there is no url.
   return { kind: 'stdio', command: backend.command as string, args: [...(backend.args ?? [])], env: { ...backend.env }, cwd: backend.cwd, ...common };
+}
+
+function toResilienceSettings(backend: BackendFile): ResilienceSettings {
+  const breaker = backend.circuit_breaker;
+  return {
+    circuitBreaker: breaker === false ? undefined : breaker === undefined ? { ...DEFAULT_CIRCUIT_BREAKER } : {
+      consecutiveFailures: breaker.consecutive_failures,
+      failureRate: breaker.failure_rate,
+      windowCalls: breaker.window_calls,
+      minimumCalls: breaker.minimum_calls,
+      halfOpenAfterMs: breaker.half_open_after_ms,
+    },
+    retry: backend.retry === undefined ? { ...DEFAULT_RETRY } : {
+      maxAttempts: backend.retry.max_attempts,
+      initialDelayMs: backend.retry.initial_delay_ms,
+      maxDelayMs: backend.retry.max_delay_ms,
+    },
+    healthCheck: backend.health_check === undefined ? { ...DEFAULT_HEALTH_CHECK } : {
+      intervalSeconds: backend.health_check.interval_seconds,
+      timeoutMs: backend.health_check.timeout_ms,
+    },
+  };
 }
 
 function toAuthConfig(auth: BackendFile['auth']): BackendAuthConfig {

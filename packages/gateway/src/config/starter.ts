@@ -26,6 +26,19 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     # auth: none                 # none, or a mapping: {type: static_header | oauth_client_credentials | token_exchange, ...}
     # required_scope: remote.read  # scope a caller needs to reach this backend
     # scopes: { read: remote.read, invoke: remote.invoke, tools: { delete_*: [remote.admin] } }
+    # circuit_breaker:           # fail fast while the backend is failing or slow (false: off)
+    #   consecutive_failures: 5  # opens after this many failures (timeouts count) in a row...
+    #   failure_rate: 0.5        # ...or this share of the last window_calls calls failing
+    #   window_calls: 20
+    #   minimum_calls: 10
+    #   half_open_after_ms: 30000  # then one probe goes through; success closes it
+    # retry:                     # idempotent reads only (never tools/call)
+    #   max_attempts: 3          # attempts in all; 1: no retry
+    #   initial_delay_ms: 100
+    #   max_delay_ms: 1000
+    # health_check:              # an MCP ping through the breaker
+    #   interval_seconds: 15     # 0: off
+    #   timeout_ms: 5000
 `;
 
 export interface StarterOptions {
@@ -68,6 +81,9 @@ gateway:
   # endpoint: https://mcp-gateway.example.com
   # This instance's id in logs (default: gatehouse-<hostname>).
   # id: gatehouse-1
+  # On SIGTERM/SIGINT: how long to finish the calls in flight before exiting
+  # (keep it under the orchestrator's grace period, 30 s on Kubernetes).
+  # drain_timeout_seconds: 25
 
 # The MCP servers behind the gateway. A name is letters, digits and -, and a
 # backend has either a url (Streamable HTTP) or a command (stdio).

@@ -82,7 +82,9 @@ export async function forwardToBackend(
       const advice = error.isTransient ? 'Other backends are unaffected; retry this call later.' : 'Report this to the gateway operators.';
       const text = `${error.message}. ${advice}`;
       if (options.isToolCall) return { content: [{ type: 'text', text }], isError: true };
-      throw new GatewayRpcError(RPC.backendUnavailable, text, { data: { backend: backend.name, reason: error.code } });
+      // An open circuit says when to come back, in data as well, for clients that act on it.
+      const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+      throw new GatewayRpcError(RPC.backendUnavailable, text, { data: { backend: backend.name, reason: error.code, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) } });
     }
     span.end(exchange.signal.aborted ? 'cancelled' : 'error');
     throw error;

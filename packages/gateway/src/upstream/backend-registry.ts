@@ -12,11 +12,13 @@ import { createHttpBackend } from './http-backend.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { createStdioBackend } from './stdio-backend.ts';
 import { trackInFlight, type InFlightBackend } from './in-flight-backend.ts';
+import { DEFAULT_RESILIENCE, withResilience, type ResilienceSettings } from './resilient-backend.ts';
+import type { CircuitPosition } from './circuit-breaker.ts';
 
 /** The part of config's BackendConfig this folder needs (config/schema.ts holds the full shape). */
 export type UpstreamConfig =
-  | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number; credentials?: BackendCredentials; protocolVersion?: string | undefined }
-  | { kind: 'stdio'; name: string; command: string; args: string[]; env?: Record<string, string>; cwd?: string; timeoutMs: number };
+  | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number; credentials?: BackendCredentials; protocolVersion?: string | undefined; resilience?: ResilienceSettings | undefined }
+  | { kind: 'stdio'; name: string; command: string; args: string[]; env?: Record<string, string>; cwd?: string; timeoutMs: number; resilience?: ResilienceSettings | undefined };
 
 export type BackendFactory = (config: UpstreamConfig) => Backend;
 
@@ -59,10 +61,18 @@ export interface BackendFactoryDefaults {
   clientInfo: Implementation;
   logger: Logger;
   clientCapabilities?: Record<string, unknown>;
+  /** Told on every circuit breaker transition (the `mcp_backend_breaker_state` gauge). */
+  onCircuitChange?: (backend: string, state: CircuitPosition) => void;
 }
 
-/** The production factory: one HTTP or stdio backend per config entry. */
+/** The production factory: one HTTP or stdio backend per config entry, behind its breaker, retries and health check. */
 export function createBackendFactory(defaults: BackendFactoryDefaults): BackendFactory {
+  const create = createBareBackendFactory(defaults);
+  const hooks = { logger: defaults.logger, ...(defaults.onCircuitChange === undefined ? {} : { onCircuitChange: defaults.onCircuitChange }) };
+  return (config) => withResilience(create(config), config.resilience ?? DEFAULT_RESILIENCE, hooks);
+}
+
+function createBareBackendFactory(defaults: BackendFactoryDefaults): BackendFactory {
   return (config) => {
     const { logger } = defaults;
     if (config.kind === 'http') {

@@ -99,7 +99,8 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export type BackendErrorCode = 'backend_unavailable' | 'backend_timeout' | 'backend_protocol_error' | 'backend_closed';
+/** `backend_circuit_open`: refused by the backend's circuit breaker without reaching it (upstream/circuit-breaker.ts). */
+export type BackendErrorCode = 'backend_unavailable' | 'backend_timeout' | 'backend_protocol_error' | 'backend_closed' | 'backend_circuit_open';
 
 const BRAND = Symbol.for('gatehouse.BackendError');
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.ts';
 import { LOCAL_ORIGINS } from '../../src/transport/origin.ts';
 import type { BackendAuthConfig, GatewayConfig } from '../../src/config/schema.ts';
+import { DEFAULT_RESILIENCE } from '../../src/upstream/resilient-backend.ts';
 import { MINIMAL_YAML, SEED_CHAPTER_6_YAML, SEED_CHAPTER_8_SESSION_YAML } from '../fixtures/config-files.ts';
 
 function parse(text: string, env: Record<string, string> = {}): GatewayConfig {
@@ -33,6 +34,7 @@ describe('config schema', () => {
       auth: { type: 'named', name: 'service-account-salesforce' },
       requiredScope: 'salesforce.access',
       enabled: true,
+      resilience: DEFAULT_RESILIENCE,
     });
     assert.deepEqual(config.backends[2]?.auth, { type: 'oauth_passthrough' });
     assert.deepEqual(config.policies, [
@@ -65,13 +67,14 @@ describe('config schema', () => {
       adminPort: 8081,
       nameSeparator: '__',
       allowedOrigins: [...LOCAL_ORIGINS],
+      drainTimeoutSeconds: 25,
     });
     assert.equal(config.authentication, undefined);
     assert.equal(config.audit, undefined);
     assert.deepEqual(config.policies, []);
     assert.deepEqual(config.session, { store: 'memory', ttlSeconds: 3600, maxConcurrentSessionsPerUser: 10, maxMessageSizeBytes: 1_048_576, streamTimeoutSeconds: 300, keyPrefix: 'gatehouse:' });
     assert.deepEqual(config.backends, [
-      { kind: 'stdio', name: 'crm', command: 'node', args: ['server.js'], env: {}, cwd: undefined, timeoutMs: 30_000, auth: { type: 'none' }, requiredScope: undefined, enabled: true },
+      { kind: 'stdio', name: 'crm', command: 'node', args: ['server.js'], env: {}, cwd: undefined, timeoutMs: 30_000, auth: { type: 'none' }, requiredScope: undefined, enabled: true, resilience: DEFAULT_RESILIENCE },
     ]);
   });
 
@@ -142,6 +145,46 @@ audit:
     it(`reads backend auth ${yaml} as ${expected.type}`, () => {
       const config = parse(`backends:\n  - name: a\n    url: http://a\n    auth: ${yaml}\n`);
       assert.deepEqual(config.backends[0]?.auth, expected);
+    });
+  }
+});
+
+describe('resilience keys', () => {
+  it('reads a backend\'s circuit_breaker, retry and health_check, and gateway.drain_timeout_seconds', () => {
+    const config = parse(`gateway:
+  drain_timeout_seconds: 40
+backends:
+  - name: crm
+    url: http://crm
+    circuit_breaker: { consecutive_failures: 2, failure_rate: 0.3, window_calls: 30, minimum_calls: 5, half_open_after_ms: 1500 }
+    retry: { max_attempts: 1 }
+    health_check: { interval_seconds: 0 }
+  - name: files
+    command: files
+    circuit_breaker: false
+`);
+    assert.equal(config.gateway.drainTimeoutSeconds, 40);
+    assert.deepEqual(config.backends[0]?.resilience, {
+      circuitBreaker: { consecutiveFailures: 2, failureRate: 0.3, windowCalls: 30, minimumCalls: 5, halfOpenAfterMs: 1500 },
+      retry: { maxAttempts: 1, initialDelayMs: 100, maxDelayMs: 1000 },
+      healthCheck: { intervalSeconds: 0, timeoutMs: 5000 },
+    });
+    assert.equal(config.backends[1]?.resilience?.circuitBreaker, undefined);
+  });
+
+  const refused: Array<[yaml: string, problem: RegExp]> = [
+    ['circuit_breaker: { failure_rate: 1 }', /backends\[0\]\.circuit_breaker\.failure_rate: .*less than 1/],
+    ['circuit_breaker: { window_calls: 5, minimum_calls: 10 }', /backends\[0\]\.circuit_breaker\.minimum_calls: is 10, more than window_calls \(5\)/],
+    ['circuit_breaker: { consecutive_failure: 3 }', /backends\[0\]\.circuit_breaker.*consecutive_failure/],
+    ['circuit_breaker: true', /backends\[0\]\.circuit_breaker: expected .*false/],
+    ['retry: { max_attempts: 0 }', /backends\[0\]\.retry\.max_attempts: expected a whole number from 1 to 10/],
+  ];
+  for (const [yaml, problem] of refused) {
+    it(`refuses ${yaml}, naming the key`, () => {
+      assert.throws(() => parse(`backends:\n  - name: crm\n    url: http://crm\n    ${yaml}\n`), (error: Error) => {
+        assert.match(error.message, problem);
+        return true;
+      });
     });
   }
 });

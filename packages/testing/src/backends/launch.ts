@@ -10,6 +10,8 @@ export const backendScripts = {
   v1: fileURLToPath(new URL('./v1-server.ts', import.meta.url)),
   v2: fileURLToPath(new URL('./v2-server.ts', import.meta.url)),
   conformance: fileURLToPath(new URL('./conformance-server.ts', import.meta.url)),
+  /** The v2 backend with latency and availability set by a control file (controllable-server.ts). */
+  controllable: fileURLToPath(new URL('./controllable-server.ts', import.meta.url)),
 } as const;
 
 export interface HttpBackendProcess {

@@ -1,7 +1,8 @@
 // `gatehouse start`: loads the config (the shipped embedded default when none
 // is given), starts the gateway and prints how to connect. Flags and PORT
-// override the file; SIGINT/SIGTERM close backends and listeners cleanly;
-// SIGHUP re-reads the config file (and --watch re-reads it on every change).
+// override the file; SIGINT/SIGTERM drain (finish the calls in flight, refuse
+// new ones) and exit 0 within gateway.drain_timeout_seconds, a second signal
+// stops at once; SIGHUP re-reads the config file (and --watch on every change).
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
@@ -50,19 +51,38 @@ export function registerStartCommand(program: Command): void {
         ...definedOnly({ port: options.port ?? environmentPort, host: options.host, adminPort: options.adminPort, adminHost: options.adminHost, isAnonymousAllowed: options.allowAnonymous, isConfigWatched: options.watch }),
       });
       process.stdout.write(connectionHelp(gateway, path === DEFAULT_CONFIG_PATH ? 'embedded default' : path));
+      const drainTimeoutMs = (loaded.config.gateway.drainTimeoutSeconds ?? 25) * 1000;
+      let isStopping = false;
       const stop = async (signal: string) => {
-        logger.info({ signal }, 'shutting down');
-        await gateway.close();
+        if (isStopping) {
+          logger.warn({ signal }, 'second signal while draining: stopping now');
+          process.exit(1);
+        }
+        isStopping = true;
+        logger.info({ signal, drainTimeoutMs }, 'shutting down gracefully');
+        // Closing backends and stores after the drain takes a few seconds at most; past this, something hangs.
+        setTimeout(() => {
+          logger.error({ signal }, 'shutdown did not finish in time; exiting');
+          process.exit(1);
+        }, drainTimeoutMs + TEARDOWN_GRACE_MS).unref();
+        try {
+          await gateway.drain(drainTimeoutMs);
+        } catch (error) {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        }
         process.exit(0);
       };
       process.on('SIGHUP', () => {
         logger.info({ signal: 'SIGHUP', file: path }, 'reloading the config');
         void gateway.reload('signal');
       });
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
     });
 }
+
+const TEARDOWN_GRACE_MS = 5_000;
 
 function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;

@@ -83,15 +83,23 @@ export class EventStreams {
     }
   }
 
-  close(sessionId: string): void {
+  /** Ends the session's stream; with `reconnectAfterMs`, first tells the client when to reconnect (an SSE `retry:` field). */
+  close(sessionId: string, reconnectAfterMs?: number): void {
     const stream = this.#streams.get(sessionId);
     if (stream === undefined) return;
     this.#streams.delete(sessionId);
-    stream.response?.end();
+    if (reconnectAfterMs === undefined) stream.response?.end();
+    else stream.response?.end(`retry: ${Math.max(0, Math.round(reconnectAfterMs))}\n\n`);
   }
 
-  closeAll(): void {
+  /**
+   * Ends every stream. A draining gateway passes `reconnectAfterMs`: the
+   * 2025-11-25 transport lets a server close a stream after a `retry:`
+   * field, and the client then reconnects with Last-Event-ID (to another
+   * replica, behind a load balancer).
+   */
+  closeAll(reconnectAfterMs?: number): void {
     clearInterval(this.#keepAlive);
-    for (const sessionId of [...this.#streams.keys()]) this.close(sessionId);
+    for (const sessionId of [...this.#streams.keys()]) this.close(sessionId, reconnectAfterMs);
   }
 }
