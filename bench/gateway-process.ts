@@ -31,11 +31,12 @@ export class GatewayStartError extends Error {
  * scenario takes the same backend path as its direct scenario.
  */
 export function benchGatewayConfig(backendUrl: string, extraYaml = ''): string {
+  return ['gateway:', '  host: 127.0.0.1', '  port: 0', '  admin_port: 0', ''].join('\n') + benchBackendsYaml(backendUrl) + extraYaml;
+}
+
+/** The `backends:` section alone, for configs that bring their own `gateway:` section (the replicas). */
+export function benchBackendsYaml(backendUrl: string): string {
   return [
-    'gateway:',
-    '  host: 127.0.0.1',
-    '  port: 0',
-    '  admin_port: 0',
     'backends:',
     '  - name: bench',
     `    url: ${backendUrl}`,
@@ -45,7 +46,7 @@ export function benchGatewayConfig(backendUrl: string, extraYaml = ''): string {
     '    timeout_ms: 30000',
     '    protocol_version: 2025-11-25',
     '',
-  ].join('\n') + extraYaml;
+  ].join('\n');
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import type { StopRule } from './load-generator.ts';
 
 export interface BenchOptions {
-  mode: 'compare' | 'soak' | 'features';
+  mode: 'compare' | 'soak' | 'features' | 'replicas';
+  /** With --replicas: how many Redis-backed replicas go behind nginx. */
+  replicas: number;
   /** With --features: the features to measure (empty: all). */
   features: string[];
   /** The measured phase of each scenario (compare) or the whole soak. */
@@ -22,6 +24,7 @@ export interface BenchOptions {
 
 export const usage = `Usage: npm run bench -- [--json] [--duration SECONDS | --requests N] [--warmup SECONDS] [--rounds N]
        npm run bench -- --soak [--requests N] [--json]
+       npm run bench -- --replicas 2 --redis [--duration SECONDS] [--json]
        npm run bench -- --features [--only metrics,tracing,auth,policies,audit] [--duration SECONDS] [--json]
 
   (default)         direct vs gateway, eras 2025-11-25 and 2026-07-28, concurrency 1 and 64
@@ -34,6 +37,9 @@ export const usage = `Usage: npm run bench -- [--json] [--duration SECONDS | --r
                     both eras at c=64 (metrics and tracing vs all telemetry off; auth,
                     policies and audit vs the plain gateway); docs/benchmarks.md
   --only LIST       with --features: just these (comma-separated)
+  --replicas N --redis
+                    N replicas on Redis sessions behind nginx round robin vs one gateway
+                    on in-memory sessions, both eras at c=64 (the cost of shared state)
   --soak            drive N requests through the gateway (2026-07-28, c=64) and watch its RSS
   --json            also print the report as one JSON object on the last line
 `;
@@ -57,6 +63,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       soak: { type: 'boolean', default: false },
       features: { type: 'boolean', default: false },
       only: { type: 'string' },
+      replicas: { type: 'string' },
+      redis: { type: 'boolean', default: false },
       duration: { type: 'string' },
       requests: { type: 'string' },
       warmup: { type: 'string' },
@@ -71,7 +79,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (values.soak && values.features) throw new BenchUsageError('choose one of --soak and --features');
   if (values.only !== undefined && !values.features) throw new BenchUsageError('--only selects features: use it with --features');
   const requests = values.requests === undefined ? undefined : Math.floor(positiveNumber('--requests', values.requests, 1));
-  const mode = values.soak ? 'soak' : values.features ? 'features' : 'compare';
+  if (values.replicas !== undefined && !values.redis) throw new BenchUsageError('--replicas needs --redis: replicas share their sessions through Redis');
+  if (values.redis && values.replicas === undefined) throw new BenchUsageError('--redis goes with --replicas N');
+  if (values.replicas !== undefined && (values.soak || values.features)) throw new BenchUsageError('choose one of --replicas, --soak and --features');
+  const replicas = values.replicas === undefined ? 0 : Math.floor(positiveNumber('--replicas', values.replicas, 2));
+  const mode = values.soak ? 'soak' : values.features ? 'features' : values.replicas !== undefined ? 'replicas' : 'compare';
   const stop: StopRule =
     mode === 'soak'
       ? { kind: 'requests', requests: requests ?? 1_000_000 }
@@ -82,5 +94,5 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const rounds = Math.floor(positiveNumber('--rounds', values.rounds, 5));
   if (rounds < 1) throw new BenchUsageError(`--rounds must be a whole number of at least 1, got "${values.rounds}"`);
   const features = values.only === undefined ? [] : values.only.split(',').map((name) => name.trim()).filter((name) => name !== '');
-  return { mode, features, stop, warmupMs, rounds, isJson: values.json, isHelp: values.help };
+  return { mode, features, replicas, stop, warmupMs, rounds, isJson: values.json, isHelp: values.help };
 }

@@ -10,6 +10,7 @@ import { createIdSequence } from './client-fleet.ts';
 import { runComparison } from './compare.ts';
 import { formatFeatureJson, formatFeatureRatios, runFeatures } from './feature-run.ts';
 import { selectFeatures, UnknownFeatureError } from './features.ts';
+import { formatReplicaJson, formatReplicaRatios, runReplicas } from './replica-run.ts';
 import { startGatewayProcess } from './gateway-process.ts';
 import { BenchUsageError, parseBenchOptions, usage } from './options.ts';
 import { computeRatios, formatJsonReport, formatRatioTable, formatScenarioTable } from './report.ts';
@@ -55,6 +56,15 @@ async function main(): Promise<number> {
       process.stdout.write(`${formatScenarioTable(result.scenarios)}\n\n${formatFeatureRatios(result.ratios, features)}\n`);
       if (errors > 0) process.stdout.write(`\nTHIS RUN HAD ${errors} ERRORS: its figures are not valid measurements.\n`);
       if (options.isJson) process.stdout.write(`${formatFeatureJson(result)}\n`);
+      return errors > 0 ? 1 : 0;
+    }
+    if (options.mode === 'replicas') {
+      process.stdout.write(`${describeMachine()}\n\n`);
+      const result = await runReplicas({ url: backend.url, pid: backend.process.pid! }, options.replicas, options, cleanup, createIdSequence());
+      const errors = result.scenarios.reduce((total, scenario) => total + scenario.errors, 0);
+      process.stdout.write(`${formatScenarioTable(result.scenarios)}\n\n${formatReplicaRatios(result)}\n`);
+      if (errors > 0) process.stdout.write(`\nTHIS RUN HAD ${errors} ERRORS: its figures are not valid measurements.\n`);
+      if (options.isJson) process.stdout.write(`${formatReplicaJson(result)}\n`);
       return errors > 0 ? 1 : 0;
     }
     const gateway = await startGatewayProcess(backend.url);

@@ -33,6 +33,15 @@ describe('bench features', () => {
     assert.equal(byName.get('auth')!.isAuthenticated, true);
   });
 
+  it('runs --replicas only with --redis, and alone', () => {
+    const options = parseBenchOptions(['--replicas', '2', '--redis', '--duration', '3']);
+    assert.equal(options.mode, 'replicas');
+    assert.equal(options.replicas, 2);
+    assert.throws(() => parseBenchOptions(['--replicas', '2']), /--replicas needs --redis/);
+    assert.throws(() => parseBenchOptions(['--redis']), /--redis goes with --replicas/);
+    assert.throws(() => parseBenchOptions(['--replicas', '2', '--redis', '--soak']), BenchUsageError);
+  });
+
   it('judges feature rps over reference rps, and a side with errors as a miss', () => {
     const audit = FEATURES.find((feature) => feature.name === 'audit')!;
     const pass = featureRatio(audit, '2026-07-28', { rps: 900, errors: 0, requests: 10 }, { rps: 1000, errors: 0, requests: 10 });

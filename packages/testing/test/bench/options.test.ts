@@ -12,6 +12,7 @@ describe('bench options', () => {
     assert.deepEqual(parseBenchOptions([]), {
       mode: 'compare',
       features: [],
+      replicas: 0,
       stop: { kind: 'duration', durationMs: 5000 },
       warmupMs: 1000,
       rounds: 5,
