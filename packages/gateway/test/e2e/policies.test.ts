@@ -36,6 +36,8 @@ describe('policies through the gateway', () => {
       assert.doesNotMatch(text, /\b\d{3}-\d{2}-\d{4}\b/, 'no SSN survives');
       assert.doesNotMatch(text, /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/, 'no full email survives');
       assert.match(text, /REDACTED|\*\*\*/i);
+      const { customer } = result.structuredContent as { customer: { email: string; ssn: string; payment_card: { number: string } } };
+      assert.deepEqual([customer.email, customer.ssn, customer.payment_card.number], ['[REDACTED:email]', '[REDACTED:ssn]', '[REDACTED:credit_card]']);
     } finally {
       await client.close();
     }
