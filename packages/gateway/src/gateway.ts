@@ -29,6 +29,7 @@ import type { SessionStore } from './session/store.ts';
 import { describeRedisUrl, openRedisConnection, type RedisConnection } from './cluster/redis-connection.ts';
 import { ReplicaBus } from './cluster/replica-bus.ts';
 import { joinReplicaMesh } from './cluster/replica-mesh.ts';
+import { HeldCallForwarding } from './cluster/held-call-forwarding.ts';
 import type { OpenExchange } from './transport/dispatch.ts';
 import { EventStreams } from './transport/rev2025/event-streams.ts';
 import { MemoryEventLog, type EventLog } from './transport/rev2025/event-log.ts';
@@ -236,6 +237,17 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   await listen(server, port, host);
   const address = server.address() as AddressInfo;
   const url = `http://${formatHost(host)}:${address.port}/mcp`;
+  // GATEHOUSE_STATE_SECRET gives every replica one key, so any replica can read which replica holds a call.
+  const sealer = RequestStateSealer.fromEnvironment();
+  const localHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const heldCallForwarding = bus === undefined ? undefined : new HeldCallForwarding({
+    bus,
+    sealer,
+    held,
+    localOrigin: () => `http://${formatHost(localHost)}:${address.port}`,
+    timeoutMs: config.session.streamTimeoutSeconds * 1000,
+    logger,
+  });
   const publicBaseUrl = publicBaseUrlOf(config.gateway.endpoint, `http://${formatHost(host)}:${address.port}`);
   const identity = await assembleIdentity(config, {
     publicBaseUrl,
@@ -276,7 +288,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     isCatalogCallerDependent: () => identity.isEnforced,
     subscriptions,
     saveSession: (session) => sessions.save(session),
-    bridge: { sealer: RequestStateSealer.fromEnvironment(), held, stateTtlMs: config.session.streamTimeoutSeconds * 1000, maxRounds: 8 },
+    bridge: { sealer, held, stateTtlMs: config.session.streamTimeoutSeconds * 1000, maxRounds: 8, ...(bus === undefined ? {} : { replicaId }) },
     instructions: `Gatehouse federates ${backends.length} MCP servers (${backends.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`,
   });
   context = {
@@ -291,6 +303,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     inFlight,
     onSessionEnd: mesh === undefined ? endSession : mesh.endSessionEverywhere,
     ...(mesh === undefined ? {} : { mesh }),
+    ...(heldCallForwarding === undefined ? {} : { heldCallForwarding }),
     events,
     listens,
     subscriptions,

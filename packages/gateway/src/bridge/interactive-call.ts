@@ -30,6 +30,8 @@ export interface BridgeContext {
   stateTtlMs: number;
   /** Rounds of `input_required` a 2025 client is walked through before the gateway gives up. */
   maxRounds: number;
+  /** With shared sessions: this replica's id, sealed into a held call's state (cluster/held-call-forwarding.ts). */
+  replicaId?: string;
 }
 
 type Result = Record<string, unknown>;
@@ -127,7 +129,7 @@ function inputRequiredFor(bridge: BridgeContext, held: HeldCall, requests: Reado
   return {
     resultType: 'input_required',
     inputRequests,
-    requestState: bridge.sealer.seal({ kind: 'pending', ...binding, expiresAt: held.expiresAt, pendingId: held.id, round: held.round }),
+    requestState: bridge.sealer.seal({ kind: 'pending', ...binding, expiresAt: held.expiresAt, pendingId: held.id, round: held.round, ...(bridge.replicaId === undefined ? {} : { replica: bridge.replicaId }) }),
   };
 }
 
@@ -147,7 +149,7 @@ function legacyInputParams(method: string, params: Record<string, unknown> | und
 async function resumeHeldCall(bridge: BridgeContext, exchange: Exchange, backend: Backend, state: RequestStatePayload, inputResponses: unknown, binding: Binding): Promise<Result> {
   const held = state.pendingId === undefined ? undefined : bridge.held.get(state.pendingId);
   if (held === undefined) {
-    throw rpcErrors.invalidParams('the call this requestState continues is gone (it expired, already finished, or the gateway restarted); send the request again without requestState and inputResponses');
+    throw rpcErrors.invalidParams('the call this requestState continues is gone (it expired, already finished, or the gateway replica holding it stopped); send the request again without requestState and inputResponses');
   }
   if (state.round !== held.round || held.currentExchange !== undefined) {
     throw rpcErrors.invalidParams('this requestState was already used; retry with the requestState of the latest input_required result');

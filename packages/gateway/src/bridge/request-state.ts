@@ -35,6 +35,8 @@ export interface RequestStatePayload {
   /** `pending`: which held call, and which round of it, so a second use of one state is refused. */
   pendingId?: string;
   round?: number;
+  /** `pending` with shared sessions: the replica holding the call, so a retry elsewhere is forwarded to it. */
+  replica?: string;
   /** `approval`: the approval request, and the hash of the arguments it approves (a retry with other arguments is refused). */
   approvalId?: string;
   argumentsHash?: string;
@@ -83,6 +85,11 @@ export class RequestStateSealer {
       throw stale(`it belongs to ${payload.method} of "${payload.target}", not this request`);
     }
     return payload;
+  }
+
+  /** What a state says without checking it against a request (forwarding decides by its replica); `undefined` if it is not genuine. */
+  peek(state: unknown): RequestStatePayload | undefined {
+    return this.#decrypt(state);
   }
 
   #decrypt(state: unknown): RequestStatePayload | undefined {

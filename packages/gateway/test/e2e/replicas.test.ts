@@ -2,8 +2,10 @@
 // bus), each with its own stdio backend child: any replica serves any
 // message of any session, a call stream resumes on the other replica in
 // order and once, a notification reaches the GET stream wherever it is
-// connected, a client's answer reaches the replica that asked, and a DELETE
-// on one ends the session on both.
+// connected, a client's answer reaches the replica that asked, a DELETE on
+// one ends the session on both, and a 2026 client's retry of a call held by
+// one replica is forwarded to it from the other (or gets "gone" once that
+// replica has stopped).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,7 @@ import { backendScripts, stdioCommand } from '@gatehouse/testing/backends/launch
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
-import { initializeLegacy, post } from '../fixtures/raw-http.ts';
+import { initializeLegacy, modernRequest, post } from '../fixtures/raw-http.ts';
 import { SHARED_REDIS_URL, redisSkipReason, uniquePrefix } from '../fixtures/redis.ts';
 import { messageOf, progressOf, readEvents } from '../fixtures/sse.ts';
 
@@ -20,8 +22,11 @@ const skip = await redisSkipReason();
 describe('two replicas sharing sessions through Redis', { skip }, () => {
   let a: RunningGateway;
   let b: RunningGateway;
+  let isAClosed = false;
 
   before(async () => {
+    // One sealing key for both replicas, as a deployment sets it (docs/scale-out.md).
+    process.env.GATEHOUSE_STATE_SECRET = 'ab'.repeat(32);
     const prefix = uniquePrefix('replicas');
     const v1 = stdioCommand(backendScripts.v1);
     const start = (id: string) => {
@@ -33,7 +38,7 @@ describe('two replicas sharing sessions through Redis', { skip }, () => {
     [a, b] = await Promise.all([start('replica-a'), start('replica-b')]);
   });
   after(async () => {
-    await Promise.all([a?.close(), b?.close()]);
+    await Promise.all([isAClosed ? undefined : a?.close(), b?.close()]);
   });
 
   const headersFor = (session: string) => ({ 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
@@ -108,5 +113,37 @@ describe('two replicas sharing sessions through Redis', { skip }, () => {
     });
     await finished;
     assert.equal(events.at(-1)?.result.content[0].text, 'Hello, Ada');
+  });
+
+  /** A 2026 tools/call of ask_name, optionally the retry with the client's answer. */
+  const askName = (id: number, retry?: { requestState: unknown; inputResponses: Record<string, unknown> }) => {
+    const request = modernRequest(id, 'tools/call', { name: 'crm__ask_name', arguments: {} });
+    const params = request.body.params as Record<string, any>;
+    params._meta = { ...params._meta, 'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } } };
+    if (retry !== undefined) Object.assign(params, retry);
+    return request;
+  };
+  const answerAll = (inputRequests: Record<string, unknown>) => Object.fromEntries(Object.keys(inputRequests).map((key) => [key, { action: 'accept', content: { name: 'Ada' } }]));
+
+  it("forwards a 2026 client's retry of a call held by one replica from the other to it", async () => {
+    const opening = askName(1);
+    const first = await post(a.url, opening.body, opening.headers);
+    assert.equal(first.body.result.resultType, 'input_required', first.text);
+    const retry = askName(2, { requestState: first.body.result.requestState, inputResponses: answerAll(first.body.result.inputRequests) });
+    const done = await post(b.url, retry.body, retry.headers);
+    assert.equal(done.status, 200, done.text);
+    assert.equal(done.body.result.content[0].text, 'Hello, Ada');
+  });
+
+  it('answers "gone" to a retry whose replica has stopped, so the client starts again', async () => {
+    const opening = askName(3);
+    const first = await post(a.url, opening.body, opening.headers);
+    assert.equal(first.body.result.resultType, 'input_required', first.text);
+    isAClosed = true;
+    await a.close();
+    const retry = askName(4, { requestState: first.body.result.requestState, inputResponses: answerAll(first.body.result.inputRequests) });
+    const gone = await post(b.url, retry.body, retry.headers);
+    assert.equal(gone.body.error.code, -32602, gone.text);
+    assert.match(gone.body.error.message, /gone/);
   });
 });

@@ -14,12 +14,15 @@ import { findResourceOwner } from '../../catalog/catalog.ts';
 import type { ClientDescription } from '../../exchange/exchange.ts';
 import type { JsonRpcRequest } from '../../protocol/jsonrpc.ts';
 import type { Caller } from '../../identity/caller.ts';
+import type { HeldCallForwarding } from '../../cluster/held-call-forwarding.ts';
 import { LEGACY_ONLY_METHODS, checkModernHeaders, checkParameterHeaders, decodedMcpName, readModernRequest } from './modern-codec.ts';
 
 export interface ModernHandlerContext extends DispatchContext {
   catalog: Catalog;
   listens: ListenStreams;
   subscriptions: ResourceSubscriptions;
+  /** With shared sessions: sends a retry of a call held by another replica to that replica. */
+  heldCallForwarding?: HeldCallForwarding;
 }
 
 const LISTEN_METHOD = 'subscriptions/listen';
@@ -105,6 +108,14 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
     if (message.method === 'tools/call') {
       const entry = context.catalog.view(endpointBackend).toolsByName.get(message.params?.name as string);
       if (entry !== undefined && entry.headerParameters.length > 0) checkParameterHeaders(request.headers, entry.headerParameters, message.params?.arguments);
+    }
+    const forwarding = context.heldCallForwarding;
+    const owner = forwarding?.ownerElsewhere(request, message.params?.requestState);
+    if (forwarding !== undefined && owner !== undefined) {
+      const request_ = classified.message;
+      return forwarding.forward(owner, request, body, response).then((isForwarded) => {
+        if (!isForwarded) return dispatchRequest(context, openExchange(request_, client, caller, endpointBackend, undefined, response, { isCancelledByDisconnect: true, tracing: context.tracing }));
+      }, (error: unknown) => writeRpcError(response, id, toRpcError(error, context.logger)));
     }
     return dispatchRequest(context, openExchange(classified.message, client, caller, endpointBackend, undefined, response, { isCancelledByDisconnect: true, tracing: context.tracing }));
   } catch (error) {
