@@ -18,6 +18,7 @@ import { MemoryCounterStore } from './policy/counter-store.ts';
 import { BackendSet } from './runtime/backend-set.ts';
 import { LiveConfig } from './runtime/live-config.ts';
 import { ConfigReloader, type ReloadReport, type ReloadTrigger } from './runtime/config-reloader.ts';
+import { loadConfig } from './config/load.ts';
 import { startDiscovery } from './discovery/discovery.ts';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { AuditTrail } from './audit/trail.ts';
@@ -85,6 +86,8 @@ export interface StartGatewayOptions {
   isAnonymousAllowed?: boolean;
   /** Reload when the config file (configPath) changes; default `reload.watch` of the config. SIGHUP is the CLI's. */
   isConfigWatched?: boolean;
+  /** Applied to every reloaded config: command-line overrides of file keys (--session-store), so a reload does not undo them. */
+  adjustReloadedConfig?: (config: GatewayConfig) => void;
   /** Injected by tests that read metrics or spans; built from `config.telemetry` otherwise. */
   metrics?: GatewayMetrics;
   tracing?: GatewayTracing;
@@ -289,7 +292,10 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     subscriptions,
     saveSession: (session) => sessions.save(session),
     bridge: { sealer, held, stateTtlMs: config.session.streamTimeoutSeconds * 1000, maxRounds: 8, ...(bus === undefined ? {} : { replicaId }) },
-    instructions: `Gatehouse federates ${backends.length} MCP servers (${backends.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`,
+    instructions: () => {
+      const running = registry.all();
+      return `Gatehouse federates ${running.length} MCP servers (${running.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`;
+    },
   });
   context = {
     identity,
@@ -355,6 +361,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger,
     metrics,
     isWatched: options.isConfigWatched ?? config.reload?.isWatched ?? false,
+    load: async (path) => {
+      const loaded = await loadConfig(path);
+      options.adjustReloadedConfig?.(loaded.config);
+      return loaded;
+    },
     debounceMs: config.reload?.debounceMs ?? 250,
   });
 

@@ -25,7 +25,8 @@ import type { PolicySet } from '../policy/registry.ts';
 export interface RouterOptions {
   catalog: Catalog;
   serverInfo: Implementation;
-  instructions?: string;
+  /** A function when the text names things that change at run time (the backends, after a reload). */
+  instructions?: string | (() => string);
   pageSize?: number;
   logger: Logger;
   bridge: BridgeContext;
@@ -180,7 +181,8 @@ export class Router {
 
   instructions(endpointBackend: string | undefined): string | undefined {
     if (endpointBackend !== undefined) return this.#catalog.backend(endpointBackend)?.handshake?.instructions;
-    return this.#options.instructions;
+    const instructions = this.#options.instructions;
+    return typeof instructions === 'function' ? instructions() : instructions;
   }
 
   #view(exchange: Exchange): CatalogView {

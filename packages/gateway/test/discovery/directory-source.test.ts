@@ -15,6 +15,7 @@ import { isConfigError } from '../../src/config/errors.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
 import { connectV2, firstText } from '../fixtures/clients.ts';
+import { connectInteractiveV2 } from '@gatehouse/testing/clients/interactive-v2';
 
 async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -76,17 +77,25 @@ describe('a watched directory of backend files', () => {
 
   it('adds, changes and removes backends as files come and go, keeping a broken file\'s last good version', async () => {
     const client = await connectV2(gateway.url, 'legacy');
+    // A 2026-07-28 client listening for list changes hears the backend arrive too.
+    const modern = await connectInteractiveV2(gateway.url, 'auto');
     const names = async () => (await client.listTools()).tools.map((tool) => tool.name).filter((name) => name.endsWith('__echo'));
     try {
+      assert.equal(modern.era, 'modern');
+      const listening = await modern.subscribe({ toolsListChanged: true });
       assert.deepEqual(await names(), ['static__echo']);
+      const before = modern.notifications.entries.length;
 
       await writeFile(join(directory, 'wiki.yaml'), `name: wiki\nurl: ${backend.url}\n`);
       await eventually(async () => assert.deepEqual(await names(), ['static__echo', 'wiki__echo']));
+      await modern.notifications.waitFor('notifications/tools/list_changed', { after: before });
+      assert.ok((await modern.listToolNames()).includes('wiki__echo'));
+      await listening.close();
       assert.equal(firstText(await client.callTool({ name: 'wiki__echo', arguments: { message: 'found by file' } })), 'found by file');
 
-      const before = gateway.backends.find((each) => each.name === 'wiki');
+      const oldWiki = gateway.backends.find((each) => each.name === 'wiki');
       await writeFile(join(directory, 'wiki.yaml'), `name: wiki\nurl: ${backend.url}\ntimeout_ms: 7000\n`);
-      await eventually(async () => assert.notEqual(gateway.backends.find((each) => each.name === 'wiki'), before));
+      await eventually(async () => assert.notEqual(gateway.backends.find((each) => each.name === 'wiki'), oldWiki));
 
       // Broken: the last good version stays; a file that never validated adds nothing; a name clash with the config loses.
       await writeFile(join(directory, 'wiki.yaml'), `name: wiki\nurl: ${backend.url}\ntimeout: 5\n`);
@@ -102,6 +111,7 @@ describe('a watched directory of backend files', () => {
       await eventually(async () => assert.deepEqual(await names(), ['static__echo']));
     } finally {
       await client.close();
+      await modern.close();
     }
   });
 });

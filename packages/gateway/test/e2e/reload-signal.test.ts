@@ -71,6 +71,9 @@ describe('SIGHUP reloads a running gatehouse start', () => {
     child.kill('SIGHUP');
     await eventually(async () => assert.ok((await names()).includes('b__echo')));
     assert.equal(firstText(await session.callTool({ name: 'b__echo', arguments: { message: 'via b' } })), 'via b');
+    const later = await connectV1(url);
+    assert.match(later.getInstructions() ?? '', /federates 2 MCP servers \(a, b\)/);
+    await later.close();
 
     await writeFile(configPath, configText(backend.url, ['a'], 'backends_dir: ./more\n'));
     child.kill('SIGHUP');

@@ -41,7 +41,10 @@ export function registerStartCommand(program: Command): void {
       if (options.allowAnonymous === true && loaded.config.compliance === 'strict') {
         throw Object.assign(new Error(`${path}: compliance: --allow-anonymous is refused because the config sets compliance: strict (every audit record must name a real caller)`), { code: 'config_invalid' });
       }
-      if (options.sessionStore !== undefined) loaded.config.session.store = options.sessionStore;
+      const applyOverrides = (config: typeof loaded.config) => {
+        if (options.sessionStore !== undefined) config.session.store = options.sessionStore;
+      };
+      applyOverrides(loaded.config);
       const logger = createLogger();
       for (const warning of loaded.warnings) logger.warn(warning);
       const environmentPort = process.env.PORT === undefined ? undefined : parsePort(process.env.PORT);
@@ -49,6 +52,7 @@ export function registerStartCommand(program: Command): void {
         logger,
         configPath: path,
         ...definedOnly({ port: options.port ?? environmentPort, host: options.host, adminPort: options.adminPort, adminHost: options.adminHost, isAnonymousAllowed: options.allowAnonymous, isConfigWatched: options.watch }),
+        adjustReloadedConfig: applyOverrides,
       });
       process.stdout.write(connectionHelp(gateway, path === DEFAULT_CONFIG_PATH ? 'embedded default' : path));
       const drainTimeoutMs = (loaded.config.gateway.drainTimeoutSeconds ?? 25) * 1000;
