@@ -29,6 +29,7 @@ import { createToolPinning, toolPinningSettings, ToolPins, type PinAcceptance, t
 import { Approvals, type ApprovalDecisionRecord } from './approvals.ts';
 import { MemoryCounterStore, type CounterStore } from './counter-store.ts';
 import { RedisCounterStore, type RedisCommands } from './redis-counter-store.ts';
+import { RedisApprovalStore } from './redis-approval-store.ts';
 import { SqlitePinStore, type PinStore } from './pin-store.ts';
 import { NO_TOOL_DEFINITIONS, type ToolDefinition, type ToolDefinitions } from './tool-definitions.ts';
 
@@ -183,7 +184,13 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
     toolDefinitions: dependencies.toolDefinitions ?? NO_TOOL_DEFINITIONS,
     memoryCounters: dependencies.counters ?? new MemoryCounterStore(dependencies.now === undefined ? {} : { now: dependencies.now }),
     redisCounters: dependencies.redis === undefined ? undefined : new RedisCounterStore(dependencies.redis),
-    approvals: () => (approvals ??= new Approvals({ approvalUrlBase: dependencies.approvalUrlBase ?? 'http://127.0.0.1:8081', onDecision: dependencies.onApprovalDecision, now: dependencies.now })),
+    // With Redis the queue is shared by every replica: held on one, approved through another, retried on a third.
+    approvals: () => (approvals ??= new Approvals({
+      approvalUrlBase: dependencies.approvalUrlBase ?? 'http://127.0.0.1:8081',
+      onDecision: dependencies.onApprovalDecision,
+      now: dependencies.now,
+      ...(dependencies.redis === undefined ? {} : { store: new RedisApprovalStore(dependencies.redis, dependencies.now === undefined ? {} : { now: dependencies.now }) }),
+    })),
     pins: (path, mode) => {
       const key = dependencies.pinStore === undefined ? resolve(dependencies.baseDirectory ?? process.cwd(), path) : '';
       let pins = pinsByPath.get(key);
