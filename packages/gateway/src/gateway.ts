@@ -48,6 +48,8 @@ import { RequestDrain, type DrainOutcome } from './transport/request-drain.ts';
 import { createAdminServer } from './admin/admin-server.ts';
 import { createApprovalsApi } from './admin/approvals-api.ts';
 import { createToolPinsApi } from './policy/tool-pins-api.ts';
+import { createAuditApi } from './admin/audit-api.ts';
+import { authFailureFacts } from './audit/gateway-events.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
 import { backendCredentialOptions, serviceClientOf } from './identity/backend-credential-config.ts';
 import { createBackendCredentials } from './identity/backend-credentials.ts';
@@ -143,6 +145,12 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     serviceInstanceId: config.gateway.id,
     onExportError: (error) => logger.warn({ err: error }, 'trace export failed at shutdown'),
   });
+  // Audit is on when the config has an `audit` section (the embedded default has one: SQLite under .gatehouse/).
+  const audit = config.audit === undefined ? undefined : await AuditTrail.open({ settings: resolveAuditSettings(config, options.configPath), gatewayId: config.gateway.id, logger });
+  if (audit !== undefined) {
+    metrics.watchAuditQueue(() => audit.queueDepth);
+    audit.observeWrites((seconds, isOk) => metrics.recordAuditWrite(seconds, isOk));
+  }
   const serviceClient = serviceClientOf(config.authentication);
   const toUpstream = (backend: BackendConfig): UpstreamConfig => {
     if (backend.kind !== 'http') return backend;
@@ -178,8 +186,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     events.dropSession(sessionId);
   };
   const held = new HeldCalls({ maxHeld: 10_000, ttlMs: config.session.streamTimeoutSeconds * 1000, logger });
+  // A session idle past its TTL: its resources are released, and audit records its end.
+  const expireSession = (sessionId: string) => {
+    endSession(sessionId);
+    void audit?.sessions.expired(sessionId)?.catch(() => undefined);
+  };
   const sessions: SessionStore = redis === undefined
-    ? createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000, maxSessionsPerOwner: config.session.maxConcurrentSessionsPerUser, onExpire: endSession })
+    ? createMemorySessionStore({ ttlMs: config.session.ttlSeconds * 1000, maxSessionsPerOwner: config.session.maxConcurrentSessionsPerUser, onExpire: expireSession })
     : createRedisSessionStore({
       commands: redis.commands,
       isReady: () => redis.isReady,
@@ -187,7 +200,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       ttlSeconds: config.session.ttlSeconds,
       maxSessionsPerOwner: config.session.maxConcurrentSessionsPerUser,
       prefix: keyPrefix,
-      onExpire: endSession,
+      onExpire: expireSession,
     });
   const clientRequests = new ClientRequests(config.session.streamTimeoutSeconds * 1000, bus === undefined ? {} : { idPrefix: `gatehouse-${replicaId.slice(-8)}-` });
   const inFlight = new Map<string, OpenExchange>();
@@ -258,9 +271,10 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger,
     ...(options.isAnonymousAllowed === true ? { isAnonymousForced: true } : {}),
     onRefusal: (error) => metrics.recordAuthFailure(undefined, error.code),
+    ...(audit === undefined ? {} : {
+      onAuthenticationFailure: (error, request, endpointBackend) => audit.record(authFailureFacts({ error, request, gatewayId: config.gateway.id, endpointBackend })),
+    }),
   });
-  // Audit is on when the config has an `audit` section (the embedded default has one: SQLite under .gatehouse/).
-  const audit = config.audit === undefined ? undefined : await AuditTrail.open({ settings: resolveAuditSettings(config, options.configPath), gatewayId: config.gateway.id, logger });
   // Rate limits (rate-limiter-flexible) need a whole node-redis client (MULTI, EVAL), not only raw commands: the policies get their own.
   const policyRedis = config.session.store === 'memory' ? undefined : openPolicyRedis(config.session.store, logger);
   let adminUrl: string | undefined;
@@ -323,10 +337,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   let admin: Server | undefined;
   if (options.hasAdmin !== false) {
-    const adminAuthentication = { authenticate: identity.authenticateBearer, isAuthenticationOn: identity.isEnforced };
+    const adminAuthentication = { authenticate: identity.authenticateBearer, isAuthenticationOn: identity.isEnforced, audit };
     const handlers = [
       ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
       ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => router.policies?.pins ?? policies.pins!), ...adminAuthentication })]),
+      ...(audit?.store === undefined ? [] : [createAuditApi({ store: audit.store, ...adminAuthentication, nameSeparator: config.gateway.nameSeparator })]),
     ];
     admin = createAdminServer({ backends: () => registry.all(), isReady: () => isReady, isDraining: () => drainer.isDraining, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), metrics, handlers, adminAuthentication });
     const adminHost = options.adminHost ?? config.gateway.adminHost;

@@ -7,6 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasScope, type Caller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
+import type { AuditTrail } from '../audit/trail.ts';
+import { recordAdminRefusal } from './admin-audit.ts';
 
 /** The scope admin routes need unless configured otherwise (the demo admin agent holds it). */
 export const ADMIN_SCOPE = 'gatehouse.admin';
@@ -24,6 +26,8 @@ export interface AdminAuthentication {
    * no caller can hold the admin scope, so the admin API fails closed. Default true.
    */
   isAuthenticationOn?: boolean;
+  /** Where refused admin requests (auth_failure) and admin changes (admin-audit.ts) are recorded. */
+  audit?: AuditTrail | undefined;
 }
 
 /** Why an admin request was refused; the `code` of the JSON answer. */
@@ -74,7 +78,10 @@ export async function withAdmin(
 ): Promise<void> {
   try {
     const decision = await checkAdmin(options, request);
-    if (!decision.isAllowed) return writeJson(response, decision.status, { error: decision.message, code: decision.code }, decision.headers);
+    if (!decision.isAllowed) {
+      await recordAdminRefusal(options, request, undefined, decision.code, decision.message);
+      return writeJson(response, decision.status, { error: decision.message, code: decision.code }, decision.headers);
+    }
     await handle(decision.caller);
   } catch (error) {
     if (!response.headersSent) writeJson(response, 500, { error: `the admin request failed: ${error instanceof Error ? error.message : String(error)}` });

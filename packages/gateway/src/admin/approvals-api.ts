@@ -9,6 +9,7 @@ import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { readBody, writeJson } from '../transport/http-io.ts';
 import { describeParty, isApprovalError, type Approvals } from '../policy/approvals.ts';
 import type { ApprovalRequest, ApprovalStatus } from '../policy/approval-store.ts';
+import { recordAdmin } from './admin-audit.ts';
 
 // The guard lives in admin-guard.ts; re-exported for the routes that import it from here.
 export { withAdmin, type AdminAuthentication } from './admin-guard.ts';
@@ -53,13 +54,27 @@ export function createApprovalsApi(options: ApprovalsApiOptions): AdminHandler {
       const body = await readJsonBody(request);
       if (body === undefined) return writeJson(response, 400, { error: 'expected an empty body or a JSON object such as {"reason": "..."}' });
       const reason = typeof body.reason === 'string' && body.reason.length > 0 ? body.reason.slice(0, 1000) : undefined;
+      const startedAt = Date.now();
+      const decision = { approval_id: id, decision: action, ...(reason === undefined ? {} : { reason }) };
+      let decided: ApprovalRequest;
       try {
-        const decided = await approvals.decide(id, caller, action, reason);
-        return writeJson(response, 200, { approval: view(approvals, decided) });
+        decided = await approvals.decide(id, caller, action, reason);
       } catch (error) {
-        if (isApprovalError(error)) return writeJson(response, error.httpStatus, { error: error.message, code: error.code });
-        throw error;
+        if (!isApprovalError(error)) throw error;
+        const known = error.code === 'not_found' ? undefined : await approvals.get(id);
+        const recorded = await recordAdmin(options, request, response, {
+          type: 'approval_decision', caller, startedAt, server: known?.backend, name: known?.tool ?? action,
+          arguments: decision, status: error.code === 'self_approval' ? 'denied' : 'error', error: { code: error.code, message: error.message },
+        }, false);
+        if (recorded) writeJson(response, error.httpStatus, { error: error.message, code: error.code });
+        return;
       }
+      const recorded = await recordAdmin(options, request, response, {
+        type: 'approval_decision', caller, startedAt, server: decided.backend, name: decided.tool,
+        arguments: { ...decision, requested_by: describeParty(decided.requester), policy: decided.policy, arguments_hash: decided.argumentsHash },
+        status: 'success',
+      }, true);
+      if (recorded) writeJson(response, 200, { approval: view(approvals, decided) });
     });
     return true;
   };

@@ -40,6 +40,8 @@ export class GroupCommit<T, R> {
   #isScheduled = false;
   #timer: NodeJS.Timeout | undefined;
   #isClosed = false;
+  /** Told of every batch commit (its duration, and whether it committed), e.g. for the audit write metrics. */
+  onBatch: ((seconds: number, isOk: boolean) => void) | undefined;
 
   constructor(commit: (items: T[]) => Promise<R[]>, options: GroupCommitOptions) {
     this.#commit = commit;
@@ -131,10 +133,13 @@ export class GroupCommit<T, R> {
   }
 
   async #run(batch: Extract<Waiting<T, R>, { kind: 'item' }>[]): Promise<void> {
+    const started = performance.now();
     try {
       const results = await this.#commit(batch.map((waiting) => waiting.item));
+      this.onBatch?.((performance.now() - started) / 1000, true);
       for (let index = 0; index < batch.length; index += 1) batch[index]!.resolve(results[index]!);
     } catch (error) {
+      this.onBatch?.((performance.now() - started) / 1000, false);
       for (const waiting of batch) waiting.reject(error);
     } finally {
       this.#pendingItems -= batch.length;

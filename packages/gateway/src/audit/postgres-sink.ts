@@ -57,6 +57,18 @@ export class PostgresAuditSink implements AuditSink {
     return sink;
   }
 
+  get pending(): number {
+    return this.#commits.pending;
+  }
+
+  get onBatch(): ((seconds: number, isOk: boolean) => void) | undefined {
+    return this.#commits.onBatch;
+  }
+
+  set onBatch(listener: ((seconds: number, isOk: boolean) => void) | undefined) {
+    this.#commits.onBatch = listener;
+  }
+
   append(record: AuditRecord): Promise<AuditReceipt> {
     return this.#commits.submit(record);
   }

@@ -4,7 +4,7 @@
 // Pure; the stores run the SQL. Formats are in query-format.ts.
 
 import { AuditError } from './errors.ts';
-import { OPERATION_TYPES, type AuditCategory, type AuditRecord, type OperationType } from './record.ts';
+import { AUDIT_CATEGORIES, OPERATION_TYPES, type AuditCategory, type AuditRecord, type OperationType } from './record.ts';
 
 export interface AuditQuery {
   /** Inclusive. */
@@ -237,4 +237,52 @@ export function parseOperationTypes(text: string): OperationType[] {
     }
   }
   return types as OperationType[];
+}
+
+// --- filters as words: the CLI's options and the admin API's query parameters
+
+/** The filters as an auditor types them (`gatehouse audit query --period last-quarter`, `?period=last-quarter`). */
+export interface QueryFilters {
+  since?: string | undefined;
+  until?: string | undefined;
+  period?: string | undefined;
+  identity?: string | undefined;
+  agent?: string | undefined;
+  session?: string | undefined;
+  server?: string | undefined;
+  tool?: string | undefined;
+  target?: string | undefined;
+  /** Comma-separated operation types. */
+  type?: string | undefined;
+  status?: string | undefined;
+  decision?: string | undefined;
+  category?: string | undefined;
+}
+
+export const QUERY_FILTER_NAMES = ['since', 'until', 'period', 'identity', 'agent', 'session', 'server', 'tool', 'target', 'type', 'status', 'decision', 'category'] as const;
+
+/** The AuditQuery of typed filters; an AuditError (audit_query_invalid) names a filter that does not parse. */
+export function auditQueryFromFilters(filters: QueryFilters, now: Date, nameSeparator: string | undefined): AuditQuery {
+  if (filters.period !== undefined && !(PERIODS as readonly string[]).includes(filters.period)) {
+    throw new AuditError('audit_query_invalid', `"${filters.period}" is not a period; use one of ${PERIODS.join(', ')}`);
+  }
+  if (filters.category !== undefined && !(AUDIT_CATEGORIES as readonly string[]).includes(filters.category)) {
+    throw new AuditError('audit_query_invalid', `"${filters.category}" is not a category; use one of ${AUDIT_CATEGORIES.join(', ')}`);
+  }
+  const period = filters.period === undefined ? undefined : periodRange(filters.period as Period, now);
+  return {
+    since: filters.since === undefined ? period?.since : parseTimeBound(filters.since, now),
+    until: filters.until === undefined ? period?.until : parseTimeBound(filters.until, now),
+    identity: filters.identity,
+    agent: filters.agent,
+    sessionId: filters.session,
+    server: filters.server,
+    tool: filters.tool,
+    target: filters.target,
+    types: filters.type === undefined ? undefined : parseOperationTypes(filters.type),
+    status: filters.status,
+    decision: filters.decision,
+    category: filters.category as AuditCategory | undefined,
+    nameSeparator,
+  };
 }

@@ -9,6 +9,8 @@ import { GATEHOUSE_ROOT } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { RetentionDays } from './retention.ts';
 import type { SqliteSynchronous } from './sqlite-store.ts';
+import { redactionSettings } from '../policy/redaction.ts';
+import type { RedactorName, RedactorOptions } from '../policy/redactors.ts';
 
 export type FailMode = 'closed' | 'open';
 
@@ -36,6 +38,8 @@ export interface AuditSettings {
   signingKeyPath: string;
   /** Public keys (PEM files) that verify accepts besides the signing key's own. */
   trustedKeyPaths: string[];
+  /** What arguments, stored outputs and error messages are redacted with before they are stored (credentials always). */
+  redaction: RedactorOptions;
 }
 
 /** Where the embedded default (`npm start` with no audit section) keeps its audit records. */
@@ -46,14 +50,20 @@ export const DEFAULT_RETENTION_DAYS: RetentionDays = { security: 2555, routine: 
 const KNOWN_KEYS = new Set([
   'enabled', 'backend', 'categories', 'store', 'path', 'postgres_url', 'postgres_schema', 'compliance', 'fail_mode', 'retention_days',
   'retention_interval_hours', 'store_outputs', 'batch_max_records', 'batch_max_delay_ms', 'max_pending_records', 'checkpoint_interval_seconds',
-  'checkpoint_every_records', 'signing_key', 'trusted_keys', 'sqlite_synchronous',
+  'checkpoint_every_records', 'signing_key', 'trusted_keys', 'sqlite_synchronous', 'redaction',
 ]);
+
+/** Policy types (and their aliases) whose settings are the operator's redaction policy. */
+const REDACTION_POLICY_TYPES = new Set(['response_filter', 'redaction', 'pii_redaction']);
+
+/** Token material never belongs in an audit record, whatever the redaction policy says. */
+const ALWAYS_REDACTED: readonly RedactorName[] = ['secrets'];
 
 /**
  * The settings of `config` (undefined: no config file at all). `configPath`
  * anchors relative paths and names the file in errors.
  */
-export function resolveAuditSettings(config: Pick<GatewayConfig, 'audit'> | undefined, configPath?: string): AuditSettings {
+export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Partial<Pick<GatewayConfig, 'policies'>>) | undefined, configPath?: string): AuditSettings {
   const raw = config?.audit?.raw ?? {};
   const file = configPath ?? 'gatehouse.yaml';
   const baseDirectory = configPath === undefined ? process.cwd() : dirname(resolve(configPath));
@@ -90,6 +100,7 @@ export function resolveAuditSettings(config: Pick<GatewayConfig, 'audit'> | unde
     checkpointEveryRecords: read.number('checkpoint_every_records', 1, 100_000_000) ?? 100_000,
     signingKeyPath: keySetting === undefined ? join(defaultKeyDirectory, 'audit-signing-key.pem') : absolute(keySetting, baseDirectory),
     trustedKeyPaths: (read.textList('trusted_keys') ?? []).map((path) => absolute(path, baseDirectory)),
+    redaction: auditRedaction(raw.redaction, config?.policies ?? [], problems),
   };
   if (problems.length > 0) throw new ConfigError('config_invalid', file, problems);
   return settings;
@@ -99,6 +110,37 @@ export function resolveAuditSettings(config: Pick<GatewayConfig, 'audit'> | unde
 export function shouldStoreOutput(settings: Pick<AuditSettings, 'storeOutputs'>, backend: string | undefined): boolean {
   if (typeof settings.storeOutputs === 'boolean') return settings.storeOutputs;
   return backend !== undefined && settings.storeOutputs[backend] === true;
+}
+
+/**
+ * `audit.redaction` (the response_filter settings: patterns, custom,
+ * internal_domains) when given; else the union of the config's redaction
+ * policies, so what the model is not shown is not stored either; else the
+ * response_filter defaults. Credentials are added in every case.
+ */
+function auditRedaction(raw: unknown, policies: readonly { type: string; settings: Record<string, unknown> }[], problems: ConfigProblem[]): RedactorOptions {
+  const sources: unknown[] = raw === undefined || raw === null ? policies.filter((policy) => REDACTION_POLICY_TYPES.has(policy.type)).map((policy) => withoutAppliesTo(policy.settings)) : [raw];
+  if (sources.length === 0) sources.push({});
+  const patterns = new Set<RedactorName>(ALWAYS_REDACTED);
+  const custom: NonNullable<RedactorOptions['custom']>[number][] = [];
+  const internalDomains = new Set<string>();
+  for (const source of sources) {
+    const parsed = redactionSettings.safeParse(source);
+    if (!parsed.success) {
+      // A policy's own settings are checked (and reported) by the policy registry; only audit.redaction is reported here.
+      if (sources[0] === raw) problems.push({ path: 'audit.redaction', message: `expected a mapping like a response_filter policy's settings (patterns, custom, internal_domains): ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top)'} ${issue.message}`).join('; ')}` });
+      continue;
+    }
+    for (const name of parsed.data.patterns) patterns.add(name);
+    custom.push(...parsed.data.custom);
+    for (const domain of parsed.data.internal_domains) internalDomains.add(domain);
+  }
+  return { patterns: [...patterns], custom, internalDomains: [...internalDomains] };
+}
+
+function withoutAppliesTo(settings: Record<string, unknown>): Record<string, unknown> {
+  const { applies_to: _ignored, ...rest } = settings;
+  return rest;
 }
 
 function absolute(path: string, baseDirectory: string): string {

@@ -29,6 +29,10 @@ export interface AuditSink {
   checkpoint(): Promise<void>;
   /** Commits what is queued, writes a final checkpoint, and releases the store. */
   close(): Promise<void>;
+  /** Records appended and not yet committed (the audit queue depth). */
+  readonly pending: number;
+  /** Told of every batch commit: its duration and whether it committed. */
+  onBatch: ((seconds: number, isOk: boolean) => void) | undefined;
 }
 
 /** Each replica writes one log per category: `<gateway id>/security`, `<gateway id>/routine`. */

@@ -70,6 +70,18 @@ export class SqliteAuditSink implements AuditSink {
     return sink;
   }
 
+  get pending(): number {
+    return this.#commits.pending;
+  }
+
+  get onBatch(): ((seconds: number, isOk: boolean) => void) | undefined {
+    return this.#commits.onBatch;
+  }
+
+  set onBatch(listener: ((seconds: number, isOk: boolean) => void) | undefined) {
+    this.#commits.onBatch = listener;
+  }
+
   append(record: AuditRecord): Promise<AuditReceipt> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return this.#commits.submit(record);

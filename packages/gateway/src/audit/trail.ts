@@ -11,6 +11,8 @@ import { applyRetention, type RetentionReport } from './retention.ts';
 import { shouldStoreOutput, type AuditSettings } from './settings.ts';
 import type { SigningKey } from './checkpoint.ts';
 import type { AuditReceipt, AuditSink, AuditStore } from './sink.ts';
+import { createAuditRedaction, type AuditRedaction } from './record-redaction.ts';
+import { SessionAudit } from './session-audit.ts';
 
 export interface AuditTrailOptions {
   settings: AuditSettings;
@@ -34,6 +36,9 @@ export class AuditTrail {
   readonly #key: SigningKey | undefined;
   readonly #logger: Logger;
   readonly #counts: AuditCounts = { recorded: 0, lost: 0 };
+  readonly #redaction: AuditRedaction;
+  /** session_start / session_end records of 2025-era sessions. */
+  readonly sessions: SessionAudit;
   #retentionTimer: NodeJS.Timeout | undefined;
   #retentionRun: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -45,6 +50,8 @@ export class AuditTrail {
     this.#store = parts.store;
     this.#key = parts.key;
     this.#logger = options.logger ?? silentLogger;
+    this.#redaction = createAuditRedaction(options.settings.redaction);
+    this.sessions = new SessionAudit((facts) => this.record(facts), options.gatewayId);
   }
 
   /**
@@ -74,22 +81,34 @@ export class AuditTrail {
     return this.#counts;
   }
 
+  /** Records accepted and not yet durable (the mcp_audit_queue_depth gauge). */
+  get queueDepth(): number {
+    return this.#sink?.pending ?? 0;
+  }
+
+  /** Reports each batch commit (duration, success) to `listener`, e.g. the audit write metrics. */
+  observeWrites(listener: (seconds: number, isOk: boolean) => void): void {
+    if (this.#sink !== undefined) this.#sink.onBatch = listener;
+  }
+
   /** Whether to pass the (redacted) output of a call to `backend` in AuditFacts.output. */
   shouldStoreOutput(backend: string | undefined): boolean {
     return shouldStoreOutput(this.settings, backend);
   }
 
   /**
-   * Builds the record and appends it. Resolves once it is durable. When the
+   * Redacts the facts' arguments, output and error message (settings.redaction),
+   * builds the record and appends it. Resolves once it is durable. When the
    * store fails: fail-closed rejects with an AuditError (code
    * audit_unavailable) for the caller to answer with; fail-open resolves
    * undefined after counting and logging the loss.
    */
   async record(facts: AuditFacts): Promise<AuditReceipt | undefined> {
     if (this.#sink === undefined) return undefined;
-    return this.append(buildAuditRecord(facts));
+    return this.append(buildAuditRecord(this.#redaction.redact(facts)));
   }
 
+  /** Appends a record built elsewhere, as given (no redaction); record() is the gateway's way in. */
   async append(record: AuditRecord): Promise<AuditReceipt | undefined> {
     if (this.#sink === undefined) return undefined;
     try {

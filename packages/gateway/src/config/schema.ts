@@ -195,6 +195,7 @@ export const auditShape = {
   fail_mode: text().optional(),
   retention_interval_hours: z.unknown().optional(),
   store_outputs: z.unknown().optional(),
+  redaction: z.unknown().optional(),
   batch_max_records: z.unknown().optional(),
   batch_max_delay_ms: z.unknown().optional(),
   max_pending_records: z.unknown().optional(),

@@ -10,7 +10,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import { compileAuthorization, type Authorization, type AuthorizationRules, type BackendRules } from './authorization.ts';
 import { startEmbeddedIdp, type EmbeddedIdp } from './embedded-idp.ts';
 import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY, DEMO_USERS } from './embedded-idp/demo-directory.ts';
-import { createHttpAuthentication, type HttpAuthentication } from './http-authentication.ts';
+import { createHttpAuthentication, type HttpAuthentication, type HttpAuthenticationOptions } from './http-authentication.ts';
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, type ResourceMetadataResponse } from './resource-metadata.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 import { isAuthError, type AuthError } from './auth-error.ts';
@@ -38,6 +38,8 @@ export interface AssembleIdentityOptions {
   /** The CLI's --allow-anonymous. */
   isAnonymousForced?: boolean;
   onRefusal?: (error: AuthError) => void;
+  /** A refused token (http-authentication.ts): audit's auth_failure record, awaited before the refusal is written. */
+  onAuthenticationFailure?: HttpAuthenticationOptions['onAuthenticationFailure'];
 }
 
 /**
@@ -126,6 +128,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
       // What a client should ask for on a 401: every scope these backends' rules mention; the provider grants the part the client may have.
       challengeScopes: (backend) => authorization.scopesFor(backend === undefined ? options.backendNames : [backend]),
       ...(options.onRefusal === undefined ? {} : { onRefusal: options.onRefusal }),
+      ...(options.onAuthenticationFailure === undefined ? {} : { onAuthenticationFailure: options.onAuthenticationFailure }),
     }),
     authorization,
     metadata: createResourceMetadataResponder({ publicBaseUrl: options.publicBaseUrl, authorizationServers: [issuer], scopesSupported }, (path) => endpointPaths.has(path)),

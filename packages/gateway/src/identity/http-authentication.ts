@@ -19,6 +19,13 @@ export interface HttpAuthenticationOptions {
   challengeScopes?: (endpointBackend: string | undefined) => readonly string[];
   /** Called for every refusal, e.g. to count it by `error.code`. */
   onRefusal?: (error: AuthError) => void;
+  /**
+   * Called when a request's token is refused (not for later authorization
+   * refusals, which the call's own audit record holds). A returned promise
+   * is awaited before the refusal is written: audit's auth_failure record is
+   * durable before the answer leaves. Its rejection does not change the answer.
+   */
+  onAuthenticationFailure?: (error: AuthError, request: IncomingMessage, endpointBackend: string | undefined) => Promise<unknown> | void;
 }
 
 export interface HttpAuthentication {
@@ -54,8 +61,13 @@ export function createHttpAuthentication(options: HttpAuthenticationOptions): Ht
     response.end(body);
   }
 
-  function fail(error: unknown, response: ServerResponse, endpointBackend: string | undefined): undefined {
+  function fail(error: unknown, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined): undefined | Promise<undefined> {
     if (!isAuthError(error)) throw error;
+    const recorded = options.onAuthenticationFailure?.(error, request, endpointBackend);
+    if (recorded instanceof Promise) {
+      const answer = () => refuse(response, error, endpointBackend);
+      return recorded.then(answer, answer).then(() => undefined);
+    }
     refuse(response, error, endpointBackend);
     return undefined;
   }
@@ -67,10 +79,10 @@ export function createHttpAuthentication(options: HttpAuthenticationOptions): Ht
       try {
         result = verifier.authenticate(request.headers.authorization);
       } catch (error) {
-        return fail(error, response, endpointBackend);
+        return fail(error, request, response, endpointBackend);
       }
       if (!(result instanceof Promise)) return result;
-      return result.catch((error: unknown) => fail(error, response, endpointBackend));
+      return result.catch((error: unknown) => fail(error, request, response, endpointBackend));
     },
     refuse,
   };

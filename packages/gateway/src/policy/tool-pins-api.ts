@@ -7,6 +7,7 @@ import { describeCaller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { AdminHandler } from '../admin/approvals-api.ts';
 import { withAdmin, type AdminAuthentication } from '../admin/admin-guard.ts';
+import { recordAdmin } from '../admin/admin-audit.ts';
 import { isPinError, type ToolPins } from './tool-pinning.ts';
 
 export interface ToolPinsApiOptions extends AdminAuthentication {
@@ -24,7 +25,7 @@ export function createToolPinsApi(options: ToolPinsApiOptions): AdminHandler {
   return (request, response) => {
     const path = new URL(request.url ?? '/', 'http://admin.invalid').pathname;
     if (!path.startsWith('/admin/tools/')) return false;
-    void withAdmin(options, request, response, (caller) => {
+    void withAdmin(options, request, response, async (caller) => {
       const parts = path.slice('/admin/tools/'.length).split('/').map(decodeURIComponent);
       if (parts.length === 1 && (parts[0] === 'pins' || parts[0] === 'quarantined')) {
         if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET only' }, { allow: 'GET' });
@@ -43,12 +44,17 @@ export function createToolPinsApi(options: ToolPinsApiOptions): AdminHandler {
       }
       if (request.method !== 'POST') return writeJson(response, 405, { error: 'POST accepts the current definition' }, { allow: 'POST' });
       const who = describeCaller(caller);
+      const startedAt = Date.now();
+      const previousHash = pins.status(backend, tool).pinnedHash ?? null;
+      // One admin_action per attempt (tool_pin.accept), with the hashes before and after, before the answer leaves.
       try {
         const pin = pins.accept(backend, tool, who.on_behalf_of === undefined ? `agent:${who.agent}` : `user:${who.on_behalf_of} via agent:${who.agent}`);
-        return writeJson(response, 200, { backend: pin.backend, tool: pin.tool, hash: pin.hash, pinned_by: pin.pinnedBy, state: 'pinned' });
+        const change = { type: 'admin_action', caller, startedAt, server: backend, name: 'tool_pin.accept', arguments: { tool, previous_hash: previousHash, hash: pin.hash }, status: 'success' } as const;
+        if (await recordAdmin(options, request, response, change, true)) writeJson(response, 200, { backend: pin.backend, tool: pin.tool, hash: pin.hash, pinned_by: pin.pinnedBy, state: 'pinned' });
       } catch (error) {
-        if (isPinError(error)) return writeJson(response, error.httpStatus, { error: error.message, code: error.code });
-        throw error;
+        if (!isPinError(error)) throw error;
+        const change = { type: 'admin_action', caller, startedAt, server: backend, name: 'tool_pin.accept', arguments: { tool }, status: 'error', error: { code: error.code, message: error.message } } as const;
+        if (await recordAdmin(options, request, response, change, false)) writeJson(response, error.httpStatus, { error: error.message, code: error.code });
       }
     });
     return true;

@@ -19,6 +19,7 @@ import { isAuthError } from '../identity/auth-error.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import { operationTypeForMethod } from '../audit/record.ts';
 import { isAuditError } from '../audit/errors.ts';
+import { auditCallerOf } from '../audit/gateway-events.ts';
 import { redactionsOf } from '../policy/redaction.ts';
 import type { GatewayIdentity } from '../identity/gateway-identity.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
@@ -104,7 +105,7 @@ export async function dispatchRequest(context: DispatchContext, { exchange, stre
   let errorCode: number | undefined;
   try {
     result = await context.router.handle(exchange, request.method, request.params);
-    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, result, undefined);
+    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, response, result, undefined);
     const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
     stream.finish({ jsonrpc: '2.0', id: request.id, result: shaped });
   } catch (error) {
@@ -118,47 +119,48 @@ export async function dispatchRequest(context: DispatchContext, { exchange, stre
     if (isAuthError(error) && !stream.isStreaming) {
       // Authorization failures answer as the transport's 401/403 with a challenge (step-up), not as a JSON-RPC result.
       exchange.decisions.push({ policy: 'scope_check', decision: 'deny', reason: error.message });
-      if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, undefined, { code: error.code, message: error.message }).catch(() => undefined);
+      if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, response, undefined, { code: error.code, message: error.message }).catch(() => undefined);
       context.identity.authentication.refuse(response, error, exchange.endpointBackend);
       recordOutcome(context, exchange, undefined, RPC.policyDenied);
       return;
     }
     const rpcError = toRpcError(error, context.logger, exchange);
     errorCode = rpcError.code;
-    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, undefined, { code: rpcError.code, message: rpcError.message }).catch(() => undefined);
+    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, response, undefined, { code: rpcError.code, message: rpcError.message }).catch(() => undefined);
     stream.finish({ jsonrpc: '2.0', id: request.id, error: rpcError.toJsonRpc() }, stream.isStreaming ? 200 : rpcError.httpStatus);
   }
   recordOutcome(context, exchange, result, errorCode);
 }
 
 /** The audit record of one request, from the Exchange (audit/record.ts shape). Resolves once durable. */
-function recordAudit(context: DispatchContext, audit: AuditTrail, exchange: Exchange, result: Record<string, unknown> | undefined, error: { code: string | number; message: string } | undefined): Promise<unknown> {
+function recordAudit(context: DispatchContext, audit: AuditTrail, exchange: Exchange, response: ServerResponse, result: Record<string, unknown> | undefined, error: { code: string | number; message: string } | undefined): Promise<unknown> {
   const request = exchange.message as JsonRpcRequest;
   const target = exchange.target;
   const caller = exchange.caller;
   const elapsedMs = performance.now() - exchange.startedAt;
-  const isDenied = exchange.decisions.some((decision) => decision.decision === 'deny') || error?.code === RPC.policyDenied;
-  const status = error !== undefined ? (isDenied ? 'denied' : exchange.signal.aborted ? 'cancelled' : 'error') : result?.isError === true ? 'error' : 'success';
+  // A denial is one policy_denial record whatever the method, including a tools/call whose denial the
+  // agent reads as an isError result: status denied, the denying policy in policy_decisions.
+  const denial = exchange.decisions.find((decision) => decision.decision === 'deny');
+  const isDenied = denial !== undefined || error?.code === RPC.policyDenied;
+  const status = isDenied ? 'denied' : error !== undefined ? (exchange.signal.aborted ? 'cancelled' : 'error') : result?.isError === true ? 'error' : 'success';
+  if (isDenied && error === undefined && denial !== undefined) error = { code: String(denial.details?.code ?? denial.error?.code ?? 'policy_denied'), message: denial.reason ?? `denied by policy ${denial.policy}` };
   const args = request.params?.arguments;
   return audit.record({
-    type: isDenied && error !== undefined ? 'policy_denial' : operationTypeForMethod(request.method),
+    type: isDenied ? 'policy_denial' : operationTypeForMethod(request.method),
     startedAt: Date.now() - elapsedMs,
     durationMs: elapsedMs,
     gatewayId: context.gatewayId,
     status,
-    caller: {
-      identity: caller.isAnonymous ? 'anonymous' : (caller.user ?? caller.agent),
-      agent: caller.isAnonymous ? undefined : caller.agent,
-      sessionId: exchange.session?.id,
-      traceId: exchange.trace.traceId,
-    },
+    caller: auditCallerOf(caller, response.req, exchange.session?.id, exchange.trace.traceId),
     server: target?.backend,
     name: target?.name ?? (typeof request.params?.name === 'string' ? request.params.name : undefined),
     arguments: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : undefined,
+    // The size of what a backend answered (tools, resources, prompts); lists and the like are the gateway's own.
+    outputSizeBytes: result !== undefined && target !== undefined ? Buffer.byteLength(JSON.stringify(result)) : 0,
     ...(result !== undefined && audit.shouldStoreOutput(target?.backend) ? { output: result } : {}),
     redactions: redactionsOf(exchange),
     error,
-    policyDecisions: exchange.decisions.map((decision) => ({ policy: decision.policy, decision: decision.decision, ...(decision.reason === undefined ? {} : { reason: decision.reason }) })),
+    policyDecisions: exchange.decisions,
   });
 }
 

@@ -13,7 +13,7 @@ import { FileDestination, NatsDestination, WebhookDestination } from '../../audi
 import { exportFollow, exportOnce, type ExportDestination } from '../../audit/export.ts';
 import { loadTrustedKeys, openAuditStore } from '../../audit/open-store.ts';
 import { formatCsv, formatTable, inSeedOrder, QUERY_FORMATS, type QueryFormat } from '../../audit/query-format.ts';
-import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, parseOperationTypes, parseTimeBound, periodRange, PERIODS, type AuditQuery, type Period } from '../../audit/query.ts';
+import { auditQueryFromFilters, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, PERIODS, type AuditQuery, type Period } from '../../audit/query.ts';
 import { AUDIT_CATEGORIES, type AuditCategory } from '../../audit/record.ts';
 import { applyRetention } from '../../audit/retention.ts';
 import { resolveAuditSettings, type AuditSettings } from '../../audit/settings.ts';
@@ -197,22 +197,7 @@ interface QueryOptions extends StoreOptions {
 }
 
 function queryFromOptions(options: QueryOptions, now: Date, nameSeparator: string | undefined): AuditQuery {
-  const period = options.period === undefined ? undefined : periodRange(options.period, now);
-  return {
-    since: options.since === undefined ? period?.since : parseTimeBound(options.since, now),
-    until: options.until === undefined ? period?.until : parseTimeBound(options.until, now),
-    identity: options.identity,
-    agent: options.agent,
-    sessionId: options.session,
-    server: options.server,
-    tool: options.tool,
-    target: options.target,
-    types: options.type === undefined ? undefined : parseOperationTypes(options.type),
-    status: options.status,
-    decision: options.decision,
-    category: options.category,
-    nameSeparator,
-  };
+  return auditQueryFromFilters(options, now, nameSeparator);
 }
 
 /** One page, or every page with --all; JSON is always one array, streamed element by element. */

@@ -19,6 +19,8 @@ import { checkSessionOwner, sessionOwnerOf } from '../../identity/session-bindin
 import type { EventStreams } from './event-streams.ts';
 import type { ReplicaMesh } from '../../cluster/replica-mesh.ts';
 import { MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
+import { isAuditError } from '../../audit/errors.ts';
+import { authFailureFacts } from '../../audit/gateway-events.ts';
 
 export interface LegacyHandlerContext extends DispatchContext {
   sessions: SessionStore;
@@ -69,6 +71,8 @@ async function requireSession(context: LegacyHandlerContext, request: IncomingMe
   // A session belongs to the identity that created it; another token presenting its id is refused.
   const mismatch = checkSessionOwner(session.owner, caller);
   if (mismatch !== undefined) {
+    // Another identity's session id: an auth_failure naming both the caller and the session it tried.
+    await context.audit?.record(authFailureFacts({ error: mismatch, request, gatewayId: context.gatewayId, endpointBackend, caller, sessionId })).catch(() => undefined);
     context.identity.authentication.refuse(response, mismatch, endpointBackend);
     return undefined;
   }
@@ -158,6 +162,13 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
     };
     const created = context.sessions.create(session);
     if (created instanceof Promise) await created;
+    try {
+      await context.audit?.sessions.started({ sessionId: session.id, endpointBackend, protocolVersion, clientInfo: params.clientInfo, caller, request });
+    } catch (error) {
+      // Fail-closed audit: a session whose start is not on record does not exist.
+      await context.sessions.delete(session.id);
+      throw error;
+    }
     context.metrics.sessionOpened(session.id);
     const result: Record<string, unknown> = {
       protocolVersion,
@@ -168,8 +179,13 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
     if (instructions !== undefined) result.instructions = instructions;
     writeJson(response, 200, { jsonrpc: '2.0', id: message.id, result }, { 'mcp-session-id': session.id });
   } catch (error) {
-    writeRpcError(response, message.id, toRpcError(error, context.logger));
+    writeRpcError(response, message.id, isAuditError(error) ? auditRefusal(error.message) : toRpcError(error, context.logger));
   }
+}
+
+/** What a client gets when fail-closed audit could not keep the record of its session's start or end. */
+function auditRefusal(message: string): GatewayRpcError {
+  return rpcErrors.internal(`the audit record of this session change could not be kept (${message}); nothing was changed; retry later`);
 }
 
 export async function handleLegacyGet(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> {
@@ -193,6 +209,12 @@ export async function handleLegacyGet(context: LegacyHandlerContext, request: In
 export async function handleLegacyDelete(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> {
   const session = await requireSession(context, request, response, endpointBackend, caller);
   if (session === undefined) return;
+  try {
+    await context.audit?.sessions.deleted(session.id, endpointBackend, caller, request);
+  } catch (error) {
+    if (!isAuditError(error)) throw error;
+    return writeRpcError(response, null, auditRefusal(error.message));
+  }
   await context.sessions.delete(session.id);
   context.onSessionEnd(session.id);
   writeStatus(response, 200);

@@ -1,0 +1,64 @@
+// Redaction of what an audit record keeps, before it is stored: the
+// operation's arguments, the stored output and error messages pass the
+// gateway's redactors (policy/redactors.ts). The call itself is untouched:
+// a backend still receives the real argument; only the log is redacted.
+// Copy on write, so the exchange's own objects are never changed.
+
+import { compileRedactor, type Redactor, type RedactorOptions } from '../policy/redactors.ts';
+import type { AuditFacts } from './record.ts';
+
+/** Nesting deeper than this is kept as a marker rather than walked (arguments are small JSON; this bounds a hostile one). */
+const MAX_DEPTH = 32;
+
+export interface AuditRedaction {
+  /** The facts with arguments, output and error message redacted; the kinds found are added to `redactions`. The same object when nothing matched. */
+  redact(facts: AuditFacts): AuditFacts;
+}
+
+export function createAuditRedaction(options: RedactorOptions): AuditRedaction {
+  const redactor = compileRedactor(options);
+  return {
+    redact(facts) {
+      let kinds: Set<string> | undefined;
+      const found = () => (kinds ??= new Set());
+      const scratch = new Set<string>();
+      const args = facts.arguments === undefined ? undefined : redactCopy(redactor, facts.arguments, scratch, 0);
+      const output = facts.output === undefined ? undefined : redactCopy(redactor, facts.output, scratch, 0);
+      const message = facts.error === undefined ? undefined : redactor.redactText(facts.error.message, scratch);
+      if (scratch.size === 0) return facts;
+      for (const kind of facts.redactions ?? []) found().add(kind);
+      for (const kind of scratch) found().add(kind);
+      return {
+        ...facts,
+        ...(args === undefined ? {} : { arguments: args as Record<string, unknown> }),
+        ...(output === undefined ? {} : { output }),
+        ...(facts.error === undefined || message === undefined ? {} : { error: { code: facts.error.code, message } }),
+        redactions: [...found()].sort(),
+      };
+    },
+  };
+}
+
+/** `value` with every string redacted; containers are copied only along the paths where something changed. */
+export function redactCopy(redactor: Redactor, value: unknown, kinds: Set<string>, depth: number): unknown {
+  if (typeof value === 'string') return redactor.redactText(value, kinds);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_DEPTH) return '[nested too deep for audit]';
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index];
+      const redacted = redactCopy(redactor, item, kinds, depth + 1);
+      if (redacted !== item) (copy ??= value.slice())[index] = redacted;
+    }
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const redacted = redactCopy(redactor, item, kinds, depth + 1);
+    if (redacted !== item) (copy ??= { ...record })[key] = redacted;
+  }
+  return copy ?? value;
+}

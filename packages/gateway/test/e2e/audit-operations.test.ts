@@ -1,0 +1,214 @@
+// The operations audited outside a tool call, through the real gateway over
+// HTTP with the embedded identity provider: refused tokens, 2025 sessions
+// starting, being stolen, deleted and expiring, policy denials, admin
+// changes; arguments and outputs redacted before they are stored; and the
+// admin API's audit query endpoint that reads them back.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DatabaseSync } from 'node:sqlite';
+import { startGateway, type RunningGateway } from '../../src/gateway.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
+import { agentToken } from '../../src/cli/commands/token.ts';
+import { embeddedAuthentication, gatewayConfig, httpBackend, stdioBackend } from '../fixtures/gateway-config.ts';
+import { modernRequest, post } from '../fixtures/raw-http.ts';
+import { startModernEchoBackend } from '../fixtures/modern-echo-backend.ts';
+import type { RecordingServer } from '../upstream/fixtures/recording-server.ts';
+
+const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
+const SSN = '123-45-6789';
+const CARD = '4111 1111 1111 1111';
+
+type AuditJson = Record<string, any>;
+
+describe('audit records of auth failures, sessions, denials and admin actions', () => {
+  let directory: string;
+  let gateway: RunningGateway;
+  let vault: RecordingServer;
+  const tokens: Record<string, string> = {};
+
+  before(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'gatehouse-audit-ops-'));
+    vault = await startModernEchoBackend();
+    const config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio']), httpBackend('everything', vault.url)]);
+    config.authentication = embeddedAuthentication();
+    config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: 'audit.db', store_outputs: ['everything'], sqlite_synchronous: 'normal' } };
+    config.policies = [
+      { name: 'tool_pinning', type: 'tool_pinning', settings: { path: join(directory, 'pins.sqlite') } },
+      { name: 'mass_email_approval', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count > 1000', reason: 'mass email' }] } },
+    ];
+    config.session.ttlSeconds = 2;
+    gateway = await startGateway(config, { logger: silentLogger, configPath: join(directory, 'gatehouse.yaml') });
+    const base = gateway.url.replace(/\/mcp$/, '');
+    for (const [agent, secret] of [['research', 'research-dev-secret'], ['support', 'support-dev-secret'], ['admin', 'admin-dev-secret']] as const) {
+      tokens[agent] = (await agentToken(base, agent, secret)).token;
+    }
+  });
+  after(async () => {
+    await gateway?.close();
+    await vault?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const as = (agent: string, userAgent: string) => ({ authorization: `Bearer ${tokens[agent]}`, 'user-agent': userAgent });
+
+  async function query(filters: Record<string, string>, token: string | null = tokens.admin!): Promise<{ status: number; body: any }> {
+    const url = new URL('/admin/audit/records', gateway.adminUrl);
+    for (const [key, value] of Object.entries(filters)) url.searchParams.set(key, value);
+    const response = await fetch(url, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.json() };
+  }
+
+  async function recordsFrom(userAgent: string, filters: Record<string, string> = {}): Promise<AuditJson[]> {
+    const { status, body } = await query({ limit: '1000', ...filters });
+    assert.equal(status, 200, JSON.stringify(body));
+    return (body.records as AuditJson[]).filter((record) => record.caller.user_agent === userAgent);
+  }
+
+  it('records a refused token once, with the claimed subject and the client, never the token', async () => {
+    const forged = `${tokens.support!.slice(0, -6)}AAAAAA`;
+    const { body, headers } = modernRequest(1, 'tools/list');
+    assert.equal((await post(gateway.url, body, { ...headers, authorization: `Bearer ${forged}`, 'user-agent': 'audit-forged' })).status, 401);
+    assert.equal((await post(gateway.url, body, { ...headers, 'user-agent': 'audit-anonymous' })).status, 401);
+
+    const [refused, ...others] = await recordsFrom('audit-forged', { type: 'auth_failure' });
+    assert.equal(others.length, 0, 'exactly one record');
+    assert.equal(refused!.result.status, 'denied');
+    assert.equal(refused!.result.error.code, 'bad_signature');
+    assert.equal(refused!.caller.identity, null, 'an unverified token names nobody');
+    assert.equal(refused!.operation.arguments.claimed_subject, 'support');
+    assert.equal(refused!.caller.client_ip, '127.0.0.1');
+    assert.equal(refused!.operation.name, '/mcp');
+    assert.ok(!JSON.stringify(refused).includes(forged.split('.')[2]!), 'no token material');
+    const [missing] = await recordsFrom('audit-anonymous', { type: 'auth_failure' });
+    assert.equal(missing!.result.error.code, 'missing');
+  });
+
+  it('records a 2025 session starting, another identity trying it, and its end by DELETE', async () => {
+    const init = await post(gateway.url, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'audit-client', version: '9' } } }, as('support', 'audit-session'));
+    const session = init.headers.get('mcp-session-id')!;
+    assert.ok(session, init.text);
+    const stolen = await post(gateway.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { ...as('research', 'audit-session'), 'mcp-session-id': session });
+    assert.equal(stolen.status, 403);
+    const ended = await fetch(gateway.url, { method: 'DELETE', headers: { ...as('support', 'audit-session'), 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' } });
+    assert.equal(ended.status, 200);
+
+    const records = (await recordsFrom('audit-session', { session })).reverse();
+    assert.deepEqual(records.map((record) => [record.operation.type, record.caller.identity]), [
+      ['session_start', 'agent:support'],
+      ['auth_failure', 'agent:research'],
+      ['session_end', 'agent:support'],
+    ]);
+    assert.equal(records[0]!.operation.arguments.protocol_version, '2025-11-25');
+    assert.equal(records[0]!.operation.arguments.client_name, 'audit-client');
+    assert.equal(records[1]!.result.error.code, 'session_mismatch');
+    assert.equal(records[2]!.operation.name, 'deleted');
+  });
+
+  it('records a session that idles past its TTL as ended by expiry, with the identity that started it', async () => {
+    const init = await post(gateway.url, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'idle', version: '1' } } }, as('support', 'audit-idle'));
+    const session = init.headers.get('mcp-session-id')!;
+    let ended: AuditJson[] = [];
+    for (let attempt = 0; attempt < 40 && ended.length === 0; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      ended = (await query({ session, type: 'session_end' })).body.records;
+    }
+    assert.equal(ended.length, 1);
+    assert.equal(ended[0]!.operation.name, 'expired');
+    assert.equal(ended[0]!.caller.identity, 'agent:support');
+    assert.equal(ended[0]!.caller.user_agent, 'audit-idle');
+  });
+
+  it('records a denied call as one policy_denial with the denying decision', async () => {
+    const { body, headers } = modernRequest(2, 'tools/call', { name: 'crm__update_customer', arguments: { customer_id: 'C-1001', updates: { tier: 'pro' }, dry_run: true } });
+    assert.equal((await post(gateway.url, body, { ...headers, ...as('research', 'audit-denied') })).status, 403);
+    const records = await recordsFrom('audit-denied', { agent: 'research', decision: 'deny', period: 'today' });
+    assert.equal(records.length, 1);
+    assert.equal(records[0]!.operation.type, 'policy_denial');
+    assert.equal(records[0]!.operation.name, 'update_customer');
+    assert.equal(records[0]!.operation.arguments.customer_id, 'C-1001');
+    assert.equal(records[0]!.result.status, 'denied');
+    assert.ok(records[0]!.context.policy_decisions.some((decision: AuditJson) => decision.decision === 'deny'));
+  });
+
+  it('redacts a SSN and a card number in arguments and stored output before they reach the store', async () => {
+    const message = `customer SSN ${SSN}, card ${CARD}, id C-77`;
+    const { body, headers } = modernRequest(3, 'tools/call', { name: 'everything__echo', arguments: { message } });
+    const answered = await post(gateway.url, body, { ...headers, ...as('admin', 'audit-redact') });
+    assert.equal(answered.body.result.content[0].text, message, 'the call itself is not changed');
+    assert.ok(JSON.stringify(vault.requests).includes(SSN), 'the backend got the real argument');
+
+    const [record, ...others] = await recordsFrom('audit-redact', { tool: 'everything__echo' });
+    assert.equal(others.length, 0);
+    assert.equal(record!.result.status, 'success');
+    assert.ok(record!.result.output_size_bytes > message.length);
+    const stored = JSON.stringify(record);
+    assert.ok(!stored.includes(SSN) && !stored.includes(CARD), stored);
+    assert.match(record!.operation.arguments.message, /C-77/);
+    assert.match(JSON.stringify(record!.result.output), /REDACTED/);
+    assert.ok(record!.result.redactions.length >= 2, JSON.stringify(record!.result.redactions));
+
+    // Nowhere in the store: not in any table, not in the database or its WAL file.
+    const database = new DatabaseSync(join(directory, 'audit.db'), { readOnly: true });
+    try {
+      for (const { name } of database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]) {
+        const rows = database.prepare(`SELECT * FROM "${name}"`).all();
+        assert.ok(!JSON.stringify(rows).includes(SSN), `table ${name}`);
+      }
+    } finally {
+      database.close();
+    }
+    for (const file of (await readdir(directory)).filter((name) => name.startsWith('audit.db'))) {
+      const bytes = await readFile(join(directory, file));
+      assert.equal(bytes.indexOf(SSN), -1, file);
+      assert.equal(bytes.indexOf(CARD), -1, file);
+    }
+  });
+
+  it('records admin changes with who made them: a tool pin accepted, an approval decision refused', async () => {
+    const { body, headers } = modernRequest(4, 'tools/call', { name: 'crm__get_customer', arguments: { customer_id: 'C-1001' } });
+    assert.equal((await post(gateway.url, body, { ...headers, ...as('support', 'audit-pin') })).status, 200);
+    const accepted = await fetch(new URL('/admin/tools/crm/get_customer/accept', gateway.adminUrl), { method: 'POST', headers: as('admin', 'audit-admin') });
+    assert.equal(accepted.status, 200, await accepted.text());
+    const approval = await fetch(new URL('/admin/approvals/no-such-approval/approve', gateway.adminUrl), { method: 'POST', headers: as('admin', 'audit-admin') });
+    assert.equal(approval.status, 404);
+
+    const records = (await recordsFrom('audit-admin', { type: 'admin_action,approval_decision' })).reverse();
+    assert.deepEqual(records.map((record) => [record.operation.type, record.operation.name, record.result.status, record.caller.identity]), [
+      ['admin_action', 'tool_pin.accept', 'success', 'agent:admin'],
+      ['approval_decision', 'approve', 'error', 'agent:admin'],
+    ]);
+    assert.equal(records[0]!.operation.server, 'crm');
+    assert.equal(records[0]!.operation.arguments.tool, 'get_customer');
+    assert.match(records[0]!.operation.arguments.hash, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(records[0]!.operation.scope_used, 'gatehouse.admin');
+    assert.equal(records[1]!.operation.arguments.approval_id, 'no-such-approval');
+    assert.equal(records[1]!.result.error.code, 'not_found');
+  });
+
+  it('answers audit queries on the admin listener only with the admin scope, paginated', async () => {
+    assert.equal((await query({})).status, 200);
+    assert.equal((await query({}, null)).status, 401);
+    assert.equal((await query({}, tokens.research!)).status, 403);
+    const bad = await query({ period: 'last-century' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'audit_query_invalid');
+    assert.equal((await query({ colour: 'blue' })).status, 400);
+
+    const first = await query({ limit: '2' });
+    assert.equal(first.body.records.length, 2);
+    assert.equal(typeof first.body.next_cursor, 'string');
+    const second = await query({ limit: '2', cursor: first.body.next_cursor });
+    assert.equal(second.body.records.length, 2);
+    const ids = [...first.body.records, ...second.body.records].map((record: AuditJson) => record.audit_id);
+    assert.equal(new Set(ids).size, 4, 'pages do not overlap');
+    assert.deepEqual(Object.keys(first.body.records[0]), ['audit_id', 'timestamp', 'version', 'caller', 'operation', 'result', 'context']);
+    // The refused research query is itself on record.
+    const refusedQueries = (await query({ type: 'auth_failure', identity: 'agent:research' })).body.records.filter((record: AuditJson) => record.operation.name === '/admin/audit/records');
+    assert.equal(refusedQueries.length, 1);
+  });
+});
