@@ -1,0 +1,133 @@
+// The audit crash test through the real gateway: `gatehouse start` as a
+// child process (SQLite audit, the demo CRM over stdio), SDK clients calling
+// tools concurrently, SIGKILL mid-load. After a restart, every call a client
+// saw answered has exactly one record (read back through the admin API's
+// audit endpoint), and `gatehouse audit verify` passes over the crash.
+
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { connectV2 } from '../fixtures/clients.ts';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
+
+const CLIENTS = 4;
+const IN_FLIGHT_PER_CLIENT = 6;
+const KILL_AFTER_ANSWERS = 100;
+
+interface RunningCli {
+  child: ChildProcess;
+  url: string;
+  adminUrl: string;
+}
+
+function startCli(configPath: string): Promise<RunningCli> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'start', '--config', configPath, '--port', '0', '--admin-port', '0', '--allow-anonymous'], {
+      env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      const url = /listening on (http:\/\/\S+\/mcp)/.exec(stdout)?.[1];
+      const adminUrl = /(http:\/\/\S+)\/healthz/.exec(stdout)?.[1];
+      if (url !== undefined && adminUrl !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, url, adminUrl });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited (${code ?? signal})\n${stdout}\n${stderr}`));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+describe('audit through a gateway killed with SIGKILL under load', () => {
+  let directory: string | undefined;
+  const children: ChildProcess[] = [];
+  after(async () => {
+    for (const child of children) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+    if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+  });
+
+  it('keeps a record of every call a client saw answered, and the log verifies after restart', { timeout: 120_000 }, async () => {
+    directory = await mkdtemp(join(tmpdir(), 'gatehouse-audit-crash-'));
+    const configPath = join(directory, 'gatehouse.yaml');
+    await writeFile(configPath, [
+      'gateway:', '  id: crash-test',
+      'audit:', '  store: sqlite', '  path: audit.db', '  checkpoint_interval_seconds: 1',
+      'backends:', '  - name: crm', `    command: ${JSON.stringify(process.execPath)}`, `    args: [${JSON.stringify(demoCrm)}, "--stdio"]`, '',
+    ].join('\n'));
+
+    const first = await startCli(configPath);
+    children.push(first.child);
+    const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connectV2(first.url, 'auto')));
+    const answered: string[] = [];
+    let next = 0;
+    let isKilled = false;
+    const killed = new Promise<void>((resolve) => {
+      const worker = async (client: (typeof clients)[number]) => {
+        while (!isKilled) {
+          const customerId = `C-crash-${next++}`;
+          try {
+            await client.callTool({ name: 'crm__get_customer', arguments: { customer_id: customerId } });
+          } catch {
+            return; // the gateway is gone
+          }
+          if (isKilled) return;
+          answered.push(customerId);
+          if (answered.length >= KILL_AFTER_ANSWERS && !isKilled) {
+            isKilled = true;
+            first.child.kill('SIGKILL');
+            resolve();
+          }
+        }
+      };
+      for (const client of clients) for (let slot = 0; slot < IN_FLIGHT_PER_CLIENT; slot += 1) void worker(client);
+    });
+    await killed;
+    await exited(first.child);
+    await Promise.allSettled(clients.map((client) => client.close()));
+    assert.ok(next > answered.length, 'calls were in flight when the gateway died');
+
+    const second = await startCli(configPath);
+    children.push(second.child);
+    const found = new Map<string, number>();
+    let cursor: string | undefined;
+    do {
+      const url = new URL('/admin/audit/records', second.adminUrl);
+      url.searchParams.set('tool', 'get_customer');
+      url.searchParams.set('limit', '1000');
+      if (cursor !== undefined) url.searchParams.set('cursor', cursor);
+      const page = (await (await fetch(url)).json()) as { records: Array<{ operation: { arguments: { customer_id: string } } }>; next_cursor: string | null };
+      for (const record of page.records) found.set(record.operation.arguments.customer_id, (found.get(record.operation.arguments.customer_id) ?? 0) + 1);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+    const missing = answered.filter((customerId) => found.get(customerId) !== 1);
+    assert.deepEqual(missing, [], `${missing.length} of ${answered.length} answered calls have no single record`);
+
+    second.child.kill('SIGTERM');
+    await exited(second.child);
+    const verified = await run(process.execPath, [cli, 'audit', 'verify', '--config', configPath]);
+    assert.match(verified.stdout, /ok|verified/i);
+  });
+});
