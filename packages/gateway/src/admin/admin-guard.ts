@@ -35,7 +35,7 @@ export type AdminRefusalCode = 'admin_token_required' | 'invalid_token' | 'insuf
 
 export type AdminDecision =
   | { isAllowed: true; caller: Caller }
-  | { isAllowed: false; status: 401 | 403; code: AdminRefusalCode; message: string; headers: Record<string, string> };
+  | { isAllowed: false; status: 401 | 403; code: AdminRefusalCode; message: string; headers: Record<string, string>; caller?: Caller };
 
 /** Whether `path` belongs to the admin API (and so needs the admin scope). */
 export function isAdminApiPath(path: string): boolean {
@@ -62,9 +62,9 @@ export async function checkAdmin(options: AdminAuthentication, request: Incoming
     return refusal(403, 'admin_requires_authentication', 'admin endpoints need an authenticated caller with the admin scope, even when the gateway allows anonymous agents', {});
   }
   if (!hasScope(caller, scope)) {
-    return refusal(403, 'insufficient_scope', `the scope ${scope} is required for admin endpoints; request a token that carries it`, {
+    return { ...refusal(403, 'insufficient_scope', `the scope ${scope} is required for admin endpoints; request a token that carries it`, {
       'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"`,
-    });
+    }), caller };
   }
   return { isAllowed: true, caller };
 }
@@ -79,7 +79,7 @@ export async function withAdmin(
   try {
     const decision = await checkAdmin(options, request);
     if (!decision.isAllowed) {
-      await recordAdminRefusal(options, request, undefined, decision.code, decision.message);
+      await recordAdminRefusal(options, request, decision.caller, decision.code, decision.message);
       return writeJson(response, decision.status, { error: decision.message, code: decision.code }, decision.headers);
     }
     await handle(decision.caller);

@@ -1,8 +1,8 @@
 // The audit crash test through the real gateway: `gatehouse start` as a
 // child process (SQLite audit, the demo CRM over stdio), SDK clients calling
 // tools concurrently, SIGKILL mid-load. After a restart, every call a client
-// saw answered has exactly one record (read back through the admin API's
-// audit endpoint), and `gatehouse audit verify` passes over the crash.
+// saw answered has exactly one record (`gatehouse audit query`), and
+// `gatehouse audit verify` passes over the crash.
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,24 +109,20 @@ describe('audit through a gateway killed with SIGKILL under load', () => {
     await Promise.allSettled(clients.map((client) => client.close()));
     assert.ok(next > answered.length, 'calls were in flight when the gateway died');
 
+    // The restart signs a checkpoint over what the crash left; a clean stop then closes the log.
     const second = await startCli(configPath);
     children.push(second.child);
+    second.child.kill('SIGTERM');
+    await exited(second.child);
+
+    const { stdout } = await run(process.execPath, [cli, 'audit', 'query', '--config', configPath, '--tool', 'get_customer', '--all', '--limit', '1000', '--format', 'json'], { maxBuffer: 64 * 1024 * 1024 });
     const found = new Map<string, number>();
-    let cursor: string | undefined;
-    do {
-      const url = new URL('/admin/audit/records', second.adminUrl);
-      url.searchParams.set('tool', 'get_customer');
-      url.searchParams.set('limit', '1000');
-      if (cursor !== undefined) url.searchParams.set('cursor', cursor);
-      const page = (await (await fetch(url)).json()) as { records: Array<{ operation: { arguments: { customer_id: string } } }>; next_cursor: string | null };
-      for (const record of page.records) found.set(record.operation.arguments.customer_id, (found.get(record.operation.arguments.customer_id) ?? 0) + 1);
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor !== undefined);
+    for (const record of JSON.parse(stdout) as Array<{ operation: { arguments: { customer_id: string } } }>) {
+      found.set(record.operation.arguments.customer_id, (found.get(record.operation.arguments.customer_id) ?? 0) + 1);
+    }
     const missing = answered.filter((customerId) => found.get(customerId) !== 1);
     assert.deepEqual(missing, [], `${missing.length} of ${answered.length} answered calls have no single record`);
 
-    second.child.kill('SIGTERM');
-    await exited(second.child);
     const verified = await run(process.execPath, [cli, 'audit', 'verify', '--config', configPath]);
     assert.match(verified.stdout, /ok|verified/i);
   });

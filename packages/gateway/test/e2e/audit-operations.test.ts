@@ -210,5 +210,6 @@ describe('audit records of auth failures, sessions, denials and admin actions', 
     // The refused research query is itself on record.
     const refusedQueries = (await query({ type: 'auth_failure', identity: 'agent:research' })).body.records.filter((record: AuditJson) => record.operation.name === '/admin/audit/records');
     assert.equal(refusedQueries.length, 1);
+    assert.equal(refusedQueries[0].result.error.code, 'insufficient_scope');
   });
 });
