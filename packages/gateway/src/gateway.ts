@@ -171,7 +171,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const bus = redis === undefined ? undefined : new ReplicaBus({ commands: redis.commands, subscriber: redis.subscriber(), replicaId, prefix: keyPrefix, logger });
   const events: EventLog = redis === undefined
     ? new MemoryEventLog()
-    : new RedisEventLog({ commands: redis.commands, subscriber: redis.subscriber(), prefix: keyPrefix, ttlSeconds: config.session.ttlSeconds, logger });
+    : new RedisEventLog({ commands: redis.commands, subscriber: redis.subscriber(), prefix: keyPrefix, ttlSeconds: config.session.ttlSeconds, logger, replicaId });
   const streams = new EventStreams(events, { streamTimeoutMs: config.session.streamTimeoutSeconds * 1000 });
   const listens = new ListenStreams();
   const subscriptions = new ResourceSubscriptions(

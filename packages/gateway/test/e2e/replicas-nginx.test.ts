@@ -16,23 +16,26 @@ import { connectV1, firstText } from '../fixtures/clients.ts';
 import { initializeLegacy, post } from '../fixtures/raw-http.ts';
 import { SHARED_REDIS_URL, redisSkipReason, uniquePrefix } from '../fixtures/redis.ts';
 import { NGINX, startNginx, startReplica, type NginxProcess, type ReplicaProcess } from '../fixtures/gateway-replicas.ts';
-import { messageOf, readEvents, type SseEvent } from '../fixtures/sse.ts';
+import { messageOf, progressOf, readEvents, type SseEvent } from '../fixtures/sse.ts';
+import { openRedisConnection } from '../../src/cluster/redis-connection.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
 
 const nginxMissing = existsSync(NGINX) ? undefined : process.env.CI === 'true' ? assert.fail(`nginx is required under CI=true (${NGINX})`) : `nginx is not installed at ${NGINX}`;
 const skip = (await redisSkipReason()) ?? nginxMissing;
 
 const isUpdate = (event: SseEvent) => messageOf(event)?.method === 'notifications/resources/updated';
 
-describe('three replicas behind nginx round robin, sharing Redis', { skip, timeout: 120_000 }, () => {
+describe('three replicas behind nginx round robin, sharing Redis', { skip, timeout: 180_000 }, () => {
   let directory: string;
   let backend: HttpBackendProcess;
   let replicas: ReplicaProcess[] = [];
   let nginx: NginxProcess;
+  const prefix = uniquePrefix('nginx');
 
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-replicas-'));
     backend = await startHttpBackend(backendScripts.v1);
-    const config = `session_key_prefix: "${uniquePrefix('nginx')}"\nbackends:\n  - name: crm\n    url: ${backend.url}\n`;
+    const config = `session_key_prefix: "${prefix}"\nbackends:\n  - name: crm\n    url: ${backend.url}\n`;
     replicas = await Promise.all(['replica-1', 'replica-2', 'replica-3'].map((id) => startReplica(directory, id, config, SHARED_REDIS_URL)));
     nginx = await startNginx(replicas);
   });
@@ -92,5 +95,40 @@ describe('three replicas behind nginx round robin, sharing Redis', { skip, timeo
     const ids = [...seenBefore, ...seenAfter].filter(isUpdate).map((event) => event.id);
     assert.deepEqual(ids, Array.from({ length: 10 }, (_, index) => `g0:${index + 1}`), 'ten updates, each once, in order, across the two connections');
     assert.equal((await post(nginx.url, { jsonrpc: '2.0', id: 99, method: 'ping' }, headers)).status, 200, 'the session goes on');
+  });
+
+  it('ends a followed call with an error when the replica running it is killed, after every event it sent, once', { timeout: 30_000 }, async () => {
+    const session = await initializeLegacy(nginx.url);
+    const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+    const controller = new AbortController();
+    const call = await fetch(nginx.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 42, method: 'tools/call', params: { name: 'crm__count', arguments: { n: 1000 }, _meta: { progressToken: 'p' } } }),
+      signal: controller.signal,
+    });
+    const seen = await readEvents(call, (events) => events.filter((event) => progressOf(event) !== undefined).length >= 3);
+    const streamId = seen.at(-1)!.id!.split(':')[0];
+    const redis = openRedisConnection(SHARED_REDIS_URL, silentLogger);
+    let owner: { replica: string; id: number };
+    try {
+      while (!redis.isReady) await new Promise((resolve) => setTimeout(resolve, 20));
+      owner = JSON.parse(String(await redis.commands.sendCommand(['GET', `${prefix}ev:${session}:${streamId}:owner`]))) as typeof owner;
+    } finally {
+      await redis.close();
+    }
+    assert.equal(owner.id, 42);
+    const running = replicas.find((replica) => owner.replica.startsWith(`${replica.id}/`))!;
+    await running.kill('SIGKILL');
+    controller.abort();
+
+    const resumed = await fetch(nginx.url, { headers: { accept: 'text/event-stream', ...headers, 'last-event-id': seen.at(-1)!.id! } });
+    assert.equal(resumed.status, 200);
+    const rest = await readEvents(resumed, () => false);
+    const progress = [...seen, ...rest].map(progressOf).filter((value): value is number => value !== undefined);
+    assert.deepEqual(progress, Array.from({ length: progress.length }, (_, index) => index + 1), 'every step sent before the kill, once, in order');
+    const final = messageOf(rest.at(-1)!)!;
+    assert.equal(final.id, 42);
+    assert.equal(final.error.data.reason, 'replica_gone');
   });
 });

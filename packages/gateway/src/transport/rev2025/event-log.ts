@@ -7,7 +7,7 @@
 // (redis-event-log.ts), where any replica can resume any stream.
 
 import type { ServerResponse } from 'node:http';
-import type { JsonRpcMessage } from '../../protocol/jsonrpc.ts';
+import type { JsonRpcId, JsonRpcMessage } from '../../protocol/jsonrpc.ts';
 import { sseFrame } from '../http-io.ts';
 
 export interface EventLogLimits {
@@ -37,8 +37,12 @@ export interface LoggedStream {
 export interface EventLog {
   /** Whether other replicas read and write this log (Redis). */
   readonly isShared: boolean;
-  /** A new stream for a session; its id prefix tells POST-call streams (`c`) from GET streams (`g`). */
-  openStream(sessionId: string, kind: 'call' | 'get'): LoggedStream;
+  /**
+   * A new stream for a session; its id prefix tells POST-call streams (`c`)
+   * from GET streams (`g`). `requestId`: the call a `c` stream answers (a
+   * shared log ends it with an error if its replica dies).
+   */
+  openStream(sessionId: string, kind: 'call' | 'get', requestId?: JsonRpcId): LoggedStream;
   /** The stream a `Last-Event-ID` names, and the position after which to replay; `undefined` if unknown. */
   find(sessionId: string, lastEventId: string): { stream: LoggedStream; afterNumber: number } | undefined;
   /**

@@ -124,7 +124,7 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
     const open = openExchange(message, client, caller, endpointBackend, session, response, {
       isCancelledByDisconnect: false,
       tracing: context.tracing,
-      openLoggedStream: () => context.events.openStream(session.id, 'call'),
+      openLoggedStream: () => context.events.openStream(session.id, 'call', message.id),
       // The SDKs resume only 2025-11-25 streams that start with an id-only priming event.
       isPriming: session.protocolVersion >= '2025-11-25',
       requestToClient: (stream) => (method, params, signal) => context.clientRequests.send(session.id, stream, method, params, signal),

@@ -6,11 +6,14 @@
 // one order. A replica serving a client's stream subscribes to the channel
 // first, then replays the list after the client's `Last-Event-ID`, then
 // passes on live events, skipping any number it already wrote: in order,
-// once.
+// once. A call stream records the replica running its call: a client
+// following it from elsewhere gets a closing error if that replica dies,
+// instead of waiting for a result that will never come.
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { JsonRpcMessage } from '../../protocol/jsonrpc.ts';
+import type { JsonRpcId, JsonRpcMessage } from '../../protocol/jsonrpc.ts';
+import { RPC } from '../../protocol/errors.ts';
 import type { RedisCommands, RedisSubscriber } from '../../cluster/redis-connection.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import { DEFAULT_EVENT_LOG_LIMITS, EVENT_ID, type EventLog, type EventLogLimits, type LoggedStream } from './event-log.ts';
@@ -23,6 +26,10 @@ export interface RedisEventLogOptions {
   ttlSeconds: number;
   limits?: EventLogLimits;
   logger: Logger;
+  /** This replica (replica-bus.ts): a call stream records who runs its call. */
+  replicaId: string;
+  /** How often a client following another replica's call checks that replica is still alive. */
+  ownerCheckMs?: number;
 }
 
 /** KEYS: list, counter. ARGV: payload, max events, ttl seconds, channel, last flag. Returns the event number. */
@@ -63,9 +70,14 @@ export class RedisEventLog implements EventLog {
     this.#limits = options.limits ?? DEFAULT_EVENT_LOG_LIMITS;
   }
 
-  openStream(sessionId: string, kind: 'call' | 'get'): LoggedStream {
+  openStream(sessionId: string, kind: 'call' | 'get', requestId?: JsonRpcId): LoggedStream {
+    if (kind === 'get') return this.#stream(sessionId, SESSION_STREAM_ID);
     // Call streams get ids unique across replicas without coordination.
-    return this.#stream(sessionId, kind === 'get' ? SESSION_STREAM_ID : `c${randomBytes(8).readBigUInt64BE().toString(36)}`);
+    const stream = this.#stream(sessionId, `c${randomBytes(8).readBigUInt64BE().toString(36)}`);
+    const owner = JSON.stringify({ replica: this.#options.replicaId, id: requestId ?? null });
+    this.#options.commands.sendCommand(['SET', stream.ownerKey, owner, 'EX', String(this.#options.ttlSeconds)]).catch(() => undefined);
+    stream.isRunHere = true;
+    return stream;
   }
 
   find(sessionId: string, lastEventId: string): { stream: LoggedStream; afterNumber: number } | undefined {
@@ -104,6 +116,9 @@ class RedisLoggedStream implements LoggedStream {
   readonly #listKey: string;
   readonly #counterKey: string;
   readonly #channel: string;
+  readonly ownerKey: string;
+  /** The call this stream answers runs in this process (no need to watch for its replica dying). */
+  isRunHere = false;
   #target: ServerResponse | undefined;
 
   constructor(options: RedisEventLogOptions, limits: EventLogLimits, sessionId: string, streamId: string) {
@@ -114,6 +129,7 @@ class RedisLoggedStream implements LoggedStream {
     this.#listKey = base;
     this.#counterKey = `${base}:n`;
     this.#channel = `${base}:live`;
+    this.ownerKey = `${base}:owner`;
   }
 
   get isAttached(): boolean {
@@ -121,16 +137,38 @@ class RedisLoggedStream implements LoggedStream {
   }
 
   send(message: JsonRpcMessage | undefined, isLast = false): void {
-    const args = [JSON.stringify(message ?? null), String(this.#limits.maxEventsPerStream), String(this.#options.ttlSeconds), this.#channel, isLast ? '1' : '0'];
+    this.#append(JSON.stringify(message ?? null), isLast).catch((error: unknown) => this.#options.logger.warn({ err: error, stream: this.id }, 'an SSE event could not be logged in Redis; the client will not get it'));
+  }
+
+  #append(payload: string, isLast: boolean): Promise<unknown> {
+    const args = [payload, String(this.#limits.maxEventsPerStream), String(this.#options.ttlSeconds), this.#channel, isLast ? '1' : '0'];
     const keys = [this.#listKey, this.#counterKey];
-    const { commands, logger } = this.#options;
-    commands
-      .sendCommand(['EVALSHA', APPEND_SHA, '2', ...keys, ...args])
-      .catch((error: unknown) => {
-        if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
-        return commands.sendCommand(['EVAL', APPEND, '2', ...keys, ...args]);
-      })
-      .catch((error: unknown) => logger.warn({ err: error, stream: this.id }, 'an SSE event could not be logged in Redis; the client will not get it'));
+    const { commands } = this.#options;
+    return commands.sendCommand(['EVALSHA', APPEND_SHA, '2', ...keys, ...args]).catch((error: unknown) => {
+      if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
+      return commands.sendCommand(['EVAL', APPEND, '2', ...keys, ...args]);
+    });
+  }
+
+  /**
+   * A call stream followed here whose call runs on a replica that died: ends
+   * it with an error for the call (once, whoever notices first), since its
+   * result will never come.
+   */
+  async #endIfOwnerGone(): Promise<boolean> {
+    const { commands, prefix, replicaId } = this.#options;
+    const text = await commands.sendCommand(['GET', this.ownerKey]);
+    if (typeof text !== 'string') return false;
+    const owner = JSON.parse(text) as { replica: string; id: JsonRpcId | null };
+    if (owner.replica === replicaId || Number(await commands.sendCommand(['EXISTS', `${prefix}alive:${owner.replica}`])) === 1) return false;
+    if ((await commands.sendCommand(['SET', `${this.ownerKey}:ended`, '1', 'NX', 'EX', String(this.#options.ttlSeconds)])) === null) return true;
+    const error = {
+      code: RPC.internalError,
+      message: 'The gateway replica running this call stopped before it finished; its outcome is unknown. Call again if repeating it is safe',
+      data: { reason: 'replica_gone' },
+    };
+    await this.#append(JSON.stringify({ jsonrpc: '2.0', id: owner.id, error }), true);
+    return true;
   }
 
   attach(response: ServerResponse, afterNumber?: number): void {
@@ -153,9 +191,11 @@ class RedisLoggedStream implements LoggedStream {
       if (buffered !== undefined) buffered.push(entry);
       else deliver(entry);
     };
+    let ownerCheck: NodeJS.Timeout | undefined;
     const finish = () => {
       if (isDone) return;
       isDone = true;
+      clearInterval(ownerCheck);
       if (this.#target === response) this.#target = undefined;
       subscriber.unsubscribe(this.#channel, listener).catch(() => undefined);
     };
@@ -176,6 +216,10 @@ class RedisLoggedStream implements LoggedStream {
         const pending = buffered ?? [];
         buffered = undefined;
         for (const entry of pending) deliver(entry);
+        if (isDone || this.isRunHere || !this.id.startsWith('c')) return;
+        const check = () => void this.#endIfOwnerGone().catch(() => undefined);
+        check();
+        ownerCheck = setInterval(check, this.#options.ownerCheckMs ?? 2_000).unref();
       })
       .catch((error: unknown) => {
         this.#options.logger.warn({ err: error, stream: this.id }, 'could not follow an SSE stream in Redis; closing it so the client reconnects');
