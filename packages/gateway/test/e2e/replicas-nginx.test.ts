@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backendScripts, startHttpBackend, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
 import { connectV1, firstText } from '../fixtures/clients.ts';
-import { initializeLegacy, post } from '../fixtures/raw-http.ts';
+import { initializeLegacy, modernRequest, post } from '../fixtures/raw-http.ts';
 import { SHARED_REDIS_URL, redisSkipReason, uniquePrefix } from '../fixtures/redis.ts';
 import { NGINX, startNginx, startReplica, type NginxProcess, type ReplicaProcess } from '../fixtures/gateway-replicas.ts';
 import { messageOf, progressOf, readEvents, type SseEvent } from '../fixtures/sse.ts';
@@ -60,6 +60,31 @@ describe('three replicas behind nginx round robin, sharing Redis', { skip, timeo
     const served = (await Promise.all(replicas.map((replica) => replica.requestCount('echo')))).map((count, index) => count - before[index]!);
     assert.equal(served.reduce((sum, count) => sum + count, 0), 30);
     for (const [index, count] of served.entries()) assert.ok(count > 0, `${replicas[index]!.id} served ${count} of the 30 calls (${served.join(', ')})`);
+  });
+
+  it('delivers list changes and resource updates made through other replicas to a 2026 listen stream', { timeout: 30_000 }, async () => {
+    const listen = modernRequest('listen-1', 'subscriptions/listen', { notifications: { toolsListChanged: true, resourceSubscriptions: ['test://v1/counter'] } });
+    const controller = new AbortController();
+    const stream = await fetch(nginx.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...listen.headers }, body: JSON.stringify(listen.body), signal: controller.signal });
+    assert.equal(stream.status, 200);
+    const methods: string[] = [];
+    const heard = readEvents(stream, (events) => {
+      methods.push(String(messageOf(events.at(-1)!)?.method));
+      return methods.includes('notifications/tools/list_changed') && methods.includes('notifications/resources/updated');
+    });
+    const deadline = Date.now() + 5_000;
+    while (!methods.includes('notifications/subscriptions/acknowledged') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const session = await initializeLegacy(nginx.url);
+    const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+    // Sent through the round robin, so through replicas other than the one holding the listen stream too.
+    for (let index = 0; index < replicas.length; index++) {
+      assert.equal((await post(nginx.url, { jsonrpc: '2.0', id: index, method: 'tools/call', params: { name: 'crm__touch_resource', arguments: {} } }, headers)).status, 200);
+    }
+    assert.equal((await post(nginx.url, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'crm__add_tool', arguments: { name: 'added_by_listen_test' } } }, headers)).status, 200);
+    await heard;
+    controller.abort();
+    assert.equal(methods[0], 'notifications/subscriptions/acknowledged');
+    assert.equal(methods.filter((method) => method === 'notifications/resources/updated').length >= 1, true);
   });
 
   it('resumes the GET stream on another replica after the one holding it is killed, with no event lost or repeated', { timeout: 30_000 }, async () => {

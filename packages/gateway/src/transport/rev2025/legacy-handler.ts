@@ -57,7 +57,9 @@ async function requireSession(context: LegacyHandlerContext, request: IncomingMe
   let session: LegacySession | undefined;
   try {
     // The memory store answers synchronously; only a shared store's read is awaited.
-    const loaded = context.sessions.load(sessionId, Date.now(), context.identity.isEnforced ? sessionOwnerOf(caller) : undefined);
+    // Only a shared store uses the owner here (to keep the owner's session count alive); the memory store skips the digest.
+    const owner = context.sessions.kind === 'redis' && context.identity.isEnforced ? sessionOwnerOf(caller) : undefined;
+    const loaded = context.sessions.load(sessionId, Date.now(), owner);
     session = loaded instanceof Promise ? await loaded : loaded;
   } catch (error) {
     writeRpcError(response, null, toRpcError(error, context.logger));
