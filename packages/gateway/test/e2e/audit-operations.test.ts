@@ -2,7 +2,8 @@
 // HTTP with the embedded identity provider: refused tokens, 2025 sessions
 // starting, being stolen, deleted and expiring, policy denials, admin
 // changes; arguments and outputs redacted before they are stored; and the
-// admin API's audit query endpoint that reads them back.
+// admin API's audit query endpoint that reads them back. Run against SQLite
+// and PostgreSQL.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,8 @@ import { embeddedAuthentication, gatewayConfig, httpBackend, stdioBackend } from
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { startModernEchoBackend } from '../fixtures/modern-echo-backend.ts';
 import type { RecordingServer } from '../upstream/fixtures/recording-server.ts';
+import pg from 'pg';
+import { dropSchema, POSTGRES_URL, postgresSkip, uniqueSchema } from '../audit/fixtures/audit-fixtures.ts';
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 const SSN = '123-45-6789';
@@ -25,7 +28,10 @@ const CARD = '4111 1111 1111 1111';
 
 type AuditJson = Record<string, any>;
 
-describe('audit records of auth failures, sessions, denials and admin actions', () => {
+const pgSkip = await postgresSkip();
+
+for (const store of ['sqlite', 'postgres'] as const) describe(`audit records of auth failures, sessions, denials and admin actions (${store})`, { skip: store === 'postgres' ? pgSkip : false }, () => {
+  const schema = uniqueSchema('ops');
   let directory: string;
   let gateway: RunningGateway;
   let vault: RecordingServer;
@@ -36,7 +42,8 @@ describe('audit records of auth failures, sessions, denials and admin actions', 
     vault = await startModernEchoBackend();
     const config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio']), httpBackend('everything', vault.url)]);
     config.authentication = embeddedAuthentication();
-    config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: 'audit.db', store_outputs: ['everything'], sqlite_synchronous: 'normal' } };
+    const storeSettings = store === 'sqlite' ? { store: 'sqlite', path: 'audit.db', sqlite_synchronous: 'normal' } : { store: 'postgres', postgres_url: POSTGRES_URL, postgres_schema: schema };
+    config.audit = { backend: undefined, retentionDays: undefined, raw: { ...storeSettings, store_outputs: ['everything'] } };
     config.policies = [
       { name: 'tool_pinning', type: 'tool_pinning', settings: { path: join(directory, 'pins.sqlite') } },
       { name: 'mass_email_approval', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count > 1000', reason: 'mass email' }] } },
@@ -52,6 +59,7 @@ describe('audit records of auth failures, sessions, denials and admin actions', 
     await gateway?.close();
     await vault?.close();
     await rm(directory, { recursive: true, force: true });
+    if (store === 'postgres') await dropSchema(schema);
   });
 
   const as = (agent: string, userAgent: string) => ({ authorization: `Bearer ${tokens[agent]}`, 'user-agent': userAgent });
@@ -61,6 +69,34 @@ describe('audit records of auth failures, sessions, denials and admin actions', 
     for (const [key, value] of Object.entries(filters)) url.searchParams.set(key, value);
     const response = await fetch(url, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
     return { status: response.status, body: await response.json() };
+  }
+
+  /** The audit tables whose rows, as text, contain `needle`. */
+  async function tablesContaining(needle: string): Promise<string[]> {
+    const found: string[] = [];
+    if (store === 'sqlite') {
+      const database = new DatabaseSync(join(directory, 'audit.db'), { readOnly: true });
+      try {
+        for (const { name } of database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]) {
+          if (JSON.stringify(database.prepare(`SELECT * FROM "${name}"`).all()).includes(needle)) found.push(name);
+        }
+      } finally {
+        database.close();
+      }
+      return found;
+    }
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      const tables = await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
+      for (const { table_name: name } of tables.rows) {
+        const rows = await client.query(`SELECT t::text AS row FROM "${schema}"."${name}" t WHERE strpos(t::text, $1) > 0 LIMIT 1`, [needle]);
+        if (rows.rows.length > 0) found.push(name);
+      }
+    } finally {
+      await client.end();
+    }
+    return found;
   }
 
   async function recordsFrom(userAgent: string, filters: Record<string, string> = {}): Promise<AuditJson[]> {
@@ -152,20 +188,16 @@ describe('audit records of auth failures, sessions, denials and admin actions', 
     assert.match(JSON.stringify(record!.result.output), /REDACTED/);
     assert.ok(record!.result.redactions.length >= 2, JSON.stringify(record!.result.redactions));
 
-    // Nowhere in the store: not in any table, not in the database or its WAL file.
-    const database = new DatabaseSync(join(directory, 'audit.db'), { readOnly: true });
-    try {
-      for (const { name } of database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]) {
-        const rows = database.prepare(`SELECT * FROM "${name}"`).all();
-        assert.ok(!JSON.stringify(rows).includes(SSN), `table ${name}`);
+    // Nowhere in the store: not in any table (and for SQLite, not in the database or its WAL file).
+    assert.ok((await tablesContaining('C-77')).length > 0, 'the search sees what is stored (the unredacted id)');
+    assert.deepEqual(await tablesContaining(SSN), []);
+    assert.deepEqual(await tablesContaining(CARD), []);
+    if (store === 'sqlite') {
+      for (const file of (await readdir(directory)).filter((name) => name.startsWith('audit.db'))) {
+        const bytes = await readFile(join(directory, file));
+        assert.equal(bytes.indexOf(SSN), -1, file);
+        assert.equal(bytes.indexOf(CARD), -1, file);
       }
-    } finally {
-      database.close();
-    }
-    for (const file of (await readdir(directory)).filter((name) => name.startsWith('audit.db'))) {
-      const bytes = await readFile(join(directory, file));
-      assert.equal(bytes.indexOf(SSN), -1, file);
-      assert.equal(bytes.indexOf(CARD), -1, file);
     }
   });
 
