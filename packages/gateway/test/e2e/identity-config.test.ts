@@ -33,6 +33,7 @@ authentication:
     role_map: { "CRM Desk Staff": support }
   embedded_idp:
     port: 0
+    access_token_ttl_seconds: 300
     agents:
       - { name: caller, secret: caller-secret, scopes: [crm.read, crm.invoke, echo.read] }
       - { name: reader, secret: reader-secret, scopes: [crm.read, echo.read, echo.invoke] }
@@ -105,6 +106,11 @@ describe('identity from gatehouse.yaml: configured agents, invoke scope, tools b
     await assert.rejects(agentToken(base, 'research', 'research-dev-secret'), 'the demo agents are replaced by the configured ones');
     const listing = (await (await fetch(`${issuer}/gatehouse/agents`)).json()) as { agents: Array<{ name: string }> };
     assert.deepEqual(listing.agents.map((agent) => agent.name), ['caller', 'reader', 'desk-support', 'desk-research']);
+  });
+
+  it('issues tokens with the configured lifetime', () => {
+    const payload = JSON.parse(Buffer.from(tokens.caller!.split('.')[1]!, 'base64url').toString('utf8')) as { iat: number; exp: number };
+    assert.equal(payload.exp - payload.iat, 300);
   });
 
   it('advertises the scopes its agents and users hold in the protected resource metadata', async () => {
