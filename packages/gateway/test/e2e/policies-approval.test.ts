@@ -22,6 +22,8 @@ import { agentToken } from '../../src/cli/commands/token.ts';
 import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { AuditRecord } from '../../src/audit/record.ts';
+import type { AuditQuery } from '../../src/audit/query.ts';
+import { modernMeta, modernRequest, post } from '../fixtures/raw-http.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
 import { firstText } from '../fixtures/clients.ts';
@@ -129,15 +131,17 @@ describe('approval through the gateway and its admin API', () => {
     assert.fail(`no pending approval mentions ${marker}`);
   }
 
-  async function auditRecords(marker: string): Promise<AuditRecord[]> {
+  async function auditQuery(query: AuditQuery): Promise<AuditRecord[]> {
     const store = await openAuditStore(resolveAuditSettings(config), { isReadOnly: true });
     try {
-      const page = await store.query({ target: marker }, { limit: 50 });
+      const page = await store.query(query, { limit: 50 });
       return page.items.map((item) => item.record).reverse();
     } finally {
       await store.close();
     }
   }
+
+  const auditRecords = (marker: string) => auditQuery({ target: marker });
 
   const connections = [
     ['2025-11-25 (SDK v1)', connectLegacy, 'legacy'],
@@ -171,6 +175,10 @@ describe('approval through the gateway and its admin API', () => {
           // A 2026 client's first request ended in the hold (input_required); its retry was allowed.
           assert.deepEqual(decisions, era === 'modern' ? ['hold', 'allow'] : ['allow']);
           assert.equal(records.at(-1)!.result.status, 'success');
+          const decision = (await auditQuery({ types: ['approval_decision'] })).find((record) => record.context.policy_decisions[0]?.approval_id === pending.id);
+          assert.ok(decision !== undefined, 'the approver\'s decision has its own audit record');
+          assert.equal(decision.caller.agent, 'admin');
+          assert.deepEqual(decision.context.policy_decisions.map((entry) => [entry.policy, entry.decision, entry.requested_by, entry.reason]), [['partner_email_approval', 'allow', 'support', 'checked with the partner team']]);
         } finally {
           await client.close();
         }
@@ -223,4 +231,32 @@ describe('approval through the gateway and its admin API', () => {
       });
     });
   }
+
+  it('binds the 2026 approval state to the call: a retry with other arguments, or altered state, is refused', async () => {
+    const subject = `Partner memo ${++counter}`;
+    const call = (id: number, args: Record<string, unknown>, retry?: Record<string, unknown>) => {
+      const request = modernRequest(id, 'tools/call', { name: 'crm__send_email', arguments: args, ...retry });
+      (request.body.params as Record<string, unknown>)._meta = modernMeta({ 'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } } });
+      return post(gateway.url, request.body, { ...request.headers, authorization: `Bearer ${tokens.support}` });
+    };
+    const args = { to: 'ceo@partner.example', subject, body: 'Memo', idempotency_key: subject };
+    const first = await call(1, args);
+    assert.equal(first.body.result?.resultType, 'input_required', first.text);
+    const { requestState, inputRequests } = first.body.result as { requestState: string; inputRequests: Record<string, { method: string; params: Record<string, unknown> }> };
+    assert.deepEqual(Object.keys(inputRequests), ['approval']);
+    assert.equal(inputRequests.approval!.params.mode, 'url');
+    assert.equal(inputRequests.approval!.params.elicitationId, undefined, '2026-07-28 URL elicitation has no elicitationId');
+    const inputResponses = { approval: { action: 'accept' } };
+    const otherArgs = await call(2, { ...args, to: 'everyone@partner.example' }, { requestState, inputResponses });
+    assert.equal(otherArgs.body.error?.code, -32602);
+    assert.match(otherArgs.body.error.message, /other arguments/);
+    const altered = await call(3, args, { requestState: `${requestState.slice(0, -4)}AAAA`, inputResponses });
+    assert.equal(altered.body.error?.code, -32602);
+    assert.match(altered.body.error.message, /altered/);
+    const pending = await pendingApproval(subject);
+    assert.equal((await admin(`/admin/approvals/${pending.id}/deny`, 'POST')).status, 200);
+    const denied = await call(4, args, { requestState, inputResponses });
+    assert.equal(denied.body.result?.isError, true, denied.text);
+    assert.equal(denied.body.result._meta['io.gatehouse/policy-error'].code, 'approval_denied');
+  });
 });
