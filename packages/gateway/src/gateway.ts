@@ -13,8 +13,6 @@ import { createBackendFactory, createBackendRegistry, type UpstreamConfig } from
 import { Catalog } from './catalog/catalog.ts';
 import { Router } from './router/router.ts';
 import { closePolicyRedis, openPolicyRedis } from './policy/policy-redis.ts';
-import { approvalDecisionFacts } from './policy/approval-audit.ts';
-import type { ApprovalDecisionRecord } from './policy/approvals.ts';
 import { buildPolicies } from './policy/registry.ts';
 import { MemoryCounterStore } from './policy/counter-store.ts';
 import { BackendSet } from './runtime/backend-set.ts';
@@ -289,8 +287,6 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ...(identity.isEnforced ? { authorization: identity.authorization } : {}),
     ...(options.configPath === undefined ? {} : { baseDirectory: dirname(resolvePath(options.configPath)) }),
     counters,
-    // Every approver's decision is an audit record of its own (approval_decision).
-    ...(audit === undefined ? {} : { onApprovalDecision: (decision: ApprovalDecisionRecord) => void audit.record(approvalDecisionFacts(decision, config.gateway.id)).catch((error: unknown) => logger.error({ err: error }, 'an approval decision could not be audited')) }),
     onQuarantine: (status: unknown) => logger.warn({ status }, 'a tool definition changed after review; the tool is quarantined until an admin accepts it'),
   };
   const built = buildPolicies(config.policies, policyDependencies);
