@@ -45,7 +45,8 @@ async function startBackend(tracing: GatewayTracing): Promise<{ url: string; saw
   const server = createServer(async (request, response) => {
     const body = await readJson(request);
     const params = body.params as Record<string, unknown>;
-    saw.push({ headers: request.headers, meta: params._meta as Record<string, unknown> | undefined });
+    // Tool calls only: the gateway's periodic health ping also reaches this backend.
+    if (body.method === 'tools/call') saw.push({ headers: request.headers, meta: params._meta as Record<string, unknown> | undefined });
     const trace = tracing.startMessage(body as { method: string; id: number; params: Record<string, unknown> }, request.headers);
     const isFailing = params.name === 'broken';
     const result = isFailing ? { content: [{ type: 'text', text: 'no such customer' }], isError: true } : { content: [{ type: 'text', text: 'C-42' }] };
