@@ -19,6 +19,8 @@ export interface DiscoveryOptions {
   baseDirectory: string;
   nameSeparator: string;
   report(source: string, backends: readonly BackendConfig[]): Promise<unknown>;
+  /** How long start waits for each source's first look (default 5 s); the source keeps going after. */
+  startWaitMs?: number;
 }
 
 export interface RunningDiscovery {
@@ -43,16 +45,18 @@ export async function startDiscovery(config: DiscoveryConfig | undefined, option
   const sources = createSources(config, options);
   let isClosed = false;
   await Promise.all(sources.map(async (source) => {
-    try {
-      await source.start((backends) => {
-        if (isClosed) return;
-        options.metrics?.setDiscoveredBackends(source.name, backends.length);
-        options.report(source.name, backends).catch((error: unknown) => options.logger.error({ source: source.name, err: error }, 'could not apply the backends a discovery source reported'));
-      });
-      options.logger.info({ source: source.name }, 'discovery source started');
-    } catch (error) {
-      options.logger.warn({ source: source.name, err: error }, 'discovery source failed to start; it keeps trying');
-    }
+    const started = source.start((backends) => {
+      if (isClosed) return;
+      options.metrics?.setDiscoveredBackends(source.name, backends.length);
+      options.report(source.name, backends).catch((error: unknown) => options.logger.error({ source: source.name, err: error }, 'could not apply the backends a discovery source reported'));
+    }).then(
+      () => options.logger.info({ source: source.name }, 'discovery source started'),
+      (error: unknown) => options.logger.warn({ source: source.name, err: error }, 'discovery source failed to start; it keeps trying'),
+    );
+    // A slow first look (DNS timing out, an unreachable API server) must not hold the gateway's start; the source goes on.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, options.startWaitMs ?? 5_000)))]);
+    clearTimeout(timer);
   }));
   return {
     sources,

@@ -172,8 +172,10 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Backen
     let next: { attempt: number; mustList: boolean; delayMs: number };
     try {
       if (mustList) await list();
+      const watchedFrom = Date.now();
       const outcome = await follow();
-      next = { attempt: 0, mustList: outcome === 'relist', delayMs: 0 };
+      // A watch the server ends at once, again and again, must not become a busy loop.
+      next = { attempt: 0, mustList: outcome === 'relist', delayMs: Date.now() - watchedFrom < 1_000 ? 1_000 : 0 };
     } catch (error) {
       if (isClosed) return;
       logger.warn({ source: 'kubernetes', err: error, attempt }, 'Kubernetes discovery lost the API; keeping the backends found before and retrying');
