@@ -147,6 +147,7 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #   signing_key: ./audit-signing-key.pem      # Ed25519 key that signs checkpoints (created when missing)
 #   trusted_keys: []                          # public keys verify accepts besides the current one
 #   sqlite_synchronous: full                  # full or normal
+#   redaction: { patterns: [ssn, credit_card] }   # what is redacted before storage (default: the response_filter policies' settings)
 #
 # telemetry:
 #   tracing:                                  # OpenTelemetry traces over OTLP/HTTP; off unless enabled
