@@ -52,7 +52,7 @@ describe('SIGHUP reloads a running gatehouse start', () => {
       const found = /listening on (http:\/\/\S+\/mcp)/.exec(output)?.[1];
       assert.ok(found !== undefined && output.includes('Per-backend endpoints'), `not started yet:\n${output}`);
       return found;
-    }, 30_000);
+    }, 60_000);
   });
 
   after(async () => {

@@ -123,6 +123,11 @@ describe('config reload under load', () => {
       const unknown = await gateway.reload('request');
       assert.equal(unknown.outcome, 'refused');
       assert.match(unknown.error ?? '', /backend_timeout: unknown key/);
+      // A policy that passes the schema but cannot be built refuses the whole reload: b is not removed either.
+      await writeFile(configPath, `${configText(backend.url, { backends: ['a'] })}  - name: mystery\n    type: no_such_policy\n`);
+      const unbuildable = await gateway.reload('request');
+      assert.equal(unbuildable.outcome, 'refused');
+      assert.match(unbuildable.error ?? '', /policies\[1\]\.type: unknown policy type "no_such_policy"/);
       assert.ok((await toolNames()).includes('b__echo'), 'the refused file removed b; the old config must still be running');
       await sleep(300);
     } finally {
@@ -140,7 +145,7 @@ describe('config reload under load', () => {
 
     // The watcher also sees the bad files, so each may be refused twice.
     const reloads = (await metrics.render()).body.split('\n').filter((line) => line.startsWith('mcp_config_reloads_total')).join('\n');
-    assert.match(reloads, /mcp_config_reloads_total\{outcome="refused"\} [2-9]/);
+    assert.match(reloads, /mcp_config_reloads_total\{outcome="refused"\} [3-9]/);
     assert.match(reloads, /mcp_config_reloads_total\{outcome="applied"\} [3-9]/);
   });
 });
