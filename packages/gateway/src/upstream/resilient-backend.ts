@@ -88,6 +88,8 @@ export function withResilience(inner: Backend, settings: ResilienceSettings, hoo
     setResourceSubscriptions: (uris) => inner.setResourceSubscriptions(uris),
     close() {
       health.stop();
+      // A removed backend must not leave its gauge at "open" (the breaker-open alert would fire for nothing).
+      if (breaker !== undefined && breaker.state !== 'closed') hooks.onCircuitChange?.(name, 'closed');
       return inner.close();
     },
     [REPORT]: () => ({ circuit: breaker?.snapshot(), health: health.report }),
