@@ -222,6 +222,15 @@ for (const store of ['sqlite', 'postgres'] as const) describe(`audit records of 
     assert.equal(records[1]!.result.error.code, 'not_found');
   });
 
+  it('reports the audit queue depth and each batch write on /metrics', async () => {
+    const { body, headers } = modernRequest(5, 'tools/list');
+    assert.equal((await post(gateway.url, body, { ...headers, 'user-agent': 'audit-metrics' })).status, 401);
+    const text = await (await fetch(new URL('/metrics', gateway.adminUrl))).text();
+    assert.match(text, /^mcp_audit_queue_depth 0$/m, 'nothing waits once every answer has been written');
+    const writes = Number(/^mcp_audit_write_duration_seconds_count (\d+)$/m.exec(text)?.[1]);
+    assert.ok(writes > 0, text.split('\n').filter((line) => line.startsWith('mcp_audit')).join('\n'));
+  });
+
   it('answers audit queries on the admin listener only with the admin scope, paginated', async () => {
     assert.equal((await query({})).status, 200);
     assert.equal((await query({}, null)).status, 401);
