@@ -139,6 +139,7 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #   fail_mode: open                           # closed: refuse to answer when a record cannot be kept (default with compliance: strict)
 #   retention_interval_hours: 24              # how often whole expired days are dropped
 #   store_outputs: false                      # keep tool outputs too (true, false, or a list of backends)
+#   redaction: {patterns: [ssn, credit_card]} # redact arguments/outputs before storage (default: the response filters'; credentials always)
 #   batch_max_records: 1000                   # group commit: records per write
 #   batch_max_delay_ms: 0                     # group commit: longest wait to fill a batch
 #   max_pending_records: 100000               # records waiting for the store before fail_mode applies
