@@ -4,6 +4,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { startAll } from '@gatehouse/testing/start-all';
 import { fileURLToPath } from 'node:url';
 import { startHttpBackend, stdioCommand, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
@@ -20,7 +21,7 @@ describe('federation across revisions and transports', () => {
   let gateway: RunningGateway;
 
   before(async () => {
-    [v2Http, v1Http] = await Promise.all([startHttpBackend(v2Script), startHttpBackend(v1Script)]);
+    [v2Http, v1Http] = (await startAll([startHttpBackend(v2Script), startHttpBackend(v1Script)], (backend) => backend.close())) as [HttpBackendProcess, HttpBackendProcess];
     const v1Stdio = stdioCommand(v1Script);
     const v2Stdio = stdioCommand(v2Script);
     gateway = await startGateway(

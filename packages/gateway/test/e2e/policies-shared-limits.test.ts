@@ -5,6 +5,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { startAll } from '@gatehouse/testing/start-all';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -31,7 +32,11 @@ function startReplica(configPath: string): Promise<Replica> {
     const child = spawn(process.execPath, [cli, 'start', '--config', configPath, '--allow-anonymous', '--port', '0', '--admin-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`)), 60_000);
+    // A gateway that does not come up is killed: a live child would keep this test file from ever exiting.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`));
+    }, 60_000);
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk;
@@ -78,7 +83,7 @@ describe('limits shared by two gateway processes through Redis', { skip }, () =>
       `  - name: echo_budget_${suffix}`, '    type: step_budget', '    max_steps: 6', '    run_key: [identity]', '    applies_to:', '      tools: [echo]',
       '',
     ].join('\n'));
-    replicas.push(...(await Promise.all([startReplica(configPath), startReplica(configPath)])));
+    replicas.push(...(await startAll([startReplica(configPath), startReplica(configPath)], stopReplica)));
   });
   after(async () => {
     await Promise.all(replicas.map((replica) => stopReplica(replica)));

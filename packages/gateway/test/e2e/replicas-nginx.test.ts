@@ -7,6 +7,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { startAll } from '@gatehouse/testing/start-all';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,7 @@ describe('three replicas behind nginx round robin, sharing Redis', { skip, timeo
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-replicas-'));
     backend = await startHttpBackend(backendScripts.v1);
     const config = `session_key_prefix: "${prefix}"\nbackends:\n  - name: crm\n    url: ${backend.url}\n`;
-    replicas = await Promise.all(['replica-1', 'replica-2', 'replica-3'].map((id) => startReplica(directory, id, config, SHARED_REDIS_URL)));
+    replicas = await startAll(['replica-1', 'replica-2', 'replica-3'].map((id) => startReplica(directory, id, config, SHARED_REDIS_URL)), (replica) => replica.kill());
     nginx = await startNginx(replicas);
   });
   after(async () => {

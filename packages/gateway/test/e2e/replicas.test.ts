@@ -9,6 +9,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { startAll } from '@gatehouse/testing/start-all';
 import { backendScripts, stdioCommand } from '@gatehouse/testing/backends/launch';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
@@ -35,7 +36,7 @@ describe('two replicas sharing sessions through Redis', { skip }, () => {
       config.session = { ...config.session, store: SHARED_REDIS_URL, keyPrefix: prefix };
       return startGateway(config, { logger: silentLogger, hasAdmin: false });
     };
-    [a, b] = await Promise.all([start('replica-a'), start('replica-b')]);
+    [a, b] = (await startAll([start('replica-a'), start('replica-b')], (gateway) => gateway.close())) as [RunningGateway, RunningGateway];
   });
   after(async () => {
     await Promise.all([isAClosed ? undefined : a?.close(), b?.close()]);
