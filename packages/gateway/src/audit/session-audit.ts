@@ -9,6 +9,9 @@ import type { AuditReceipt } from './sink.ts';
 import type { AuditFacts } from './record.ts';
 import { auditCallerOf, sessionEndFacts, sessionStartFacts } from './gateway-events.ts';
 
+/** Oldest entries beyond this are forgotten (and their expiry goes unrecorded): a bound on leftovers of sessions ended elsewhere. */
+const MAX_LIVE_SESSIONS = 100_000;
+
 interface LiveSession {
   caller: NonNullable<AuditFacts['caller']>;
   endpointBackend: string | undefined;
@@ -39,6 +42,8 @@ export class SessionAudit {
     const startedAt = Date.now();
     const caller = auditCallerOf(session.caller, session.request, session.sessionId);
     this.#live.set(session.sessionId, { caller, endpointBackend: session.endpointBackend, startedAt });
+    // A session ended on another replica (shared store) never ends here: bound what such leftovers can hold.
+    if (this.#live.size > MAX_LIVE_SESSIONS) this.#live.delete(this.#live.keys().next().value!);
     return this.#record(sessionStartFacts({
       sessionId: session.sessionId,
       gatewayId: this.#gatewayId,
@@ -58,9 +63,10 @@ export class SessionAudit {
   }
 
   /**
-   * The session idled past its TTL. Recorded with the caller of its start
-   * when this replica saw it start (else without one). Idempotent: a session
-   * already ended by DELETE records nothing more.
+   * The session idled past its TTL: recorded with the caller of its start.
+   * Only sessions this replica saw start are recorded, once: one already
+   * ended by DELETE, or started on another replica of a shared store (whose
+   * own expiry hook may fire there too), records nothing here.
    */
   expired(sessionId: string): Promise<AuditReceipt | undefined> | undefined {
     const live = this.#live.get(sessionId);
