@@ -91,17 +91,9 @@ export class RedisEventLog implements EventLog {
   }
 
   dropSession(sessionId: string): void {
-    const { commands, prefix } = this.#options;
-    const pattern = `${prefix}ev:${sessionId}:*`;
-    // Streams of an ended session expire with their TTL anyway; this frees them now.
-    void (async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = (await commands.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '200'])) as [string, string[]];
-        cursor = next;
-        if (keys.length > 0) await commands.sendCommand(['UNLINK', ...keys]);
-      } while (cursor !== '0');
-    })().catch(() => undefined);
+    // The GET stream's keys go now; call streams' keys expire with their TTL (no keyspace scan per ended session).
+    const base = `${this.#options.prefix}ev:${sessionId}:${SESSION_STREAM_ID}`;
+    this.#options.commands.sendCommand(['UNLINK', base, `${base}:n`]).catch(() => undefined);
   }
 
   #stream(sessionId: string, streamId: string): RedisLoggedStream {
