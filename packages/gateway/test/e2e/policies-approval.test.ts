@@ -230,6 +230,24 @@ describe('approval through the gateway and its admin API', () => {
     });
   }
 
+  it('holds the call of a 2026 client that declared no URL elicitation, as for a 2025 client, until an approver decides', async () => {
+    const client = new V2Client({ name: 'approval-test-v2-plain', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(new V2Transport(new URL(gateway.url), { requestInit: { headers: { authorization: `Bearer ${tokens.support}` } } }));
+    try {
+      assert.equal(client.getProtocolEra(), 'modern');
+      const subject = `Partner plain ${++counter}`;
+      const call = client.callTool({ name: 'crm__send_email', arguments: { to: 'plain@partner.example', subject, body: 'Hi', idempotency_key: subject } }, { timeout: 30_000 });
+      const pending = await pendingApproval(subject);
+      assert.equal((await admin(`/admin/approvals/${pending.id}/approve`, 'POST')).status, 200);
+      const result = (await call) as ToolResult;
+      assert.notEqual(result.isError, true, JSON.stringify(result));
+      const decisions = (await auditRecords(subject)).map((record) => record.context.policy_decisions.find((entry) => entry.policy === 'partner_email_approval')?.decision);
+      assert.deepEqual(decisions, ['allow'], 'one request, held open: no input_required round');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('binds the 2026 approval state to the call: a retry with other arguments, or altered state, is refused', async () => {
     const subject = `Partner memo ${++counter}`;
     const call = (id: number, args: Record<string, unknown>, retry?: Record<string, unknown>) => {

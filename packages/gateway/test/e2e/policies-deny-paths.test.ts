@@ -96,7 +96,7 @@ describe('each policy\'s deny path through the gateway', () => {
     assert.equal(records.length, 1);
         // The first entry is identity's own check of the backend's scopes; the policy adds the tool's.
     assert.deepEqual(decisionsOf(records[0]!), [['scope_check', 'allow'], ['admin_scopes', 'deny']]);
-    assert.equal(records[0]!.result.status, 'error');
+    assert.equal(records[0]!.result.status, 'denied');
   });
 
   it('tool_access: refuses a tool denied to the agent\'s role, and lets another role call it', async () => {
