@@ -37,7 +37,11 @@ function startCli(configPath: string): Promise<RunningCli> {
     let stdout = '';
     let stderr = '';
     // Generous: a start under a fully loaded machine (the whole suite on two cores) can take tens of seconds.
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`)), 90_000);
+    const timer = setTimeout(() => {
+      // A child left running would keep this test file alive long after it failed.
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`));
+    }, 90_000);
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk;
