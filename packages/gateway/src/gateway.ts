@@ -116,9 +116,10 @@ export interface RunningGateway {
    * stops accepting, new requests get 503 + Retry-After, GET and listen
    * streams end with a reconnect hint, calls in flight are waited for up to
    * `timeoutMs` (default `gateway.drain_timeout_seconds`), then it closes
-   * everything as `close()` does (do not call both).
+   * everything as `close()` does.
    */
   drain(timeoutMs?: number): Promise<DrainOutcome>;
+  /** Closes everything; later calls (and drain's own) share the first one's promise. */
   close(): Promise<void>;
 }
 
@@ -411,25 +412,30 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await running.close();
       return outcome;
     },
-    async close() {
-      reloader?.close();
-      await live.close();
-      streams.closeAll();
-      listens.closeAll();
-      held.close();
-      server.closeAllConnections();
-      await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
-      await registry.closeAll();
-      await identity.close();
-      await router.policies?.close();
-      if (policyRedis !== undefined) await closePolicyRedis(policyRedis);
-      await audit?.close();
-      await tracing.shutdown();
-      await sessions.close();
-      await bus?.close();
-      await redis?.close();
+    close() {
+      closing ??= closeEverything();
+      return closing;
     },
   };
+  let closing: Promise<void> | undefined;
+  async function closeEverything(): Promise<void> {
+    reloader?.close();
+    await live.close();
+    streams.closeAll();
+    listens.closeAll();
+    held.close();
+    server.closeAllConnections();
+    await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
+    await registry.closeAll();
+    await identity.close();
+    await router.policies?.close();
+    if (policyRedis !== undefined) await closePolicyRedis(policyRedis);
+    await audit?.close();
+    await tracing.shutdown();
+    await sessions.close();
+    await bus?.close();
+    await redis?.close();
+  }
   return running;
 }
 
