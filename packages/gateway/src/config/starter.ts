@@ -31,13 +31,13 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     #   failure_rate: 0.5        # ...or this share of the last window_calls calls failing
     #   window_calls: 20
     #   minimum_calls: 10
-    #   half_open_after_ms: 30000  # then one probe goes through; success closes it
+    #   half_open_after_ms: 5000   # then one probe goes through; success closes it
     # retry:                     # idempotent reads only (never tools/call)
     #   max_attempts: 3          # attempts in all; 1: no retry
     #   initial_delay_ms: 100
     #   max_delay_ms: 1000
     # health_check:              # an MCP ping through the breaker
-    #   interval_seconds: 15     # 0: off
+    #   interval_seconds: 10     # 0: off
     #   timeout_ms: 5000
 `;
 

@@ -12,7 +12,7 @@ export interface HealthCheckSettings {
   timeoutMs: number;
 }
 
-export const DEFAULT_HEALTH_CHECK: Readonly<HealthCheckSettings> = Object.freeze({ intervalSeconds: 15, timeoutMs: 5_000 });
+export const DEFAULT_HEALTH_CHECK: Readonly<HealthCheckSettings> = Object.freeze({ intervalSeconds: 10, timeoutMs: 5_000 });
 
 export interface HealthReport {
   /** Whether the last check was answered; undefined before the first. */

@@ -24,7 +24,8 @@ export const DEFAULT_CIRCUIT_BREAKER: Readonly<CircuitBreakerSettings> = Object.
   failureRate: 0.5,
   windowCalls: 20,
   minimumCalls: 10,
-  halfOpenAfterMs: 30_000,
+  // Short, as Polly's default break is: the health ping probes as soon as it passes, so a recovered backend is back within seconds.
+  halfOpenAfterMs: 5_000,
 });
 
 export type CircuitPosition = 'closed' | 'half_open' | 'open';
