@@ -241,7 +241,7 @@ if (!values['skip-gateway']) {
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ machine, records: RECORDS, days: DAYS, inFlight: IN_FLIGHT, results, gatewayThroughput: throughput })}\n`);
 } else {
-  const lines = [`audit benchmark: ${RECORDS.toLocaleString('en-US')} records over ${DAYS} days, ${IN_FLIGHT} appends in flight`, `machine: ${machine}`, ''];
+  const lines = [STORES.length === 0 ? 'audit benchmark: gateway throughput only' : `audit benchmark: ${RECORDS.toLocaleString('en-US')} records over ${DAYS} days, ${IN_FLIGHT} appends in flight`, `machine: ${machine}`, ''];
   for (const result of results) {
     const ingested = Number.isNaN(result.ingestSeconds) ? 'ingest skipped (an existing store)' : `ingest ${result.recordsPerSecond.toLocaleString('en-US')} records/s (${result.ingestSeconds} s)`;
     lines.push(`${result.store}: ${ingested}, ${((result.bytesOnDisk ?? 0) / 1024 ** 2).toFixed(0)} MiB on disk${result.verifyRecordsPerSecond === undefined ? '' : `, verify ${result.verifyRecordsPerSecond.toLocaleString('en-US')} records/s`}`);
