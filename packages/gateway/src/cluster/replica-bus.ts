@@ -10,6 +10,9 @@ import { randomUUID } from 'node:crypto';
 import type { RedisCommands, RedisSubscriber } from './redis-connection.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
+/** The most a closing replica waits to say goodbye on the bus. */
+const CLOSE_WAIT_MS = 1_000;
+
 export interface BusMessage {
   type: string;
   [field: string]: unknown;
@@ -108,11 +111,18 @@ export class ReplicaBus {
       waiting.reject(new ReplicaUnavailableError('bus', 'closed: this replica is shutting down'));
       this.#waiting.delete(id);
     }
-    await Promise.allSettled([
-      this.#options.commands.sendCommand(['DEL', this.#aliveKey(this.replicaId)]),
-      this.#options.subscriber.unsubscribe(this.#channel(this.replicaId), this.#listener),
-      this.#options.subscriber.unsubscribe(this.#channel('*all'), this.#listener),
+    // Bounded: while Redis reconnects these wait in the client's offline queue
+    // and might never be answered; the connection's own close drops them anyway.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([
+        this.#options.commands.sendCommand(['DEL', this.#aliveKey(this.replicaId)]),
+        this.#options.subscriber.unsubscribe(this.#channel(this.replicaId), this.#listener),
+        this.#options.subscriber.unsubscribe(this.#channel('*all'), this.#listener),
+      ]),
+      new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
     ]);
+    clearTimeout(timer);
   }
 
   #channel(replica: string): string {
