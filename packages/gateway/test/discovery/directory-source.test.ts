@@ -16,18 +16,7 @@ import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
 import { connectV2, firstText } from '../fixtures/clients.ts';
 import { connectInteractiveV2 } from '@gatehouse/testing/clients/interactive-v2';
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
+import { eventually } from '../fixtures/eventually.ts';
 
 describe('parseBackendFile', () => {
   it('reads one backends entry with the config defaults', () => {

@@ -13,21 +13,10 @@ import { gatewayConfig } from '../fixtures/gateway-config.ts';
 import { connectV1, firstText } from '../fixtures/clients.ts';
 import { startSrvDnsServer, type SrvDnsServer } from '../fixtures/srv-dns-server.ts';
 import type { BackendConfig } from '../../src/config/schema.ts';
+import { eventually } from '../fixtures/eventually.ts';
 
 const SRV_NAME = '_mcp._tcp.tools.test';
 const settings = { scheme: 'http' as const, path: '/mcp', backendPrefix: 'srv', timeoutMs: 5_000 };
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
 
 describe('backendsFromSrv', () => {
   it('names each target by its first label and builds its URL', () => {

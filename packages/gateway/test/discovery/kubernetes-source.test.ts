@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig } from '../fixtures/gateway-config.ts';
 import { connectV2, firstText } from '../fixtures/clients.ts';
 import { startFakeKubernetesApi, type FakeKubernetesApi, type FakeService } from '../fixtures/fake-kubernetes-api.ts';
+import { eventually } from '../fixtures/eventually.ts';
 
 const LABEL = { 'app.kubernetes.io/component': 'mcp-backend' };
 
@@ -24,18 +25,6 @@ function service(name: string, port: number, extra: { annotations?: Record<strin
     metadata: { name, namespace: 'tools', uid: `uid-${name}`, labels: extra.labels ?? LABEL, ...(extra.annotations === undefined ? {} : { annotations: extra.annotations }) },
     spec: { clusterIP: '127.0.0.1', ports: [{ name: 'mcp', port }, { name: 'metrics', port: 9090 }] },
   };
-}
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
 }
 
 describe('backendFromService', () => {

@@ -5,25 +5,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { backendScripts, startHttpBackend, stdioCommand, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig, httpBackend, stdioBackend } from '../fixtures/gateway-config.ts';
 import { connectV1, connectV2, firstText } from '../fixtures/clients.ts';
+import { eventually } from '../fixtures/eventually.ts';
 
 /** Retries a check until it passes or the deadline passes, for recovery that happens in the background. */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(200);
-    }
-  }
-}
 
 describe('backends going down and coming back', () => {
   let flaky: HttpBackendProcess;

@@ -10,26 +10,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { backendScripts, startHttpBackend, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
 import { connectV1, firstText } from '../fixtures/clients.ts';
+import { eventually } from '../fixtures/eventually.ts';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 function configText(url: string, names: string[], extra = ''): string {
   return `gateway:\n  port: 0\n  admin_port: 0\nbackends:\n${names.map((name) => `  - name: ${name}\n    url: ${url}\n`).join('')}${extra}`;
-}
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
 }
 
 describe('SIGHUP reloads a running gatehouse start', () => {

@@ -17,18 +17,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { GatewayMetrics } from '../../src/telemetry/metrics.ts';
 import { connectV1, firstText } from '../fixtures/clients.ts';
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
+import { eventually } from '../fixtures/eventually.ts';
 
 function configText(url: string, options: { backends: string[]; timeoutOfA?: number; denyMultiply?: boolean; extra?: string }): string {
   const backends = options.backends.map((name) => `  - name: ${name}\n    url: ${url}\n    timeout_ms: ${name === 'a' ? (options.timeoutOfA ?? 10_000) : 10_000}\n`).join('');

@@ -17,6 +17,7 @@ import { createLogger, silentLogger } from '../../src/telemetry/logger.ts';
 import type { ResilienceSettings } from '../../src/upstream/resilient-backend.ts';
 import { gatewayConfig, httpBackend, stdioBackend } from '../fixtures/gateway-config.ts';
 import { connectV2, firstText } from '../fixtures/clients.ts';
+import { eventually } from '../fixtures/eventually.ts';
 
 /** Trips after 3 failures in a row, probes after 500 ms, pings every second: fast enough for a test. */
 const resilience: ResilienceSettings = {
@@ -29,18 +30,6 @@ const OPEN_CIRCUIT = (backend: string) => new RegExp(`^Backend '${backend}' is u
 const FAST_MS = 1_000;
 
 type Client = Awaited<ReturnType<typeof connectV2>>;
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
 
 /** Calls `tool` until its answer is the open-circuit error, which must come quickly; returns it. */
 async function callUntilOpen(client: Client, backend: string, tool: string, args: Record<string, unknown>): Promise<{ text: string; elapsedMs: number }> {
