@@ -9,38 +9,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
 import { initializeLegacy } from '../fixtures/raw-http.ts';
-
-interface SseEvent {
-  id: string | undefined;
-  data: string;
-}
-
-/** Reads SSE events from a response until `stopAfter` returns true or the stream ends. */
-async function readEvents(response: Response, stopAfter: (events: SseEvent[]) => boolean): Promise<SseEvent[]> {
-  const events: SseEvent[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body!) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let boundary: number;
-    while ((boundary = buffer.indexOf('\n\n')) !== -1) {
-      const block = buffer.slice(0, boundary);
-      buffer = buffer.slice(boundary + 2);
-      const id = /^id: (.*)$/m.exec(block)?.[1];
-      const data = /^data: ?(.*)$/m.exec(block)?.[1] ?? '';
-      if (id === undefined && data === '') continue;
-      events.push({ id, data });
-      if (stopAfter(events)) return events;
-    }
-  }
-  return events;
-}
-
-function progressOf(event: SseEvent): number | undefined {
-  if (event.data === '') return undefined;
-  const message = JSON.parse(event.data) as { method?: string; params?: { progress?: number } };
-  return message.method === 'notifications/progress' ? message.params?.progress : undefined;
-}
+import { progressOf, readEvents } from '../fixtures/sse.ts';
 
 describe('resuming a 2025 call stream with Last-Event-ID', () => {
   let gateway: RunningGateway;
