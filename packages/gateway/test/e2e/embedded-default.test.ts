@@ -24,7 +24,11 @@ function startCli(): Promise<{ child: ChildProcess; url: string; adminUrl: strin
     });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`)), 60_000);
+    // A gateway that does not come up is killed: a live child would keep this test file from ever exiting.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`));
+    }, 60_000);
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk;
