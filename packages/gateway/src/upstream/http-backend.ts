@@ -22,7 +22,7 @@ import { createModernListen } from './modern-listen.ts';
 import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
 import { resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
-import { readSseBody } from './sse-reader.ts';
+import { postMessage, type PostOutcome } from './http-post.ts';
 
 export interface HttpBackendOptions {
   name: string;
@@ -43,24 +43,11 @@ export interface HttpBackendOptions {
   protocolVersion?: string;
 }
 
-/** What one POST produced, before the caller decides what it means. */
-interface PostOutcome {
-  status: number;
-  response: JsonRpcResponse | undefined;
-  /** The raw body when it was not a JSON-RPC response (for error messages). */
-  text: string;
-  contentType: string;
-  sessionId: string | undefined;
-}
 
 /** How long a finished SSE response may linger before its connection is given up. */
 const STREAM_LINGER_MS = 5_000;
 const CLOSE_DELETE_TIMEOUT_MS = 2_000;
 const CLOSE_DRAIN_MS = 1_000;
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function failureCode(error: unknown): string {
   const withCode = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
@@ -86,6 +73,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   const listenBackoff = resolveBackoff(options.listenBackoff);
   const events = createBackendEvents(name, logger);
   const inFlight = new Set<AbortController>();
+  const postTarget = { dispatcher, origin, path, lingerMs: STREAM_LINGER_MS };
 
   let state: BackendState = 'idle';
   let handshake: BackendHandshake | undefined;
@@ -149,25 +137,12 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   async function post(body: string, headers: HeaderMap, signal: AbortSignal, id: number | undefined,
     onRelated: UpstreamCall['onRelatedMessage'], caller?: Caller): Promise<PostOutcome> {
     const credentials = options.credentials === undefined ? undefined : await credentialHeaders(caller);
-    const answer = await dispatcher.request({ origin, path, method: 'POST', headers: credentials === undefined ? headers : { ...headers, ...credentials }, body, signal });
-    const status = answer.statusCode;
-    const contentType = headerValue(answer.headers['content-type']) ?? '';
-    const outcome: PostOutcome = { status, response: undefined, text: '', contentType, sessionId: headerValue(answer.headers['mcp-session-id']) };
-    if (status >= 200 && status < 300 && contentType.startsWith('text/event-stream')) {
-      outcome.response = await readResponseStream(answer.body, id, onRelated);
-      return outcome;
-    }
-    outcome.text = await answer.body.text();
-    // Some servers label JSON loosely (or not at all); a leading brace is enough to try.
-    if (contentType.includes('json') || outcome.text.startsWith('{')) {
-      try {
-        const classified = classifyMessage(JSON.parse(outcome.text));
-        if (classified.kind === 'response') outcome.response = classified.message;
-      } catch {
-        // Not JSON: the status and text explain the failure to the caller.
-      }
-    }
-    return outcome;
+    return postMessage(postTarget, credentials === undefined ? headers : { ...headers, ...credentials }, body, signal, id, {
+      onRelated: (message) => deliverRelated(message, onRelated),
+      onSkipped: (reason, preview) => logger.warn({ backend: name, reason, preview }, 'skipped an invalid message on a response stream'),
+      endedEarly: () => new BackendError('backend_unavailable', name,
+        `Backend "${name}" closed the response stream before answering; the request may or may not have run; retry if it is safe to`),
+    });
   }
 
   /** The backend credentials for one POST; a call made for no one (handshake, catalog) gets the gateway's own. */
@@ -179,40 +154,6 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
       if (isBackendCredentialError(error) && error.code === 'no_subject_token') return undefined;
       throw new BackendError('backend_unavailable', name, `Backend "${name}": the gateway could not obtain its credentials (${(error as Error).message}); retry later`, { cause: error });
     }
-  }
-
-  function readResponseStream(body: Dispatcher.ResponseData['body'], id: number | undefined,
-    onRelated: UpstreamCall['onRelatedMessage']): Promise<JsonRpcResponse> {
-    return new Promise((resolve, reject) => {
-      let answered: JsonRpcResponse | undefined;
-      let linger: NodeJS.Timeout | undefined;
-      readSseBody(body, {
-        onMessage(value) {
-          const classified = classifyMessage(value);
-          if (classified.kind === 'response') {
-            if (classified.message.id !== id && classified.message.id !== null) return;
-            answered = classified.message;
-            resolve(answered);
-            linger = setTimeout(() => body.destroy(), STREAM_LINGER_MS).unref();
-            return true;
-          }
-          if (classified.kind === 'notification' || classified.kind === 'request') deliverRelated(classified.message, onRelated);
-          else logger.warn({ backend: name, reason: classified.reason }, 'skipped an invalid message on a response stream');
-        },
-        onMalformed(data) {
-          logger.warn({ backend: name, preview: data.slice(0, 200) }, 'skipped a response-stream event that is not JSON');
-        },
-      }).then(() => {
-        clearTimeout(linger);
-        if (answered === undefined) {
-          reject(new BackendError('backend_unavailable', name,
-            `Backend "${name}" closed the response stream before answering; the request may or may not have run; retry if it is safe to`));
-        }
-      }, (error: unknown) => {
-        clearTimeout(linger);
-        if (answered === undefined) reject(error);
-      });
-    });
   }
 
   function deliverRelated(message: JsonRpcNotification | JsonRpcRequest, onRelated: UpstreamCall['onRelatedMessage']): void {

@@ -1,0 +1,127 @@
+// One POST of a JSON-RPC message to a Streamable HTTP backend, on undici's
+// dispatch API. This is the hot path of every forwarded call: the response
+// chunks go straight into the JSON text or the SSE reader, with no Readable
+// body stream, async iterator or second abort wiring in between (what
+// `Dispatcher.request` would add to each call).
+
+import type { Dispatcher } from 'undici';
+import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import { createSseReader, type SseReader } from './sse-reader.ts';
+
+/** What one POST produced, before the caller decides what it means. */
+export interface PostOutcome {
+  status: number;
+  response: JsonRpcResponse | undefined;
+  /** The raw body when it was not a JSON-RPC response (for error messages). */
+  text: string;
+  contentType: string;
+  sessionId: string | undefined;
+}
+
+export interface PostTarget {
+  dispatcher: Dispatcher;
+  origin: string;
+  path: string;
+  /** How long a finished SSE response may linger before its connection is given up. */
+  lingerMs: number;
+}
+
+export interface PostHandlers {
+  /** A notification or request the backend sent on this response's SSE stream before the response. */
+  onRelated(message: JsonRpcNotification | JsonRpcRequest): void;
+  /** A stream event that is not JSON, or JSON that is not JSON-RPC: logged, never fatal. */
+  onSkipped(reason: string, preview: string): void;
+  /** The stream ended before the awaited response: the caller's error. */
+  endedEarly(): Error;
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Sends `body`; resolves once the answer is known (an SSE response resolves at its JSON-RPC response, not at the stream's end). */
+export function postMessage(target: PostTarget, headers: Record<string, string>, body: string, signal: AbortSignal,
+  id: number | undefined, handlers: PostHandlers): Promise<PostOutcome> {
+  return new Promise((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let outcome: PostOutcome | undefined;
+    let sse: SseReader | undefined;
+    let chunks: Buffer[] | undefined;
+    let isSettled = false;
+    let linger: NodeJS.Timeout | undefined;
+
+    const onAbort = (): void => controller?.abort(signal.reason as Error);
+    const settle = (): void => {
+      isSettled = true;
+      signal.removeEventListener('abort', onAbort);
+    };
+    const fail = (error: unknown): void => {
+      clearTimeout(linger);
+      if (isSettled) return;
+      settle();
+      reject(signal.aborted ? signal.reason : error);
+    };
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    const onStreamMessage = (value: unknown): boolean | void => {
+      const classified = classifyMessage(value);
+      if (classified.kind === 'response') {
+        if (classified.message.id !== id && classified.message.id !== null) return;
+        outcome!.response = classified.message;
+        settle();
+        resolve(outcome!);
+        // The server ends the stream after its response; a connection that does not is given up.
+        linger = setTimeout(() => controller?.abort(new Error('the response stream lingered after its response')), target.lingerMs).unref();
+        return true;
+      }
+      if (classified.kind === 'notification' || classified.kind === 'request') handlers.onRelated(classified.message);
+      else handlers.onSkipped(classified.reason, '');
+    };
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(started) {
+        controller = started;
+        if (signal.aborted) started.abort(signal.reason as Error);
+      },
+      onResponseStart(_controller, status, responseHeaders) {
+        const contentType = headerText(responseHeaders['content-type']) ?? '';
+        outcome = { status, response: undefined, text: '', contentType, sessionId: headerText(responseHeaders['mcp-session-id']) };
+        if (status >= 200 && status < 300 && contentType.startsWith('text/event-stream')) {
+          sse = createSseReader({
+            onMessage: onStreamMessage,
+            onMalformed: (data) => handlers.onSkipped('a response-stream event that is not JSON', data.slice(0, 200)),
+          });
+        } else {
+          chunks = [];
+        }
+      },
+      onResponseData(_controller, chunk) {
+        if (sse !== undefined) sse.feed(chunk);
+        else chunks!.push(chunk);
+      },
+      onResponseEnd() {
+        clearTimeout(linger);
+        if (isSettled) return;
+        if (sse !== undefined) return fail(handlers.endedEarly());
+        const text = chunks!.length === 1 ? chunks![0]!.toString('utf8') : Buffer.concat(chunks!).toString('utf8');
+        outcome!.text = text;
+        // Some servers label JSON loosely (or not at all); a leading brace is enough to try.
+        if (outcome!.contentType.includes('json') || text.startsWith('{')) {
+          try {
+            const classified = classifyMessage(JSON.parse(text));
+            if (classified.kind === 'response') outcome!.response = classified.message;
+          } catch {
+            // Not JSON: the status and text explain the failure to the caller.
+          }
+        }
+        settle();
+        resolve(outcome!);
+      },
+      onResponseError(_controller, error) {
+        fail(error);
+      },
+    };
+    target.dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body }, handler);
+  });
+}
