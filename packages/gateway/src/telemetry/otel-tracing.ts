@@ -1,22 +1,24 @@
-// Tracing switched on: an OpenTelemetry TracerProvider of the gateway's own
-// (never the global one, so tests and embedders can run several), a
+// Tracing switched on: OpenTelemetry spans for every MCP message (semantic
+// conventions in mcp-span-attributes.ts), W3C trace context in and out, a
 // parent-based ratio sampler, batched OTLP/HTTP export (protobuf by default,
-// JSON on request). Spans are parented explicitly through Contexts held by
-// each MessageTrace, so no async-hooks context manager is needed.
+// JSON on request). The spans are the gateway's own small records, parented
+// explicitly and encoded as they end (otlp-span-encoding.ts): through the
+// OpenTelemetry SDK's tracer, spans and serializer a traced tools/call cost
+// 20-38 µs of CPU, this way ~6 µs (docs/observability.md, "Cost").
 
+import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExchangeStatus, PolicyDecisionLike } from './exchange-outcome.ts';
 import type { BackendCallTrace, GatewayTracing, MessageTrace, PolicyChainTrace, StageTrace, TracedMessage, TracingOptions } from './tracing.ts';
-import { readTraceCarrier, writeMetaCarrier, TRACE_KEYS } from './trace-context.ts';
-import { ERROR_ATTRIBUTES, GATEHOUSE_ATTRIBUTES, errorTypeOf, mcpRequestAttributes, mcpSpanName } from './mcp-span-attributes.ts';
+import { readTraceCarrier, withHeaderCarrier, writeMetaCarrier } from './trace-context.ts';
+import { ERROR_ATTRIBUTES, GATEHOUSE_ATTRIBUTES, addMcpRequestAttributes, errorTypeOf, mcpSpanName } from './mcp-span-attributes.ts';
+import { createJsonBatchEncoder, createProtobufBatchEncoder, OTLP_SPAN_KIND, OTLP_STATUS, type FinishedSpan, type SpanEvent } from './otlp-span-encoding.ts';
+import { SpanExportQueue } from './otlp-span-export.ts';
 import { GATEWAY_VERSION } from '../version.ts';
 
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
+const MAX_EXPORT_BATCH_SIZE = 512;
 
 export class TracingConfigError extends Error {
   readonly code = 'tracing_config_invalid';
@@ -27,8 +29,6 @@ export class TracingConfigError extends Error {
 }
 
 const NOOP_STAGE: StageTrace & PolicyChainTrace = { end() {} };
-
-const propagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
 
 export async function createOtelTracing(options: TracingOptions): Promise<GatewayTracing> {
   const ratio = options.samplingRatio ?? 1;
@@ -44,107 +44,189 @@ export async function createOtelTracing(options: TracingOptions): Promise<Gatewa
     [ATTR_SERVICE_VERSION]: options.serviceVersion ?? GATEWAY_VERSION,
   };
   if (options.serviceInstanceId !== undefined) resourceAttributes[ATTR_SERVICE_INSTANCE_ID] = options.serviceInstanceId;
-  // Protobuf took ~30% less CPU per span than JSON and 56% fewer bytes in our measurement (docs/observability.md).
-  const { OTLPTraceExporter } =
-    options.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
-  const exportTimeoutMs = options.exportTimeoutMs ?? 10_000;
-  const exporter = new OTLPTraceExporter({ url: endpoint, headers: { ...options.exporterHeaders }, timeoutMillis: exportTimeoutMs });
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes(resourceAttributes),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
-    spanProcessors: [
-      new BatchSpanProcessor({
-        exporter,
-        scheduledDelayMillis: options.exportDelayMs ?? 1000,
-        maxQueueSize: options.maxQueueSize ?? 2048,
-        exportTimeoutMillis: exportTimeoutMs,
-      }),
-    ],
+  const resource = { attributes: resourceAttributes, scopeName: 'gatehouse', scopeVersion: GATEWAY_VERSION };
+  // Protobuf costs less CPU per span than JSON and 56% fewer bytes (docs/observability.md, "Cost").
+  const encoder = options.protocol === 'http/json' ? createJsonBatchEncoder(resource) : createProtobufBatchEncoder(resource);
+  const queue = new SpanExportQueue({
+    url: endpoint,
+    encoder,
+    headers: { ...options.exporterHeaders },
+    delayMs: options.exportDelayMs ?? 1000,
+    maxBatchSize: MAX_EXPORT_BATCH_SIZE,
+    maxQueueSize: options.maxQueueSize ?? 2048,
+    timeoutMs: options.exportTimeoutMs ?? 10_000,
   });
-  const tracer = provider.getTracer('gatehouse', GATEWAY_VERSION);
+  const pipeline: Pipeline = { queue, isRootSampled: rootSampler(ratio) };
 
   return {
     isEnabled: true,
-    startMessage: (message, headers, protocolVersion, sessionId) => new OtelMessageTrace(tracer, message, headers, protocolVersion, sessionId),
-    forceFlush: () => provider.forceFlush(),
-    // Stopping the gateway must not fail or hang because the collector is away (the exporter retries for
+    startMessage: (message, headers, protocolVersion, sessionId) => new OtelMessageTrace(pipeline, message, headers, protocolVersion, sessionId),
+    forceFlush: () => queue.flush(),
+    // Stopping the gateway must not fail or hang because the collector is away (the export retries for
     // seconds); what could not be sent by the deadline is dropped and reported.
-    shutdown: () => withDeadline(provider.shutdown(), options.shutdownTimeoutMs ?? 5000).catch((error: unknown) => options.onExportError?.(error)),
+    shutdown: () => withDeadline(queue.shutdown(), options.shutdownTimeoutMs ?? 5000).catch((error: unknown) => options.onExportError?.(error)),
   };
+}
+
+interface Pipeline {
+  readonly queue: SpanExportQueue;
+  /** The sampling decision for a trace the gateway starts (no parent). */
+  readonly isRootSampled: (traceId: string) => boolean;
+}
+
+/**
+ * TraceIdRatioBased on the trace id's lowest 56 bits, the random part W3C
+ * Trace Context level 2 guarantees (section 3.2.2.4): the same trace id gets
+ * the same decision in every process that samples this way.
+ */
+function rootSampler(ratio: number): (traceId: string) => boolean {
+  if (ratio >= 1) return () => true;
+  if (ratio <= 0) return () => false;
+  const threshold = ratio * 2 ** 56;
+  return (traceId) => Number.parseInt(traceId.slice(18), 16) < threshold;
+}
+
+// Ids come from one crypto-random pool refilled 4 KiB at a time: one randomBytes call per ~170 messages.
+const ID_POOL_BYTES = 4096;
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
+let idPool = Buffer.alloc(0);
+let idPoolOffset = 0;
+function randomHex(bytes: number): string {
+  for (;;) {
+    if (idPoolOffset + bytes > idPool.length) {
+      idPool = randomBytes(ID_POOL_BYTES);
+      idPoolOffset = 0;
+    }
+    const hex = idPool.toString('hex', idPoolOffset, idPoolOffset + bytes);
+    idPoolOffset += bytes;
+    // All-zero ids are invalid (W3C Trace Context section 3.2.2.3-3.2.2.4).
+    if (hex !== ZERO_TRACE_ID && hex !== ZERO_SPAN_ID) return hex;
+  }
+}
+
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** One recording span: a mutable record until it ends, then handed to the export queue. */
+class RecordingSpan implements FinishedSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly isParentRemote: boolean;
+  readonly traceState: string | undefined;
+  readonly name: string;
+  readonly kind: number;
+  readonly startMs = epochMs();
+  endMs = 0;
+  readonly attributes: string[];
+  events: SpanEvent[] | undefined = undefined;
+  statusCode: number = OTLP_STATUS.unset;
+  readonly #queue: SpanExportQueue;
+
+  constructor(queue: SpanExportQueue, traceId: string, spanId: string, parentSpanId: string | undefined, isParentRemote: boolean, traceState: string | undefined, name: string, kind: number, attributes: string[]) {
+    this.#queue = queue;
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.parentSpanId = parentSpanId;
+    this.isParentRemote = isParentRemote;
+    this.traceState = traceState;
+    this.name = name;
+    this.kind = kind;
+    this.attributes = attributes;
+  }
+
+  addEvent(name: string, attributes: string[]): void {
+    (this.events ??= []).push({ name, timeMs: epochMs(), attributes });
+  }
+
+  end(): void {
+    if (this.endMs !== 0) return;
+    this.endMs = epochMs();
+    this.#queue.add(this);
+  }
 }
 
 class OtelMessageTrace implements MessageTrace {
   readonly traceId: string;
   readonly isRecording: boolean;
-  readonly #tracer: Tracer;
-  readonly #span: Span;
-  readonly #context: Context;
+  readonly #pipeline: Pipeline;
+  readonly #spanId: string;
+  readonly #traceState: string | undefined;
+  readonly #baggage: string | undefined;
+  readonly #span: RecordingSpan | undefined;
 
-  constructor(tracer: Tracer, message: TracedMessage, headers: IncomingHttpHeaders | undefined, protocolVersion: string | undefined, sessionId: string | undefined) {
-    this.#tracer = tracer;
+  constructor(pipeline: Pipeline, message: TracedMessage, headers: IncomingHttpHeaders | undefined, protocolVersion: string | undefined, sessionId: string | undefined) {
+    this.#pipeline = pipeline;
     const carrier = readTraceCarrier(headers, message.params?._meta);
-    const parent = carrier === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
-    // Attributes go on after sampling: passed to startSpan, the SDK would copy and validate them for unsampled spans too.
-    this.#span = tracer.startSpan(mcpSpanName(message.method, message.params), { kind: SpanKind.SERVER }, parent);
-    // The child context keeps the parent's baggage, so the backend receives it too.
-    this.#context = trace.setSpan(parent, this.#span);
-    this.traceId = this.#span.spanContext().traceId;
-    this.isRecording = this.#span.isRecording();
-    if (this.isRecording) this.#span.setAttributes(mcpRequestAttributes(message.method, message.params, message.id, protocolVersion, sessionId, 'http'));
+    this.traceId = carrier?.traceId ?? randomHex(16);
+    this.#spanId = randomHex(8);
+    // Parent-based: a client's sampled flag decides; the ratio decides only for traces the gateway starts.
+    this.isRecording = carrier === undefined ? pipeline.isRootSampled(this.traceId) : carrier.isSampled;
+    // The backend receives the client's tracestate and baggage with the gateway's span as parent.
+    this.#traceState = carrier?.tracestate;
+    this.#baggage = carrier?.baggage;
+    if (this.isRecording) {
+      const attributes: string[] = [];
+      addMcpRequestAttributes(attributes, message.method, message.params, message.id, protocolVersion, sessionId, 'http');
+      this.#span = new RecordingSpan(pipeline.queue, this.traceId, this.#spanId, carrier?.parentSpanId, carrier !== undefined, this.#traceState, mcpSpanName(message.method, message.params), OTLP_SPAN_KIND.server, attributes);
+    }
   }
 
   setTarget(server: string): void {
-    if (this.isRecording) this.#span.setAttribute(GATEHOUSE_ATTRIBUTES.backend, server);
+    this.#span?.attributes.push(GATEHOUSE_ATTRIBUTES.backend, server);
   }
 
-  // An unsampled message gets no child spans (the parent-based sampler would drop them anyway); the backend
-  // is handed the message span's own context, flagged unsampled, so it still joins the same trace id.
+  #child(name: string, kind: number, attributes: string[]): RecordingSpan {
+    return new RecordingSpan(this.#pipeline.queue, this.traceId, randomHex(8), this.#spanId, false, this.#traceState, name, kind, attributes);
+  }
+
+  // An unsampled message gets no child spans; the backend is handed the message span's own context,
+  // flagged unsampled, so it still joins the same trace id.
   startPolicyChain(): PolicyChainTrace {
     if (!this.isRecording) return NOOP_STAGE;
-    return new OtelPolicyChainTrace(this.#tracer.startSpan('policy chain', { kind: SpanKind.INTERNAL }, this.#context));
+    return new OtelPolicyChainTrace(this.#child('policy chain', OTLP_SPAN_KIND.internal, []));
   }
 
   startBackendCall(server: string, method: string, name: string | undefined, transport: 'http' | 'stdio'): BackendCallTrace {
-    if (!this.isRecording) return new OtelBackendCallTrace(undefined, this.#context);
+    if (!this.isRecording) return new OtelBackendCallTrace(undefined, `00-${this.traceId}-${this.#spanId}-00`, this.#traceState, this.#baggage);
     const params = name === undefined ? undefined : method === 'resources/read' ? { uri: name } : { name };
-    const span = this.#tracer.startSpan(mcpSpanName(method, params), { kind: SpanKind.CLIENT }, this.#context);
-    const attributes = mcpRequestAttributes(method, params, undefined, undefined, undefined, transport);
-    attributes[GATEHOUSE_ATTRIBUTES.backend] = server;
-    span.setAttributes(attributes);
-    return new OtelBackendCallTrace(span, trace.setSpan(this.#context, span));
+    const attributes: string[] = [];
+    addMcpRequestAttributes(attributes, method, params, undefined, undefined, undefined, transport);
+    attributes.push(GATEHOUSE_ATTRIBUTES.backend, server);
+    const span = this.#child(mcpSpanName(method, params), OTLP_SPAN_KIND.client, attributes);
+    return new OtelBackendCallTrace(span, `00-${this.traceId}-${span.spanId}-01`, this.#traceState, this.#baggage);
   }
 
   startAuditWrite(): StageTrace {
     if (!this.isRecording) return NOOP_STAGE;
-    return new OtelStageTrace(this.#tracer.startSpan('audit write', { kind: SpanKind.INTERNAL }, this.#context));
+    return new OtelStageTrace(this.#child('audit write', OTLP_SPAN_KIND.internal, []));
   }
 
   end(status: ExchangeStatus, errorCode?: number | string): void {
-    endWithOutcome(this.#span, status, errorCode);
+    if (this.#span !== undefined) endWithOutcome(this.#span, status, errorCode);
   }
 }
 
 class OtelBackendCallTrace implements BackendCallTrace {
-  readonly #span: Span | undefined;
-  readonly #context: Context;
-  constructor(span: Span | undefined, context: Context) {
+  readonly #span: RecordingSpan | undefined;
+  readonly #traceparent: string;
+  readonly #traceState: string | undefined;
+  readonly #baggage: string | undefined;
+  constructor(span: RecordingSpan | undefined, traceparent: string, traceState: string | undefined, baggage: string | undefined) {
     this.#span = span;
-    this.#context = context;
+    this.#traceparent = traceparent;
+    this.#traceState = traceState;
+    this.#baggage = baggage;
   }
 
   injectHeaders(headers: Record<string, string> | undefined): Record<string, string> | undefined {
-    const out: Record<string, string> = { ...headers };
-    delete out[TRACE_KEYS.tracestate];
-    delete out[TRACE_KEYS.baggage];
-    propagator.inject(this.#context, out, defaultTextMapSetter);
-    return out;
+    return withHeaderCarrier(headers, this.#traceparent, this.#traceState, this.#baggage);
   }
 
   injectMeta(params: Record<string, unknown>): void {
-    const carrier: Record<string, string> = {};
-    propagator.inject(this.#context, carrier, defaultTextMapSetter);
-    const traceparent = carrier[TRACE_KEYS.traceparent];
-    if (traceparent !== undefined) writeMetaCarrier(params, traceparent, carrier[TRACE_KEYS.tracestate], carrier[TRACE_KEYS.baggage]);
+    writeMetaCarrier(params, this.#traceparent, this.#traceState, this.#baggage);
   }
 
   end(status: ExchangeStatus, errorCode?: number | string): void {
@@ -153,45 +235,45 @@ class OtelBackendCallTrace implements BackendCallTrace {
 }
 
 class OtelPolicyChainTrace implements PolicyChainTrace {
-  readonly #span: Span;
-  constructor(span: Span) {
+  readonly #span: RecordingSpan;
+  constructor(span: RecordingSpan) {
     this.#span = span;
   }
   end(decisions: readonly PolicyDecisionLike[]): void {
-    if (this.#span.isRecording()) {
-      for (const decision of decisions) {
-        this.#span.addEvent('policy decision', { [GATEHOUSE_ATTRIBUTES.policyName]: decision.policy, [GATEHOUSE_ATTRIBUTES.policyDecision]: decision.decision });
-        if (decision.decision === 'deny') this.#span.setAttribute(GATEHOUSE_ATTRIBUTES.deniedBy, decision.policy);
-      }
+    for (const decision of decisions) {
+      this.#span.addEvent('policy decision', [GATEHOUSE_ATTRIBUTES.policyName, decision.policy, GATEHOUSE_ATTRIBUTES.policyDecision, decision.decision]);
+      if (decision.decision === 'deny') this.#span.attributes.push(GATEHOUSE_ATTRIBUTES.deniedBy, decision.policy);
     }
     this.#span.end();
   }
 }
 
 class OtelStageTrace implements StageTrace {
-  readonly #span: Span;
-  constructor(span: Span) {
+  readonly #span: RecordingSpan;
+  constructor(span: RecordingSpan) {
     this.#span = span;
   }
   end(error?: unknown): void {
-    if (error !== undefined && this.#span.isRecording()) {
-      this.#span.recordException(error instanceof Error ? error : String(error));
-      this.#span.setAttribute(ERROR_ATTRIBUTES.errorType, errorName(error));
-      this.#span.setStatus({ code: SpanStatusCode.ERROR });
+    if (error !== undefined) {
+      // The semantic conventions' exception event (exceptions/exceptions-spans.md).
+      const exception = error instanceof Error ? error : undefined;
+      const attributes = ['exception.type', exception?.name ?? typeof error, 'exception.message', exception?.message ?? String(error)];
+      if (exception?.stack !== undefined) attributes.push('exception.stacktrace', exception.stack);
+      this.#span.addEvent('exception', attributes);
+      this.#span.attributes.push(ERROR_ATTRIBUTES.errorType, errorName(error));
+      this.#span.statusCode = OTLP_STATUS.error;
     }
     this.#span.end();
   }
 }
 
-function endWithOutcome(span: Span, status: ExchangeStatus, errorCode: number | string | undefined): void {
-  if (span.isRecording()) {
-    span.setAttribute(GATEHOUSE_ATTRIBUTES.status, status);
-    const errorType = errorTypeOf(status, errorCode);
-    if (typeof errorCode === 'number') span.setAttribute(ERROR_ATTRIBUTES.rpcStatusCode, String(errorCode));
-    if (errorType !== undefined) {
-      span.setAttribute(ERROR_ATTRIBUTES.errorType, errorType);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-    }
+function endWithOutcome(span: RecordingSpan, status: ExchangeStatus, errorCode: number | string | undefined): void {
+  span.attributes.push(GATEHOUSE_ATTRIBUTES.status, status);
+  const errorType = errorTypeOf(status, errorCode);
+  if (typeof errorCode === 'number') span.attributes.push(ERROR_ATTRIBUTES.rpcStatusCode, String(errorCode));
+  if (errorType !== undefined) {
+    span.attributes.push(ERROR_ATTRIBUTES.errorType, errorType);
+    span.statusCode = OTLP_STATUS.error;
   }
   span.end();
 }

@@ -16,6 +16,17 @@ export interface TraceCarrier {
   readonly baggage: string | undefined;
   /** The 32-hex trace id from `traceparent`. */
   readonly traceId: string;
+  /** The 16-hex id of the caller's span, the parent of the gateway's. */
+  readonly parentSpanId: string;
+  /** Whether the caller recorded its span (the `sampled` trace flag, Trace Context section 3.2.2.5). */
+  readonly isSampled: boolean;
+}
+
+/** The fields of a valid `traceparent`. */
+export interface Traceparent {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly isSampled: boolean;
 }
 
 // version "00" is the only one defined; a higher version is parsed by its first
@@ -24,14 +35,19 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(
 const ALL_ZERO_TRACE = '00000000000000000000000000000000';
 const ALL_ZERO_SPAN = '0000000000000000';
 
-/** The trace id of a valid `traceparent`, else `undefined` (all-zero ids and version ff are invalid, section 3.2.2). */
-export function traceIdOf(traceparent: string): string | undefined {
+/** The fields of a valid `traceparent`, else `undefined` (all-zero ids and version ff are invalid, section 3.2.2). */
+export function parseTraceparent(traceparent: string): Traceparent | undefined {
   const match = TRACEPARENT.exec(traceparent.trim());
   if (match === null) return undefined;
-  const [, version, traceId, spanId, , rest] = match;
+  const [, version, traceId, spanId, flags, rest] = match;
   if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
   if (traceId === ALL_ZERO_TRACE || spanId === ALL_ZERO_SPAN) return undefined;
-  return traceId;
+  return { traceId: traceId!, spanId: spanId!, isSampled: (Number.parseInt(flags!, 16) & 1) === 1 };
+}
+
+/** The trace id of a valid `traceparent`, else `undefined`. */
+export function traceIdOf(traceparent: string): string | undefined {
+  return parseTraceparent(traceparent)?.traceId;
 }
 
 /**
@@ -44,9 +60,9 @@ export function readTraceCarrier(headers: IncomingHttpHeaders | undefined, meta:
     const fields = meta as Record<string, unknown>;
     const traceparent = fields.traceparent;
     if (typeof traceparent === 'string') {
-      const traceId = traceIdOf(traceparent);
-      if (traceId !== undefined) {
-        return { source: 'meta', traceparent, tracestate: stringField(fields.tracestate), baggage: stringField(fields.baggage), traceId };
+      const parsed = parseTraceparent(traceparent);
+      if (parsed !== undefined) {
+        return { source: 'meta', traceparent, tracestate: stringField(fields.tracestate), baggage: stringField(fields.baggage), traceId: parsed.traceId, parentSpanId: parsed.spanId, isSampled: parsed.isSampled };
       }
     }
   }
@@ -54,9 +70,17 @@ export function readTraceCarrier(headers: IncomingHttpHeaders | undefined, meta:
   if (header === undefined) return undefined;
   const traceparent = Array.isArray(header) ? header[0] : header;
   if (traceparent === undefined) return undefined;
-  const traceId = traceIdOf(traceparent);
-  if (traceId === undefined) return undefined;
-  return { source: 'headers', traceparent, tracestate: joinedHeader(headers!.tracestate), baggage: joinedHeader(headers!.baggage), traceId };
+  const parsed = parseTraceparent(traceparent);
+  if (parsed === undefined) return undefined;
+  return {
+    source: 'headers',
+    traceparent,
+    tracestate: joinedHeader(headers!.tracestate),
+    baggage: joinedHeader(headers!.baggage),
+    traceId: parsed.traceId,
+    parentSpanId: parsed.spanId,
+    isSampled: parsed.isSampled,
+  };
 }
 
 /** Sets the three keys on a copy of `params._meta` (never the client's object) and stores it back on `params`. */

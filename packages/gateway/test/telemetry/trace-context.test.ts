@@ -31,12 +31,19 @@ describe('readTraceCarrier', () => {
   it('takes _meta before the HTTP headers, with its own tracestate and baggage', () => {
     const other = `00-${'1'.repeat(32)}-b7ad6b7169203331-01`;
     const carrier = readTraceCarrier({ traceparent: other, tracestate: 'h=1' }, { traceparent: VALID, tracestate: 'm=1', baggage: 'k=v' });
-    assert.deepEqual(carrier, { source: 'meta', traceparent: VALID, tracestate: 'm=1', baggage: 'k=v', traceId: TRACE_ID });
+    assert.deepEqual(carrier, { source: 'meta', traceparent: VALID, tracestate: 'm=1', baggage: 'k=v', traceId: TRACE_ID, parentSpanId: 'b7ad6b7169203331', isSampled: true });
   });
 
   it('falls back to the headers when _meta has no valid traceparent', () => {
     const carrier = readTraceCarrier({ traceparent: VALID, tracestate: 'h=1', baggage: 'a=1' }, { traceparent: 'garbage' });
-    assert.deepEqual(carrier, { source: 'headers', traceparent: VALID, tracestate: 'h=1', baggage: 'a=1', traceId: TRACE_ID });
+    assert.deepEqual(carrier, { source: 'headers', traceparent: VALID, tracestate: 'h=1', baggage: 'a=1', traceId: TRACE_ID, parentSpanId: 'b7ad6b7169203331', isSampled: true });
+  });
+
+  it('reads the caller\'s sampled flag from the low bit of the trace flags', () => {
+    const unsampled = readTraceCarrier({ traceparent: VALID.replace(/-01$/, '-00') }, undefined);
+    const otherBits = readTraceCarrier({ traceparent: VALID.replace(/-01$/, '-03') }, undefined);
+    assert.equal(unsampled?.isSampled, false);
+    assert.equal(otherBits?.isSampled, true);
   });
 
   it('joins repeated tracestate and baggage header lines with commas', () => {

@@ -1,8 +1,9 @@
 // Tracing through real HTTP: a client request with W3C trace context reaches
 // a stand-in gateway that uses the tracing API the way the transport and the
 // router do, which calls a backend that traces with the same library (as a
-// backend built with our kit would). Spans are exported over OTLP/HTTP (JSON,
-// so the test can read them) to a receiver in the test and checked as a tree.
+// backend built with our kit would). Spans are exported over OTLP/HTTP, in
+// JSON and in protobuf, to a receiver in the test that decodes both, and are
+// checked as a tree.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,7 +91,7 @@ async function callTool(url: string, name: string, headers: Record<string, strin
   await response.json();
 }
 
-describe('tracing on, exported over OTLP/HTTP', () => {
+for (const protocol of ['http/json', 'http/protobuf'] as const) describe(`tracing on, exported over OTLP/HTTP (${protocol})`, () => {
   let receiver: OtlpReceiver;
   let gatewayTracing: GatewayTracing;
   let backendTracing: GatewayTracing;
@@ -99,8 +100,8 @@ describe('tracing on, exported over OTLP/HTTP', () => {
 
   before(async () => {
     receiver = await startOtlpReceiver();
-    gatewayTracing = await createTracing({ isEnabled: true, protocol: 'http/json', endpoint: receiver.url, serviceInstanceId: 'gw-test', exportDelayMs: 50 });
-    backendTracing = await createTracing({ isEnabled: true, protocol: 'http/json', endpoint: receiver.url, serviceName: 'crm-backend', exportDelayMs: 50 });
+    gatewayTracing = await createTracing({ isEnabled: true, protocol, endpoint: receiver.url, serviceInstanceId: 'gw-test', exportDelayMs: 50 });
+    backendTracing = await createTracing({ isEnabled: true, protocol, endpoint: receiver.url, serviceName: 'crm-backend', exportDelayMs: 50 });
     backend = await startBackend(backendTracing);
     gateway = await startGateway(gatewayTracing, backend.url);
   });
@@ -159,7 +160,14 @@ describe('tracing on, exported over OTLP/HTTP', () => {
       ],
     );
     assert.equal(message.resource['service.instance.id'], 'gw-test');
-    assert.ok(receiver.contentTypes.every((type) => type.startsWith('application/json')), 'exported as OTLP JSON');
+    const contentType = protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
+    assert.ok(receiver.contentTypes.every((type) => type.startsWith(contentType)), `exported as ${contentType}`);
+
+    assert.ok(message.startNanos <= backendCall.startNanos && backendCall.endNanos <= message.endNanos, 'the backend call lies within the message span');
+    const nowNanos = BigInt(Date.now()) * 1_000_000n;
+    assert.ok(nowNanos - message.startNanos < 60_000_000_000n && message.startNanos <= nowNanos, 'times are Unix epoch nanoseconds');
+    assert.equal(message.flags, 0x301, 'sampled, with a remote parent (the client)');
+    assert.equal(backendCall.flags, 0x101, 'sampled, with a local parent');
 
     const saw = backend.saw.at(-1)!;
     const expectedTraceparent = `00-${CLIENT_TRACE_ID}-${backendCall.spanId}-01`;
