@@ -20,10 +20,23 @@ export interface GroupCommitOptions {
    * (the commit function must then keep its own order, see postgres-sink.ts).
    */
   maxInFlight?: number;
+  /**
+   * Under load, the next batch gathers for up to this long after the one
+   * before it started, so that one durable write serves more records: a
+   * commit's fixed cost (the fsync) is most of its CPU. Under load means at
+   * least BUSY_MIN_WAITING records arrived during the commit that just ended
+   * (as PostgreSQL's commit_delay waits only with commit_siblings active),
+   * so a record that finds the queue idle, or a few callers in a loop, are
+   * never held. 0 (the default): the next batch goes at once.
+   */
+  busyIntervalMs?: number;
 }
 
+/** Records that must be waiting when a commit ends for the next batch to be held (busyIntervalMs). */
+export const BUSY_MIN_WAITING = 3;
+
 /** Batches of up to 1000 records, committed on the next turn of the event loop, at most 100k waiting. */
-export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000, maxInFlight: 1 };
+export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000, maxInFlight: 1, busyIntervalMs: 0 };
 
 type Waiting<T, R> =
   | { kind: 'item'; item: T; resolve: (result: R) => void; reject: (error: unknown) => void }
@@ -45,7 +58,7 @@ export class GroupCommit<T, R> {
 
   constructor(commit: (items: T[]) => Promise<R[]>, options: GroupCommitOptions) {
     this.#commit = commit;
-    this.#options = { maxInFlight: 1, ...options };
+    this.#options = { maxInFlight: 1, busyIntervalMs: 0, ...options };
   }
 
   /** Records queued or being committed. */
@@ -121,15 +134,33 @@ export class GroupCommit<T, R> {
       let count = 0;
       while (count < this.#queue.length && count < this.#options.maxBatch && this.#queue[count]!.kind === 'item') count += 1;
       const batch = this.#queue.splice(0, count) as Extract<Waiting<T, R>, { kind: 'item' }>[];
+      const startedAt = performance.now();
       this.#inFlight += 1;
       this.#itemsCommitting += batch.length;
       void this.#run(batch).finally(() => {
         this.#inFlight -= 1;
         this.#itemsCommitting -= batch.length;
-        // What queued during the commit has waited a whole commit already: go at once.
-        this.#pump();
+        // What queued during the commit has waited a whole commit already: go at once, unless busy (busyIntervalMs).
+        const waitMs = this.#busyWaitMs(startedAt);
+        if (waitMs > 0) this.#pumpAfter(waitMs);
+        else this.#pump();
       });
     }
+  }
+
+  /** How long the next batch waits, after a batch that started at `startedAt` ended. */
+  #busyWaitMs(startedAt: number): number {
+    const interval = this.#options.busyIntervalMs;
+    if (interval <= 0 || this.#isTaskRunning || this.#queue[0]?.kind !== 'item') return 0;
+    const waiting = this.#pendingItems - this.#itemsCommitting;
+    if (waiting < BUSY_MIN_WAITING || waiting >= this.#options.maxBatch) return 0;
+    return startedAt + interval - performance.now();
+  }
+
+  #pumpAfter(waitMs: number): void {
+    if (this.#isScheduled) return;
+    this.#isScheduled = true;
+    this.#timer = setTimeout(() => this.#pump(), waitMs);
   }
 
   async #run(batch: Extract<Waiting<T, R>, { kind: 'item' }>[]): Promise<void> {

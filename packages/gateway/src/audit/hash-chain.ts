@@ -36,7 +36,7 @@ export function entryHash(logId: string, seq: number, prevHash: Uint8Array, reco
   return hashLeafText(entryLeafData(logId, seq, prevHash, recordText));
 }
 
-export function chainRecord(logId: string, seq: number, prevHash: Buffer, record: AuditRecord): ChainedEntry {
-  const recordText = canonicalJson(record);
+/** `recordText` is canonicalJson(record) when the caller already has it (the SQLite sink serializes once, on the gateway's thread). */
+export function chainRecord(logId: string, seq: number, prevHash: Buffer, record: AuditRecord, recordText: string = canonicalJson(record)): ChainedEntry {
   return { logId, seq, prevHash, hash: entryHash(logId, seq, prevHash, recordText), recordText };
 }

@@ -64,10 +64,12 @@ export class LogAppender {
     this.#lastCheckpoint.set(logId, { size, atMs });
   }
 
-  prepare(records: readonly AuditRecord[]): PreparedBatch {
+  /** `texts[i]`, when given, is canonicalJson(records[i]): the bytes hashed and stored, not serialized again. */
+  prepare(records: readonly AuditRecord[], texts?: readonly string[]): PreparedBatch {
     const working = new Map<AuditCategory, LogState>();
     const entries: PreparedEntry[] = [];
-    for (const record of records) {
+    for (let index = 0; index < records.length; index += 1) {
+      const record = records[index]!;
       const columns = indexColumns(record);
       let head = working.get(columns.category);
       if (head === undefined) {
@@ -76,7 +78,7 @@ export class LogAppender {
         head = { ...current, frontier: current.frontier.clone() };
         working.set(columns.category, head);
       }
-      const entry = chainRecord(head.logId, head.size, head.lastHash, record);
+      const entry = chainRecord(head.logId, head.size, head.lastHash, record, texts?.[index]);
       // Days never go back within a log, so retention's "whole days" are always a prefix of it.
       const recordDay = record.timestamp.slice(0, 10);
       const day = head.lastDay !== null && head.lastDay > recordDay ? head.lastDay : recordDay;

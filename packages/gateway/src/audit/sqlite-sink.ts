@@ -1,16 +1,28 @@
 // The embedded default audit sink: SQLite in WAL mode, written by a worker
 // thread (sqlite-worker.ts) in group-committed batches. append() resolves
 // once the batch holding the record is committed (synchronous=FULL: on disk).
+// A record crosses to the worker as its canonical JSON, the exact text the
+// worker hashes and stores: one JSON.stringify here instead of a structured
+// clone here and a serialization there, and one message per batch.
 
 import { Worker } from 'node:worker_threads';
 import type { SigningKey } from './checkpoint.ts';
-import { AuditError, type AuditErrorCode } from './errors.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { AuditError, describeCause, type AuditErrorCode } from './errors.ts';
 import { DEFAULT_BATCH, GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { DEFAULT_CHECKPOINTS, type CheckpointSchedule } from './log-appender.ts';
 import type { AuditRecord } from './record.ts';
 import type { AuditReceipt, AuditSink } from './sink.ts';
 import type { SqliteSynchronous } from './sqlite-store.ts';
 import type { SqliteWorkerData, SqliteWorkerReply, SqliteWorkerRequest } from './sqlite-worker.ts';
+
+/**
+ * The SQLite sink's GroupCommitOptions.busyIntervalMs: under load, at most one
+ * commit (one fsync of the WAL) per this many milliseconds. Measured in
+ * docs/benchmarks.md (session 3): a commit costs about 300 us of CPU whatever
+ * it holds, and at the bench's load batches held 2-5 records without it.
+ */
+export const SQLITE_BUSY_INTERVAL_MS = 5;
 
 export interface SqliteSinkOptions {
   path: string;
@@ -24,7 +36,8 @@ export interface SqliteSinkOptions {
 export class SqliteAuditSink implements AuditSink {
   readonly kind = 'sqlite' as const;
   readonly #worker: Worker;
-  readonly #commits: GroupCommit<AuditRecord, AuditReceipt>;
+  /** Canonical JSON texts of records, batched. */
+  readonly #commits: GroupCommit<string, AuditReceipt>;
   readonly #waiting = new Map<number, { resolve: (receipts: AuditReceipt[]) => void; reject: (error: unknown) => void }>();
   readonly #timer: NodeJS.Timeout;
   readonly #path: string;
@@ -35,7 +48,7 @@ export class SqliteAuditSink implements AuditSink {
   private constructor(worker: Worker, options: SqliteSinkOptions, checkpoints: CheckpointSchedule) {
     this.#worker = worker;
     this.#path = options.path;
-    this.#commits = new GroupCommit((records) => this.#request({ type: 'batch', id: 0, records }), { ...DEFAULT_BATCH, ...options.batch });
+    this.#commits = new GroupCommit((texts) => this.#request({ type: 'batch', id: 0, texts }), { ...DEFAULT_BATCH, busyIntervalMs: SQLITE_BUSY_INTERVAL_MS, ...options.batch });
     worker.on('message', (reply: SqliteWorkerReply) => this.#onReply(reply));
     worker.on('error', (error) => this.#onExit(new AuditError('audit_unavailable', `the audit writer thread failed: ${error.message}`, { cause: error })));
     worker.on('exit', () => this.#onExit(new AuditError('audit_closed', 'the audit writer thread has stopped')));
@@ -84,7 +97,14 @@ export class SqliteAuditSink implements AuditSink {
 
   append(record: AuditRecord): Promise<AuditReceipt> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    return this.#commits.submit(record);
+    let text: string;
+    try {
+      text = canonicalJson(record);
+    } catch (error) {
+      // Only this record is refused; serialized in the worker, it used to fail its whole batch.
+      return Promise.reject(new AuditError('audit_unavailable', `the audit record ${record.audit_id} has no canonical JSON form (${describeCause(error)}), so it cannot be chained`, { cause: error }));
+    }
+    return this.#commits.submit(text);
   }
 
   flush(): Promise<void> {

@@ -19,7 +19,8 @@ export interface SqliteWorkerData {
 }
 
 export type SqliteWorkerRequest =
-  | { type: 'batch'; id: number; records: AuditRecord[] }
+  /** `texts`: each record's canonical JSON, hashed and stored as given. */
+  | { type: 'batch'; id: number; texts: string[] }
   | { type: 'checkpoint'; id: number; isForced: boolean }
   | { type: 'close'; id: number };
 
@@ -69,7 +70,8 @@ port.on('message', (request: SqliteWorkerRequest) => {
   try {
     switch (request.type) {
       case 'batch': {
-        const batch = write(() => appender.prepare(request.records));
+        const records = request.texts.map((text) => JSON.parse(text) as AuditRecord);
+        const batch = write(() => appender.prepare(records, request.texts));
         port.postMessage({ type: 'done', id: request.id, receipts: appender.accept(batch) } satisfies SqliteWorkerReply);
         return;
       }

@@ -48,6 +48,32 @@ describe('group commit', () => {
     assert.deepEqual(batches, [[1, 2]]);
   });
 
+  it('under load holds the next batch until busyIntervalMs after the one before started', async () => {
+    const { batches, commit } = recorder(5);
+    const group = new GroupCommit(commit, { maxBatch: 100, maxDelayMs: 0, maxPending: 1_000, busyIntervalMs: 40 });
+    const started = performance.now();
+    const first = group.submit(1);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const during = [2, 3, 4].map((item) => group.submit(item));
+    // Arrives after the first commit ended, while the next batch is held: it joins that batch.
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    const held = group.submit(5);
+    await Promise.all([first, ...during, held]);
+    assert.deepEqual(batches, [[1], [2, 3, 4, 5]]);
+    assert.ok(performance.now() - started >= 40, 'the second batch started no sooner than 40 ms after the first');
+  });
+
+  it('does not hold a batch when fewer than three records arrived during the commit', async () => {
+    const { batches, commit } = recorder(5);
+    const group = new GroupCommit(commit, { maxBatch: 100, maxDelayMs: 0, maxPending: 1_000, busyIntervalMs: 1_000 });
+    const started = performance.now();
+    const first = group.submit(1);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await Promise.all([first, group.submit(2), group.submit(3)]);
+    assert.deepEqual(batches, [[1], [2, 3]]);
+    assert.ok(performance.now() - started < 500, 'no caller waited for the busy interval');
+  });
+
   it('rejects every submit of a failed batch and goes on with the next', async () => {
     let calls = 0;
     const group = new GroupCommit(async (items: number[]) => {

@@ -144,6 +144,21 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     }
 
+    // The SQLite sink serializes each record before batching it; PostgreSQL serializes the batch, so one bad record fails it whole there.
+    it('refuses a record that has no JSON form and keeps the others of its batch', { skip: kind !== 'sqlite' }, async () => {
+      const opened = await open();
+      try {
+        const [good, bad] = [buildAuditRecord(factsFor('tool_invocation', 1)), buildAuditRecord(factsFor('tool_invocation', 2, { arguments: { amount: Number.NaN } }))];
+        const [kept, refused] = await Promise.allSettled([opened.sink.append(good), opened.sink.append(bad)]);
+        assert.equal(kept.status, 'fulfilled');
+        assert.ok(refused.status === 'rejected' && isAuditError(refused.reason) && refused.reason.code === 'audit_unavailable');
+        const page = await opened.store.query({}, { limit: 10 });
+        assert.deepEqual(page.items.map((item) => item.record.audit_id), [good.audit_id]);
+      } finally {
+        await opened.close();
+      }
+    });
+
     it('rejects appends after close with audit_closed', async () => {
       const opened = await open();
       await opened.close();
