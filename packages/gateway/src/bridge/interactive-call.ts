@@ -41,7 +41,7 @@ export function callerKey(exchange: Exchange): string {
   return exchange.caller.isAnonymous ? 'anonymous' : requestStateBindingKey(exchange.caller);
 }
 
-export async function forwardInteractive(
+export function forwardInteractive(
   bridge: BridgeContext,
   exchange: Exchange,
   backend: Backend,
@@ -51,9 +51,24 @@ export async function forwardInteractive(
   options: ForwardOptions,
 ): Promise<Result> {
   const isModernBackend = backend.handshake?.era === 'modern';
+  // Not an async function: the common 2025-to-2025 call returns the backend's promise itself, one hop fewer per call.
   if (exchange.client.era === 'legacy') {
     return isModernBackend ? walkInputRounds(bridge, exchange, backend, method, params, options) : forwardToBackend(exchange, backend, method, params, options);
   }
+  return forwardForModernClient(bridge, exchange, backend, method, params, clientTarget, options, isModernBackend);
+}
+
+/** A 2026-07-28 client: its sealed state is opened, and a 2025 backend's requests become input_required rounds. */
+async function forwardForModernClient(
+  bridge: BridgeContext,
+  exchange: Exchange,
+  backend: Backend,
+  method: string,
+  params: Result,
+  clientTarget: string,
+  options: ForwardOptions,
+  isModernBackend: boolean,
+): Promise<Result> {
   const binding = {
     endpoint: exchange.endpointBackend ?? '',
     backend: backend.name,

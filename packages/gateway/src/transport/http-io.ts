@@ -75,6 +75,21 @@ export function sseFrame(message: JsonRpcMessage, eventId?: string): string {
   return eventId === undefined ? `event: message\ndata: ${data}\n\n` : `id: ${eventId}\nevent: message\ndata: ${data}\n\n`;
 }
 
+let lastPostAccept: string | undefined;
+let lastPostVerdict = false;
+
+/**
+ * Whether a POST's Accept header lists both answer types (both revisions require it). Clients send
+ * the same header on every request, so the last verdict is kept rather than splitting it each time.
+ */
+export function acceptsJsonAndSse(acceptHeader: string | undefined): boolean {
+  if (acceptHeader === lastPostAccept && acceptHeader !== undefined) return lastPostVerdict;
+  const verdict = accepts(acceptHeader, 'application/json') && accepts(acceptHeader, 'text/event-stream');
+  lastPostAccept = acceptHeader;
+  lastPostVerdict = verdict;
+  return verdict;
+}
+
 /** Whether an Accept header admits a media type (the any-type and type-wildcard ranges count). */
 export function accepts(acceptHeader: string | undefined, mediaType: string): boolean {
   if (acceptHeader === undefined) return false;

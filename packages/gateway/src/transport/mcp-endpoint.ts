@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rpcErrors } from '../protocol/errors.ts';
 import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
 import { META } from '../protocol/revisions.ts';
-import { BodyTooLargeError, accepts, readBody, refuse, writeRpcError } from './http-io.ts';
+import { BodyTooLargeError, acceptsJsonAndSse, readBody, refuse, writeRpcError } from './http-io.ts';
 import type { OriginPolicy } from './origin.ts';
 import { chooseRevision } from './revision-select.ts';
 import { handleModernPost, modernOnlyGetOrDelete, type ModernHandlerContext } from './rev2026/modern-handler.ts';
@@ -60,8 +60,7 @@ function route(context: McpEndpointContext, request: IncomingMessage, response: 
 }
 
 async function handlePost(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> {
-  const accept = request.headers.accept;
-  if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
+  if (!acceptsJsonAndSse(request.headers.accept)) {
     return refuse(response, 406, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
   }
   const contentType = request.headers['content-type'];

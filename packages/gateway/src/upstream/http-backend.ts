@@ -22,6 +22,7 @@ import { createModernListen } from './modern-listen.ts';
 import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
 import { resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
+import { CallCancellation } from './call-cancellation.ts';
 import { postMessage, type PostOutcome } from './http-post.ts';
 
 export interface HttpBackendOptions {
@@ -72,8 +73,14 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   const defaultCapabilities = options.clientCapabilities ?? NO_CLIENT_CAPABILITIES;
   const listenBackoff = resolveBackoff(options.listenBackoff);
   const events = createBackendEvents(name, logger);
-  const inFlight = new Set<AbortController>();
+  const inFlight = new Set<CallCancellation>();
   const postTarget = { dispatcher, origin, path, lingerMs: STREAM_LINGER_MS };
+  const unrelatedHandlers = {
+    onRelated: (message: JsonRpcNotification | JsonRpcRequest) => deliverRelated(message, undefined),
+    onSkipped: (reason: string, preview: string) => logger.warn({ backend: name, reason, preview }, 'skipped an invalid message on a response stream'),
+    endedEarly: () => new BackendError('backend_unavailable', name,
+      `Backend "${name}" closed the response stream before answering; the request may or may not have run; retry if it is safe to`),
+  };
 
   let state: BackendState = 'idle';
   let handshake: BackendHandshake | undefined;
@@ -119,8 +126,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   }
 
   /** Translates a failure of the HTTP exchange; an abort surfaces its own reason (timeout error or the caller's). */
-  function translate(error: unknown, signal: AbortSignal): unknown {
-    if (signal.aborted) return signal.reason;
+  function translate(error: unknown, cancellation: CallCancellation): unknown {
+    if (cancellation.aborted) return cancellation.reason;
     if (isBackendError(error)) return error;
     const code = failureCode(error);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
@@ -134,15 +141,16 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
    * SSE stream whose earlier messages go to `onRelated` (2026-07-28
    * "Receiving Messages"; 2025-11-25 "Sending Messages" 6).
    */
-  async function post(body: string, headers: HeaderMap, signal: AbortSignal, id: number | undefined,
+  function post(body: string, headers: HeaderMap, cancellation: CallCancellation, id: number | undefined,
     onRelated: UpstreamCall['onRelatedMessage'], caller?: Caller): Promise<PostOutcome> {
-    const credentials = options.credentials === undefined ? undefined : await credentialHeaders(caller);
-    return postMessage(postTarget, credentials === undefined ? headers : { ...headers, ...credentials }, body, signal, id, {
-      onRelated: (message) => deliverRelated(message, onRelated),
-      onSkipped: (reason, preview) => logger.warn({ backend: name, reason, preview }, 'skipped an invalid message on a response stream'),
-      endedEarly: () => new BackendError('backend_unavailable', name,
-        `Backend "${name}" closed the response stream before answering; the request may or may not have run; retry if it is safe to`),
-    });
+    const handlers = onRelated === undefined ? unrelatedHandlers : {
+      onRelated: (message: JsonRpcNotification | JsonRpcRequest) => deliverRelated(message, onRelated),
+      onSkipped: unrelatedHandlers.onSkipped,
+      endedEarly: unrelatedHandlers.endedEarly,
+    };
+    if (options.credentials === undefined) return postMessage(postTarget, headers, body, cancellation, id, handlers);
+    return credentialHeaders(caller).then((credentials) =>
+      postMessage(postTarget, credentials === undefined ? headers : { ...headers, ...credentials }, body, cancellation, id, handlers));
   }
 
   /** The backend credentials for one POST; a call made for no one (handshake, catalog) gets the gateway's own. */
@@ -172,26 +180,25 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     else if (classified.kind === 'request') deliverRelated(classified.message, undefined);
   }
 
-  /** Runs `attempt` under the call's timeout and signal, on one AbortController. */
+  /** Runs `attempt` under the call's timeout and the caller's signal, on one CallCancellation. */
   async function withDeadline<T>(method: string, timeoutMs: number, callerSignal: AbortSignal | undefined,
-    attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    const signal = controller.signal;
-    const timer = setTimeout(() => controller.abort(timedOut(method, timeoutMs)), timeoutMs);
-    const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+    attempt: (cancellation: CallCancellation) => Promise<T>): Promise<T> {
+    const cancellation = new CallCancellation();
+    const timer = setTimeout(() => cancellation.abort(timedOut(method, timeoutMs)), timeoutMs);
+    const onCallerAbort = (): void => cancellation.abort(callerSignal?.reason);
     if (callerSignal !== undefined) {
       if (callerSignal.aborted) onCallerAbort();
       else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
     }
-    inFlight.add(controller);
+    inFlight.add(cancellation);
     try {
-      return await attempt(signal);
+      return await attempt(cancellation);
     } catch (error) {
-      throw translate(error, signal);
+      throw translate(error, cancellation);
     } finally {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
-      inFlight.delete(controller);
+      inFlight.delete(cancellation);
     }
   }
 
@@ -214,7 +221,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     const params = withModernEnvelope(undefined, version, clientInfo, defaultCapabilities);
     const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'server/discover', params });
     const headers = requestHeaders(eraHeaders(configured, version, undefined), true, 'server/discover', undefined, undefined);
-    const outcome = await withDeadline('server/discover', options.timeoutMs, undefined, (signal) => post(body, headers, signal, id, undefined));
+    const outcome = await withDeadline('server/discover', options.timeoutMs, undefined, (cancellation) => post(body, headers, cancellation, id, undefined));
     const response = outcome.response;
     if (response === undefined) return { kind: 'http-status', status: outcome.status };
     if ('error' in response) return { kind: 'error', error: response.error, httpStatus: outcome.status };
@@ -227,7 +234,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     const id = nextId++;
     const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: initializeParams(clientInfo, defaultCapabilities, pinnedLegacy) });
     const headers: HeaderMap = { ...configured, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    const outcome = await withDeadline('initialize', options.timeoutMs, undefined, (signal) => post(body, headers, signal, id, undefined));
+    const outcome = await withDeadline('initialize', options.timeoutMs, undefined, (cancellation) => post(body, headers, cancellation, id, undefined));
     const response = outcome.response;
     if (response === undefined) throw unexpectedAnswer('initialize', outcome);
     if ('error' in response) {
@@ -293,7 +300,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   async function sendNotification(method: string, params: Record<string, unknown> | undefined): Promise<void> {
     const message = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
     const headers = requestHeaders(fixedHeaders, isModern, method, undefined, undefined);
-    const outcome = await withDeadline(method, options.timeoutMs, undefined, (signal) => post(JSON.stringify(message), headers, signal, undefined, undefined));
+    const outcome = await withDeadline(method, options.timeoutMs, undefined, (cancellation) => post(JSON.stringify(message), headers, cancellation, undefined, undefined));
     if (outcome.status < 200 || outcome.status >= 300) throw unexpectedAnswer(method, outcome);
   }
 
@@ -339,15 +346,15 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
       : call.params;
     const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method: call.method } : { jsonrpc: '2.0', id, method: call.method, params });
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
-    return withDeadline(call.method, timeoutMs, call.signal, async (signal) => {
+    return withDeadline(call.method, timeoutMs, call.signal, async (cancellation) => {
       try {
         const usedSession = sessionId;
-        let outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), signal, id, call.onRelatedMessage, call.caller);
+        let outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), cancellation, id, call.onRelatedMessage, call.caller);
         // 2025-11-25 "Session Management" 4: a 404 on a request carrying a
         // session id means the session is gone; start a new one, retry once.
         if (!isModern && usedSession !== undefined && outcome.status === 404) {
           await renewSession(usedSession);
-          outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), signal, id, call.onRelatedMessage, call.caller);
+          outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), cancellation, id, call.onRelatedMessage, call.caller);
         }
         const response = outcome.response;
         if (response === undefined) throw unexpectedAnswer(call.method, outcome);
@@ -355,7 +362,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
         return response.id === null ? { ...response, id } : response;
       } catch (error) {
         // Legacy servers do not read a dropped stream as cancellation (2025-11-25 "Sending Messages" 6).
-        if (signal.aborted && !isModern) cancelLegacy(id, signal.reason);
+        if (cancellation.aborted && !isModern) cancelLegacy(id, cancellation.reason);
         throw error;
       }
     });
@@ -369,7 +376,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   async function respond(response: JsonRpcResponse): Promise<void> {
     if (state === 'closed') throw closedError();
     const headers = requestHeaders(fixedHeaders, false, '', undefined, undefined);
-    const outcome = await withDeadline('a response', options.timeoutMs, undefined, (signal) => post(JSON.stringify(response), headers, signal, undefined, undefined));
+    const outcome = await withDeadline('a response', options.timeoutMs, undefined, (cancellation) => post(JSON.stringify(response), headers, cancellation, undefined, undefined));
     if (outcome.status < 200 || outcome.status >= 300) throw unexpectedAnswer('a response to a server request', outcome);
   }
 
@@ -391,7 +398,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     setState('closed');
     listenStream?.close();
     modernListen.stop(closedError());
-    for (const controller of inFlight) controller.abort(closedError());
+    for (const cancellation of inFlight) cancellation.abort(closedError());
     // 2025-11-25 "Session Management" 5: the client SHOULD end its session with DELETE.
     if (wasLegacySession) {
       await dispatcher.request({ origin, path, method: 'DELETE', headers: fixedHeaders, signal: AbortSignal.timeout(CLOSE_DELETE_TIMEOUT_MS) })

@@ -6,6 +6,7 @@
 
 import type { Dispatcher } from 'undici';
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import type { CallCancellation } from './call-cancellation.ts';
 import { createSseReader, type SseReader } from './sse-reader.ts';
 
 /** What one POST produced, before the caller decides what it means. */
@@ -40,7 +41,7 @@ function headerText(value: string | string[] | undefined): string | undefined {
 }
 
 /** Sends `body`; resolves once the answer is known (an SSE response resolves at its JSON-RPC response, not at the stream's end). */
-export function postMessage(target: PostTarget, headers: Record<string, string>, body: string, signal: AbortSignal,
+export function postMessage(target: PostTarget, headers: Record<string, string>, body: string, cancellation: CallCancellation,
   id: number | undefined, handlers: PostHandlers): Promise<PostOutcome> {
   return new Promise((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
@@ -50,19 +51,18 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
     let isSettled = false;
     let linger: NodeJS.Timeout | undefined;
 
-    const onAbort = (): void => controller?.abort(signal.reason as Error);
     const settle = (): void => {
       isSettled = true;
-      signal.removeEventListener('abort', onAbort);
+      cancellation.onAbort(undefined);
     };
     const fail = (error: unknown): void => {
       clearTimeout(linger);
       if (isSettled) return;
       settle();
-      reject(signal.aborted ? signal.reason : error);
+      reject(cancellation.aborted ? cancellation.reason : error);
     };
-    if (signal.aborted) return reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (cancellation.aborted) return reject(cancellation.reason);
+    cancellation.onAbort((reason) => controller?.abort(reason as Error));
 
     const onStreamMessage = (value: unknown): boolean | void => {
       const classified = classifyMessage(value);
@@ -82,7 +82,7 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
-        if (signal.aborted) started.abort(signal.reason as Error);
+        if (cancellation.aborted) started.abort(cancellation.reason as Error);
       },
       onResponseStart(_controller, status, responseHeaders) {
         const contentType = headerText(responseHeaders['content-type']) ?? '';

@@ -23,8 +23,26 @@ function isMessageEvent(event: EventSourceMessage): boolean {
   return event.event === undefined || event.event === 'message';
 }
 
+/** ASCII bytes are below 0x80: a chunk ending in one cannot end inside a multi-byte character. */
+function endsOnCharacter(chunk: Uint8Array): boolean {
+  return chunk.length === 0 || chunk[chunk.length - 1]! < 0x80;
+}
+
+function utf8Text(chunk: Uint8Array): string {
+  return Buffer.isBuffer(chunk) ? chunk.toString('utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+}
+
 export function createSseReader(handlers: SseHandlers): SseReader {
-  const decoder = new TextDecoder();
+  // Events end in a newline, so nearly every chunk ends on a whole character and is decoded
+  // directly; from the first chunk that may split a character on, a streaming decoder carries the rest.
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
+  const decode = (chunk: Uint8Array): string => {
+    if (decoder === undefined) {
+      if (endsOnCharacter(chunk)) return utf8Text(chunk);
+      decoder = new TextDecoder();
+    }
+    return decoder.decode(chunk, { stream: true });
+  };
   let isStopped = false;
   const parser = createParser({
     onEvent(event) {
@@ -47,7 +65,7 @@ export function createSseReader(handlers: SseHandlers): SseReader {
   return {
     feed(chunk) {
       if (isStopped) return true;
-      parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+      parser.feed(typeof chunk === 'string' ? chunk : decode(chunk));
       return isStopped;
     },
   };

@@ -13,6 +13,18 @@ describe('createSseReader', () => {
     assert.deepEqual(values, [{ text: 'héllo' }]);
   });
 
+  test('decodes whole-character chunks directly, then switches to the streaming decoder after a split', () => {
+    const values: unknown[] = [];
+    const reader = createSseReader({ onMessage: (value) => void values.push(value) });
+    const first = new TextEncoder().encode('data: {"n":"ü"}\n\n');
+    const second = Buffer.from('data: {"n":"€"}\n\ndata: {"n":"x"}\n\n');
+    const cut = second.indexOf(0xe2) + 2;
+    reader.feed(first);
+    reader.feed(second.subarray(0, cut));
+    reader.feed(second.subarray(cut));
+    assert.deepEqual(values, [{ n: 'ü' }, { n: '€' }, { n: 'x' }]);
+  });
+
   test('skips priming events with empty data and comment lines', () => {
     const values: unknown[] = [];
     const reader = createSseReader({ onMessage: (value) => void values.push(value) });
