@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createProtobufBatchEncoder, OTLP_SPAN_KIND, OTLP_STATUS, type FinishedSpan } from '../../src/telemetry/otlp-span-encoding.ts';
 import { SpanExportQueue } from '../../src/telemetry/otlp-span-export.ts';
+import { eventually } from '../fixtures/eventually.ts';
 
 const RESOURCE = { attributes: { 'service.name': 'gatehouse' }, scopeName: 'gatehouse', scopeVersion: '0.0.0' };
 
@@ -64,8 +65,8 @@ describe('span export queue', () => {
     closers.push(collector.close);
     const queue = queueFor(collector.url, { maxBatchSize: 3 });
     for (let index = 1; index <= 3; index++) queue.add(span(index));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(collector.exports, 1);
+    // The delay is a minute: only the full batch can have sent it.
+    await eventually(async () => assert.equal(collector.exports, 1), 10_000, 20);
     await queue.shutdown();
   });
 
