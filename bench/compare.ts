@@ -1,6 +1,7 @@
 // The comparison run: after warming every path, for each era and concurrency
-// the same echo load sent straight to the backend and through the gateway, in
-// alternating rounds so a burst of other load on the machine hits both alike.
+// the same echo load sent straight to the backend, through the reference
+// proxy (the floor any Node hop costs) and through the gateway, in rotating
+// rounds so a burst of other load on the machine hits all alike.
 
 import { type ClientFleet, createIdSequence, openClientFleet } from './client-fleet.ts';
 import { startLoad, type StopRule } from './load-generator.ts';
@@ -20,12 +21,14 @@ export const concurrencies = [1, 64] as const;
 
 export interface TargetUrls {
   direct: string;
+  floor: string;
   gateway: string;
 }
 
 /** The processes whose CPU time each scenario charges per request. */
 export interface ServerPids {
   backend: number;
+  floor: number;
   gateway: number;
 }
 
@@ -38,7 +41,7 @@ export interface ComparisonSettings {
 
 /** Through the gateway, each era reaches the backend in that same era (bench25 is pinned to 2025-11-25). */
 export function toolNameFor(target: Target, era: string): string {
-  if (target === 'direct') return 'echo';
+  if (target !== 'gateway') return 'echo';
   return era === '2025-11-25' ? 'bench25__echo' : 'bench__echo';
 }
 
@@ -60,7 +63,7 @@ export function sliceOf(stop: StopRule, rounds: number): StopRule {
     : { kind: 'requests', requests: Math.ceil(stop.requests / rounds) };
 }
 
-/** One of the two things a scenario compares: clients and the gateway process they reach (none when direct). */
+/** One of the things a scenario compares: clients and the proxy process they reach (none when direct). */
 export interface Side {
   name: string;
   fleet: ClientFleet;
@@ -119,36 +122,39 @@ export function describeScenario(result: ScenarioResult): string {
 }
 
 /**
- * Both sides warmed, then measured in alternating rounds (ABBA...) so a burst
- * of other load on the machine hits both alike.
+ * Every side warmed, then measured in rotating rounds (ABC, BCA, CAB...; ABBA
+ * for two) so a burst of other load on the machine hits all alike.
  */
-export async function measureSidesInRounds(
-  sides: readonly [Side, Side],
+export async function measureSidesInRounds<const Sides extends readonly Side[]>(
+  sides: Sides,
   backendPid: number,
   concurrency: number,
   settings: ComparisonSettings,
   nextId: () => number,
-): Promise<[ScenarioResult, ScenarioResult]> {
+): Promise<{ -readonly [K in keyof Sides]: ScenarioResult }> {
   if (settings.warmupMs > 0) {
     for (const side of sides) {
       const warmup = await startLoad(side.fleet.clients, { kind: 'duration', durationMs: settings.warmupMs }, nextId).finished;
       if (warmup.errors > 0) process.stderr.write(`bench:   ${side.name} warm-up had ${warmup.errors} errors, first: ${warmup.firstError}\n`);
     }
   }
-  const slices: [Slice[], Slice[]] = [[], []];
+  const slices: Slice[][] = sides.map(() => []);
   const slice = sliceOf(settings.stop, settings.rounds);
   for (let round = 0; round < settings.rounds; round++) {
-    const order = round % 2 === 0 ? [0, 1] as const : [1, 0] as const;
-    for (const index of order) {
-      const measured = await measureSlice(sides[index], slice, backendPid, nextId);
-      if (measured.errors > 0) process.stderr.write(`bench:   ${sides[index].name}: ${measured.errors} errors, first: ${measured.firstError}\n`);
-      slices[index].push(measured);
+    for (let step = 0; step < sides.length; step++) {
+      const index = sides.length === 2 ? (round % 2 === 0 ? step : 1 - step) : (round + step) % sides.length;
+      const side = sides[index]!;
+      const measured = await measureSlice(side, slice, backendPid, nextId);
+      if (measured.errors > 0) process.stderr.write(`bench:   ${side.name}: ${measured.errors} errors, first: ${measured.firstError}\n`);
+      slices[index]!.push(measured);
     }
   }
-  return [combineSlices(sides[0], concurrency, slices[0]), combineSlices(sides[1], concurrency, slices[1])];
+  return sides.map((side, index) => combineSlices(side, concurrency, slices[index]!)) as { -readonly [K in keyof Sides]: ScenarioResult };
 }
 
-/** Direct and gateway for one era and concurrency. */
+const targets = ['direct', 'floor', 'gateway'] as const;
+
+/** Direct, floor and gateway for one era and concurrency. */
 async function compareTargets(
   urls: TargetUrls,
   pids: ServerPids,
@@ -159,11 +165,11 @@ async function compareTargets(
 ): Promise<ScenarioResult[]> {
   const sides: Side[] = [];
   try {
-    for (const target of ['direct', 'gateway'] as const) {
+    for (const target of targets) {
       const fleet = await openClientFleet(urls[target], toolNameFor(target, era), era, concurrency, nextId);
-      sides.push({ name: scenarioName(target, era), fleet, gatewayPid: target === 'gateway' ? pids.gateway : undefined });
+      sides.push({ name: scenarioName(target, era), fleet, gatewayPid: target === 'direct' ? undefined : pids[target] });
     }
-    return await measureSidesInRounds([sides[0]!, sides[1]!], pids.backend, concurrency, settings, nextId);
+    return await measureSidesInRounds(sides, pids.backend, concurrency, settings, nextId);
   } finally {
     await Promise.all(sides.map((side) => side.fleet.close()));
   }
@@ -178,7 +184,7 @@ async function warmUpEveryPath(urls: TargetUrls, settings: ComparisonSettings, n
   const durationMs = settings.warmupMs * 2;
   process.stderr.write(`bench: warming up every era and target for ${durationMs / 1000} s each\n`);
   for (const era of eraNames) {
-    for (const target of ['direct', 'gateway'] as const) {
+    for (const target of targets) {
       const fleet = await openClientFleet(urls[target], toolNameFor(target, era), era, initialWarmupConcurrency, nextId);
       try {
         const warmup = await startLoad(fleet.clients, { kind: 'duration', durationMs }, nextId).finished;
@@ -203,7 +209,7 @@ export async function runComparison(
   const results: ScenarioResult[] = [];
   for (const [index, { era, concurrency }] of plan.entries()) {
     process.stderr.write(
-      `bench: [${index + 1}/${plan.length}] ${era} c=${concurrency}: warm-up, then ${settings.rounds} alternating rounds of direct and gateway\n`,
+      `bench: [${index + 1}/${plan.length}] ${era} c=${concurrency}: warm-up, then ${settings.rounds} rotating rounds of direct, floor and gateway\n`,
     );
     for (const result of await compareTargets(urls, pids, era, concurrency, settings, nextId)) {
       process.stderr.write(`bench:   ${describeScenario(result)}\n`);

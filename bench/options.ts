@@ -32,7 +32,7 @@ export const usage = `Usage: npm run bench -- [--json] [--duration SECONDS | --r
   --requests N      measured requests per scenario instead of a duration;
                     with --soak, the requests in the soak (default 1000000)
   --warmup S        unmeasured warm-up seconds per scenario (default 1)
-  --rounds N        split each measured phase into N alternating direct/gateway rounds (default 5)
+  --rounds N        split each measured phase into N rotating direct/floor/gateway rounds (default 5)
   --features        what each feature costs: a gateway with it on vs its reference gateway,
                     both eras at c=64 (metrics and tracing vs all telemetry off; auth,
                     policies and audit vs the plain gateway); docs/benchmarks.md

@@ -4,7 +4,8 @@
 
 export const eraNames = ['2025-11-25', '2026-07-28'] as const;
 export type EraName = (typeof eraNames)[number];
-export type Target = 'direct' | 'gateway';
+/** direct: the backend itself; floor: the thinnest Node proxy (reference-proxy.ts); gateway: Gatehouse. */
+export type Target = 'direct' | 'floor' | 'gateway';
 
 /** What one scenario measured, as printed and as in the JSON report. */
 export interface ScenarioResult {
@@ -19,7 +20,7 @@ export interface ScenarioResult {
   client_cpu_us: number;
   /** The same for the backend process. */
   backend_cpu_us: number;
-  /** The same for the gateway process; null for direct scenarios. */
+  /** The same for the gateway process (or the reference proxy in floor scenarios); null for direct scenarios. */
   gateway_cpu_us: number | null;
 }
 
@@ -66,37 +67,55 @@ export interface Ratio {
   value: number;
   goal: string;
   isMet: boolean;
+  /** A figure to read the goals by (the floor), judged against nothing. */
+  isReference?: boolean;
 }
 
 /**
  * For each era: gateway rps / direct rps at c=64 and gateway p50 − direct p50
- * at c=1. A ratio whose scenarios are missing or had errors is NaN and a miss.
+ * at c=1, judged against the goals; then, when the floor was measured, the
+ * same two figures for the reference proxy and the gateway's p50 above it, as
+ * reference rows. A ratio whose scenarios are missing or had errors is NaN
+ * and a miss.
  */
 export function computeRatios(results: readonly ScenarioResult[]): Ratio[] {
   const find = (target: Target, era: EraName, concurrency: number) =>
     results.find((result) => result.name === scenarioName(target, era) && result.concurrency === concurrency);
   const usable = (result: ScenarioResult | undefined): result is ScenarioResult =>
     result !== undefined && result.errors === 0 && result.requests > 0;
+  const throughputOf = (target: Target, era: EraName) => {
+    const direct = find('direct', era, goals.throughputConcurrency);
+    const proxied = find(target, era, goals.throughputConcurrency);
+    return usable(direct) && usable(proxied) ? proxied.rps / direct.rps : Number.NaN;
+  };
+  const addedP50Of = (target: Target, era: EraName, over: Target = 'direct') => {
+    const base = find(over, era, goals.latencyConcurrency);
+    const proxied = find(target, era, goals.latencyConcurrency);
+    return usable(base) && usable(proxied) ? proxied.p50_ms - base.p50_ms : Number.NaN;
+  };
   const ratios: Ratio[] = [];
   for (const era of eraNames) {
-    const directBusy = find('direct', era, goals.throughputConcurrency);
-    const gatewayBusy = find('gateway', era, goals.throughputConcurrency);
-    const throughput = usable(directBusy) && usable(gatewayBusy) ? gatewayBusy.rps / directBusy.rps : Number.NaN;
+    const throughput = throughputOf('gateway', era);
     ratios.push({
       key: `throughput_c${goals.throughputConcurrency}_${era}`,
       value: throughput,
       goal: `>= ${goals.minThroughputRatio}`,
       isMet: throughput >= goals.minThroughputRatio,
     });
-    const directIdle = find('direct', era, goals.latencyConcurrency);
-    const gatewayIdle = find('gateway', era, goals.latencyConcurrency);
-    const added = usable(directIdle) && usable(gatewayIdle) ? gatewayIdle.p50_ms - directIdle.p50_ms : Number.NaN;
+    const added = addedP50Of('gateway', era);
     ratios.push({
       key: `added_p50_ms_c${goals.latencyConcurrency}_${era}`,
       value: added,
       goal: `<= ${goals.maxAddedP50Ms} ms`,
       isMet: added <= goals.maxAddedP50Ms,
     });
+  }
+  if (!results.some((result) => result.name.startsWith('floor-'))) return ratios;
+  const reference = (key: string, value: number): Ratio => ({ key, value, goal: 'reference', isMet: false, isReference: true });
+  for (const era of eraNames) {
+    ratios.push(reference(`floor_throughput_c${goals.throughputConcurrency}_${era}`, throughputOf('floor', era)));
+    ratios.push(reference(`floor_added_p50_ms_c${goals.latencyConcurrency}_${era}`, addedP50Of('floor', era)));
+    ratios.push(reference(`gateway_over_floor_p50_ms_c${goals.latencyConcurrency}_${era}`, addedP50Of('gateway', era, 'floor')));
   }
   return ratios;
 }
@@ -131,7 +150,7 @@ export function formatRatioTable(ratios: readonly Ratio[]): string {
     ratio.key,
     Number.isNaN(ratio.value) ? 'n/a' : ratio.value.toFixed(3),
     ratio.goal,
-    ratio.isMet ? 'pass' : 'miss',
+    ratio.isReference ? 'ref' : ratio.isMet ? 'pass' : 'miss',
   ]);
   return padTable([header, ...rows]);
 }
@@ -155,7 +174,7 @@ export function formatJsonReport(results: readonly ScenarioResult[], ratios: rea
       gateway_cpu_us: result.gateway_cpu_us === null ? null : finite(result.gateway_cpu_us, 0),
     })),
     ratios: Object.fromEntries(ratios.map((ratio) => [ratio.key, finite(ratio.value, 3)])),
-    verdicts: Object.fromEntries(ratios.map((ratio) => [ratio.key, ratio.isMet ? 'pass' : 'miss'])),
+    verdicts: Object.fromEntries(ratios.map((ratio) => [ratio.key, ratio.isReference ? 'ref' : ratio.isMet ? 'pass' : 'miss'])),
     errors: results.reduce((total, result) => total + result.errors, 0),
   });
 }

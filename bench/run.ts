@@ -3,6 +3,7 @@
 // the memory soak) and prints the report; see docs/benchmarks.md.
 
 import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 import { backendScripts, startHttpBackend } from '../packages/testing/src/backends/launch.ts';
 import { createCleanup, runCleanupOnSignals } from './cleanup.ts';
@@ -16,6 +17,8 @@ import { BenchUsageError, parseBenchOptions, usage } from './options.ts';
 import { computeRatios, formatJsonReport, formatRatioTable, formatScenarioTable } from './report.ts';
 import { runSoak } from './soak.ts';
 import { formatSoakJson, formatSoakReport } from './soak-report.ts';
+
+const referenceProxyScript = fileURLToPath(new URL('./reference-proxy.ts', import.meta.url));
 
 function describeMachine(): string {
   const processors = cpus();
@@ -79,9 +82,11 @@ async function main(): Promise<number> {
       return result.errors > 0 ? 1 : 0;
     }
 
+    const floor = await startHttpBackend(referenceProxyScript, ['--target', backend.url]);
+    cleanup.add('the reference proxy', () => floor.close());
     const results = await runComparison(
-      { direct: backend.url, gateway: gateway.url },
-      { backend: backend.process.pid!, gateway: gateway.process.pid! },
+      { direct: backend.url, floor: floor.url, gateway: gateway.url },
+      { backend: backend.process.pid!, floor: floor.process.pid!, gateway: gateway.process.pid! },
       options,
     );
     const ratios = computeRatios(results);

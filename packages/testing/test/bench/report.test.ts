@@ -109,6 +109,26 @@ describe('bench ratios', () => {
     assert.match(formatRatioTable([modern]), /n\/a .* miss/);
   });
 
+  it('adds the floor (reference proxy) as reference rows judged against nothing, after the goals', () => {
+    const withFloor = [
+      ...healthyRun,
+      scenario('floor-2025-11-25', 1, 900, 1.1),
+      scenario('floor-2025-11-25', 64, 4900, 12.5),
+      scenario('floor-2026-07-28', 1, 1000, 1.0),
+      scenario('floor-2026-07-28', 64, 5400, 11),
+    ];
+    const ratios = computeRatios(withFloor);
+    assert.deepEqual(ratios.slice(0, 4).map((ratio) => ratio.key), computeRatios(healthyRun).map((ratio) => ratio.key));
+    const byKey = new Map(ratios.map((ratio) => [ratio.key, ratio]));
+    assert.equal(byKey.get('floor_throughput_c64_2025-11-25')!.value, 0.98);
+    assert.ok(Math.abs(byKey.get('floor_added_p50_ms_c1_2026-07-28')!.value - 0.2) < 1e-9);
+    assert.ok(Math.abs(byKey.get('gateway_over_floor_p50_ms_c1_2025-11-25')!.value - 0.1) < 1e-9);
+    assert.ok(ratios.slice(4).every((ratio) => ratio.isReference === true && ratio.goal === 'reference'));
+    assert.equal(ratios.length, 10);
+    assert.match(formatRatioTable(ratios), /gateway_over_floor_p50_ms_c1_2026-07-28\s+0\.300\s+reference\s+ref/);
+    assert.equal(JSON.parse(formatJsonReport(withFloor, ratios)).verdicts['floor_throughput_c64_2026-07-28'], 'ref');
+  });
+
   it('marks ratios as missing when a scenario was not run', () => {
     const ratios = computeRatios(healthyRun.filter((result) => !result.name.startsWith('gateway')));
     assert.ok(ratios.every((ratio) => Number.isNaN(ratio.value) && !ratio.isMet));
