@@ -132,7 +132,13 @@ export class Router {
     const { chain, approvals } = policies;
     // A 2026-07-28 retry of a call held for approval: the policy is told which approval to wait for (bridge/approval-hold.ts).
     if (held !== undefined) claimApprovalState(this.#options.bridge, approvals, exchange, held.params, held.binding);
-    const outcome = await chain.runRequest(exchange);
+    const span = exchange.trace.startPolicyChain();
+    let outcome;
+    try {
+      outcome = await chain.runRequest(exchange);
+    } finally {
+      span.end(exchange.decisions);
+    }
     if (!outcome.isAllowed) {
       if (outcome.hold !== undefined && held !== undefined) return approvalInputRequired(this.#options.bridge, exchange, outcome.hold, held.binding);
       if (isToolCall) return outcome.error.toToolResult();

@@ -145,7 +145,8 @@ function recordAudit(context: DispatchContext, audit: AuditTrail, exchange: Exch
   const status = isDenied ? 'denied' : error !== undefined ? (exchange.signal.aborted ? 'cancelled' : 'error') : result?.isError === true ? 'error' : 'success';
   if (isDenied && error === undefined && denial !== undefined) error = { code: String(denial.details?.code ?? denial.error?.code ?? 'policy_denied'), message: denial.reason ?? `denied by policy ${denial.policy}` };
   const args = request.params?.arguments;
-  return audit.record({
+  const span = exchange.trace.startAuditWrite();
+  const written = audit.record({
     type: isDenied ? 'policy_denial' : operationTypeForMethod(request.method),
     startedAt: Date.now() - elapsedMs,
     durationMs: elapsedMs,
@@ -162,6 +163,8 @@ function recordAudit(context: DispatchContext, audit: AuditTrail, exchange: Exch
     error,
     policyDecisions: exchange.decisions,
   });
+  written.then(() => span.end(), (failure: unknown) => span.end(failure));
+  return written;
 }
 
 /** Metrics and the message span for one answered request (telemetry/exchange-outcome.ts). */
