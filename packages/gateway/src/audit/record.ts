@@ -180,6 +180,11 @@ export function newAuditId(startedAt: number): string {
   return `audit_${day}_${randomUUID().replaceAll('-', '')}`;
 }
 
+/** Whether records of this type are always in the security category, whatever their status. */
+export function isSecurityOperationType(type: string): boolean {
+  return SECURITY_OPERATION_TYPES.has(type as OperationType);
+}
+
 export function categoryOf(record: AuditRecord): AuditCategory {
   return SECURITY_OPERATION_TYPES.has(record.operation.type) || record.result.status === 'denied' ? 'security' : 'routine';
 }

@@ -63,6 +63,14 @@ describe('query building', () => {
     assert.match(sql.text, /e\.day >= \$\d+::date/);
     assert.ok(sql.values.includes('2026-01-01'));
   });
+
+  it('narrows a query for security-only types to the security category, and no other', () => {
+    const security = buildQuerySql('postgres', { types: ['admin_action', 'auth_failure'], target: 'ACCT-7' }, { entries: 'audit_records' }, 10, undefined);
+    assert.match(security.text, /e\.category = \$\d+/);
+    assert.ok(security.values.includes('security'));
+    const mixed = buildQuerySql('postgres', { types: ['admin_action', 'tool_invocation'] }, { entries: 'audit_records' }, 10, undefined);
+    assert.doesNotMatch(mixed.text, /e\.category/);
+  });
 });
 
 describe('query formats', () => {
