@@ -144,7 +144,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     serviceName: telemetry.tracing.serviceName,
     serviceVersion: GATEWAY_VERSION,
     serviceInstanceId: config.gateway.id,
-    onExportError: (error) => logger.warn({ err: error }, 'trace export failed at shutdown'),
+    onExportError: (error) => logger.warn({ err: error }, 'trace export failed; the spans of that batch are dropped'),
   });
   // Audit is on when the config has an `audit` section (the embedded default has one: SQLite under .gatehouse/).
   const audit = config.audit === undefined ? undefined : await AuditTrail.open({ settings: resolveAuditSettings(config, options.configPath), gatewayId: config.gateway.id, logger });

@@ -14,7 +14,7 @@ import type { BackendCallTrace, GatewayTracing, MessageTrace, PolicyChainTrace, 
 import { readTraceCarrier, withHeaderCarrier, writeMetaCarrier } from './trace-context.ts';
 import { ERROR_ATTRIBUTES, GATEHOUSE_ATTRIBUTES, addMcpRequestAttributes, errorTypeOf, mcpSpanName } from './mcp-span-attributes.ts';
 import { createJsonBatchEncoder, createProtobufBatchEncoder, OTLP_SPAN_KIND, OTLP_STATUS, type FinishedSpan, type SpanEvent } from './otlp-span-encoding.ts';
-import { SpanExportQueue } from './otlp-span-export.ts';
+import { SpanExportQueue, TraceExportError } from './otlp-span-export.ts';
 import { GATEWAY_VERSION } from '../version.ts';
 
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
@@ -55,6 +55,7 @@ export async function createOtelTracing(options: TracingOptions): Promise<Gatewa
     maxBatchSize: MAX_EXPORT_BATCH_SIZE,
     maxQueueSize: options.maxQueueSize ?? 2048,
     timeoutMs: options.exportTimeoutMs ?? 10_000,
+    ...(options.onExportError === undefined ? {} : { onError: options.onExportError }),
   });
   const pipeline: Pipeline = { queue, isRootSampled: rootSampler(ratio) };
 
@@ -64,7 +65,10 @@ export async function createOtelTracing(options: TracingOptions): Promise<Gatewa
     forceFlush: () => queue.flush(),
     // Stopping the gateway must not fail or hang because the collector is away (the export retries for
     // seconds); what could not be sent by the deadline is dropped and reported.
-    shutdown: () => withDeadline(queue.shutdown(), options.shutdownTimeoutMs ?? 5000).catch((error: unknown) => options.onExportError?.(error)),
+    // A failed batch was reported by the queue as it failed; only the deadline is news here.
+    shutdown: () => withDeadline(queue.shutdown(), options.shutdownTimeoutMs ?? 5000).catch((error: unknown) => {
+      if (!(error instanceof TraceExportError)) options.onExportError?.(error);
+    }),
   };
 }
 

@@ -18,6 +18,11 @@ export interface SpanExportOptions {
   maxBatchSize: number;
   maxQueueSize: number;
   timeoutMs: number;
+  /**
+   * Told of every batch that could not be delivered and of the queue starting
+   * to drop spans, as they happen (a background export has no caller to reject).
+   */
+  onError?: (error: TraceExportError) => void;
 }
 
 export class TraceExportError extends Error {
@@ -44,6 +49,8 @@ export class SpanExportQueue {
   #sending: Promise<void> | undefined;
   #isStopped = false;
   #dropped = 0;
+  /** Whether dropping has been reported since the last delivered batch: once per episode, not per span. */
+  #isDropReported = false;
   #lastError: unknown;
 
   constructor(options: SpanExportOptions) {
@@ -61,6 +68,11 @@ export class SpanExportQueue {
     if (this.#isStopped) return;
     if (this.#queuedSpans >= this.#options.maxQueueSize) {
       this.#dropped++;
+      if (!this.#isDropReported) {
+        this.#isDropReported = true;
+        this.#options.onError?.(new TraceExportError(
+          `the trace export queue is full (${this.#options.maxQueueSize} spans waiting for ${this.#target.origin}); new spans are dropped until it drains`, true));
+      }
       return;
     }
     this.#options.encoder.append(span);
@@ -111,8 +123,11 @@ export class SpanExportQueue {
     const batch = this.#sealed.shift();
     if (batch === undefined) return;
     this.#sending = this.#sendWithRetries(batch.body)
-      .catch((error: unknown) => {
+      .then(() => {
+        this.#isDropReported = false;
+      }, (error: unknown) => {
         this.#lastError = error;
+        this.#options.onError?.(error as TraceExportError);
       })
       .finally(() => {
         this.#queuedSpans -= batch.spans;

@@ -33,7 +33,7 @@ export interface TracingOptions {
   exportTimeoutMs?: number;
   /** How long `shutdown()` waits for the last export. Default 5000 ms. */
   shutdownTimeoutMs?: number;
-  /** Told when the last export at shutdown fails or runs out of time (log it); `shutdown()` itself never rejects. */
+  /** Told when an export fails (each batch, as it fails), when the queue starts dropping spans, and when shutdown runs out of time (log it); `shutdown()` itself never rejects. */
   onExportError?: (error: unknown) => void;
 }
 

@@ -98,13 +98,27 @@ describe('span export queue', () => {
     await queue.shutdown();
   });
 
-  it('drops spans past the queue bound while the collector is slow, and counts them', async () => {
+  it('reports a failed background export as it happens, with no flush to reject', async () => {
+    const collector = await startCollector((_, __, response) => response.writeHead(400).end());
+    closers.push(collector.close);
+    const reported: Error[] = [];
+    const queue = queueFor(collector.url, { maxBatchSize: 1, onError: (error) => reported.push(error) });
+    queue.add(span(1));
+    await eventually(async () => assert.equal(reported.length, 1), 10_000, 20);
+    assert.match(reported[0]!.message, /HTTP 400/);
+    await queue.shutdown();
+  });
+
+  it('drops spans past the queue bound while the collector is slow, counts them, and says so once', async () => {
     const held: ServerResponse[] = [];
     const collector = await startCollector((_, __, response) => held.push(response));
     closers.push(collector.close);
-    const queue = queueFor(collector.url, { maxBatchSize: 2, maxQueueSize: 4, timeoutMs: 300 });
+    const reported: Error[] = [];
+    const queue = queueFor(collector.url, { maxBatchSize: 2, maxQueueSize: 4, timeoutMs: 300, onError: (error) => reported.push(error) });
     for (let index = 1; index <= 7; index++) queue.add(span(index));
     assert.equal(queue.droppedSpans, 3);
+    assert.equal(reported.length, 1);
+    assert.match(reported[0]!.message, /queue is full \(4 spans/);
     await assert.rejects(queue.shutdown(), { code: 'trace_export_failed' });
     for (const response of held) response.destroy();
   });
