@@ -44,7 +44,6 @@ export interface HttpBackendOptions {
   protocolVersion?: string;
 }
 
-
 /** How long a finished SSE response may linger before its connection is given up. */
 const STREAM_LINGER_MS = 5_000;
 const CLOSE_DELETE_TIMEOUT_MS = 2_000;
@@ -75,8 +74,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   const events = createBackendEvents(name, logger);
   const inFlight = new Set<CallCancellation>();
   const postTarget = { dispatcher, origin, path, lingerMs: STREAM_LINGER_MS };
-  const unrelatedHandlers = {
-    onRelated: (message: JsonRpcNotification | JsonRpcRequest) => deliverRelated(message, undefined),
+  const postHandlers = {
+    onUnrouted: (message: JsonRpcNotification | JsonRpcRequest) => deliverRelated(message, undefined),
     onSkipped: (reason: string, preview: string) => logger.warn({ backend: name, reason, preview }, 'skipped an invalid message on a response stream'),
     endedEarly: () => new BackendError('backend_unavailable', name,
       `Backend "${name}" closed the response stream before answering; the request may or may not have run; retry if it is safe to`),
@@ -143,14 +142,9 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
    */
   function post(body: string, headers: HeaderMap, cancellation: CallCancellation, id: number | undefined,
     onRelated: UpstreamCall['onRelatedMessage'], caller?: Caller): Promise<PostOutcome> {
-    const handlers = onRelated === undefined ? unrelatedHandlers : {
-      onRelated: (message: JsonRpcNotification | JsonRpcRequest) => deliverRelated(message, onRelated),
-      onSkipped: unrelatedHandlers.onSkipped,
-      endedEarly: unrelatedHandlers.endedEarly,
-    };
-    if (options.credentials === undefined) return postMessage(postTarget, headers, body, cancellation, id, handlers);
+    if (options.credentials === undefined) return postMessage(postTarget, headers, body, cancellation, id, onRelated, postHandlers);
     return credentialHeaders(caller).then((credentials) =>
-      postMessage(postTarget, credentials === undefined ? headers : { ...headers, ...credentials }, body, cancellation, id, handlers));
+      postMessage(postTarget, credentials === undefined ? headers : { ...headers, ...credentials }, body, cancellation, id, onRelated, postHandlers));
   }
 
   /** The backend credentials for one POST; a call made for no one (handshake, catalog) gets the gateway's own. */

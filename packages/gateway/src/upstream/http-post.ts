@@ -27,9 +27,10 @@ export interface PostTarget {
   lingerMs: number;
 }
 
+/** The backend's handlers, shared by all its POSTs (a call's own related-message handler goes alongside). */
 export interface PostHandlers {
-  /** A notification or request the backend sent on this response's SSE stream before the response. */
-  onRelated(message: JsonRpcNotification | JsonRpcRequest): void;
+  /** A notification or request on a response stream whose call has no handler of its own. */
+  onUnrouted(message: JsonRpcNotification | JsonRpcRequest): void;
   /** A stream event that is not JSON, or JSON that is not JSON-RPC: logged, never fatal. */
   onSkipped(reason: string, preview: string): void;
   /** The stream ended before the awaited response: the caller's error. */
@@ -42,7 +43,7 @@ function headerText(value: string | string[] | undefined): string | undefined {
 
 /** Sends `body`; resolves once the answer is known (an SSE response resolves at its JSON-RPC response, not at the stream's end). */
 export function postMessage(target: PostTarget, headers: Record<string, string>, body: string, cancellation: CallCancellation,
-  id: number | undefined, handlers: PostHandlers): Promise<PostOutcome> {
+  id: number | undefined, onRelated: ((message: JsonRpcNotification | JsonRpcRequest) => void) | undefined, handlers: PostHandlers): Promise<PostOutcome> {
   return new Promise((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
     let outcome: PostOutcome | undefined;
@@ -75,7 +76,7 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
         linger = setTimeout(() => controller?.abort(new Error('the response stream lingered after its response')), target.lingerMs).unref();
         return true;
       }
-      if (classified.kind === 'notification' || classified.kind === 'request') handlers.onRelated(classified.message);
+      if (classified.kind === 'notification' || classified.kind === 'request') (onRelated ?? handlers.onUnrouted)(classified.message);
       else handlers.onSkipped(classified.reason, '');
     };
 
