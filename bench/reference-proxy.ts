@@ -43,12 +43,7 @@ function main(): void {
       }, {
         onRequestStart() {},
         onResponseStart(_controller, status, headers) {
-          const kept: Record<string, string> = {};
-          for (const name of Object.keys(headers)) {
-            const value = headers[name];
-            if (typeof value === 'string' && !HOP_BY_HOP.has(name)) kept[name] = value;
-          }
-          response.writeHead(status, kept);
+          response.writeHead(status, forwardedHeaders(headers));
         },
         onResponseData(_controller, chunk) {
           response.write(chunk);
