@@ -7,8 +7,8 @@
 // `Last-Event-ID` (rev2025/event-log.ts).
 
 import type { ServerResponse } from 'node:http';
-import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/jsonrpc.ts';
-import { SSE_HEADERS, sseFrame, writeJson } from './http-io.ts';
+import type { JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import { SSE_HEADERS, sseFrame, writeJson, writeJsonText } from './http-io.ts';
 import type { LoggedStream } from './rev2025/event-log.ts';
 
 export interface CallStreamOptions {
@@ -59,6 +59,13 @@ export class CallStream {
     const logged = this.#logged;
     if (logged === undefined) this.#response.end(sseFrame(message));
     else logged.send(message, true);
+  }
+
+  /** Writes a successful final response whose result is already serialized as `resultText`. */
+  finishResult(id: JsonRpcId, result: Record<string, unknown>, resultText: string): void {
+    if (this.#isStreaming || !this.isOpen) return this.finish({ jsonrpc: '2.0', id, result });
+    this.#isFinished = true;
+    writeJsonText(this.#response, 200, `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${resultText}}`);
   }
 
   #startStreaming(): boolean {

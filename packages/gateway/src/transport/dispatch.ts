@@ -105,9 +105,11 @@ export async function dispatchRequest(context: DispatchContext, { exchange, stre
   let errorCode: number | undefined;
   try {
     result = await context.router.handle(exchange, request.method, request.params);
-    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, response, result, undefined);
     const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
-    stream.finish({ jsonrpc: '2.0', id: request.id, result: shaped });
+    // Serialized once: the audit record takes its size from the very text the client receives.
+    const resultText = JSON.stringify(shaped);
+    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, response, shaped, undefined, Buffer.byteLength(resultText));
+    stream.finishResult(request.id, shaped, resultText);
   } catch (error) {
     if (isAuditError(error)) {
       // Fail closed (compliance: strict): no record, no answer the client could rely on.
@@ -133,7 +135,15 @@ export async function dispatchRequest(context: DispatchContext, { exchange, stre
 }
 
 /** The audit record of one request, from the Exchange (audit/record.ts shape). Resolves once durable. */
-function recordAudit(context: DispatchContext, audit: AuditTrail, exchange: Exchange, response: ServerResponse, result: Record<string, unknown> | undefined, error: { code: string | number; message: string } | undefined): Promise<unknown> {
+function recordAudit(
+  context: DispatchContext,
+  audit: AuditTrail,
+  exchange: Exchange,
+  response: ServerResponse,
+  result: Record<string, unknown> | undefined,
+  error: { code: string | number; message: string } | undefined,
+  resultBytes = 0,
+): Promise<unknown> {
   const request = exchange.message as JsonRpcRequest;
   const target = exchange.target;
   const caller = exchange.caller;
@@ -157,7 +167,7 @@ function recordAudit(context: DispatchContext, audit: AuditTrail, exchange: Exch
     name: target?.name ?? (typeof request.params?.name === 'string' ? request.params.name : undefined),
     arguments: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : undefined,
     // The size of what a backend answered (tools, resources, prompts); lists and the like are the gateway's own.
-    outputSizeBytes: result !== undefined && target !== undefined ? Buffer.byteLength(JSON.stringify(result)) : 0,
+    outputSizeBytes: target !== undefined ? resultBytes : 0,
     ...(result !== undefined && audit.shouldStoreOutput(target?.backend) ? { output: result } : {}),
     redactions: redactionsOf(exchange),
     error,

@@ -39,7 +39,11 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
 }
 
 export function writeJson(response: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
-  const text = JSON.stringify(body);
+  writeJsonText(response, status, JSON.stringify(body), headers);
+}
+
+/** Writes a body that is already JSON text. */
+export function writeJsonText(response: ServerResponse, status: number, text: string, headers?: Record<string, string>): void {
   response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }
