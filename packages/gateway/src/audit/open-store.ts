@@ -28,7 +28,12 @@ export async function openAuditStore(settings: AuditSettings, options: { isReadO
 
 /** The write side of this replica's logs, and the read side over the same store. */
 export async function openAuditSink(settings: AuditSettings, gatewayId: string, key: SigningKey): Promise<{ sink: AuditSink; store: AuditStore }> {
-  const batch = { maxBatch: settings.batchMaxRecords, maxDelayMs: settings.batchMaxDelayMs, maxPending: settings.maxPendingRecords };
+  const batch = {
+    maxBatch: settings.batchMaxRecords,
+    maxDelayMs: settings.batchMaxDelayMs,
+    maxPending: settings.maxPendingRecords,
+    ...(settings.batchBusyIntervalMs === undefined ? {} : { busyIntervalMs: settings.batchBusyIntervalMs }),
+  };
   const checkpoints = { intervalMs: settings.checkpointIntervalMs, everyRecords: settings.checkpointEveryRecords };
   if (settings.store === 'postgres') {
     const store = await PostgresAuditStore.open({ url: settings.postgresUrl!, schema: settings.postgresSchema });

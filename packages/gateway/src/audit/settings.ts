@@ -31,6 +31,8 @@ export interface AuditSettings {
   storeOutputs: boolean | Readonly<Record<string, boolean>>;
   batchMaxRecords: number;
   batchMaxDelayMs: number;
+  /** Under load, the least time between the starts of two commits (GroupCommitOptions.busyIntervalMs); undefined: the store's default. */
+  batchBusyIntervalMs: number | undefined;
   maxPendingRecords: number;
   checkpointIntervalMs: number;
   checkpointEveryRecords: number;
@@ -49,7 +51,7 @@ export const DEFAULT_RETENTION_DAYS: RetentionDays = { security: 2555, routine: 
 
 const KNOWN_KEYS = new Set([
   'enabled', 'backend', 'categories', 'store', 'path', 'postgres_url', 'postgres_schema', 'compliance', 'fail_mode', 'retention_days',
-  'retention_interval_hours', 'store_outputs', 'batch_max_records', 'batch_max_delay_ms', 'max_pending_records', 'checkpoint_interval_seconds',
+  'retention_interval_hours', 'store_outputs', 'batch_max_records', 'batch_max_delay_ms', 'batch_busy_interval_ms', 'max_pending_records', 'checkpoint_interval_seconds',
   'checkpoint_every_records', 'signing_key', 'trusted_keys', 'sqlite_synchronous', 'redaction',
 ]);
 
@@ -95,6 +97,7 @@ export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Par
     storeOutputs: read.storeOutputs('store_outputs') ?? false,
     batchMaxRecords: read.number('batch_max_records', 1, 100_000) ?? 1_000,
     batchMaxDelayMs: read.number('batch_max_delay_ms', 0, 10_000) ?? 0,
+    batchBusyIntervalMs: read.number('batch_busy_interval_ms', 0, 1_000),
     maxPendingRecords: read.number('max_pending_records', 1, 10_000_000) ?? 100_000,
     checkpointIntervalMs: (read.number('checkpoint_interval_seconds', 1, 86_400) ?? 10) * 1000,
     checkpointEveryRecords: read.number('checkpoint_every_records', 1, 100_000_000) ?? 100_000,

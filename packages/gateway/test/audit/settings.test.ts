@@ -52,6 +52,16 @@ describe('audit settings', () => {
     assert.equal(shouldStoreOutput(resolveAuditSettings(undefined), 'crm'), false);
   });
 
+  it('leaves the group-commit hold to the store unless batch_busy_interval_ms sets it, within 0-1000 ms', () => {
+    assert.equal(resolveAuditSettings(undefined).batchBusyIntervalMs, undefined);
+    assert.equal(resolveAuditSettings(withAudit({ batch_busy_interval_ms: 0 })).batchBusyIntervalMs, 0);
+    assert.equal(resolveAuditSettings(withAudit({ batch_busy_interval_ms: 12 })).batchBusyIntervalMs, 12);
+    assert.throws(
+      () => resolveAuditSettings(withAudit({ batch_busy_interval_ms: 5000 }), 'gatehouse.yaml'),
+      (error) => isConfigError(error) && error.problems.length === 1 && error.problems[0]!.path === 'audit.batch_busy_interval_ms',
+    );
+  });
+
   it('reports every bad key at once, with its key path', () => {
     assert.throws(
       () => resolveAuditSettings(withAudit({ store: 'mongo', fail_mode: 'maybe', retention_days: { forever: 1 }, batch_max_records: 0, colour: 'red' }), 'gatehouse.yaml'),
