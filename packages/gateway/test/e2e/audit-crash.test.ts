@@ -6,70 +6,39 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gatehouseCli as cli, startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/launch-gateway';
 import { connectV2 } from '../fixtures/clients.ts';
 
 const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 
 const CLIENTS = 4;
 const IN_FLIGHT_PER_CLIENT = 6;
 const KILL_AFTER_ANSWERS = 100;
 
-interface RunningCli {
-  child: ChildProcess;
-  url: string;
-  adminUrl: string;
-}
-
-function startCli(configPath: string): Promise<RunningCli> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'start', '--config', configPath, '--port', '0', '--admin-port', '0', '--allow-anonymous'], {
-      env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
+/** The gateway on the test's config, anonymous callers allowed. */
+function startCli(configPath: string): Promise<GatewayProcess> {
+  return startGateway({
+    args: ['--config', configPath, '--port', '0', '--admin-port', '0', '--allow-anonymous'],
+    env: { GATEHOUSE_LOG_LEVEL: 'error' },
     // Generous: a start under a fully loaded machine (the whole suite on two cores) can take tens of seconds.
-    const timer = setTimeout(() => {
-      // A child left running would keep this test file alive long after it failed.
-      child.kill('SIGKILL');
-      reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`));
-    }, 90_000);
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      const url = /listening on (http:\/\/\S+\/mcp)/.exec(stdout)?.[1];
-      const adminUrl = /(http:\/\/\S+)\/healthz/.exec(stdout)?.[1];
-      if (url !== undefined && adminUrl !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url, adminUrl });
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited (${code ?? signal})\n${stdout}\n${stderr}`));
-    });
+    timeoutMs: 90_000,
   });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 describe('audit through a gateway killed with SIGKILL under load', () => {
   let directory: string | undefined;
-  const children: ChildProcess[] = [];
+  const gateways: GatewayProcess[] = [];
   after(async () => {
-    for (const child of children) {
-      child.kill('SIGKILL');
-      await exited(child);
+    for (const gateway of gateways) {
+      gateway.process.kill('SIGKILL');
+      await gateway.exited;
     }
     if (directory !== undefined) await rm(directory, { recursive: true, force: true });
   });
@@ -84,7 +53,7 @@ describe('audit through a gateway killed with SIGKILL under load', () => {
     ].join('\n'));
 
     const first = await startCli(configPath);
-    children.push(first.child);
+    gateways.push(first);
     const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connectV2(first.url, 'auto')));
     const answered: string[] = [];
     let next = 0;
@@ -105,7 +74,7 @@ describe('audit through a gateway killed with SIGKILL under load', () => {
           answered.push(customerId);
           if (answered.length >= KILL_AFTER_ANSWERS && !isKilled) {
             isKilled = true;
-            first.child.kill('SIGKILL');
+            first.process.kill('SIGKILL');
             resolve();
           }
         }
@@ -118,15 +87,15 @@ describe('audit through a gateway killed with SIGKILL under load', () => {
     });
     await killed;
     assert.ok(isKilled, `the calls stopped before ${KILL_AFTER_ANSWERS} were answered: ${String(failure)}`);
-    await exited(first.child);
+    await first.exited;
     await Promise.allSettled(clients.map((client) => client.close()));
     assert.ok(next > answered.length, 'calls were in flight when the gateway died');
 
     // The restart signs a checkpoint over what the crash left; a clean stop then closes the log.
     const second = await startCli(configPath);
-    children.push(second.child);
-    second.child.kill('SIGTERM');
-    await exited(second.child);
+    gateways.push(second);
+    second.process.kill('SIGTERM');
+    await second.exited;
 
     const { stdout } = await run(process.execPath, [cli, 'audit', 'query', '--config', configPath, '--tool', 'get_customer', '--all', '--limit', '1000', '--format', 'json'], { maxBuffer: 64 * 1024 * 1024 });
     const found = new Map<string, number>();

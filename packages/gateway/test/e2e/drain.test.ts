@@ -6,59 +6,18 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backendScripts, stdioCommand } from '@gatehouse/testing/backends/launch';
+import { startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/launch-gateway';
 import { connectV1, connectV2, firstText } from '../fixtures/clients.ts';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const DRAIN_TIMEOUT_SECONDS = 10;
 /** Long enough that SIGTERM lands while every call is at the backend, even on a busy machine. */
 const CALL_MS = 1_500;
 const CALLS = 8;
-
-interface RunningCli {
-  child: ChildProcess;
-  url: string;
-  adminUrl: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-  stderr: () => string;
-}
-
-function startCli(configPath: string): Promise<RunningCli> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'start', '--config', configPath, '--port', '0', '--admin-port', '0'], {
-      env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    process.once('exit', () => child.kill('SIGKILL'));
-    let stdout = '';
-    let stderr = '';
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((done) => {
-      child.once('exit', (code, signal) => done({ code, signal, at: performance.now() }));
-    });
-    // A gateway that does not come up is killed: a live child would keep this test file from ever exiting.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`));
-    }, 60_000);
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      const url = /listening on (http:\/\/\S+\/mcp)/.exec(stdout)?.[1];
-      const adminUrl = /Admin \(health, readiness\): (http:\/\/\S+)\/healthz/.exec(stdout)?.[1];
-      if (url !== undefined && adminUrl !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url, adminUrl, exited, stderr: () => stderr });
-      }
-    });
-    void exited.then(({ code }) => reject(new Error(`gateway exited with ${code} before it was listening\n${stdout}\n${stderr}`)));
-  });
-}
 
 /** A 2025-11-25 session opened by hand, and its GET stream, whose raw text the test reads to the end. */
 async function openLegacyGetStream(url: string): Promise<{ text: Promise<string> }> {
@@ -81,7 +40,7 @@ async function openLegacyGetStream(url: string): Promise<{ text: Promise<string>
 
 describe('SIGTERM under load', () => {
   let directory: string;
-  let gateway: RunningCli;
+  let gateway: GatewayProcess;
 
   before(async () => {
     directory = mkdtempSync(join(tmpdir(), 'gatehouse-drain-'));
@@ -96,11 +55,11 @@ describe('SIGTERM under load', () => {
       `    args: ${JSON.stringify(backend.args)}`,
       '',
     ].join('\n'));
-    gateway = await startCli(configPath);
+    gateway = await startGateway({ args: ['--config', configPath, '--port', '0', '--admin-port', '0'], env: { GATEHOUSE_LOG_LEVEL: 'info' } });
   });
 
   after(async () => {
-    if (gateway !== undefined && gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGKILL');
+    if (gateway !== undefined && gateway.process.exitCode === null && gateway.process.signalCode === null) gateway.process.kill('SIGKILL');
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -115,7 +74,7 @@ describe('SIGTERM under load', () => {
         ));
       await sleep(500);
       const signalledAt = performance.now();
-      gateway.child.kill('SIGTERM');
+      gateway.process.kill('SIGTERM');
 
       await sleep(100);
       const readiness = await fetch(`${gateway.adminUrl}/readyz`);

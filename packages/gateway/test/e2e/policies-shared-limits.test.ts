@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAll } from '@gatehouse/testing/start-all';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/launch-gateway';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,50 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { connectV1, connectV2, firstText } from '../fixtures/clients.ts';
 import { redisUrlIfAvailable } from '../policy/fixtures.ts';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 
 const redisUrl = await redisUrlIfAvailable();
 const skip = redisUrl === undefined && process.env.CI !== 'true' ? 'Redis is not running at 127.0.0.1:6379 (start it, or run with CI=true to make this a failure)' : false;
 
-interface Replica {
-  url: string;
-  child: ChildProcess;
-}
-
 /** `gatehouse start` as a child process; resolves once it printed where it listens. */
-function startReplica(configPath: string): Promise<Replica> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'start', '--config', configPath, '--allow-anonymous', '--port', '0', '--admin-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    // A gateway that does not come up is killed: a live child would keep this test file from ever exiting.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`gateway did not start in time\n${stdout}\n${stderr}`));
-    }, 60_000);
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      const url = /listening on (http:\/\/\S+\/mcp)/.exec(stdout)?.[1];
-      if (url !== undefined) {
-        clearTimeout(timer);
-        resolve({ url, child });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code}\n${stdout}\n${stderr}`));
-    });
-  });
-}
-
-function stopReplica(replica: Replica | undefined): Promise<void> {
-  if (replica === undefined || replica.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    replica.child.once('exit', () => resolve());
-    replica.child.kill('SIGTERM');
-  });
+function startReplica(configPath: string): Promise<GatewayProcess> {
+  return startGateway({ args: ['--config', configPath, '--allow-anonymous', '--port', '0', '--admin-port', '0'] });
 }
 
 function policyErrorOf(result: object): { code?: string; retry_after_ms?: number } | undefined {
@@ -67,7 +31,7 @@ function policyErrorOf(result: object): { code?: string; retry_after_ms?: number
 
 describe('limits shared by two gateway processes through Redis', { skip }, () => {
   let directory: string;
-  const replicas: Replica[] = [];
+  const replicas: GatewayProcess[] = [];
   // Unique policy names: their Redis keys cannot meet another run's or another test's.
   const suffix = randomBytes(4).toString('hex');
 
@@ -83,10 +47,10 @@ describe('limits shared by two gateway processes through Redis', { skip }, () =>
       `  - name: echo_budget_${suffix}`, '    type: step_budget', '    max_steps: 6', '    run_key: [identity]', '    applies_to:', '      tools: [echo]',
       '',
     ].join('\n'));
-    replicas.push(...(await startAll([startReplica(configPath), startReplica(configPath)], stopReplica)));
+    replicas.push(...(await startAll([startReplica(configPath), startReplica(configPath)], (replica) => replica.close())));
   });
   after(async () => {
-    await Promise.all(replicas.map((replica) => stopReplica(replica)));
+    await Promise.all(replicas.map((replica) => replica.close()));
     if (directory !== undefined) await rm(directory, { recursive: true, force: true });
   });
 

@@ -4,6 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopChild, waitForOutput } from '../child-process.ts';
 
 /** Paths of the runnable backend scripts, for startHttpBackend and stdioCommand. */
 export const backendScripts = {
@@ -59,50 +60,33 @@ export async function startHttpBackend(
   process.once('exit', killOnExit);
 
   let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-stderrTailBytes);
   });
 
-  const url = await new Promise<string>((resolve, reject) => {
-    const fail = (message: string) => {
-      cleanup();
-      process.off('exit', killOnExit);
-      child.kill('SIGKILL');
-      reject(new BackendStartError(message, stderr));
-    };
-    const onData = () => {
-      const match = /listening on (http\S+)/.exec(stderr);
-      if (match?.[1] === undefined) return;
-      cleanup();
-      resolve(match[1]);
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      fail(`${scriptPath} exited (${signal ?? `code ${code}`}) before it was listening`);
-    const onError = (error: Error) => fail(`could not spawn ${scriptPath}: ${error.message}`);
-    const timer = setTimeout(() => fail(`${scriptPath} did not print "listening on" within ${timeoutMs} ms`), timeoutMs);
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.stderr?.off('data', onData);
-      child.off('exit', onExit);
-      child.off('error', onError);
-    };
-    child.stderr?.on('data', onData);
-    child.once('exit', onExit);
-    child.once('error', onError);
-  });
+  let url: string;
+  try {
+    url = await waitForOutput(child, {
+      name: scriptPath,
+      stream: child.stderr,
+      output: () => stderr,
+      parse: (output) => /listening on (http\S+)/.exec(output)?.[1],
+      expected: '"listening on"',
+      timeoutMs,
+    });
+  } catch (error) {
+    process.off('exit', killOnExit);
+    child.kill('SIGKILL');
+    throw new BackendStartError((error as Error).message, stderr);
+  }
 
   return {
     url,
     process: child,
     async close() {
       process.off('exit', killOnExit);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
+      await stopChild(child);
     },
   };
 }
