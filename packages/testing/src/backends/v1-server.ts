@@ -5,8 +5,6 @@
 // (v1-interactive-tools.ts). Run it with `--stdio` (default) or
 // `--http --port N [--host H]`; import the factory to embed it.
 
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -15,19 +13,13 @@ import * as z from 'zod';
 import { InteractiveState } from './interactive-state.ts';
 import type { ListenOptions, RunningBackend } from './node-http.ts';
 import { announceListening, parseBackendOptions, runBackendMain } from './script-options.ts';
+import { completePersonName, echo, echoTool, fail, failTool, itemTemplate, readmeResource, slow, slowTool } from './test-catalog.ts';
 import { registerV1InteractiveTools } from './v1-interactive-tools.ts';
 import { serveV1Sessions } from './v1-sessions.ts';
 
 export const v1BackendInfo = { name: 'v1-backend', version: '1.0.0' } as const;
 export const v1CounterUri = 'test://v1/counter';
 const baseToolNames = ['echo', 'add', 'fail', 'slow', 'crash'];
-
-const items = [
-  { id: '1', name: 'first item' },
-  { id: '2', name: 'second item' },
-  { id: '3', name: 'third item' },
-];
-const greetingNames = ['Ada', 'Alan', 'Grace', 'Linus', 'Margaret'];
 
 /** State shared by every session of one v1 backend process (counter, added tools, cancellations). */
 export function createV1BackendState(): InteractiveState {
@@ -52,14 +44,7 @@ export function createV1BackendServer(state: InteractiveState = createV1BackendS
     },
   });
 
-  server.registerTool(
-    'echo',
-    {
-      description: 'Return the message unchanged. Use when testing connectivity or latency.',
-      inputSchema: z.object({ message: z.string().describe('Any text; it is returned as is.') }),
-    },
-    ({ message }) => ({ content: [{ type: 'text', text: message }] }),
-  );
+  server.registerTool('echo', echoTool, echo);
 
   server.registerTool(
     'add',
@@ -71,29 +56,8 @@ export function createV1BackendServer(state: InteractiveState = createV1BackendS
     ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }], structuredContent: { sum: a + b } }),
   );
 
-  server.registerTool(
-    'fail',
-    {
-      description: 'Always fail with an isError result. Use when testing how tool errors are passed through.',
-      inputSchema: z.object({ message: z.string().optional().describe('Error text to return; a default is used when omitted.') }),
-    },
-    ({ message }) => ({
-      content: [{ type: 'text', text: message ?? 'The fail tool always fails; this error is expected by the test' }],
-      isError: true,
-    }),
-  );
-
-  server.registerTool(
-    'slow',
-    {
-      description: 'Wait the given number of milliseconds, then answer. Use when testing timeouts and cancellation.',
-      inputSchema: z.object({ ms: z.number().int().min(0).max(600_000).describe('How long to wait, in milliseconds.') }),
-    },
-    async ({ ms }, extra) => {
-      await sleep(ms, undefined, { signal: extra.signal });
-      return { content: [{ type: 'text', text: `waited ${ms} ms` }] };
-    },
-  );
+  server.registerTool('fail', failTool, fail);
+  server.registerTool('slow', slowTool, (args, extra) => slow(args, extra.signal));
 
   server.registerTool(
     'crash',
@@ -104,35 +68,18 @@ export function createV1BackendServer(state: InteractiveState = createV1BackendS
     ({ code }) => process.exit(code),
   );
 
-  server.registerResource(
-    'readme',
-    'test://v1/readme',
-    { title: 'v1 backend readme', description: 'A static text resource.', mimeType: 'text/plain' },
-    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'This is the v1 backend readme.' }] }),
-  );
+  const readme = readmeResource('v1');
+  server.registerResource(readme.name, readme.uri, readme.metadata, readme.read);
 
-  server.registerResource(
-    'item',
-    new ResourceTemplate('test://v1/items/{id}', {
-      list: () => ({ resources: items.map((item) => ({ uri: `test://v1/items/${item.id}`, name: item.name })) }),
-      complete: { id: (typed) => items.map((item) => item.id).filter((id) => id.startsWith(typed)) },
-    }),
-    { title: 'v1 item', description: 'One item as JSON; any id is readable.', mimeType: 'application/json' },
-    (uri, { id }) => ({
-      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ id, backend: 'v1' }) }],
-    }),
-  );
+  const item = itemTemplate('v1');
+  server.registerResource(item.name, new ResourceTemplate(item.uriTemplate, item.callbacks), item.metadata, item.read);
 
   server.registerPrompt(
     'greeting',
     {
       title: 'Greeting',
       description: 'Greet someone by name.',
-      argsSchema: {
-        name: completable(z.string().describe('Who to greet.'), (typed) =>
-          greetingNames.filter((name) => name.toLowerCase().startsWith(typed.toLowerCase())),
-        ),
-      },
+      argsSchema: { name: completable(z.string().describe('Who to greet.'), completePersonName) },
     },
     ({ name }) => ({
       messages: [{ role: 'user', content: { type: 'text', text: `Say hello to ${name}.` } }],

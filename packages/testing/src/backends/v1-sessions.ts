@@ -4,7 +4,6 @@
 // that transport. Unknown sessions get 404 so the client re-initializes
 // (basic/transports, "Session Management").
 
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -14,20 +13,16 @@ import {
 } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 
-import { listen, type ListenOptions, readBody, type RunningBackend, writeJsonRpcError, maxBodyBytes } from './node-http.ts';
+import { listen, type ListenOptions, maxBodyBytes, readBody, type RunningBackend, writeJsonRpcError } from './node-http.ts';
+import { noSessionIdMessage, SessionTable, unknownSessionMessage } from './session-table.ts';
 
 export interface V1SessionOptions extends ListenOptions {
   /** Extra settings for each new session's transport (event store, retry interval, JSON responses); sessions are always on. */
   transportOptions?: () => Omit<StreamableHTTPServerTransportOptions, 'sessionIdGenerator' | 'onsessioninitialized'>;
 }
 
-interface Session {
-  transport: StreamableHTTPServerTransport;
-  server: McpServer;
-}
-
 export async function serveV1Sessions(createServer: () => McpServer, options: V1SessionOptions): Promise<RunningBackend> {
-  const sessions = new Map<string, Session>();
+  const sessions = new SessionTable<StreamableHTTPServerTransport, McpServer>();
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const sessionHeader = req.headers['mcp-session-id'];
@@ -48,7 +43,7 @@ export async function serveV1Sessions(createServer: () => McpServer, options: V1
       }
       if (sessionId === undefined) {
         if (!isInitializeRequest(body)) {
-          writeJsonRpcError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header; open a session with an initialize request first');
+          writeJsonRpcError(res, 400, -32000, noSessionIdMessage);
           return;
         }
         await openSession(req, res, body);
@@ -56,7 +51,7 @@ export async function serveV1Sessions(createServer: () => McpServer, options: V1
       }
       const session = sessions.get(sessionId);
       if (session === undefined) {
-        writeJsonRpcError(res, 404, -32001, 'Session not found; it expired or was closed, so initialize a new one');
+        writeJsonRpcError(res, 404, -32001, unknownSessionMessage);
         return;
       }
       await session.transport.handleRequest(req, res, body);
@@ -70,7 +65,7 @@ export async function serveV1Sessions(createServer: () => McpServer, options: V1
       }
       const session = sessions.get(sessionId);
       if (session === undefined) {
-        writeJsonRpcError(res, 404, -32001, 'Session not found; it expired or was closed, so initialize a new one');
+        writeJsonRpcError(res, 404, -32001, unknownSessionMessage);
         return;
       }
       await session.transport.handleRequest(req, res);
@@ -83,17 +78,7 @@ export async function serveV1Sessions(createServer: () => McpServer, options: V1
 
   async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const server = createServer();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      ...options.transportOptions?.(),
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server });
-      },
-    });
-    // Set before connect: Protocol.connect chains onto an existing onclose.
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
-    };
+    const transport = sessions.open(server, (hooks) => new StreamableHTTPServerTransport({ ...options.transportOptions?.(), ...hooks }));
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   }
@@ -106,10 +91,6 @@ export async function serveV1Sessions(createServer: () => McpServer, options: V1
       });
     },
     options,
-    async () => {
-      const open = [...sessions.values()];
-      sessions.clear();
-      await Promise.allSettled(open.map((session) => session.server.close()));
-    },
+    () => sessions.closeAll(),
   );
 }

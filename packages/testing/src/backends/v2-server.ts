@@ -5,8 +5,6 @@
 // v2-interactive-tools.ts. Run it with `--stdio` (default) or
 // `--http --port N [--host H]`; import the factory to embed it.
 
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import { completable, McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod';
@@ -14,6 +12,7 @@ import * as z from 'zod';
 import { InteractiveState } from './interactive-state.ts';
 import type { ListenOptions, RunningBackend } from './node-http.ts';
 import { announceListening, parseBackendOptions, runBackendMain } from './script-options.ts';
+import { completePersonName, echo, echoTool, fail, failTool, itemTemplate, readmeResource, slow, slowTool } from './test-catalog.ts';
 import { registerV2InteractiveTools, v2RequestStateCodec } from './v2-interactive-tools.ts';
 import { serveV2BothEras, type V2Endpoint } from './v2-sessions.ts';
 
@@ -35,13 +34,6 @@ export function createV2BackendState(): InteractiveState {
   return new InteractiveState(v2CounterUri);
 }
 
-const items = [
-  { id: '1', name: 'first item' },
-  { id: '2', name: 'second item' },
-  { id: '3', name: 'third item' },
-];
-const farewellNames = ['Ada', 'Alan', 'Grace', 'Linus', 'Margaret'];
-
 /**
  * A fresh SDK v2 McpServer with the test tools, resources and prompt, and the
  * interactive tools; the HTTP entry builds one per 2026 request and one per
@@ -61,14 +53,7 @@ export function createV2BackendServer(options: V2BackendServerOptions = {}): Mcp
     requestState: { verify: v2RequestStateCodec.verify },
   });
 
-  server.registerTool(
-    'echo',
-    {
-      description: 'Return the message unchanged. Use when testing connectivity or latency.',
-      inputSchema: z.object({ message: z.string().describe('Any text; it is returned as is.') }),
-    },
-    ({ message }) => ({ content: [{ type: 'text', text: message }] }),
-  );
+  server.registerTool('echo', echoTool, echo);
 
   server.registerTool(
     'multiply',
@@ -80,59 +65,21 @@ export function createV2BackendServer(options: V2BackendServerOptions = {}): Mcp
     ({ a, b }) => ({ content: [{ type: 'text', text: String(a * b) }], structuredContent: { product: a * b } }),
   );
 
-  server.registerTool(
-    'fail',
-    {
-      description: 'Always fail with an isError result. Use when testing how tool errors are passed through.',
-      inputSchema: z.object({ message: z.string().optional().describe('Error text to return; a default is used when omitted.') }),
-    },
-    ({ message }) => ({
-      content: [{ type: 'text', text: message ?? 'The fail tool always fails; this error is expected by the test' }],
-      isError: true,
-    }),
-  );
+  server.registerTool('fail', failTool, fail);
+  server.registerTool('slow', slowTool, (args, ctx) => slow(args, ctx.mcpReq.signal));
 
-  server.registerTool(
-    'slow',
-    {
-      description: 'Wait the given number of milliseconds, then answer. Use when testing timeouts and cancellation.',
-      inputSchema: z.object({ ms: z.number().int().min(0).max(600_000).describe('How long to wait, in milliseconds.') }),
-    },
-    async ({ ms }, ctx) => {
-      await sleep(ms, undefined, { signal: ctx.mcpReq.signal });
-      return { content: [{ type: 'text', text: `waited ${ms} ms` }] };
-    },
-  );
+  const readme = readmeResource('v2');
+  server.registerResource(readme.name, readme.uri, readme.metadata, readme.read);
 
-  server.registerResource(
-    'readme',
-    'test://v2/readme',
-    { title: 'v2 backend readme', description: 'A static text resource.', mimeType: 'text/plain' },
-    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'This is the v2 backend readme.' }] }),
-  );
-
-  server.registerResource(
-    'item',
-    new ResourceTemplate('test://v2/items/{id}', {
-      list: () => ({ resources: items.map((item) => ({ uri: `test://v2/items/${item.id}`, name: item.name })) }),
-      complete: { id: (typed) => items.map((item) => item.id).filter((id) => id.startsWith(typed)) },
-    }),
-    { title: 'v2 item', description: 'One item as JSON; any id is readable.', mimeType: 'application/json' },
-    (uri, { id }) => ({
-      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ id, backend: 'v2' }) }],
-    }),
-  );
+  const item = itemTemplate('v2');
+  server.registerResource(item.name, new ResourceTemplate(item.uriTemplate, item.callbacks), item.metadata, item.read);
 
   server.registerPrompt(
     'farewell',
     {
       title: 'Farewell',
       description: 'Say goodbye to someone by name.',
-      argsSchema: z.object({
-        name: completable(z.string().describe('Who to say goodbye to.'), (typed) =>
-          farewellNames.filter((name) => name.toLowerCase().startsWith(typed.toLowerCase())),
-        ),
-      }),
+      argsSchema: z.object({ name: completable(z.string().describe('Who to say goodbye to.'), completePersonName) }),
     },
     ({ name }) => ({
       messages: [{ role: 'user' as const, content: { type: 'text' as const, text: `Say goodbye to ${name}.` } }],

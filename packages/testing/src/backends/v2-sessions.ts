@@ -4,8 +4,6 @@
 // not the SDK's stateless fallback, because a 2025 server-to-client request is
 // answered in a later POST that must reach the same server (basic/transports).
 
-import { randomUUID } from 'node:crypto';
-
 import {
   createMcpHandler,
   InMemoryServerEventBus,
@@ -17,6 +15,7 @@ import {
 } from '@modelcontextprotocol/server';
 
 import { fetchListener, listen, type ListenOptions, type RunningBackend } from './node-http.ts';
+import { noSessionIdMessage, SessionTable, unknownSessionMessage } from './session-table.ts';
 
 /** Builds the server for one 2026 request (`isLive` false) or one 2025 session (`isLive` true). */
 export type V2ServerFactory = (context: { era: 'legacy' | 'modern'; isLive: boolean }) => McpServer;
@@ -28,11 +27,6 @@ export interface V2Endpoint extends RunningBackend {
   listenStreamCount(): number;
 }
 
-interface Session {
-  transport: WebStandardStreamableHTTPServerTransport;
-  server: McpServer;
-}
-
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: '2.0', id: null, error: { code, message } }, { status });
 }
@@ -40,7 +34,7 @@ function jsonRpcError(status: number, code: number, message: string): Response {
 export async function serveV2BothEras(createServer: V2ServerFactory, options: ListenOptions): Promise<V2Endpoint> {
   const bus = new InMemoryServerEventBus();
   const modern = createMcpHandler(() => createServer({ era: 'modern', isLive: false }), { legacy: 'reject', bus });
-  const sessions = new Map<string, Session>();
+  const sessions = new SessionTable<WebStandardStreamableHTTPServerTransport, McpServer>();
 
   async function openSession(request: Request): Promise<Response> {
     let body: unknown;
@@ -50,19 +44,10 @@ export async function serveV2BothEras(createServer: V2ServerFactory, options: Li
       return jsonRpcError(400, -32700, 'Parse error: the request body is not valid JSON');
     }
     if (!isInitializeRequest(body)) {
-      return jsonRpcError(400, -32000, 'Bad Request: no Mcp-Session-Id header; open a session with an initialize request first');
+      return jsonRpcError(400, -32000, noSessionIdMessage);
     }
     const server = createServer({ era: 'legacy', isLive: true });
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server });
-      },
-    });
-    // Set before connect: Protocol.connect chains onto an existing onclose.
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
-    };
+    const transport = sessions.open(server, (hooks) => new WebStandardStreamableHTTPServerTransport(hooks));
     await server.connect(transport);
     return transport.handleRequest(request, { parsedBody: body });
   }
@@ -75,7 +60,7 @@ export async function serveV2BothEras(createServer: V2ServerFactory, options: Li
     }
     const session = sessions.get(sessionId);
     if (session === undefined) {
-      return jsonRpcError(404, -32001, 'Session not found; it expired or was closed, so initialize a new one');
+      return jsonRpcError(404, -32001, unknownSessionMessage);
     }
     return session.transport.handleRequest(request);
   }
@@ -84,9 +69,7 @@ export async function serveV2BothEras(createServer: V2ServerFactory, options: Li
     fetchListener(async (request) => ((await isLegacyRequest(request)) ? answerLegacy(request) : modern.fetch(request))),
     options,
     async () => {
-      const open = [...sessions.values()];
-      sessions.clear();
-      await Promise.allSettled([modern.close(), ...open.map((session) => session.server.close())]);
+      await Promise.allSettled([modern.close(), sessions.closeAll()]);
     },
   );
   return { ...endpoint, modern, listenStreamCount: () => bus.listenerCount };
