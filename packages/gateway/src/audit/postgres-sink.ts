@@ -5,7 +5,8 @@
 
 import type { SigningKey } from './checkpoint.ts';
 import { AuditError, describeCause, isAuditError } from './errors.ts';
-import { DEFAULT_BATCH, GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import { DEFAULT_BATCH, type GroupCommitOptions } from './group-commit.ts';
+import { GroupCommittedSink } from './group-committed-sink.ts';
 import { DEFAULT_CHECKPOINTS, LogAppender, type CheckpointSchedule, type PreparedBatch } from './log-appender.ts';
 import type { PostgresAuditStore } from './postgres-store.ts';
 import type { AuditRecord } from './record.ts';
@@ -21,13 +22,11 @@ export interface PostgresSinkOptions {
   now?: () => number;
 }
 
-export class PostgresAuditSink implements AuditSink {
+export class PostgresAuditSink extends GroupCommittedSink<AuditRecord> implements AuditSink {
   readonly kind = 'postgres' as const;
   readonly #store: PostgresAuditStore;
   readonly #gatewayId: string;
   readonly #appender: LogAppender;
-  readonly #commits: GroupCommit<AuditRecord, AuditReceipt>;
-  readonly #timer: NodeJS.Timeout;
   /** Set after a failed commit: the heads are read back from the store before the next batch is prepared. */
   #isHeadStale = false;
   #prepareChain: Promise<void> = Promise.resolve();
@@ -36,11 +35,10 @@ export class PostgresAuditSink implements AuditSink {
   #closing: Promise<void> | undefined;
 
   private constructor(options: PostgresSinkOptions, appender: LogAppender, checkpoints: CheckpointSchedule) {
+    super({ ...DEFAULT_BATCH, maxInFlight: 2, ...options.batch }, checkpoints.intervalMs);
     this.#store = options.store;
     this.#gatewayId = options.gatewayId;
     this.#appender = appender;
-    this.#commits = new GroupCommit((records) => this.#commitRecords(records), { ...DEFAULT_BATCH, maxInFlight: 2, ...options.batch });
-    this.#timer = setInterval(() => void this.#checkpoint(false).catch(() => {}), checkpoints.intervalMs).unref();
   }
 
   /** Creates this replica's logs if new and signs a checkpoint over anything a crash left unsigned. */
@@ -53,50 +51,28 @@ export class PostgresAuditSink implements AuditSink {
     }
     const sink = new PostgresAuditSink(options, appender, checkpoints);
     // Records a crash left after the last checkpoint get signed now, not one interval later.
-    await sink.#checkpoint(true);
+    await sink.checkpoint();
     return sink;
   }
 
-  get pending(): number {
-    return this.#commits.pending;
-  }
-
-  get onBatch(): ((seconds: number, isOk: boolean) => void) | undefined {
-    return this.#commits.onBatch;
-  }
-
-  set onBatch(listener: ((seconds: number, isOk: boolean) => void) | undefined) {
-    this.#commits.onBatch = listener;
-  }
-
   append(record: AuditRecord): Promise<AuditReceipt> {
-    return this.#commits.submit(record);
-  }
-
-  flush(): Promise<void> {
-    return this.#commits.flush();
-  }
-
-  checkpoint(): Promise<void> {
-    return this.#checkpoint(true);
+    return this.commits.submit(record);
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      clearInterval(this.#timer);
-      await this.#commits.close();
-      await this.#commitPrepared(() => this.#appender.prepareCheckpoints(true)).catch(() => {});
+      this.stopCheckpointTimer();
+      await this.commits.close();
+      await this.writeCheckpoint(true).catch(() => {});
     })();
     return this.#closing;
   }
 
-  #checkpoint(isForced: boolean): Promise<void> {
-    return this.#commits.runTask(async () => {
-      await this.#commitPrepared(() => this.#appender.prepareCheckpoints(isForced));
-    });
+  protected override writeCheckpoint(isForced: boolean): Promise<AuditReceipt[]> {
+    return this.#commitPrepared(() => this.#appender.prepareCheckpoints(isForced));
   }
 
-  #commitRecords(records: AuditRecord[]): Promise<AuditReceipt[]> {
+  protected override commitBatch(records: AuditRecord[]): Promise<AuditReceipt[]> {
     return this.#commitPrepared(() => this.#appender.prepare(records));
   }
 

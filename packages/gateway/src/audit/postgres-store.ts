@@ -1,7 +1,7 @@
 // The audit tables in PostgreSQL (`pg`): the production store. Reads for
 // verify, query, export and retention, and the write transaction the sink
-// commits each batch in (rows inserted with one multi-row INSERT ... SELECT
-// FROM unnest(...)). Several replicas share the tables, each its own logs.
+// commits each batch in (rows sent as one COPY FROM STDIN). Several replicas
+// share the tables, each its own logs.
 
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,18 +59,10 @@ export class PostgresAuditStore implements AuditStore {
     const store = new PostgresAuditStore(options);
     try {
       if (options.isReadOnly !== true) {
-        const client = await store.#pool.connect();
-        try {
-          await client.query('BEGIN');
+        await store.#inTransaction(async (client) => {
           await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
           for (const statement of schemaStatements(store.schema)) await client.query(statement);
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        } finally {
-          client.release();
-        }
+        });
       }
       const version = await store.#pool.query(`SELECT value FROM ${store.#s}.audit_meta WHERE key = 'schema_version'`).catch((error: unknown) => {
         throw new AuditError('audit_store_invalid', `${store.location} has no audit tables in schema ${store.schema} (${describeCause(error)}); has a gateway written audit records there?`, { cause: error });
@@ -122,18 +114,10 @@ export class PostgresAuditStore implements AuditStore {
   async ensureDays(days: Iterable<string>): Promise<void> {
     const missing = [...new Set(days)].filter((day) => !this.#knownDays.has(day));
     if (missing.length === 0) return;
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    await this.#inTransaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
       for (const day of missing) for (const statement of dayPartitionStatements(this.schema, day)) await client.query(statement);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     for (const day of missing) this.#knownDays.add(day);
   }
 
@@ -145,30 +129,26 @@ export class PostgresAuditStore implements AuditStore {
    * on a log position is the same conflict as a moved head.
    */
   async writeBatch(batch: PreparedBatch, beforeHeads?: () => Promise<void>): Promise<void> {
-    const client = await this.#pool.connect();
     try {
-      await client.query('BEGIN');
-      if (batch.entries.length > 0) await pipeline(Readable.from([copyRows(batch)]), client.query(copyFrom(this.#copySql())));
-      for (const checkpoint of batch.checkpoints) await this.#insertCheckpoint(client, checkpoint);
-      await beforeHeads?.();
-      for (const head of batch.heads) {
-        const result = await client.query(
-          `UPDATE ${this.#s}.audit_logs SET size = $2, last_hash = $3, frontier = $4, last_day = $5 WHERE log_id = $1 AND size = $6`,
-          [head.logId, head.size, head.lastHash, head.frontier.toBytes(), head.lastDay, batch.expectedSizes.get(head.logId) ?? -1],
-        );
-        if (result.rowCount !== 1) {
-          throw new AuditError('audit_log_conflict', `the audit log ${head.logId} grew under this writer; two gateways share the id "${head.gatewayId}" — give each replica its own gateway.id`);
+      await this.#inTransaction(async (client) => {
+        if (batch.entries.length > 0) await pipeline(Readable.from([copyRows(batch)]), client.query(copyFrom(this.#copySql())));
+        for (const checkpoint of batch.checkpoints) await this.#insertCheckpoint(client, checkpoint);
+        await beforeHeads?.();
+        for (const head of batch.heads) {
+          const result = await client.query(
+            `UPDATE ${this.#s}.audit_logs SET size = $2, last_hash = $3, frontier = $4, last_day = $5 WHERE log_id = $1 AND size = $6`,
+            [head.logId, head.size, head.lastHash, head.frontier.toBytes(), head.lastDay, batch.expectedSizes.get(head.logId) ?? -1],
+          );
+          if (result.rowCount !== 1) {
+            throw new AuditError('audit_log_conflict', `the audit log ${head.logId} grew under this writer; two gateways share the id "${head.gatewayId}" — give each replica its own gateway.id`);
+          }
         }
-      }
-      await client.query('COMMIT');
+      });
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
       if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
         throw new AuditError('audit_log_conflict', `a position in this replica's audit log was already taken; two gateways may share the id "${batch.heads[0]?.gatewayId}" — give each replica its own gateway.id`, { cause: error });
       }
       throw error;
-    } finally {
-      client.release();
     }
   }
 
@@ -187,6 +167,22 @@ export class PostgresAuditStore implements AuditStore {
       `INSERT INTO ${this.#s}.audit_checkpoints (log_id, tree_size, root_hash, timestamp_ms, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
       [checkpoint.logId, checkpoint.treeSize, checkpoint.rootHash, checkpoint.timestampMs, checkpoint.keyId, checkpoint.signature],
     );
+  }
+
+  /** Runs `work` in one transaction on one pooled connection: COMMIT if it resolves, ROLLBACK (and its error) if it throws. */
+  async #inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   // --- read side
@@ -245,9 +241,7 @@ export class PostgresAuditStore implements AuditStore {
    * failure leaves anchors and partitions as they were.
    */
   async applyRetention(category: AuditCategory, beforeDay: string, cuts: readonly RetentionCut[]): Promise<{ deletedRecords: number }> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    await this.#inTransaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
       for (const cut of cuts) {
         await client.query(
@@ -269,13 +263,7 @@ export class PostgresAuditStore implements AuditStore {
         if (left.rows[0]?.n === 0) await client.query(`DROP TABLE ${this.#s}.${dayPartitionName(day)}`);
         this.#knownDays.delete(day);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return { deletedRecords: cuts.reduce((sum, cut) => sum + cut.anchor.size - cut.previousSize, 0) };
   }
 

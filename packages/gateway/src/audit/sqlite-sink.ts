@@ -9,7 +9,8 @@ import { Worker } from 'node:worker_threads';
 import type { SigningKey } from './checkpoint.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { AuditError, describeCause, type AuditErrorCode } from './errors.ts';
-import { DEFAULT_BATCH, GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import { DEFAULT_BATCH, type GroupCommitOptions } from './group-commit.ts';
+import { GroupCommittedSink } from './group-committed-sink.ts';
 import { DEFAULT_CHECKPOINTS, type CheckpointSchedule } from './log-appender.ts';
 import type { AuditRecord } from './record.ts';
 import type { AuditReceipt, AuditSink } from './sink.ts';
@@ -33,27 +34,23 @@ export interface SqliteSinkOptions {
   checkpoints?: Partial<CheckpointSchedule>;
 }
 
-export class SqliteAuditSink implements AuditSink {
+/** Batches the canonical JSON texts of records. */
+export class SqliteAuditSink extends GroupCommittedSink<string> implements AuditSink {
   readonly kind = 'sqlite' as const;
   readonly #worker: Worker;
-  /** Canonical JSON texts of records, batched. */
-  readonly #commits: GroupCommit<string, AuditReceipt>;
   readonly #waiting = new Map<number, { resolve: (receipts: AuditReceipt[]) => void; reject: (error: unknown) => void }>();
-  readonly #timer: NodeJS.Timeout;
   readonly #path: string;
   #nextId = 1;
   #closing: Promise<void> | undefined;
   #failure: AuditError | undefined;
 
   private constructor(worker: Worker, options: SqliteSinkOptions, checkpoints: CheckpointSchedule) {
+    super({ ...DEFAULT_BATCH, busyIntervalMs: SQLITE_BUSY_INTERVAL_MS, ...options.batch }, checkpoints.intervalMs);
     this.#worker = worker;
     this.#path = options.path;
-    this.#commits = new GroupCommit((texts) => this.#request({ type: 'batch', id: 0, texts }), { ...DEFAULT_BATCH, busyIntervalMs: SQLITE_BUSY_INTERVAL_MS, ...options.batch });
     worker.on('message', (reply: SqliteWorkerReply) => this.#onReply(reply));
     worker.on('error', (error) => this.#onExit(new AuditError('audit_unavailable', `the audit writer thread failed: ${error.message}`, { cause: error })));
     worker.on('exit', () => this.#onExit(new AuditError('audit_closed', 'the audit writer thread has stopped')));
-    // Idle logs still get their last records signed within one interval.
-    this.#timer = setInterval(() => void this.#checkpoint(false).catch(() => {}), checkpoints.intervalMs).unref();
   }
 
   /** Opens the database (creating it and this replica's logs if new) in a worker and signs a checkpoint over anything a crash left unsigned. */
@@ -79,20 +76,8 @@ export class SqliteAuditSink implements AuditSink {
     });
     const sink = new SqliteAuditSink(worker, options, checkpoints);
     // Records a crash left after the last checkpoint get signed now, not one interval later.
-    await sink.#checkpoint(true);
+    await sink.checkpoint();
     return sink;
-  }
-
-  get pending(): number {
-    return this.#commits.pending;
-  }
-
-  get onBatch(): ((seconds: number, isOk: boolean) => void) | undefined {
-    return this.#commits.onBatch;
-  }
-
-  set onBatch(listener: ((seconds: number, isOk: boolean) => void) | undefined) {
-    this.#commits.onBatch = listener;
   }
 
   append(record: AuditRecord): Promise<AuditReceipt> {
@@ -104,34 +89,28 @@ export class SqliteAuditSink implements AuditSink {
       // Only this record is refused; serialized in the worker, it used to fail its whole batch.
       return Promise.reject(new AuditError('audit_unavailable', `the audit record ${record.audit_id} has no canonical JSON form (${describeCause(error)}), so it cannot be chained`, { cause: error }));
     }
-    return this.#commits.submit(text);
-  }
-
-  flush(): Promise<void> {
-    return this.#commits.flush();
-  }
-
-  checkpoint(): Promise<void> {
-    return this.#checkpoint(true);
-  }
-
-  #checkpoint(isForced: boolean): Promise<void> {
-    return this.#commits.runTask(async () => {
-      await this.#request({ type: 'checkpoint', id: 0, isForced });
-    });
+    return this.commits.submit(text);
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      clearInterval(this.#timer);
-      await this.#commits.close();
+      this.stopCheckpointTimer();
+      await this.commits.close();
       if (this.#failure === undefined) {
-        await this.#request({ type: 'checkpoint', id: 0, isForced: true }).catch(() => {});
+        await this.writeCheckpoint(true).catch(() => {});
         await this.#request({ type: 'close', id: 0 }).catch(() => {});
       }
       await this.#worker.terminate();
     })();
     return this.#closing;
+  }
+
+  protected override commitBatch(texts: string[]): Promise<AuditReceipt[]> {
+    return this.#request({ type: 'batch', id: 0, texts });
+  }
+
+  protected override writeCheckpoint(isForced: boolean): Promise<AuditReceipt[]> {
+    return this.#request({ type: 'checkpoint', id: 0, isForced });
   }
 
   #request(request: SqliteWorkerRequest): Promise<AuditReceipt[]> {
