@@ -6,6 +6,7 @@
 import type { Era } from '../protocol/revisions.ts';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import type { Caller } from '../identity/caller.ts';
+import type { BackendEvents } from './backend-events.ts';
 
 export interface Implementation {
   name: string;
@@ -99,6 +100,35 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+/** What a Backend implementation keeps in its closure: its name and kind, and its live state and handshake. */
+export interface BackendIdentity {
+  name: string;
+  kind: Backend['kind'];
+  state(): BackendState;
+  handshake(): BackendHandshake | undefined;
+}
+
+/** The Backend an implementation hands out: `state` and `handshake` read its variables at each access; listeners go to its BackendEvents. */
+export function exposeBackend(
+  identity: BackendIdentity,
+  events: Pick<BackendEvents, 'onNotification' | 'onStateChange'>,
+  operations: Pick<Backend, 'connect' | 'request' | 'notify' | 'respond' | 'setResourceSubscriptions' | 'close'>,
+): Backend {
+  return {
+    name: identity.name,
+    kind: identity.kind,
+    get state() {
+      return identity.state();
+    },
+    get handshake() {
+      return identity.handshake();
+    },
+    ...operations,
+    onNotification: events.onNotification,
+    onStateChange: events.onStateChange,
+  };
+}
+
 /** `backend_circuit_open`: refused by the backend's circuit breaker without reaching it (upstream/circuit-breaker.ts). */
 export type BackendErrorCode = 'backend_unavailable' | 'backend_timeout' | 'backend_protocol_error' | 'backend_closed' | 'backend_circuit_open';
 
@@ -121,4 +151,9 @@ export class BackendError extends Error {
 
 export function isBackendError(value: unknown): value is BackendError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** Every call to a backend the gateway has closed (shutdown, a reload that removed it) fails with this. */
+export function backendClosedError(backend: string): BackendError {
+  return new BackendError('backend_closed', backend, `Backend "${backend}" has been closed by the gateway; no further requests are sent to it`);
 }

@@ -3,9 +3,9 @@
 // transports/stdio and streamable-http "Backward Compatibility"), and how a
 // discover or initialize result becomes the BackendHandshake the router sees.
 
-import type { JsonRpcErrorObject } from '../protocol/jsonrpc.ts';
+import type { JsonRpcErrorObject, JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_LEGACY, LEGACY_REVISIONS, META, MODERN_REVISIONS } from '../protocol/revisions.ts';
-import type { BackendHandshake, Implementation } from './backend.ts';
+import { BackendError, type BackendHandshake, type Implementation } from './backend.ts';
 
 /** UnsupportedProtocolVersionError (2026-07-28 basic/index, "Error Codes"). */
 export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
@@ -143,4 +143,15 @@ export function handshakeFromInitialize(result: Record<string, unknown>): Backen
     serverInfo: asImplementation(result.serverInfo),
     instructions: typeof result.instructions === 'string' ? result.instructions : undefined,
   };
+}
+
+/** The handshake from the backend's answer to initialize, or the BackendError that ends the connection attempt. */
+export function handshakeFromInitializeAnswer(backend: string, response: JsonRpcResponse): BackendHandshake {
+  if ('error' in response) {
+    throw new BackendError('backend_protocol_error', backend,
+      `Backend "${backend}" rejected initialize: ${response.error.code} ${response.error.message}; it speaks neither 2026-07-28 nor a legacy revision the gateway knows`);
+  }
+  const legacy = handshakeFromInitialize(response.result);
+  if (typeof legacy === 'string') throw new BackendError('backend_protocol_error', backend, `Backend "${backend}": ${legacy}`);
+  return legacy;
 }

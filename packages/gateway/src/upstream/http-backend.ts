@@ -11,9 +11,9 @@ import type { Logger } from '../telemetry/logger.ts';
 import { eraOf } from '../protocol/revisions.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isBackendCredentialError, type BackendCredentials } from '../identity/backend-credentials.ts';
-import { BackendError, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
+import { backendClosedError, BackendError, exposeBackend, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
 import { createBackendEvents } from './backend-events.ts';
-import { classifyDiscoverOutcome, handshakeFromInitialize, initializeParams, type DiscoverOutcome } from './handshake.ts';
+import { classifyDiscoverOutcome, handshakeFromInitializeAnswer, initializeParams, type DiscoverOutcome } from './handshake.ts';
 import { eraHeaders, normalizeHeaders, requestHeaders, type HeaderMap } from './http-request-headers.ts';
 import { openHttpListen } from './http-listen.ts';
 import { openListenStream, type ListenStream } from './legacy-listen-stream.ts';
@@ -118,10 +118,6 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   function timedOut(method: string, timeoutMs: number): BackendError {
     return new BackendError('backend_timeout', name,
       `Backend "${name}" did not answer ${method} within ${timeoutMs} ms at ${url}; the request was cancelled; retry later or raise this backend's timeout_ms`);
-  }
-
-  function closedError(): BackendError {
-    return new BackendError('backend_closed', name, `Backend "${name}" has been closed by the gateway; no further requests are sent to it`);
   }
 
   /** Translates a failure of the HTTP exchange; an abort surfaces its own reason (timeout error or the caller's). */
@@ -231,12 +227,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     const outcome = await withDeadline('initialize', options.timeoutMs, undefined, (cancellation) => post(body, headers, cancellation, id, undefined));
     const response = outcome.response;
     if (response === undefined) throw unexpectedAnswer('initialize', outcome);
-    if ('error' in response) {
-      throw new BackendError('backend_protocol_error', name,
-        `Backend "${name}" rejected initialize: ${response.error.code} ${response.error.message}; it speaks neither 2026-07-28 nor a legacy revision the gateway knows`);
-    }
-    const legacy = handshakeFromInitialize(response.result);
-    if (typeof legacy === 'string') throw new BackendError('backend_protocol_error', name, `Backend "${name}": ${legacy}`);
+    const legacy = handshakeFromInitializeAnswer(name, response);
     isModern = false;
     sessionId = outcome.sessionId;
     fixedHeaders = eraHeaders(configured, legacy.protocolVersion, sessionId);
@@ -299,7 +290,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   }
 
   async function ensureReady(): Promise<void> {
-    if (state === 'closed') throw closedError();
+    if (state === 'closed') throw backendClosedError(name);
     if (state === 'down') {
       throw new BackendError('backend_unavailable', name,
         `Backend "${name}" is down (${messageOf(lastConnectError)}); the gateway keeps retrying it in the background; retry later`, { cause: lastConnectError });
@@ -308,12 +299,12 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   }
 
   function connect(): Promise<BackendHandshake> {
-    if (state === 'closed') return Promise.reject(closedError());
+    if (state === 'closed') return Promise.reject(backendClosedError(name));
     if (state === 'ready' && handshake !== undefined) return Promise.resolve(handshake);
     if (connecting !== undefined) return connecting;
     setState('connecting');
     connecting = performHandshake().then((established) => {
-      if (state === 'closed') throw closedError();
+      if (state === 'closed') throw backendClosedError(name);
       handshake = established;
       if (established.era === 'modern') modernListen.start(established.capabilities);
       else modernListen.stop(new BackendError('backend_unavailable', name, `Backend "${name}" now speaks ${established.protocolVersion}; its resources are subscribed with resources/subscribe`));
@@ -368,7 +359,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   }
 
   async function respond(response: JsonRpcResponse): Promise<void> {
-    if (state === 'closed') throw closedError();
+    if (state === 'closed') throw backendClosedError(name);
     const headers = requestHeaders(fixedHeaders, false, '', undefined, undefined);
     const outcome = await withDeadline('a response', options.timeoutMs, undefined, (cancellation) => post(JSON.stringify(response), headers, cancellation, undefined, undefined));
     if (outcome.status < 200 || outcome.status >= 300) throw unexpectedAnswer('a response to a server request', outcome);
@@ -380,7 +371,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   }
 
   async function setResourceSubscriptions(uris: readonly string[]): Promise<void> {
-    if (state === 'closed') throw closedError();
+    if (state === 'closed') throw backendClosedError(name);
     // A 2025 backend is subscribed per URI with resources/subscribe, which the router sends.
     if (handshake?.era === 'legacy') return;
     await modernListen.setResourceSubscriptions(uris);
@@ -391,8 +382,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     const wasLegacySession = !isModern && sessionId !== undefined;
     setState('closed');
     listenStream?.close();
-    modernListen.stop(closedError());
-    for (const cancellation of inFlight) cancellation.abort(closedError());
+    modernListen.stop(backendClosedError(name));
+    for (const cancellation of inFlight) cancellation.abort(backendClosedError(name));
     // 2025-11-25 "Session Management" 5: the client SHOULD end its session with DELETE.
     if (wasLegacySession) {
       await dispatcher.request({ origin, path, method: 'DELETE', headers: fixedHeaders, signal: AbortSignal.timeout(CLOSE_DELETE_TIMEOUT_MS) })
@@ -405,22 +396,5 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     }
   }
 
-  return {
-    name,
-    kind: 'http',
-    get state() {
-      return state;
-    },
-    get handshake() {
-      return handshake;
-    },
-    connect,
-    request,
-    notify,
-    respond,
-    setResourceSubscriptions,
-    onNotification: events.onNotification,
-    onStateChange: events.onStateChange,
-    close,
-  };
+  return exposeBackend({ name, kind: 'http', state: () => state, handshake: () => handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
 }

@@ -6,9 +6,9 @@
 import { classifyMessage, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { BackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
+import { backendClosedError, BackendError, exposeBackend, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
 import { createBackendEvents } from './backend-events.ts';
-import { classifyDiscoverOutcome, handshakeFromInitialize, initializeParams, type DiscoverOutcome } from './handshake.ts';
+import { classifyDiscoverOutcome, handshakeFromInitializeAnswer, initializeParams, type DiscoverOutcome } from './handshake.ts';
 import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
 import { createModernListen } from './modern-listen.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
@@ -114,10 +114,6 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   /** A function, not a comparison, because the state changes across awaits. */
   function isClosed(): boolean {
     return state === 'closed';
-  }
-
-  function closedError(): BackendError {
-    return new BackendError('backend_closed', name, `Backend "${name}" has been closed by the gateway; no further requests are sent to it`);
   }
 
   function downError(): BackendError {
@@ -264,7 +260,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   }
 
   function startChild(): StdioChild {
-    if (state === 'closed') throw closedError();
+    if (state === 'closed') throw backendClosedError(name);
     const started = spawnStdioChild({
       backend: name, command: options.command, args: options.args, env: options.env, cwd: options.cwd, logger,
       onMessage: (value) => handleMessage(started, value),
@@ -323,12 +319,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
       await child!.started;
     }
     const response = await send('initialize', initializeParams(clientInfo, defaultCapabilities), options.timeoutMs, undefined);
-    if ('error' in response) {
-      throw new BackendError('backend_protocol_error', name,
-        `Backend "${name}" rejected initialize: ${response.error.code} ${response.error.message}; it speaks neither 2026-07-28 nor a legacy revision the gateway knows`);
-    }
-    const legacy = handshakeFromInitialize(response.result);
-    if (typeof legacy === 'string') throw new BackendError('backend_protocol_error', name, `Backend "${name}": ${legacy}`);
+    const legacy = handshakeFromInitializeAnswer(name, response);
     child?.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     isModern = false;
     return legacy;
@@ -368,7 +359,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   }
 
   function connect(): Promise<BackendHandshake> {
-    if (state === 'closed') return Promise.reject(closedError());
+    if (state === 'closed') return Promise.reject(backendClosedError(name));
     if (state === 'ready' && handshake !== undefined) return Promise.resolve(handshake);
     if (connecting !== undefined) return connecting;
     clearTimeout(restartTimer);
@@ -377,7 +368,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     connecting = (async () => {
       try {
         const established = await performHandshake();
-        if (isClosed()) throw closedError();
+        if (isClosed()) throw backendClosedError(name);
         // The child may have died between the last handshake answer and now.
         if (child === undefined) throw lastFailure;
         handshake = established;
@@ -409,7 +400,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   }
 
   async function ensureReady(): Promise<void> {
-    if (state === 'closed') throw closedError();
+    if (state === 'closed') throw backendClosedError(name);
     if (state === 'down') throw downError();
     await connect();
   }
@@ -429,12 +420,12 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   }
 
   async function respond(response: JsonRpcResponse): Promise<void> {
-    if (state === 'closed') throw closedError();
+    if (state === 'closed') throw backendClosedError(name);
     if (child === undefined || !child.send(response)) throw downError();
   }
 
   async function setResourceSubscriptions(uris: readonly string[]): Promise<void> {
-    if (state === 'closed') throw closedError();
+    if (state === 'closed') throw backendClosedError(name);
     // A 2025 backend is subscribed per URI with resources/subscribe, which the router sends.
     if (handshake?.era === 'legacy') return;
     await modernListen.setResourceSubscriptions(uris);
@@ -446,30 +437,13 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     clearTimeout(restartTimer);
     restartTimer = undefined;
     // Cancelled while the child still reads stdin (transports/stdio "Cancellation").
-    modernListen.stop(closedError());
-    listens.endAll(closedError());
-    rejectAll(closedError());
+    modernListen.stop(backendClosedError(name));
+    listens.endAll(backendClosedError(name));
+    rejectAll(backendClosedError(name));
     const stopping = child;
     child = undefined;
     await stopping?.stop(shutdownGraceMs);
   }
 
-  return {
-    name,
-    kind: 'stdio',
-    get state() {
-      return state;
-    },
-    get handshake() {
-      return handshake;
-    },
-    connect,
-    request,
-    notify,
-    respond,
-    setResourceSubscriptions,
-    onNotification: events.onNotification,
-    onStateChange: events.onStateChange,
-    close,
-  };
+  return exposeBackend({ name, kind: 'stdio', state: () => state, handshake: () => handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
 }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { backendScripts, startHttpBackend, type HttpBackendProcess } from '../../../testing/src/backends/launch.ts';
-import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../../src/protocol/jsonrpc.ts';
+import type { JsonRpcNotification, JsonRpcRequest } from '../../src/protocol/jsonrpc.ts';
 import { META } from '../../src/protocol/revisions.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
-import { isBackendError, type Backend, type BackendState } from '../../src/upstream/backend.ts';
+import { isBackendError } from '../../src/upstream/backend.ts';
 import { createHttpBackend, type HttpBackendOptions } from '../../src/upstream/http-backend.ts';
+import { resultOf, textOf, waitForState } from './fixtures/backend-calls.ts';
 import { sendJson, startRecordingServer } from './fixtures/recording-server.ts';
 import { startStreamingV1Backend } from './fixtures/streaming-v1-server.ts';
 
@@ -13,27 +14,6 @@ const clientInfo = { name: 'gatehouse-test', version: '0.0.0' };
 
 function httpBackend(url: string, overrides: Partial<HttpBackendOptions> = {}) {
   return createHttpBackend({ name: 'crm', url, timeoutMs: 5_000, clientInfo, logger: silentLogger, ...overrides });
-}
-
-function resultOf(response: JsonRpcResponse): Record<string, any> {
-  assert.ok('result' in response, `expected a result, got ${JSON.stringify(response)}`);
-  return response.result;
-}
-
-function textOf(response: JsonRpcResponse): string {
-  return resultOf(response).content[0].text;
-}
-
-function waitForState(backend: Backend, wanted: BackendState, timeoutMs = 5_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`backend never became ${wanted}`)), timeoutMs);
-    const unsubscribe = backend.onStateChange((state) => {
-      if (state !== wanted) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    });
-  });
 }
 
 describe('http backend against the SDK v2 server (2026-07-28)', () => {
@@ -143,7 +123,7 @@ describe('http backend against the SDK v1 server (2025-11-25 only)', () => {
       assert.equal(textOf(await backend.request({ method: 'tools/call', params: { name: 'echo', arguments: { message: 'one' } } })), 'one');
       await first.close();
       second = await startHttpBackend(backendScripts.v1, ['--port', port]);
-      const renewed = waitForState(backend, 'ready');
+      const renewed = waitForState(backend, 'ready', 5_000);
       const response = await backend.request({ method: 'tools/call', params: { name: 'echo', arguments: { message: 'two' } } });
       assert.equal(textOf(response), 'two');
       await renewed;

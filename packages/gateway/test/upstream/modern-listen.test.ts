@@ -3,14 +3,15 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import type { JsonRpcNotification, JsonRpcResponse } from '../../src/protocol/jsonrpc.ts';
+import type { JsonRpcNotification } from '../../src/protocol/jsonrpc.ts';
 import { META } from '../../src/protocol/revisions.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
-import { isBackendError, type Backend, type BackendState } from '../../src/upstream/backend.ts';
+import { isBackendError, type Backend } from '../../src/upstream/backend.ts';
 import { createHttpBackend, type HttpBackendOptions } from '../../src/upstream/http-backend.ts';
 import { RESYNC_META, type SubscriptionFilter } from '../../src/upstream/listen-filter.ts';
 import { createModernListen, listenRefusal, type ListenHandlers, type OpenListen } from '../../src/upstream/modern-listen.ts';
 import { createStdioBackend, type StdioBackendOptions } from '../../src/upstream/stdio-backend.ts';
+import { call, textOf, waitForState } from './fixtures/backend-calls.ts';
 import { captureLogger, type LogRecord } from './fixtures/capture-logger.ts';
 import { sendJson, startRecordingServer, type RecordedRequest } from './fixtures/recording-server.ts';
 import { startSubscribingHttp, watchedUris, type SubscribingHttpServer } from './fixtures/subscribing-v2-server.ts';
@@ -29,15 +30,6 @@ function stdioBackend(overrides: Partial<StdioBackendOptions> = {}): Backend {
   return createStdioBackend({
     name: 'watched', command: 'node', args: [subscribingServer], timeoutMs: 5_000, clientInfo, logger: silentLogger, restart: quickBackoff, ...overrides,
   });
-}
-
-function call(name: string, args: Record<string, unknown> = {}) {
-  return { method: 'tools/call', params: { name, arguments: args } };
-}
-
-function textOf(response: JsonRpcResponse): string {
-  assert.ok('result' in response, `expected a result, got ${JSON.stringify(response)}`);
-  return (response.result as any).content[0].text;
 }
 
 function isResync(notification: JsonRpcNotification): boolean {
@@ -85,18 +77,6 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5_0
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await sleep(20);
   }
-}
-
-function waitForState(backend: Backend, wanted: BackendState, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`backend never became ${wanted}`)), timeoutMs);
-    const unsubscribe = backend.onStateChange((state) => {
-      if (state !== wanted) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    });
-  });
 }
 
 /** The child's own count of open listens, from the stderr lines the stdio backend logs. */
@@ -221,24 +201,31 @@ describe('subscriptions/listen on a 2026-07-28 HTTP backend (SDK v2 server)', ()
     return { backend, notifications };
   }
 
-  test('delivers the tools list_changed of a tool added at runtime to onNotification', async () => {
+  /** Runs `body` with a backend connected to a fresh subscribing server, then closes both, the backend first. */
+  async function withConnected(body: (server: SubscribingHttpServer, connection: Awaited<ReturnType<typeof connected>>) => Promise<void>): Promise<void> {
     const server = await startSubscribingHttp();
-    const { backend, notifications } = await connected(server);
     try {
+      const connection = await connected(server);
+      try {
+        await body(server, connection);
+      } finally {
+        await connection.backend.close();
+      }
+    } finally {
+      await server.close();
+    }
+  }
+
+  test('delivers the tools list_changed of a tool added at runtime to onNotification', () =>
+    withConnected(async (_server, { backend, notifications }) => {
       const changed = notifications.next(isToolsChanged);
       assert.equal(textOf(await backend.request(call('add_tool', { name: 'late' }))), 'added late');
       const notification = await changed;
       assert.equal(notification.params?._meta, undefined, 'the upstream subscription id is not passed on');
-    } finally {
-      await backend.close();
-      await server.close();
-    }
-  });
+    }));
 
-  test('after setResourceSubscriptions([x]) delivers updates of x and not of y, on one listen', async () => {
-    const server = await startSubscribingHttp();
-    const { backend, notifications } = await connected(server);
-    try {
+  test('after setResourceSubscriptions([x]) delivers updates of x and not of y, on one listen', () =>
+    withConnected(async (server, { backend, notifications }) => {
       await backend.setResourceSubscriptions([watchedUris.x]);
       await waitUntil(() => server.openListens() === 1, 'the replaced listen is closed');
       const updated = notifications.next(isUpdateOf(watchedUris.x));
@@ -246,11 +233,7 @@ describe('subscriptions/listen on a 2026-07-28 HTTP backend (SDK v2 server)', ()
       await backend.request(call('touch', { uri: watchedUris.x }));
       await updated;
       assert.equal(notifications.heard.filter((n) => n.method === UPDATED && n.params?.uri === watchedUris.y).length, 0);
-    } finally {
-      await backend.close();
-      await server.close();
-    }
-  });
+    }));
 
   test('re-opens the listen, with the same resource URIs, after the server restarts on the same port', async () => {
     let server = await startSubscribingHttp();
@@ -275,18 +258,13 @@ describe('subscriptions/listen on a 2026-07-28 HTTP backend (SDK v2 server)', ()
     }
   });
 
-  test('close() leaves no listen open on the server', async () => {
-    const server = await startSubscribingHttp();
-    const { backend } = await connected(server);
-    try {
+  test('close() leaves no listen open on the server', () =>
+    withConnected(async (server, { backend }) => {
       await backend.setResourceSubscriptions([watchedUris.x, watchedUris.y]);
       await backend.close();
       await waitUntil(() => server.openListens() === 0, 'the server sees no listen');
       await assert.rejects(backend.setResourceSubscriptions([]), (error) => isBackendError(error) && error.code === 'backend_closed');
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 });
 
 describe('subscriptions/listen failures and other eras over HTTP', () => {

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { backendScripts, stdioCommand } from '../../../testing/src/backends/launch.ts';
-import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../../src/protocol/jsonrpc.ts';
+import type { JsonRpcNotification, JsonRpcRequest } from '../../src/protocol/jsonrpc.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
-import { isBackendError, type Backend, type BackendState } from '../../src/upstream/backend.ts';
+import { isBackendError, type BackendState } from '../../src/upstream/backend.ts';
 import { createStdioBackend, type StdioBackendOptions } from '../../src/upstream/stdio-backend.ts';
+import { call, textOf, waitForState } from './fixtures/backend-calls.ts';
 import { captureLogger, LEVEL } from './fixtures/capture-logger.ts';
 
 const clientInfo = { name: 'gatehouse-test', version: '0.0.0' };
@@ -18,27 +19,6 @@ function stdioBackend(command: { command: string; args: string[] }, overrides: P
 
 function scripted(...flags: string[]): { command: string; args: string[] } {
   return { command: 'node', args: [scriptedServer, ...flags] };
-}
-
-function textOf(response: JsonRpcResponse): string {
-  assert.ok('result' in response, `expected a result, got ${JSON.stringify(response)}`);
-  return (response.result as any).content[0].text;
-}
-
-function call(name: string, args: Record<string, unknown> = {}) {
-  return { method: 'tools/call', params: { name, arguments: args } };
-}
-
-function waitForState(backend: Backend, wanted: BackendState, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`backend never became ${wanted}`)), timeoutMs);
-    const unsubscribe = backend.onStateChange((state) => {
-      if (state !== wanted) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    });
-  });
 }
 
 function isAlive(pid: number): boolean {
