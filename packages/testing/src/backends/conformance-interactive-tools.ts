@@ -8,13 +8,23 @@ import type { ConformanceTool, ToolExtra } from './conformance-tools.ts';
 
 const noArguments: Tool['inputSchema'] = { type: 'object', properties: {} };
 
+function oneStringArgument(name: string, description: string): Tool['inputSchema'] {
+  return { type: 'object', properties: { [name]: { type: 'string', description } }, required: [name] };
+}
+
 function text(value: string): CallToolResult {
   return { content: [{ type: 'text', text: value }] };
 }
 
-async function elicit(extra: ToolExtra, message: string, requestedSchema: Record<string, unknown>): Promise<CallToolResult> {
+/** Sends a form elicitation and reports its outcome as `<label>: action=..., content=...`. */
+async function elicit(
+  extra: ToolExtra,
+  message: string,
+  requestedSchema: Record<string, unknown>,
+  label = 'Elicitation completed',
+): Promise<CallToolResult> {
   const result = await extra.sendRequest({ method: 'elicitation/create', params: { message, requestedSchema } as never }, ElicitResultSchema);
-  return text(`Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`);
+  return text(`${label}: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`);
 }
 
 export function createConformanceInteractiveTools(): ConformanceTool[] {
@@ -23,7 +33,7 @@ export function createConformanceInteractiveTools(): ConformanceTool[] {
       definition: {
         name: 'test_sampling',
         description: 'Asks the client\'s model to answer the prompt (sampling/createMessage).',
-        inputSchema: { type: 'object', properties: { prompt: { type: 'string', description: 'The prompt to send to the LLM' } }, required: ['prompt'] },
+        inputSchema: oneStringArgument('prompt', 'The prompt to send to the LLM'),
       },
       async run(args, extra) {
         const result = await extra.sendRequest(
@@ -38,25 +48,19 @@ export function createConformanceInteractiveTools(): ConformanceTool[] {
       definition: {
         name: 'test_elicitation',
         description: 'Asks the user for a username and email (elicitation/create, form mode).',
-        inputSchema: { type: 'object', properties: { message: { type: 'string', description: 'The message to show the user' } }, required: ['message'] },
+        inputSchema: oneStringArgument('message', 'The message to show the user'),
       },
-      async run(args, extra) {
-        const result = await extra.sendRequest(
+      run: (args, extra) =>
+        elicit(
+          extra,
+          String(args.message),
           {
-            method: 'elicitation/create',
-            params: {
-              message: String(args.message),
-              requestedSchema: {
-                type: 'object',
-                properties: { username: { type: 'string', description: "User's response" }, email: { type: 'string', description: "User's email address" } },
-                required: ['username', 'email'],
-              },
-            },
+            type: 'object',
+            properties: { username: { type: 'string', description: "User's response" }, email: { type: 'string', description: "User's email address" } },
+            required: ['username', 'email'],
           },
-          ElicitResultSchema,
-        );
-        return text(`User response: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`);
-      },
+          'User response',
+        ),
     },
     {
       definition: { name: 'test_elicitation_sep1034_defaults', description: 'Elicitation whose schema gives a default for every primitive type (SEP-1034).', inputSchema: noArguments },

@@ -2,12 +2,11 @@
 // eras: a tool that needs the client returns `inputRequired(...)` (2026-07-28
 // multi round-trip requests, basic/patterns/mrtr); on a 2025 connection the
 // SDK's legacy shim turns that into real server-to-client requests on the
-// call's stream and re-enters the handler with the answers.
-
-import { setTimeout as sleep } from 'node:timers/promises';
+// call's stream and re-enters the handler with the answers. The specs and the
+// tools that need nothing from the client are shared with the v1 backend
+// (interactive-catalog.ts).
 
 import {
-  type CallToolResult,
   createRequestStateCodec,
   inputRequired,
   type InputRequest,
@@ -18,21 +17,11 @@ import {
 } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 
-import { addedToolNamePattern, elicitationOutcomeText, type InteractiveState } from './interactive-state.ts';
+import * as interactive from './interactive-catalog.ts';
+import { elicitationOutcomeText, type InteractiveState } from './interactive-state.ts';
+import { type TextResult, textResult } from './test-catalog.ts';
 
-export const v2InteractiveToolNames = [
-  'ask_name',
-  'open_url',
-  'summarize',
-  'list_client_roots',
-  'count',
-  'log_messages',
-  'wait_for_cancel',
-  'cancellations',
-  'touch_resource',
-  'add_tool',
-  'subscriptions',
-] as const;
+export const v2InteractiveToolNames = interactive.interactiveToolNames;
 
 /** What a round's `requestState` proves: which tool minted it. */
 interface ToolRoundState {
@@ -61,12 +50,6 @@ export interface V2InteractiveOptions {
   isLive: boolean;
 }
 
-const progressIntervalMs = 5;
-
-function text(value: string, isError = false): CallToolResult {
-  return isError ? { content: [{ type: 'text', text: value }], isError } : { content: [{ type: 'text', text: value }] };
-}
-
 /** Whether this entry carries answers to a round this tool started (verified by the codec before the handler runs). */
 function isOwnRound(ctx: ServerContext, tool: string): boolean {
   return ctx.mcpReq.requestState<ToolRoundState>()?.tool === tool;
@@ -77,110 +60,38 @@ async function askOnce(tool: string, key: string, request: InputRequest): Promis
 }
 
 export function registerV2InteractiveTools(server: McpServer, state: InteractiveState, options: V2InteractiveOptions): void {
-  registerElicitation(server);
-  registerSamplingAndRoots(server);
-  registerNotifying(server, state);
+  registerLogging(server);
   registerCounter(server, state, options.era);
-  registerRuntimeChanges(server, state, options);
+  registerClientRequests(server);
+  for (const tool of interactive.neutralInteractiveTools(state, options.reservedToolNames)) registerNeutralTool(server, tool);
+  const registerAddedTool = (name: string) => registerNeutralTool(server, interactive.addedTool(name));
+  if (!options.isLive) {
+    for (const name of state.addedTools) registerAddedTool(name);
+    return;
+  }
+  // On a 2026 stdio connection the SDK's entry routes list_changed to the listen streams that asked for it.
+  interactive.followSharedState(server, state, {
+    registerAddedTool,
+    // 2026-07-28 has no resources/subscribe: a modern connection hears of every update it listens for.
+    wantsUpdate: (uri) => options.era !== 'legacy' || state.isSubscribed(server, uri),
+  });
 }
 
-function registerElicitation(server: McpServer): void {
-  server.registerTool(
-    'ask_name',
-    {
-      description: "Ask the user's name with a form elicitation and greet them. Use when testing form-mode elicitation.",
-      inputSchema: z.object({}),
-    },
-    async (_args, ctx): Promise<CallToolResult | InputRequiredResult> => {
-      const answer = inputResponse(ctx.mcpReq.inputResponses, 'name');
-      if (answer.kind === 'elicit' && isOwnRound(ctx, 'ask_name')) {
-        return text(elicitationOutcomeText(answer.action, answer.content?.['name']));
-      }
-      return askOnce(
-        'ask_name',
-        'name',
-        inputRequired.elicit({
-          message: 'What is your name?',
-          requestedSchema: { type: 'object', properties: { name: { type: 'string', title: 'Name' } }, required: ['name'] },
-        }),
-      );
-    },
-  );
-
-  server.registerTool(
-    'open_url',
-    {
-      description: 'Send the user to a URL with a URL-mode elicitation and report the action they took. Use when testing URL-mode elicitation.',
-      inputSchema: z.object({ url: z.url().default('https://example.com/consent').describe('The page the user is sent to.') }),
-    },
-    async ({ url }, ctx): Promise<CallToolResult | InputRequiredResult> => {
-      const answer = inputResponse(ctx.mcpReq.inputResponses, 'visit');
-      if (answer.kind === 'elicit' && isOwnRound(ctx, 'open_url')) return text(answer.action);
-      // The 2026 URL-mode shape has no elicitationId; the legacy shim mints one for 2025 clients.
-      return askOnce('open_url', 'visit', inputRequired.elicitUrl({ message: 'Open this page to continue', url }));
-    },
+function registerNeutralTool(server: McpServer, tool: interactive.NeutralTool): void {
+  server.registerTool(tool.name, { description: tool.description, inputSchema: tool.inputSchema }, (args, ctx) =>
+    tool.run(args, toolCall(ctx)),
   );
 }
 
-function registerSamplingAndRoots(server: McpServer): void {
-  server.registerTool(
-    'summarize',
-    {
-      description: "Ask the client's model to summarize the text with sampling/createMessage and return its reply. Use when testing sampling.",
-      inputSchema: z.object({ text: z.string().describe('The text to summarize.') }),
-    },
-    async ({ text: input }, ctx): Promise<CallToolResult | InputRequiredResult> => {
-      const answer = inputResponse(ctx.mcpReq.inputResponses, 'summary');
-      if (answer.kind === 'sampling' && isOwnRound(ctx, 'summarize')) {
-        const content = Array.isArray(answer.result.content) ? answer.result.content[0] : answer.result.content;
-        return text(content?.type === 'text' ? content.text : JSON.stringify(answer.result.content));
-      }
-      return askOnce(
-        'summarize',
-        'summary',
-        inputRequired.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: input } }], maxTokens: 100 }),
-      );
-    },
-  );
-
-  server.registerTool(
-    'list_client_roots',
-    {
-      description: "List the client's roots with roots/list, one URI per line. Use when testing roots.",
-      inputSchema: z.object({}),
-    },
-    async (_args, ctx): Promise<CallToolResult | InputRequiredResult> => {
-      const answer = inputResponse(ctx.mcpReq.inputResponses, 'roots');
-      if (answer.kind === 'roots' && isOwnRound(ctx, 'list_client_roots')) {
-        return text(answer.roots.map((root) => root.uri).join('\n'));
-      }
-      return askOnce('list_client_roots', 'roots', inputRequired.listRoots());
-    },
-  );
+function toolCall(ctx: ServerContext): interactive.ToolCall {
+  return {
+    progressToken: ctx.mcpReq._meta?.progressToken,
+    signal: ctx.mcpReq.signal,
+    notify: (notification) => ctx.mcpReq.notify(notification),
+  };
 }
 
-function registerNotifying(server: McpServer, state: InteractiveState): void {
-  server.registerTool(
-    'count',
-    {
-      description: 'Count from 1 to n, sending a progress notification for each step when the call has a progressToken.',
-      inputSchema: z.object({ n: z.number().int().min(1).max(1000).describe('How far to count.') }),
-    },
-    async ({ n }, ctx) => {
-      const progressToken = ctx.mcpReq._meta?.progressToken;
-      for (let progress = 1; progress <= n; progress += 1) {
-        if (progressToken !== undefined) {
-          await ctx.mcpReq.notify({
-            method: 'notifications/progress',
-            params: { progressToken, progress, total: n, message: `counted ${progress} of ${n}` },
-          });
-        }
-        if (progress < n) await sleep(progressIntervalMs, undefined, { signal: ctx.mcpReq.signal });
-      }
-      return text(`counted to ${n}`);
-    },
-  );
-
+function registerLogging(server: McpServer): void {
   server.registerTool(
     'log_messages',
     {
@@ -190,48 +101,15 @@ function registerNotifying(server: McpServer, state: InteractiveState): void {
     async (_args, ctx) => {
       // ctx.mcpReq.log applies logging/setLevel on 2025 connections and the request's
       // `io.modelcontextprotocol/logLevel` _meta on 2026 ones (sending nothing without it).
-      await ctx.mcpReq.log('info', 'first message (info)', 'v2-backend');
-      await ctx.mcpReq.log('warning', 'second message (warning)', 'v2-backend');
-      return text('logged');
+      for (const [level, data] of interactive.loggedMessages) await ctx.mcpReq.log(level, data, 'v2-backend');
+      return textResult('logged');
     },
-  );
-
-  server.registerTool(
-    'wait_for_cancel',
-    {
-      description:
-        'Wait up to ms milliseconds; answers "cancelled" and counts it when the call is cancelled first. Sends progress 0 once waiting, so a caller knows when to cancel.',
-      inputSchema: z.object({ ms: z.number().int().min(0).max(600_000).default(30_000).describe('The longest wait, in milliseconds.') }),
-    },
-    async ({ ms }, ctx) => {
-      const progressToken = ctx.mcpReq._meta?.progressToken;
-      if (progressToken !== undefined) {
-        await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: 0, message: 'waiting' } });
-      }
-      try {
-        await sleep(ms, undefined, { signal: ctx.mcpReq.signal });
-        return text('not cancelled');
-      } catch {
-        state.recordCancellation();
-        return text('cancelled');
-      }
-    },
-  );
-
-  server.registerTool(
-    'cancellations',
-    { description: 'How many wait_for_cancel calls saw a cancellation, across all sessions.', inputSchema: z.object({}) },
-    () => text(String(state.cancellations)),
   );
 }
 
 function registerCounter(server: McpServer, state: InteractiveState, era: 'legacy' | 'modern'): void {
-  server.registerResource(
-    'counter',
-    state.counterUri,
-    { title: 'Counter', description: 'A number touch_resource increments; subscribe to hear of it.', mimeType: 'text/plain' },
-    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/plain', text: `count: ${state.counter}` }] }),
-  );
+  const counter = interactive.counterResource(state);
+  server.registerResource(counter.name, counter.uri, counter.metadata, counter.read);
   // 2026-07-28 has no resources/subscribe: subscriptions/listen (served by the SDK's entry) replaces it.
   if (era !== 'legacy') return;
   server.server.setRequestHandler('resources/subscribe', (request) => {
@@ -244,64 +122,35 @@ function registerCounter(server: McpServer, state: InteractiveState, era: 'legac
   });
 }
 
-function registerRuntimeChanges(server: McpServer, state: InteractiveState, options: V2InteractiveOptions): void {
-  const reservedToolNames = [...options.reservedToolNames, ...v2InteractiveToolNames];
-  server.registerTool(
-    'touch_resource',
-    {
-      description: `Increment ${state.counterUri} and notify its subscribers with notifications/resources/updated.`,
-      inputSchema: z.object({}),
-    },
-    () => text(`count is now ${state.touchCounter()}`),
-  );
-
-  server.registerTool(
-    'add_tool',
-    {
-      description: 'Register a new tool on every session, which makes the server send notifications/tools/list_changed.',
-      inputSchema: z.object({ name: z.string().regex(addedToolNamePattern).describe('The new tool name.') }),
-    },
-    ({ name }) => {
-      try {
-        state.addTool(name, reservedToolNames);
-      } catch (error) {
-        return text(error instanceof Error ? error.message : String(error), true);
-      }
-      return text(`added ${name}`);
-    },
-  );
-
-  server.registerTool(
-    'subscriptions',
-    { description: 'Report resource subscriptions held by sessions of this backend, as JSON.', inputSchema: z.object({}) },
-    () => text(JSON.stringify(state.subscriptionReport())),
-  );
-
-  for (const name of state.addedTools) registerAddedTool(server, name);
-  if (!options.isLive) return;
-
-  const unwatch = state.watch({
-    // registerTool on a connected McpServer sends notifications/tools/list_changed itself; on a
-    // 2026 stdio connection the SDK's entry routes it to the listen streams that asked for it.
-    toolAdded: (name) => registerAddedTool(server, name),
-    resourceUpdated: (uri) => {
-      if (!server.isConnected()) return;
-      if (options.era === 'legacy' && !state.isSubscribed(server, uri)) return;
-      server.server.sendResourceUpdated({ uri }).catch(() => undefined);
-    },
+/**
+ * The tools that ask the client: the first entry answers input_required with
+ * one request; the retry carries the answer under the same key.
+ */
+function registerClientRequests(server: McpServer): void {
+  server.registerTool('ask_name', interactive.askNameTool, async (_args, ctx): Promise<TextResult | InputRequiredResult> => {
+    const answer = inputResponse(ctx.mcpReq.inputResponses, 'name');
+    if (answer.kind === 'elicit' && isOwnRound(ctx, 'ask_name')) {
+      return textResult(elicitationOutcomeText(answer.action, answer.content?.['name']));
+    }
+    return askOnce('ask_name', 'name', inputRequired.elicit(interactive.nameElicitation));
   });
-  const previousOnClose = server.server.onclose;
-  server.server.onclose = () => {
-    previousOnClose?.();
-    unwatch();
-    state.forgetSession(server);
-  };
-}
 
-function registerAddedTool(server: McpServer, name: string): void {
-  server.registerTool(
-    name,
-    { description: 'Added at runtime by add_tool; returns its own name.', inputSchema: z.object({}) },
-    () => text(name),
-  );
+  server.registerTool('open_url', interactive.openUrlTool, async ({ url }, ctx): Promise<TextResult | InputRequiredResult> => {
+    const answer = inputResponse(ctx.mcpReq.inputResponses, 'visit');
+    if (answer.kind === 'elicit' && isOwnRound(ctx, 'open_url')) return textResult(answer.action);
+    // The 2026 URL-mode shape has no elicitationId; the legacy shim mints one for 2025 clients.
+    return askOnce('open_url', 'visit', inputRequired.elicitUrl({ message: interactive.urlElicitationMessage, url }));
+  });
+
+  server.registerTool('summarize', interactive.summarizeTool, async ({ text }, ctx): Promise<TextResult | InputRequiredResult> => {
+    const answer = inputResponse(ctx.mcpReq.inputResponses, 'summary');
+    if (answer.kind === 'sampling' && isOwnRound(ctx, 'summarize')) return textResult(interactive.summaryText(answer.result.content));
+    return askOnce('summarize', 'summary', inputRequired.createMessage(interactive.summaryRequest(text)));
+  });
+
+  server.registerTool('list_client_roots', interactive.listClientRootsTool, async (_args, ctx): Promise<TextResult | InputRequiredResult> => {
+    const answer = inputResponse(ctx.mcpReq.inputResponses, 'roots');
+    if (answer.kind === 'roots' && isOwnRound(ctx, 'list_client_roots')) return textResult(interactive.rootsText(answer.roots));
+    return askOnce('list_client_roots', 'roots', inputRequired.listRoots());
+  });
 }
