@@ -5,15 +5,16 @@
 // requestState, listen streams and per-request log levels.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { backendScripts, type HttpBackendProcess, startHttpBackend, stdioCommand } from '../../src/backends/launch.ts';
+import { backendScripts, stdioCommand } from '../../src/backends/launch.ts';
 import { v2CounterUri } from '../../src/backends/v2-server.ts';
 import type { InteractiveClient } from '../../src/clients/interactive-client.ts';
 import type { InteractiveHandlers } from '../../src/clients/interactive-handlers.ts';
 import { describeInteractiveScenarios } from '../../src/clients/interactive-scenarios.ts';
 import { connectInteractiveV1, type StdioTarget } from '../../src/clients/interactive-v1.ts';
 import { connectInteractiveV2 } from '../../src/clients/interactive-v2.ts';
+import { useHttpBackend } from '../fixtures/http-backend-hooks.ts';
 
 type Target = string | StdioTarget;
 
@@ -25,13 +26,7 @@ const clients: Record<string, { era: 'modern' | 'legacy'; connect: (target: Targ
 
 for (const [clientName, { era, connect }] of Object.entries(clients)) {
   describe(`v2 backend over http, ${clientName}`, () => {
-    let backend: HttpBackendProcess;
-    before(async () => {
-      backend = await startHttpBackend(backendScripts.v2);
-    });
-    after(async () => {
-      await backend?.close();
-    });
+    const backend = useHttpBackend(backendScripts.v2);
     it(`negotiates the ${era} era`, async () => {
       const client = await connect(backend.url, {});
       try {
@@ -59,20 +54,10 @@ for (const [clientName, { era, connect }] of Object.entries(clients)) {
 }
 
 describe('v2 backend on 2026-07-28, as the gateway meets it', () => {
-  let backend: HttpBackendProcess;
-  const open: InteractiveClient[] = [];
-  before(async () => {
-    backend = await startHttpBackend(backendScripts.v2);
-  });
-  after(async () => {
-    await Promise.allSettled(open.map((client) => client.close()));
-    await backend?.close();
-  });
+  const backend = useHttpBackend(backendScripts.v2);
 
   async function connectModern(handlers: InteractiveHandlers = {}) {
-    const client = await connectInteractiveV2(backend.url, 'auto', handlers);
-    open.push(client);
-    return client;
+    return backend.keepOpen(await connectInteractiveV2(backend.url, 'auto', handlers));
   }
 
   it('answers a call that needs input with input_required, inputRequests and a sealed requestState', async () => {
@@ -125,21 +110,12 @@ describe('v2 backend on 2026-07-28, as the gateway meets it', () => {
 });
 
 describe('v2 backend 2025 sessions', () => {
-  let backend: HttpBackendProcess;
-  const open: InteractiveClient[] = [];
-  before(async () => {
-    backend = await startHttpBackend(backendScripts.v2);
-  });
-  after(async () => {
-    await Promise.allSettled(open.map((client) => client.close()));
-    await backend?.close();
-  });
+  const backend = useHttpBackend(backendScripts.v2);
 
   it('counts one subscription per session and notifies each subscribed session once', async () => {
-    const first = await connectInteractiveV2(backend.url, 'legacy');
-    const second = await connectInteractiveV1(backend.url);
-    const modern = await connectInteractiveV2(backend.url, 'auto');
-    open.push(first, second, modern);
+    const first = backend.keepOpen(await connectInteractiveV2(backend.url, 'legacy'));
+    const second = backend.keepOpen(await connectInteractiveV1(backend.url));
+    const modern = backend.keepOpen(await connectInteractiveV2(backend.url, 'auto'));
     await first.subscribe({ resources: [v2CounterUri] });
     const secondSubscription = await second.subscribe({ resources: [v2CounterUri] });
     const modernSubscription = await modern.subscribe({ resources: [v2CounterUri] });
