@@ -30,13 +30,20 @@ export interface GroupCommitOptions {
    * never held. 0 (the default): the next batch goes at once.
    */
   busyIntervalMs?: number;
+  /**
+   * A held batch goes as soon as this many records wait, before its
+   * busyIntervalMs is up: under heavy traffic the hold then lasts only as
+   * long as a batch of this size takes to gather, which bounds the latency
+   * it adds, while under lighter load it still waits the whole interval.
+   */
+  busyBatchRecords?: number;
 }
 
 /** Records that must be waiting when a commit ends for the next batch to be held (busyIntervalMs). */
-export const BUSY_MIN_WAITING = 3;
+export const BUSY_MIN_WAITING = 2;
 
 /** Batches of up to 1000 records, committed on the next turn of the event loop, at most 100k waiting. */
-export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000, maxInFlight: 1, busyIntervalMs: 0 };
+export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000, maxInFlight: 1, busyIntervalMs: 0, busyBatchRecords: 16 };
 
 type Waiting<T, R> =
   | { kind: 'item'; item: T; resolve: (result: R) => void; reject: (error: unknown) => void }
@@ -51,6 +58,8 @@ export class GroupCommit<T, R> {
   #itemsCommitting = 0;
   #isTaskRunning = false;
   #isScheduled = false;
+  /** The next batch is held for company (busyIntervalMs) until #timer fires or busyBatchRecords wait. */
+  #isHeld = false;
   #timer: NodeJS.Timeout | undefined;
   #isClosed = false;
   /** Told of every batch commit (its duration, and whether it committed), e.g. for the audit write metrics. */
@@ -58,7 +67,7 @@ export class GroupCommit<T, R> {
 
   constructor(commit: (items: T[]) => Promise<R[]>, options: GroupCommitOptions) {
     this.#commit = commit;
-    this.#options = { maxInFlight: 1, busyIntervalMs: 0, ...options };
+    this.#options = { maxInFlight: 1, busyIntervalMs: 0, busyBatchRecords: 16, ...options };
   }
 
   /** Records queued or being committed. */
@@ -101,7 +110,8 @@ export class GroupCommit<T, R> {
 
   #schedule(isUrgent = false): void {
     if (this.#isTaskRunning || this.#inFlight >= this.#options.maxInFlight) return;
-    if (isUrgent || this.#pendingItems - this.#itemsCommitting >= this.#options.maxBatch) {
+    const waiting = this.#pendingItems - this.#itemsCommitting;
+    if (isUrgent || waiting >= this.#options.maxBatch || (this.#isHeld && waiting >= this.#options.busyBatchRecords)) {
       this.#pump();
       return;
     }
@@ -114,6 +124,7 @@ export class GroupCommit<T, R> {
   /** Starts what may start now: batches up to maxInFlight, or a task once nothing is in flight. */
   #pump(): void {
     this.#isScheduled = false;
+    this.#isHeld = false;
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -153,13 +164,14 @@ export class GroupCommit<T, R> {
     const interval = this.#options.busyIntervalMs;
     if (interval <= 0 || this.#isTaskRunning || this.#queue[0]?.kind !== 'item') return 0;
     const waiting = this.#pendingItems - this.#itemsCommitting;
-    if (waiting < BUSY_MIN_WAITING || waiting >= this.#options.maxBatch) return 0;
+    if (waiting < BUSY_MIN_WAITING || waiting >= Math.min(this.#options.maxBatch, this.#options.busyBatchRecords)) return 0;
     return startedAt + interval - performance.now();
   }
 
   #pumpAfter(waitMs: number): void {
     if (this.#isScheduled) return;
     this.#isScheduled = true;
+    this.#isHeld = true;
     this.#timer = setTimeout(() => this.#pump(), waitMs);
   }
 

@@ -176,8 +176,18 @@ function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
 
 /** `audit_2026_05_19_<32 hex>`: the seed's form, the day first so ids sort roughly by time. */
 export function newAuditId(startedAt: number): string {
-  const day = new Date(startedAt).toISOString().slice(0, 10).replaceAll('-', '_');
-  return `audit_${day}_${randomUUID().replaceAll('-', '')}`;
+  if (startedAt < idDay.startsAt || startedAt >= idDay.endsAt) idDay = auditIdDay(startedAt);
+  return `${idDay.prefix}${randomUUID().replaceAll('-', '')}`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The id prefix of the UTC day holding `at`, kept while the clock stays in that day: formatting a date per record showed in profiles. */
+let idDay = { startsAt: 0, endsAt: 0, prefix: '' };
+
+function auditIdDay(at: number): typeof idDay {
+  const startsAt = Math.floor(at / DAY_MS) * DAY_MS;
+  return { startsAt, endsAt: startsAt + DAY_MS, prefix: `audit_${new Date(startsAt).toISOString().slice(0, 10).replaceAll('-', '_')}_` };
 }
 
 /** Whether records of this type are always in the security category, whatever their status. */

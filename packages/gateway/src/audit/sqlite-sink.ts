@@ -19,11 +19,12 @@ import type { SqliteWorkerData, SqliteWorkerReply, SqliteWorkerRequest } from '.
 
 /**
  * The SQLite sink's GroupCommitOptions.busyIntervalMs: under load, at most one
- * commit (one fsync of the WAL) per this many milliseconds. Measured in
- * docs/benchmarks.md (session 3): a commit costs about 300 us of CPU whatever
- * it holds, and at the bench's load batches held 2-5 records without it.
+ * commit (one fsync of the WAL) per this many milliseconds, or sooner once
+ * busyBatchRecords (16) wait. Measured in docs/benchmarks.md (sessions 3 and
+ * 4): the writer's cost is per commit far more than per record, and at
+ * ~1,000 calls/s a 5 ms interval still left batches of 3-5 records.
  */
-export const SQLITE_BUSY_INTERVAL_MS = 5;
+export const SQLITE_BUSY_INTERVAL_MS = 10;
 
 export interface SqliteSinkOptions {
   path: string;

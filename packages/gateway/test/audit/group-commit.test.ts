@@ -63,15 +63,31 @@ describe('group commit', () => {
     assert.ok(performance.now() - started >= 40, 'the second batch started no sooner than 40 ms after the first');
   });
 
-  it('does not hold a batch when fewer than three records arrived during the commit', async () => {
+  it('does not hold a batch when fewer than two records arrived during the commit (a lone caller, or two in a loop)', async () => {
     const { batches, commit } = recorder(5);
     const group = new GroupCommit(commit, { maxBatch: 100, maxDelayMs: 0, maxPending: 1_000, busyIntervalMs: 1_000 });
     const started = performance.now();
     const first = group.submit(1);
     await new Promise((resolve) => setTimeout(resolve, 1));
-    await Promise.all([first, group.submit(2), group.submit(3)]);
-    assert.deepEqual(batches, [[1], [2, 3]]);
+    await Promise.all([first, group.submit(2)]);
+    assert.deepEqual(batches, [[1], [2]]);
     assert.ok(performance.now() - started < 500, 'no caller waited for the busy interval');
+  });
+
+  it('lets a held batch go as soon as busyBatchRecords wait, before the interval is up', async () => {
+    const { batches, commit } = recorder(5);
+    const group = new GroupCommit(commit, { maxBatch: 100, maxDelayMs: 0, maxPending: 1_000, busyIntervalMs: 5_000, busyBatchRecords: 4 });
+    const started = performance.now();
+    const first = group.submit(1);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const during = [2, 3].map((item) => group.submit(item));
+    // The first commit ends with two waiting: the next batch is held. Two more arrive while it is held: four wait, so it goes.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(batches, [[1]], 'the second batch is held while only two records wait');
+    const more = [4, 5].map((item) => group.submit(item));
+    await Promise.all([first, ...during, ...more]);
+    assert.deepEqual(batches, [[1], [2, 3, 4, 5]]);
+    assert.ok(performance.now() - started < 1_000, 'the held batch did not wait out the 5 s interval');
   });
 
   it('rejects every submit of a failed batch and goes on with the next', async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildAuditRecord, categoryOf, operationTypeForMethod, OPERATION_TYPES } from '../../src/audit/record.ts';
+import { buildAuditRecord, categoryOf, newAuditId, operationTypeForMethod, OPERATION_TYPES } from '../../src/audit/record.ts';
 import { indexColumns, MAX_TARGETS } from '../../src/audit/record-index.ts';
 import { factsFor } from './fixtures/audit-fixtures.ts';
 
@@ -85,5 +85,13 @@ describe('the query columns of a record', () => {
     assert.equal(decision([]), null);
     assert.equal(decision(['allow', 'rewrite']), 'rewrite');
     assert.equal(decision(['deny', 'allow']), 'deny');
+  });
+
+  it('names each record by the UTC day it started, across midnight and back, with a fresh random part', () => {
+    const lastMs = Date.parse('2026-05-19T23:59:59.999Z');
+    const ids = [lastMs, lastMs + 1, lastMs, Date.parse('2027-01-01T00:00:00.000Z')].map((at) => newAuditId(at));
+    assert.deepEqual(ids.map((id) => id.slice(0, 17)), ['audit_2026_05_19_', 'audit_2026_05_20_', 'audit_2026_05_19_', 'audit_2027_01_01_']);
+    for (const id of ids) assert.match(id, /^audit_\d{4}_\d{2}_\d{2}_[0-9a-f]{32}$/);
+    assert.equal(new Set(ids).size, ids.length);
   });
 });
