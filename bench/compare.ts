@@ -1,6 +1,7 @@
 // The comparison run: after warming every path, for each era and concurrency
-// the same echo load sent straight to the backend, through the reference
-// proxy (the floor any Node hop costs) and through the gateway, in rotating
+// the same echo load sent straight to the backend, through a TCP byte pump
+// (what the hop itself costs), through the reference HTTP proxy (the floor
+// any Node HTTP hop costs) and through the gateway, in rotating
 // rounds so a burst of other load on the machine hits all alike.
 
 import { type ClientFleet, createIdSequence, openClientFleet } from './client-fleet.ts';
@@ -21,6 +22,7 @@ export const concurrencies = [1, 64] as const;
 
 export interface TargetUrls {
   direct: string;
+  pipe: string;
   floor: string;
   gateway: string;
 }
@@ -28,6 +30,7 @@ export interface TargetUrls {
 /** The processes whose CPU time each scenario charges per request. */
 export interface ServerPids {
   backend: number;
+  pipe: number;
   floor: number;
   gateway: number;
 }
@@ -152,9 +155,9 @@ export async function measureSidesInRounds<const Sides extends readonly Side[]>(
   return sides.map((side, index) => combineSlices(side, concurrency, slices[index]!)) as { -readonly [K in keyof Sides]: ScenarioResult };
 }
 
-const targets = ['direct', 'floor', 'gateway'] as const;
+const targets = ['direct', 'pipe', 'floor', 'gateway'] as const;
 
-/** Direct, floor and gateway for one era and concurrency. */
+/** Direct, pipe, floor and gateway for one era and concurrency. */
 async function compareTargets(
   urls: TargetUrls,
   pids: ServerPids,
@@ -209,7 +212,7 @@ export async function runComparison(
   const results: ScenarioResult[] = [];
   for (const [index, { era, concurrency }] of plan.entries()) {
     process.stderr.write(
-      `bench: [${index + 1}/${plan.length}] ${era} c=${concurrency}: warm-up, then ${settings.rounds} rotating rounds of direct, floor and gateway\n`,
+      `bench: [${index + 1}/${plan.length}] ${era} c=${concurrency}: warm-up, then ${settings.rounds} rotating rounds of direct, pipe, floor and gateway\n`,
     );
     for (const result of await compareTargets(urls, pids, era, concurrency, settings, nextId)) {
       process.stderr.write(`bench:   ${describeScenario(result)}\n`);

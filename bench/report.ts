@@ -4,8 +4,11 @@
 
 export const eraNames = ['2025-11-25', '2026-07-28'] as const;
 export type EraName = (typeof eraNames)[number];
-/** direct: the backend itself; floor: the thinnest Node proxy (reference-proxy.ts); gateway: Gatehouse. */
-export type Target = 'direct' | 'floor' | 'gateway';
+/**
+ * direct: the backend itself; pipe: a TCP byte pump (reference-tcp-pipe.ts);
+ * floor: the thinnest Node HTTP proxy (reference-proxy.ts); gateway: Gatehouse.
+ */
+export type Target = 'direct' | 'pipe' | 'floor' | 'gateway';
 
 /** What one scenario measured, as printed and as in the JSON report. */
 export interface ScenarioResult {
@@ -20,7 +23,7 @@ export interface ScenarioResult {
   client_cpu_us: number;
   /** The same for the backend process. */
   backend_cpu_us: number;
-  /** The same for the gateway process (or the reference proxy in floor scenarios); null for direct scenarios. */
+  /** The same for the gateway process (or the reference proxy in pipe and floor scenarios); null for direct scenarios. */
   gateway_cpu_us: number | null;
 }
 
@@ -73,9 +76,9 @@ export interface Ratio {
 
 /**
  * For each era: gateway rps / direct rps at c=64 and gateway p50 − direct p50
- * at c=1, judged against the goals; then, when the floor was measured, the
- * same two figures for the reference proxy and the gateway's p50 above it, as
- * reference rows. A ratio whose scenarios are missing or had errors is NaN
+ * at c=1, judged against the goals; then, for the TCP pipe and the HTTP
+ * floor when they were measured, the same two figures, and the gateway's p50
+ * above the floor, as reference rows. A ratio whose scenarios are missing or had errors is NaN
  * and a miss.
  */
 export function computeRatios(results: readonly ScenarioResult[]): Ratio[] {
@@ -110,8 +113,14 @@ export function computeRatios(results: readonly ScenarioResult[]): Ratio[] {
       isMet: added <= goals.maxAddedP50Ms,
     });
   }
-  if (!results.some((result) => result.name.startsWith('floor-'))) return ratios;
   const reference = (key: string, value: number): Ratio => ({ key, value, goal: 'reference', isMet: false, isReference: true });
+  if (results.some((result) => result.name.startsWith('pipe-'))) {
+    for (const era of eraNames) {
+      ratios.push(reference(`pipe_throughput_c${goals.throughputConcurrency}_${era}`, throughputOf('pipe', era)));
+      ratios.push(reference(`pipe_added_p50_ms_c${goals.latencyConcurrency}_${era}`, addedP50Of('pipe', era)));
+    }
+  }
+  if (!results.some((result) => result.name.startsWith('floor-'))) return ratios;
   for (const era of eraNames) {
     ratios.push(reference(`floor_throughput_c${goals.throughputConcurrency}_${era}`, throughputOf('floor', era)));
     ratios.push(reference(`floor_added_p50_ms_c${goals.latencyConcurrency}_${era}`, addedP50Of('floor', era)));

@@ -19,6 +19,7 @@ import { runSoak } from './soak.ts';
 import { formatSoakJson, formatSoakReport } from './soak-report.ts';
 
 const referenceProxyScript = fileURLToPath(new URL('./reference-proxy.ts', import.meta.url));
+const referenceTcpPipeScript = fileURLToPath(new URL('./reference-tcp-pipe.ts', import.meta.url));
 
 function describeMachine(): string {
   const processors = cpus();
@@ -82,11 +83,13 @@ async function main(): Promise<number> {
       return result.errors > 0 ? 1 : 0;
     }
 
+    const pipe = await startHttpBackend(referenceTcpPipeScript, ['--target', backend.url]);
+    cleanup.add('the TCP pipe', () => pipe.close());
     const floor = await startHttpBackend(referenceProxyScript, ['--target', backend.url]);
     cleanup.add('the reference proxy', () => floor.close());
     const results = await runComparison(
-      { direct: backend.url, floor: floor.url, gateway: gateway.url },
-      { backend: backend.process.pid!, floor: floor.process.pid!, gateway: gateway.process.pid! },
+      { direct: backend.url, pipe: pipe.url, floor: floor.url, gateway: gateway.url },
+      { backend: backend.process.pid!, pipe: pipe.process.pid!, floor: floor.process.pid!, gateway: gateway.process.pid! },
       options,
     );
     const ratios = computeRatios(results);

@@ -129,6 +129,29 @@ describe('bench ratios', () => {
     assert.equal(JSON.parse(formatJsonReport(withFloor, ratios)).verdicts['floor_throughput_c64_2026-07-28'], 'ref');
   });
 
+  it('adds the TCP pipe as reference rows before the floor\'s, so the hop and the HTTP layer read apart', () => {
+    const withBoth = [
+      ...healthyRun,
+      scenario('pipe-2025-11-25', 1, 950, 1.05),
+      scenario('pipe-2025-11-25', 64, 4750, 12.5),
+      scenario('pipe-2026-07-28', 1, 1050, 0.9),
+      scenario('pipe-2026-07-28', 64, 5500, 11),
+      scenario('floor-2025-11-25', 1, 900, 1.1),
+      scenario('floor-2025-11-25', 64, 4900, 12.5),
+      scenario('floor-2026-07-28', 1, 1000, 1.0),
+      scenario('floor-2026-07-28', 64, 5400, 11),
+    ];
+    const ratios = computeRatios(withBoth);
+    assert.deepEqual(ratios.slice(4, 8).map((ratio) => ratio.key), [
+      'pipe_throughput_c64_2025-11-25', 'pipe_added_p50_ms_c1_2025-11-25', 'pipe_throughput_c64_2026-07-28', 'pipe_added_p50_ms_c1_2026-07-28',
+    ]);
+    const byKey = new Map(ratios.map((ratio) => [ratio.key, ratio]));
+    assert.equal(byKey.get('pipe_throughput_c64_2025-11-25')!.value, 0.95);
+    assert.ok(Math.abs(byKey.get('pipe_added_p50_ms_c1_2026-07-28')!.value - 0.1) < 1e-9);
+    assert.ok(ratios.slice(4).every((ratio) => ratio.isReference === true));
+    assert.equal(ratios.length, 14);
+  });
+
   it('marks ratios as missing when a scenario was not run', () => {
     const ratios = computeRatios(healthyRun.filter((result) => !result.name.startsWith('gateway')));
     assert.ok(ratios.every((ratio) => Number.isNaN(ratio.value) && !ratio.isMet));
