@@ -33,6 +33,16 @@ const healthyRun: ScenarioResult[] = [
   scenario('gateway-2026-07-28', 64, 3000, 21),
 ];
 
+/** The reference proxies' scenarios beside healthyRun: the HTTP floor and the TCP pipe, at c=1 and c=64 in both eras. */
+const referenceRows = (target: 'floor' | 'pipe', [legacy1, legacy64, modern1, modern64]: Array<[rps: number, p50Ms: number]>) => [
+  scenario(`${target}-2025-11-25`, 1, ...legacy1!),
+  scenario(`${target}-2025-11-25`, 64, ...legacy64!),
+  scenario(`${target}-2026-07-28`, 1, ...modern1!),
+  scenario(`${target}-2026-07-28`, 64, ...modern64!),
+];
+const floorRows = referenceRows('floor', [[900, 1.1], [4900, 12.5], [1000, 1.0], [5400, 11]]);
+const pipeRows = referenceRows('pipe', [[950, 1.05], [4750, 12.5], [1050, 0.9], [5500, 11]]);
+
 describe('bench percentiles', () => {
   const table: Array<[samples: number[], q: number, expected: number]> = [
     [[5], 0.5, 5],
@@ -110,13 +120,7 @@ describe('bench ratios', () => {
   });
 
   it('adds the floor (reference proxy) as reference rows judged against nothing, after the goals', () => {
-    const withFloor = [
-      ...healthyRun,
-      scenario('floor-2025-11-25', 1, 900, 1.1),
-      scenario('floor-2025-11-25', 64, 4900, 12.5),
-      scenario('floor-2026-07-28', 1, 1000, 1.0),
-      scenario('floor-2026-07-28', 64, 5400, 11),
-    ];
+    const withFloor = [...healthyRun, ...floorRows];
     const ratios = computeRatios(withFloor);
     assert.deepEqual(ratios.slice(0, 4).map((ratio) => ratio.key), computeRatios(healthyRun).map((ratio) => ratio.key));
     const byKey = new Map(ratios.map((ratio) => [ratio.key, ratio]));
@@ -130,17 +134,7 @@ describe('bench ratios', () => {
   });
 
   it('adds the TCP pipe as reference rows before the floor\'s, so the hop and the HTTP layer read apart', () => {
-    const withBoth = [
-      ...healthyRun,
-      scenario('pipe-2025-11-25', 1, 950, 1.05),
-      scenario('pipe-2025-11-25', 64, 4750, 12.5),
-      scenario('pipe-2026-07-28', 1, 1050, 0.9),
-      scenario('pipe-2026-07-28', 64, 5500, 11),
-      scenario('floor-2025-11-25', 1, 900, 1.1),
-      scenario('floor-2025-11-25', 64, 4900, 12.5),
-      scenario('floor-2026-07-28', 1, 1000, 1.0),
-      scenario('floor-2026-07-28', 64, 5400, 11),
-    ];
+    const withBoth = [...healthyRun, ...pipeRows, ...floorRows];
     const ratios = computeRatios(withBoth);
     assert.deepEqual(ratios.slice(4, 8).map((ratio) => ratio.key), [
       'pipe_throughput_c64_2025-11-25', 'pipe_added_p50_ms_c1_2025-11-25', 'pipe_throughput_c64_2026-07-28', 'pipe_added_p50_ms_c1_2026-07-28',
