@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { BackendConfig, GatewayConfig } from './config/schema.ts';
+import type { GatewayConfig } from './config/schema.ts';
+import type { BackendConfig } from './config/backend-schema.ts';
 import type { ConfigDiff } from './config/config-diff.ts';
 import type { Backend, Implementation } from './upstream/backend.ts';
 import { createBackendFactory, createBackendRegistry, type UpstreamConfig } from './upstream/backend-registry.ts';

@@ -5,7 +5,8 @@
 // applies the live part and logs the rest.
 
 import { isDeepStrictEqual } from 'node:util';
-import type { BackendConfig, GatewayConfig } from './schema.ts';
+import type { GatewayConfig } from './schema.ts';
+import type { BackendConfig } from './backend-schema.ts';
 
 export interface BackendsDiff {
   added: string[];

@@ -4,6 +4,13 @@
 
 import { z } from 'zod';
 
+/** Cross-field checks run even when fields failed, so every problem is reported in one pass. */
+export const ALWAYS = { when: () => true };
+
+export function isMapping(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** `key:` with nothing after it parses as null; for optional keys that means "not set", as it reads. */
 export function absentWhenNull<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (value === null ? undefined : value), schema);

@@ -4,7 +4,8 @@
 
 import { Document, isScalar, isSeq, visit } from 'yaml';
 import { ConfigError, type ConfigProblem } from './errors.ts';
-import { BACKEND_NAME_MAX_LENGTH, isHttpUrl } from './schema.ts';
+import { BACKEND_NAME_MAX_LENGTH } from './backend-schema.ts';
+import { isHttpUrl } from './fields.ts';
 
 /** One backend as it will be written to gatehouse.yaml (snake_case, only the keys that carry information). */
 export interface ImportedBackend {

@@ -4,7 +4,8 @@
 
 import type { z } from 'zod';
 import { formatKeyPath, type ConfigProblem, type KeyPathSegment } from './errors.ts';
-import { auditShape, authShapes, backendShape, configFileShape, gatewayShape } from './schema.ts';
+import { auditShape, configFileShape, gatewayShape } from './schema.ts';
+import { authShapes, backendShape } from './backend-schema.ts';
 import { backendScopesShape, identityKnownKeysAt } from './identity-schema.ts';
 import { directoryShape, discoveryShape, dnsSrvShape, kubernetesShape, reloadShape } from './discovery-schema.ts';
 

@@ -7,7 +7,8 @@ import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../config/errors.ts';
 import { interpolateEnv, type Environment } from '../config/env-interpolation.ts';
 import { formatKeyPath } from '../config/errors.ts';
-import { createGatewayConfigSchema, type BackendConfig } from '../config/schema.ts';
+import { createGatewayConfigSchema } from '../config/schema.ts';
+import type { BackendConfig } from '../config/backend-schema.ts';
 import { describeIssues } from '../config/validation-problems.ts';
 
 const ENTRY_PREFIX = /^backends\[0\]\.?/;

@@ -7,7 +7,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackendConfig } from '../config/schema.ts';
+import type { BackendConfig } from '../config/backend-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { parseBackendFile } from './backend-entry.ts';
 import type { BackendSource } from './source.ts';

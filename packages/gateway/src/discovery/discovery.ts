@@ -4,7 +4,7 @@
 
 import { resolve } from 'node:path';
 import type { DiscoveryConfig } from '../config/discovery-schema.ts';
-import type { BackendConfig } from '../config/schema.ts';
+import type { BackendConfig } from '../config/backend-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import type { BackendSource } from './source.ts';

@@ -7,7 +7,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { DnsSrvDiscoveryConfig } from '../config/discovery-schema.ts';
-import { BACKEND_NAME_MAX_LENGTH, type BackendConfig } from '../config/schema.ts';
+import { BACKEND_NAME_MAX_LENGTH, type BackendConfig } from '../config/backend-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { checkBackendEntry } from './backend-entry.ts';
 import { DiscoveryError, type BackendSource } from './source.ts';

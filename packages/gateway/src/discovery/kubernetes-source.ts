@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesDiscoveryConfig } from '../config/discovery-schema.ts';
-import type { BackendConfig } from '../config/schema.ts';
+import type { BackendConfig } from '../config/backend-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { backoffDelay, resolveBackoff } from '../upstream/reconnect-backoff.ts';
 import { checkBackendEntry } from './backend-entry.ts';

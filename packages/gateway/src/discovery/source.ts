@@ -4,7 +4,7 @@
 // time that set changes. runtime/backend-set.ts merges the sets with the
 // config file's own `backends` (the static source) and applies the difference.
 
-import type { BackendConfig } from '../config/schema.ts';
+import type { BackendConfig } from '../config/backend-schema.ts';
 
 export interface BackendSource {
   /** Stable and unique among the running sources: `directory`, `dns_srv:{name}`, `kubernetes`. Names logs and metrics. */

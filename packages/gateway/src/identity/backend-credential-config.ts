@@ -4,7 +4,8 @@
 // the first needs a credential registry (not built yet), the second is
 // refused by design, since MCP forbids passing the client's token through.
 
-import type { AuthenticationConfig, BackendAuthConfig } from '../config/schema.ts';
+import type { AuthenticationConfig } from '../config/schema.ts';
+import type { BackendAuthConfig } from '../config/backend-schema.ts';
 import { DEMO_GATEWAY_CLIENT } from './embedded-idp/demo-directory.ts';
 import type { BackendCredentialOptions } from './backend-credentials.ts';
 import type { ClientAuthentication } from './oauth-token-client.ts';

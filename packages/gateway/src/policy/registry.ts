@@ -7,7 +7,7 @@
 
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import type { PolicyConfig } from '../config/schema.ts';
+import type { PolicyConfig } from '../config/policy-schema.ts';
 import { formatKeyPath, type ConfigProblem, type KeyPathSegment } from '../config/errors.ts';
 import { describeFound } from '../config/validation-problems.ts';
 import type { Authorization } from '../identity/authorization.ts';

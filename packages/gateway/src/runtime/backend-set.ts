@@ -6,7 +6,7 @@
 // catalog at once and is closed the same way. Clients hear list_changed
 // through the catalog. Changes are applied one at a time, in arrival order.
 
-import type { BackendConfig } from '../config/schema.ts';
+import type { BackendConfig } from '../config/backend-schema.ts';
 import { diffBackends, type BackendsDiff } from '../config/config-diff.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { ResourceSubscriptions } from '../router/resource-subscriptions.ts';

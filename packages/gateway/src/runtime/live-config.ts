@@ -7,7 +7,8 @@
 import { diffConfig, summarizeDiff, type ConfigDiff } from '../config/config-diff.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { DiscoveryConfig } from '../config/discovery-schema.ts';
-import type { GatewayConfig, PolicyConfig } from '../config/schema.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import type { PolicyConfig } from '../config/policy-schema.ts';
 import type { BuildResult, PolicySet } from '../policy/registry.ts';
 import type { RunningDiscovery } from '../discovery/discovery.ts';
 import type { Logger } from '../telemetry/logger.ts';

@@ -15,7 +15,7 @@ import { trackInFlight, type InFlightBackend } from './in-flight-backend.ts';
 import { DEFAULT_RESILIENCE, withResilience, type ResilienceSettings } from './resilient-backend.ts';
 import type { CircuitPosition } from './circuit-breaker.ts';
 
-/** The part of config's BackendConfig this folder needs (config/schema.ts holds the full shape). */
+/** The part of config's BackendConfig this folder needs (config/backend-schema.ts holds the full shape). */
 export type UpstreamConfig =
   | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number; credentials?: BackendCredentials; protocolVersion?: string | undefined; resilience?: ResilienceSettings | undefined }
   | { kind: 'stdio'; name: string; command: string; args: string[]; env?: Record<string, string>; cwd?: string; timeoutMs: number; resilience?: ResilienceSettings | undefined };

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.ts';
 import { LOCAL_ORIGINS } from '../../src/transport/origin.ts';
-import type { BackendAuthConfig, GatewayConfig } from '../../src/config/schema.ts';
+import type { GatewayConfig } from '../../src/config/schema.ts';
+import type { BackendAuthConfig } from '../../src/config/backend-schema.ts';
 import { DEFAULT_RESILIENCE } from '../../src/upstream/resilient-backend.ts';
 import { MINIMAL_YAML, SEED_CHAPTER_6_YAML, SEED_CHAPTER_8_SESSION_YAML } from '../fixtures/config-files.ts';
 

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.ts';
-import { auditShape, authenticationShape, backendShape, configFileShape, gatewayShape, policyShape } from '../../src/config/schema.ts';
+import { auditShape, authenticationShape, configFileShape, gatewayShape } from '../../src/config/schema.ts';
+import { backendShape } from '../../src/config/backend-schema.ts';
+import { policyShape } from '../../src/config/policy-schema.ts';
 import { renderStarterConfig } from '../../src/config/starter.ts';
 
 describe('starter config', () => {

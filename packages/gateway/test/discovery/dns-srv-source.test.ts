@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig } from '../fixtures/gateway-config.ts';
 import { connectV1, firstText } from '../fixtures/clients.ts';
 import { startSrvDnsServer, type SrvDnsServer } from '../fixtures/srv-dns-server.ts';
-import type { BackendConfig } from '../../src/config/schema.ts';
+import type { BackendConfig } from '../../src/config/backend-schema.ts';
 import { eventually } from '../fixtures/eventually.ts';
 
 const SRV_NAME = '_mcp._tcp.tools.test';

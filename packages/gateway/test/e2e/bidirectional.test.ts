@@ -12,7 +12,7 @@ import { connectInteractiveV1 } from '@gatehouse/testing/clients/interactive-v1'
 import { connectInteractiveV2 } from '@gatehouse/testing/clients/interactive-v2';
 import type { InteractiveClient } from '@gatehouse/testing/clients/interactive-client';
 import type { InteractiveHandlers } from '@gatehouse/testing/clients/interactive-handlers';
-import type { BackendConfig } from '../../src/config/schema.ts';
+import type { BackendConfig } from '../../src/config/backend-schema.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig, httpBackend, stdioBackend } from '../fixtures/gateway-config.ts';

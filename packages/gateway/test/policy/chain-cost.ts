@@ -6,7 +6,7 @@
 
 import { buildPolicies } from '../../src/policy/registry.ts';
 import { MemoryPinStore } from '../../src/policy/pin-store.ts';
-import type { PolicyConfig } from '../../src/config/schema.ts';
+import type { PolicyConfig } from '../../src/config/policy-schema.ts';
 import { customerResult, makeCaller, makeExchange, redisUrlIfAvailable, toolTable } from './fixtures.ts';
 
 const iterations = Number(process.argv[2] ?? 50_000);

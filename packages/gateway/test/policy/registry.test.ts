@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPolicies, type BuildResult } from '../../src/policy/registry.ts';
 import { MemoryPinStore } from '../../src/policy/pin-store.ts';
-import type { PolicyConfig } from '../../src/config/schema.ts';
+import type { PolicyConfig } from '../../src/config/policy-schema.ts';
 import { makeCaller, makeExchange, toolTable } from './fixtures.ts';
 
 const policy = (name: string, type: string, settings: Record<string, unknown>): PolicyConfig => ({ name, type, settings });

@@ -4,7 +4,7 @@
 
 import { createClient } from 'redis';
 import { buildPolicies } from '../../src/policy/registry.ts';
-import type { PolicyConfig } from '../../src/config/schema.ts';
+import type { PolicyConfig } from '../../src/config/policy-schema.ts';
 import { makeCaller, makeExchange } from './fixtures.ts';
 
 const [url, suffix, startAt, callsText] = process.argv.slice(2) as [string, string, string, string];
