@@ -4,15 +4,16 @@
 // subscription bookkeeping the gateway's tests read through `subscriptions`.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { backendScripts, type HttpBackendProcess, startHttpBackend, stdioCommand } from '../../src/backends/launch.ts';
+import { backendScripts, stdioCommand } from '../../src/backends/launch.ts';
 import { v1CounterUri } from '../../src/backends/v1-server.ts';
 import type { InteractiveClient } from '../../src/clients/interactive-client.ts';
 import type { InteractiveHandlers } from '../../src/clients/interactive-handlers.ts';
 import { describeInteractiveScenarios } from '../../src/clients/interactive-scenarios.ts';
 import { connectInteractiveV1 } from '../../src/clients/interactive-v1.ts';
 import { connectInteractiveV2 } from '../../src/clients/interactive-v2.ts';
+import { useHttpBackend } from '../fixtures/http-backend-hooks.ts';
 
 const clients = {
   'SDK v1 client': (target: Parameters<typeof connectInteractiveV1>[0], handlers: InteractiveHandlers) =>
@@ -23,13 +24,7 @@ const clients = {
 
 for (const [clientName, connect] of Object.entries(clients)) {
   describe(`v1 backend over http, ${clientName}`, () => {
-    let backend: HttpBackendProcess;
-    before(async () => {
-      backend = await startHttpBackend(backendScripts.v1);
-    });
-    after(async () => {
-      await backend?.close();
-    });
+    const backend = useHttpBackend(backendScripts.v1);
     it('speaks 2025-11-25', async () => {
       const client = await connect(backend.url, {});
       try {
@@ -56,25 +51,16 @@ for (const [clientName, connect] of Object.entries(clients)) {
 }
 
 describe('v1 backend subscriptions across sessions', () => {
-  let backend: HttpBackendProcess;
-  const open: InteractiveClient[] = [];
-  before(async () => {
-    backend = await startHttpBackend(backendScripts.v1);
-  });
-  after(async () => {
-    await Promise.allSettled(open.map((client) => client.close()));
-    await backend?.close();
-  });
+  const backend = useHttpBackend(backendScripts.v1);
 
   async function report(client: InteractiveClient): Promise<{ resources: Record<string, number> }> {
     return JSON.parse((await client.callTool('subscriptions')).text) as { resources: Record<string, number> };
   }
 
   it('counts one subscription per session and notifies each subscribed session once', async () => {
-    const first = await connectInteractiveV1(backend.url);
-    const second = await connectInteractiveV1(backend.url);
-    const bystander = await connectInteractiveV1(backend.url);
-    open.push(first, second, bystander);
+    const first = backend.keepOpen(await connectInteractiveV1(backend.url));
+    const second = backend.keepOpen(await connectInteractiveV1(backend.url));
+    const bystander = backend.keepOpen(await connectInteractiveV1(backend.url));
     await bystander.getStreamOpened;
     const firstSubscription = await first.subscribe({ resources: [v1CounterUri] });
     await second.subscribe({ resources: [v1CounterUri] });
@@ -91,8 +77,7 @@ describe('v1 backend subscriptions across sessions', () => {
   });
 
   it('sends notifications/elicitation/complete after an accepted URL elicitation', async () => {
-    const client = await connectInteractiveV1(backend.url, { elicitUrl: () => ({ action: 'accept' }) });
-    open.push(client);
+    const client = backend.keepOpen(await connectInteractiveV1(backend.url, { elicitUrl: () => ({ action: 'accept' }) }));
     assert.equal((await client.callTool('open_url')).text, 'accept');
     const elicitationId = (client.requests[0]?.params as { elicitationId: string }).elicitationId;
     const complete = await client.notifications.waitFor('notifications/elicitation/complete');
