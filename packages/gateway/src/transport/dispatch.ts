@@ -166,7 +166,7 @@ function recordAudit(
     server: target?.backend,
     name: target?.name ?? (typeof request.params?.name === 'string' ? request.params.name : undefined),
     arguments: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : undefined,
-    // The size of what a backend answered (tools, resources, prompts); lists and the like are the gateway's own.
+    // The size of the answer to a backend's operation (tools, resources, prompts) as the client receives it; lists and the like are the gateway's own.
     outputSizeBytes: target !== undefined ? resultBytes : 0,
     ...(result !== undefined && audit.shouldStoreOutput(target?.backend) ? { output: result } : {}),
     redactions: redactionsOf(exchange),
