@@ -39,16 +39,21 @@ export function createAuditRedaction(options: RedactorOptions): AuditRedaction {
   };
 }
 
-/** `value` with every string redacted; containers are copied only along the paths where something changed. */
-export function redactCopy(redactor: Redactor, value: unknown, kinds: Set<string>, depth: number): unknown {
-  if (typeof value === 'string') return redactor.redactText(value, kinds);
+/**
+ * `value` with every string (and every number that is a card or SSN) redacted;
+ * containers are copied only along the paths where something changed. Each
+ * member's name goes with its value as context, as in the response filter.
+ */
+export function redactCopy(redactor: Redactor, value: unknown, kinds: Set<string>, depth: number, field?: string): unknown {
+  if (typeof value === 'string') return redactor.redactText(value, kinds, field);
+  if (typeof value === 'number') return redactor.redactNumber(value, kinds, field);
   if (typeof value !== 'object' || value === null) return value;
   if (depth >= MAX_DEPTH) return '[nested too deep for audit]';
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let index = 0; index < value.length; index += 1) {
       const item: unknown = value[index];
-      const redacted = redactCopy(redactor, item, kinds, depth + 1);
+      const redacted = redactCopy(redactor, item, kinds, depth + 1, field);
       if (redacted !== item) (copy ??= value.slice())[index] = redacted;
     }
     return copy ?? value;
@@ -57,7 +62,7 @@ export function redactCopy(redactor: Redactor, value: unknown, kinds: Set<string
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     const item = record[key];
-    const redacted = redactCopy(redactor, item, kinds, depth + 1);
+    const redacted = redactCopy(redactor, item, kinds, depth + 1, key);
     if (redacted !== item) (copy ??= { ...record })[key] = redacted;
   }
   return copy ?? value;

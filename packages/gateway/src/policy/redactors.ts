@@ -1,10 +1,15 @@
 // Pure redactors for what backends return (the seed's defense layer 3:
 // "scan for and redact sensitive patterns: credentials, PII, internal system
 // paths"). Each chosen pattern is compiled once and runs only when a cheap
-// hint is in the text; emails and card numbers have hand-written scanners.
-// Candidates with a checksum (card numbers by Luhn, IBANs by ISO 13616 mod
-// 97) are redacted only when it holds. Each redaction reports its kind under
-// the seed's audit names (`email_partial`).
+// hint is in the text; emails have a hand-written scanner, card numbers and
+// SSNs the digit-run scanner of number-redactors.ts. Candidates with a
+// checksum (card numbers by Luhn, IBANs by ISO 13616 mod 97) are redacted
+// only when it holds. Each redaction reports its kind under the seed's audit
+// names (`email_partial`).
+
+import { numberRule } from './number-redactors.ts';
+
+export { isCardNumber, passesLuhn } from './number-redactors.ts';
 
 /** Names accepted in settings (`patterns: [ssn, credit_card, full_email]`), including groups. */
 export const REDACTOR_NAMES = [
@@ -38,9 +43,16 @@ export interface RedactorOptions {
 }
 
 export interface Redactor {
-  /** The text with every match replaced; each kind redacted is added to `kinds`. Returns `text` itself when nothing matched. */
-  redactText(text: string, kinds: Set<string>): string;
-  /** Redacts every string inside `value` (objects and arrays changed in place); returns the value (a new one for a string). */
+  /**
+   * The text with every match replaced; each kind redacted is added to
+   * `kinds`. Returns `text` itself when nothing matched. `field`, the name of
+   * the JSON member holding the text, is context (an `ssn` field makes nine
+   * bare digits an SSN).
+   */
+  redactText(text: string, kinds: Set<string>, field?: string): string;
+  /** A JSON number that is a card number or (in an SSN field) an SSN, as the redacted string; otherwise `value` itself. */
+  redactNumber(value: number, kinds: Set<string>, field?: string): number | string;
+  /** Redacts every string and number-shaped PII inside `value` (objects and arrays changed in place); returns the value (a new one for a string). */
   redactValue(value: unknown, kinds: Set<string>): unknown;
 }
 
@@ -58,7 +70,9 @@ type Emit = (start: number, end: number, replacement: string, kind: string) => v
 interface Rule {
   /** A cheap pattern (no lookaround) that most texts fail; the finder runs only when it matches. All hints also form one quick test per text. */
   hint: RegExp;
-  find(text: string, emit: Emit): void;
+  /** The finder is one pass of the hint's own pattern: testing the hint first would only scan twice. */
+  isFindAsCheapAsHint?: boolean;
+  find(text: string, emit: Emit, field?: string): void;
 }
 
 const mask = (kind: string) => `[REDACTED:${kind}]`;
@@ -110,12 +124,13 @@ function internalHostRule(extraDomains: readonly string[]): Rule {
   return regexRule(source, hint, (match) => (isPlausibleHost(match) ? found : undefined));
 }
 
-function rulesFor(name: RedactorName, options: RedactorOptions): Rule[] {
+function rulesFor(name: RedactorName, options: RedactorOptions, chosen: ReadonlySet<RedactorName>): Rule[] {
   switch (name) {
     case 'ssn':
-      return [SSN_RULE];
+      // One scan of the digit runs finds both; it sits at credit_card's place when both are chosen.
+      return chosen.has('credit_card') ? [] : [numberRule(false, true)];
     case 'credit_card':
-      return [CARD_RULE];
+      return [numberRule(true, chosen.has('ssn'))];
     case 'full_email':
       return [emailRule(() => mask('email'), 'email_full')];
     case 'partial_email':
@@ -146,30 +161,6 @@ function rulesFor(name: RedactorName, options: RedactorOptions): Rule[] {
       return [];
   }
 }
-
-/**
- * US Social Security numbers written NNN-NN-NNNN, outside the ranges never
- * issued (area 000, 666, 900-999; group 00; serial 0000), not inside a
- * longer run of digits and hyphens.
- */
-const SSN_CANDIDATE = /\d{3}-\d{2}-\d{4}/g;
-
-const SSN_RULE: Rule = {
-  hint: /\d-\d\d-\d/,
-  find(text, emit) {
-    SSN_CANDIDATE.lastIndex = 0;
-    for (let match = SSN_CANDIDATE.exec(text); match !== null; match = SSN_CANDIDATE.exec(text)) {
-      const start = match.index;
-      const end = start + 11;
-      const before = start === 0 ? 32 : text.charCodeAt(start - 1);
-      const after = end >= text.length ? 32 : text.charCodeAt(end);
-      if (isDigitCode(before) || before === 45 || isDigitCode(after) || after === 45) continue;
-      const area = match[0].slice(0, 3);
-      if (area === '000' || area === '666' || area[0] === '9' || match[0].slice(4, 6) === '00' || match[0].slice(7) === '0000') continue;
-      emit(start, end, mask('ssn'), 'ssn');
-    }
-  },
-};
 
 const PHONE_HINT = /\d{3}[ .-]\d{4}|\+\d{7}/;
 
@@ -228,59 +219,6 @@ function emailRule(replace: (email: string, at: number) => string, kind: string)
 }
 
 /**
- * Card numbers: a run of 13 or more digits with single space or hyphen
- * separators (found by the regex engine, faster than a loop in JavaScript),
- * read as 4-4-4-4 (one consistent separator), Amex 4-6-5, or 13-19 bare
- * digits, not inside a word; redacted only with a known issuer and a valid
- * Luhn digit.
- */
-const CARD_CANDIDATE = /\d(?:[ -]?\d){12,}/g;
-
-const CARD_RULE: Rule = {
-  hint: /\d{4}[ -]?\d{4}/,
-  find(text, emit) {
-    CARD_CANDIDATE.lastIndex = 0;
-    for (let match = CARD_CANDIDATE.exec(text); match !== null; match = CARD_CANDIDATE.exec(text)) {
-      const start = match.index;
-      const before = start === 0 ? 32 : text.charCodeAt(start - 1);
-      if (isWordCode(before) || before === 45) continue;
-      const run = match[0];
-      let groups = 0;
-      let lengths = 0;
-      let groupStart = 0;
-      let consistent = true;
-      let separator = 0;
-      for (let i = 0; i <= run.length; i++) {
-        const code = i < run.length ? run.charCodeAt(i) : 0;
-        if (code >= 48 && code <= 57) continue;
-        if (groups < 4) lengths = lengths * 32 + (i - groupStart);
-        groups++;
-        if (code !== 0) {
-          if (separator === 0) separator = code;
-          else if (code !== separator && groups <= 3) consistent = false;
-        }
-        groupStart = i + 1;
-      }
-      const end = cardEnd(text, start, groups, lengths, consistent);
-      if (end !== -1 && isCardNumber(text.slice(start, end).replace(/[ -]/g, ''))) emit(start, end, mask('credit_card'), 'credit_card');
-    }
-  },
-};
-
-/** Where the card number starting at `start` ends for the first form that fits, or -1. `lengths` packs the first four group lengths, 5 bits each. */
-function cardEnd(text: string, start: number, groups: number, lengths: number, consistent: boolean): number {
-  const isBoundary = (end: number) => end >= text.length || !(isWordCode(text.charCodeAt(end)) || text.charCodeAt(end) === 45);
-  const first = groups >= 4 ? lengths >> 15 : groups === 3 ? lengths >> 10 : groups === 2 ? lengths >> 5 : lengths;
-  if (groups >= 4 && lengths === ((4 * 32 + 4) * 32 + 4) * 32 + 4 && consistent && isBoundary(start + 19)) return start + 19;
-  if (groups >= 3) {
-    const three = groups >= 4 ? lengths >> 5 : lengths;
-    if (three === (4 * 32 + 6) * 32 + 5 && isBoundary(start + 17)) return start + 17;
-  }
-  if (first >= 13 && first <= 19 && isBoundary(start + first)) return start + first;
-  return -1;
-}
-
-/**
  * Rules are ordered so that, at one position, the longer and more specific
  * pattern wins: a private key block before the JWT inside it, `Bearer <jwt>`
  * before the bare JWT, an email before the internal host in its domain, a
@@ -302,25 +240,32 @@ export function expandRedactorNames(names: readonly RedactorName[]): Set<Redacto
 
 export function compileRedactor(options: RedactorOptions): Redactor {
   const chosen = expandRedactorNames(options.patterns);
-  const rules = PRECEDENCE.filter((name) => chosen.has(name)).flatMap((name) => rulesFor(name, options));
+  const rules = PRECEDENCE.filter((name) => chosen.has(name)).flatMap((name) => rulesFor(name, options, chosen));
   // One test per text: most strings in a result (names, tiers, cities) match no hint at all.
-  const quick = rules.length === 0 ? undefined : new RegExp(rules.map((rule) => rule.hint.source).join('|'));
+  const quick = rules.length === 0 ? undefined : new RegExp(rules.map((rule) => rule.hint.source).join('|'), 'u');
   const custom = (options.custom ?? []).map(({ name, pattern, replacement }) => ({
     name,
     pattern: new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`),
     replacement: replacement ?? mask(name),
   }));
+  // What the rules find in the text at hand, and the rank of the rule running: one emitter for every call.
+  let found: Found[] = [];
+  let rank = 0;
+  const emit: Emit = (start, end, replacement, kind) => void found.push({ start, end, replacement, kind, rank });
 
-  function redactText(text: string, kinds: Set<string>): string {
+  function redactText(text: string, kinds: Set<string>, field?: string): string {
     let result = text;
     if (quick !== undefined && quick.test(text)) {
-      let found: Found[] | undefined;
-      for (let rank = 0; rank < rules.length; rank++) {
+      for (rank = 0; rank < rules.length; rank++) {
         const rule = rules[rank]!;
-        if (rules.length > 1 && !rule.hint.test(text)) continue;
-        rule.find(text, (start, end, replacement, kind) => void (found ??= []).push({ start, end, replacement, kind, rank }));
+        if (rules.length > 1 && rule.isFindAsCheapAsHint !== true && !rule.hint.test(text)) continue;
+        rule.find(text, emit, field);
       }
-      if (found !== undefined) result = applyFound(text, found, kinds);
+      if (found.length > 0) {
+        const taken = found;
+        found = [];
+        result = applyFound(text, taken, kinds);
+      }
     }
     for (const { name, pattern, replacement } of custom) {
       pattern.lastIndex = 0;
@@ -332,31 +277,40 @@ export function compileRedactor(options: RedactorOptions): Redactor {
     return result;
   }
 
-  function redactValue(value: unknown, kinds: Set<string>, depth = 0): unknown {
-    if (typeof value === 'string') return redactText(value, kinds);
+  function redactNumber(value: number, kinds: Set<string>, field?: string): number | string {
+    // Nine digits at least (an SSN); below 1e21 a number prints as plain digits.
+    if (!(value >= 1e8 && value < 1e21) || !Number.isInteger(value)) return value;
+    const text = String(value);
+    const redacted = redactText(text, kinds, field);
+    return redacted === text ? value : redacted;
+  }
+
+  function redactValue(value: unknown, kinds: Set<string>, depth: number, field: string | undefined): unknown {
+    if (typeof value === 'string') return redactText(value, kinds, field);
+    if (typeof value === 'number') return redactNumber(value, kinds, field);
     if (typeof value !== 'object' || value === null || depth > 64) return value;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
-        if (typeof item === 'string') value[i] = redactText(item, kinds);
-        else if (typeof item === 'object' && item !== null) redactValue(item, kinds, depth + 1);
+        if (typeof item === 'object' && item !== null) redactValue(item, kinds, depth + 1, field);
+        else if (typeof item === 'string' || typeof item === 'number') value[i] = redactValue(item, kinds, depth + 1, field);
       }
       return value;
     }
     const record = value as Record<string, unknown>;
     for (const key in record) {
       const item = record[key];
-      if (typeof item === 'string') {
-        const redacted = redactText(item, kinds);
+      if (typeof item === 'object' && item !== null) {
+        redactValue(item, kinds, depth + 1, key);
+      } else if (typeof item === 'string' || typeof item === 'number') {
+        const redacted = redactValue(item, kinds, depth + 1, key);
         if (redacted !== item) record[key] = redacted;
-      } else if (typeof item === 'object' && item !== null) {
-        redactValue(item, kinds, depth + 1);
       }
     }
     return value;
   }
 
-  return { redactText, redactValue: (value, kinds) => redactValue(value, kinds) };
+  return { redactText, redactNumber, redactValue: (value, kinds) => redactValue(value, kinds, 0, undefined) };
 }
 
 /** Leftmost first, the higher-precedence rule on a tie; a span overlapping one already taken is dropped. */
@@ -374,41 +328,6 @@ function applyFound(text: string, found: Found[], kinds: Set<string>): string {
 }
 
 // --- checks behind the candidates
-
-/** Luhn (ISO/IEC 7812-1 annex B) over a digit string. */
-export function passesLuhn(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let digit = digits.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return false;
-    if (double) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
-/** A card number: a known issuer prefix and length (ISO/IEC 7812 IINs of the major schemes) and a valid Luhn digit. */
-export function isCardNumber(digits: string): boolean {
-  const length = digits.length;
-  if (length < 13 || length > 19) return false;
-  const two = Number(digits.slice(0, 2));
-  const four = Number(digits.slice(0, 4));
-  const isKnownIssuer =
-    (digits[0] === '4' && (length === 13 || length === 16 || length === 19)) || // Visa
-    (((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) && length === 16) || // Mastercard
-    ((two === 34 || two === 37) && length === 15) || // American Express
-    ((digits.startsWith('6011') || two === 65 || (four >= 6440 && four <= 6499)) && length >= 16) || // Discover
-    ((two === 36 || two === 38 || (four >= 3000 && four <= 3059)) && length >= 14) || // Diners Club
-    (four >= 3528 && four <= 3589 && length >= 16) || // JCB
-    (two === 62 && length >= 16) || // UnionPay
-    ((two === 50 || (two >= 56 && two <= 69)) && length >= 12); // Maestro
-  return isKnownIssuer && passesLuhn(digits);
-}
 
 /** IBAN lengths by country (ISO 13616 registry). */
 const IBAN_LENGTHS: Readonly<Record<string, number>> = {
