@@ -49,24 +49,32 @@ export function numberRule(findsCards: boolean, findsSsns: boolean): NumberRule 
 
 /**
  * Which groups may be part of a card or an SSN: not one glued to letters
- * (`card2`, `4111abc`: an identifier), not the first after `+` (a phone
- * number's country code), not the fraction after a lone decimal point
- * (`0.4532015112830366`, a float, is not a card).
+ * (`card2`, `4111abc`: an identifier); none of a run after `+` of at most
+ * 15 digits (an E.164 phone number, ITU-T E.164 section 6) and, in a longer
+ * one, not the first group (the country code); not the fraction after a
+ * dot that stands alone (`0.4532015112830366`, `45.32015112830366`: a float
+ * or a coordinate, not a card; a dotted card repeats its dot).
  */
 function markUsable(text: string, start: number, end: number): void {
   const count = run.groupCount;
   const usable = run.usable;
   usable.fill(1, 0, count);
   const before = start > 0 ? text.charCodeAt(start - 1) : 0;
-  if (before === 43 || before === 0xff0b || isGlueAt(text, start - 1)) usable[0] = 0;
+  if (before === 43 || before === 0xff0b) {
+    if (run.digitOffset[count]! <= 15) {
+      usable.fill(0, 0, count);
+      return;
+    }
+    usable[0] = 0;
+  } else if (isGlueAt(text, start - 1)) {
+    usable[0] = 0;
+  }
   if (isGlueAt(text, end)) usable[count - 1] = 0;
-  let dotJoint = -1;
   for (let k = 1; k < count; k++) {
     if (!run.isDotJoint(k)) continue;
-    dotJoint = dotJoint === -1 ? k : -2;
-    if (dotJoint === -2) break;
+    const isRepeated = (k > 1 && run.isSameJoint(k - 1, k)) || (k + 1 < count && run.isSameJoint(k + 1, k));
+    if (!isRepeated) usable[k] = 0;
   }
-  if (dotJoint > 0) usable[dotJoint] = 0;
 }
 
 /**
