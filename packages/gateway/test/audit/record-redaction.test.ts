@@ -29,6 +29,20 @@ describe('audit redaction', () => {
     assert.equal(output.content[0]!.text, 'card 4111111111111111');
   });
 
+  it('redacts cards and SSNs hidden after other numbers, in Unicode digits, or as JSON numbers, with the response filter\'s detectors', () => {
+    const args = {
+      notes: ['Invoice 2024 4111 1111 1111 1111', 'exp 2027-08 5555 5555 5555 4444', 'card2 4012-8888-8888-1881', 'SSN 123 45 6789', 'SSN 123.45.6789', '４１１１ １１１１ １１１１ １１１１'],
+      card: 4111111111111111,
+      ssn: '512441873',
+      order: { id: 'ORD-2024-000123', placed: '2024-01-15', phone: '+1 (555) 123-4567', total: 1234.56 },
+    };
+    const redacted = redaction.redact({ ...factsFor('tool_invocation', 3), arguments: args }).arguments as Record<string, any>;
+    assert.deepEqual(redacted.notes, ['Invoice 2024 [REDACTED:credit_card]', 'exp 2027-08 [REDACTED:credit_card]', 'card2 [REDACTED:credit_card]', 'SSN [REDACTED:ssn]', 'SSN [REDACTED:ssn]', '[REDACTED:credit_card]']);
+    assert.equal(redacted.card, '[REDACTED:credit_card]');
+    assert.equal(redacted.ssn, '[REDACTED:ssn]', 'nine bare digits in a field named ssn');
+    assert.equal(redacted.order, args.order, 'ordinary numbers are left, and their object is not copied');
+  });
+
   it('returns the same facts when nothing matches, without copying', () => {
     const facts = { ...factsFor('tool_invocation', 2), arguments: { customer_id: 'C-42', nested: [{ tier: 'gold' }] } };
     assert.equal(redaction.redact(facts), facts);
