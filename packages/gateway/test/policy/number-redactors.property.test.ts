@@ -101,7 +101,7 @@ function inRandomJson(text: string): fc.Arbitrary<Record<string, unknown>> {
     let value: unknown = text;
     for (const [isArray, key, siblings, at] of levels) {
       if (isArray) {
-        const items = [...siblings];
+        const items: unknown[] = [...siblings];
         items.splice(at % (items.length + 1), 0, value);
         value = items;
       } else {
