@@ -278,8 +278,8 @@ export function compileRedactor(options: RedactorOptions): Redactor {
   }
 
   function redactNumber(value: number, kinds: Set<string>, field?: string): number | string {
-    // Nine digits at least (an SSN); below 1e21 a number prints as plain digits.
-    if (!(value >= 1e8 && value < 1e21) || !Number.isInteger(value)) return value;
+    // Nine digits in a named member (an SSN), or 13 and more (a card); below 1e21 a number prints as plain digits.
+    if (!(value >= 1e8 && value < 1e21) || !Number.isInteger(value) || (value < 1e9 ? field === undefined : value < 1e12)) return value;
     const text = String(value);
     const redacted = redactText(text, kinds, field);
     return redacted === text ? value : redacted;
