@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { approvalSettings, createApproval } from '../../src/policy/approval.ts';
-import { Approvals, type ApprovalDecisionRecord } from '../../src/policy/approvals.ts';
+import { Approvals, partyOf, type ApprovalDecisionRecord } from '../../src/policy/approvals.ts';
 import { createApprovalsApi } from '../../src/admin/approvals-api.ts';
 import { createPolicyChain } from '../../src/policy/chain.ts';
 import type { Caller } from '../../src/identity/caller.ts';
@@ -96,9 +96,9 @@ describe('approval policy and the admin approvals API', () => {
     assert.equal((progress[0]!.params as Record<string, unknown>).progressToken, 'p-1');
     const record = decisions.find((decision) => decision.approvalId === pending.id);
     assert.deepEqual({ ...record, decidedAt: 0, argumentsHash: '' }, {
-      approvalId: pending.id, decision: 'approved', policy: 'mass_email_approval', backend: 'crm', tool: 'send_mass_email', reason: 'reviewed copy', decidedAt: 0, argumentsHash: '',
-      approver: { identityKey: TOKENS['admin-bob']!.identityKey, agent: 'console', user: 'bob' },
-      requester: { identityKey: requester.identityKey, agent: 'support', user: 'alice' },
+      approvalId: pending.id, decision: 'approved', status: 'approved', approvals: 1, approversRequired: 1, policy: 'mass_email_approval', backend: 'crm', tool: 'send_mass_email', reason: 'reviewed copy', decidedAt: 0, argumentsHash: '',
+      approver: partyOf(TOKENS['admin-bob']),
+      requester: partyOf(requester),
     });
   });
 
