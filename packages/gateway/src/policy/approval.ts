@@ -32,7 +32,7 @@ export const approvalSettings = z.strictObject({
         /** Distinct approvers, none a party of the requester's delegation chain, before the call runs (e.g. 2 for a payment). */
         approvers_required: wholeNumber(1, 10).default(1),
         /** A role every approver's token must carry (the `roles` claim as identity maps it), e.g. finance. */
-        approver_role: text('expected a role name such as finance').optional(),
+        approver_role: text('expected one role name such as finance').optional(),
       },
       { error: 'expected a mapping with tool, when, reason, approvers_required and approver_role' },
     ),

@@ -55,11 +55,20 @@ describe('separation of duties for approvals', () => {
         type: 'approval',
         settings: { rules: [{ tool: 'send_mass_email', reason: 'a mass email is checked by a second person' }], hold_timeout_seconds: 20 },
       },
+      {
+        name: 'payment_approval',
+        type: 'approval',
+        settings: {
+          rules: [{ tool: 'crm/echo', when: 'args.message.startsWith("pay ")', reason: 'payments need two finance approvers', approvers_required: 2, approver_role: 'finance' }],
+          hold_timeout_seconds: 20,
+        },
+      },
     ];
     gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
     base = gateway.url.replace(/\/mcp$/, '');
     for (const agent of AGENTS) tokens[agent.name] = (await agentToken(base, agent.name, agent.secret)).token;
     tokens['admin-exchanged'] = await exchangeForItself('admin', tokens.admin!);
+    tokens['treasurer-a-exchanged'] = await exchangeForItself('treasurer-a', tokens['treasurer-a']!);
   });
   after(async () => {
     await gateway?.close();
@@ -144,10 +153,68 @@ describe('separation of duties for approvals', () => {
           const result = await call;
           assert.notEqual(result.isError, true, JSON.stringify(result));
           assert.equal(result.structuredContent?.segment, 'enterprise');
+          // 2025: sent on the open call's stream; 2026: the input_required the SDK answered before its retry waited.
+          assert.equal(client.elicited.length, 1, 'the client was sent the approval page once');
         } finally {
           await client.close();
         }
       });
     }
+  }
+
+  for (const [label, connect, era] of connections) {
+    it(`${label}: a payment needs two distinct finance approvers; one is not enough, the same one twice does not count, a second runs the call`, async () => {
+      const client = await connect(gateway.url, tokens.support!);
+      try {
+        const message = `pay ${++counter}-${era} EUR 9000 to ACME`;
+        const call = client.callTool('crm__echo', { message });
+        call.catch(() => undefined);
+        const pending = await pendingApproval(message);
+        assert.deepEqual([pending.approvers_required, pending.approver_role, pending.approvals], [2, 'finance', []]);
+
+        const withoutRole = await approve(pending.id, 'admin');
+        assert.equal(withoutRole.status, 403, JSON.stringify(withoutRole.body));
+        assert.equal(withoutRole.body.code, 'missing_role');
+        assert.match(withoutRole.body.error, /must be decided by 2 distinct approvers with the role "finance"/);
+
+        const first = await approve(pending.id, 'treasurer-a');
+        assert.equal(first.status, 200, JSON.stringify(first.body));
+        assert.equal(first.body.approval.status, 'pending', 'one approval of two leaves the request pending');
+        assert.deepEqual(first.body.approval.approvals.map((vote: any) => vote.by.agent), ['treasurer-a']);
+        const stillWaiting = await Promise.race([call.then(() => 'ran'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 500))]);
+        assert.equal(stillWaiting, 'waiting', 'the call does not run on one approval');
+
+        for (const token of ['treasurer-a', 'treasurer-a-exchanged']) {
+          const twice = await approve(pending.id, token);
+          assert.equal(twice.status, 403, `${token}: ${JSON.stringify(twice.body)}`);
+          assert.equal(twice.body.code, 'already_approved');
+          assert.equal(twice.body.approval.approvals.length, 1, 'the refusal shows the approvals so far');
+        }
+
+        const second = await approve(pending.id, 'treasurer-b');
+        assert.equal(second.status, 200, JSON.stringify(second.body));
+        assert.equal(second.body.approval.status, 'approved');
+        assert.deepEqual(second.body.approval.approvals.map((vote: any) => vote.by.agent), ['treasurer-a', 'treasurer-b']);
+        const result = await call;
+        assert.notEqual(result.isError, true, JSON.stringify(result));
+        assert.equal(result.structuredContent?.message, message);
+
+        const records = await approvalDecisions(pending.id);
+        assert.deepEqual(records.map((record) => [record.caller.agent, record.result.status, record.result.error?.code ?? null]), [
+          ['admin', 'denied', 'missing_role'],
+          ['treasurer-a', 'success', null],
+          ['treasurer-a', 'denied', 'already_approved'],
+          ['treasurer-a', 'denied', 'already_approved'],
+          ['treasurer-b', 'success', null],
+        ]);
+        const issuer = gateway.authentication.issuer!;
+        assert.deepEqual(records.filter((record) => record.result.status === 'success').map((record) => (record.operation.arguments?.approver as Record<string, unknown>).principal), [
+          JSON.stringify([issuer, 'treasurer-a']),
+          JSON.stringify([issuer, 'treasurer-b']),
+        ], 'each approval is recorded with the approver\'s full principal');
+      } finally {
+        await client.close();
+      }
+    });
   }
 });
