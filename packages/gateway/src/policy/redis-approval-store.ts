@@ -130,11 +130,10 @@ export class RedisApprovalStore implements ApprovalStore {
     const request = JSON.parse(value) as ApprovalRequest;
     // cjson writes an absent optional as nothing, a JSON null as null and an empty array as {}: normalise.
     for (const key of ['decidedAt', 'decidedBy', 'decisionReason', 'closedAt', 'approverRole'] as const) if (request[key] === null) delete request[key];
-    if (!Array.isArray(request.approvedBy)) request.approvedBy = [];
+    withCurrentShape(request);
     for (const party of [request.requester, request.decidedBy, ...request.approvedBy.map((vote) => vote.by)]) {
       if (party?.user === null) party.user = undefined;
     }
-    withCurrentShape(request);
     if (request.status === 'pending' && request.expiresAt <= this.#now()) request.status = 'expired';
     return request;
   }

@@ -128,6 +128,20 @@ describe('approvals shared through Redis', { skip }, () => {
     assert.equal((await stores[0]!.get(id))?.status, 'pending');
   });
 
+  test('a denied request with no approvals reads back with an empty list of approvals after Redis re-encodes it on settle', async () => {
+    const prefix = `gatehouse-test:${randomUUID()}:`;
+    const store = new RedisApprovalStore(clients[0]!, { prefix });
+    const id = `apr_test_${randomUUID()}`;
+    await store.create(pendingRequest(id, { approversRequired: 2 }));
+    const denied = await store.decide(id, { verdict: 'deny', by: party('console', 'bob'), roles: [], reason: 'no', at: Date.now() });
+    assert.equal(denied.isCounted && denied.request.status, 'denied');
+    assert.equal(await store.settle(id, Date.now()), true);
+    const closed = await store.get(id);
+    assert.equal(closed?.status, 'closed');
+    assert.deepEqual(closed?.approvedBy, [], 'cjson writes an empty array as {}; the store reads it back as a list');
+    assert.deepEqual(closed?.requester.parties, party('a').parties);
+  });
+
   test('a request stored by an older gateway (one approver, no parties) is read with its agent and user as the parties', async () => {
     const prefix = `gatehouse-test:${randomUUID()}:`;
     const store = new RedisApprovalStore(clients[0]!, { prefix });
