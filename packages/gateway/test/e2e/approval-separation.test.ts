@@ -20,6 +20,7 @@ import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../../src/identity/back
 import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { AuditRecord } from '../../src/audit/record.ts';
+import type { AuditQuery } from '../../src/audit/query.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
 import { connectLegacy, connectModern, type ApprovalClient } from '../fixtures/approval-clients.ts';
@@ -109,15 +110,17 @@ describe('separation of duties for approvals', () => {
     assert.fail(`no pending approval mentions ${marker}`);
   }
 
-  async function approvalDecisions(id: string): Promise<AuditRecord[]> {
+  async function auditQuery(query: AuditQuery): Promise<AuditRecord[]> {
     const store = await openAuditStore(resolveAuditSettings(config), { isReadOnly: true });
     try {
-      const page = await store.query({ types: ['approval_decision'] }, { limit: 200 });
-      return page.items.map((item) => item.record).reverse().filter((record) => record.operation.arguments?.approval_id === id);
+      const page = await store.query(query, { limit: 200 });
+      return page.items.map((item) => item.record).reverse();
     } finally {
       await store.close();
     }
   }
+
+  const approvalDecisions = async (id: string) => (await auditQuery({ types: ['approval_decision'] })).filter((record) => record.operation.arguments?.approval_id === id);
 
   it('the self-exchanged token names the admin agent as subject and as actor (the attack\'s premise)', () => {
     const claims = decodeJwt(tokens['admin-exchanged']!);
@@ -155,6 +158,10 @@ describe('separation of duties for approvals', () => {
           assert.equal(result.structuredContent?.segment, 'enterprise');
           // 2025: sent on the open call's stream; 2026: the input_required the SDK answered before its retry waited.
           assert.equal(client.elicited.length, 1, 'the client was sent the approval page once');
+          const decisions = (await auditQuery({ target: subject })).map((record) => record.context.policy_decisions.find((entry) => entry.policy === 'mass_email_approval')?.decision);
+          assert.deepEqual(decisions, era === 'modern' ? ['hold', 'allow'] : ['allow'], 'a 2026 call was held as input_required and its retry ran');
+          const refusals = (await approvalDecisions(pending.id)).filter((record) => record.result.error?.code === 'self_approval');
+          assert.equal(refusals.length, 2, 'both refused self-approvals are audited');
         } finally {
           await client.close();
         }
