@@ -1,14 +1,17 @@
 // The approvals queue on the admin listener: list pending requests, approve,
-// deny (admin scope required; the approver is never the requester; every
-// decision reported for audit by the Approvals service), and the read-only
+// deny (admin scope required; the approver is never a party of the
+// requester's delegation chain, holds the rule's approver role and counts
+// once; a refused vote is a 403 with its code and the approvals so far;
+// every vote and refusal is recorded for audit with the approver's full
+// principal), and the read-only
 // approval page the user's URL elicitation points at. Mounted by
 // admin-server.ts as one handler that answers its own paths.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { readBody, writeJson } from '../transport/http-io.ts';
-import { describeParty, isApprovalError, type Approvals } from '../policy/approvals.ts';
-import type { ApprovalRequest, ApprovalStatus } from '../policy/approval-store.ts';
+import { describeApprovers, describeParty, isApprovalError, partyOf, type Approvals } from '../policy/approvals.ts';
+import type { ApprovalParty, ApprovalRequest, ApprovalStatus } from '../policy/approval-store.ts';
 import { recordAdmin } from './admin-audit.ts';
 
 // The guard lives in admin-guard.ts; re-exported for the routes that import it from here.
@@ -55,23 +58,34 @@ export function createApprovalsApi(options: ApprovalsApiOptions): AdminHandler {
       if (body === undefined) return writeJson(response, 400, { error: 'expected an empty body or a JSON object such as {"reason": "..."}' });
       const reason = typeof body.reason === 'string' && body.reason.length > 0 ? body.reason.slice(0, 1000) : undefined;
       const startedAt = Date.now();
-      const decision = { approval_id: id, decision: action, ...(reason === undefined ? {} : { reason }) };
+      // The approver as separation of duties saw it: the full principal and every party of its chain, not a display name.
+      const approver = auditedParty(partyOf(caller));
+      const decision = { approval_id: id, decision: action, approver, ...(reason === undefined ? {} : { reason }) };
       let decided: ApprovalRequest;
       try {
         decided = await approvals.decide(id, caller, action, reason);
       } catch (error) {
         if (!isApprovalError(error)) throw error;
-        const known = error.code === 'not_found' ? undefined : await approvals.get(id);
+        const known = error.request;
         const recorded = await recordAdmin(options, request, response, {
           type: 'approval_decision', caller, startedAt, server: known?.backend, name: known?.tool ?? action,
-          arguments: decision, status: error.code === 'self_approval' ? 'denied' : 'error', error: { code: error.code, message: error.message },
+          arguments: decision, status: error.code === 'not_found' || error.code === 'not_pending' ? 'error' : 'denied', error: { code: error.code, message: error.message },
         }, false);
-        if (recorded) writeJson(response, error.httpStatus, { error: error.message, code: error.code });
+        if (recorded) writeJson(response, error.httpStatus, { error: error.message, code: error.code, ...(known === undefined ? {} : { approval: view(approvals, known) }) });
         return;
       }
       const recorded = await recordAdmin(options, request, response, {
         type: 'approval_decision', caller, startedAt, server: decided.backend, name: decided.tool,
-        arguments: { ...decision, requested_by: describeParty(decided.requester), policy: decided.policy, arguments_hash: decided.argumentsHash },
+        arguments: {
+          ...decision,
+          requested_by: describeParty(decided.requester),
+          requester: auditedParty(decided.requester),
+          policy: decided.policy,
+          arguments_hash: decided.argumentsHash,
+          status: decided.status,
+          approvals: decided.approvedBy.length,
+          approvers_required: decided.approversRequired,
+        },
         status: 'success',
       }, true);
       if (recorded) writeJson(response, 200, { approval: view(approvals, decided) });
@@ -104,6 +118,14 @@ function view(approvals: Approvals, request: ApprovalRequest): Record<string, un
     reason: request.reason,
     preview: request.preview,
     requested_by: { agent: request.requester.agent, user: request.requester.user ?? null },
+    requester_parties: request.requester.parties,
+    approvers_required: request.approversRequired,
+    approver_role: request.approverRole ?? null,
+    approvals: request.approvedBy.map((vote) => ({
+      by: { agent: vote.by.agent, user: vote.by.user ?? null, principal: vote.by.principal },
+      at: new Date(vote.at).toISOString(),
+      reason: vote.reason ?? null,
+    })),
     created_at: new Date(request.createdAt).toISOString(),
     expires_at: new Date(request.expiresAt).toISOString(),
     decided_at: request.decidedAt === undefined ? null : new Date(request.decidedAt).toISOString(),
@@ -127,6 +149,7 @@ async function approvalPage(approvals: Approvals, id: string, response: ServerRe
 <p>Status: <strong>${escapeHtml(request.status)}</strong></p>
 <p>Tool <code>${escapeHtml(request.tool)}</code> of backend <code>${escapeHtml(request.backend)}</code>, requested by ${escapeHtml(describeParty(request.requester))}.</p>
 <p>Why approval is needed: ${escapeHtml(request.reason)}</p>
+<p>It needs ${escapeHtml(describeApprovers(request))}; approvals so far: ${request.approvedBy.length} of ${request.approversRequired}.</p>
 <p>${request.status === 'pending' ? 'An approver decides in the approvals queue; the call continues once they have. This page does not refresh by itself.' : 'The decision has been made; you can close this page.'}</p>`;
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Gatehouse approval</title></head><body>${body}</body></html>`;
     response.writeHead(request === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'" });
@@ -134,6 +157,11 @@ async function approvalPage(approvals: Approvals, id: string, response: ServerRe
   } catch (error) {
     writeJson(response, 500, { error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/** A party as audit keeps it: the principal a decision is attributed to and its whole delegation chain. */
+function auditedParty(party: ApprovalParty): Record<string, unknown> {
+  return { principal: party.principal, parties: party.parties };
 }
 
 function escapeHtml(text: string): string {

@@ -5,7 +5,9 @@
 // it is held: waiting in process with progress notifications (and the
 // approval link by URL elicitation where the client takes it), turned into a
 // 2026-07-28 `input_required` by the bridge, or refused with the approval id
-// so the agent retries the same call after an approver decided.
+// so the agent retries the same call after an approver decided. A rule may
+// ask for several distinct approvers and an approver role (the seed's tiers:
+// "large financial transactions"); approvals.ts counts them.
 
 import { z } from 'zod';
 import type { Exchange } from '../exchange/exchange.ts';
@@ -13,7 +15,7 @@ import { hasCapability } from '../exchange/client-relay.ts';
 import { allowOnce, type Decision, type Policy } from './policy.ts';
 import { PolicyError, describeWait } from './policy-error.ts';
 import type { ApprovalRequest } from './approval-store.ts';
-import { describeParty, partyOf, type Approvals } from './approvals.ts';
+import { describeApprovers, describeParty, partyOf, type Approvals } from './approvals.ts';
 import { canonicalHash } from './canonical-hash.ts';
 import { celCondition, list, oneOf, text, toolPattern, wholeNumber } from './settings-schema.ts';
 import { argumentsOf, callerOf } from './tool-selector.ts';
@@ -27,8 +29,12 @@ export const approvalSettings = z.strictObject({
         when: celCondition().optional(),
         /** Shown to the agent and the approver; default: the condition. */
         reason: text().optional(),
+        /** Distinct approvers, none a party of the requester's delegation chain, before the call runs (e.g. 2 for a payment). */
+        approvers_required: wholeNumber(1, 10).default(1),
+        /** A role every approver's token must carry (the `roles` claim as identity maps it), e.g. finance. */
+        approver_role: text('expected one role name such as finance').optional(),
       },
-      { error: 'expected a mapping with tool, when and reason' },
+      { error: 'expected a mapping with tool, when, reason, approvers_required and approver_role' },
     ),
   ).min(1, { error: 'expected at least one rule' }),
   /** hold: wait for the decision (or hand a 2026 client an input_required); reject: answer at once with the approval id. */
@@ -54,21 +60,23 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
   const approvals = dependencies.approvals;
   const now = dependencies.now ?? Date.now;
 
-  /** The reason approval is needed, or `undefined` when no rule matches. */
-  function matchingRule(exchange: Exchange): string | undefined {
+  type Rule = ApprovalSettings['rules'][number];
+
+  /** The first matching rule and the reason approval is needed, or `undefined` when no rule matches. */
+  function matchingRule(exchange: Exchange): { rule: Rule; reason: string } | undefined {
     const target = exchange.target;
     if (target?.kind !== 'tool' || target.name === undefined) return undefined;
     for (const rule of settings.rules) {
       if (!rule.tool.matches(target.backend, target.name)) continue;
-      if (rule.when === undefined) return rule.reason ?? `every call to ${rule.tool.pattern} needs approval`;
+      if (rule.when === undefined) return { rule, reason: rule.reason ?? `every call to ${rule.tool.pattern} needs approval` };
       const verdict = rule.when.evaluate(exchange);
-      if (verdict === true) return rule.reason ?? rule.when.source;
-      if (typeof verdict !== 'boolean' && settings.on_condition_error === 'require') return `${rule.reason ?? rule.when.source} (the condition could not be evaluated: ${verdict.error})`;
+      if (verdict === true) return { rule, reason: rule.reason ?? rule.when.source };
+      if (typeof verdict !== 'boolean' && settings.on_condition_error === 'require') return { rule, reason: `${rule.reason ?? rule.when.source} (the condition could not be evaluated: ${verdict.error})` };
     }
     return undefined;
   }
 
-  async function decideHeld(exchange: Exchange, reason: string): Promise<Decision> {
+  async function decideHeld(exchange: Exchange, { rule, reason }: { rule: Rule; reason: string }): Promise<Decision> {
     const target = exchange.target!;
     const args = argumentsOf(exchange);
     const requester = partyOf(callerOf(exchange));
@@ -92,6 +100,8 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
         argumentsHash,
         preview: previewOf(args, settings.preview_characters),
         reason,
+        approversRequired: rule.approvers_required,
+        ...(rule.approver_role === undefined ? {} : { approverRole: rule.approver_role }),
       });
     }
     if (request.status !== 'pending') return settle(request);
@@ -110,7 +120,8 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
     if (request.status === 'expired') return required(request, 'approval_pending');
     const isFirst = await approvals.store.settle(request.id, now());
     if (request.status === 'approved' && isFirst) {
-      return { policy: name, decision: 'allow', details: { approval_id: request.id, approved_by: request.decidedBy === undefined ? undefined : describeParty(request.decidedBy) } };
+      const approvers = request.approvedBy.length === 0 ? request.decidedBy === undefined ? [] : [request.decidedBy] : request.approvedBy.map((vote) => vote.by);
+      return { policy: name, decision: 'allow', details: { approval_id: request.id, approved_by: approvers.length === 0 ? undefined : approvers.map(describeParty).join(', ') } };
     }
     if (request.status === 'denied') {
       const by = request.decidedBy === undefined ? 'an approver' : describeParty(request.decidedBy);
@@ -125,7 +136,7 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
   function requiredError(request: ApprovalRequest, code: 'approval_required' | 'approval_pending'): PolicyError {
     const url = approvals.urlFor(request.id);
     const message = code === 'approval_required'
-      ? `This call to "${request.tool}" needs a human approval (${request.reason}). Approval request ${request.id} was sent to the approvers (${url}). Tell the user it awaits approval, and call the tool again with the same arguments once it has been approved`
+      ? `This call to "${request.tool}" needs a human approval (${request.reason}). Approval request ${request.id} was sent to the approvers (${url}${request.approversRequired === 1 && request.approverRole === undefined ? '' : `; it needs ${describeApprovers(request)}`}). Tell the user it awaits approval, and call the tool again with the same arguments once it has been approved`
       : `Approval ${request.id} for this call to "${request.tool}" is still ${request.status === 'expired' ? 'undecided and has expired' : `pending after ${describeWait(settings.hold_timeout_seconds * 1000)}`} (${request.reason}). Tell the user an approver must decide at ${url}, then call the tool again with the same arguments`;
     return new PolicyError(name, code, message, { approvalId: request.id, details: { approval_url: url } });
   }
@@ -147,7 +158,7 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
     const startedAt = now();
     const timer = progressToken === undefined ? undefined : setInterval(() => {
       const waited = Math.round((now() - startedAt) / 1000);
-      exchange.relay.notify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress: waited, message: `Waiting for approval ${request.id} (${waited} s); an approver decides at ${hold.url}` } });
+      exchange.relay.notify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress: waited, message: `Waiting for approval ${request.id} (${waited} s); ${describeApprovers(request)} decide${request.approversRequired === 1 ? 's' : ''} at ${hold.url}` } });
     }, settings.progress_interval_seconds * 1000);
     timer?.unref();
     const timeout = AbortSignal.timeout(settings.hold_timeout_seconds * 1000);
@@ -166,8 +177,8 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
     name,
     type: 'approval',
     onRequest(exchange): Decision | Promise<Decision> {
-      const reason = matchingRule(exchange);
-      return reason === undefined ? allow : decideHeld(exchange, reason);
+      const matched = matchingRule(exchange);
+      return matched === undefined ? allow : decideHeld(exchange, matched);
     },
   };
 }

@@ -1,18 +1,26 @@
 // The approvals service every approval policy, the admin API and the
-// transport's bridge share: creates requests, lets an approver decide (never
-// the requester, every decision reported for audit), waits for a decision,
+// transport's bridge share: creates requests, counts approvers' votes (never
+// a party of the requester's delegation chain, never one approver twice:
+// approval-decision.ts; every vote reported for audit), waits for a decision,
 // and carries a 2026-07-28 retry's approval id from the opened requestState
 // to the policy that asked for it.
 
 import { randomBytes } from 'node:crypto';
 import type { Exchange } from '../exchange/exchange.ts';
-import type { Caller } from '../identity/caller.ts';
+import { ANONYMOUS_CALLER, type Caller } from '../identity/caller.ts';
+import { delegationParties, principalName, principalOf } from '../identity/delegation-parties.ts';
 import type { ApprovalHold } from './policy.ts';
 import { MemoryApprovalStore, type ApprovalParty, type ApprovalRequest, type ApprovalStatus, type ApprovalStore } from './approval-store.ts';
+import type { ApprovalRefusalCode } from './approval-decision.ts';
 
 export interface ApprovalDecisionRecord {
   approvalId: string;
+  /** This approver's verdict; the request is decided once `approvals` reaches `approversRequired`, or at once on a denial. */
   decision: 'approved' | 'denied';
+  /** The request's status after this vote (`pending` while more approvers are needed). */
+  status: ApprovalStatus;
+  approvals: number;
+  approversRequired: number;
   approver: ApprovalParty;
   requester: ApprovalParty;
   policy: string;
@@ -32,7 +40,7 @@ export interface ApprovalsOptions {
   now?: () => number;
 }
 
-export type ApprovalErrorCode = 'not_found' | 'not_pending' | 'self_approval';
+export type ApprovalErrorCode = ApprovalRefusalCode;
 
 const BRAND = Symbol.for('gatehouse.ApprovalError');
 
@@ -40,12 +48,16 @@ export class ApprovalError extends Error {
   readonly [BRAND] = true;
   readonly code: ApprovalErrorCode;
   readonly httpStatus: number;
+  /** The request as it stands, for the approver to see the approvals so far; absent for `not_found`. */
+  readonly request: ApprovalRequest | undefined;
 
-  constructor(code: ApprovalErrorCode, message: string) {
+  constructor(code: ApprovalErrorCode, message: string, request?: ApprovalRequest) {
     super(message);
     this.name = 'ApprovalError';
     this.code = code;
+    // self_approval, missing_role, already_approved: this approver may never decide it (403); another may.
     this.httpStatus = code === 'not_found' ? 404 : code === 'not_pending' ? 409 : 403;
+    this.request = request;
   }
 }
 
@@ -53,15 +65,12 @@ export function isApprovalError(value: unknown): value is ApprovalError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
+/** The caller as a party to an approval: display names, and the principals separation of duties compares. */
 export function partyOf(caller: Caller | undefined): ApprovalParty {
-  if (caller === undefined || caller.isAnonymous) return { identityKey: 'anonymous', agent: 'anonymous', user: undefined };
-  return { identityKey: caller.identityKey, agent: caller.agent, user: caller.user };
-}
-
-/** Same person: the same user, or (when neither acts for a user) the same agent identity. */
-export function isSameParty(a: ApprovalParty, b: ApprovalParty): boolean {
-  if (a.identityKey === b.identityKey) return true;
-  return a.user !== undefined && a.user === b.user;
+  if (caller === undefined || caller.isAnonymous) {
+    return { identityKey: 'anonymous', agent: 'anonymous', user: undefined, principal: principalOf(ANONYMOUS_CALLER), parties: [...delegationParties(ANONYMOUS_CALLER)] };
+  }
+  return { identityKey: caller.identityKey, agent: caller.agent, user: caller.user, principal: principalOf(caller), parties: [...delegationParties(caller)] };
 }
 
 export class Approvals {
@@ -83,8 +92,9 @@ export class Approvals {
     return `${this.#base()}/approvals/${encodeURIComponent(id)}`;
   }
 
-  async create(request: Omit<ApprovalRequest, 'id' | 'status' | 'createdAt'>): Promise<ApprovalRequest> {
-    const created: ApprovalRequest = { ...request, id: `apr_${randomBytes(16).toString('base64url')}`, status: 'pending', createdAt: this.#now() };
+  /** A new pending request with no approvals yet; one approver unless `approversRequired` says more. */
+  async create(request: Omit<ApprovalRequest, 'id' | 'status' | 'createdAt' | 'approvedBy' | 'approversRequired'> & { approversRequired?: number }): Promise<ApprovalRequest> {
+    const created: ApprovalRequest = { approversRequired: 1, ...request, approvedBy: [], id: `apr_${randomBytes(16).toString('base64url')}`, status: 'pending', createdAt: this.#now() };
     await this.store.create(created);
     return created;
   }
@@ -97,22 +107,24 @@ export class Approvals {
     return this.store.list(status === undefined ? {} : { status });
   }
 
-  /** An approver's verdict. The admin API checks the admin scope; this checks the rest. */
+  /**
+   * An approver's vote. The admin API checks the admin scope; this checks the
+   * rest (approval-decision.ts) and throws an ApprovalError saying why a vote
+   * does not count. The request is decided once enough distinct approvers
+   * approved, or at once when one denies.
+   */
   async decide(id: string, approver: Caller | undefined, verdict: 'approve' | 'deny', reason?: string): Promise<ApprovalRequest> {
-    const request = await this.store.get(id);
-    if (request === undefined) throw new ApprovalError('not_found', `No approval request "${id}"; list pending requests at /admin/approvals`);
     const by = partyOf(approver);
-    if (isSameParty(by, request.requester)) {
-      throw new ApprovalError('self_approval', `Approval ${id} was requested by ${describeParty(request.requester)}, who cannot also approve or deny it; another approver must decide`);
-    }
-    const decided = await this.store.decide(id, { status: verdict === 'approve' ? 'approved' : 'denied', by, reason, at: this.#now() });
-    if (decided === undefined) {
-      const current = await this.store.get(id);
-      throw new ApprovalError('not_pending', `Approval ${id} is ${current?.status ?? 'gone'}, not pending, so it cannot be decided again`);
-    }
+    const roles = approver === undefined ? [] : [...approver.roles];
+    const outcome = await this.store.decide(id, { verdict, by, roles, reason, at: this.#now() });
+    if (!outcome.isCounted) throw refusalError(id, by, outcome.code, outcome.request, outcome.shared ?? []);
+    const decided = outcome.request;
     this.#onDecision?.({
       approvalId: id,
-      decision: decided.status === 'approved' ? 'approved' : 'denied',
+      decision: verdict === 'approve' ? 'approved' : 'denied',
+      status: decided.status,
+      approvals: decided.approvedBy.length,
+      approversRequired: decided.approversRequired,
       approver: by,
       requester: decided.requester,
       policy: decided.policy,
@@ -162,4 +174,27 @@ export class Approvals {
 
 export function describeParty(party: ApprovalParty): string {
   return party.user === undefined ? `agent "${party.agent}"` : `user "${party.user}" (via agent "${party.agent}")`;
+}
+
+/** What the approvers of a request must be, for messages: "2 distinct approvers with the role finance". */
+export function describeApprovers(request: Pick<ApprovalRequest, 'approversRequired' | 'approverRole'>): string {
+  const count = request.approversRequired === 1 ? 'an approver' : `${request.approversRequired} distinct approvers`;
+  return request.approverRole === undefined ? count : `${count} with the role "${request.approverRole}"`;
+}
+
+/** The agent-actionable refusal of a vote that does not count. */
+function refusalError(id: string, by: ApprovalParty, code: ApprovalRefusalCode, request: ApprovalRequest | undefined, shared: readonly string[]): ApprovalError {
+  const names = shared.map((principal) => `"${principalName(principal)}"`).join(', ');
+  if (code === 'not_found' || request === undefined) return new ApprovalError('not_found', `No approval request "${id}"; list pending requests at /admin/approvals`);
+  const progress = `${request.approvedBy.length} of ${request.approversRequired} approvals so far`;
+  switch (code) {
+    case 'not_pending':
+      return new ApprovalError(code, `Approval ${id} is ${request.status}, not pending, so it cannot be decided again`, request);
+    case 'self_approval':
+      return new ApprovalError(code, `Approval ${id} was requested by ${describeParty(request.requester)}, who cannot also approve or deny it: your token (${describeParty(by)}) shares ${names} with the requester's delegation chain (subject, client or actor), however it was obtained; ${describeApprovers(request)} outside that chain must decide`, request);
+    case 'missing_role':
+      return new ApprovalError(code, `Approval ${id} must be decided by ${describeApprovers(request)}, and your token (${describeParty(by)}) carries no role "${request.approverRole}"; ask an approver who holds it`, request);
+    case 'already_approved':
+      return new ApprovalError(code, `You (${describeParty(by)}, as ${names}) already approved ${id}; it needs ${describeApprovers(request)} and has ${progress}, so another approver must approve it`, request);
+  }
 }

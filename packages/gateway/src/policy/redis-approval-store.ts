@@ -2,32 +2,37 @@
 // held on one replica is approved through the admin API of another, and a
 // 2026-07-28 retry lands wherever the load balancer sends it. Each request
 // is one JSON value; its state changes (decide, settle) are compare-and-set
-// Lua scripts, so two approvers or two retries cannot both win. A waiting
+// Lua scripts, so two approvers or two retries cannot both win: a vote is
+// counted by approval-decision.ts here and written only if no other vote
+// landed since it was read (else read again and recount). A waiting
 // call polls its request (a held call is rare and waits seconds, so a short
 // poll costs less than a subscriber connection per replica).
 
 import type { RedisCommands } from './redis-counter-store.ts';
-import type { ApprovalDecisionInput, ApprovalRequest, ApprovalStatus, ApprovalStore } from './approval-store.ts';
+import { withCurrentShape, type ApprovalRequest, type ApprovalStatus, type ApprovalStore } from './approval-store.ts';
+import { castVote, type ApprovalVoteInput, type ApprovalVoteOutcome } from './approval-decision.ts';
 
 /** How long a decided or expired request stays listable after its expiry. */
 const KEEP_AFTER_EXPIRY_MS = 7 * 24 * 3600_000;
 /** The index is trimmed to this many newest requests. */
 const MAX_INDEXED = 10_000;
 const POLL_MS = 250;
+/** Votes landing at the same moment on one request: each loser reads again and recounts, this many times at most. */
+const MAX_VOTE_ATTEMPTS = 16;
 
-// KEYS[1] the request. ARGV: status, decidedAt, decidedBy (JSON), reason ('' for none), now.
-const DECIDE = `
+// KEYS[1] the request. ARGV: approvals counted when it was read, the new value (JSON), now.
+// Every counted vote adds an approval or ends `pending`, so (pending, count) is the request's version.
+// The new value is stored as sent: re-encoding with cjson would turn empty arrays into objects.
+const RECORD_VOTE = `
 local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
+if not raw then return 0 end
 local request = cjson.decode(raw)
-if request.status ~= 'pending' or tonumber(request.expiresAt) <= tonumber(ARGV[5]) then return false end
-request.status = ARGV[1]
-request.decidedAt = tonumber(ARGV[2])
-request.decidedBy = cjson.decode(ARGV[3])
-if ARGV[4] ~= '' then request.decisionReason = ARGV[4] end
-local encoded = cjson.encode(request)
-redis.call('SET', KEYS[1], encoded, 'KEEPTTL')
-return encoded
+if request.status ~= 'pending' or tonumber(request.expiresAt) <= tonumber(ARGV[3]) then return 0 end
+local count = 0
+if type(request.approvedBy) == 'table' then count = #request.approvedBy end
+if count ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1
 `;
 
 // KEYS[1] the request. ARGV: closedAt.
@@ -86,9 +91,15 @@ export class RedisApprovalStore implements ApprovalStore {
     return found.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async decide(id: string, decision: ApprovalDecisionInput): Promise<ApprovalRequest | undefined> {
-    const args = [decision.status, String(decision.at), JSON.stringify(decision.by), decision.reason ?? '', String(this.#now())];
-    return this.#read(await this.#client.sendCommand(['EVAL', DECIDE, '1', this.#key(id), ...args]));
+  async decide(id: string, vote: ApprovalVoteInput): Promise<ApprovalVoteOutcome> {
+    for (let attempt = 0; attempt < MAX_VOTE_ATTEMPTS; attempt++) {
+      const current = await this.get(id);
+      const outcome = castVote(current, vote);
+      if (!outcome.isCounted) return outcome;
+      const args = [String(current!.approvedBy.length), JSON.stringify(outcome.request), String(this.#now())];
+      if (Number(await this.#client.sendCommand(['EVAL', RECORD_VOTE, '1', this.#key(id), ...args])) === 1) return outcome;
+    }
+    throw new Error(`approval ${id}: ${MAX_VOTE_ATTEMPTS} votes landed at the same moment as this one; decide again`);
   }
 
   async settle(id: string, at: number): Promise<boolean> {
@@ -117,10 +128,12 @@ export class RedisApprovalStore implements ApprovalStore {
   #read(value: unknown): ApprovalRequest | undefined {
     if (typeof value !== 'string') return undefined;
     const request = JSON.parse(value) as ApprovalRequest;
-    // cjson writes an absent optional as nothing and a JSON null as null: normalise to undefined.
-    for (const key of ['decidedAt', 'decidedBy', 'decisionReason', 'closedAt'] as const) if (request[key] === null) delete request[key];
-    if (request.requester.user === null) request.requester.user = undefined;
-    if (request.decidedBy?.user === null) request.decidedBy.user = undefined;
+    // cjson writes an absent optional as nothing, a JSON null as null and an empty array as {}: normalise.
+    for (const key of ['decidedAt', 'decidedBy', 'decisionReason', 'closedAt', 'approverRole'] as const) if (request[key] === null) delete request[key];
+    withCurrentShape(request);
+    for (const party of [request.requester, request.decidedBy, ...request.approvedBy.map((vote) => vote.by)]) {
+      if (party?.user === null) party.user = undefined;
+    }
     if (request.status === 'pending' && request.expiresAt <= this.#now()) request.status = 'expired';
     return request;
   }

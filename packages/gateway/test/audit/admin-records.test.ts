@@ -65,9 +65,13 @@ describe('approval decisions in the audit log', () => {
     assert.equal(record!.caller.agent, 'console');
     assert.equal(record!.caller.user_agent, 'admin-console/2');
     assert.deepEqual([record!.operation.server, record!.operation.name, record!.result.status], ['crm', 'send_mass_email', 'success']);
+    const principal = (id: string) => JSON.stringify(['https://idp.example', id]);
     assert.deepEqual(record!.operation.arguments, {
       approval_id: request.id, decision: 'approve', reason: 'reviewed copy', requested_by: 'user "alice" (via agent "support")', policy: 'mass_email_approval', arguments_hash: 'sha256:abc',
-    });
+      approver: { principal: principal('bob'), parties: [principal('console'), principal('bob')] },
+      requester: { principal: principal('alice'), parties: [principal('support'), principal('alice')] },
+      status: 'approved', approvals: 1, approvers_required: 1,
+    }, 'the approver and requester are recorded as issuer-scoped principals with their whole delegation chains');
     assert.equal(page.items.find((item) => item.record === record)?.logId, 'gw-admin/security', 'approval decisions are security events');
   });
 
@@ -78,6 +82,7 @@ describe('approval decisions in the audit log', () => {
     const record = records.find((candidate) => candidate.operation.arguments?.approval_id === request.id);
     assert.equal(record?.result.error?.code, 'self_approval');
     assert.equal(record?.caller.identity, 'user:alice');
+    assert.deepEqual(record?.operation.arguments?.approver, { principal: JSON.stringify(['https://idp.example', 'alice']), parties: [JSON.stringify(['https://idp.example', 'console']), JSON.stringify(['https://idp.example', 'alice'])] });
     assert.equal((await approvals.get(request.id))?.status, 'pending');
   });
 });

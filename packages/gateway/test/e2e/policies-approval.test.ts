@@ -12,9 +12,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
@@ -27,54 +24,9 @@ import { modernMeta, modernRequest, post } from '../fixtures/raw-http.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
 import { firstText } from '../fixtures/clients.ts';
+import { connectLegacy, connectModern, policyErrorOf as policyError, type ToolResult } from '../fixtures/approval-clients.ts';
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
-
-type ToolResult = { isError?: boolean; content?: unknown; structuredContent?: Record<string, unknown>; _meta?: Record<string, unknown> };
-
-/** An SDK client of either era that takes URL elicitation and records the pages it was sent. */
-interface ApprovalClient {
-  era: string;
-  elicited: Array<Record<string, unknown>>;
-  callTool(name: string, args: Record<string, unknown>): Promise<ToolResult>;
-  close(): Promise<void>;
-}
-
-async function connectLegacy(url: string, token: string): Promise<ApprovalClient> {
-  const client = new V1Client({ name: 'approval-test-v1', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
-  const elicited: Array<Record<string, unknown>> = [];
-  client.setRequestHandler(ElicitRequestSchema, async (request) => {
-    elicited.push(request.params as Record<string, unknown>);
-    return { action: 'accept' };
-  });
-  await client.connect(new V1Transport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  return {
-    era: 'legacy',
-    elicited,
-    callTool: async (name, args) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 30_000 })) as ToolResult,
-    close: () => client.close(),
-  };
-}
-
-async function connectModern(url: string, token: string): Promise<ApprovalClient> {
-  const client = new V2Client({ name: 'approval-test-v2', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: 'auto' } });
-  const elicited: Array<Record<string, unknown>> = [];
-  client.setRequestHandler('elicitation/create', async (request) => {
-    elicited.push(request.params as Record<string, unknown>);
-    return { action: 'accept' };
-  });
-  await client.connect(new V2Transport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  return {
-    era: client.getProtocolEra() ?? 'legacy',
-    elicited,
-    callTool: async (name, args) => (await client.callTool({ name, arguments: args }, { timeout: 30_000 })) as ToolResult,
-    close: () => client.close(),
-  };
-}
-
-function policyError(result: ToolResult): Record<string, unknown> | undefined {
-  return result._meta?.['io.gatehouse/policy-error'] as Record<string, unknown> | undefined;
-}
 
 describe('approval through the gateway and its admin API', () => {
   let directory: string;

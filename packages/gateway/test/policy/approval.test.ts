@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { approvalSettings, createApproval } from '../../src/policy/approval.ts';
-import { Approvals, type ApprovalDecisionRecord } from '../../src/policy/approvals.ts';
+import { Approvals, partyOf, type ApprovalDecisionRecord } from '../../src/policy/approvals.ts';
 import { createApprovalsApi } from '../../src/admin/approvals-api.ts';
 import { createPolicyChain } from '../../src/policy/chain.ts';
 import type { Caller } from '../../src/identity/caller.ts';
@@ -15,6 +15,8 @@ const TOKENS: Record<string, Caller> = {
   'admin-bob': makeCaller({ agent: 'console', user: 'bob', scopes: ['gatehouse.admin'] }),
   'admin-alice': makeCaller({ agent: 'console', user: 'alice', scopes: ['gatehouse.admin'] }),
   'no-admin': makeCaller({ agent: 'console', user: 'carol', scopes: ['crm.read'] }),
+  'finance-dave': makeCaller({ agent: 'console', user: 'dave', scopes: ['gatehouse.admin'], roles: ['finance'] }),
+  'finance-erin': makeCaller({ agent: 'console', user: 'erin', scopes: ['gatehouse.admin'], roles: ['finance'] }),
 };
 
 let server: Server;
@@ -96,9 +98,9 @@ describe('approval policy and the admin approvals API', () => {
     assert.equal((progress[0]!.params as Record<string, unknown>).progressToken, 'p-1');
     const record = decisions.find((decision) => decision.approvalId === pending.id);
     assert.deepEqual({ ...record, decidedAt: 0, argumentsHash: '' }, {
-      approvalId: pending.id, decision: 'approved', policy: 'mass_email_approval', backend: 'crm', tool: 'send_mass_email', reason: 'reviewed copy', decidedAt: 0, argumentsHash: '',
-      approver: { identityKey: TOKENS['admin-bob']!.identityKey, agent: 'console', user: 'bob' },
-      requester: { identityKey: requester.identityKey, agent: 'support', user: 'alice' },
+      approvalId: pending.id, decision: 'approved', status: 'approved', approvals: 1, approversRequired: 1, policy: 'mass_email_approval', backend: 'crm', tool: 'send_mass_email', reason: 'reviewed copy', decidedAt: 0, argumentsHash: '',
+      approver: partyOf(TOKENS['admin-bob']),
+      requester: partyOf(requester),
     });
   });
 
@@ -183,5 +185,31 @@ describe('approval policy and the admin approvals API', () => {
     await admin(`/admin/approvals/${String(pending.id)}/approve`, 'admin-bob', {});
     assert.equal((await held).decision, 'allow');
     assert.ok(exchange.notifications.some((notification) => notification.method === 'notifications/elicitation/complete'));
+  });
+
+  test('a rule needing two finance approvers holds the call through the first approval and lets it through on the second', async () => {
+    const tiered = { rules: [{ tool: 'send_mass_email', reason: 'every campaign', approvers_required: 2, approver_role: 'finance' }] };
+    const exchange = massEmail();
+    const held = Promise.resolve(createPolicyChain([approvalPolicy(tiered)]).runRequest(exchange));
+    const pending = await pendingFor(`Campaign ${campaign}`);
+    assert.deepEqual([pending.approvers_required, pending.approver_role], [2, 'finance']);
+    const withoutRole = await admin(`/admin/approvals/${String(pending.id)}/approve`, 'admin-bob', {});
+    assert.deepEqual([withoutRole.status, withoutRole.body.code], [403, 'missing_role']);
+    const first = await admin(`/admin/approvals/${String(pending.id)}/approve`, 'finance-dave', { reason: 'budget ok' });
+    assert.equal((first.body.approval as Record<string, unknown>).status, 'pending');
+    const again = await admin(`/admin/approvals/${String(pending.id)}/approve`, 'finance-dave', {});
+    assert.deepEqual([again.status, again.body.code], [403, 'already_approved']);
+    assert.match(String(again.body.error), /already approved .*; it needs 2 distinct approvers with the role "finance" and has 1 of 2 approvals so far, so another approver must approve it$/);
+    assert.equal(await Promise.race([held.then(() => 'ran'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 200))]), 'waiting');
+    assert.equal((await admin(`/admin/approvals/${String(pending.id)}/approve`, 'finance-erin', {})).status, 200);
+    assert.deepEqual(await held, { isAllowed: true });
+    assert.equal(exchange.decisions.at(-1)?.details?.approved_by, 'user "dave" (via agent "console"), user "erin" (via agent "console")');
+    assert.deepEqual(decisions.filter((record) => record.approvalId === pending.id).map((record) => [record.approver.user, record.status, record.approvals]), [['dave', 'pending', 1], ['erin', 'approved', 2]]);
+  });
+
+  test('reject mode tells the agent how many approvers, with which role, a tiered rule needs', async () => {
+    const decision = await approvalPolicy({ on_match: 'reject', rules: [{ tool: 'send_mass_email', reason: 'every campaign', approvers_required: 2, approver_role: 'finance' }] }).onRequest!(massEmail());
+    const id = decision.error!.approvalId!;
+    assert.equal(decision.reason, `This call to "send_mass_email" needs a human approval (every campaign). Approval request ${id} was sent to the approvers (${base}/approvals/${id}; it needs 2 distinct approvers with the role "finance"). Tell the user it awaits approval, and call the tool again with the same arguments once it has been approved`);
   });
 });

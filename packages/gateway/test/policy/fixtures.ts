@@ -19,6 +19,8 @@ export interface CallerOptions {
   roles?: readonly string[];
   sid?: string;
   jti?: string;
+  /** RFC 8693 `act` chain, current actor first: nested `act` claims. */
+  actors?: readonly string[];
 }
 
 export function makeCaller(options: CallerOptions = {}): Caller {
@@ -31,6 +33,9 @@ export function makeCaller(options: CallerOptions = {}): Caller {
     roles: [...(options.roles ?? [])],
     exp: Math.floor(Date.now() / 1000) + 600,
   };
+  if (options.actors !== undefined && options.actors.length > 0) {
+    claims.act = options.actors.reduceRight<Record<string, unknown> | undefined>((inner, actor) => ({ sub: actor, ...(inner === undefined ? {} : { act: inner }) }), undefined);
+  }
   if (options.sid !== undefined) claims.sid = options.sid;
   if (options.jti !== undefined) claims.jti = options.jti;
   return callerFromClaims(claims, { mode: 'hybrid' });

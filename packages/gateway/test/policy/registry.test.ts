@@ -57,6 +57,24 @@ describe('policy registry', () => {
     assert.match(problems[0]!.message, /^invalid CEL at line 1, column 22: found > but expecting end of input/);
   });
 
+  const approvalTiers: Array<[string, Record<string, unknown>, string, string]> = [
+    ['no approver at all', { approvers_required: 0 }, 'policies[0].settings.rules[0].approvers_required', 'expected a whole number from 1 to 10, got 0'],
+    ['a word for the count', { approvers_required: 'two' }, 'policies[0].settings.rules[0].approvers_required', 'expected a whole number from 1 to 10, got "two"'],
+    ['an empty role', { approver_role: '' }, 'policies[0].settings.rules[0].approver_role', 'expected one role name such as finance, got ""'],
+    ['a list of roles', { approver_role: ['finance'] }, 'policies[0].settings.rules[0].approver_role', 'expected one role name such as finance, got a list of 1'],
+    ['a misspelt key', { approvers: 2 }, 'policies[0].settings.rules[0].approvers', 'unknown key (see docs/policies.md for this type\'s settings)'],
+  ];
+  for (const [name, rule, path, message] of approvalTiers) {
+    test(`refuses an approval rule with ${name}, naming the key and what was expected`, () => {
+      const problems = problemsOf(buildPolicies([policy('payment_approval', 'approval', { rules: [{ tool: 'pay', ...rule }] })]));
+      assert.deepEqual(problems, [{ path, message }]);
+    });
+  }
+
+  test('accepts an approval rule needing two approvers with a role', () => {
+    assert.ok(buildPolicies([policy('payment_approval', 'approval', { rules: [{ tool: 'pay', approvers_required: 2, approver_role: 'finance' }] })]).ok);
+  });
+
   test('refuses a bad regular expression with the engine\'s reason', () => {
     const problems = problemsOf(buildPolicies([policy('pii', 'response_filter', { custom: [{ name: 'ticket', pattern: 'TICKET-(\\d+' }] })]));
     assert.equal(problems[0]!.path, 'policies[0].settings.custom[0].pattern');

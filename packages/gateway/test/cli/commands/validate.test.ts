@@ -70,6 +70,22 @@ describe('gatehouse validate', () => {
     assert.match(result.err[5]!, /: policies\[5\]\.settings\.colour: unknown key/);
   });
 
+  it('checks an approval rule\'s approver tiers, naming the file, the key and what was expected', async () => {
+    const file = await directory.write('approval-tiers.yaml', [
+      'backends:', '  - name: crm', '    url: http://crm.internal/mcp',
+      'policies:',
+      '  - name: payment_approval', '    type: approval', '    rules:',
+      '      - tool: crm/pay', '        approvers_required: 0', '        approver_role: ""',
+      '',
+    ].join('\n'));
+    const result = await runValidate([file]);
+    assert.equal(result.exitCode, 1);
+    assert.deepEqual(result.err, [
+      `${file}: policies[0].settings.rules[0].approvers_required: expected a whole number from 1 to 10, got 0`,
+      `${file}: policies[0].settings.rules[0].approver_role: expected one role name such as finance, got ""`,
+    ]);
+  });
+
   it('validates policies without opening their stores: no pin file is created', async () => {
     const pins = `${directory.path}/pins-never-created.sqlite`;
     const file = await directory.write('pins.yaml', ['backends:', '  - name: crm', '    url: http://crm.internal/mcp', 'policies:', '  - name: tool_pinning', '    type: tool_pinning', `    path: ${pins}`, ''].join('\n'));
