@@ -16,7 +16,7 @@ import { TOKEN_EXCHANGE_GRANT } from './backend-credentials.ts';
 import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_GATEWAY_CLIENT, DEMO_USERS, type DirectoryAgent, type DirectoryUser } from './embedded-idp/demo-directory.ts';
 import { handleInteraction } from './embedded-idp/interactions.ts';
 import { createSigningKeys } from './embedded-idp/signing-keys.ts';
-import { createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } from './embedded-idp/token-exchange-grant.ts';
+import { APP_ONLY_CLAIMS, createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } from './embedded-idp/token-exchange-grant.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 export interface EmbeddedIdpOptions {
@@ -138,7 +138,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
       const kind = (token as { kind?: string }).kind;
       if (kind === 'ClientCredentials') {
         const agent = agentsById.get((token as { clientId?: string }).clientId ?? '');
-        return agent === undefined ? undefined : { roles: [...agent.roles] };
+        return { ...APP_ONLY_CLAIMS, ...(agent === undefined ? {} : { roles: [...agent.roles] }) };
       }
       const user = usersById.get((token as { accountId?: string }).accountId ?? '');
       return user === undefined ? undefined : { roles: [...user.roles] };
@@ -191,6 +191,8 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
       keys,
       accessTokenTtlSeconds: ttl,
       isAcceptedSubjectAudience: isGatewayResource,
+      // Only a token from a user's sign-in acts for a user; anything else (client credentials, or exchanged from them) is its client's own.
+      isAppOnlySubject: (claims) => claims.idtyp === APP_ONLY_CLAIMS.idtyp || typeof claims.sub !== 'string' || !usersById.has(claims.sub) || claims.sub === claims.client_id,
       targetScopes: (resource) => (isGatewayResource(resource) ? new Set(gatewayScopes) : backendResources.get(resource)),
     }) as Parameters<Provider['registerGrantType']>[1],
     TOKEN_EXCHANGE_PARAMETERS,

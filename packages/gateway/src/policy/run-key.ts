@@ -55,9 +55,11 @@ function keyFor(part: RunKeyPart, exchange: Exchange, caller: Caller | undefined
   }
 }
 
+/** Keyed on the root principal of the delegation chain: an exchanged token shares the window of the token it came from. */
 function identityKey(caller: Caller | undefined, windowSeconds: number, now: number): RunKey {
   const window = Math.floor(now / (windowSeconds * 1000));
-  return { key: `identity:${caller?.identityKey ?? 'anonymous'}|${window}`, scope: 'identity', ttlSeconds: windowSeconds };
+  const principal = caller === undefined ? 'anonymous' : JSON.stringify([caller.issuer, caller.rootPrincipal]);
+  return { key: `identity:${principal}|${window}`, scope: 'identity', ttlSeconds: windowSeconds };
 }
 
 /** The settings every per-run policy (step_budget, cost_per_session) accepts. */

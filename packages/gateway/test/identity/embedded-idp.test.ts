@@ -144,14 +144,59 @@ describe('embedded identity provider', () => {
       subject_token: aliceToken,
       subject_token_type: ACCESS_TOKEN_TYPE,
       resource: resource.mcpUrl,
-      scope: 'crm.read crm.customers.read crm.admin',
+      scope: 'crm.read crm.customers.read',
     }, { clientId: 'research', clientSecret: 'research-dev-secret' });
     assert.equal(exchanged.issued_token_type, ACCESS_TOKEN_TYPE);
     const caller = await verifier.verify(exchanged.access_token);
     assert.equal(caller.user, 'alice');
     assert.equal(caller.agent, 'research');
     assert.deepEqual(caller.actors, ['research']);
-    assert.deepEqual([...caller.grantedScopes], ['crm.read', 'crm.customers.read'], 'an exchange never adds scope');
+    assert.equal(caller.rootPrincipal, 'user:alice');
+    assert.deepEqual([...caller.grantedScopes], ['crm.read', 'crm.customers.read']);
+  });
+
+  test('refuses an exchange asking for a scope the subject token lacks with invalid_scope, instead of a narrower token', async () => {
+    const aliceToken = await userToken('support', oauth.ClientSecretBasic('support-dev-secret'), 'crm.read crm.invoke crm.customers.read');
+    await assert.rejects(requestToken(tokenEndpoint, {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: aliceToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: resource.mcpUrl,
+      scope: 'crm.read crm.customers.read crm.admin',
+    }, { clientId: 'research', clientSecret: 'research-dev-secret' }), (error: unknown) => isOAuthRequestError(error) && error.oauthError === 'invalid_scope' && /crm\.admin/.test(error.message));
+  });
+
+  test('keeps a self-exchanged agent token app-only: no user, the agent at the root, the actor in act', async () => {
+    const own = await agentToken('research');
+    const exchanged = await requestToken(tokenEndpoint, {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: own.access_token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: resource.mcpUrl,
+    }, { clientId: 'research', clientSecret: 'research-dev-secret' });
+    const claims = JSON.parse(Buffer.from(exchanged.access_token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    assert.equal(claims.sub, 'research');
+    assert.equal(claims.idtyp, 'app', 'the token says it is app-only');
+    assert.deepEqual(claims.act, { sub: 'research' });
+    const caller = await verifier.verify(exchanged.access_token);
+    assert.equal(caller.user, undefined, 'an exchange never turns an agent into a user');
+    assert.equal(caller.rootPrincipal, 'agent:research');
+    assert.deepEqual(caller.actors, ['research']);
+  });
+
+  test('keeps an agent token app-only when another agent exchanges it: the first agent stays the root', async () => {
+    const own = await agentToken('research');
+    const exchanged = await requestToken(tokenEndpoint, {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: own.access_token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: resource.mcpUrl,
+    }, { clientId: 'support', clientSecret: 'support-dev-secret' });
+    const caller = await verifier.verify(exchanged.access_token);
+    assert.equal(caller.user, undefined);
+    assert.equal(caller.agent, 'support');
+    assert.equal(caller.rootPrincipal, 'agent:research');
+    assert.deepEqual([...caller.grantedScopes].sort(), ['crm.customers.read', 'crm.invoke', 'crm.read'], 'no more than research had');
   });
 
   test('refuses to exchange a token it did not issue', async () => {
