@@ -90,9 +90,13 @@ describe('embedded identity provider', () => {
     assert.deepEqual([...caller.scopes].sort(), ['crm.customers.read', 'crm.invoke', 'crm.read']);
   });
 
-  test('grants an agent only what it asks for, and never a scope outside its configuration', async () => {
-    const issued = await agentToken('research', { scope: 'crm.read crm.customers.write' });
+  test('grants an agent only what it asks for', async () => {
+    const issued = await agentToken('research', { scope: 'crm.read' });
     assert.equal(issued.scope, 'crm.read');
+  });
+
+  test('refuses an agent a scope outside its configuration with invalid_scope, instead of a narrower token', async () => {
+    await assert.rejects(agentToken('research', { scope: 'crm.read crm.customers.write' }), (error: unknown) => isOAuthRequestError(error) && error.oauthError === 'invalid_scope' && /crm\.customers\.write/.test(error.message));
   });
 
   test('refuses a token for a resource that is not the gateway', async () => {
@@ -115,12 +119,30 @@ describe('embedded identity provider', () => {
   });
 
   test('completes authorization code + PKCE for the demo user, and the token acts for that user through the agent', async () => {
-    const token = await userToken('support', oauth.ClientSecretBasic('support-dev-secret'), 'crm.read crm.invoke crm.customers.write crm.email.bulk');
+    const token = await userToken('support', oauth.ClientSecretBasic('support-dev-secret'), 'crm.read crm.invoke crm.customers.write');
     const caller = await verifier.verify(token);
     assert.equal(caller.user, 'alice');
     assert.equal(caller.agent, 'support');
     assert.equal(caller.mode, 'hybrid');
-    assert.deepEqual([...caller.scopes].sort(), ['crm.customers.write', 'crm.invoke', 'crm.read'], 'alice cannot delegate crm.email.bulk');
+    assert.equal(caller.rootPrincipal, 'user:alice');
+    assert.deepEqual([...caller.scopes].sort(), ['crm.customers.write', 'crm.invoke', 'crm.read']);
+  });
+
+  test('answers a request for a scope the user cannot delegate with invalid_scope at the redirect, instead of a narrower token', async () => {
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({ client_id: 'admin', redirect_uri: REDIRECT, response_type: 'code', scope: 'crm.read crm.invoke crm.email.bulk', state: 'bulk', resource: resource.mcpUrl, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
+    const callback = await followAuthorization(url, REDIRECT);
+    assert.equal(callback.searchParams.get('error'), 'invalid_scope');
+    assert.match(callback.searchParams.get('error_description') ?? '', /alice cannot delegate crm\.email\.bulk/);
+    assert.equal(callback.searchParams.get('code'), null);
+  });
+
+  test('answers an authorization request for a scope the client may not hold with invalid_scope', async () => {
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({ client_id: 'research', redirect_uri: REDIRECT, response_type: 'code', scope: 'crm.read crm.customers.write', state: 'write', resource: resource.mcpUrl, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
+    const callback = await followAuthorization(url, REDIRECT);
+    assert.equal(callback.searchParams.get('error'), 'invalid_scope');
+    assert.equal(callback.searchParams.get('code'), null);
   });
 
   test('registers a public client dynamically (RFC 7591) and completes the flow with it', async () => {
@@ -255,7 +277,7 @@ describe('step-up challenge at a protected resource', () => {
     await idp.close();
   });
 
-  test('answers a call outside the token\'s scopes with 403 insufficient_scope naming every scope the tool needs', async () => {
+  test('answers a call outside the token\'s scopes with 403 insufficient_scope naming the scopes it holds plus every scope the tool needs', async () => {
     const metadata = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json() as { token_endpoint: string };
     const { access_token } = await requestToken(metadata.token_endpoint, { grant_type: 'client_credentials' }, { clientId: 'research', clientSecret: 'research-dev-secret' });
     const response = await fetch(resource.mcpUrl, {
@@ -267,7 +289,7 @@ describe('step-up challenge at a protected resource', () => {
     const challenge = response.headers.get('www-authenticate')!;
     assert.match(challenge, /^Bearer /);
     assert.match(challenge, /error="insufficient_scope"/);
-    assert.match(challenge, /scope="crm\.invoke crm\.customers\.write"/);
+    assert.match(challenge, /scope="crm\.read crm\.invoke crm\.customers\.read crm\.customers\.write"/, 'research keeps what it holds when it steps up');
     assert.match(challenge, new RegExp(`resource_metadata="${resource.baseUrl}/.well-known/oauth-protected-resource/mcp"`));
     const body = await response.json() as { error: { message: string; data: { missing_scopes: string[] } } };
     assert.deepEqual(body.error.data.missing_scopes, ['crm.customers.write']);
