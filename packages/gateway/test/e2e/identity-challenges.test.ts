@@ -76,7 +76,7 @@ describe('authentication failures: status, challenge and count for each kind', (
     assert.equal(await failures(code), before + 1, `one refusal counted as ${code}`);
   }
 
-  const invalidToken = (description: RegExp) => new RegExp(`^Bearer resource_metadata="[^"]+/mcp", error="invalid_token", scope="echo\\.read echo\\.invoke", error_description="[^"]*${description.source}`);
+  const invalidToken = (description: RegExp) => new RegExp(`^Bearer resource_metadata="[^"]+/mcp", error="invalid_token", scope="echo\\.read", error_description="[^"]*${description.source}`);
 
   it('accepts a valid token, one for the configured audience, and an active opaque token', async () => {
     assert.equal((await listTools(`Bearer ${await issuer.mint(claims())}`)).status, 200);
@@ -86,16 +86,16 @@ describe('authentication failures: status, challenge and count for each kind', (
   });
 
   it('missing token: 401 with the metadata URL and scope, no error code', async () => {
-    await expectRefusal(undefined, 401, 'missing', /^Bearer resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp", scope="echo\.read echo\.invoke"$/);
+    await expectRefusal(undefined, 401, 'missing', /^Bearer resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp", scope="echo\.read"$/);
     assert.match((await listTools(undefined)).headers.get('www-authenticate')!, new RegExp(metadataUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
   });
 
   it('another scheme: 401 as if missing', async () => {
-    await expectRefusal('Basic YWdlbnQ6c2VjcmV0', 401, 'missing', /^Bearer resource_metadata="[^"]+", scope="echo\.read echo\.invoke"$/);
+    await expectRefusal('Basic YWdlbnQ6c2VjcmV0', 401, 'missing', /^Bearer resource_metadata="[^"]+", scope="echo\.read"$/);
   });
 
   it('two tokens in one header: 400 invalid_request', async () => {
-    await expectRefusal('Bearer one two', 400, 'invalid_request', /^Bearer resource_metadata="[^"]+", error="invalid_request", scope="echo\.read echo\.invoke", error_description=/);
+    await expectRefusal('Bearer one two', 400, 'invalid_request', /^Bearer resource_metadata="[^"]+", error="invalid_request", scope="echo\.read", error_description=/);
   });
 
   it('an encrypted or otherwise unreadable token: 401 invalid_token (malformed)', async () => {
@@ -139,13 +139,13 @@ describe('authentication failures: status, challenge and count for each kind', (
     await expectRefusal('Bearer revoked-opaque-token', 401, 'inactive', invalidToken(/The token is not active/));
   });
 
-  it('a scope short of the call: 403 insufficient_scope naming the scope to step up to', async () => {
+  it('a scope short of the call: 403 insufficient_scope naming the scopes held plus the one to step up to', async () => {
     const token = await issuer.mint(claims({ scope: 'echo.read' }));
     const { body, headers } = modernRequest(2, 'tools/call', { name: 'echo__echo', arguments: { message: 'x' } });
     const before = await failures('insufficient_scope');
     const response = await post(gateway.url, body, { ...headers, authorization: `Bearer ${token}` });
     assert.equal(response.status, 403, response.text);
-    assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer resource_metadata="[^"]+", error="insufficient_scope", scope="echo\.invoke", error_description=/);
+    assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer resource_metadata="[^"]+", error="insufficient_scope", scope="echo\.read echo\.invoke", error_description=/);
     assert.equal(await failures('insufficient_scope'), before + 1);
   });
 
