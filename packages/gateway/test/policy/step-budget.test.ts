@@ -63,6 +63,15 @@ describe('step_budget policy', () => {
     assert.equal((policy.onRequest!(makeExchange({ tool: 'x', era: 'modern', caller: exchanged })) as Decision).decision, 'deny');
   });
 
+  test('budgets exchanged tokens by the root principal by default, so exchanging again and again buys no fresh budget', () => {
+    const policy = budget(2, { window_seconds: 60 });
+    const claims = { iss: 'https://idp.example', exp: Math.floor(Date.now() / 1000) + 600, sub: 'research', client_id: 'research', act: { sub: 'research' } };
+    const call = (jti: string) => policy.onRequest!(makeExchange({ tool: 'x', era: 'modern', caller: callerFromClaims({ ...claims, jti }, { mode: 'hybrid' }) })) as Decision;
+    assert.equal(call('exchange-1').details?.run, 'identity');
+    assert.equal(call('exchange-2').decision, 'allow');
+    assert.equal(call('exchange-3').decision, 'deny', 'a third exchanged token shares the spent budget');
+  });
+
   test('run keys follow the configured order', () => {
     const options = { order: ['jti', 'identity'] as const, windowSeconds: 60, sessionTtlSeconds: 100 };
     const exchange = makeExchange({ tool: 'x', caller: makeCaller({ sid: 's', jti: 'j' }) });
