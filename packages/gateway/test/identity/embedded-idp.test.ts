@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oauth from 'oauth4webapi';
-import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport, UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/client';
+import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { InMemoryOAuthClient } from '../fixtures/oauth-client.ts';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/identity/embedded-idp.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../src/identity/token-verifier.ts';
 import { compileAuthorization } from '../../src/identity/authorization.ts';
@@ -231,7 +232,7 @@ describe('embedded identity provider', () => {
   });
 
   test('lets the official SDK client complete the OAuth flow by itself from a 401 (resource metadata, AS metadata, registration, PKCE)', async () => {
-    const provider = new InMemoryOAuthProvider(REDIRECT);
+    const provider = new InMemoryOAuthClient(REDIRECT);
     const first = new Client({ name: 'sdk-oauth-test', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(new URL(resource.mcpUrl), { authProvider: provider });
     await assert.rejects(first.connect(transport), (error: unknown) => error instanceof UnauthorizedError);
@@ -305,46 +306,6 @@ describe('step-up challenge at a protected resource', () => {
     assert.deepEqual(metadata.authorization_servers, [idp.issuer]);
   });
 });
-
-/** The SDK's storage for one interactive client: a browser is the test's `followAuthorization`. */
-class InMemoryOAuthProvider implements OAuthClientProvider {
-  readonly #redirect: string;
-  #client: Parameters<NonNullable<OAuthClientProvider['saveClientInformation']>>[0] | undefined;
-  #tokens: Parameters<OAuthClientProvider['saveTokens']>[0] | undefined;
-  #verifier = '';
-  authorizationUrl: URL | undefined;
-
-  constructor(redirect: string) {
-    this.#redirect = redirect;
-  }
-  get redirectUrl() {
-    return this.#redirect;
-  }
-  get clientMetadata() {
-    return { client_name: 'SDK OAuth test', redirect_uris: [this.#redirect], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  clientInformation() {
-    return this.#client;
-  }
-  saveClientInformation(information: NonNullable<typeof this.clientInformation extends () => infer T ? T : never>) {
-    this.#client = information;
-  }
-  tokens() {
-    return this.#tokens;
-  }
-  saveTokens(tokens: Parameters<OAuthClientProvider['saveTokens']>[0]) {
-    this.#tokens = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.#verifier = verifier;
-  }
-  codeVerifier() {
-    return this.#verifier;
-  }
-}
 
 describe('embedded identity provider without auto-login', () => {
   let idp: EmbeddedIdp;
