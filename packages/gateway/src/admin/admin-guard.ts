@@ -63,7 +63,8 @@ export async function checkAdmin(options: AdminAuthentication, request: Incoming
   }
   if (!hasScope(caller, scope)) {
     return { ...refusal(403, 'insufficient_scope', `the scope ${scope} is required for admin endpoints; request a token that carries it`, {
-      'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"`,
+      // As on the MCP endpoints (identity/challenge.ts): the scopes held plus the one needed, so a step-up keeps them.
+      'www-authenticate': `Bearer error="insufficient_scope", scope="${[...new Set([...caller.grantedScopes, scope])].join(' ')}"`,
     }), caller };
   }
   return { isAllowed: true, caller };

@@ -66,8 +66,10 @@ export class AuthError extends Error {
   readonly requiredScopes: readonly string[];
   /** For insufficient_scope: the ones the caller lacks, named in the message. */
   readonly missingScopes: readonly string[];
+  /** For insufficient_scope: what the caller's token carries, repeated in the challenge so a step-up keeps it. */
+  readonly grantedScopes: readonly string[];
 
-  constructor(code: AuthErrorCode, message: string, options: { requiredScopes?: readonly string[]; missingScopes?: readonly string[]; cause?: unknown } = {}) {
+  constructor(code: AuthErrorCode, message: string, options: { requiredScopes?: readonly string[]; missingScopes?: readonly string[]; grantedScopes?: readonly string[]; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'AuthError';
     this.code = code;
@@ -77,6 +79,7 @@ export class AuthError extends Error {
     this.isTransient = mapping.isTransient;
     this.requiredScopes = options.requiredScopes ?? [];
     this.missingScopes = options.missingScopes ?? [];
+    this.grantedScopes = options.grantedScopes ?? [];
   }
 }
 

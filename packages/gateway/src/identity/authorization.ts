@@ -133,7 +133,7 @@ export function compileAuthorization(rules: AuthorizationRules = {}): Authorizat
     for (const scope of required) if (!hasScope(caller, scope)) (missing ??= []).push(scope);
     const what = `${ref.kind} "${ref.name}" of backend "${ref.backend}"`;
     if (missing !== undefined) {
-      return deny(new AuthError('insufficient_scope', `Insufficient scope to ${access === 'call' ? 'use' : 'see'} ${what}: missing ${missing.join(', ')}; request a token with these scopes`, { requiredScopes: required, missingScopes: missing }));
+      return deny(new AuthError('insufficient_scope', `Insufficient scope to ${access === 'call' ? 'use' : 'see'} ${what}: missing ${missing.join(', ')}; request a token with these scopes`, { requiredScopes: required, missingScopes: missing, grantedScopes: caller.grantedScopes }));
     }
     const backend = backendOf(ref.backend);
     if (ref.kind === 'tool' && backend.toolRoles !== undefined) {

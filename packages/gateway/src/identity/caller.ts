@@ -23,6 +23,14 @@ export interface Caller {
   readonly user: string | undefined;
   /** RFC 8693 section 4.1 `act` chain: the current actor first, then whom it acted for, and so on. */
   readonly actors: readonly string[];
+  /**
+   * The principal at the root of the delegation chain, `user:{id}` or
+   * `agent:{client}`: the original subject, which no exchange changes (for an
+   * app-only token, the client whose own token it was). Rate limits, step
+   * budgets and cost ceilings count against it, so exchanging a token never
+   * buys a fresh allowance.
+   */
+  readonly rootPrincipal: string;
   /** Granted scopes with the configured hierarchy applied (a broader scope adds the narrower ones it implies). */
   readonly scopes: ReadonlySet<string>;
   /** Scopes exactly as the token carried them, for audit. */
@@ -58,8 +66,8 @@ export interface ClaimMapping {
   roleMap?: Readonly<Record<string, string>>;
   /** Broader scope -> scopes it implies; an entry ending in `*` implies every scope with that prefix. */
   scopeHierarchy?: Readonly<Record<string, readonly string[]>>;
-  /** Overrides the rule that decides a token carries no user (client credentials). */
-  isAppOnly?: (claims: Readonly<Record<string, unknown>>, agent: string) => boolean;
+  /** Overrides the rule that decides a token carries no user (client credentials, and tokens exchanged from one). */
+  isAppOnly?: (claims: Readonly<Record<string, unknown>>, agent: string, actors: readonly string[]) => boolean;
 }
 
 export interface CallerContext {
@@ -87,7 +95,8 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>, cont
   const subject = stringClaim(claims, mapping.userClaim ?? 'sub');
   const agent = firstStringClaim(claims, mapping.agentClaims ?? DEFAULT_AGENT_CLAIMS) ?? actors[0] ?? subject;
   if (agent === undefined) throw new AuthError('malformed', 'The token names no client (azp, client_id) and no subject; ask the authorization server for an access token issued to your client');
-  const isAppOnly = actors.length === 0 && (mapping.isAppOnly ?? isAppOnlyByDefault)(claims, agent);
+  // An `act` chain never makes a subject a user: an exchanged app-only token is still app-only (RFC 8693 section 1.1: the subject stays who it was).
+  const isAppOnly = (mapping.isAppOnly ?? isAppOnlyByDefault)(claims, agent, actors);
   const user = isAppOnly ? undefined : subject;
   if (context.mode === 'on_behalf_of' && user === undefined) {
     throw new AuthError('user_required', `This gateway only accepts tokens that act for a user (mode on_behalf_of), and the token of client "${agent}" carries none; sign in a user (authorization code flow) or exchange a user token (RFC 8693)`);
@@ -102,6 +111,7 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>, cont
     agent,
     user,
     actors,
+    rootPrincipal: rootPrincipalOf({ subject, agent, actors, isAppOnly }),
     scopes,
     grantedScopes,
     roles,
@@ -125,6 +135,7 @@ export const ANONYMOUS_CALLER: Caller = Object.freeze({
   agent: 'anonymous',
   user: undefined,
   actors: [],
+  rootPrincipal: 'anonymous',
   scopes: new Set<string>(),
   grantedScopes: [],
   roles: new Set<string>(),
@@ -160,14 +171,32 @@ function profileKeyOf(scopes: ReadonlySet<string>, roles: ReadonlySet<string>, h
 }
 
 /**
+ * The root of the delegation chain. RFC 8693 keeps `sub` across exchanges and
+ * nests the actors in `act`, so a user token's root is its subject. An
+ * app-only token without actors is its client's; with actors, its subject is
+ * the client that obtained the first token (Auth0 writes it `{id}@clients`).
+ */
+export function rootPrincipalOf(parts: { subject: string | undefined; agent: string; actors: readonly string[]; isAppOnly: boolean }): string {
+  const { subject, agent, actors, isAppOnly } = parts;
+  if (!isAppOnly && subject !== undefined) return `user:${subject}`;
+  if (actors.length === 0) return `agent:${agent}`;
+  if (subject !== undefined) return `agent:${subject.endsWith('@clients') ? subject.slice(0, -'@clients'.length) : subject}`;
+  return `agent:${actors.at(-1)!}`;
+}
+
+/**
  * Client-credentials tokens name the client as subject in different ways:
  * sub == client id (oidc-provider, Okta), `{id}@clients` and `gty` (Auth0),
- * `idtyp: app` (Entra ID), `service-account-{id}` usernames (Keycloak).
+ * `idtyp: app` (Entra ID, and the embedded provider's exchanged app-only
+ * tokens), `service-account-{id}` usernames (Keycloak). A subject that itself
+ * appears as an actor is a client too: an agent exchanged its own token.
+ * These hold whether or not the token has an `act` chain, so no exchange
+ * turns an agent into a user.
  */
-function isAppOnlyByDefault(claims: Readonly<Record<string, unknown>>, agent: string): boolean {
+export function isAppOnlyByDefault(claims: Readonly<Record<string, unknown>>, agent: string, actors: readonly string[] = []): boolean {
   const subject = claims.sub;
   if (subject === undefined || subject === agent) return true;
-  if (typeof subject === 'string' && subject.endsWith('@clients')) return true;
+  if (typeof subject === 'string' && (subject.endsWith('@clients') || actors.includes(subject))) return true;
   if (claims.gty === 'client-credentials' || claims.idtyp === 'app') return true;
   const username = claims.preferred_username;
   return typeof username === 'string' && username.startsWith('service-account-');

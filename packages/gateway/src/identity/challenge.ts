@@ -1,8 +1,9 @@
 // `WWW-Authenticate: Bearer ...` challenges (RFC 6750 section 3, RFC 9728
 // section 5.1) and the whole HTTP answer for an AuthError: 401 pointing at
-// the resource metadata, 403 insufficient_scope naming every scope the
-// operation needs so the client can step up in one round (MCP authorization,
-// Scope Challenge Handling).
+// the resource metadata and asking for the least scopes, 403
+// insufficient_scope naming the scopes the caller holds plus every scope the
+// operation needs, so the client steps up in one round without losing what it
+// had (MCP authorization, Scope Challenge Handling).
 
 import type { AuthError } from './auth-error.ts';
 
@@ -37,7 +38,8 @@ export const AUTH_RPC_CODE = -32012;
 /**
  * The HTTP answer for `error` at an endpoint whose metadata lives at
  * `resourceMetadataUrl`. `challengeScopes` are put in the 401 challenge so a
- * client's first authorization asks for them (MCP Scope Selection Strategy).
+ * client's first authorization asks for them (MCP Scope Selection Strategy):
+ * the least, read scopes; more come by step-up.
  */
 export function authErrorResponse(error: AuthError, resourceMetadataUrl: string, challengeScopes?: readonly string[]): AuthErrorResponse {
   const headers: Record<string, string> = {};
@@ -46,7 +48,7 @@ export function authErrorResponse(error: AuthError, resourceMetadataUrl: string,
     headers['www-authenticate'] = bearerChallenge({
       resourceMetadata: resourceMetadataUrl,
       ...(error.bearerError === undefined ? {} : { error: error.bearerError }),
-      ...(isStepUp ? { scopes: error.requiredScopes } : challengeScopes === undefined ? {} : { scopes: challengeScopes }),
+      ...(isStepUp ? { scopes: stepUpScopes(error) } : challengeScopes === undefined ? {} : { scopes: challengeScopes }),
       // RFC 6750 section 3.1: no error details when the request simply had no credentials.
       ...(error.code === 'missing' ? {} : { errorDescription: error.message }),
     });
@@ -56,6 +58,19 @@ export function authErrorResponse(error: AuthError, resourceMetadataUrl: string,
   if (error.requiredScopes.length > 0) data.required_scopes = error.requiredScopes;
   if (error.missingScopes.length > 0) data.missing_scopes = error.missingScopes;
   return { status: error.status, headers, body: { jsonrpc: '2.0', id: null, error: { code: AUTH_RPC_CODE, message: error.message, data } } };
+}
+
+/**
+ * MCP authorization, Scope Challenge Handling: a client re-authorizes for
+ * exactly the challenge's `scope`, and the new token replaces the old one. So
+ * the challenge names what the caller already holds as well as what the
+ * operation needs (RFC 6750 section 3.1 lets `scope` be any scope the request
+ * needs); otherwise the client that asked for `crm.email.bulk` comes back
+ * holding only that, and its catalog empties.
+ */
+export function stepUpScopes(error: AuthError): readonly string[] {
+  if (error.grantedScopes.length === 0) return error.requiredScopes;
+  return [...new Set([...error.grantedScopes, ...error.requiredScopes])];
 }
 
 function quote(value: string): string {

@@ -16,7 +16,7 @@ import { TOKEN_EXCHANGE_GRANT } from './backend-credentials.ts';
 import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_GATEWAY_CLIENT, DEMO_USERS, type DirectoryAgent, type DirectoryUser } from './embedded-idp/demo-directory.ts';
 import { handleInteraction } from './embedded-idp/interactions.ts';
 import { createSigningKeys } from './embedded-idp/signing-keys.ts';
-import { createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } from './embedded-idp/token-exchange-grant.ts';
+import { APP_ONLY_CLAIMS, createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } from './embedded-idp/token-exchange-grant.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 export interface EmbeddedIdpOptions {
@@ -33,6 +33,13 @@ export interface EmbeddedIdpOptions {
   backendResources?: Readonly<Record<string, readonly string[]>>;
   /** Every scope a gateway token can carry. Default: the demo's. */
   scopes?: readonly string[];
+  /**
+   * The read scopes the gateway's 401 challenge asks every client for, whoever
+   * it acts for (MCP Scope Selection Strategy): granted as far as the agent or
+   * user holds them. Any other scope they cannot hold is refused with
+   * `invalid_scope`. Default: none.
+   */
+  baselineScopes?: readonly string[];
   agents?: readonly DirectoryAgent[];
   users?: readonly DirectoryUser[];
   /** The gateway's own service client; null for none. */
@@ -72,6 +79,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
   const agentsById = new Map(agents.map((agent) => [agent.name, agent]));
   const usersById = new Map(users.map((user) => [user.id, user]));
   const delegableScopes = [...new Set(users.flatMap((user) => user.scopes))];
+  const baselineScopes = new Set(options.baselineScopes ?? []);
   const isGatewayResource = (resource: string) => resource === gatewayBase || resource.startsWith(`${gatewayBase}/`);
   const keys = await createSigningKeys(options.signingKeys);
 
@@ -138,7 +146,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
       const kind = (token as { kind?: string }).kind;
       if (kind === 'ClientCredentials') {
         const agent = agentsById.get((token as { clientId?: string }).clientId ?? '');
-        return agent === undefined ? undefined : { roles: [...agent.roles] };
+        return { ...APP_ONLY_CLAIMS, ...(agent === undefined ? {} : { roles: [...agent.roles] }) };
       }
       const user = usersById.get((token as { accountId?: string }).accountId ?? '');
       return user === undefined ? undefined : { roles: [...user.roles] };
@@ -165,8 +173,10 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
           if (!isGatewayResource(resource) && !backendResources.has(resource)) {
             throw new errors.InvalidTarget(`${resource} is not served here: use the gateway's URL (${defaultResource})`);
           }
+          const scope = allowedScopes(ctx, resource, client.clientId);
+          refuseUndelegableScope(ctx, scope, baselineScopes);
           return {
-            scope: allowedScopes(ctx, resource, client.clientId).join(' '),
+            scope: scope.join(' '),
             audience: resource,
             accessTokenTTL: ttl,
             accessTokenFormat: 'jwt',
@@ -191,20 +201,22 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
       keys,
       accessTokenTtlSeconds: ttl,
       isAcceptedSubjectAudience: isGatewayResource,
+      // Only a token from a user's sign-in acts for a user; anything else (client credentials, or exchanged from them) is its client's own.
+      isAppOnlySubject: (claims) => claims.idtyp === APP_ONLY_CLAIMS.idtyp || typeof claims.sub !== 'string' || !usersById.has(claims.sub) || claims.sub === claims.client_id,
       targetScopes: (resource) => (isGatewayResource(resource) ? new Set(gatewayScopes) : backendResources.get(resource)),
     }) as Parameters<Provider['registerGrantType']>[1],
     TOKEN_EXCHANGE_PARAMETERS,
   );
   provider.on('server_error', (_ctx, error) => options.logger?.error({ err: error }, 'embedded IdP server error'));
   const handle = provider.callback();
-  const interactionOptions = { provider, users, isAutoLogin: options.isAutoLogin ?? true, basePath };
+  const interactionOptions = { provider, users, isAutoLogin: options.isAutoLogin ?? true, basePath, baselineScopes };
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const url = request.url ?? '/';
     const pathname = url.split('?', 1)[0]!;
     if (handleInteraction(interactionOptions, request, response, pathname)) return;
     if (request.method === 'GET' && pathname === `${basePath}${AGENT_LISTING_PATH}`) {
-      const body = JSON.stringify({ agents: agents.map(({ name, scopes, roles, description }) => ({ name, scopes, roles, description })), users: users.map(({ id, name }) => ({ id, name })) });
+      const body = JSON.stringify({ agents: agents.map(({ name, scopes, roles, description }) => ({ name, scopes, roles, description })), users: users.map(({ id, name, scopes }) => ({ id, name, scopes })) });
       response.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
       response.end(body);
       return;
@@ -236,6 +248,27 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
       server.closeAllConnections();
     }),
   };
+}
+
+/** OpenID Connect scopes, which are about the ID token and never about the gateway resource. */
+const OIDC_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email']);
+
+/**
+ * RFC 6749 section 5.2 (and 4.1.2.1 at the authorization endpoint): a scope
+ * the client cannot hold is `invalid_scope`, not a silently narrower token,
+ * which an MCP client would only meet again as a 403 and step up for in a
+ * loop. Checked where the client asks (client credentials, the authorization
+ * request); what a signed-in user may delegate is checked at consent.
+ */
+function refuseUndelegableScope(ctx: KoaContextWithOIDC, allowed: readonly string[], baselineScopes: ReadonlySet<string>): void {
+  const params = ctx.oidc.params as { scope?: string; grant_type?: string } | undefined;
+  const isRequest = ctx.oidc.route === 'authorization' || params?.grant_type === 'client_credentials';
+  if (!isRequest || typeof params?.scope !== 'string') return;
+  const held = new Set(allowed);
+  const refused = params.scope.split(' ').filter((scope) => scope !== '' && !OIDC_SCOPES.has(scope) && !held.has(scope) && !baselineScopes.has(scope));
+  if (refused.length > 0) {
+    throw new errors.InvalidScope(`client "${ctx.oidc.client?.clientId ?? '?'}" may not hold ${refused.join(', ')}; ask only for scopes it holds (${allowed.join(' ') || 'none'})`, refused.join(' '));
+  }
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

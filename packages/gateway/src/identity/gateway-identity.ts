@@ -99,6 +99,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
       port: 8082,
       ...idpSettings,
       scopes: embeddedScopes(idpSettings),
+      baselineScopes: authorization.baselineScopes(options.backendNames),
       ...(settings.serviceClient === undefined ? {} : { gatewayClient: { name: settings.serviceClient.clientId, secret: settings.serviceClient.clientSecret } }),
       gatewayBaseUrl: options.publicBaseUrl,
       logger: options.logger,
@@ -125,8 +126,8 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     authentication: createHttpAuthentication({
       verifier,
       publicBaseUrl: options.publicBaseUrl,
-      // What a client should ask for on a 401: every scope these backends' rules mention; the provider grants the part the client may have.
-      challengeScopes: (backend) => authorization.scopesFor(backend === undefined ? options.backendNames : [backend]),
+      // Least privilege first (MCP Scope Selection Strategy): a 401 asks for the read scopes of the endpoint's backends; a 403 steps up from there.
+      challengeScopes: (backend) => authorization.baselineScopes(backend === undefined ? options.backendNames : [backend]),
       ...(options.onRefusal === undefined ? {} : { onRefusal: options.onRefusal }),
       ...(options.onAuthenticationFailure === undefined ? {} : { onAuthenticationFailure: options.onAuthenticationFailure }),
     }),

@@ -45,7 +45,8 @@ function keyFor(part: RunKeyPart, exchange: Exchange, caller: Caller | undefined
     case 'sid':
       return caller?.sessionHint === undefined ? undefined : { key: `sid:${caller.issuer}|${caller.sessionHint}`, scope: 'sid', ttlSeconds: options.windowSeconds };
     case 'jti': {
-      if (caller?.tokenId === undefined) return undefined;
+      // Every exchange mints a new jti (RFC 8693), so an exchanged token's run is its root principal's (`identity`), not a fresh one.
+      if (caller?.tokenId === undefined || caller.actors.length > 0) return undefined;
       // The counter outlives the token by a minute, so a replayed or late call still counts.
       const life = caller.expiresAt === undefined ? options.windowSeconds : Math.max(60, Math.ceil((caller.expiresAt - now) / 1000) + 60);
       return { key: `jti:${caller.issuer}|${caller.tokenId}`, scope: 'jti', ttlSeconds: life };
@@ -55,9 +56,11 @@ function keyFor(part: RunKeyPart, exchange: Exchange, caller: Caller | undefined
   }
 }
 
+/** Keyed on the root principal of the delegation chain: an exchanged token shares the window of the token it came from. */
 function identityKey(caller: Caller | undefined, windowSeconds: number, now: number): RunKey {
   const window = Math.floor(now / (windowSeconds * 1000));
-  return { key: `identity:${caller?.identityKey ?? 'anonymous'}|${window}`, scope: 'identity', ttlSeconds: windowSeconds };
+  const principal = caller === undefined ? 'anonymous' : JSON.stringify([caller.issuer, caller.rootPrincipal]);
+  return { key: `identity:${principal}|${window}`, scope: 'identity', ttlSeconds: windowSeconds };
 }
 
 /** The settings every per-run policy (step_budget, cost_per_session) accepts. */

@@ -54,9 +54,13 @@ export function argumentsOf(exchange: Exchange): Record<string, unknown> {
 
 const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** Who made the call, for keys and messages: the user when there is one, else the agent. */
+/**
+ * Whom the call is counted against, for keys and messages: the root principal
+ * of the delegation chain (identity/caller.ts), so a token obtained by RFC 8693
+ * exchange shares the counters of the token it came from.
+ */
 export function principalOf(exchange: Exchange): { key: string; label: string } {
   const caller = callerOf(exchange);
   if (caller === undefined) return { key: 'anonymous', label: 'anonymous' };
-  return caller.user === undefined ? { key: `agent:${caller.agent}`, label: `agent ${caller.agent}` } : { key: `user:${caller.user}`, label: `user ${caller.user}` };
+  return { key: caller.rootPrincipal, label: caller.rootPrincipal.replace(':', ' ') };
 }

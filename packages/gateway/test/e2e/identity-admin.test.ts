@@ -80,7 +80,7 @@ describe('admin endpoints with authentication on', () => {
     it(`answers ${method} ${path} with a token lacking the admin scope with 403 insufficient_scope`, async () => {
       const response = await call(gateway.adminUrl!, method, path, tokens.research);
       assert.equal(response.status, 403);
-      assert.equal(response.headers.get('www-authenticate'), 'Bearer error="insufficient_scope", scope="gatehouse.admin"');
+      assert.equal(response.headers.get('www-authenticate'), 'Bearer error="insufficient_scope", scope="crm.read crm.invoke crm.customers.read gatehouse.admin"', 'the scopes held plus the admin scope');
       assert.equal(((await response.json()) as { code: string }).code, 'insufficient_scope');
     });
   }

@@ -16,6 +16,13 @@ import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { startModernEchoBackend } from '../fixtures/modern-echo-backend.ts';
 import type { RecordingServer } from '../upstream/fixtures/recording-server.ts';
 
+/** An agent with a fixed grant: it asks for every scope it is configured with, whatever the challenge names. */
+class AllOwnScopesProvider extends ClientCredentialsProvider {
+  override prepareTokenRequest(): URLSearchParams {
+    return new URLSearchParams({ grant_type: 'client_credentials' });
+  }
+}
+
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 
 /**
@@ -85,10 +92,15 @@ describe('identity from gatehouse.yaml: configured agents, invoke scope, tools b
     await echo?.close();
   });
 
-  /** The tool names an official SDK client sees after getting its own token from the 401. */
+  /**
+   * The tool names an official SDK client sees after getting its own token
+   * from the 401. The 401 asks for the read scopes only (least privilege
+   * first), so the agent here asks for all of its configured scopes instead,
+   * as an agent deployed with a fixed grant does: this test is about catalogs.
+   */
   async function sdkToolNames(agent: string): Promise<string[]> {
     const client = new Client({ name: `sdk-${agent}`, version: '1.0.0' });
-    const authProvider = new ClientCredentialsProvider({ clientId: agent, clientSecret: SECRETS[agent]!, expectedIssuer: issuer });
+    const authProvider = new AllOwnScopesProvider({ clientId: agent, clientSecret: SECRETS[agent]!, expectedIssuer: issuer });
     await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { authProvider }));
     try {
       return (await client.listTools()).tools.map((tool) => tool.name).sort();
@@ -133,7 +145,8 @@ describe('identity from gatehouse.yaml: configured agents, invoke scope, tools b
     assert.equal(refused.status, 403, refused.text);
     const challenge = refused.headers.get('www-authenticate') ?? '';
     // Calling needs the invoke scope only (seeing needs echo.read, which the agent has).
-    assert.match(challenge, /^Bearer resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp", error="insufficient_scope", scope="crm\.invoke"/);
+    // It also names what the token holds (crm.read echo.read echo.invoke), so a step-up keeps them.
+    assert.match(challenge, /^Bearer resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp", error="insufficient_scope", scope="crm\.read echo\.read echo\.invoke crm\.invoke"/);
     assert.deepEqual(refused.body.error.data.missing_scopes, ['crm.invoke']);
     assert.equal(echo.requests.filter((request) => request.method === 'POST' && JSON.stringify(request.body ?? '').includes('tools/call')).length, 0, 'the refused call never reached the backend');
     const allowed = await callTool('caller', 'echo__echo', { message: 'hi' });

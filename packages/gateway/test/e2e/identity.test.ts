@@ -118,17 +118,19 @@ describe('identity: the embedded provider and the resource server', () => {
     assert.ok(!JSON.stringify(vault.requests).includes(tokens.admin!), 'the client\'s token never reaches the backend');
   });
 
-  it('lets an official SDK client find the provider from the 401 and get its own token, in both eras', async () => {
+  it('lets an official SDK client find the provider from the 401, start with the read scopes and step up on a call, in both eras', async () => {
     const issuer = ((await (await fetch(`${base}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[] }).authorization_servers[0]!;
     for (const mode of ['legacy', 'auto'] as const) {
       const client = new Client({ name: `sdk-oauth-${mode}`, version: '1.0.0' }, { versionNegotiation: { mode } });
       const authProvider = new ClientCredentialsProvider({ clientId: 'support', clientSecret: 'support-dev-secret', expectedIssuer: issuer });
       await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { authProvider }));
       try {
-        const names = (await client.listTools()).tools.map((tool) => tool.name);
-        assert.ok(names.includes('crm__get_customer'), names.join(', '));
+        const first = (await client.listTools()).tools.map((tool) => tool.name);
+        assert.ok(!first.includes('crm__get_customer'), `least privilege first: the 401 asked for read scopes only (${first.join(', ')})`);
         const result = await client.callTool({ name: 'crm__get_customer', arguments: { customer_id: 'C-1001' } });
         assert.notEqual(result.isError, true, JSON.stringify(result));
+        const names = (await client.listTools()).tools.map((tool) => tool.name);
+        assert.ok(names.includes('crm__get_customer'), names.join(', '));
       } finally {
         await client.close();
       }

@@ -53,6 +53,36 @@ describe('callers from claims', () => {
   });
 });
 
+describe('the root principal of the delegation chain', () => {
+  const cases: { name: string; claims: Record<string, unknown>; user: string | undefined; root: string }[] = [
+    { name: 'a plain user token: the user', claims: { sub: 'alice', azp: 'support' }, user: 'alice', root: 'user:alice' },
+    { name: 'a client-credentials token: the client', claims: { sub: 'research', client_id: 'research' }, user: undefined, root: 'agent:research' },
+    { name: 'an Entra app token: the client, not the service principal', claims: { sub: '7c1f-oid', azp: 'app-id', idtyp: 'app' }, user: undefined, root: 'agent:app-id' },
+    { name: 'a user token exchanged by an agent: still the user', claims: { sub: 'alice', client_id: 'research', act: { sub: 'research' } }, user: 'alice', root: 'user:alice' },
+    { name: 'a self-exchanged agent token: still the agent, not a user', claims: { sub: 'research', client_id: 'research', act: { sub: 'research' } }, user: undefined, root: 'agent:research' },
+    { name: 'an agent token exchanged by another agent and marked app-only: the first agent', claims: { sub: 'research', client_id: 'support', idtyp: 'app', act: { sub: 'support' } }, user: undefined, root: 'agent:research' },
+    { name: 'nested exchanges whose subject acted itself: the subject agent', claims: { sub: 'research', client_id: 'gatehouse-gateway', act: { sub: 'gatehouse-gateway', act: { sub: 'research' } } }, user: undefined, root: 'agent:research' },
+    { name: 'nested exchanges of a user token: the user', claims: { sub: 'alice', act: { sub: 'gatehouse-gateway', act: { sub: 'support' } } }, user: 'alice', root: 'user:alice' },
+    { name: 'an Auth0 client token exchanged: the client without @clients', claims: { sub: 'abc@clients', azp: 'other', act: { sub: 'other' } }, user: undefined, root: 'agent:abc' },
+  ];
+  for (const { name, claims, user, root } of cases) {
+    test(`is ${name}`, () => {
+      const caller = callerFromClaims({ ...base, ...claims }, { mode: 'hybrid' });
+      assert.equal(caller.user, user);
+      assert.equal(caller.rootPrincipal, root);
+    });
+  }
+
+  test('refuses a self-exchanged agent token when the gateway runs on_behalf_of', () => {
+    assert.throws(() => callerFromClaims({ ...base, sub: 'research', client_id: 'research', act: { sub: 'research' } }, { mode: 'on_behalf_of' }), (error: unknown) => isAuthError(error) && error.code === 'user_required');
+  });
+
+  test('describes a self-exchanged agent token to audit as the agent, never as a user', () => {
+    const caller = callerFromClaims({ ...base, sub: 'research', client_id: 'research', act: { sub: 'research' } }, { mode: 'hybrid' });
+    assert.equal(describeCaller(caller).identity, 'agent:research');
+  });
+});
+
 describe('session binding', () => {
   const aliceViaSupport = (jti: string) => callerFromClaims({ ...base, sub: 'alice', azp: 'support', jti }, { mode: 'hybrid' });
 

@@ -28,6 +28,13 @@ describe('WWW-Authenticate challenges', () => {
     assert.deepEqual(answer.body.error.data.missing_scopes, ['crm.customers.write']);
   });
 
+  test('names the scopes the caller holds plus the ones the operation needs, so a client re-authorizing for the challenge keeps what it had', () => {
+    const error = new AuthError('insufficient_scope', 'missing crm.email.bulk', { requiredScopes: ['crm.invoke', 'crm.email.bulk'], missingScopes: ['crm.email.bulk'], grantedScopes: ['crm.read', 'crm.invoke', 'crm.customers.read'] });
+    const answer = authErrorResponse(error, 'https://gw.example/.well-known/oauth-protected-resource/mcp');
+    assert.match(answer.headers['www-authenticate']!, /scope="crm\.read crm\.invoke crm\.customers\.read crm\.email\.bulk"/);
+    assert.deepEqual(answer.body.error.data.required_scopes, ['crm.invoke', 'crm.email.bulk'], 'the body still says what the operation itself needs');
+  });
+
   test('answers an unreachable introspection endpoint with 503 and Retry-After, without a challenge', () => {
     const answer = authErrorResponse(new AuthError('introspection_failed', 'down'), PRM);
     assert.equal(answer.status, 503);

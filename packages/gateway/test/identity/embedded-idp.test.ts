@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oauth from 'oauth4webapi';
-import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport, UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/client';
+import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { InMemoryOAuthClient } from '../fixtures/oauth-client.ts';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/identity/embedded-idp.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../src/identity/token-verifier.ts';
 import { compileAuthorization } from '../../src/identity/authorization.ts';
@@ -90,9 +91,13 @@ describe('embedded identity provider', () => {
     assert.deepEqual([...caller.scopes].sort(), ['crm.customers.read', 'crm.invoke', 'crm.read']);
   });
 
-  test('grants an agent only what it asks for, and never a scope outside its configuration', async () => {
-    const issued = await agentToken('research', { scope: 'crm.read crm.customers.write' });
+  test('grants an agent only what it asks for', async () => {
+    const issued = await agentToken('research', { scope: 'crm.read' });
     assert.equal(issued.scope, 'crm.read');
+  });
+
+  test('refuses an agent a scope outside its configuration with invalid_scope, instead of a narrower token', async () => {
+    await assert.rejects(agentToken('research', { scope: 'crm.read crm.customers.write' }), (error: unknown) => isOAuthRequestError(error) && error.oauthError === 'invalid_scope' && /crm\.customers\.write/.test(error.message));
   });
 
   test('refuses a token for a resource that is not the gateway', async () => {
@@ -115,12 +120,30 @@ describe('embedded identity provider', () => {
   });
 
   test('completes authorization code + PKCE for the demo user, and the token acts for that user through the agent', async () => {
-    const token = await userToken('support', oauth.ClientSecretBasic('support-dev-secret'), 'crm.read crm.invoke crm.customers.write crm.email.bulk');
+    const token = await userToken('support', oauth.ClientSecretBasic('support-dev-secret'), 'crm.read crm.invoke crm.customers.write');
     const caller = await verifier.verify(token);
     assert.equal(caller.user, 'alice');
     assert.equal(caller.agent, 'support');
     assert.equal(caller.mode, 'hybrid');
-    assert.deepEqual([...caller.scopes].sort(), ['crm.customers.write', 'crm.invoke', 'crm.read'], 'alice cannot delegate crm.email.bulk');
+    assert.equal(caller.rootPrincipal, 'user:alice');
+    assert.deepEqual([...caller.scopes].sort(), ['crm.customers.write', 'crm.invoke', 'crm.read']);
+  });
+
+  test('answers a request for a scope the user cannot delegate with invalid_scope at the redirect, instead of a narrower token', async () => {
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({ client_id: 'admin', redirect_uri: REDIRECT, response_type: 'code', scope: 'crm.read crm.invoke crm.email.bulk', state: 'bulk', resource: resource.mcpUrl, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
+    const callback = await followAuthorization(url, REDIRECT);
+    assert.equal(callback.searchParams.get('error'), 'invalid_scope');
+    assert.match(callback.searchParams.get('error_description') ?? '', /alice cannot delegate crm\.email\.bulk/);
+    assert.equal(callback.searchParams.get('code'), null);
+  });
+
+  test('answers an authorization request for a scope the client may not hold with invalid_scope', async () => {
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({ client_id: 'research', redirect_uri: REDIRECT, response_type: 'code', scope: 'crm.read crm.customers.write', state: 'write', resource: resource.mcpUrl, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
+    const callback = await followAuthorization(url, REDIRECT);
+    assert.equal(callback.searchParams.get('error'), 'invalid_scope');
+    assert.equal(callback.searchParams.get('code'), null);
   });
 
   test('registers a public client dynamically (RFC 7591) and completes the flow with it', async () => {
@@ -144,14 +167,59 @@ describe('embedded identity provider', () => {
       subject_token: aliceToken,
       subject_token_type: ACCESS_TOKEN_TYPE,
       resource: resource.mcpUrl,
-      scope: 'crm.read crm.customers.read crm.admin',
+      scope: 'crm.read crm.customers.read',
     }, { clientId: 'research', clientSecret: 'research-dev-secret' });
     assert.equal(exchanged.issued_token_type, ACCESS_TOKEN_TYPE);
     const caller = await verifier.verify(exchanged.access_token);
     assert.equal(caller.user, 'alice');
     assert.equal(caller.agent, 'research');
     assert.deepEqual(caller.actors, ['research']);
-    assert.deepEqual([...caller.grantedScopes], ['crm.read', 'crm.customers.read'], 'an exchange never adds scope');
+    assert.equal(caller.rootPrincipal, 'user:alice');
+    assert.deepEqual([...caller.grantedScopes], ['crm.read', 'crm.customers.read']);
+  });
+
+  test('refuses an exchange asking for a scope the subject token lacks with invalid_scope, instead of a narrower token', async () => {
+    const aliceToken = await userToken('support', oauth.ClientSecretBasic('support-dev-secret'), 'crm.read crm.invoke crm.customers.read');
+    await assert.rejects(requestToken(tokenEndpoint, {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: aliceToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: resource.mcpUrl,
+      scope: 'crm.read crm.customers.read crm.admin',
+    }, { clientId: 'research', clientSecret: 'research-dev-secret' }), (error: unknown) => isOAuthRequestError(error) && error.oauthError === 'invalid_scope' && /crm\.admin/.test(error.message));
+  });
+
+  test('keeps a self-exchanged agent token app-only: no user, the agent at the root, the actor in act', async () => {
+    const own = await agentToken('research');
+    const exchanged = await requestToken(tokenEndpoint, {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: own.access_token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: resource.mcpUrl,
+    }, { clientId: 'research', clientSecret: 'research-dev-secret' });
+    const claims = JSON.parse(Buffer.from(exchanged.access_token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    assert.equal(claims.sub, 'research');
+    assert.equal(claims.idtyp, 'app', 'the token says it is app-only');
+    assert.deepEqual(claims.act, { sub: 'research' });
+    const caller = await verifier.verify(exchanged.access_token);
+    assert.equal(caller.user, undefined, 'an exchange never turns an agent into a user');
+    assert.equal(caller.rootPrincipal, 'agent:research');
+    assert.deepEqual(caller.actors, ['research']);
+  });
+
+  test('keeps an agent token app-only when another agent exchanges it: the first agent stays the root', async () => {
+    const own = await agentToken('research');
+    const exchanged = await requestToken(tokenEndpoint, {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: own.access_token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: resource.mcpUrl,
+    }, { clientId: 'support', clientSecret: 'support-dev-secret' });
+    const caller = await verifier.verify(exchanged.access_token);
+    assert.equal(caller.user, undefined);
+    assert.equal(caller.agent, 'support');
+    assert.equal(caller.rootPrincipal, 'agent:research');
+    assert.deepEqual([...caller.grantedScopes].sort(), ['crm.customers.read', 'crm.invoke', 'crm.read'], 'no more than research had');
   });
 
   test('refuses to exchange a token it did not issue', async () => {
@@ -164,7 +232,7 @@ describe('embedded identity provider', () => {
   });
 
   test('lets the official SDK client complete the OAuth flow by itself from a 401 (resource metadata, AS metadata, registration, PKCE)', async () => {
-    const provider = new InMemoryOAuthProvider(REDIRECT);
+    const provider = new InMemoryOAuthClient(REDIRECT);
     const first = new Client({ name: 'sdk-oauth-test', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(new URL(resource.mcpUrl), { authProvider: provider });
     await assert.rejects(first.connect(transport), (error: unknown) => error instanceof UnauthorizedError);
@@ -210,7 +278,7 @@ describe('step-up challenge at a protected resource', () => {
     await idp.close();
   });
 
-  test('answers a call outside the token\'s scopes with 403 insufficient_scope naming every scope the tool needs', async () => {
+  test('answers a call outside the token\'s scopes with 403 insufficient_scope naming the scopes it holds plus every scope the tool needs', async () => {
     const metadata = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json() as { token_endpoint: string };
     const { access_token } = await requestToken(metadata.token_endpoint, { grant_type: 'client_credentials' }, { clientId: 'research', clientSecret: 'research-dev-secret' });
     const response = await fetch(resource.mcpUrl, {
@@ -222,7 +290,7 @@ describe('step-up challenge at a protected resource', () => {
     const challenge = response.headers.get('www-authenticate')!;
     assert.match(challenge, /^Bearer /);
     assert.match(challenge, /error="insufficient_scope"/);
-    assert.match(challenge, /scope="crm\.invoke crm\.customers\.write"/);
+    assert.match(challenge, /scope="crm\.read crm\.invoke crm\.customers\.read crm\.customers\.write"/, 'research keeps what it holds when it steps up');
     assert.match(challenge, new RegExp(`resource_metadata="${resource.baseUrl}/.well-known/oauth-protected-resource/mcp"`));
     const body = await response.json() as { error: { message: string; data: { missing_scopes: string[] } } };
     assert.deepEqual(body.error.data.missing_scopes, ['crm.customers.write']);
@@ -238,46 +306,6 @@ describe('step-up challenge at a protected resource', () => {
     assert.deepEqual(metadata.authorization_servers, [idp.issuer]);
   });
 });
-
-/** The SDK's storage for one interactive client: a browser is the test's `followAuthorization`. */
-class InMemoryOAuthProvider implements OAuthClientProvider {
-  readonly #redirect: string;
-  #client: Parameters<NonNullable<OAuthClientProvider['saveClientInformation']>>[0] | undefined;
-  #tokens: Parameters<OAuthClientProvider['saveTokens']>[0] | undefined;
-  #verifier = '';
-  authorizationUrl: URL | undefined;
-
-  constructor(redirect: string) {
-    this.#redirect = redirect;
-  }
-  get redirectUrl() {
-    return this.#redirect;
-  }
-  get clientMetadata() {
-    return { client_name: 'SDK OAuth test', redirect_uris: [this.#redirect], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  clientInformation() {
-    return this.#client;
-  }
-  saveClientInformation(information: NonNullable<typeof this.clientInformation extends () => infer T ? T : never>) {
-    this.#client = information;
-  }
-  tokens() {
-    return this.#tokens;
-  }
-  saveTokens(tokens: Parameters<OAuthClientProvider['saveTokens']>[0]) {
-    this.#tokens = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.#verifier = verifier;
-  }
-  codeVerifier() {
-    return this.#verifier;
-  }
-}
 
 describe('embedded identity provider without auto-login', () => {
   let idp: EmbeddedIdp;

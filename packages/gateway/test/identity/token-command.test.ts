@@ -65,6 +65,14 @@ describe('gatehouse token', () => {
     assert.ok(caller.scopes.has('crm.email.send'));
   });
 
+  test('asks for what the agent holds and the user may delegate, so admin acting for alice gets a token and not invalid_scope', async () => {
+    const result = await runToken(['--agent', 'admin', '--user', 'alice', '--gateway', gatewayUrl]);
+    const caller = await createTokenVerifier({ issuer: idp.issuer, audiences: [`${gatewayUrl}/mcp`] }).verify(result.out.at(-1)!);
+    assert.equal(caller.user, 'alice');
+    assert.equal(caller.agent, 'admin');
+    assert.ok(!caller.scopes.has('crm.email.bulk'), 'alice cannot delegate bulk email');
+  });
+
   test('lists the configured agents one a line', async () => {
     const result = await runToken(['--list-agents', '--gateway', gatewayUrl]);
     assert.deepEqual(result.out, ['research', 'support', 'admin']);

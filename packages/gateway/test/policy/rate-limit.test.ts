@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createRateLimit, rateLimitSettings } from '../../src/policy/rate-limit.ts';
 import type { Decision, Policy } from '../../src/policy/policy.ts';
 import { makeCaller, makeExchange } from './fixtures.ts';
+import { callerFromClaims } from '../../src/identity/caller.ts';
 
 const MINUTE = 60_000;
 
@@ -38,6 +39,18 @@ describe('rate_limit policy', () => {
     assert.equal((await call(policy, makeCaller({ user: 'joe' }))).decision, 'allow');
     assert.equal((await call(policy, makeCaller({ user: 'joe' }))).decision, 'deny');
     assert.equal((await call(policy, makeCaller({ user: 'ann' }))).decision, 'allow');
+  });
+
+  test('counts an exchanged token against the root principal: a self-exchange gets no fresh bucket', async () => {
+    const policy = limiter({ requests_per_minute: 1 }, () => 250 * MINUTE);
+    const claims = { iss: 'https://idp.example', exp: Math.floor(Date.now() / 1000) + 600, sub: 'research', client_id: 'research' };
+    assert.equal((await call(policy, callerFromClaims(claims, { mode: 'hybrid' }))).decision, 'allow');
+    const exchanged = callerFromClaims({ ...claims, jti: 'exchanged', act: { sub: 'research' } }, { mode: 'hybrid' });
+    const refused = await call(policy, exchanged);
+    assert.equal(refused.decision, 'deny');
+    assert.match(refused.reason!, /^Rate limit reached: agent research may make/);
+    const byAnother = callerFromClaims({ ...claims, client_id: 'support', idtyp: 'app', act: { sub: 'support' } }, { mode: 'hybrid' });
+    assert.equal((await call(policy, byAnother)).decision, 'deny', 'another agent holding research\'s exchanged token counts against research');
   });
 
   test('per agent and tool combine into one key', async () => {

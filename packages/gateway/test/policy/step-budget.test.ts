@@ -6,6 +6,7 @@ import { runKeyOf } from '../../src/policy/run-key.ts';
 import { compileCondition } from '../../src/policy/cel.ts';
 import type { Decision } from '../../src/policy/policy.ts';
 import { makeCaller, makeExchange } from './fixtures.ts';
+import { callerFromClaims } from '../../src/identity/caller.ts';
 
 function budget(maxSteps: number, extra: Record<string, unknown> = {}, now = () => 1_700_000_000_000) {
   return createStepBudget('step_budget', stepBudgetSettings.parse({ max_steps: maxSteps, ...extra }), { counters: new MemoryCounterStore({ now }), now });
@@ -51,6 +52,24 @@ describe('step_budget policy', () => {
     assert.match(refused.reason!, /^Step budget exhausted: your agent in the current minute window has made all 2 tool calls/);
     now += 60_000;
     assert.equal(call().decision, 'allow', 'the next window starts a new budget');
+  });
+
+  test('budgets an exchanged token by identity with the token it came from: the root principal', () => {
+    const policy = budget(1, { run_key: ['identity'], window_seconds: 60 });
+    const claims = { iss: 'https://idp.example', exp: Math.floor(Date.now() / 1000) + 600, sub: 'alice', client_id: 'support' };
+    const own = callerFromClaims(claims, { mode: 'hybrid' });
+    const exchanged = callerFromClaims({ ...claims, client_id: 'research', act: { sub: 'research' } }, { mode: 'hybrid' });
+    assert.equal((policy.onRequest!(makeExchange({ tool: 'x', era: 'modern', caller: own })) as Decision).decision, 'allow');
+    assert.equal((policy.onRequest!(makeExchange({ tool: 'x', era: 'modern', caller: exchanged })) as Decision).decision, 'deny');
+  });
+
+  test('budgets exchanged tokens by the root principal by default, so exchanging again and again buys no fresh budget', () => {
+    const policy = budget(2, { window_seconds: 60 });
+    const claims = { iss: 'https://idp.example', exp: Math.floor(Date.now() / 1000) + 600, sub: 'research', client_id: 'research', act: { sub: 'research' } };
+    const call = (jti: string) => policy.onRequest!(makeExchange({ tool: 'x', era: 'modern', caller: callerFromClaims({ ...claims, jti }, { mode: 'hybrid' }) })) as Decision;
+    assert.equal(call('exchange-1').details?.run, 'identity');
+    assert.equal(call('exchange-2').decision, 'allow');
+    assert.equal(call('exchange-3').decision, 'deny', 'a third exchanged token shares the spent budget');
   });
 
   test('run keys follow the configured order', () => {

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { discoverAuthorizationServer, type AuthorizationServerMetadata } from '../../identity/authorization-server-metadata.ts';
 import { loginDemoUser } from '../../identity/embedded-idp/dev-login.ts';
 import { AGENT_LISTING_PATH } from '../../identity/embedded-idp.ts';
-import { DEMO_AGENTS } from '../../identity/embedded-idp/demo-directory.ts';
+import { DEMO_AGENTS, DEMO_USERS } from '../../identity/embedded-idp/demo-directory.ts';
 import { requestToken } from '../../identity/oauth-token-client.ts';
 import { resourceMetadataUrl } from '../../identity/resource-metadata.ts';
 import { processIo, type CommandIo } from './command-io.ts';
@@ -116,7 +116,7 @@ export async function agentToken(gatewayUrl: string, agent: string, secret: stri
 export async function userToken(gatewayUrl: string, agent: string, secret: string, user: string, scope?: string): Promise<{ token: string; scope: string; expiresIn: number | undefined; resource: string }> {
   const found = await findAuthorization(gatewayUrl);
   if (found.authorizationEndpoint === undefined) throw new TokenCommandError(`the authorization server ${found.issuer} has no authorization endpoint`);
-  const requested = scope ?? DEMO_AGENTS.find((candidate) => candidate.name === agent)?.scopes.join(' ');
+  const requested = scope ?? await delegableScope(found.issuer, agent, user);
   try {
     const response = await loginDemoUser({
       issuer: found.issuer,
@@ -132,6 +132,23 @@ export async function userToken(gatewayUrl: string, agent: string, secret: strin
   } catch (error) {
     throw new TokenCommandError(`no token for agent "${agent}" acting for "${user}": ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * What the token can carry: the agent's scopes that the user may delegate.
+ * The embedded provider refuses a request for more (`invalid_scope`), so
+ * without `--scope` the command asks for exactly that, read from the
+ * provider's listing (the demo directory's when the listing is unreachable).
+ */
+async function delegableScope(issuer: string, agent: string, user: string): Promise<string | undefined> {
+  const listing = await fetch(`${issuer}${AGENT_LISTING_PATH}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) })
+    .then(async (response) => (response.status === 200 ? (await response.json()) as { agents?: { name?: unknown; scopes?: unknown }[]; users?: { id?: unknown; scopes?: unknown }[] } : undefined))
+    .catch(() => undefined);
+  const listed = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined);
+  const agentScopes = listed(listing?.agents?.find((candidate) => candidate.name === agent)?.scopes) ?? DEMO_AGENTS.find((candidate) => candidate.name === agent)?.scopes;
+  if (agentScopes === undefined) return undefined;
+  const userScopes = listed(listing?.users?.find((candidate) => candidate.id === user)?.scopes) ?? DEMO_USERS.find((candidate) => candidate.id === user)?.scopes;
+  return (userScopes === undefined ? agentScopes : agentScopes.filter((scope) => userScopes.includes(scope))).join(' ');
 }
 
 export async function listAgents(gatewayUrl: string): Promise<string[]> {

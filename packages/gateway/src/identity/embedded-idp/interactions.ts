@@ -15,6 +15,8 @@ export interface InteractionOptions {
   isAutoLogin: boolean;
   /** The issuer's path ('' at the root), which prefixes the interaction URLs. */
   basePath: string;
+  /** Read scopes granted as far as the user holds them (embedded-idp.ts `baselineScopes`). */
+  baselineScopes: ReadonlySet<string>;
 }
 
 /** Handles `{basePath}/interaction/{uid}[/login|/confirm]`; returns false for any other path. */
@@ -61,8 +63,17 @@ async function serve(options: InteractionOptions, request: IncomingMessage, resp
     const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
     if (missing.missingOIDCScope !== undefined) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims !== undefined) grant.addOIDCClaims(missing.missingOIDCClaims);
-    // A user delegates at most what they hold: scopes outside the user's own are not granted.
+    // A user delegates at most what they hold. Asking for more is refused (RFC 6749 section
+    // 4.1.2.1 invalid_scope) rather than narrowed in silence, except the baseline read scopes
+    // every client asks for first, which are granted as far as the user holds them.
     const delegable = new Set(user.scopes);
+    const undelegable = Object.values(missing.missingResourceScopes ?? {}).flat().filter((scope) => !delegable.has(scope) && !options.baselineScopes.has(scope));
+    if (undelegable.length > 0) {
+      return provider.interactionFinished(request, response, {
+        error: 'invalid_scope',
+        error_description: `${user.id} cannot delegate ${[...new Set(undelegable)].join(', ')}; ask for at most: ${user.scopes.join(' ')}`,
+      }, { mergeWithLastSubmission: false });
+    }
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
       const granted = scopes.filter((scope) => delegable.has(scope));
       if (granted.length > 0) grant.addResourceScope(resource, granted.join(' '));

@@ -3,6 +3,7 @@
 // agent's) access token issued here and gets a token for another resource
 // (a backend, or the gateway itself) for the same subject, never with more
 // scope than the subject token had, recording the actor in `act` (section 4.1).
+// The subject keeps its kind: an app-only subject gives an app-only token.
 
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
@@ -29,8 +30,17 @@ export interface TokenExchangeGrantOptions {
   /** The scopes a target resource may carry, or undefined when the target is not served. */
   targetScopes(resource: string): ReadonlySet<string> | undefined;
   accessTokenTtlSeconds: number;
+  /** Whether a verified subject token was issued to a client for itself (client credentials, or exchanged from such a token). */
+  isAppOnlySubject(claims: JWTPayload): boolean;
   now?: () => number;
 }
+
+/**
+ * The claim that marks a token as app-only, the way Entra ID marks its
+ * application tokens. The gateway (caller.ts) reads it, so a token whose
+ * subject is an agent never counts as acting for a user, whoever exchanged it.
+ */
+export const APP_ONLY_CLAIMS = { idtyp: 'app' } as const;
 
 /** oidc-provider grant handler: `provider.registerGrantType(TOKEN_EXCHANGE_GRANT, handler, TOKEN_EXCHANGE_PARAMETERS)`. */
 export function createTokenExchangeGrant(options: TokenExchangeGrantOptions) {
@@ -74,9 +84,17 @@ export function createTokenExchangeGrant(options: TokenExchangeGrantOptions) {
     const allowed = options.targetScopes(target);
     if (allowed === undefined) throw new errors.InvalidTarget(`${target} is not a resource this server issues tokens for`);
     // Section 2.1: the requested scope narrows; it can never add to what the subject token carried.
+    // A scope outside it is refused (RFC 6749 section 5.2), never dropped in silence: a client that
+    // gets less than it asked for keeps asking (MCP step-up) instead of learning it cannot have it.
     const subjectScopes = new Set(typeof subject.scope === 'string' ? subject.scope.split(' ').filter(Boolean) : []);
-    const requested = params.scope === undefined ? [...subjectScopes] : params.scope.split(' ').filter(Boolean);
-    const scopes = requested.filter((scope) => subjectScopes.has(scope) && allowed.has(scope));
+    if (params.scope !== undefined) {
+      const requested = params.scope.split(' ').filter(Boolean);
+      const beyondSubject = requested.filter((scope) => !subjectScopes.has(scope));
+      if (beyondSubject.length > 0) throw new errors.InvalidScope(`the subject token does not carry ${beyondSubject.join(', ')}, and an exchange never adds scope: ask for at most "${[...subjectScopes].join(' ')}"`, beyondSubject.join(' '));
+      const notServed = requested.filter((scope) => !allowed.has(scope));
+      if (notServed.length > 0) throw new errors.InvalidScope(`${target} does not accept ${notServed.join(', ')}`, notServed.join(' '));
+    }
+    const scopes = params.scope === undefined ? [...subjectScopes].filter((scope) => allowed.has(scope)) : params.scope.split(' ').filter(Boolean);
     const issuedAt = Math.floor(now() / 1000);
     const expiresAt = Math.min(issuedAt + options.accessTokenTtlSeconds, typeof subject.exp === 'number' ? subject.exp : Number.POSITIVE_INFINITY);
     const act: Record<string, unknown> = { sub: actor };
@@ -89,6 +107,8 @@ export function createTokenExchangeGrant(options: TokenExchangeGrantOptions) {
       jti: randomUUID(),
     };
     if (subject.roles !== undefined) claims.roles = subject.roles;
+    // An exchange never turns an agent into a user: the subject stays the client that got the first token.
+    if (options.isAppOnlySubject(subject)) Object.assign(claims, APP_ONLY_CLAIMS);
     const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: options.keys.accessTokenKey.kid })
       .setIssuer(options.issuer)
