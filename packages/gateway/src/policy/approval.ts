@@ -5,7 +5,9 @@
 // it is held: waiting in process with progress notifications (and the
 // approval link by URL elicitation where the client takes it), turned into a
 // 2026-07-28 `input_required` by the bridge, or refused with the approval id
-// so the agent retries the same call after an approver decided.
+// so the agent retries the same call after an approver decided. A rule with
+// `estimate: dry_run` decides on the backend's own estimate of the call
+// (dry-run-estimate.ts), not on numbers the caller wrote.
 
 import { z } from 'zod';
 import type { Exchange } from '../exchange/exchange.ts';
@@ -17,19 +19,25 @@ import { describeParty, partyOf, type Approvals } from './approvals.ts';
 import { canonicalHash } from './canonical-hash.ts';
 import { celCondition, list, oneOf, text, toolPattern, wholeNumber } from './settings-schema.ts';
 import { argumentsOf, callerOf } from './tool-selector.ts';
+import { CEL_ESTIMATE_VARIABLE } from './cel.ts';
+import { describeEstimate, estimateRuleShape, evaluateWithEstimate, type DryRunEstimates } from './dry-run-estimate.ts';
 
 export const approvalSettings = z.strictObject({
   rules: list(
     z.strictObject(
       {
         tool: toolPattern(),
-        /** CEL over caller, tool, backend, args, session, now; absent: every call to the tool. */
-        when: celCondition().optional(),
+        /** CEL over caller, tool, backend, args, session, now (and estimate, with `estimate: dry_run`); absent: every call to the tool. */
+        when: celCondition([CEL_ESTIMATE_VARIABLE]).optional(),
         /** Shown to the agent and the approver; default: the condition. */
         reason: text().optional(),
+        ...estimateRuleShape,
       },
-      { error: 'expected a mapping with tool, when and reason' },
-    ),
+      { error: 'expected a mapping with tool, when, reason, estimate and on_estimate_error' },
+    ).refine((rule) => rule.estimate !== undefined || !rule.when?.extraVariablesUsed.includes(CEL_ESTIMATE_VARIABLE), {
+      path: ['when'],
+      error: 'the condition reads estimate, which only a rule with `estimate: dry_run` has: add it to the rule',
+    }),
   ).min(1, { error: 'expected at least one rule' }),
   /** hold: wait for the decision (or hand a 2026 client an input_required); reject: answer at once with the approval id. */
   on_match: oneOf(['hold', 'reject']).default('hold'),
@@ -46,26 +54,77 @@ export type ApprovalSettings = z.infer<typeof approvalSettings>;
 
 export interface ApprovalDependencies {
   approvals: Approvals;
+  /** Dry runs for rules with `estimate: dry_run`; without it those rules fail closed. */
+  estimates?: DryRunEstimates;
   now?: () => number;
+}
+
+type ApprovalRule = ApprovalSettings['rules'][number];
+
+/** What the rules say about a call: approval needed (and why), or not, with the facts an estimate rule used; or a refusal. */
+interface RuleVerdict {
+  needsApproval: boolean;
+  reason: string;
+  /** The estimate and how it was got, for the decision (audit reads it). */
+  details?: Record<string, unknown>;
+  refusal?: Decision;
 }
 
 export function createApproval(name: string, settings: ApprovalSettings, dependencies: ApprovalDependencies): Policy {
   const allow = allowOnce(name);
   const approvals = dependencies.approvals;
+  const estimates = dependencies.estimates;
   const now = dependencies.now ?? Date.now;
 
-  /** The reason approval is needed, or `undefined` when no rule matches. */
-  function matchingRule(exchange: Exchange): string | undefined {
+  /** The first rule that matches from `from` on, or `undefined` when none does; synchronous until a rule needs an estimate. */
+  function matchingRule(exchange: Exchange, from = 0): RuleVerdict | undefined | Promise<RuleVerdict | undefined> {
     const target = exchange.target;
     if (target?.kind !== 'tool' || target.name === undefined) return undefined;
-    for (const rule of settings.rules) {
+    for (let index = from; index < settings.rules.length; index++) {
+      const rule = settings.rules[index]!;
       if (!rule.tool.matches(target.backend, target.name)) continue;
-      if (rule.when === undefined) return rule.reason ?? `every call to ${rule.tool.pattern} needs approval`;
+      if (rule.estimate !== undefined) return matchingOnEstimate(exchange, rule, index);
+      if (rule.when === undefined) return { needsApproval: true, reason: rule.reason ?? `every call to ${rule.tool.pattern} needs approval` };
       const verdict = rule.when.evaluate(exchange);
-      if (verdict === true) return rule.reason ?? rule.when.source;
-      if (typeof verdict !== 'boolean' && settings.on_condition_error === 'require') return `${rule.reason ?? rule.when.source} (the condition could not be evaluated: ${verdict.error})`;
+      if (verdict === true) return { needsApproval: true, reason: rule.reason ?? rule.when.source };
+      if (typeof verdict !== 'boolean' && settings.on_condition_error === 'require') return { needsApproval: true, reason: `${rule.reason ?? rule.when.source} (the condition could not be evaluated: ${verdict.error})` };
     }
     return undefined;
+  }
+
+  /** A rule deciding on the backend's estimate: without one it fails closed (`on_estimate_error`), whatever `on_condition_error` says. */
+  async function matchingOnEstimate(exchange: Exchange, rule: ApprovalRule, index: number): Promise<RuleVerdict | undefined> {
+    const why = rule.reason ?? rule.when?.source ?? `every call to ${rule.tool.pattern} needs approval`;
+    // The call is itself a dry run of a tool that declares one: it changes nothing, so this rule has nothing to hold.
+    if (estimates?.isDryRun(exchange) === true) return matchingRule(exchange, index + 1);
+    const outcome = estimates === undefined
+      ? { isAvailable: false as const, problem: 'this gateway was built without dry runs', elapsedMs: 0 }
+      : await estimates.fetch(exchange);
+    const verdict = outcome.isAvailable ? evaluateWithEstimate(rule.when, exchange, outcome.estimate) : undefined;
+    const facts = { estimate_source: 'dry_run', dry_run_ms: outcome.elapsedMs, ...(outcome.isAvailable ? { estimate: outcome.estimate } : {}) };
+    if (verdict === undefined || !verdict.isKnown) {
+      const problem = verdict === undefined ? (outcome as { problem: string }).problem : verdict.problem;
+      const details = { ...facts, estimate_error: problem };
+      if (rule.on_estimate_error === 'hold') return { needsApproval: true, reason: `${why} (held without an estimate: ${problem})`, details };
+      return { needsApproval: false, reason: problem, details, refusal: estimateRefusal(exchange, problem, details) };
+    }
+    if (verdict.matches) return { needsApproval: true, reason: `${why} (the backend's dry run estimates ${describeEstimate(verdict.estimate)})`, details: facts };
+    return (await matchingRule(exchange, index + 1)) ?? { needsApproval: false, reason: '', details: facts };
+  }
+
+  function estimateRefusal(exchange: Exchange, problem: string, details: Record<string, unknown>): Decision {
+    const message = `Policy "${name}" decides on calls to "${exchange.target?.name}" from the backend's own estimate of the call and could not get one (${problem}), so the call was not forwarded. Retry later; if it keeps failing, tell the user an administrator must check the backend's dry-run support`;
+    const withCode = { code: 'estimate_unavailable', ...details };
+    return { policy: name, decision: 'deny', reason: message, details: withCode, error: new PolicyError(name, 'estimate_unavailable', message, { details: withCode }) };
+  }
+
+  function decideOn(exchange: Exchange, verdict: RuleVerdict | undefined): Decision | Promise<Decision> {
+    if (verdict === undefined) return allow;
+    if (verdict.refusal !== undefined) return verdict.refusal;
+    if (!verdict.needsApproval) return { policy: name, decision: 'allow', ...(verdict.details === undefined ? {} : { details: verdict.details }) };
+    const decided = decideHeld(exchange, verdict.reason);
+    const details = verdict.details;
+    return details === undefined ? decided : decided.then((decision) => ({ ...decision, details: { ...decision.details, ...details } }));
   }
 
   async function decideHeld(exchange: Exchange, reason: string): Promise<Decision> {
@@ -166,8 +225,8 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
     name,
     type: 'approval',
     onRequest(exchange): Decision | Promise<Decision> {
-      const reason = matchingRule(exchange);
-      return reason === undefined ? allow : decideHeld(exchange, reason);
+      const verdict = matchingRule(exchange);
+      return verdict instanceof Promise ? verdict.then((settled) => decideOn(exchange, settled)) : decideOn(exchange, verdict);
     },
   };
 }
