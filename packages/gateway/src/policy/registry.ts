@@ -122,7 +122,7 @@ export const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
   cost_per_session: policyType({
     settings: costCeilingSettings,
     defaultMethods: TOOL_CALLS,
-    create: (name, settings, context) => createCostCeiling(name, settings, { counters: countersFor(settings.store, context), now: context.dependencies.now }),
+    create: (name, settings, context) => createCostCeiling(name, settings, { counters: countersFor(settings.store, context), estimates: context.estimates, now: context.dependencies.now }),
   }),
   response_filter: policyType({ settings: redactionSettings, defaultMethods: ['tools/call', 'resources/read', 'prompts/get'], create: (name, settings) => createRedaction(name, settings) }),
   approval: policyType({

@@ -10,6 +10,9 @@ import assert from 'node:assert/strict';
 import { approvalSettings, createApproval } from '../../src/policy/approval.ts';
 import { Approvals } from '../../src/policy/approvals.ts';
 import { buildPolicies } from '../../src/policy/registry.ts';
+import { createCostCeiling, costCeilingSettings } from '../../src/policy/cost-ceiling.ts';
+import { createPolicyChain } from '../../src/policy/chain.ts';
+import { MemoryCounterStore, type CounterStore } from '../../src/policy/counter-store.ts';
 import type { Decision } from '../../src/policy/policy.ts';
 import { declaresDryRun, describeEstimate, DryRunEstimates, estimateOf, type DryRunCall, type DryRunRequest } from '../../src/policy/dry-run-estimate.ts';
 import type { ToolDefinition } from '../../src/policy/tool-definitions.ts';
@@ -198,5 +201,78 @@ describe('estimate rules at load', () => {
     const built = buildPolicies([{ name: 'a', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', estimate: 'guess', on_estimate_error: 'allow' }] } }]);
     assert.equal(built.ok, false);
     assert.deepEqual((built.ok ? [] : built.problems).map((problem) => problem.path), ['policies[0].settings.rules[0].estimate', 'policies[0].settings.rules[0].on_estimate_error']);
+  });
+});
+
+describe('a cost ceiling with estimate_costs', () => {
+  function costCeiling(call: DryRunCall | undefined, settings: Record<string, unknown> = {}, withDryRun = true) {
+    const built = buildPolicies([{ name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 5, tool_costs: { send_mass_email: 0.5 }, estimate_costs: ['crm/send_mass_email'], ...settings } }], {
+      ...(call === undefined ? {} : { dryRun: call }),
+      toolDefinitions: (_backend, tool) => (tool === 'send_mass_email' ? massEmailDefinition(withDryRun) : undefined),
+    });
+    assert.ok(built.ok);
+    return built.ok ? built.set.policies[0]! : undefined!;
+  }
+
+  test('charges what the backend estimates and refuses the call that would pass max_usd', async () => {
+    const policy = costCeiling(honestCrm().call);
+    const exchange = massEmail({ segment: 'newsletter', recipient_count: 2400 });
+    const first = await policy.onRequest!(exchange);
+    assert.equal(first.decision, 'allow');
+    assert.equal(first.details?.cost_usd, 2.4);
+    assert.equal(first.details?.cost_source, 'estimate');
+    assert.deepEqual(first.details?.estimate, { recipient_count: 2400, cost_usd: 2.4 });
+    const second = await policy.onRequest!(makeExchange({ tool: 'send_mass_email', caller: requester, sessionId: exchange.session!.id, args: { segment: 'newsletter', subject: 's', body: 'b', recipient_count: 2400 } }));
+    assert.equal(second.decision, 'allow');
+    const third = await policy.onRequest!(makeExchange({ tool: 'send_mass_email', caller: requester, sessionId: exchange.session!.id, args: { segment: 'newsletter', subject: 's', body: 'b', recipient_count: 2400 } }));
+    assert.equal(third.decision, 'deny');
+    assert.equal(third.error?.code, 'cost_exhausted');
+  });
+
+  test('refuses with estimate_unavailable when the backend offers no dry run', async () => {
+    const decision = await costCeiling(honestCrm().call, {}, false).onRequest!(massEmail({ segment: 'all', recipient_count: 12 }));
+    assert.equal(decision.decision, 'deny');
+    assert.equal(decision.error?.code, 'estimate_unavailable');
+    assert.match(decision.reason!, /^Policy "cost_ceiling" charges calls to "send_mass_email" what the backend's own estimate says and could not get one \(tool "send_mass_email" of backend "crm" does not declare/);
+  });
+
+  test('charges the configured price instead with on_estimate_error: tool_cost', async () => {
+    const backend = fakeBackend(() => ({ structuredContent: { dry_run: true, estimate: { recipient_count: 12 } } }));
+    const decision = await costCeiling(backend.call, { on_estimate_error: 'tool_cost' }).onRequest!(massEmail({ segment: 'all', recipient_count: 12 }));
+    assert.equal(decision.decision, 'allow');
+    assert.equal(decision.details?.cost_usd, 0.5);
+    assert.equal(decision.details?.estimate_error, 'the estimate has no "cost_usd" number of at least 0');
+  });
+
+  test('asks for one dry run per call when an approval rule and the cost ceiling both need the estimate', async () => {
+    const backend = honestCrm();
+    const built = buildPolicies([
+      { name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 5, estimate_costs: ['send_mass_email'] } },
+      { name: 'mass_email_approval', type: 'approval', settings: { rules: [RULE] } },
+    ], { dryRun: backend.call, toolDefinitions: () => massEmailDefinition(true) });
+    assert.ok(built.ok);
+    if (!built.ok) return;
+    const exchange = massEmail({ segment: 'pro', recipient_count: 3 });
+    const outcome = await built.set.chain.runRequest(exchange);
+    assert.equal(outcome.isAllowed, true);
+    assert.equal(backend.sent.length, 1);
+    assert.deepEqual(exchange.decisions.map((decision) => [decision.policy, decision.decision, decision.details?.estimate]), [
+      ['cost_ceiling', 'allow', { recipient_count: 3, cost_usd: 0.003 }],
+      ['mass_email_approval', 'allow', { recipient_count: 3, cost_usd: 0.003 }],
+    ]);
+  });
+
+  test('waits for the estimate instead of preparing the add with a shared store', async () => {
+    // A shared store's adds are started before any hook runs (prepare); an estimated price is known only after the dry run.
+    const memory = new MemoryCounterStore();
+    const shared: CounterStore = { kind: 'redis', addWithin: (...args) => memory.addWithin(...args), add: (...args) => memory.add(...args) };
+    const estimates = new DryRunEstimates({ call: honestCrm().call, toolDefinitions: () => massEmailDefinition(true) });
+    const policy = createCostCeiling('cost_ceiling', costCeilingSettings.parse({ max_usd: 5, tool_costs: { send_mass_email: 0.5 }, estimate_costs: ['send_mass_email'] }), { counters: shared, estimates });
+    assert.ok(policy.prepare !== undefined);
+    const exchange = massEmail({ segment: 'newsletter', recipient_count: 2400 });
+    const outcome = await createPolicyChain([policy]).runRequest(exchange);
+    assert.equal(outcome.isAllowed, true);
+    assert.equal(exchange.decisions[0]!.details?.cost_usd, 2.4, 'charged the estimate, not the configured 0.50');
+    assert.equal(exchange.decisions[0]!.details?.spent_usd, 2.4, 'charged once');
   });
 });
