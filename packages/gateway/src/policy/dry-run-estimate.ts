@@ -8,6 +8,8 @@ import type { Exchange } from '../exchange/exchange.ts';
 import type { Caller } from '../identity/caller.ts';
 import type { Backend } from '../upstream/backend.ts';
 import { isBackendError } from '../upstream/backend.ts';
+import type { MessageTrace } from '../telemetry/tracing.ts';
+import { exchangeStatusOf } from '../telemetry/exchange-outcome.ts';
 import { activationOf, type CelCondition } from './cel.ts';
 import { oneOf } from './settings-schema.ts';
 import type { ToolDefinitions } from './tool-definitions.ts';
@@ -34,6 +36,8 @@ export interface DryRunRequest {
   /** Whose call it is: backend credentials obtained on their behalf (token exchange) use it. */
   caller: Caller | undefined;
   signal: AbortSignal;
+  /** The caller's message trace: the dry run is a backend-call span inside it. */
+  trace?: MessageTrace;
 }
 
 export type EstimateOutcome =
@@ -122,7 +126,7 @@ export class DryRunEstimates {
     }
     let result: Record<string, unknown>;
     try {
-      result = await this.#call({ backend: target.backend, tool: target.name, arguments: { ...argumentsOf(exchange), [DRY_RUN_ARGUMENT]: true }, caller: exchange.caller, signal: exchange.signal });
+      result = await this.#call({ backend: target.backend, tool: target.name, arguments: { ...argumentsOf(exchange), [DRY_RUN_ARGUMENT]: true }, caller: exchange.caller, signal: exchange.signal, trace: exchange.trace });
     } catch (error) {
       return { isAvailable: false, problem: `the dry run failed: ${clip(error instanceof Error ? error.message : String(error))}`, elapsedMs: elapsed() };
     }
@@ -138,17 +142,29 @@ export class DryRunEstimates {
  * an Exchange of its own (the caller's audit record keeps it in the decision).
  */
 export function dryRunThroughBackends(backendOf: (name: string) => Backend | undefined): DryRunCall {
-  return async ({ backend: name, tool, arguments: args, caller, signal }) => {
+  return async ({ backend: name, tool, arguments: args, caller, signal, trace }) => {
     const backend = backendOf(name);
     if (backend === undefined) throw new Error(`backend "${name}" is not connected to this gateway`);
+    const params: Record<string, unknown> = { name: tool, arguments: args };
+    const span = trace?.startBackendCall(name, 'tools/call', tool, backend.kind);
+    span?.injectMeta(params);
+    const headers = span?.injectHeaders(undefined);
     let response;
     try {
-      response = await backend.request({ method: 'tools/call', params: { name: tool, arguments: args }, signal, clientCapabilities: {}, ...(caller === undefined ? {} : { caller }) });
+      response = await backend.request({ method: 'tools/call', params, signal, clientCapabilities: {}, ...(caller === undefined ? {} : { caller }), ...(headers === undefined ? {} : { headers }) });
     } catch (error) {
-      if (isBackendError(error)) throw new Error(`${error.message} (${error.code})`, { cause: error });
+      if (isBackendError(error)) {
+        span?.end('error', error.code);
+        throw new Error(`${error.message} (${error.code})`, { cause: error });
+      }
+      span?.end('error');
       throw error;
     }
-    if ('error' in response) throw new Error(`backend "${name}" answered with JSON-RPC error ${response.error.code}: ${response.error.message}`);
+    if ('error' in response) {
+      span?.end(exchangeStatusOf(undefined, response.error.code), response.error.code);
+      throw new Error(`backend "${name}" answered with JSON-RPC error ${response.error.code}: ${response.error.message}`);
+    }
+    span?.end(exchangeStatusOf(response.result, undefined));
     return response.result as Record<string, unknown>;
   };
 }
