@@ -100,16 +100,20 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
     const outcome = estimates === undefined
       ? { isAvailable: false as const, problem: 'this gateway was built without dry runs', elapsedMs: 0 }
       : await estimates.fetch(exchange);
-    const verdict = outcome.isAvailable ? evaluateWithEstimate(rule.when, exchange, outcome.estimate) : undefined;
-    const facts = { estimate_source: 'dry_run', dry_run_ms: outcome.elapsedMs, ...(outcome.isAvailable ? { estimate: outcome.estimate } : {}) };
-    if (verdict === undefined || !verdict.isKnown) {
-      const problem = verdict === undefined ? (outcome as { problem: string }).problem : verdict.problem;
-      const details = { ...facts, estimate_error: problem };
-      if (rule.on_estimate_error === 'hold') return { needsApproval: true, reason: `${why} (held without an estimate: ${problem})`, details };
-      return { needsApproval: false, reason: problem, details, refusal: estimateRefusal(exchange, problem, details) };
-    }
-    if (verdict.matches) return { needsApproval: true, reason: `${why} (the backend's dry run estimates ${describeEstimate(verdict.estimate)})`, details: facts };
-    return (await matchingRule(exchange, index + 1)) ?? { needsApproval: false, reason: '', details: facts };
+    const facts = { estimate_source: 'dry_run', dry_run_ms: outcome.elapsedMs };
+    if (!outcome.isAvailable) return withoutEstimate(exchange, rule, why, outcome.problem, facts);
+    const verdict = evaluateWithEstimate(rule.when, exchange, outcome.estimate);
+    const withEstimate = { ...facts, estimate: outcome.estimate };
+    if (!verdict.isKnown) return withoutEstimate(exchange, rule, why, verdict.problem, withEstimate);
+    if (verdict.matches) return { needsApproval: true, reason: `${why} (the backend's dry run estimates ${describeEstimate(outcome.estimate)})`, details: withEstimate };
+    return (await matchingRule(exchange, index + 1)) ?? { needsApproval: false, reason: '', details: withEstimate };
+  }
+
+  /** Fails closed: hold with the problem in the reason, or refuse (`on_estimate_error: deny`). */
+  function withoutEstimate(exchange: Exchange, rule: ApprovalRule, why: string, problem: string, facts: Record<string, unknown>): RuleVerdict {
+    const details = { ...facts, estimate_error: problem };
+    if (rule.on_estimate_error === 'hold') return { needsApproval: true, reason: `${why} (held without an estimate: ${problem})`, details };
+    return { needsApproval: false, reason: problem, details, refusal: estimateRefusal(exchange, problem, details) };
   }
 
   function estimateRefusal(exchange: Exchange, problem: string, details: Record<string, unknown>): Decision {
