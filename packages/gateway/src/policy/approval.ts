@@ -20,7 +20,7 @@ import { canonicalHash } from './canonical-hash.ts';
 import { celCondition, list, oneOf, text, toolPattern, wholeNumber } from './settings-schema.ts';
 import { argumentsOf, callerOf } from './tool-selector.ts';
 import { CEL_ESTIMATE_VARIABLE } from './cel.ts';
-import { describeEstimate, estimateRuleShape, evaluateWithEstimate, type DryRunEstimates } from './dry-run-estimate.ts';
+import { describeEstimate, estimateRuleProblem, estimateRuleShape, evaluateWithEstimate, type DryRunEstimates } from './dry-run-estimate.ts';
 
 export const approvalSettings = z.strictObject({
   rules: list(
@@ -34,9 +34,9 @@ export const approvalSettings = z.strictObject({
         ...estimateRuleShape,
       },
       { error: 'expected a mapping with tool, when, reason, estimate and on_estimate_error' },
-    ).refine((rule) => rule.estimate !== undefined || !rule.when?.extraVariablesUsed.includes(CEL_ESTIMATE_VARIABLE), {
-      path: ['when'],
-      error: 'the condition reads estimate, which only a rule with `estimate: dry_run` has: add it to the rule',
+    ).superRefine((rule, context) => {
+      const problem = estimateRuleProblem(rule);
+      if (problem !== undefined) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
     }),
   ).min(1, { error: 'expected at least one rule' }),
   /** hold: wait for the decision (or hand a 2026 client an input_required); reject: answer at once with the approval id. */
@@ -112,7 +112,7 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
   /** Fails closed: hold with the problem in the reason, or refuse (`on_estimate_error: deny`). */
   function withoutEstimate(exchange: Exchange, rule: ApprovalRule, why: string, problem: string, facts: Record<string, unknown>): RuleVerdict {
     const details = { ...facts, estimate_error: problem };
-    if (rule.on_estimate_error === 'hold') return { needsApproval: true, reason: `${why} (held without an estimate: ${problem})`, details };
+    if (rule.on_estimate_error !== 'deny') return { needsApproval: true, reason: `${why} (held without an estimate: ${problem})`, details };
     return { needsApproval: false, reason: problem, details, refusal: estimateRefusal(exchange, problem, details) };
   }
 

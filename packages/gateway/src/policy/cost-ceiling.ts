@@ -29,10 +29,13 @@ export const costCeilingSettings = z.strictObject({
   /** Tools (name or `backend/tool` glob) whose call costs the backend's dry-run `estimate.cost_usd` (docs/server-authors-dry-run.md). */
   estimate_costs: list(toolPattern()).default([]),
   /** No estimate for such a tool: refuse the call, or charge its `tool_costs` price. */
-  on_estimate_error: oneOf(['deny', 'tool_cost']).default('deny'),
+  on_estimate_error: oneOf(['deny', 'tool_cost']).optional(),
   ...runKeyShape,
   store: oneOf(['auto', 'memory', 'redis']).default('auto'),
   on_store_error: oneOf(['allow', 'deny']).default('allow'),
+}).refine((settings) => settings.on_estimate_error === undefined || settings.estimate_costs.length > 0, {
+  path: ['on_estimate_error'],
+  error: 'on_estimate_error has no effect without estimate_costs: list the tools priced by their estimate, or remove on_estimate_error',
 });
 
 export type CostCeilingSettings = z.infer<typeof costCeilingSettings>;
@@ -108,8 +111,9 @@ export function createCostCeiling(name: string, settings: CostCeilingSettings, d
       return { cost: toMicro(cost), facts: { cost_source: 'estimate', estimate: outcome.estimate, dry_run_ms: outcome.elapsedMs } };
     }
     const problem = outcome.isAvailable ? 'the estimate has no "cost_usd" number of at least 0' : outcome.problem;
-    const facts = { cost_source: settings.on_estimate_error, estimate_error: problem, dry_run_ms: outcome.elapsedMs };
-    if (settings.on_estimate_error === 'tool_cost') return { cost: costFor(exchange), facts };
+    const onError = settings.on_estimate_error ?? 'deny';
+    const facts = { cost_source: onError, estimate_error: problem, dry_run_ms: outcome.elapsedMs };
+    if (onError === 'tool_cost') return { cost: costFor(exchange), facts };
     const message = `Policy "${name}" charges calls to "${exchange.target?.name}" what the backend's own estimate says and could not get one (${problem}), so the call was not forwarded. Retry later; if it keeps failing, tell the user an administrator must check the backend's dry-run support`;
     const details = { code: 'estimate_unavailable', ...facts };
     return { policy: name, decision: 'deny', reason: message, details, error: new PolicyError(name, 'estimate_unavailable', message, { details }) };

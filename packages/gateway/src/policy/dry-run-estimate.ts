@@ -10,7 +10,7 @@ import type { Backend } from '../upstream/backend.ts';
 import { isBackendError } from '../upstream/backend.ts';
 import type { MessageTrace } from '../telemetry/tracing.ts';
 import { exchangeStatusOf } from '../telemetry/exchange-outcome.ts';
-import { activationOf, type CelCondition } from './cel.ts';
+import { activationOf, CEL_ESTIMATE_VARIABLE, type CelCondition } from './cel.ts';
 import { oneOf } from './settings-schema.ts';
 import type { ToolDefinitions } from './tool-definitions.ts';
 import { argumentsOf } from './tool-selector.ts';
@@ -22,9 +22,17 @@ export const DRY_RUN_ARGUMENT = 'dry_run';
 export const estimateRuleShape = {
   /** `dry_run`: before deciding, call the tool with `dry_run: true` and give the condition the backend's `estimate`. */
   estimate: oneOf(['dry_run']).optional(),
-  /** No estimate (the dry run failed, is not offered, or lacks a field the condition reads): hold for approval, or deny. */
-  on_estimate_error: oneOf(['hold', 'deny']).default('hold'),
+  /** No estimate (the dry run failed, is not offered, or lacks a field the condition reads): hold for approval [default], or deny. */
+  on_estimate_error: oneOf(['hold', 'deny']).optional(),
 };
+
+/** Load-time check of a rule with `estimateRuleShape`: each key only where it has an effect. */
+export function estimateRuleProblem(rule: { estimate?: string | undefined; on_estimate_error?: string | undefined; when?: { extraVariablesUsed: readonly string[] } | undefined }): { path: string; message: string } | undefined {
+  if (rule.estimate !== undefined) return undefined;
+  if (rule.when?.extraVariablesUsed.includes(CEL_ESTIMATE_VARIABLE) === true) return { path: 'when', message: 'the condition reads estimate, which only a rule with `estimate: dry_run` has: add it to the rule' };
+  if (rule.on_estimate_error !== undefined) return { path: 'on_estimate_error', message: 'on_estimate_error has no effect without `estimate: dry_run` on the rule: add it, or remove on_estimate_error' };
+  return undefined;
+}
 
 /** A gateway-made tools/call to one backend; resolves with the tools/call result, rejects when there is none. */
 export type DryRunCall = (request: DryRunRequest) => Promise<Record<string, unknown>>;

@@ -276,3 +276,15 @@ describe('a cost ceiling with estimate_costs', () => {
     assert.equal(exchange.decisions[0]!.details?.spent_usd, 2.4, 'charged once');
   });
 });
+
+describe('estimate keys where they have no effect', () => {
+  test('refuses on_estimate_error in an approval rule without estimate: dry_run', () => {
+    const built = buildPolicies([{ name: 'a', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count > 1000', on_estimate_error: 'deny' }] } }]);
+    assert.deepEqual(built.ok ? [] : built.problems, [{ path: 'policies[0].settings.rules[0].on_estimate_error', message: 'on_estimate_error has no effect without `estimate: dry_run` on the rule: add it, or remove on_estimate_error' }]);
+  });
+
+  test('refuses on_estimate_error in a cost ceiling without estimate_costs', () => {
+    const built = buildPolicies([{ name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 1, on_estimate_error: 'tool_cost' } }]);
+    assert.deepEqual(built.ok ? [] : built.problems, [{ path: 'policies[0].settings.on_estimate_error', message: 'on_estimate_error has no effect without estimate_costs: list the tools priced by their estimate, or remove on_estimate_error' }]);
+  });
+});
