@@ -217,6 +217,20 @@ describe('approval rules that decide on the backend\'s dry-run estimate (the shi
     }
   });
 
+  it('lets an agent preview a large campaign with its own dry run, without approval and without queuing', async () => {
+    const client = await connectLegacy(gateway.url, tokens.admin!);
+    try {
+      const subject = `Preview ${++counter}`;
+      const result = await client.callTool('crm__send_mass_email', { segment: 'newsletter', subject, body: 'News', recipient_count: 1, dry_run: true });
+      assert.notEqual(result.isError, true, JSON.stringify(result));
+      assert.deepEqual(result.structuredContent?.estimate, { recipient_count: 2400, cost_usd: 2.4 });
+      assert.equal(client.elicited.length, 0);
+      assert.deepEqual(campaignsTo(subject), []);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('the CRM itself refuses the forged count when called directly, naming both numbers', async () => {
     const client = new V2Client({ name: 'direct', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
     await client.connect(new V2Transport(new URL(crm.url)));
