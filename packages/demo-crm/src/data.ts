@@ -11,6 +11,17 @@ import { customerNotFound } from './errors.ts';
 export const customerTiers = ['free', 'pro', 'enterprise'] as const;
 export type CustomerTier = (typeof customerTiers)[number];
 
+/** Who a mass email can go to: all customers, one tier, or the newsletter list (customers and prospects). */
+export const segments = ['all', ...customerTiers, 'newsletter'] as const;
+export type Segment = (typeof segments)[number];
+
+/**
+ * Opted-in newsletter subscribers who are not customers yet. The demo keeps
+ * only their number, so a campaign to the newsletter reaches well over the
+ * 1000 recipients that the gateway's default approval rule is about.
+ */
+export const NEWSLETTER_PROSPECTS = 2388;
+
 export const customerSchema = z.object({
   id: z.string().describe('Customer id, e.g. C-1001'),
   name: z.string(),
@@ -133,9 +144,10 @@ export class CustomerStore {
     return fieldChanges;
   }
 
-  /** How many customers a mass email to this segment would reach in the sample data. */
-  segmentSize(segment: CustomerTier | 'all'): number {
+  /** How many recipients a mass email to this segment would reach: counted from the records, never taken from the caller. */
+  segmentSize(segment: Segment): number {
     if (segment === 'all') return this.#customers.size;
+    if (segment === 'newsletter') return this.#customers.size + NEWSLETTER_PROSPECTS;
     let count = 0;
     for (const customer of this.#customers.values()) if (customer.tier === segment) count += 1;
     return count;

@@ -5,7 +5,7 @@
 
 import type { CallToolResult } from '@modelcontextprotocol/server';
 
-export type CrmErrorCode = 'customer_not_found' | 'empty_update' | 'idempotency_key_reused';
+export type CrmErrorCode = 'customer_not_found' | 'empty_update' | 'idempotency_key_reused' | 'recipient_count_mismatch';
 
 export type RetryKind = 'transient' | 'permanent' | 'authorization';
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { CrmError } from './errors.ts';
-import type { CustomerTier } from './data.ts';
+import type { Segment } from './data.ts';
 
 export interface EmailRequest {
   to: string;
@@ -22,8 +22,6 @@ export interface SentEmail {
   idempotencyKey: string;
   sentAt: string;
 }
-
-export type Segment = CustomerTier | 'all';
 
 export interface QueuedCampaign {
   campaignId: string;
@@ -46,6 +44,27 @@ export class Outbox {
    * email's result would hide a bug in the caller.
    */
   send(request: EmailRequest): { email: SentEmail; isReplay: boolean } {
+    const previous = this.replayOf(request);
+    if (previous !== undefined) return { email: previous, isReplay: true };
+    const email: SentEmail = {
+      messageId: `msg-${randomUUID()}`,
+      to: request.to,
+      subject: request.subject,
+      body: request.body,
+      idempotencyKey: request.idempotencyKey,
+      sentAt: new Date().toISOString(),
+    };
+    this.#sentByKey.set(email.idempotencyKey, email);
+    this.#sent.push(email);
+    return { email: { ...email }, isReplay: false };
+  }
+
+  /**
+   * The email this request's key already sent (a copy), or `undefined` when
+   * the key is new; the same key with a different email is a CrmError. Sends
+   * nothing, so a dry run can ask it too.
+   */
+  replayOf(request: EmailRequest): SentEmail | undefined {
     const previous = this.#sentByKey.get(request.idempotencyKey);
     if (previous !== undefined) {
       const isSameEmail =
@@ -58,19 +77,9 @@ export class Outbox {
             'use a new idempotency_key for a new email, or repeat the original arguments to get the first result',
         );
       }
-      return { email: { ...previous }, isReplay: true };
+      return { ...previous };
     }
-    const email: SentEmail = {
-      messageId: `msg-${randomUUID()}`,
-      to: request.to,
-      subject: request.subject,
-      body: request.body,
-      idempotencyKey: request.idempotencyKey,
-      sentAt: new Date().toISOString(),
-    };
-    this.#sentByKey.set(email.idempotencyKey, email);
-    this.#sent.push(email);
-    return { email: { ...email }, isReplay: false };
+    return undefined;
   }
 
   queueCampaign(campaign: Omit<QueuedCampaign, 'campaignId' | 'queuedAt'>): QueuedCampaign {

@@ -114,6 +114,8 @@ for (const setup of setups) {
           dry_run: true,
           applied: false,
           changes: [{ field: 'tier', before: 'free', after: 'pro' }],
+          would: 'change tier of C-1003',
+          estimate: { customers_changed: 1, fields_changed: 1 },
         });
         const after = await connection.client.callTool({ name: 'get_customer', arguments: { customer_id: 'C-1003' } });
         assert.equal((after.structuredContent as { customer: { tier: string } }).customer.tier, 'free');

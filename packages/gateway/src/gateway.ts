@@ -15,6 +15,7 @@ import { Catalog } from './catalog/catalog.ts';
 import { Router } from './router/router.ts';
 import { closePolicyRedis, openPolicyRedis } from './policy/policy-redis.ts';
 import { buildPolicies } from './policy/registry.ts';
+import { dryRunThroughBackends } from './policy/dry-run-estimate.ts';
 import { MemoryCounterStore } from './policy/counter-store.ts';
 import { BackendSet } from './runtime/backend-set.ts';
 import { LiveConfig } from './runtime/live-config.ts';
@@ -284,6 +285,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const counters = new MemoryCounterStore();
   const policyDependencies = {
     toolDefinitions: (backend: string, tool: string) => catalog.view(backend).toolsByName.get(tool)?.definition as never,
+    dryRun: dryRunThroughBackends((name) => catalog.backend(name)),
     ...(policyRedis === undefined ? {} : { redis: policyRedis }),
     approvalUrlBase: () => adminUrl ?? publicBaseUrl,
     ...(identity.isEnforced ? { authorization: identity.authorization } : {}),

@@ -1,6 +1,7 @@
 // The one tool that changes a customer record. Only contact details, tier and
-// notes can change; a dry run returns the diff without applying it, so an
-// agent (or an approval step in the gateway) can check the change first.
+// notes can change; a dry run returns the diff and an estimate of its size
+// without applying it, so an agent (or an approval rule in the gateway,
+// docs/server-authors-dry-run.md) can check the change first.
 
 import type { McpServer } from '@modelcontextprotocol/server';
 import * as z from 'zod';
@@ -44,6 +45,11 @@ export function registerUpdateCustomerTool(server: McpServer, customers: Custome
         dry_run: z.boolean(),
         applied: z.boolean().describe('Whether the record was changed by this call.'),
         changes: z.array(fieldChangeSchema),
+        would: z.string().optional().describe('A dry run: what the real call would do.'),
+        estimate: z
+          .object({ customers_changed: z.number().int(), fields_changed: z.number().int() })
+          .optional()
+          .describe('A dry run: how much the real call would change (docs/server-authors-dry-run.md).'),
       }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
@@ -65,10 +71,17 @@ export function registerUpdateCustomerTool(server: McpServer, customers: Custome
             : dry_run
               ? `Dry run, nothing changed. Calling again with dry_run false would change ${customerId}:\n${listed}`
               : `Updated ${customerId}:\n${listed}`;
-        return {
-          content: [{ type: 'text', text }],
-          structuredContent: { customer_id: customerId, dry_run, applied, changes },
-        };
+        const structuredContent = dry_run
+          ? {
+              customer_id: customerId,
+              dry_run,
+              applied,
+              changes,
+              would: changes.length === 0 ? `change nothing on ${customerId}` : `change ${changes.map((change) => change.field).join(', ')} of ${customerId}`,
+              estimate: { customers_changed: changes.length === 0 ? 0 : 1, fields_changed: changes.length },
+            }
+          : { customer_id: customerId, dry_run, applied, changes };
+        return { content: [{ type: 'text', text }], structuredContent };
       }),
   );
 }

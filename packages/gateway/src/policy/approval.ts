@@ -5,9 +5,11 @@
 // it is held: waiting in process with progress notifications (and the
 // approval link by URL elicitation where the client takes it), turned into a
 // 2026-07-28 `input_required` by the bridge, or refused with the approval id
-// so the agent retries the same call after an approver decided. A rule may
-// ask for several distinct approvers and an approver role (the seed's tiers:
-// "large financial transactions"); approvals.ts counts them.
+// so the agent retries the same call after an approver decided. A rule with
+// `estimate: dry_run` decides on the backend's own estimate of the call
+// (dry-run-estimate.ts), not on numbers the caller wrote. A rule may ask for
+// several distinct approvers and an approver role (the seed's tiers: "large
+// financial transactions"); approvals.ts counts them.
 
 import { z } from 'zod';
 import type { Exchange } from '../exchange/exchange.ts';
@@ -19,23 +21,29 @@ import { describeApprovers, describeParty, partyOf, type Approvals } from './app
 import { canonicalHash } from './canonical-hash.ts';
 import { celCondition, list, oneOf, text, toolPattern, wholeNumber } from './settings-schema.ts';
 import { argumentsOf, callerOf } from './tool-selector.ts';
+import { CEL_ESTIMATE_VARIABLE } from './cel.ts';
+import { describeEstimate, estimateRuleProblem, estimateRuleShape, evaluateWithEstimate, type DryRunEstimates } from './dry-run-estimate.ts';
 
 export const approvalSettings = z.strictObject({
   rules: list(
     z.strictObject(
       {
         tool: toolPattern(),
-        /** CEL over caller, tool, backend, args, session, now; absent: every call to the tool. */
-        when: celCondition().optional(),
+        /** CEL over caller, tool, backend, args, session, now (and estimate, with `estimate: dry_run`); absent: every call to the tool. */
+        when: celCondition([CEL_ESTIMATE_VARIABLE]).optional(),
         /** Shown to the agent and the approver; default: the condition. */
         reason: text().optional(),
         /** Distinct approvers, none a party of the requester's delegation chain, before the call runs (e.g. 2 for a payment). */
         approvers_required: wholeNumber(1, 10).default(1),
         /** A role every approver's token must carry (the `roles` claim as identity maps it), e.g. finance. */
         approver_role: text('expected one role name such as finance').optional(),
+        ...estimateRuleShape,
       },
-      { error: 'expected a mapping with tool, when, reason, approvers_required and approver_role' },
-    ),
+      { error: 'expected a mapping with tool, when, reason, approvers_required, approver_role, estimate and on_estimate_error' },
+    ).superRefine((rule, context) => {
+      const problem = estimateRuleProblem(rule);
+      if (problem !== undefined) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+    }),
   ).min(1, { error: 'expected at least one rule' }),
   /** hold: wait for the decision (or hand a 2026 client an input_required); reject: answer at once with the approval id. */
   on_match: oneOf(['hold', 'reject']).default('hold'),
@@ -52,31 +60,86 @@ export type ApprovalSettings = z.infer<typeof approvalSettings>;
 
 export interface ApprovalDependencies {
   approvals: Approvals;
+  /** Dry runs for rules with `estimate: dry_run`; without it those rules fail closed. */
+  estimates?: DryRunEstimates;
   now?: () => number;
+}
+
+type ApprovalRule = ApprovalSettings['rules'][number];
+
+/** What the rules say about a call: approval needed (and why), or not, with the facts an estimate rule used; or a refusal. */
+interface RuleVerdict {
+  needsApproval: boolean;
+  /** The rule that asks for approval: how many approvers, with which role. */
+  rule?: ApprovalRule;
+  reason: string;
+  /** The estimate and how it was got, for the decision (audit reads it). */
+  details?: Record<string, unknown>;
+  refusal?: Decision;
 }
 
 export function createApproval(name: string, settings: ApprovalSettings, dependencies: ApprovalDependencies): Policy {
   const allow = allowOnce(name);
   const approvals = dependencies.approvals;
+  const estimates = dependencies.estimates;
   const now = dependencies.now ?? Date.now;
 
-  type Rule = ApprovalSettings['rules'][number];
-
-  /** The first matching rule and the reason approval is needed, or `undefined` when no rule matches. */
-  function matchingRule(exchange: Exchange): { rule: Rule; reason: string } | undefined {
+  /** The first rule that matches from `from` on, or `undefined` when none does; synchronous until a rule needs an estimate. */
+  function matchingRule(exchange: Exchange, from = 0): RuleVerdict | undefined | Promise<RuleVerdict | undefined> {
     const target = exchange.target;
     if (target?.kind !== 'tool' || target.name === undefined) return undefined;
-    for (const rule of settings.rules) {
+    for (let index = from; index < settings.rules.length; index++) {
+      const rule = settings.rules[index]!;
       if (!rule.tool.matches(target.backend, target.name)) continue;
-      if (rule.when === undefined) return { rule, reason: rule.reason ?? `every call to ${rule.tool.pattern} needs approval` };
+      if (rule.estimate !== undefined) return matchingOnEstimate(exchange, rule, index);
+      if (rule.when === undefined) return { needsApproval: true, rule, reason: rule.reason ?? `every call to ${rule.tool.pattern} needs approval` };
       const verdict = rule.when.evaluate(exchange);
-      if (verdict === true) return { rule, reason: rule.reason ?? rule.when.source };
-      if (typeof verdict !== 'boolean' && settings.on_condition_error === 'require') return { rule, reason: `${rule.reason ?? rule.when.source} (the condition could not be evaluated: ${verdict.error})` };
+      if (verdict === true) return { needsApproval: true, rule, reason: rule.reason ?? rule.when.source };
+      if (typeof verdict !== 'boolean' && settings.on_condition_error === 'require') return { needsApproval: true, rule, reason: `${rule.reason ?? rule.when.source} (the condition could not be evaluated: ${verdict.error})` };
     }
     return undefined;
   }
 
-  async function decideHeld(exchange: Exchange, { rule, reason }: { rule: Rule; reason: string }): Promise<Decision> {
+  /** A rule deciding on the backend's estimate: without one it fails closed (`on_estimate_error`), whatever `on_condition_error` says. */
+  async function matchingOnEstimate(exchange: Exchange, rule: ApprovalRule, index: number): Promise<RuleVerdict | undefined> {
+    const why = rule.reason ?? rule.when?.source ?? `every call to ${rule.tool.pattern} needs approval`;
+    // The call is itself a dry run of a tool that declares one: it changes nothing, so this rule has nothing to hold.
+    if (estimates?.isDryRun(exchange) === true) return matchingRule(exchange, index + 1);
+    const outcome = estimates === undefined
+      ? { isAvailable: false as const, problem: 'this gateway was built without dry runs', elapsedMs: 0 }
+      : await estimates.fetch(exchange);
+    const facts = { estimate_source: 'dry_run', dry_run_ms: outcome.elapsedMs };
+    if (!outcome.isAvailable) return withoutEstimate(exchange, rule, why, outcome.problem, facts);
+    const verdict = evaluateWithEstimate(rule.when, exchange, outcome.estimate);
+    const withEstimate = { ...facts, estimate: outcome.estimate };
+    if (!verdict.isKnown) return withoutEstimate(exchange, rule, why, verdict.problem, withEstimate);
+    if (verdict.matches) return { needsApproval: true, rule, reason: `${why} (the backend's dry run estimates ${describeEstimate(outcome.estimate)})`, details: withEstimate };
+    return (await matchingRule(exchange, index + 1)) ?? { needsApproval: false, reason: '', details: withEstimate };
+  }
+
+  /** Fails closed: hold with the problem in the reason, or refuse (`on_estimate_error: deny`). */
+  function withoutEstimate(exchange: Exchange, rule: ApprovalRule, why: string, problem: string, facts: Record<string, unknown>): RuleVerdict {
+    const details = { ...facts, estimate_error: problem };
+    if (rule.on_estimate_error !== 'deny') return { needsApproval: true, rule, reason: `${why} (held without an estimate: ${problem})`, details };
+    return { needsApproval: false, reason: problem, details, refusal: estimateRefusal(exchange, problem, details) };
+  }
+
+  function estimateRefusal(exchange: Exchange, problem: string, details: Record<string, unknown>): Decision {
+    const message = `Policy "${name}" decides on calls to "${exchange.target?.name}" from the backend's own estimate of the call and could not get one (${problem}), so the call was not forwarded. Retry later; if it keeps failing, tell the user an administrator must check the backend's dry-run support`;
+    const withCode = { code: 'estimate_unavailable', ...details };
+    return { policy: name, decision: 'deny', reason: message, details: withCode, error: new PolicyError(name, 'estimate_unavailable', message, { details: withCode }) };
+  }
+
+  function decideOn(exchange: Exchange, verdict: RuleVerdict | undefined): Decision | Promise<Decision> {
+    if (verdict === undefined) return allow;
+    if (verdict.refusal !== undefined) return verdict.refusal;
+    if (!verdict.needsApproval) return { policy: name, decision: 'allow', ...(verdict.details === undefined ? {} : { details: verdict.details }) };
+    const decided = decideHeld(exchange, verdict.reason, verdict.rule);
+    const details = verdict.details;
+    return details === undefined ? decided : decided.then((decision) => ({ ...decision, details: { ...decision.details, ...details } }));
+  }
+
+  async function decideHeld(exchange: Exchange, reason: string, rule: ApprovalRule | undefined): Promise<Decision> {
     const target = exchange.target!;
     const args = argumentsOf(exchange);
     const requester = partyOf(callerOf(exchange));
@@ -100,8 +163,8 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
         argumentsHash,
         preview: previewOf(args, settings.preview_characters),
         reason,
-        approversRequired: rule.approvers_required,
-        ...(rule.approver_role === undefined ? {} : { approverRole: rule.approver_role }),
+        approversRequired: rule?.approvers_required ?? 1,
+        ...(rule?.approver_role === undefined ? {} : { approverRole: rule.approver_role }),
       });
     }
     if (request.status !== 'pending') return settle(request);
@@ -177,8 +240,8 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
     name,
     type: 'approval',
     onRequest(exchange): Decision | Promise<Decision> {
-      const matched = matchingRule(exchange);
-      return matched === undefined ? allow : decideHeld(exchange, matched);
+      const verdict = matchingRule(exchange);
+      return verdict instanceof Promise ? verdict.then((settled) => decideOn(exchange, settled)) : decideOn(exchange, verdict);
     },
   };
 }

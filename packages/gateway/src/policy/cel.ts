@@ -17,6 +17,9 @@ const CEL_BUILTIN_IDENTIFIERS = new Set(['int', 'uint', 'double', 'bool', 'strin
 
 const KNOWN_IDENTIFIERS: ReadonlySet<string> = new Set([...CEL_VARIABLES, ...CEL_BUILTIN_IDENTIFIERS]);
 
+/** The backend's dry-run estimate, known only to rules that fetch one (`estimate: dry_run`, policy/dry-run-estimate.ts). */
+export const CEL_ESTIMATE_VARIABLE = 'estimate';
+
 const BRAND = Symbol.for('gatehouse.CelCompileError');
 
 export class CelCompileError extends Error {
@@ -49,6 +52,8 @@ export type CelVerdict = boolean | CelFailure;
 
 export interface CelCondition {
   readonly source: string;
+  /** Which of the `extraVariables` given to compileCondition the expression names (a rule then knows it must provide them). */
+  readonly extraVariablesUsed: readonly string[];
   evaluate(exchange: Exchange): CelVerdict;
   /** For tests and previews: evaluate over a hand-built activation. */
   evaluateWith(activation: Record<string, unknown>): CelVerdict;
@@ -56,8 +61,12 @@ export interface CelCondition {
 
 const environment = celEnv();
 
-/** Parses, checks the names it uses, and plans the expression once; throws a CelCompileError naming the position. */
-export function compileCondition(source: string): CelCondition {
+/**
+ * Parses, checks the names it uses, and plans the expression once; throws a
+ * CelCompileError naming the position. `extraVariables`: names the caller's
+ * rule adds to the activation (`estimate`), known to no other condition.
+ */
+export function compileCondition(source: string, extraVariables: readonly string[] = []): CelCondition {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(source);
@@ -66,12 +75,16 @@ export function compileCondition(source: string): CelCondition {
     const raw = (error as { rawMessage?: string }).rawMessage ?? (error instanceof Error ? error.message : String(error));
     throw new CelCompileError(source, location?.line ?? 1, location?.column ?? 1, raw);
   }
-  const unknown = firstUnknownIdentifier(parsed.expr, new Set());
+  const known = extraVariables.length === 0 ? KNOWN_IDENTIFIERS : new Set([...KNOWN_IDENTIFIERS, ...extraVariables]);
+  const unknown = firstUnknownIdentifier(parsed.expr, new Set(), known);
   if (unknown !== undefined) {
     const offset = parsed.sourceInfo?.positions[String(unknown.id)] ?? 0;
     const { line, column } = lineAndColumn(source, offset);
-    throw new CelCompileError(source, line, column, `unknown name "${unknown.name}"; conditions can use ${CEL_VARIABLES.join(', ')}`);
+    const hint = unknown.name === CEL_ESTIMATE_VARIABLE ? ' (estimate only in an approval rule with `estimate: dry_run`)' : '';
+    throw new CelCompileError(source, line, column, `unknown name "${unknown.name}"; conditions can use ${[...CEL_VARIABLES, ...extraVariables].join(', ')}${hint}`);
   }
+  // Each extra name the expression needs is the one found unknown once that name alone is withheld.
+  const extraVariablesUsed = extraVariables.filter((name) => firstUnknownIdentifier(parsed.expr, new Set([]), new Set([...known].filter((other) => other !== name))) !== undefined);
   const program = plan(environment, parsed);
   const evaluateWith = (activation: Record<string, unknown>): CelVerdict => {
     const value = program(activation as never);
@@ -79,7 +92,7 @@ export function compileCondition(source: string): CelCondition {
     if (typeof value !== 'boolean') return { error: `the condition produced ${typeof value}, not true or false` };
     return value;
   };
-  return { source, evaluateWith, evaluate: (exchange) => evaluateWith(activationOf(exchange)) };
+  return { source, extraVariablesUsed, evaluateWith, evaluate: (exchange) => evaluateWith(activationOf(exchange)) };
 }
 
 interface ExprNode {
@@ -88,37 +101,37 @@ interface ExprNode {
 }
 
 /** Walks the parsed AST; comprehension variables (`exists(x, ...)`) are bound inside their macro. */
-function firstUnknownIdentifier(expr: ExprNode | undefined, bound: ReadonlySet<string>): { name: string; id: bigint } | undefined {
+function firstUnknownIdentifier(expr: ExprNode | undefined, bound: ReadonlySet<string>, known: ReadonlySet<string>): { name: string; id: bigint } | undefined {
   if (expr === undefined) return undefined;
   const { case: kind, value } = expr.exprKind;
   const node = value as Record<string, unknown>;
   switch (kind) {
     case 'identExpr': {
       const name = node.name as string;
-      return KNOWN_IDENTIFIERS.has(name) || bound.has(name) ? undefined : { name, id: expr.id };
+      return known.has(name) || bound.has(name) ? undefined : { name, id: expr.id };
     }
     case 'selectExpr':
-      return firstUnknownIdentifier(node.operand as ExprNode, bound);
+      return firstUnknownIdentifier(node.operand as ExprNode, bound, known);
     case 'callExpr':
-      return firstIn([node.target as ExprNode | undefined, ...(node.args as ExprNode[])], bound);
+      return firstIn([node.target as ExprNode | undefined, ...(node.args as ExprNode[])], bound, known);
     case 'listExpr':
-      return firstIn(node.elements as ExprNode[], bound);
+      return firstIn(node.elements as ExprNode[], bound, known);
     case 'structExpr':
-      return firstIn((node.entries as { mapKey?: ExprNode; value?: ExprNode }[]).flatMap((entry) => [entry.mapKey, entry.value]), bound);
+      return firstIn((node.entries as { mapKey?: ExprNode; value?: ExprNode }[]).flatMap((entry) => [entry.mapKey, entry.value]), bound, known);
     case 'comprehensionExpr': {
       const inner = new Set(bound);
       for (const name of [node.iterVar, node.iterVar2, node.accuVar]) if (typeof name === 'string' && name !== '') inner.add(name);
-      return firstUnknownIdentifier(node.iterRange as ExprNode, bound)
-        ?? firstIn([node.accuInit, node.loopCondition, node.loopStep, node.result] as ExprNode[], inner);
+      return firstUnknownIdentifier(node.iterRange as ExprNode, bound, known)
+        ?? firstIn([node.accuInit, node.loopCondition, node.loopStep, node.result] as ExprNode[], inner, known);
     }
     default:
       return undefined;
   }
 }
 
-function firstIn(exprs: readonly (ExprNode | undefined)[], bound: ReadonlySet<string>): { name: string; id: bigint } | undefined {
+function firstIn(exprs: readonly (ExprNode | undefined)[], bound: ReadonlySet<string>, known: ReadonlySet<string>): { name: string; id: bigint } | undefined {
   for (const expr of exprs) {
-    const found = firstUnknownIdentifier(expr, bound);
+    const found = firstUnknownIdentifier(expr, bound, known);
     if (found !== undefined) return found;
   }
   return undefined;

@@ -3,6 +3,8 @@
 // default), optionally plus a price per KiB of output; a call that would take
 // the run past `max_usd` is refused with the seed's `cost_exhausted`.
 // Amounts are counted in micro-dollars so replicas add integers, not floats.
+// Tools listed in `estimate_costs` cost what the backend's own dry run says
+// (`estimate.cost_usd`, dry-run-estimate.ts), not a configured price.
 
 import { z } from 'zod';
 import type { Exchange } from '../exchange/exchange.ts';
@@ -10,7 +12,8 @@ import type { Decision, Policy } from './policy.ts';
 import { PolicyError } from './policy-error.ts';
 import { PreparedAdds, type CounterResult, type CounterStore } from './counter-store.ts';
 import { recordSessionFacts } from './cel.ts';
-import { amount, oneOf } from './settings-schema.ts';
+import { amount, list, oneOf, toolPattern } from './settings-schema.ts';
+import type { DryRunEstimates } from './dry-run-estimate.ts';
 import { runKeyOf, runKeyOptions, runKeyShape, type RunKey } from './run-key.ts';
 import { compileToolSelector, type ToolSelector } from './tool-selector.ts';
 import { describeWindow } from './step-budget.ts';
@@ -23,9 +26,16 @@ export const costCeilingSettings = z.strictObject({
   tool_costs: z.record(z.string(), amount('expected an amount in US dollars, such as 0.05'), { error: 'expected a mapping of tool patterns to amounts' }).default({}),
   /** Added after the call, per KiB of the result as JSON. */
   cost_per_output_kib_usd: amount().default(0),
+  /** Tools (name or `backend/tool` glob) whose call costs the backend's dry-run `estimate.cost_usd` (docs/server-authors-dry-run.md). */
+  estimate_costs: list(toolPattern()).default([]),
+  /** No estimate for such a tool: refuse the call, or charge its `tool_costs` price. */
+  on_estimate_error: oneOf(['deny', 'tool_cost']).optional(),
   ...runKeyShape,
   store: oneOf(['auto', 'memory', 'redis']).default('auto'),
   on_store_error: oneOf(['allow', 'deny']).default('allow'),
+}).refine((settings) => settings.on_estimate_error === undefined || settings.estimate_costs.length > 0, {
+  path: ['on_estimate_error'],
+  error: 'on_estimate_error has no effect without estimate_costs: list the tools priced by their estimate, or remove on_estimate_error',
 });
 
 export type CostCeilingSettings = z.infer<typeof costCeilingSettings>;
@@ -52,7 +62,7 @@ export function compileToolCosts(settings: Pick<CostCeilingSettings, 'tool_costs
   };
 }
 
-export function createCostCeiling(name: string, settings: CostCeilingSettings, dependencies: { counters: CounterStore; now?: () => number }): Policy {
+export function createCostCeiling(name: string, settings: CostCeilingSettings, dependencies: { counters: CounterStore; estimates?: DryRunEstimates; now?: () => number }): Policy {
   const counters = dependencies.counters;
   const now = dependencies.now ?? Date.now;
   const options = runKeyOptions(settings);
@@ -86,29 +96,64 @@ export function createCostCeiling(name: string, settings: CostCeilingSettings, d
     return target?.name === undefined ? toMicro(settings.default_cost_usd) : costOf(target.backend, target.name);
   };
 
+  /** Whether this call's price comes from the backend's estimate (a call that is itself a dry run pays its configured price). */
+  const isEstimated = (exchange: Exchange): boolean => {
+    const target = exchange.target;
+    if (settings.estimate_costs.length === 0 || target?.name === undefined) return false;
+    return settings.estimate_costs.some((selector) => selector.matches(target.backend, target.name!)) && dependencies.estimates?.isDryRun(exchange) !== true;
+  };
+
+  /** The estimated price in micro-dollars and the facts for the decision, or the refusal when there is none. */
+  async function estimatedCost(exchange: Exchange): Promise<{ cost: number; facts: Record<string, unknown> } | Decision> {
+    const outcome = dependencies.estimates === undefined ? { isAvailable: false as const, problem: 'this gateway was built without dry runs', elapsedMs: 0 } : await dependencies.estimates.fetch(exchange);
+    const cost = outcome.isAvailable ? outcome.estimate.cost_usd : undefined;
+    if (outcome.isAvailable && typeof cost === 'number' && Number.isFinite(cost) && cost >= 0) {
+      return { cost: toMicro(cost), facts: { cost_source: 'estimate', estimate: outcome.estimate, dry_run_ms: outcome.elapsedMs } };
+    }
+    const problem = outcome.isAvailable ? 'the estimate has no "cost_usd" number of at least 0' : outcome.problem;
+    const onError = settings.on_estimate_error ?? 'deny';
+    const facts = { cost_source: onError, estimate_error: problem, dry_run_ms: outcome.elapsedMs };
+    if (onError === 'tool_cost') return { cost: costFor(exchange), facts };
+    const message = `Policy "${name}" charges calls to "${exchange.target?.name}" what the backend's own estimate says and could not get one (${problem}), so the call was not forwarded. Retry later; if it keeps failing, tell the user an administrator must check the backend's dry-run support`;
+    const details = { code: 'estimate_unavailable', ...facts };
+    return { policy: name, decision: 'deny', reason: message, details, error: new PolicyError(name, 'estimate_unavailable', message, { details }) };
+  }
+
+  function charge(exchange: Exchange, cost: number): Decision | Promise<Decision> {
+    const run = runKeyOf(exchange, options, now());
+    if (perKib > 0) runs.set(exchange, run);
+    let result: CounterResult | Promise<CounterResult>;
+    try {
+      result = counters.addWithin(`${name}:${run.key}`, cost, limit, run.ttlSeconds);
+    } catch (error) {
+      return storeFailed(error);
+    }
+    if (result instanceof Promise) return result.then((settled) => decide(exchange, run, cost, settled), storeFailed);
+    return decide(exchange, run, cost, result);
+  }
+
+  async function chargeEstimated(exchange: Exchange): Promise<Decision> {
+    const priced = await estimatedCost(exchange);
+    if ('decision' in priced) return priced;
+    const decision = await charge(exchange, priced.cost);
+    return { ...decision, details: { ...decision.details, ...priced.facts } };
+  }
+
   const policy: Policy = {
     name,
     type: 'cost_per_session',
     onRequest(exchange): Decision | Promise<Decision> {
       const prepared = prepares?.take(exchange);
       if (prepared !== undefined) return prepared.result.then((settled) => decide(exchange, prepared.context, prepared.amount, settled), storeFailed);
-      const run = runKeyOf(exchange, options, now());
-      if (perKib > 0) runs.set(exchange, run);
-      const cost = costFor(exchange);
-      let result: CounterResult | Promise<CounterResult>;
-      try {
-        result = counters.addWithin(`${name}:${run.key}`, cost, limit, run.ttlSeconds);
-      } catch (error) {
-        return storeFailed(error);
-      }
-      if (result instanceof Promise) return result.then((settled) => decide(exchange, run, cost, settled), storeFailed);
-      return decide(exchange, run, cost, result);
+      return isEstimated(exchange) ? chargeEstimated(exchange) : charge(exchange, costFor(exchange));
     },
   };
   // A shared store's add starts with the other store-backed policies' commands, in one round trip (chain.ts).
   const prepares = counters.kind === 'memory' ? undefined : new PreparedAdds<RunKey>(counters);
   if (prepares !== undefined) {
     policy.prepare = (exchange) => {
+      // The price is known only after the dry run, so this call's add waits for onRequest.
+      if (isEstimated(exchange)) return;
       const run = runKeyOf(exchange, options, now());
       if (perKib > 0) runs.set(exchange, run);
       prepares.start(exchange, run, `${name}:${run.key}`, costFor(exchange), limit, run.ttlSeconds);

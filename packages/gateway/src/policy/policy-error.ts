@@ -18,6 +18,7 @@ export type PolicyErrorCode =
   | 'approval_pending'
   | 'approval_denied'
   | 'tool_quarantined'
+  | 'estimate_unavailable'
   | 'policy_failed';
 
 /**
@@ -42,6 +43,7 @@ const KIND_OF: Readonly<Record<PolicyErrorCode, PolicyFailureKind>> = {
   approval_pending: 'approval',
   approval_denied: 'authorization',
   tool_quarantined: 'authorization',
+  estimate_unavailable: 'transient',
   policy_failed: 'transient',
 };
 

@@ -32,6 +32,7 @@ import { RedisCounterStore, type RedisCommands } from './redis-counter-store.ts'
 import { RedisApprovalStore } from './redis-approval-store.ts';
 import { SqlitePinStore, type PinStore } from './pin-store.ts';
 import { NO_TOOL_DEFINITIONS, type ToolDefinition, type ToolDefinitions } from './tool-definitions.ts';
+import { DryRunEstimates, type DryRunCall } from './dry-run-estimate.ts';
 
 /** What policies may need from the gateway; every field is optional and has a working default. */
 export interface PolicyDependencies {
@@ -54,6 +55,8 @@ export interface PolicyDependencies {
   baseDirectory?: string;
   onQuarantine?: (status: PinStatus) => void;
   onPinAccepted?: (acceptance: PinAcceptance) => void;
+  /** Calls a backend tool with `dry_run: true` for rules that decide on an estimate (dry-run-estimate.ts dryRunThroughBackends). */
+  dryRun?: DryRunCall;
   now?: () => number;
 }
 
@@ -64,6 +67,7 @@ interface BuildContext {
   redisCounters: CounterStore | undefined;
   approvals(): Approvals;
   pins(path: string, mode: 'trust_on_first_use' | 'require_review'): ToolPins;
+  estimates: DryRunEstimates;
 }
 
 interface PolicyType<Schema extends z.ZodType> {
@@ -118,13 +122,13 @@ export const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
   cost_per_session: policyType({
     settings: costCeilingSettings,
     defaultMethods: TOOL_CALLS,
-    create: (name, settings, context) => createCostCeiling(name, settings, { counters: countersFor(settings.store, context), now: context.dependencies.now }),
+    create: (name, settings, context) => createCostCeiling(name, settings, { counters: countersFor(settings.store, context), estimates: context.estimates, now: context.dependencies.now }),
   }),
   response_filter: policyType({ settings: redactionSettings, defaultMethods: ['tools/call', 'resources/read', 'prompts/get'], create: (name, settings) => createRedaction(name, settings) }),
   approval: policyType({
     settings: approvalSettings,
     defaultMethods: TOOL_CALLS,
-    create: (name, settings, context) => createApproval(name, settings, { approvals: context.approvals(), now: context.dependencies.now }),
+    create: (name, settings, context) => createApproval(name, settings, { approvals: context.approvals(), estimates: context.estimates, now: context.dependencies.now }),
   }),
   tool_pinning: policyType({
     settings: toolPinningSettings,
@@ -179,9 +183,11 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
   const opened: { close(): void }[] = [];
   let approvals = dependencies.approvals;
   const pinsByPath = new Map<string, ToolPins>();
+  const toolDefinitions = dependencies.toolDefinitions ?? NO_TOOL_DEFINITIONS;
   const context: BuildContext = {
     dependencies,
-    toolDefinitions: dependencies.toolDefinitions ?? NO_TOOL_DEFINITIONS,
+    toolDefinitions,
+    estimates: new DryRunEstimates({ call: dependencies.dryRun, toolDefinitions }),
     memoryCounters: dependencies.counters ?? new MemoryCounterStore(dependencies.now === undefined ? {} : { now: dependencies.now }),
     redisCounters: dependencies.redis === undefined ? undefined : new RedisCounterStore(dependencies.redis),
     // With Redis the queue is shared by every replica: held on one, approved through another, retried on a third.

@@ -35,10 +35,10 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 }
 
 /** A CEL condition, compiled now; a syntax error or an unknown name is reported with its line and column. */
-export function celCondition() {
+export function celCondition(extraVariables: readonly string[] = []) {
   return text('expected a CEL condition such as args.recipient_count > 1000').transform((source, context): CelCondition => {
     try {
-      return compileCondition(source);
+      return compileCondition(source, extraVariables);
     } catch (error) {
       context.addIssue({ code: 'custom', message: isCelCompileError(error) ? error.message : String(error) });
       return z.NEVER;

@@ -65,4 +65,17 @@ describe('CEL conditions', () => {
     const verdict = compileCondition('args.count + 1.0').evaluate(makeExchange({ tool: 'x', args: { count: 1 } }));
     assert.deepEqual(verdict, { error: 'the condition produced number, not true or false' });
   });
+
+  test('knows a name a rule adds (estimate) only where that rule compiles it, and says which it uses', () => {
+    assert.match(compileError('estimate.recipient_count > 1000').message, /unknown name "estimate"; conditions can use caller, tool, backend, method, args, session, now \(estimate only in an approval rule with `estimate: dry_run`\)/);
+    const table: Array<[string, string[]]> = [
+      ['estimate.recipient_count > 1000', ['estimate']],
+      ['args.recipient_count > 1000', []],
+      ['[1, 2].exists(estimate, estimate > 1)', []],
+      ['args.n != estimate.n || has(estimate.cost_usd)', ['estimate']],
+    ];
+    for (const [source, used] of table) assert.deepEqual(compileCondition(source, ['estimate']).extraVariablesUsed, used, source);
+    const condition = compileCondition('estimate.recipient_count > args.recipient_count', ['estimate']);
+    assert.equal(condition.evaluateWith({ args: { recipient_count: 1 }, estimate: { recipient_count: 12 } }), true);
+  });
 });
