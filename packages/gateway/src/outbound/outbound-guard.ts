@@ -103,8 +103,8 @@ export class OutboundGuard {
    */
   connector(trustedOrigins: readonly string[] = []): Connector {
     const timeout = CONNECT_TIMEOUT_MS;
-    const direct = buildConnector({ ...this.#tls, timeout });
-    const checked = buildConnector({ ...this.#tls, timeout, lookup: this.#lookup } as buildConnector.BuildOptions);
+    const direct = buildConnector({ ...this.#tls, timeout, lookup: this.#lookupFor(false) } as buildConnector.BuildOptions);
+    const checked = buildConnector({ ...this.#tls, timeout, lookup: this.#lookupFor(true) } as buildConnector.BuildOptions);
     return (options, callback) => {
       const origin = `${options.protocol}//${options.host ?? options.hostname}`;
       if (trustedOrigins.includes(origin)) return direct(options, callback);
@@ -121,22 +121,24 @@ export class OutboundGuard {
     };
   }
 
-  /** net.connect's `lookup`: every answer checked; the socket gets only those. */
-  readonly #lookup = (hostname: string, options: { all?: boolean; family?: number | string }, callback: (...args: unknown[]) => void): void => {
-    this.#resolve(hostname).then((answers) => {
-      if (answers.length === 0) throw Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND', hostname });
-      for (const answer of answers) {
-        const kind = this.refusedClass(answer.address);
-        if (kind !== undefined) throw addressRefused(hostname, answer.address, kind);
-      }
-      const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
-      const usable = family === 0 ? answers : answers.filter((answer) => answer.family === family);
-      if (options.all === true) return void callback(null, usable);
-      const first = usable[0];
-      if (first === undefined) throw Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: 'ENOTFOUND', hostname });
-      callback(null, first.address, first.family);
-    }).catch((error: unknown) => callback(error));
-  };
+  /** net.connect's `lookup`: the guard's resolver; with `isChecked`, every answer checked and the socket given only those. */
+  #lookupFor(isChecked: boolean) {
+    return (hostname: string, options: { all?: boolean; family?: number | string }, callback: (...args: unknown[]) => void): void => {
+      this.#resolve(hostname).then((answers) => {
+        if (answers.length === 0) throw Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND', hostname });
+        for (const answer of isChecked ? answers : []) {
+          const kind = this.refusedClass(answer.address);
+          if (kind !== undefined) throw addressRefused(hostname, answer.address, kind);
+        }
+        const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
+        const usable = family === 0 ? answers : answers.filter((answer) => answer.family === family);
+        if (options.all === true) return void callback(null, usable);
+        const first = usable[0];
+        if (first === undefined) throw Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: 'ENOTFOUND', hostname });
+        callback(null, first.address, first.family);
+      }).catch((error: unknown) => callback(error));
+    };
+  }
 
   /**
    * A fetch that goes through the guard: scheme and literal checks per hop,
