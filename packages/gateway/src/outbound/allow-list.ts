@@ -18,6 +18,7 @@ const NAME = /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a
 /** Why `entry` is not a valid allow-list entry, or undefined when it is. */
 export function allowEntryProblem(entry: string): string | undefined {
   const text = entry.trim().toLowerCase();
+  if (text.includes('://')) return `"${entry}" is a URL: expected a CIDR (10.0.0.0/8, fd00::/8), an IP address, a host name or *.suffix, such as ${URL.parse(text)?.hostname || 'the host alone'}`;
   const slash = text.indexOf('/');
   if (slash !== -1) {
     const network = text.slice(0, slash);
