@@ -51,6 +51,19 @@ describe('the verifier reaches what the operator configured, and nothing a metad
     assert.equal(trap.accepted(), 0);
   });
 
+  it('does not post an opaque token to an introspection endpoint the metadata puts on another internal origin', async () => {
+    issuer.introspectionEndpoint = `${trap.origin}/introspect`;
+    const { config } = parseConfig(`authentication:\n  oauth_issuer: ${issuer.issuer}\n  introspection: { client_id: gateway-rs, client_secret: introspection-secret }\nbackends:\n  - { name: crm, url: http://127.0.0.1:1/mcp }\n`, 'gatehouse.yaml', {}, { hostname: 'test' });
+    const identity = await assembleIdentity(config, { publicBaseUrl: GATEWAY, backendNames: ['crm'], logger: silentLogger });
+    try {
+      assert.equal(await identity.authenticateBearer({ headers: { authorization: 'Bearer opaque-token-value' } } as IncomingMessage), undefined);
+    } finally {
+      await identity.close();
+      issuer.introspectionEndpoint = `${issuer.issuer}/introspect`;
+    }
+    assert.equal(trap.accepted(), 0);
+  });
+
   it('fetches a jwks_uri the operator configured, wherever it is', async () => {
     issuer.jwksUri = `${issuer.issuer}/jwks`;
     await verifyWith(`  oauth_issuer: ${issuer.issuer}\n  jwks_uri: ${trap.origin}/jwks\n`);
