@@ -60,6 +60,7 @@ import { GATEWAY_VERSION } from './version.ts';
 import { GatewayMetrics } from './telemetry/metrics.ts';
 import { createTracing, type GatewayTracing } from './telemetry/tracing.ts';
 import { toTelemetryConfig } from './config/telemetry-schema.ts';
+import { OutboundGuard } from './outbound/outbound-guard.ts';
 
 const DEFAULT_DRAIN_TIMEOUT_SECONDS = 25;
 /** The SSE `retry:` sent on streams ended by a drain: reconnect soon, to whichever replica the balancer picks. */
@@ -95,6 +96,8 @@ export interface StartGatewayOptions {
   /** Injected by tests that read metrics or spans; built from `config.telemetry` otherwise. */
   metrics?: GatewayMetrics;
   tracing?: GatewayTracing;
+  /** Injected by tests (a resolver for made-up names); built from `config.outbound` otherwise. */
+  outbound?: OutboundGuard;
 }
 
 export interface RunningGateway {
@@ -154,6 +157,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     metrics.watchAuditQueue(() => audit.queueDepth);
     audit.observeWrites((seconds, isOk) => metrics.recordAuditWrite(seconds, isOk));
   }
+  // One guard for every URL a caller or a discovered record supplies (docs/security.md section 3).
+  const outbound = options.outbound ?? new OutboundGuard(config.outbound ?? {});
   const serviceClient = serviceClientOf(config.authentication);
   const toUpstream = (backend: BackendConfig): UpstreamConfig => {
     if (backend.kind !== 'http') return backend;
@@ -274,6 +279,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger,
     ...(options.isAnonymousAllowed === true ? { isAnonymousForced: true } : {}),
     onRefusal: (error) => metrics.recordAuthFailure(undefined, error.code),
+    outbound,
     ...(audit === undefined ? {} : {
       onAuthenticationFailure: (error, request, endpointBackend) => audit.record(authFailureFacts({ error, request, gatewayId: config.gateway.id, endpointBackend })),
     }),
@@ -356,7 +362,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // Wait briefly for the first catalog so the first tools/list is complete, without blocking on a dead backend.
   await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 
-  const backendSet = new BackendSet({ registry, catalog, subscriptions, logger, toUpstream, initial: config.backends });
+  const backendSet = new BackendSet({ registry, catalog, subscriptions, logger, toUpstream, initial: config.backends, discoveredOutbound: outbound });
   const configFile = options.configPath ?? 'gatehouse.yaml';
   const live = new LiveConfig({
     initial: config,
@@ -431,6 +437,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
     await registry.closeAll();
     await identity.close();
+    if (options.outbound === undefined) await outbound.close();
     await router.policies?.close();
     if (policyRedis !== undefined) await closePolicyRedis(policyRedis);
     await audit?.close();

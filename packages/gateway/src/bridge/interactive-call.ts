@@ -19,6 +19,7 @@ import type { Backend } from '../upstream/backend.ts';
 import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
 import { failureResponse, type JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import { forwardToBackend, type ForwardOptions } from '../router/forward.ts';
+import { checkInputRequests, elicitationUrlProblem } from './elicitation-url.ts';
 import type { HeldCall } from './held-call.ts';
 import type { HeldCalls } from './held-calls.ts';
 import type { RequestStatePayload, RequestStateSealer } from './request-state.ts';
@@ -86,6 +87,7 @@ async function forwardForModernClient(
   if (isModernBackend) {
     const result = await forwardToBackend(exchange, backend, method, params, options);
     if (result.resultType === 'input_required') {
+      checkInputRequests(backend.name, result.inputRequests);
       result.requestState = bridge.sealer.seal({ kind: 'pass', ...binding, expiresAt: Date.now() + bridge.stateTtlMs, ...(typeof result.requestState === 'string' ? { inner: result.requestState } : {}) });
     }
     return result;
@@ -104,6 +106,8 @@ async function forwardForModernClient(
         if (!hasCapability(current.client.capabilities, request.method, request.params)) {
           return void backend.respond(failureResponse(request.id, { code: -32601, message: `The client did not declare the capability ${request.method} needs, so the gateway did not ask it` })).catch(() => {});
         }
+        const urlProblem = elicitationUrlProblem(request.method, request.params);
+        if (urlProblem !== undefined) return void backend.respond(failureResponse(request.id, { code: -32602, message: `The gateway refused ${urlProblem}` })).catch(() => {});
         enqueue(request);
       },
     }),
@@ -193,6 +197,7 @@ async function walkInputRounds(bridge: BridgeContext, exchange: Exchange, backen
       throw new GatewayRpcError(RPC.internalError, `Backend "${backend.name}" kept asking for input after ${bridge.maxRounds} rounds; the gateway stopped the call`);
     }
     const ask = exchange.relay.request;
+    checkInputRequests(backend.name, result.inputRequests);
     const inputRequests = (result.inputRequests ?? {}) as Record<string, { method?: unknown; params?: unknown }>;
     const inputResponses: Record<string, unknown> = {};
     await Promise.all(

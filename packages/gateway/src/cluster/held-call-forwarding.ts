@@ -76,7 +76,11 @@ export class HeldCallForwarding {
 
   async #runHere(message: Record<string, unknown>, from: string): Promise<ForwardedReply> {
     const headers = { ...(message.headers as Record<string, string>), [FORWARDED_HEADER]: from };
-    const answer = await fetch(new URL(String(message.path), this.#options.localOrigin()), {
+    const origin = this.#options.localOrigin();
+    const target = new URL(String(message.path), origin);
+    // A path such as `//other-host/mcp` would resolve off this listener: a forwarded retry only ever runs here (docs/security.md section 3).
+    if (target.origin !== new URL(origin).origin) return { type: 'http-reply', status: 400, contentType: 'text/plain', body: 'a forwarded request must name a path on this replica' };
+    const answer = await fetch(target, {
       method: 'POST',
       headers,
       body: Buffer.from(String(message.body), 'base64'),

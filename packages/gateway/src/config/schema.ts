@@ -13,6 +13,7 @@ import type { AuthorizationRules } from '../identity/authorization.ts';
 import { discoverySchema, reloadSchema, toDiscoveryConfig, toReloadConfig, type DiscoveryConfig, type ReloadConfig } from './discovery-schema.ts';
 import { BACKEND_NAME, DEFAULT_BACKEND_TIMEOUT_MS, backendSchema, toBackendConfig, type BackendConfig } from './backend-schema.ts';
 import { policySchema, toPolicyConfig, type PolicyConfig } from './policy-schema.ts';
+import { outboundSchema, toOutboundConfig, type OutboundConfig } from './outbound-schema.ts';
 
 export { isHttpUrl } from './fields.ts';
 export { authenticationShape, AUTHENTICATION_MODES, type AuthenticationConfig } from './identity-schema.ts';
@@ -45,6 +46,8 @@ export interface GatewayConfig {
   discovery?: DiscoveryConfig | undefined;
   /** Absent in hand-built configs (tests): no file watching. */
   reload?: ReloadConfig;
+  /** The outbound guard's allow list and limits (src/outbound/); absent in hand-built configs: nothing internal allowed. */
+  outbound?: OutboundConfig;
   session: {
     /** `memory`, or a `redis://` / `rediss://` URL. */
     store: string;
@@ -150,6 +153,7 @@ export const configFileShape = {
   policies: absentWhenNull(list(policySchema).default([])),
   discovery: absentWhenNull(discoverySchema),
   reload: absentWhenNull(reloadSchema),
+  outbound: absentWhenNull(outboundSchema),
   session_store: text('expected "memory" or a redis:// URL')
     .refine((value) => value === 'memory' || (URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol)), {
       error: 'expected "memory" or a redis:// URL',
@@ -245,6 +249,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
     policies: file.policies.map(toPolicyConfig),
     discovery: toDiscoveryConfig(file.discovery),
     reload: toReloadConfig(file.reload),
+    outbound: toOutboundConfig(file.outbound),
     session: {
       store: file.session_store,
       ttlSeconds: file.session_ttl_seconds,

@@ -191,6 +191,11 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #     path: /mcp                              # annotations gatehouse.dev/mcp-{name,port,path,scheme} override
 #     timeout_ms: 30000
 #
+# outbound:                                   # URLs callers or discovered records supply (docs/security.md section 3)
+#   allow: ["*.tools.svc.cluster.local"]      # internal CIDRs, addresses or names they may reach; default none
+#   timeout_ms: 10000
+#   max_response_bytes: 1048576
+#
 # policies:                                   # each: a name, a type and its settings
 #   - name: rate_limit_per_user
 #     type: rate_limit

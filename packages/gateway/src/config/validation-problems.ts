@@ -8,6 +8,7 @@ import { auditShape, configFileShape, gatewayShape } from './schema.ts';
 import { authShapes, backendShape } from './backend-schema.ts';
 import { backendScopesShape, identityKnownKeysAt } from './identity-schema.ts';
 import { directoryShape, discoveryShape, dnsSrvShape, kubernetesShape, reloadShape } from './discovery-schema.ts';
+import { outboundShape } from './outbound-schema.ts';
 
 type Issue = z.core.$ZodIssue;
 
@@ -129,6 +130,7 @@ export function knownKeysAt(path: readonly (string | number)[], input: unknown):
     if (section === 'audit') return Object.keys(auditShape);
     if (section === 'discovery') return Object.keys(discoveryShape);
     if (section === 'reload') return Object.keys(reloadShape);
+    if (section === 'outbound') return Object.keys(outboundShape);
     return [];
   }
   if (section === 'discovery' && rest.length === 0) {

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import type { JWK } from 'jose';
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import type { Fetch } from './authorization-server-metadata.ts';
+import { OutboundGuard } from '../outbound/outbound-guard.ts';
 import { TOKEN_EXCHANGE_GRANT } from './backend-credentials.ts';
 import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_GATEWAY_CLIENT, DEMO_USERS, type DirectoryAgent, type DirectoryUser } from './embedded-idp/demo-directory.ts';
 import { handleInteraction } from './embedded-idp/interactions.ts';
@@ -48,8 +48,12 @@ export interface EmbeddedIdpOptions {
   accessTokenTtlSeconds?: number;
   /** Sign in the first demo user and consent without a page. Default true. */
   isAutoLogin?: boolean;
-  /** How Client ID Metadata Documents are fetched; default is oidc-provider's SSRF-guarded fetch (no loopback). */
-  clientMetadataFetch?: Fetch;
+  /**
+   * The outbound guard every fetch of the provider goes through (Client ID
+   * Metadata Documents, `sector_identifier_uri`, a client's `jwks_uri`): these
+   * URLs come from callers. Default: a guard with an empty allow list.
+   */
+  outbound?: OutboundGuard;
   /** Private signing JWKs to keep tokens valid across restarts; default: new keys per process. */
   signingKeys?: readonly JWK[];
   logger?: Logger;
@@ -82,6 +86,9 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
   const baselineScopes = new Set(options.baselineScopes ?? []);
   const isGatewayResource = (resource: string) => resource === gatewayBase || resource.startsWith(`${gatewayBase}/`);
   const keys = await createSigningKeys(options.signingKeys);
+  const outbound = options.outbound ?? new OutboundGuard();
+  // draft-ietf-oauth-client-id-metadata-document and OIDC Registration: these URLs are https, every redirect hop too.
+  const guardedFetch = outbound.fetcher({ isHttpsRequired: true });
 
   const server = createServer();
   const host = options.host ?? '127.0.0.1';
@@ -185,12 +192,12 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
         },
       },
     },
-    ...(options.clientMetadataFetch === undefined
-      ? {}
-      : { fetch: ((url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
-          const { dispatcher: _ssrfGuard, ...rest } = init;
-          return options.clientMetadataFetch!(url, rest);
-        }) as unknown as Configuration['fetch'] }),
+    // Every outbound request of oidc-provider goes through configuration.fetch; its own dispatcher (which connects first and checks after) is replaced by the guard's.
+    fetch: ((url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
+      const { dispatcher: _replaced, ...rest } = init;
+      return guardedFetch(url, rest);
+    }) as unknown as Configuration['fetch'],
+    fetchResponseBodyLimits: { 'client_id metadata document': 5 * 1024, jwks_uri: 64 * 1024, sector_identifier_uri: 64 * 1024 },
   };
 
   const provider = new Provider(issuer, configuration);
@@ -243,10 +250,13 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
     issuer,
     agents,
     users,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (options.outbound === undefined) await outbound.close();
+    },
   };
 }
 

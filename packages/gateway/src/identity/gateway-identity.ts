@@ -16,6 +16,7 @@ import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 import { isAuthError, type AuthError } from './auth-error.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from './caller.ts';
+import { OutboundGuard } from '../outbound/outbound-guard.ts';
 
 export interface GatewayIdentity {
   /** False when every caller is anonymous (no authentication configured, or allow_anonymous). */
@@ -40,6 +41,8 @@ export interface AssembleIdentityOptions {
   onRefusal?: (error: AuthError) => void;
   /** A refused token (http-authentication.ts): audit's auth_failure record, awaited before the refusal is written. */
   onAuthenticationFailure?: HttpAuthenticationOptions['onAuthenticationFailure'];
+  /** The outbound guard (`outbound` section) for URLs callers or discovered metadata supply; default one with an empty allow list. */
+  outbound?: OutboundGuard;
 }
 
 /**
@@ -69,6 +72,16 @@ function embeddedScopes(idp: EmbeddedIdpSettings): string[] {
   return [...scopes];
 }
 
+/**
+ * The origins the operator named (the issuer, a configured `jwks_uri` or
+ * introspection endpoint): reached as written, even on internal addresses.
+ * A `jwks_uri` or introspection endpoint discovered in the issuer's metadata
+ * on another origin goes through the outbound guard.
+ */
+export function operatorOrigins(...urls: ReadonlyArray<string | undefined>): string[] {
+  return urls.flatMap((url) => (url === undefined || !URL.canParse(url) ? [] : [new URL(url).origin]));
+}
+
 export async function assembleIdentity(config: GatewayConfig, options: AssembleIdentityOptions): Promise<GatewayIdentity> {
   const settings = config.authentication;
   const isAnonymous = options.isAnonymousForced === true || settings === undefined || settings.isAnonymousAllowed;
@@ -93,8 +106,10 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
 
   let idp: EmbeddedIdp | undefined;
   let issuer = settings.oauthIssuer;
+  const outbound = options.outbound ?? new OutboundGuard();
   if (idpSettings !== undefined) {
     idp = await startEmbeddedIdp({
+      outbound,
       host: '127.0.0.1',
       port: 8082,
       ...idpSettings,
@@ -115,6 +130,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     audiences,
     mode: settings.mode,
     logger: options.logger,
+    fetch: outbound.fetcher({ trustedOrigins: operatorOrigins(issuer, settings.verifier.jwksUri, settings.verifier.introspection?.endpoint) }),
     // The demo's hierarchy (crm.admin implies crm.*) under the configured one.
     ...(isEmbedded ? { claims: { ...claims, scopeHierarchy: { ...DEMO_SCOPE_HIERARCHY, ...claims.scopeHierarchy } } } : {}),
   });
@@ -144,6 +160,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     },
     close: async () => {
       await idp?.close();
+      if (options.outbound === undefined) await outbound.close();
     },
   };
 }

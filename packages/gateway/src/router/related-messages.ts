@@ -6,6 +6,7 @@
 
 import type { Exchange } from '../exchange/exchange.ts';
 import { hasCapability } from '../exchange/client-relay.ts';
+import { elicitationUrlProblem } from '../bridge/elicitation-url.ts';
 import { failureResponse, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import type { RelayingBackend } from '../upstream/server-request.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -84,6 +85,8 @@ function relayServerRequest(exchange: Exchange, backend: RelayingBackend, reques
       message: `The client did not declare the capability ${request.method} needs, so the gateway did not ask it`,
     }));
   }
+  const urlProblem = elicitationUrlProblem(request.method, request.params);
+  if (urlProblem !== undefined) return void answer(failureResponse(request.id, { code: -32602, message: `The gateway refused ${urlProblem}` }));
   ask(request.method, request.params, exchange.signal).then(
     (response) => answer({ ...response, id: request.id } as Parameters<RelayingBackend['respond']>[0]),
     (error: unknown) => answer(failureResponse(request.id, { code: -32603, message: `The client could not answer ${request.method}: ${(error as Error).message}` })),

@@ -13,6 +13,7 @@ import type { ResourceSubscriptions } from '../router/resource-subscriptions.ts'
 import type { BackendRegistry, UpstreamConfig } from '../upstream/backend-registry.ts';
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { OutboundGuard } from '../outbound/outbound-guard.ts';
 
 export interface BackendSetOptions {
   registry: BackendRegistry;
@@ -27,6 +28,12 @@ export interface BackendSetOptions {
   drainGraceMs?: number;
   /** A newly seen backend's first connect attempt is awaited this long at most (default 10 s); it keeps retrying after. */
   connectWaitMs?: number;
+  /**
+   * The guard a discovered HTTP backend's URL and connections go through: a
+   * discovered record must not point the gateway at internal addresses the
+   * operator did not open (`outbound.allow`). The file's own backends are not guarded.
+   */
+  discoveredOutbound?: OutboundGuard;
 }
 
 export class BackendSet {
@@ -37,6 +44,9 @@ export class BackendSet {
   #running: Map<string, BackendConfig>;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #shadowed = new Set<string>();
+  /** Names whose running entry came from a discovery source (their connections go through the guard). */
+  #discoveredNames = new Set<string>();
+  readonly #refused = new Set<string>();
 
   constructor(options: BackendSetOptions) {
     this.#options = options;
@@ -87,8 +97,26 @@ export class BackendSet {
       this.#options.logger.warn({ backend: backend.name, source: owner, keptFrom: first }, 'a discovered backend has the name of one already configured; keeping the first, ignoring this one');
     };
     for (const backend of this.#static) consider(backend, 'config');
-    for (const [source, backends] of this.#discovered) for (const backend of backends) consider(backend, source);
+    for (const [source, backends] of this.#discovered) for (const backend of backends) if (this.#isAllowed(backend, source)) consider(backend, source);
+    this.#discoveredNames = new Set([...byName.values()].filter((backend) => owners.get(backend.name.toLowerCase()) !== 'config').map((backend) => backend.name));
     return [...byName.values()];
+  }
+
+  /** A discovered URL the guard refuses before any connection (an internal IP literal, a metadata name, a bad scheme) is left out, logged once. */
+  #isAllowed(backend: BackendConfig, source: string): boolean {
+    const guard = this.#options.discoveredOutbound;
+    if (guard === undefined || backend.kind !== 'http') return true;
+    try {
+      guard.checkUrl(backend.url);
+      return true;
+    } catch (error) {
+      const key = `${source}:${backend.name}:${backend.url}`;
+      if (!this.#refused.has(key)) {
+        this.#refused.add(key);
+        this.#options.logger.warn({ backend: backend.name, source, url: backend.url, err: error }, 'a discovered backend points at an address the outbound guard refuses; ignoring it (open it in outbound.allow if it is yours)');
+      }
+      return false;
+    }
   }
 
   async #reconcile(): Promise<BackendsDiff> {
@@ -138,7 +166,10 @@ export class BackendSet {
   /** Creates and connects (first attempt, bounded); a backend that is down still joins and keeps retrying. */
   async #start(config: BackendConfig): Promise<Backend> {
     const { registry } = this.#options;
-    const backend = registry.create(this.#options.toUpstream(config));
+    const upstream = this.#options.toUpstream(config);
+    const guard = this.#options.discoveredOutbound;
+    const isGuarded = guard !== undefined && upstream.kind === 'http' && this.#discoveredNames.has(config.name);
+    const backend = registry.create(isGuarded ? { ...upstream, connector: guard.connector() } : upstream);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       registry.connect(backend),

@@ -6,6 +6,7 @@
 // and retired once their calls in flight have answered.
 
 import type { Logger } from '../telemetry/logger.ts';
+import type { buildConnector } from 'undici';
 import type { BackendCredentials } from '../identity/backend-credentials.ts';
 import type { Backend, BackendHandshake, BackendState, Implementation } from './backend.ts';
 import { createHttpBackend } from './http-backend.ts';
@@ -17,7 +18,7 @@ import type { CircuitPosition } from './circuit-breaker.ts';
 
 /** The part of config's BackendConfig this folder needs (config/backend-schema.ts holds the full shape). */
 export type UpstreamConfig =
-  | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number; credentials?: BackendCredentials; protocolVersion?: string | undefined; resilience?: ResilienceSettings | undefined }
+  | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number; credentials?: BackendCredentials; protocolVersion?: string | undefined; resilience?: ResilienceSettings | undefined; connector?: buildConnector.connector | undefined }
   | { kind: 'stdio'; name: string; command: string; args: string[]; env?: Record<string, string>; cwd?: string; timeoutMs: number; resilience?: ResilienceSettings | undefined };
 
 export type BackendFactory = (config: UpstreamConfig) => Backend;
@@ -80,6 +81,7 @@ function createBareBackendFactory(defaults: BackendFactoryDefaults): BackendFact
         name: config.name, url: config.url, headers: config.headers, timeoutMs: config.timeoutMs,
         ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
         ...(config.protocolVersion === undefined ? {} : { protocolVersion: config.protocolVersion }),
+        ...(config.connector === undefined ? {} : { connector: config.connector }),
         clientInfo: defaults.clientInfo, clientCapabilities: defaults.clientCapabilities, logger,
       });
     }

@@ -4,7 +4,7 @@
 // transports). Sits behind the router; one instance per configured backend.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, type Dispatcher } from 'undici';
+import { Pool, type buildConnector, type Dispatcher } from 'undici';
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -34,6 +34,8 @@ export interface HttpBackendOptions {
   logger: Logger;
   /** Shared dispatcher (tests, proxies); by default the backend owns a Pool for its origin. */
   dispatcher?: Dispatcher;
+  /** How the owned Pool opens connections: the outbound guard's connector for a discovered backend (src/outbound/). */
+  connector?: buildConnector.connector;
   /** Capabilities declared in `initialize` and as the default modern envelope (default `{}`). */
   clientCapabilities?: Record<string, unknown>;
   /** Reconnect policy for the legacy GET stream and the 2026 `subscriptions/listen` stream. */
@@ -67,7 +69,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   const path = `${endpoint.pathname}${endpoint.search}`;
   const ownsDispatcher = options.dispatcher === undefined;
   // pipelining 1: MCP answers may be long SSE streams, so one request per connection at a time.
-  const dispatcher = options.dispatcher ?? new Pool(origin, { connections: 128, pipelining: 1 });
+  const dispatcher = options.dispatcher ?? new Pool(origin, { connections: 128, pipelining: 1, ...(options.connector === undefined ? {} : { connect: options.connector }) });
   const configured = normalizeHeaders(options.headers);
   const defaultCapabilities = options.clientCapabilities ?? NO_CLIENT_CAPABILITIES;
   const listenBackoff = resolveBackoff(options.listenBackoff);

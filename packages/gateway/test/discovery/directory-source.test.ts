@@ -53,7 +53,12 @@ describe('a watched directory of backend files', () => {
     backend = await startHttpBackend(backendScripts.v2);
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-backends-d-'));
     gateway = await startGateway(
-      { ...gatewayConfig([httpBackend('static', backend.url)]), discovery: { directory: { path: directory }, dnsSrv: [], kubernetes: undefined } },
+      {
+        ...gatewayConfig([httpBackend('static', backend.url)]),
+        discovery: { directory: { path: directory }, dnsSrv: [], kubernetes: undefined },
+        // Discovered backends go through the outbound guard (docs/security.md section 3): this test's backends are on loopback.
+        outbound: { allow: ['127.0.0.1'], timeoutMs: 10_000, maxResponseBytes: 1_048_576 },
+      },
       { logger: silentLogger, hasAdmin: false },
     );
   });

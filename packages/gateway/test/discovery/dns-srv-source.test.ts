@@ -55,6 +55,8 @@ describe('DNS SRV discovery against a DNS server', () => {
     gateway = await startGateway(
       {
         ...gatewayConfig([]),
+        // Discovered backends go through the outbound guard (docs/security.md section 3): this test's backends are on loopback.
+        outbound: { allow: ['127.0.0.1'], timeoutMs: 10_000, maxResponseBytes: 1_048_576 },
         discovery: { directory: undefined, kubernetes: undefined, dnsSrv: [{ name: SRV_NAME, scheme: 'http', path: '/mcp', backendPrefix: 'tools', intervalSeconds: 1, resolvers: [dns.address], timeoutMs: 5_000 }] },
       },
       { logger: silentLogger, hasAdmin: false },

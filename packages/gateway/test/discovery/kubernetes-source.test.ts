@@ -59,6 +59,8 @@ describe('Kubernetes discovery against a fake API server', () => {
     gateway = await startGateway(
       {
         ...gatewayConfig([]),
+        // Discovered backends go through the outbound guard (docs/security.md section 3): this test's backends are on loopback.
+        outbound: { allow: ['127.0.0.1'], timeoutMs: 10_000, maxResponseBytes: 1_048_576 },
         discovery: {
           directory: undefined,
           dnsSrv: [],

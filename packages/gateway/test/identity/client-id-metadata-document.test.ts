@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oauth from 'oauth4webapi';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/identity/embedded-idp.ts';
 import { createTokenVerifier } from '../../src/identity/token-verifier.ts';
+import { OutboundGuard } from '../../src/outbound/outbound-guard.ts';
 import { followAuthorization } from './fixtures/browser.ts';
 
 const GATEWAY = 'http://127.0.0.1:48080';
@@ -56,11 +56,10 @@ describe('Client ID Metadata Documents at the embedded IdP', { skip: certificate
     });
     await new Promise<void>((resolve) => documents.listen(0, '127.0.0.1', resolve));
     clientId = `https://127.0.0.1:${(documents.address() as AddressInfo).port}/oauth/client.json`;
-    // The default fetch refuses loopback addresses (SSRF guard); this test's fetch trusts only its own certificate.
-    const dispatcher = new Agent({ connect: { ca: certificate.cert } });
+    // The outbound guard refuses loopback unless allow-listed (test/identity/embedded-idp-ssrf.test.ts); this one opens 127.0.0.1 and trusts the test certificate.
     idp = await startEmbeddedIdp({
       gatewayBaseUrl: GATEWAY,
-      clientMetadataFetch: ((url: string | URL, init: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher })) as unknown as typeof fetch,
+      outbound: new OutboundGuard({ allow: ['127.0.0.1'], ca: certificate.cert }),
     });
   });
   after(async () => {
