@@ -75,7 +75,7 @@ describe('gatehouse token', () => {
 
   test('lists the configured agents one a line', async () => {
     const result = await runToken(['--list-agents', '--gateway', gatewayUrl]);
-    assert.deepEqual(result.out, ['research', 'support', 'admin']);
+    assert.deepEqual(result.out, ['research', 'support', 'admin', 'approver']);
   });
 
   test('fails with an actionable message for an unknown agent, a wrong secret, or no gateway', async () => {

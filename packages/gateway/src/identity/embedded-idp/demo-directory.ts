@@ -50,6 +50,8 @@ export const DEMO_AGENTS: readonly DirectoryAgent[] = [
   { name: 'research', secret: 'research-dev-secret', scopes: RESEARCH_SCOPES, roles: ['research'], description: 'read-only: finds and reads customers' },
   { name: 'support', secret: 'support-dev-secret', scopes: SUPPORT_SCOPES, roles: ['support'], description: 'reads and updates customers, sends single emails' },
   { name: 'admin', secret: 'admin-dev-secret', scopes: ADMIN_SCOPES, roles: ['admin'], description: 'everything, plus bulk email and the admin scopes' },
+  // Separation of duties (docs/security.md section 1): the approver is a party of no call it decides, so it holds no tool scope.
+  { name: 'approver', secret: 'approver-dev-secret', scopes: [S.gatewayAdmin], roles: ['approver'], description: 'decides held calls on the admin listener; calls no tools' },
 ];
 
 export const DEMO_USERS: readonly DirectoryUser[] = [
