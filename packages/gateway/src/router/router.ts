@@ -1,6 +1,7 @@
 // Method dispatch behind the transport: answers what the gateway itself owns
-// (discover, ping, the federated lists) and routes everything that names a
-// tool, prompt or resource to its backend with the name mapped back. Era
+// (discover, ping, the federated lists) and sends everything that names a
+// tool, prompt or resource down the one path of targeted-call.ts (resolve,
+// authorize, policies, forward); it runs the policy set for both. Era
 // differences stay in the transport codecs; the router sees one shape.
 
 import type { Exchange } from '../exchange/exchange.ts';
