@@ -58,6 +58,7 @@ export type ScreeningResult =
 const CLEAN: ScreeningResult = { kind: 'clean' };
 /** Strings shorter than this carry neither an instruction nor a credential worth a scan. */
 const MIN_SCANNED_LENGTH = 8;
+const IDENTIFIER_KEY = /^[A-Za-z0-9_.$-]*$/;
 
 /** The pure screen: walks the arguments once, measuring and scanning. */
 export function compileScreen(settings: InputScreeningSettings): (args: unknown) => ScreeningResult {
@@ -123,8 +124,9 @@ export function compileScreen(settings: InputScreeningSettings): (args: unknown)
         for (const key in value) {
           size += key.length + 4;
           path.push(key);
-          // A key is text the backend (and a model reading its answer) sees too.
-          if (key.length >= MIN_SCANNED_LENGTH) scan(key);
+          // A key is text the backend (and a model reading its answer) sees too; an identifier-shaped one
+          // (`customer_id`) holds no instruction or markup, and skipping it keeps ordinary calls at their old cost.
+          if (key.length >= MIN_SCANNED_LENGTH && !IDENTIFIER_KEY.test(key)) scan(key);
           walk((value as Record<string, unknown>)[key], depth + 1);
           path.pop();
         }
