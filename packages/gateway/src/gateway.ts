@@ -343,6 +343,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     metrics,
     tracing,
     maxMessageSizeBytes: config.session.maxMessageSizeBytes,
+    maxJsonDepth: config.session.maxJsonDepth,
   };
 
   let admin: Server | undefined;

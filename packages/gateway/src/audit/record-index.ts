@@ -54,7 +54,8 @@ function nullableStorable(value: string | null): string | null {
   return value === null ? null : storable(value);
 }
 
-const DECISION_RANK: Readonly<Record<string, number>> = { allow: 1, rewrite: 2, deny: 3 };
+// A flag (input screening's suspected injection) outranks a redaction: `--decision flag` finds every flagged call.
+const DECISION_RANK: Readonly<Record<string, number>> = { allow: 1, rewrite: 2, flag: 3, deny: 4 };
 
 function strongestDecision(record: AuditRecord): string | null {
   let strongest: string | null = record.result.status === 'denied' ? 'deny' : null;

@@ -55,6 +55,7 @@ const SESSION_KEYS: Record<keyof GatewayConfig['session'], string> = {
   ttlSeconds: 'session_ttl_seconds',
   maxConcurrentSessionsPerUser: 'max_concurrent_sessions_per_user',
   maxMessageSizeBytes: 'max_message_size_bytes',
+  maxJsonDepth: 'max_json_depth',
   streamTimeoutSeconds: 'stream_timeout_seconds',
   keyPrefix: 'session_key_prefix',
 };

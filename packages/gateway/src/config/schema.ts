@@ -54,6 +54,8 @@ export interface GatewayConfig {
     ttlSeconds: number;
     maxConcurrentSessionsPerUser: number;
     maxMessageSizeBytes: number;
+    /** `max_json_depth`; absent in hand-built configs (tests): 64. */
+    maxJsonDepth?: number;
     streamTimeoutSeconds: number;
     /** Prefix of every key and channel in the session store's Redis (several gateways may share one Redis). Absent: `gatehouse:`. */
     keyPrefix?: string;
@@ -90,6 +92,7 @@ export const DEFAULTS = {
   sessionTtlSeconds: 3600,
   maxConcurrentSessionsPerUser: 10,
   maxMessageSizeBytes: 1_048_576,
+  maxJsonDepth: 64,
   streamTimeoutSeconds: 300,
   sessionKeyPrefix: 'gatehouse:',
   /** Under Kubernetes' default 30 s termination grace period, so the gateway exits before SIGKILL. */
@@ -162,6 +165,8 @@ export const configFileShape = {
   session_ttl_seconds: wholeNumber(1, MAX_TIMER_SECONDS).default(DEFAULTS.sessionTtlSeconds),
   max_concurrent_sessions_per_user: wholeNumber(1, 1_000_000).default(DEFAULTS.maxConcurrentSessionsPerUser),
   max_message_size_bytes: wholeNumber(1024, 1_073_741_824).default(DEFAULTS.maxMessageSizeBytes),
+  // Below 8 no 2026-07-28 request fits (its _meta envelope alone is 4 levels); above 1000 recursion in later stages may run out of stack.
+  max_json_depth: wholeNumber(8, 1000).default(DEFAULTS.maxJsonDepth),
   stream_timeout_seconds: wholeNumber(1, MAX_TIMER_SECONDS).default(DEFAULTS.streamTimeoutSeconds),
   session_key_prefix: matching(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1 to 64 letters, digits or _ . : - (the prefix of the Redis keys and channels)').default(DEFAULTS.sessionKeyPrefix),
 };
@@ -255,6 +260,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
       ttlSeconds: file.session_ttl_seconds,
       maxConcurrentSessionsPerUser: file.max_concurrent_sessions_per_user,
       maxMessageSizeBytes: file.max_message_size_bytes,
+      maxJsonDepth: file.max_json_depth,
       streamTimeoutSeconds: file.stream_timeout_seconds,
       keyPrefix: file.session_key_prefix,
     },

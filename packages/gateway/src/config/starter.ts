@@ -95,6 +95,7 @@ compliance: standard              # strict: audit fails closed, anonymous access
 session_store: memory            # memory, or redis://host:6379/0 to share sessions between replicas
 session_ttl_seconds: 3600        # an idle session expires after this many seconds
 max_message_size_bytes: 1048576  # largest message accepted from a client (1 MiB)
+max_json_depth: 64               # deepest nesting accepted in a client's JSON (400 beyond it)
 stream_timeout_seconds: 300      # longest an SSE response stream stays open
 max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once (authentication on)
 # session_key_prefix: "gatehouse:"     # prefix of the Redis keys and channels (several gateways on one Redis)

@@ -41,6 +41,8 @@ export interface Exchange {
   /** Who sent it (identity/caller.ts); ANONYMOUS_CALLER when authentication is off. */
   readonly caller: Caller;
   target: ExchangeTarget | undefined;
+  /** A 2026-07-28 listen stream whose resource subscriptions this exchange makes (router/targeted-call.ts); 2025 sessions use their session. */
+  readonly subscriber?: string;
   readonly decisions: Decision[];
   /** Aborted when the client goes away (2026-07-28: closing the stream cancels) or cancels (2025 notifications/cancelled). */
   readonly signal: AbortSignal;

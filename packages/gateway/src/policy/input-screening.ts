@@ -2,13 +2,16 @@
 // blocklists, length limits, character-class restrictions; imperfect but
 // raises the cost of attack"): size and depth limits, then pattern sets for
 // prompt-injection text and credentials, each set blocking or flagging.
-// Flag records the hit on the Exchange (decision `flag`) and lets it through.
+// Flag records the hit on the Exchange (decision `flag`) and lets it through;
+// `rules` sets one pattern's action apart from its set's. Every string of the
+// input is scanned, keys included, at any depth up to `max_depth`.
 
 import { z } from 'zod';
 import { allowOnce, type Decision, type Policy } from './policy.ts';
 import { PolicyError } from './policy-error.ts';
 import { compileRedactor } from './redactors.ts';
-import { CREDENTIAL_ASSIGNMENT_PATTERNS, PROMPT_INJECTION_PATTERNS, type ScreeningPattern } from './screening-patterns.ts';
+import { CREDENTIAL_ASSIGNMENT_PATTERNS, CREDENTIAL_TOKEN_KINDS, PROMPT_INJECTION_PATTERNS, SCREENING_RULE_NAMES, screenedText, type ScreeningPattern } from './screening-patterns.ts';
+import type { Exchange } from '../exchange/exchange.ts';
 import { list, oneOf, regularExpression, text, wholeNumber } from './settings-schema.ts';
 import { argumentsOf } from './tool-selector.ts';
 
@@ -21,6 +24,8 @@ export const inputScreeningSettings = z.strictObject({
   max_string_length: wholeNumber(1, 1_073_741_824).optional(),
   prompt_injection: action().default('block'),
   credentials: action().default('flag'),
+  /** One rule's action apart from its set's: `{chat_markup: block}` blocks role tokens while the rest of prompt_injection flags. */
+  rules: z.partialRecord(oneOf(SCREENING_RULE_NAMES as [string, ...string[]]), action(), { error: 'expected a mapping of rule name to block, flag or off' }).default({}),
   custom: list(
     z.strictObject(
       {
@@ -53,15 +58,24 @@ export type ScreeningResult =
 const CLEAN: ScreeningResult = { kind: 'clean' };
 /** Strings shorter than this carry neither an instruction nor a credential worth a scan. */
 const MIN_SCANNED_LENGTH = 8;
+const IDENTIFIER_KEY = /^[A-Za-z0-9_.$-]*$/;
 
 /** The pure screen: walks the arguments once, measuring and scanning. */
 export function compileScreen(settings: InputScreeningSettings): (args: unknown) => ScreeningResult {
-  const sets: { set: SetName; action: 'block' | 'flag'; patterns: readonly ScreeningPattern[] }[] = [];
-  if (settings.prompt_injection !== 'off') sets.push({ set: 'prompt_injection', action: settings.prompt_injection, patterns: PROMPT_INJECTION_PATTERNS });
-  if (settings.credentials !== 'off') sets.push({ set: 'credentials', action: settings.credentials, patterns: CREDENTIAL_ASSIGNMENT_PATTERNS });
-  for (const custom of settings.custom) sets.push({ set: custom.name, action: custom.action, patterns: [{ name: custom.name, pattern: custom.pattern }] });
-  const tokens = settings.credentials === 'off' ? undefined : compileRedactor({ patterns: ['secrets'] });
-  const credentialAction = settings.credentials === 'off' ? 'flag' : settings.credentials;
+  const rules: Readonly<Record<string, 'block' | 'flag' | 'off' | undefined>> = settings.rules;
+  const checks: { set: SetName; action: 'block' | 'flag'; name: string; pattern: RegExp }[] = [];
+  const addSet = (set: SetName, setAction: 'block' | 'flag' | 'off', patterns: readonly ScreeningPattern[]) => {
+    for (const { name, pattern } of patterns) {
+      const ruleAction = rules[name] ?? setAction;
+      if (ruleAction !== 'off') checks.push({ set, action: ruleAction, name, pattern });
+    }
+  };
+  addSet('prompt_injection', settings.prompt_injection, PROMPT_INJECTION_PATTERNS);
+  addSet('credentials', settings.credentials, CREDENTIAL_ASSIGNMENT_PATTERNS);
+  for (const custom of settings.custom) checks.push({ set: custom.name, action: custom.action, name: custom.name, pattern: custom.pattern });
+  const tokenAction = (kind: string) => rules[kind] ?? settings.credentials;
+  const isTokenScanned = settings.credentials !== 'off' || CREDENTIAL_TOKEN_KINDS.some((kind) => (rules[kind] ?? 'off') !== 'off');
+  const tokens = isTokenScanned ? compileRedactor({ patterns: ['secrets'] }) : undefined;
 
   return (args) => {
     let size = 0;
@@ -69,16 +83,18 @@ export function compileScreen(settings: InputScreeningSettings): (args: unknown)
     let hits: ScreeningHit[] | undefined;
     const path: (string | number)[] = [];
 
-    const scan = (value: string) => {
-      for (const { set, action: setAction, patterns } of sets) {
-        for (const { name, pattern } of patterns) {
-          if (pattern.test(value)) (hits ??= []).push({ set, pattern: name, field: fieldOf(path), action: setAction });
-        }
+    const scan = (raw: string) => {
+      const value = screenedText(raw);
+      for (const { set, action: checkAction, name, pattern } of checks) {
+        if (pattern.test(value)) (hits ??= []).push({ set, pattern: name, field: fieldOf(path), action: checkAction });
       }
       if (tokens !== undefined) {
         const kinds = new Set<string>();
         tokens.redactText(value, kinds);
-        for (const kind of kinds) (hits ??= []).push({ set: 'credentials', pattern: kind, field: fieldOf(path), action: credentialAction });
+        for (const kind of kinds) {
+          const kindAction = tokenAction(kind);
+          if (kindAction !== 'off') (hits ??= []).push({ set: 'credentials', pattern: kind, field: fieldOf(path), action: kindAction });
+        }
       }
     };
 
@@ -108,6 +124,9 @@ export function compileScreen(settings: InputScreeningSettings): (args: unknown)
         for (const key in value) {
           size += key.length + 4;
           path.push(key);
+          // A key is text the backend (and a model reading its answer) sees too; an identifier-shaped one
+          // (`customer_id`) holds no instruction or markup, and skipping it keeps ordinary calls at their old cost.
+          if (key.length >= MIN_SCANNED_LENGTH && !IDENTIFIER_KEY.test(key)) scan(key);
           walk((value as Record<string, unknown>)[key], depth + 1);
           path.pop();
         }
@@ -121,6 +140,16 @@ export function compileScreen(settings: InputScreeningSettings): (args: unknown)
     if (tooLarge !== undefined) return { kind: 'too_large', what: tooLarge };
     return hits === undefined ? CLEAN : { kind: 'hits', hits };
   };
+}
+
+/**
+ * What a method carries from the client to the backend as free text: a tool's
+ * or prompt's `arguments`; a completion's `argument` and its `context`.
+ */
+function screenedInputOf(exchange: Exchange): unknown {
+  if (exchange.message.method !== 'completion/complete') return argumentsOf(exchange);
+  const params = (exchange.message as { params?: Record<string, unknown> }).params;
+  return { argument: params?.argument, context: params?.context };
 }
 
 function fieldOf(path: readonly (string | number)[]): string {
@@ -137,7 +166,7 @@ export function createInputScreening(name: string, settings: InputScreeningSetti
     name,
     type: 'input_screening',
     onRequest(exchange): Decision {
-      const result = screen(argumentsOf(exchange));
+      const result = screen(screenedInputOf(exchange));
       if (result.kind === 'clean') return allow;
       const tool = exchange.target?.name ?? exchange.message.method;
       if (result.kind === 'too_large') {

@@ -104,7 +104,7 @@ export const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
     defaultMethods: TOOL_CALLS,
     create: (name, settings, context) => createArgumentValidation(name, settings, { toolDefinitions: context.toolDefinitions }),
   }),
-  input_screening: policyType({ settings: inputScreeningSettings, defaultMethods: TOOL_CALLS, create: (name, settings) => createInputScreening(name, settings) }),
+  input_screening: policyType({ settings: inputScreeningSettings, defaultMethods: ['tools/call', 'prompts/get', 'completion/complete'], create: (name, settings) => createInputScreening(name, settings) }),
   rate_limit: policyType({
     settings: rateLimitSettings,
     defaultMethods: ['*'],

@@ -1,21 +1,19 @@
 // Method dispatch behind the transport: answers what the gateway itself owns
-// (discover, ping, the federated lists) and routes everything that names a
-// tool, prompt or resource to its backend with the name mapped back. Era
+// (discover, ping, the federated lists) and sends everything that names a
+// tool, prompt or resource down the one path of targeted-call.ts (resolve,
+// authorize, policies, forward); it runs the policy set for both. Era
 // differences stay in the transport codecs; the router sees one shape.
 
 import type { Exchange } from '../exchange/exchange.ts';
 import type { Catalog, CatalogView } from '../catalog/catalog.ts';
-import { findResourceOwner } from '../catalog/catalog.ts';
 import { paginate } from '../catalog/pagination.ts';
-import { headerArgumentText, readHeaderArgument } from '../catalog/x-mcp-header.ts';
-import { encodeHeaderValue } from '../upstream/header-value.ts';
-import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
+import { rpcErrors } from '../protocol/errors.ts';
 import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
 import type { Implementation } from '../upstream/backend.ts';
-import { forwardToBackend, upstreamParams } from './forward.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { forwardInteractive, type BridgeContext } from '../bridge/interactive-call.ts';
-import { approvalInputRequired, claimApprovalState, type ApprovalBinding } from '../bridge/approval-hold.ts';
+import type { BridgeContext } from '../bridge/interactive-call.ts';
+import { approvalInputRequired, claimApprovalState } from '../bridge/approval-hold.ts';
+import { TARGETED_METHODS, runTargetedCall, type HeldForApproval, type TargetedPipeline } from './targeted-call.ts';
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 import { LOG_LEVELS } from './related-messages.ts';
 import type { LegacySession } from '../session/session.ts';
@@ -49,6 +47,7 @@ export class Router {
   readonly #options: RouterOptions;
   readonly #catalog: Catalog;
   readonly #handlers: ReadonlyMap<string, Handler>;
+  readonly #targeted: TargetedPipeline;
   /** The current policy set; swapped whole by a reload (replacePolicies). */
   #policies: PolicySet | undefined;
   /** Exchanges running each set's hooks, so a replaced set is closed only once none does. */
@@ -66,27 +65,30 @@ export class Router {
       ['prompts/list', (exchange, params) => this.#list(exchange, params, 'prompts')],
       ['resources/list', (exchange, params) => this.#list(exchange, params, 'resources')],
       ['resources/templates/list', (exchange, params) => this.#list(exchange, params, 'resourceTemplates')],
-      ['tools/call', (exchange, params) => this.#callTool(exchange, params)],
-      ['prompts/get', (exchange, params) => this.#getPrompt(exchange, params)],
-      ['resources/read', (exchange, params) => this.#readResource(exchange, params)],
-      ['completion/complete', (exchange, params) => this.#complete(exchange, params)],
       ['logging/setLevel', (exchange, params) => this.#setLogLevel(exchange, params)],
-      ['resources/subscribe', (exchange, params) => this.#subscribe(exchange, params)],
-      ['resources/unsubscribe', (exchange, params) => this.#unsubscribe(exchange, params)],
     ]);
+    // Methods that name a target never reach a handler above: they go resolve -> authorize -> policies -> forward (targeted-call.ts).
+    this.#targeted = {
+      context: { bridge: options.bridge, logger: options.logger, subscriptions: options.subscriptions },
+      view: (exchange) => this.#view(exchange),
+      backend: (name) => this.#catalog.backend(name),
+      authorize: (exchange, access) => this.#authorize(exchange, access),
+      policed: (exchange, isToolCall, call, held) => this.#policed(exchange, isToolCall, call, held),
+    };
   }
 
   /** Whether the gateway serves this method at all (the modern transport answers 404 when not). */
   handles(method: string): boolean {
-    return this.#handlers.has(method);
+    return this.#handlers.has(method) || TARGETED_METHODS.has(method);
   }
 
   handle(exchange: Exchange, method: string, params: Record<string, unknown> | undefined): Result | Promise<Result> {
+    const targeted = TARGETED_METHODS.get(method);
+    if (targeted !== undefined) return runTargetedCall(this.#targeted, exchange, targeted, params ?? {});
     const handler = this.#handlers.get(method);
     if (handler === undefined) throw rpcErrors.methodNotFound(method);
     const chain = this.#policies?.chain;
-    // Calls on a target run the chain themselves once routing named the target (policies see backend, tool and arguments).
-    if (chain === undefined || chain.isEmpty || TARGETED_METHODS.has(method)) return handler(exchange, params ?? {});
+    if (chain === undefined || chain.isEmpty) return handler(exchange, params ?? {});
     return this.#withPolicies(exchange, false, () => handler(exchange, params ?? {}));
   }
 
@@ -218,71 +220,6 @@ export class Router {
     return result;
   }
 
-  #callTool(exchange: Exchange, params: Record<string, unknown>): Result | Promise<Result> {
-    const name = params.name;
-    if (typeof name !== 'string') throw rpcErrors.invalidParams('tools/call needs "name", the tool name from tools/list');
-    const entry = this.#view(exchange).toolsByName.get(name);
-    if (entry === undefined) throw unknownName('tool', name, 'tools/list');
-    exchange.target = { backend: entry.backend, kind: 'tool', name: entry.name };
-    this.#authorize(exchange, { backend: entry.backend, kind: 'tool', name: entry.name });
-    const backend = this.#catalog.backend(entry.backend)!;
-    let headers: Record<string, string> | undefined;
-    for (const parameter of entry.headerParameters) {
-      const text = headerArgumentText(readHeaderArgument(params.arguments, parameter.path));
-      if (text !== undefined) (headers ??= {})[`Mcp-Param-${parameter.header}`] = encodeHeaderValue(text);
-    }
-    const forwarded = upstreamParams(params, { field: 'name', value: entry.name });
-    const options = headers === undefined ? { isToolCall: true, logger: this.#options.logger } : { isToolCall: true, headers, logger: this.#options.logger };
-    const held = exchange.client.era === 'modern' ? { params: forwarded, binding: { endpoint: exchange.endpointBackend ?? '', backend: entry.backend, method: 'tools/call', target: name } } : undefined;
-    return this.#policed(exchange, true, () => forwardInteractive(this.#options.bridge, exchange, backend, 'tools/call', forwarded, name, options), held);
-  }
-
-  #getPrompt(exchange: Exchange, params: Record<string, unknown>): Result | Promise<Result> {
-    const name = params.name;
-    if (typeof name !== 'string') throw rpcErrors.invalidParams('prompts/get needs "name", the prompt name from prompts/list');
-    const entry = this.#view(exchange).promptsByName.get(name);
-    if (entry === undefined) throw unknownName('prompt', name, 'prompts/list');
-    exchange.target = { backend: entry.backend, kind: 'prompt', name: entry.name };
-    this.#authorize(exchange, { backend: entry.backend, kind: 'prompt', name: entry.name });
-    return this.#policed(exchange, false, () => forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(entry.backend)!, 'prompts/get', upstreamParams(params, { field: 'name', value: entry.name }), name, { logger: this.#options.logger }));
-  }
-
-  #readResource(exchange: Exchange, params: Record<string, unknown>): Result | Promise<Result> {
-    const uri = params.uri;
-    if (typeof uri !== 'string') throw rpcErrors.invalidParams('resources/read needs "uri", a URI from resources/list or a resource template');
-    const owner = this.#resourceOwner(exchange, uri);
-    if (owner === undefined) {
-      throw new GatewayRpcError(exchange.client.era === 'modern' ? RPC.invalidParams : RPC.legacyResourceNotFound,
-        `Resource not found: no backend serves "${uri}"; call resources/list or resources/templates/list for the URIs this gateway offers`,
-        { data: { uri } });
-    }
-    exchange.target = { backend: owner, kind: 'resource', name: uri };
-    this.#authorize(exchange, { backend: owner, kind: 'resource', name: uri });
-    return this.#policed(exchange, false, () => forwardInteractive(this.#options.bridge, exchange, this.#catalog.backend(owner)!, 'resources/read', upstreamParams(params), uri, { logger: this.#options.logger }));
-  }
-
-  #complete(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
-    const ref = params.ref as Record<string, unknown> | undefined;
-    if (typeof ref !== 'object' || ref === null) throw rpcErrors.invalidParams('completion/complete needs "ref" (ref/prompt with a name, or ref/resource with a uri)');
-    const view = this.#view(exchange);
-    if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
-      // Completion is a hint, so a prompt named without its namespace is accepted when exactly one backend has it.
-      const byOriginal = view.promptsByOriginalName.get(ref.name);
-      const entry = view.promptsByName.get(ref.name) ?? (byOriginal?.length === 1 ? byOriginal[0] : undefined);
-      if (entry === undefined) throw unknownName('prompt', ref.name, 'prompts/list');
-      exchange.target = { backend: entry.backend, kind: 'completion', name: entry.name };
-      return forwardToBackend(exchange, this.#catalog.backend(entry.backend)!, 'completion/complete', { ...upstreamParams(params), ref: { ...ref, name: entry.name } }, { logger: this.#options.logger });
-    }
-    if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
-      const template = ref.uri;
-      const backend = view.templateOwners.get(template) ?? findResourceOwner(view, template);
-      if (backend === undefined) throw rpcErrors.invalidParams(`no backend offers the resource template "${template}"; see resources/templates/list`);
-      exchange.target = { backend, kind: 'completion', name: template };
-      return forwardToBackend(exchange, this.#catalog.backend(backend)!, 'completion/complete', upstreamParams(params), { logger: this.#options.logger });
-    }
-    throw rpcErrors.invalidParams('completion/complete "ref" must be {type:"ref/prompt", name} or {type:"ref/resource", uri}');
-  }
-
   /** Refuses a call the caller's scopes or roles do not allow (an AuthError: 403 with the scope to step up to). */
   #authorize(exchange: Exchange, ref: PrimitiveRef): void {
     const authorization = this.#options.authorization;
@@ -290,30 +227,6 @@ export class Router {
     const decision = authorization.decide(exchange.caller, ref, 'call');
     if (!decision.isAllowed) throw decision.error;
     exchange.decisions.push({ policy: 'scope_check', decision: 'allow' });
-  }
-
-  /** The backend answering for a URI: on a per-backend endpoint always that backend, else the catalog's owner. */
-  #resourceOwner(exchange: Exchange, uri: string): string | undefined {
-    return exchange.endpointBackend ?? findResourceOwner(this.#view(exchange), uri);
-  }
-
-  /** 2025-era `resources/subscribe`: one backend subscription per URI, shared by every session that asks. */
-  async #subscribe(exchange: Exchange, params: Record<string, unknown>): Promise<Result> {
-    const uri = params.uri;
-    if (typeof uri !== 'string') throw rpcErrors.invalidParams('resources/subscribe needs "uri"');
-    if (exchange.session === undefined) throw rpcErrors.methodNotFound('resources/subscribe');
-    const owner = this.#resourceOwner(exchange, uri);
-    if (owner === undefined) throw rpcErrors.invalidParams(`no backend serves "${uri}"; see resources/list and resources/templates/list`);
-    exchange.target = { backend: owner, kind: 'resource', name: uri };
-    await this.#options.subscriptions.subscribe(sessionSubscriber(exchange.session.id), uri, this.#catalog.backend(owner)!);
-    return {};
-  }
-
-  #unsubscribe(exchange: Exchange, params: Record<string, unknown>): Result {
-    const uri = params.uri;
-    if (typeof uri !== 'string') throw rpcErrors.invalidParams('resources/unsubscribe needs "uri"');
-    if (exchange.session !== undefined) this.#options.subscriptions.unsubscribe(sessionSubscriber(exchange.session.id), uri);
-    return {};
   }
 
   /**
@@ -335,15 +248,6 @@ export class Router {
   }
 
 }
-
-/** Methods that resolve a target (backend + primitive) before the policy chain runs. */
-/** A 2026-07-28 tools/call that an approval may hold: the params to forward and what its sealed state binds. */
-interface HeldForApproval {
-  params: Record<string, unknown>;
-  binding: ApprovalBinding;
-}
-
-const TARGETED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 /** Where a listed item came from, for authorization: the view's tables map client names back to (backend, own name). */
 function refOfListed(view: CatalogView, kind: 'tools' | 'prompts' | 'resources' | 'resourceTemplates'): (item: Record<string, unknown>) => PrimitiveRef | undefined {
@@ -371,11 +275,4 @@ function refOfListed(view: CatalogView, kind: 'tools' | 'prompts' | 'resources' 
   }
 }
 
-/** The subscriber id of a 2025 session (its updates go to the session's GET stream). */
-export function sessionSubscriber(sessionId: string): string {
-  return `session:${sessionId}`;
-}
-
-function unknownName(kind: 'tool' | 'prompt', name: string, listMethod: string): GatewayRpcError {
-  return rpcErrors.invalidParams(`Unknown ${kind} "${name}": it is not in this endpoint's catalog; call ${listMethod} for the current names`);
-}
+export { sessionSubscriber } from './targeted-call.ts';

@@ -10,6 +10,7 @@ import { META } from '../protocol/revisions.ts';
 import { BodyTooLargeError, acceptsJsonAndSse, readBody, refuse, writeRpcError } from './http-io.ts';
 import type { OriginPolicy } from './origin.ts';
 import { chooseRevision } from './revision-select.ts';
+import { DEFAULT_MAX_JSON_DEPTH, isDeeperThan, tooDeepMessage } from './json-depth.ts';
 import { handleModernPost, modernOnlyGetOrDelete, type ModernHandlerContext } from './rev2026/modern-handler.ts';
 import type { Caller } from '../identity/caller.ts';
 import { handleLegacyDelete, handleLegacyGet, handleLegacyPost, type LegacyHandlerContext } from './rev2025/legacy-handler.ts';
@@ -17,6 +18,8 @@ import { handleLegacyDelete, handleLegacyGet, handleLegacyPost, type LegacyHandl
 export interface McpEndpointContext extends ModernHandlerContext, LegacyHandlerContext {
   origins: OriginPolicy;
   maxMessageSizeBytes: number;
+  /** `max_json_depth`; absent: DEFAULT_MAX_JSON_DEPTH. */
+  maxJsonDepth?: number;
 }
 
 const PER_BACKEND_PATH = /^\/servers\/([^/]+)\/mcp\/?$/;
@@ -74,6 +77,9 @@ async function handlePost(context: McpEndpointContext, request: IncomingMessage,
     if (error instanceof BodyTooLargeError) return refuse(response, 413, `Payload Too Large: ${error.message}`);
     throw error;
   }
+  // Before any parse: every message of both revisions, answers to server requests included, on every endpoint.
+  const maxDepth = context.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  if (isDeeperThan(body, maxDepth)) return refuse(response, 400, tooDeepMessage(maxDepth));
 
   const choice = chooseRevision(request.headers);
   if (choice === 'modern') return handleModernPost(context, request, response, body, endpointBackend, caller);

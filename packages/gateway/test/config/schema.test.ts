@@ -52,6 +52,7 @@ describe('config schema', () => {
       ttlSeconds: 3600,
       maxConcurrentSessionsPerUser: 10,
       maxMessageSizeBytes: 1_048_576,
+      maxJsonDepth: 64,
       streamTimeoutSeconds: 300,
       keyPrefix: 'gatehouse:',
     });
@@ -73,7 +74,7 @@ describe('config schema', () => {
     assert.equal(config.authentication, undefined);
     assert.equal(config.audit, undefined);
     assert.deepEqual(config.policies, []);
-    assert.deepEqual(config.session, { store: 'memory', ttlSeconds: 3600, maxConcurrentSessionsPerUser: 10, maxMessageSizeBytes: 1_048_576, streamTimeoutSeconds: 300, keyPrefix: 'gatehouse:' });
+    assert.deepEqual(config.session, { store: 'memory', ttlSeconds: 3600, maxConcurrentSessionsPerUser: 10, maxMessageSizeBytes: 1_048_576, maxJsonDepth: 64, streamTimeoutSeconds: 300, keyPrefix: 'gatehouse:' });
     assert.deepEqual(config.backends, [
       { kind: 'stdio', name: 'crm', command: 'node', args: ['server.js'], env: {}, cwd: undefined, timeoutMs: 30_000, auth: { type: 'none' }, requiredScope: undefined, enabled: true, resilience: DEFAULT_RESILIENCE },
     ]);
@@ -188,4 +189,11 @@ backends:
       });
     });
   }
+
+  it('reads max_json_depth, and refuses one outside 8 to 1000 naming the key', () => {
+    assert.equal(parse('max_json_depth: 128\nbackends: []\n').session.maxJsonDepth, 128);
+    for (const value of ['4', '5000', '"deep"']) {
+      assert.throws(() => parse(`max_json_depth: ${value}\nbackends: []\n`), /max_json_depth: expected a whole number from 8 to 1000/);
+    }
+  });
 });

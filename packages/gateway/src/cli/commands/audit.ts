@@ -87,7 +87,7 @@ export function registerAuditCommand(program: Command, context: AuditCommandCont
     .option('--target <value>', 'an argument value such as a customer id (C-42)')
     .option('--type <types>', 'operation types, comma-separated (tool_invocation,admin_action)')
     .option('--status <status>', 'success, error, denied, timeout or cancelled')
-    .option('--decision <decision>', 'strongest policy decision: allow, rewrite or deny')
+    .option('--decision <decision>', 'strongest policy decision: allow, rewrite, flag or deny')
     .addOption(new Option('--category <category>', 'retention category').choices(AUDIT_CATEGORIES))
     .option('--limit <n>', `records per page (default ${DEFAULT_QUERY_LIMIT})`, parseLimit)
     .option('--cursor <cursor>', 'the next page, as printed after the previous one')

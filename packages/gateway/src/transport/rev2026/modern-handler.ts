@@ -10,7 +10,6 @@ import { dispatchRequest, openExchange, toRpcError, type DispatchContext } from 
 import { refuse, writeRpcError, writeStatus } from '../http-io.ts';
 import { ListenStreams, readListenFilter } from './listen-streams.ts';
 import type { ResourceSubscriptions } from '../../router/resource-subscriptions.ts';
-import { findResourceOwner } from '../../catalog/catalog.ts';
 import type { ClientDescription } from '../../exchange/exchange.ts';
 import type { JsonRpcRequest } from '../../protocol/jsonrpc.ts';
 import type { Caller } from '../../identity/caller.ts';
@@ -27,21 +26,26 @@ export interface ModernHandlerContext extends DispatchContext {
 
 const LISTEN_METHOD = 'subscriptions/listen';
 
-/** Opens a subscriptions/listen stream, subscribes the resources it names, then acknowledges what it honors. */
-async function openListen(context: ModernHandlerContext, response: ServerResponse, request: JsonRpcRequest, _client: ClientDescription, endpointBackend: string | undefined): Promise<void> {
+/**
+ * Opens a subscriptions/listen stream, subscribes the resources it names, then
+ * acknowledges what it honors. Each URI is a resources/subscribe through the
+ * router's one path for targeted methods (scope check and policies on its
+ * backend); one refused is left out of the acknowledgment, as one no backend serves.
+ */
+async function openListen(context: ModernHandlerContext, response: ServerResponse, request: JsonRpcRequest, client: ClientDescription, endpointBackend: string | undefined, caller: Caller): Promise<void> {
   const filter = readListenFilter(request.params);
   const subscriber = context.listens.open(response, request.id, endpointBackend, filter, (closed) => context.subscriptions.releaseAll(closed));
   const honored: string[] = [];
-  const view = context.catalog.view(endpointBackend);
   for (const uri of filter.resourceSubscriptions) {
-    const owner = endpointBackend ?? findResourceOwner(view, uri);
-    const backend = owner === undefined ? undefined : context.catalog.backend(owner);
-    if (backend === undefined) continue;
+    const message: JsonRpcRequest = { jsonrpc: '2.0', id: request.id, method: 'resources/subscribe', params: { uri } };
+    const { exchange } = openExchange(message, client, caller, endpointBackend, undefined, response, { isCancelledByDisconnect: false, tracing: context.tracing });
     try {
-      await context.subscriptions.subscribe(subscriber, uri, backend);
+      await context.router.handle({ ...exchange, subscriber }, message.method, message.params);
       honored.push(uri);
+      exchange.trace.end('success');
     } catch (error) {
-      context.logger.info({ uri, backend: owner, err: error }, 'not honoring a resource subscription');
+      exchange.trace.end('error');
+      context.logger.info({ uri, err: error }, 'not honoring a resource subscription');
     }
   }
   // The client may have left while we subscribed; what was taken on its behalf is given back.
@@ -104,7 +108,7 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
   try {
     const client = readModernRequest(request.headers, message, version, method);
     if (classified.kind === 'notification') return writeStatus(response, 202);
-    if (classified.message.method === LISTEN_METHOD) return openListen(context, response, classified.message, client, endpointBackend);
+    if (classified.message.method === LISTEN_METHOD) return openListen(context, response, classified.message, client, endpointBackend, caller);
     if (message.method === 'tools/call') {
       const entry = context.catalog.view(endpointBackend).toolsByName.get(message.params?.name as string);
       if (entry !== undefined && entry.headerParameters.length > 0) checkParameterHeaders(request.headers, entry.headerParameters, message.params?.arguments);
