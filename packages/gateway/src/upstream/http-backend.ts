@@ -11,6 +11,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import { eraOf } from '../protocol/revisions.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isBackendCredentialError, type BackendCredentials } from '../identity/backend-credentials.ts';
+import { GatewayRpcError, RPC } from '../protocol/errors.ts';
 import { backendClosedError, BackendError, exposeBackend, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
 import { createBackendEvents } from './backend-events.ts';
 import { classifyDiscoverOutcome, handshakeFromInitializeAnswer, initializeParams, type DiscoverOutcome } from './handshake.ts';
@@ -150,6 +151,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     } catch (error) {
       // Token exchange needs a caller; the gateway's own requests then go without credentials.
       if (isBackendCredentialError(error) && error.code === 'no_subject_token') return undefined;
+      // The caller's token, not the backend, is at fault: an error for this call only, never a breaker failure.
+      if (isBackendCredentialError(error) && error.code === 'caller_token_refused') throw new GatewayRpcError(RPC.invalidRequest, error.message, { data: { reason: 'caller_token_refused', backend: name } });
       throw new BackendError('backend_unavailable', name, `Backend "${name}": the gateway could not obtain its credentials (${(error as Error).message}); retry later`, { cause: error });
     }
   }
