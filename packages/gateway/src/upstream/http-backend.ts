@@ -11,7 +11,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import { eraOf } from '../protocol/revisions.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isBackendCredentialError, type BackendCredentials } from '../identity/backend-credentials.ts';
-import { GatewayRpcError, RPC } from '../protocol/errors.ts';
+import { GatewayRpcError, RPC, isGatewayRpcError } from '../protocol/errors.ts';
 import { backendClosedError, BackendError, exposeBackend, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
 import { createBackendEvents } from './backend-events.ts';
 import { classifyDiscoverOutcome, handshakeFromInitializeAnswer, initializeParams, type DiscoverOutcome } from './handshake.ts';
@@ -124,7 +124,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   /** Translates a failure of the HTTP exchange; an abort surfaces its own reason (timeout error or the caller's). */
   function translate(error: unknown, cancellation: CallCancellation): unknown {
     if (cancellation.aborted) return cancellation.reason;
-    if (isBackendError(error)) return error;
+    if (isBackendError(error) || isGatewayRpcError(error)) return error;
     const code = failureCode(error);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new BackendError('backend_timeout', name, `Backend "${name}" stopped answering at ${url} (${code}); retry later`, { cause: error });
