@@ -28,7 +28,7 @@ const readSecretFile = (baseDirectory: string): SecretFileReader => (path) => re
  */
 export function resolveBackendAuth(
   backends: BackendConfig[],
-  authentication: AuthenticationConfig | undefined,
+  authentication: AuthenticationConfig | undefined | 'discovered',
   env: Environment,
   readFile: SecretFileReader = readSecretFile(env.GATEHOUSE_CONFIG_DIR ?? process.cwd()),
 ): ConfigProblem[] {
@@ -45,7 +45,9 @@ export function resolveBackendAuth(
       if (typeof resolved === 'string') backend.auth = { ...auth, secret: resolved };
       else problems.push({ path, message: resolved.problem });
     } else if (auth.type === 'oauth_passthrough') {
-      const problem = passthroughProblem(auth, authentication);
+      const problem = authentication === 'discovered'
+        ? 'oauth_passthrough is not accepted from discovery: a backend that is handed callers\' tokens must be declared in gatehouse.yaml, where it is checked against authentication.audience'
+        : passthroughProblem(auth, authentication);
       if (problem !== undefined) problems.push({ path, message: problem });
     }
   });

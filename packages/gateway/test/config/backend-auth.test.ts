@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import { isConfigError } from '../../src/config/errors.ts';
 import { credentialVariable } from '../../src/config/backend-auth.ts';
 import { createTempDirectory, type TempDirectory } from '../fixtures/config-files.ts';
+import { checkBackendEntry } from '../../src/discovery/backend-entry.ts';
 
 const AUTHENTICATION = 'authentication:\n  oauth_issuer: https://login.example.com\n  audience: mcp-gateway\n';
 
@@ -110,6 +111,25 @@ describe('named credentials from the environment', () => {
       const problems = problemsOf(backendWith('service-account-crm'), env);
       assert.deepEqual(problems, [`gatehouse.yaml: backends[0].auth: ${problem}`]);
       assert.doesNotMatch(problems.join('\n'), /secret-line/);
+    }
+  });
+});
+
+describe('auth of a discovered backend', () => {
+  it('refuses oauth_passthrough: only a backend declared in gatehouse.yaml may be handed callers\' tokens', () => {
+    assert.throws(() => checkBackendEntry({ name: 'found', url: 'http://found/mcp', auth: { type: 'oauth_passthrough', audience: 'mcp-gateway' } }, 'backends.d/found.yaml', '__'), (error: Error) => {
+      assert.equal(error.message, "backends.d/found.yaml: auth: oauth_passthrough is not accepted from discovery: a backend that is handed callers' tokens must be declared in gatehouse.yaml, where it is checked against authentication.audience");
+      return true;
+    });
+  });
+
+  it('resolves a named credential from the environment as gatehouse.yaml does', () => {
+    process.env.GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_FOUND = 'found-token';
+    try {
+      const backend = checkBackendEntry({ name: 'found', url: 'http://found/mcp', auth: 'service-account-found' }, 'backends.d/found.yaml', '__');
+      assert.deepEqual(backend.auth, { type: 'named', name: 'service-account-found', secret: 'found-token' });
+    } finally {
+      delete process.env.GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_FOUND;
     }
   });
 });
