@@ -116,9 +116,11 @@ export interface RunningGateway {
   /**
    * Graceful shutdown (SIGTERM): /readyz turns 503 at once, the listener
    * stops accepting, new requests get 503 + Retry-After, GET and listen
-   * streams end with a reconnect hint, calls in flight are waited for up to
-   * `timeoutMs` (default `gateway.drain_timeout_seconds`), then it closes
-   * everything as `close()` does.
+   * streams end with a reconnect hint, calls in flight are waited for until
+   * only the teardown budget of `timeoutMs` (default
+   * `gateway.drain_timeout_seconds`) is left, those still running are
+   * answered with a shutdown error and cancelled upstream, then it closes
+   * everything as `close()` does, all within `timeoutMs`.
    */
   drain(timeoutMs?: number): Promise<DrainOutcome>;
   /** Closes everything; later calls (and drain's own) share the first one's promise. */
