@@ -8,7 +8,7 @@
 // can act on and its upstream call is cancelled, never cut off mute.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { refuse } from './http-io.ts';
+import { refuse, writeRpcError } from './http-io.ts';
 import { GatewayRpcError, RPC } from '../protocol/errors.ts';
 
 export interface DrainOutcome {
@@ -116,7 +116,10 @@ export class RequestDrain {
   async giveUpAll(error: GatewayRpcError, settleMs: number): Promise<void> {
     for (const giveUp of [...this.#calls]) giveUp(error);
     for (const response of [...this.#inFlight]) {
-      if (!response.headersSent) refuse(response, 503, error.message, error.code, { 'retry-after': String(this.#retryAfterSeconds), connection: 'close' });
+      if (!response.headersSent) {
+        const refusal = new GatewayRpcError(error.code, error.message, { httpStatus: 503, data: error.data });
+        writeRpcError(response, null, refusal, { 'retry-after': String(this.#retryAfterSeconds), connection: 'close' });
+      }
       else if (!response.writableEnded) response.end();
     }
     if (this.inFlight === 0) return;
