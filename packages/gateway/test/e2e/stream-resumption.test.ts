@@ -3,7 +3,9 @@
 // the call's result; losing the connection did not cancel the call. A
 // `Last-Event-ID` the gateway cannot serve (bogus, another session's, a
 // stream whose events are gone) is answered at once, never with a stream
-// that waits forever: in memory and with the Redis event log.
+// that waits forever: in memory and with the Redis event log. A call a
+// draining replica gave up while its client was away leaves its shutdown
+// error in the shared log, where a resume on another replica finds it.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -137,4 +139,48 @@ describe('resuming with the Redis event log', async () => {
 
   if (skip === undefined) unservableResumeTests(() => gateway);
   else it.skip(skip);
+});
+
+describe("a call given up by a draining replica, resumed on another", async () => {
+  const skip = await redisSkipReason();
+  let draining: RunningGateway;
+  let other: RunningGateway;
+
+  before(async () => {
+    if (skip !== undefined) return;
+    const prefix = uniquePrefix('drain-resume');
+    const v1 = stdioCommand(backendScripts.v1);
+    const start = (id: string) => {
+      const config: GatewayConfig = gatewayConfig([stdioBackend('crm', v1.command, v1.args)]);
+      config.gateway.id = id;
+      config.session = { ...config.session, store: SHARED_REDIS_URL, keyPrefix: prefix };
+      return startGateway(config, { logger: silentLogger, hasAdmin: false });
+    };
+    [draining, other] = await Promise.all([start('replica-draining'), start('replica-other')]);
+  });
+  after(async () => {
+    await Promise.all([draining?.close(), other?.close()]);
+  });
+
+  it('finds the shutdown error for its call in the shared log, so the client knows to send it again', { skip }, async () => {
+    const session = await initializeLegacy(draining.url);
+    const controller = new AbortController();
+    const call = await fetch(draining.url, {
+      method: 'POST',
+      headers: legacyHeaders(session),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 42, method: 'tools/call', params: { name: 'crm__wait_for_cancel', arguments: { ms: 60_000 }, _meta: { progressToken: 'w' } } }),
+      signal: controller.signal,
+    });
+    const seen = await readEvents(call, (events) => events.some((event) => progressOf(event) !== undefined));
+    controller.abort();
+    // The client is away; the call still runs, and is given up at the deadline with the error logged for a resume.
+    const outcome = await draining.drain(1_000);
+    assert.equal(outcome.abandoned, 1);
+    const resumed = await fetch(other.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25', 'last-event-id': seen.at(-1)!.id! }, signal: AbortSignal.timeout(5_000) });
+    assert.equal(resumed.status, 200);
+    const events = await readEvents(resumed, (list) => list.some((event) => event.data.includes('"id":42')));
+    const final = messageOf(events.at(-1)!)!;
+    assert.equal(final.id, 42);
+    assert.equal(final.error.data.reason, 'gateway_shutting_down');
+  });
 });
