@@ -3,7 +3,8 @@
 // its bearer token, and the caller's own token is passed on only to a backend
 // declared for the gateway's audience, and only when the token carries that
 // audience (a token for another of the gateway's audiences is refused with a
-// JSON-RPC error and never reaches the backend).
+// JSON-RPC error and never reaches the backend). A rotated secret file is
+// read again on reload.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,9 @@ import { createServer } from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
-import { parseConfig } from '../../src/config/load.ts';
+import { loadConfig, parseConfig } from '../../src/config/load.ts';
+import { createTempDirectory, type TempDirectory } from '../fixtures/config-files.ts';
+import { writeFile } from 'node:fs/promises';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
 import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
@@ -54,6 +57,44 @@ describe('a named backend credential from the environment', () => {
     const posts = backend.requests.filter((request) => request.method === 'POST');
     assert.ok(posts.length > 0);
     for (const request of posts) assert.equal(request.headers.authorization, 'Bearer vault-named-secret');
+  });
+});
+
+describe('a named credential read from a secret file', () => {
+  const variable = 'GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_ROTATED_FILE';
+  let backend: RecordingServer;
+  let gateway: RunningGateway;
+  let directory: TempDirectory;
+  let secretFile: string;
+
+  before(async () => {
+    backend = await startModernEchoBackend();
+    directory = await createTempDirectory();
+    secretFile = await directory.write('rotated.token', 'first-token\n');
+    // A reload reads the gateway's own environment, as `gatehouse start` does.
+    process.env[variable] = secretFile;
+    const configPath = await directory.write('gatehouse.yaml', `gateway:\n  host: 127.0.0.1\n  port: 0\nbackends:\n  - name: vault\n    url: ${backend.url}\n    auth: service-account-rotated\n`);
+    const { config } = await loadConfig(configPath);
+    gateway = await startGateway(config, { logger: silentLogger, hasAdmin: false, configPath });
+  });
+  after(async () => {
+    delete process.env[variable];
+    await gateway?.close();
+    await backend?.close();
+    await directory?.remove();
+  });
+
+  it('sends the token the file holds, and the rotated one after a reload', async () => {
+    assert.equal((await echoThrough(gateway.url, 'vault__echo')).body?.result?.content?.[0]?.text, 'hello');
+    const lastAuthorization = () => backend.requests.filter((request) => request.method === 'POST').at(-1)?.headers.authorization;
+    assert.equal(lastAuthorization(), 'Bearer first-token');
+    await writeFile(secretFile, 'second-token\n');
+    const report = await gateway.reload();
+    assert.equal(report.outcome, 'applied', JSON.stringify(report));
+    await gateway.settled();
+    const answer = await echoThrough(gateway.url, 'vault__echo');
+    assert.equal(answer.body?.result?.content?.[0]?.text, 'hello', answer.text);
+    assert.equal(lastAuthorization(), 'Bearer second-token');
   });
 });
 
