@@ -46,7 +46,8 @@ import { RequestStateSealer } from './bridge/request-state.ts';
 import { endpointOf, handleMcpRequest, type McpEndpointContext } from './transport/mcp-endpoint.ts';
 import { createOriginPolicy } from './transport/origin.ts';
 import { refuse } from './transport/http-io.ts';
-import { RequestDrain, type DrainOutcome } from './transport/request-drain.ts';
+import { RequestDrain, shutdownError, type DrainOutcome } from './transport/request-drain.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createAdminServer } from './admin/admin-server.ts';
 import { createApprovalsApi } from './admin/approvals-api.ts';
 import { createToolPinsApi } from './policy/tool-pins-api.ts';
@@ -119,9 +120,11 @@ export interface RunningGateway {
   /**
    * Graceful shutdown (SIGTERM): /readyz turns 503 at once, the listener
    * stops accepting, new requests get 503 + Retry-After, GET and listen
-   * streams end with a reconnect hint, calls in flight are waited for up to
-   * `timeoutMs` (default `gateway.drain_timeout_seconds`), then it closes
-   * everything as `close()` does.
+   * streams end with a reconnect hint, calls in flight are waited for until
+   * only the teardown budget of `timeoutMs` (default
+   * `gateway.drain_timeout_seconds`) is left, those still running are
+   * answered with a shutdown error and cancelled upstream, then it closes
+   * everything as `close()` does, all within `timeoutMs`.
    */
   drain(timeoutMs?: number): Promise<DrainOutcome>;
   /** Closes everything; later calls (and drain's own) share the first one's promise. */
@@ -344,6 +347,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     tracing,
     maxMessageSizeBytes: config.session.maxMessageSizeBytes,
     maxJsonDepth: config.session.maxJsonDepth,
+    drain: drainer,
   };
 
   let admin: Server | undefined;
@@ -411,16 +415,24 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     },
     settled: () => backendSet.settled(),
     async drain(timeoutMs = (config.gateway.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS) * 1000) {
+      const deadline = performance.now() + timeoutMs;
+      // The close after the calls (backends, audit flush, traces) is budgeted inside the deadline, not after it.
+      const teardownMs = teardownBudgetMs(timeoutMs);
       logger.info({ inFlight: drainer.inFlight, timeoutMs }, 'draining: refusing new requests, finishing the calls in flight');
-      const finished = drainer.drain(server, timeoutMs);
+      const finished = drainer.drain(server, timeoutMs - teardownMs);
       // Long-lived streams never finish on their own: end them with a reconnect hint.
       streams.closeAll(RECONNECT_AFTER_MS);
       listens.closeAll();
       const outcome = await finished;
-      if (outcome.abandoned > 0) logger.warn({ abandoned: outcome.abandoned, waitedMs: outcome.waitedMs }, 'drain deadline reached with requests still open; closing them');
-      else logger.info({ waitedMs: outcome.waitedMs }, 'drained: no request in flight');
-      await running.close();
-      return outcome;
+      if (outcome.abandoned > 0) {
+        logger.warn({ abandoned: outcome.abandoned, waitedMs: outcome.waitedMs }, 'drain deadline reached with calls still running; answering each with a shutdown error and cancelling it upstream');
+        // Half the budget at most for the given-up calls to settle (their cancellation sent, their records written).
+        await drainer.giveUpAll(shutdownError(timeoutMs), teardownMs / 2);
+      } else logger.info({ waitedMs: outcome.waitedMs }, 'drained: no request in flight');
+      // The CLI's own guard exits at the deadline itself; stop waiting just before it to report what did not close.
+      const isClosed = await Promise.race([running.close().then(() => true), sleep(Math.max(0, deadline - performance.now() - 50)).then(() => false)]);
+      if (!isClosed) logger.error({ timeoutMs }, 'closing did not finish within the drain deadline; exiting anyway');
+      return { ...outcome, isClosed };
     },
     close() {
       closing ??= closeEverything();
@@ -448,6 +460,14 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     await redis?.close();
   }
   return running;
+}
+
+/**
+ * How much of a drain's deadline is kept for closing after the calls: a
+ * fifth, between 250 ms and 5 s (5 s of the default 25 s).
+ */
+export function teardownBudgetMs(drainTimeoutMs: number): number {
+  return Math.min(5_000, Math.max(250, drainTimeoutMs / 5));
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -44,12 +44,17 @@ export type BackendConfig = HttpBackendConfig | StdioBackendConfig;
 
 export type BackendAuthConfig =
   | { type: 'none' }
-  /** A credential defined elsewhere, by name; the seed's `auth: service-account-salesforce`. */
-  | { type: 'named'; name: string }
+  /**
+   * A credential defined outside the file, by name; the seed's `auth:
+   * service-account-salesforce`. `secret` is filled in from the environment
+   * at load (config/backend-auth.ts) and never printed.
+   */
+  | { type: 'named'; name: string; secret?: string }
   | { type: 'static_header'; header: string; value: string }
   | { type: 'oauth_client_credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
   | { type: 'token_exchange'; tokenUrl: string; audience?: string }
-  | { type: 'oauth_passthrough' };
+  /** The caller's token, only to a backend declared to accept the gateway's own `audience` (config/backend-auth.ts). */
+  | { type: 'oauth_passthrough'; audience?: string };
 
 /**
  * Letters, digits and hyphens, starting with a letter or digit. No `_`
@@ -82,7 +87,7 @@ export const authShapes = {
     scope: text().optional(),
   },
   token_exchange: { type: z.literal('token_exchange'), token_url: httpUrl(), audience: text().optional() },
-  oauth_passthrough: { type: z.literal('oauth_passthrough') },
+  oauth_passthrough: { type: z.literal('oauth_passthrough'), audience: text().optional() },
 } as const;
 
 export const AUTH_TYPES = Object.keys(authShapes) as (keyof typeof authShapes)[];
@@ -265,8 +270,9 @@ function toAuthConfig(auth: BackendFile['auth']): BackendAuthConfig {
   }
   switch (auth.type) {
     case 'none':
-    case 'oauth_passthrough':
       return { type: auth.type };
+    case 'oauth_passthrough':
+      return { type: auth.type, ...(auth.audience === undefined ? {} : { audience: auth.audience }) };
     case 'named':
       return { type: 'named', name: auth.name };
     case 'static_header':

@@ -11,6 +11,7 @@ import { interpolateEnv, type Environment } from './env-interpolation.ts';
 import { createGatewayConfigSchema, type GatewayConfig } from './schema.ts';
 import { describeIssues } from './validation-problems.ts';
 import { collectWarnings } from './warnings.ts';
+import { resolveBackendAuth } from './backend-auth.ts';
 
 export interface LoadedConfig {
   config: GatewayConfig;
@@ -61,6 +62,8 @@ export function parseConfig(text: string, fileName: string, env: Environment = p
   if (!result.success) {
     throw new ConfigError('config_invalid', fileName, describeIssues(result.error.issues, interpolation.value));
   }
+  const authProblems = resolveBackendAuth(result.data.backends, result.data.authentication, env);
+  if (authProblems.length > 0) throw new ConfigError('config_invalid', fileName, authProblems);
   const warnings = [...yamlWarnings, ...collectWarnings(result.data, interpolation.value as Record<string, unknown>, fileName)];
   return { config: result.data, warnings, path: fileName };
 }

@@ -120,11 +120,12 @@ export const gatewayShape = {
 
 /** Typed loosely here; audit/settings.ts checks each key and names the problem (`audit.fail_mode: ...`). */
 export const auditShape = {
-  backend: text().optional(),
+  // Seed keys this gateway does not act on: refused, saying what to use instead, rather than accepted and ignored.
+  backend: z.never({ error: 'is not supported: audit records are kept in the gateway\'s own store (audit.store: sqlite with audit.path, or postgres with audit.postgres_url), which is what makes them tamper-evident and queryable; to ship them to an external pipeline, run "gatehouse audit export --to <destination>" (a file, an https webhook or NATS JetStream; docs/audit.md). Remove this key' }).optional(),
   retention_days: z.union([wholeNumber(1, 36_500), mapping(z.string(), z.unknown())], { error: 'expected a number of days or a mapping per category' }).optional(),
   store: text().optional(),
   path: text().optional(),
-  categories: list(text()).optional(),
+  categories: z.never({ error: 'is not supported: every record is stored, and security records (denials, authentication failures, approvals) can never be left out; what differs per category is how long records are kept: use retention_days: { security: 2555, routine: 365 }. Remove this key' }).optional(),
   enabled: flag().optional(),
   postgres_url: text().optional(),
   postgres_schema: text().optional(),

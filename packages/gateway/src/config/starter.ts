@@ -23,7 +23,7 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     enabled: false               # true to federate it; false keeps the entry without using it
     # transport: http            # optional: http or stdio, inferred from url / command
     # protocol_version: 2025-11-25  # pin the MCP revision spoken to it (default: the newest it offers)
-    # auth: none                 # none, or a mapping: {type: static_header | oauth_client_credentials | token_exchange, ...}
+    # auth: none                 # none, service-account-x (GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_X), or {type: static_header | oauth_client_credentials | token_exchange | oauth_passthrough, ...}
     # required_scope: remote.read  # scope a caller needs to reach this backend
     # scopes: { read: remote.read, invoke: remote.invoke, tools: { delete_*: [remote.admin] } }
     # circuit_breaker:           # fail fast while the backend is failing or slow (false: off)
@@ -130,11 +130,9 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #   invoke_scope: "{backend}.invoke"
 #
 # audit:
-#   backend: audit-pipeline.example.com       # where audit records go
 #   store: sqlite                             # where records are kept locally: sqlite or postgres
 #   path: ./gatehouse-audit.db                # the sqlite file
 #   retention_days: 2555                      # how long they are kept
-#   categories: [tool_call, resource_read]
 #   postgres_url: postgres://gatehouse@db:5432/audit   # with store: postgres (daily partitions)
 #   postgres_schema: public
 #   fail_mode: open                           # closed: refuse to answer when a record cannot be kept (default with compliance: strict)

@@ -10,18 +10,10 @@ interface InactiveFeature {
   consequence: string;
 }
 
-const INACTIVE_FEATURES: readonly InactiveFeature[] = [
-  {
-    find: (config) =>
-      config.backends.flatMap((backend, index) => {
-        // static_header, oauth_client_credentials and token_exchange are applied (identity/backend-credential-config.ts).
-        if (backend.auth.type !== 'named' && backend.auth.type !== 'oauth_passthrough') return [];
-        const label = backend.auth.type === 'named' ? backend.auth.name : backend.auth.type;
-        return [`backends[${index}].auth (${label})`];
-      }),
-    consequence: 'accepted but not applied yet in this version (requests reach the backend without these credentials)',
-  },
-];
+// Empty: every key the schema accepts is acted on; one that is not is refused
+// with an error saying what to use instead (backends' `auth` forms,
+// audit.backend, audit.categories), never accepted with a warning.
+const INACTIVE_FEATURES: readonly InactiveFeature[] = [];
 
 /** Every warning for a valid config, each prefixed with the file name like an error. */
 export function collectWarnings(config: GatewayConfig, file: Record<string, unknown>, fileName: string): string[] {

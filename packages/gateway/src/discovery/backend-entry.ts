@@ -10,6 +10,7 @@ import { formatKeyPath } from '../config/errors.ts';
 import { createGatewayConfigSchema } from '../config/schema.ts';
 import type { BackendConfig } from '../config/backend-schema.ts';
 import { describeIssues } from '../config/validation-problems.ts';
+import { resolveBackendAuth } from '../config/backend-auth.ts';
 
 const ENTRY_PREFIX = /^backends\[0\]\.?/;
 
@@ -17,7 +18,13 @@ const ENTRY_PREFIX = /^backends\[0\]\.?/;
 export function checkBackendEntry(entry: unknown, origin: string, nameSeparator: string): BackendConfig {
   const input = { gateway: { name_separator: nameSeparator }, backends: [entry] };
   const result = createGatewayConfigSchema({ hostname: 'discovery' }).safeParse(input);
-  if (result.success) return result.data.backends[0]!;
+  if (result.success) {
+    const backend = result.data.backends[0]!;
+    // Named credentials resolve from the environment as in gatehouse.yaml; passthrough is for declared backends only.
+    const authProblems = resolveBackendAuth([backend], 'discovered', process.env);
+    if (authProblems.length > 0) throw new ConfigError('config_invalid', origin, authProblems.map((problem) => ({ ...problem, path: problem.path.replace(ENTRY_PREFIX, '') })));
+    return backend;
+  }
   const problems = describeIssues(result.error.issues, input)
     .filter((problem) => problem.path.startsWith('backends[0]'))
     .map((problem): ConfigProblem => ({ ...problem, path: problem.path.replace(ENTRY_PREFIX, '') }));

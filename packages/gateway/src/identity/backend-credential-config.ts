@@ -1,8 +1,8 @@
 // From a backend's `auth` in gatehouse.yaml to the credentials the gateway
-// presents to it. Pure. `named` credentials (the playbook's
-// `auth: service-account-x`) and `oauth_passthrough` have no credentials here:
-// the first needs a credential registry (not built yet), the second is
-// refused by design, since MCP forbids passing the client's token through.
+// presents to it. Pure. A `named` credential (the playbook's
+// `auth: service-account-x`) is a bearer token the loader read from the
+// environment (config/backend-auth.ts); `oauth_passthrough` reaches here only
+// for a backend the loader checked accepts the gateway's own audience.
 
 import type { AuthenticationConfig } from '../config/schema.ts';
 import type { BackendAuthConfig } from '../config/backend-schema.ts';
@@ -14,6 +14,12 @@ export function backendCredentialOptions(auth: BackendAuthConfig, serviceClient:
   switch (auth.type) {
     case 'static_header':
       return { type: 'static_header', header: auth.header, value: auth.value };
+    case 'named':
+      if (auth.secret === undefined) throw new TypeError(`the named credential "${auth.name}" was not resolved; configs are loaded through config/load.ts, which resolves it`);
+      return { type: 'static_header', header: 'authorization', value: `Bearer ${auth.secret}` };
+    case 'oauth_passthrough':
+      if (auth.audience === undefined) throw new TypeError('oauth_passthrough without an audience is refused by config/backend-auth.ts');
+      return { type: 'oauth_passthrough', audience: auth.audience };
     case 'oauth_client_credentials':
       return { type: 'oauth_client_credentials', tokenUrl: auth.tokenUrl, client: { clientId: auth.clientId, clientSecret: auth.clientSecret }, ...(auth.scope === undefined ? {} : { scope: auth.scope }) };
     case 'token_exchange':

@@ -2,8 +2,10 @@
 // header from a secret, its own service token (OAuth client credentials,
 // cached and refreshed before expiry), or a token for the backend obtained by
 // RFC 8693 token exchange of the caller's token (on-behalf-of, cached per
-// caller and backend). The client's own token is never forwarded: MCP
-// authorization, Access Token Privilege Restriction.
+// caller and backend). The client's own token is forwarded only to a backend
+// declared to accept the gateway's audience, and only when the token carries
+// that audience: otherwise it would be token passthrough, which MCP
+// authorization forbids (Access Token Privilege Restriction).
 
 import { createHash } from 'node:crypto';
 import { presentedTokenOf, type Caller } from './caller.ts';
@@ -40,7 +42,9 @@ export type BackendCredentialOptions =
       scope?: string;
       /** Default 1000 cached exchanged tokens (per backend). */
       maxCacheEntries?: number;
-    };
+    }
+  /** The caller's own token, to a backend that validates tokens issued for the gateway's `audience`. */
+  | { type: 'oauth_passthrough'; audience: string };
 
 export interface BackendCredentialContext {
   /** For messages: which backend these credentials are for. */
@@ -62,9 +66,10 @@ const BRAND = Symbol.for('gatehouse.BackendCredentialError');
 
 export class BackendCredentialError extends Error {
   readonly [BRAND] = true;
-  readonly code: 'backend_credentials_failed' | 'no_subject_token';
+  /** `caller_token_refused`: this caller's token cannot be used for the backend; the caller must get another, the backend is fine. */
+  readonly code: 'backend_credentials_failed' | 'no_subject_token' | 'caller_token_refused';
   readonly isTransient: boolean;
-  constructor(code: 'backend_credentials_failed' | 'no_subject_token', message: string, options: { isTransient?: boolean; cause?: unknown } = {}) {
+  constructor(code: 'backend_credentials_failed' | 'no_subject_token' | 'caller_token_refused', message: string, options: { isTransient?: boolean; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'BackendCredentialError';
     this.code = code;
@@ -92,7 +97,26 @@ export function createBackendCredentials(options: BackendCredentialOptions, cont
       return clientCredentials(options, context);
     case 'token_exchange':
       return tokenExchange(options, context);
+    case 'oauth_passthrough':
+      return passthrough(options, context);
   }
+}
+
+function passthrough(options: Extract<BackendCredentialOptions, { type: 'oauth_passthrough' }>, context: BackendCredentialContext): BackendCredentials {
+  return {
+    type: 'oauth_passthrough',
+    headersFor(caller) {
+      const token = caller === undefined ? undefined : presentedTokenOf(caller);
+      if (caller === undefined || token === undefined) {
+        return Promise.reject(new BackendCredentialError('no_subject_token', `Backend "${context.backend ?? '?'}" is reached with the caller's own token and this request carries none; authenticate to the gateway with an access token`));
+      }
+      // A token the gateway accepted for another of its audiences (its /mcp URL, say) is not one this backend was declared to accept.
+      if (!caller.audience.includes(options.audience)) {
+        return Promise.reject(new BackendCredentialError('caller_token_refused', `Backend "${context.backend ?? '?'}" accepts only tokens issued for audience "${options.audience}", and this caller's token is for ${caller.audience.map((audience) => `"${audience}"`).join(', ') || 'no audience'}; passing it on would be token passthrough, which MCP authorization forbids. Get a token with audience "${options.audience}"`));
+      }
+      return { authorization: `Bearer ${token}` };
+    },
+  };
 }
 
 interface CachedToken {

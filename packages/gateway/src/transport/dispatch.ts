@@ -13,6 +13,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import { shapeModernResult } from './rev2026/modern-codec.ts';
 import { shapeLegacyResult } from './rev2025/legacy-codec.ts';
 import { CallStream, type CallStreamOptions } from './call-stream.ts';
+import type { RequestDrain } from './request-drain.ts';
 import type { ClientRelay } from '../exchange/client-relay.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isAuthError } from '../identity/auth-error.ts';
@@ -37,6 +38,8 @@ export interface DispatchContext {
   /** The audit trail, when `audit` is configured; a record is durable before the answer leaves. */
   audit: AuditTrail | undefined;
   gatewayId: string;
+  /** Counts each call in, so a drain deadline gives it up with an error instead of cutting it off (request-drain.ts). */
+  drain?: Pick<RequestDrain, 'trackCall'>;
 }
 
 export interface OpenExchangeOptions extends CallStreamOptions {
@@ -56,6 +59,8 @@ export interface OpenExchange {
   response: ServerResponse;
   /** Cancels the work (a 2025 client's notifications/cancelled). */
   abort(reason: string): void;
+  /** Answers the call with `error` now and cancels its work (the gateway stops before it finished). */
+  giveUp(error: GatewayRpcError): void;
 }
 
 export function openExchange(
@@ -95,11 +100,24 @@ export function openExchange(
     backendSeconds: undefined,
     backendError: undefined,
   };
-  return { exchange, stream, response, abort: (reason) => controller.abort(new Error(reason)) };
+  const giveUp = (error: GatewayRpcError) => {
+    stream.finish({ jsonrpc: '2.0', id: request.id, error: error.toJsonRpc() });
+    controller.abort(error);
+  };
+  return { exchange, stream, response, abort: (reason) => controller.abort(new Error(reason)), giveUp };
 }
 
 /** Runs one request through chain and router, writes the JSON-RPC response, and records the outcome. Never throws. */
-export async function dispatchRequest(context: DispatchContext, { exchange, stream, response }: OpenExchange): Promise<void> {
+export async function dispatchRequest(context: DispatchContext, open: OpenExchange): Promise<void> {
+  const release = context.drain?.trackCall(open.giveUp);
+  try {
+    await answerRequest(context, open);
+  } finally {
+    release?.();
+  }
+}
+
+async function answerRequest(context: DispatchContext, { exchange, stream, response }: OpenExchange): Promise<void> {
   const request = exchange.message as JsonRpcRequest;
   let result: Record<string, unknown> | undefined;
   let errorCode: number | undefined;
@@ -206,6 +224,8 @@ function recordOutcome(context: DispatchContext, exchange: Exchange, result: Rec
 
 export function toRpcError(error: unknown, logger: Logger, exchange?: Exchange): GatewayRpcError {
   if (isGatewayRpcError(error)) return error;
+  // Given up by a draining gateway: the reason the client was told is the one recorded.
+  if (exchange?.signal.aborted && isGatewayRpcError(exchange.signal.reason)) return exchange.signal.reason;
   if (exchange?.signal.aborted) return new GatewayRpcError(RPC.requestTimeout, 'Request cancelled: the client closed the connection');
   logger.error({ err: error, exchange: exchange?.id, method: exchange?.message.method }, 'unexpected error while handling a request');
   return rpcErrors.internal(`the gateway failed while handling this request (exchange ${exchange?.id ?? 'unknown'}); it has been logged`);

@@ -11,6 +11,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import { eraOf } from '../protocol/revisions.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isBackendCredentialError, type BackendCredentials } from '../identity/backend-credentials.ts';
+import { GatewayRpcError, RPC, isGatewayRpcError } from '../protocol/errors.ts';
 import { backendClosedError, BackendError, exposeBackend, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
 import { createBackendEvents } from './backend-events.ts';
 import { classifyDiscoverOutcome, handshakeFromInitializeAnswer, initializeParams, type DiscoverOutcome } from './handshake.ts';
@@ -125,7 +126,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   /** Translates a failure of the HTTP exchange; an abort surfaces its own reason (timeout error or the caller's). */
   function translate(error: unknown, cancellation: CallCancellation): unknown {
     if (cancellation.aborted) return cancellation.reason;
-    if (isBackendError(error)) return error;
+    if (isBackendError(error) || isGatewayRpcError(error)) return error;
     const code = failureCode(error);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new BackendError('backend_timeout', name, `Backend "${name}" stopped answering at ${url} (${code}); retry later`, { cause: error });
@@ -152,6 +153,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     } catch (error) {
       // Token exchange needs a caller; the gateway's own requests then go without credentials.
       if (isBackendCredentialError(error) && error.code === 'no_subject_token') return undefined;
+      // The caller's token, not the backend, is at fault: an error for this call only, never a breaker failure.
+      if (isBackendCredentialError(error) && error.code === 'caller_token_refused') throw new GatewayRpcError(RPC.invalidRequest, error.message, { data: { reason: 'caller_token_refused', backend: name } });
       throw new BackendError('backend_unavailable', name, `Backend "${name}": the gateway could not obtain its credentials (${(error as Error).message}); retry later`, { cause: error });
     }
   }

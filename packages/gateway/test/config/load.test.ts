@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ConfigError, isConfigError } from '../../src/config/errors.ts';
 import { DEFAULT_CONFIG_PATH } from '../../src/config/default-config.ts';
 import { GATEHOUSE_ROOT, loadConfig, parseConfig } from '../../src/config/load.ts';
-import { createTempDirectory, MINIMAL_YAML, SEED_CHAPTER_6_YAML, type TempDirectory } from '../fixtures/config-files.ts';
+import { createTempDirectory, MINIMAL_YAML, SEED_CHAPTER_6_AS_RUN_YAML, SEED_CHAPTER_6_CREDENTIALS, type TempDirectory } from '../fixtures/config-files.ts';
 
 /** The ConfigError a call throws; fails the test if it does not throw one. */
 async function configErrorOf(action: () => unknown): Promise<ConfigError> {
@@ -26,8 +26,8 @@ describe('loadConfig', () => {
   after(() => directory.remove());
 
   it('loads a file and returns its absolute path with the config', async () => {
-    const file = await directory.write('seed.yaml', SEED_CHAPTER_6_YAML);
-    const loaded = await loadConfig(file, {});
+    const file = await directory.write('seed.yaml', SEED_CHAPTER_6_AS_RUN_YAML);
+    const loaded = await loadConfig(file, { ...SEED_CHAPTER_6_CREDENTIALS });
     assert.equal(loaded.path, file);
     assert.equal(loaded.config.backends.length, 3);
   });

@@ -5,15 +5,15 @@ import { LOCAL_ORIGINS } from '../../src/transport/origin.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import type { BackendAuthConfig } from '../../src/config/backend-schema.ts';
 import { DEFAULT_RESILIENCE } from '../../src/upstream/resilient-backend.ts';
-import { MINIMAL_YAML, SEED_CHAPTER_6_YAML, SEED_CHAPTER_8_SESSION_YAML } from '../fixtures/config-files.ts';
+import { MINIMAL_YAML, SEED_CHAPTER_6_AS_RUN_YAML, SEED_CHAPTER_6_CREDENTIALS, SEED_CHAPTER_8_SESSION_YAML } from '../fixtures/config-files.ts';
 
 function parse(text: string, env: Record<string, string> = {}): GatewayConfig {
   return parseConfig(text, 'gatehouse.yaml', env, { hostname: 'testhost' }).config;
 }
 
 describe('config schema', () => {
-  it("accepts the playbook's chapter-6 gateway example as written", () => {
-    const config = parse(SEED_CHAPTER_6_YAML);
+  it("accepts the playbook's chapter-6 gateway example in the keys Gatehouse acts on", () => {
+    const config = parse(SEED_CHAPTER_6_AS_RUN_YAML, { ...SEED_CHAPTER_6_CREDENTIALS });
     assert.equal(config.gateway.endpoint, 'https://mcp-gateway.company.com');
     assert.deepEqual(config.authentication, {
       oauthIssuer: 'https://login.company.com',
@@ -25,19 +25,19 @@ describe('config schema', () => {
       scopesSupported: undefined,
       serviceClient: undefined,
     });
-    assert.deepEqual(config.audit, { backend: 'audit-pipeline.company.com', retentionDays: 2555, raw: { backend: 'audit-pipeline.company.com', retention_days: 2555 } });
+    assert.deepEqual(config.audit, { backend: undefined, retentionDays: 2555, raw: { retention_days: 2555 } });
     assert.deepEqual(config.backends[0], {
       kind: 'http',
       name: 'salesforce',
       url: 'http://mcp-salesforce.internal:8000',
       headers: {},
       timeoutMs: 5000,
-      auth: { type: 'named', name: 'service-account-salesforce' },
+      auth: { type: 'named', name: 'service-account-salesforce', secret: 'salesforce-service-token' },
       requiredScope: 'salesforce.access',
       enabled: true,
       resilience: DEFAULT_RESILIENCE,
     });
-    assert.deepEqual(config.backends[2]?.auth, { type: 'oauth_passthrough' });
+    assert.deepEqual(config.backends[2]?.auth, { type: 'oauth_passthrough', audience: 'mcp-gateway' });
     assert.deepEqual(config.policies, [
       { name: 'rate_limit_per_user', type: 'rate_limit', settings: { requests_per_minute: 60 } },
       { name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 10 } },
@@ -118,11 +118,9 @@ describe('config schema', () => {
   mode: hybrid
   embedded_idp: false
 audit:
-  backend: sqlite
   retention_days: 30
   store: sqlite
   path: ./audit.db
-  categories: [tool_call]
 `);
     assert.equal(config.authentication?.mode, 'hybrid');
     assert.equal(config.authentication?.verifier.jwksUri, 'https://login.example.com/jwks');
@@ -131,21 +129,21 @@ audit:
 
   const authTable: Array<[yaml: string, expected: BackendAuthConfig]> = [
     ['none', { type: 'none' }],
-    ['oauth-passthrough', { type: 'oauth_passthrough' }],
-    ['service-account-crm', { type: 'named', name: 'service-account-crm' }],
+    ['service-account-crm', { type: 'named', name: 'service-account-crm', secret: 'crm-token' }],
     ['{ type: none }', { type: 'none' }],
-    ['{ type: named, name: svc }', { type: 'named', name: 'svc' }],
+    ['{ type: named, name: service-account-crm }', { type: 'named', name: 'service-account-crm', secret: 'crm-token' }],
     ['{ type: static_header, header: X-Api-Key, value: abc }', { type: 'static_header', header: 'X-Api-Key', value: 'abc' }],
     [
       '{ type: oauth_client_credentials, token_url: "https://idp/token", client_id: gh, client_secret: s3, scope: read }',
       { type: 'oauth_client_credentials', tokenUrl: 'https://idp/token', clientId: 'gh', clientSecret: 's3', scope: 'read' },
     ],
     ['{ type: token_exchange, token_url: "https://idp/token", audience: crm }', { type: 'token_exchange', tokenUrl: 'https://idp/token', audience: 'crm' }],
-    ['{ type: oauth_passthrough }', { type: 'oauth_passthrough' }],
+    ['{ type: oauth_passthrough, audience: mcp-gateway }', { type: 'oauth_passthrough', audience: 'mcp-gateway' }],
   ];
   for (const [yaml, expected] of authTable) {
     it(`reads backend auth ${yaml} as ${expected.type}`, () => {
-      const config = parse(`backends:\n  - name: a\n    url: http://a\n    auth: ${yaml}\n`);
+      const authentication = 'authentication:\n  oauth_issuer: https://login.example.com\n  audience: mcp-gateway\n';
+      const config = parse(`${authentication}backends:\n  - name: a\n    url: http://a\n    auth: ${yaml}\n`, { GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_CRM: 'crm-token' });
       assert.deepEqual(config.backends[0]?.auth, expected);
     });
   }

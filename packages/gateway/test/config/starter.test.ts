@@ -16,9 +16,11 @@ describe('starter config', () => {
     );
   });
 
-  it('shows every key of the file, set or commented out', () => {
+  it('shows every key of the file that is not refused, set or commented out', () => {
     const text = renderStarterConfig();
-    const keys = [gatewayShape, backendShape, authenticationShape, auditShape, policyShape, configFileShape].flatMap((shape) => Object.keys(shape));
+    // A key whose schema is `never` is refused with what to use instead (audit.backend, audit.categories): not a key to show.
+    const isRefused = (schema: unknown) => (schema as { def?: { innerType?: { def?: { type?: string } } } }).def?.innerType?.def?.type === 'never';
+    const keys = [gatewayShape, backendShape, authenticationShape, auditShape, policyShape, configFileShape].flatMap((shape) => Object.entries(shape).filter(([, schema]) => !isRefused(schema)).map(([key]) => key));
     const absent = keys.filter((key) => key !== 'settings' && !new RegExp(`\\b${key}:`).test(text));
     assert.deepEqual(absent, []);
   });

@@ -43,8 +43,18 @@ export interface EventLog {
    * shared log ends it with an error if its replica dies).
    */
   openStream(sessionId: string, kind: 'call' | 'get', requestId?: JsonRpcId): LoggedStream;
-  /** The stream a `Last-Event-ID` names, and the position after which to replay; `undefined` if unknown. */
-  find(sessionId: string, lastEventId: string): { stream: LoggedStream; afterNumber: number } | undefined;
+  /**
+   * The stream a `Last-Event-ID` names in this session, and the position
+   * after which to replay; `undefined` when the log does not hold it
+   * (malformed, never this session's, expired or dropped).
+   */
+  find(sessionId: string, lastEventId: string): ResumePoint | undefined | Promise<ResumePoint | undefined>;
+  /**
+   * For an id `find` does not hold: the request id of the call whose stream
+   * it named, when the log still remembers that call after dropping its
+   * events, so the client can be told that call's outcome is lost.
+   */
+  droppedCall?(sessionId: string, lastEventId: string): JsonRpcId | undefined;
   /**
    * The session's GET stream for a message to deliver: the open one, or
    * (shared logs) a handle any replica can write to; `undefined` when the
@@ -55,7 +65,15 @@ export interface EventLog {
   close?(): void;
 }
 
+export interface ResumePoint {
+  stream: LoggedStream;
+  afterNumber: number;
+}
+
 export const EVENT_ID = /^([cg][0-9a-z]+):(\d+)$/;
+
+/** Call streams dropped to make room whose request ids are remembered, per session. */
+const MAX_DROPPED_CALLS = 256;
 
 interface LoggedEvent {
   number: number;
@@ -65,6 +83,8 @@ interface LoggedEvent {
 /** One stream's events in memory and, while a client listens, the response they are written to. */
 export class MemoryLoggedStream implements LoggedStream {
   readonly id: string;
+  /** The call a `c` stream answers. */
+  requestId: JsonRpcId | undefined;
   readonly #events: LoggedEvent[] = [];
   readonly #limit: number;
   #next = 0;
@@ -109,6 +129,7 @@ export class MemoryEventLog implements EventLog {
   readonly #sessions = new Map<string, Map<string, MemoryLoggedStream>>();
   /** Each session's GET stream, once opened. */
   readonly #getStreams = new Map<string, MemoryLoggedStream>();
+  readonly #droppedCalls = new Map<string, Map<string, JsonRpcId>>();
   readonly #limits: EventLogLimits;
   #sequence = 0;
 
@@ -116,25 +137,31 @@ export class MemoryEventLog implements EventLog {
     this.#limits = limits;
   }
 
-  openStream(sessionId: string, kind: 'call' | 'get'): LoggedStream {
+  openStream(sessionId: string, kind: 'call' | 'get', requestId?: JsonRpcId): LoggedStream {
     if (kind === 'get') {
       const existing = this.#getStreams.get(sessionId);
       if (existing !== undefined) return existing;
     }
     let streams = this.#sessions.get(sessionId);
     if (streams === undefined) this.#sessions.set(sessionId, (streams = new Map()));
-    if (streams.size >= this.#limits.maxStreamsPerSession) this.#evictOne(streams);
+    if (streams.size >= this.#limits.maxStreamsPerSession) this.#evictOne(sessionId, streams);
     const stream = new MemoryLoggedStream(`${kind === 'call' ? 'c' : 'g'}${(++this.#sequence).toString(36)}`, this.#limits.maxEventsPerStream);
+    stream.requestId = requestId;
     streams.set(stream.id, stream);
     if (kind === 'get') this.#getStreams.set(sessionId, stream);
     return stream;
   }
 
-  find(sessionId: string, lastEventId: string): { stream: LoggedStream; afterNumber: number } | undefined {
+  find(sessionId: string, lastEventId: string): ResumePoint | undefined {
     const match = EVENT_ID.exec(lastEventId);
     if (match === null) return undefined;
     const stream = this.#sessions.get(sessionId)?.get(match[1]!);
     return stream === undefined ? undefined : { stream, afterNumber: Number(match[2]) };
+  }
+
+  droppedCall(sessionId: string, lastEventId: string): JsonRpcId | undefined {
+    const streamId = EVENT_ID.exec(lastEventId)?.[1];
+    return streamId === undefined ? undefined : this.#droppedCalls.get(sessionId)?.get(streamId);
   }
 
   sessionStream(sessionId: string): LoggedStream | undefined {
@@ -144,16 +171,24 @@ export class MemoryEventLog implements EventLog {
   dropSession(sessionId: string): void {
     this.#sessions.delete(sessionId);
     this.#getStreams.delete(sessionId);
+    this.#droppedCalls.delete(sessionId);
   }
 
-  #evictOne(streams: Map<string, MemoryLoggedStream>): void {
-    for (const [id, stream] of streams) {
+  #evictOne(sessionId: string, streams: Map<string, MemoryLoggedStream>): void {
+    let victim: MemoryLoggedStream | undefined;
+    for (const stream of streams.values()) {
       if (stream.isComplete || !stream.isAttached) {
-        streams.delete(id);
-        return;
+        victim = stream;
+        break;
       }
     }
-    const oldest = streams.keys().next().value;
-    if (oldest !== undefined) streams.delete(oldest);
+    victim ??= streams.values().next().value;
+    if (victim === undefined) return;
+    streams.delete(victim.id);
+    if (victim.requestId === undefined) return;
+    let dropped = this.#droppedCalls.get(sessionId);
+    if (dropped === undefined) this.#droppedCalls.set(sessionId, (dropped = new Map()));
+    dropped.set(victim.id, victim.requestId);
+    if (dropped.size > MAX_DROPPED_CALLS) dropped.delete(dropped.keys().next().value!);
   }
 }

@@ -12,7 +12,7 @@ import type { SessionStore } from '../../session/store.ts';
 import type { LegacySession } from '../../session/session.ts';
 import { dispatchRequest, openExchange, toRpcError, type DispatchContext, type OpenExchange } from '../dispatch.ts';
 import type { ClientRequests } from './client-requests.ts';
-import { SSE_HEADERS, accepts, refuse, writeJson, writeRpcError, writeStatus } from '../http-io.ts';
+import { SSE_HEADERS, accepts, refuse, sseFrame, writeJson, writeRpcError, writeStatus } from '../http-io.ts';
 import type { EventLog } from './event-log.ts';
 import type { Caller } from '../../identity/caller.ts';
 import { checkSessionOwner, sessionOwnerOf } from '../../identity/session-binding.ts';
@@ -197,7 +197,8 @@ export async function handleLegacyGet(context: LegacyHandlerContext, request: In
   const session = await requireSession(context, request, response, endpointBackend, caller);
   if (session === undefined) return;
   const lastEventId = request.headers['last-event-id'];
-  const resumed = typeof lastEventId === 'string' ? context.events.find(session.id, lastEventId) : undefined;
+  const resumed = typeof lastEventId === 'string' ? await context.events.find(session.id, lastEventId) : undefined;
+  if (typeof lastEventId === 'string' && resumed === undefined) return answerUnservableResume(context.events, session.id, lastEventId, response);
   if (resumed !== undefined && resumed.stream.id.startsWith('c')) {
     // Resuming a POST call's stream: replay what it missed on that stream only, then keep it coming here.
     response.writeHead(200, SSE_HEADERS);
@@ -206,6 +207,37 @@ export async function handleLegacyGet(context: LegacyHandlerContext, request: In
   }
   if (context.streams.isListening(session.id)) return refuse(response, 409, 'Conflict: this session already has an open GET stream; only one is allowed');
   context.streams.open(session.id, endpointBackend, response, resumed === undefined ? undefined : { logged: resumed.stream, afterNumber: resumed.afterNumber });
+}
+
+/**
+ * A `Last-Event-ID` this gateway cannot resume from: malformed, another
+ * session's, or naming a stream whose events are gone (expired, dropped to
+ * make room, or kept by a process that stopped). Replay is optional, and
+ * another stream's messages must never be replayed (2025-11-25 transports,
+ * "Resumability and Redelivery"); what the client must not get is a stream
+ * that waits forever for a result that will never come. When the log still
+ * remembers which call the stream answered, that call is ended with an error
+ * on the stream; otherwise the GET is refused with 400 and a JSON-RPC error
+ * without id, as "Sending Messages to the Server" does for input a server
+ * cannot accept. Not 404: that status means the session ended, and the
+ * client would re-initialize ("Session Management").
+ */
+function answerUnservableResume(events: EventLog, sessionId: string, lastEventId: string, response: ServerResponse): void {
+  const requestId = events.droppedCall?.(sessionId, lastEventId);
+  if (requestId !== undefined) {
+    const error = {
+      code: RPC.internalError,
+      message: `The gateway no longer holds the result of this call (its stream ${JSON.stringify(lastEventId.split(':')[0])} was dropped to make room for newer ones), so whether the call took effect is unknown. Send it again if repeating it is safe`,
+      data: { reason: 'result_not_held', lastEventId },
+    };
+    response.writeHead(200, SSE_HEADERS);
+    return void response.end(sseFrame({ jsonrpc: '2.0', id: requestId, error }));
+  }
+  writeRpcError(response, null, new GatewayRpcError(
+    RPC.invalidRequest,
+    `Bad Request: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream this gateway holds for this session (unknown, another session's, or its events expired), so nothing can be replayed. A call whose result you were waiting for on it has an unknown outcome: send it again if repeating it is safe. To listen for notifications, send the GET without Last-Event-ID`,
+    { httpStatus: 400, data: { reason: 'unknown_last_event_id', lastEventId } },
+  ));
 }
 
 export async function handleLegacyDelete(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> {

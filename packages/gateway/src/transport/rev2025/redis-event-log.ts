@@ -16,7 +16,7 @@ import type { JsonRpcId, JsonRpcMessage } from '../../protocol/jsonrpc.ts';
 import { RPC } from '../../protocol/errors.ts';
 import type { RedisCommands, RedisSubscriber } from '../../cluster/redis-connection.ts';
 import type { Logger } from '../../telemetry/logger.ts';
-import { DEFAULT_EVENT_LOG_LIMITS, EVENT_ID, type EventLog, type EventLogLimits, type LoggedStream } from './event-log.ts';
+import { DEFAULT_EVENT_LOG_LIMITS, EVENT_ID, type EventLog, type EventLogLimits, type LoggedStream, type ResumePoint } from './event-log.ts';
 
 export interface RedisEventLogOptions {
   commands: RedisCommands;
@@ -80,10 +80,13 @@ export class RedisEventLog implements EventLog {
     return stream;
   }
 
-  find(sessionId: string, lastEventId: string): { stream: LoggedStream; afterNumber: number } | undefined {
+  async find(sessionId: string, lastEventId: string): Promise<ResumePoint | undefined> {
     const match = EVENT_ID.exec(lastEventId);
     if (match === null) return undefined;
-    return { stream: this.#stream(sessionId, match[1]!), afterNumber: Number(match[2]) };
+    const stream = this.#stream(sessionId, match[1]!);
+    // Keys are per session, so another session's id finds nothing; nor does one whose events expired with the TTL.
+    if (Number(await this.#options.commands.sendCommand(['EXISTS', stream.counterKey])) === 0) return undefined;
+    return { stream, afterNumber: Number(match[2]) };
   }
 
   sessionStream(sessionId: string): LoggedStream {
@@ -106,7 +109,7 @@ class RedisLoggedStream implements LoggedStream {
   readonly #options: RedisEventLogOptions;
   readonly #limits: EventLogLimits;
   readonly #listKey: string;
-  readonly #counterKey: string;
+  readonly counterKey: string;
   readonly #channel: string;
   readonly ownerKey: string;
   /** The call this stream answers runs in this process (no need to watch for its replica dying). */
@@ -119,7 +122,7 @@ class RedisLoggedStream implements LoggedStream {
     this.#limits = limits;
     const base = `${options.prefix}ev:${sessionId}:${streamId}`;
     this.#listKey = base;
-    this.#counterKey = `${base}:n`;
+    this.counterKey = `${base}:n`;
     this.#channel = `${base}:live`;
     this.ownerKey = `${base}:owner`;
   }
@@ -134,7 +137,7 @@ class RedisLoggedStream implements LoggedStream {
 
   #append(payload: string, isLast: boolean): Promise<unknown> {
     const args = [payload, String(this.#limits.maxEventsPerStream), String(this.#options.ttlSeconds), this.#channel, isLast ? '1' : '0'];
-    const keys = [this.#listKey, this.#counterKey];
+    const keys = [this.#listKey, this.counterKey];
     const { commands } = this.#options;
     return commands.sendCommand(['EVALSHA', APPEND_SHA, '2', ...keys, ...args]).catch((error: unknown) => {
       if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
@@ -197,7 +200,7 @@ class RedisLoggedStream implements LoggedStream {
       .subscribe(this.#channel, listener)
       .then(async () => {
         if (afterNumber === undefined) {
-          written = Number((await commands.sendCommand(['GET', this.#counterKey])) ?? 0);
+          written = Number((await commands.sendCommand(['GET', this.counterKey])) ?? 0);
         } else {
           const logged = (await commands.sendCommand(['LRANGE', this.#listKey, '0', '-1'])) as string[];
           for (const text of logged) {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { registerValidateCommand } from '../../../src/cli/commands/validate.ts';
 import type { CommandIo } from '../../../src/cli/commands/command-io.ts';
-import { createTempDirectory, MINIMAL_YAML, SEED_CHAPTER_6_YAML, type TempDirectory } from '../../fixtures/config-files.ts';
+import { createTempDirectory, MINIMAL_YAML, SEED_CHAPTER_6_AS_RUN_YAML, SEED_CHAPTER_6_CREDENTIALS, SEED_CHAPTER_6_YAML, type TempDirectory } from '../../fixtures/config-files.ts';
 
 const CLI = fileURLToPath(new URL('../../fixtures/config-cli.ts', import.meta.url));
 
@@ -28,14 +28,31 @@ describe('gatehouse validate', () => {
   });
   after(() => directory.remove());
 
-  it('prints OK with the number of backends and policies, then each warning, and exits 0', async () => {
-    const file = await directory.write('seed.yaml', SEED_CHAPTER_6_YAML);
-    const result = await runValidate([file]);
-    assert.equal(result.exitCode, 0);
-    assert.equal(result.out[0], `OK: ${file} is valid (3 backends, 3 policies)`);
-    assert.equal(result.out.length, 4);
-    assert.equal(result.out[1], `warning: ${file}: backends[0].auth (service-account-salesforce): accepted but not applied yet in this version (requests reach the backend without these credentials)`);
+  it('prints OK with the number of backends and policies and exits 0; nothing is accepted and left inactive', async () => {
+    const file = await directory.write('seed-as-run.yaml', SEED_CHAPTER_6_AS_RUN_YAML);
+    const result = await runValidate([file], { ...SEED_CHAPTER_6_CREDENTIALS });
+    assert.equal(result.exitCode, 0, result.err.join('\n'));
+    assert.deepEqual(result.out, [`OK: ${file} is valid (3 backends, 3 policies)`]);
     assert.deepEqual(result.err, []);
+  });
+
+  it("refuses the seed's keys that would do nothing, each with the file, the key and what to use instead, as a real process", async () => {
+    const file = await directory.write('seed.yaml', SEED_CHAPTER_6_YAML);
+    await assert.rejects(promisify(execFile)(process.execPath, [CLI, 'validate', file], { env: { ...process.env, GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_SALESFORCE: 'salesforce-service-token' } }), (error: { code?: number; stdout?: string; stderr?: string }) => {
+      assert.equal(error.code, 1);
+      assert.equal(error.stdout, '');
+      assert.deepEqual((error.stderr ?? '').trimEnd().split('\n'), [
+        `${file}: audit.backend: is not supported: audit records are kept in the gateway's own store (audit.store: sqlite with audit.path, or postgres with audit.postgres_url), which is what makes them tamper-evident and queryable; to ship them to an external pipeline, run "gatehouse audit export --to <destination>" (a file, an https webhook or NATS JetStream; docs/audit.md). Remove this key`,
+      ]);
+      return true;
+    });
+    const withoutAuditBackend = await directory.write('seed-backends.yaml', SEED_CHAPTER_6_YAML.replace('  backend: audit-pipeline.company.com\n', ''));
+    const result = await runValidate([withoutAuditBackend], { GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_SALESFORCE: 'salesforce-service-token' });
+    assert.equal(result.exitCode, 1);
+    assert.deepEqual(result.err, [
+      `${withoutAuditBackend}: backends[1].auth: the credential "service-account-confluence" is not defined: set GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_CONFLUENCE (the bearer token) or GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_CONFLUENCE_FILE (the path of a file holding it, such as a mounted Kubernetes or Docker secret) in the gateway's environment`,
+      `${withoutAuditBackend}: backends[2].auth: token passthrough is forbidden by the MCP authorization spec (Security Best Practices, "Token Passthrough"): the caller's token was issued for the gateway, not for this backend; to call this backend on the caller's behalf, use auth: { type: token_exchange, token_url: ..., audience: <the backend's audience> } (RFC 8693), which gets a token issued for the backend. Only if this backend validates tokens issued for the gateway's own audience, declare it: auth: { type: oauth_passthrough, audience: <authentication.audience> }`,
+    ]);
   });
 
   it('prints every problem on stderr and exits 1 for an invalid file', async () => {
