@@ -6,48 +6,28 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backendScripts, startHttpBackend, stdioCommand, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
-import { connectInteractiveV1 } from '@gatehouse/testing/clients/interactive-v1';
-import { connectInteractiveV2 } from '@gatehouse/testing/clients/interactive-v2';
-import type { InteractiveClient } from '@gatehouse/testing/clients/interactive-client';
 import type { InteractiveHandlers } from '@gatehouse/testing/clients/interactive-handlers';
-import type { BackendConfig } from '../../src/config/backend-schema.ts';
-import { startGateway, type RunningGateway } from '../../src/gateway.ts';
-import { silentLogger } from '../../src/telemetry/logger.ts';
-import { gatewayConfig, httpBackend, stdioBackend } from '../fixtures/gateway-config.ts';
-
-type Connect = (url: string, handlers: InteractiveHandlers) => Promise<InteractiveClient>;
+import { PAIRINGS, startPairedGateway, type PairedGateway, type Pairing } from '../fixtures/interactive-pairings.ts';
 
 const DANGEROUS = ['javascript:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'https://bank.example@evil.example/login'];
 
-function describePairing(title: string, backend: 'v1' | 'v2', transport: 'http' | 'stdio', connect: Connect): void {
-  describe(title, () => {
-    const name = `${backend}${transport}`;
-    let process: HttpBackendProcess | undefined;
-    let gateway: RunningGateway;
+function describePairing(pairing: Pairing): void {
+  describe(pairing.title, () => {
+    let paired: PairedGateway;
     const handlers: InteractiveHandlers = { elicitUrl: () => ({ action: 'accept' }) };
 
     before(async () => {
-      let config: BackendConfig;
-      if (transport === 'http') {
-        process = await startHttpBackend(backendScripts[backend]);
-        config = httpBackend(name, process.url);
-      } else {
-        const command = stdioCommand(backendScripts[backend]);
-        config = stdioBackend(name, command.command, command.args);
-      }
-      gateway = await startGateway(gatewayConfig([config]), { logger: silentLogger, hasAdmin: false });
+      paired = await startPairedGateway(pairing);
     });
     after(async () => {
-      await gateway?.close();
-      await process?.close();
+      await paired?.close();
     });
 
     for (const endpoint of ['/mcp', `/servers/{name}/mcp`]) {
       it(`never passes a javascript:, data:, file: or credential-carrying link to the client on ${endpoint}`, async () => {
-        const url = new URL(endpoint.replace('{name}', name), gateway.url).href;
-        const toolName = endpoint === '/mcp' ? `${name}__open_url` : 'open_url';
-        const client = await connect(url, handlers);
+        const url = new URL(endpoint.replace('{name}', paired.name), paired.gateway.url).href;
+        const toolName = endpoint === '/mcp' ? `${paired.name}__open_url` : 'open_url';
+        const client = await pairing.connect(url, handlers);
         try {
           for (const link of DANGEROUS) {
             const outcome = await client.callTool(toolName, { url: link }).catch((error: unknown) => ({ text: String(error), isError: true }));
@@ -64,7 +44,4 @@ function describePairing(title: string, backend: 'v1' | 'v2', transport: 'http' 
   });
 }
 
-describePairing('2025 client (SDK v1) with a 2025 backend over HTTP', 'v1', 'http', (url, handlers) => connectInteractiveV1(url, handlers));
-describePairing('2026 client (SDK v2) with a 2026 backend over stdio', 'v2', 'stdio', (url, handlers) => connectInteractiveV2(url, 'auto', handlers));
-describePairing('2026 client (SDK v2) with a 2025 backend over stdio: the bridge', 'v1', 'stdio', (url, handlers) => connectInteractiveV2(url, 'auto', handlers));
-describePairing('2025 client (SDK v2, legacy era) with a 2026 backend over HTTP: the bridge', 'v2', 'http', (url, handlers) => connectInteractiveV2(url, 'legacy', handlers));
+for (const pairing of PAIRINGS) describePairing(pairing);
