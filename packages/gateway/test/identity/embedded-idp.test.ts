@@ -42,6 +42,16 @@ describe('embedded identity provider', () => {
   const agentToken = (agent: string, parameters: Record<string, string> = {}) =>
     requestToken(tokenEndpoint, { grant_type: 'client_credentials', ...parameters }, { clientId: agent, clientSecret: `${agent}-dev-secret` });
 
+  /** RFC 8693 token exchange at the embedded IdP: `agent` trades `subjectToken` for a token to the gateway resource. */
+  const exchangeToken = (agent: string, subjectToken: string, parameters: Record<string, string> = {}) =>
+    requestToken(tokenEndpoint, {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: resource.mcpUrl,
+      ...parameters,
+    }, { clientId: agent, clientSecret: `${agent}-dev-secret` });
+
   async function userToken(clientId: string, clientAuth: oauth.ClientAuth, scope: string): Promise<string> {
     const client: oauth.Client = { client_id: clientId };
     const codeVerifier = oauth.generateRandomCodeVerifier();
@@ -162,13 +172,7 @@ describe('embedded identity provider', () => {
 
   test('exchanges a user token for an agent acting on the user\'s behalf (RFC 8693), recording the actor', async () => {
     const aliceToken = await userToken('support', oauth.ClientSecretBasic('support-dev-secret'), 'crm.read crm.invoke crm.customers.read');
-    const exchanged = await requestToken(tokenEndpoint, {
-      grant_type: TOKEN_EXCHANGE_GRANT,
-      subject_token: aliceToken,
-      subject_token_type: ACCESS_TOKEN_TYPE,
-      resource: resource.mcpUrl,
-      scope: 'crm.read crm.customers.read',
-    }, { clientId: 'research', clientSecret: 'research-dev-secret' });
+    const exchanged = await exchangeToken('research', aliceToken, { scope: 'crm.read crm.customers.read' });
     assert.equal(exchanged.issued_token_type, ACCESS_TOKEN_TYPE);
     const caller = await verifier.verify(exchanged.access_token);
     assert.equal(caller.user, 'alice');
@@ -180,23 +184,12 @@ describe('embedded identity provider', () => {
 
   test('refuses an exchange asking for a scope the subject token lacks with invalid_scope, instead of a narrower token', async () => {
     const aliceToken = await userToken('support', oauth.ClientSecretBasic('support-dev-secret'), 'crm.read crm.invoke crm.customers.read');
-    await assert.rejects(requestToken(tokenEndpoint, {
-      grant_type: TOKEN_EXCHANGE_GRANT,
-      subject_token: aliceToken,
-      subject_token_type: ACCESS_TOKEN_TYPE,
-      resource: resource.mcpUrl,
-      scope: 'crm.read crm.customers.read crm.admin',
-    }, { clientId: 'research', clientSecret: 'research-dev-secret' }), (error: unknown) => isOAuthRequestError(error) && error.oauthError === 'invalid_scope' && /crm\.admin/.test(error.message));
+    await assert.rejects(exchangeToken('research', aliceToken, { scope: 'crm.read crm.customers.read crm.admin' }), (error: unknown) => isOAuthRequestError(error) && error.oauthError === 'invalid_scope' && /crm\.admin/.test(error.message));
   });
 
   test('keeps a self-exchanged agent token app-only: no user, the agent at the root, the actor in act', async () => {
     const own = await agentToken('research');
-    const exchanged = await requestToken(tokenEndpoint, {
-      grant_type: TOKEN_EXCHANGE_GRANT,
-      subject_token: own.access_token,
-      subject_token_type: ACCESS_TOKEN_TYPE,
-      resource: resource.mcpUrl,
-    }, { clientId: 'research', clientSecret: 'research-dev-secret' });
+    const exchanged = await exchangeToken('research', own.access_token);
     const claims = JSON.parse(Buffer.from(exchanged.access_token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
     assert.equal(claims.sub, 'research');
     assert.equal(claims.idtyp, 'app', 'the token says it is app-only');
@@ -209,12 +202,7 @@ describe('embedded identity provider', () => {
 
   test('keeps an agent token app-only when another agent exchanges it: the first agent stays the root', async () => {
     const own = await agentToken('research');
-    const exchanged = await requestToken(tokenEndpoint, {
-      grant_type: TOKEN_EXCHANGE_GRANT,
-      subject_token: own.access_token,
-      subject_token_type: ACCESS_TOKEN_TYPE,
-      resource: resource.mcpUrl,
-    }, { clientId: 'support', clientSecret: 'support-dev-secret' });
+    const exchanged = await exchangeToken('support', own.access_token);
     const caller = await verifier.verify(exchanged.access_token);
     assert.equal(caller.user, undefined);
     assert.equal(caller.agent, 'support');
@@ -223,12 +211,7 @@ describe('embedded identity provider', () => {
   });
 
   test('refuses to exchange a token it did not issue', async () => {
-    await assert.rejects(requestToken(tokenEndpoint, {
-      grant_type: TOKEN_EXCHANGE_GRANT,
-      subject_token: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln',
-      subject_token_type: ACCESS_TOKEN_TYPE,
-      resource: resource.mcpUrl,
-    }, { clientId: 'research', clientSecret: 'research-dev-secret' }), (error: unknown) => isOAuthRequestError(error) && error.oauthError === 'invalid_grant');
+    await assert.rejects(exchangeToken('research', 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'), (error: unknown) => isOAuthRequestError(error) && error.oauthError === 'invalid_grant');
   });
 
   test('lets the official SDK client complete the OAuth flow by itself from a 401 (resource metadata, AS metadata, registration, PKCE)', async () => {
