@@ -7,13 +7,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backendScripts, startHttpBackend, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
-import { startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/launch-gateway';
 import { connectV1, connectV2, firstText } from '../fixtures/clients.ts';
+import { startDrainGateway, type DrainGateway } from '../fixtures/drain-gateway.ts';
 
 const DRAIN_TIMEOUT_SECONDS = 3;
 /** Process exit and the test's own event loop on a loaded two-core machine; the gateway's guard fires at the deadline itself. */
@@ -28,29 +25,17 @@ interface Outcome {
 }
 
 describe('SIGTERM with calls that outlast the drain deadline', () => {
-  let directory: string;
   let backend: HttpBackendProcess;
-  let gateway: GatewayProcess;
+  let gateway: DrainGateway;
 
   before(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'gatehouse-drain-deadline-'));
     backend = await startHttpBackend(backendScripts.v2);
-    const configPath = join(directory, 'gatehouse.yaml');
-    writeFileSync(configPath, [
-      'gateway:',
-      `  drain_timeout_seconds: ${DRAIN_TIMEOUT_SECONDS}`,
-      'backends:',
-      '  - name: worker',
-      `    url: ${backend.url}`,
-      '',
-    ].join('\n'));
-    gateway = await startGateway({ args: ['--config', configPath, '--port', '0', '--admin-port', '0'], env: { GATEHOUSE_LOG_LEVEL: 'info' }, waitFor: 'ready' });
+    gateway = await startDrainGateway(DRAIN_TIMEOUT_SECONDS, { url: backend.url }, 'ready');
   });
 
   after(async () => {
-    if (gateway !== undefined && gateway.process.exitCode === null && gateway.process.signalCode === null) gateway.process.kill('SIGKILL');
+    await gateway?.dispose();
     await backend?.close();
-    rmSync(directory, { recursive: true, force: true });
   });
 
   it('answers every call still running with a shutdown error, cancels it at the backend, and exits within the deadline', async () => {

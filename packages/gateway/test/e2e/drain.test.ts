@@ -6,13 +6,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backendScripts, stdioCommand } from '@gatehouse/testing/backends/launch';
-import { startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/launch-gateway';
 import { connectV1, connectV2, firstText } from '../fixtures/clients.ts';
+import { startDrainGateway, type DrainGateway } from '../fixtures/drain-gateway.ts';
 
 const DRAIN_TIMEOUT_SECONDS = 10;
 /** Long enough that SIGTERM lands while every call is at the backend, even on a busy machine. */
@@ -39,28 +36,14 @@ async function openLegacyGetStream(url: string): Promise<{ text: Promise<string>
 }
 
 describe('SIGTERM under load', () => {
-  let directory: string;
-  let gateway: GatewayProcess;
+  let gateway: DrainGateway;
 
   before(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'gatehouse-drain-'));
-    const backend = stdioCommand(backendScripts.v2);
-    const configPath = join(directory, 'gatehouse.yaml');
-    writeFileSync(configPath, [
-      'gateway:',
-      `  drain_timeout_seconds: ${DRAIN_TIMEOUT_SECONDS}`,
-      'backends:',
-      '  - name: worker',
-      `    command: ${JSON.stringify(backend.command)}`,
-      `    args: ${JSON.stringify(backend.args)}`,
-      '',
-    ].join('\n'));
-    gateway = await startGateway({ args: ['--config', configPath, '--port', '0', '--admin-port', '0'], env: { GATEHOUSE_LOG_LEVEL: 'info' } });
+    gateway = await startDrainGateway(DRAIN_TIMEOUT_SECONDS, stdioCommand(backendScripts.v2));
   });
 
   after(async () => {
-    if (gateway !== undefined && gateway.process.exitCode === null && gateway.process.signalCode === null) gateway.process.kill('SIGKILL');
-    rmSync(directory, { recursive: true, force: true });
+    await gateway?.dispose();
   });
 
   it('finishes every call in flight, refuses new work, closes streams with a retry hint and exits 0 before the deadline', async () => {
