@@ -1,36 +1,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as oauth from 'oauth4webapi';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/identity/embedded-idp.ts';
 import { createTokenVerifier } from '../../src/identity/token-verifier.ts';
 import { OutboundGuard } from '../../src/outbound/outbound-guard.ts';
+import { makeTestCertificate } from '../fixtures/test-certificate.ts';
 import { followAuthorization } from './fixtures/browser.ts';
 
 const GATEWAY = 'http://127.0.0.1:48080';
 const REDIRECT = 'http://127.0.0.1:47012/callback';
 
-/** A self-signed certificate for 127.0.0.1, since metadata document URLs must be https (draft-ietf-oauth-client-id-metadata-document). */
-function makeCertificate(): { key: string; cert: string } | undefined {
-  const directory = mkdtempSync(join(tmpdir(), 'gatehouse-cimd-'));
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem')], { stdio: 'ignore' });
-    return { key: readFileSync(join(directory, 'key.pem'), 'utf8'), cert: readFileSync(join(directory, 'cert.pem'), 'utf8') };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-}
-
-const certificate = makeCertificate();
+// Metadata document URLs must be https (draft-ietf-oauth-client-id-metadata-document).
+const certificate = makeTestCertificate();
 
 describe('Client ID Metadata Documents at the embedded IdP', { skip: certificate === undefined && process.env.CI !== 'true' ? 'openssl is not installed, so no https server for the metadata document can be made' : false }, () => {
   let documents: Server;

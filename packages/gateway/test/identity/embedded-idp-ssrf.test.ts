@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPair, SignJWT } from 'jose';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/identity/embedded-idp.ts';
 import { OutboundGuard, type Resolve } from '../../src/outbound/outbound-guard.ts';
-import { makeTestCertificate, startCountingListener, type CountingListener } from '../fixtures/counting-listener.ts';
+import { startCountingListener, type CountingListener } from '../fixtures/counting-listener.ts';
+import { makeTestCertificate } from '../fixtures/test-certificate.ts';
 
 // The red team's attack: without logging in, make the embedded provider fetch
 // internal URLs (a Client ID Metadata Document, a DCR sector_identifier_uri, a
