@@ -1,7 +1,7 @@
 // Small factories for the policy tests: callers built the way identity
 // builds them (from claims), Exchanges as the transport opens them (after
-// routing set the target), the demo CRM's tool definitions, and a typical
-// get_customer result carrying PII.
+// routing set the target), the demo CRM's tool definitions, and its
+// customer records and a typical get_customer result, PII included.
 
 import type { Exchange } from '../../src/exchange/exchange.ts';
 import { nextExchangeId } from '../../src/exchange/exchange.ts';
@@ -147,9 +147,9 @@ export function toolTable(tools: Record<string, Record<string, ToolDefinition>> 
   return { tools, lookup: (backend, tool) => tools[backend]?.[tool] };
 }
 
-/** A get_customer result as the demo CRM returns it: text and structuredContent, PII included. */
-export function customerResult(): Record<string, unknown> {
-  const customer = {
+/** A demo CRM customer record, PII included (email, phone, address, card number, SSN, birth date); `overrides` replace or add fields. */
+export function crmCustomer(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
     id: 'C-1001',
     name: 'Maria Gonzalez',
     company: 'Sunline Logistics',
@@ -162,7 +162,13 @@ export function customerResult(): Record<string, unknown> {
     date_of_birth: '1984-03-12',
     notes: 'Primary contact for the Sunline renewal. Prefers email over phone.',
     created_at: '2021-04-19T09:12:00Z',
+    ...overrides,
   };
+}
+
+/** A get_customer result as the demo CRM returns it: text and structuredContent, PII included. */
+export function customerResult(): Record<string, unknown> {
+  const customer = crmCustomer();
   return { content: [{ type: 'text', text: JSON.stringify(customer, null, 2) }], structuredContent: { customer } };
 }
 

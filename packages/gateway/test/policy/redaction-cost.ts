@@ -4,25 +4,18 @@
 //   node packages/gateway/test/policy/redaction-cost.ts [iterations]
 
 import { compileRedactor, type RedactorName } from '../../src/policy/redactors.ts';
+import { crmCustomer } from './fixtures.ts';
 
 const iterations = Number(process.argv[2] ?? 20_000);
 
 function customer(index: number): Record<string, unknown> {
-  return {
+  return crmCustomer({
     id: `C-100${index}`,
     name: ['Maria Gonzalez', 'Wei Chen', 'Amara Okafor'][index % 3],
-    company: 'Sunline Logistics',
     email: `contact${index}@example.com`,
-    phone: '+1 415-555-0132',
-    tier: 'enterprise',
-    address: { street: '1450 Mission Street, Suite 300', city: 'San Francisco', region: 'CA', postal_code: '94103', country: 'US' },
-    payment_card: { brand: 'visa', number: '4111 1111 1111 1111', expiry: '2027-08' },
-    ssn: '512-44-1873',
-    date_of_birth: '1984-03-12',
     orders: [{ id: 'ORD-2024-000123', total: 1234.56, placed_at: '2024-01-15T10:20:00Z' }],
     notes: 'Primary contact for the Sunline renewal. Prefers email over phone. Invoice 2024 paid.',
-    created_at: '2021-04-19T09:12:00Z',
-  };
+  });
 }
 
 const customers = [customer(1), customer(2), customer(3)];
