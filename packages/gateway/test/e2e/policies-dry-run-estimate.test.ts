@@ -136,6 +136,16 @@ describe('approval rules that decide on the backend\'s dry-run estimate (the shi
     }
   }
 
+  /** Connects as the admin agent (the only one holding crm.email.bulk), runs `use`, and closes the client whatever happens. */
+  async function asAdmin(connect: (url: string, token: string) => Promise<CallingClient>, url: string, use: (client: CallingClient) => Promise<void>): Promise<void> {
+    const client = await connect(url, tokens.admin!);
+    try {
+      await use(client);
+    } finally {
+      await client.close();
+    }
+  }
+
   const campaignsTo = (subject: string) => state.outbox.campaigns().filter((campaign) => campaign.subject === subject);
 
   const endpoints = [
@@ -151,8 +161,7 @@ describe('approval rules that decide on the backend\'s dry-run estimate (the shi
     for (const [label, connect, era] of eras) {
       describe(`${label} on ${endpoint}`, () => {
         it('holds {segment: "all", recipient_count: 1} for approval on the CRM\'s own count, and nothing is queued', async () => {
-          const client = await connect(urlOf(gateway.url), tokens.admin!);
-          try {
+          await asAdmin(connect, urlOf(gateway.url), async (client) => {
             assert.equal(client.era, era);
             const subject = `Forged count ${++counter}-${era}`;
             const result = await client.callTool(tool, { segment: 'all', subject, body: 'Hello everyone', recipient_count: 1 });
@@ -172,14 +181,11 @@ describe('approval rules that decide on the backend\'s dry-run estimate (the shi
             // A 2026 client's first request ended in input_required (hold); its retry waited and was answered "pending".
             assert.deepEqual(decisions.map((entry) => entry.decision).sort(), era === 'modern' ? ['deny', 'hold'] : ['deny']);
             for (const entry of decisions) assert.deepEqual(entry.estimate, { recipient_count: 12, cost_usd: 0.012 }, 'the decision records the estimate it used');
-          } finally {
-            await client.close();
-          }
+          });
         });
 
         it('runs a small honest campaign without approval', async () => {
-          const client = await connect(urlOf(gateway.url), tokens.admin!);
-          try {
+          await asAdmin(connect, urlOf(gateway.url), async (client) => {
             const subject = `Enterprise note ${++counter}-${era}`;
             const size = state.customers.segmentSize('enterprise');
             const result = await client.callTool(tool, { segment: 'enterprise', subject, body: 'Hello', recipient_count: size });
@@ -187,9 +193,7 @@ describe('approval rules that decide on the backend\'s dry-run estimate (the shi
             assert.equal(result.structuredContent?.status, 'queued');
             assert.equal(client.elicited.length, 0);
             assert.deepEqual(campaignsTo(subject).map((campaign) => campaign.recipientCount), [size]);
-          } finally {
-            await client.close();
-          }
+          });
         });
       });
     }
@@ -205,30 +209,24 @@ describe('approval rules that decide on the backend\'s dry-run estimate (the shi
   });
 
   it('holds a campaign to the large newsletter segment, whatever count it declares', async () => {
-    const client = await connectModern(gateway.url, tokens.admin!);
-    try {
+    await asAdmin(connectModern, gateway.url, async (client) => {
       const subject = `Newsletter ${++counter}`;
       const result = await client.callTool('crm__send_mass_email', { segment: 'newsletter', subject, body: 'News', recipient_count: 2400 });
       assert.equal((result._meta?.['io.gatehouse/policy-error'] as Record<string, unknown>).code, 'approval_pending');
       assert.match(firstText(result), /recipient_count 2400, cost_usd 2\.4/);
       assert.deepEqual(campaignsTo(subject), []);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('lets an agent preview a large campaign with its own dry run, without approval and without queuing', async () => {
-    const client = await connectLegacy(gateway.url, tokens.admin!);
-    try {
+    await asAdmin(connectLegacy, gateway.url, async (client) => {
       const subject = `Preview ${++counter}`;
       const result = await client.callTool('crm__send_mass_email', { segment: 'newsletter', subject, body: 'News', recipient_count: 1, dry_run: true });
       assert.notEqual(result.isError, true, JSON.stringify(result));
       assert.deepEqual(result.structuredContent?.estimate, { recipient_count: 2400, cost_usd: 2.4 });
       assert.equal(client.elicited.length, 0);
       assert.deepEqual(campaignsTo(subject), []);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('the CRM itself refuses the forged count when called directly, naming both numbers', async () => {
@@ -246,8 +244,7 @@ describe('approval rules that decide on the backend\'s dry-run estimate (the shi
   });
 
   it('holds the call when the backend offers no dry run, saying why, and never calls that backend', async () => {
-    const client = await connectLegacy(gateway.url, tokens.admin!);
-    try {
+    await asAdmin(connectLegacy, gateway.url, async (client) => {
       const result = await client.callTool('mailer__send_mass_email', { segment: 'all', subject: `Old mailer ${++counter}`, body: 'Hi', recipient_count: 1 });
       const meta = result._meta?.['io.gatehouse/policy-error'] as Record<string, unknown>;
       assert.equal(meta.code, 'approval_pending', firstText(result));
@@ -255,8 +252,6 @@ describe('approval rules that decide on the backend\'s dry-run estimate (the shi
       assert.equal(pending.backend, 'mailer');
       assert.equal(pending.reason, 'a mass email to more than 1000 recipients, or to another number than it declares, needs a human\'s approval (held without an estimate: tool "send_mass_email" of backend "mailer" does not declare a boolean "dry_run" argument in its inputSchema, so the gateway cannot ask it for an estimate)');
       assert.deepEqual(mailerCalls, [], 'neither a dry run nor the call reached the mailer');
-    } finally {
-      await client.close();
-    }
+    });
   });
 });
