@@ -61,8 +61,10 @@ export function nonFiniteNumberMarker(value: number, sourceText?: string): { $nu
   return { $number: sourceText ?? String(value) };
 }
 
-/** Deeper nesting is refused: a record is never this deep, and recursion must stay bounded. */
+/** Containers nested deeper than this are written as NESTED_TOO_DEEP: a record is never this deep, and recursion must stay bounded. */
 const MAX_DEPTH = 64;
+
+export const NESTED_TOO_DEEP = '[nested too deep for audit]';
 
 function serialize(value: unknown, depth: number): string {
   if (value === null) return 'null';
@@ -77,7 +79,8 @@ function serialize(value: unknown, depth: number): string {
     default:
       throw new TypeError(`canonical JSON has no form for a ${typeof value}`);
   }
-  if (depth >= MAX_DEPTH) throw new TypeError(`canonical JSON refuses values nested deeper than ${MAX_DEPTH}`);
+  // Recursion stays bounded; what lies deeper is written as a marker string rather than refused (record-redaction.ts cuts arguments at 32 levels first).
+  if (depth >= MAX_DEPTH) return JSON.stringify(NESTED_TOO_DEEP);
   const withJson = value as { toJSON?: () => unknown };
   if (typeof withJson.toJSON === 'function') return serialize(withJson.toJSON(), depth + 1);
   if (Array.isArray(value)) {

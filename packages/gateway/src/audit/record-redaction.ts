@@ -7,7 +7,7 @@
 // {"$number": ...} markers and hostile nesting a marker string, so the record
 // always has a canonical form (canonical-json.ts).
 
-import { nonFiniteNumberMarker } from './canonical-json.ts';
+import { NESTED_TOO_DEEP, nonFiniteNumberMarker } from './canonical-json.ts';
 import { compileRedactor, type Redactor, type RedactorOptions } from '../policy/redactors.ts';
 import type { AuditFacts } from './record.ts';
 
@@ -53,7 +53,7 @@ export function redactCopy(redactor: Redactor, value: unknown, kinds: Set<string
   if (typeof value === 'string') return redactor.redactText(value, kinds);
   if (typeof value === 'number') return Number.isFinite(value) ? value : nonFiniteNumberMarker(value);
   if (typeof value !== 'object' || value === null) return value;
-  if (depth >= MAX_DEPTH) return '[nested too deep for audit]';
+  if (depth >= MAX_DEPTH) return NESTED_TOO_DEEP;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let index = 0; index < value.length; index += 1) {
