@@ -22,6 +22,7 @@ import { isAuditError } from '../audit/errors.ts';
 import { auditCallerOf } from '../audit/gateway-events.ts';
 import { auditRefusal } from '../audit/audit-refusal.ts';
 import { toolChangesData, type WriteAheadState } from '../audit/write-ahead.ts';
+import { argumentsWithNumberText } from '../audit/number-source.ts';
 import { redactionsOf } from '../policy/redaction.ts';
 import type { GatewayIdentity } from '../identity/gateway-identity.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
@@ -213,7 +214,7 @@ function auditFacts(
     caller: auditCallerOf(caller, response.req, exchange.session?.id, exchange.trace.traceId),
     server: target?.backend,
     name: target?.name ?? (typeof request.params?.name === 'string' ? request.params.name : undefined),
-    arguments: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : undefined,
+    arguments: typeof args === 'object' && args !== null ? argumentsWithNumberText(response.req, request.id, args as Record<string, unknown>) : undefined,
     // The size of the answer to a backend's operation (tools, resources, prompts) as the client receives it; lists and the like are the gateway's own.
     outputSizeBytes: target !== undefined ? resultBytes : 0,
     ...(result !== undefined && audit.shouldStoreOutput(target?.backend) ? { output: result } : {}),
