@@ -88,7 +88,7 @@ const ALWAYS_REDACTED: readonly RedactorName[] = ['secrets'];
  * The settings of `config` (undefined: no config file at all). `configPath`
  * anchors relative paths and names the file in errors.
  */
-export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Partial<Pick<GatewayConfig, 'policies'>>) | undefined, configPath?: string): AuditSettings {
+export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Partial<Pick<GatewayConfig, 'policies' | 'compliance'>>) | undefined, configPath?: string): AuditSettings {
   const raw = config?.audit?.raw ?? {};
   const file = configPath ?? 'gatehouse.yaml';
   const baseDirectory = configPath === undefined ? process.cwd() : dirname(resolve(configPath));
@@ -104,7 +104,8 @@ export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Par
   if (store === 'postgres' && postgresUrl === undefined) problems.push({ path: 'audit.postgres_url', message: 'is needed with store: postgres (postgres://user:password@host:5432/database)' });
   const pathSetting = read.text('path');
   const sqlitePath = pathSetting === undefined ? DEFAULT_SQLITE_PATH : absolute(pathSetting, baseDirectory);
-  const compliance = read.choice('compliance', ['strict', 'standard'] as const) ?? 'standard';
+  // The top-level `compliance: strict` applies to audit as well, unless the audit section sets its own.
+  const compliance = read.choice('compliance', ['strict', 'standard'] as const) ?? (config?.compliance === 'strict' ? 'strict' : 'standard');
   const keySetting = read.text('signing_key');
   const defaultKeyDirectory = store === 'sqlite' ? dirname(sqlitePath) : join(GATEHOUSE_ROOT, '.gatehouse');
   const spoolSetting = read.text('spool_path');
