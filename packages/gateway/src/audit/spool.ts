@@ -11,7 +11,7 @@ import { AuditError, describeCause } from './errors.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { AuditRecord } from './record.ts';
 
-/** Records replayed per round: the offset is saved after each, so a crash mid-replay resends at most one round. */
+/** Records replayed per round at most: the offset is saved after each, so a crash mid-replay resends at most one round. */
 const REPLAY_ROUND = 500;
 
 export class AuditSpool {
@@ -62,7 +62,7 @@ export class AuditSpool {
    * failure. The file written so far is moved aside first, so records spooled
    * meanwhile wait for the next replay rather than interleave.
    */
-  async replay(append: (record: AuditRecord) => Promise<unknown>): Promise<number> {
+  async replay(append: (record: AuditRecord) => Promise<unknown>, roundSize = REPLAY_ROUND): Promise<number> {
     await this.#writes.runTask(async () => {
       if (await exists(replayingPath(this.path))) return;
       await this.#handle?.close();
@@ -78,7 +78,7 @@ export class AuditSpool {
     let { lines: done } = await readOffset(this.path);
     let replayed = 0;
     while (done < lines.length) {
-      const round = lines.slice(done, done + REPLAY_ROUND).map((line) => JSON.parse(line) as AuditRecord);
+      const round = lines.slice(done, done + roundSize).map((line) => JSON.parse(line) as AuditRecord);
       // Submitted together, committed in submit order by the sink's group commit.
       await Promise.all(round.map((record) => append(record)));
       done += round.length;

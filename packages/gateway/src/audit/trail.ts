@@ -71,6 +71,7 @@ export class AuditTrail {
   #probeTimer: NodeJS.Timeout | undefined;
   #probeDelayMs = PROBE_FIRST_MS;
   #replaying: Promise<void> | undefined;
+  #replayTimer: NodeJS.Timeout | undefined;
   /** session_start / session_end records of 2025-era sessions. */
   readonly sessions: SessionAudit;
   #retentionTimer: NodeJS.Timeout | undefined;
@@ -170,10 +171,13 @@ export class AuditTrail {
     } else {
       failure = new AuditError('audit_unavailable', `the audit store is unavailable since ${new Date(this.#outage.since).toISOString()} (${this.#outage.reason})`, { isTransient: true });
     }
-    if (failMode !== 'closed' && this.#spool !== undefined && isStoreOutage(failure)) {
+    // The spool takes what the store could not take for now (down, or a full backlog); never a record refused for itself.
+    if (failMode !== 'closed' && this.#spool !== undefined && isAuditError(failure) && failure.isTransient) {
       try {
         await this.#spool.write(record);
         this.#counts.spooled += 1;
+        // Spooled for a full backlog, not an outage: no probe will follow, so the replay is scheduled here.
+        if (this.#outage === undefined) this.#scheduleReplay();
         return undefined;
       } catch (spoolError) {
         failure = spoolError;
@@ -225,6 +229,14 @@ export class AuditTrail {
     this.#startReplay();
   }
 
+  #scheduleReplay(): void {
+    if (this.#replayTimer !== undefined || this.#closing !== undefined) return;
+    this.#replayTimer = setTimeout(() => {
+      this.#replayTimer = undefined;
+      this.#startReplay();
+    }, PROBE_MAX_MS).unref();
+  }
+
   /** Replays the spool into the store, in the order written; a failure puts the trail back in outage. */
   #startReplay(): void {
     const spool = this.#spool;
@@ -233,7 +245,10 @@ export class AuditTrail {
     this.#replaying = (async () => {
       try {
         let replayed = 0;
-        for (let round = await spool.replay((record) => sink.append(record)); round > 0; round = await spool.replay((record) => sink.append(record))) {
+        // A round is submitted at once; it must fit the sink's backlog beside live traffic.
+        const roundSize = Math.max(1, Math.min(500, Math.floor(this.settings.maxPendingRecords / 4)));
+        const replay = () => spool.replay((record) => sink.append(record), roundSize);
+        for (let round = await replay(); round > 0; round = await replay()) {
           replayed += round;
           this.#counts.recorded += round;
         }
@@ -241,6 +256,7 @@ export class AuditTrail {
       } catch (error) {
         this.#logger.error({ waiting: spool.waiting }, `audit spool replay stopped: ${describeCause(error)}`);
         if (isStoreOutage(error)) this.#enterOutage(error);
+        else this.#scheduleReplay();
       } finally {
         this.#replaying = undefined;
       }
@@ -281,6 +297,7 @@ export class AuditTrail {
     this.#closing ??= (async () => {
       if (this.#retentionTimer !== undefined) clearInterval(this.#retentionTimer);
       if (this.#probeTimer !== undefined) clearTimeout(this.#probeTimer);
+      if (this.#replayTimer !== undefined) clearTimeout(this.#replayTimer);
       await this.#retentionRun;
       await this.#replaying;
       await this.#spool?.close();

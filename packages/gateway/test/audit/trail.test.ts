@@ -56,11 +56,11 @@ describe('the audit trail', () => {
     }
   });
 
-  it('answers anyway when fail-open and the backlog is full, counting and logging every record it lost', async () => {
+  it('answers anyway when fail-open, the backlog full and no spool, counting and logging every record it lost', async () => {
     const lines: string[] = [];
     const { pino } = await import('pino');
     const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(line) });
-    const trail = await AuditTrail.open({ settings: settingsIn(join(directory.path, 'c'), { fail_mode: 'open', max_pending_records: 1 }), gatewayId: 'gw-c', logger });
+    const trail = await AuditTrail.open({ settings: settingsIn(join(directory.path, 'c'), { fail_mode: 'open', max_pending_records: 1, spool_max_bytes: 0 }), gatewayId: 'gw-c', logger });
     try {
       const outcomes = await Promise.all(Array.from({ length: 20 }, (_, index) => trail.record(factsFor('tool_invocation', index))));
       const lost = outcomes.filter((receipt) => receipt === undefined).length;
@@ -68,6 +68,24 @@ describe('the audit trail', () => {
       assert.deepEqual(trail.counts, { recorded: 20 - lost, lost, spooled: 0 });
       assert.equal(lines.length, lost);
       assert.match(lines[0]!, /audit record not kept/);
+    } finally {
+      await trail.close();
+    }
+  });
+
+  it('spools what a full backlog refuses when fail-open, and replays it into the store, so no record is lost', async () => {
+    const trail = await AuditTrail.open({ settings: settingsIn(join(directory.path, 'f'), { fail_mode: 'open', max_pending_records: 1 }), gatewayId: 'gw-f' });
+    try {
+      const facts = Array.from({ length: 20 }, (_, index) => factsFor('tool_invocation', index));
+      await Promise.all(facts.map((fact) => trail.record(fact)));
+      assert.ok(trail.counts.spooled > 0);
+      assert.equal(trail.counts.lost, 0);
+      const deadline = Date.now() + 30_000;
+      while (trail.availability.spooled > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await trail.drainSpool();
+      const page = await trail.store!.query({}, { limit: 100 });
+      assert.equal(page.items.length, 20);
+      assert.equal((await verifyStore(trail.store!)).failure, undefined);
     } finally {
       await trail.close();
     }
