@@ -193,7 +193,8 @@ export class AuditTrail {
     throw new AuditError(
       'audit_unavailable',
       `the gateway could not keep the audit record of this ${record.operation.type} (${describeCause(failure)}), and audit is fail-closed, so the call is refused; retry in ${AUDIT_RETRY_AFTER_SECONDS} seconds, and if it persists ask the gateway operator to check the audit store`,
-      { cause: failure, isTransient: true },
+      // A record refused for itself (a value the store rejects) fails again on retry: said so, not "retry".
+      { cause: failure, isTransient: !isAuditError(failure) || failure.isTransient },
     );
   }
 
