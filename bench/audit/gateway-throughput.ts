@@ -16,6 +16,8 @@ export interface ThroughputSettings {
   concurrency: number;
   rounds: number;
   era: EraName;
+  /** Declare bench__echo read-only (audit.tool_effects): its calls are then recorded once, without a write-ahead attempt record. */
+  isEchoReadOnly?: boolean;
   log: (line: string) => void;
 }
 
@@ -47,7 +49,8 @@ export async function measureGatewayThroughput(settings: ThroughputSettings): Pr
   try {
     for (let round = 0; round < settings.rounds; round += 1) {
       for (const mode of ['off', 'on'] as const) {
-        const gateway = await startGatewayProcess(backend.url, mode === 'on' ? AUDIT_YAML : '');
+        const auditYaml = settings.isEchoReadOnly === true ? `${AUDIT_YAML}  tool_effects: {bench: read_only}\n` : AUDIT_YAML;
+        const gateway = await startGatewayProcess(backend.url, mode === 'on' ? auditYaml : '');
         try {
           const fleet = await openClientFleet(gateway.url, 'bench__echo', settings.era, settings.concurrency, nextId);
           try {

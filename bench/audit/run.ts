@@ -40,6 +40,8 @@ const usage = `Usage: npm run bench:audit -- [--records N] [--days D] [--stores 
   --gateway-concurrency N  concurrent clients (default 64)
   --gateway-rounds N       off/on rounds; the median is reported (default 3)
   --gateway-era ERA        2026-07-28 (default) or 2025-11-25
+  --gateway-read-only      audit on with bench__echo declared read_only (audit.tool_effects), so its calls
+                           get no write-ahead record: with and without it, the write-ahead's own cost
 
 Seeding 10 million records for the compliance questions (PostgreSQL, about
 8 minutes at 22k records/s), then timing the questions again later:
@@ -68,6 +70,7 @@ const { values } = parseArgs({
     'gateway-concurrency': { type: 'string', default: '64' },
     'gateway-rounds': { type: 'string', default: '3' },
     'gateway-era': { type: 'string', default: '2026-07-28' },
+    'gateway-read-only': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -236,6 +239,7 @@ if (!values['skip-gateway']) {
     concurrency: Number(values['gateway-concurrency']),
     rounds: Number(values['gateway-rounds']),
     era: values['gateway-era'] as EraName,
+    isEchoReadOnly: values['gateway-read-only'],
     log,
   });
 }

@@ -358,7 +358,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => router.policies?.pins ?? policies.pins!), ...adminAuthentication })]),
       ...(audit?.store === undefined ? [] : [createAuditApi({ store: audit.store, ...adminAuthentication, nameSeparator: config.gateway.nameSeparator })]),
     ];
-    admin = createAdminServer({ backends: () => registry.all(), isReady: () => isReady, isDraining: () => drainer.isDraining, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), metrics, handlers, adminAuthentication });
+    admin = createAdminServer({ backends: () => registry.all(), isReady: () => isReady, isDraining: () => drainer.isDraining, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), ...(audit?.isEnabled === true ? { auditStore: () => ({ kind: audit.settings.store, ...audit.availability }) } : {}), metrics, handlers, adminAuthentication });
     const adminHost = options.adminHost ?? config.gateway.adminHost;
     await listen(admin, options.adminPort ?? config.gateway.adminPort, adminHost);
     adminUrl = `http://${formatHost(adminHost)}:${(admin.address() as AddressInfo).port}`;

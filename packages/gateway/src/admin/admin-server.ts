@@ -17,6 +17,12 @@ export interface AdminServerOptions {
   isReady: () => boolean;
   /** The session store's state: a shared store that is down makes the replica not ready (new sessions would fail). */
   sessionStore?: () => { kind: string; isAvailable: boolean };
+  /**
+   * The audit store's state: while it is out, calls are refused (fail-closed)
+   * or spooled (fail-open), so the replica reports not ready and the load
+   * balancer drains it.
+   */
+  auditStore?: () => { kind: string; isAvailable: boolean; reason?: string; spooled: number };
   /** A draining gateway is not ready whatever else holds: the load balancer must stop sending to it at once. */
   isDraining?: () => boolean;
   metrics?: GatewayMetrics;
@@ -59,9 +65,16 @@ export function createAdminServer(options: AdminServerOptions): Server {
       const store = options.sessionStore?.();
       const isStoreUp = store === undefined || store.isAvailable;
       const isDraining = options.isDraining?.() === true;
-      const isReady = options.isReady() && isStoreUp && !isDraining;
-      const status = isDraining ? 'draining' : isReady ? 'ready' : isStoreUp ? 'starting' : 'session_store_unavailable';
-      return writeJson(response, isReady ? 200 : 503, { status, ...(store === undefined ? {} : { sessionStore: { kind: store.kind, available: store.isAvailable } }), backends });
+      const audit = options.auditStore?.();
+      const isAuditUp = audit === undefined || audit.isAvailable;
+      const isReady = options.isReady() && isStoreUp && isAuditUp && !isDraining;
+      const status = isDraining ? 'draining' : isReady ? 'ready' : !isStoreUp ? 'session_store_unavailable' : !isAuditUp ? 'audit_store_unavailable' : 'starting';
+      return writeJson(response, isReady ? 200 : 503, {
+        status,
+        ...(store === undefined ? {} : { sessionStore: { kind: store.kind, available: store.isAvailable } }),
+        ...(audit === undefined ? {} : { auditStore: { kind: audit.kind, available: audit.isAvailable, ...(audit.reason === undefined ? {} : { reason: audit.reason }), spooled: audit.spooled } }),
+        backends,
+      });
     }
     writeJson(response, 404, { error: `no admin route ${path}; try /healthz or /readyz` });
   });

@@ -7,7 +7,10 @@
  * ECMAScript's JSON.stringify (shortest round-trip numbers, minimal string
  * escapes), and section 3.2.3 sorts object keys by UTF-16 code units, which is
  * what Array.prototype.sort does on strings. Non-finite numbers have no JSON
- * form (section 3.2.2.3) and are refused rather than turned into null.
+ * form (section 3.2.2.3), yet JSON.parse gives Infinity for a client's `1e400`:
+ * rather than refusing the record (and with it the call) or writing a lossy
+ * null, such a number is written as the marker object {"$number": "<text>"}
+ * (nonFiniteNumberMarker), so every value JSON.parse can return has a form.
  */
 export function canonicalJson(value: unknown): string {
   // Records are built with their keys already in order; checking that is
@@ -50,8 +53,18 @@ function isAlreadyCanonical(value: unknown, depth: number): boolean {
   return true;
 }
 
-/** Deeper nesting is refused: a record is never this deep, and recursion must stay bounded. */
+/**
+ * What stands for a number JSON cannot carry: its text, when the caller knows
+ * the client's own (`1e400`), else JavaScript's (`Infinity`, `-Infinity`, `NaN`).
+ */
+export function nonFiniteNumberMarker(value: number, sourceText?: string): { $number: string } {
+  return { $number: sourceText ?? String(value) };
+}
+
+/** Containers nested deeper than this are written as NESTED_TOO_DEEP: a record is never this deep, and recursion must stay bounded. */
 const MAX_DEPTH = 64;
+
+export const NESTED_TOO_DEEP = '[nested too deep for audit]';
 
 function serialize(value: unknown, depth: number): string {
   if (value === null) return 'null';
@@ -60,14 +73,14 @@ function serialize(value: unknown, depth: number): string {
     case 'boolean':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonical JSON has no form for the number ${value}`);
-      return JSON.stringify(value);
+      return Number.isFinite(value) ? JSON.stringify(value) : serialize(nonFiniteNumberMarker(value), depth);
     case 'object':
       break;
     default:
       throw new TypeError(`canonical JSON has no form for a ${typeof value}`);
   }
-  if (depth >= MAX_DEPTH) throw new TypeError(`canonical JSON refuses values nested deeper than ${MAX_DEPTH}`);
+  // Recursion stays bounded; what lies deeper is written as a marker string rather than refused (record-redaction.ts cuts arguments at 32 levels first).
+  if (depth >= MAX_DEPTH) return JSON.stringify(NESTED_TOO_DEEP);
   const withJson = value as { toJSON?: () => unknown };
   if (typeof withJson.toJSON === 'function') return serialize(withJson.toJSON(), depth + 1);
   if (Array.isArray(value)) {

@@ -39,6 +39,17 @@ export interface GroupCommitOptions {
   busyBatchRecords?: number;
 }
 
+/**
+ * A commit's answer for one item that was refused alone (a record the store
+ * cannot take), so that the good items of its batch still resolve.
+ */
+export class RejectedItem {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
 /** Records that must be waiting when a commit ends for the next batch to be held (busyIntervalMs). */
 export const BUSY_MIN_WAITING = 2;
 
@@ -50,7 +61,7 @@ type Waiting<T, R> =
   | { kind: 'task'; run: () => Promise<void>; resolve: () => void; reject: (error: unknown) => void };
 
 export class GroupCommit<T, R> {
-  readonly #commit: (items: T[]) => Promise<R[]>;
+  readonly #commit: (items: T[]) => Promise<(R | RejectedItem)[]>;
   readonly #options: Required<GroupCommitOptions>;
   readonly #queue: Waiting<T, R>[] = [];
   #pendingItems = 0;
@@ -65,7 +76,7 @@ export class GroupCommit<T, R> {
   /** Told of every batch commit (its duration, and whether it committed), e.g. for the audit write metrics. */
   onBatch: ((seconds: number, isOk: boolean) => void) | undefined;
 
-  constructor(commit: (items: T[]) => Promise<R[]>, options: GroupCommitOptions) {
+  constructor(commit: (items: T[]) => Promise<(R | RejectedItem)[]>, options: GroupCommitOptions) {
     this.#commit = commit;
     this.#options = { maxInFlight: 1, busyIntervalMs: 0, busyBatchRecords: 16, ...options };
   }
@@ -180,7 +191,11 @@ export class GroupCommit<T, R> {
     try {
       const results = await this.#commit(batch.map((waiting) => waiting.item));
       this.onBatch?.((performance.now() - started) / 1000, true);
-      for (let index = 0; index < batch.length; index += 1) batch[index]!.resolve(results[index]!);
+      for (let index = 0; index < batch.length; index += 1) {
+        const result = results[index]!;
+        if (result instanceof RejectedItem) batch[index]!.reject(result.error);
+        else batch[index]!.resolve(result);
+      }
     } catch (error) {
       this.onBatch?.((performance.now() - started) / 1000, false);
       for (const waiting of batch) waiting.reject(error);

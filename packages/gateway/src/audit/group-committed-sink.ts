@@ -3,7 +3,7 @@
 // read, flush, and checkpoints that run alone between batches, on demand and
 // on a timer. Each sink says how it commits a batch and writes a checkpoint.
 
-import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import { GroupCommit, type GroupCommitOptions, type RejectedItem } from './group-commit.ts';
 import type { AuditReceipt } from './sink.ts';
 
 export abstract class GroupCommittedSink<T> {
@@ -17,8 +17,8 @@ export abstract class GroupCommittedSink<T> {
     this.#checkpointTimer = setInterval(() => void this.#runCheckpoint(false).catch(() => {}), checkpointIntervalMs).unref();
   }
 
-  /** Commits one batch durably; resolves with each item's receipt, in order. */
-  protected abstract commitBatch(items: T[]): Promise<AuditReceipt[]>;
+  /** Commits one batch durably; resolves with each item's receipt, in order (or a RejectedItem for one the store refused alone). */
+  protected abstract commitBatch(items: T[]): Promise<(AuditReceipt | RejectedItem)[]>;
 
   /** Signs and stores a checkpoint for every log that is due one (every log that grew, when forced). */
   protected abstract writeCheckpoint(isForced: boolean): Promise<unknown>;

@@ -4,8 +4,9 @@
 // Each replica appends to its own logs; partitions are created per day.
 
 import type { SigningKey } from './checkpoint.ts';
+import { canonicalJson } from './canonical-json.ts';
 import { AuditError, describeCause, isAuditError } from './errors.ts';
-import { DEFAULT_BATCH, type GroupCommitOptions } from './group-commit.ts';
+import { DEFAULT_BATCH, RejectedItem, type GroupCommitOptions } from './group-commit.ts';
 import { GroupCommittedSink } from './group-committed-sink.ts';
 import { DEFAULT_CHECKPOINTS, LogAppender, type CheckpointSchedule, type PreparedBatch } from './log-appender.ts';
 import type { PostgresAuditStore } from './postgres-store.ts';
@@ -22,7 +23,13 @@ export interface PostgresSinkOptions {
   now?: () => number;
 }
 
-export class PostgresAuditSink extends GroupCommittedSink<AuditRecord> implements AuditSink {
+/** A record and its canonical JSON, serialized once at append so that a record without one is refused alone. */
+interface PendingRecord {
+  record: AuditRecord;
+  text: string;
+}
+
+export class PostgresAuditSink extends GroupCommittedSink<PendingRecord> implements AuditSink {
   readonly kind = 'postgres' as const;
   readonly #store: PostgresAuditStore;
   readonly #gatewayId: string;
@@ -56,7 +63,18 @@ export class PostgresAuditSink extends GroupCommittedSink<AuditRecord> implement
   }
 
   append(record: AuditRecord): Promise<AuditReceipt> {
-    return this.commits.submit(record);
+    let text: string;
+    try {
+      text = canonicalJson(record);
+    } catch (error) {
+      // Only this record is refused: chained inside the batch, it used to fail every record batched with it.
+      return Promise.reject(new AuditError('audit_unavailable', `the audit record ${record.audit_id} has no canonical JSON form (${describeCause(error)}), so it cannot be chained`, { cause: error }));
+    }
+    return this.commits.submit({ record, text });
+  }
+
+  probe(): Promise<void> {
+    return this.commits.runTask(() => this.#store.probe());
   }
 
   close(): Promise<void> {
@@ -72,8 +90,28 @@ export class PostgresAuditSink extends GroupCommittedSink<AuditRecord> implement
     return this.#commitPrepared(() => this.#appender.prepareCheckpoints(isForced));
   }
 
-  protected override commitBatch(records: AuditRecord[]): Promise<AuditReceipt[]> {
-    return this.#commitPrepared(() => this.#appender.prepare(records));
+  protected override async commitBatch(items: PendingRecord[]): Promise<(AuditReceipt | RejectedItem)[]> {
+    try {
+      return await this.#commitRecords(items);
+    } catch (error) {
+      if (items.length === 1 || !isRecordRefusal(error)) throw error;
+      // The server refused a value in the batch (a data exception): commit each record alone, so one bad record
+      // fails alone and the good ones batched with it are kept, still in their order.
+      const results: (AuditReceipt | RejectedItem)[] = [];
+      for (const item of items) {
+        try {
+          results.push(...(await this.#commitRecords([item])));
+        } catch (alone) {
+          if (!isRecordRefusal(alone)) throw alone;
+          results.push(new RejectedItem(alone));
+        }
+      }
+      return results;
+    }
+  }
+
+  #commitRecords(items: PendingRecord[]): Promise<AuditReceipt[]> {
+    return this.#commitPrepared(() => this.#appender.prepare(items.map((item) => item.record), items.map((item) => item.text)));
   }
 
   async #commitPrepared(prepare: () => PreparedBatch): Promise<AuditReceipt[]> {
@@ -88,7 +126,7 @@ export class PostgresAuditSink extends GroupCommittedSink<AuditRecord> implement
       }
     } catch (error) {
       if (isAuditError(error)) throw error;
-      throw new AuditError('audit_unavailable', `the audit store ${this.#store.location} did not keep the batch: ${describeCause(error)}`, { cause: error, isTransient: true });
+      throw new AuditError('audit_unavailable', `the audit store ${this.#store.location} did not keep the batch: ${describeCause(error)}`, { cause: error, isTransient: !isDataException(error) });
     }
   }
 
@@ -129,4 +167,14 @@ export class PostgresAuditSink extends GroupCommittedSink<AuditRecord> implement
       throw error;
     }
   }
+}
+
+/** SQLSTATE class 22 (data exception) or 54 (program limit exceeded): the server refused a value, not the connection. */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+}
+
+function isRecordRefusal(error: unknown): boolean {
+  return isAuditError(error) && error.code === 'audit_unavailable' && isDataException(error.cause);
 }

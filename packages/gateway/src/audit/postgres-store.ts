@@ -30,6 +30,9 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
 }
 
+const CONNECT_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 30_000;
+
 /** A stable number for pg_advisory_xact_lock, so that replicas create a day's partitions one at a time. */
 const PARTITION_LOCK = 0x6761_7465;
 
@@ -45,7 +48,14 @@ export class PostgresAuditStore implements AuditStore {
     this.schema = options.schema ?? 'public';
     this.#s = quoteSchema(this.schema);
     this.location = redactUrl(options.url);
-    this.#pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 4 });
+    this.#pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 4,
+      // A server that stops answering (a partition, not a refusal) must fail the batch in seconds, not hang the calls that wait for it.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    });
     // A query over hundreds of day partitions passes jit_above_cost and is then compiled on every run
     // (2.4 s of JIT for a 1 s query over 10M records); its few, small results never repay that.
     // Before PostgreSQL 11 there is no jit setting and nothing to turn off, hence the ignored failure.
@@ -172,17 +182,39 @@ export class PostgresAuditStore implements AuditStore {
   /** Runs `work` in one transaction on one pooled connection: COMMIT if it resolves, ROLLBACK (and its error) if it throws. */
   async #inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
+    // pg-pool listens for a client's 'error' only while it is idle; a connection that dies while checked out
+    // ("Connection terminated unexpectedly", ECONNRESET, EPIPE during COPY) would emit it unheard and kill the
+    // process. The failed query rejects with the same error, which fails the batch.
+    let connectionError: Error | undefined;
+    const onError = (error: Error) => {
+      connectionError ??= error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      // A connection that cannot even roll back is broken: it must not go back to the pool.
+      if (connectionError === undefined) await client.query('ROLLBACK').catch((rollbackError: Error) => (connectionError ??= rollbackError));
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      // A broken connection is destroyed, not returned to the pool; the next batch connects afresh.
+      client.release(connectionError);
     }
+  }
+
+  /**
+   * Whether the store takes writes now: a transaction that is given a
+   * transaction id, which a stopped server, a dropped connection or a
+   * read-only standby (after a failover) all refuse.
+   */
+  async probe(): Promise<void> {
+    await this.#inTransaction(async (client) => {
+      await client.query('SELECT txid_current()');
+    });
   }
 
   // --- read side

@@ -31,7 +31,11 @@ export function inSeedOrder(record: AuditRecord): AuditRecord {
       error: result.error,
       ...(result.output === undefined ? {} : { output: result.output }),
     },
-    context: { gateway_id: context.gateway_id, policy_decisions: context.policy_decisions.map(({ policy, decision, ...facts }) => ({ policy, decision, ...facts })) },
+    context: {
+      gateway_id: context.gateway_id,
+      policy_decisions: context.policy_decisions.map(({ policy, decision, ...facts }) => ({ policy, decision, ...facts })),
+      ...(context.attempt_id === undefined ? {} : { attempt_id: context.attempt_id }),
+    },
   };
   return shaped;
 }
@@ -61,6 +65,7 @@ const CSV_COLUMNS: readonly [string, (record: AuditRecord) => unknown][] = [
   ['error', (r) => r.result.error],
   ['gateway_id', (r) => r.context.gateway_id],
   ['policy_decisions', (r) => r.context.policy_decisions],
+  ['attempt_id', (r) => r.context.attempt_id ?? null],
 ];
 
 /** Header line first when `withHeader`; each later page of the same query omits it. */

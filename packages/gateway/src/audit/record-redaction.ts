@@ -2,8 +2,12 @@
 // operation's arguments, the stored output and error messages pass the
 // gateway's redactors (policy/redactors.ts). The call itself is untouched:
 // a backend still receives the real argument; only the log is redacted.
-// Copy on write, so the exchange's own objects are never changed.
+// Copy on write, so the exchange's own objects are never changed. The same
+// walk makes what is stored representable: numbers JSON cannot carry become
+// {"$number": ...} markers and hostile nesting a marker string, so the record
+// always has a canonical form (canonical-json.ts).
 
+import { NESTED_TOO_DEEP, nonFiniteNumberMarker } from './canonical-json.ts';
 import { compileRedactor, type Redactor, type RedactorOptions } from '../policy/redactors.ts';
 import type { AuditFacts } from './record.ts';
 
@@ -22,10 +26,15 @@ export function createAuditRedaction(options: RedactorOptions): AuditRedaction {
       let kinds: Set<string> | undefined;
       const found = () => (kinds ??= new Set());
       const scratch = new Set<string>();
+      const before = { arguments: facts.arguments, output: facts.output };
       const args = facts.arguments === undefined ? undefined : redactCopy(redactor, facts.arguments, scratch, 0);
       const output = facts.output === undefined ? undefined : redactCopy(redactor, facts.output, scratch, 0);
       const message = facts.error === undefined ? undefined : redactor.redactText(facts.error.message, scratch);
-      if (scratch.size === 0) return facts;
+      if (scratch.size === 0) {
+        // Nothing redacted; still take the copy when the walk reshaped a number or a too-deep branch.
+        if (args === before.arguments && output === before.output) return facts;
+        return { ...facts, ...(args === undefined ? {} : { arguments: args as Record<string, unknown> }), ...(output === undefined ? {} : { output }) };
+      }
       for (const kind of facts.redactions ?? []) found().add(kind);
       for (const kind of scratch) found().add(kind);
       return {
@@ -46,9 +55,9 @@ export function createAuditRedaction(options: RedactorOptions): AuditRedaction {
  */
 export function redactCopy(redactor: Redactor, value: unknown, kinds: Set<string>, depth: number, field?: string): unknown {
   if (typeof value === 'string') return redactor.redactText(value, kinds, field);
-  if (typeof value === 'number') return redactor.redactNumber(value, kinds, field);
+  if (typeof value === 'number') return Number.isFinite(value) ? redactor.redactNumber(value, kinds, field) : nonFiniteNumberMarker(value);
   if (typeof value !== 'object' || value === null) return value;
-  if (depth >= MAX_DEPTH) return '[nested too deep for audit]';
+  if (depth >= MAX_DEPTH) return NESTED_TOO_DEEP;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let index = 0; index < value.length; index += 1) {

@@ -27,7 +27,12 @@ export const OPERATION_TYPES = [
 ] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
-export const RESULT_STATUSES = ['success', 'error', 'denied', 'timeout', 'cancelled'] as const;
+/**
+ * `attempted`: the write-ahead record of a call that changes data, durable
+ * before the call is forwarded (write-ahead.ts); its outcome follows in a
+ * second record whose `context.attempt_id` names it.
+ */
+export const RESULT_STATUSES = ['success', 'error', 'denied', 'timeout', 'cancelled', 'attempted'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /**
@@ -77,6 +82,8 @@ export interface AuditRecord {
     output?: unknown;
   };
   context: {
+    /** Present only on the outcome record of a call that was recorded before it was forwarded: the attempt record's audit_id. */
+    attempt_id?: string;
     gateway_id: string;
     policy_decisions: AuditPolicyDecision[];
   };
@@ -121,6 +128,8 @@ export interface AuditFacts {
   policyDecisions?: readonly PolicyDecisionFact[] | undefined;
   /** A caller-chosen id, e.g. to correlate with logs; generated when absent. */
   auditId?: string | undefined;
+  /** The audit_id of this call's write-ahead record (status `attempted`), on its outcome record. */
+  attemptId?: string | undefined;
 }
 
 /**
@@ -149,6 +158,7 @@ export function buildAuditRecord(facts: AuditFacts): AuditRecord {
       user_agent: caller.userAgent ?? null,
     },
     context: {
+      ...(facts.attemptId === undefined ? {} : { attempt_id: facts.attemptId }),
       gateway_id: facts.gatewayId,
       policy_decisions: (facts.policyDecisions ?? []).map(policyDecisionEntry),
     },

@@ -14,6 +14,12 @@ import type { RedactorName, RedactorOptions } from '../policy/redactors.ts';
 
 export type FailMode = 'closed' | 'open';
 
+/** `changes_data`: recorded before it is forwarded; `read_only`: recorded once, after it answered. */
+export type ToolEffect = 'changes_data' | 'read_only';
+export type ToolEffectOverrides = Readonly<Record<string, ToolEffect | Readonly<Record<string, ToolEffect>>>>;
+
+export const DEFAULT_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
+
 export interface AuditSettings {
   isEnabled: boolean;
   store: 'sqlite' | 'postgres';
@@ -22,8 +28,24 @@ export interface AuditSettings {
   sqliteSynchronous: SqliteSynchronous;
   postgresUrl: string | undefined;
   postgresSchema: string;
-  /** closed: a call whose record cannot be kept fails; open: it is answered, and the loss counted and logged. */
+  /**
+   * For operations that do not change data. closed: a call whose record
+   * cannot be kept fails; open: it is answered, the record spooled (or, with
+   * no room, the loss counted and logged).
+   */
   failMode: FailMode;
+  /** For tool calls that change data (write-ahead.ts): `closed` unless set, in every compliance mode ("no record, no call"). */
+  failModeForChanges: FailMode;
+  /** Which tools change data, overriding their annotations: backend -> effect, or backend -> tool -> effect. */
+  toolEffects: ToolEffectOverrides;
+  /**
+   * The fail-open spool (spool.ts): records the store could not take, replayed
+   * in order when it is back. Unset: `audit-spool-<gateway id>.jsonl` beside
+   * the SQLite file, or beside the signing key for PostgreSQL (spoolPathOf).
+   */
+  spoolPath: string | undefined;
+  /** The spool's size limit; 0 turns the spool off. */
+  spoolMaxBytes: number;
   retentionDays: RetentionDays;
   /** How often the gateway applies retention; 0 turns it off. */
   retentionIntervalHours: number;
@@ -52,7 +74,8 @@ export const DEFAULT_RETENTION_DAYS: RetentionDays = { security: 2555, routine: 
 const KNOWN_KEYS = new Set([
   'enabled', 'backend', 'categories', 'store', 'path', 'postgres_url', 'postgres_schema', 'compliance', 'fail_mode', 'retention_days',
   'retention_interval_hours', 'store_outputs', 'batch_max_records', 'batch_max_delay_ms', 'batch_busy_interval_ms', 'max_pending_records', 'checkpoint_interval_seconds',
-  'checkpoint_every_records', 'signing_key', 'trusted_keys', 'sqlite_synchronous', 'redaction',
+  'checkpoint_every_records', 'signing_key', 'trusted_keys', 'sqlite_synchronous', 'redaction', 'fail_mode_for_changes', 'tool_effects', 'spool_path',
+  'spool_max_bytes',
 ]);
 
 /** Policy types (and their aliases) whose settings are the operator's redaction policy. */
@@ -65,7 +88,7 @@ const ALWAYS_REDACTED: readonly RedactorName[] = ['secrets'];
  * The settings of `config` (undefined: no config file at all). `configPath`
  * anchors relative paths and names the file in errors.
  */
-export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Partial<Pick<GatewayConfig, 'policies'>>) | undefined, configPath?: string): AuditSettings {
+export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Partial<Pick<GatewayConfig, 'policies' | 'compliance'>>) | undefined, configPath?: string): AuditSettings {
   const raw = config?.audit?.raw ?? {};
   const file = configPath ?? 'gatehouse.yaml';
   const baseDirectory = configPath === undefined ? process.cwd() : dirname(resolve(configPath));
@@ -81,9 +104,11 @@ export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Par
   if (store === 'postgres' && postgresUrl === undefined) problems.push({ path: 'audit.postgres_url', message: 'is needed with store: postgres (postgres://user:password@host:5432/database)' });
   const pathSetting = read.text('path');
   const sqlitePath = pathSetting === undefined ? DEFAULT_SQLITE_PATH : absolute(pathSetting, baseDirectory);
-  const compliance = read.choice('compliance', ['strict', 'standard'] as const) ?? 'standard';
+  // The top-level `compliance: strict` applies to audit as well, unless the audit section sets its own.
+  const compliance = read.choice('compliance', ['strict', 'standard'] as const) ?? (config?.compliance === 'strict' ? 'strict' : 'standard');
   const keySetting = read.text('signing_key');
   const defaultKeyDirectory = store === 'sqlite' ? dirname(sqlitePath) : join(GATEHOUSE_ROOT, '.gatehouse');
+  const spoolSetting = read.text('spool_path');
   const settings: AuditSettings = {
     isEnabled: read.flag('enabled') ?? true,
     store,
@@ -92,6 +117,10 @@ export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Par
     postgresUrl,
     postgresSchema: read.text('postgres_schema') ?? 'public',
     failMode: read.choice('fail_mode', ['closed', 'open'] as const) ?? (compliance === 'strict' ? 'closed' : 'open'),
+    failModeForChanges: read.choice('fail_mode_for_changes', ['closed', 'open'] as const) ?? 'closed',
+    toolEffects: read.toolEffects('tool_effects') ?? {},
+    spoolPath: spoolSetting === undefined ? undefined : absolute(spoolSetting, baseDirectory),
+    spoolMaxBytes: read.number('spool_max_bytes', 0, 1_099_511_627_776) ?? DEFAULT_SPOOL_MAX_BYTES,
     retentionDays: read.retention('retention_days') ?? DEFAULT_RETENTION_DAYS,
     retentionIntervalHours: read.number('retention_interval_hours', 0, 8_760) ?? 24,
     storeOutputs: read.storeOutputs('store_outputs') ?? false,
@@ -107,6 +136,13 @@ export function resolveAuditSettings(config: (Pick<GatewayConfig, 'audit'> & Par
   };
   if (problems.length > 0) throw new ConfigError('config_invalid', file, problems);
   return settings;
+}
+
+/** The spool file of this replica: one per gateway id, so that replicas sharing a directory never replay each other's records. */
+export function spoolPathOf(settings: Pick<AuditSettings, 'spoolPath' | 'store' | 'sqlitePath' | 'signingKeyPath'>, gatewayId: string): string {
+  if (settings.spoolPath !== undefined) return settings.spoolPath;
+  const directory = dirname(settings.store === 'sqlite' ? settings.sqlitePath : settings.signingKeyPath);
+  return join(directory, `audit-spool-${gatewayId.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
 }
 
 /** Whether the records of calls to `backend` keep the (redacted) result. */
@@ -218,6 +254,19 @@ class SettingsReader {
       if (unknown.length === 0 && isDays(security) && isDays(routine)) return { security, routine };
     }
     return this.#problem(key, 'expected a number of days (1 to 36500), or a mapping with security and routine days');
+  }
+
+  /** `{backend: changes_data | read_only}` or `{backend: {tool: changes_data | read_only}}`. */
+  toolEffects(key: string): ToolEffectOverrides | undefined {
+    const value = this.#value(key);
+    if (value === undefined) return undefined;
+    const isEffect = (effect: unknown): effect is ToolEffect => effect === 'changes_data' || effect === 'read_only';
+    if (typeof value === 'object' && !Array.isArray(value)) {
+      const entries = Object.entries(value as Record<string, unknown>);
+      const isValid = entries.every(([, effect]) => isEffect(effect) || (typeof effect === 'object' && effect !== null && !Array.isArray(effect) && Object.values(effect).every(isEffect)));
+      if (isValid) return value as ToolEffectOverrides;
+    }
+    return this.#problem(key, 'expected a mapping of backend name to changes_data or read_only, or of backend name to a mapping of tool name to changes_data or read_only');
   }
 
   /** `true`/`false`, a list of backend names, or a mapping of backend name to true/false. */

@@ -27,6 +27,8 @@ export interface AuditSink {
   flush(): Promise<void>;
   /** Signs and stores a checkpoint for every log that grew since its last one. */
   checkpoint(): Promise<void>;
+  /** Resolves when the store takes writes again (after an outage); rejects while it does not. Runs between batches. */
+  probe(): Promise<void>;
   /** Commits what is queued, writes a final checkpoint, and releases the store. */
   close(): Promise<void>;
   /** Records appended and not yet committed (the audit queue depth). */

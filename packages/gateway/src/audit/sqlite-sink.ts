@@ -93,6 +93,12 @@ export class SqliteAuditSink extends GroupCommittedSink<string> implements Audit
     return this.commits.submit(text);
   }
 
+  probe(): Promise<void> {
+    return this.commits.runTask(async () => {
+      await this.#request({ type: 'probe', id: 0 });
+    });
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.stopCheckpointTimer();

@@ -187,6 +187,12 @@ export class SqliteAuditStore implements AuditStore {
     }
   }
 
+  /** Takes and releases the write lock: throws while another connection holds it past the busy timeout, or the file cannot be written. */
+  probeWrite(): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    this.#db.exec('ROLLBACK');
+  }
+
   #insertCheckpoint(checkpoint: Checkpoint): void {
     this.#statement(
       'INSERT OR IGNORE INTO audit_checkpoints (log_id, tree_size, root_hash, timestamp_ms, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)',

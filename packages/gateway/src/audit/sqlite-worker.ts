@@ -22,6 +22,8 @@ export type SqliteWorkerRequest =
   /** `texts`: each record's canonical JSON, hashed and stored as given. */
   | { type: 'batch'; id: number; texts: string[] }
   | { type: 'checkpoint'; id: number; isForced: boolean }
+  /** Whether the database takes a write lock now (after an outage: a lock held elsewhere, a full or read-only disk). */
+  | { type: 'probe'; id: number }
   | { type: 'close'; id: number };
 
 export type SqliteWorkerReply =
@@ -81,6 +83,10 @@ port.on('message', (request: SqliteWorkerRequest) => {
         port.postMessage({ type: 'done', id: request.id, receipts: [] } satisfies SqliteWorkerReply);
         return;
       }
+      case 'probe':
+        store.probeWrite();
+        port.postMessage({ type: 'done', id: request.id, receipts: [] } satisfies SqliteWorkerReply);
+        return;
       case 'close':
         void store.close().then(() => {
           port.postMessage({ type: 'done', id: request.id, receipts: [] } satisfies SqliteWorkerReply);

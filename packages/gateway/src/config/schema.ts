@@ -142,6 +142,10 @@ export const auditShape = {
   signing_key: text().optional(),
   trusted_keys: list(text()).optional(),
   sqlite_synchronous: text().optional(),
+  fail_mode_for_changes: text().optional(),
+  tool_effects: z.unknown().optional(),
+  spool_path: text().optional(),
+  spool_max_bytes: z.unknown().optional(),
 };
 
 export const configFileShape = {

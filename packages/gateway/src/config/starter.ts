@@ -136,6 +136,10 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #   postgres_url: postgres://gatehouse@db:5432/audit   # with store: postgres (daily partitions)
 #   postgres_schema: public
 #   fail_mode: open                           # closed: refuse to answer when a record cannot be kept (default with compliance: strict)
+#   fail_mode_for_changes: closed             # tool calls that change data: recorded before they run; closed (the default) refuses them when that fails
+#   tool_effects: {crm: {search: read_only}}  # overrule tools' readOnlyHint annotations: changes_data or read_only, per backend or per tool
+#   spool_path: ./audit-spool.jsonl           # fail-open: records the store cannot take wait here and are replayed (default beside the store)
+#   spool_max_bytes: 268435456                # the spool's limit; 0 turns it off
 #   retention_interval_hours: 24              # how often whole expired days are dropped
 #   store_outputs: false                      # keep tool outputs too (true, false, or a list of backends)
 #   redaction: {patterns: [ssn, credit_card]} # redact arguments/outputs before storage (default: the response filters'; credentials always)

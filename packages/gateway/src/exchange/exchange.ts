@@ -54,6 +54,12 @@ export interface Exchange {
   backendSeconds: number | undefined;
   /** The BackendError code when a backend could not answer, also when the client got an `isError` result for it. */
   backendError: string | undefined;
+  /**
+   * Awaited by forward.ts before each request goes to a backend: the
+   * write-ahead audit record of a call that changes data (audit/write-ahead.ts).
+   * Rejecting stops the call before the backend sees it.
+   */
+  beforeForward?: ((method: string, backend: string) => Promise<void>) | undefined;
 }
 
 let sequence = 0;

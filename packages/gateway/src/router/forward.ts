@@ -52,6 +52,7 @@ export async function forwardToBackend(
   params: Record<string, unknown>,
   options: ForwardOptions,
 ): Promise<Record<string, unknown>> {
+  if (exchange.beforeForward !== undefined) await exchange.beforeForward(method, backend.name);
   const progress = mapProgressToken(params, exchange.id);
   if (exchange.client.era === 'legacy' && backend.handshake?.era === 'modern') {
     // A 2026 backend logs only when asked per request; a 2025 client gets every level until it sets one.

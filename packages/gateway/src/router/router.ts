@@ -77,6 +77,11 @@ export class Router {
     };
   }
 
+  /** A backend's own definition of one of its tools (annotations included), as it listed it; undefined when unknown. */
+  toolDefinition(backend: string, tool: string): Record<string, unknown> | undefined {
+    return this.#catalog.view(backend).toolsByName.get(tool)?.definition as Record<string, unknown> | undefined;
+  }
+
   /** Whether the gateway serves this method at all (the modern transport answers 404 when not). */
   handles(method: string): boolean {
     return this.#handlers.has(method) || TARGETED_METHODS.has(method);

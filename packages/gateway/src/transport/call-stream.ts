@@ -8,7 +8,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '../protocol/jsonrpc.ts';
-import { SSE_HEADERS, sseFrame, writeJson, writeJsonText } from './http-io.ts';
+import { SSE_HEADERS, sseFrame, withRetryAfter, writeJson, writeJsonText } from './http-io.ts';
 import type { LoggedStream } from './rev2025/event-log.ts';
 
 export interface CallStreamOptions {
@@ -55,7 +55,7 @@ export class CallStream {
   finish(message: JsonRpcResponse, status = 200): void {
     if (!this.isOpen) return;
     this.#isFinished = true;
-    if (!this.#isStreaming) return writeJson(this.#response, status, message);
+    if (!this.#isStreaming) return writeJson(this.#response, status, message, 'error' in message ? withRetryAfter(status, message.error.data) : undefined);
     const logged = this.#logged;
     if (logged === undefined) this.#response.end(sseFrame(message));
     else logged.send(message, true);

@@ -18,9 +18,12 @@ import type { ClientRelay } from '../exchange/client-relay.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isAuthError } from '../identity/auth-error.ts';
 import type { AuditTrail } from '../audit/trail.ts';
-import { operationTypeForMethod } from '../audit/record.ts';
+import { newAuditId, operationTypeForMethod, type AuditFacts } from '../audit/record.ts';
 import { isAuditError } from '../audit/errors.ts';
 import { auditCallerOf } from '../audit/gateway-events.ts';
+import { auditRefusal } from '../audit/audit-refusal.ts';
+import { toolChangesData, type WriteAheadState } from '../audit/write-ahead.ts';
+import { argumentsWithNumberText } from '../audit/number-source.ts';
 import { redactionsOf } from '../policy/redaction.ts';
 import type { GatewayIdentity } from '../identity/gateway-identity.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
@@ -119,19 +122,22 @@ export async function dispatchRequest(context: DispatchContext, open: OpenExchan
 
 async function answerRequest(context: DispatchContext, { exchange, stream, response }: OpenExchange): Promise<void> {
   const request = exchange.message as JsonRpcRequest;
+  const audit = context.audit;
   let result: Record<string, unknown> | undefined;
   let errorCode: number | undefined;
+  const writeAhead: WriteAheadState | undefined = audit?.isEnabled === true && request.method === 'tools/call' ? { attemptId: undefined, isRefused: false } : undefined;
+  if (writeAhead !== undefined) exchange.beforeForward = (method, backend) => recordAttempt(context, audit!, exchange, response, writeAhead, method, backend);
   try {
     result = await context.router.handle(exchange, request.method, request.params);
     const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
     // Serialized once: the audit record takes its size from the very text the client receives.
     const resultText = JSON.stringify(shaped);
-    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, response, shaped, undefined, Buffer.byteLength(resultText));
+    if (audit !== undefined) await recordAudit(context, audit, exchange, response, shaped, undefined, Buffer.byteLength(resultText), writeAhead?.attemptId);
     stream.finishResult(request.id, shaped, resultText);
   } catch (error) {
     if (isAuditError(error)) {
-      // Fail closed (compliance: strict): no record, no answer the client could rely on.
-      const failure = rpcErrors.internal(`the audit record of this request could not be kept (${error.message}); nothing was answered; retry later`);
+      // Fail closed: no record, no call (write-ahead) or no answer (a read); the refusal says which.
+      const failure = auditRefusal(error, exchange.backendSeconds === undefined ? 'nothing' : 'read');
       stream.finish({ jsonrpc: '2.0', id: request.id, error: failure.toJsonRpc() }, stream.isStreaming ? 200 : failure.httpStatus);
       recordOutcome(context, exchange, undefined, failure.code);
       return;
@@ -139,20 +145,46 @@ async function answerRequest(context: DispatchContext, { exchange, stream, respo
     if (isAuthError(error) && !stream.isStreaming) {
       // Authorization failures answer as the transport's 401/403 with a challenge (step-up), not as a JSON-RPC result.
       exchange.decisions.push({ policy: 'scope_check', decision: 'deny', reason: error.message });
-      if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, response, undefined, { code: error.code, message: error.message }).catch(() => undefined);
+      if (audit !== undefined) await recordAudit(context, audit, exchange, response, undefined, { code: error.code, message: error.message }).catch(() => undefined);
       context.identity.authentication.refuse(response, error, exchange.endpointBackend);
       recordOutcome(context, exchange, undefined, RPC.policyDenied);
       return;
     }
     const rpcError = toRpcError(error, context.logger, exchange);
     errorCode = rpcError.code;
-    if (context.audit !== undefined) await recordAudit(context, context.audit, exchange, response, undefined, { code: rpcError.code, message: rpcError.message }).catch(() => undefined);
+    if (audit !== undefined) await recordAudit(context, audit, exchange, response, undefined, { code: rpcError.code, message: rpcError.message }, 0, writeAhead?.attemptId).catch(() => undefined);
     stream.finish({ jsonrpc: '2.0', id: request.id, error: rpcError.toJsonRpc() }, stream.isStreaming ? 200 : rpcError.httpStatus);
   }
   recordOutcome(context, exchange, result, errorCode);
 }
 
-/** The audit record of one request, from the Exchange (audit/record.ts shape). Resolves once durable. */
+/**
+ * The write-ahead record of a tools/call that changes data, durable before
+ * the backend is asked (exchange.beforeForward). Under fail_mode_for_changes
+ * closed a failure rejects, and the call never reaches the backend.
+ */
+async function recordAttempt(context: DispatchContext, audit: AuditTrail, exchange: Exchange, response: ServerResponse, state: WriteAheadState, method: string, backend: string): Promise<void> {
+  if (method !== 'tools/call' || state.attemptId !== undefined) return;
+  const target = exchange.target;
+  if (target?.kind !== 'tool' || target.name === undefined) return;
+  if (!toolChangesData(audit.settings.toolEffects, backend, target.name, context.router.toolDefinition(backend, target.name))) return;
+  const facts = auditFacts(context, audit, exchange, response, undefined, undefined, 0);
+  facts.status = 'attempted';
+  facts.durationMs = 0;
+  facts.auditId = newAuditId(facts.startedAt);
+  try {
+    await audit.record(facts, audit.settings.failModeForChanges);
+  } catch (error) {
+    state.isRefused = true;
+    throw error;
+  }
+  state.attemptId = facts.auditId;
+}
+
+/**
+ * The audit record of one request, from the Exchange (audit/record.ts shape). Resolves once durable. The
+ * outcome of a call with a write-ahead record (`attemptId`) never refuses: its backend has acted already.
+ */
 function recordAudit(
   context: DispatchContext,
   audit: AuditTrail,
@@ -161,7 +193,25 @@ function recordAudit(
   result: Record<string, unknown> | undefined,
   error: { code: string | number; message: string } | undefined,
   resultBytes = 0,
+  attemptId?: string,
 ): Promise<unknown> {
+  const facts = auditFacts(context, audit, exchange, response, result, error, resultBytes);
+  if (attemptId !== undefined) facts.attemptId = attemptId;
+  const span = exchange.trace.startAuditWrite();
+  const written = audit.record(facts, attemptId === undefined ? undefined : 'after_action');
+  written.then(() => span.end(), (failure: unknown) => span.end(failure));
+  return written;
+}
+
+function auditFacts(
+  context: DispatchContext,
+  audit: AuditTrail,
+  exchange: Exchange,
+  response: ServerResponse,
+  result: Record<string, unknown> | undefined,
+  error: { code: string | number; message: string } | undefined,
+  resultBytes: number,
+): AuditFacts {
   const request = exchange.message as JsonRpcRequest;
   const target = exchange.target;
   const caller = exchange.caller;
@@ -173,8 +223,7 @@ function recordAudit(
   const status = isDenied ? 'denied' : error !== undefined ? (exchange.signal.aborted ? 'cancelled' : 'error') : result?.isError === true ? 'error' : 'success';
   if (isDenied && error === undefined && denial !== undefined) error = { code: String(denial.details?.code ?? denial.error?.code ?? 'policy_denied'), message: denial.reason ?? `denied by policy ${denial.policy}` };
   const args = request.params?.arguments;
-  const span = exchange.trace.startAuditWrite();
-  const written = audit.record({
+  return {
     type: isDenied ? 'policy_denial' : operationTypeForMethod(request.method),
     startedAt: Date.now() - elapsedMs,
     durationMs: elapsedMs,
@@ -183,16 +232,14 @@ function recordAudit(
     caller: auditCallerOf(caller, response.req, exchange.session?.id, exchange.trace.traceId),
     server: target?.backend,
     name: target?.name ?? (typeof request.params?.name === 'string' ? request.params.name : undefined),
-    arguments: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : undefined,
+    arguments: typeof args === 'object' && args !== null ? argumentsWithNumberText(response.req, request.id, args as Record<string, unknown>) : undefined,
     // The size of the answer to a backend's operation (tools, resources, prompts) as the client receives it; lists and the like are the gateway's own.
     outputSizeBytes: target !== undefined ? resultBytes : 0,
     ...(result !== undefined && audit.shouldStoreOutput(target?.backend) ? { output: result } : {}),
     redactions: redactionsOf(exchange),
     error,
     policyDecisions: exchange.decisions,
-  });
-  written.then(() => span.end(), (failure: unknown) => span.end(failure));
-  return written;
+  };
 }
 
 /** Metrics and the message span for one answered request (telemetry/exchange-outcome.ts). */

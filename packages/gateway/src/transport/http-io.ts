@@ -53,7 +53,20 @@ export function writeRpcError(response: ServerResponse, id: JsonRpcId | null, er
     response.end();
     return;
   }
-  writeJson(response, error.httpStatus, { jsonrpc: '2.0', id, error: error.toJsonRpc() }, headers);
+  writeJson(response, error.httpStatus, { jsonrpc: '2.0', id, error: error.toJsonRpc() }, withRetryAfter(error.httpStatus, error.data, headers));
+}
+
+/**
+ * A 503 whose error data says when to come back (`retryAfterSeconds`: the
+ * session store or the audit store is out) carries it as the Retry-After
+ * header too (RFC 9110 section 10.2.3), which load balancers and HTTP
+ * clients act on without reading the body.
+ */
+export function withRetryAfter(status: number, data: unknown, headers?: Record<string, string>): Record<string, string> | undefined {
+  if (status !== 503 || typeof data !== 'object' || data === null) return headers;
+  const seconds = (data as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return headers;
+  return { ...headers, 'retry-after': String(Math.ceil(seconds)) };
 }
 
 export function writeStatus(response: ServerResponse, status: number, headers?: Record<string, string>): void {

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rpcErrors } from '../protocol/errors.ts';
 import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
 import { META } from '../protocol/revisions.ts';
+import { noteNumberSource } from '../audit/number-source.ts';
 import { BodyTooLargeError, acceptsJsonAndSse, readBody, refuse, writeRpcError } from './http-io.ts';
 import type { OriginPolicy } from './origin.ts';
 import { chooseRevision } from './revision-select.ts';
@@ -80,6 +81,8 @@ async function handlePost(context: McpEndpointContext, request: IncomingMessage,
   // Before any parse: every message of both revisions, answers to server requests included, on every endpoint.
   const maxDepth = context.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
   if (isDeeperThan(body, maxDepth)) return refuse(response, 400, tooDeepMessage(maxDepth));
+  // The audit record keeps a client's `1e400` as written, not as the Infinity JSON.parse makes of it.
+  noteNumberSource(request, body);
 
   const choice = chooseRevision(request.headers);
   if (choice === 'modern') return handleModernPost(context, request, response, body, endpointBackend, caller);

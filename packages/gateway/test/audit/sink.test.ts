@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { isAuditError } from '../../src/audit/errors.ts';
 import { buildAuditRecord, OPERATION_TYPES } from '../../src/audit/record.ts';
 import { verifyStore } from '../../src/audit/verify.ts';
@@ -145,15 +146,36 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     }
 
     // The SQLite sink serializes each record before batching it; PostgreSQL serializes the batch, so one bad record fails it whole there.
-    it('refuses a record that has no JSON form and keeps the others of its batch', { skip: kind !== 'sqlite' }, async () => {
+    it('keeps a record whose arguments hold a number JSON cannot carry (1e400), with the others of its batch, and the log verifies', async () => {
       const opened = await open();
       try {
-        const [good, bad] = [buildAuditRecord(factsFor('tool_invocation', 1)), buildAuditRecord(factsFor('tool_invocation', 2, { arguments: { amount: Number.NaN } }))];
-        const [kept, refused] = await Promise.allSettled([opened.sink.append(good), opened.sink.append(bad)]);
-        assert.equal(kept.status, 'fulfilled');
-        assert.ok(refused.status === 'rejected' && isAuditError(refused.reason) && refused.reason.code === 'audit_unavailable');
+        const good = buildAuditRecord(factsFor('tool_invocation', 1));
+        const huge = buildAuditRecord(factsFor('tool_invocation', 2, { arguments: JSON.parse('{"amount":1e400,"debt":-1e400}') as Record<string, unknown> }));
+        await Promise.all([opened.sink.append(good), opened.sink.append(huge)]);
+        await opened.sink.flush();
         const page = await opened.store.query({}, { limit: 10 });
-        assert.deepEqual(page.items.map((item) => item.record.audit_id), [good.audit_id]);
+        assert.deepEqual(page.items.map((item) => item.record.audit_id).sort(), [good.audit_id, huge.audit_id].sort());
+        const stored = page.items.find((item) => item.record.audit_id === huge.audit_id)!.record;
+        assert.deepEqual(stored.operation.arguments, { amount: { $number: 'Infinity' }, debt: { $number: '-Infinity' } });
+        assert.equal((await verifyStore(opened.store)).failure, undefined);
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it('refuses alone a record the store cannot take, and keeps the good records batched with it', { skip: kind !== 'postgres' }, async () => {
+      const opened = await open();
+      try {
+        // An incompressible identity past PostgreSQL's btree row limit (2704 bytes) fails the COPY of its whole batch (SQLSTATE 54000).
+        const records = [1, 2, 3].map((index) => buildAuditRecord(factsFor('tool_invocation', index)));
+        const bad = buildAuditRecord(factsFor('tool_invocation', 4, { caller: { identity: `user:${randomBytes(15_000).toString('base64')}` } }));
+        const outcomes = await Promise.allSettled([opened.sink.append(records[0]!), opened.sink.append(bad), opened.sink.append(records[1]!), opened.sink.append(records[2]!)]);
+        assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+        const refused = outcomes[1] as PromiseRejectedResult;
+        assert.ok(isAuditError(refused.reason) && refused.reason.code === 'audit_unavailable' && !refused.reason.isTransient);
+        const page = await opened.store.query({}, { limit: 10 });
+        assert.deepEqual(page.items.map((item) => item.record.audit_id).sort(), records.map((record) => record.audit_id).sort());
+        assert.equal((await verifyStore(opened.store)).failure, undefined);
       } finally {
         await opened.close();
       }

@@ -32,7 +32,7 @@ describe('the audit trail', () => {
       assert.deepEqual([receipt?.logId, receipt?.seq], ['gw-a/routine', 0]);
       const page = await trail.store!.query({ target: 'C-1' }, { limit: 10 });
       assert.equal(page.items.length, 1);
-      assert.deepEqual(trail.counts, { recorded: 1, lost: 0 });
+      assert.deepEqual(trail.counts, { recorded: 1, lost: 0, spooled: 0 });
     } finally {
       await trail.close();
     }
@@ -56,18 +56,36 @@ describe('the audit trail', () => {
     }
   });
 
-  it('answers anyway when fail-open, counting and logging every record it lost', async () => {
+  it('answers anyway when fail-open, the backlog full and no spool, counting and logging every record it lost', async () => {
     const lines: string[] = [];
     const { pino } = await import('pino');
     const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(line) });
-    const trail = await AuditTrail.open({ settings: settingsIn(join(directory.path, 'c'), { fail_mode: 'open', max_pending_records: 1 }), gatewayId: 'gw-c', logger });
+    const trail = await AuditTrail.open({ settings: settingsIn(join(directory.path, 'c'), { fail_mode: 'open', max_pending_records: 1, spool_max_bytes: 0 }), gatewayId: 'gw-c', logger });
     try {
       const outcomes = await Promise.all(Array.from({ length: 20 }, (_, index) => trail.record(factsFor('tool_invocation', index))));
       const lost = outcomes.filter((receipt) => receipt === undefined).length;
       assert.ok(lost > 0);
-      assert.deepEqual(trail.counts, { recorded: 20 - lost, lost });
+      assert.deepEqual(trail.counts, { recorded: 20 - lost, lost, spooled: 0 });
       assert.equal(lines.length, lost);
       assert.match(lines[0]!, /audit record not kept/);
+    } finally {
+      await trail.close();
+    }
+  });
+
+  it('spools what a full backlog refuses when fail-open, and replays it into the store, so no record is lost', async () => {
+    const trail = await AuditTrail.open({ settings: settingsIn(join(directory.path, 'f'), { fail_mode: 'open', max_pending_records: 1 }), gatewayId: 'gw-f' });
+    try {
+      const facts = Array.from({ length: 20 }, (_, index) => factsFor('tool_invocation', index));
+      await Promise.all(facts.map((fact) => trail.record(fact)));
+      assert.ok(trail.counts.spooled > 0);
+      assert.equal(trail.counts.lost, 0);
+      const deadline = Date.now() + 30_000;
+      while (trail.availability.spooled > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await trail.drainSpool();
+      const page = await trail.store!.query({}, { limit: 100 });
+      assert.equal(page.items.length, 20);
+      assert.equal((await verifyStore(trail.store!)).failure, undefined);
     } finally {
       await trail.close();
     }
@@ -111,7 +129,7 @@ describe('the audit trail on PostgreSQL', { skip: pgSkip }, () => {
     await directory.remove();
   });
 
-  it('refuses calls fail-closed when the database loses its tables, and keeps answering fail-open', async () => {
+  it('refuses calls fail-closed when the database loses its tables, and keeps answering fail-open with the record spooled', async () => {
     for (const failMode of ['closed', 'open'] as const) {
       const settings = resolveAuditSettings({ audit: { backend: undefined, retentionDays: undefined, raw: { postgres_url: POSTGRES_URL, postgres_schema: `${schema}_${failMode}`, fail_mode: failMode, retention_interval_hours: 0, signing_key: join(directory.path, 'key.pem') } } });
       const trail = await AuditTrail.open({ settings, gatewayId: 'gw-pg', logger: createLogger({ level: 'silent' }) });
@@ -121,7 +139,7 @@ describe('the audit trail on PostgreSQL', { skip: pgSkip }, () => {
         const outcome = trail.record(factsFor('tool_invocation', 1));
         if (failMode === 'closed') await assert.rejects(outcome, (error) => isAuditError(error) && error.code === 'audit_unavailable');
         else assert.equal(await outcome, undefined);
-        assert.equal(trail.counts.lost, 1);
+        assert.deepEqual([trail.counts.lost, trail.counts.spooled], failMode === 'closed' ? [1, 0] : [0, 1]);
       } finally {
         await trail.close();
       }

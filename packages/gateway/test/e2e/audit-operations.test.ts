@@ -178,8 +178,12 @@ for (const store of ['sqlite', 'postgres'] as const) describe(`audit records of 
     assert.equal(answered.body.result.content[0].text, message, 'the call itself is not changed');
     assert.ok(JSON.stringify(vault.requests).includes(SSN), 'the backend got the real argument');
 
-    const [record, ...others] = await recordsFrom('audit-redact', { tool: 'everything__echo' });
+    // echo does not say it is read-only, so its attempt was recorded before it ran (write-ahead), redacted the same way.
+    const records = await recordsFrom('audit-redact', { tool: 'everything__echo' });
+    assert.deepEqual(records.map((entry) => entry.result.status).sort(), ['attempted', 'success']);
+    const [record, ...others] = records.filter((entry) => entry.result.status !== 'attempted');
     assert.equal(others.length, 0);
+    assert.equal(record!.context.attempt_id, records.find((entry) => entry.result.status === 'attempted')!.audit_id);
     assert.equal(record!.result.status, 'success');
     assert.ok(record!.result.output_size_bytes > message.length);
     const stored = JSON.stringify(record);

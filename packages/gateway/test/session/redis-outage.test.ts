@@ -60,9 +60,11 @@ describe('a gateway whose Redis session store goes down and comes back', { skip 
     const refused = await post(gateway.url, INITIALIZE);
     assert.equal(refused.status, 503);
     assert.equal(refused.body.error.data.reason, 'session_store_unavailable');
+    assert.equal(refused.headers.get('retry-after'), '2', 'the wait is in the Retry-After header, not only in the body');
     assert.match(refused.body.error.message, new RegExp(`Session store unavailable.*Redis at redis://127\\.0\\.0\\.1:${redis.port}`));
     const existing = await post(gateway.url, { jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
     assert.equal(existing.status, 503, 'an existing session cannot be checked either: refused, not guessed');
+    assert.equal(existing.headers.get('retry-after'), '2');
 
     await redis.restart();
     const up = await eventually(() => readiness(gateway), (value) => value.status === 200);

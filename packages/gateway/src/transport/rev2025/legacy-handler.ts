@@ -20,6 +20,7 @@ import type { EventStreams } from './event-streams.ts';
 import type { ReplicaMesh } from '../../cluster/replica-mesh.ts';
 import { MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
 import { isAuditError } from '../../audit/errors.ts';
+import { auditRefusal } from '../../audit/audit-refusal.ts';
 import { authFailureFacts } from '../../audit/gateway-events.ts';
 
 export interface LegacyHandlerContext extends DispatchContext {
@@ -181,13 +182,8 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
     if (instructions !== undefined) result.instructions = instructions;
     writeJson(response, 200, { jsonrpc: '2.0', id: message.id, result }, { 'mcp-session-id': session.id });
   } catch (error) {
-    writeRpcError(response, message.id, isAuditError(error) ? auditRefusal(error.message) : toRpcError(error, context.logger));
+    writeRpcError(response, message.id, isAuditError(error) ? auditRefusal(error, 'nothing', 'this session change') : toRpcError(error, context.logger));
   }
-}
-
-/** What a client gets when fail-closed audit could not keep the record of its session's start or end. */
-function auditRefusal(message: string): GatewayRpcError {
-  return rpcErrors.internal(`the audit record of this session change could not be kept (${message}); nothing was changed; retry later`);
 }
 
 export async function handleLegacyGet(context: LegacyHandlerContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> {
@@ -247,7 +243,7 @@ export async function handleLegacyDelete(context: LegacyHandlerContext, request:
     await context.audit?.sessions.deleted(session.id, endpointBackend, caller, request);
   } catch (error) {
     if (!isAuditError(error)) throw error;
-    return writeRpcError(response, null, auditRefusal(error.message));
+    return writeRpcError(response, null, auditRefusal(error, 'nothing', 'this session change'));
   }
   await context.sessions.delete(session.id);
   context.onSessionEnd(session.id);
