@@ -131,7 +131,8 @@ describe('stdio backend supervision', () => {
 
   test('skips the probe when it restarts a backend it already found to be legacy', async () => {
     const { logger, records } = captureLogger();
-    const backend = stdioBackend(scripted('--discover=ignore'), { logger, probeTimeoutMs: 1_000, restart: { initialDelayMs: 20 } });
+    // A probe timeout well above what a restart takes on a loaded machine, so the timing below tells the two apart.
+    const backend = stdioBackend(scripted('--discover=ignore'), { logger, probeTimeoutMs: 3_000, restart: { initialDelayMs: 20 } });
     try {
       await backend.connect();
       const pid = Number(textOf(await backend.request(call('pid'))));
@@ -139,7 +140,7 @@ describe('stdio backend supervision', () => {
       const killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
       await ready;
-      assert.ok(Date.now() - killedAt < 1_000, 'the restart did not wait for a probe timeout');
+      assert.ok(Date.now() - killedAt < 3_000, 'the restart did not wait for a probe timeout');
       assert.equal(records.filter((record) => record.msg === 'backend is legacy; falling back to initialize').length, 1);
     } finally {
       await backend.close();
