@@ -58,6 +58,7 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { from: 'active', to: 'in_review', who: ['owner', 'reviewer', 'platform_admin'], holds: [], purpose: 'pull back into review (stops routing)' },
   { from: 'active', to: 'suspended', who: ['owner', 'reviewer', 'platform_admin'], holds: [], purpose: 'stop routing at once (incident, overdue review)' },
   { from: 'deprecated', to: 'active', who: RESPONSIBLE, holds: ['review_current'], purpose: 'withdraw the deprecation' },
+  { from: 'deprecated', to: 'deprecated', who: REVIEWERS, holds: [{ review: 'approve' }], purpose: 'periodic review while it winds down' },
   { from: 'deprecated', to: 'retired', who: RESPONSIBLE, holds: [], purpose: 'retire (no longer routed)' },
   { from: 'deprecated', to: 'suspended', who: ['owner', 'reviewer', 'platform_admin'], holds: [], purpose: 'stop routing at once' },
   { from: 'suspended', to: 'active', who: REVIEWERS, holds: ['returns_from_suspension', 'review_current'], purpose: 'lift a suspension of an active entry' },
@@ -208,6 +209,23 @@ function roundOf(entry: RegistryEntry, to: LifecycleState): number {
   return entry.status.state === to && to !== 'in_review' ? entry.status.reviewRound + 1 : entry.status.reviewRound;
 }
 
+/**
+ * Where a review by `actor` takes the entry, so a caller (the API's
+ * POST .../reviews) need not know the table: an approval completes the
+ * tier (approved), leaves it short (in_review), or renews a serving entry
+ * (same state); a rejection rejects; a request for changes sends it back.
+ */
+export function reviewDestination(entry: RegistryEntry, actor: Actor, decision: ReviewDecision, policy: LifecyclePolicy = DEFAULT_LIFECYCLE_POLICY): LifecycleState {
+  const state = entry.status.state;
+  if (decision === 'reject') return 'rejected';
+  if (decision === 'request_changes') return 'proposed';
+  // Outside review an approval renews a serving entry; the table refuses it elsewhere (a proposal is submitted first).
+  if (state !== 'in_review') return state === 'proposed' ? 'approved' : state;
+  const approvers = approversThisRound(entry, undefined);
+  approvers.add(actor.principal);
+  return approvers.size >= policy.requiredReviewers[entry.spec.riskTier] ? 'approved' : 'in_review';
+}
+
 function approversThisRound(entry: RegistryEntry, review: Review | undefined): Set<string> {
   const reviews = review === undefined ? entry.status.reviews : [...entry.status.reviews, review];
   return new Set(reviews.filter((each) => each.round === entry.status.reviewRound && each.decision === 'approve' && each.generation === entry.metadata.generation).map((each) => each.reviewer));
@@ -219,13 +237,13 @@ function enter(entry: RegistryEntry, to: LifecycleState, review: Review | undefi
   const from = entry.status.state;
   if (to === 'in_review' && from !== 'in_review') status.reviewRound += 1;
   if (review !== undefined && from === to && to !== 'in_review') status.reviewRound = review.round;
-  if ((to === 'approved' || (to === 'active' && from === 'active')) && review !== undefined) {
+  if (review?.decision === 'approve' && (to === 'approved' || (from === to && to !== 'in_review'))) {
     status.nextReviewAt = review.nextReviewAt ?? new Date(now.getTime() + policy.reviewIntervalDays[entry.spec.riskTier] * DAY_MS).toISOString();
     status.observedGeneration = entry.metadata.generation;
   }
   if (to === 'suspended') status.suspendedFrom = from;
   else delete status.suspendedFrom;
-  if (to === 'deprecated' && from !== 'suspended') status.deprecatedAt = now.toISOString();
+  if (to === 'deprecated' && from === 'active') status.deprecatedAt = now.toISOString();
   if (to === 'active' || to === 'in_review' || to === 'proposed') delete status.deprecatedAt;
   status.conditions = observedConditions(status.conditions, { ...entry, status }, now);
   return { ...entry, status, metadata: { ...entry.metadata, updatedAt: now.toISOString() } };

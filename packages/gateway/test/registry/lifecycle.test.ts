@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIFECYCLE_STATES, type LifecycleState, type RegistryEntry } from '../../src/registry/entry.ts';
 import {
-  createEntry, DEFAULT_LIFECYCLE_POLICY, flagReviewDue, isRoutable, reviseSpec, routability, transition, TRANSITIONS,
+  createEntry, DEFAULT_LIFECYCLE_POLICY, flagReviewDue, isRoutable, reviewDestination, reviseSpec, routability, transition, TRANSITIONS,
   type Actor, type LifecycleOutcome, type TransitionRequest, type TransitionRule,
 } from '../../src/registry/lifecycle.ts';
 import type { RegistryErrorCode } from '../../src/registry/errors.ts';
@@ -132,6 +132,26 @@ describe('reviews', () => {
     const twice = applied(transition(once, approve('active', '2027-09-01T00:00:00.000Z'), reviewer, LATER));
     assert.equal(twice.status.nextReviewAt, '2027-09-01T00:00:00.000Z');
     assert.equal(twice.status.state, 'active');
+  });
+
+  const destinations: [string, () => RegistryEntry, Actor, 'approve' | 'reject' | 'request_changes', LifecycleState][] = [
+    ['an approval that completes a low tier', () => entryIn('in_review'), reviewer, 'approve', 'approved'],
+    ['the first approval of a high tier', () => entryIn('in_review', { spec: { riskTier: 'high' } }), reviewer, 'approve', 'in_review'],
+    ['a second, distinct approval of a high tier', () => applied(transition(entryIn('in_review', { spec: { riskTier: 'high' } }), approve('in_review'), reviewer, LATER)), secondReviewer, 'approve', 'approved'],
+    ['the same reviewer approving twice', () => applied(transition(entryIn('in_review', { spec: { riskTier: 'high' } }), approve('in_review'), reviewer, LATER)), reviewer, 'approve', 'in_review'],
+    ['a periodic review of a deprecated entry', () => entryIn('deprecated'), reviewer, 'approve', 'deprecated'],
+    ['a rejection', () => entryIn('in_review'), reviewer, 'reject', 'rejected'],
+    ['a request for changes', () => entryIn('in_review'), reviewer, 'request_changes', 'proposed'],
+  ];
+  for (const [title, entry, actor, decision, to] of destinations) {
+    it(`sends ${title} to ${to}`, () => {
+      assert.equal(reviewDestination(entry(), actor, decision), to);
+    });
+  }
+
+  it('renews the review date of a deprecated entry that is still routed', () => {
+    const renewed = applied(transition(entryIn('deprecated'), approve('deprecated', '2027-05-01T00:00:00.000Z'), reviewer, LATER));
+    assert.deepEqual([renewed.status.state, renewed.status.nextReviewAt, renewed.status.deprecatedAt], ['deprecated', '2027-05-01T00:00:00.000Z', NOW.toISOString()]);
   });
 
   it('walks a proposal through review into service and out again, one event per step', () => {
