@@ -5,7 +5,7 @@
 
 import { conditionOf, setCondition, type Condition } from './conditions.ts';
 import { API_VERSION, type EntrySpec, type LifecycleState, type RegistryEntry, type Review, type ReviewCheck, type ReviewDecision, type RiskTier } from './entry.ts';
-import { RegistryError } from './errors.ts';
+import { isRegistryError, RegistryError } from './errors.ts';
 
 /** `proposer` and `owner` follow from the entry; `reviewer` and `platform_admin` are granted to the actor. */
 export type ActorRole = 'proposer' | 'reviewer' | 'owner' | 'platform_admin';
@@ -152,7 +152,7 @@ export function transition(entry: RegistryEntry, request: TransitionRequest, act
   for (const guard of rule.holds) {
     if (typeof guard === 'object') {
       const checked = checkReview(entry, request, actor, now, guard.review);
-      if (checked instanceof RegistryError) return { isApplied: false, error: checked };
+      if (isRegistryError(checked)) return { isApplied: false, error: checked };
       review = checked;
     } else if (guard === 'enough_approvals') {
       const approvers = approversThisRound(entry, review);

@@ -2,6 +2,7 @@
 // of refused ones fail with their stable code, reviews follow separation of
 // duties and the risk tier's count, and routability follows the state.
 
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIFECYCLE_STATES, type LifecycleState, type RegistryEntry } from '../../src/registry/entry.ts';
@@ -55,6 +56,16 @@ describe('the lifecycle table', () => {
   it('has one row per pair of states, so a request is never ambiguous', () => {
     const pairs = TRANSITIONS.map((rule) => `${rule.from}->${rule.to}`);
     assert.equal(new Set(pairs).size, pairs.length);
+  });
+
+  it('is the table docs/registry.md shows, row for row, with the same roles', () => {
+    const text = readFileSync(new URL('../../../../docs/registry.md', import.meta.url), 'utf8');
+    const states = new Set<string>(LIFECYCLE_STATES);
+    const documented = text.split('\n')
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      .filter((cells) => states.has(cells[1] ?? '') && states.has(cells[2] ?? ''))
+      .map((cells) => `${cells[1]} -> ${cells[2]}: ${(cells[3] ?? '').replaceAll('platform admin', 'platform_admin').split(', ').sort().join(', ')}`);
+    assert.deepEqual(documented.sort(), TRANSITIONS.map((rule) => `${rule.from} -> ${rule.to}: ${[...rule.who].sort().join(', ')}`).sort());
   });
 
   it('leads nowhere out of retired', () => {
