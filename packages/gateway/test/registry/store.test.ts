@@ -179,3 +179,14 @@ async function recordVersion(kind: 'sqlite' | 'postgres', directory: TempDirecto
     await client.end();
   }
 }
+
+describe('opening the PostgreSQL registry store', () => {
+  it('reports an unreachable database as registry_unavailable, a transient error naming the URL without its password', async () => {
+    await assert.rejects(PostgresRegistryStore.open({ url: 'postgres://gatehouse:secret@127.0.0.1:1/test' }), (error: unknown) =>
+      isRegistryError(error) && error.code === 'registry_unavailable' && error.isTransient && error.message.includes('***') && !error.message.includes('secret'));
+  });
+
+  it('refuses a schema name that is not a plain SQL identifier', async () => {
+    assert.equal(await codeOf(PostgresRegistryStore.open({ url: POSTGRES_URL, schema: 'registry"; DROP TABLE x; --' })), 'registry_store_invalid');
+  });
+});
