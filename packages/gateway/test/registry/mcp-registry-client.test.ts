@@ -89,7 +89,10 @@ describe('a registry answer that tries to steer the importer', () => {
   test('a cursor that comes back again stops the import instead of looping', async () => {
     const registry = await startRegistryFixture({
       entries: [],
-      override: (_page, _request, response) => void response.writeHead(200, { 'content-type': 'application/json' }).end('{"servers":[],"metadata":{"nextCursor":"same"}}') || true,
+      override: (_page, _request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"servers":[],"metadata":{"nextCursor":"same"}}');
+        return true;
+      },
     });
     try {
       await assert.rejects(readRegistry(registry.origin), rejectsWith('registry_cursor_loop', /gave the cursor "same" a second time/));
@@ -126,7 +129,13 @@ describe('registry failures are typed errors', () => {
   ];
   for (const [name, status, type, body, isTransient, pattern] of answers) {
     test(name, async () => {
-      const registry = await startRegistryFixture({ entries: [], override: (_page, _request, response) => void response.writeHead(status, { 'content-type': type }).end(body) || true });
+      const registry = await startRegistryFixture({
+        entries: [],
+        override: (_page, _request, response) => {
+          response.writeHead(status, { 'content-type': type }).end(body);
+          return true;
+        },
+      });
       try {
         const code = status !== 200 ? 'registry_http_status' : body.startsWith('<') ? 'registry_bad_json' : 'registry_wrong_shape';
         await assert.rejects(readRegistry(registry.origin), (error: unknown) => {
