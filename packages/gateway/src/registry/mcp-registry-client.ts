@@ -163,8 +163,7 @@ async function fetchJson(url: URL, fetch: Fetch, where: string): Promise<unknown
   } catch (error) {
     const refusal = findOutboundRefusal(error);
     if (refusal !== undefined) throw new RegistryImportError('registry_refused', `${where}: ${refusal.message}`, { cause: error });
-    const reason = (error as { cause?: { code?: string; message?: string } }).cause?.code ?? (error as Error).message;
-    throw new RegistryImportError('registry_unreachable', `${where}: cannot reach the registry (${reason}); check the URL and the network, then retry`, { isTransient: true, cause: error });
+    throw new RegistryImportError('registry_unreachable', `${where}: cannot reach the registry (${networkReason(error)}); check the URL and the network, then retry`, { isTransient: true, cause: error });
   }
   if (!response.ok) {
     const isTransient = response.status === 429 || response.status >= 500;
@@ -172,6 +171,18 @@ async function fetchJson(url: URL, fetch: Fetch, where: string): Promise<unknown
     throw new RegistryImportError('registry_http_status', `${where}: the registry answered HTTP ${response.status}${detail === '' ? '' : ` (${detail})`}; ${isTransient ? 'retry later' : 'check the URL: it should be a registry base such as https://registry.modelcontextprotocol.io'}`, { isTransient });
   }
   return parseJson(text, where);
+}
+
+/** The innermost cause's code or message: fetch says only "fetch failed" and keeps ECONNREFUSED, ENOTFOUND, timeouts below. */
+function networkReason(error: unknown): string {
+  let reason = (error as Error).message;
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 8; depth++) {
+    const found = current as { code?: unknown; message?: unknown; errors?: unknown[]; cause?: unknown };
+    if (typeof found.code === 'string') return found.code;
+    if (typeof found.message === 'string' && found.message !== '') reason = found.message;
+    current = found.cause ?? found.errors?.[0];
+  }
+  return reason;
 }
 
 function parseJson(text: string, where: string): unknown {

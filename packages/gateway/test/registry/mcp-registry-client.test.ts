@@ -153,7 +153,7 @@ describe('registry failures are typed errors', () => {
     const closed = await startCountingListener();
     await closed.close();
     await assert.rejects(readRegistry(closed.origin), (error: unknown) => {
-      rejectsWith('registry_unreachable', /cannot reach the registry/)(error);
+      rejectsWith('registry_unreachable', /cannot reach the registry \(ECONNREFUSED\)/)(error);
       assert.equal((error as RegistryImportError).isTransient, true);
       return true;
     });
