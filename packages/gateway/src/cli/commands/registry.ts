@@ -85,7 +85,7 @@ async function runImport(io: CommandIo, options: ImportOptions): Promise<void> {
       if (isUrl) io.err(`registry import: page ${progress.page}, ${progress.entries} server${progress.entries === 1 ? '' : 's'} so far${progress.problems === 0 ? '' : `, ${progress.problems} problem${progress.problems === 1 ? '' : 's'}`}`);
     },
   });
-  for (const problem of read.problems) io.err(`warning: ${problem.where}: ${problem.message}; entry skipped`);
+  for (const problem of read.problems) io.err(printable(`warning: ${problem.where}: ${problem.message}; entry skipped`));
   const { entries, deleted } = latestLiveEntries(read.entries);
   for (const name of deleted) io.err(`note: ${name} is deleted in the registry; not proposed`);
   const proposals = proposalsFromServerJson(entries);
@@ -162,13 +162,13 @@ function printTable(io: CommandIo, proposals: readonly RegistryProposal[]): void
   const line = (cells: readonly string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
   io.out(line(header));
   for (const [index, row] of rows.entries()) {
-    io.out(line(row));
-    for (const note of proposals[index]!.notes) io.out(`    note: ${note}`);
+    io.out(printable(line(row)));
+    for (const note of proposals[index]!.notes) io.out(printable(`    note: ${note}`));
   }
   io.err(`${proposals.length} proposal${proposals.length === 1 ? '' : 's'}`);
 }
 
-/** Registry text lands in YAML comments: one line each, so an answer cannot end a comment and add keys. */
+/** Registry text lands in YAML comments, one line each (see printable). */
 function commentLines(proposal: RegistryProposal, indent: string): string {
   const lines = [
     `${proposal.registryName} ${proposal.version} (${proposal.backendSource}); lifecycle: proposed`,
@@ -176,7 +176,16 @@ function commentLines(proposal: RegistryProposal, indent: string): string {
     ...(proposal.repositoryUrl === undefined ? [] : [`repository: ${proposal.repositoryUrl}`]),
     ...proposal.notes.map((note) => `note: ${note}`),
   ];
-  return lines.map((line) => `${indent}# ${line.replace(/[\r\n\u2028\u2029]+/g, ' ')}\n`).join('');
+  return lines.map((line) => `${indent}# ${printable(line)}\n`).join('');
+}
+
+/**
+ * Registry text shown on a terminal or in a YAML comment, control characters
+ * (line breaks, ANSI escapes) replaced: an answer must not end a comment and
+ * add keys, nor repaint the operator's terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }
 
 function backendListYaml(proposals: readonly RegistryProposal[], source: string): string {

@@ -10,6 +10,9 @@ import { parse } from 'yaml';
 import { loadConfig } from '../../../src/config/load.ts';
 import { parseBackendFile } from '../../../src/discovery/backend-entry.ts';
 import { serverResponseSchema } from '../../../src/registry/mcp-registry-format.ts';
+import { Command } from 'commander';
+import { registerRegistryCommand } from '../../../src/cli/commands/registry.ts';
+import type { CommandIo } from '../../../src/cli/commands/command-io.ts';
 import { createTempDirectory, type TempDirectory } from '../../fixtures/config-files.ts';
 import { registryEntry, startRegistryFixture, type RegistryFixture } from '../../fixtures/mcp-registry-server.ts';
 import { startCountingListener } from '../../fixtures/counting-listener.ts';
@@ -35,6 +38,16 @@ async function runProgram(program: string, args: string[]): Promise<Run> {
 }
 
 const gatehouse = (...args: string[]) => runProgram(REGISTRY_CLI, args);
+
+/** The command in-process, for what needs no process boundary. */
+async function runInProcess(...args: string[]) {
+  const result = { out: [] as string[], err: [] as string[], exitCode: 0 };
+  const io: CommandIo = { out: (line) => result.out.push(line), err: (line) => result.err.push(line), fail: (code) => (result.exitCode = code), env: {} };
+  const program = new Command().exitOverride();
+  registerRegistryCommand(program, io);
+  await program.parseAsync(['registry', ...args], { from: 'user' });
+  return result;
+}
 
 const ENTRIES = [
   registryEntry('com.example/weather', { remotes: [{ type: 'streamable-http', url: 'https://weather.example.com/mcp', headers: [{ name: 'X-Api-Key', isRequired: true, isSecret: true }] }] }, { updatedAt: '2025-02-01T00:00:00Z' }),
@@ -132,6 +145,19 @@ describe('gatehouse registry import', () => {
     const printed = run.stdout.slice(run.stdout.indexOf('# Proposed by'));
     assert.deepEqual((parse(printed) as { backends: Array<{ name: string; enabled: boolean }> }).backends.map((backend) => [backend.name, backend.enabled]), [['weather', false], ['filesystem', false]]);
     assert.match(run.stderr, /^would write 2 proposed backends/m);
+  });
+
+  test('registry text with line breaks and terminal escapes reaches neither the terminal nor the YAML raw', async () => {
+    const hostile = registryEntry('com.evil/paint', { remotes: [{ type: 'streamable-http', url: 'https://paint.example.com/mcp', headers: [{ name: 'X-Key\u001b[2J', isRequired: true }] }] }, { status: 'deprecated', statusMessage: 'bye\nenabled: true\u001b]0;owned\u0007' });
+    const saved = await directory.write('hostile.json', JSON.stringify({ servers: [hostile] }));
+    const file = join(directory.path, 'hostile.yaml');
+    const result = await runInProcess('import', '--from', saved, '--write', file);
+    assert.equal(result.exitCode, 0, result.err.join('\n'));
+    assert.doesNotMatch([...result.out, ...result.err].join('\n'), /[\u001b\u0007]/);
+    const text = await readFile(file, 'utf8');
+    assert.doesNotMatch(text, /[\u001b\u0007]|^\s*enabled: true/m);
+    const { config } = await loadConfig(file, {});
+    assert.deepEqual(config.backends.map((backend) => [backend.name, backend.enabled]), [['paint', false]]);
   });
 
   test('an unreachable registry exits 1 with a message, not a stack', async () => {
