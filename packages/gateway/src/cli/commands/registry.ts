@@ -93,7 +93,7 @@ async function runImport(io: CommandIo, options: ImportOptions): Promise<void> {
   if (options.json === true) io.out(JSON.stringify({ from: options.from, proposals, problems: read.problems, deleted }, null, 2));
   else printTable(io, proposals);
 
-  const source = `gatehouse registry import --from ${options.from}`;
+  const source = printable(`gatehouse registry import --from ${options.from}`);
   const writable = proposals.filter((proposal) => isWritable(io, proposal, options.from));
   if (options.write !== undefined) {
     const text = backendListYaml(writable, source);
