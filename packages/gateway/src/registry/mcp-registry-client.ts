@@ -77,7 +77,7 @@ export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const PAGE_TIMEOUT_MS = 30_000;
 
 /** The list URL of a registry: a base (`https://registry.example.com`) gets `/v0.1/servers`; a full list URL is kept. */
-export function serverListUrl(from: string, query: { cursor?: string | undefined; limit?: number | undefined; updatedSince?: string | undefined } = {}): URL {
+export function serverListUrl(from: string, query: { cursor?: string | undefined; limit?: number | undefined; updatedSince?: string | undefined; version?: string | undefined } = {}): URL {
   const url = URL.parse(from);
   if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new RegistryImportError('registry_bad_argument', `"${from}" is not an http(s) URL; give a registry base URL such as https://registry.modelcontextprotocol.io, or a saved answer file`);
@@ -85,6 +85,7 @@ export function serverListUrl(from: string, query: { cursor?: string | undefined
   if (!/\/v0(\.\d+)?\/servers\/?$/.test(url.pathname)) url.pathname = `${url.pathname.replace(/\/+$/, '')}/v0.1/servers`;
   if (query.limit !== undefined) url.searchParams.set('limit', String(query.limit));
   if (query.updatedSince !== undefined) url.searchParams.set('updated_since', query.updatedSince);
+  if (query.version !== undefined) url.searchParams.set('version', query.version);
   if (query.cursor !== undefined) url.searchParams.set('cursor', query.cursor);
   return url;
 }
@@ -140,7 +141,8 @@ export async function readRegistryUrl(from: string, fetch: Fetch, options: Regis
   let cursor: string | undefined;
   for (;;) {
     if (read.pages >= maxPages) throw new RegistryImportError('registry_too_many_pages', `the registry had more than ${maxPages} pages of ${limit}; narrow the import with --updated-since or raise --max-pages`);
-    const url = serverListUrl(from, { cursor, limit, updatedSince: options.updatedSince });
+    // openapi.yaml `version=latest`: one version per server instead of every one ever published; latestLiveEntries still picks per name for registries that ignore it.
+    const url = serverListUrl(from, { cursor, limit, updatedSince: options.updatedSince, version: 'latest' });
     const where = `page ${read.pages + 1} (${url.href})`;
     const page = parseServerListPage(await fetchJson(url, fetch, where), where);
     read.pages++;

@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import { classifyHost } from '../outbound/address-class.ts';
-import { BACKEND_NAME_MAX_LENGTH } from '../config/backend-schema.ts';
+import { BACKEND_NAME, BACKEND_NAME_MAX_LENGTH } from '../config/backend-schema.ts';
 
 /** The server.json schema this module reads and writes (modelcontextprotocol/registry docs/reference/api/openapi.yaml). */
 export const SERVER_SCHEMA_URL = 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json';
@@ -185,10 +185,13 @@ export interface RegistryProposal {
   notes: string[];
 }
 
-/** A backend name from a registry name: the part after the slash, other characters as `-`, at most 32 characters, unique among `taken`. */
+/** A backend name from a registry name: the part after the slash, other characters as `-`, at most 32 characters, unique among `taken` (lower case). */
 export function backendNameFor(registryName: string, taken: ReadonlySet<string> = new Set()): string {
   const tail = registryName.slice(registryName.lastIndexOf('/') + 1);
-  const base = tail.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '').slice(0, BACKEND_NAME_MAX_LENGTH).replace(/-+$/, '') || 'server';
+  // A tail that already is a backend name is kept as is, so an exported backend imports under its own name.
+  const base = BACKEND_NAME.test(tail) && tail.length <= BACKEND_NAME_MAX_LENGTH
+    ? tail
+    : tail.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '').slice(0, BACKEND_NAME_MAX_LENGTH).replace(/-+$/, '') || 'server';
   const isTaken = (name: string) => taken.has(name.toLowerCase());
   if (!isTaken(base)) return base;
   for (let index = 2; ; index++) {

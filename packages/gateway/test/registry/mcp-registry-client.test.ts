@@ -40,7 +40,7 @@ describe('reading a registry over HTTP', () => {
     assert.equal(read.problems.length, 1);
     assert.match(read.problems[0]!.where, /^page 2 \(.*\): servers\[0\]\.server\.name \(no-slash\)$/);
     assert.match(read.problems[0]!.message, /reverse-DNS name with one slash/);
-    assert.deepEqual(registry.requests.map((query) => [query.get('limit'), query.has('cursor')]), [['100', false], ['100', true], ['100', true]]);
+    assert.deepEqual(registry.requests.map((query) => [query.get('limit'), query.get('version'), query.has('cursor')]), [['100', 'latest', false], ['100', 'latest', true], ['100', 'latest', true]]);
   });
 
   test('asks the registry for updated_since and gets only the servers updated since then', async () => {

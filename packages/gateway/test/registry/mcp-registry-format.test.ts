@@ -1,5 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { BACKEND_NAME, BACKEND_NAME_MAX_LENGTH } from '../../src/config/backend-schema.ts';
 import { checkBackendEntry } from '../../src/discovery/backend-entry.ts';
 import {
   backendNameFor, latestLiveEntries, namespaceFromEndpoint, OFFICIAL_META, proposalFromServerJson, proposalsFromServerJson,
@@ -101,6 +103,14 @@ describe('backend names from registry names', () => {
     });
   }
 
+  test('any registry name the spec allows gives a valid backend name, unique against those taken (property)', () => {
+    const registryName = fc.stringMatching(/^[a-zA-Z0-9.-]{1,20}\/[a-zA-Z0-9._-]{1,60}$/);
+    fc.assert(fc.property(registryName, fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/), { maxLength: 5 }), (name, taken) => {
+      const backend = backendNameFor(name, new Set(taken));
+      return BACKEND_NAME.test(backend) && backend.length <= BACKEND_NAME_MAX_LENGTH && !taken.includes(backend.toLowerCase());
+    }));
+  });
+
   test('an import gives two servers with the same tail two backend names', () => {
     const proposals = proposalsFromServerJson([entry('com.a/search'), entry('com.b/search')], ['crm']);
     assert.deepEqual(proposals.map((proposal) => proposal.backendName), ['search', 'search-2']);
@@ -156,6 +166,16 @@ describe('backend -> MCP Registry entry', () => {
       { name: 'crm', description: 'Customer records', version: '2.1.0', status: 'active', statusMessage: undefined, backend: { name: 'crm', url: 'https://mcp.company.com/servers/crm/mcp' } },
       { name: 'Wiki-2', description: 'Team wiki', version: '0.3.0', status: 'deprecated', statusMessage: 'read only', backend: { name: 'Wiki-2', url: 'https://mcp.company.com/servers/Wiki-2/mcp' } },
     ]);
+  });
+
+  test('round trip for any backend name: export then import gives the same name and the gateway URL (property)', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/), fc.stringMatching(/^[a-z0-9-]{1,10}(\.[a-z0-9-]{1,10}){0,3}$/), (backendName, namespace) => {
+      const exported = serverJsonFromBackend({ backendName }, { ...options, namespace });
+      assert.ok(serverResponseSchema.safeParse(exported).success);
+      const proposal = proposalFromServerJson(serverResponseSchema.parse(JSON.parse(JSON.stringify(exported))));
+      assert.equal(proposal.backendName, backendName);
+      assert.deepEqual(proposal.backend, { name: proposal.backendName, url: `https://mcp.company.com/servers/${backendName}/mcp` });
+    }));
   });
 
   const namespaces: Array<[string, string]> = [

@@ -165,7 +165,7 @@ describe('gatehouse registry import', () => {
     await closed.close();
     const run = await gatehouse('registry', 'import', '--from', closed.origin);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /^page 1 \(http:\/\/127\.0\.0\.1:\d+\/v0\.1\/servers\?limit=100\): cannot reach the registry \(ECONNREFUSED\); check the URL and the network, then retry$/m);
+    assert.match(run.stderr, /^page 1 \(http:\/\/127\.0\.0\.1:\d+\/v0\.1\/servers\?limit=100&version=latest\): cannot reach the registry \(ECONNREFUSED\); check the URL and the network, then retry$/m);
     assert.doesNotMatch(run.stderr, /at .*\.ts:\d+/);
   });
 
