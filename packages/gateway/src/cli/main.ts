@@ -10,6 +10,7 @@ import { registerValidateCommand } from './commands/validate.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerTokenCommand } from './commands/token.ts';
 import { registerAuditCommand } from './commands/audit.ts';
+import { registerRegistryCommand } from './commands/registry.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -21,6 +22,7 @@ registerValidateCommand(program);
 registerInitCommand(program);
 registerTokenCommand(program);
 registerAuditCommand(program);
+registerRegistryCommand(program);
 
 try {
   await program.parseAsync(process.argv);
