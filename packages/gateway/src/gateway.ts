@@ -163,13 +163,16 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // One guard for every URL a caller or a discovered record supplies (docs/security.md section 3).
   const outbound = options.outbound ?? new OutboundGuard(config.outbound ?? {});
   const serviceClient = serviceClientOf(config.authentication);
-  const toUpstream = (backend: BackendConfig): UpstreamConfig => {
+  const toUpstream = (backend: BackendConfig, isDiscovered = false): UpstreamConfig => {
     if (backend.kind !== 'http') return backend;
     const credentialOptions = backendCredentialOptions(backend.auth, serviceClient);
-    return credentialOptions === undefined ? backend : { ...backend, credentials: createBackendCredentials(credentialOptions, { backend: backend.name, logger }) };
+    if (credentialOptions === undefined) return backend;
+    // A discovered record's token endpoint is fetched through the guard, answers checked after DNS (docs/security.md section 3).
+    const context = { backend: backend.name, logger, ...(isDiscovered ? { fetch: outbound.fetcher() } : {}) };
+    return { ...backend, credentials: createBackendCredentials(credentialOptions, context) };
   };
   const registry = createBackendRegistry(
-    config.backends.filter((backend) => backend.enabled).map(toUpstream),
+    config.backends.filter((backend) => backend.enabled).map((backend) => toUpstream(backend)),
     createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES, onCircuitChange: (backend, state) => metrics.setBreakerState(backend, state) }),
     { logger },
   );

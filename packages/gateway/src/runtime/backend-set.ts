@@ -21,7 +21,8 @@ export interface BackendSetOptions {
   subscriptions: ResourceSubscriptions;
   logger: Logger;
   /** Config entry -> what the registry builds from (backend credentials attached). */
-  toUpstream(config: BackendConfig): UpstreamConfig;
+  /** `isDiscovered`: the entry came from a discovery source, so every URL it names (its token endpoint too) goes through the guard. */
+  toUpstream(config: BackendConfig, isDiscovered?: boolean): UpstreamConfig;
   /** The static backends already running when the set is created. */
   initial: readonly BackendConfig[];
   /** Added to a retired backend's own timeout before it is closed regardless (default 1 s). */
@@ -108,6 +109,8 @@ export class BackendSet {
     if (guard === undefined || backend.kind !== 'http') return true;
     try {
       guard.checkUrl(backend.url);
+      // A token endpoint the record names is a URL it supplies too (client credentials, token exchange).
+      if ('tokenUrl' in backend.auth) guard.checkUrl(backend.auth.tokenUrl);
       return true;
     } catch (error) {
       const key = `${source}:${backend.name}:${backend.url}`;
@@ -166,9 +169,10 @@ export class BackendSet {
   /** Creates and connects (first attempt, bounded); a backend that is down still joins and keeps retrying. */
   async #start(config: BackendConfig): Promise<Backend> {
     const { registry } = this.#options;
-    const upstream = this.#options.toUpstream(config);
     const guard = this.#options.discoveredOutbound;
-    const isGuarded = guard !== undefined && upstream.kind === 'http' && this.#discoveredNames.has(config.name);
+    const isDiscovered = guard !== undefined && this.#discoveredNames.has(config.name);
+    const upstream = this.#options.toUpstream(config, isDiscovered);
+    const isGuarded = isDiscovered && upstream.kind === 'http';
     const backend = registry.create(isGuarded ? { ...upstream, connector: guard.connector() } : upstream);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -82,6 +82,24 @@ describe('discovered backends go through the outbound guard', () => {
     assert.equal(trap.accepted(), 0);
   });
 
+  it('never fetches a token endpoint a discovered record names on an internal address, literal or resolved', async () => {
+    const port = new URL(backend.url).port;
+    const auth = (tokenUrl: string) => `auth:\n  type: oauth_client_credentials\n  token_url: ${tokenUrl}\n  client_id: wiki\n  client_secret: wiki-secret\n`;
+    const directory = await directoryWith({
+      'literal.yaml': `name: literal\nurl: http://tools.test:${port}/mcp\n${auth(`http://127.0.0.1:${trap.port}/token`)}`,
+      'resolved.yaml': `name: resolved\nurl: http://tools.test:${port}/mcp\n${auth(`http://idp.test:${trap.port}/token`)}`,
+    });
+    const outbound = new OutboundGuard({ allow: ['tools.test'], resolve: resolverOf({ 'tools.test': ['127.0.0.1'], 'idp.test': ['127.0.0.1'] }) });
+    const gateway = await startWithDirectory(directory, backend.url, outbound);
+    cleanups.push(() => outbound.close(), () => gateway.close());
+    await gateway.settled();
+    await sleep(500);
+    // The literal one is left out before anything runs; the resolved one runs but its token request is refused after DNS.
+    assert.deepEqual(gateway.backends.map((each) => each.name).sort(), ['resolved', 'static']);
+    assert.notEqual(gateway.backends.find((each) => each.name === 'resolved')!.state, 'ready');
+    assert.equal(trap.accepted(), 0);
+  });
+
   it('reaches a discovered backend once its address is allowed in outbound.allow', async () => {
     const port = new URL(backend.url).port;
     const directory = await directoryWith({ 'wiki.yaml': `name: wiki\nurl: http://127.0.0.1:${port}/mcp\n` });
