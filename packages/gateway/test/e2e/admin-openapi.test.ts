@@ -43,7 +43,7 @@ describe('the admin API document against a running gateway', () => {
     ];
     gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
     const base = gateway.url.replace(/\/mcp$/, '');
-    for (const [agent, secret] of [['admin', 'admin-dev-secret'], ['research', 'research-dev-secret'], ['support', 'support-dev-secret']] as const) {
+    for (const [agent, secret] of [['admin', 'admin-dev-secret'], ['research', 'research-dev-secret'], ['support', 'support-dev-secret'], ['approver', 'approver-dev-secret']] as const) {
       tokens[agent] = (await agentToken(base, agent, secret)).token;
     }
   });
@@ -127,6 +127,19 @@ describe('the admin API document against a running gateway', () => {
       assert.equal((await admin('POST', `/admin/approvals/${id}/deny`)).body.code, 'not_pending');
       assert.equal((await admin('POST', `/admin/approvals/${id}/approve`)).body.code, 'not_pending');
 
+      const own = await connectLegacy(gateway.url, tokens.admin!);
+      try {
+        const ownCall = own.callTool('crm__send_email', { to: 'ops@partner.example', subject: 'openapi-own', body: 'Hello', idempotency_key: 'openapi-own' });
+        ownCall.catch(() => undefined);
+        const mine = await pendingApproval('openapi-own');
+        const refused = await admin('POST', `/admin/approvals/${mine.id}/approve`);
+        assert.deepEqual([refused.status, refused.body.code, refused.body.approval?.status], [403, 'self_approval', 'pending'], 'the requester cannot approve its own call');
+        assert.equal((await exchange('POST', `/admin/approvals/${mine.id}/deny`, { token: tokens.approver! })).status, 200, 'another approver decides');
+        await ownCall;
+      } finally {
+        await own.close();
+      }
+
       const denied = client.callTool('crm__send_email', { to: 'ops@partner.example', subject: 'openapi-deny', body: 'Hello', idempotency_key: 'openapi-deny' });
       denied.catch(() => undefined);
       const second = await pendingApproval('openapi-deny');
@@ -153,6 +166,22 @@ describe('the admin API document against a running gateway', () => {
       assert.equal((await exchange(method.toUpperCase(), path)).body.code, 'admin_token_required');
       assert.equal((await exchange(method.toUpperCase(), path, { token: forged })).body.code, 'invalid_token');
       assert.equal((await exchange(method.toUpperCase(), path, { token: tokens.research! })).body.code, 'insufficient_scope');
+    }
+  });
+
+  it('answers every /admin/ operation with the documented 403 when the gateway runs with authentication off', async () => {
+    const config = gatewayConfig([]);
+    config.authentication = embeddedAuthentication({ isAnonymousAllowed: true, embeddedIdp: undefined });
+    const open = await startGateway(config, { logger: silentLogger, adminPort: 0 });
+    try {
+      for (const [method, template] of api.operations().filter(([, template]) => template.startsWith('/admin/'))) {
+        const response = await fetch(`${open.adminUrl}${template.replace(/\{[^}]+\}/g, 'x')}`, { method: method.toUpperCase(), headers: { authorization: 'Bearer anything' } });
+        const body = await response.text();
+        assert.deepEqual(api.check(method, template, { status: response.status, headers: response.headers, body }), []);
+        assert.equal(JSON.parse(body).code, 'admin_requires_authentication', `${method} ${template}`);
+      }
+    } finally {
+      await open.close();
     }
   });
 
