@@ -11,6 +11,7 @@ import type { AdminHandler } from './approvals-api.ts';
 import { isAdminApiPath, withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { METRICS_PATH, serveMetrics } from '../telemetry/metrics-endpoint.ts';
 import { resilienceOf } from '../upstream/resilient-backend.ts';
+import { serveAdminApiDocument } from './openapi-route.ts';
 
 export interface AdminServerOptions {
   backends: () => readonly Backend[];
@@ -40,6 +41,7 @@ export function createAdminServer(options: AdminServerOptions): Server {
     const path = new URL(request.url ?? '/', 'http://admin.invalid').pathname;
     if (isAdminApiPath(path)) {
       void withAdmin(options.adminAuthentication ?? NO_AUTHENTICATION, request, response, () => {
+        if (serveAdminApiDocument(request, response, path)) return;
         for (const handler of options.handlers ?? []) if (handler(request, response)) return;
         writeJson(response, 404, { error: `no admin route ${path}` });
       });

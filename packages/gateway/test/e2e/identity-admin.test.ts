@@ -29,6 +29,7 @@ const ADMIN_ROUTES: ReadonlyArray<[method: string, path: string]> = [
   ['GET', '/admin/tools/crm/echo'],
   ['POST', '/admin/tools/crm/echo/accept'],
   ['GET', '/admin/audit/records'],
+  ['GET', '/admin/openapi.json'],
   ['GET', '/admin'],
 ];
 

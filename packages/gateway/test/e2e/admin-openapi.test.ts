@@ -1,0 +1,214 @@
+// The admin API's OpenAPI document against a real gateway (embedded provider,
+// demo CRM, approvals, tool pins, audit store): every documented operation
+// answers (never the listener's own 404), every answer's status, media type,
+// required headers and body are the documented ones, each operation is seen
+// succeeding and, under /admin/, refused with 401 and 403, and a method a
+// path does not list is a 405 or no route at all.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startGateway, type RunningGateway } from '../../src/gateway.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
+import { agentToken } from '../../src/cli/commands/token.ts';
+import { loadAdminApiDocument } from '../../src/admin/openapi-route.ts';
+import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { connectLegacy } from '../fixtures/approval-clients.ts';
+import { modernRequest, post } from '../fixtures/raw-http.ts';
+import { AdminApiDocument, HTTP_METHODS, templateOf } from '../fixtures/admin-api-document.ts';
+
+const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
+
+describe('the admin API document against a running gateway', () => {
+  const api = new AdminApiDocument();
+  const templates = Object.keys(api.document.paths);
+  /** `METHOD template STATUS` of every answer seen. */
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  const tokens: Record<string, string> = {};
+  let directory: string;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'gatehouse-admin-openapi-'));
+    const config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'])]);
+    config.authentication = embeddedAuthentication();
+    config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
+    config.policies = [
+      { name: 'tool_pinning', type: 'tool_pinning', settings: { path: join(directory, 'pins.sqlite'), mode: 'require_review' } },
+      { name: 'partner_email_approval', type: 'approval', settings: { rules: [{ tool: 'send_email', when: 'args.to.endsWith("@partner.example")', reason: 'email to a partner domain' }], hold_timeout_seconds: 60 } },
+    ];
+    gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
+    const base = gateway.url.replace(/\/mcp$/, '');
+    for (const [agent, secret] of [['admin', 'admin-dev-secret'], ['research', 'research-dev-secret'], ['support', 'support-dev-secret'], ['approver', 'approver-dev-secret']] as const) {
+      tokens[agent] = (await agentToken(base, agent, secret)).token;
+    }
+  });
+  after(async () => {
+    await gateway?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  /** One request to the admin listener; its answer is checked against the document and remembered. */
+  async function exchange(method: string, path: string, options: { token?: string; body?: string } = {}): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${gateway.adminUrl}${path}`, {
+      method,
+      headers: { ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }), ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(options.body === undefined ? {} : { body: options.body }),
+    });
+    const text = await response.text();
+    const template = templateOf(templates, new URL(path, 'http://admin.invalid').pathname);
+    assert.ok(template !== undefined, `${path} is a documented path`);
+    problems.push(...api.check(method.toLowerCase(), template, { status: response.status, headers: response.headers, body: text }));
+    if (response.status === 404 && text.includes('no admin route')) problems.push(`${method} ${path}: the listener's own 404, so nothing answers this documented operation`);
+    seen.add(`${method.toLowerCase()} ${template} ${response.status}`);
+    const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
+    return { status: response.status, body: isJson && text.length > 0 ? JSON.parse(text) : text };
+  }
+
+  const admin = (method: string, path: string, body?: string) => exchange(method, path, { token: tokens.admin!, ...(body === undefined ? {} : { body }) });
+
+  /** The pending approval whose preview names `marker`, once the held call has created it. */
+  async function pendingApproval(marker: string): Promise<{ id: string }> {
+    for (let attempt = 0; attempt < 400; attempt++) {
+      const { body } = await admin('GET', '/admin/approvals?status=pending');
+      const found = (body.approvals as Array<{ id: string; preview: string }>).find((item) => item.preview.includes(marker));
+      if (found !== undefined) return found;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.fail(`no pending approval mentions ${marker}`);
+  }
+
+  it('answers the probes as documented', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      assert.equal((await exchange('GET', path)).status, 200, path);
+      assert.equal((await exchange('HEAD', path)).status, 200, `HEAD ${path}`);
+    }
+  });
+
+  it('serves the document itself at /admin/openapi.json to an admin', async () => {
+    const { status, body } = await admin('GET', '/admin/openapi.json');
+    assert.equal(status, 200);
+    assert.deepEqual(body, loadAdminApiDocument());
+  });
+
+  it('answers the tool pin routes as documented', async () => {
+    const listing = modernRequest(1, 'tools/list');
+    assert.equal((await post(gateway.url, listing.body, { ...listing.headers, authorization: `Bearer ${tokens.support}` })).status, 200, 'a tools/list reports the unreviewed tools');
+    const quarantined = await admin('GET', '/admin/tools/quarantined');
+    assert.ok((quarantined.body.tools as Array<{ tool: string; state: string }>).some((tool) => tool.tool === 'send_email' && tool.state === 'unreviewed'), 'require_review: every tool waits for review');
+    assert.equal((await admin('POST', '/admin/tools/crm/send_email/accept')).status, 200);
+    assert.equal((await admin('POST', '/admin/tools/crm/no_such_tool/accept')).body.code, 'unknown_tool');
+    assert.equal((await admin('GET', '/admin/tools/pins')).body.pins.length, 1);
+    assert.equal((await admin('GET', '/admin/tools/crm/send_email')).body.state, 'pinned');
+    assert.equal((await admin('GET', '/admin/tools/crm/no_such_tool')).body.state, 'unknown');
+  });
+
+  it('answers the approval routes as documented, from a held call to its decision', async () => {
+    const client = await connectLegacy(gateway.url, tokens.support!);
+    try {
+      const held = client.callTool('crm__send_email', { to: 'ops@partner.example', subject: 'openapi-approve', body: 'Hello', idempotency_key: 'openapi-approve' });
+      held.catch(() => undefined); // awaited below; a failing step before that must not leave it unhandled
+      const { id } = await pendingApproval('openapi-approve');
+      assert.equal((await admin('GET', `/admin/approvals/${id}`)).status, 200);
+      assert.equal((await admin('GET', '/admin/approvals?status=all')).status, 200);
+      assert.equal((await admin('GET', '/admin/approvals?status=whenever')).status, 400);
+      assert.equal((await admin('GET', '/admin/approvals/apr_no_such_request')).status, 404);
+      assert.equal((await exchange('GET', `/approvals/${id}`)).status, 200);
+      assert.equal((await exchange('GET', '/approvals/apr_no_such_request')).status, 404);
+      assert.equal((await admin('POST', `/admin/approvals/${id}/approve`, '[1]')).status, 400);
+      assert.equal((await admin('POST', '/admin/approvals/apr_no_such_request/approve', '{}')).body.code, 'not_found');
+      assert.equal((await admin('POST', '/admin/approvals/apr_no_such_request/deny')).body.code, 'not_found');
+      assert.equal((await admin('POST', `/admin/approvals/${id}/approve`, JSON.stringify({ reason: 'checked' }))).status, 200);
+      assert.notEqual((await held).isError, true);
+      assert.equal((await admin('POST', `/admin/approvals/${id}/deny`)).body.code, 'not_pending');
+      assert.equal((await admin('POST', `/admin/approvals/${id}/approve`)).body.code, 'not_pending');
+
+      const own = await connectLegacy(gateway.url, tokens.admin!);
+      try {
+        const ownCall = own.callTool('crm__send_email', { to: 'ops@partner.example', subject: 'openapi-own', body: 'Hello', idempotency_key: 'openapi-own' });
+        ownCall.catch(() => undefined);
+        const mine = await pendingApproval('openapi-own');
+        const refused = await admin('POST', `/admin/approvals/${mine.id}/approve`);
+        assert.deepEqual([refused.status, refused.body.code, refused.body.approval?.status], [403, 'self_approval', 'pending'], 'the requester cannot approve its own call');
+        assert.equal((await exchange('POST', `/admin/approvals/${mine.id}/deny`, { token: tokens.approver! })).status, 200, 'another approver decides');
+        await ownCall;
+      } finally {
+        await own.close();
+      }
+
+      const denied = client.callTool('crm__send_email', { to: 'ops@partner.example', subject: 'openapi-deny', body: 'Hello', idempotency_key: 'openapi-deny' });
+      denied.catch(() => undefined);
+      const second = await pendingApproval('openapi-deny');
+      assert.equal((await admin('POST', `/admin/approvals/${second.id}/deny`, JSON.stringify({ reason: 'not now' }))).status, 200);
+      assert.equal((await denied).isError, true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers audit queries as documented, real records included', async () => {
+    const page = await admin('GET', '/admin/audit/records?limit=5');
+    assert.ok(page.body.records.length > 0, 'the admin actions above were recorded');
+    assert.equal(typeof page.body.next_cursor, 'string');
+    assert.equal((await admin('GET', `/admin/audit/records?cursor=${page.body.next_cursor}&type=approval_decision,admin_action`)).status, 200);
+    assert.equal((await admin('GET', '/admin/audit/records?period=fortnight')).body.code, 'audit_query_invalid');
+    assert.equal((await admin('GET', '/admin/audit/records?colour=blue')).body.code, 'audit_query_invalid');
+  });
+
+  it('refuses every /admin/ operation without a token (401) and without the admin scope (403), as documented', async () => {
+    const forged = `${tokens.admin!.slice(0, -4)}AAAA`;
+    for (const [method, template] of api.operations().filter(([, template]) => template.startsWith('/admin/'))) {
+      const path = template.replace(/\{[^}]+\}/g, 'x');
+      assert.equal((await exchange(method.toUpperCase(), path)).body.code, 'admin_token_required');
+      assert.equal((await exchange(method.toUpperCase(), path, { token: forged })).body.code, 'invalid_token');
+      assert.equal((await exchange(method.toUpperCase(), path, { token: tokens.research! })).body.code, 'insufficient_scope');
+    }
+  });
+
+  it('answers every /admin/ operation with the documented 403 when the gateway runs with authentication off', async () => {
+    const config = gatewayConfig([]);
+    config.authentication = embeddedAuthentication({ isAnonymousAllowed: true, embeddedIdp: undefined });
+    const open = await startGateway(config, { logger: silentLogger, adminPort: 0 });
+    try {
+      for (const [method, template] of api.operations().filter(([, template]) => template.startsWith('/admin/'))) {
+        const response = await fetch(`${open.adminUrl}${template.replace(/\{[^}]+\}/g, 'x')}`, { method: method.toUpperCase(), headers: { authorization: 'Bearer anything' } });
+        const body = await response.text();
+        assert.deepEqual(api.check(method, template, { status: response.status, headers: response.headers, body }), []);
+        assert.equal(JSON.parse(body).code, 'admin_requires_authentication', `${method} ${template}`);
+      }
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('answers a method a documented path does not list with 405 and Allow, or not at all', async () => {
+    for (const template of templates) {
+      const listed = HTTP_METHODS.filter((method) => api.document.paths[template][method] !== undefined);
+      for (const method of HTTP_METHODS.filter((method) => !listed.includes(method))) {
+        const response = await fetch(`${gateway.adminUrl}${template.replace(/\{[^}]+\}/g, 'x')}`, { method: method.toUpperCase(), headers: { authorization: `Bearer ${tokens.admin}` } });
+        const text = await response.text();
+        const isNoRoute = response.status === 404 && (method === 'head' || text.includes('no admin route'));
+        assert.ok(response.status === 405 || isNoRoute, `${method} ${template}: ${response.status} ${text}`);
+        if (response.status === 405) assert.ok(response.headers.get('allow') !== null, `${method} ${template}: 405 names what is allowed`);
+      }
+    }
+  });
+
+  it('saw only documented answers, never the listener\'s own 404 for a documented operation', () => {
+    assert.deepEqual(problems, []);
+  });
+
+  it('saw every documented operation succeed, and every /admin/ operation refused with 401 and 403', () => {
+    const missing: string[] = [];
+    for (const [method, template] of api.operations()) {
+      if (![...seen].some((entry) => entry.startsWith(`${method} ${template} 2`))) missing.push(`${method} ${template} 2xx`);
+      if (!template.startsWith('/admin/')) continue;
+      for (const status of ['401', '403']) if (!seen.has(`${method} ${template} ${status}`)) missing.push(`${method} ${template} ${status}`);
+    }
+    assert.deepEqual(missing, []);
+  });
+});
