@@ -10,6 +10,7 @@ import { registerValidateCommand } from './commands/validate.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerTokenCommand } from './commands/token.ts';
 import { registerAuditCommand } from './commands/audit.ts';
+import { registerUsageCommand } from './commands/usage.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -21,6 +22,7 @@ registerValidateCommand(program);
 registerInitCommand(program);
 registerTokenCommand(program);
 registerAuditCommand(program);
+registerUsageCommand(program);
 
 try {
   await program.parseAsync(process.argv);
