@@ -23,6 +23,8 @@ const { values: options } = parseArgs({
     records: { type: 'string', default: '1000000' },
     stores: { type: 'string', default: 'sqlite,postgres' },
     'postgres-url': { type: 'string', default: process.env.GATEHOUSE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    /** Keep the PostgreSQL schema afterwards (to try queries on it). */
+    keep: { type: 'boolean', default: false },
   },
 });
 const RECORDS = Number(options.records);
@@ -107,7 +109,8 @@ if (options.stores.includes('postgres')) {
     await client.query(`ANALYZE "${schema}".audit_records`);
     await time(store, 'postgres');
   } finally {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    if (options.keep) console.log(`kept schema ${schema}`);
+    else await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.end();
     await store.close();
   }

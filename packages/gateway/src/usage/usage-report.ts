@@ -33,6 +33,9 @@ export type UsageProgress = (daysDone: number, daysTotal: number, callsSoFar: nu
 
 const COST_POLICY_TYPES = new Set(['cost_per_session', 'cost_ceiling']);
 
+/** Days read at once from PostgreSQL: half the store's pool of 4, so the gateway's audit writes keep theirs. */
+const PARALLEL_DAYS = 2;
+
 /**
  * The configured price of a call (micro-dollars): the cost policies' `tool_costs`
  * and `default_cost_usd`; with several, the highest, as the charge rule takes
@@ -65,12 +68,18 @@ export async function buildUsageReport(store: AuditStore, config: Pick<GatewayCo
   const merged = new Map<string, UsageRow>();
   const days = daysOf(request.range);
   let calls = 0;
-  for (const [index, day] of days.entries()) {
-    const rows = await readUsageRows(store, day, perSession);
-    for (const row of rows) calls += row.calls;
-    mergeRows(merged, rows);
-    onProgress?.(index + 1, days.length, calls);
-  }
+  let done = 0;
+  let next = 0;
+  // PostgreSQL reads several days at once, each on its own pooled connection (the server's cores); SQLite's reads are synchronous anyway.
+  const readers = store.kind === 'postgres' ? Math.min(PARALLEL_DAYS, days.length) : 1;
+  await Promise.all(Array.from({ length: readers }, async () => {
+    while (next < days.length) {
+      const rows = await readUsageRows(store, days[next++]!, perSession);
+      for (const row of rows) calls += row.calls;
+      mergeRows(merged, rows);
+      onProgress?.(++done, days.length, calls);
+    }
+  }));
   const aggregate = aggregateUsage(merged.values(), { by: request.by, teams: createTeamDirectory(config.usage), priceOf: configuredPrices(config), perSession });
   return { ...aggregate, by: request.by, since: request.range.since, until: request.range.until, perSession };
 }
