@@ -78,6 +78,8 @@ export async function buildUsageReport(store: AuditStore, config: Pick<GatewayCo
       for (const row of rows) calls += row.calls;
       mergeRows(merged, rows);
       onProgress?.(++done, days.length, calls);
+      // SQLite reads synchronously on this thread: between days, the gateway's own I/O (when the admin API asked) gets its turn.
+      if (readers === 1) await new Promise((resolve) => setImmediate(resolve));
     }
   }));
   const aggregate = aggregateUsage(merged.values(), { by: request.by, teams: createTeamDirectory(config.usage), priceOf: configuredPrices(config), perSession });
