@@ -52,6 +52,7 @@ import { createAdminServer } from './admin/admin-server.ts';
 import { createApprovalsApi } from './admin/approvals-api.ts';
 import { createToolPinsApi } from './policy/tool-pins-api.ts';
 import { createAuditApi } from './admin/audit-api.ts';
+import { createUsageApi } from './admin/usage-api.ts';
 import { authFailureFacts } from './audit/gateway-events.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
 import { backendCredentialOptions, serviceClientOf } from './identity/backend-credential-config.ts';
@@ -354,12 +355,15 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   };
 
   let admin: Server | undefined;
+  /** Teams and tool costs for /admin/usage: the live config's once it exists (a reload changes them). */
+  let usageConfig = (): GatewayConfig => config;
   if (options.hasAdmin !== false) {
     const adminAuthentication = { authenticate: identity.authenticateBearer, isAuthenticationOn: identity.isEnforced, audit };
     const handlers = [
       ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
       ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => router.policies?.pins ?? policies.pins!), ...adminAuthentication })]),
       ...(audit?.store === undefined ? [] : [createAuditApi({ store: audit.store, ...adminAuthentication, nameSeparator: config.gateway.nameSeparator })]),
+      ...(audit?.store === undefined ? [] : [createUsageApi({ store: audit.store, ...adminAuthentication, config: () => usageConfig() })]),
     ];
     admin = createAdminServer({ backends: () => registry.all(), isReady: () => isReady, isDraining: () => drainer.isDraining, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), ...(audit?.isEnabled === true ? { auditStore: () => ({ kind: audit.settings.store, ...audit.availability }) } : {}), metrics, handlers, adminAuthentication });
     const adminHost = options.adminHost ?? config.gateway.adminHost;
@@ -387,6 +391,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       report: (source, found) => backendSet.setDiscovered(source, found),
     }),
   });
+  usageConfig = () => live.current;
   await live.startDiscovery();
   const reloader = options.configPath === undefined ? undefined : new ConfigReloader({
     path: options.configPath,

@@ -11,6 +11,7 @@ import { registerInitCommand } from './commands/init.ts';
 import { registerTokenCommand } from './commands/token.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerRegistryCommand } from './commands/registry.ts';
+import { registerUsageCommand } from './commands/usage.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -23,6 +24,7 @@ registerInitCommand(program);
 registerTokenCommand(program);
 registerAuditCommand(program);
 registerRegistryCommand(program);
+registerUsageCommand(program);
 
 try {
   await program.parseAsync(process.argv);

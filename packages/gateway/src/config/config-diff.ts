@@ -18,6 +18,8 @@ export interface ConfigDiff {
   backends: BackendsDiff;
   isPolicyChanged: boolean;
   isDiscoveryChanged: boolean;
+  /** `usage.teams`: read by usage reports on the admin API at each request, so live at once. */
+  isUsageChanged: boolean;
   /** File key paths whose new values are ignored until the gateway restarts. */
   needsRestart: string[];
   /** Nothing to apply and nothing to report. */
@@ -90,13 +92,15 @@ export function diffConfig(previous: GatewayConfig, next: GatewayConfig): Config
 
   const isPolicyChanged = !isDeepStrictEqual(previous.policies, next.policies);
   const isDiscoveryChanged = !isDeepStrictEqual(previous.discovery, next.discovery);
+  const isUsageChanged = !isDeepStrictEqual(previous.usage, next.usage);
   const hasBackendChanges = backends.added.length + backends.removed.length + backends.changed.length > 0;
   return {
     backends,
     isPolicyChanged,
     isDiscoveryChanged,
+    isUsageChanged,
     needsRestart,
-    isEmpty: !hasBackendChanges && !isPolicyChanged && !isDiscoveryChanged && needsRestart.length === 0,
+    isEmpty: !hasBackendChanges && !isPolicyChanged && !isDiscoveryChanged && !isUsageChanged && needsRestart.length === 0,
   };
 }
 
@@ -111,6 +115,7 @@ export function summarizeDiff(diff: ConfigDiff): string {
   }
   if (diff.isPolicyChanged) parts.push('policies changed');
   if (diff.isDiscoveryChanged) parts.push('discovery changed');
+  if (diff.isUsageChanged) parts.push('usage teams changed');
   if (diff.needsRestart.length > 0) parts.push(`needs restart (ignored until then): ${diff.needsRestart.join(', ')}`);
   return parts.join('; ');
 }

@@ -14,6 +14,7 @@ import { discoverySchema, reloadSchema, toDiscoveryConfig, toReloadConfig, type 
 import { BACKEND_NAME, DEFAULT_BACKEND_TIMEOUT_MS, backendSchema, toBackendConfig, type BackendConfig } from './backend-schema.ts';
 import { policySchema, toPolicyConfig, type PolicyConfig } from './policy-schema.ts';
 import { outboundSchema, toOutboundConfig, type OutboundConfig } from './outbound-schema.ts';
+import { usageSchema, toUsageConfig, type UsageConfig } from './usage-schema.ts';
 
 export { isHttpUrl } from './fields.ts';
 export { authenticationShape, AUTHENTICATION_MODES, type AuthenticationConfig } from './identity-schema.ts';
@@ -48,6 +49,8 @@ export interface GatewayConfig {
   reload?: ReloadConfig;
   /** The outbound guard's allow list and limits (src/outbound/); absent in hand-built configs: nothing internal allowed. */
   outbound?: OutboundConfig;
+  /** Teams for usage reports (src/usage/); absent in hand-built configs: no teams. */
+  usage?: UsageConfig;
   session: {
     /** `memory`, or a `redis://` / `rediss://` URL. */
     store: string;
@@ -162,6 +165,7 @@ export const configFileShape = {
   discovery: absentWhenNull(discoverySchema),
   reload: absentWhenNull(reloadSchema),
   outbound: absentWhenNull(outboundSchema),
+  usage: absentWhenNull(usageSchema),
   session_store: text('expected "memory" or a redis:// URL')
     .refine((value) => value === 'memory' || (URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol)), {
       error: 'expected "memory" or a redis:// URL',
@@ -260,6 +264,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
     discovery: toDiscoveryConfig(file.discovery),
     reload: toReloadConfig(file.reload),
     outbound: toOutboundConfig(file.outbound),
+    usage: toUsageConfig(file.usage),
     session: {
       store: file.session_store,
       ttlSeconds: file.session_ttl_seconds,

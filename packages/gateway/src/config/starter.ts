@@ -199,6 +199,10 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #   timeout_ms: 10000
 #   max_response_bytes: 1048576
 #
+# usage:                                      # teams for gatehouse usage --by team (docs/usage.md)
+#   teams:
+#     analytics: { agents: [research], users: [alice@company.com] }
+#
 # policies:                                   # each: a name, a type and its settings
 #   - name: rate_limit_per_user
 #     type: rate_limit

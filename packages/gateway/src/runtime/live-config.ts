@@ -70,7 +70,7 @@ export class LiveConfig {
       logger.warn({ keys: diff.needsRestart }, `config keys changed that take effect only after a restart; they keep their running values: ${diff.needsRestart.join(', ')}`);
     }
     // Only the live part becomes current, so the next diff reports the restart-only keys again.
-    this.#current = { ...this.#current, backends: next.backends, policies: next.policies, discovery: next.discovery };
+    this.#current = { ...this.#current, backends: next.backends, policies: next.policies, discovery: next.discovery, usage: next.usage };
     if (policies !== undefined) {
       void this.#options.replacePolicies(policies).then(
         (previous) => previous?.close(),

@@ -18,6 +18,8 @@ export type ExchangeStatus = 'success' | 'error' | 'invalid' | 'denied' | 'cance
 export interface PolicyDecisionLike {
   readonly policy: string;
   readonly decision: string;
+  /** The policy's facts; the cost policy's charge is read from them (usage/call-cost.ts). */
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface ExchangeOutcome {
@@ -46,6 +48,8 @@ export interface ExchangeOutcome {
   sessionId?: string | undefined;
   /** Cost units this exchange adds to its session; defaults to 1 per `tools/call` (a step), 0 otherwise. */
   cost?: number | undefined;
+  /** The caller's tenant (`mcp_usage_*` label); absent: `default`, until tenants exist. */
+  tenant?: string | undefined;
   /** The policy chain's decisions, counted per policy and decision. */
   decisions?: readonly PolicyDecisionLike[] | undefined;
 }

@@ -10,6 +10,8 @@ import { CounterFamily, HistogramFamily } from './metric-family.ts';
 import { LiveSessions, SESSION_COST_METRIC, type LiveSessionOptions } from './live-sessions.ts';
 import { createUserLabeler, type UserLabeler, type UserLabelOptions } from './user-label.ts';
 import type { ExchangeOutcome } from './exchange-outcome.ts';
+import { chargedMicroOf, costFactsOfDecisions, MICRO_USD } from '../usage/call-cost.ts';
+import { DEFAULT_TENANT } from '../usage/teams.ts';
 
 export const METRIC_NAMES = {
   requests: 'mcp_requests_total',
@@ -32,6 +34,8 @@ export const METRIC_NAMES = {
   rateLimitHits: 'mcp_rate_limit_hits_total',
   configReloads: 'mcp_config_reloads_total',
   discoveredBackends: 'mcp_discovered_backends',
+  usageCalls: 'mcp_usage_calls_total',
+  usageCost: 'mcp_usage_cost_usd_total',
 } as const;
 
 /** `mcp_config_reloads_total` outcomes: applied, nothing changed, refused (the file is bad), failed (applying threw). */
@@ -92,6 +96,8 @@ export class GatewayMetrics {
   readonly #authFailures: CounterFamily;
   readonly #scopeCheckFailures: CounterFamily;
   readonly #rateLimitHits: CounterFamily;
+  readonly #usageCalls: CounterFamily;
+  readonly #usageCost: CounterFamily;
   readonly #liveSessions: LiveSessions;
   readonly #sessionDuration: Histogram;
   readonly #breakerState: Gauge<'backend'>;
@@ -131,6 +137,9 @@ export class GatewayMetrics {
     this.#authFailures = new CounterFamily(family(METRIC_NAMES.authFailures, 'Requests refused by authentication, by server and reason', ['server', 'reason'])).registerIn(registry);
     this.#scopeCheckFailures = new CounterFamily(family(METRIC_NAMES.scopeCheckFailures, 'Requests refused for a missing scope, by the scope required', ['scope'])).registerIn(registry);
     this.#rateLimitHits = new CounterFamily(family(METRIC_NAMES.rateLimitHits, 'Requests refused by a rate limit, by backend server and limit', ['server', 'limit'])).registerIn(registry);
+    // Usage by tenant and backend only: both are bounded by config, never a user id (docs/usage.md).
+    this.#usageCalls = new CounterFamily(family(METRIC_NAMES.usageCalls, 'Tool calls that reached a backend and were not refused, by tenant and backend (docs/usage.md)', ['tenant', 'backend'])).registerIn(registry);
+    this.#usageCost = new CounterFamily(family(METRIC_NAMES.usageCost, 'What the cost policy charged for tool calls, in US dollars, by tenant and backend (docs/usage.md)', ['tenant', 'backend'])).registerIn(registry);
     const liveSessions = new LiveSessions(options.sessions).registerIn(registry);
     this.#liveSessions = liveSessions;
 
@@ -185,7 +194,10 @@ export class GatewayMetrics {
     const tool = outcome.tool ?? outcome.method;
     this.#requests.inc3(server, tool, outcome.status);
     this.#requestDuration.observe2(server, tool, outcome.durationSeconds);
-    if (outcome.method === 'tools/call') this.#toolCalls.inc2(server, tool);
+    if (outcome.method === 'tools/call') {
+      this.#toolCalls.inc2(server, tool);
+      if (outcome.server !== undefined && outcome.status !== 'denied') this.#recordUsage(outcome.tenant ?? DEFAULT_TENANT, outcome.server, outcome.decisions);
+    }
     else if (outcome.method === 'resources/read') this.#resourceReads.inc2(server, resourceTypeOf(outcome.resourceUri));
     this.#requestsPerUser.inc2(this.#userLabel(outcome.user), server);
     if (outcome.backendDurationSeconds !== undefined) {
@@ -199,6 +211,12 @@ export class GatewayMetrics {
       const cost = outcome.cost ?? (outcome.method === 'tools/call' ? 1 : 0);
       if (cost !== 0) this.#liveSessions.addCost(outcome.sessionId, cost);
     }
+  }
+
+  #recordUsage(tenant: string, backend: string, decisions: ExchangeOutcome['decisions']): void {
+    this.#usageCalls.inc2(tenant, backend);
+    const charged = decisions === undefined ? undefined : chargedMicroOf(costFactsOfDecisions(decisions));
+    if (charged !== undefined && charged > 0) this.#usageCost.inc2(tenant, backend, charged / MICRO_USD);
   }
 
   /** A session opened on this replica (2025 `initialize`, or a 2026 session handle a policy mints). */

@@ -51,6 +51,16 @@ describe('diffConfig', () => {
     assert.equal(diffConfig(before, after).isDiscoveryChanged, true);
   });
 
+  it('applies changed usage teams live, without a restart', () => {
+    const before = parsed('usage:\n  teams:\n    a: { agents: [bot] }\n');
+    const after = parsed('usage:\n  teams:\n    b: { agents: [bot] }\n');
+    const diff = diffConfig(before, after);
+    assert.equal(diff.isUsageChanged, true);
+    assert.equal(diff.isEmpty, false);
+    assert.deepEqual(diff.needsRestart, []);
+    assert.equal(summarizeDiff(diff), 'usage teams changed');
+  });
+
   it('reports keys that cannot change live as needing a restart, by their file names', () => {
     const before = parsed('gateway:\n  port: 8080\nsession_ttl_seconds: 60\naudit:\n  store: sqlite\n');
     const after = parsed('gateway:\n  port: 9090\n  name_separator: "-"\nsession_ttl_seconds: 120\naudit:\n  store: postgres\nreload:\n  watch: true\n');

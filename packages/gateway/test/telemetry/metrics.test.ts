@@ -256,3 +256,27 @@ describe('resourceTypeOf', () => {
     it(`labels ${JSON.stringify(uri)} as ${expected}`, () => assert.equal(resourceTypeOf(uri), expected));
   }
 });
+
+describe('usage counters', () => {
+  it('count tool calls and the cost policy\'s charges by tenant and backend, never refused calls or other methods', async () => {
+    const metrics = new GatewayMetrics({ hasProcessMetrics: false });
+    const endpoint = await serve(metrics);
+    try {
+      const charge = (cost: number) => ({ policy: 'cost_ceiling', decision: 'allow', details: { cost_usd: cost, spent_usd: cost } });
+      metrics.recordExchange(outcome({ user: 'alice', decisions: [charge(0.02)] }));
+      metrics.recordExchange(outcome({ decisions: [charge(0.02), { policy: 'cost_ceiling', decision: 'allow', details: { output_cost_usd: 0.005, spent_usd: 0.045 } }] }));
+      metrics.recordExchange(outcome({ server: 'tickets', tool: 'open', status: 'error', decisions: [] }));
+      metrics.recordExchange(outcome({ status: 'denied', decisions: [{ policy: 'cost_ceiling', decision: 'deny', details: { cost_usd: 1, spent_usd: 10 } }] }));
+      metrics.recordExchange(outcome({ method: 'resources/read', tool: undefined, decisions: [charge(0.5)] }));
+      metrics.recordExchange(outcome({ server: undefined, tool: undefined }));
+      const exposition = await scrape(endpoint.url);
+      assert.deepEqual(samplesOf(exposition, METRIC_NAMES.usageCalls), {
+        'mcp_usage_calls_total{tenant="default",backend="crm"}': 2,
+        'mcp_usage_calls_total{tenant="default",backend="tickets"}': 1,
+      });
+      assert.deepEqual(samplesOf(exposition, METRIC_NAMES.usageCost), { 'mcp_usage_cost_usd_total{tenant="default",backend="crm"}': 0.045 });
+    } finally {
+      await endpoint.close();
+    }
+  });
+});
