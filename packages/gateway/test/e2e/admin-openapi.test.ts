@@ -159,6 +159,13 @@ describe('the admin API document against a running gateway', () => {
     assert.equal((await admin('GET', '/admin/audit/records?colour=blue')).body.code, 'audit_query_invalid');
   });
 
+  it('answers usage queries as documented', async () => {
+    const usage = await admin('GET', '/admin/usage?by=agent&period=last-7d&per=session');
+    assert.equal(usage.status, 200);
+    assert.equal(usage.body.by, 'agent');
+    assert.equal((await admin('GET', '/admin/usage?by=planet')).body.code, 'usage_query_invalid');
+  });
+
   it('refuses every /admin/ operation without a token (401) and without the admin scope (403), as documented', async () => {
     const forged = `${tokens.admin!.slice(0, -4)}AAAA`;
     for (const [method, template] of api.operations().filter(([, template]) => template.startsWith('/admin/'))) {
