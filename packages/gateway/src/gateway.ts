@@ -18,6 +18,7 @@ import { buildPolicies } from './policy/registry.ts';
 import { dryRunThroughBackends } from './policy/dry-run-estimate.ts';
 import { MemoryCounterStore } from './policy/counter-store.ts';
 import { BackendSet } from './runtime/backend-set.ts';
+import { openRoutingGate } from './registry/routing-gate.ts';
 import { LiveConfig } from './runtime/live-config.ts';
 import { ConfigReloader, type ReloadReport, type ReloadTrigger } from './runtime/config-reloader.ts';
 import { loadConfig } from './config/load.ts';
@@ -168,13 +169,19 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const credentialOptions = backendCredentialOptions(backend.auth, serviceClient);
     return credentialOptions === undefined ? backend : { ...backend, credentials: createBackendCredentials(credentialOptions, { backend: backend.name, logger }) };
   };
+  // With a `registry` section only backends the registry routes run (registry/routing-gate.ts); without one, all of them.
+  const gate = config.registry === undefined ? undefined : await openRoutingGate(config.registry, {
+    baseDirectory: options.configPath === undefined ? process.cwd() : dirname(resolvePath(options.configPath)),
+    logger,
+    backends: config.backends,
+  });
   const registry = createBackendRegistry(
-    config.backends.filter((backend) => backend.enabled).map(toUpstream),
+    config.backends.filter((backend) => backend.enabled && (gate?.allows(backend.name) ?? true)).map(toUpstream),
     createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES, onCircuitChange: (backend, state) => metrics.setBreakerState(backend, state) }),
     { logger },
   );
   const backends = registry.all();
-  const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger });
+  const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger, ...(gate === undefined ? {} : { deprecationOf: (name: string) => gate.notice(name) }) });
   // A redis session_store shares sessions, SSE event logs and a bus between replicas (docs/scale-out.md).
   const redis: RedisConnection | undefined = config.session.store === 'memory' ? undefined : openRedisConnection(config.session.store, logger);
   const keyPrefix = config.session.keyPrefix ?? 'gatehouse:';
@@ -367,7 +374,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // Wait briefly for the first catalog so the first tools/list is complete, without blocking on a dead backend.
   await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 
-  const backendSet = new BackendSet({ registry, catalog, subscriptions, logger, toUpstream, initial: config.backends, discoveredOutbound: outbound });
+  const backendSet = new BackendSet({ registry, catalog, subscriptions, logger, toUpstream, initial: config.backends, discoveredOutbound: outbound, ...(gate === undefined ? {} : { gate }) });
   const configFile = options.configPath ?? 'gatehouse.yaml';
   const live = new LiveConfig({
     initial: config,
@@ -454,6 +461,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     await router.policies?.close();
     if (policyRedis !== undefined) await closePolicyRedis(policyRedis);
     await audit?.close();
+    await gate?.close();
     await tracing.shutdown();
     await sessions.close();
     await bus?.close();
