@@ -53,6 +53,7 @@ import { createAdminServer } from './admin/admin-server.ts';
 import { createApprovalsApi } from './admin/approvals-api.ts';
 import { createToolPinsApi } from './policy/tool-pins-api.ts';
 import { createAuditApi } from './admin/audit-api.ts';
+import { createRegistryApi } from './admin/registry-api.ts';
 import { authFailureFacts } from './audit/gateway-events.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
 import { backendCredentialOptions, serviceClientOf } from './identity/backend-credential-config.ts';
@@ -363,6 +364,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const handlers = [
       ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
       ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => router.policies?.pins ?? policies.pins!), ...adminAuthentication })]),
+      ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication })]),
       ...(audit?.store === undefined ? [] : [createAuditApi({ store: audit.store, ...adminAuthentication, nameSeparator: config.gateway.nameSeparator })]),
     ];
     admin = createAdminServer({ backends: () => registry.all(), isReady: () => isReady, isDraining: () => drainer.isDraining, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), ...(audit?.isEnabled === true ? { auditStore: () => ({ kind: audit.settings.store, ...audit.availability }) } : {}), metrics, handlers, adminAuthentication });
