@@ -124,7 +124,7 @@ async function postTransition(options: RegistryApiOptions, gate: RoutingGate, na
   const asked = { entry: name, to: body.to, reason: body.reason, ...(review === undefined ? {} : { review: { decision: review.decision, checks: review.checks ?? [] } }), ...(ifMatch === undefined ? {} : { if_match: ifMatch }) };
   try {
     const { entry, event } = await applyTransition(gate.store, name, transitionRequest, actorOf(caller), at, { ...(ifMatch === undefined ? {} : { ifMatch }), policy: gate.policy });
-    gate.observe(entry);
+    await gate.observe(entry);
     const recorded = await recordAdmin(options, request, response, {
       type: 'admin_action', caller, startedAt, server: name, name: 'registry_transition',
       arguments: { ...asked, from: event.from, by: event.by, at: event.at, resource_version: event.resourceVersion, ...(event.review === undefined ? {} : { review: { ...asked.review, id: event.review.id } }) },

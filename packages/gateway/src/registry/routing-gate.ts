@@ -40,7 +40,7 @@ export class RoutingGate {
   readonly #logger: Logger;
   readonly #now: () => Date;
   #entries = new Map<string, RegistryEntry>();
-  readonly #listeners = new Set<(names: readonly string[]) => void>();
+  readonly #listeners = new Set<(names: readonly string[]) => Promise<unknown> | void>();
 
   constructor(options: RoutingGateOptions) {
     this.store = options.store;
@@ -65,8 +65,8 @@ export class RoutingGate {
     return routable.isRoutable ? routable.notice : undefined;
   }
 
-  /** Called with the names whose routability (or notice) changed; the backend set re-reconciles. */
-  onChange(listener: (names: readonly string[]) => void): () => void {
+  /** Called with the names whose routability (or notice) changed; the backend set re-reconciles (awaited by observe). */
+  onChange(listener: (names: readonly string[]) => Promise<unknown> | void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -101,24 +101,34 @@ export class RoutingGate {
   /** Reads every entry again (another replica or admin may have written); tells listeners what changed. */
   async refresh(): Promise<void> {
     const entries = await this.store.list();
-    this.#replace(new Map(entries.map((entry) => [entry.spec.name, entry])));
+    await this.#replace(new Map(entries.map((entry) => [entry.spec.name, entry])));
   }
 
-  /** An entry this process just wrote (admin API): the gate follows it at once. */
-  observe(entry: RegistryEntry): void {
+  /**
+   * An entry this process just wrote (admin API): the gate follows it at
+   * once, and this resolves when the backend set has applied it (the backend
+   * left every catalog, or joined it), so the admin's answer means "done".
+   */
+  async observe(entry: RegistryEntry): Promise<void> {
     const next = new Map(this.#entries);
     next.set(entry.spec.name, entry);
-    this.#replace(next);
+    await this.#replace(next);
   }
 
-  #replace(next: Map<string, RegistryEntry>): void {
+  async #replace(next: Map<string, RegistryEntry>): Promise<void> {
     const changed: string[] = [];
     for (const name of new Set([...this.#entries.keys(), ...next.keys()])) {
       if (gateKey(this.#entries.get(name)) !== gateKey(next.get(name))) changed.push(name);
     }
     this.#entries = next;
     if (changed.length === 0) return;
-    for (const listener of this.#listeners) listener(changed);
+    await Promise.all([...this.#listeners].map(async (listener) => {
+      try {
+        await listener(changed);
+      } catch (error) {
+        this.#logger.warn({ backends: changed, err: error }, 'applying a registry change to the running backends failed; the next change retries');
+      }
+    }));
   }
 
   close(): Promise<void> {

@@ -57,7 +57,7 @@ export class BackendSet {
     this.#running = new Map(options.initial.filter((backend) => backend.enabled && (options.gate?.allows(backend.name) ?? true)).map((backend) => [backend.name, backend]));
     options.gate?.onChange(() => {
       options.catalog.noticesChanged();
-      void this.#enqueue();
+      return this.#enqueue();
     });
   }
 
