@@ -11,6 +11,7 @@ import { registerInitCommand } from './commands/init.ts';
 import { registerTokenCommand } from './commands/token.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerRegistryCommand } from './commands/registry.ts';
+import { registerRegistryLifecycleCommands } from './commands/registry-lifecycle.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -22,7 +23,7 @@ registerValidateCommand(program);
 registerInitCommand(program);
 registerTokenCommand(program);
 registerAuditCommand(program);
-registerRegistryCommand(program);
+registerRegistryLifecycleCommands(registerRegistryCommand(program));
 
 try {
   await program.parseAsync(process.argv);

@@ -25,6 +25,8 @@ import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/
 import { eventually } from '../fixtures/eventually.ts';
 import { modernRequest } from '../fixtures/raw-http.ts';
 import { messageOf, readEvents } from '../fixtures/sse.ts';
+import { Command } from 'commander';
+import { registerRegistryLifecycleCommands } from '../../src/cli/commands/registry-lifecycle.ts';
 
 const AGENTS = [
   { name: 'proposer', secret: 'proposer-test-secret', scopes: ['gatehouse.admin', 'known.read', 'known.invoke', 'found.read', 'found.invoke'], roles: ['platform'] },
@@ -184,5 +186,44 @@ describe('the registry gates routing on review', () => {
     } finally {
       await store.close();
     }
+  });
+
+  /** `gatehouse registry ...` in-process, as `agent`, against the admin listener. */
+  async function cli(agent: string, ...args: string[]): Promise<{ out: string[]; err: string[]; exitCode: number }> {
+    const result = { out: [] as string[], err: [] as string[], exitCode: 0 };
+    const io = { out: (line: string) => result.out.push(line), err: (line: string) => result.err.push(line), fail: (code: number) => { result.exitCode = code; }, env: { GATEHOUSE_ADMIN_TOKEN: tokens[agent] } };
+    const program = new Command('gatehouse').exitOverride();
+    registerRegistryLifecycleCommands(program.command('registry'), io);
+    await program.parseAsync(['node', 'gatehouse', 'registry', ...args, '--admin', gateway.adminUrl!]);
+    return result;
+  }
+
+  it('drives the same lifecycle from the CLI: list, show, transition with If-Match, review-due, and refusals on stderr', async () => {
+    const listed = await cli('reviewer', 'list');
+    assert.match(listed.out.join('\n'), /^found\s+suspended\s+agent:proposer\s+medium/m);
+    const shown = await cli('reviewer', 'show', 'found');
+    const version = /version "(\d+)"/.exec(shown.out[0]!)?.[1];
+    assert.ok(version !== undefined, shown.out[0]);
+    const lifted = await cli('reviewer', 'transition', 'found', '--to', 'active', '--reason', 'incident closed', '--if-match', version);
+    assert.deepEqual(lifted.err, []);
+    assert.match(lifted.out[0]!, /^found: suspended -> active/);
+    assert.ok((await legacyTools()).includes('found__echo'));
+    const stale = await cli('reviewer', 'transition', 'found', '--to', 'deprecated', '--reason', 'x', '--if-match', version);
+    assert.equal(stale.exitCode, 1);
+    assert.match(stale.err[0]!, /^409 conflict: /);
+    const due = await cli('reviewer', 'review-due', '--within-days', '365');
+    assert.match(due.out.join('\n'), /^found\s+agent:proposer\s+active/m);
+  });
+
+  it('marks every tool of a deprecated backend in _meta and its description, and keeps routing it', async () => {
+    const current = await admin('/admin/registry/found', 'reviewer');
+    assert.equal((await move('found', 'reviewer', { to: 'deprecated', reason: 'replaced by crm-v2' }, current.etag!)).status, 200);
+    const tool = (await legacy.listTools()).tools.find((each) => each.name === 'found__echo');
+    assert.ok(tool !== undefined);
+    const notice = tool._meta?.['dev.gatehouse/deprecation'] as Record<string, unknown> | undefined;
+    assert.match(String(notice?.deprecation), /^@\d+$/);
+    assert.match(tool.description ?? '', /Deprecated: found is deprecated since/);
+    const result = await legacy.callTool({ name: 'found__echo', arguments: { message: 'still routed' } });
+    assert.equal(result.isError ?? false, false);
   });
 });
