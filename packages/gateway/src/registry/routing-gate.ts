@@ -30,6 +30,9 @@ export interface RoutingGateOptions {
   now?: () => Date;
 }
 
+/** How often a replica re-reads the store for transitions written elsewhere. */
+const REFRESH_INTERVAL_MS = 5_000;
+
 /** The config file is loaded as a platform actor: it may pre-approve (docs/registry.md, Creation). */
 const CONFIG_ACTOR: Actor = { principal: 'system:config', roles: ['platform_admin'] };
 
@@ -40,6 +43,8 @@ export class RoutingGate {
   readonly #logger: Logger;
   readonly #now: () => Date;
   #entries = new Map<string, RegistryEntry>();
+  #refreshTimer: NodeJS.Timeout | undefined;
+  #isRefreshFailing = false;
   readonly #listeners = new Set<(names: readonly string[]) => Promise<unknown> | void>();
 
   constructor(options: RoutingGateOptions) {
@@ -101,7 +106,12 @@ export class RoutingGate {
   /** Reads every entry again (another replica or admin may have written); tells listeners what changed. */
   async refresh(): Promise<void> {
     const entries = await this.store.list();
-    await this.#replace(new Map(entries.map((entry) => [entry.spec.name, entry])));
+    // A read that began before this process's own write must not undo it: the newer version wins.
+    const newer = (entry: RegistryEntry) => {
+      const cached = this.#entries.get(entry.spec.name);
+      return cached !== undefined && Number(cached.metadata.resourceVersion) > Number(entry.metadata.resourceVersion) ? cached : entry;
+    };
+    await this.#replace(new Map([...this.#entries, ...entries.map((entry): [string, RegistryEntry] => [entry.spec.name, newer(entry)])]));
   }
 
   /**
@@ -131,7 +141,27 @@ export class RoutingGate {
     }));
   }
 
+  /**
+   * Re-reads the store every `intervalMs`, so a transition another replica
+   * (or another admin listener) wrote reaches this one's catalog too. A store
+   * that cannot be read keeps the last answers, logged once per outage.
+   */
+  startRefresh(intervalMs: number): void {
+    clearInterval(this.#refreshTimer);
+    this.#refreshTimer = setInterval(() => {
+      this.refresh().then(() => {
+        if (this.#isRefreshFailing) this.#logger.info({ store: this.store.location }, 'the registry store is readable again');
+        this.#isRefreshFailing = false;
+      }, (error: unknown) => {
+        if (!this.#isRefreshFailing) this.#logger.warn({ store: this.store.location, err: error }, 'cannot read the registry store; routing keeps its last known answers');
+        this.#isRefreshFailing = true;
+      });
+    }, intervalMs);
+    this.#refreshTimer.unref();
+  }
+
   close(): Promise<void> {
+    clearInterval(this.#refreshTimer);
     return this.store.close();
   }
 }
@@ -178,5 +208,6 @@ export async function openRoutingGate(config: RegistryConfig, options: { baseDir
   const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger });
   await gate.refresh();
   await gate.enrol(options.backends.filter((backend) => backend.enabled), 'config');
+  gate.startRefresh(REFRESH_INTERVAL_MS);
   return gate;
 }

@@ -59,6 +59,28 @@ describe('the routing gate', () => {
   });
 });
 
+describe('the routing gate across writers', () => {
+  it('follows a transition another writer made once it refreshes, and a stale read never undoes its own newer write', async () => {
+    const store = new SqliteRegistryStore(':memory:');
+    const here = new RoutingGate({ store, enforce: true, logger: silentLogger });
+    await here.enrol([httpBackend('crm', 'http://127.0.0.1:1/mcp')], 'config');
+    const staleList = await store.list();
+    // Another replica suspends it: this gate sees it on its next refresh.
+    await applyTransition(store, 'crm', { to: 'suspended', reason: 'incident' }, admin, new Date());
+    assert.equal(here.allows('crm'), true);
+    await here.refresh();
+    assert.equal(here.allows('crm'), false);
+    // This gate lifts it, while a read from before both writes is still in flight.
+    const lifted = await applyTransition(store, 'crm', { to: 'active', reason: 'fixed' }, admin, new Date());
+    await here.observe(lifted.entry);
+    const slow = new RoutingGate({ store: { ...store, kind: 'sqlite', location: 'slow', list: async () => staleList, close: async () => {} } as typeof store, enforce: true, logger: silentLogger });
+    await slow.observe(lifted.entry);
+    await slow.refresh();
+    assert.equal(slow.allows('crm'), true);
+    await here.close();
+  });
+});
+
 describe('the registry config keys', () => {
   const refusals = [
     ['registry:\n  store: mysql://x\n', 'registry.store: expected "sqlite" or a postgres:// URL'],
