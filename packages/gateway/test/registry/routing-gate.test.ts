@@ -64,9 +64,9 @@ describe('the routing gate across writers', () => {
     const store = new SqliteRegistryStore(':memory:');
     const here = new RoutingGate({ store, enforce: true, logger: silentLogger });
     await here.enrol([httpBackend('crm', 'http://127.0.0.1:1/mcp')], 'config');
-    const staleList = await store.list();
     // Another replica suspends it: this gate sees it on its next refresh.
     await applyTransition(store, 'crm', { to: 'suspended', reason: 'incident' }, admin, new Date());
+    const staleList = await store.list();
     assert.equal(here.allows('crm'), true);
     await here.refresh();
     assert.equal(here.allows('crm'), false);
