@@ -18,6 +18,7 @@ import { buildPolicies } from './policy/registry.ts';
 import { dryRunThroughBackends } from './policy/dry-run-estimate.ts';
 import { MemoryCounterStore } from './policy/counter-store.ts';
 import { BackendSet } from './runtime/backend-set.ts';
+import { openRoutingGate } from './registry/routing-gate.ts';
 import { LiveConfig } from './runtime/live-config.ts';
 import { ConfigReloader, type ReloadReport, type ReloadTrigger } from './runtime/config-reloader.ts';
 import { loadConfig } from './config/load.ts';
@@ -53,6 +54,7 @@ import { createApprovalsApi } from './admin/approvals-api.ts';
 import { createToolPinsApi } from './policy/tool-pins-api.ts';
 import { createAuditApi } from './admin/audit-api.ts';
 import { createUsageApi } from './admin/usage-api.ts';
+import { createRegistryApi } from './admin/registry-api.ts';
 import { authFailureFacts } from './audit/gateway-events.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
 import { backendCredentialOptions, serviceClientOf } from './identity/backend-credential-config.ts';
@@ -172,13 +174,19 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const context = { backend: backend.name, logger, ...(isDiscovered ? { fetch: outbound.fetcher() } : {}) };
     return { ...backend, credentials: createBackendCredentials(credentialOptions, context) };
   };
+  // With a `registry` section only backends the registry routes run (registry/routing-gate.ts); without one, all of them.
+  const gate = config.registry === undefined ? undefined : await openRoutingGate(config.registry, {
+    baseDirectory: options.configPath === undefined ? process.cwd() : dirname(resolvePath(options.configPath)),
+    logger,
+    backends: config.backends,
+  });
   const registry = createBackendRegistry(
-    config.backends.filter((backend) => backend.enabled).map((backend) => toUpstream(backend)),
+    config.backends.filter((backend) => backend.enabled && (gate?.allows(backend.name) ?? true)).map((backend) => toUpstream(backend)),
     createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES, onCircuitChange: (backend, state) => metrics.setBreakerState(backend, state) }),
     { logger },
   );
   const backends = registry.all();
-  const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger });
+  const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger, ...(gate === undefined ? {} : { deprecationOf: (name: string) => gate.notice(name) }) });
   // A redis session_store shares sessions, SSE event logs and a bus between replicas (docs/scale-out.md).
   const redis: RedisConnection | undefined = config.session.store === 'memory' ? undefined : openRedisConnection(config.session.store, logger);
   const keyPrefix = config.session.keyPrefix ?? 'gatehouse:';
@@ -362,6 +370,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const handlers = [
       ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
       ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => router.policies?.pins ?? policies.pins!), ...adminAuthentication })]),
+      ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication })]),
       ...(audit?.store === undefined ? [] : [createAuditApi({ store: audit.store, ...adminAuthentication, nameSeparator: config.gateway.nameSeparator })]),
       ...(audit?.store === undefined ? [] : [createUsageApi({ store: audit.store, ...adminAuthentication, config: () => usageConfig() })]),
     ];
@@ -374,7 +383,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // Wait briefly for the first catalog so the first tools/list is complete, without blocking on a dead backend.
   await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 
-  const backendSet = new BackendSet({ registry, catalog, subscriptions, logger, toUpstream, initial: config.backends, discoveredOutbound: outbound });
+  const backendSet = new BackendSet({ registry, catalog, subscriptions, logger, toUpstream, initial: config.backends, discoveredOutbound: outbound, ...(gate === undefined ? {} : { gate }) });
   const configFile = options.configPath ?? 'gatehouse.yaml';
   const live = new LiveConfig({
     initial: config,
@@ -462,6 +471,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     await router.policies?.close();
     if (policyRedis !== undefined) await closePolicyRedis(policyRedis);
     await audit?.close();
+    await gate?.close();
     await tracing.shutdown();
     await sessions.close();
     await bus?.close();

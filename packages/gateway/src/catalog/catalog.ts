@@ -56,7 +56,12 @@ export interface CatalogOptions {
   minRefreshIntervalMs?: number;
   /** Upper bound on the `ttlMs` we promise clients. */
   maxTtlMs?: number;
+  /** A deprecated backend's notice (registry/routing-gate.ts), added to each of its tools. */
+  deprecationOf?: (backend: string) => { header: string; since: string; message: string } | undefined;
 }
+
+/** Where a deprecated backend's notice sits in a tool's `_meta` (a reverse-DNS key, as MCP reserves unprefixed ones). */
+export const DEPRECATION_META_KEY = 'dev.gatehouse/deprecation';
 
 /** The lists a client hears about changing (templates change with resources). */
 export type ChangedList = 'tools' | 'prompts' | 'resources';
@@ -74,9 +79,11 @@ export class Catalog {
   readonly #logger: Logger;
   readonly #maxTtlMs: number;
   readonly #minRefreshIntervalMs: number;
+  readonly #deprecationOf: CatalogOptions['deprecationOf'];
 
   constructor(options: CatalogOptions) {
     this.separator = options.separator;
+    this.#deprecationOf = options.deprecationOf;
     this.#logger = options.logger;
     this.#maxTtlMs = options.maxTtlMs ?? 60_000;
     this.#minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1_000;
@@ -161,6 +168,11 @@ export class Catalog {
     await this.#byName.get(name)?.refresh(kinds);
   }
 
+  /** A backend's deprecation began or ended: its tools are rebuilt with (or without) the notice. */
+  noticesChanged(): void {
+    this.#invalidate();
+  }
+
   /** Called after a view changes, so transports can send list_changed notifications. */
   onChange(listener: ChangeListener): () => void {
     this.#listeners.add(listener);
@@ -208,6 +220,7 @@ export class Catalog {
       // A backend that is down keeps its last known lists: calls to it get a tool error naming it, and a short restart causes no list_changed churn.
       if (source.backend.state === 'closed') continue;
       const name = (original: string) => (isFederated ? qualifyName(backend, original, this.separator) : original);
+      const notice = this.#deprecationOf?.(backend);
       for (const tool of source.items('tools')) {
         if (typeof tool.name !== 'string') continue;
         const scan = scanHeaderParameters(tool.inputSchema);
@@ -216,7 +229,8 @@ export class Catalog {
           continue;
         }
         const clientName = name(tool.name);
-        tools.push({ backend, name: tool.name, clientName, definition: { ...tool, name: clientName }, headerParameters: scan.parameters });
+        const definition = notice === undefined ? { ...tool, name: clientName } : withDeprecation({ ...tool, name: clientName }, notice);
+        tools.push({ backend, name: tool.name, clientName, definition, headerParameters: scan.parameters });
       }
       for (const prompt of source.items('prompts')) {
         if (typeof prompt.name !== 'string') continue;
@@ -270,6 +284,13 @@ export function findResourceOwner(view: CatalogView, uri: string): string | unde
   if (owner !== undefined) return owner;
   for (const matcher of view.templateMatchers) if (matcher.pattern.test(uri)) return matcher.backend;
   return undefined;
+}
+
+/** The tool as a client sees it while its backend is deprecated: the notice in `_meta` and at the end of the description. */
+function withDeprecation(tool: Primitive, notice: { header: string; since: string; message: string }): Primitive {
+  const meta = typeof tool._meta === 'object' && tool._meta !== null ? tool._meta as Record<string, unknown> : {};
+  const description = typeof tool.description === 'string' && tool.description !== '' ? `${tool.description}\n\nDeprecated: ${notice.message}.` : `Deprecated: ${notice.message}.`;
+  return { ...tool, description, _meta: { ...meta, [DEPRECATION_META_KEY]: { deprecation: notice.header, since: notice.since, message: notice.message } } };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

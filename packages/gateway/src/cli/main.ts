@@ -12,6 +12,7 @@ import { registerTokenCommand } from './commands/token.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerRegistryCommand } from './commands/registry.ts';
 import { registerUsageCommand } from './commands/usage.ts';
+import { registerRegistryLifecycleCommands } from './commands/registry-lifecycle.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -23,7 +24,7 @@ registerValidateCommand(program);
 registerInitCommand(program);
 registerTokenCommand(program);
 registerAuditCommand(program);
-registerRegistryCommand(program);
+registerRegistryLifecycleCommands(registerRegistryCommand(program));
 registerUsageCommand(program);
 
 try {

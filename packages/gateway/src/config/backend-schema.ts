@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ALWAYS, absentWhenNull, isMapping, wholeNumber, flag, text, stringValue, httpUrl, matching, list, mapping } from './fields.ts';
 import { backendScopesSchema } from './identity-schema.ts';
+import { backendRegistryShape, toBackendRegistrySpec, type BackendRegistrySpec } from './registry-schema.ts';
 import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
 import { DEFAULT_CIRCUIT_BREAKER } from '../upstream/circuit-breaker.ts';
 import { DEFAULT_RETRY } from '../upstream/retry-policy.ts';
@@ -22,6 +23,8 @@ export interface HttpBackendConfig {
   auth: BackendAuthConfig;
   requiredScope: string | undefined;
   enabled: boolean;
+  /** `lifecycle` and the registry spec keys (config/registry-schema.ts); absent: pre-approved with defaults. */
+  registry?: BackendRegistrySpec;
   /** Breaker, read retries and health check (upstream/resilient-backend.ts); absent in hand-built configs: the defaults. */
   resilience?: ResilienceSettings;
 }
@@ -37,6 +40,7 @@ export interface StdioBackendConfig {
   auth: BackendAuthConfig;
   requiredScope: string | undefined;
   enabled: boolean;
+  registry?: BackendRegistrySpec;
   resilience?: ResilienceSettings;
 }
 
@@ -163,6 +167,7 @@ export const backendShape = {
   circuit_breaker: absentWhenNull(circuitBreakerSchema.optional()),
   retry: absentWhenNull(retrySchema.optional()),
   health_check: absentWhenNull(healthCheckSchema.optional()),
+  ...backendRegistryShape,
 };
 
 /**
@@ -232,6 +237,7 @@ export function toBackendConfig(backend: BackendFile): BackendConfig {
     auth: toAuthConfig(backend.auth),
     requiredScope: backend.required_scope,
     enabled: backend.enabled,
+    ...registryOf(backend),
     resilience: toResilienceSettings(backend),
   };
   if (backend.url !== undefined) {
@@ -239,6 +245,11 @@ export function toBackendConfig(backend: BackendFile): BackendConfig {
   }
   // checkBackend guarantees a command when there is no url.
   return { kind: 'stdio', command: backend.command as string, args: [...(backend.args ?? [])], env: { ...backend.env }, cwd: backend.cwd, ...common };
+}
+
+function registryOf(backend: BackendFile): { registry?: BackendRegistrySpec } {
+  const registry = toBackendRegistrySpec(backend);
+  return registry === undefined ? {} : { registry };
 }
 
 function toResilienceSettings(backend: BackendFile): ResilienceSettings {

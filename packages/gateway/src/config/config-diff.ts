@@ -78,6 +78,7 @@ export function diffConfig(previous: GatewayConfig, next: GatewayConfig): Config
   if (!isDeepStrictEqual(previous.telemetry, next.telemetry)) needsRestart.push('telemetry');
   if (!isDeepStrictEqual(previous.reload, next.reload)) needsRestart.push('reload');
   if (!isDeepStrictEqual(previous.outbound, next.outbound)) needsRestart.push('outbound');
+  if (!isDeepStrictEqual(previous.registry, next.registry)) needsRestart.push('registry');
 
   const backends = diffBackends(previous.backends, next.backends);
   // Identity compiles the scope rules once at start (identity/gateway-identity.ts).

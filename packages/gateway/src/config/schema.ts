@@ -10,6 +10,7 @@ import { ALWAYS, absentWhenNull, isMapping, wholeNumber, flag, text, httpUrl, ma
 import { telemetrySchema, toTelemetryConfig, type TelemetryConfig } from './telemetry-schema.ts';
 import { authenticationSchema, authorizationSchema, toAuthenticationConfig, toAuthorizationRules, type AuthenticationConfig } from './identity-schema.ts';
 import type { AuthorizationRules } from '../identity/authorization.ts';
+import { registrySchema, toRegistryConfig, type RegistryConfig } from './registry-schema.ts';
 import { discoverySchema, reloadSchema, toDiscoveryConfig, toReloadConfig, type DiscoveryConfig, type ReloadConfig } from './discovery-schema.ts';
 import { BACKEND_NAME, DEFAULT_BACKEND_TIMEOUT_MS, backendSchema, toBackendConfig, type BackendConfig } from './backend-schema.ts';
 import { policySchema, toPolicyConfig, type PolicyConfig } from './policy-schema.ts';
@@ -47,6 +48,8 @@ export interface GatewayConfig {
   discovery?: DiscoveryConfig | undefined;
   /** Absent in hand-built configs (tests): no file watching. */
   reload?: ReloadConfig;
+  /** The governed server registry (src/registry/); absent: no registry, every backend routed as before. */
+  registry?: RegistryConfig;
   /** The outbound guard's allow list and limits (src/outbound/); absent in hand-built configs: nothing internal allowed. */
   outbound?: OutboundConfig;
   /** Teams for usage reports (src/usage/); absent in hand-built configs: no teams. */
@@ -164,6 +167,7 @@ export const configFileShape = {
   policies: absentWhenNull(list(policySchema).default([])),
   discovery: absentWhenNull(discoverySchema),
   reload: absentWhenNull(reloadSchema),
+  registry: absentWhenNull(registrySchema),
   outbound: absentWhenNull(outboundSchema),
   usage: absentWhenNull(usageSchema),
   session_store: text('expected "memory" or a redis:// URL')
@@ -263,6 +267,7 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
     policies: file.policies.map(toPolicyConfig),
     discovery: toDiscoveryConfig(file.discovery),
     reload: toReloadConfig(file.reload),
+    ...(file.registry === undefined ? {} : { registry: toRegistryConfig(file.registry) }),
     outbound: toOutboundConfig(file.outbound),
     usage: toUsageConfig(file.usage),
     session: {

@@ -39,6 +39,13 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     # health_check:              # an MCP ping through the breaker
     #   interval_seconds: 10     # 0: off
     #   timeout_ms: 5000
+    # With a registry section (below), how this backend enters the registry:
+    # lifecycle: pre_approved    # or proposed: not routed until reviewed
+    # owner: team:crm            # user:…, group:…, team:… or agent:…
+    # description: Customer records for the sales agents
+    # risk_tier: medium          # low | medium | high | critical
+    # data_classification: internal   # public | internal | confidential | restricted
+    # team: sales-platform
 `;
 
 export interface StarterOptions {
@@ -171,6 +178,13 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 # reload:                                     # SIGHUP always re-reads this file; a bad file is refused
 #   watch: false                              # also reload when this file changes (or: gatehouse start --watch)
 #   debounce_ms: 250
+#
+# registry:                                   # govern backends: only reviewed (active) ones are routed (docs/registry.md)
+#   store: sqlite                             # or a postgres:// URL
+#   path: .gatehouse/registry.db              # sqlite only; default beside the audit database
+#   enforce: true                             # false: keep and review entries, route every backend
+#   review_tiers: { high: 2, critical: 3 }    # distinct reviewers per risk tier
+#   review_interval_days: 90
 #
 # discovery:                                  # backends found at run time besides the list above
 #   directory:

@@ -9,11 +9,9 @@ import { BACKEND_NAME, BACKEND_NAME_MAX_LENGTH } from '../config/backend-schema.
 import type { Condition } from './conditions.ts';
 import { RegistryError, type SpecProblem } from './errors.ts';
 
-export const RISK_TIERS = ['low', 'medium', 'high', 'critical'] as const;
-export type RiskTier = (typeof RISK_TIERS)[number];
+import { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier } from './vocabulary.ts';
 
-export const DATA_CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
-export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
+export { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier };
 
 export const LIFECYCLE_STATES = ['proposed', 'in_review', 'approved', 'active', 'deprecated', 'retired', 'rejected', 'suspended'] as const;
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];

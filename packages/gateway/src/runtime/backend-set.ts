@@ -14,6 +14,7 @@ import type { BackendRegistry, UpstreamConfig } from '../upstream/backend-regist
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { OutboundGuard } from '../outbound/outbound-guard.ts';
+import type { RoutingGate } from '../registry/routing-gate.ts';
 
 export interface BackendSetOptions {
   registry: BackendRegistry;
@@ -35,6 +36,8 @@ export interface BackendSetOptions {
    * operator did not open (`outbound.allow`). The file's own backends are not guarded.
    */
   discoveredOutbound?: OutboundGuard;
+  /** The registry's routing gate: only backends it allows run; a change of its answers is reconciled at once. */
+  gate?: RoutingGate;
 }
 
 export class BackendSet {
@@ -52,7 +55,11 @@ export class BackendSet {
   constructor(options: BackendSetOptions) {
     this.#options = options;
     this.#static = options.initial;
-    this.#running = new Map(options.initial.filter((backend) => backend.enabled).map((backend) => [backend.name, backend]));
+    this.#running = new Map(options.initial.filter((backend) => backend.enabled && (options.gate?.allows(backend.name) ?? true)).map((backend) => [backend.name, backend]));
+    options.gate?.onChange(() => {
+      options.catalog.noticesChanged();
+      return this.#enqueue();
+    });
   }
 
   /** The config file's backends changed (reload). */
@@ -100,7 +107,8 @@ export class BackendSet {
     for (const backend of this.#static) consider(backend, 'config');
     for (const [source, backends] of this.#discovered) for (const backend of backends) if (this.#isAllowed(backend, source)) consider(backend, source);
     this.#discoveredNames = new Set([...byName.values()].filter((backend) => owners.get(backend.name.toLowerCase()) !== 'config').map((backend) => backend.name));
-    return [...byName.values()];
+    const gate = this.#options.gate;
+    return [...byName.values()].filter((backend) => gate?.allows(backend.name) ?? true);
   }
 
   /** A discovered URL the guard refuses before any connection (an internal IP literal, a metadata name, a bad scheme) is left out, logged once. */
@@ -123,6 +131,11 @@ export class BackendSet {
   }
 
   async #reconcile(): Promise<BackendsDiff> {
+    const gate = this.#options.gate;
+    if (gate !== undefined) {
+      await gate.enrol(this.#static.filter((backend) => backend.enabled), 'config');
+      for (const [source, backends] of this.#discovered) await gate.enrol(backends.filter((backend) => backend.enabled), `discovery:${source}`);
+    }
     const desired = this.#desired();
     const diff = diffBackends([...this.#running.values()], desired);
     const wanted = new Map(desired.map((backend) => [backend.name, backend]));

@@ -41,7 +41,7 @@ const NAME_SEPARATOR = '__';
 export function registerRegistryCommand(program: Command, io: CommandIo = processIo): Command {
   const registry = program
     .command('registry')
-    .description('the server registry: import proposals from an MCP Registry (API v0.1), export backends in its shape');
+    .description('the server registry: its entries and lifecycle (list, show, transition, review-due, through the admin API); import proposals from an MCP Registry (API v0.1), export backends in its shape');
 
   registry.command('import')
     .description('propose backends from an MCP Registry (e.g. https://registry.modelcontextprotocol.io) or a saved /v0.1/servers answer; nothing is enabled')

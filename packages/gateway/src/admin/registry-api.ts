@@ -1,0 +1,149 @@
+// The registry on the admin listener: list entries, show one (with its ETag),
+// move one through its lifecycle (If-Match, a review when the table asks for
+// one), and list the entries due for review. Every transition, allowed or
+// refused, is recorded in the audit log as an admin action (who, when, from,
+// to, why) before the answer. The lifecycle rules live in registry/lifecycle.ts.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
+import { recordAdmin } from './admin-audit.ts';
+import { readJsonBody, type AdminHandler } from './approvals-api.ts';
+import { writeJson } from '../transport/http-io.ts';
+import type { Caller } from '../identity/caller.ts';
+import { etagOf, LIFECYCLE_STATES, REVIEW_DECISIONS, resourceVersionOfIfMatch, type RegistryEntry } from '../registry/entry.ts';
+import { isRegistryError, type RegistryErrorCode } from '../registry/errors.ts';
+import { isReviewOverdue, type Actor, type TransitionRequest } from '../registry/lifecycle.ts';
+import { applyTransition } from '../registry/entry-commands.ts';
+import type { RoutingGate } from '../registry/routing-gate.ts';
+
+export interface RegistryApiOptions extends AdminAuthentication {
+  gate: RoutingGate;
+  now?: () => Date;
+}
+
+const PREFIX = '/admin/registry';
+
+/** How each refusal of the registry core is answered over HTTP. */
+export const REGISTRY_ERROR_STATUS: Record<RegistryErrorCode, number> = {
+  not_permitted: 403, self_review: 403, pre_approval_not_permitted: 403,
+  illegal_transition: 409, conflict: 409, already_reviewed: 409, insufficient_reviews: 409, review_overdue: 409, already_exists: 409,
+  review_required: 422, invalid_review: 422, reason_required: 422, invalid_spec: 422, immutable_field: 422,
+  not_found: 404, registry_unavailable: 503, registry_store_invalid: 500,
+};
+
+const RFC3339 = 'expected an RFC 3339 time such as 2027-03-01T00:00:00Z';
+const transitionBody = z.strictObject({
+  to: z.enum(LIFECYCLE_STATES, { error: `expected one of ${LIFECYCLE_STATES.join(', ')}` }),
+  reason: z.string({ error: 'expected a reason (it goes to the audit log)' }).max(1000, { error: 'expected a reason of at most 1000 characters' }),
+  review: z.strictObject({
+    decision: z.enum(REVIEW_DECISIONS, { error: `expected one of ${REVIEW_DECISIONS.join(', ')}` }),
+    checks: z.array(z.strictObject({
+      name: z.string({ error: 'expected the check\'s name' }).min(1).max(200),
+      outcome: z.enum(['passed', 'failed', 'skipped'], { error: 'expected passed, failed or skipped' }),
+      detail: z.string().max(2000).optional(),
+    }), { error: 'expected a list of checks' }).max(100).optional(),
+    notes: z.string({ error: 'expected notes as text' }).max(4000).optional(),
+    next_review_at: z.string({ error: RFC3339 }).refine((value) => !Number.isNaN(Date.parse(value)), { error: RFC3339 }).optional(),
+  }, { error: 'expected a review: {decision, checks?, notes?, next_review_at?}' }).optional(),
+}, { error: 'expected a JSON object {to, reason, review?}' });
+
+/**
+ * Every admin (the admin scope) acts with both granted roles for now; the
+ * proposer and owner roles still follow from the entry, so separation of
+ * duties (self_review) holds. Per-tenant admins come with tenants.
+ */
+export function actorOf(caller: Caller): Actor {
+  return { principal: caller.rootPrincipal, roles: ['reviewer', 'platform_admin'] };
+}
+
+export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
+  const { gate } = options;
+  const now = options.now ?? (() => new Date());
+  return (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://admin.invalid');
+    const path = url.pathname;
+    if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
+    void withAdmin(options, request, response, async (caller) => {
+      try {
+        const [name, action, extra] = path === PREFIX ? [] : path.slice(PREFIX.length + 1).split('/').map(decodeURIComponent);
+        if (name === undefined) {
+          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists registry entries' }, { allow: 'GET' });
+          const state = url.searchParams.get('state');
+          if (state !== null && !(LIFECYCLE_STATES as readonly string[]).includes(state)) return writeJson(response, 400, { error: `state must be one of ${LIFECYCLE_STATES.join(', ')}`, code: 'invalid_request' });
+          const entries = await gate.store.list(state === null ? {} : { states: [state as (typeof LIFECYCLE_STATES)[number]] });
+          return writeJson(response, 200, { entries });
+        }
+        if (name === 'review-due' && action === undefined) {
+          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists entries due for review' }, { allow: 'GET' });
+          const within = url.searchParams.get('within_days') ?? '0';
+          if (!/^\d{1,4}$/.test(within)) return writeJson(response, 400, { error: 'within_days must be a whole number of days from 0 to 9999', code: 'invalid_request' });
+          const horizon = new Date(now().getTime() + Number(within) * 86_400_000);
+          const due = (await gate.store.list()).filter((entry) => isReviewOverdue(entry, horizon)).map(reviewDueView);
+          return writeJson(response, 200, { entries: due, asOf: horizon.toISOString() });
+        }
+        if (extra !== undefined || (action !== undefined && action !== 'transitions')) return writeJson(response, 404, { error: 'expected /admin/registry/{name} or /admin/registry/{name}/transitions' });
+        if (action === undefined) {
+          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one registry entry' }, { allow: 'GET' });
+          const entry = await gate.store.get(name);
+          if (entry === undefined) return writeJson(response, 404, { error: `no registry entry is named ${name}; GET /admin/registry lists them`, code: 'not_found' });
+          return writeJson(response, 200, { entry }, { etag: etagOf(entry) });
+        }
+        if (request.method !== 'POST') return writeJson(response, 405, { error: 'POST /admin/registry/{name}/transitions with {to, reason, review?}' }, { allow: 'POST' });
+        await postTransition(options, gate, name, request, response, caller, now());
+      } catch (error) {
+        if (!isRegistryError(error)) throw error;
+        writeJson(response, REGISTRY_ERROR_STATUS[error.code], { error: error.message, code: error.code });
+      }
+    });
+    return true;
+  };
+}
+
+async function postTransition(options: RegistryApiOptions, gate: RoutingGate, name: string, request: IncomingMessage, response: ServerResponse, caller: Caller, at: Date): Promise<void> {
+  const raw = await readJsonBody(request);
+  const parsed = transitionBody.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    return writeJson(response, 400, { error: `the transition request is invalid: ${problems.join('; ')}`, code: 'invalid_request' });
+  }
+  const body = parsed.data;
+  const review = body.review;
+  const transitionRequest: TransitionRequest = {
+    to: body.to,
+    reason: body.reason,
+    ...(review === undefined ? {} : { review: {
+      decision: review.decision,
+      ...(review.checks === undefined ? {} : { checks: review.checks.map((check) => ({ name: check.name, outcome: check.outcome, ...(check.detail === undefined ? {} : { detail: check.detail }) })) }),
+      ...(review.notes === undefined ? {} : { notes: review.notes }),
+      ...(review.next_review_at === undefined ? {} : { nextReviewAt: review.next_review_at }),
+    } }),
+  };
+  const ifMatch = resourceVersionOfIfMatch(request.headers['if-match']);
+  const startedAt = Date.now();
+  const asked = { entry: name, to: body.to, reason: body.reason, ...(review === undefined ? {} : { review: { decision: review.decision, checks: review.checks ?? [] } }), ...(ifMatch === undefined ? {} : { if_match: ifMatch }) };
+  try {
+    const { entry, event } = await applyTransition(gate.store, name, transitionRequest, actorOf(caller), at, { ...(ifMatch === undefined ? {} : { ifMatch }), policy: gate.policy });
+    await gate.observe(entry);
+    const recorded = await recordAdmin(options, request, response, {
+      type: 'admin_action', caller, startedAt, server: name, name: 'registry_transition',
+      arguments: { ...asked, from: event.from, by: event.by, at: event.at, resource_version: event.resourceVersion, ...(event.review === undefined ? {} : { review: { ...asked.review, id: event.review.id } }) },
+      status: 'success',
+    }, true);
+    if (recorded) writeJson(response, 200, { entry, event }, { etag: etagOf(entry) });
+  } catch (error) {
+    if (!isRegistryError(error)) throw error;
+    const current = error.code === 'conflict' || error.code === 'not_found' ? undefined : await gate.store.get(name).catch(() => undefined);
+    const recorded = await recordAdmin(options, request, response, {
+      type: 'admin_action', caller, startedAt, server: name, name: 'registry_transition',
+      arguments: { ...asked, ...(current === undefined ? {} : { from: current.status.state }), by: caller.rootPrincipal, at: at.toISOString() },
+      status: error.code === 'not_found' || error.code === 'conflict' || error.code === 'registry_unavailable' ? 'error' : 'denied',
+      error: { code: error.code, message: error.message },
+    }, false);
+    if (recorded) writeJson(response, REGISTRY_ERROR_STATUS[error.code], { error: error.message, code: error.code, ...(error.problems.length === 0 ? {} : { problems: error.problems }) });
+  }
+}
+
+function reviewDueView(entry: RegistryEntry): Record<string, unknown> {
+  return { name: entry.spec.name, owner: entry.spec.owner, tenant: entry.spec.tenant, riskTier: entry.spec.riskTier, state: entry.status.state, nextReviewAt: entry.status.nextReviewAt ?? null };
+}

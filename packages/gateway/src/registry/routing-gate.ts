@@ -1,0 +1,213 @@
+// The one place that decides whether a backend is routed: the registry's
+// lifecycle state (lifecycle.ts routability) over a cache of the store's
+// entries. The backend set asks it for every backend it would run, enrols
+// backends that have no entry yet (config as pre-approved unless marked
+// proposed, discovered as proposed), and re-reconciles when it says a
+// backend's routability changed, so a transition takes effect at once.
+
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { BackendConfig } from '../config/backend-schema.ts';
+import type { RegistryConfig } from '../config/registry-schema.ts';
+import { DEFAULT_SQLITE_PATH } from '../audit/settings.ts';
+import { SqliteRegistryStore } from './sqlite-store.ts';
+import { PostgresRegistryStore } from './postgres-store.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { EntrySpec, RegistryEntry } from './entry.ts';
+import { isRegistryError } from './errors.ts';
+import { DEFAULT_LIFECYCLE_POLICY, routability, type Actor, type DeprecationNotice, type LifecyclePolicy } from './lifecycle.ts';
+import { proposeEntry } from './entry-commands.ts';
+import type { RegistryStore } from './store.ts';
+
+/** Where a backend came from: the config file, or the name of a discovery source. */
+export type BackendOrigin = 'config' | `discovery:${string}`;
+
+export interface RoutingGateOptions {
+  store: RegistryStore;
+  /** false: entries are kept and reviewed, but every backend is routed (the gate only logs). */
+  enforce: boolean;
+  policy?: LifecyclePolicy;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** How often a replica re-reads the store for transitions written elsewhere. */
+const REFRESH_INTERVAL_MS = 5_000;
+
+/** The config file is loaded as a platform actor: it may pre-approve (docs/registry.md, Creation). */
+const CONFIG_ACTOR: Actor = { principal: 'system:config', roles: ['platform_admin'] };
+
+export class RoutingGate {
+  readonly store: RegistryStore;
+  readonly enforce: boolean;
+  readonly policy: LifecyclePolicy;
+  readonly #logger: Logger;
+  readonly #now: () => Date;
+  #entries = new Map<string, RegistryEntry>();
+  #refreshTimer: NodeJS.Timeout | undefined;
+  #isRefreshFailing = false;
+  readonly #listeners = new Set<(names: readonly string[]) => Promise<unknown> | void>();
+
+  constructor(options: RoutingGateOptions) {
+    this.store = options.store;
+    this.enforce = options.enforce;
+    this.policy = options.policy ?? DEFAULT_LIFECYCLE_POLICY;
+    this.#logger = options.logger;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Whether calls and catalog listings may reach `name` now. Synchronous: it reads the cache. */
+  allows(name: string): boolean {
+    if (!this.enforce) return true;
+    const entry = this.#entries.get(name);
+    return entry !== undefined && routability(entry).isRoutable;
+  }
+
+  /** The deprecation notice of a routed, deprecated backend (for its tools' `_meta` and descriptions). */
+  notice(name: string): DeprecationNotice | undefined {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) return undefined;
+    const routable = routability(entry);
+    return routable.isRoutable ? routable.notice : undefined;
+  }
+
+  /** Called with the names whose routability (or notice) changed; the backend set re-reconciles (awaited by observe). */
+  onChange(listener: (names: readonly string[]) => Promise<unknown> | void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Gives every backend without an entry one: the config file's start active
+   * unless marked `lifecycle: proposed`; discovered ones start proposed,
+   * proposed by the owner their record names (so that owner cannot review
+   * it), else by the discovery source. Existing entries are left alone: the
+   * store, not the file, holds lifecycle state.
+   */
+  async enrol(backends: readonly BackendConfig[], origin: BackendOrigin): Promise<void> {
+    for (const backend of backends) {
+      if (this.#entries.has(backend.name)) continue;
+      const spec = seedSpec(backend, origin);
+      const actor: Actor = origin === 'config' ? CONFIG_ACTOR : { principal: backend.registry?.owner ?? `system:${origin}`, roles: [] };
+      try {
+        const { entry } = await proposeEntry(this.store, spec, actor, this.#now(), origin === 'config' ? 'declared in the config file' : `found by ${origin}`, this.policy);
+        this.#entries.set(entry.spec.name, entry);
+        this.#logger.info({ backend: backend.name, state: entry.status.state, origin }, 'backend entered the registry');
+      } catch (error) {
+        if (isRegistryError(error) && error.code === 'already_exists') {
+          const stored = await this.store.get(backend.name);
+          if (stored !== undefined) this.#entries.set(stored.spec.name, stored);
+          continue;
+        }
+        this.#logger.warn({ backend: backend.name, origin, err: error }, 'a backend could not enter the registry; it is not routed until it has an entry');
+      }
+    }
+  }
+
+  /** Reads every entry again (another replica or admin may have written); tells listeners what changed. */
+  async refresh(): Promise<void> {
+    const entries = await this.store.list();
+    // A read that began before this process's own write must not undo it: the newer version wins.
+    const newer = (entry: RegistryEntry) => {
+      const cached = this.#entries.get(entry.spec.name);
+      return cached !== undefined && Number(cached.metadata.resourceVersion) > Number(entry.metadata.resourceVersion) ? cached : entry;
+    };
+    await this.#replace(new Map([...this.#entries, ...entries.map((entry): [string, RegistryEntry] => [entry.spec.name, newer(entry)])]));
+  }
+
+  /**
+   * An entry this process just wrote (admin API): the gate follows it at
+   * once, and this resolves when the backend set has applied it (the backend
+   * left every catalog, or joined it), so the admin's answer means "done".
+   */
+  async observe(entry: RegistryEntry): Promise<void> {
+    const next = new Map(this.#entries);
+    next.set(entry.spec.name, entry);
+    await this.#replace(next);
+  }
+
+  async #replace(next: Map<string, RegistryEntry>): Promise<void> {
+    const changed: string[] = [];
+    for (const name of new Set([...this.#entries.keys(), ...next.keys()])) {
+      if (gateKey(this.#entries.get(name)) !== gateKey(next.get(name))) changed.push(name);
+    }
+    this.#entries = next;
+    if (changed.length === 0) return;
+    await Promise.all([...this.#listeners].map(async (listener) => {
+      try {
+        await listener(changed);
+      } catch (error) {
+        this.#logger.warn({ backends: changed, err: error }, 'applying a registry change to the running backends failed; the next change retries');
+      }
+    }));
+  }
+
+  /**
+   * Re-reads the store every `intervalMs`, so a transition another replica
+   * (or another admin listener) wrote reaches this one's catalog too. A store
+   * that cannot be read keeps the last answers, logged once per outage.
+   */
+  startRefresh(intervalMs: number): void {
+    clearInterval(this.#refreshTimer);
+    this.#refreshTimer = setInterval(() => {
+      this.refresh().then(() => {
+        if (this.#isRefreshFailing) this.#logger.info({ store: this.store.location }, 'the registry store is readable again');
+        this.#isRefreshFailing = false;
+      }, (error: unknown) => {
+        if (!this.#isRefreshFailing) this.#logger.warn({ store: this.store.location, err: error }, 'cannot read the registry store; routing keeps its last known answers');
+        this.#isRefreshFailing = true;
+      });
+    }, intervalMs);
+    this.#refreshTimer.unref();
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.#refreshTimer);
+    return this.store.close();
+  }
+}
+
+/** What the gate's answer depends on: routed or not, and the notice. */
+function gateKey(entry: RegistryEntry | undefined): string {
+  if (entry === undefined) return 'absent';
+  const routable = routability(entry);
+  return routable.isRoutable ? `routed:${routable.notice?.header ?? ''}` : 'held';
+}
+
+/** The spec a backend without an entry is enrolled with: its declared registry keys, defaults for the rest. */
+export function seedSpec(backend: BackendConfig, origin: BackendOrigin): EntrySpec {
+  const declared = backend.registry ?? {};
+  return {
+    name: backend.name,
+    description: declared.description ?? (origin === 'config' ? `${backend.name}, declared in the config file` : `${backend.name}, found by ${origin}`),
+    owner: declared.owner ?? 'team:unassigned',
+    tenant: 'default',
+    ...(declared.team === undefined ? {} : { team: declared.team }),
+    riskTier: declared.riskTier ?? 'medium',
+    dataClassification: declared.dataClassification ?? 'internal',
+    scopes: [],
+    links: {},
+    // A discovered record never skips the review, whatever it declares.
+    preApproved: origin === 'config' && declared.lifecycle !== 'proposed',
+  };
+}
+
+/**
+ * Opens the configured store and the gate over it, enrolling the config
+ * file's backends before anything is routed. A relative SQLite path is taken
+ * from the config file's directory; none: `.gatehouse/registry.db` beside the
+ * embedded default's audit database.
+ */
+export async function openRoutingGate(config: RegistryConfig, options: { baseDirectory: string; logger: Logger; backends: readonly BackendConfig[] }): Promise<RoutingGate> {
+  const store = config.store.kind === 'sqlite'
+    ? new SqliteRegistryStore(config.store.path === undefined ? join(dirname(DEFAULT_SQLITE_PATH), 'registry.db') : isAbsolute(config.store.path) ? config.store.path : resolve(options.baseDirectory, config.store.path))
+    : await PostgresRegistryStore.open({ url: config.store.url, ...(config.store.schema === undefined ? {} : { schema: config.store.schema }) });
+  const policy: LifecyclePolicy = {
+    requiredReviewers: { ...DEFAULT_LIFECYCLE_POLICY.requiredReviewers, ...config.requiredReviewers },
+    reviewIntervalDays: config.reviewIntervalDays === undefined ? DEFAULT_LIFECYCLE_POLICY.reviewIntervalDays : { low: config.reviewIntervalDays, medium: config.reviewIntervalDays, high: config.reviewIntervalDays, critical: config.reviewIntervalDays },
+  };
+  const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger });
+  await gate.refresh();
+  await gate.enrol(options.backends.filter((backend) => backend.enabled), 'config');
+  gate.startRefresh(REFRESH_INTERVAL_MS);
+  return gate;
+}
