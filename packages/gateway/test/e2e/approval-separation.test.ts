@@ -17,10 +17,9 @@ import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken, findAuthorization } from '../../src/cli/commands/token.ts';
 import { requestToken } from '../../src/identity/oauth-token-client.ts';
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../../src/identity/backend-credentials.ts';
-import { openAuditStore } from '../../src/audit/open-store.ts';
-import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { AuditRecord } from '../../src/audit/record.ts';
 import type { AuditQuery } from '../../src/audit/query.ts';
+import { readAuditRecords, waitForPendingApproval } from '../fixtures/approval-queue.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
 import { connectLegacy, connectModern, type ApprovalClient } from '../fixtures/approval-clients.ts';
@@ -100,25 +99,8 @@ describe('separation of duties for approvals', () => {
 
   const approve = (id: string, agent: string) => admin(`/admin/approvals/${id}/approve`, tokens[agent]!, 'POST');
 
-  async function pendingApproval(marker: string): Promise<Record<string, any>> {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const { body } = await admin('/admin/approvals?status=pending', tokens['treasurer-a']!);
-      const found = (body.approvals as Array<Record<string, any>>).find((item) => String(item.preview).includes(marker));
-      if (found !== undefined) return found;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.fail(`no pending approval mentions ${marker}`);
-  }
-
-  async function auditQuery(query: AuditQuery): Promise<AuditRecord[]> {
-    const store = await openAuditStore(resolveAuditSettings(config), { isReadOnly: true });
-    try {
-      const page = await store.query(query, { limit: 200 });
-      return page.items.map((item) => item.record).reverse();
-    } finally {
-      await store.close();
-    }
-  }
+  const pendingApproval = (marker: string) => waitForPendingApproval(() => admin('/admin/approvals?status=pending', tokens['treasurer-a']!), marker);
+  const auditQuery = (query: AuditQuery) => readAuditRecords(config, query, 200);
 
   const approvalDecisions = async (id: string) => (await auditQuery({ types: ['approval_decision'] })).filter((record) => record.operation.arguments?.approval_id === id);
 

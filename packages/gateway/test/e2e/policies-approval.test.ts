@@ -16,10 +16,9 @@ import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
-import { openAuditStore } from '../../src/audit/open-store.ts';
-import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { AuditRecord } from '../../src/audit/record.ts';
 import type { AuditQuery } from '../../src/audit/query.ts';
+import { readAuditRecords, waitForPendingApproval } from '../fixtures/approval-queue.ts';
 import { modernMeta, modernRequest, post } from '../fixtures/raw-http.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
@@ -72,26 +71,8 @@ describe('approval through the gateway and its admin API', () => {
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   }
 
-  /** The pending approval whose preview names `marker`, once the held call has created it. */
-  async function pendingApproval(marker: string): Promise<Record<string, any>> {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const { body } = await admin('/admin/approvals?status=pending');
-      const found = (body.approvals as Array<Record<string, any>>).find((item) => String(item.preview).includes(marker));
-      if (found !== undefined) return found;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.fail(`no pending approval mentions ${marker}`);
-  }
-
-  async function auditQuery(query: AuditQuery): Promise<AuditRecord[]> {
-    const store = await openAuditStore(resolveAuditSettings(config), { isReadOnly: true });
-    try {
-      const page = await store.query(query, { limit: 50 });
-      return page.items.map((item) => item.record).reverse();
-    } finally {
-      await store.close();
-    }
-  }
+  const pendingApproval = (marker: string) => waitForPendingApproval(() => admin('/admin/approvals?status=pending'), marker);
+  const auditQuery = (query: AuditQuery) => readAuditRecords(config, query, 50);
 
   /** The outcome records naming `marker`: a send changes data, so each call that ran also has its write-ahead attempt record, left out here. */
   const auditRecords = async (marker: string) => (await auditQuery({ target: marker })).filter((record) => record.result.status !== 'attempted');
