@@ -97,6 +97,8 @@ describe('the admin API document', () => {
     ['/admin', true],
     ['/approvals/', true],
     ['/admin/usage', true],
+    ['/admin/registry/{name}/transitions', true],
+    ['/admin/registry/{name}/reviews', false],
     ['/admin/quotas', false],
     ['/admin/tools/{backend}/{tool}/reject', false],
     ['/admin/audit/verify', false],
@@ -110,6 +112,9 @@ describe('the admin API document', () => {
   for (const [path, template] of [
     ['/admin/approvals/apr_1', '/admin/approvals/{id}'],
     ['/admin/approvals/apr_1/deny', '/admin/approvals/{id}/deny'],
+    ['/admin/registry/review-due', '/admin/registry/review-due'],
+    ['/admin/registry/wiki', '/admin/registry/{name}'],
+    ['/admin/registry/wiki/transitions', '/admin/registry/{name}/transitions'],
     ['/admin/tools/pins', '/admin/tools/pins'],
     ['/admin/tools/crm/echo', '/admin/tools/{backend}/{tool}'],
     ['/admin/approvals/', undefined],

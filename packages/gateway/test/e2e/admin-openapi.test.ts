@@ -1,5 +1,5 @@
 // The admin API's OpenAPI document against a real gateway (embedded provider,
-// demo CRM, approvals, tool pins, audit store): every documented operation
+// demo CRM, approvals, tool pins, audit store, registry): every documented operation
 // answers (never the listener's own 404), every answer's status, media type,
 // required headers and body are the documented ones, each operation is seen
 // succeeding and, under /admin/, refused with 401 and 403, and a method a
@@ -34,9 +34,14 @@ describe('the admin API document against a running gateway', () => {
 
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-admin-openapi-'));
-    const config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'])]);
+    const config = gatewayConfig([
+      stdioBackend('crm', process.execPath, [demoCrm, '--stdio']),
+      // Proposed, so never started: the registry routes only active and deprecated backends.
+      stdioBackend('wiki', process.execPath, [demoCrm, '--stdio'], { registry: { lifecycle: 'proposed', owner: 'team:docs', description: 'Search and read the internal wiki' } }),
+    ]);
     config.authentication = embeddedAuthentication();
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
+    config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true };
     config.policies = [
       { name: 'tool_pinning', type: 'tool_pinning', settings: { path: join(directory, 'pins.sqlite'), mode: 'require_review' } },
       { name: 'partner_email_approval', type: 'approval', settings: { rules: [{ tool: 'send_email', when: 'args.to.endsWith("@partner.example")', reason: 'email to a partner domain' }], hold_timeout_seconds: 60 } },
@@ -53,10 +58,10 @@ describe('the admin API document against a running gateway', () => {
   });
 
   /** One request to the admin listener; its answer is checked against the document and remembered. */
-  async function exchange(method: string, path: string, options: { token?: string; body?: string } = {}): Promise<{ status: number; body: any }> {
+  async function exchange(method: string, path: string, options: { token?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; etag: string | null; body: any }> {
     const response = await fetch(`${gateway.adminUrl}${path}`, {
       method,
-      headers: { ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }), ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { ...options.headers, ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }), ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(options.body === undefined ? {} : { body: options.body }),
     });
     const text = await response.text();
@@ -66,7 +71,7 @@ describe('the admin API document against a running gateway', () => {
     if (response.status === 404 && text.includes('no admin route')) problems.push(`${method} ${path}: the listener's own 404, so nothing answers this documented operation`);
     seen.add(`${method.toLowerCase()} ${template} ${response.status}`);
     const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
-    return { status: response.status, body: isJson && text.length > 0 ? JSON.parse(text) : text };
+    return { status: response.status, etag: response.headers.get('etag'), body: isJson && text.length > 0 ? JSON.parse(text) : text };
   }
 
   const admin = (method: string, path: string, body?: string) => exchange(method, path, { token: tokens.admin!, ...(body === undefined ? {} : { body }) });
@@ -164,6 +169,37 @@ describe('the admin API document against a running gateway', () => {
     assert.equal(usage.status, 200);
     assert.equal(usage.body.by, 'agent');
     assert.equal((await admin('GET', '/admin/usage?by=planet')).body.code, 'usage_query_invalid');
+  });
+
+  it('answers the registry routes as documented: list, show with ETag, a transition with If-Match, a stale one, review-due', async () => {
+    const listed = await admin('GET', '/admin/registry');
+    assert.deepEqual(listed.body.entries.map((entry: any) => [entry.spec.name, entry.status.state]), [['crm', 'active'], ['wiki', 'proposed']]);
+    assert.deepEqual((await admin('GET', '/admin/registry?state=proposed')).body.entries.map((entry: any) => entry.spec.name), ['wiki']);
+    assert.equal((await admin('GET', '/admin/registry?state=dormant')).body.code, 'invalid_request');
+    const shown = await admin('GET', '/admin/registry/wiki');
+    assert.equal(shown.etag, `"${shown.body.entry.metadata.resourceVersion}"`);
+    assert.equal((await admin('GET', '/admin/registry/no-such-entry')).body.code, 'not_found');
+
+    const transition = (name: string, body: unknown, ifMatch?: string) =>
+      exchange('POST', `/admin/registry/${name}/transitions`, { token: tokens.admin!, body: JSON.stringify(body), ...(ifMatch === undefined ? {} : { headers: { 'if-match': ifMatch } }) });
+    assert.equal((await transition('wiki', { to: 'nowhere', reason: 'x' })).body.code, 'invalid_request');
+    assert.equal((await transition('wiki', { to: 'in_review', reason: ' ' })).body.code, 'reason_required');
+    assert.equal((await transition('wiki', { to: 'active', reason: 'skip the review' })).body.code, 'illegal_transition');
+    assert.equal((await transition('no-such-entry', { to: 'in_review', reason: 'x' })).body.code, 'not_found');
+    const moved = await transition('wiki', { to: 'in_review', reason: 'ready for review' }, shown.etag!);
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.deepEqual([moved.body.entry.status.state, moved.body.event.from, moved.body.event.by], ['in_review', 'proposed', 'agent:admin']);
+    assert.equal(moved.etag, `"${moved.body.entry.metadata.resourceVersion}"`);
+    assert.notEqual(moved.etag, shown.etag);
+    const stale = await transition('wiki', { to: 'rejected', reason: 'not needed', review: { decision: 'reject' } }, shown.etag!);
+    assert.deepEqual([stale.status, stale.body.code], [409, 'conflict']);
+    assert.equal((await transition('wiki', { to: 'approved', reason: 'looks fine' })).body.code, 'review_required');
+    assert.equal((await admin('GET', '/admin/registry/wiki')).body.entry.status.state, 'in_review', 'the refusals changed nothing');
+
+    const due = await admin('GET', '/admin/registry/review-due?within_days=365');
+    assert.deepEqual(due.body.entries.map((entry: any) => [entry.name, entry.state]), [['crm', 'active']], 'the pre-approved backend is due within a year; the one in review has no date yet');
+    assert.deepEqual((await admin('GET', '/admin/registry/review-due')).body.entries, []);
+    assert.equal((await admin('GET', '/admin/registry/review-due?within_days=-1')).body.code, 'invalid_request');
   });
 
   it('refuses every /admin/ operation without a token (401) and without the admin scope (403), as documented', async () => {
