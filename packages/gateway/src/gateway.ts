@@ -49,12 +49,8 @@ import { createOriginPolicy } from './transport/origin.ts';
 import { refuse } from './transport/http-io.ts';
 import { RequestDrain, shutdownError, type DrainOutcome } from './transport/request-drain.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAdminServer } from './admin/admin-server.ts';
-import { createApprovalsApi } from './admin/approvals-api.ts';
-import { createToolPinsApi } from './policy/tool-pins-api.ts';
-import { createAuditApi } from './admin/audit-api.ts';
-import { createUsageApi } from './admin/usage-api.ts';
-import { createRegistryApi } from './admin/registry-api.ts';
+import { openAdminListener } from './admin/admin-listener.ts';
+import { closeServer, formatHost, listen } from './transport/http-listener.ts';
 import { authFailureFacts } from './audit/gateway-events.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
 import { backendCredentialOptions, serviceClientOf } from './identity/backend-credential-config.ts';
@@ -366,18 +362,20 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   /** Teams and tool costs for /admin/usage: the live config's once it exists (a reload changes them). */
   let usageConfig = (): GatewayConfig => config;
   if (options.hasAdmin !== false) {
-    const adminAuthentication = { authenticate: identity.authenticateBearer, isAuthenticationOn: identity.isEnforced, audit };
-    const handlers = [
-      ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
-      ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => router.policies?.pins ?? policies.pins!), ...adminAuthentication })]),
-      ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication })]),
-      ...(audit?.store === undefined ? [] : [createAuditApi({ store: audit.store, ...adminAuthentication, nameSeparator: config.gateway.nameSeparator })]),
-      ...(audit?.store === undefined ? [] : [createUsageApi({ store: audit.store, ...adminAuthentication, config: () => usageConfig() })]),
-    ];
-    admin = createAdminServer({ backends: () => registry.all(), isReady: () => isReady, isDraining: () => drainer.isDraining, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), ...(audit?.isEnabled === true ? { auditStore: () => ({ kind: audit.settings.store, ...audit.availability }) } : {}), metrics, handlers, adminAuthentication });
-    const adminHost = options.adminHost ?? config.gateway.adminHost;
-    await listen(admin, options.adminPort ?? config.gateway.adminPort, adminHost);
-    adminUrl = `http://${formatHost(adminHost)}:${(admin.address() as AddressInfo).port}`;
+    const opened = await openAdminListener({
+      probes: { backends: () => registry.all(), isReady: () => isReady, isDraining: () => drainer.isDraining, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), ...(audit?.isEnabled === true ? { auditStore: () => ({ kind: audit.settings.store, ...audit.availability }) } : {}), metrics },
+      adminAuthentication: { authenticate: identity.authenticateBearer, isAuthenticationOn: identity.isEnforced, audit },
+      policies,
+      currentPolicies: () => router.policies,
+      ...(gate === undefined ? {} : { gate }),
+      ...(audit?.store === undefined ? {} : { auditStore: audit.store }),
+      nameSeparator: config.gateway.nameSeparator,
+      usageConfig: () => usageConfig(),
+      host: options.adminHost ?? config.gateway.adminHost,
+      port: options.adminPort ?? config.gateway.adminPort,
+    });
+    admin = opened.server;
+    adminUrl = opened.url;
   }
 
   // Wait briefly for the first catalog so the first tools/list is complete, without blocking on a dead backend.
@@ -488,40 +486,8 @@ export function teardownBudgetMs(drainTimeoutMs: number): number {
   return Math.min(5_000, Math.max(250, drainTimeoutMs / 5));
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
 /** The gateway as clients reach it: `gateway.endpoint` (without a trailing /mcp), else the listener's address. */
 function publicBaseUrlOf(endpoint: string | undefined, listening: string): string {
   if (endpoint === undefined) return listening;
   return endpoint.replace(/\/+$/, '').replace(/\/mcp$/, '');
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-/** An object that forwards to whatever `current()` returns now: admin APIs built at start keep serving the set a reload swapped in. */
-function currentOf<T extends object>(current: () => T): T {
-  return new Proxy({} as T, {
-    get(_target, property) {
-      const target = current();
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }

@@ -46,3 +46,14 @@ export function describeCause(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n', 1)[0] ?? error.name;
   return String(error);
 }
+
+/** A database URL fit for messages and logs: the password masked (the audit and registry stores name where they write). */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured PostgreSQL URL';
+  }
+}

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Checkpoint, SigningKey } from './checkpoint.ts';
-import { AuditError, describeCause } from './errors.ts';
+import { AuditError, describeCause, withoutPassword } from './errors.ts';
 import { GENESIS_HASH } from './hash-chain.ts';
 import type { PreparedBatch } from './log-appender.ts';
 import { MerkleFrontier } from './merkle.ts';
@@ -47,7 +47,7 @@ export class PostgresAuditStore implements AuditStore {
   private constructor(options: PostgresStoreOptions) {
     this.schema = options.schema ?? 'public';
     this.#s = quoteSchema(this.schema);
-    this.location = redactUrl(options.url);
+    this.location = withoutPassword(options.url);
     this.#pool = new pg.Pool({
       connectionString: options.url,
       max: options.maxConnections ?? 4,
@@ -376,12 +376,3 @@ function storedEntryFromRow(row: Row): StoredEntry {
   };
 }
 
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured PostgreSQL URL';
-  }
-}

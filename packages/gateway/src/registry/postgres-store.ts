@@ -4,7 +4,7 @@
 // resourceVersion, so of two admins writing the same version one gets `conflict`.
 
 import pg from 'pg';
-import { describeCause } from '../audit/errors.ts';
+import { describeCause, withoutPassword } from '../audit/errors.ts';
 import type { RegistryEntry } from './entry.ts';
 import { isRegistryError, RegistryError } from './errors.ts';
 import { alreadyExistsError, conflictError, entryDocument, entryFromDocument, isResourceVersion, nextResourceVersion, notFoundError, type EntryFilter, type RegistryStore } from './store.ts';
@@ -169,12 +169,3 @@ export class PostgresRegistryStore implements RegistryStore {
   }
 }
 
-function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured PostgreSQL URL';
-  }
-}

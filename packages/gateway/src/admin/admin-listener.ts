@@ -1,0 +1,60 @@
+// The admin listener as gateway.ts starts it: the admin API handlers for the
+// features the config turned on (approvals, tool pins, registry, audit,
+// usage), the probes and /metrics, bound to `gateway.admin_host`/`admin_port`.
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdminServer, type AdminServerOptions } from './admin-server.ts';
+import type { AdminAuthentication } from './admin-guard.ts';
+import type { AdminHandler } from './approvals-api.ts';
+import { createApprovalsApi } from './approvals-api.ts';
+import { createAuditApi } from './audit-api.ts';
+import { createRegistryApi } from './registry-api.ts';
+import { createUsageApi } from './usage-api.ts';
+import { createToolPinsApi } from '../policy/tool-pins-api.ts';
+import type { PolicySet } from '../policy/registry.ts';
+import type { RoutingGate } from '../registry/routing-gate.ts';
+import type { AuditStore } from '../audit/sink.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import { formatHost, listen } from '../transport/http-listener.ts';
+
+export interface AdminListenerOptions {
+  /** What the probes and /metrics read: backends, readiness, the stores' state, the metrics. */
+  probes: Omit<AdminServerOptions, 'handlers' | 'adminAuthentication'>;
+  adminAuthentication: AdminAuthentication;
+  /** The policy set built at start (which admin APIs exist), and the one serving now (a reload swaps it). */
+  policies: PolicySet;
+  currentPolicies: () => PolicySet | undefined;
+  gate?: RoutingGate;
+  auditStore?: AuditStore;
+  nameSeparator: string;
+  /** Teams and tool costs for /admin/usage, read per request (a reload changes them). */
+  usageConfig: () => GatewayConfig;
+  host: string;
+  port: number;
+}
+
+export async function openAdminListener(options: AdminListenerOptions): Promise<{ server: Server; url: string }> {
+  const { adminAuthentication, policies, gate, auditStore: store } = options;
+  const handlers: AdminHandler[] = [
+    ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
+    ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => options.currentPolicies()?.pins ?? policies.pins!), ...adminAuthentication })]),
+    ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication })]),
+    ...(store === undefined ? [] : [createAuditApi({ store, ...adminAuthentication, nameSeparator: options.nameSeparator })]),
+    ...(store === undefined ? [] : [createUsageApi({ store, ...adminAuthentication, config: options.usageConfig })]),
+  ];
+  const server = createAdminServer({ ...options.probes, handlers, adminAuthentication });
+  await listen(server, options.port, options.host);
+  return { server, url: `http://${formatHost(options.host)}:${(server.address() as AddressInfo).port}` };
+}
+
+/** An object that forwards to whatever `current()` returns now: admin APIs built at start keep serving the set a reload swapped in. */
+function currentOf<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      const target = current();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
