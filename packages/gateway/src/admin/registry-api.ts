@@ -11,6 +11,7 @@ import { recordAdmin } from './admin-audit.ts';
 import { readJsonBody, type AdminHandler } from './approvals-api.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { Caller } from '../identity/caller.ts';
+import { delegationParties, principalName } from '../identity/delegation-parties.ts';
 import { etagOf, LIFECYCLE_STATES, REVIEW_DECISIONS, resourceVersionOfIfMatch, type RegistryEntry } from '../registry/entry.ts';
 import { isRegistryError, type RegistryErrorCode } from '../registry/errors.ts';
 import { isReviewOverdue, type Actor, type TransitionRequest } from '../registry/lifecycle.ts';
@@ -54,7 +55,9 @@ const transitionBody = z.strictObject({
  * duties (self_review) holds. Per-tenant admins come with tenants.
  */
 export function actorOf(caller: Caller): Actor {
-  return { principal: caller.rootPrincipal, roles: ['reviewer', 'platform_admin'] };
+  // A raw id names one principal whether it is a client or a subject (identity/delegation-parties.ts), so each party is both forms.
+  const parties = [...delegationParties(caller)].flatMap((party) => [`user:${principalName(party)}`, `agent:${principalName(party)}`]);
+  return { principal: caller.rootPrincipal, roles: ['reviewer', 'platform_admin'], parties };
 }
 
 export function createRegistryApi(options: RegistryApiOptions): AdminHandler {

@@ -17,6 +17,18 @@ export interface Actor {
   roles: readonly GrantedRole[];
   /** Groups and teams the principal is in (`group:payments`), so an owner may be a group. */
   memberOf?: readonly string[];
+  /**
+   * Every party of the actor's delegation chain (subject, client, RFC 8693
+   * actors) in the same `kind:id` form: separation of duties holds against
+   * each of them, so a proposer cannot review through another client or a
+   * token exchanged for itself (docs/security.md section 1).
+   */
+  parties?: readonly string[];
+}
+
+/** Whether `principal` is the actor or any party of its delegation chain. */
+function isActor(actor: Actor, principal: string | undefined): boolean {
+  return principal !== undefined && (actor.principal === principal || (actor.parties ?? []).includes(principal));
 }
 
 /** What must hold for a row, checked in this order after the actor's role. */
@@ -123,7 +135,7 @@ export function ruleFor(from: LifecycleState, to: LifecycleState): TransitionRul
 /** The roles the actor holds toward this entry. */
 export function rolesOf(entry: RegistryEntry, actor: Actor): Set<ActorRole> {
   const roles = new Set<ActorRole>(actor.roles);
-  if (actor.principal === entry.status.proposedBy) roles.add('proposer');
+  if (isActor(actor, entry.status.proposedBy)) roles.add('proposer');
   if (actor.principal === entry.spec.owner || (actor.memberOf ?? []).includes(entry.spec.owner)) roles.add('owner');
   return roles;
 }
@@ -181,11 +193,11 @@ function checkReview(entry: RegistryEntry, request: TransitionRequest, actor: Ac
     return new RegistryError('review_required', `moving ${name} to ${request.to} takes a review with decision "${decision}"${input === undefined ? '' : `, not "${input.decision}"`}`);
   }
   // Separation of duties: the proposer never reviews their own entry, whatever roles they hold.
-  if (actor.principal === entry.status.proposedBy) {
+  if (isActor(actor, entry.status.proposedBy)) {
     return new RegistryError('self_review', `${actor.principal} proposed ${name} and may not review it; ask another reviewer`);
   }
   const round = roundOf(entry, request.to);
-  if (entry.status.reviews.some((each) => each.round === round && each.reviewer === actor.principal)) {
+  if (entry.status.reviews.some((each) => each.round === round && isActor(actor, each.reviewer))) {
     return new RegistryError('already_reviewed', `${actor.principal} already reviewed ${name} in this round; another reviewer must decide`);
   }
   if (input.nextReviewAt !== undefined && !(Date.parse(input.nextReviewAt) > now.getTime())) {

@@ -101,6 +101,16 @@ describe('the lifecycle table', () => {
 describe('reviews', () => {
   const approve = (to: LifecycleState, nextReviewAt?: string): TransitionRequest => ({ to, reason: 'reviewed', review: { decision: 'approve', checks: [{ name: 'tool-vetting', outcome: 'passed' }], notes: 'fine', ...(nextReviewAt === undefined ? {} : { nextReviewAt }) } });
 
+  it('refuses a review from any party of the proposer\'s chain, and a second review through another client of the same person', () => {
+    // The proposer reviewing through an agent acting for them, or through a token exchanged for itself: the root differs, a party does not.
+    const throughAgent: Actor = { principal: 'agent:console', roles: ['reviewer'], parties: ['agent:console', 'user:console', proposer.principal] };
+    assert.equal(refusal(transition(entryIn('in_review'), approve('approved'), throughAgent, LATER)), 'self_review');
+    const inReview = entryIn('in_review', { spec: { riskTier: 'high' } });
+    const first = applied(transition(inReview, approve('in_review'), reviewer, LATER));
+    const sameReviewerElsewhere: Actor = { principal: 'agent:other-client', roles: ['reviewer'], parties: ['agent:other-client', reviewer.principal] };
+    assert.equal(refusal(transition(first, approve('approved'), sameReviewerElsewhere, LATER)), 'already_reviewed');
+  });
+
   for (const tier of ['high', 'critical'] as const) {
     it(`takes two distinct reviewers to approve a ${tier}-risk entry`, () => {
       const inReview = entryIn('in_review', { spec: { riskTier: tier } });
