@@ -8,7 +8,8 @@ import type { Caller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
 import { isAuditError } from '../audit/errors.ts';
 import { adminActionFacts, authFailureFacts } from '../audit/gateway-events.ts';
-import { ADMIN_SCOPE, type AdminAuthentication } from './admin-guard.ts';
+import type { AdminAuthentication } from './admin-guard.ts';
+import { requiredPermission, roleScopesOf, scopeUsedFor } from './admin-permissions.ts';
 
 export interface AdminChange {
   type: 'admin_action' | 'approval_decision';
@@ -31,7 +32,9 @@ export async function recordAdmin(options: AdminAuthentication, request: Incomin
   const audit = options.audit;
   if (audit === undefined) return true;
   try {
-    await audit.record(adminActionFacts({ ...change, gatewayId: audit.gatewayId, request, scopeUsed: options.adminScope ?? ADMIN_SCOPE }));
+    const permission = requiredPermission(request.method ?? 'GET', new URL(request.url ?? '/', 'http://admin.invalid').pathname);
+    const scopeUsed = scopeUsedFor(change.caller, permission, roleScopesOf(options));
+    await audit.record(adminActionFacts({ ...change, gatewayId: audit.gatewayId, request, scopeUsed }));
     return true;
   } catch (error) {
     if (!isAuditError(error)) throw error;

@@ -1,14 +1,16 @@
 // The one check every admin API route passes (everything under /admin/ on
-// the admin listener): a verified bearer token carrying the admin scope.
-// admin-server.ts runs it before any /admin/ route; route handlers call
-// withAdmin for the caller they act as. Probes (/healthz, /readyz, /metrics)
-// are outside it by design: they carry no tokens.
+// the admin listener): a verified bearer token whose admin roles grant the
+// permission the route needs (admin-permissions.ts; the admin scope grants
+// them all). admin-server.ts runs it before any /admin/ route; route
+// handlers call withAdmin for the caller they act as. Probes (/healthz,
+// /readyz, /metrics) are outside it by design: they carry no tokens.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasScope, type Caller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import { recordAdminRefusal } from './admin-audit.ts';
+import { permissionsOf, requiredPermission, roleScopesOf, scopesGranting, type AdminRole } from './admin-permissions.ts';
 
 /** The scope admin routes need unless configured otherwise (the demo admin agent holds it). */
 export const ADMIN_SCOPE = 'gatehouse.admin';
@@ -21,6 +23,8 @@ export interface AdminAuthentication {
   authenticate(request: IncomingMessage): Promise<Caller | undefined>;
   /** Default `gatehouse.admin`. */
   adminScope?: string;
+  /** The scopes of the narrower admin roles; default `gatehouse.approver`, `gatehouse.auditor`, `gatehouse.reviewer` (admin-permissions.ts). */
+  roleScopes?: Partial<Record<Exclude<AdminRole, 'admin'>, string>>;
   /**
    * False when the gateway runs with authentication off (allow_anonymous):
    * no caller can hold the admin scope, so the admin API fails closed. Default true.
@@ -37,7 +41,7 @@ export type AdminDecision =
   | { isAllowed: true; caller: Caller }
   | { isAllowed: false; status: 401 | 403; code: AdminRefusalCode; message: string; headers: Record<string, string>; caller?: Caller };
 
-/** Whether `path` belongs to the admin API (and so needs the admin scope). */
+/** Whether `path` belongs to the admin API (and so needs an admin role). */
 export function isAdminApiPath(path: string): boolean {
   return path === ADMIN_API_PREFIX || path.startsWith(`${ADMIN_API_PREFIX}/`);
 }
@@ -61,16 +65,25 @@ export async function checkAdmin(options: AdminAuthentication, request: Incoming
   if (caller.isAnonymous) {
     return refusal(403, 'admin_requires_authentication', 'admin endpoints need an authenticated caller with the admin scope, even when the gateway allows anonymous agents', {});
   }
-  if (!hasScope(caller, scope)) {
-    return { ...refusal(403, 'insufficient_scope', `the scope ${scope} is required for admin endpoints; request a token that carries it`, {
-      // As on the MCP endpoints (identity/challenge.ts): the scopes held plus the one needed, so a step-up keeps them.
-      'www-authenticate': `Bearer error="insufficient_scope", scope="${[...new Set([...caller.grantedScopes, scope])].join(' ')}"`,
+  const roleScopes = roleScopesOf(options);
+  const method = request.method ?? 'GET';
+  const path = new URL(request.url ?? '/', 'http://admin.invalid').pathname;
+  const permission = requiredPermission(method, path);
+  const isAllowed = permission === undefined ? hasScope(caller, scope) : permissionsOf(caller, roleScopes).includes(permission);
+  if (!isAllowed) {
+    const granting = scopesGranting(permission, roleScopes);
+    const needed = granting[0]!;
+    const what = permission === undefined ? 'this admin endpoint' : `${method} ${path} (permission ${permission})`;
+    const alternatives = granting.length === 1 ? `the scope ${needed} is required` : `one of the scopes ${granting.join(', ')} is required`;
+    return { ...refusal(403, 'insufficient_scope', `${alternatives} for ${what}; request a token that carries it`, {
+      // As on the MCP endpoints (identity/challenge.ts): the scopes held plus the narrowest one that grants it, so a step-up keeps them.
+      'www-authenticate': `Bearer error="insufficient_scope", scope="${[...new Set([...caller.grantedScopes, needed])].join(' ')}"`,
     }), caller };
   }
   return { isAllowed: true, caller };
 }
 
-/** Runs `handle` for a caller with the admin scope; 401 or 403 otherwise, 500 on a failure (never an unhandled rejection). */
+/** Runs `handle` for a caller whose roles grant the route's permission; 401 or 403 otherwise, 500 on a failure (never an unhandled rejection). */
 export async function withAdmin(
   options: AdminAuthentication,
   request: IncomingMessage,

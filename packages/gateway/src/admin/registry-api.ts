@@ -14,7 +14,8 @@ import type { Caller } from '../identity/caller.ts';
 import { delegationParties, principalName } from '../identity/delegation-parties.ts';
 import { etagOf, LIFECYCLE_STATES, REVIEW_DECISIONS, resourceVersionOfIfMatch, type RegistryEntry } from '../registry/entry.ts';
 import { isRegistryError, type RegistryErrorCode } from '../registry/errors.ts';
-import { isReviewOverdue, type Actor, type TransitionRequest } from '../registry/lifecycle.ts';
+import { isReviewOverdue, type Actor, type GrantedRole, type TransitionRequest } from '../registry/lifecycle.ts';
+import { rolesOf as adminRolesOf, roleScopesOf, type RoleScopes } from './admin-permissions.ts';
 import { applyTransition } from '../registry/entry-commands.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
 
@@ -50,14 +51,17 @@ const transitionBody = z.strictObject({
 }, { error: 'expected a JSON object {to, reason, review?}' });
 
 /**
- * Every admin (the admin scope) acts with both granted roles for now; the
- * proposer and owner roles still follow from the entry, so separation of
- * duties (self_review) holds. Per-tenant admins come with tenants.
+ * An admin (the admin scope) acts with both granted roles; a reviewer (the
+ * reviewer scope, admin-permissions.ts) only as reviewer, so what needs the
+ * platform admin stays the admin's. The proposer and owner roles still
+ * follow from the entry, so separation of duties (self_review) holds.
  */
-export function actorOf(caller: Caller): Actor {
+export function actorOf(caller: Caller, scopes: RoleScopes = roleScopesOf()): Actor {
   // A raw id names one principal whether it is a client or a subject (identity/delegation-parties.ts), so each party is both forms.
   const parties = [...delegationParties(caller)].flatMap((party) => [`user:${principalName(party)}`, `agent:${principalName(party)}`]);
-  return { principal: caller.rootPrincipal, roles: ['reviewer', 'platform_admin'], parties };
+  const held = adminRolesOf(caller, scopes);
+  const roles: GrantedRole[] = held.includes('admin') ? ['reviewer', 'platform_admin'] : held.includes('reviewer') ? ['reviewer'] : [];
+  return { principal: caller.rootPrincipal, roles, parties };
 }
 
 export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
@@ -126,7 +130,7 @@ async function postTransition(options: RegistryApiOptions, gate: RoutingGate, na
   const startedAt = Date.now();
   const asked = { entry: name, to: body.to, reason: body.reason, ...(review === undefined ? {} : { review: { decision: review.decision, checks: review.checks ?? [] } }), ...(ifMatch === undefined ? {} : { if_match: ifMatch }) };
   try {
-    const { entry, event } = await applyTransition(gate.store, name, transitionRequest, actorOf(caller), at, { ...(ifMatch === undefined ? {} : { ifMatch }), policy: gate.policy });
+    const { entry, event } = await applyTransition(gate.store, name, transitionRequest, actorOf(caller, roleScopesOf(options)), at, { ...(ifMatch === undefined ? {} : { ifMatch }), policy: gate.policy });
     await gate.observe(entry);
     const recorded = await recordAdmin(options, request, response, {
       type: 'admin_action', caller, startedAt, server: name, name: 'registry_transition',

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { AdminApiDocument, isCovered, templateOf } from '../fixtures/admin-api-document.ts';
 import { loadAdminApiDocument } from '../../src/admin/openapi-route.ts';
+import { requiredPermission } from '../../src/admin/admin-permissions.ts';
 
 const SOURCE = fileURLToPath(new URL('../../src/', import.meta.url));
 
@@ -78,6 +79,17 @@ describe('the admin API document', () => {
     assert.deepEqual([...new Set(open)].sort(), ['/approvals/{id}', '/healthz', '/metrics', '/readyz']);
   });
 
+  it('names on every /admin/ operation the permission admin-permissions.ts requires of it', () => {
+    const wrong: string[] = [];
+    for (const [method, template] of new AdminApiDocument(document).operations()) {
+      if (!template.startsWith('/admin/')) continue;
+      const named = (document.paths as any)[template][method]['x-gatehouse-permission'];
+      const required = requiredPermission(method, template.replace(/\{[^}]+\}/g, 'x'));
+      if (named !== required || required === undefined) wrong.push(`${method} ${template}: document ${named}, model ${required}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+
   it('documents every path the admin listener\'s code matches on', () => {
     const sources = adminListenerSources();
     const named = new Map<string, string>();
@@ -101,7 +113,7 @@ describe('the admin API document', () => {
     ['/admin/registry/{name}/reviews', false],
     ['/admin/quotas', false],
     ['/admin/tools/{backend}/{tool}/reject', false],
-    ['/admin/audit/verify', false],
+    ['/admin/audit/purge', false],
     ['/livez', false],
   ] as const) {
     it(`counts ${named} as ${isDocumented ? 'documented' : 'undocumented'}`, () => {

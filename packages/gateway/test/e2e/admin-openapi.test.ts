@@ -212,6 +212,18 @@ describe('the admin API document against a running gateway', () => {
     }
   });
 
+  it('serves an approver (gatehouse.approver) the approvals and refuses it registry transitions and audit reads, naming the scope that would grant them', async () => {
+    assert.equal((await exchange('GET', '/admin/approvals?status=all', { token: tokens.approver! })).status, 200);
+    assert.equal((await exchange('GET', '/admin/tools/pins', { token: tokens.approver! })).status, 200, 'an approver reads the catalog');
+    const transition = await exchange('POST', '/admin/registry/wiki/transitions', { token: tokens.approver!, body: JSON.stringify({ to: 'in_review', reason: 'an approver may not' }) });
+    assert.deepEqual([transition.status, transition.body.code], [403, 'insufficient_scope']);
+    assert.match(transition.body.error, /gatehouse\.reviewer, gatehouse\.admin/);
+    const audit = await fetch(`${gateway.adminUrl}/admin/audit/records`, { headers: { authorization: `Bearer ${tokens.approver}` } });
+    assert.equal(audit.status, 403);
+    assert.equal(audit.headers.get('www-authenticate'), 'Bearer error="insufficient_scope", scope="gatehouse.approver gatehouse.auditor"');
+    assert.equal((await admin('GET', '/admin/registry/wiki')).body.entry.status.state, 'in_review', 'the refused transition changed nothing');
+  });
+
   it('answers every /admin/ operation with the documented 403 when the gateway runs with authentication off', async () => {
     const config = gatewayConfig([]);
     config.authentication = embeddedAuthentication({ isAnonymousAllowed: true, embeddedIdp: undefined });

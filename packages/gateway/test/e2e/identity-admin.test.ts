@@ -18,19 +18,23 @@ import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 
-/** Every admin API route of this version, and one no helper has added yet: the guard covers it too. */
-const ADMIN_ROUTES: ReadonlyArray<[method: string, path: string]> = [
-  ['GET', '/admin/approvals'],
-  ['GET', '/admin/approvals/a-1'],
-  ['POST', '/admin/approvals/a-1/approve'],
-  ['POST', '/admin/approvals/a-1/deny'],
-  ['GET', '/admin/tools/pins'],
-  ['GET', '/admin/tools/quarantined'],
-  ['GET', '/admin/tools/crm/echo'],
-  ['POST', '/admin/tools/crm/echo/accept'],
-  ['GET', '/admin/audit/records'],
-  ['GET', '/admin/openapi.json'],
-  ['GET', '/admin'],
+/**
+ * Admin API routes, and one no helper has added yet: the guard covers it
+ * too. Each with the narrowest scope that grants it (admin-permissions.ts),
+ * which a refusal names.
+ */
+const ADMIN_ROUTES: ReadonlyArray<[method: string, path: string, scope: string]> = [
+  ['GET', '/admin/approvals', 'gatehouse.approver'],
+  ['GET', '/admin/approvals/a-1', 'gatehouse.approver'],
+  ['POST', '/admin/approvals/a-1/approve', 'gatehouse.approver'],
+  ['POST', '/admin/approvals/a-1/deny', 'gatehouse.approver'],
+  ['GET', '/admin/tools/pins', 'gatehouse.approver'],
+  ['GET', '/admin/tools/quarantined', 'gatehouse.approver'],
+  ['GET', '/admin/tools/crm/echo', 'gatehouse.approver'],
+  ['POST', '/admin/tools/crm/echo/accept', 'gatehouse.reviewer'],
+  ['GET', '/admin/audit/records', 'gatehouse.auditor'],
+  ['GET', '/admin/openapi.json', 'gatehouse.approver'],
+  ['GET', '/admin', 'gatehouse.admin'],
 ];
 
 function configWith(directory: string): GatewayConfig {
@@ -70,7 +74,7 @@ describe('admin endpoints with authentication on', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  for (const [method, path] of ADMIN_ROUTES) {
+  for (const [method, path, scope] of ADMIN_ROUTES) {
     it(`answers ${method} ${path} without a token with 401 and a challenge naming the admin scope`, async () => {
       const response = await call(gateway.adminUrl!, method, path);
       assert.equal(response.status, 401);
@@ -78,10 +82,10 @@ describe('admin endpoints with authentication on', () => {
       assert.equal(((await response.json()) as { code: string }).code, 'admin_token_required');
     });
 
-    it(`answers ${method} ${path} with a token lacking the admin scope with 403 insufficient_scope`, async () => {
+    it(`answers ${method} ${path} with a token holding no admin role with 403 insufficient_scope naming ${scope}`, async () => {
       const response = await call(gateway.adminUrl!, method, path, tokens.research);
       assert.equal(response.status, 403);
-      assert.equal(response.headers.get('www-authenticate'), 'Bearer error="insufficient_scope", scope="crm.read crm.invoke crm.customers.read gatehouse.admin"', 'the scopes held plus the admin scope');
+      assert.equal(response.headers.get('www-authenticate'), `Bearer error="insufficient_scope", scope="crm.read crm.invoke crm.customers.read ${scope}"`, 'the scopes held plus the narrowest that grants the route');
       assert.equal(((await response.json()) as { code: string }).code, 'insufficient_scope');
     });
   }
@@ -132,7 +136,7 @@ describe('admin endpoints with authentication off', () => {
   });
 
   it('fails closed: no caller can hold the admin scope, so every admin route is 403', async () => {
-    for (const [method, path] of ADMIN_ROUTES) {
+    for (const [method, path, scope] of ADMIN_ROUTES) {
       const response = await call(gateway.adminUrl!, method, path, 'anything');
       assert.equal(response.status, 403, `${method} ${path}`);
       assert.equal(((await response.json()) as { code: string }).code, 'admin_requires_authentication');

@@ -1,7 +1,8 @@
 // The embedded default's identities and scope rules: the playbook's chapter 5
 // scope design applied to the demo CRM (read vs invoke per backend,
-// per-resource read and per-action write scopes, an admin scope), three demo
-// agents and one demo user. DEVELOPMENT ONLY: the secrets below are public.
+// per-resource read and per-action write scopes, the admin API's role
+// scopes), four demo agents and three demo users (alice, and the console's
+// admin and approver). DEVELOPMENT ONLY: the secrets below are public.
 
 import type { AuthorizationRules } from '../authorization.ts';
 
@@ -36,8 +37,11 @@ export const DEMO_SCOPES = {
   crmAdmin: 'crm.admin',
   everythingRead: 'everything.read',
   everythingInvoke: 'everything.invoke',
-  /** The gateway's own admin endpoints (later issues). */
+  /** The admin API's roles (admin/admin-permissions.ts): everything, deciding held calls, reading the record, reviewing servers. */
   gatewayAdmin: 'gatehouse.admin',
+  gatewayApprover: 'gatehouse.approver',
+  gatewayAuditor: 'gatehouse.auditor',
+  gatewayReviewer: 'gatehouse.reviewer',
 } as const;
 
 const S = DEMO_SCOPES;
@@ -51,11 +55,15 @@ export const DEMO_AGENTS: readonly DirectoryAgent[] = [
   { name: 'support', secret: 'support-dev-secret', scopes: SUPPORT_SCOPES, roles: ['support'], description: 'reads and updates customers, sends single emails' },
   { name: 'admin', secret: 'admin-dev-secret', scopes: ADMIN_SCOPES, roles: ['admin'], description: 'everything, plus bulk email and the admin scopes' },
   // Separation of duties (docs/security.md section 1): the approver is a party of no call it decides, so it holds no tool scope.
-  { name: 'approver', secret: 'approver-dev-secret', scopes: [S.gatewayAdmin], roles: ['approver'], description: 'decides held calls on the admin listener; calls no tools' },
+  { name: 'approver', secret: 'approver-dev-secret', scopes: [S.gatewayApprover], roles: ['approver'], description: 'decides held calls on the admin listener; calls no tools' },
 ];
 
+/** Alice first: the auto-login signs in the first user when no login_hint names another. */
 export const DEMO_USERS: readonly DirectoryUser[] = [
   { id: 'alice', name: 'Alice Example', email: 'alice@example.com', roles: ['support'], scopes: SUPPORT_SCOPES },
+  // The console's people (docs/admin-api.md, roles): the platform admin, and an approver who decides held calls and holds no tool scope.
+  { id: 'admin', name: 'Ada Admin', email: 'admin@example.com', roles: ['admin'], scopes: ADMIN_SCOPES },
+  { id: 'approver', name: 'Aaron Approver', email: 'approver@example.com', roles: ['approver'], scopes: [S.gatewayApprover] },
 ];
 
 /** The gateway's own service identity: client credentials to backends and RFC 8693 exchanges. */
@@ -89,4 +97,4 @@ export const DEMO_SCOPE_HIERARCHY: Readonly<Record<string, readonly string[]>> =
 };
 
 /** Every scope the demo issues, for the IdP's resource server and the gateway's `scopes_supported`. */
-export const DEMO_ALL_SCOPES: readonly string[] = ADMIN_SCOPES;
+export const DEMO_ALL_SCOPES: readonly string[] = [...ADMIN_SCOPES, S.gatewayApprover, S.gatewayAuditor, S.gatewayReviewer];
