@@ -11,6 +11,7 @@ import { createApprovalsApi } from './approvals-api.ts';
 import { createAuditApi } from './audit-api.ts';
 import { createRegistryApi } from './registry-api.ts';
 import { createUsageApi } from './usage-api.ts';
+import { createMeApi } from './me-api.ts';
 import { createToolPinsApi } from '../policy/tool-pins-api.ts';
 import type { PolicySet } from '../policy/registry.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
@@ -37,6 +38,7 @@ export interface AdminListenerOptions {
 export async function openAdminListener(options: AdminListenerOptions): Promise<{ server: Server; url: string }> {
   const { adminAuthentication, policies, gate, auditStore: store } = options;
   const handlers: AdminHandler[] = [
+    createMeApi(adminAuthentication),
     ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
     ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => options.currentPolicies()?.pins ?? policies.pins!), ...adminAuthentication })]),
     ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication })]),

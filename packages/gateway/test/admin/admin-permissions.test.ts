@@ -37,6 +37,7 @@ describe('admin permissions', () => {
 
   for (const [method, path, permission] of [
     ['GET', '/admin/openapi.json', 'api.read'],
+    ['GET', '/admin/me/', 'api.read'],
     ['HEAD', '/admin/usage', 'usage.read'],
     ['GET', '/admin/approvals/apr_1', 'approvals.read'],
     ['POST', '/admin/approvals/apr_1/approve', 'approvals.decide'],

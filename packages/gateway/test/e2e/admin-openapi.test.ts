@@ -164,6 +164,17 @@ describe('the admin API document against a running gateway', () => {
     assert.equal((await admin('GET', '/admin/audit/records?colour=blue')).body.code, 'audit_query_invalid');
   });
 
+  it('tells each caller who it is to the admin API: its roles and the permissions they grant', async () => {
+    const me = await admin('GET', '/admin/me');
+    assert.equal(me.status, 200);
+    assert.deepEqual([me.body.subject, me.body.client_id, me.body.tenant, me.body.roles], ['admin', 'admin', null, ['admin']]);
+    assert.ok(me.body.scopes.includes('gatehouse.admin'));
+    assert.ok(me.body.permissions.includes('sessions.manage') && me.body.permissions.includes('registry.review'));
+    const approver = await exchange('GET', '/admin/me', { token: tokens.approver! });
+    assert.deepEqual([approver.body.roles, approver.body.permissions], [['approver'], ['api.read', 'approvals.read', 'approvals.decide', 'pins.read']]);
+    assert.equal((await exchange('GET', '/admin/me', { token: tokens.research! })).body.code, 'insufficient_scope', 'a caller with no admin role is refused even this');
+  });
+
   it('answers usage queries as documented', async () => {
     const usage = await admin('GET', '/admin/usage?by=agent&period=last-7d&per=session');
     assert.equal(usage.status, 200);
