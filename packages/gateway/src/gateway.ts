@@ -368,6 +368,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       policies,
       currentPolicies: () => router.policies,
       ...(gate === undefined ? {} : { gate }),
+      catalog,
       ...(audit?.store === undefined ? {} : { auditStore: audit.store }),
       nameSeparator: config.gateway.nameSeparator,
       usageConfig: () => usageConfig(),

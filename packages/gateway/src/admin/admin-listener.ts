@@ -1,6 +1,6 @@
 // The admin listener as gateway.ts starts it: the admin API handlers for the
 // features the config turned on (approvals, tool pins, registry, audit,
-// usage), the probes and /metrics, bound to `gateway.admin_host`/`admin_port`.
+// usage), the console's views (who am I, overview, catalog), the probes and /metrics, bound to `gateway.admin_host`/`admin_port`.
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,9 @@ import { createAuditApi } from './audit-api.ts';
 import { createRegistryApi } from './registry-api.ts';
 import { createUsageApi } from './usage-api.ts';
 import { createMeApi } from './me-api.ts';
+import { createOverviewApi } from './overview-api.ts';
+import { createCatalogApi } from './catalog-api.ts';
+import type { Catalog } from '../catalog/catalog.ts';
 import { createToolPinsApi } from '../policy/tool-pins-api.ts';
 import type { PolicySet } from '../policy/registry.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
@@ -27,6 +30,8 @@ export interface AdminListenerOptions {
   policies: PolicySet;
   currentPolicies: () => PolicySet | undefined;
   gate?: RoutingGate;
+  /** The federated catalog the console's catalog page lists. */
+  catalog?: Catalog;
   auditStore?: AuditStore;
   nameSeparator: string;
   /** Teams and tool costs for /admin/usage, read per request (a reload changes them). */
@@ -39,6 +44,8 @@ export async function openAdminListener(options: AdminListenerOptions): Promise<
   const { adminAuthentication, policies, gate, auditStore: store } = options;
   const handlers: AdminHandler[] = [
     createMeApi(adminAuthentication),
+    createOverviewApi({ ...adminAuthentication, backends: options.probes.backends, gate, metrics: options.probes.metrics }),
+    ...(options.catalog === undefined ? [] : [createCatalogApi({ ...adminAuthentication, catalog: options.catalog, pins: () => options.currentPolicies()?.pins ?? policies.pins })]),
     ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
     ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => options.currentPolicies()?.pins ?? policies.pins!), ...adminAuthentication })]),
     ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication })]),

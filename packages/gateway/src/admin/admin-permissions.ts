@@ -100,6 +100,8 @@ interface RoutePermission {
 export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'GET', template: '/admin/openapi.json', permission: 'api.read' },
   { method: 'GET', template: '/admin/me', permission: 'api.read' },
+  { method: 'GET', template: '/admin/overview', permission: 'overview.read' },
+  { method: 'GET', template: '/admin/catalog', permission: 'pins.read' },
   { method: 'GET', template: '/admin/tools/pins', permission: 'pins.read' },
   { method: 'GET', template: '/admin/tools/quarantined', permission: 'pins.read' },
   { method: 'GET', template: '/admin/tools/{backend}/{tool}', permission: 'pins.read' },

@@ -12,6 +12,7 @@ import { createUserLabeler, type UserLabeler, type UserLabelOptions } from './us
 import type { ExchangeOutcome } from './exchange-outcome.ts';
 import { chargedMicroOf, costFactsOfDecisions, MICRO_USD } from '../usage/call-cost.ts';
 import { DEFAULT_TENANT } from '../usage/teams.ts';
+import type { TrafficCounts, TrafficTotals } from './traffic-window.ts';
 
 export const METRIC_NAMES = {
   requests: 'mcp_requests_total',
@@ -265,6 +266,32 @@ export class GatewayMetrics {
 
   setDiscoveredBackends(source: string, count: number): void {
     this.#discoveredBackends.labels(source).set(count);
+  }
+
+  /**
+   * Requests by outcome and their durations per server label since start,
+   * read from the families' cells (no exposition, no parsing) for the admin
+   * overview's live figures (traffic-window.ts).
+   */
+  trafficTotals(): TrafficTotals {
+    const slots = this.#requestDuration.buckets.length + 1;
+    const servers = new Map<string, TrafficCounts>();
+    const countsOf = (server: string): TrafficCounts => {
+      let counts = servers.get(server);
+      if (counts === undefined) servers.set(server, (counts = { calls: 0, errors: 0, denied: 0, durations: new Float64Array(slots) }));
+      return counts;
+    };
+    for (const { labels, cell } of this.#requests.series.entries()) {
+      const counts = countsOf(labels.server ?? GATEWAY_SERVER_LABEL);
+      counts.calls += cell.value;
+      if (labels.status === 'error') counts.errors += cell.value;
+      else if (labels.status === 'denied') counts.denied += cell.value;
+    }
+    for (const { labels, cell } of this.#requestDuration.series.entries()) {
+      const durations = countsOf(labels.server ?? GATEWAY_SERVER_LABEL).durations;
+      for (let slot = 0; slot < slots; slot++) durations[slot]! += cell.counts[slot]!;
+    }
+    return { bounds: this.#requestDuration.buckets, servers };
   }
 
   /** The Prometheus text exposition for `/metrics`. */

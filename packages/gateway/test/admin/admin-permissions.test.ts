@@ -38,6 +38,8 @@ describe('admin permissions', () => {
   for (const [method, path, permission] of [
     ['GET', '/admin/openapi.json', 'api.read'],
     ['GET', '/admin/me/', 'api.read'],
+    ['HEAD', '/admin/overview', 'overview.read'],
+    ['GET', '/admin/catalog', 'pins.read'],
     ['HEAD', '/admin/usage', 'usage.read'],
     ['GET', '/admin/approvals/apr_1', 'approvals.read'],
     ['POST', '/admin/approvals/apr_1/approve', 'approvals.decide'],

@@ -155,6 +155,33 @@ describe('the admin API document against a running gateway', () => {
     }
   });
 
+  it('shows the overview: every backend with its lifecycle, state and breaker, and live traffic from the gateway\'s own metrics', async () => {
+    const overview = await admin('GET', '/admin/overview');
+    assert.equal(overview.status, 200);
+    const byName = new Map((overview.body.backends as any[]).map((backend) => [backend.name, backend]));
+    assert.deepEqual([byName.get('crm')?.state, byName.get('crm')?.lifecycle, byName.get('crm')?.circuit?.state], ['ready', 'active', 'closed']);
+    assert.deepEqual([byName.get('wiki')?.state, byName.get('wiki')?.lifecycle], [null, 'proposed'], 'a registered backend that is not running is listed too');
+    assert.equal(overview.body.metrics_enabled, true);
+    assert.ok(byName.get('crm').calls_per_minute > 0, 'the approved and denied calls above count');
+    assert.ok(overview.body.overall.calls_per_minute >= byName.get('crm').calls_per_minute);
+    assert.equal(typeof byName.get('crm').p95_ms, 'number');
+    assert.equal((await exchange('GET', '/admin/overview', { token: tokens.approver! })).status, 403, 'an approver does not read the overview');
+  });
+
+  it('lists the catalog: every tool with its backend and pin state', async () => {
+    const catalog = await admin('GET', '/admin/catalog');
+    assert.equal(catalog.status, 200);
+    assert.equal(catalog.body.pinning, true);
+    const byName = new Map((catalog.body.tools as any[]).map((tool) => [tool.name, tool]));
+    const sendEmail = byName.get('crm__send_email');
+    assert.deepEqual([sendEmail?.backend, sendEmail?.tool, sendEmail?.state], ['crm', 'send_email', 'pinned'], 'accepted above');
+    assert.equal(sendEmail.pinned_hash, sendEmail.current_hash);
+    const unreviewed = byName.get('crm__get_customer');
+    assert.equal(unreviewed?.state, 'unreviewed');
+    assert.equal(unreviewed.current_definition.name, 'get_customer', 'an unreviewed tool shows the definition to review');
+    assert.equal((await exchange('GET', '/admin/catalog', { token: tokens.approver! })).status, 200, 'an approver reads the catalog');
+  });
+
   it('answers audit queries as documented, real records included', async () => {
     const page = await admin('GET', '/admin/audit/records?limit=5');
     assert.ok(page.body.records.length > 0, 'the admin actions above were recorded');

@@ -98,6 +98,11 @@ describe('tool pinning through the gateway', () => {
       assert.ok(entry !== undefined, JSON.stringify(quarantined.body));
       assert.deepEqual(entry.changes, [field]);
       assert.notEqual(entry.pinned_hash ?? entry.pinnedHash, entry.current_hash ?? entry.currentHash);
+      const catalog = await admin('/admin/catalog');
+      const listed = (catalog.body.tools as Array<Record<string, any>>).find((tool) => tool.name === 'crm__lookup_order')!;
+      assert.deepEqual([listed?.backend, listed?.tool, listed?.state, listed?.changes], ['crm', 'lookup_order', 'quarantined', [field]], 'the catalog lists the quarantined tool');
+      assert.notDeepEqual(listed.pinned_definition[field], listed.current_definition[field], 'with the old and the new definition to diff');
+      assert.equal(listed.pinned_definition.name, 'lookup_order');
 
       const accepted = await admin('/admin/tools/crm/lookup_order/accept', 'POST');
       assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
