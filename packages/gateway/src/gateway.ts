@@ -369,6 +369,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       currentPolicies: () => router.policies,
       ...(gate === undefined ? {} : { gate }),
       catalog,
+      sessions: { store: sessions, endEverywhere: mesh === undefined ? endSession : mesh.endSessionEverywhere },
       ...(audit?.store === undefined ? {} : { auditStore: audit.store }),
       nameSeparator: config.gateway.nameSeparator,
       usageConfig: () => usageConfig(),

@@ -14,6 +14,8 @@ import { createUsageApi } from './usage-api.ts';
 import { createMeApi } from './me-api.ts';
 import { createOverviewApi } from './overview-api.ts';
 import { createCatalogApi } from './catalog-api.ts';
+import { createSessionsApi } from './sessions-api.ts';
+import type { SessionStore } from '../session/store.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { createToolPinsApi } from '../policy/tool-pins-api.ts';
 import type { PolicySet } from '../policy/registry.ts';
@@ -32,6 +34,8 @@ export interface AdminListenerOptions {
   gate?: RoutingGate;
   /** The federated catalog the console's catalog page lists. */
   catalog?: Catalog;
+  /** The session store and how a session is ended on every replica, for the sessions page. */
+  sessions?: { store: SessionStore; endEverywhere: (sessionId: string) => void };
   auditStore?: AuditStore;
   nameSeparator: string;
   /** Teams and tool costs for /admin/usage, read per request (a reload changes them). */
@@ -45,6 +49,7 @@ export async function openAdminListener(options: AdminListenerOptions): Promise<
   const handlers: AdminHandler[] = [
     createMeApi(adminAuthentication),
     createOverviewApi({ ...adminAuthentication, backends: options.probes.backends, gate, metrics: options.probes.metrics }),
+    ...(options.sessions === undefined ? [] : [createSessionsApi({ ...adminAuthentication, ...options.sessions })]),
     ...(options.catalog === undefined ? [] : [createCatalogApi({ ...adminAuthentication, catalog: options.catalog, pins: () => options.currentPolicies()?.pins ?? policies.pins })]),
     ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
     ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => options.currentPolicies()?.pins ?? policies.pins!), ...adminAuthentication })]),

@@ -112,6 +112,8 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'POST', template: '/admin/approvals/{id}/deny', permission: 'approvals.decide' },
   { method: 'GET', template: '/admin/audit/records', permission: 'audit.read' },
   { method: 'GET', template: '/admin/usage', permission: 'usage.read' },
+  { method: 'GET', template: '/admin/sessions', permission: 'sessions.read' },
+  { method: 'DELETE', template: '/admin/sessions/{id}', permission: 'sessions.manage' },
   { method: 'GET', template: '/admin/registry', permission: 'registry.read' },
   { method: 'POST', template: '/admin/registry', permission: 'registry.propose' },
   { method: 'GET', template: '/admin/registry/review-due', permission: 'registry.read' },

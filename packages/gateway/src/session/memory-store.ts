@@ -4,7 +4,7 @@
 // method answers synchronously: the default path awaits nothing.
 
 import type { LegacySession } from './session.ts';
-import type { SessionStore } from './store.ts';
+import { MAX_SESSION_PAGE, type SessionPage, type SessionStore } from './store.ts';
 import { sessionLimitReached } from './session-errors.ts';
 
 export interface MemorySessionStoreOptions {
@@ -85,6 +85,19 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions): Se
     save(session) {
       // The object is the stored one: nothing to write back.
       sessions.set(session.id, session);
+    },
+    list({ limit, cursor }, at): SessionPage {
+      // Ordered by id, so a cursor (the last id of the page) stays valid while sessions come and go.
+      const page = Math.max(1, Math.min(limit, MAX_SESSION_PAGE));
+      const ids = [...sessions.keys()].filter((id) => cursor === undefined || id > cursor).sort();
+      const found: LegacySession[] = [];
+      for (const id of ids) {
+        const session = sessions.get(id)!;
+        if (isExpired(session, at)) continue;
+        if (found.length === page) return { sessions: found, nextCursor: found.at(-1)!.id };
+        found.push(session);
+      }
+      return { sessions: found };
     },
     delete(id) {
       const session = sessions.get(id);

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { RedisCommands } from '../cluster/redis-connection.ts';
 import type { LegacySession } from './session.ts';
-import type { SessionStore } from './store.ts';
+import { MAX_SESSION_PAGE, type SessionPage, type SessionStore } from './store.ts';
 import { sessionLimitReached, sessionStoreUnavailable } from './session-errors.ts';
 
 export interface RedisSessionStoreOptions {
@@ -36,6 +36,8 @@ interface StoredSession {
   e?: string;
   i?: 1;
   o?: string;
+  s?: string;
+  a?: string;
   l?: string;
   c: number;
 }
@@ -46,6 +48,8 @@ export function encodeSession(session: LegacySession): string {
   if (session.endpointBackend !== undefined) stored.e = session.endpointBackend;
   if (session.isInitialized) stored.i = 1;
   if (session.owner !== undefined) stored.o = session.owner;
+  if (session.subject !== undefined) stored.s = session.subject;
+  if (session.agent !== undefined) stored.a = session.agent;
   if (session.logLevel !== undefined) stored.l = session.logLevel;
   return JSON.stringify(stored);
 }
@@ -63,6 +67,8 @@ export function decodeSession(id: string, text: string, lastSeenAt: number): Leg
     lastSeenAt,
   };
   if (stored.o !== undefined) session.owner = stored.o;
+  if (stored.s !== undefined) session.subject = stored.s;
+  if (stored.a !== undefined) session.agent = stored.a;
   if (stored.l !== undefined) session.logLevel = stored.l;
   return session;
 }
@@ -150,6 +156,32 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
     },
     async save(session) {
       await run(() => commands.sendCommand(['SET', sessionKey(session.id), encodeSession(session), 'EX', ttl]));
+    },
+    async list({ limit, cursor }, now): Promise<SessionPage> {
+      const page = Math.max(1, Math.min(limit, MAX_SESSION_PAGE));
+      // SCAN, never KEYS: it walks the keyspace a slice at a time without blocking Redis. A few rounds at most per page.
+      let next = cursor ?? '0';
+      const keys: string[] = [];
+      for (let round = 0; round < 10 && keys.length < page; round++) {
+        const [scanned, batch] = (await run(() => commands.sendCommand(['SCAN', next, 'MATCH', `${prefix}s:*`, 'COUNT', String(page)]))) as [string, string[]];
+        keys.push(...batch);
+        next = String(scanned);
+        if (next === '0') break;
+      }
+      const sessions: LegacySession[] = [];
+      if (keys.length > 0) {
+        // One pipelined round trip: each session's state and the time left of its idle TTL (which gives when it was last used).
+        // A key of another type under the prefix (nothing writes one) reads as no session rather than failing the page.
+        const replies = await run(() => Promise.all(keys.flatMap((key) => [commands.sendCommand(['GET', key]).catch(() => null), commands.sendCommand(['PTTL', key])])));
+        keys.forEach((key, index) => {
+          const text = replies[index * 2];
+          const left = Number(replies[index * 2 + 1]);
+          if (typeof text !== 'string' || left < 0) return;
+          const lastSeenAt = now - Math.max(0, options.ttlSeconds * 1000 - left);
+          sessions.push(decodeSession(key.slice(`${prefix}s:`.length), text, lastSeenAt));
+        });
+      }
+      return next === '0' ? { sessions } : { sessions, nextCursor: next };
     },
     async delete(id) {
       seenHere.delete(id);

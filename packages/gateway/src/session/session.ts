@@ -13,6 +13,10 @@ export interface LegacySession {
   isInitialized: boolean;
   /** `sessionOwnerOf(caller)` of the identity that created it, when authentication is on. */
   owner?: string;
+  /** Who opened it, for the admin session list: `describeCaller(caller).identity` (`user:alice`, `agent:research`); absent when anonymous. */
+  subject?: string;
+  /** The OAuth client that opened it; absent when anonymous. */
+  agent?: string;
   /** The level set with logging/setLevel; the gateway filters log messages per session with it. */
   logLevel?: string;
   createdAt: number;

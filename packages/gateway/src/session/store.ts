@@ -5,6 +5,15 @@
 
 import type { LegacySession } from './session.ts';
 
+/** One page of the live sessions, for the admin API; `nextCursor` is opaque, absent on the last page. */
+export interface SessionPage {
+  sessions: LegacySession[];
+  nextCursor?: string;
+}
+
+/** At most this many sessions a page (the admin API's `limit` is capped to it). */
+export const MAX_SESSION_PAGE = 500;
+
 export interface SessionStore {
   readonly kind: 'memory' | 'redis';
   /**
@@ -19,6 +28,13 @@ export interface SessionStore {
   /** Writes a session whose state changed (initialized, log level). */
   save(session: LegacySession): Promise<void> | void;
   delete(id: string): Promise<boolean> | boolean;
+  /**
+   * A page of the live sessions, at most `limit` (capped at MAX_SESSION_PAGE),
+   * in the store's own stable order, without marking them used. With Redis a
+   * page may hold a few more or fewer than `limit` (SCAN's COUNT is a hint);
+   * a session created or ended while paging may or may not appear.
+   */
+  list(options: { limit: number; cursor?: string | undefined }, now: number): Promise<SessionPage> | SessionPage;
   /** Whether the store can serve now; /readyz reports it. */
   readonly isAvailable: boolean;
   close(): Promise<void> | void;

@@ -47,6 +47,8 @@ describe('admin permissions', () => {
     ['GET', '/admin/registry/wiki/', 'registry.read'],
     ['POST', '/admin/registry/wiki/transitions', 'registry.review'],
     ['POST', '/admin/tools/crm/send_email/accept', 'pins.decide'],
+    ['DELETE', '/admin/sessions/abc', 'sessions.manage'],
+    ['GET', '/admin/sessions/', 'sessions.read'],
     ['DELETE', '/admin/approvals/apr_1', undefined],
     ['GET', '/admin/approvals/apr_1/approve/more', undefined],
     ['GET', '/admin', undefined],

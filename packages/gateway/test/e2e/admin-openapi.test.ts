@@ -182,6 +182,35 @@ describe('the admin API document against a running gateway', () => {
     assert.equal((await exchange('GET', '/admin/catalog', { token: tokens.approver! })).status, 200, 'an approver reads the catalog');
   });
 
+  it('lists the live sessions with their owner and client, and ends one so its next message is refused', async () => {
+    const client = await connectLegacy(gateway.url, tokens.support!);
+    try {
+      const listed: any[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: any } = await admin('GET', `/admin/sessions?limit=1${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+        listed.push(...page.body.sessions);
+        cursor = page.body.next_cursor;
+      } while (cursor !== null);
+      const mine = listed.find((session) => session.subject === 'agent:support' && session.client_info?.name === 'approval-test-v1');
+      assert.ok(mine !== undefined, JSON.stringify(listed));
+      assert.deepEqual([mine.client_id, mine.protocol_version, mine.initialized, mine.endpoint], ['support', '2025-11-25', true, null]);
+      assert.equal((await admin('GET', '/admin/sessions?limit=0')).body.code, 'invalid_request');
+      assert.equal((await exchange('DELETE', `/admin/sessions/${mine.id}`, { token: tokens.approver! })).status, 403, 'an approver cannot end sessions');
+      assert.deepEqual((await admin('DELETE', `/admin/sessions/${mine.id}`)).body, { id: mine.id, ended: true });
+      assert.equal((await admin('DELETE', `/admin/sessions/${mine.id}`)).body.code, 'not_found');
+      const after = await post(gateway.url, { jsonrpc: '2.0', id: 7, method: 'tools/list' }, { 'mcp-session-id': mine.id, 'mcp-protocol-version': '2025-11-25', authorization: `Bearer ${tokens.support}` });
+      assert.equal(after.status, 404, 'the ended session is unknown to the gateway: the client must initialize again');
+      assert.ok(!(await admin('GET', '/admin/sessions?limit=500')).body.sessions.some((session: any) => session.id === mine.id));
+      const records = (await admin('GET', '/admin/audit/records?type=admin_action&limit=20')).body.records as any[];
+      const ended = records.find((record) => record.operation.name === 'session.end' && record.operation.arguments.session_id === mine.id && record.result.status === 'success');
+      assert.ok(ended !== undefined, 'ending a session is an audited admin change');
+      assert.equal(ended.caller.identity, 'agent:admin');
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  });
+
   it('answers audit queries as documented, real records included', async () => {
     const page = await admin('GET', '/admin/audit/records?limit=5');
     assert.ok(page.body.records.length > 0, 'the admin actions above were recorded');

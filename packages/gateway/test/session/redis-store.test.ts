@@ -65,7 +65,7 @@ describe('the Redis session store', { skip }, () => {
   });
 
   it('serves a session created on one replica from another, with every negotiated field', async () => {
-    const session = { ...newSession('owner-1'), endpointBackend: 'crm', logLevel: 'warning' };
+    const session = { ...newSession('owner-1'), endpointBackend: 'crm', logLevel: 'warning', subject: 'user:alice', agent: 'support' };
     await a.create(session);
     const loaded = await b.load(session.id, Date.now());
     assert.deepEqual({ ...loaded, lastSeenAt: 0 }, { ...session, lastSeenAt: 0 });
@@ -108,6 +108,39 @@ describe('the Redis session store', { skip }, () => {
     await b.delete(first.id);
     await a.create(newSession(owner));
   });
+
+  it('lists every live session a page at a time with SCAN, across replicas, with when each was last used', async () => {
+    const created = [newSession(), newSession(), newSession()];
+    await a.create(created[0]!);
+    await b.create(created[1]!);
+    await a.create(created[2]!);
+    await raw.commands.sendCommand(['PEXPIRE', `${prefix}s:${created[2]!.id}`, '50000']);
+    const seen = new Map<string, LegacySession>();
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await b.list({ limit: 2, cursor }, Date.now());
+      for (const session of page.sessions) seen.set(session.id, session);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined && pages < 100);
+    for (const session of created) assert.equal(seen.get(session.id)?.protocolVersion, '2025-11-25', `${session.id} listed`);
+    const idle = Date.now() - seen.get(created[2]!.id)!.lastSeenAt;
+    assert.ok(idle >= 9_000 && idle < 20_000, `last used about 10 s ago by its TTL, not ${idle} ms`);
+    await a.delete(created[0]!.id);
+    assert.ok(!(await allListed(b)).includes(created[0]!.id), 'an ended session is not listed');
+  });
+
+  async function allListed(store: SessionStore): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit: 500, cursor }, Date.now());
+      ids.push(...page.sessions.map((session) => session.id));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return ids;
+  }
 
   it('keeps an idle session under 4 KiB in Redis', async () => {
     const session = newSession('owner-memory');

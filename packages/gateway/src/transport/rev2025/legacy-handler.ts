@@ -14,7 +14,7 @@ import { dispatchRequest, openExchange, toRpcError, type DispatchContext, type O
 import type { ClientRequests } from './client-requests.ts';
 import { SSE_HEADERS, accepts, refuse, sseFrame, writeJson, writeRpcError, writeStatus } from '../http-io.ts';
 import type { EventLog } from './event-log.ts';
-import type { Caller } from '../../identity/caller.ts';
+import { describeCaller, type Caller } from '../../identity/caller.ts';
 import { checkSessionOwner, sessionOwnerOf } from '../../identity/session-binding.ts';
 import type { EventStreams } from './event-streams.ts';
 import type { ReplicaMesh } from '../../cluster/replica-mesh.ts';
@@ -159,6 +159,7 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
       clientCapabilities: params.capabilities,
       endpointBackend,
       ...(context.identity.isEnforced ? { owner: sessionOwnerOf(caller) } : {}),
+      ...(caller.isAnonymous ? {} : { subject: describeCaller(caller).identity, agent: caller.agent }),
       isInitialized: false,
       createdAt: now,
       lastSeenAt: now,
