@@ -111,6 +111,8 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'POST', template: '/admin/approvals/{id}/approve', permission: 'approvals.decide' },
   { method: 'POST', template: '/admin/approvals/{id}/deny', permission: 'approvals.decide' },
   { method: 'GET', template: '/admin/audit/records', permission: 'audit.read' },
+  { method: 'GET', template: '/admin/audit/records.csv', permission: 'audit.read' },
+  { method: 'POST', template: '/admin/audit/verify', permission: 'audit.verify' },
   { method: 'GET', template: '/admin/usage', permission: 'usage.read' },
   { method: 'GET', template: '/admin/sessions', permission: 'sessions.read' },
   { method: 'DELETE', template: '/admin/sessions/{id}', permission: 'sessions.manage' },

@@ -46,6 +46,8 @@ export interface LogVerification {
   logId: string;
   /** First seq still stored (the retention anchor) and the log's size. */
   firstSeq: number;
+  /** The first seq this run checked: `firstSeq`, or later when only the last records were asked for. */
+  fromSeq: number;
   size: number;
   recordsChecked: number;
   checkpointsChecked: number;
@@ -66,6 +68,13 @@ export interface VerifyOptions {
   logIds?: readonly string[];
   pageSize?: number;
   onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Check only each log's last this many records (the admin API's bounded
+   * run): their hashes, their chain back to the record before them, their
+   * index columns, the head and every checkpoint's signature. The Merkle
+   * roots need every record from the anchor, so only a full run checks them.
+   */
+  lastRecords?: number;
 }
 
 /** Key id → key, from PEM texts (public keys, or private keys whose public half is meant). */
@@ -91,7 +100,7 @@ export async function verifyStore(store: AuditStore, options: VerifyOptions = {}
   const logs = options.logIds === undefined ? allLogs : allLogs.filter((log) => options.logIds!.includes(log.logId));
   const areKeysTrusted = options.trustedKeys !== undefined && options.trustedKeys.size > 0;
   const keys = areKeysTrusted ? options.trustedKeys! : trustedKeysFromPems([...(await store.readPublicKeys())].map(([keyId, pem]) => ({ pem, source: `stored key ${keyId}` })));
-  const total = logs.reduce((sum, log) => sum + Math.max(0, log.size - log.anchor.size), 0);
+  const total = logs.reduce((sum, log) => sum + Math.max(0, log.size - startOf(log, options)), 0);
   const progress = { checked: 0, total };
   const results: LogVerification[] = [];
   try {
@@ -101,6 +110,11 @@ export async function verifyStore(store: AuditStore, options: VerifyOptions = {}
     throw error;
   }
   return { isValid: true, areKeysTrusted, logs: results, failure: undefined };
+}
+
+/** Where a run starts in `log`: its anchor, or its last `lastRecords` records. */
+function startOf(log: LogState, options: VerifyOptions): number {
+  return options.lastRecords === undefined ? log.anchor.size : Math.max(log.anchor.size, log.size - options.lastRecords);
 }
 
 async function verifyLog(store: AuditStore, log: LogState, keys: ReadonlyMap<string, KeyObject>, options: VerifyOptions, progress: { checked: number; total: number }): Promise<LogVerification> {
@@ -124,12 +138,19 @@ async function verifyLog(store: AuditStore, log: LogState, keys: ReadonlyMap<str
     }
   }
 
+  const start = startOf(log, options);
+  const isPartial = start > anchor.size;
   const frontier: MerkleFrontier = anchor.frontier.clone();
-  let expectedSeq = anchor.size;
+  let expectedSeq = start;
   let previous = { hash: anchor.lastHash, auditId: undefined as string | undefined };
-  let nextCheckpoint = later.findIndex((checkpoint) => checkpoint.treeSize > anchor.size);
+  if (isPartial) {
+    const [link] = await store.readLinks(logId, start - 1, 1);
+    if (link === undefined || link.seq !== start - 1) fail({ code: 'record_missing', seq: start - 1, message: `record seq ${start - 1} of ${logId} is missing: records were deleted` });
+    previous = { hash: link!.hash, auditId: `seq ${start - 1}` };
+  }
+  let nextCheckpoint = isPartial ? later.length : later.findIndex((checkpoint) => checkpoint.treeSize > anchor.size);
   if (nextCheckpoint === -1) nextCheckpoint = later.length;
-  let checkpointsChecked = checkpoints.length - (later.length - nextCheckpoint);
+  let checkpointsChecked = isPartial ? 0 : checkpoints.length - (later.length - nextCheckpoint);
   const pageSize = options.pageSize ?? 2_000;
 
   for (;;) {
@@ -156,7 +177,7 @@ async function verifyLog(store: AuditStore, log: LogState, keys: ReadonlyMap<str
         });
       }
       checkIndexColumns(entry, fail);
-      frontier.append(entry.hash);
+      if (!isPartial) frontier.append(entry.hash);
       expectedSeq += 1;
       previous = { hash: entry.hash, auditId: entry.columns.auditId };
       const checkpoint = later[nextCheckpoint];
@@ -193,15 +214,16 @@ async function verifyLog(store: AuditStore, log: LogState, keys: ReadonlyMap<str
   if (stored > log.size) {
     fail({ code: 'record_unexpected', seq: log.size, message: `${logId} holds records past its head (size ${log.size}): seq ${log.size} onward was added outside the gateway` });
   }
-  if (log.isHeadDamaged || !previous.hash.equals(log.lastHash) || !frontier.root().equals(log.frontier.root())) {
+  if (log.isHeadDamaged || !previous.hash.equals(log.lastHash) || (!isPartial && !frontier.root().equals(log.frontier.root()))) {
     fail({ code: 'head_mismatch', message: `the head of ${logId} (size ${log.size}) does not match its records: the log's head row was altered` });
   }
   const latest = checkpoints.at(-1);
   return {
     logId,
     firstSeq: anchor.size,
+    fromSeq: start,
     size: log.size,
-    recordsChecked: stored - anchor.size,
+    recordsChecked: stored - start,
     checkpointsChecked,
     latestCheckpoint: latest === undefined ? undefined : { treeSize: latest.treeSize, timestampMs: latest.timestampMs, rootHash: latest.rootHash.toString('hex') },
   };

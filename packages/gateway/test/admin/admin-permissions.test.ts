@@ -48,6 +48,8 @@ describe('admin permissions', () => {
     ['POST', '/admin/registry/wiki/transitions', 'registry.review'],
     ['POST', '/admin/tools/crm/send_email/accept', 'pins.decide'],
     ['DELETE', '/admin/sessions/abc', 'sessions.manage'],
+    ['GET', '/admin/audit/records.csv', 'audit.read'],
+    ['POST', '/admin/audit/verify', 'audit.verify'],
     ['GET', '/admin/sessions/', 'sessions.read'],
     ['DELETE', '/admin/approvals/apr_1', undefined],
     ['GET', '/admin/approvals/apr_1/approve/more', undefined],

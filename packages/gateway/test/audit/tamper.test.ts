@@ -176,6 +176,23 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    it('checks only the last records when asked: an edit among them is found, one before them is not walked', async () => {
+      const { opened, sql } = await storeWithRecords();
+      try {
+        const clean = await verifyStore(opened.store, { trustedKeys: trusted(opened.key), lastRecords: 5 });
+        assert.equal(clean.isValid, true);
+        assert.deepEqual(clean.logs.map((log) => [log.logId, log.fromSeq, log.recordsChecked]), [['gw-test/routine', RECORDS - 5, 5], ['gw-test/security', 0, 3]]);
+        await opened.execute(sql(`UPDATE {entries} SET record = replace(record, 'C-', 'X-') WHERE log_id = $1 AND seq = $2`), [LOG, RECORDS - 2]);
+        const found = await verifyStore(opened.store, { trustedKeys: trusted(opened.key), lastRecords: 5 });
+        assert.deepEqual([found.isValid, found.failure?.code, found.failure?.seq], [false, 'record_altered', RECORDS - 2]);
+        await opened.execute(sql(`UPDATE {entries} SET record = replace(record, 'C-', 'X-') WHERE log_id = $1 AND seq = 3`), [LOG]);
+        assert.equal((await verifyStore(opened.store, { trustedKeys: trusted(opened.key), lastRecords: 1 })).isValid, true, 'the bounded run is bounded');
+        assert.equal((await verifyStore(opened.store, { trustedKeys: trusted(opened.key) })).failure?.seq, 3, 'the full run finds the earlier edit');
+      } finally {
+        await opened.store.close();
+      }
+    });
+
     for (const tamper of TAMPERS) {
       it(tamper.behaviour, async () => {
         const { opened, sql } = await storeWithRecords();

@@ -220,6 +220,53 @@ describe('the admin API document against a running gateway', () => {
     assert.equal((await admin('GET', '/admin/audit/records?colour=blue')).body.code, 'audit_query_invalid');
   });
 
+  it('places each record in its hash chain: its log, seq, hash and the previous record\'s hash', async () => {
+    const { body } = await admin('GET', '/admin/audit/records?limit=50&type=admin_action,approval_decision');
+    const records = body.records as any[];
+    assert.ok(records.length >= 2);
+    for (const record of records) {
+      assert.match(record.chain.hash, /^[0-9a-f]{64}$/);
+      assert.match(record.chain.prev_hash, /^[0-9a-f]{64}$/);
+    }
+    // Newest first: where two records of one log sit next to each other, the newer one chains to the older.
+    const bySeq = new Map(records.map((record) => [`${record.chain.log_id}#${record.chain.seq}`, record]));
+    const linked = records.filter((record) => bySeq.has(`${record.chain.log_id}#${record.chain.seq - 1}`));
+    assert.ok(linked.length > 0, 'consecutive records of one log are on the page');
+    for (const record of linked) assert.equal(record.chain.prev_hash, bySeq.get(`${record.chain.log_id}#${record.chain.seq - 1}`).chain.hash);
+  });
+
+  it('exports the same query as CSV with the CLI\'s columns, a page at a time', async () => {
+    const response = await fetch(`${gateway.adminUrl}/admin/audit/records.csv?type=approval_decision&limit=1`, { headers: { authorization: `Bearer ${tokens.admin}` } });
+    const text = await response.text();
+    problems.push(...api.check('get', '/admin/audit/records.csv', { status: response.status, headers: response.headers, body: text }));
+    seen.add(`get /admin/audit/records.csv ${response.status}`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/csv/);
+    assert.match(response.headers.get('content-disposition') ?? '', /attachment/);
+    const [header, row] = text.trim().split('\r\n');
+    assert.match(header!, /^audit_id,timestamp,/);
+    assert.match(row!, /approval_decision/);
+    const next = /^<([^>]+)>; rel="next"$/.exec(response.headers.get('link') ?? '');
+    assert.ok(next !== null, 'more approval decisions match: a link to the next page');
+    assert.equal((await exchange('GET', next[1]!, { token: tokens.admin! })).status, 200);
+    assert.equal((await admin('GET', '/admin/audit/records.csv?period=fortnight')).body.code, 'audit_query_invalid');
+  });
+
+  it('runs the verifier over the last records or the whole store, and says so', async () => {
+    const recent = await admin('POST', '/admin/audit/verify', JSON.stringify({ last: 5 }));
+    assert.equal(recent.status, 200, JSON.stringify(recent.body));
+    assert.deepEqual([recent.body.valid, recent.body.mode, recent.body.failure, recent.body.keys_trusted], [true, 'last', null, true]);
+    assert.ok(recent.body.logs.every((log: any) => log.records_checked <= 5 && log.from_seq === Math.max(log.first_seq, log.size - 5)));
+    const full = await admin('POST', '/admin/audit/verify', JSON.stringify({ full: true }));
+    assert.deepEqual([full.body.valid, full.body.mode], [true, 'full']);
+    assert.ok(full.body.logs.every((log: any) => log.records_checked === log.size - log.first_seq));
+    assert.equal((await admin('POST', '/admin/audit/verify')).body.mode, 'last', 'an empty body checks the last records');
+    for (const bad of ['{"last": 0}', '{"full": true, "last": 5}', '{"log_ids": []}', '{"depth": 1}', '[1]']) {
+      assert.equal((await admin('POST', '/admin/audit/verify', bad)).body.code, 'invalid_request', bad);
+    }
+    assert.equal((await exchange('POST', '/admin/audit/verify', { token: tokens.approver!, body: '{}' })).status, 403, 'an approver does not run the verifier');
+  });
+
   it('tells each caller who it is to the admin API: its roles and the permissions they grant', async () => {
     const me = await admin('GET', '/admin/me');
     assert.equal(me.status, 200);
