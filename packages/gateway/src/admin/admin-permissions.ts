@@ -107,6 +107,7 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'GET', template: '/admin/tools/{backend}/{tool}', permission: 'pins.read' },
   { method: 'POST', template: '/admin/tools/{backend}/{tool}/accept', permission: 'pins.decide' },
   { method: 'GET', template: '/admin/approvals', permission: 'approvals.read' },
+  { method: 'GET', template: '/admin/approvals/events', permission: 'approvals.read' },
   { method: 'GET', template: '/admin/approvals/{id}', permission: 'approvals.read' },
   { method: 'POST', template: '/admin/approvals/{id}/approve', permission: 'approvals.decide' },
   { method: 'POST', template: '/admin/approvals/{id}/deny', permission: 'approvals.decide' },

@@ -3,9 +3,11 @@
 // requester's delegation chain, holds the rule's approver role and counts
 // once; a refused vote is a 403 with its code and the approvals so far;
 // every vote and refusal is recorded for audit with the approver's full
-// principal), and the read-only
-// approval page the user's URL elicitation points at. Mounted by
-// admin-server.ts as one handler that answers its own paths.
+// principal), the queue as a live feed (Server-Sent Events,
+// approval-feed.ts), and the read-only approval page the user's URL
+// elicitation points at. Every answer shows the arguments' preview with PII
+// and secrets redacted (policy/redactors.ts). Mounted by admin-server.ts as
+// one handler that answers its own paths.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
@@ -13,6 +15,8 @@ import { readBody, writeJson } from '../transport/http-io.ts';
 import { describeApprovers, describeParty, isApprovalError, partyOf, type Approvals } from '../policy/approvals.ts';
 import type { ApprovalParty, ApprovalRequest, ApprovalStatus } from '../policy/approval-store.ts';
 import { recordAdmin } from './admin-audit.ts';
+import { ApprovalFeed, type ApprovalEvent } from './approval-feed.ts';
+import { compileRedactor, type Redactor } from '../policy/redactors.ts';
 
 // The guard lives in admin-guard.ts; re-exported for the routes that import it from here.
 export { withAdmin, type AdminAuthentication } from './admin-guard.ts';
@@ -22,13 +26,30 @@ export type AdminHandler = (request: IncomingMessage, response: ServerResponse) 
 
 export interface ApprovalsApiOptions extends AdminAuthentication {
   approvals: Approvals;
+  /** How often the live feed reads the store while a console listens (default 1 s). */
+  feedIntervalMs?: number;
 }
+
+export const APPROVAL_EVENTS_PATH = '/admin/approvals/events';
+
+/** A comment line on an idle feed, so proxies and the browser keep the stream open. */
+const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * What approvers see of the arguments: personal data (SSNs, card numbers,
+ * email local parts, phone numbers, IBANs) and secrets (keys, tokens)
+ * masked, the rest as the call sent it. The approver judges the call, not
+ * the person's details; the hash still binds the approval to the exact
+ * arguments.
+ */
+const PREVIEW_REDACTOR: Redactor = compileRedactor({ patterns: ['pii', 'secrets'] });
 
 const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'denied', 'expired', 'closed'];
 const MAX_BODY = 16 * 1024;
 
 export function createApprovalsApi(options: ApprovalsApiOptions): AdminHandler {
   const { approvals } = options;
+  const feed = new ApprovalFeed(approvals, { ...(options.feedIntervalMs === undefined ? {} : { intervalMs: options.feedIntervalMs }) });
   return (request, response) => {
     const url = new URL(request.url ?? '/', 'http://admin.invalid');
     const path = url.pathname;
@@ -38,6 +59,7 @@ export function createApprovalsApi(options: ApprovalsApiOptions): AdminHandler {
     }
     if (path !== '/admin/approvals' && !path.startsWith('/admin/approvals/')) return false;
     void withAdmin(options, request, response, async (caller) => {
+      if (path === APPROVAL_EVENTS_PATH && request.method === 'GET') return streamEvents(approvals, feed, request, response);
       if (path === '/admin/approvals') {
         if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists approval requests' }, { allow: 'GET' });
         const status = url.searchParams.get('status') ?? 'pending';
@@ -108,7 +130,36 @@ export async function readJsonBody(request: IncomingMessage): Promise<Record<str
   }
 }
 
+/**
+ * GET /admin/approvals/events: `snapshot` with the pending requests first,
+ * then `created`, `updated` and `decided` as they happen (approval-feed.ts),
+ * each `data` one approval as the list shows it. A browser's EventSource
+ * reconnects by itself and gets a fresh snapshot.
+ */
+async function streamEvents(approvals: Approvals, feed: ApprovalFeed, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  let sequence = 0;
+  const send = (event: string, data: unknown) => {
+    sequence += 1;
+    response.write(`id: ${sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const { pending, unsubscribe } = await feed.subscribe((event: ApprovalEvent) => send(event.type, { approval: view(approvals, event.approval) }));
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  // The browser retries after this many milliseconds when the stream drops (HTML, "Server-sent events").
+  response.write('retry: 2000\n\n');
+  send('snapshot', { approvals: pending.map((item) => view(approvals, item)) });
+  const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  keepAlive.unref();
+  const stop = () => {
+    clearInterval(keepAlive);
+    unsubscribe();
+  };
+  request.once('close', stop);
+  response.once('close', stop);
+}
+
 function view(approvals: Approvals, request: ApprovalRequest): Record<string, unknown> {
+  const redactions = new Set<string>();
+  const preview = PREVIEW_REDACTOR.redactText(request.preview, redactions);
   return {
     id: request.id,
     status: request.status,
@@ -116,7 +167,8 @@ function view(approvals: Approvals, request: ApprovalRequest): Record<string, un
     backend: request.backend,
     tool: request.tool,
     reason: request.reason,
-    preview: request.preview,
+    preview,
+    preview_redactions: [...redactions].sort(),
     requested_by: { agent: request.requester.agent, user: request.requester.user ?? null },
     requester_parties: request.requester.parties,
     approvers_required: request.approversRequired,

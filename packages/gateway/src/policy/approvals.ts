@@ -79,6 +79,8 @@ export class Approvals {
   readonly #onDecision: ((record: ApprovalDecisionRecord) => void) | undefined;
   readonly #now: () => number;
   readonly #presented = new WeakMap<Exchange, string>();
+  /** Told the request after it is created or a vote is counted here (admin/approval-feed.ts pushes it to live consoles). */
+  readonly #listeners = new Set<(request: ApprovalRequest) => void>();
 
   constructor(options: ApprovalsOptions) {
     this.#now = options.now ?? Date.now;
@@ -86,6 +88,16 @@ export class Approvals {
     const base = options.approvalUrlBase;
     this.#base = typeof base === 'string' ? () => base.replace(/\/+$/, '') : () => base().replace(/\/+$/, '');
     this.#onDecision = options.onDecision;
+  }
+
+  /** Calls `listener` after each request created and each vote counted on this replica; returns the unsubscribe. */
+  onChange(listener: (request: ApprovalRequest) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(request: ApprovalRequest): void {
+    for (const listener of this.#listeners) listener(request);
   }
 
   urlFor(id: string): string {
@@ -96,6 +108,7 @@ export class Approvals {
   async create(request: Omit<ApprovalRequest, 'id' | 'status' | 'createdAt' | 'approvedBy' | 'approversRequired'> & { approversRequired?: number }): Promise<ApprovalRequest> {
     const created: ApprovalRequest = { approversRequired: 1, ...request, approvedBy: [], id: `apr_${randomBytes(16).toString('base64url')}`, status: 'pending', createdAt: this.#now() };
     await this.store.create(created);
+    this.#changed(created);
     return created;
   }
 
@@ -119,6 +132,7 @@ export class Approvals {
     const outcome = await this.store.decide(id, { verdict, by, roles, reason, at: this.#now() });
     if (!outcome.isCounted) throw refusalError(id, by, outcome.code, outcome.request, outcome.shared ?? []);
     const decided = outcome.request;
+    this.#changed(decided);
     this.#onDecision?.({
       approvalId: id,
       decision: verdict === 'approve' ? 'approved' : 'denied',

@@ -41,6 +41,7 @@ describe('admin permissions', () => {
     ['HEAD', '/admin/overview', 'overview.read'],
     ['GET', '/admin/catalog', 'pins.read'],
     ['HEAD', '/admin/usage', 'usage.read'],
+    ['GET', '/admin/approvals/events', 'approvals.read'],
     ['GET', '/admin/approvals/apr_1', 'approvals.read'],
     ['POST', '/admin/approvals/apr_1/approve', 'approvals.decide'],
     ['GET', '/admin/registry/review-due', 'registry.read'],

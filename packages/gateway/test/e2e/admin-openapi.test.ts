@@ -19,6 +19,7 @@ import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures
 import { connectLegacy } from '../fixtures/approval-clients.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { AdminApiDocument, HTTP_METHODS, templateOf } from '../fixtures/admin-api-document.ts';
+import { readEvents, type SseEvent } from '../fixtures/sse.ts';
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 
@@ -151,6 +152,47 @@ describe('the admin API document against a running gateway', () => {
       assert.equal((await admin('POST', `/admin/approvals/${second.id}/deny`, JSON.stringify({ reason: 'not now' }))).status, 200);
       assert.equal((await denied).isError, true);
     } finally {
+      await client.close();
+    }
+  });
+
+  it('streams the approvals queue live: a held call appears at once, its arguments with PII masked, then its decision', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${gateway.adminUrl}/admin/approvals/events`, { headers: { authorization: `Bearer ${tokens.approver}` }, signal: controller.signal });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    seen.add(`get /admin/approvals/events ${response.status}`);
+    const events: SseEvent[] = [];
+    const reading = readEvents(response, (received) => {
+      events.splice(0, events.length, ...received);
+      return received.some((event) => event.event === 'decided');
+    }).catch(() => events);
+    const client = await connectLegacy(gateway.url, tokens.support!);
+    try {
+      const until = async (what: string, condition: () => boolean) => {
+        for (let attempt = 0; attempt < 400 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.ok(condition(), `${what}: ${JSON.stringify(events)}`);
+      };
+      await until('the snapshot', () => events.some((event) => event.event === 'snapshot'));
+      const heldAt = Date.now();
+      const held = client.callTool('crm__send_email', { to: 'jane.doe@partner.example', subject: 'openapi-live', body: 'Call me on +1 415 555 0134', idempotency_key: 'openapi-live' });
+      held.catch(() => undefined);
+      await until('the created event', () => events.some((event) => event.event === 'created'));
+      const created = JSON.parse(events.find((event) => event.event === 'created')!.data).approval;
+      assert.ok(Date.now() - heldAt < 1_500, `the held call reached the console in ${Date.now() - heldAt} ms, without polling by the page`);
+      assert.match(created.preview, /openapi-live/);
+      assert.ok(!created.preview.includes('jane.doe@'), `the email's local part is masked: ${created.preview}`);
+      assert.ok(created.preview_redactions.includes('email_partial'), created.preview_redactions);
+      assert.equal((await exchange('POST', `/admin/approvals/${created.id}/deny`, { token: tokens.approver!, body: JSON.stringify({ reason: 'not to partners today' }) })).status, 200, 'the approver decides');
+      await until('the decided event', () => events.some((event) => event.event === 'decided'));
+      const decided = JSON.parse(events.find((event) => event.event === 'decided')!.data).approval;
+      assert.deepEqual([decided.id, decided.status], [created.id, 'denied']);
+      assert.equal((await held).isError, true);
+      const listed = await admin('GET', `/admin/approvals/${created.id}`);
+      assert.ok(!listed.body.approval.preview.includes('jane.doe@'), 'every approvals answer masks the preview');
+    } finally {
+      controller.abort();
+      await reading;
       await client.close();
     }
   });
