@@ -9,6 +9,7 @@ import { hasScope, type Caller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import { recordAdminRefusal } from './admin-audit.ts';
+import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
 
 /** The scope admin routes need unless configured otherwise (the demo admin agent holds it). */
 export const ADMIN_SCOPE = 'gatehouse.admin';
@@ -28,6 +29,8 @@ export interface AdminAuthentication {
   isAuthenticationOn?: boolean;
   /** Where refused admin requests (auth_failure) and admin changes (admin-audit.ts) are recorded. */
   audit?: AuditTrail | undefined;
+  /** The gateway's tenants: each route narrows what an admin sees with tenant-scope.ts. Absent: every admin sees everything. */
+  tenants?: TenantDirectory | undefined;
 }
 
 /** Why an admin request was refused; the `code` of the JSON answer. */

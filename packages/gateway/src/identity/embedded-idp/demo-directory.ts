@@ -13,6 +13,8 @@ export interface DirectoryAgent {
   scopes: readonly string[];
   roles: readonly string[];
   description: string;
+  /** The tenant its tokens name (the `tenants.claim` claim), on a gateway with tenants. */
+  tenant?: string;
 }
 
 export interface DirectoryUser {
@@ -23,6 +25,8 @@ export interface DirectoryUser {
   roles: readonly string[];
   /** The most this user can delegate to any client; a token acting for them never carries more. */
   scopes: readonly string[];
+  /** The tenant the tokens acting for this user name, on a gateway with tenants. */
+  tenant?: string;
 }
 
 /** Chapter 5: "mcp.tools.read vs mcp.tools.invoke", per-resource read, per-action write, and a rare admin scope. */
@@ -53,6 +57,20 @@ export const DEMO_AGENTS: readonly DirectoryAgent[] = [
   // Separation of duties (docs/security.md section 1): the approver is a party of no call it decides, so it holds no tool scope.
   { name: 'approver', secret: 'approver-dev-secret', scopes: [S.gatewayAdmin], roles: ['approver'], description: 'decides held calls on the admin listener; calls no tools' },
 ];
+
+/**
+ * With a `tenants` section and no configured directory, the demo adds, for
+ * the first two tenants, an agent calling tools and an admin scoped to that
+ * tenant (docs/tenants.md); the agents above carry no tenant, so the demo
+ * `admin` stays the platform admin. The embedded default has no tenants and
+ * so never gets these.
+ */
+export function demoTenantAgents(tenants: readonly string[]): DirectoryAgent[] {
+  return tenants.slice(0, 2).flatMap((tenant) => [
+    { name: `${tenant}-agent`, secret: `${tenant}-agent-dev-secret`, scopes: SUPPORT_SCOPES, roles: ['support'], description: `calls the tools of tenant ${tenant}`, tenant },
+    { name: `${tenant}-admin`, secret: `${tenant}-admin-dev-secret`, scopes: [S.gatewayAdmin], roles: ['approver'], description: `administers tenant ${tenant} only (approvals, audit, usage)`, tenant },
+  ]);
+}
 
 export const DEMO_USERS: readonly DirectoryUser[] = [
   { id: 'alice', name: 'Alice Example', email: 'alice@example.com', roles: ['support'], scopes: SUPPORT_SCOPES },
