@@ -11,6 +11,7 @@ import { isAuditError } from '../audit/errors.ts';
 import { auditQueryFromFilters, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, QUERY_FILTER_NAMES, type QueryFilters } from '../audit/query.ts';
 import { inSeedOrder } from '../audit/query-format.ts';
 import type { AuditStore } from '../audit/sink.ts';
+import { adminTenantScope, tenantFilterOf } from './tenant-scope.ts';
 
 export const AUDIT_RECORDS_PATH = '/admin/audit/records';
 
@@ -31,7 +32,7 @@ export function createAuditApi(options: AuditApiOptions): AdminHandler {
   return (request, response) => {
     const url = new URL(request.url ?? '/', 'http://admin.invalid');
     if (url.pathname !== AUDIT_RECORDS_PATH && url.pathname !== `${AUDIT_RECORDS_PATH}/`) return false;
-    void withAdmin(options, request, response, async () => {
+    void withAdmin(options, request, response, async (caller) => {
       if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET queries audit records' }, { allow: 'GET' });
       const unknown = [...url.searchParams.keys()].filter((key) => !(QUERY_FILTER_NAMES as readonly string[]).includes(key) && key !== 'limit' && key !== 'cursor');
       if (unknown.length > 0) {
@@ -47,6 +48,12 @@ export function createAuditApi(options: AuditApiOptions): AdminHandler {
         const value = url.searchParams.get(name);
         if (value !== null && value !== '') filters[name] = value;
       }
+      // A tenant admin reads its tenant's records only (docs/tenants.md); asking for another's is refused, not silently narrowed.
+      const scopedTenant = tenantFilterOf(adminTenantScope(caller, options.tenants));
+      if (scopedTenant !== undefined && filters.tenant !== undefined && filters.tenant !== scopedTenant) {
+        return writeJson(response, 403, { error: `you administer tenant "${scopedTenant}" and cannot read tenant "${filters.tenant}"'s records; only a platform admin reads every tenant`, code: 'tenant_out_of_scope' });
+      }
+      if (scopedTenant !== undefined) filters.tenant = scopedTenant;
       try {
         const query = auditQueryFromFilters(filters, now(), options.nameSeparator);
         const cursor = url.searchParams.get('cursor') ?? undefined;

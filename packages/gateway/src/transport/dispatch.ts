@@ -267,6 +267,8 @@ function recordOutcome(context: DispatchContext, exchange: Exchange, result: Rec
     backendDurationSeconds: exchange.backendSeconds,
     sessionId: exchange.session?.id,
     decisions: exchange.decisions,
+    // A configured tenant's name (tenancy/tenant-binding.ts refuses any other): a bounded label.
+    tenant: exchange.tenant,
   };
   context.metrics.recordExchange(outcome);
   // One line per operation (INFO; WARN and ERROR for anomalies and failures), with the ids that join it to audit and traces.
