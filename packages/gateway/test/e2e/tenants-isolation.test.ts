@@ -206,6 +206,17 @@ describe('two tenants isolated on one gateway', () => {
     assert.equal((await rawInitialize(tokens['alpha-agent']!, '/t/alpha/servers/beta/mcp')).status, 404);
   });
 
+  it('challenges a request without a token on a tenant endpoint with that endpoint\'s own resource metadata', async () => {
+    const response = await fetch(`${base}/t/alpha/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    assert.equal(response.status, 401);
+    await response.body?.cancel();
+    const challenge = response.headers.get('www-authenticate') ?? '';
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+    assert.equal(metadataUrl, `${base}/.well-known/oauth-protected-resource/t/alpha/mcp`);
+    const metadata = (await (await fetch(metadataUrl!)).json()) as { resource: string };
+    assert.equal(metadata.resource, `${base}/t/alpha/mcp`);
+  });
+
   it('refuses a token that names no tenant (tenants.unassigned: refuse) with tenant_required', async () => {
     const refused = await rawInitialize(tokens.drifter!, '/mcp');
     assert.equal(refused.status, 403);
