@@ -172,11 +172,14 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const context = { backend: backend.name, logger, ...(isDiscovered ? { fetch: outbound.fetcher() } : {}) };
     return { ...backend, credentials: createBackendCredentials(credentialOptions, context) };
   };
+  const tenants = config.tenants === undefined ? undefined : new TenantDirectory(config.tenants);
   // With a `registry` section only backends the registry routes run (registry/routing-gate.ts); without one, all of them.
   const gate = config.registry === undefined ? undefined : await openRoutingGate(config.registry, {
     baseDirectory: options.configPath === undefined ? process.cwd() : dirname(resolvePath(options.configPath)),
     logger,
     backends: config.backends,
+    // A tenant's own backend is enrolled as that tenant's entry, which its admins then review (docs/tenants.md).
+    ...(tenants === undefined ? {} : { tenantOf: (backend: string) => tenants.ownerOf(backend) }),
   });
   const registry = createBackendRegistry(
     config.backends.filter((backend) => backend.enabled && (gate?.allows(backend.name) ?? true)).map((backend) => toUpstream(backend)),
@@ -184,7 +187,6 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     { logger },
   );
   const backends = registry.all();
-  const tenants = config.tenants === undefined ? undefined : new TenantDirectory(config.tenants);
   const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger, ...(gate === undefined ? {} : { deprecationOf: (name: string) => gate.notice(name) }) });
   // A redis session_store shares sessions, SSE event logs and a bus between replicas (docs/scale-out.md).
   const redis: RedisConnection | undefined = config.session.store === 'memory' ? undefined : openRedisConnection(config.session.store, logger);

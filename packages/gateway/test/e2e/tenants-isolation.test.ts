@@ -53,6 +53,9 @@ ${agent('alpha-agent', BACKEND_SCOPES, 'alpha')}${agent('beta-agent', BACKEND_SC
 audit:
   store: sqlite
   path: ${JSON.stringify(join(directory, 'audit.db'))}
+registry:
+  store: sqlite
+  path: ${JSON.stringify(join(directory, 'registry.db'))}
 backends:
 ${backend('alpha')}${backend('beta')}${backend('shared')}
 policies:
@@ -333,6 +336,23 @@ describe('two tenants isolated on one gateway', () => {
     const own = await adminGet(tokens['beta-admin']!, '/admin/usage?by=tenant&period=today');
     assert.deepEqual((own.body.rows as Array<Record<string, any>>).map((row) => row.key), ['beta']);
     assert.equal(own.body.rows[0].calls, usage.beta);
+  });
+
+  it('enrols each tenant\'s backends as its registry entries, which only its admins (and platform admins) see and move', async () => {
+    const names = async (token: string) => ((await adminGet(token, '/admin/registry')).body.entries as Array<{ spec: { name: string; tenant: string } }>).map((entry) => `${entry.spec.name}:${entry.spec.tenant}`).sort();
+    assert.deepEqual(await names(tokens['alpha-admin']!), ['alpha:alpha']);
+    assert.deepEqual(await names(tokens['beta-admin']!), ['beta:beta']);
+    assert.deepEqual(await names(tokens['platform-admin']!), ['alpha:alpha', 'beta:beta', 'shared:default']);
+    assert.equal((await adminGet(tokens['alpha-admin']!, '/admin/registry/alpha')).status, 200);
+    assert.equal((await adminGet(tokens['alpha-admin']!, '/admin/registry/beta')).status, 404);
+    const moved = await fetch(`${admin}/admin/registry/beta/transitions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens['alpha-admin']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: 'suspended', reason: 'alpha tries to switch beta off' }),
+    });
+    assert.equal(moved.status, 404);
+    assert.equal(((await moved.json()) as { code: string }).code, 'not_found');
+    assert.equal((await adminGet(tokens['platform-admin']!, '/admin/registry/beta')).body.entry.status.state, 'active');
   });
 
   it('labels the usage counters with configured tenant names only', async () => {
