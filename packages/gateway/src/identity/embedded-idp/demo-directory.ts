@@ -67,7 +67,7 @@ export const DEMO_AGENTS: readonly DirectoryAgent[] = [
  */
 export function demoTenantAgents(tenants: readonly string[]): DirectoryAgent[] {
   return tenants.slice(0, 2).flatMap((tenant) => [
-    { name: `${tenant}-agent`, secret: `${tenant}-agent-dev-secret`, scopes: SUPPORT_SCOPES, roles: ['support'], description: `calls the tools of tenant ${tenant}`, tenant },
+    { name: `${tenant}-agent`, secret: `${tenant}-agent-dev-secret`, scopes: [...SUPPORT_SCOPES, S.everythingRead, S.everythingInvoke], roles: ['support'], description: `calls the tools of tenant ${tenant}`, tenant },
     { name: `${tenant}-admin`, secret: `${tenant}-admin-dev-secret`, scopes: [S.gatewayAdmin], roles: ['approver'], description: `administers tenant ${tenant} only (approvals, audit, usage)`, tenant },
   ]);
 }
