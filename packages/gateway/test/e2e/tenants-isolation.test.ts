@@ -59,6 +59,9 @@ registry:
 backends:
 ${backend('alpha')}${backend('beta')}${backend('shared')}
 policies:
+  - name: pins
+    type: tool_pinning
+    path: ${JSON.stringify(join(directory, 'pins.sqlite'))}
   - name: shared_backend_limit
     type: rate_limit
     requests: ${SHARED_LIMIT}
@@ -353,6 +356,17 @@ describe('two tenants isolated on one gateway', () => {
     assert.equal(moved.status, 404);
     assert.equal(((await moved.json()) as { code: string }).code, 'not_found');
     assert.equal((await adminGet(tokens['platform-admin']!, '/admin/registry/beta')).body.entry.status.state, 'active');
+  });
+
+  it('shows a tenant admin the tool pins of its own backends only, and refuses it another tenant\'s', async () => {
+    const backends = async (token: string) => [...new Set(((await adminGet(token, '/admin/tools/pins')).body.pins as Array<{ backend: string }>).map((pin) => pin.backend))].sort();
+    assert.deepEqual(await backends(tokens['alpha-admin']!), ['alpha']);
+    assert.deepEqual(await backends(tokens['platform-admin']!), ['alpha', 'beta', 'shared']);
+    assert.equal((await adminGet(tokens['alpha-admin']!, '/admin/tools/alpha/echo')).status, 200);
+    const other = await adminGet(tokens['alpha-admin']!, '/admin/tools/beta/echo');
+    assert.equal(other.status, 403);
+    assert.equal(other.body.code, 'tenant_out_of_scope');
+    assert.equal((await adminPost(tokens['alpha-admin']!, '/admin/tools/shared/echo/accept')).status, 403, 'a shared backend is the platform\'s to review');
   });
 
   it('labels the usage counters with configured tenant names only', async () => {
