@@ -103,8 +103,9 @@ export function checkTenants(file: Record<string, unknown>, context: z.Refinemen
   const owners = new Map<string, string>();
   tenants.forEach((tenant: unknown, index) => {
     if (!isMapping(tenant)) return;
-    const { name, backends } = tenant as { name?: unknown; backends?: unknown };
+    const { name, backends, policies } = tenant as { name?: unknown; backends?: unknown; policies?: unknown };
     if (typeof name !== 'string') return;
+    checkPolicyNames(policies, index, context);
     const first = names.get(name);
     if (first !== undefined) context.addIssue({ code: 'custom', path: ['tenants', 'list', index, 'name'], message: `"${name}" is already the name of tenants.list[${first}]; tenant names must be unique` });
     else names.set(name, index);
@@ -135,6 +136,19 @@ export function checkTenants(file: Record<string, unknown>, context: z.Refinemen
     context.addIssue({ code: 'custom', path: ['tenants', 'unassigned'], message: `"${unassigned}" is not a tenant; expected "refuse" or one of ${[...names.keys()].map((tenant) => `"${tenant}"`).join(', ')}` });
   }
   checkDirectoryTenants(file, names, context);
+}
+
+/** A tenant's policy names are unique within the tenant, as global ones are (decisions and audit name them). */
+function checkPolicyNames(policies: unknown, tenantIndex: number, context: z.RefinementCtx): void {
+  if (!Array.isArray(policies)) return;
+  const seen = new Map<string, number>();
+  policies.forEach((policy: unknown, index) => {
+    const name = isMapping(policy) ? (policy as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string') return;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, index);
+    else context.addIssue({ code: 'custom', path: ['tenants', 'list', tenantIndex, 'policies', index, 'name'], message: `"${name}" is already the name of tenants.list[${tenantIndex}].policies[${first}]; a tenant's policy names must be unique` });
+  });
 }
 
 /** The embedded provider's directory issues the tenant claim; a tenant it names must exist. */

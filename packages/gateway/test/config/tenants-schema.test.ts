@@ -47,6 +47,7 @@ describe('tenants section', () => {
     ['an unassigned tenant that does not exist', '  unassigned: marketing\n  list:\n    - { name: sales }\n', /tenants\.unassigned: "marketing" is not a tenant; expected "refuse" or one of "sales"/],
     ['a tenant name with capitals', '  list:\n    - { name: Sales }\n', /tenants\.list\[0\]\.name: expected a tenant name of 1 to 63 lowercase letters/],
     ['an empty tenant list', '  list: []\n', /tenants\.list: expected at least one tenant/],
+    ['two policies of one tenant with one name', '  list:\n    - name: sales\n      policies:\n        - { name: slow, type: rate_limit, requests_per_minute: 5 }\n        - { name: slow, type: rate_limit, requests_per_minute: 9 }\n', /tenants\.list\[0\]\.policies\[1\]\.name: "slow" is already the name of tenants\.list\[0\]\.policies\[0\]/],
   ];
   for (const [what, tenants, message] of refusals) {
     it(`refuses ${what}, naming the file, the key and what was expected`, () => {
