@@ -61,6 +61,8 @@ import { GatewayMetrics } from './telemetry/metrics.ts';
 import { createTracing, type GatewayTracing } from './telemetry/tracing.ts';
 import { toTelemetryConfig } from './config/telemetry-schema.ts';
 import { OutboundGuard } from './outbound/outbound-guard.ts';
+import { TenantDirectory } from './tenancy/tenant-directory.ts';
+import { splitTenantPath } from './tenancy/request-tenant.ts';
 
 const DEFAULT_DRAIN_TIMEOUT_SECONDS = 25;
 /** The SSE `retry:` sent on streams ended by a drain: reconnect soon, to whichever replica the balancer picks. */
@@ -170,11 +172,14 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const context = { backend: backend.name, logger, ...(isDiscovered ? { fetch: outbound.fetcher() } : {}) };
     return { ...backend, credentials: createBackendCredentials(credentialOptions, context) };
   };
+  const tenants = config.tenants === undefined ? undefined : new TenantDirectory(config.tenants);
   // With a `registry` section only backends the registry routes run (registry/routing-gate.ts); without one, all of them.
   const gate = config.registry === undefined ? undefined : await openRoutingGate(config.registry, {
     baseDirectory: options.configPath === undefined ? process.cwd() : dirname(resolvePath(options.configPath)),
     logger,
     backends: config.backends,
+    // A tenant's own backend is enrolled as that tenant's entry, which its admins then review (docs/tenants.md).
+    ...(tenants === undefined ? {} : { tenantOf: (backend: string) => tenants.ownerOf(backend) }),
   });
   const registry = createBackendRegistry(
     config.backends.filter((backend) => backend.enabled && (gate?.allows(backend.name) ?? true)).map((backend) => toUpstream(backend)),
@@ -245,15 +250,17 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     if (!drainer.admit(request, response)) return;
     const url = request.url ?? '/';
     const query = url.indexOf('?');
-    const endpoint = endpointOf(query === -1 ? url : url.slice(0, query));
     const path = query === -1 ? url : url.slice(0, query);
+    // `/t/{tenant}/mcp` and `/t/{tenant}/servers/{name}/mcp`: the endpoints under a tenant's prefix (docs/tenants.md).
+    const tenantPath = splitTenantPath(path);
+    const endpoint = endpointOf(tenantPath?.rest ?? path);
     if (context === undefined) return refuse(response, 503, 'Service Unavailable: the gateway is starting; retry in a moment', -32603, { 'retry-after': '1' });
     if (endpoint === undefined) {
       const metadata = context.identity.metadata(path);
       if (metadata !== undefined) return void response.writeHead(metadata.status, metadata.headers).end(metadata.body);
       return refuse(response, 404, `Not Found: the MCP endpoint is /mcp (or /servers/{name}/mcp for one backend)`);
     }
-    const handled = handleMcpRequest(context, request, response, endpoint);
+    const handled = handleMcpRequest(context, request, response, endpoint, tenantPath?.tenant);
     if (handled instanceof Promise) {
       handled.catch((error: unknown) => {
         logger.error({ err: error }, 'unhandled error in the MCP endpoint');
@@ -323,12 +330,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger,
     authorization: identity.isEnforced ? identity.authorization : undefined,
     policies,
-    isCatalogCallerDependent: () => identity.isEnforced,
+    isCatalogCallerDependent: () => identity.isEnforced || tenants !== undefined,
+    ...(tenants === undefined ? {} : { tenants }),
     subscriptions,
     saveSession: (session) => sessions.save(session),
     bridge: { sealer, held, stateTtlMs: config.session.streamTimeoutSeconds * 1000, maxRounds: 8, ...(bus === undefined ? {} : { replicaId }) },
-    instructions: () => {
-      const running = registry.all();
+    instructions: (isVisible) => {
+      const running = registry.all().filter((backend) => isVisible(backend.name));
       return `Gatehouse federates ${running.length} MCP servers (${running.map((b) => b.name).join(', ')}). Tool and prompt names are prefixed with the server name and "${config.gateway.nameSeparator}".`;
     },
   });
@@ -349,6 +357,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     listens,
     subscriptions,
     origins: createOriginPolicy(config.gateway.allowedOrigins),
+    ...(tenants === undefined ? {} : { tenants }),
     audit,
     gatewayId: config.gateway.id,
     metrics,
@@ -364,7 +373,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   if (options.hasAdmin !== false) {
     const opened = await openAdminListener({
       probes: { backends: () => registry.all(), isReady: () => isReady, isDraining: () => drainer.isDraining, sessionStore: () => ({ kind: sessions.kind, isAvailable: sessions.isAvailable }), ...(audit?.isEnabled === true ? { auditStore: () => ({ kind: audit.settings.store, ...audit.availability }) } : {}), metrics },
-      adminAuthentication: { authenticate: identity.authenticateBearer, isAuthenticationOn: identity.isEnforced, audit },
+      adminAuthentication: { authenticate: identity.authenticateBearer, isAuthenticationOn: identity.isEnforced, audit, ...(tenants === undefined ? {} : { tenants }) },
       policies,
       currentPolicies: () => router.policies,
       ...(gate === undefined ? {} : { gate }),

@@ -11,6 +11,7 @@ import { writeJson } from '../transport/http-io.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import { recordAdminRefusal } from './admin-audit.ts';
 import { permissionsOf, requiredPermission, roleScopesOf, scopesGranting, type AdminRole } from './admin-permissions.ts';
+import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
 
 /** The scope admin routes need unless configured otherwise (the demo admin agent holds it). */
 export const ADMIN_SCOPE = 'gatehouse.admin';
@@ -32,6 +33,8 @@ export interface AdminAuthentication {
   isAuthenticationOn?: boolean;
   /** Where refused admin requests (auth_failure) and admin changes (admin-audit.ts) are recorded. */
   audit?: AuditTrail | undefined;
+  /** The gateway's tenants: each route narrows what an admin sees with tenant-scope.ts. Absent: every admin sees everything. */
+  tenants?: TenantDirectory | undefined;
 }
 
 /** Why an admin request was refused; the `code` of the JSON answer. */

@@ -12,7 +12,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { readBody, writeJson } from '../transport/http-io.ts';
-import { describeApprovers, describeParty, isApprovalError, partyOf, type Approvals } from '../policy/approvals.ts';
+import { ApprovalError, describeApprovers, describeParty, isApprovalError, partyOf, type Approvals } from '../policy/approvals.ts';
+import { adminTenantScope, isInAdminScope, tenantFilterOf, withinAdminScope } from './tenant-scope.ts';
 import type { ApprovalParty, ApprovalRequest, ApprovalStatus } from '../policy/approval-store.ts';
 import { recordAdmin } from './admin-audit.ts';
 import { ApprovalFeed, type ApprovalEvent } from './approval-feed.ts';
@@ -59,19 +60,22 @@ export function createApprovalsApi(options: ApprovalsApiOptions): AdminHandler {
     }
     if (path !== '/admin/approvals' && !path.startsWith('/admin/approvals/')) return false;
     void withAdmin(options, request, response, async (caller) => {
-      if (path === APPROVAL_EVENTS_PATH && request.method === 'GET') return streamEvents(approvals, feed, request, response);
+      // A tenant admin sees and decides its tenant's held calls only; another tenant's are "not found", as if absent.
+      const scope = adminTenantScope(caller, options.tenants);
+      if (path === APPROVAL_EVENTS_PATH && request.method === 'GET') return streamEvents(approvals, feed, request, response, (item) => isInAdminScope(scope, item.tenant));
       if (path === '/admin/approvals') {
         if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists approval requests' }, { allow: 'GET' });
         const status = url.searchParams.get('status') ?? 'pending';
         if (status !== 'all' && !STATUSES.includes(status as ApprovalStatus)) return writeJson(response, 400, { error: `status must be one of ${[...STATUSES, 'all'].join(', ')}` });
-        const found = await approvals.list(status === 'all' ? undefined : (status as ApprovalStatus));
+        const found = withinAdminScope(scope, await approvals.list(status === 'all' ? undefined : (status as ApprovalStatus)), (item) => item.tenant);
         return writeJson(response, 200, { approvals: found.map((item) => view(approvals, item)) });
       }
       const [id, action, extra] = path.slice('/admin/approvals/'.length).split('/').map(decodeURIComponent);
       if (id === undefined || id === '' || extra !== undefined) return writeJson(response, 404, { error: 'expected /admin/approvals/{id}, /approve or /deny' });
       if (action === undefined) {
         if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one approval request' }, { allow: 'GET' });
-        const found = await approvals.get(id);
+        const got = await approvals.get(id);
+        const found = got === undefined || !isInAdminScope(scope, got.tenant) ? undefined : got;
         return found === undefined ? writeJson(response, 404, { error: `no approval request "${id}"` }) : writeJson(response, 200, { approval: view(approvals, found) });
       }
       if (action !== 'approve' && action !== 'deny') return writeJson(response, 404, { error: `unknown action "${action}"; use approve or deny` });
@@ -85,6 +89,8 @@ export function createApprovalsApi(options: ApprovalsApiOptions): AdminHandler {
       const decision = { approval_id: id, decision: action, approver, ...(reason === undefined ? {} : { reason }) };
       let decided: ApprovalRequest;
       try {
+        const held = await approvals.get(id);
+        if (held !== undefined && !isInAdminScope(scope, held.tenant)) throw new ApprovalError('not_found', `no approval request "${id}" in tenant "${tenantFilterOf(scope)}"`);
         decided = await approvals.decide(id, caller, action, reason);
       } catch (error) {
         if (!isApprovalError(error)) throw error;
@@ -136,17 +142,20 @@ export async function readJsonBody(request: IncomingMessage): Promise<Record<str
  * each `data` one approval as the list shows it. A browser's EventSource
  * reconnects by itself and gets a fresh snapshot.
  */
-async function streamEvents(approvals: Approvals, feed: ApprovalFeed, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** `isVisible`: a tenant admin's stream carries its tenant's held calls only (tenant-scope.ts). */
+async function streamEvents(approvals: Approvals, feed: ApprovalFeed, request: IncomingMessage, response: ServerResponse, isVisible: (request: ApprovalRequest) => boolean): Promise<void> {
   let sequence = 0;
   const send = (event: string, data: unknown) => {
     sequence += 1;
     response.write(`id: ${sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  const { pending, unsubscribe } = await feed.subscribe((event: ApprovalEvent) => send(event.type, { approval: view(approvals, event.approval) }));
+  const { pending, unsubscribe } = await feed.subscribe((event: ApprovalEvent) => {
+    if (isVisible(event.approval)) send(event.type, { approval: view(approvals, event.approval) });
+  });
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   // The browser retries after this many milliseconds when the stream drops (HTML, "Server-sent events").
   response.write('retry: 2000\n\n');
-  send('snapshot', { approvals: pending.map((item) => view(approvals, item)) });
+  send('snapshot', { approvals: pending.filter(isVisible).map((item) => view(approvals, item)) });
   const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
   keepAlive.unref();
   const stop = () => {
@@ -171,6 +180,7 @@ function view(approvals: Approvals, request: ApprovalRequest): Record<string, un
     preview_redactions: [...redactions].sort(),
     requested_by: { agent: request.requester.agent, user: request.requester.user ?? null },
     requester_parties: request.requester.parties,
+    tenant: request.tenant ?? null,
     approvers_required: request.approversRequired,
     approver_role: request.approverRole ?? null,
     approvals: request.approvedBy.map((vote) => ({

@@ -17,6 +17,8 @@ import { formatCsv, inSeedOrder } from '../audit/query-format.ts';
 import type { AuditStore, EntryLink } from '../audit/sink.ts';
 import { verifyStore, type VerifyReport } from '../audit/verify.ts';
 import { loadTrustedKeys } from '../audit/open-store.ts';
+import type { Caller } from '../identity/caller.ts';
+import { adminTenantScope, tenantFilterOf } from './tenant-scope.ts';
 
 export const AUDIT_RECORDS_PATH = '/admin/audit/records';
 export const AUDIT_CSV_PATH = '/admin/audit/records.csv';
@@ -53,7 +55,7 @@ export function createAuditApi(options: AuditApiOptions): AdminHandler {
     const url = new URL(request.url ?? '/', 'http://admin.invalid');
     const path = url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
     if (path !== AUDIT_RECORDS_PATH && path !== AUDIT_CSV_PATH && path !== AUDIT_VERIFY_PATH) return false;
-    void withAdmin(options, request, response, async () => {
+    void withAdmin(options, request, response, async (caller) => {
       if (path === AUDIT_VERIFY_PATH) {
         if (request.method !== 'POST') return writeJson(response, 405, { error: 'POST runs the verifier' }, { allow: 'POST' });
         // One run at a time: a verification reads the whole range it checks.
@@ -67,7 +69,7 @@ export function createAuditApi(options: AuditApiOptions): AdminHandler {
       }
       if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET queries audit records' }, { allow: 'GET' });
       const isCsv = path === AUDIT_CSV_PATH;
-      const page = await queryPage(options, url, isCsv ? DEFAULT_CSV_LIMIT : DEFAULT_QUERY_LIMIT, now(), response);
+      const page = await queryPage(options, url, caller, isCsv ? DEFAULT_CSV_LIMIT : DEFAULT_QUERY_LIMIT, now(), response);
       if (page === undefined) return;
       if (!isCsv) {
         const links = await chainLinks(options.store, page.items);
@@ -89,7 +91,7 @@ export function createAuditApi(options: AuditApiOptions): AdminHandler {
 }
 
 /** The page the query parameters ask for; undefined when a 400 has been written. */
-async function queryPage(options: AuditApiOptions, url: URL, defaultLimit: number, now: Date, response: ServerResponse): Promise<QueryPage | undefined> {
+async function queryPage(options: AuditApiOptions, url: URL, caller: Caller, defaultLimit: number, now: Date, response: ServerResponse): Promise<QueryPage | undefined> {
   const unknown = [...url.searchParams.keys()].filter((key) => !(QUERY_FILTER_NAMES as readonly string[]).includes(key) && key !== 'limit' && key !== 'cursor');
   if (unknown.length > 0) {
     writeJson(response, 400, { error: `unknown query parameter ${unknown.map((key) => `"${key}"`).join(', ')}; filters: ${QUERY_FILTER_NAMES.join(', ')}, and limit, cursor`, code: 'audit_query_invalid' });
@@ -106,6 +108,13 @@ async function queryPage(options: AuditApiOptions, url: URL, defaultLimit: numbe
     const value = url.searchParams.get(name);
     if (value !== null && value !== '') filters[name] = value;
   }
+  // A tenant admin reads its tenant's records only (docs/tenants.md); asking for another's is refused, not silently narrowed.
+  const scopedTenant = tenantFilterOf(adminTenantScope(caller, options.tenants));
+  if (scopedTenant !== undefined && filters.tenant !== undefined && filters.tenant !== scopedTenant) {
+    writeJson(response, 403, { error: `you administer tenant "${scopedTenant}" and cannot read tenant "${filters.tenant}"'s records; only a platform admin reads every tenant`, code: 'tenant_out_of_scope' });
+    return undefined;
+  }
+  if (scopedTenant !== undefined) filters.tenant = scopedTenant;
   try {
     const query = auditQueryFromFilters(filters, now, options.nameSeparator);
     const cursor = url.searchParams.get('cursor') ?? undefined;

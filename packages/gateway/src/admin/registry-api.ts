@@ -18,6 +18,7 @@ import { isReviewOverdue, type Actor, type GrantedRole, type TransitionRequest }
 import { rolesOf as adminRolesOf, roleScopesOf, type RoleScopes } from './admin-permissions.ts';
 import { applyTransition } from '../registry/entry-commands.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
+import { adminTenantScope, isInAdminScope, PLATFORM_SCOPE, tenantFilterOf, withinAdminScope, type AdminTenantScope } from './tenant-scope.ts';
 
 export interface RegistryApiOptions extends AdminAuthentication {
   gate: RoutingGate;
@@ -51,16 +52,18 @@ const transitionBody = z.strictObject({
 }, { error: 'expected a JSON object {to, reason, review?}' });
 
 /**
- * An admin (the admin scope) acts with both granted roles; a reviewer (the
- * reviewer scope, admin-permissions.ts) only as reviewer, so what needs the
- * platform admin stays the admin's. The proposer and owner roles still
- * follow from the entry, so separation of duties (self_review) holds.
+/**
+ * An admin (the admin scope) acts with both granted roles, but a tenant
+ * admin (tenant-scope.ts) holds no platform role; a reviewer (the reviewer
+ * scope, admin-permissions.ts) acts only as reviewer. The proposer and owner
+ * roles still follow from the entry, so separation of duties (self_review)
+ * holds.
  */
-export function actorOf(caller: Caller, scopes: RoleScopes = roleScopesOf()): Actor {
+export function actorOf(caller: Caller, scopes: RoleScopes = roleScopesOf(), scope: AdminTenantScope = PLATFORM_SCOPE): Actor {
   // A raw id names one principal whether it is a client or a subject (identity/delegation-parties.ts), so each party is both forms.
   const parties = [...delegationParties(caller)].flatMap((party) => [`user:${principalName(party)}`, `agent:${principalName(party)}`]);
   const held = adminRolesOf(caller, scopes);
-  const roles: GrantedRole[] = held.includes('admin') ? ['reviewer', 'platform_admin'] : held.includes('reviewer') ? ['reviewer'] : [];
+  const roles: GrantedRole[] = held.includes('admin') ? (scope.isPlatform ? ['reviewer', 'platform_admin'] : ['reviewer']) : held.includes('reviewer') ? ['reviewer'] : [];
   return { principal: caller.rootPrincipal, roles, parties };
 }
 
@@ -72,13 +75,15 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
     const path = url.pathname;
     if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
     void withAdmin(options, request, response, async (caller) => {
+      // A tenant admin sees and moves its tenant's entries only (`spec.tenant`); another tenant's are not found.
+      const scope = adminTenantScope(caller, options.tenants);
       try {
         const [name, action, extra] = path === PREFIX ? [] : path.slice(PREFIX.length + 1).split('/').map(decodeURIComponent);
         if (name === undefined) {
           if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists registry entries' }, { allow: 'GET' });
           const state = url.searchParams.get('state');
           if (state !== null && !(LIFECYCLE_STATES as readonly string[]).includes(state)) return writeJson(response, 400, { error: `state must be one of ${LIFECYCLE_STATES.join(', ')}`, code: 'invalid_request' });
-          const entries = await gate.store.list(state === null ? {} : { states: [state as (typeof LIFECYCLE_STATES)[number]] });
+          const entries = withinAdminScope(scope, await gate.store.list(state === null ? {} : { states: [state as (typeof LIFECYCLE_STATES)[number]] }), (entry) => entry.spec.tenant);
           return writeJson(response, 200, { entries });
         }
         if (name === 'review-due' && action === undefined) {
@@ -86,18 +91,23 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
           const within = url.searchParams.get('within_days') ?? '0';
           if (!/^\d{1,4}$/.test(within)) return writeJson(response, 400, { error: 'within_days must be a whole number of days from 0 to 9999', code: 'invalid_request' });
           const horizon = new Date(now().getTime() + Number(within) * 86_400_000);
-          const due = (await gate.store.list()).filter((entry) => isReviewOverdue(entry, horizon)).map(reviewDueView);
+          const due = withinAdminScope(scope, await gate.store.list(), (entry) => entry.spec.tenant).filter((entry) => isReviewOverdue(entry, horizon)).map(reviewDueView);
           return writeJson(response, 200, { entries: due, asOf: horizon.toISOString() });
         }
         if (extra !== undefined || (action !== undefined && action !== 'transitions')) return writeJson(response, 404, { error: 'expected /admin/registry/{name} or /admin/registry/{name}/transitions' });
         if (action === undefined) {
           if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one registry entry' }, { allow: 'GET' });
-          const entry = await gate.store.get(name);
+          const found = await gate.store.get(name);
+          const entry = found === undefined || !isInAdminScope(scope, found.spec.tenant) ? undefined : found;
           if (entry === undefined) return writeJson(response, 404, { error: `no registry entry is named ${name}; GET /admin/registry lists them`, code: 'not_found' });
           return writeJson(response, 200, { entry }, { etag: etagOf(entry) });
         }
         if (request.method !== 'POST') return writeJson(response, 405, { error: 'POST /admin/registry/{name}/transitions with {to, reason, review?}' }, { allow: 'POST' });
-        await postTransition(options, gate, name, request, response, caller, now());
+        const target = await gate.store.get(name);
+        if (target !== undefined && !isInAdminScope(scope, target.spec.tenant)) {
+          return writeJson(response, 404, { error: `no registry entry is named ${name} in tenant "${tenantFilterOf(scope)}"`, code: 'not_found' });
+        }
+        await postTransition(options, gate, name, request, response, caller, now(), scope);
       } catch (error) {
         if (!isRegistryError(error)) throw error;
         writeJson(response, REGISTRY_ERROR_STATUS[error.code], { error: error.message, code: error.code });
@@ -107,7 +117,7 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
   };
 }
 
-async function postTransition(options: RegistryApiOptions, gate: RoutingGate, name: string, request: IncomingMessage, response: ServerResponse, caller: Caller, at: Date): Promise<void> {
+async function postTransition(options: RegistryApiOptions, gate: RoutingGate, name: string, request: IncomingMessage, response: ServerResponse, caller: Caller, at: Date, scope: AdminTenantScope): Promise<void> {
   const raw = await readJsonBody(request);
   const parsed = transitionBody.safeParse(raw);
   if (!parsed.success) {
@@ -130,7 +140,7 @@ async function postTransition(options: RegistryApiOptions, gate: RoutingGate, na
   const startedAt = Date.now();
   const asked = { entry: name, to: body.to, reason: body.reason, ...(review === undefined ? {} : { review: { decision: review.decision, checks: review.checks ?? [] } }), ...(ifMatch === undefined ? {} : { if_match: ifMatch }) };
   try {
-    const { entry, event } = await applyTransition(gate.store, name, transitionRequest, actorOf(caller, roleScopesOf(options)), at, { ...(ifMatch === undefined ? {} : { ifMatch }), policy: gate.policy });
+    const { entry, event } = await applyTransition(gate.store, name, transitionRequest, actorOf(caller, roleScopesOf(options), scope), at, { ...(ifMatch === undefined ? {} : { ifMatch }), policy: gate.policy });
     await gate.observe(entry);
     const recorded = await recordAdmin(options, request, response, {
       type: 'admin_action', caller, startedAt, server: name, name: 'registry_transition',

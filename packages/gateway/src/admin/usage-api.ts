@@ -12,6 +12,7 @@ import { isUsageError, UsageError } from '../usage/usage-error.ts';
 import { usageJson } from '../usage/usage-format.ts';
 import { parseUsagePeriod } from '../usage/usage-period.ts';
 import { buildUsageReport } from '../usage/usage-report.ts';
+import { adminTenantScope, tenantFilterOf } from './tenant-scope.ts';
 
 export const USAGE_PATH = '/admin/usage';
 
@@ -34,7 +35,7 @@ export function createUsageApi(options: UsageApiOptions): AdminHandler {
   return (request, response) => {
     const url = new URL(request.url ?? '/', 'http://admin.invalid');
     if (url.pathname !== USAGE_PATH && url.pathname !== `${USAGE_PATH}/`) return false;
-    void withAdmin(options, request, response, async () => {
+    void withAdmin(options, request, response, async (caller) => {
       if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET reads usage' }, { allow: 'GET' });
       try {
         const unknown = [...url.searchParams.keys()].filter((key) => !PARAMETERS.includes(key));
@@ -44,7 +45,9 @@ export function createUsageApi(options: UsageApiOptions): AdminHandler {
         const per = url.searchParams.get('per');
         if (per !== null && per !== 'session') throw new UsageError('usage_query_invalid', `per=${per} is not supported; use per=session`);
         const range = parseUsagePeriod(url.searchParams.get('period') ?? 'this-month', now());
-        const report = await buildUsageReport(options.store, options.config(), { by: by as UsageDimension, range, perSession: per === 'session' });
+        // A tenant admin's report counts its tenant's calls only (docs/tenants.md).
+        const tenant = tenantFilterOf(adminTenantScope(caller, options.tenants));
+        const report = await buildUsageReport(options.store, options.config(), { by: by as UsageDimension, range, perSession: per === 'session', tenant });
         return writeJson(response, 200, usageJson(report));
       } catch (error) {
         if (isUsageError(error)) return writeJson(response, 400, { error: error.message, code: error.code });

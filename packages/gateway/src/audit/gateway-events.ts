@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../identity/caller.ts';
 import { describeCaller } from '../identity/caller.ts';
 import type { AuditFacts, OperationType, ResultStatus } from './record.ts';
+import { requestTenantOf } from '../tenancy/request-tenant.ts';
 
 type CallerFacts = NonNullable<AuditFacts['caller']>;
 
@@ -16,11 +17,14 @@ const MAX_HEADER_CHARS = 256;
 /** The record's `caller` of a verified (or anonymous) caller, with where the request came from. */
 export function auditCallerOf(caller: Caller | undefined, request: IncomingMessage | undefined, sessionId?: string, traceId?: string): CallerFacts {
   const who = caller === undefined ? undefined : describeCaller(caller);
+  // The tenant the transport bound the request to, else the token's own (a refused request was never bound).
+  const tenant = (request === undefined ? undefined : requestTenantOf(request)) ?? caller?.tenant;
   return {
     identity: who?.identity,
     agent: who === undefined || caller?.isAnonymous === true ? undefined : who.agent,
     sessionId,
     traceId,
+    ...(tenant === undefined ? {} : { tenant }),
     ...requestOrigin(request),
   };
 }

@@ -18,6 +18,7 @@ export function inSeedOrder(record: AuditRecord): AuditRecord {
       identity: caller.identity,
       agent: caller.agent,
       session_id: caller.session_id,
+      ...(caller.tenant === undefined ? {} : { tenant: caller.tenant }),
       trace_id: caller.trace_id,
       client_ip: caller.client_ip,
       user_agent: caller.user_agent,

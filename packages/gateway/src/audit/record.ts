@@ -61,6 +61,12 @@ export interface AuditRecord {
     identity: string | null;
     agent: string | null;
     session_id: string | null;
+    /**
+     * The tenant the operation ran for (docs/tenants.md). Present only on a
+     * gateway with tenants, so records written without them hash exactly as
+     * before and older chains verify unchanged.
+     */
+    tenant?: string;
     trace_id: string | null;
     client_ip: string | null;
     user_agent: string | null;
@@ -109,6 +115,7 @@ export interface AuditFacts {
     identity?: string | undefined;
     agent?: string | undefined;
     sessionId?: string | undefined;
+    tenant?: string | undefined;
     traceId?: string | undefined;
     clientIp?: string | undefined;
     userAgent?: string | undefined;
@@ -154,6 +161,7 @@ export function buildAuditRecord(facts: AuditFacts): AuditRecord {
       client_ip: caller.clientIp ?? null,
       identity: caller.identity ?? null,
       session_id: caller.sessionId ?? null,
+      ...(caller.tenant === undefined ? {} : { tenant: caller.tenant }),
       trace_id: caller.traceId ?? null,
       user_agent: caller.userAgent ?? null,
     },

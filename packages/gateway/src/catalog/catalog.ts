@@ -193,6 +193,21 @@ export class Catalog {
     return view;
   }
 
+  /**
+   * The `/mcp` view of one tenant (docs/tenants.md): the federated view over
+   * only the backends it sees, names as in the full view. Cached per tenant
+   * and set of backends, rebuilt with the other views after a change.
+   */
+  tenantView(tenant: string, backendNames: ReadonlySet<string>): CatalogView {
+    const key = `\u0000tenant:${tenant}:${[...backendNames].join(',')}`;
+    let view = this.#views.get(key);
+    if (view === undefined) {
+      view = this.#buildView(this.#backends.filter((source) => backendNames.has(source.backend.name)), true);
+      this.#views.set(key, view);
+    }
+    return view;
+  }
+
   #invalidate(): void {
     const previous = this.#views.get('');
     this.#views.clear();

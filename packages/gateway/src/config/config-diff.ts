@@ -79,6 +79,8 @@ export function diffConfig(previous: GatewayConfig, next: GatewayConfig): Config
   if (!isDeepStrictEqual(previous.reload, next.reload)) needsRestart.push('reload');
   if (!isDeepStrictEqual(previous.outbound, next.outbound)) needsRestart.push('outbound');
   if (!isDeepStrictEqual(previous.registry, next.registry)) needsRestart.push('registry');
+  // A tenant's policies are part of `policies` (live); who owns, is granted and administers what is read at start.
+  if (!isDeepStrictEqual(tenantsWithoutPolicies(previous), tenantsWithoutPolicies(next))) needsRestart.push('tenants');
 
   const backends = diffBackends(previous.backends, next.backends);
   // Identity compiles the scope rules once at start (identity/gateway-identity.ts).
@@ -103,6 +105,11 @@ export function diffConfig(previous: GatewayConfig, next: GatewayConfig): Config
     needsRestart,
     isEmpty: !hasBackendChanges && !isPolicyChanged && !isDiscoveryChanged && !isUsageChanged && needsRestart.length === 0,
   };
+}
+
+function tenantsWithoutPolicies(config: GatewayConfig): unknown {
+  const tenants = config.tenants;
+  return tenants === undefined ? undefined : { ...tenants, tenants: tenants.tenants.map(({ policies: _policies, ...tenant }) => tenant) };
 }
 
 /** One line for the log: "backends +a -b ~c; policies changed; needs restart: gateway.port". */

@@ -87,6 +87,8 @@ const agentShape = {
   scopes: list(scope()).default([]),
   roles: list(text('expected a role name')).default([]),
   description: text().optional(),
+  /** The tenant its tokens name (checked against tenants.list in config/tenants-schema.ts). */
+  tenant: text('expected a tenant name').optional(),
 };
 
 const userShape = {
@@ -95,6 +97,7 @@ const userShape = {
   email: text().optional(),
   roles: list(text('expected a role name')).default([]),
   scopes: list(scope()).default([]),
+  tenant: text('expected a tenant name').optional(),
 };
 
 export const embeddedIdpShape = {
@@ -260,6 +263,7 @@ function toEmbeddedIdpSettings(file: EmbeddedIdpFile | Record<string, never>): E
       scopes: [...agent.scopes],
       roles: [...agent.roles],
       description: agent.description ?? 'configured agent',
+      ...(agent.tenant === undefined ? {} : { tenant: agent.tenant }),
     }));
   }
   if (idp.users !== undefined) {
@@ -269,6 +273,7 @@ function toEmbeddedIdpSettings(file: EmbeddedIdpFile | Record<string, never>): E
       ...(user.email === undefined ? {} : { email: user.email }),
       roles: [...user.roles],
       scopes: [...user.scopes],
+      ...(user.tenant === undefined ? {} : { tenant: user.tenant }),
     }));
   }
   return settings;

@@ -8,6 +8,10 @@ export interface PolicyConfig {
   name: string;
   type: string;
   settings: Record<string, unknown>;
+  /** A tenant's own policy (config/tenants-schema.ts): it applies only to that tenant's calls. */
+  tenant?: string;
+  /** Where it is written, for problems; absent: `policies[index]`. */
+  keyPath?: readonly (string | number)[];
 }
 
 const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;

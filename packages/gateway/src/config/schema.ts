@@ -16,6 +16,7 @@ import { BACKEND_NAME, DEFAULT_BACKEND_TIMEOUT_MS, backendSchema, toBackendConfi
 import { policySchema, toPolicyConfig, type PolicyConfig } from './policy-schema.ts';
 import { outboundSchema, toOutboundConfig, type OutboundConfig } from './outbound-schema.ts';
 import { usageSchema, toUsageConfig, type UsageConfig } from './usage-schema.ts';
+import { checkTenantlessDirectory, checkTenants, policiesWithTenants, tenantsSchema, toTenantsConfig, type TenantsConfig } from './tenants-schema.ts';
 
 export { isHttpUrl } from './fields.ts';
 export { authenticationShape, AUTHENTICATION_MODES, type AuthenticationConfig } from './identity-schema.ts';
@@ -54,6 +55,8 @@ export interface GatewayConfig {
   outbound?: OutboundConfig;
   /** Teams for usage reports (src/usage/); absent in hand-built configs: no teams. */
   usage?: UsageConfig;
+  /** Departments on one gateway (config/tenants-schema.ts, src/tenancy/); absent: no tenants, every caller sees every backend. */
+  tenants?: TenantsConfig;
   session: {
     /** `memory`, or a `redis://` / `rediss://` URL. */
     store: string;
@@ -170,6 +173,7 @@ export const configFileShape = {
   registry: absentWhenNull(registrySchema),
   outbound: absentWhenNull(outboundSchema),
   usage: absentWhenNull(usageSchema),
+  tenants: absentWhenNull(tenantsSchema),
   session_store: text('expected "memory" or a redis:// URL')
     .refine((value) => value === 'memory' || (URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol)), {
       error: 'expected "memory" or a redis:// URL',
@@ -226,6 +230,8 @@ function checkNames(file: Record<string, unknown>, context: z.RefinementCtx): vo
   if (file.compliance === 'strict' && authentication.allow_anonymous === true) {
     context.addIssue({ code: 'custom', path: ['authentication', 'allow_anonymous'], message: 'is refused with compliance: strict: every audit record must name a real caller' });
   }
+  checkTenants(file, context);
+  checkTenantlessDirectory(file, context);
   if (typeof gateway.port === 'number' && gateway.port !== 0 && gateway.port === gateway.admin_port) {
     context.addIssue({ code: 'custom', path: ['gateway', 'admin_port'], message: `is the same as gateway.port (${gateway.port}); the admin listener needs its own port` });
   }
@@ -243,6 +249,7 @@ export function createGatewayConfigSchema(options: { hostname: string }) {
 /** snake_case file to camelCase runtime config, defaults already applied by the schema. Pure. */
 export function toGatewayConfig(file: ConfigFile, options: { hostname: string }): GatewayConfig {
   const gateway = file.gateway;
+  const tenants = toTenantsConfig(file.tenants);
   return {
     gateway: {
       endpoint: gateway.endpoint,
@@ -264,12 +271,14 @@ export function toGatewayConfig(file: ConfigFile, options: { hostname: string })
     compliance: file.compliance,
     telemetry: toTelemetryConfig(file.telemetry),
     backends: file.backends.map(toBackendConfig),
-    policies: file.policies.map(toPolicyConfig),
+    // A tenant's policies join the chain after the global ones, each applying to its own tenant only (docs/tenants.md).
+    policies: policiesWithTenants(file.policies.map(toPolicyConfig), tenants),
     discovery: toDiscoveryConfig(file.discovery),
     reload: toReloadConfig(file.reload),
     ...(file.registry === undefined ? {} : { registry: toRegistryConfig(file.registry) }),
     outbound: toOutboundConfig(file.outbound),
     usage: toUsageConfig(file.usage),
+    ...(tenants === undefined ? {} : { tenants }),
     session: {
       store: file.session_store,
       ttlSeconds: file.session_ttl_seconds,

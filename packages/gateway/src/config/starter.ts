@@ -217,6 +217,16 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #   teams:
 #     analytics: { agents: [research], users: [alice@company.com] }
 #
+# tenants:                                    # departments on one gateway, each sees only its own catalog (docs/tenants.md)
+#   claim: tenant                             # the token claim naming a caller's tenant
+#   unassigned: refuse                        # or a tenant's name: where a token without the claim goes
+#   list:
+#     - name: sales
+#       backends: [crm]                       # owned: only this tenant sees them
+#       shared: [docs]                        # backends no tenant owns, granted to this one
+#       admins: [sales-lead]                  # agents or users administering this tenant only
+#       policies: []                          # run after the global chain, on this tenant's calls only
+#
 # policies:                                   # each: a name, a type and its settings
 #   - name: rate_limit_per_user
 #     type: rate_limit

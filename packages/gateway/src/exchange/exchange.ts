@@ -40,6 +40,13 @@ export interface Exchange {
   readonly session: LegacySession | undefined;
   /** Who sent it (identity/caller.ts); ANONYMOUS_CALLER when authentication is off. */
   readonly caller: Caller;
+  /**
+   * The tenant this exchange runs for (docs/tenants.md): the caller's, or on
+   * an anonymous gateway the one its endpoint (`/t/{tenant}/mcp`) names;
+   * undefined on a gateway without tenants. Catalog, policies, limits and
+   * audit are scoped by it.
+   */
+  readonly tenant?: string | undefined;
   target: ExchangeTarget | undefined;
   /** A 2026-07-28 listen stream whose resource subscriptions this exchange makes (router/targeted-call.ts); 2025 sessions use their session. */
   readonly subscriber?: string;

@@ -19,7 +19,10 @@ export type AuthErrorCode =
   | 'insufficient_scope'
   | 'role_not_allowed'
   | 'user_required'
-  | 'session_mismatch';
+  | 'session_mismatch'
+  | 'tenant_required'
+  | 'tenant_unknown'
+  | 'tenant_mismatch';
 
 /** The RFC 6750 section 3.1 error each code is reported as (undefined: no `error` parameter). */
 export type BearerError = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | undefined;
@@ -52,6 +55,10 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, StatusMapping>> =
   user_required: { status: 403, bearerError: 'insufficient_scope', isTransient: false },
   // A token that is valid but not the one that owns the session (2025 transports, session binding).
   session_mismatch: { status: 403, bearerError: undefined, isTransient: false },
+  // Tenants (docs/tenants.md): a valid token used outside its tenant. Not a scope problem: no step-up helps.
+  tenant_required: { status: 403, bearerError: undefined, isTransient: false },
+  tenant_unknown: { status: 403, bearerError: undefined, isTransient: false },
+  tenant_mismatch: { status: 403, bearerError: undefined, isTransient: false },
 };
 
 const BRAND = Symbol.for('gatehouse.AuthError');

@@ -36,6 +36,12 @@ export interface Caller {
   /** Scopes exactly as the token carried them, for audit. */
   readonly grantedScopes: readonly string[];
   readonly roles: ReadonlySet<string>;
+  /**
+   * The tenant the token binds its caller to (the `tenants.claim` claim,
+   * docs/tenants.md); undefined when the gateway has no tenants or the token
+   * names none. The exchange's tenant (exchange.ts) starts from this one.
+   */
+  readonly tenant: string | undefined;
   /** `jti`. */
   readonly tokenId: string | undefined;
   /** `sid`: the authorization server's login session, a hint only. */
@@ -66,6 +72,8 @@ export interface ClaimMapping {
   roleMap?: Readonly<Record<string, string>>;
   /** Broader scope -> scopes it implies; an entry ending in `*` implies every scope with that prefix. */
   scopeHierarchy?: Readonly<Record<string, readonly string[]>>;
+  /** The claim naming the caller's tenant (`tenants.claim`); undefined when the gateway has no tenants, so no claim is read. */
+  tenantClaim?: string;
   /** Overrides the rule that decides a token carries no user (client credentials, and tokens exchanged from one). */
   isAppOnly?: (claims: Readonly<Record<string, unknown>>, agent: string, actors: readonly string[]) => boolean;
 }
@@ -105,6 +113,7 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>, cont
   const scopes = expandScopes(grantedScopes, mapping.scopeHierarchy);
   const roles = roleSet(claims, mapping.roleClaims ?? DEFAULT_ROLE_CLAIMS, mapping.roleMap);
   const issuer = stringClaim(claims, 'iss') ?? '';
+  const tenant = mapping.tenantClaim === undefined ? undefined : stringClaim(claims, mapping.tenantClaim);
   const exp = claims.exp;
   const caller: Caller = {
     isAnonymous: false,
@@ -115,13 +124,14 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>, cont
     scopes,
     grantedScopes,
     roles,
+    tenant,
     tokenId: stringClaim(claims, 'jti'),
     sessionHint: stringClaim(claims, 'sid'),
     expiresAt: typeof exp === 'number' ? exp * 1000 : undefined,
     issuer,
     audience: audienceList(claims.aud),
     mode: context.mode,
-    identityKey: identityKeyOf(issuer, agent, user),
+    identityKey: identityKeyOf(issuer, agent, user, tenant),
     profileKey: profileKeyOf(scopes, roles, user !== undefined),
     claims,
   };
@@ -139,6 +149,7 @@ export const ANONYMOUS_CALLER: Caller = Object.freeze({
   scopes: new Set<string>(),
   grantedScopes: [],
   roles: new Set<string>(),
+  tenant: undefined,
   tokenId: undefined,
   sessionHint: undefined,
   expiresAt: undefined,
@@ -161,9 +172,10 @@ export function describeCaller(caller: Caller): { identity: string; agent: strin
   };
 }
 
-export function identityKeyOf(issuer: string, agent: string, user: string | undefined): string {
-  // JSON keeps the parts unambiguous whatever characters they hold.
-  return JSON.stringify([issuer, agent, user ?? null]);
+export function identityKeyOf(issuer: string, agent: string, user: string | undefined, tenant?: string): string {
+  // JSON keeps the parts unambiguous whatever characters they hold. A tenant is part of who a caller is:
+  // the same client id in two tenants owns neither the other's sessions nor its sealed states.
+  return JSON.stringify(tenant === undefined ? [issuer, agent, user ?? null] : [issuer, agent, user ?? null, tenant]);
 }
 
 function profileKeyOf(scopes: ReadonlySet<string>, roles: ReadonlySet<string>, hasUser: boolean): string {

@@ -42,6 +42,8 @@ export interface EmbeddedIdpOptions {
   baselineScopes?: readonly string[];
   agents?: readonly DirectoryAgent[];
   users?: readonly DirectoryUser[];
+  /** The claim a directory entry's `tenant` is issued in (`tenants.claim`); absent: tenants are not issued. */
+  tenantClaim?: string;
   /** The gateway's own service client; null for none. */
   gatewayClient?: { name: string; secret: string } | null;
   /** Default 600 s (the playbook: short-lived tokens, 5 to 15 minutes). */
@@ -81,6 +83,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
   const backendResources = new Map(Object.entries(options.backendResources ?? {}).map(([resource, scopes]) => [resource, new Set(scopes)]));
   const ttl = options.accessTokenTtlSeconds ?? 600;
   const agentsById = new Map(agents.map((agent) => [agent.name, agent]));
+  const tenantClaimOf = (tenant: string | undefined): Record<string, string> => (tenant === undefined || options.tenantClaim === undefined ? {} : { [options.tenantClaim]: tenant });
   const usersById = new Map(users.map((user) => [user.id, user]));
   const delegableScopes = [...new Set(users.flatMap((user) => user.scopes))];
   const baselineScopes = new Set(options.baselineScopes ?? []);
@@ -153,10 +156,10 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
       const kind = (token as { kind?: string }).kind;
       if (kind === 'ClientCredentials') {
         const agent = agentsById.get((token as { clientId?: string }).clientId ?? '');
-        return { ...APP_ONLY_CLAIMS, ...(agent === undefined ? {} : { roles: [...agent.roles] }) };
+        return { ...APP_ONLY_CLAIMS, ...(agent === undefined ? {} : { roles: [...agent.roles], ...tenantClaimOf(agent.tenant) }) };
       }
       const user = usersById.get((token as { accountId?: string }).accountId ?? '');
-      return user === undefined ? undefined : { roles: [...user.roles] };
+      return user === undefined ? undefined : { roles: [...user.roles], ...tenantClaimOf(user.tenant) };
     },
     // OAuth 2.1 section 7.5.2 and the MCP spec: PKCE for every authorization code, confidential clients too.
     pkce: { required: () => true },
@@ -223,7 +226,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
     const pathname = url.split('?', 1)[0]!;
     if (handleInteraction(interactionOptions, request, response, pathname)) return;
     if (request.method === 'GET' && pathname === `${basePath}${AGENT_LISTING_PATH}`) {
-      const body = JSON.stringify({ agents: agents.map(({ name, scopes, roles, description }) => ({ name, scopes, roles, description })), users: users.map(({ id, name, scopes }) => ({ id, name, scopes })) });
+      const body = JSON.stringify({ agents: agents.map(({ name, scopes, roles, description, tenant }) => ({ name, scopes, roles, description, ...(tenant === undefined ? {} : { tenant }) })), users: users.map(({ id, name, scopes }) => ({ id, name, scopes })) });
       response.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
       response.end(body);
       return;

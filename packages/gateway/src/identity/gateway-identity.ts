@@ -9,9 +9,9 @@ import type { EmbeddedIdpSettings } from '../config/identity-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { compileAuthorization, type Authorization, type AuthorizationRules, type BackendRules } from './authorization.ts';
 import { startEmbeddedIdp, type EmbeddedIdp } from './embedded-idp.ts';
-import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY, DEMO_USERS } from './embedded-idp/demo-directory.ts';
+import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents } from './embedded-idp/demo-directory.ts';
 import { createHttpAuthentication, type HttpAuthentication, type HttpAuthenticationOptions } from './http-authentication.ts';
-import { createResourceMetadataResponder, gatewayResourceIdentifiers, type ResourceMetadataResponse } from './resource-metadata.ts';
+import { createResourceMetadataResponder, gatewayResourceIdentifiers, resourceIdentifier, type ResourceMetadataResponse } from './resource-metadata.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 import { isAuthError, type AuthError } from './auth-error.ts';
 import type { IncomingMessage } from 'node:http';
@@ -85,7 +85,9 @@ export function operatorOrigins(...urls: ReadonlyArray<string | undefined>): str
 export async function assembleIdentity(config: GatewayConfig, options: AssembleIdentityOptions): Promise<GatewayIdentity> {
   const settings = config.authentication;
   const isAnonymous = options.isAnonymousForced === true || settings === undefined || settings.isAnonymousAllowed;
-  const endpointPaths = new Set(['/mcp', ...options.backendNames.map((name) => `/servers/${name}/mcp`)]);
+  const tenantNames = config.tenants?.tenants.map((tenant) => tenant.name) ?? [];
+  const tenantPaths = tenantNames.flatMap((tenant) => [`/t/${tenant}/mcp`, ...options.backendNames.map((name) => `/t/${tenant}/servers/${name}/mcp`)]);
+  const endpointPaths = new Set(['/mcp', ...options.backendNames.map((name) => `/servers/${name}/mcp`), ...tenantPaths]);
   const idpSettings = isAnonymous ? undefined : settings?.embeddedIdp;
   const isEmbedded = idpSettings !== undefined;
   const baseRules: AuthorizationRules = isEmbedded ? DEMO_AUTHORIZATION_RULES : {};
@@ -108,11 +110,15 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   let issuer = settings.oauthIssuer;
   const outbound = options.outbound ?? new OutboundGuard();
   if (idpSettings !== undefined) {
+    // With tenants and the demo directory, the demo adds an agent and an admin in each of the first two tenants.
+    const demoAgents = config.tenants !== undefined && idpSettings.agents === undefined && idpSettings.users === undefined ? [...DEMO_AGENTS, ...demoTenantAgents(tenantNames)] : undefined;
     idp = await startEmbeddedIdp({
       outbound,
       host: '127.0.0.1',
       port: 8082,
       ...idpSettings,
+      ...(demoAgents === undefined ? {} : { agents: demoAgents }),
+      ...(config.tenants === undefined ? {} : { tenantClaim: config.tenants.claim }),
       scopes: embeddedScopes(idpSettings),
       baselineScopes: authorization.baselineScopes(options.backendNames),
       ...(settings.serviceClient === undefined ? {} : { gatewayClient: { name: settings.serviceClient.clientId, secret: settings.serviceClient.clientSecret } }),
@@ -122,8 +128,9 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     issuer = idp.issuer;
   }
   if (issuer === undefined) throw new TypeError('authentication needs oauth_issuer or the embedded identity provider (the config schema refuses neither)');
-  const audiences = [...gatewayResourceIdentifiers(options.publicBaseUrl, options.backendNames), ...(settings.audience === undefined ? [] : [settings.audience])];
-  const claims = settings.verifier.claims ?? {};
+  const audiences = [...gatewayResourceIdentifiers(options.publicBaseUrl, options.backendNames), ...tenantPaths.map((path) => resourceIdentifier(options.publicBaseUrl, path)), ...(settings.audience === undefined ? [] : [settings.audience])];
+  // With tenants, the configured claim names a caller's tenant (identity/caller.ts).
+  const claims = { ...settings.verifier.claims, ...(config.tenants === undefined ? {} : { tenantClaim: config.tenants.claim }) };
   const verifier: TokenVerifier = createTokenVerifier({
     ...settings.verifier,
     issuer,
@@ -132,7 +139,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     logger: options.logger,
     fetch: outbound.fetcher({ trustedOrigins: operatorOrigins(issuer, settings.verifier.jwksUri, settings.verifier.introspection?.endpoint) }),
     // The demo's hierarchy (crm.admin implies crm.*) under the configured one.
-    ...(isEmbedded ? { claims: { ...claims, scopeHierarchy: { ...DEMO_SCOPE_HIERARCHY, ...claims.scopeHierarchy } } } : {}),
+    ...(isEmbedded ? { claims: { ...claims, scopeHierarchy: { ...DEMO_SCOPE_HIERARCHY, ...claims.scopeHierarchy } } } : config.tenants === undefined ? {} : { claims }),
   });
   void verifier.prefetch().catch((error: unknown) => options.logger.warn({ err: error, issuer }, 'could not fetch the issuer\'s keys yet; will retry on the first token'));
   const scopesSupported = settings.scopesSupported

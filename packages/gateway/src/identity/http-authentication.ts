@@ -39,12 +39,18 @@ export interface HttpAuthentication {
   refuse(response: ServerResponse, error: AuthError, endpointBackend: string | undefined): void;
 }
 
+function tenantEndpointPath(url: string | undefined): string | undefined {
+  const path = url?.split('?', 1)[0];
+  return path !== undefined && path.startsWith('/t/') ? path.replace(/\/+$/, '') : undefined;
+}
+
 export function createHttpAuthentication(options: HttpAuthenticationOptions): HttpAuthentication {
   const { verifier } = options;
 
   function refuse(response: ServerResponse, error: AuthError, endpointBackend: string | undefined): void {
     options.onRefusal?.(error);
-    const endpointPath = endpointBackend === undefined ? '/mcp' : backendEndpointPath(endpointBackend);
+    // A tenant's endpoint (/t/{tenant}/...) is its own protected resource: the challenge names its metadata, whose resource is that URL.
+    const endpointPath = tenantEndpointPath(response.req?.url) ?? (endpointBackend === undefined ? '/mcp' : backendEndpointPath(endpointBackend));
     const answer = authErrorResponse(error, resourceMetadataUrl(options.publicBaseUrl, endpointPath), options.challengeScopes?.(endpointBackend));
     const body = JSON.stringify(answer.body);
     if (response.headersSent) {

@@ -37,6 +37,8 @@ export interface ApprovalRequest {
   /** After this a pending request is `expired` and a new call asks again. */
   expiresAt: number;
   requester: ApprovalParty;
+  /** The tenant of the held call (docs/tenants.md): only its admins and platform admins see and decide it. */
+  tenant?: string;
   backend: string;
   tool: string;
   /** canonical-hash.ts of the arguments: the approval is for exactly this call. */

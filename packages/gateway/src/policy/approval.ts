@@ -158,6 +158,7 @@ export function createApproval(name: string, settings: ApprovalSettings, depende
         policy: name,
         expiresAt: now() + settings.approval_ttl_seconds * 1000,
         requester,
+        ...(exchange.tenant === undefined ? {} : { tenant: exchange.tenant }),
         backend: target.backend,
         tool: target.name!,
         argumentsHash,

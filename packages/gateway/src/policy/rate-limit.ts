@@ -194,7 +194,13 @@ function createLimiter(
   };
 }
 
+/** A tenant's calls count in the tenant's own buckets (docs/tenants.md): no key is shared across tenants, so one cannot exhaust another's limits. */
 function keyOf(parts: readonly RateKeyPart[], exchange: Exchange): string {
+  const key = untenantedKeyOf(parts, exchange);
+  return exchange.tenant === undefined ? key : `tenant:${exchange.tenant}|${key}`;
+}
+
+function untenantedKeyOf(parts: readonly RateKeyPart[], exchange: Exchange): string {
   if (parts.length === 1) return keyPart(parts[0]!, exchange);
   let key = '';
   for (const part of parts) key += (key === '' ? '' : '|') + keyPart(part, exchange);

@@ -15,7 +15,7 @@ import type { Caller } from '../identity/caller.ts';
 import type { Policy } from './policy.ts';
 import { createPolicyChain, type PolicyChain } from './chain.ts';
 import { appliesToSchema } from './settings-schema.ts';
-import { compileApplicability } from './applicability.ts';
+import { compileApplicability, type Applicability } from './applicability.ts';
 import { createScopeCheck, scopeCheckSettings } from './scope-check.ts';
 import { compileToolAccess, createToolAccess, toolAccessSettings, type ToolAccessVerdict } from './tool-access.ts';
 import { ArgumentValidators, argumentValidationSettings, createArgumentValidation } from './argument-validation.ts';
@@ -178,6 +178,8 @@ export function resolvePolicyType(type: string): string | undefined {
   return canonical in POLICY_TYPES ? canonical : undefined;
 }
 
+type ToolAccessDecider = (caller: Caller | undefined, backend: string, tool: string) => ToolAccessVerdict;
+
 export function buildPolicies(configs: readonly PolicyConfig[], dependencies: PolicyDependencies = {}): BuildResult {
   const problems: ConfigProblem[] = [];
   const opened: { close(): void }[] = [];
@@ -218,10 +220,10 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
   };
 
   const policies: Policy[] = [];
-  const toolAccess: ((caller: Caller | undefined, backend: string, tool: string) => ToolAccessVerdict)[] = [];
+  const toolAccess: ToolAccessDecider[] = [];
   let argumentValidators: ArgumentValidators | undefined;
   configs.forEach((config, index) => {
-    const at = (path: readonly KeyPathSegment[]) => formatKeyPath(['policies', index, ...path]);
+    const at = (path: readonly KeyPathSegment[]) => formatKeyPath([...(config.keyPath ?? ['policies', index]), ...path]);
     const checked = checkPolicy(config, index, dependencies.redis !== undefined, problems);
     if (checked === undefined) return;
     const { type, definition, appliesTo, settings } = checked;
@@ -234,9 +236,9 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
         : { path: at(['settings']), message: `cannot build this policy: ${error instanceof Error ? error.message : String(error)}` });
       return;
     }
-    const applicability = compileApplicability(appliesTo, definition.defaultMethods);
+    const applicability = forTenant(config.tenant, compileApplicability(appliesTo, definition.defaultMethods));
     if (applicability !== undefined) policy = { ...policy, appliesTo: applicability };
-    if (type === 'tool_access') toolAccess.push(compileToolAccess(settings as z.output<typeof toolAccessSettings>));
+    if (type === 'tool_access') toolAccess.push(toolAccessForTenant(config.tenant, compileToolAccess(settings as z.output<typeof toolAccessSettings>)));
     if (type === 'argument_validation') argumentValidators ??= (policy as unknown as { validators?: ArgumentValidators }).validators;
     policies.push(policy);
   });
@@ -286,7 +288,7 @@ interface CheckedPolicy {
  * when there were any.
  */
 function checkPolicy(config: PolicyConfig, index: number, hasRedis: boolean, problems: ConfigProblem[]): CheckedPolicy | undefined {
-  const at = (path: readonly KeyPathSegment[]) => formatKeyPath(['policies', index, ...path]);
+  const at = (path: readonly KeyPathSegment[]) => formatKeyPath([...(config.keyPath ?? ['policies', index]), ...path]);
   const type = resolvePolicyType(config.type);
   if (type === undefined) {
     problems.push({ path: at(['type']), message: `unknown policy type "${config.type}"; expected one of ${Object.keys(POLICY_TYPES).join(', ')} (or ${Object.keys(POLICY_TYPE_ALIASES).join(', ')})` });
@@ -305,6 +307,19 @@ function checkPolicy(config: PolicyConfig, index: number, hasRedis: boolean, pro
     return undefined;
   }
   return { type, definition, appliesTo: appliesTo.data, settings: settings.data };
+}
+
+/** A tenant's policy (docs/tenants.md) runs only on its tenant's exchanges, whatever its own `applies_to` says. */
+function forTenant(tenant: string | undefined, applicability: Applicability | undefined): Applicability | undefined {
+  if (tenant === undefined) return applicability;
+  if (applicability === undefined) return (exchange) => exchange.tenant === tenant;
+  return (exchange) => exchange.tenant === tenant && applicability(exchange);
+}
+
+/** A tenant's tool_access hides tools from its own callers' lists only. */
+function toolAccessForTenant(tenant: string | undefined, decide: ToolAccessDecider): ToolAccessDecider {
+  if (tenant === undefined) return decide;
+  return (caller, backend, tool) => (caller?.tenant === tenant ? decide(caller, backend, tool) : { isAllowed: true });
 }
 
 /**

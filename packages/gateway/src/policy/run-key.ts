@@ -30,6 +30,12 @@ export interface RunKey {
 }
 
 export function runKeyOf(exchange: Exchange, options: RunKeyOptions, now: number): RunKey {
+  const run = untenantedRunKeyOf(exchange, options, now);
+  // Budgets and ceilings are counted per tenant (docs/tenants.md): one tenant's runs never draw on another's counters.
+  return exchange.tenant === undefined ? run : { ...run, key: `tenant:${exchange.tenant}|${run.key}` };
+}
+
+function untenantedRunKeyOf(exchange: Exchange, options: RunKeyOptions, now: number): RunKey {
   const caller = callerOf(exchange);
   for (const part of options.order) {
     const key = keyFor(part, exchange, caller, options, now);

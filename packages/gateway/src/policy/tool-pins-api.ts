@@ -9,6 +9,7 @@ import type { AdminHandler } from '../admin/approvals-api.ts';
 import { withAdmin, type AdminAuthentication } from '../admin/admin-guard.ts';
 import { recordAdmin } from '../admin/admin-audit.ts';
 import { isPinError, type ToolPins } from './tool-pinning.ts';
+import { adminTenantScope, isInAdminScope, tenantFilterOf, withinAdminScope } from '../admin/tenant-scope.ts';
 
 export interface ToolPinsApiOptions extends AdminAuthentication {
   pins: ToolPins;
@@ -26,17 +27,23 @@ export function createToolPinsApi(options: ToolPinsApiOptions): AdminHandler {
     const path = new URL(request.url ?? '/', 'http://admin.invalid').pathname;
     if (!path.startsWith('/admin/tools/')) return false;
     void withAdmin(options, request, response, async (caller) => {
+      // A tenant admin reviews the pins of its tenant's own backends only (docs/tenants.md); shared backends are the platform's.
+      const scope = adminTenantScope(caller, options.tenants);
+      const ownerOf = (backend: string) => options.tenants?.ownerOf(backend);
       const parts = path.slice('/admin/tools/'.length).split('/').map(decodeURIComponent);
       if (parts.length === 1 && (parts[0] === 'pins' || parts[0] === 'quarantined')) {
         if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET only' }, { allow: 'GET' });
-        if (parts[0] === 'quarantined') return writeJson(response, 200, { tools: pins.quarantined().map(statusView) });
+        if (parts[0] === 'quarantined') return writeJson(response, 200, { tools: withinAdminScope(scope, pins.quarantined(), (status) => ownerOf(status.backend)).map(statusView) });
         return writeJson(response, 200, {
-          pins: pins.store.list().map((pin) => ({ backend: pin.backend, tool: pin.tool, hash: pin.hash, pinned_at: new Date(pin.pinnedAt).toISOString(), pinned_by: pin.pinnedBy, state: pins.status(pin.backend, pin.tool).state })),
+          pins: withinAdminScope(scope, pins.store.list(), (pin) => ownerOf(pin.backend)).map((pin) => ({ backend: pin.backend, tool: pin.tool, hash: pin.hash, pinned_at: new Date(pin.pinnedAt).toISOString(), pinned_by: pin.pinnedBy, state: pins.status(pin.backend, pin.tool).state })),
         });
       }
       const [backend, tool, action] = parts;
       if (backend === undefined || tool === undefined || parts.length > 3 || (action !== undefined && action !== 'accept')) {
         return writeJson(response, 404, { error: 'expected /admin/tools/pins, /admin/tools/quarantined, /admin/tools/{backend}/{tool} or /admin/tools/{backend}/{tool}/accept' });
+      }
+      if (!isInAdminScope(scope, ownerOf(backend))) {
+        return writeJson(response, 403, { error: `you administer tenant "${tenantFilterOf(scope)}", and backend "${backend}" is not its own; only a platform admin reviews it`, code: 'tenant_out_of_scope' });
       }
       if (action === undefined) {
         if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows a tool\'s pin status' }, { allow: 'GET' });

@@ -28,6 +28,8 @@ export interface RoutingGateOptions {
   policy?: LifecyclePolicy;
   logger: Logger;
   now?: () => Date;
+  /** The tenant owning a backend (`tenants` config, docs/tenants.md): a new entry's `spec.tenant`; absent or undefined: `default`. */
+  tenantOf?: (backend: string) => string | undefined;
 }
 
 /** How often a replica re-reads the store for transitions written elsewhere. */
@@ -42,6 +44,7 @@ export class RoutingGate {
   readonly policy: LifecyclePolicy;
   readonly #logger: Logger;
   readonly #now: () => Date;
+  readonly #tenantOf: (backend: string) => string | undefined;
   #entries = new Map<string, RegistryEntry>();
   #refreshTimer: NodeJS.Timeout | undefined;
   #isRefreshFailing = false;
@@ -53,6 +56,7 @@ export class RoutingGate {
     this.policy = options.policy ?? DEFAULT_LIFECYCLE_POLICY;
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
+    this.#tenantOf = options.tenantOf ?? (() => undefined);
   }
 
   /** Whether calls and catalog listings may reach `name` now. Synchronous: it reads the cache. */
@@ -86,7 +90,7 @@ export class RoutingGate {
   async enrol(backends: readonly BackendConfig[], origin: BackendOrigin): Promise<void> {
     for (const backend of backends) {
       if (this.#entries.has(backend.name)) continue;
-      const spec = seedSpec(backend, origin);
+      const spec = seedSpec(backend, origin, this.#tenantOf(backend.name));
       const actor: Actor = origin === 'config' ? CONFIG_ACTOR : { principal: backend.registry?.owner ?? `system:${origin}`, roles: [] };
       try {
         const { entry } = await proposeEntry(this.store, spec, actor, this.#now(), origin === 'config' ? 'declared in the config file' : `found by ${origin}`, this.policy);
@@ -174,13 +178,13 @@ function gateKey(entry: RegistryEntry | undefined): string {
 }
 
 /** The spec a backend without an entry is enrolled with: its declared registry keys, defaults for the rest. */
-export function seedSpec(backend: BackendConfig, origin: BackendOrigin): EntrySpec {
+export function seedSpec(backend: BackendConfig, origin: BackendOrigin, tenant = 'default'): EntrySpec {
   const declared = backend.registry ?? {};
   return {
     name: backend.name,
     description: declared.description ?? (origin === 'config' ? `${backend.name}, declared in the config file` : `${backend.name}, found by ${origin}`),
     owner: declared.owner ?? 'team:unassigned',
-    tenant: 'default',
+    tenant,
     ...(declared.team === undefined ? {} : { team: declared.team }),
     riskTier: declared.riskTier ?? 'medium',
     dataClassification: declared.dataClassification ?? 'internal',
@@ -197,7 +201,7 @@ export function seedSpec(backend: BackendConfig, origin: BackendOrigin): EntrySp
  * from the config file's directory; none: `.gatehouse/registry.db` beside the
  * embedded default's audit database.
  */
-export async function openRoutingGate(config: RegistryConfig, options: { baseDirectory: string; logger: Logger; backends: readonly BackendConfig[] }): Promise<RoutingGate> {
+export async function openRoutingGate(config: RegistryConfig, options: { baseDirectory: string; logger: Logger; backends: readonly BackendConfig[]; tenantOf?: (backend: string) => string | undefined }): Promise<RoutingGate> {
   const store = config.store.kind === 'sqlite'
     ? new SqliteRegistryStore(config.store.path === undefined ? join(dirname(DEFAULT_SQLITE_PATH), 'registry.db') : isAbsolute(config.store.path) ? config.store.path : resolve(options.baseDirectory, config.store.path))
     : await PostgresRegistryStore.open({ url: config.store.url, ...(config.store.schema === undefined ? {} : { schema: config.store.schema }) });
@@ -205,7 +209,7 @@ export async function openRoutingGate(config: RegistryConfig, options: { baseDir
     requiredReviewers: { ...DEFAULT_LIFECYCLE_POLICY.requiredReviewers, ...config.requiredReviewers },
     reviewIntervalDays: config.reviewIntervalDays === undefined ? DEFAULT_LIFECYCLE_POLICY.reviewIntervalDays : { low: config.reviewIntervalDays, medium: config.reviewIntervalDays, high: config.reviewIntervalDays, critical: config.reviewIntervalDays },
   };
-  const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger });
+  const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger, ...(options.tenantOf === undefined ? {} : { tenantOf: options.tenantOf }) });
   await gate.refresh();
   await gate.enrol(options.backends.filter((backend) => backend.enabled), 'config');
   gate.startRefresh(REFRESH_INTERVAL_MS);

@@ -19,12 +19,13 @@ import { LOG_LEVELS } from './related-messages.ts';
 import type { LegacySession } from '../session/session.ts';
 import type { Authorization, PrimitiveRef } from '../identity/authorization.ts';
 import type { PolicySet } from '../policy/registry.ts';
+import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
 
 export interface RouterOptions {
   catalog: Catalog;
   serverInfo: Implementation;
   /** A function when the text names things that change at run time (the backends, after a reload). */
-  instructions?: string | (() => string);
+  instructions?: string | ((isVisible: (backend: string) => boolean) => string);
   pageSize?: number;
   logger: Logger;
   bridge: BridgeContext;
@@ -35,6 +36,8 @@ export interface RouterOptions {
   policies?: PolicySet;
   /** Persists a changed 2025 session (its log level). */
   saveSession?: (session: LegacySession) => Promise<void> | void;
+  /** The gateway's tenants: each exchange sees and calls only its tenant's backends (docs/tenants.md). */
+  tenants?: TenantDirectory;
   /** Whether what a caller sees may differ by caller (identity filtering), which makes list results `private`. */
   isCatalogCallerDependent?: () => boolean;
 }
@@ -59,7 +62,7 @@ export class Router {
     this.#policies = options.policies;
     this.#catalog = options.catalog;
     this.#handlers = new Map<string, Handler>([
-      ['server/discover', (exchange) => this.discover(exchange.endpointBackend)],
+      ['server/discover', (exchange) => this.discover(exchange.endpointBackend, exchange.tenant)],
       ['ping', () => ({})],
       ['tools/list', (exchange, params) => this.#list(exchange, params, 'tools')],
       ['prompts/list', (exchange, params) => this.#list(exchange, params, 'prompts')],
@@ -180,26 +183,32 @@ export class Router {
     return capabilities;
   }
 
-  discover(endpointBackend: string | undefined): Result {
+  discover(endpointBackend: string | undefined, tenant?: string): Result {
     const result: Result = {
       supportedVersions: SUPPORTED_REVISIONS,
       capabilities: this.capabilities(endpointBackend),
       ttlMs: 60_000,
       cacheScope: 'public',
     };
-    const instructions = this.instructions(endpointBackend);
+    const instructions = this.instructions(endpointBackend, tenant);
     if (instructions !== undefined) result.instructions = instructions;
     return result;
   }
 
-  instructions(endpointBackend: string | undefined): string | undefined {
+  /** `tenant`: the text names only that tenant's backends. */
+  instructions(endpointBackend: string | undefined, tenant?: string): string | undefined {
     if (endpointBackend !== undefined) return this.#catalog.backend(endpointBackend)?.handshake?.instructions;
     const instructions = this.#options.instructions;
-    return typeof instructions === 'function' ? instructions() : instructions;
+    const tenants = this.#options.tenants;
+    const isVisible = tenant === undefined || tenants === undefined ? () => true : (backend: string) => tenants.sees(tenant, backend);
+    return typeof instructions === 'function' ? instructions(isVisible) : instructions;
   }
 
+  /** A tenant's exchange on `/mcp` sees its tenant's view only; a per-backend endpoint was checked against the tenant by the transport. */
   #view(exchange: Exchange): CatalogView {
-    return this.#catalog.view(exchange.endpointBackend);
+    const tenants = this.#options.tenants;
+    if (tenants === undefined || exchange.tenant === undefined || exchange.endpointBackend !== undefined) return this.#catalog.view(exchange.endpointBackend);
+    return this.#catalog.tenantView(exchange.tenant, tenants.backendsOf(exchange.tenant));
   }
 
   #list(exchange: Exchange, params: Record<string, unknown>, kind: 'tools' | 'prompts' | 'resources' | 'resourceTemplates'): Result {
@@ -227,6 +236,11 @@ export class Router {
 
   /** Refuses a call the caller's scopes or roles do not allow (an AuthError: 403 with the scope to step up to). */
   #authorize(exchange: Exchange, ref: PrimitiveRef): void {
+    // Isolation does not rest on the view alone: a target outside the exchange's tenant is never forwarded.
+    const tenants = this.#options.tenants;
+    if (tenants !== undefined && !isInTenant(tenants, exchange, ref.backend)) {
+      throw rpcErrors.invalidParams(`"${ref.name}" is not in this tenant's catalog; list again for the names you can use`);
+    }
     const authorization = this.#options.authorization;
     if (authorization === undefined) return;
     const decision = authorization.decide(exchange.caller, ref, 'call');
@@ -252,6 +266,11 @@ export class Router {
     return {};
   }
 
+}
+
+/** A gateway with tenants serves no exchange without one (the transport binds it), so an exchange without a tenant sees nothing. */
+function isInTenant(tenants: TenantDirectory, exchange: Exchange, backend: string): boolean {
+  return exchange.tenant !== undefined && tenants.sees(exchange.tenant, backend);
 }
 
 /** Where a listed item came from, for authorization: the view's tables map client names back to (backend, own name). */

@@ -9,6 +9,8 @@ export interface LegacySession {
   clientCapabilities: Record<string, unknown>;
   /** `undefined` for `/mcp`, a backend name for `/servers/{name}/mcp`: a session never changes endpoint. */
   endpointBackend: string | undefined;
+  /** The tenant it was created for (docs/tenants.md): a session never changes tenant. */
+  tenant?: string;
   /** Whether the client has sent notifications/initialized. */
   isInitialized: boolean;
   /** `sessionOwnerOf(caller)` of the identity that created it, when authentication is on. */

@@ -48,7 +48,7 @@ export interface ExchangeOutcome {
   sessionId?: string | undefined;
   /** Cost units this exchange adds to its session; defaults to 1 per `tools/call` (a step), 0 otherwise. */
   cost?: number | undefined;
-  /** The caller's tenant (`mcp_usage_*` label); absent: `default`, until tenants exist. */
+  /** The exchange's tenant (`mcp_usage_*` label), always a configured tenant's name; absent (no tenants): `default`. */
   tenant?: string | undefined;
   /** The policy chain's decisions, counted per policy and decision. */
   decisions?: readonly PolicyDecisionLike[] | undefined;

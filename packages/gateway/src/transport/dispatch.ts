@@ -16,6 +16,7 @@ import { CallStream, type CallStreamOptions } from './call-stream.ts';
 import type { RequestDrain } from './request-drain.ts';
 import type { ClientRelay } from '../exchange/client-relay.ts';
 import type { Caller } from '../identity/caller.ts';
+import { requestTenantOf } from '../tenancy/request-tenant.ts';
 import { isAuthError } from '../identity/auth-error.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import { newAuditId, operationTypeForMethod, type AuditFacts } from '../audit/record.ts';
@@ -66,6 +67,12 @@ export interface OpenExchange {
   giveUp(error: GatewayRpcError): void;
 }
 
+/** The tenant the transport bound the request to (tenancy/request-tenant.ts); absent on a gateway without tenants. */
+function tenantOf(request: object): { tenant?: string } {
+  const tenant = requestTenantOf(request);
+  return tenant === undefined ? {} : { tenant };
+}
+
 export function openExchange(
   request: JsonRpcRequest,
   client: ClientDescription,
@@ -95,6 +102,7 @@ export function openExchange(
     endpointBackend,
     session,
     caller,
+    ...tenantOf(response.req),
     target: undefined,
     decisions: [],
     signal: controller.signal,
@@ -259,6 +267,8 @@ function recordOutcome(context: DispatchContext, exchange: Exchange, result: Rec
     backendDurationSeconds: exchange.backendSeconds,
     sessionId: exchange.session?.id,
     decisions: exchange.decisions,
+    // A configured tenant's name (tenancy/tenant-binding.ts refuses any other): a bounded label.
+    tenant: exchange.tenant,
   };
   context.metrics.recordExchange(outcome);
   // One line per operation (INFO; WARN and ERROR for anomalies and failures), with the ids that join it to audit and traces.

@@ -14,10 +14,17 @@ import { chooseRevision } from './revision-select.ts';
 import { DEFAULT_MAX_JSON_DEPTH, isDeeperThan, tooDeepMessage } from './json-depth.ts';
 import { handleModernPost, modernOnlyGetOrDelete, type ModernHandlerContext } from './rev2026/modern-handler.ts';
 import type { Caller } from '../identity/caller.ts';
+import type { AuthError } from '../identity/auth-error.ts';
+import { authFailureFacts } from '../audit/gateway-events.ts';
+import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
+import { bindTenant } from '../tenancy/tenant-binding.ts';
+import { noteRequestTenant } from '../tenancy/request-tenant.ts';
 import { handleLegacyDelete, handleLegacyGet, handleLegacyPost, type LegacyHandlerContext } from './rev2025/legacy-handler.ts';
 
 export interface McpEndpointContext extends ModernHandlerContext, LegacyHandlerContext {
   origins: OriginPolicy;
+  /** The gateway's tenants (docs/tenants.md); absent: no tenants, and `/t/...` paths are not served. */
+  tenants?: TenantDirectory;
   maxMessageSizeBytes: number;
   /** `max_json_depth`; absent: DEFAULT_MAX_JSON_DEPTH. */
   maxJsonDepth?: number;
@@ -32,9 +39,16 @@ export function endpointOf(pathname: string): string | null | undefined {
   return match === null ? undefined : decodeURIComponent(match[1]!);
 }
 
-export function handleMcpRequest(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpoint: string | null): Promise<void> | void {
+/**
+ * `pathTenant`: the tenant a `/t/{tenant}/...` path names. It is checked
+ * against the caller's own once the token is verified (tenancy/tenant-binding.ts).
+ */
+export function handleMcpRequest(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpoint: string | null, pathTenant?: string): Promise<void> | void {
   if (!context.origins.isAllowed(request.headers.origin)) {
     return refuse(response, 403, `Forbidden: Origin "${request.headers.origin}" is not allowed (gateway.allowed_origins)`);
+  }
+  if (pathTenant !== undefined && context.tenants === undefined) {
+    return refuse(response, 404, 'Not Found: this gateway has no tenants; the MCP endpoint is /mcp (or /servers/{name}/mcp for one backend)');
   }
   const endpointBackend = endpoint ?? undefined;
   if (endpointBackend !== undefined && !context.catalog.hasBackend(endpointBackend)) {
@@ -45,9 +59,29 @@ export function handleMcpRequest(context: McpEndpointContext, request: IncomingM
   }
   // Authentication before the body is read: a 401/403 costs no parsing (and answers with its challenge itself).
   const authenticated = context.identity.authentication.authenticate(request, response, endpointBackend);
-  if (authenticated instanceof Promise) return authenticated.then((caller) => (caller === undefined ? undefined : route(context, request, response, endpointBackend, caller)));
+  if (authenticated instanceof Promise) return authenticated.then((caller) => (caller === undefined ? undefined : routeForTenant(context, request, response, endpointBackend, caller, pathTenant)));
   if (authenticated === undefined) return;
-  return route(context, request, response, endpointBackend, authenticated);
+  return routeForTenant(context, request, response, endpointBackend, authenticated, pathTenant);
+}
+
+/** On a gateway with tenants: the request's tenant is bound (or the request refused) before its body is read. */
+function routeForTenant(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller, pathTenant: string | undefined): Promise<void> | void {
+  if (context.tenants === undefined) return route(context, request, response, endpointBackend, caller);
+  const binding = bindTenant(context.tenants, caller, pathTenant);
+  if ('error' in binding) return refuseTenant(context, request, response, endpointBackend, caller, binding.error);
+  const tenant = binding.tenant!;
+  // A backend outside the tenant's catalog does not exist for its callers: the same 404 as an unknown backend.
+  if (endpointBackend !== undefined && !context.tenants.sees(tenant, endpointBackend)) {
+    return refuse(response, 404, `Not Found: no backend named "${endpointBackend}" is in tenant "${tenant}"'s catalog`);
+  }
+  noteRequestTenant(request, tenant);
+  return route(context, request, response, endpointBackend, caller);
+}
+
+async function refuseTenant(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller, error: AuthError): Promise<void> {
+  // Audited as an auth_failure naming the caller, as a session used by another identity is.
+  await context.audit?.record(authFailureFacts({ error, request, gatewayId: context.gatewayId, endpointBackend, caller })).catch(() => undefined);
+  context.identity.authentication.refuse(response, error, endpointBackend);
 }
 
 function route(context: McpEndpointContext, request: IncomingMessage, response: ServerResponse, endpointBackend: string | undefined, caller: Caller): Promise<void> | void {

@@ -13,6 +13,8 @@ export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
 export interface UsageRow {
   agent: string | null;
   identity: string | null;
+  /** The record's `caller.tenant`; null on a gateway without tenants (reported as the default tenant). */
+  tenant?: string | null;
   server: string | null;
   tool: string | null;
   /** Only when grouped per session. */
@@ -75,7 +77,7 @@ export function keyOf(row: UsageRow, by: UsageDimension, teams: TeamDirectory, t
     case 'tool':
       return `${row.server ?? NONE}${toolSeparator}${row.tool ?? NONE}`;
     case 'tenant':
-      return DEFAULT_TENANT;
+      return row.tenant ?? DEFAULT_TENANT;
   }
 }
 
@@ -133,7 +135,7 @@ export function aggregateUsage(rows: Iterable<UsageRow>, options: AggregateOptio
 /** Rows of several time chunks (days) merged by their grouping key, so per-session counts span chunk edges. */
 export function mergeRows(into: Map<string, UsageRow>, rows: Iterable<UsageRow>): void {
   for (const row of rows) {
-    const key = JSON.stringify([row.agent, row.identity, row.server, row.tool, row.sessionId ?? null]);
+    const key = JSON.stringify([row.agent, row.identity, row.tenant ?? null, row.server, row.tool, row.sessionId ?? null]);
     const existing = into.get(key);
     if (existing === undefined) into.set(key, { ...row });
     else {

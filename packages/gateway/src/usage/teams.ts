@@ -6,7 +6,7 @@
 import type { UsageConfig } from '../config/usage-schema.ts';
 
 export const UNASSIGNED_TEAM = 'unassigned';
-/** Tenants arrive with the control plane's tenant step; until then every call is the default tenant's. */
+/** The tenant of a call recorded without one (a gateway without tenants: docs/tenants.md). */
 export const DEFAULT_TENANT = 'default';
 
 export interface TeamDirectory {

@@ -19,6 +19,8 @@ export interface UsageRequest {
   by: UsageDimension;
   range: UsageRange;
   perSession?: boolean;
+  /** Only this tenant's calls (a tenant admin's report); absent: every tenant's. */
+  tenant?: string | undefined;
 }
 
 export interface UsageReport extends UsageAggregate {
@@ -51,13 +53,13 @@ export function configuredPrices(config: Pick<GatewayConfig, 'policies'>): (back
   return (backend, tool) => prices.reduce((highest, price) => Math.max(highest, price(backend, tool)), 0);
 }
 
-export async function readUsageRows(store: AuditStore, range: UsageRange, perSession: boolean): Promise<UsageRow[]> {
+export async function readUsageRows(store: AuditStore, range: UsageRange, perSession: boolean, tenant?: string): Promise<UsageRow[]> {
   if (store instanceof SqliteAuditStore) {
-    const sql = buildUsageSql('sqlite', range, { entries: 'audit_entries', perSession });
+    const sql = buildUsageSql('sqlite', range, { entries: 'audit_entries', perSession, tenant });
     return store.execute(sql.text, ...(sql.values as (string | number)[])).map(usageRowOf);
   }
   if (store instanceof PostgresAuditStore) {
-    const sql = buildUsageSql('postgres', range, { entries: '{schema}.audit_records', perSession });
+    const sql = buildUsageSql('postgres', range, { entries: '{schema}.audit_records', perSession, tenant });
     return (await store.execute(sql.text, sql.values)).map(usageRowOf);
   }
   throw new UsageError('usage_query_invalid', `usage reports read a SQLite or PostgreSQL audit store; this one is ${store.kind}`);
@@ -74,7 +76,7 @@ export async function buildUsageReport(store: AuditStore, config: Pick<GatewayCo
   const readers = store.kind === 'postgres' ? Math.min(PARALLEL_DAYS, days.length) : 1;
   await Promise.all(Array.from({ length: readers }, async () => {
     while (next < days.length) {
-      const rows = await readUsageRows(store, days[next++]!, perSession);
+      const rows = await readUsageRows(store, days[next++]!, perSession, request.tenant);
       for (const row of rows) calls += row.calls;
       mergeRows(merged, rows);
       onProgress?.(++done, days.length, calls);
@@ -91,6 +93,7 @@ function usageRowOf(row: Record<string, unknown>): UsageRow {
   return {
     agent: text(row.agent),
     identity: text(row.identity),
+    tenant: text(row.tenant),
     server: text(row.server),
     tool: text(row.name),
     ...('session_id' in row ? { sessionId: text(row.session_id) } : {}),

@@ -4,13 +4,15 @@
 // a month of millions of records comes back as a few thousand rows. Pure;
 // usage-report.ts runs it. call-cost.ts states the same charge rule in code.
 
-import { utcDay, type SqlDialect, type SqlStatement } from '../audit/query.ts';
+import { tenantSql, utcDay, type SqlDialect, type SqlStatement } from '../audit/query.ts';
 import type { UsageRange } from './usage-period.ts';
 
 export interface UsageSqlOptions {
   /** SQLite: audit_entries; PostgreSQL: the schema-qualified audit_records. */
   entries: string;
   perSession: boolean;
+  /** Only this tenant's calls (a tenant admin's report, docs/tenants.md); absent: every tenant's. */
+  tenant?: string | undefined;
 }
 
 /**
@@ -44,7 +46,7 @@ function parseGuard(dialect: SqlDialect): string {
   return dialect === 'sqlite' ? `instr(e.record, 'cost_usd') > 0` : `strpos(e.record, 'cost_usd') > 0 AND (strpos(e.record, '\\u') = 0 OR e.record !~ '\\\\u(0000|[dD][89a-fA-F])')`;
 }
 
-/** Rows: agent, identity, server, name, [session_id,] calls, failed, unpriced, charged_micro. */
+/** Rows: agent, identity, tenant, server, name, [session_id,] calls, failed, unpriced, charged_micro. */
 export function buildUsageSql(dialect: SqlDialect, range: UsageRange, options: UsageSqlOptions): SqlStatement {
   const values: unknown[] = [];
   const param = (value: unknown): string => {
@@ -55,16 +57,17 @@ export function buildUsageSql(dialect: SqlDialect, range: UsageRange, options: U
   const conditions = [`e.ts >= ${param(time(range.since))}`, `e.ts < ${param(time(range.until))}`, `e.op_type = 'tool_invocation'`, `e.status <> 'attempted'`];
   // A record's storage day is never before its timestamp's day (query.ts): prunes older partitions.
   if (dialect === 'postgres') conditions.push(`e.day >= ${param(utcDay(range.since))}::date`);
+  if (options.tenant !== undefined) conditions.push(`${tenantSql(dialect)} = ${param(options.tenant)}`);
   const session = options.perSession ? ', session_id' : '';
   const micro = dialect === 'sqlite' ? 'CAST(round(charged * 1000000) AS INTEGER)' : 'round(charged * 1000000)::bigint';
   const count = dialect === 'sqlite' ? 'count(*)' : 'count(*)::bigint';
-  const text = `SELECT agent, identity, server, name${session}, ${count} AS calls,
+  const text = `SELECT agent, identity, tenant, server, name${session}, ${count} AS calls,
     sum(CASE WHEN status <> 'success' THEN 1 ELSE 0 END) AS failed,
     sum(CASE WHEN charged IS NULL THEN 1 ELSE 0 END) AS unpriced,
     coalesce(sum(${micro}), 0) AS charged_micro
-  FROM (SELECT e.agent, e.identity, e.server, e.name, e.session_id, e.status,
+  FROM (SELECT e.agent, e.identity, ${tenantSql(dialect)} AS tenant, e.server, e.name, e.session_id, e.status,
       CASE WHEN ${parseGuard(dialect)} THEN ${chargeSql(dialect)} END AS charged
     FROM ${options.entries} e WHERE ${conditions.join(' AND ')}) AS calls
-  GROUP BY agent, identity, server, name${session}`;
+  GROUP BY agent, identity, tenant, server, name${session}`;
   return { text, values };
 }

@@ -135,12 +135,28 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       for (let index = 0; index < 25; index += 1) {
         await opened.sink.append(buildAuditRecord(factsFor('tool_invocation', index, { startedAt: start + index * 60_000, caller: { identity: 'user:pager@company.com', agent: 'pager' }, name: index % 2 === 0 ? 'get_invoice' : 'delete_invoice' })));
       }
+      // Tenants (docs/tenants.md): the tenant is read from the record itself; an argument named tenant must not count.
+      const tenanted = [['alpha', { customer_id: 'T-1' }], ['beta', { tenant: 'alpha' }], ['alpha', { customer_id: 'T-2' }], ['beta', { note: 'nul \u0000 inside' }]] as const;
+      for (const [index, [tenant, args]] of tenanted.entries()) {
+        await opened.sink.append(buildAuditRecord(factsFor('tool_invocation', index, { startedAt: start + (100 + index) * 60_000, caller: { identity: 'agent:tenanted', agent: 'tenanted', tenant }, arguments: { ...args } })));
+      }
       await opened.sink.flush();
     });
     after(async () => {
       await opened.close();
       await directory.remove();
       if (kind === 'postgres') await dropSchema(schema);
+    });
+
+    it('filters by the tenant the record ran for, never by an argument of that name', async () => {
+      const alpha = await opened.store.query({ agent: 'tenanted', tenant: 'alpha' }, { limit: 100 });
+      assert.deepEqual(alpha.items.map((item) => item.record.operation.arguments), [{ customer_id: 'T-2' }, { customer_id: 'T-1' }]);
+      const beta = await opened.store.query({ agent: 'tenanted', tenant: 'beta' }, { limit: 100 });
+      assert.ok(beta.items.every((item) => item.record.caller.tenant === 'beta'));
+      // PostgreSQL cannot read a record holding \u0000 as jsonb: it counts as no tenant, so a tenant filter leaves it out (never shows it to another tenant).
+      assert.equal(beta.items.length, kind === 'sqlite' ? 2 : 1);
+      const all = await opened.store.query({ agent: 'tenanted' }, { limit: 100 });
+      assert.equal(all.items.length, 4);
     });
 
     const identities = (items: { record: AuditRecord }[]) => items.map((item) => item.record.caller.identity);

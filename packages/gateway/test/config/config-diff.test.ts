@@ -83,3 +83,19 @@ describe('diffConfig', () => {
     assert.equal(summarizeDiff(diff), 'backends +wiki -docs ~crm');
   });
 });
+
+describe('diffConfig with tenants', () => {
+  const base = 'backends:\n  - { name: crm, url: http://crm.internal/mcp }\n  - { name: docs, url: http://docs.internal/mcp }\n';
+  const tenants = (grant: string, limit: number) => `tenants:\n  list:\n    - name: sales\n      backends: [crm]\n      shared: [${grant}]\n      policies:\n        - { name: slow, type: rate_limit, requests_per_minute: ${limit} }\n`;
+
+  it('applies a tenant\'s policy change live, as any policy change', () => {
+    const diff = diffConfig(parsed(base + tenants('docs', 5)), parsed(base + tenants('docs', 10)));
+    assert.equal(diff.isPolicyChanged, true);
+    assert.deepEqual(diff.needsRestart, []);
+  });
+
+  it('reports a change of what a tenant owns or is granted as needing a restart', () => {
+    const diff = diffConfig(parsed(base + tenants('docs', 5)), parsed(base + tenants('', 5)));
+    assert.deepEqual(diff.needsRestart, ['tenants']);
+  });
+});

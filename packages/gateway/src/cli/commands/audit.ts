@@ -89,6 +89,7 @@ export function registerAuditCommand(program: Command, context: AuditCommandCont
     .option('--status <status>', 'success, error, denied, timeout or cancelled')
     .option('--decision <decision>', 'strongest policy decision: allow, rewrite, flag or deny')
     .addOption(new Option('--category <category>', 'retention category').choices(AUDIT_CATEGORIES))
+    .option('--tenant <tenant>', 'the tenant the operation ran for (docs/tenants.md)')
     .option('--limit <n>', `records per page (default ${DEFAULT_QUERY_LIMIT})`, parseLimit)
     .option('--cursor <cursor>', 'the next page, as printed after the previous one')
     .option('--all', 'every page, not just the first')
@@ -190,6 +191,7 @@ interface QueryOptions extends StoreOptions {
   status?: string;
   decision?: string;
   category?: AuditCategory;
+  tenant?: string;
   limit?: number;
   cursor?: string;
   all?: boolean;

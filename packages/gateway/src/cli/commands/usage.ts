@@ -30,6 +30,7 @@ interface UsageOptions {
   by: UsageDimension;
   period: string;
   per?: 'session';
+  tenant?: string;
   format: UsageFormat;
 }
 
@@ -39,11 +40,12 @@ export function registerUsageCommand(program: Command, context: UsageCommandCont
   const now = context.now ?? (() => new Date());
   return program
     .command('usage')
-    .description('calls and cost per team, agent, user, backend or tool, from the audit store (cost per user session: --by user --per session)')
+    .description('calls and cost per team, agent, user, backend, tool or tenant, from the audit store (cost per user session: --by user --per session)')
     .addOption(new Option('--by <dimension>', 'what to group by').choices(USAGE_DIMENSIONS).default('team'))
     .option('--period <period>', `which time (UTC): ${PERIOD_FORMS}`, 'this-month')
     .addOption(new Option('--per <unit>', 'add sessions and cost per session to each line').choices(['session']))
     .addOption(new Option('--format <format>', 'output format').choices(USAGE_FORMATS).default('table'))
+    .option('--tenant <tenant>', 'only the calls of this tenant (docs/tenants.md)')
     .option('-c, --config <file>', 'the gatehouse.yaml the gateway runs with: its audit store, teams and tool costs (default: the embedded default)', (value: string) => {
       if (value.trim() === '') throw new InvalidArgumentError('expected a file path');
       return value;
@@ -57,7 +59,7 @@ export function registerUsageCommand(program: Command, context: UsageCommandCont
         const settings = resolveAuditSettings(config, path);
         if (!settings.isEnabled) throw new AuditError('audit_store_invalid', `${path} turns audit off (audit.enabled: false); usage is read from the audit store, so there is none to read`);
         store = await openAuditStore(settings, { isReadOnly: true });
-        const report = await buildUsageReport(store, config, { by: options.by, range, perSession: options.per === 'session' }, progressOn(terminal));
+        const report = await buildUsageReport(store, config, { by: options.by, range, perSession: options.per === 'session', tenant: options.tenant }, progressOn(terminal));
         io.out(formatUsage(report, options.format));
       } catch (error) {
         if (!isAuditError(error) && !isConfigError(error) && !isUsageError(error)) throw error;

@@ -14,6 +14,8 @@ export interface DirectoryAgent {
   scopes: readonly string[];
   roles: readonly string[];
   description: string;
+  /** The tenant its tokens name (the `tenants.claim` claim), on a gateway with tenants. */
+  tenant?: string;
 }
 
 export interface DirectoryUser {
@@ -24,6 +26,8 @@ export interface DirectoryUser {
   roles: readonly string[];
   /** The most this user can delegate to any client; a token acting for them never carries more. */
   scopes: readonly string[];
+  /** The tenant the tokens acting for this user name, on a gateway with tenants. */
+  tenant?: string;
 }
 
 /** Chapter 5: "mcp.tools.read vs mcp.tools.invoke", per-resource read, per-action write, and a rare admin scope. */
@@ -57,6 +61,20 @@ export const DEMO_AGENTS: readonly DirectoryAgent[] = [
   // Separation of duties (docs/security.md section 1): the approver is a party of no call it decides, so it holds no tool scope.
   { name: 'approver', secret: 'approver-dev-secret', scopes: [S.gatewayApprover], roles: ['approver'], description: 'decides held calls on the admin listener; calls no tools' },
 ];
+
+/**
+ * With a `tenants` section and no configured directory, the demo adds, for
+ * the first two tenants, an agent calling tools and an admin scoped to that
+ * tenant (docs/tenants.md); the agents above carry no tenant, so the demo
+ * `admin` stays the platform admin. The embedded default has no tenants and
+ * so never gets these.
+ */
+export function demoTenantAgents(tenants: readonly string[]): DirectoryAgent[] {
+  return tenants.slice(0, 2).flatMap((tenant) => [
+    { name: `${tenant}-agent`, secret: `${tenant}-agent-dev-secret`, scopes: [...SUPPORT_SCOPES, S.everythingRead, S.everythingInvoke], roles: ['support'], description: `calls the tools of tenant ${tenant}`, tenant },
+    { name: `${tenant}-admin`, secret: `${tenant}-admin-dev-secret`, scopes: [S.gatewayAdmin], roles: ['approver'], description: `administers tenant ${tenant} only (approvals, audit, usage)`, tenant },
+  ]);
+}
 
 /** Alice first: the auto-login signs in the first user when no login_hint names another. */
 export const DEMO_USERS: readonly DirectoryUser[] = [

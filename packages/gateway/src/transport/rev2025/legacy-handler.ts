@@ -15,6 +15,7 @@ import type { ClientRequests } from './client-requests.ts';
 import { SSE_HEADERS, accepts, refuse, sseFrame, writeJson, writeRpcError, writeStatus } from '../http-io.ts';
 import type { EventLog } from './event-log.ts';
 import { describeCaller, type Caller } from '../../identity/caller.ts';
+import { requestTenantOf } from '../../tenancy/request-tenant.ts';
 import { checkSessionOwner, sessionOwnerOf } from '../../identity/session-binding.ts';
 import type { EventStreams } from './event-streams.ts';
 import type { ReplicaMesh } from '../../cluster/replica-mesh.ts';
@@ -43,6 +44,10 @@ export function inFlightKey(sessionId: string, requestId: unknown): string {
 const sessionNotFound = () =>
   new GatewayRpcError(RPC.sessionNotFound, 'Session not found: it expired or was ended; send a new initialize request without Mcp-Session-Id', { httpStatus: 404 });
 
+function tenantField(tenant: string | undefined): { tenant?: string } {
+  return tenant === undefined ? {} : { tenant };
+}
+
 function sessionIdOf(request: IncomingMessage): string | undefined {
   const value = request.headers['mcp-session-id'];
   return Array.isArray(value) ? value[0] : value;
@@ -66,8 +71,8 @@ async function requireSession(context: LegacyHandlerContext, request: IncomingMe
     writeRpcError(response, null, toRpcError(error, context.logger));
     return undefined;
   }
-  // A session lives on the endpoint that created it; elsewhere it does not exist.
-  if (session === undefined || session.endpointBackend !== endpointBackend) {
+  // A session lives on the endpoint (and tenant) that created it; elsewhere it does not exist.
+  if (session === undefined || session.endpointBackend !== endpointBackend || session.tenant !== requestTenantOf(request)) {
     writeRpcError(response, null, sessionNotFound());
     return undefined;
   }
@@ -158,6 +163,7 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
       clientInfo: params.clientInfo,
       clientCapabilities: params.capabilities,
       endpointBackend,
+      ...tenantField(requestTenantOf(request)),
       ...(context.identity.isEnforced ? { owner: sessionOwnerOf(caller) } : {}),
       ...(caller.isAnonymous ? {} : { subject: describeCaller(caller).identity, agent: caller.agent }),
       isInitialized: false,
@@ -179,7 +185,7 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
       capabilities: context.router.capabilities(endpointBackend),
       serverInfo: context.serverInfo,
     };
-    const instructions = context.router.instructions(endpointBackend);
+    const instructions = context.router.instructions(endpointBackend, requestTenantOf(request));
     if (instructions !== undefined) result.instructions = instructions;
     writeJson(response, 200, { jsonrpc: '2.0', id: message.id, result }, { 'mcp-session-id': session.id });
   } catch (error) {

@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { classifyMessage, type JsonRpcId } from '../../protocol/jsonrpc.ts';
 import { GatewayRpcError, RPC, rpcErrors } from '../../protocol/errors.ts';
 import type { Catalog } from '../../catalog/catalog.ts';
+import type { TenantDirectory } from '../../tenancy/tenant-directory.ts';
+import { requestTenantOf } from '../../tenancy/request-tenant.ts';
 import { dispatchRequest, openExchange, toRpcError, type DispatchContext } from '../dispatch.ts';
 import { refuse, writeRpcError, writeStatus } from '../http-io.ts';
 import { ListenStreams, readListenFilter } from './listen-streams.ts';
@@ -22,6 +24,15 @@ export interface ModernHandlerContext extends DispatchContext {
   subscriptions: ResourceSubscriptions;
   /** With shared sessions: sends a retry of a call held by another replica to that replica. */
   heldCallForwarding?: HeldCallForwarding;
+  /** The gateway's tenants: a tenant's request is checked against its own view (docs/tenants.md). */
+  tenants?: TenantDirectory;
+}
+
+/** The catalog view a request's header checks see: its tenant's on `/mcp`, as the router's. */
+function viewFor(context: ModernHandlerContext, request: IncomingMessage, endpointBackend: string | undefined) {
+  const tenant = requestTenantOf(request);
+  if (context.tenants === undefined || tenant === undefined || endpointBackend !== undefined) return context.catalog.view(endpointBackend);
+  return context.catalog.tenantView(tenant, context.tenants.backendsOf(tenant));
 }
 
 const LISTEN_METHOD = 'subscriptions/listen';
@@ -84,7 +95,7 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
     }
     if (method === 'tools/call') {
       const name = decodedMcpName(request.headers);
-      if (name !== undefined && !context.catalog.view(endpointBackend).toolsByName.has(name)) {
+      if (name !== undefined && !viewFor(context, request, endpointBackend).toolsByName.has(name)) {
         throw rpcErrors.invalidParams(`Unknown tool "${name}": it is not in this endpoint's catalog; call tools/list for the current names`);
       }
     }
@@ -110,7 +121,7 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
     if (classified.kind === 'notification') return writeStatus(response, 202);
     if (classified.message.method === LISTEN_METHOD) return openListen(context, response, classified.message, client, endpointBackend, caller);
     if (message.method === 'tools/call') {
-      const entry = context.catalog.view(endpointBackend).toolsByName.get(message.params?.name as string);
+      const entry = viewFor(context, request, endpointBackend).toolsByName.get(message.params?.name as string);
       if (entry !== undefined && entry.headerParameters.length > 0) checkParameterHeaders(request.headers, entry.headerParameters, message.params?.arguments);
     }
     const forwarding = context.heldCallForwarding;
