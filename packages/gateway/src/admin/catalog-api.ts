@@ -7,6 +7,7 @@
 
 import { writeJson } from '../transport/http-io.ts';
 import type { AdminHandler } from './approvals-api.ts';
+import { adminTenantScope } from './tenant-scope.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { pinnedPart, type ToolPins } from '../policy/tool-pinning.ts';
@@ -28,11 +29,14 @@ export function createCatalogApi(options: CatalogApiOptions): AdminHandler {
   return (request, response) => {
     const path = new URL(request.url ?? '/', 'http://admin.invalid').pathname;
     if (path !== CATALOG_PATH && path !== `${CATALOG_PATH}/`) return false;
-    void withAdmin(options, request, response, () => {
+    void withAdmin(options, request, response, (caller) => {
       if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists the catalog' }, { allow: 'GET' });
+      // A tenant admin sees the tools of its tenant's backends only (docs/tenants.md).
+      const scope = adminTenantScope(caller, options.tenants);
       const pins = options.pins();
       const federated = options.catalog.view(undefined);
-      const tools = [...federated.toolsByName.values()].map((entry) => {
+      const visible = [...federated.toolsByName.values()].filter((entry) => scope.isPlatform || options.tenants === undefined || options.tenants.sees(scope.tenant, entry.backend));
+      const tools = visible.map((entry) => {
         // The backend's own view carries the definition under the backend's name, as the pins hash it.
         const definition = (options.catalog.view(entry.backend).toolsByName.get(entry.name)?.definition ?? entry.definition) as unknown as ToolDefinition;
         const base = { name: entry.clientName, backend: entry.backend, tool: entry.name, title: stringOrNull(definition.title), description: stringOrNull(definition.description) };

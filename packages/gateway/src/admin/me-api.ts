@@ -3,6 +3,7 @@
 // the console shapes its pages to what the API will allow. Every admin role
 // may read it (permission api.read, admin-permissions.ts).
 
+import { adminTenantScope, describeAdminScope } from './tenant-scope.ts';
 import type { Caller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { AdminHandler } from './approvals-api.ts';
@@ -35,15 +36,9 @@ export function meView(caller: Caller, options: AdminAuthentication): Record<str
     client_id: caller.agent,
     user: caller.user ?? null,
     principal: caller.rootPrincipal,
-    tenant: tenantOf(caller),
+    ...describeAdminScope(adminTenantScope(caller, options.tenants)),
     scopes: [...caller.grantedScopes],
     roles: rolesOf(caller, scopes),
     permissions: permissionsOf(caller, scopes),
   };
-}
-
-/** The caller's tenant once identity knows tenants (a later Caller field); null until then and for platform callers. */
-function tenantOf(caller: Caller): string | null {
-  const tenant = (caller as Caller & { tenant?: unknown }).tenant;
-  return typeof tenant === 'string' ? tenant : null;
 }

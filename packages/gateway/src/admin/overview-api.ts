@@ -6,6 +6,7 @@
 
 import { writeJson } from '../transport/http-io.ts';
 import type { AdminHandler } from './approvals-api.ts';
+import { adminTenantScope } from './tenant-scope.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import type { Backend } from '../upstream/backend.ts';
 import type { InFlightBackend } from '../upstream/in-flight-backend.ts';
@@ -38,12 +39,15 @@ export function createOverviewApi(options: OverviewApiOptions): AdminHandler {
   return (request, response) => {
     const path = new URL(request.url ?? '/', 'http://admin.invalid').pathname;
     if (path !== OVERVIEW_PATH && path !== `${OVERVIEW_PATH}/`) return false;
-    void withAdmin(options, request, response, async () => {
+    void withAdmin(options, request, response, async (caller) => {
       if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows the overview' }, { allow: 'GET' });
+      // A tenant admin sees its tenant's backends (owned and granted); `overall` stays the gateway's, naming no backend (docs/tenants.md).
+      const scope = adminTenantScope(caller, options.tenants);
+      const isVisible = (name: string) => scope.isPlatform || options.tenants === undefined || options.tenants.sees(scope.tenant, name);
       const entries = options.gate === undefined ? [] : await options.gate.store.list();
       const lifecycle = new Map(entries.map((entry) => [entry.spec.name, entry]));
       const report = traffic?.report();
-      const running = options.backends();
+      const running = options.backends().filter((backend) => isVisible(backend.name));
       let inFlightTotal = 0;
       const backends = running.map((backend) => {
         const resilience = resilienceOf(backend);
@@ -63,7 +67,7 @@ export function createOverviewApi(options: OverviewApiOptions): AdminHandler {
       // Registered but not running (proposed, in review, suspended, retired...): listed so the overview is the whole fleet.
       const names = new Set(running.map((backend) => backend.name));
       for (const entry of entries) {
-        if (names.has(entry.spec.name)) continue;
+        if (names.has(entry.spec.name) || !isVisible(entry.spec.name)) continue;
         backends.push({ name: entry.spec.name, kind: null, state: null, ...registryView(entry), circuit: null, health: null, in_flight: 0, ...NO_TRAFFIC } as never);
       }
       writeJson(response, 200, {

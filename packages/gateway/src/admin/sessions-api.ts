@@ -8,6 +8,7 @@
 import { writeJson } from '../transport/http-io.ts';
 import type { AdminHandler } from './approvals-api.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
+import { adminTenantScope, isInAdminScope, withinAdminScope } from './tenant-scope.ts';
 import type { Caller } from '../identity/caller.ts';
 import { recordAdmin } from './admin-audit.ts';
 import type { SessionStore } from '../session/store.ts';
@@ -45,6 +46,7 @@ export function createSessionsApi(options: SessionsApiOptions): AdminHandler {
       }
     });
     async function serve(caller: Caller): Promise<void> {
+      const scope = adminTenantScope(caller, options.tenants);
       const rest = path.slice(SESSIONS_PATH.length).replace(/^\/|\/$/g, '');
       if (rest === '') {
         if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists sessions' }, { allow: 'GET' });
@@ -55,12 +57,19 @@ export function createSessionsApi(options: SessionsApiOptions): AdminHandler {
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SESSION_PAGE) return writeJson(response, 400, { error: `limit must be a whole number from 1 to ${MAX_SESSION_PAGE}`, code: 'invalid_request' });
         const cursor = url.searchParams.get('cursor') || undefined;
         const page = await options.store.list({ limit, cursor }, now());
-        return writeJson(response, 200, { store: options.store.kind, sessions: page.sessions.map(sessionView), next_cursor: page.nextCursor ?? null }, { 'cache-control': 'no-store' });
+        // A tenant admin sees its tenant's sessions only; a page may then hold fewer than `limit`, and next_cursor still goes on.
+        const sessions = withinAdminScope(scope, page.sessions, (session) => session.tenant);
+        return writeJson(response, 200, { store: options.store.kind, sessions: sessions.map(sessionView), next_cursor: page.nextCursor ?? null }, { 'cache-control': 'no-store' });
       }
       if (rest.includes('/')) return writeJson(response, 404, { error: 'expected /admin/sessions or /admin/sessions/{id}' });
       if (request.method !== 'DELETE') return writeJson(response, 405, { error: 'DELETE /admin/sessions/{id} ends a session' }, { allow: 'DELETE' });
       const id = decodeURIComponent(rest);
       const startedAt = Date.now();
+      if (!scope.isPlatform) {
+        // Another tenant's session is "not found" to a tenant admin, as if absent (docs/tenants.md).
+        const session = await options.store.load(id, now());
+        if (session === undefined || !isInAdminScope(scope, session.tenant)) return writeJson(response, 404, { error: `no session "${id}" in tenant "${scope.tenant}"; GET /admin/sessions lists them`, code: 'not_found' });
+      }
       const existed = await options.store.delete(id);
       // Released everywhere even when the store no longer had it: a replica may still hold a stream for it.
       options.endEverywhere(id);
