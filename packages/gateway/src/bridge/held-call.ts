@@ -10,8 +10,7 @@ import type { Exchange } from '../exchange/exchange.ts';
 
 export type HeldCallEvent =
   | { kind: 'result'; result: Record<string, unknown> }
-  /** `isRefusal`: the gateway ended the call for the client (fail()); the upstream call is still running and must be cancelled. */
-  | { kind: 'error'; error: unknown; isRefusal?: boolean }
+  | { kind: 'error'; error: unknown }
   | { kind: 'input'; requests: Map<string, JsonRpcRequest> };
 
 /** How long to keep gathering backend requests that arrive together, so the client gets them in one round. */
@@ -49,12 +48,6 @@ export class HeldCall {
     this.#wake?.();
   }
 
-  /** Ends the call for the client with `error` now, whatever the backend does next; its owner cancels the upstream call. */
-  fail(error: unknown): void {
-    this.#queue = [];
-    this.#settle({ kind: 'error', error, isRefusal: true });
-  }
-
   /** Waits for the backend's next move: its result, or requests for input (gathered briefly so they come as one round). */
   async next(): Promise<HeldCallEvent> {
     if (this.#queue.length === 0 && this.#settled === undefined) {
@@ -76,8 +69,6 @@ export class HeldCall {
   }
 
   #settle(event: HeldCallEvent): void {
-    // The first outcome stands: an upstream that ends after fail() changes nothing.
-    if (this.#settled !== undefined) return;
     this.#settled = event;
     this.#wake?.();
   }

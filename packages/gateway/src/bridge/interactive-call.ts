@@ -104,10 +104,10 @@ async function forwardForModernClient(
         if (request.method === 'ping') return void backend.respond({ jsonrpc: '2.0', id: request.id, result: {} }).catch(() => {});
         const current = held.currentExchange ?? exchange;
         if (!hasCapability(current.client.capabilities, request.method, request.params)) {
-          void backend.respond(failureResponse(request.id, { code: -32601, message: `The client did not declare the capability ${request.method} needs, so the gateway did not ask it` })).catch(() => {});
-          // The gateway is the 2026-07-28 server here: a request it cannot serve without that capability fails with -32021 (basic/index, "_meta").
-          held.fail(rpcErrors.missingRequiredClientCapability(request.method, capabilityFor(request.method, request.params) ?? { name: request.method }));
-          return;
+          // The backend hears the 2026-07-28 error the client's request deserves (-32021, naming the capability):
+          // a tool that can do without it goes on; one that passes the error up has it relayed with HTTP 400.
+          const refusal = rpcErrors.missingRequiredClientCapability(request.method, capabilityFor(request.method, request.params) ?? { name: request.method });
+          return void backend.respond(failureResponse(request.id, refusal.toJsonRpc())).catch(() => {});
         }
         const urlProblem = elicitationUrlProblem(request.method, request.params);
         if (urlProblem !== undefined) return void backend.respond(failureResponse(request.id, { code: -32602, message: `The gateway refused ${urlProblem}` })).catch(() => {});
@@ -133,8 +133,7 @@ async function settleRound(bridge: BridgeContext, exchange: Exchange, held: Held
       return event.result;
     }
     if (event.kind === 'error') {
-      if (event.isRefusal === true) bridge.held.abandon(held.id, 'the gateway refused the call');
-      else bridge.held.release(held.id);
+      bridge.held.release(held.id);
       throw event.error;
     }
     return inputRequiredFor(bridge, held, event.requests, binding);

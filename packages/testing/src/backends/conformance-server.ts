@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// A backend for the official MCP conformance suite
-// (`conformance server --url <this backend's url>`), built on SDK v1 because
-// the suite tests the 2025-11-25 revision. It implements every tools,
-// resources, prompts, logging, completion, sampling and elicitation
-// scenario. HTTP runs stateful sessions with an event store
+// The conformance fixture on SDK v1 (@modelcontextprotocol/sdk), a 2025-11-25
+// server: every tool, resource and prompt the official suite's server
+// scenarios call, for both suite revisions. The 2026-07-28 scenarios'
+// input_required tools are written as a 2025 server writes them, requests
+// during the call; a 2026 client meets them through the gateway's bridge.
+// Texts and schemas are shared with the SDK v2 fixture
+// (conformance-catalog.ts). HTTP runs stateful sessions with an event store
 // for SSE resumability; `--stdio` also works.
 
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';

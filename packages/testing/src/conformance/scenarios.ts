@@ -46,8 +46,9 @@ export const SUITES: readonly SuiteRevision[] = [
     // The frozen requirement set (37 server scenarios); the suite also runs and
     // reports, unscored, the pending scenarios and the tasks extension.
     selection: ['--requirements', '2026-07-28'],
+    // Not server-stateless: it calls the fixture's hooks (test_missing_capability,
+    // test_trigger_tool_change) by their own names, which /mcp namespaces.
     federatedScenarios: [
-      'server-stateless',
       'tools-list',
       'resources-list',
       'prompts-list',
