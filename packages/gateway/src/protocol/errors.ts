@@ -47,7 +47,8 @@ export class GatewayRpcError extends Error {
 }
 
 /**
- * The HTTP status a backend's JSON-RPC error is relayed with. The 2026-07-28
+ * The HTTP status a backend's JSON-RPC error is relayed with to a 2026-07-28
+ * client (a 2025 client always gets 200). The 2026-07-28
  * transport ties a few codes to 400 Bad Request whoever raises them
  * (basic/transports: HeaderMismatch, MissingRequiredClientCapability,
  * UnsupportedProtocolVersion); a backend's other errors answer 200, as a

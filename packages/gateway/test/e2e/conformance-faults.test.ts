@@ -60,6 +60,18 @@ describe('MissingRequiredClientCapability (-32021) reaches a 2026 client with HT
     });
   }
 
+  it('a 2025 client gets the same error inside a 200 response, as its revision reads errors', async () => {
+    const sessionId = await initializeLegacy(endpointOf('v2'));
+    const response = await post(
+      endpointOf('v2'),
+      { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'test_missing_capability', arguments: {} } },
+      { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    );
+    assert.equal(response.status, 200, response.text);
+    const message = response.body ?? JSON.parse(/^data: (.*)$/m.exec(response.text)?.[1] ?? '{}');
+    assert.equal(message.error?.code, -32021, response.text);
+  });
+
   it('a client that declared the capability is asked instead (input_required, HTTP 200)', async () => {
     const call = modernRequest(3, 'tools/call', { name: 'test_missing_capability', arguments: {} });
     (call.body.params as Record<string, any>)._meta = modernMeta({ 'io.modelcontextprotocol/clientCapabilities': { sampling: {} } });
