@@ -215,22 +215,22 @@ function registerLegacyInteractiveTools(server: McpServer): void {
       });
     },
   );
-  const elicitation = (name: string, description: string, params: () => Parameters<typeof inputRequired.elicit>[0], label: string) =>
+  // One form elicitation per tool; test_elicitation takes its message from the call.
+  const elicitation = (name: string, description: string, request: (args: { message?: string }) => unknown, label: string) =>
     server.registerTool(
       name,
-      { description, inputSchema: name === 'test_elicitation' ? z.object({ message: z.string().describe('The message to show the user') }) : noArguments },
+      { description, inputSchema: z.object({ message: z.string().describe('The message to show the user').optional() }) },
       async (args, ctx) => {
         const answer = inputResponse(ctx.mcpReq.inputResponses, 'elicitation');
         if (answer.kind === 'elicit' && ownRound(ctx, name)) {
           return text(`${label}: action=${answer.action}, content=${JSON.stringify(answer.content ?? {})}`);
         }
-        const message = (args as { message?: string }).message;
-        return ask(name, { elicitation: inputRequired.elicit(message === undefined ? params() : { ...params(), message }) });
+        return ask(name, { elicitation: inputRequired.elicit(structuredClone(request(args)) as never) });
       },
     );
-  elicitation('test_elicitation', 'Asks the user for a username and email (elicitation/create, form mode).', () => structuredClone(fixture.userElicitation('')) as never, 'User response');
-  elicitation('test_elicitation_sep1034_defaults', 'Elicitation whose schema gives a default for every primitive type (SEP-1034).', () => structuredClone(fixture.defaultsElicitation) as never, 'Elicitation completed');
-  elicitation('test_elicitation_sep1330_enums', 'Elicitation with all five enum schema forms (SEP-1330).', () => structuredClone(fixture.enumsElicitation) as never, 'Elicitation completed');
+  elicitation('test_elicitation', 'Asks the user for a username and email (elicitation/create, form mode).', (args) => fixture.userElicitation(args.message ?? 'Please provide your details'), 'User response');
+  elicitation('test_elicitation_sep1034_defaults', 'Elicitation whose schema gives a default for every primitive type (SEP-1034).', () => fixture.defaultsElicitation, 'Elicitation completed');
+  elicitation('test_elicitation_sep1330_enums', 'Elicitation with all five enum schema forms (SEP-1330).', () => fixture.enumsElicitation, 'Elicitation completed');
 }
 
 const nameAnswer = z.object({ name: z.string() });
