@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { requestStateBindingKey } from '../identity/session-binding.ts';
 import type { Exchange } from '../exchange/exchange.ts';
-import { hasCapability } from '../exchange/client-relay.ts';
+import { capabilityFor, hasCapability } from '../exchange/client-relay.ts';
 import type { Backend } from '../upstream/backend.ts';
 import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
 import { failureResponse, type JsonRpcRequest } from '../protocol/jsonrpc.ts';
@@ -104,7 +104,10 @@ async function forwardForModernClient(
         if (request.method === 'ping') return void backend.respond({ jsonrpc: '2.0', id: request.id, result: {} }).catch(() => {});
         const current = held.currentExchange ?? exchange;
         if (!hasCapability(current.client.capabilities, request.method, request.params)) {
-          return void backend.respond(failureResponse(request.id, { code: -32601, message: `The client did not declare the capability ${request.method} needs, so the gateway did not ask it` })).catch(() => {});
+          // The backend hears the 2026-07-28 error the client's request deserves (-32021, naming the capability):
+          // a tool that can do without it goes on; one that passes the error up has it relayed with HTTP 400.
+          const refusal = rpcErrors.missingRequiredClientCapability(request.method, capabilityFor(request.method, request.params) ?? { name: request.method });
+          return void backend.respond(failureResponse(request.id, refusal.toJsonRpc())).catch(() => {});
         }
         const urlProblem = elicitationUrlProblem(request.method, request.params);
         if (urlProblem !== undefined) return void backend.respond(failureResponse(request.id, { code: -32602, message: `The gateway refused ${urlProblem}` })).catch(() => {});

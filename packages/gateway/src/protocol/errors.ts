@@ -46,6 +46,18 @@ export class GatewayRpcError extends Error {
   }
 }
 
+/**
+ * The HTTP status a backend's JSON-RPC error is relayed with to a 2026-07-28
+ * client (a 2025 client always gets 200). The 2026-07-28
+ * transport ties a few codes to 400 Bad Request whoever raises them
+ * (basic/transports: HeaderMismatch, MissingRequiredClientCapability,
+ * UnsupportedProtocolVersion); a backend's other errors answer 200, as a
+ * JSON-RPC error inside a successful HTTP exchange.
+ */
+export function relayedErrorStatus(code: number): number {
+  return code === RPC.headerMismatch || code === RPC.missingRequiredClientCapability || code === RPC.unsupportedProtocolVersion ? 400 : 200;
+}
+
 export function isGatewayRpcError(value: unknown): value is GatewayRpcError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
@@ -63,6 +75,17 @@ export const rpcErrors = {
       httpStatus: 400,
       data: { supported, requested },
     }),
+  /**
+   * 2026-07-28: a request needs a capability the client did not declare in
+   * `io.modelcontextprotocol/clientCapabilities`; `data.requiredCapabilities`
+   * is a ClientCapabilities object keyed by what is missing (HTTP 400).
+   */
+  missingRequiredClientCapability: (method: string, capability: { name: string; sub?: string }) =>
+    new GatewayRpcError(
+      RPC.missingRequiredClientCapability,
+      `Missing required client capability: the backend asked for ${method}, which needs "${capability.name}${capability.sub === undefined ? '' : `.${capability.sub}`}"; declare it in io.modelcontextprotocol/clientCapabilities and send the request again`,
+      { httpStatus: 400, data: { requiredCapabilities: { [capability.name]: capability.sub === undefined ? {} : { [capability.sub]: {} } } } },
+    ),
   internal: (detail: string, cause?: unknown) =>
     new GatewayRpcError(RPC.internalError, `Internal error: ${detail}`, { httpStatus: 500, cause }),
 };

@@ -3,7 +3,16 @@
 // scenarios describe them. The gateway relays these requests; here they are
 // plain SDK v1 server-to-client requests on the call's stream.
 
-import { CreateMessageResultSchema, ElicitResultSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageResultSchema,
+  ElicitResultSchema,
+  ListRootsResultSchema,
+  type CallToolResult,
+  type ClientCapabilities,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+
+import * as fixture from './conformance-catalog.ts';
 import type { ConformanceTool, ToolExtra } from './conformance-tools.ts';
 
 const noArguments: Tool['inputSchema'] = { type: 'object', properties: {} };
@@ -25,6 +34,72 @@ async function elicit(
 ): Promise<CallToolResult> {
   const result = await extra.sendRequest({ method: 'elicitation/create', params: { message, requestedSchema } as never }, ElicitResultSchema);
   return text(`${label}: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`);
+}
+
+async function askName(extra: ToolExtra, params: { message: string; requestedSchema: unknown } = fixture.nameElicitation) {
+  return extra.sendRequest({ method: 'elicitation/create', params: structuredClone(params) as never }, ElicitResultSchema);
+}
+
+async function sample(extra: ToolExtra, params: unknown): Promise<string> {
+  const result = await extra.sendRequest({ method: 'sampling/createMessage', params: structuredClone(params) as never }, CreateMessageResultSchema);
+  return fixture.samplingText(result.content);
+}
+
+async function listRoots(extra: ToolExtra): Promise<string[]> {
+  const result = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema);
+  return result.roots.map((root) => root.uri);
+}
+
+/**
+ * The 2026-07-28 suite's input_required tools, as a 2025 server writes them:
+ * plain requests during the call. A 2026 client meets them only through the
+ * gateway, which turns each into an `input_required` round (the bridge).
+ */
+export function createConformanceInputTools(clientCapabilities: () => ClientCapabilities | undefined): ConformanceTool[] {
+  const tool = (name: string, description: string, run: ConformanceTool['run']): ConformanceTool => ({
+    definition: { name, description, inputSchema: noArguments },
+    run,
+  });
+  const hello = async (_args: Record<string, unknown>, extra: ToolExtra) => {
+    const answer = await askName(extra);
+    return text(answer.action === 'accept' ? `Hello, ${String(answer.content?.['name'])}!` : `No name given (${answer.action})`);
+  };
+  return [
+    tool('test_input_required_result_elicitation', 'Asks the user for their name.', hello),
+    tool('test_streaming_elicitation', 'Asks the user for their name during the call.', hello),
+    tool('test_input_required_result_sampling', "Asks the client's model a question.", async (_args, extra) =>
+      text(`The model answered: ${await sample(extra, fixture.capitalSampling)}`),
+    ),
+    tool('test_input_required_result_list_roots', "Asks for the client's roots.", async (_args, extra) =>
+      text(`Client roots: ${(await listRoots(extra)).join(', ') || '(none)'}`),
+    ),
+    tool('test_input_required_result_request_state', 'Asks for confirmation; the state of the round is the held call itself.', async (_args, extra) => {
+      const answer = await askName(extra, fixture.confirmElicitation);
+      return text(`state-ok: confirmation ${answer.action}`);
+    }),
+    tool('test_input_required_result_multiple_inputs', 'Asks for a name, a greeting and the roots at once.', async (_args, extra) => {
+      const [name, greeting, roots] = await Promise.all([askName(extra), sample(extra, fixture.greetingSampling), listRoots(extra)]);
+      return text(`All inputs received: name=${String(name.content?.['name'])}, greeting=${greeting}, roots=${roots.length}`);
+    }),
+    tool('test_input_required_result_multi_round', 'Asks for a name, then a colour.', async (_args, extra) => {
+      const name = await askName(extra, fixture.stepOneElicitation);
+      const color = await askName(extra, fixture.colorElicitation);
+      return text(`Multi-round flow completed: ${String(name.content?.['name'])} likes ${String(color.content?.['color'])}`);
+    }),
+    tool('test_input_required_result_tampered_state', 'Asks for a name; the gateway seals the round.', hello),
+    tool('test_input_required_result_capabilities', 'Asks only for what the client declared it supports.', async (_args, extra) => {
+      const declared = clientCapabilities() ?? {};
+      const asked: Promise<unknown>[] = [];
+      if (declared.sampling !== undefined) asked.push(sample(extra, fixture.capitalSampling));
+      if (declared.elicitation !== undefined) asked.push(askName(extra));
+      if (declared.roots !== undefined) asked.push(listRoots(extra));
+      await Promise.all(asked);
+      return text(`Asked for ${asked.length} input(s), only what the client declared`);
+    }),
+    tool('test_missing_capability', 'Asks for sampling whatever the client declared.', async (_args, extra) =>
+      text(`Sampling input received: ${await sample(extra, fixture.capitalSampling)}`),
+    ),
+  ];
 }
 
 export function createConformanceInteractiveTools(): ConformanceTool[] {

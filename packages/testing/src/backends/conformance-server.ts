@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// A backend for the official MCP conformance suite
-// (`conformance server --url <this backend's url>`), built on SDK v1 because
-// the suite tests the 2025-11-25 revision. It implements every tools,
-// resources, prompts, logging, completion, sampling and elicitation
-// scenario. HTTP runs stateful sessions with an event store
+// The conformance fixture on SDK v1 (@modelcontextprotocol/sdk), a 2025-11-25
+// server: every tool, resource and prompt the official suite's server
+// scenarios call, for both suite revisions. The 2026-07-28 scenarios'
+// input_required tools are written as a 2025 server writes them, requests
+// during the call; a 2026 client meets them through the gateway's bridge.
+// Texts and schemas are shared with the SDK v2 fixture
+// (conformance-catalog.ts). HTTP runs stateful sessions with an event store
 // for SSE resumability; `--stdio` also works.
 
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
@@ -11,6 +13,7 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   CallToolRequestSchema,
+  ElicitResultSchema,
   ErrorCode,
   ListToolsRequestSchema,
   type LoggingLevel,
@@ -22,8 +25,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 
+import * as fixture from './conformance-catalog.ts';
 import { createConformanceTools, testImageBase64 } from './conformance-tools.ts';
-import { createConformanceInteractiveTools } from './conformance-interactive-tools.ts';
+import { createConformanceInputTools, createConformanceInteractiveTools } from './conformance-interactive-tools.ts';
 import { MemoryEventStore } from './memory-event-store.ts';
 import type { ListenOptions, RunningBackend } from './node-http.ts';
 import { announceListening, parseBackendOptions, runBackendMain } from './script-options.ts';
@@ -33,14 +37,41 @@ export const conformanceServerInfo = { name: 'gatehouse-conformance-backend', ve
 
 const loggingSeverity: readonly LoggingLevel[] = LoggingLevelSchema.options;
 
+/**
+ * What test_trigger_tool_change and test_trigger_prompt_change added, for
+ * the whole process: every session lists them, and every live session hears
+ * list_changed, as on a real server whose catalog changed.
+ */
+const listChanges = { tools: [] as string[], prompts: [] as string[], servers: new Set<McpServer>() };
+
+function addToCatalog(kind: 'tools' | 'prompts'): string {
+  const name = `${kind === 'tools' ? fixture.triggeredToolPrefix : fixture.triggeredPromptPrefix}${listChanges[kind].length + 1}`;
+  listChanges[kind].push(name);
+  for (const server of listChanges.servers) {
+    if (!server.isConnected()) continue;
+    // registerPrompt tells a connected client itself; the tools are listed by a raw handler, so say it here.
+    if (kind === 'prompts') registerTriggeredPrompt(server, name);
+    else server.sendToolListChanged();
+  }
+  return name;
+}
+
+function registerTriggeredPrompt(server: McpServer, name: string): void {
+  server.registerPrompt(name, { description: 'Added by test_trigger_prompt_change.' }, () => ({
+    messages: [{ role: 'user', content: { type: 'text', text: name } }],
+  }));
+}
+
 /** A fresh SDK v1 McpServer for one session, with the suite's tools, resources and prompts. */
 export function createConformanceServer(): McpServer {
   const server = new McpServer(conformanceServerInfo, {
-    capabilities: { tools: {}, resources: { subscribe: true, listChanged: true }, prompts: {}, logging: {} },
+    capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {} },
   });
   registerTools(server);
   registerResources(server);
   registerPrompts(server);
+  listChanges.servers.add(server);
+  server.server.onclose = () => listChanges.servers.delete(server);
   return server;
 }
 
@@ -53,13 +84,21 @@ function registerTools(server: McpServer): void {
   });
   const tools = createConformanceTools({
     isLogged: (level) => minimumLevel === undefined || loggingSeverity.indexOf(level) >= loggingSeverity.indexOf(minimumLevel),
+    addTool: () => addToCatalog('tools'),
+    addPrompt: () => addToCatalog('prompts'),
   });
-  tools.push(...createConformanceInteractiveTools());
+  tools.push(...createConformanceInteractiveTools(), ...createConformanceInputTools(() => server.server.getClientCapabilities()));
   const toolsByName = new Map(tools.map((tool) => [tool.definition.name, tool]));
+  const triggeredTool = (name: string) => ({
+    definition: { name, description: 'Added by test_trigger_tool_change.', inputSchema: { type: 'object' as const, properties: {} } },
+    run: async () => ({ content: [{ type: 'text' as const, text: name }] }),
+  });
 
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.map((tool) => tool.definition) }));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: [...tools.map((tool) => tool.definition), ...listChanges.tools.map((name) => triggeredTool(name).definition)],
+  }));
   server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
-    const tool = toolsByName.get(request.params.name);
+    const tool = toolsByName.get(request.params.name) ?? (listChanges.tools.includes(request.params.name) ? triggeredTool(request.params.name) : undefined);
     if (tool === undefined) {
       throw new McpError(
         ErrorCode.InvalidParams,
@@ -126,6 +165,18 @@ function registerResources(server: McpServer): void {
 }
 
 function registerPrompts(server: McpServer): void {
+  for (const name of listChanges.prompts) registerTriggeredPrompt(server, name);
+  server.registerPrompt(
+    'test_input_required_result_prompt',
+    { title: 'Prompt needing input', description: 'Asks the user for context before it is rendered.' },
+    async (extra) => {
+      const answer = await extra.sendRequest(
+        { method: 'elicitation/create', params: structuredClone(fixture.promptContextElicitation) as never },
+        ElicitResultSchema,
+      );
+      return { messages: [{ role: 'user', content: { type: 'text', text: `Use this context: ${String(answer.content?.['context'])}` } }] };
+    },
+  );
   server.registerPrompt(
     'test_simple_prompt',
     { title: 'Simple test prompt', description: 'A simple prompt without arguments.' },

@@ -1,7 +1,7 @@
 // The tools the official conformance suite's server scenarios call, declared
 // with raw JSON Schemas rather than zod so that json_schema_2020_12_tool's
 // `$schema`, `$defs` and `additionalProperties` reach the client untouched
-// (SEP-1613). The tools that ask the client for input are in
+// (SEP-1613, SEP-2106; the schema is in conformance-catalog.ts). The tools that ask the client for input are in
 // conformance-interactive-tools.ts.
 
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +15,8 @@ import type {
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
+import * as fixture from './conformance-catalog.ts';
+
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 export interface ConformanceTool {
@@ -26,12 +28,14 @@ export interface ConformanceTool {
 export interface ToolSession {
   /** Whether a log message at this level passes the level the client set with logging/setLevel. */
   isLogged(level: LoggingLevel): boolean;
+  /** Adds a tool (test_trigger_tool_change) and sends tools/list_changed; returns its name. */
+  addTool(): string;
+  /** Adds a prompt (test_trigger_prompt_change) and sends prompts/list_changed; returns its name. */
+  addPrompt(): string;
 }
 
-// A 1x1 red PNG and a minimal WAV: the suite checks type, data and mimeType, not the pixels.
-export const testImageBase64 =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
-const testAudioBase64 = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
+export { testImageBase64 } from './conformance-catalog.ts';
+const { testImageBase64, testAudioBase64 } = fixture;
 
 const noArguments: Tool['inputSchema'] = { type: 'object', properties: {} };
 
@@ -151,26 +155,30 @@ export function createConformanceTools(session: ToolSession): ConformanceTool[] 
       },
     },
     {
-      definition: {
-        name: 'json_schema_2020_12_tool',
-        description: 'Tool with JSON Schema 2020-12 features',
-        inputSchema: {
-          $schema: 'https://json-schema.org/draft/2020-12/schema',
-          type: 'object',
-          $defs: {
-            address: {
-              type: 'object',
-              properties: { street: { type: 'string' }, city: { type: 'string' } },
-            },
-          },
-          properties: {
-            name: { type: 'string' },
-            address: { $ref: '#/$defs/address' },
-          },
-          additionalProperties: false,
-        },
-      },
+      // Structured clones: the SDK must not share (or be able to change) the catalog's objects.
+      definition: structuredClone(fixture.jsonSchema2020Tool) as unknown as Tool,
       run: async (args) => textResult(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`),
+    },
+    {
+      definition: structuredClone(fixture.headerParamTool) as unknown as Tool,
+      run: async (args) => textResult(`region: ${String(args['region'])}`),
+    },
+    {
+      definition: { name: 'test_logging_tool', description: 'Logs one info message.', inputSchema: noArguments },
+      run: async (_args, extra) => {
+        if (session.isLogged('info')) {
+          await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data: 'test_logging_tool ran' } });
+        }
+        return textResult('Logging tool executed.');
+      },
+    },
+    {
+      definition: { name: 'test_trigger_tool_change', description: 'Adds a tool, so the tool list changes and the client is told.', inputSchema: noArguments },
+      run: async () => textResult(`Added tool ${session.addTool()}`),
+    },
+    {
+      definition: { name: 'test_trigger_prompt_change', description: 'Adds a prompt, so the prompt list changes and the client is told.', inputSchema: noArguments },
+      run: async () => textResult(`Added prompt ${session.addPrompt()}`),
     },
   ];
 }

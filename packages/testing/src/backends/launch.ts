@@ -10,7 +10,10 @@ import { stopChild, waitForOutput } from '../child-process.ts';
 export const backendScripts = {
   v1: fileURLToPath(new URL('./v1-server.ts', import.meta.url)),
   v2: fileURLToPath(new URL('./v2-server.ts', import.meta.url)),
+  /** The conformance fixture on SDK v1 (2025-11-25). */
   conformance: fileURLToPath(new URL('./conformance-server.ts', import.meta.url)),
+  /** The conformance fixture on SDK v2 (2026-07-28 and 2025-11-25). */
+  conformanceV2: fileURLToPath(new URL('./conformance-v2-server.ts', import.meta.url)),
   /** The v2 backend with latency and availability set by a control file (controllable-server.ts). */
   controllable: fileURLToPath(new URL('./controllable-server.ts', import.meta.url)),
 } as const;

@@ -12,6 +12,7 @@ import {
   type McpHttpHandler,
   type McpServer,
   WebStandardStreamableHTTPServerTransport,
+  type WebStandardStreamableHTTPServerTransportOptions,
 } from '@modelcontextprotocol/server';
 
 import { fetchListener, listen, type ListenOptions, type RunningBackend } from './node-http.ts';
@@ -31,7 +32,12 @@ function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: '2.0', id: null, error: { code, message } }, { status });
 }
 
-export async function serveV2BothEras(createServer: V2ServerFactory, options: ListenOptions): Promise<V2Endpoint> {
+export interface V2BothErasOptions extends ListenOptions {
+  /** Extra settings for each 2025 session's transport (an event store for resumable streams, a retry interval). */
+  legacyTransportOptions?: () => Omit<WebStandardStreamableHTTPServerTransportOptions, 'sessionIdGenerator' | 'onsessioninitialized'>;
+}
+
+export async function serveV2BothEras(createServer: V2ServerFactory, options: V2BothErasOptions): Promise<V2Endpoint> {
   const bus = new InMemoryServerEventBus();
   const modern = createMcpHandler(() => createServer({ era: 'modern', isLive: false }), { legacy: 'reject', bus });
   const sessions = new SessionTable<WebStandardStreamableHTTPServerTransport, McpServer>();
@@ -47,7 +53,10 @@ export async function serveV2BothEras(createServer: V2ServerFactory, options: Li
       return jsonRpcError(400, -32000, noSessionIdMessage);
     }
     const server = createServer({ era: 'legacy', isLive: true });
-    const transport = sessions.open(server, (hooks) => new WebStandardStreamableHTTPServerTransport(hooks));
+    const transport = sessions.open(
+      server,
+      (hooks) => new WebStandardStreamableHTTPServerTransport({ ...options.legacyTransportOptions?.(), ...hooks }),
+    );
     await server.connect(transport);
     return transport.handleRequest(request, { parsedBody: body });
   }

@@ -1,10 +1,25 @@
-// The gateway configuration the conformance run uses: one HTTP backend, our
-// conformance fixture, under the name the per-backend endpoint is built from.
+// The gateway configuration of one conformance pairing: the fixture under
+// test as its only backend (HTTP by URL, stdio as a child the gateway
+// supervises), under the name its per-backend endpoint is built from. One
+// gateway per pairing, so no pairing inherits another's held calls or
+// triggered list changes.
 
-import type { GatewayConfig } from '@gatehouse/gateway';
-import { CONFORMANCE_BACKEND_NAME } from './scenarios.ts';
+import type { BackendConfig, GatewayConfig } from '@gatehouse/gateway';
 
-export function conformanceGatewayConfig(backendUrl: string): GatewayConfig {
+import { stdioCommand } from '../backends/launch.ts';
+import type { FixtureSpec } from './scenarios.ts';
+
+export function fixtureBackend(fixture: FixtureSpec, httpUrl: string | undefined): BackendConfig {
+  const common = { name: fixture.name, timeoutMs: 30_000, auth: { type: 'none' as const }, requiredScope: undefined, enabled: true };
+  if (fixture.carriage === 'http') {
+    if (httpUrl === undefined) throw new Error(`fixture ${fixture.name} is served over HTTP but no URL was given`);
+    return { kind: 'http', url: httpUrl, headers: {}, ...common };
+  }
+  const { command, args } = stdioCommand(fixture.script);
+  return { kind: 'stdio', command, args, env: {}, cwd: undefined, ...common };
+}
+
+export function conformanceGatewayConfig(backend: BackendConfig): GatewayConfig {
   return {
     gateway: {
       endpoint: undefined,
@@ -18,9 +33,7 @@ export function conformanceGatewayConfig(backendUrl: string): GatewayConfig {
     },
     authentication: undefined,
     audit: undefined,
-    backends: [
-      { kind: 'http', name: CONFORMANCE_BACKEND_NAME, url: backendUrl, headers: {}, timeoutMs: 30_000, auth: { type: 'none' }, requiredScope: undefined, enabled: true },
-    ],
+    backends: [backend],
     policies: [],
     session: { store: 'memory', ttlSeconds: 3600, maxConcurrentSessionsPerUser: 10, maxMessageSizeBytes: 4 * 1024 * 1024, streamTimeoutSeconds: 300 },
   };

@@ -7,8 +7,9 @@ import { after, before, describe, it } from 'node:test';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 
+import { jsonSchema2020Tool } from '../../src/backends/conformance-catalog.ts';
 import { startConformanceHttp } from '../../src/backends/conformance-server.ts';
 import type { RunningBackend } from '../../src/backends/node-http.ts';
 
@@ -17,7 +18,8 @@ describe('conformance backend over HTTP', () => {
   let client: Client;
   before(async () => {
     backend = await startConformanceHttp({ port: 0 });
-    client = new Client({ name: 'conformance-backend-test', version: '1.0.0' });
+    client = new Client({ name: 'conformance-backend-test', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, () => ({ action: 'accept', content: { name: 'Ada' } }));
     await client.connect(new StreamableHTTPClientTransport(new URL(backend.url)));
   });
   after(async () => {
@@ -31,6 +33,26 @@ describe('conformance backend over HTTP', () => {
     assert.equal(schema['$schema'], 'https://json-schema.org/draft/2020-12/schema');
     assert.equal(schema['additionalProperties'], false);
     assert.ok(schema['$defs']);
+    assert.deepEqual(schema, jsonSchema2020Tool.inputSchema);
+  });
+
+  it('asks for the name during test_input_required_result_elicitation, as a 2025 server does', async () => {
+    const result = await client.callTool({ name: 'test_input_required_result_elicitation', arguments: {} });
+    assert.deepEqual(result.content, [{ type: 'text', text: 'Hello, Ada!' }]);
+  });
+
+  it('adds a tool on test_trigger_tool_change and tells the client the list changed', async () => {
+    let changes = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      changes += 1;
+    });
+    const result = await client.callTool({ name: 'test_trigger_tool_change', arguments: {} });
+    const added = /Added tool (\S+)/.exec((result.content as Array<{ text: string }>)[0]?.text ?? '')?.[1];
+    const deadline = Date.now() + 10_000;
+    while (changes === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(changes > 0, 'no tools/list_changed arrived');
+    const { tools } = await client.listTools();
+    assert.ok(added !== undefined && tools.some((tool) => tool.name === added));
   });
 
   it('sends three log notifications during test_tool_with_logging', async () => {

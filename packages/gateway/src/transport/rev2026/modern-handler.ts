@@ -73,6 +73,35 @@ function isNotificationBody(body: Buffer): boolean {
   }
 }
 
+/**
+ * A refusal decided from the headers alone (an unknown method, an unknown
+ * tool) is only right when the body says the same: a header that disagrees
+ * with its body is a HeaderMismatch (400, -32020) whatever it names
+ * (basic/transports, "Server Validation"; SEP-2243). Only this refusal path
+ * reads the body early; accepted requests are still routed on headers first.
+ */
+function mismatchBeforeRefusal(error: unknown, headers: IncomingMessage['headers'], body: Buffer): unknown {
+  if (!(error instanceof GatewayRpcError) || (error.code !== RPC.methodNotFound && error.code !== RPC.invalidParams)) return error;
+  let message: { method?: unknown; params?: { name?: unknown } };
+  try {
+    message = JSON.parse(body.toString('utf8')) as typeof message;
+  } catch {
+    return error;
+  }
+  if (typeof message !== 'object' || message === null) return error;
+  const method = headers['mcp-method'];
+  if (typeof message.method === 'string' && message.method !== method) {
+    return rpcErrors.headerMismatch(`Mcp-Method header value '${String(method)}' does not match body value '${message.method}'`);
+  }
+  if (message.method === 'tools/call') {
+    const name = decodedMcpName(headers);
+    if (name !== undefined && message.params?.name !== name) {
+      return rpcErrors.headerMismatch(`Mcp-Name header value '${name}' does not match body value '${String(message.params?.name)}'`);
+    }
+  }
+  return error;
+}
+
 /** Best-effort id for an error decided before (or without) a valid parse. */
 function idOf(body: Buffer): JsonRpcId | null {
   try {
@@ -100,7 +129,7 @@ export function handleModernPost(context: ModernHandlerContext, request: Incomin
       }
     }
   } catch (error) {
-    return writeRpcError(response, idOf(body), toRpcError(error, context.logger));
+    return writeRpcError(response, idOf(body), toRpcError(mismatchBeforeRefusal(error, request.headers, body), context.logger));
   }
 
   let parsed: unknown;
