@@ -1,0 +1,41 @@
+// Who is signed in: the backend-for-frontend's session (/console/auth/session
+// on the admin listener), read once and shared. Signed out (401) shows the
+// sign-in page; the API checks every request again whatever this says.
+
+import { createContext, useContext, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { api, ApiError, setCsrfToken } from './api.ts';
+
+export interface ConsoleSession {
+  subject: string;
+  name: string | null;
+  client_id: string | null;
+  scopes: string[];
+  csrf: string;
+  expires_at: string;
+}
+
+const SessionContext = createContext<ConsoleSession | undefined>(undefined);
+
+export function useSession(): ConsoleSession {
+  const session = useContext(SessionContext);
+  if (session === undefined) throw new Error('useSession outside a signed-in console');
+  return session;
+}
+
+export function SessionGate({ signedIn, signedOut, failed }: { signedIn: ReactNode; signedOut: ReactNode; failed: (error: Error) => ReactNode }) {
+  const query = useQuery({
+    queryKey: ['console-session'],
+    queryFn: async () => {
+      const session = await api<ConsoleSession>('/console/auth/session');
+      setCsrfToken(session.csrf);
+      return session;
+    },
+    retry: false,
+    staleTime: 60_000,
+  });
+  if (query.isPending) return <p className="loading" role="status">Loading…</p>;
+  if (query.error instanceof ApiError && query.error.isSignedOut) return <>{signedOut}</>;
+  if (query.error !== null) return <>{failed(query.error)}</>;
+  return <SessionContext.Provider value={query.data}>{signedIn}</SessionContext.Provider>;
+}
