@@ -1,7 +1,8 @@
 // The embedded default's identities and scope rules: the playbook's chapter 5
 // scope design applied to the demo CRM (read vs invoke per backend,
 // per-resource read and per-action write scopes, an admin scope), three demo
-// agents and one demo user. DEVELOPMENT ONLY: the secrets below are public.
+// agents, and demo users (alice; the console's admin and approver).
+// DEVELOPMENT ONLY: the secrets below are public.
 
 import type { AuthorizationRules } from '../authorization.ts';
 
@@ -54,12 +55,23 @@ export const DEMO_AGENTS: readonly DirectoryAgent[] = [
   { name: 'approver', secret: 'approver-dev-secret', scopes: [S.gatewayAdmin], roles: ['approver'], description: 'decides held calls on the admin listener; calls no tools' },
 ];
 
+// alice stays first: auto-login signs in the first user for clients that do not pick one.
 export const DEMO_USERS: readonly DirectoryUser[] = [
   { id: 'alice', name: 'Alice Example', email: 'alice@example.com', roles: ['support'], scopes: SUPPORT_SCOPES },
+  // The web console's people (docs/console.md): a platform admin, and an approver who decides held calls and calls no tools.
+  { id: 'admin', name: 'Ada Admin', email: 'admin@example.com', roles: ['admin'], scopes: ADMIN_SCOPES },
+  { id: 'approver', name: 'Avery Approver', email: 'approver@example.com', roles: ['approver'], scopes: [S.gatewayAdmin] },
 ];
 
 /** The gateway's own service identity: client credentials to backends and RFC 8693 exchanges. */
 export const DEMO_GATEWAY_CLIENT = { name: 'gatehouse-gateway', secret: 'gatehouse-gateway-dev-secret' } as const;
+
+/**
+ * The web console as a client of the embedded provider (admin/console-auth.ts):
+ * a confidential client of the admin listener's backend-for-frontend, code
+ * flow only. Its redirect is on the loopback admin listener, any port.
+ */
+export const DEMO_CONSOLE_CLIENT = { name: 'gatehouse-console', secret: 'gatehouse-console-dev-secret', redirectPath: '/console/auth/callback' } as const;
 
 /** What each demo CRM primitive needs beyond `crm.read` (to see) and `crm.invoke` (to call a tool). */
 export const DEMO_AUTHORIZATION_RULES: AuthorizationRules = {
