@@ -23,7 +23,7 @@ import './styles.css';
 
 /** A 401 from any request means the session ended (expired, or signed out elsewhere): read it again, which shows the sign-in page. */
 function onApiError(error: unknown): void {
-  if (error instanceof ApiError && error.isSignedOut) void queryClient.invalidateQueries({ queryKey: ['console-session'] });
+  if (error instanceof ApiError && error.isSignedOut) void queryClient.refetchQueries({ queryKey: ['console-session'] });
 }
 
 const queryClient = new QueryClient({

@@ -112,7 +112,7 @@ function ApprovalCard({ approval }: { approval: Approval }) {
         <dt>Held since</dt><dd>{formatTime(approval.created_at)}</dd>
         <dt>{approval.status === 'pending' ? 'Expires' : 'Decided'}</dt>
         <dd>{approval.status === 'pending' ? formatTime(approval.expires_at) : `${formatTime(approval.decided_at)}${approval.decided_by === null ? '' : ` by ${partyName(approval.decided_by)}`}${approval.decision_reason === null ? '' : `: ${approval.decision_reason}`}`}</dd>
-        <dt>Cannot approve</dt><dd>{approval.requester_parties.join(', ') || '—'}</dd>
+        <dt>Cannot approve</dt><dd>{approval.requester_parties.map(partyOf).join(', ') || '—'}</dd>
       </dl>
       <h3 className="small-heading">Arguments (redacted)</h3>
       <pre className="preview" tabIndex={0} aria-label="Arguments, redacted">{pretty(approval.preview)}</pre>
@@ -130,6 +130,17 @@ function ApprovalCard({ approval }: { approval: Approval }) {
       {decide.isSuccess ? <p className="notice notice-ok" role="status">Recorded: the request is now {decide.data.approval.status}.</p> : null}
     </article>
   );
+}
+
+/** A requester party as the API keys it (`["issuer","subject"]` or a principal): the subject is what an approver recognises. */
+function partyOf(party: string): string {
+  try {
+    const parsed: unknown = JSON.parse(party);
+    if (Array.isArray(parsed) && typeof parsed.at(-1) === 'string') return parsed.at(-1) as string;
+  } catch {
+    // not JSON: a principal such as agent:admin
+  }
+  return party;
 }
 
 function pretty(preview: string): string {

@@ -71,7 +71,7 @@ export function CatalogPage() {
       <h1 id="page-title">Catalog</h1>
       {error !== null ? <ErrorState error={error} what="The admin API" /> : query.isPending ? <Loading what="the catalog" /> : query.isError ? <ErrorState error={query.error} what="The catalog" hint="Tool pins exist when the config has a tool_pinning policy." /> : query.data.length === 0 ? <Empty>No tool is pinned yet: a tool is pinned on its first listing.</Empty> : (
         <>
-          <p className="muted">{query.data.length} tools; {waiting === 0 ? 'none waits for review.' : `${waiting} wait for review (the gateway refuses them until accepted).`}</p>
+          <p className="muted">{query.data.length} {query.data.length === 1 ? 'tool' : 'tools'} pinned or waiting; {waiting === 0 ? 'none waits for review.' : `${waiting} wait for review (the gateway refuses them until accepted).`}</p>
           <ul className="cards" aria-label="Tools">
             {query.data.map((tool) => <li key={`${tool.backend}/${tool.tool}`}><ToolCard tool={tool} hasReject={hasReject} /></li>)}
           </ul>

@@ -50,7 +50,7 @@ export function UsagePage() {
       </div>
       {query.isPending ? <Loading what="usage" /> : query.isError ? <ErrorState error={query.error} what="Usage" hint="Usage is read from the audit store." /> : (
         <>
-          <p className="muted">From {formatTime(query.data.since)} to {formatTime(query.data.until)}: {query.data.total.calls} calls, {query.data.total.failed} failed, {dollars(query.data.total.cost_usd)}.</p>
+          <p className="muted">From {formatTime(query.data.since)} to {formatTime(query.data.until)}: {query.data.total.calls} {query.data.total.calls === 1 ? 'call' : 'calls'}, {query.data.total.failed} failed, {dollars(query.data.total.cost_usd)}.</p>
           {query.data.rows.length === 0 ? <Empty>No call in this period.</Empty> : (
             <>
               <div className="charts">

@@ -163,9 +163,11 @@ export function createConsoleAuth(options: ConsoleAuthOptions): ConsoleAuth {
     const caller = session === undefined ? undefined : await options.authenticateBearer(withBearer(request, session.accessToken));
     if (session === undefined || caller === undefined) {
       if (session !== undefined) sessions.end(session);
-      return writeJson(response, 401, { error: 'not signed in to the console: open /console/auth/login', code: 'console_session_required' }, { 'cache-control': 'no-store' });
+      // A 200, not a 401: being signed out is this route's ordinary answer, and the page shows the sign-in for it.
+      return writeJson(response, 200, { signed_in: false }, { 'cache-control': 'no-store' });
     }
     writeJson(response, 200, {
+      signed_in: true,
       subject: session.subject,
       name: session.name ?? null,
       client_id: caller.agent,

@@ -58,7 +58,7 @@ export async function consoleLogin(adminUrl: string, user: string, jar = new Coo
       if (url.startsWith(`${adminUrl}/console/auth/callback`)) {
         const callback = await jar.fetch(url);
         const session = callback.status === 200 ? await jar.fetch(`${adminUrl}/console/auth/session`) : undefined;
-        const csrf = session?.status === 200 ? ((await session.json()) as { csrf: string }).csrf : undefined;
+        const csrf = session?.status === 200 ? ((await session.json()) as { csrf?: string }).csrf : undefined;
         return { jar, callback, csrf };
       }
       response = await jar.fetch(url);
