@@ -23,8 +23,12 @@ import { startConsoleGateway, type ConsoleGateway } from './fixtures/console-gat
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/console/', import.meta.url));
 /** The demo CRM's newsletter segment: every customer plus its prospects (packages/demo-crm/src/data.ts), over the approval rule's 1000. */
 const NEWSLETTER_SIZE = loadSampleCustomers().length + 2388;
-/** The browser's own log line for an HTTP error answer the page shows as a state (the registry is not configured on the default). */
-const EXPECTED_HTTP_ERRORS = /status of 404/;
+/**
+ * The browser's own log line for an HTTP error answer the page shows as a
+ * state: the registry is not configured on the default (404), and the
+ * admin's own vote is refused (403 self_approval). Script errors never match.
+ */
+const EXPECTED_HTTP_ERRORS = /status of (403|404)/;
 
 const skip = browserSkipReason();
 
@@ -105,6 +109,19 @@ describe('the web console in chromium', { skip: skip ?? false }, () => {
       assert.match(await card.innerText(), /crm \/ send_mass_email/);
       assert.match(await card.innerText(), /agent admin/);
       await shot(approver, 'approvals');
+    });
+  });
+
+  it('shows the API\'s self_approval refusal when the admin, the same person as the requesting agent, tries to approve', async () => {
+    await withArtifacts('admin-self-approval', [admin], async () => {
+      await admin.page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: 'Approvals' }).click();
+      const card = admin.page.getByTestId('approval').filter({ hasText: subject });
+      await card.getByRole('button', { name: 'Approve' }).click();
+      const refusal = card.getByTestId('refusal');
+      await refusal.waitFor();
+      assert.match(await refusal.innerText(), /Refused: self_approval/);
+      assert.match(await card.innerText(), /pending/, 'the refused vote changed nothing');
+      await shot(admin, 'approvals-self-approval');
     });
   });
 
