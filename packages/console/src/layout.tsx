@@ -4,8 +4,9 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './api.ts';
+import { isServed, useApiPaths } from './capabilities.ts';
 import { useSession } from './session.tsx';
 
 const PAGES = [
@@ -25,6 +26,10 @@ export function Layout() {
   const location = useLocation();
   const [isMenuOpen, setMenuOpen] = useState(false);
   const main = useRef<HTMLElement>(null);
+  const { paths } = useApiPaths();
+  // Who the API says the caller is (tenant, permissions), where the gateway serves /admin/me; the pages' own requests are checked again.
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api<{ tenant?: string | null }>('/admin/me'), enabled: isServed(paths, '/admin/me'), staleTime: 60_000 });
+  const tenant = me.data?.tenant ?? undefined;
 
   // A new page moves focus to its content, as a full page load would, for keyboard and screen reader users.
   useEffect(() => {
@@ -47,7 +52,7 @@ export function Layout() {
           Menu
         </button>
         <div className="who">
-          <span data-testid="signed-in-as">Signed in as <strong>{session.name ?? session.subject}</strong> <span className="muted">({session.subject})</span></span>
+          <span data-testid="signed-in-as">Signed in as <strong>{session.name ?? session.subject}</strong> <span className="muted">({session.subject}{tenant === undefined ? '' : `, tenant ${tenant}`})</span></span>
           <button type="button" className="button-quiet" onClick={() => void signOut()}>Sign out</button>
         </div>
       </header>

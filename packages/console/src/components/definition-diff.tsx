@@ -1,42 +1,7 @@
-// A line diff of two tool definitions (pretty JSON), old above new: the
-// longest common subsequence of lines, removed lines marked "-", added "+".
-// Definitions are small (a name, a description, a schema), so the quadratic
-// table is cheap.
+// Two tool definitions (pretty JSON) as a line diff, old lines marked "-",
+// new "+" (line-diff.ts computes it).
 
-export interface DiffLine {
-  kind: 'same' | 'removed' | 'added';
-  text: string;
-}
-
-export function diffLines(before: string, after: string): DiffLine[] {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  const lengths = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i -= 1) {
-    for (let j = b.length - 1; j >= 0; j -= 1) {
-      lengths[i]![j] = a[i] === b[j] ? lengths[i + 1]![j + 1]! + 1 : Math.max(lengths[i + 1]![j]!, lengths[i]![j + 1]!);
-    }
-  }
-  const lines: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      lines.push({ kind: 'same', text: a[i]! });
-      i += 1;
-      j += 1;
-    } else if (lengths[i + 1]![j]! >= lengths[i]![j + 1]!) {
-      lines.push({ kind: 'removed', text: a[i]! });
-      i += 1;
-    } else {
-      lines.push({ kind: 'added', text: b[j]! });
-      j += 1;
-    }
-  }
-  for (; i < a.length; i += 1) lines.push({ kind: 'removed', text: a[i]! });
-  for (; j < b.length; j += 1) lines.push({ kind: 'added', text: b[j]! });
-  return lines;
-}
+import { diffLines } from './line-diff.ts';
 
 export function DefinitionDiff({ before, after }: { before: unknown; after: unknown }) {
   const lines = diffLines(JSON.stringify(before, null, 2), JSON.stringify(after, null, 2));

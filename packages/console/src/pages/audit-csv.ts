@@ -2,7 +2,7 @@
 // filters on in a spreadsheet; a cell that a spreadsheet would run as a
 // formula (=, +, -, @) is prefixed with a quote (OWASP CSV injection).
 
-import type { AuditRecord } from './audit.tsx';
+import type { AuditRecord } from './audit-record.ts';
 
 const COLUMNS: Array<[string, (record: AuditRecord) => unknown]> = [
   ['audit_id', (record) => record.audit_id],

@@ -10,16 +10,7 @@ import { api, queryString } from '../api.ts';
 import { isServed, useApiPaths } from '../capabilities.ts';
 import { Empty, ErrorState, Loading, NotAvailable, Refusal, formatTime } from '../components/states.tsx';
 import { recordsToCsv } from './audit-csv.ts';
-
-export interface AuditRecord {
-  audit_id: string;
-  timestamp: string;
-  caller: { identity: string | null; agent: string | null; session_id: string | null; trace_id: string | null; client_ip: string | null; user_agent: string | null };
-  operation: { type: string; server: string | null; name: string | null; arguments: Record<string, unknown> | null; scope_used: string | null };
-  result: { status: string; duration_ms: number; output_size_bytes: number; redactions: string[]; error: { code: string | number; message: string } | null };
-  context: { gateway_id: string; policy_decisions: Array<{ policy: string; decision: string }> };
-  [chainField: string]: unknown;
-}
+import type { AuditRecord } from './audit-record.ts';
 
 const TEXT_FILTERS = [
   ['identity', 'Identity (user or agent)'],

@@ -16,7 +16,7 @@ import * as oauth from 'oauth4webapi';
 import { writeJson } from '../transport/http-io.ts';
 import type { Caller } from '../identity/caller.ts';
 import type { ConsoleClient } from '../identity/gateway-identity.ts';
-import { ConsoleSessions, cookieValue, isHttps, SESSION_COOKIE } from './console-session.ts';
+import { ConsoleSessions, cookieValue, isHttps, MAX_SESSION_MS, SESSION_COOKIE } from './console-session.ts';
 import { CONSOLE_SECURITY_HEADERS } from './console-route.ts';
 
 export const CONSOLE_AUTH_PREFIX = '/console/auth/';
@@ -65,7 +65,16 @@ export function createConsoleAuth(options: ConsoleAuthOptions): ConsoleAuth {
   const clientAuthentication = oauth.ClientSecretBasic(client.clientSecret);
   const pending = new Map<string, PendingLogin>();
   let server: Promise<oauth.AuthorizationServer> | undefined;
-  const scope = ['openid', 'profile', ...CONSOLE_SCOPES.filter((name) => client.scopesSupported === undefined || client.scopesSupported.includes(name))].join(' ');
+  const adminScopes = CONSOLE_SCOPES.filter((name) => client.scopesSupported === undefined || client.scopesSupported.includes(name));
+  /** offline_access where the issuer offers it: a refresh token keeps the session past the access token's few minutes. */
+  const scopeFor = (as: oauth.AuthorizationServer) => ['openid', 'profile', ...(as.scopes_supported?.includes('offline_access') === true ? ['offline_access'] : []), ...adminScopes].join(' ');
+
+  sessions.renewal = async (session) => {
+    const as = await authorizationServer();
+    const answer = await oauth.refreshTokenGrantRequest(as, oauthClient, clientAuthentication, session.refreshToken!, { ...httpOptions, additionalParameters: { resource: client.resource } });
+    const tokens = await oauth.processRefreshTokenResponse(as, oauthClient, answer);
+    return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? session.refreshToken, expiresAt: Date.now() + (tokens.expires_in ?? 300) * 1000 };
+  };
 
   function authorizationServer(): Promise<oauth.AuthorizationServer> {
     server ??= oauth.discoveryRequest(issuer, { ...httpOptions, algorithm: 'oidc' }).then((response) => oauth.processDiscoveryResponse(issuer, response));
@@ -91,6 +100,7 @@ export function createConsoleAuth(options: ConsoleAuthOptions): ConsoleAuth {
     const id = randomBytes(24).toString('base64url');
     pending.set(id, login);
     const target = new URL(as.authorization_endpoint);
+    const scope = scopeFor(as);
     target.search = new URLSearchParams({
       response_type: 'code',
       client_id: client.clientId,
@@ -102,7 +112,8 @@ export function createConsoleAuth(options: ConsoleAuthOptions): ConsoleAuth {
       code_challenge_method: 'S256',
       resource: client.resource,
       // An approver's workstation may be shared: always ask who signs in, never reuse the issuer's session silently.
-      prompt: 'login',
+      // OpenID Connect Core 11: offline_access is granted only with prompt=consent.
+      prompt: scope.includes('offline_access') ? 'login consent' : 'login',
     }).toString();
     response.writeHead(302, {
       location: target.href,
@@ -139,7 +150,7 @@ export function createConsoleAuth(options: ConsoleAuthOptions): ConsoleAuth {
     const claims = oauth.getValidatedIdTokenClaims(tokens)!;
     const session = sessions.create({
       accessToken: tokens.access_token,
-      refreshToken: undefined,
+      refreshToken: tokens.refresh_token,
       expiresAt: Date.now() + (tokens.expires_in ?? 300) * 1000,
       subject: claims.sub,
       name: typeof claims.name === 'string' ? claims.name : undefined,
@@ -155,12 +166,13 @@ export function createConsoleAuth(options: ConsoleAuthOptions): ConsoleAuth {
       'set-cookie': [cookie(SESSION_COOKIE, session.id, { path: '/', sameSite: 'Strict', isSecure: isHttps(request) }), clearLogin],
       ...CONSOLE_SECURITY_HEADERS,
     });
-    response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><title>Signed in</title></head><body><p>Signed in. <a href="${target}">Continue to the console</a>.</p></body></html>`);
+    response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta http-equiv="refresh" content="0;url=${target}"><title>Signed in</title></head><body><p>Signed in. <a href="${target}">Continue to the console</a>.</p></body></html>`);
   }
 
   async function describeSession(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const session = sessions.of(request);
-    const caller = session === undefined ? undefined : await options.authenticateBearer(withBearer(request, session.accessToken));
+    const token = session === undefined ? undefined : await sessions.accessTokenOf(session);
+    const caller = token === undefined ? undefined : await options.authenticateBearer(withBearer(request, token));
     if (session === undefined || caller === undefined) {
       if (session !== undefined) sessions.end(session);
       // A 200, not a 401: being signed out is this route's ordinary answer, and the page shows the sign-in for it.
@@ -174,7 +186,8 @@ export function createConsoleAuth(options: ConsoleAuthOptions): ConsoleAuth {
       scopes: caller.grantedScopes,
       roles: [...caller.roles],
       csrf: session.csrf,
-      expires_at: new Date(session.expiresAt).toISOString(),
+      // The access token's end without a refresh token; the session's longest life with one.
+      expires_at: new Date(session.refreshToken === undefined ? session.expiresAt : session.startedAt + MAX_SESSION_MS).toISOString(),
     }, { 'cache-control': 'no-store' });
   }
 
@@ -255,7 +268,7 @@ function signInFailed(response: ServerResponse, reason: string, setCookie: strin
     ...(setCookie === undefined ? {} : { 'set-cookie': setCookie }),
     ...CONSOLE_SECURITY_HEADERS,
   });
-  response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in failed</title></head><body><h1>Sign-in failed</h1><p>${escapeHtml(reason)}</p><p><a href="/console/">Back to the console</a></p></body></html>`);
+  response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Sign-in failed</title></head><body><h1>Sign-in failed</h1><p>${escapeHtml(reason)}</p><p><a href="/console/">Back to the console</a></p></body></html>`);
 }
 
 function describe(error: unknown): string {

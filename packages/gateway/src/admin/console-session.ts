@@ -4,8 +4,10 @@
 // session as a second way to present that token (bearer tokens work as
 // before), and a state-changing request that rides on the cookie must carry
 // the session's CSRF value in X-Gatehouse-CSRF and, when the browser sends
-// one, this listener's own Origin. Sessions live in this process's memory:
-// a restart (or another replica) signs the console out.
+// one, this listener's own Origin. An access token about to expire is
+// renewed with the sign-in's refresh token where the issuer gave one; a
+// session lasts 12 hours at most. Sessions live in this process's memory: a
+// restart (or another replica) signs the console out.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -16,6 +18,13 @@ export const CSRF_HEADER = 'x-gatehouse-csrf';
 
 /** At most this many live sessions; the oldest goes first (a flood of sign-ins cannot grow memory without bound). */
 const MAX_SESSIONS = 10_000;
+/** A working day and some: after it, sign in again whatever the refresh token allows. */
+export const MAX_SESSION_MS = 12 * 60 * 60_000;
+/** Renew this long before the access token expires, so a request never carries one that expires on its way. */
+const RENEW_BEFORE_MS = 30_000;
+
+/** New tokens for a session from its refresh token (console-auth.ts asks the issuer). */
+export type TokenRenewal = (session: ConsoleSession) => Promise<{ accessToken: string; refreshToken: string | undefined; expiresAt: number }>;
 
 export interface ConsoleSession {
   readonly id: string;
@@ -27,9 +36,11 @@ export interface ConsoleSession {
   readonly subject: string;
   readonly name: string | undefined;
   readonly idToken: string | undefined;
+  /** When the sign-in happened (ms since the epoch). */
+  readonly startedAt: number;
 }
 
-export type NewConsoleSession = Omit<ConsoleSession, 'id' | 'csrf'>;
+export type NewConsoleSession = Omit<ConsoleSession, 'id' | 'csrf' | 'startedAt'>;
 
 /** Why a cookie-borne request was refused before the guard ran. */
 export interface CsrfRefusal {
@@ -40,16 +51,23 @@ export interface CsrfRefusal {
 
 export class ConsoleSessions {
   readonly #sessions = new Map<string, ConsoleSession>();
+  readonly #renewing = new Map<string, Promise<string | undefined>>();
   readonly #now: () => number;
+  #renew: TokenRenewal | undefined;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
   }
 
+  /** How expiring tokens are renewed; without it a session ends with its access token. */
+  set renewal(renew: TokenRenewal) {
+    this.#renew = renew;
+  }
+
   create(fields: NewConsoleSession): ConsoleSession {
     this.#sweep();
     while (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!);
-    const session: ConsoleSession = { ...fields, id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url') };
+    const session: ConsoleSession = { ...fields, startedAt: this.#now(), id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url') };
     this.#sessions.set(session.id, session);
     return session;
   }
@@ -60,11 +78,32 @@ export class ConsoleSessions {
     if (id === undefined) return undefined;
     const session = this.#sessions.get(id);
     if (session === undefined) return undefined;
-    if (session.expiresAt <= this.#now() && session.refreshToken === undefined) {
+    if (this.#isOver(session)) {
       this.#sessions.delete(id);
       return undefined;
     }
     return session;
+  }
+
+  /**
+   * The session's access token, renewed first when it is about to expire
+   * (one renewal at a time per session: the issuer may rotate the refresh
+   * token). Undefined, and the session ended, when it cannot be renewed.
+   */
+  async accessTokenOf(session: ConsoleSession): Promise<string | undefined> {
+    if (session.expiresAt - this.#now() > RENEW_BEFORE_MS) return session.accessToken;
+    if (session.refreshToken === undefined || this.#renew === undefined) {
+      return session.expiresAt > this.#now() ? session.accessToken : this.#endedWith(session);
+    }
+    let renewing = this.#renewing.get(session.id);
+    if (renewing === undefined) {
+      renewing = this.#renew(session).then((renewed) => {
+        Object.assign(session, renewed);
+        return renewed.accessToken;
+      }, () => this.#endedWith(session)).finally(() => this.#renewing.delete(session.id));
+      this.#renewing.set(session.id, renewing);
+    }
+    return renewing;
   }
 
   end(session: ConsoleSession): void {
@@ -85,8 +124,9 @@ export class ConsoleSessions {
     return async (request) => {
       if (request.headers.authorization !== undefined) return authenticateBearer(request);
       const session = this.of(request);
-      if (session === undefined) return undefined;
-      return authenticateBearer(withAuthorization(request, `Bearer ${session.accessToken}`));
+      const token = session === undefined ? undefined : await this.accessTokenOf(session);
+      if (token === undefined) return undefined;
+      return authenticateBearer(withAuthorization(request, `Bearer ${token}`));
     };
   }
 
@@ -117,9 +157,18 @@ export class ConsoleSessions {
     return undefined;
   }
 
-  #sweep(): void {
+  #isOver(session: ConsoleSession): boolean {
     const now = this.#now();
-    for (const [id, session] of this.#sessions) if (session.expiresAt <= now && session.refreshToken === undefined) this.#sessions.delete(id);
+    return now - session.startedAt >= MAX_SESSION_MS || (session.expiresAt <= now && session.refreshToken === undefined);
+  }
+
+  #endedWith(session: ConsoleSession): undefined {
+    this.#sessions.delete(session.id);
+    return undefined;
+  }
+
+  #sweep(): void {
+    for (const [id, session] of this.#sessions) if (this.#isOver(session)) this.#sessions.delete(id);
   }
 }
 

@@ -144,7 +144,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
       client_id: consoleClient.name,
       client_secret: consoleClient.secret,
       client_name: 'Gatehouse web console',
-      grant_types: ['authorization_code'],
+      grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       // The admin listener is on loopback by default, on a port chosen at start: RFC 8252 section 7.3 matches any port.
       application_type: 'native',

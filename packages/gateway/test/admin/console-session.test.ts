@@ -75,3 +75,27 @@ describe('console sessions', () => {
     });
   }
 });
+
+describe('console session renewal', () => {
+  it('renews an expiring token once for concurrent requests, and ends the session when renewal fails', async () => {
+    let now = 0;
+    const sessions = new ConsoleSessions(() => now);
+    let renewals = 0;
+    let isIssuerUp = true;
+    sessions.renewal = async () => {
+      renewals += 1;
+      if (!isIssuerUp) throw new Error('invalid_grant');
+      return { accessToken: `token-${renewals}`, refreshToken: 'refresh-2', expiresAt: now + 600_000 };
+    };
+    const session = sessions.create({ ...fields, refreshToken: 'refresh-1', expiresAt: 100_000 });
+    assert.equal(await sessions.accessTokenOf(session), 'token-of-admin', 'far from expiry: no renewal');
+    now = 80_000;
+    assert.deepEqual(await Promise.all([sessions.accessTokenOf(session), sessions.accessTokenOf(session)]), ['token-1', 'token-1']);
+    assert.equal(renewals, 1);
+    assert.equal(session.refreshToken, 'refresh-2');
+    now = session.expiresAt;
+    isIssuerUp = false;
+    assert.equal(await sessions.accessTokenOf(session), undefined);
+    assert.equal(sessions.of(request('GET', { cookie: `${SESSION_COOKIE}=${session.id}` })), undefined, 'the session ended');
+  });
+});

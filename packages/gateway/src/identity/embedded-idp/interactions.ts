@@ -86,6 +86,9 @@ async function serve(options: InteractionOptions, request: IncomingMessage, resp
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
       const granted = scopes.filter((scope) => delegable.has(scope));
       if (granted.length > 0) grant.addResourceScope(resource, granted.join(' '));
+      // The console's narrowing: the scopes the user does not hold are refused in the grant, so the provider stops asking for them.
+      const refused = scopes.filter((scope) => !delegable.has(scope));
+      if (refused.length > 0) grant.rejectResourceScope(resource, refused.join(' '));
     }
     const grantId = await grant.save();
     return provider.interactionFinished(request, response, details.grantId === undefined ? { consent: { grantId } } : { consent: {} }, { mergeWithLastSubmission: true });
@@ -107,7 +110,7 @@ function consentForm(options: InteractionOptions, uid: string, params: Record<st
 }
 
 function page(response: ServerResponse, title: string, body: string): void {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
   response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   response.end(html);
 }
