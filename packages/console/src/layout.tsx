@@ -31,9 +31,14 @@ export function Layout() {
   const me = useQuery({ queryKey: ['me'], queryFn: () => api<{ tenant?: string | null }>('/admin/me'), enabled: isServed(paths, '/admin/me'), staleTime: 60_000 });
   const tenant = me.data?.tenant ?? undefined;
 
-  // A new page moves focus to its content, as a full page load would, for keyboard and screen reader users.
+  const isFirstPage = useRef(true);
+  // A new page moves focus to its content, for keyboard and screen reader users; the first page keeps the browser's start (the skip link first).
   useEffect(() => {
     setMenuOpen(false);
+    if (isFirstPage.current) {
+      isFirstPage.current = false;
+      return;
+    }
     main.current?.focus();
   }, [location.pathname]);
 

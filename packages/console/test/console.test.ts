@@ -17,7 +17,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { loadSampleCustomers } from '@gatehouse/demo-crm';
 import { agentToken } from '../../gateway/src/cli/commands/token.ts';
-import { browserSkipReason, launchBrowser, openPage, withArtifacts, type WatchedPage } from './fixtures/browser.ts';
+import { browserSkipReason, launchBrowser, openPage, unlabelledControls, withArtifacts, type WatchedPage } from './fixtures/browser.ts';
 import { startConsoleGateway, type ConsoleGateway } from './fixtures/console-gateway.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/console/', import.meta.url));
@@ -180,9 +180,17 @@ describe('the web console in chromium', { skip: skip ?? false }, () => {
         await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: link }).click();
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         await page.locator('main').filter({ hasText: ready }).waitFor({ timeout: 15_000 });
+        assert.deepEqual(await unlabelledControls(page), [], `${link}: every control has a name`);
         await shot(admin, link.toLowerCase());
       }
       assert.match(await page.locator('main').innerText(), /Tenant management/);
+      // The keyboard's way in: on a fresh load the first Tab reaches the skip link, which moves focus to the page's content.
+      await page.reload();
+      await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate('document.activeElement.id'), 'content');
       assert.deepEqual(admin.errors(EXPECTED_HTTP_ERRORS), [], admin.log.join('\n'));
     });
   });
