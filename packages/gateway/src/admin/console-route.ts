@@ -82,6 +82,15 @@ export function createConsoleFiles(directory: string = DEFAULT_CONSOLE_DIRECTORY
   return {
     serve(request, response, path) {
       if (path !== CONSOLE_BARE_PATH && !path.startsWith(CONSOLE_PATH)) return false;
+      // Reached only when console-auth.ts is not mounted: no client at the issuer, or authentication off.
+      if (path.startsWith(`${CONSOLE_PATH}auth/`)) {
+        response.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', ...CONSOLE_SECURITY_HEADERS });
+        response.end(JSON.stringify({
+          error: 'the console cannot sign in here: authentication is off, or no console client is configured at the issuer (GATEHOUSE_CONSOLE_CLIENT_ID and GATEHOUSE_CONSOLE_CLIENT_SECRET; docs/console.md)',
+          code: 'console_sign_in_unavailable',
+        }));
+        return true;
+      }
       if (path === CONSOLE_BARE_PATH) {
         response.writeHead(308, { location: CONSOLE_PATH, ...CONSOLE_SECURITY_HEADERS });
         response.end();

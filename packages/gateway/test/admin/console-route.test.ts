@@ -52,6 +52,12 @@ describe('the console route', () => {
     assert.equal((await fetch(`${base}/console/assets/index-Old9.js`)).status, 404);
   });
 
+  it('says why the console cannot sign in when no sign-in is mounted (no client at the issuer)', async () => {
+    const response = await fetch(`${base}/console/auth/session`);
+    assert.equal(response.status, 503);
+    assert.equal(((await response.json()) as { code: string }).code, 'console_sign_in_unavailable');
+  });
+
   it('redirects /console to /console/', async () => {
     const response = await fetch(`${base}/console`, { redirect: 'manual' });
     assert.equal(response.status, 308);
