@@ -1,5 +1,7 @@
 // The one check every admin API route passes (everything under /admin/ on
-// the admin listener): a verified bearer token carrying the admin scope.
+// the admin listener): a verified bearer token carrying the admin scope (the
+// web console presents its session's token through its cookie instead:
+// console-session.ts wraps `authenticate`, and checks CSRF before this runs).
 // admin-server.ts runs it before any /admin/ route; route handlers call
 // withAdmin for the caller they act as. Probes (/healthz, /readyz, /metrics)
 // are outside it by design: they carry no tokens.
