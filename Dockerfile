@@ -1,6 +1,7 @@
 # Gatehouse gateway image. Node 24 runs the TypeScript sources directly (type
-# stripping), so there is no build stage: install production dependencies,
-# copy the sources, run as an unprivileged user.
+# stripping), so the only build stage is the web console's static files:
+# install production dependencies, copy the sources and the built console,
+# run as an unprivileged user.
 #   docker build -t gatehouse .
 #   docker run -p 8080:8080 -p 8081:8081 -v $PWD/gatehouse.yaml:/etc/gatehouse/gatehouse.yaml gatehouse
 FROM node:24-bookworm-slim AS dependencies
@@ -9,9 +10,23 @@ COPY package.json package-lock.json ./
 COPY packages/gateway/package.json packages/gateway/
 COPY packages/demo-crm/package.json packages/demo-crm/
 COPY packages/testing/package.json packages/testing/
+COPY packages/console/package.json packages/console/
 # Production dependencies only; the `node` devDependency (Node 24 for npm
 # scripts on older machines) is not needed on an image that is Node 24.
 RUN npm ci --omit=dev --workspaces --include-workspace-root --no-audit --no-fund
+
+# The web console (docs/console.md), built with its dev dependencies (Vite);
+# the image keeps only packages/console/dist.
+FROM node:24-bookworm-slim AS console
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/gateway/package.json packages/gateway/
+COPY packages/demo-crm/package.json packages/demo-crm/
+COPY packages/testing/package.json packages/testing/
+COPY packages/console/package.json packages/console/
+RUN npm ci --workspace @gatehouse/console --no-audit --no-fund
+COPY packages/console packages/console
+RUN npm run build -w @gatehouse/console
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
@@ -25,6 +40,8 @@ COPY packages/gateway/config packages/gateway/config
 # The demo CRM backs the embedded default; production configs name their own backends.
 COPY packages/demo-crm/package.json packages/demo-crm/
 COPY packages/demo-crm/src packages/demo-crm/src
+# The web console, served by the admin listener at /console/.
+COPY --from=console /app/packages/console/dist packages/console/dist
 RUN mkdir -p /etc/gatehouse /var/lib/gatehouse && chown node:node /var/lib/gatehouse
 USER node
 # 8080: the MCP endpoint. 8081: the admin listener (/healthz, /readyz, /metrics, admin API).

@@ -384,6 +384,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       usageConfig: () => usageConfig(),
       host: options.adminHost ?? config.gateway.adminHost,
       port: options.adminPort ?? config.gateway.adminPort,
+      ...(identity.console === undefined ? {} : { console: identity.console }),
     });
     admin = opened.server;
     adminUrl = opened.url;

@@ -1,7 +1,9 @@
 // The one check every admin API route passes (everything under /admin/ on
 // the admin listener): a verified bearer token whose admin roles grant the
 // permission the route needs (admin-permissions.ts; the admin scope grants
-// them all). admin-server.ts runs it before any /admin/ route; route
+// them all). The web console presents its session's token through its cookie
+// instead: console-session.ts wraps `authenticate`, and checks CSRF before
+// this runs. admin-server.ts runs it before any /admin/ route; route
 // handlers call withAdmin for the caller they act as. Probes (/healthz,
 // /readyz, /metrics) are outside it by design: they carry no tokens.
 

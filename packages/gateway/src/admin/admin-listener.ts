@@ -1,6 +1,8 @@
 // The admin listener as gateway.ts starts it: the admin API handlers for the
 // features the config turned on (approvals, tool pins, registry, audit,
-// usage), the console's views (who am I, overview, catalog), the probes and /metrics, bound to `gateway.admin_host`/`admin_port`.
+// usage), the console's views (who am I, overview, catalog, sessions), the
+// probes and /metrics, and the web console at /console/ with its sign-in,
+// bound to `gateway.admin_host`/`admin_port`.
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +25,10 @@ import type { RoutingGate } from '../registry/routing-gate.ts';
 import type { AuditStore } from '../audit/sink.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { formatHost, listen } from '../transport/http-listener.ts';
+import { createConsoleFiles } from './console-route.ts';
+import { createConsoleAuth } from './console-auth.ts';
+import { ConsoleSessions } from './console-session.ts';
+import type { ConsoleClient } from '../identity/gateway-identity.ts';
 
 export interface AdminListenerOptions {
   /** What the probes and /metrics read: backends, readiness, the stores' state, the metrics. */
@@ -42,10 +48,16 @@ export interface AdminListenerOptions {
   usageConfig: () => GatewayConfig;
   host: string;
   port: number;
+  /** The web console's client at the issuer; without it /console/ is served but cannot sign in. */
+  console?: ConsoleClient;
 }
 
 export async function openAdminListener(options: AdminListenerOptions): Promise<{ server: Server; url: string }> {
-  const { adminAuthentication, policies, gate, auditStore: store } = options;
+  const { policies, gate, auditStore: store } = options;
+  // The console's session cookie is a second way to present a token to every admin route (console-session.ts).
+  const sessions = new ConsoleSessions();
+  const adminAuthentication = { ...options.adminAuthentication, authenticate: sessions.authenticateWith(options.adminAuthentication.authenticate) };
+  const consoleAuth = options.console === undefined ? undefined : createConsoleAuth({ client: options.console, sessions, authenticateBearer: options.adminAuthentication.authenticate });
   const handlers: AdminHandler[] = [
     createMeApi(adminAuthentication),
     createOverviewApi({ ...adminAuthentication, backends: options.probes.backends, gate, metrics: options.probes.metrics }),
@@ -57,7 +69,7 @@ export async function openAdminListener(options: AdminListenerOptions): Promise<
     ...(store === undefined ? [] : [createAuditApi({ store, ...adminAuthentication, nameSeparator: options.nameSeparator })]),
     ...(store === undefined ? [] : [createUsageApi({ store, ...adminAuthentication, config: options.usageConfig })]),
   ];
-  const server = createAdminServer({ ...options.probes, handlers, adminAuthentication });
+  const server = createAdminServer({ ...options.probes, handlers, adminAuthentication, console: { files: createConsoleFiles(), sessions, ...(consoleAuth === undefined ? {} : { auth: consoleAuth }) } });
   await listen(server, options.port, options.host);
   return { server, url: `http://${formatHost(options.host)}:${(server.address() as AddressInfo).port}` };
 }

@@ -12,6 +12,9 @@ import { isAdminApiPath, withAdmin, type AdminAuthentication } from './admin-gua
 import { METRICS_PATH, serveMetrics } from '../telemetry/metrics-endpoint.ts';
 import { resilienceOf } from '../upstream/resilient-backend.ts';
 import { serveAdminApiDocument } from './openapi-route.ts';
+import type { ConsoleFiles } from './console-route.ts';
+import type { ConsoleAuth } from './console-auth.ts';
+import type { ConsoleSessions } from './console-session.ts';
 
 export interface AdminServerOptions {
   backends: () => readonly Backend[];
@@ -31,6 +34,8 @@ export interface AdminServerOptions {
   handlers?: readonly AdminHandler[];
   /** Checked before any /admin/ route runs; without it the admin API fails closed (403). */
   adminAuthentication?: AdminAuthentication;
+  /** The web console (docs/console.md): its files at /console/, its sign-in at /console/auth/, and the sessions whose cookie stands for a token. */
+  console?: { files: ConsoleFiles; auth?: ConsoleAuth; sessions?: ConsoleSessions };
 }
 
 const NO_AUTHENTICATION: AdminAuthentication = { authenticate: async () => undefined, isAuthenticationOn: false };
@@ -40,6 +45,9 @@ export function createAdminServer(options: AdminServerOptions): Server {
     // Parsed as the handlers parse it, so a dot-segment cannot route around the guard.
     const path = new URL(request.url ?? '/', 'http://admin.invalid').pathname;
     if (isAdminApiPath(path)) {
+      // A request that rides on the console's cookie, not a bearer token, must prove it comes from the console's own page.
+      const csrf = options.console?.sessions?.checkCsrf(request);
+      if (csrf !== undefined) return writeJson(response, csrf.status, { error: csrf.message, code: csrf.code });
       void withAdmin(options.adminAuthentication ?? NO_AUTHENTICATION, request, response, () => {
         if (serveAdminApiDocument(request, response, path)) return;
         for (const handler of options.handlers ?? []) if (handler(request, response)) return;
@@ -48,6 +56,8 @@ export function createAdminServer(options: AdminServerOptions): Server {
       return;
     }
     for (const handler of options.handlers ?? []) if (handler(request, response)) return;
+    if (options.console?.auth?.handle(request, response, path) === true) return;
+    if (options.console?.files.serve(request, response, path) === true) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') return writeJson(response, 405, { error: 'only GET is served here' }, { allow: 'GET' });
     if (path === '/healthz') return writeJson(response, 200, { status: 'ok' });
     if (path === METRICS_PATH && options.metrics?.isEnabled === true) return serveMetrics(options.metrics, request, response);

@@ -13,6 +13,7 @@ export function connectionHelp(gateway: RunningGateway, source: string): string 
     '',
     `Gatehouse is listening on ${gateway.url}  (config: ${source})`,
     gateway.adminUrl === undefined ? '' : `Admin (health, readiness): ${gateway.adminUrl}/healthz  ${gateway.adminUrl}/readyz`,
+    ...(gateway.adminUrl === undefined ? [] : [`Web console: ${gateway.adminUrl}/console/${gateway.authentication.isEnforced ? '  (demo users: admin, approver, alice)' : '  (needs authentication on)'}`]),
     'Backends:',
     backends,
     '',

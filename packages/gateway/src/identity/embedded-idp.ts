@@ -13,7 +13,7 @@ import type { JWK } from 'jose';
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { OutboundGuard } from '../outbound/outbound-guard.ts';
 import { TOKEN_EXCHANGE_GRANT } from './backend-credentials.ts';
-import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_GATEWAY_CLIENT, DEMO_USERS, type DirectoryAgent, type DirectoryUser } from './embedded-idp/demo-directory.ts';
+import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_CONSOLE_CLIENT, DEMO_GATEWAY_CLIENT, DEMO_USERS, type DirectoryAgent, type DirectoryUser } from './embedded-idp/demo-directory.ts';
 import { handleInteraction } from './embedded-idp/interactions.ts';
 import { createSigningKeys } from './embedded-idp/signing-keys.ts';
 import { APP_ONLY_CLAIMS, createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } from './embedded-idp/token-exchange-grant.ts';
@@ -46,6 +46,8 @@ export interface EmbeddedIdpOptions {
   tenantClaim?: string;
   /** The gateway's own service client; null for none. */
   gatewayClient?: { name: string; secret: string } | null;
+  /** The web console's client (admin/console-auth.ts); null for none. Default the demo's. */
+  consoleClient?: { name: string; secret: string; redirectPath: string } | null;
   /** Default 600 s (the playbook: short-lived tokens, 5 to 15 minutes). */
   accessTokenTtlSeconds?: number;
   /** Sign in the first demo user and consent without a page. Default true. */
@@ -77,6 +79,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
   const agents = options.agents ?? DEMO_AGENTS;
   const users = options.users ?? DEMO_USERS;
   const gatewayClient = options.gatewayClient === undefined ? DEMO_GATEWAY_CLIENT : options.gatewayClient;
+  const consoleClient = options.consoleClient === undefined ? DEMO_CONSOLE_CLIENT : options.consoleClient;
   const gatewayBase = options.gatewayBaseUrl.replace(/\/$/, '');
   const defaultResource = options.defaultResource ?? `${gatewayBase}/mcp`;
   const gatewayScopes = [...(options.scopes ?? DEMO_ALL_SCOPES)];
@@ -135,6 +138,20 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
       grant_types: ['client_credentials', TOKEN_EXCHANGE_GRANT],
       response_types: [],
       redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+  }
+
+  if (consoleClient !== null) {
+    clients.push({
+      client_id: consoleClient.name,
+      client_secret: consoleClient.secret,
+      client_name: 'Gatehouse web console',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      // The admin listener is on loopback by default, on a port chosen at start: RFC 8252 section 7.3 matches any port.
+      application_type: 'native',
+      redirect_uris: [`http://127.0.0.1${consoleClient.redirectPath}`, `http://localhost${consoleClient.redirectPath}`],
       token_endpoint_auth_method: 'client_secret_basic',
     });
   }
@@ -219,7 +236,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
   );
   provider.on('server_error', (_ctx, error) => options.logger?.error({ err: error }, 'embedded IdP server error'));
   const handle = provider.callback();
-  const interactionOptions = { provider, users, isAutoLogin: options.isAutoLogin ?? true, basePath, baselineScopes };
+  const interactionOptions = { provider, users, isAutoLogin: options.isAutoLogin ?? true, basePath, baselineScopes, pickerClients: new Set(consoleClient === null ? [] : [consoleClient.name]) };
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const url = request.url ?? '/';

@@ -9,7 +9,7 @@ import type { EmbeddedIdpSettings } from '../config/identity-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { compileAuthorization, type Authorization, type AuthorizationRules, type BackendRules } from './authorization.ts';
 import { startEmbeddedIdp, type EmbeddedIdp } from './embedded-idp.ts';
-import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents } from './embedded-idp/demo-directory.ts';
+import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_CONSOLE_CLIENT, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents } from './embedded-idp/demo-directory.ts';
 import { createHttpAuthentication, type HttpAuthentication, type HttpAuthenticationOptions } from './http-authentication.ts';
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, resourceIdentifier, type ResourceMetadataResponse } from './resource-metadata.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -28,7 +28,24 @@ export interface GatewayIdentity {
   readonly issuer: string | undefined;
   /** The verified caller of an admin request's bearer token; undefined when missing, invalid, or authentication is off. */
   authenticateBearer(request: IncomingMessage): Promise<Caller | undefined>;
+  /**
+   * The web console as a client of the issuer (admin/console-auth.ts): the
+   * embedded provider's demo client, or GATEHOUSE_CONSOLE_CLIENT_ID and
+   * GATEHOUSE_CONSOLE_CLIENT_SECRET for another issuer; undefined for none.
+   */
+  readonly console?: ConsoleClient;
   close(): Promise<void>;
+}
+
+/** The web console as a client of the issuer (admin/console-auth.ts signs in with it). */
+export interface ConsoleClient {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The RFC 8707 resource its tokens are for: the gateway's MCP endpoint, which the admin guard's verifier accepts. */
+  resource: string;
+  /** The scopes the issuer issues (the gateway's scopes_supported): the console asks for its admin roles among them. */
+  scopesSupported?: readonly string[];
 }
 
 export interface AssembleIdentityOptions {
@@ -142,6 +159,11 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     ...(isEmbedded ? { claims: { ...claims, scopeHierarchy: { ...DEMO_SCOPE_HIERARCHY, ...claims.scopeHierarchy } } } : config.tenants === undefined ? {} : { claims }),
   });
   void verifier.prefetch().catch((error: unknown) => options.logger.warn({ err: error, issuer }, 'could not fetch the issuer\'s keys yet; will retry on the first token'));
+  const consoleCredentials = isEmbedded
+    ? { clientId: DEMO_CONSOLE_CLIENT.name, clientSecret: DEMO_CONSOLE_CLIENT.secret }
+    : process.env.GATEHOUSE_CONSOLE_CLIENT_ID !== undefined && process.env.GATEHOUSE_CONSOLE_CLIENT_SECRET !== undefined
+      ? { clientId: process.env.GATEHOUSE_CONSOLE_CLIENT_ID, clientSecret: process.env.GATEHOUSE_CONSOLE_CLIENT_SECRET }
+      : undefined;
   const scopesSupported = settings.scopesSupported
     ?? (idpSettings !== undefined ? embeddedScopes(idpSettings) : authorization.baselineScopes(options.backendNames));
   return {
@@ -157,6 +179,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     authorization,
     metadata: createResourceMetadataResponder({ publicBaseUrl: options.publicBaseUrl, authorizationServers: [issuer], scopesSupported }, (path) => endpointPaths.has(path)),
     issuer,
+    ...(consoleCredentials === undefined ? {} : { console: { issuer, ...consoleCredentials, resource: resourceIdentifier(options.publicBaseUrl, '/mcp'), scopesSupported } }),
     authenticateBearer: async (request) => {
       try {
         return await verifier.authenticate(request.headers.authorization);

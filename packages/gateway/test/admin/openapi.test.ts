@@ -68,7 +68,7 @@ describe('the admin API document', () => {
     assert.throws(() => new AdminApiDocument(broken).compileAll());
   });
 
-  it('puts every /admin/ operation behind the bearer scheme with the admin scope, and leaves only the probes and the approval page open', () => {
+  it('puts every /admin/ operation behind the bearer scheme with the admin scope, and leaves only the probes, the approval page and the console open', () => {
     assert.deepEqual(document.security, [{ adminBearer: ['gatehouse.admin'] }]);
     const open: string[] = [];
     for (const [method, template] of new AdminApiDocument(document).operations()) {
@@ -76,7 +76,7 @@ describe('the admin API document', () => {
       if (template.startsWith('/admin/')) assert.equal(security, undefined, `${method} ${template} must inherit the admin security`);
       else if (Array.isArray(security) && security.length === 0) open.push(template);
     }
-    assert.deepEqual([...new Set(open)].sort(), ['/approvals/{id}', '/healthz', '/metrics', '/readyz']);
+    assert.deepEqual([...new Set(open)].sort(), ['/approvals/{id}', '/console/', '/console/auth/callback', '/console/auth/login', '/console/auth/logout', '/console/auth/session', '/healthz', '/metrics', '/readyz']);
   });
 
   it('names on every /admin/ operation the permission admin-permissions.ts requires of it', () => {

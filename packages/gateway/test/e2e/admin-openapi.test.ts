@@ -20,8 +20,10 @@ import { connectLegacy } from '../fixtures/approval-clients.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { AdminApiDocument, HTTP_METHODS, templateOf } from '../fixtures/admin-api-document.ts';
 import { readEvents, type SseEvent } from '../fixtures/sse.ts';
+import { consoleLogin } from '@gatehouse/testing/gateway/console-login';
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
+const buildConsole = fileURLToPath(new URL('../../../console/scripts/build-if-missing.ts', import.meta.url));
 
 describe('the admin API document against a running gateway', () => {
   const api = new AdminApiDocument();
@@ -62,6 +64,8 @@ describe('the admin API document against a running gateway', () => {
   async function exchange(method: string, path: string, options: { token?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; etag: string | null; body: any }> {
     const response = await fetch(`${gateway.adminUrl}${path}`, {
       method,
+      // The console's sign-in answers with a redirect to the issuer: the answer itself is checked, not where it leads.
+      redirect: 'manual',
       headers: { ...options.headers, ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }), ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(options.body === undefined ? {} : { body: options.body }),
     });
@@ -99,6 +103,25 @@ describe('the admin API document against a running gateway', () => {
     const { status, body } = await admin('GET', '/admin/openapi.json');
     assert.equal(status, 200);
     assert.deepEqual(body, loadAdminApiDocument());
+  });
+
+  it('serves the web console and its sign-in as documented: the app, a sign-in as the demo admin, the session, sign-out', async () => {
+    await import(buildConsole);
+    assert.equal((await exchange('GET', '/console/')).status, 200);
+    assert.equal((await exchange('HEAD', '/console/')).status, 200);
+    assert.equal((await exchange('GET', '/console/auth/session')).body.signed_in, false);
+    assert.equal((await exchange('GET', '/console/auth/login?return_to=/console/audit')).status, 302);
+    assert.equal((await exchange('GET', '/console/auth/callback?code=x&state=y')).status, 400, 'a callback this browser did not start');
+    const login = await consoleLogin(gateway.adminUrl!, 'admin');
+    const cookie = login.jar.header(gateway.adminUrl!)!;
+    assert.equal(login.callback.status, 200);
+    seen.add('get /console/auth/callback 200');
+    const session = await exchange('GET', '/console/auth/session', { headers: { cookie } });
+    assert.equal(session.status, 200);
+    assert.equal(session.body.subject, 'admin');
+    assert.equal((await exchange('POST', '/console/auth/logout', { headers: { cookie } })).status, 403, 'sign-out needs the CSRF header');
+    assert.equal((await exchange('POST', '/console/auth/logout', { headers: { cookie, 'x-gatehouse-csrf': login.csrf! } })).status, 200);
+    assert.equal((await exchange('GET', '/console/auth/session', { headers: { cookie } })).body.signed_in, false, 'the session ended');
   });
 
   it('answers the tool pin routes as documented', async () => {
@@ -416,7 +439,8 @@ describe('the admin API document against a running gateway', () => {
   it('saw every documented operation succeed, and every /admin/ operation refused with 401 and 403', () => {
     const missing: string[] = [];
     for (const [method, template] of api.operations()) {
-      if (![...seen].some((entry) => entry.startsWith(`${method} ${template} 2`))) missing.push(`${method} ${template} 2xx`);
+      // Success is a 2xx, or the redirect an operation documents as its only success (the console's sign-in).
+      if (![...seen].some((entry) => entry.startsWith(`${method} ${template} 2`) || entry.startsWith(`${method} ${template} 3`))) missing.push(`${method} ${template} 2xx`);
       if (!template.startsWith('/admin/')) continue;
       for (const status of ['401', '403']) if (!seen.has(`${method} ${template} ${status}`)) missing.push(`${method} ${template} ${status}`);
     }

@@ -87,6 +87,13 @@ export const DEMO_USERS: readonly DirectoryUser[] = [
 /** The gateway's own service identity: client credentials to backends and RFC 8693 exchanges. */
 export const DEMO_GATEWAY_CLIENT = { name: 'gatehouse-gateway', secret: 'gatehouse-gateway-dev-secret' } as const;
 
+/**
+ * The web console as a client of the embedded provider (admin/console-auth.ts):
+ * a confidential client of the admin listener's backend-for-frontend, code
+ * flow only. Its redirect is on the loopback admin listener, any port.
+ */
+export const DEMO_CONSOLE_CLIENT = { name: 'gatehouse-console', secret: 'gatehouse-console-dev-secret', redirectPath: '/console/auth/callback' } as const;
+
 /** What each demo CRM primitive needs beyond `crm.read` (to see) and `crm.invoke` (to call a tool). */
 export const DEMO_AUTHORIZATION_RULES: AuthorizationRules = {
   listing: 'callable',

@@ -2,7 +2,9 @@
 // auto-login the demo user is signed in and consents at once, so headless
 // clients and tests complete the authorization code flow; without it, a
 // minimal page shows the client and its redirect host (MCP security
-// considerations: CIMD clients) and asks for one click.
+// considerations: CIMD clients) and asks for one click. The web console
+// always gets the user picker (who signs in matters: an admin, an approver)
+// and no consent page (it is the gateway's own first-party client).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
@@ -17,6 +19,12 @@ export interface InteractionOptions {
   basePath: string;
   /** Read scopes granted as far as the user holds them (embedded-idp.ts `baselineScopes`). */
   baselineScopes: ReadonlySet<string>;
+  /**
+   * First-party clients (the web console) that always show the user picker,
+   * even with auto-login, consent without a page, and get the scopes the
+   * user holds of those they ask for (the console asks for every admin role).
+   */
+  pickerClients?: ReadonlySet<string>;
 }
 
 /** Handles `{basePath}/interaction/{uid}[/login|/confirm]`; returns false for any other path. */
@@ -41,10 +49,11 @@ async function serve(options: InteractionOptions, request: IncomingMessage, resp
   const prompt = details.prompt.name;
   const form = action === undefined || request.method !== 'POST' ? undefined : new URLSearchParams(await readText(request));
 
+  const isPicker = options.pickerClients?.has(String(details.params.client_id)) === true;
   if (prompt === 'login') {
     // Auto-login signs in the demo user named by login_hint (OpenID Connect Core 3.1.2.1), else the first.
     const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
-    const accountId = options.isAutoLogin ? (options.users.find((user) => user.id === hint) ?? options.users[0])?.id : form?.get('user') ?? undefined;
+    const accountId = options.isAutoLogin && !isPicker ? (options.users.find((user) => user.id === hint) ?? options.users[0])?.id : form?.get('user') ?? undefined;
     if (accountId === undefined || !options.users.some((user) => user.id === accountId)) {
       return page(response, 'Sign in (development identity provider)', loginForm(options, details.uid));
     }
@@ -52,7 +61,7 @@ async function serve(options: InteractionOptions, request: IncomingMessage, resp
   }
 
   if (prompt === 'consent') {
-    if (!options.isAutoLogin && action !== 'confirm') {
+    if (!options.isAutoLogin && !isPicker && action !== 'confirm') {
       return page(response, 'Allow access (development identity provider)', consentForm(options, details.uid, details.params));
     }
     const accountId = details.session?.accountId;
@@ -68,7 +77,7 @@ async function serve(options: InteractionOptions, request: IncomingMessage, resp
     // every client asks for first, which are granted as far as the user holds them.
     const delegable = new Set(user.scopes);
     const undelegable = Object.values(missing.missingResourceScopes ?? {}).flat().filter((scope) => !delegable.has(scope) && !options.baselineScopes.has(scope));
-    if (undelegable.length > 0) {
+    if (undelegable.length > 0 && !isPicker) {
       return provider.interactionFinished(request, response, {
         error: 'invalid_scope',
         error_description: `${user.id} cannot delegate ${[...new Set(undelegable)].join(', ')}; ask for at most: ${user.scopes.join(' ')}`,
@@ -77,6 +86,9 @@ async function serve(options: InteractionOptions, request: IncomingMessage, resp
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
       const granted = scopes.filter((scope) => delegable.has(scope));
       if (granted.length > 0) grant.addResourceScope(resource, granted.join(' '));
+      // The console's narrowing: the scopes the user does not hold are refused in the grant, so the provider stops asking for them.
+      const refused = scopes.filter((scope) => !delegable.has(scope));
+      if (refused.length > 0) grant.rejectResourceScope(resource, refused.join(' '));
     }
     const grantId = await grant.save();
     return provider.interactionFinished(request, response, details.grantId === undefined ? { consent: { grantId } } : { consent: {} }, { mergeWithLastSubmission: true });
@@ -85,9 +97,9 @@ async function serve(options: InteractionOptions, request: IncomingMessage, resp
 }
 
 function loginForm(options: InteractionOptions, uid: string): string {
-  const choices = options.users.map((user) => `<option value="${escape(user.id)}">${escape(user.name)}${user.email === undefined ? '' : ` (${escape(user.email)})`}</option>`).join('');
+  const choices = options.users.map((user) => `<option value="${escape(user.id)}">${escape(user.name)}${user.email === undefined ? '' : ` (${escape(user.email)})`}: ${escape(user.roles.join(', '))}</option>`).join('');
   return `<p><strong>Development only.</strong> No password: pick a demo user.</p>
-<form method="post" action="${options.basePath}/interaction/${escape(uid)}/login"><select name="user">${choices}</select> <button type="submit">Sign in</button></form>`;
+<form method="post" action="${options.basePath}/interaction/${escape(uid)}/login"><label for="user">Demo user</label> <select id="user" name="user">${choices}</select> <button type="submit">Sign in</button></form>`;
 }
 
 function consentForm(options: InteractionOptions, uid: string, params: Record<string, unknown>): string {
@@ -98,7 +110,7 @@ function consentForm(options: InteractionOptions, uid: string, params: Record<st
 }
 
 function page(response: ServerResponse, title: string, body: string): void {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
   response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   response.end(html);
 }

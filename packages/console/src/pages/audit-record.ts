@@ -1,0 +1,13 @@
+// An audit record as GET /admin/audit/records answers it (the seed's shape,
+// audit_v1; AuditRecord in admin/openapi.yaml), plus any chain fields a newer
+// API adds beside them.
+
+export interface AuditRecord {
+  audit_id: string;
+  timestamp: string;
+  caller: { identity: string | null; agent: string | null; session_id: string | null; trace_id: string | null; client_ip: string | null; user_agent: string | null };
+  operation: { type: string; server: string | null; name: string | null; arguments: Record<string, unknown> | null; scope_used: string | null };
+  result: { status: string; duration_ms: number; output_size_bytes: number; redactions: string[]; error: { code: string | number; message: string } | null };
+  context: { gateway_id: string; policy_decisions: Array<{ policy: string; decision: string }> };
+  [chainField: string]: unknown;
+}
