@@ -115,6 +115,8 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
     if (!isGatewayResource(resource)) return [];
     const agent = agentsById.get(clientId);
     if (agent !== undefined) return [...agent.scopes];
+    // The console asks for every admin role's scope; its user picker narrows the grant to the user's own (interactions.ts).
+    if (consoleClient !== null && clientId === consoleClient.name && grantType !== 'client_credentials') return gatewayScopes;
     // Registered or metadata-document clients only act for a signed-in user, who delegates at most their own scopes.
     return grantType === 'client_credentials' ? [] : delegableScopes;
   }

@@ -17,6 +17,7 @@ import { isAuthError, type AuthError } from './auth-error.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from './caller.ts';
 import { OutboundGuard } from '../outbound/outbound-guard.ts';
+import { roleScopesOf } from '../admin/admin-permissions.ts';
 
 export interface GatewayIdentity {
   /** False when every caller is anonymous (no authentication configured, or allow_anonymous). */
@@ -164,8 +165,11 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     : process.env.GATEHOUSE_CONSOLE_CLIENT_ID !== undefined && process.env.GATEHOUSE_CONSOLE_CLIENT_SECRET !== undefined
       ? { clientId: process.env.GATEHOUSE_CONSOLE_CLIENT_ID, clientSecret: process.env.GATEHOUSE_CONSOLE_CLIENT_SECRET }
       : undefined;
-  const scopesSupported = settings.scopesSupported
+  const issuedScopes = settings.scopesSupported
     ?? (idpSettings !== undefined ? embeddedScopes(idpSettings) : authorization.baselineScopes(options.backendNames));
+  // The admin roles' scopes grant nothing on /mcp: its metadata leaves them out, the console still asks for them.
+  const adminRoleScopes = new Set(Object.values(roleScopesOf()));
+  const scopesSupported = issuedScopes.filter((scope) => !adminRoleScopes.has(scope));
   return {
     isEnforced: true,
     authentication: createHttpAuthentication({
@@ -179,7 +183,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     authorization,
     metadata: createResourceMetadataResponder({ publicBaseUrl: options.publicBaseUrl, authorizationServers: [issuer], scopesSupported }, (path) => endpointPaths.has(path)),
     issuer,
-    ...(consoleCredentials === undefined ? {} : { console: { issuer, ...consoleCredentials, resource: resourceIdentifier(options.publicBaseUrl, '/mcp'), scopesSupported } }),
+    ...(consoleCredentials === undefined ? {} : { console: { issuer, ...consoleCredentials, resource: resourceIdentifier(options.publicBaseUrl, '/mcp'), scopesSupported: issuedScopes } }),
     authenticateBearer: async (request) => {
       try {
         return await verifier.authenticate(request.headers.authorization);

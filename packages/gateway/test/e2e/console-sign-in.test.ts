@@ -38,7 +38,7 @@ describe('the console sign-in on a running gateway', () => {
     const first = await session(cookie);
     assert.equal(first.signed_in, true);
     assert.equal(first.subject, 'approver');
-    assert.deepEqual(first.scopes, ['gatehouse.admin']);
+    assert.deepEqual(first.scopes, ['gatehouse.approver']);
     assert.ok(Date.parse(first.expires_at) > Date.now() + 11 * 3600_000, `a refresh token makes the session last the day: ${first.expires_at}`);
     for (let round = 0; round < 3; round++) {
       const response = await fetch(`${admin}/admin/openapi.json`, { headers: { cookie } });
