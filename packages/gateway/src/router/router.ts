@@ -289,7 +289,8 @@ function refOfListed(view: CatalogView, kind: 'tools' | 'prompts' | 'resources' 
     case 'resources':
       return (item) => {
         const backend = view.resourceOwners.get(item.uri as string);
-        return backend === undefined ? undefined : { backend, kind: 'resource', name: item.uri as string };
+        // Rules name the backend's own URI, also where the view shows another (app-ui.ts).
+        return backend === undefined ? undefined : { backend, kind: 'resource', name: view.upstreamUris.get(item.uri as string) ?? (item.uri as string) };
       };
     case 'resourceTemplates':
       return (item) => {
