@@ -83,10 +83,12 @@ export function rulesFromConfig(config: GatewayConfig, base: AuthorizationRules)
 
 /** The scopes the embedded provider's agents and users can hold: the demo's, or the configured directory's. */
 function embeddedScopes(idp: EmbeddedIdpSettings): string[] {
-  if (idp.agents === undefined && idp.users === undefined) return [...DEMO_ALL_SCOPES];
+  if (idp.agents === undefined && idp.users === undefined && idp.enterpriseIdps === undefined) return [...DEMO_ALL_SCOPES];
   const scopes = new Set<string>();
   for (const agent of idp.agents ?? DEMO_AGENTS) for (const scope of agent.scopes) scopes.add(scope);
   for (const user of idp.users ?? DEMO_USERS) for (const scope of user.scopes) scopes.add(scope);
+  // What a company IdP may grant its users (ID-JAGs) is issued here too.
+  for (const enterprise of idp.enterpriseIdps ?? []) for (const scope of enterprise.scopes ?? []) scopes.add(scope);
   return [...scopes];
 }
 
