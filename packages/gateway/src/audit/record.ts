@@ -1,4 +1,4 @@
-// The audit record (the seed's chapter 7 shape, version "audit_v1") and the
+// The audit record (docs/audit.md, version "audit_v1") and the
 // pure builder that makes one from the plain facts of an operation. The
 // gateway maps its Exchange onto AuditFacts; arguments and outputs arrive
 // already redacted by the policy chain.
@@ -36,8 +36,8 @@ export const RESULT_STATUSES = ['success', 'error', 'denied', 'timeout', 'cancel
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /**
- * Records fall in two retention categories (seed, chapter 7: "security events
- * longer than routine operations"); each category is its own log per replica,
+ * Records fall in two retention categories (docs/audit.md: security events
+ * are kept longer than routine operations); each category is its own log per replica,
  * so that deleting expired routine days never cuts into the security chain.
  */
 export const AUDIT_CATEGORIES = ['security', 'routine'] as const;

@@ -6,7 +6,7 @@
 import { AuthError } from './auth-error.ts';
 
 /**
- * The trust model a caller was admitted under (the playbook's chapter 5):
+ * The trust model a caller was admitted under (docs/identity.md, callers and modes):
  * agent_as_service: the agent's own identity and scopes, no user attribution;
  * on_behalf_of: the agent acts for a user and needs one in the token;
  * hybrid: the agent's own identity, with operations marked `requires_user` needing a user.

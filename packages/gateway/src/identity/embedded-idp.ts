@@ -49,7 +49,7 @@ export interface EmbeddedIdpOptions {
   gatewayClient?: { name: string; secret: string } | null;
   /** The web console's client (admin/console-auth.ts); null for none. Default the demo's. */
   consoleClient?: { name: string; secret: string; redirectPath: string } | null;
-  /** Default 600 s (the playbook: short-lived tokens, 5 to 15 minutes). */
+  /** Default 600 s: short-lived tokens, 5 to 15 minutes, limit what a leaked one can do (docs/security.md). */
   accessTokenTtlSeconds?: number;
   /** Sign in the first demo user and consent without a page. Default true. */
   isAutoLogin?: boolean;

@@ -1,5 +1,5 @@
-// Human approval for high-stakes calls (the seed's chapter 14: "require user
-// confirmation for actions above thresholds", `args.recipient_count > 1000`).
+// Human approval for high-stakes calls (docs/policies.md): a person confirms
+// actions above a threshold, such as `args.recipient_count > 1000`.
 // A rule (tool pattern + CEL condition) matches; the call then needs an
 // approved request for exactly this caller, tool and arguments. Without one
 // it is held: waiting in process with progress notifications (and the
