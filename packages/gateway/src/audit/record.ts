@@ -183,7 +183,7 @@ export function buildAuditRecord(facts: AuditFacts): AuditRecord {
   };
 }
 
-/** The seed's `{"policy": "rate_limit", "decision": "allow", "remaining": 58}`: details beside the verdict, never over it. */
+/** As documented, `{"policy": "rate_limit", "decision": "allow", "remaining": 58}`: details beside the verdict, never over it. */
 function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
   const merged: Record<string, unknown> = { ...fact.details, policy: fact.policy, decision: fact.decision };
   if (fact.reason !== undefined) merged.reason = fact.reason;
@@ -192,7 +192,7 @@ function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
   return entry as AuditPolicyDecision;
 }
 
-/** `audit_2026_05_19_<32 hex>`: the seed's form, the day first so ids sort roughly by time. */
+/** `audit_2026_05_19_<32 hex>`: the documented form, the day first so ids sort roughly by time. */
 export function newAuditId(startedAt: number): string {
   if (startedAt < idDay.startsAt || startedAt >= idDay.endsAt) idDay = auditIdDay(startedAt);
   return `${idDay.prefix}${randomUUID().replaceAll('-', '')}`;

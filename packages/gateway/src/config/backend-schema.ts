@@ -51,7 +51,7 @@ export type BackendConfig = HttpBackendConfig | StdioBackendConfig;
 export type BackendAuthConfig =
   | { type: 'none' }
   /**
-   * A credential defined outside the file, by name; the seed's `auth:
+   * A credential defined outside the file, by name (docs/configuration.md); `auth:
    * service-account-salesforce`. `secret` is filled in from the environment
    * at load (config/backend-auth.ts) and never printed.
    */

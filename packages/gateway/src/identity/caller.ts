@@ -161,7 +161,7 @@ export const ANONYMOUS_CALLER: Caller = Object.freeze({
   claims: {},
 });
 
-/** The seed's audit `caller` fields: `identity` is the user when there is one ("user U via agent X"), else the agent. */
+/** The audit record's `caller` fields (docs/audit.md): `identity` is the user when there is one ("user U via agent X"), else the agent. */
 export function describeCaller(caller: Caller): { identity: string; agent: string; on_behalf_of: string | undefined; scopes: readonly string[] } {
   if (caller.isAnonymous) return { identity: 'anonymous', agent: 'anonymous', on_behalf_of: undefined, scopes: [] };
   return {

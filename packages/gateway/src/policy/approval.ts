@@ -8,7 +8,7 @@
 // so the agent retries the same call after an approver decided. A rule with
 // `estimate: dry_run` decides on the backend's own estimate of the call
 // (dry-run-estimate.ts), not on numbers the caller wrote. A rule may ask for
-// several distinct approvers and an approver role (the seed's tiers: "large
+// several distinct approvers and an approver role (docs/policies.md, tiers: "large
 // financial transactions"); approvals.ts counts them.
 
 import { z } from 'zod';

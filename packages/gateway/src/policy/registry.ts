@@ -137,7 +137,7 @@ export const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
   }),
 };
 
-/** Other names the seed and users write for the same types. */
+/** Other names users' policy files write for the same types. */
 export const POLICY_TYPE_ALIASES: Readonly<Record<string, string>> = {
   cost_ceiling: 'cost_per_session',
   redaction: 'response_filter',
