@@ -8,8 +8,8 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from './approvals-api.ts';
-import { readJsonBody } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
+import { readJsonBody } from './approval-queue-api.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { isAuditError } from '../audit/errors.ts';
 import { auditQueryFromFilters, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, QUERY_FILTER_NAMES, type QueryFilters, type QueryItem, type QueryPage } from '../audit/query.ts';

@@ -14,7 +14,7 @@ import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { PrimitiveRef } from '../identity/authorization.ts';
-import type { ApprovalBinding } from '../bridge/approval-hold.ts';
+import type { ApprovalBinding } from '../bridge/approval-round.ts';
 import { forwardInteractive, type BridgeContext } from '../bridge/interactive-call.ts';
 import { forwardToBackend, upstreamParams } from './forward.ts';
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';

@@ -9,7 +9,7 @@
 // `estimate: dry_run` decides on the backend's own estimate of the call
 // (dry-run-estimate.ts), not on numbers the caller wrote. A rule may ask for
 // several distinct approvers and an approver role (docs/policies.md, tiers: "large
-// financial transactions"); approvals.ts counts them.
+// financial transactions"); approval-service.ts counts them.
 
 import { z } from 'zod';
 import type { Exchange } from '../exchange/exchange.ts';
@@ -17,7 +17,7 @@ import { hasCapability } from '../exchange/client-relay.ts';
 import { allowOnce, type Decision, type Policy } from './policy.ts';
 import { PolicyError, describeWait } from './policy-error.ts';
 import type { ApprovalRequest } from './approval-store.ts';
-import { describeApprovers, describeParty, partyOf, type Approvals } from './approvals.ts';
+import { describeApprovers, describeParty, partyOf, type Approvals } from './approval-service.ts';
 import { canonicalHash } from './canonical-hash.ts';
 import { celCondition, list, oneOf, text, toolPattern, wholeNumber } from './settings-schema.ts';
 import { argumentsOf, callerOf } from './tool-selector.ts';
