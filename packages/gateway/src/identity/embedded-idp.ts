@@ -268,6 +268,9 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
     if (pathname === `/.well-known/oauth-authorization-server${basePath}` || pathname === `${basePath}/.well-known/oauth-authorization-server`) {
       request.url = `${basePath}/.well-known/openid-configuration`;
     }
+    // RFC 6749 section 3.3: an authorization request without scope gets a pre-defined default, the gateway's read
+    // scopes (granted as far as the user holds them), rather than a grant of nothing that ends in access_denied.
+    if (request.method === 'GET' && pathname === `${basePath}/auth`) request.url = withDefaultScope(url, baselineScopes);
     const rewrite = request.method !== 'POST' ? undefined : pathname === `${basePath}/token` ? defaultAgentScope : pathname === `${basePath}/reg` ? dropRegisteredScope : undefined;
     if (rewrite !== undefined) {
       readBody(request).then((text) => rewrite(request, text, agentsById)).then(() => handle(request, response), () => {
@@ -315,6 +318,15 @@ function refuseUndelegableScope(ctx: KoaContextWithOIDC, allowed: readonly strin
   if (refused.length > 0) {
     throw new errors.InvalidScope(`client "${ctx.oidc.client?.clientId ?? '?'}" may not hold ${refused.join(', ')}; ask only for scopes it holds (${allowed.join(' ') || 'none'})`, refused.join(' '));
   }
+}
+
+/** The authorization request URL with `scope` set to the defaults when it names none; unchanged otherwise. */
+export function withDefaultScope(url: string, defaults: ReadonlySet<string>): string {
+  const separator = url.indexOf('?');
+  const query = new URLSearchParams(separator === -1 ? '' : url.slice(separator + 1));
+  if (query.has('scope') || defaults.size === 0) return url;
+  query.set('scope', [...defaults].join(' '));
+  return `${separator === -1 ? url : url.slice(0, separator)}?${query.toString()}`;
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
