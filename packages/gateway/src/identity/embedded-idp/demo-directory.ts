@@ -1,8 +1,8 @@
 // The embedded default's identities and scope rules: the playbook's chapter 5
 // scope design applied to the demo CRM (read vs invoke per backend,
 // per-resource read and per-action write scopes, the admin API's role
-// scopes), four demo agents and three demo users (alice, and the console's
-// admin and approver). DEVELOPMENT ONLY: the secrets below are public.
+// scopes), four demo agents and five demo users (alice, and the console's
+// admin, approver, auditor and reviewer). DEVELOPMENT ONLY: the secrets below are public.
 
 import type { AuthorizationRules } from '../authorization.ts';
 
@@ -82,6 +82,9 @@ export const DEMO_USERS: readonly DirectoryUser[] = [
   // The console's people (docs/admin-api.md, roles): the platform admin, and an approver who decides held calls and holds no tool scope.
   { id: 'admin', name: 'Ada Admin', email: 'admin@example.com', roles: ['admin'], scopes: ADMIN_SCOPES },
   { id: 'approver', name: 'Aaron Approver', email: 'approver@example.com', roles: ['approver'], scopes: [S.gatewayApprover] },
+  // The read-only and review roles, so the console can be tried as each: the auditor reads what happened, the reviewer decides servers and tool pins.
+  { id: 'auditor', name: 'Audrey Auditor', email: 'auditor@example.com', roles: ['auditor'], scopes: [S.gatewayAuditor] },
+  { id: 'reviewer', name: 'Rowan Reviewer', email: 'reviewer@example.com', roles: ['reviewer'], scopes: [S.gatewayReviewer] },
 ];
 
 /** The gateway's own service identity: client credentials to backends and RFC 8693 exchanges. */
