@@ -76,6 +76,16 @@ export function demoTenantAgents(tenants: readonly string[]): DirectoryAgent[] {
   ]);
 }
 
+/**
+ * With a `tenants` section and no configured directory, the demo tenant
+ * admins are people too, so they can sign in to the web console: a user
+ * `{tenant}-admin` for each of the first two tenants, with the admin scope
+ * and the tenant's claim, the same principal as the agent of that name.
+ */
+export function demoTenantUsers(tenants: readonly string[]): DirectoryUser[] {
+  return tenants.slice(0, 2).map((tenant) => ({ id: `${tenant}-admin`, name: `${tenant[0]!.toUpperCase()}${tenant.slice(1)} Admin`, roles: ['admin'], scopes: [S.gatewayAdmin], tenant }));
+}
+
 /** Alice first: the auto-login signs in the first user when no login_hint names another. */
 export const DEMO_USERS: readonly DirectoryUser[] = [
   { id: 'alice', name: 'Alice Example', email: 'alice@example.com', roles: ['support'], scopes: SUPPORT_SCOPES },
