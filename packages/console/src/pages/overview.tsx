@@ -66,8 +66,21 @@ function fromOverview(body: Loose): Overview {
   };
 }
 
+/** The gateway's readiness from /readyz (ready, starting, draining, ...), which /admin/overview does not repeat; undefined when unreadable. */
+async function readiness(): Promise<string | undefined> {
+  try {
+    const body = (await (await fetch('/readyz', { headers: { accept: 'application/json' } })).json()) as Loose;
+    return typeof body.status === 'string' ? body.status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function readOverview(hasOverview: boolean): Promise<Overview> {
-  if (hasOverview) return fromOverview(await api<Loose>('/admin/overview'));
+  if (hasOverview) {
+    const [body, status] = await Promise.all([api<Loose>('/admin/overview'), readiness()]);
+    return { ...fromOverview(body), status: status ?? (typeof body.status === 'string' ? body.status : undefined) };
+  }
   // /readyz answers 503 while not ready, with the same body: read it either way.
   const response = await fetch('/readyz', { headers: { accept: 'application/json' } });
   const body = (await response.json()) as Loose;
