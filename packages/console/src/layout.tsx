@@ -18,9 +18,10 @@ export function Layout() {
   const [isMenuOpen, setMenuOpen] = useState(false);
   const main = useRef<HTMLElement>(null);
   // Who the API says the caller is (tenant, permissions); the navigation lists the pages its role allows, and the API checks every request again.
-  const { me, isKnown } = useMe();
+  const { me, isKnown, hasNoRole } = useMe();
   const tenant = me?.tenant ?? undefined;
-  const pages = isKnown ? visiblePages(me?.permissions) : [];
+  // No admin role at all: no page to list (each would be refused); the page shown says so.
+  const pages = isKnown && !hasNoRole ? visiblePages(me?.permissions) : [];
 
   const isFirstPage = useRef(true);
   // A new page moves focus to its content, for keyboard and screen reader users; the first page keeps the browser's start (the skip link first).

@@ -5,7 +5,7 @@
 // refuses every request the role does not allow, whatever the page shows.
 
 import { useQuery } from '@tanstack/react-query';
-import { api } from './api.ts';
+import { api, ApiError } from './api.ts';
 import { isServed, useApiPaths } from './capabilities.ts';
 
 export interface Me {
@@ -69,12 +69,18 @@ export function permissionOfRefusal(message: string): string | undefined {
   return /\(permission ([a-z]+\.[a-z]+)\)/.exec(message)?.[1];
 }
 
-/** Who the API says the caller is, where the gateway serves /admin/me. */
-export function useMe(): { me: Me | undefined; isKnown: boolean } {
-  const { paths } = useApiPaths();
+/**
+ * Who the API says the caller is, where the gateway serves /admin/me;
+ * `hasNoRole` when the API refuses even that (a signed-in person without any
+ * admin role, such as the demo's alice).
+ */
+export function useMe(): { me: Me | undefined; isKnown: boolean; hasNoRole: boolean } {
+  const { paths, error } = useApiPaths();
   const isAvailable = isServed(paths, '/admin/me');
-  const query = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('/admin/me'), enabled: isAvailable, staleTime: 60_000 });
-  return { me: query.data, isKnown: query.data !== undefined || (paths !== undefined && !isAvailable) || query.isError };
+  const query = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('/admin/me'), enabled: isAvailable, staleTime: 60_000, retryOnMount: false });
+  const refusal = query.error ?? error;
+  const hasNoRole = refusal instanceof ApiError && refusal.status === 403;
+  return { me: query.data, isKnown: query.data !== undefined || (paths !== undefined && !isAvailable) || query.isError || hasNoRole, hasNoRole };
 }
 
 /**

@@ -91,8 +91,11 @@ describe('the console follows the caller\'s role', { skip: skip ?? false }, () =
 
       await nav.getByRole('link', { name: 'Audit' }).click();
       await page.getByRole('button', { name: 'Search' }).waitFor();
+      await page.getByRole('button', { name: 'Verify chain' }).waitFor();
+      assert.deepEqual(await unlabelledControls(page), [], 'Audit: every control has a name');
       await nav.getByRole('link', { name: 'Usage' }).click();
       await page.locator('main').filter({ hasText: /calls?,|No call/ }).waitFor();
+      assert.deepEqual(await unlabelledControls(page), [], 'Usage: every control has a name');
 
       await page.goto(`${gatehouse.adminUrl}/console/approvals`);
       const lacks = page.getByTestId('role-lacks');
@@ -112,6 +115,15 @@ describe('the console follows the caller\'s role', { skip: skip ?? false }, () =
       await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: 'Catalog' }).click();
       await page.getByRole('heading', { name: 'Catalog', level: 1 }).waitFor();
       await page.locator('main').filter({ hasText: /pinned or waiting|No tool is pinned/ }).waitFor();
+    });
+  });
+
+  it('lists no page for a person without any admin role (alice), and says why', async () => {
+    await asUser('alice', async (watched) => {
+      const lacks = watched.page.getByTestId('role-lacks').first();
+      await lacks.waitFor();
+      assert.match(await lacks.innerText(), /Your role does not include/);
+      assert.deepEqual(await navigationLinks(watched), []);
     });
   });
 

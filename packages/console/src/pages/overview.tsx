@@ -91,13 +91,13 @@ const percent = (value: number | undefined) => (value === undefined ? '—' : `$
 const fixed = (value: number | undefined, unit: string) => (value === undefined ? '—' : `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`);
 
 export function OverviewPage() {
-  const { paths } = useApiPaths();
+  const { paths, error } = useApiPaths();
   const hasOverview = isServed(paths, '/admin/overview');
   const query = useQuery({ queryKey: ['overview', hasOverview], queryFn: () => readOverview(hasOverview), enabled: paths !== undefined, refetchInterval: 5_000 });
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">Overview</h1>
-      {query.isPending ? <Loading what="the backends" /> : query.isError ? <ErrorState error={query.error} what="The overview" /> : (
+      {error !== null ? <ErrorState error={error} what="The admin API" /> : query.isPending ? <Loading what="the backends" /> : query.isError ? <ErrorState error={query.error} what="The overview" /> : (
         <>
           <p className="muted">
             Gateway status: <strong data-testid="gateway-status">{query.data.status ?? 'unknown'}</strong>. Refreshed every 5 seconds; last at {formatTime(new Date(query.dataUpdatedAt).toISOString())}.
