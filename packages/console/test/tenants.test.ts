@@ -130,6 +130,11 @@ describe('the console of a tenant admin and of the platform admin', { skip: skip
       assert.match(await lab.innerText(), /1 session/);
       await page.getByRole('figure').first().waitFor();
       await page.screenshot({ path: `${SCREENSHOTS}tenants.png`, fullPage: true });
+      // At phone width the cards stack and nothing scrolls sideways (a string expression: no DOM library here).
+      await page.setViewportSize({ width: 390, height: 844 });
+      const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+      assert.ok(width <= 390, `the tenants page scrolls sideways at phone width (${width} px)`);
+      await page.setViewportSize({ width: 1280, height: 900 });
 
       await go(page, 'Approvals');
       await page.getByTestId('approval').filter({ hasText: 'lab-held-call' }).waitFor();
