@@ -7,7 +7,7 @@
 // the thin shell below; tenantViews, which shapes them, is pure.
 
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { adminTenantScope, describeAdminScope, withinAdminScope } from './tenant-scope.ts';
 import type { AuditStore } from '../audit/sink.ts';
