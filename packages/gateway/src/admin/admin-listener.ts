@@ -17,6 +17,7 @@ import { createMeApi } from './me-api.ts';
 import { createOverviewApi } from './overview-api.ts';
 import { createCatalogApi } from './catalog-api.ts';
 import { createSessionsApi } from './sessions-api.ts';
+import { createTenantsApi } from './tenants-api.ts';
 import type { SessionStore } from '../session/store.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { createToolPinsApi } from '../policy/tool-pins-api.ts';
@@ -68,6 +69,7 @@ export async function openAdminListener(options: AdminListenerOptions): Promise<
     ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication })]),
     ...(store === undefined ? [] : [createAuditApi({ store, ...adminAuthentication, nameSeparator: options.nameSeparator })]),
     ...(store === undefined ? [] : [createUsageApi({ store, ...adminAuthentication, config: options.usageConfig })]),
+    createTenantsApi({ ...adminAuthentication, tenantsAtStart: options.usageConfig().tenants, config: options.usageConfig, backends: options.probes.backends, sessions: options.sessions?.store, store }),
   ];
   const server = createAdminServer({ ...options.probes, handlers, adminAuthentication, console: { files: createConsoleFiles(), sessions, ...(consoleAuth === undefined ? {} : { auth: consoleAuth }) } });
   await listen(server, options.port, options.host);

@@ -9,7 +9,7 @@ import type { EmbeddedIdpSettings } from '../config/identity-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { compileAuthorization, type Authorization, type AuthorizationRules, type BackendRules } from './authorization.ts';
 import { startEmbeddedIdp, type EmbeddedIdp } from './embedded-idp.ts';
-import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_CONSOLE_CLIENT, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents } from './embedded-idp/demo-directory.ts';
+import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_CONSOLE_CLIENT, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents, demoTenantUsers } from './embedded-idp/demo-directory.ts';
 import { createHttpAuthentication, type HttpAuthentication, type HttpAuthenticationOptions } from './http-authentication.ts';
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, resourceIdentifier, type ResourceMetadataResponse } from './resource-metadata.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -132,13 +132,17 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   const outbound = options.outbound ?? new OutboundGuard();
   if (idpSettings !== undefined) {
     // With tenants and the demo directory, the demo adds an agent and an admin in each of the first two tenants.
-    const demoAgents = config.tenants !== undefined && idpSettings.agents === undefined && idpSettings.users === undefined ? [...DEMO_AGENTS, ...demoTenantAgents(tenantNames)] : undefined;
+    const isTenantDemo = config.tenants !== undefined && idpSettings.agents === undefined && idpSettings.users === undefined;
+    const demoAgents = isTenantDemo ? [...DEMO_AGENTS, ...demoTenantAgents(tenantNames)] : undefined;
+    // ...and the same admins as users, for the web console's sign-in.
+    const demoUsers = isTenantDemo ? [...DEMO_USERS, ...demoTenantUsers(tenantNames)] : undefined;
     idp = await startEmbeddedIdp({
       outbound,
       host: '127.0.0.1',
       port: 8082,
       ...idpSettings,
       ...(demoAgents === undefined ? {} : { agents: demoAgents }),
+      ...(demoUsers === undefined ? {} : { users: demoUsers }),
       ...(config.tenants === undefined ? {} : { tenantClaim: config.tenants.claim }),
       scopes: embeddedScopes(idpSettings),
       baselineScopes: authorization.baselineScopes(options.backendNames),

@@ -350,6 +350,15 @@ describe('the admin API document against a running gateway', () => {
     assert.equal((await admin('GET', '/admin/usage?by=planet')).body.code, 'usage_query_invalid');
   });
 
+  it('answers the tenants route as documented: no tenants on a gateway without a tenants section, and only to an admin', async () => {
+    const listed = await admin('GET', '/admin/tenants');
+    assert.equal(listed.status, 200);
+    assert.deepEqual([listed.body.tenants_enabled, listed.body.is_platform_admin, listed.body.tenants], [false, true, []]);
+    assert.equal((await admin('GET', '/admin/tenants?name=sales')).body.code, 'invalid_request');
+    const refused = await exchange('GET', '/admin/tenants', { token: tokens.approver! });
+    assert.deepEqual([refused.status, refused.body.code], [403, 'insufficient_scope'], 'an approver does not read the tenants');
+  });
+
   it('answers the registry routes as documented: list, show with ETag, a transition with If-Match, a stale one, review-due', async () => {
     const listed = await admin('GET', '/admin/registry');
     assert.deepEqual(listed.body.entries.map((entry: any) => [entry.spec.name, entry.status.state]), [['crm', 'active'], ['wiki', 'proposed']]);
