@@ -1,6 +1,6 @@
 // The registry on the admin listener: list entries, show one (with its ETag),
 // move one through its lifecycle (If-Match, a review when the table asks for
-// one), and list the entries due for review. Every transition, allowed or
+// one), list the entries due for review, and show drift from the config file. Every transition, allowed or
 // refused, is recorded in the audit log as an admin action (who, when, from,
 // to, why) before the answer. The lifecycle rules live in registry/lifecycle.ts.
 
@@ -18,11 +18,17 @@ import { isReviewOverdue, type Actor, type GrantedRole, type TransitionRequest }
 import { rolesOf as adminRolesOf, roleScopesOf, type RoleScopes } from './admin-permissions.ts';
 import { applyTransition } from '../registry/entry-commands.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
+import { registryDrift, type DriftReport } from '../registry/drift.ts';
+import type { BackendConfig } from '../config/backend-schema.ts';
 import { adminTenantScope, isInAdminScope, PLATFORM_SCOPE, tenantFilterOf, withinAdminScope, type AdminTenantScope } from './tenant-scope.ts';
 
 export interface RegistryApiOptions extends AdminAuthentication {
   gate: RoutingGate;
   now?: () => Date;
+  /** The config file's backends as loaded now (a reload changes them), for drift; absent: the diff route answers 404. */
+  configuredBackends?: () => readonly BackendConfig[];
+  /** The tenant the config gives a backend (`tenants`), as the gate enrols it. */
+  tenantOf?: (backend: string) => string | undefined;
 }
 
 const PREFIX = '/admin/registry';
@@ -94,6 +100,10 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
           const due = withinAdminScope(scope, await gate.store.list(), (entry) => entry.spec.tenant).filter((entry) => isReviewOverdue(entry, horizon)).map(reviewDueView);
           return writeJson(response, 200, { entries: due, asOf: horizon.toISOString() });
         }
+        if (name === 'diff' && action === undefined && options.configuredBackends !== undefined) {
+          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows the drift between the config file and the registry store' }, { allow: 'GET' });
+          return writeJson(response, 200, { ...await driftWithin(options, scope), asOf: now().toISOString() });
+        }
         if (extra !== undefined || (action !== undefined && action !== 'transitions')) return writeJson(response, 404, { error: 'expected /admin/registry/{name} or /admin/registry/{name}/transitions' });
         if (action === undefined) {
           if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one registry entry' }, { allow: 'GET' });
@@ -159,6 +169,17 @@ async function postTransition(options: RegistryApiOptions, gate: RoutingGate, na
     }, false);
     if (recorded) writeJson(response, REGISTRY_ERROR_STATUS[error.code], { error: error.message, code: error.code, ...(error.problems.length === 0 ? {} : { problems: error.problems }) });
   }
+}
+
+/** The drift a tenant admin sees: items whose backend belongs to its tenant by the file or by the store. */
+async function driftWithin(options: RegistryApiOptions, scope: AdminTenantScope): Promise<DriftReport> {
+  const entries = await options.gate.store.list();
+  const tenantOf = options.tenantOf ?? (() => undefined);
+  const report = registryDrift({ configured: options.configuredBackends!(), entries, discovered: options.gate.discoveredNames(), tenantOf });
+  if (scope.isPlatform) return report;
+  const storedTenant = new Map(entries.map((entry) => [entry.spec.name, entry.spec.tenant]));
+  const items = report.items.filter((item) => isInAdminScope(scope, tenantOf(item.backend) ?? 'default') || isInAdminScope(scope, storedTenant.get(item.backend)));
+  return { isDrifted: items.length > 0, items };
 }
 
 function reviewDueView(entry: RegistryEntry): Record<string, unknown> {

@@ -46,6 +46,8 @@ export class RoutingGate {
   readonly #now: () => Date;
   readonly #tenantOf: (backend: string) => string | undefined;
   #entries = new Map<string, RegistryEntry>();
+  /** Backends a discovery source reported, so drift does not call them "no longer configured". */
+  readonly #discovered = new Set<string>();
   #refreshTimer: NodeJS.Timeout | undefined;
   #isRefreshFailing = false;
   readonly #listeners = new Set<(names: readonly string[]) => Promise<unknown> | void>();
@@ -89,6 +91,7 @@ export class RoutingGate {
    */
   async enrol(backends: readonly BackendConfig[], origin: BackendOrigin): Promise<void> {
     for (const backend of backends) {
+      if (origin !== 'config') this.#discovered.add(backend.name);
       if (this.#entries.has(backend.name)) continue;
       const spec = seedSpec(backend, origin, this.#tenantOf(backend.name));
       const actor: Actor = origin === 'config' ? CONFIG_ACTOR : { principal: backend.registry?.owner ?? `system:${origin}`, roles: [] };
@@ -105,6 +108,11 @@ export class RoutingGate {
         this.#logger.warn({ backend: backend.name, origin, err: error }, 'a backend could not enter the registry; it is not routed until it has an entry');
       }
     }
+  }
+
+  /** The names discovery has reported since start. */
+  discoveredNames(): ReadonlySet<string> {
+    return this.#discovered;
   }
 
   /** Reads every entry again (another replica or admin may have written); tells listeners what changed. */
@@ -188,23 +196,31 @@ export function seedSpec(backend: BackendConfig, origin: BackendOrigin, tenant =
     ...(declared.team === undefined ? {} : { team: declared.team }),
     riskTier: declared.riskTier ?? 'medium',
     dataClassification: declared.dataClassification ?? 'internal',
-    scopes: [],
-    links: {},
+    scopes: declared.scopes ?? [],
+    links: declared.links ?? {},
+    ...(declared.version === undefined ? {} : { version: declared.version }),
     // A discovered record never skips the review, whatever it declares.
     preApproved: origin === 'config' && declared.lifecycle !== 'proposed',
   };
 }
 
 /**
+ * The store a `registry:` section names. A relative SQLite path is taken from
+ * `baseDirectory` (the config file's); none: `.gatehouse/registry.db` beside
+ * the embedded default's audit database.
+ */
+export function openRegistryStore(config: RegistryConfig, baseDirectory: string): Promise<RegistryStore> {
+  if (config.store.kind === 'postgres') return PostgresRegistryStore.open({ url: config.store.url, ...(config.store.schema === undefined ? {} : { schema: config.store.schema }) });
+  const path = config.store.path === undefined ? join(dirname(DEFAULT_SQLITE_PATH), 'registry.db') : isAbsolute(config.store.path) ? config.store.path : resolve(baseDirectory, config.store.path);
+  return Promise.resolve(new SqliteRegistryStore(path));
+}
+
+/**
  * Opens the configured store and the gate over it, enrolling the config
- * file's backends before anything is routed. A relative SQLite path is taken
- * from the config file's directory; none: `.gatehouse/registry.db` beside the
- * embedded default's audit database.
+ * file's backends before anything is routed.
  */
 export async function openRoutingGate(config: RegistryConfig, options: { baseDirectory: string; logger: Logger; backends: readonly BackendConfig[]; tenantOf?: (backend: string) => string | undefined }): Promise<RoutingGate> {
-  const store = config.store.kind === 'sqlite'
-    ? new SqliteRegistryStore(config.store.path === undefined ? join(dirname(DEFAULT_SQLITE_PATH), 'registry.db') : isAbsolute(config.store.path) ? config.store.path : resolve(options.baseDirectory, config.store.path))
-    : await PostgresRegistryStore.open({ url: config.store.url, ...(config.store.schema === undefined ? {} : { schema: config.store.schema }) });
+  const store = await openRegistryStore(config, options.baseDirectory);
   const policy: LifecyclePolicy = {
     requiredReviewers: { ...DEFAULT_LIFECYCLE_POLICY.requiredReviewers, ...config.requiredReviewers },
     reviewIntervalDays: config.reviewIntervalDays === undefined ? DEFAULT_LIFECYCLE_POLICY.reviewIntervalDays : { low: config.reviewIntervalDays, medium: config.reviewIntervalDays, high: config.reviewIntervalDays, critical: config.reviewIntervalDays },

@@ -350,7 +350,7 @@ describe('the admin API document against a running gateway', () => {
     assert.equal((await admin('GET', '/admin/usage?by=planet')).body.code, 'usage_query_invalid');
   });
 
-  it('answers the registry routes as documented: list, show with ETag, a transition with If-Match, a stale one, review-due', async () => {
+  it('answers the registry routes as documented: list, show with ETag, a transition with If-Match, a stale one, drift, review-due', async () => {
     const listed = await admin('GET', '/admin/registry');
     assert.deepEqual(listed.body.entries.map((entry: any) => [entry.spec.name, entry.status.state]), [['crm', 'active'], ['wiki', 'proposed']]);
     assert.deepEqual((await admin('GET', '/admin/registry?state=proposed')).body.entries.map((entry: any) => entry.spec.name), ['wiki']);
@@ -374,6 +374,10 @@ describe('the admin API document against a running gateway', () => {
     assert.deepEqual([stale.status, stale.body.code], [409, 'conflict']);
     assert.equal((await transition('wiki', { to: 'approved', reason: 'looks fine' })).body.code, 'review_required');
     assert.equal((await admin('GET', '/admin/registry/wiki')).body.entry.status.state, 'in_review', 'the refusals changed nothing');
+
+    const drift = await admin('GET', '/admin/registry/diff');
+    assert.equal(drift.status, 200);
+    assert.deepEqual([drift.body.isDrifted, drift.body.items.map((item: any) => [item.backend, item.kind, item.stored])], [true, [['wiki', 'unrouted', 'in_review']]], 'the file enables wiki; the store holds it in review');
 
     const due = await admin('GET', '/admin/registry/review-due?within_days=365');
     assert.deepEqual(due.body.entries.map((entry: any) => [entry.name, entry.state]), [['crm', 'active']], 'the pre-approved backend is due within a year; the one in review has no date yet');

@@ -6,10 +6,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { LIFECYCLE_STATES, REVIEW_DECISIONS } from '../../registry/entry.ts';
 import { processIo, type CommandIo } from './command-io.ts';
+import { registerRegistryDiffCommand } from './registry-diff.ts';
 
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8081';
 
-interface ConnectionOptions {
+export interface ConnectionOptions {
   admin: string;
   token?: string;
   json?: boolean;
@@ -26,7 +27,7 @@ interface TransitionOptions extends ConnectionOptions {
 }
 
 /** A refusal of the admin API or an unreachable listener, said on stderr with exit code 1. */
-class RegistryCommandError extends Error {}
+export class RegistryCommandError extends Error {}
 
 export function registerRegistryLifecycleCommands(registry: Command, io: CommandIo = processIo): Command {
   const connection = (command: Command) => command
@@ -98,10 +99,11 @@ export function registerRegistryLifecycleCommands(registry: Command, io: Command
       io.out(table([['NAME', 'OWNER', 'STATE', 'TIER', 'DUE'], ...entries.map((entry) => [entry.name, entry.owner, entry.state, entry.riskTier, entry.nextReviewAt ?? '-'])]));
     }));
 
+  registerRegistryDiffCommand(registry, io);
   return registry;
 }
 
-async function call(io: CommandIo, options: ConnectionOptions, method: 'GET' | 'POST', path: string, body?: unknown, ifMatch?: string): Promise<{ body: Record<string, unknown>; etag: string | null }> {
+export async function call(io: CommandIo, options: ConnectionOptions, method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown, ifMatch?: string): Promise<{ body: Record<string, unknown>; etag: string | null }> {
   const token = options.token ?? io.env.GATEHOUSE_ADMIN_TOKEN;
   if (token === undefined || token === '') throw new RegistryCommandError('an admin token is needed: pass --token or set GATEHOUSE_ADMIN_TOKEN (e.g. from gatehouse token --agent admin)');
   const url = `${options.admin.replace(/\/+$/, '')}${path}`;
@@ -130,13 +132,13 @@ async function call(io: CommandIo, options: ConnectionOptions, method: 'GET' | '
   return { body: parsed, etag: response.headers.get('etag') };
 }
 
-async function guarded(io: CommandIo, action: () => Promise<void>): Promise<void> {
+export async function guarded(io: CommandIo, action: () => Promise<void>, failureCode = 1): Promise<void> {
   try {
     await action();
   } catch (error) {
     if (!(error instanceof RegistryCommandError)) throw error;
     io.err(error.message);
-    io.fail(1);
+    io.fail(failureCode);
   }
 }
 
@@ -150,7 +152,7 @@ function parseCheck(text: string): { name: string; outcome: string } {
   return { name: text.slice(0, at), outcome: text.slice(at + 1) };
 }
 
-function table(rows: readonly (readonly string[])[]): string {
+export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => String(row[column] ?? '').length)));
   return rows.map((row) => row.map((cell, column) => String(cell).padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
 }
