@@ -14,7 +14,8 @@ import { PostgresRegistryStore } from './postgres-store.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { EntrySpec, RegistryEntry } from './entry.ts';
 import { isRegistryError } from './errors.ts';
-import { DEFAULT_LIFECYCLE_POLICY, routability, type Actor, type DeprecationNotice, type LifecyclePolicy } from './lifecycle.ts';
+import { DEFAULT_LIFECYCLE_POLICY, routability, type Actor, type DeprecationNotice, type LifecyclePolicy, type RegistryEvent } from './lifecycle.ts';
+import { reviewAfterToolChange, type ToolChange } from './tool-governance.ts';
 import { proposeEntry } from './entry-commands.ts';
 import type { RegistryStore } from './store.ts';
 
@@ -30,6 +31,8 @@ export interface RoutingGateOptions {
   now?: () => Date;
   /** The tenant owning a backend (`tenants` config, docs/tenants.md): a new entry's `spec.tenant`; absent or undefined: `default`. */
   tenantOf?: (backend: string) => string | undefined;
+  /** A change the gateway made itself (no admin request): the caller appends it to the audit log with `details`. */
+  onSystemEvent?: (event: RegistryEvent, details: Record<string, unknown>) => Promise<void>;
 }
 
 /** How often a replica re-reads the store for transitions written elsewhere. */
@@ -45,6 +48,7 @@ export class RoutingGate {
   readonly #logger: Logger;
   readonly #now: () => Date;
   readonly #tenantOf: (backend: string) => string | undefined;
+  readonly #onSystemEvent: RoutingGateOptions['onSystemEvent'];
   #entries = new Map<string, RegistryEntry>();
   /** Backends a discovery source reported, so drift does not call them "no longer configured". */
   readonly #discovered = new Set<string>();
@@ -59,6 +63,7 @@ export class RoutingGate {
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
     this.#tenantOf = options.tenantOf ?? (() => undefined);
+    this.#onSystemEvent = options.onSystemEvent;
   }
 
   /** Whether calls and catalog listings may reach `name` now. Synchronous: it reads the cache. */
@@ -108,6 +113,40 @@ export class RoutingGate {
         this.#logger.warn({ backend: backend.name, origin, err: error }, 'a backend could not enter the registry; it is not routed until it has an entry');
       }
     }
+  }
+
+  /**
+   * Tool pinning quarantined a changed definition of `backend`'s tool: an
+   * approved or active entry goes back to review (tool-governance.ts), leaves
+   * every catalog at once, and the change is audited with both hashes.
+   * Undefined when nothing changed (no entry, already acted on, not reviewed).
+   */
+  async reviewToolChange(backend: string, change: ToolChange): Promise<RegistryEntry | undefined> {
+    // Another writer may win the compare-and-set; read again and re-decide, a few times.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const current = await this.store.get(backend);
+      if (current === undefined) return undefined;
+      const outcome = reviewAfterToolChange(current, change, this.#now(), this.policy);
+      if (outcome === undefined) return undefined;
+      if (!outcome.isApplied) {
+        this.#logger.warn({ backend, tool: change.tool, err: outcome.error }, 'a changed tool definition could not send its backend back to review');
+        return undefined;
+      }
+      let entry: RegistryEntry;
+      try {
+        entry = await this.store.replace(outcome.entry, current.metadata.resourceVersion);
+      } catch (error) {
+        if (isRegistryError(error) && error.code === 'conflict') continue;
+        throw error;
+      }
+      await this.observe(entry);
+      const event = { ...outcome.event, resourceVersion: entry.metadata.resourceVersion };
+      this.#logger.warn({ backend, tool: change.tool, from: event.from, to: event.to, pinnedHash: change.pinnedHash, currentHash: change.currentHash }, 'a tool definition changed after review; its backend is back in review and not routed until reviewed');
+      await this.#onSystemEvent?.(event, { trigger: 'tool_pin_change', tool: change.tool, pinned_hash: change.pinnedHash ?? null, current_hash: change.currentHash, changes: change.changes });
+      return entry;
+    }
+    this.#logger.warn({ backend, tool: change.tool }, 'a changed tool definition could not send its backend back to review: the entry kept changing; the next report retries');
+    return undefined;
   }
 
   /** The names discovery has reported since start. */
@@ -219,13 +258,13 @@ export function openRegistryStore(config: RegistryConfig, baseDirectory: string)
  * Opens the configured store and the gate over it, enrolling the config
  * file's backends before anything is routed.
  */
-export async function openRoutingGate(config: RegistryConfig, options: { baseDirectory: string; logger: Logger; backends: readonly BackendConfig[]; tenantOf?: (backend: string) => string | undefined }): Promise<RoutingGate> {
+export async function openRoutingGate(config: RegistryConfig, options: { baseDirectory: string; logger: Logger; backends: readonly BackendConfig[]; tenantOf?: (backend: string) => string | undefined; onSystemEvent?: RoutingGateOptions['onSystemEvent'] }): Promise<RoutingGate> {
   const store = await openRegistryStore(config, options.baseDirectory);
   const policy: LifecyclePolicy = {
     requiredReviewers: { ...DEFAULT_LIFECYCLE_POLICY.requiredReviewers, ...config.requiredReviewers },
     reviewIntervalDays: config.reviewIntervalDays === undefined ? DEFAULT_LIFECYCLE_POLICY.reviewIntervalDays : { low: config.reviewIntervalDays, medium: config.reviewIntervalDays, high: config.reviewIntervalDays, critical: config.reviewIntervalDays },
   };
-  const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger, ...(options.tenantOf === undefined ? {} : { tenantOf: options.tenantOf }) });
+  const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger, ...(options.tenantOf === undefined ? {} : { tenantOf: options.tenantOf }), ...(options.onSystemEvent === undefined ? {} : { onSystemEvent: options.onSystemEvent }) });
   await gate.refresh();
   await gate.enrol(options.backends.filter((backend) => backend.enabled), 'config');
   gate.startRefresh(REFRESH_INTERVAL_MS);
