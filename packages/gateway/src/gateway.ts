@@ -20,6 +20,7 @@ import { MemoryCounterStore } from './policy/counter-store.ts';
 import { BackendSet } from './runtime/backend-set.ts';
 import { openRoutingGate } from './registry/routing-gate.ts';
 import { systemRegistryEventFacts } from './registry/registry-audit.ts';
+import { registerRegistryMetrics } from './registry/registry-metrics.ts';
 import type { RegistryEvent } from './registry/lifecycle.ts';
 import type { PinStatus } from './policy/tool-pinning.ts';
 import { LiveConfig } from './runtime/live-config.ts';
@@ -188,6 +189,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await audit.record(systemRegistryEventFacts(event, details, config.gateway.id, tenants !== undefined));
     } }),
   });
+  if (gate !== undefined) registerRegistryMetrics(metrics.registry, () => gate.cachedEntries());
   const registry = createBackendRegistry(
     config.backends.filter((backend) => backend.enabled && (gate?.allows(backend.name) ?? true)).map((backend) => toUpstream(backend)),
     createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES, onCircuitChange: (backend, state) => metrics.setBreakerState(backend, state) }),

@@ -14,7 +14,7 @@ import type { Caller } from '../identity/caller.ts';
 import { delegationParties, principalName } from '../identity/delegation-parties.ts';
 import { etagOf, LIFECYCLE_STATES, REVIEW_DECISIONS, resourceVersionOfIfMatch, type RegistryEntry } from '../registry/entry.ts';
 import { isRegistryError, type RegistryErrorCode } from '../registry/errors.ts';
-import { isReviewOverdue, type Actor, type GrantedRole, type TransitionRequest } from '../registry/lifecycle.ts';
+import { flagReviewDue, isReviewOverdue, type Actor, type GrantedRole, type TransitionRequest } from '../registry/lifecycle.ts';
 import { rolesOf as adminRolesOf, roleScopesOf, type RoleScopes } from './admin-permissions.ts';
 import { applyTransition } from '../registry/entry-commands.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
@@ -89,7 +89,9 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
           if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists registry entries' }, { allow: 'GET' });
           const state = url.searchParams.get('state');
           if (state !== null && !(LIFECYCLE_STATES as readonly string[]).includes(state)) return writeJson(response, 400, { error: `state must be one of ${LIFECYCLE_STATES.join(', ')}`, code: 'invalid_request' });
-          const entries = withinAdminScope(scope, await gate.store.list(state === null ? {} : { states: [state as (typeof LIFECYCLE_STATES)[number]] }), (entry) => entry.spec.tenant);
+          // ReviewCurrent brought up to now, so an entry past its date reads ReviewOverdue before the sweep writes it.
+          const at = now();
+          const entries = withinAdminScope(scope, await gate.store.list(state === null ? {} : { states: [state as (typeof LIFECYCLE_STATES)[number]] }), (entry) => entry.spec.tenant).map((entry) => flagReviewDue(entry, at));
           return writeJson(response, 200, { entries });
         }
         if (name === 'review-due' && action === undefined) {
@@ -110,7 +112,7 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
           const found = await gate.store.get(name);
           const entry = found === undefined || !isInAdminScope(scope, found.spec.tenant) ? undefined : found;
           if (entry === undefined) return writeJson(response, 404, { error: `no registry entry is named ${name}; GET /admin/registry lists them`, code: 'not_found' });
-          return writeJson(response, 200, { entry }, { etag: etagOf(entry) });
+          return writeJson(response, 200, { entry: flagReviewDue(entry, now()) }, { etag: etagOf(entry) });
         }
         if (request.method !== 'POST') return writeJson(response, 405, { error: 'POST /admin/registry/{name}/transitions with {to, reason, review?}' }, { allow: 'POST' });
         const target = await gate.store.get(name);

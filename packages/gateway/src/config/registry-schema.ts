@@ -19,6 +19,10 @@ export const registryShape = {
   enforce: flag().default(true),
   review_tiers: reviewersPerTier.optional(),
   review_interval_days: wholeNumber(1, 3650).optional(),
+  /** true: the review sweep suspends an active or deprecated entry whose next review date has passed. */
+  suspend_overdue: flag().default(false),
+  /** How often the sweep flags overdue entries (and suspends them with suspend_overdue); default 3600. */
+  review_sweep_interval_seconds: wholeNumber(1, 86_400).optional(),
 };
 
 export const registrySchema = z.strictObject(registryShape, { error: 'expected a mapping' }).optional();
@@ -55,6 +59,10 @@ export interface RegistryConfig {
   enforce: boolean;
   requiredReviewers?: Partial<Record<RiskTier, number>>;
   reviewIntervalDays?: number;
+  /** The review sweep suspends overdue active and deprecated entries (registry/review-sweep.ts); absent: false. */
+  suspendOverdue?: boolean;
+  /** Seconds between sweeps; absent: 3600. */
+  reviewSweepIntervalSeconds?: number;
 }
 
 export function toRegistryConfig(file: z.output<typeof registrySchema>): RegistryConfig | undefined {
@@ -64,6 +72,8 @@ export function toRegistryConfig(file: z.output<typeof registrySchema>): Registr
     enforce: file.enforce,
     ...(file.review_tiers === undefined ? {} : { requiredReviewers: Object.fromEntries(Object.entries(file.review_tiers).filter(([, value]) => value !== undefined)) }),
     ...(file.review_interval_days === undefined ? {} : { reviewIntervalDays: file.review_interval_days }),
+    ...(file.suspend_overdue ? { suspendOverdue: true } : {}),
+    ...(file.review_sweep_interval_seconds === undefined ? {} : { reviewSweepIntervalSeconds: file.review_sweep_interval_seconds }),
   };
 }
 

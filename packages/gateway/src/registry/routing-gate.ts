@@ -16,6 +16,7 @@ import type { EntrySpec, RegistryEntry } from './entry.ts';
 import { isRegistryError } from './errors.ts';
 import { DEFAULT_LIFECYCLE_POLICY, routability, type Actor, type DeprecationNotice, type LifecyclePolicy, type RegistryEvent } from './lifecycle.ts';
 import { reviewAfterToolChange, type ToolChange } from './tool-governance.ts';
+import { DEFAULT_REVIEW_SWEEP_INTERVAL_SECONDS, sweepStep } from './review-sweep.ts';
 import { proposeEntry } from './entry-commands.ts';
 import type { RegistryStore } from './store.ts';
 
@@ -53,6 +54,7 @@ export class RoutingGate {
   /** Backends a discovery source reported, so drift does not call them "no longer configured". */
   readonly #discovered = new Set<string>();
   #refreshTimer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
   #isRefreshFailing = false;
   readonly #listeners = new Set<(names: readonly string[]) => Promise<unknown> | void>();
 
@@ -149,6 +151,57 @@ export class RoutingGate {
     return undefined;
   }
 
+  /**
+   * One pass of the review sweep (review-sweep.ts) over the store: flags
+   * overdue entries and, with `suspendOverdue`, suspends the serving ones,
+   * each suspension applied to the catalogs and audited before the next.
+   * An entry another writer changed meanwhile is left for the next pass.
+   */
+  async sweepReviews(suspendOverdue: boolean): Promise<RegistryEntry[]> {
+    const suspended: RegistryEntry[] = [];
+    for (const current of await this.store.list()) {
+      const step = sweepStep(current, this.#now(), suspendOverdue, this.policy);
+      if (step.kind === 'none') continue;
+      const next = step.kind === 'flag' ? step.entry : step.outcome.entry;
+      let entry: RegistryEntry;
+      try {
+        entry = await this.store.replace(next, current.metadata.resourceVersion);
+      } catch (error) {
+        if (isRegistryError(error) && error.code === 'conflict') continue;
+        throw error;
+      }
+      await this.observe(entry);
+      if (step.kind === 'suspend') {
+        const event = { ...step.outcome.event, resourceVersion: entry.metadata.resourceVersion };
+        this.#logger.warn({ backend: entry.spec.name, nextReviewAt: current.status.nextReviewAt }, 'a backend is past its review date and is suspended until reviewed');
+        await this.#onSystemEvent?.(event, { trigger: 'review_overdue', next_review_at: current.status.nextReviewAt ?? null });
+        suspended.push(entry);
+      }
+    }
+    return suspended;
+  }
+
+  /** Runs sweepReviews every `intervalSeconds`; a failing pass is logged and the next one tries again. */
+  startReviewSweep(intervalSeconds: number, suspendOverdue: boolean): void {
+    clearInterval(this.#sweepTimer);
+    let isRunning = false;
+    this.#sweepTimer = setInterval(() => {
+      if (isRunning) return;
+      isRunning = true;
+      this.sweepReviews(suspendOverdue)
+        .catch((error: unknown) => this.#logger.warn({ store: this.store.location, err: error }, 'the review sweep failed; the next one tries again'))
+        .finally(() => {
+          isRunning = false;
+        });
+    }, intervalSeconds * 1000);
+    this.#sweepTimer.unref();
+  }
+
+  /** Every entry as this process last read or wrote it (for metrics: no store read per scrape). */
+  cachedEntries(): RegistryEntry[] {
+    return [...this.#entries.values()];
+  }
+
   /** The names discovery has reported since start. */
   discoveredNames(): ReadonlySet<string> {
     return this.#discovered;
@@ -213,6 +266,7 @@ export class RoutingGate {
 
   close(): Promise<void> {
     clearInterval(this.#refreshTimer);
+    clearInterval(this.#sweepTimer);
     return this.store.close();
   }
 }
@@ -268,5 +322,6 @@ export async function openRoutingGate(config: RegistryConfig, options: { baseDir
   await gate.refresh();
   await gate.enrol(options.backends.filter((backend) => backend.enabled), 'config');
   gate.startRefresh(REFRESH_INTERVAL_MS);
+  gate.startReviewSweep(config.reviewSweepIntervalSeconds ?? DEFAULT_REVIEW_SWEEP_INTERVAL_SECONDS, config.suspendOverdue === true);
   return gate;
 }
