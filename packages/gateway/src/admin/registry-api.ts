@@ -20,6 +20,12 @@ import { applyTransition } from '../registry/entry-commands.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
 import { registryDrift, type DriftReport } from '../registry/drift.ts';
 import type { BackendConfig } from '../config/backend-schema.ts';
+import type { AuditStore } from '../audit/sink.ts';
+import { retirementCandidates, type CallCount } from '../registry/retirement.ts';
+import { readUsageRows } from '../usage/usage-report.ts';
+import { daysOf, parseUsagePeriod, type UsageRange } from '../usage/usage-period.ts';
+import { mergeRows, type UsageRow } from '../usage/aggregate.ts';
+import { isUsageError } from '../usage/usage-error.ts';
 import { adminTenantScope, isInAdminScope, PLATFORM_SCOPE, tenantFilterOf, withinAdminScope, type AdminTenantScope } from './tenant-scope.ts';
 
 export interface RegistryApiOptions extends AdminAuthentication {
@@ -29,6 +35,10 @@ export interface RegistryApiOptions extends AdminAuthentication {
   configuredBackends?: () => readonly BackendConfig[];
   /** The tenant the config gives a backend (`tenants`), as the gate enrols it. */
   tenantOf?: (backend: string) => string | undefined;
+  /** The audit store whose tool calls count for retirement candidates; absent: `unused_below` is refused. */
+  auditStore?: AuditStore;
+  /** The backend's own names of the tools it lists now (a tool never called has no audit record). */
+  toolsOf?: (backend: string) => readonly string[];
 }
 
 const PREFIX = '/admin/registry';
@@ -98,9 +108,25 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
           if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists entries due for review' }, { allow: 'GET' });
           const within = url.searchParams.get('within_days') ?? '0';
           if (!/^\d{1,4}$/.test(within)) return writeJson(response, 400, { error: 'within_days must be a whole number of days from 0 to 9999', code: 'invalid_request' });
+          const unusedBelow = url.searchParams.get('unused_below');
+          if (unusedBelow !== null && !/^\d{1,9}$/.test(unusedBelow)) return writeJson(response, 400, { error: 'unused_below must be a whole number of calls from 0 to 999999999', code: 'invalid_request' });
+          const period = url.searchParams.get('period');
+          if (period !== null && unusedBelow === null) return writeJson(response, 400, { error: 'period goes with unused_below (the retirement candidates)', code: 'invalid_request' });
           const horizon = new Date(now().getTime() + Number(within) * 86_400_000);
-          const due = withinAdminScope(scope, await gate.store.list(), (entry) => entry.spec.tenant).filter((entry) => isReviewOverdue(entry, horizon)).map(reviewDueView);
-          return writeJson(response, 200, { entries: due, asOf: horizon.toISOString() });
+          const entries = withinAdminScope(scope, await gate.store.list(), (entry) => entry.spec.tenant);
+          const due = entries.filter((entry) => isReviewOverdue(entry, horizon)).map(reviewDueView);
+          if (unusedBelow === null) return writeJson(response, 200, { entries: due, asOf: horizon.toISOString() });
+          if (options.auditStore === undefined) return writeJson(response, 400, { error: 'retirement candidates count calls in the audit store, and this gateway has none; add an audit: section', code: 'invalid_request' });
+          let range: UsageRange;
+          try {
+            range = parseUsagePeriod(retirementPeriod(period ?? '90d'), now());
+          } catch (error) {
+            if (!isUsageError(error)) throw error;
+            return writeJson(response, 400, { error: `period: ${error.message}`, code: 'invalid_request' });
+          }
+          const counts = await callCounts(options.auditStore, range, tenantFilterOf(scope));
+          const retirement = retirementCandidates(entries, counts, options.toolsOf ?? (() => []), Number(unusedBelow));
+          return writeJson(response, 200, { entries: due, asOf: horizon.toISOString(), retirement: { unusedBelow: Number(unusedBelow), since: range.since.toISOString(), until: range.until.toISOString(), ...retirement } });
         }
         if (name === 'diff' && action === undefined && options.configuredBackends !== undefined) {
           if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows the drift between the config file and the registry store' }, { allow: 'GET' });
@@ -171,6 +197,18 @@ async function postTransition(options: RegistryApiOptions, gate: RoutingGate, na
     }, false);
     if (recorded) writeJson(response, REGISTRY_ERROR_STATUS[error.code], { error: error.message, code: error.code, ...(error.problems.length === 0 ? {} : { problems: error.problems }) });
   }
+}
+
+/** `90d` is the CLI's short form of the usage period `last-90d`; every usage period form is accepted. */
+function retirementPeriod(text: string): string {
+  return /^\d{1,4}d$/.test(text.trim()) ? `last-${text.trim()}` : text;
+}
+
+/** Tool calls per backend and tool over the range, from the audit store, a day at a time. */
+async function callCounts(store: AuditStore, range: UsageRange, tenant: string | undefined): Promise<CallCount[]> {
+  const merged = new Map<string, UsageRow>();
+  for (const day of daysOf(range)) mergeRows(merged, await readUsageRows(store, day, false, tenant));
+  return [...merged.values()].filter((row) => row.server !== null && row.tool !== null).map((row) => ({ backend: row.server!, tool: row.tool!, calls: row.calls }));
 }
 
 /** The drift a tenant admin sees: items whose backend belongs to its tenant by the file or by the store. */

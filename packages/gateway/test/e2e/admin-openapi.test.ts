@@ -383,6 +383,9 @@ describe('the admin API document against a running gateway', () => {
     assert.deepEqual(due.body.entries.map((entry: any) => [entry.name, entry.state]), [['crm', 'active']], 'the pre-approved backend is due within a year; the one in review has no date yet');
     assert.deepEqual((await admin('GET', '/admin/registry/review-due')).body.entries, []);
     assert.equal((await admin('GET', '/admin/registry/review-due?within_days=-1')).body.code, 'invalid_request');
+    const retirement = (await admin('GET', '/admin/registry/review-due?unused_below=1000000&period=90d')).body.retirement;
+    assert.deepEqual(retirement.backends.map((backend: any) => [backend.name, backend.state]), [['crm', 'active']], 'the proposed wiki serves nothing yet');
+    assert.ok(retirement.tools.some((tool: any) => tool.backend === 'crm'), 'the tools crm lists now, called or not');
   });
 
   it('refuses every /admin/ operation without a token (401) and without the admin scope (403), as documented', async () => {

@@ -89,14 +89,25 @@ export function registerRegistryLifecycleCommands(registry: Command, io: Command
     }));
 
   connection(registry.command('review-due'))
-    .description('list the entries whose periodic review is due, with their owners')
+    .description('list the entries whose periodic review is due, with their owners; with --unused-below, also the retirement candidates: serving backends and tools with fewer calls than that over --period')
     .option('--within-days <n>', 'also those due within this many days', '0')
-    .action((options: ConnectionOptions & { withinDays: string }) => guarded(io, async () => {
-      const answer = await call(io, options, 'GET', `/admin/registry/review-due?within_days=${encodeURIComponent(options.withinDays)}`);
+    .option('--unused-below <n>', 'list backends and tools with fewer than this many calls in the audit store over --period')
+    .option('--period <period>', 'with --unused-below: 90d (the last 90 days), last-month, 2026-11, FROM..TO', '90d')
+    .action((options: ConnectionOptions & { withinDays: string; unusedBelow?: string; period: string }) => guarded(io, async () => {
+      const retirement = options.unusedBelow === undefined ? '' : `&unused_below=${encodeURIComponent(options.unusedBelow)}&period=${encodeURIComponent(options.period)}`;
+      const answer = await call(io, options, 'GET', `/admin/registry/review-due?within_days=${encodeURIComponent(options.withinDays)}${retirement}`);
       if (options.json === true) return io.out(JSON.stringify(answer.body, null, 2));
       const entries = answer.body.entries as Array<Record<string, any>>;
-      if (entries.length === 0) return io.out(`no entry is due for review by ${answer.body.asOf}`);
-      io.out(table([['NAME', 'OWNER', 'STATE', 'TIER', 'DUE'], ...entries.map((entry) => [entry.name, entry.owner, entry.state, entry.riskTier, entry.nextReviewAt ?? '-'])]));
+      if (entries.length === 0) io.out(`no entry is due for review by ${answer.body.asOf}`);
+      else io.out(table([['NAME', 'OWNER', 'STATE', 'TIER', 'DUE'], ...entries.map((entry) => [entry.name, entry.owner, entry.state, entry.riskTier, entry.nextReviewAt ?? '-'])]));
+      const candidates = answer.body.retirement as Record<string, any> | undefined;
+      if (candidates === undefined) return;
+      const backends = candidates.backends as Array<Record<string, any>>;
+      const tools = candidates.tools as Array<Record<string, any>>;
+      io.out('');
+      io.out(`retirement candidates: fewer than ${candidates.unusedBelow} calls from ${candidates.since} to ${candidates.until}`);
+      io.out(backends.length === 0 ? 'no backend' : table([['BACKEND', 'CALLS', 'OWNER', 'TEAM', 'STATE'], ...backends.map((backend) => [backend.name, String(backend.calls), backend.owner, backend.team ?? '-', backend.state])]));
+      io.out(tools.length === 0 ? 'no tool' : table([['BACKEND', 'TOOL', 'CALLS', 'OWNER'], ...tools.map((tool) => [tool.backend, tool.tool, String(tool.calls), tool.owner])]));
     }));
 
   registerRegistryDiffCommand(registry, io);
