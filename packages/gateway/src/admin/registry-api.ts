@@ -1,6 +1,7 @@
 // The registry on the admin listener: list entries, show one (with its ETag),
 // move one through its lifecycle (If-Match, a review when the table asks for
-// one), list the entries due for review, and show drift from the config file. Every transition, allowed or
+// one), list the entries due for review, and show drift from the config file.
+// Proposing and revising (POST, PUT, PATCH) are registry-proposals.ts. Every transition, allowed or
 // refused, is recorded in the audit log as an admin action (who, when, from,
 // to, why) before the answer. The lifecycle rules live in registry/lifecycle.ts.
 
@@ -19,6 +20,7 @@ import { rolesOf as adminRolesOf, roleScopesOf, type RoleScopes } from './admin-
 import { applyTransition } from '../registry/entry-commands.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
 import { registryDrift, type DriftReport } from '../registry/drift.ts';
+import { postProposal, putRevision } from './registry-proposals.ts';
 import type { BackendConfig } from '../config/backend-schema.ts';
 import type { AuditStore } from '../audit/sink.ts';
 import { retirementCandidates, type CallCount } from '../registry/retirement.ts';
@@ -96,7 +98,8 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
       try {
         const [name, action, extra] = path === PREFIX ? [] : path.slice(PREFIX.length + 1).split('/').map(decodeURIComponent);
         if (name === undefined) {
-          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists registry entries' }, { allow: 'GET' });
+          if (request.method === 'POST') return await postProposal(options, request, response, caller, now(), scope);
+          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists registry entries; POST proposes one' }, { allow: 'GET, POST' });
           const state = url.searchParams.get('state');
           if (state !== null && !(LIFECYCLE_STATES as readonly string[]).includes(state)) return writeJson(response, 400, { error: `state must be one of ${LIFECYCLE_STATES.join(', ')}`, code: 'invalid_request' });
           // ReviewCurrent brought up to now, so an entry past its date reads ReviewOverdue before the sweep writes it.
@@ -134,7 +137,8 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
         }
         if (extra !== undefined || (action !== undefined && action !== 'transitions')) return writeJson(response, 404, { error: 'expected /admin/registry/{name} or /admin/registry/{name}/transitions' });
         if (action === undefined) {
-          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one registry entry' }, { allow: 'GET' });
+          if (request.method === 'PUT' || request.method === 'PATCH') return await putRevision(options, name, request.method === 'PATCH', request, response, caller, now(), scope);
+          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one registry entry; PUT or PATCH revises its spec' }, { allow: 'GET, PUT, PATCH' });
           const found = await gate.store.get(name);
           const entry = found === undefined || !isInAdminScope(scope, found.spec.tenant) ? undefined : found;
           if (entry === undefined) return writeJson(response, 404, { error: `no registry entry is named ${name}; GET /admin/registry lists them`, code: 'not_found' });

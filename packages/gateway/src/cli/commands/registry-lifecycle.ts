@@ -1,4 +1,4 @@
-// `gatehouse registry list|show|transition|review-due`: the registry's
+// `gatehouse registry list|show|propose|revise|transition|review-due|diff`: the registry's
 // lifecycle from a terminal, through the admin API (admin-server.ts, with a
 // token holding the admin scope: --token or GATEHOUSE_ADMIN_TOKEN, e.g. from
 // `gatehouse token --agent admin`). The rules stay in registry/lifecycle.ts.
@@ -24,6 +24,36 @@ interface TransitionOptions extends ConnectionOptions {
   notes?: string;
   nextReview?: string;
   ifMatch?: string;
+}
+
+interface SpecOptions extends ConnectionOptions {
+  description?: string;
+  owner?: string;
+  tenant?: string;
+  team?: string;
+  riskTier?: string;
+  dataClassification?: string;
+  scope: string[];
+  repo?: string;
+  runbook?: string;
+  entryVersion?: string;
+  reason?: string;
+}
+
+/** The spec fields the options name, in the entry's own (camelCase) form; absent options are left out. */
+function specOf(options: SpecOptions): Record<string, unknown> {
+  const links = { ...(options.repo === undefined ? {} : { repo: options.repo }), ...(options.runbook === undefined ? {} : { runbook: options.runbook }) };
+  return {
+    ...(options.description === undefined ? {} : { description: options.description }),
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
+    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+    ...(options.team === undefined ? {} : { team: options.team }),
+    ...(options.riskTier === undefined ? {} : { riskTier: options.riskTier }),
+    ...(options.dataClassification === undefined ? {} : { dataClassification: options.dataClassification }),
+    ...(options.scope.length === 0 ? {} : { scopes: options.scope }),
+    ...(Object.keys(links).length === 0 ? {} : { links }),
+    ...(options.entryVersion === undefined ? {} : { version: options.entryVersion }),
+  };
 }
 
 /** A refusal of the admin API or an unreachable listener, said on stderr with exit code 1. */
@@ -86,6 +116,44 @@ export function registerRegistryLifecycleCommands(registry: Command, io: Command
       if (options.json === true) return io.out(JSON.stringify(answer.body, null, 2));
       const event = answer.body.event as Record<string, any>;
       io.out(`${name}: ${event.from} -> ${event.to} (version ${event.resourceVersion})`);
+    }));
+
+  const specOptions = (command: Command) => command
+    .option('--description <text>', 'what the server does')
+    .option('--owner <owner>', 'who answers for it: user:alice, group:payments, team:crm')
+    .option('--tenant <tenant>', 'its tenant (default: default, or a tenant admin\'s own)')
+    .option('--team <team>', 'the team that runs it')
+    .option('--risk-tier <tier>', 'low, medium, high or critical')
+    .option('--data-classification <class>', 'public, internal, confidential or restricted')
+    .option('--scope <scope>', 'an OAuth scope its tools need (repeatable)', collect, [])
+    .option('--repo <url>', 'its source repository')
+    .option('--runbook <url>', 'its runbook')
+    .option('--entry-version <version>', 'its version, e.g. 1.4.0')
+    .option('--reason <text>', 'why (recorded in the audit log)');
+
+  specOptions(connection(registry.command('propose')))
+    .description('propose a new entry (POST /admin/registry): it starts proposed, you its proposer; another reviewer must approve it')
+    .argument('<name>', 'the backend\'s name, as in backends[].name')
+    .action((name: string, options: SpecOptions) => guarded(io, async () => {
+      const answer = await call(io, options, 'POST', '/admin/registry', { spec: { name, riskTier: 'medium', dataClassification: 'internal', ...specOf(options) }, ...(options.reason === undefined ? {} : { reason: options.reason }) });
+      if (options.json === true) return io.out(JSON.stringify(answer.body, null, 2));
+      const entry = answer.body.entry as Record<string, any>;
+      io.out(`${entry.spec.name}: ${entry.status.state}, proposed by ${entry.status.proposedBy} (version ${entry.metadata.resourceVersion})`);
+      io.out(`next: gatehouse registry transition ${entry.spec.name} --to in_review --reason "ready for review"`);
+    }));
+
+  specOptions(connection(registry.command('revise')))
+    .description('change fields of an entry\'s spec (PATCH /admin/registry/{name}); a governed field of a reviewed entry needs a new review')
+    .argument('<name>', 'the backend\'s name')
+    .option('--if-match <version>', 'fail with 412 unless the entry is still at this version (from show)')
+    .action((name: string, options: SpecOptions & { ifMatch?: string }) => guarded(io, async () => {
+      const spec = specOf(options);
+      if (Object.keys(spec).length === 0) throw new RegistryCommandError('nothing to change: give at least one of --description, --owner, --tenant, --team, --risk-tier, --data-classification, --scope, --repo, --runbook, --entry-version');
+      const answer = await call(io, options, 'PATCH', `/admin/registry/${encodeURIComponent(name)}`, { spec, ...(options.reason === undefined ? {} : { reason: options.reason }) }, options.ifMatch);
+      if (options.json === true) return io.out(JSON.stringify(answer.body, null, 2));
+      const entry = answer.body.entry as Record<string, any>;
+      const review = (entry.status.conditions as Array<Record<string, any>>).find((condition) => condition.type === 'ReviewCurrent');
+      io.out(`${entry.spec.name}: generation ${entry.metadata.generation} (version ${entry.metadata.resourceVersion})${review?.reason === 'SpecChanged' ? `; ${review.message}: review it again` : ''}`);
     }));
 
   connection(registry.command('review-due'))
