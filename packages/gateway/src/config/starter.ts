@@ -46,6 +46,9 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     # risk_tier: medium          # low | medium | high | critical
     # data_classification: internal   # public | internal | confidential | restricted
     # team: sales-platform
+    # registry_scopes: [crm.read]   # the OAuth scopes its tools need (the entry's spec.scopes)
+    # links: { repo: https://git.example.com/crm-mcp, runbook: https://wiki.example.com/crm-mcp }
+    # version: 1.4.0
 `;
 
 export interface StarterOptions {
@@ -185,6 +188,8 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #   enforce: true                             # false: keep and review entries, route every backend
 #   review_tiers: { high: 2, critical: 3 }    # distinct reviewers per risk tier
 #   review_interval_days: 90
+#   suspend_overdue: false                    # true: suspend serving backends past their review date
+#   review_sweep_interval_seconds: 3600       # how often overdue reviews are flagged (and suspended)
 #
 # discovery:                                  # backends found at run time besides the list above
 #   directory:
