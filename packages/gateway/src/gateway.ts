@@ -3,6 +3,7 @@
 // admin listener. `startGateway` is what the CLI's `start` and the tests call.
 // The backend set and the policies change at run time (runtime/: reload, discovery).
 
+import { roleScopesOf } from './admin/admin-permissions.ts';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -307,6 +308,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ...(options.isAnonymousAllowed === true ? { isAnonymousForced: true } : {}),
     onRefusal: (error) => metrics.recordAuthFailure(undefined, error.code),
     outbound,
+    adminRoleScopes: Object.values(roleScopesOf()),
     ...(audit === undefined ? {} : {
       onAuthenticationFailure: (error, request, endpointBackend) => audit.record(authFailureFacts({ error, request, gatewayId: config.gateway.id, endpointBackend })),
     }),

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { recordAdmin } from './admin-audit.ts';
-import { readJsonBody, type AdminHandler } from './approvals-api.ts';
+import { readJsonBody, type AdminHandler } from './approval-queue-api.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { Caller } from '../identity/caller.ts';
 import { delegationParties, principalName } from '../identity/delegation-parties.ts';

@@ -90,7 +90,7 @@ export interface LifecyclePolicy {
 
 export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = {
   requiredReviewers: { low: 1, medium: 1, high: 2, critical: 2 },
-  // Quarterly, as the playbook's platform stage asks.
+  // Quarterly: often enough to catch an unowned or unused server, rarely enough to be done (docs/governance.md).
   reviewIntervalDays: { low: 90, medium: 90, high: 90, critical: 90 },
 };
 

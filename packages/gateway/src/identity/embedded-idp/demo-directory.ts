@@ -1,4 +1,4 @@
-// The embedded default's identities and scope rules: the playbook's chapter 5
+// The embedded default's identities and scope rules (docs/identity.md): the
 // scope design applied to the demo CRM (read vs invoke per backend,
 // per-resource read and per-action write scopes, the admin API's role
 // scopes), four demo agents and three demo users (alice, and the console's
@@ -30,7 +30,7 @@ export interface DirectoryUser {
   tenant?: string;
 }
 
-/** Chapter 5: "mcp.tools.read vs mcp.tools.invoke", per-resource read, per-action write, and a rare admin scope. */
+/** Seeing apart from calling (read vs invoke), per-resource read, per-action write, and a rare admin scope: least privilege per agent. */
 export const DEMO_SCOPES = {
   crmRead: 'crm.read',
   crmInvoke: 'crm.invoke',
