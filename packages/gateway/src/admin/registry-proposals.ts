@@ -6,7 +6,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { recordAdmin } from './admin-audit.ts';
-import { readJsonBody } from './approvals-api.ts';
+import { readJsonBody } from './approval-queue-api.ts';
 import { roleScopesOf } from './admin-permissions.ts';
 import { actorOf, REGISTRY_ERROR_STATUS, type RegistryApiOptions } from './registry-api.ts';
 import { isInAdminScope, type AdminTenantScope } from './tenant-scope.ts';
