@@ -66,7 +66,7 @@ export async function openAdminListener(options: AdminListenerOptions): Promise<
     ...(options.catalog === undefined ? [] : [createCatalogApi({ ...adminAuthentication, catalog: options.catalog, pins: () => options.currentPolicies()?.pins ?? policies.pins })]),
     ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
     ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => options.currentPolicies()?.pins ?? policies.pins!), ...adminAuthentication })]),
-    ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication })]),
+    ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication, configuredBackends: () => options.usageConfig().backends, ...(store === undefined ? {} : { auditStore: store }), ...(options.catalog === undefined ? {} : { toolsOf: (backend: string) => [...options.catalog!.view(backend).toolsByName.values()].map((tool) => tool.name) }), ...(options.adminAuthentication.tenants === undefined ? {} : { tenantOf: (backend: string) => options.adminAuthentication.tenants!.ownerOf(backend) }) })]),
     ...(store === undefined ? [] : [createAuditApi({ store, ...adminAuthentication, nameSeparator: options.nameSeparator })]),
     ...(store === undefined ? [] : [createUsageApi({ store, ...adminAuthentication, config: options.usageConfig })]),
     createTenantsApi({ ...adminAuthentication, tenantsAtStart: options.usageConfig().tenants, config: options.usageConfig, backends: options.probes.backends, sessions: options.sessions?.store, store }),

@@ -122,7 +122,10 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'GET', template: '/admin/registry', permission: 'registry.read' },
   { method: 'POST', template: '/admin/registry', permission: 'registry.propose' },
   { method: 'GET', template: '/admin/registry/review-due', permission: 'registry.read' },
+  { method: 'GET', template: '/admin/registry/diff', permission: 'registry.read' },
   { method: 'GET', template: '/admin/registry/{name}', permission: 'registry.read' },
+  { method: 'PUT', template: '/admin/registry/{name}', permission: 'registry.propose' },
+  { method: 'PATCH', template: '/admin/registry/{name}', permission: 'registry.propose' },
   { method: 'POST', template: '/admin/registry/{name}/transitions', permission: 'registry.review' },
 ];
 
