@@ -92,6 +92,7 @@ function sessionView(session: LegacySession): Record<string, unknown> {
     id: session.id,
     subject: session.subject ?? null,
     client_id: session.agent ?? null,
+    tenant: session.tenant ?? null,
     client_info: info === undefined ? null : { name: typeof info.name === 'string' ? info.name : null, version: typeof info.version === 'string' ? info.version : null },
     protocol_version: session.protocolVersion,
     endpoint: session.endpointBackend ?? null,

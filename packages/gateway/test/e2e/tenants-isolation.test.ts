@@ -380,7 +380,10 @@ describe('two tenants isolated on one gateway', () => {
       assert.equal(platformMe.body.tenant, null);
       assert.equal(platformMe.body.is_platform_admin, true);
 
-      const sessionClients = async (token: string) => new Set(((await adminGet(token, '/admin/sessions?limit=500')).body.sessions as Array<{ client_id: string }>).map((session) => session.client_id));
+      const sessionClients = async (token: string) => new Set(((await adminGet(token, '/admin/sessions?limit=500')).body.sessions as Array<{ client_id: string; tenant: string }>).map((session) => `${session.client_id}`));
+      const tenantsOfSessions = ((await adminGet(tokens['platform-admin']!, '/admin/sessions?limit=500')).body.sessions as Array<{ client_id: string; tenant: string }>)
+        .filter((session) => session.client_id === 'alpha-agent' || session.client_id === 'beta-agent').map((session) => `${session.client_id}:${session.tenant}`);
+      assert.ok(tenantsOfSessions.includes('alpha-agent:alpha') && tenantsOfSessions.includes('beta-agent:beta'), `each session names its tenant: ${tenantsOfSessions.join(', ')}`);
       const alphaSees = await sessionClients(tokens['alpha-admin']!);
       assert.ok(alphaSees.has('alpha-agent') && !alphaSees.has('beta-agent'), `alpha's admin lists ${[...alphaSees].join(', ')}`);
       const platformSees = await sessionClients(tokens['platform-admin']!);
