@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../config/schema.ts';
 import type { EmbeddedIdpSettings } from '../config/identity-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { compileAuthorization, type Authorization, type AuthorizationRules, type BackendRules } from './authorization.ts';
-import { startEmbeddedIdp, type EmbeddedIdp } from './embedded-idp.ts';
+import type { EmbeddedIdp } from './embedded-idp.ts';
 import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_CONSOLE_CLIENT, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents } from './embedded-idp/demo-directory.ts';
 import { createHttpAuthentication, type HttpAuthentication, type HttpAuthenticationOptions } from './http-authentication.ts';
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, resourceIdentifier, type ResourceMetadataResponse } from './resource-metadata.ts';
@@ -130,6 +130,8 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   if (idpSettings !== undefined) {
     // With tenants and the demo directory, the demo adds an agent and an admin in each of the first two tenants.
     const demoAgents = config.tenants !== undefined && idpSettings.agents === undefined && idpSettings.users === undefined ? [...DEMO_AGENTS, ...demoTenantAgents(tenantNames)] : undefined;
+    // Loaded here, not at the top: the OpenID provider (oidc-provider, koa: about 45 MB) only for configs that run it.
+    const { startEmbeddedIdp } = await import('./embedded-idp.ts');
     idp = await startEmbeddedIdp({
       outbound,
       host: '127.0.0.1',
