@@ -298,6 +298,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ...(options.isAnonymousAllowed === true ? { isAnonymousForced: true } : {}),
     onRefusal: (error) => metrics.recordAuthFailure(undefined, error.code),
     outbound,
+    gatewayPort: port,
     ...(audit === undefined ? {} : {
       onAuthenticationFailure: (error, request, endpointBackend) => audit.record(authFailureFacts({ error, request, gatewayId: config.gateway.id, endpointBackend })),
     }),

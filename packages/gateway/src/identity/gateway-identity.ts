@@ -61,6 +61,24 @@ export interface AssembleIdentityOptions {
   onAuthenticationFailure?: HttpAuthenticationOptions['onAuthenticationFailure'];
   /** The outbound guard (`outbound` section) for URLs callers or discovered metadata supply; default one with an empty allow list. */
   outbound?: OutboundGuard;
+  /** The port the gateway was asked to listen on (0: any free one); the embedded provider's default follows it. */
+  gatewayPort?: number;
+}
+
+/** How far above the gateway's port the embedded provider listens by default: 8080 (MCP), 8081 (admin), 8082 (provider). */
+export const EMBEDDED_IDP_PORT_OFFSET = 2;
+
+/**
+ * The embedded provider's port when the config names none: the gateway's
+ * port + 2, so two gateways on one host (`--port 8080` and `--port 9080`)
+ * get providers on 8082 and 9082 instead of both asking for 8082. A gateway
+ * on any free port (0), or too near the top of the range, gets a provider on
+ * any free port too.
+ */
+export function embeddedIdpPort(gatewayPort: number | undefined): number {
+  if (gatewayPort === undefined) return 8080 + EMBEDDED_IDP_PORT_OFFSET;
+  if (gatewayPort === 0 || gatewayPort + EMBEDDED_IDP_PORT_OFFSET > 65_535) return 0;
+  return gatewayPort + EMBEDDED_IDP_PORT_OFFSET;
 }
 
 /**
@@ -135,7 +153,8 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     idp = await startEmbeddedIdp({
       outbound,
       host: '127.0.0.1',
-      port: 8082,
+      port: embeddedIdpPort(options.gatewayPort),
+      // An explicit embedded_idp.port (and host) wins over the derived one.
       ...idpSettings,
       ...(demoAgents === undefined ? {} : { agents: demoAgents }),
       ...(config.tenants === undefined ? {} : { tenantClaim: config.tenants.claim }),
