@@ -3,7 +3,9 @@
 // the default policy chain): time to listening and to ready, idle RSS, the
 // highest RSS under 64 closed-loop clients, and the import time of the
 // gateway module with and without the compile cache. About 45 s on two cores;
-// docs/benchmarks.md records its figures.
+// docs/benchmarks.md records its figures. `--root DIR` measures another
+// checkout instead (its cli/main.ts, e.g. main before a change), `--json`
+// adds one machine-readable line.
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 
 import { backendScripts, startHttpBackend } from '../../packages/testing/src/backends/launch.ts';
 import { createCleanup, runCleanupOnSignals } from '../cleanup.ts';
@@ -23,7 +25,10 @@ import { startLoad } from '../load-generator.ts';
 import { readRssBytes } from '../process-memory.ts';
 import { formatFootprintReport, footprintGoals, type ImportFootprint, type ProfileFootprint } from './figures.ts';
 
-const cliEntry = fileURLToPath(new URL('../../packages/gateway/src/cli/gatehouse.mjs', import.meta.url));
+const { values: options } = parseArgs({ options: { root: { type: 'string' }, json: { type: 'boolean', default: false } } });
+/** This checkout's compile-cached entry, or another checkout's plain CLI for a before/after comparison. */
+const cliEntry = options.root === undefined ? fileURLToPath(new URL('../../packages/gateway/src/cli/gatehouse.mjs', import.meta.url)) : join(options.root, 'packages/gateway/src/cli/main.ts');
+const gatewayModule = join(options.root ?? fileURLToPath(new URL('../../', import.meta.url)), 'packages/gateway/src/gateway.ts');
 const importProbe = fileURLToPath(new URL('./import-probe.ts', import.meta.url));
 const runFile = promisify(execFile);
 
@@ -86,7 +91,7 @@ async function waitForReady(adminUrl: string): Promise<void> {
 
 async function measureImport(): Promise<ImportFootprint> {
   const cacheDirectory = await mkdtemp(join(tmpdir(), 'gatehouse-compile-cache-'));
-  const probe = async (args: string[]) => JSON.parse((await runFile(process.execPath, [importProbe, ...args])).stdout) as { importMs: number; rssBytes: number };
+  const probe = async (args: string[]) => JSON.parse((await runFile(process.execPath, [importProbe, '--gateway', gatewayModule, ...args])).stdout) as { importMs: number; rssBytes: number };
   try {
     const cold = await probe([]);
     await probe(['--compile-cache', cacheDirectory]);
@@ -110,8 +115,8 @@ async function main(): Promise<number> {
       process.stderr.write(`bench:footprint: ${spec.profile}\n`);
       profiles.push(await measureProfile(backend.url, spec, nextId));
     }
-    process.stdout.write(`${formatFootprintReport(profiles, importing)}\n`);
-    if (process.argv.includes('--json')) {
+    process.stdout.write(`gateway: ${cliEntry}\n${formatFootprintReport(profiles, importing)}\n`);
+    if (options.json) {
       const full = profiles.find((profile) => profile.profile === 'full')!;
       process.stdout.write(`${JSON.stringify({ profiles, import: importing, goals: footprintGoals(full) })}\n`);
     }
