@@ -10,6 +10,8 @@ export interface ProfileFootprint {
   listeningMs: number;
   /** From spawning to /readyz answering 200 (every backend connected). */
   readyMs: number;
+  /** CPU the gateway process used until ready (user + system): unlike readyMs, barely moved by other processes' load. */
+  readyCpuMs: number;
   /** RSS once ready and idle for a second. */
   idleRssBytes: number;
   /** The highest RSS sampled while 64 clients call echo in a closed loop. */
@@ -57,9 +59,9 @@ export function footprintRatios(routing: ProfileFootprint, full: ProfileFootprin
 }
 
 export function formatFootprintReport(profiles: readonly ProfileFootprint[], importing: ImportFootprint): string {
-  const rows = [['profile', 'listening ms', 'ready ms', 'idle RSS MB', 'RSS c=64 MB', 'c=64 rps', 'errors']];
+  const rows = [['profile', 'listening ms', 'ready ms', 'CPU to ready ms', 'idle RSS MB', 'RSS c=64 MB', 'c=64 rps', 'errors']];
   for (const profile of profiles) {
-    rows.push([profile.profile, profile.listeningMs.toFixed(0), profile.readyMs.toFixed(0), (profile.idleRssBytes / MB).toFixed(1), (profile.loadRssBytes / MB).toFixed(1), profile.loadRps.toFixed(0), String(profile.loadErrors)]);
+    rows.push([profile.profile, profile.listeningMs.toFixed(0), profile.readyMs.toFixed(0), profile.readyCpuMs.toFixed(0), (profile.idleRssBytes / MB).toFixed(1), (profile.loadRssBytes / MB).toFixed(1), profile.loadRps.toFixed(0), String(profile.loadErrors)]);
   }
   const lines = [table(rows), '', `import gateway.ts: ${importing.coldMs.toFixed(0)} ms without the compile cache, ${importing.warmMs.toFixed(0)} ms with it warm; RSS after import ${(importing.rssBytes / MB).toFixed(1)} MB`];
   const routing = profiles.find((profile) => profile.profile === 'routing');

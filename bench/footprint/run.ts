@@ -23,6 +23,7 @@ import { AUDIT_YAML, AUTHENTICATION_YAML, DEFAULT_CHAIN_YAML } from '../features
 import { startGatewayProcess } from '../gateway-process.ts';
 import { startLoad } from '../load-generator.ts';
 import { readRssBytes } from '../process-memory.ts';
+import { readCpuMs } from '../process-cpu.ts';
 import { formatFootprintReport, footprintGoals, type ImportFootprint, type ProfileFootprint } from './figures.ts';
 
 const { values: options } = parseArgs({ options: { root: { type: 'string' }, json: { type: 'boolean', default: false } } });
@@ -50,8 +51,9 @@ async function measureProfile(backendUrl: string, spec: (typeof PROFILES)[number
   try {
     await waitForReady(gateway.adminUrl!);
     const readyMs = performance.now() - spawnedAt;
-    await sleep(idleSettleMs);
     const pid = gateway.process.pid!;
+    const readyCpuMs = await readCpuMs(pid);
+    await sleep(idleSettleMs);
     const idleRssBytes = await readRssBytes(pid);
     const headers = spec.isAuthenticated ? { authorization: `Bearer ${await fetchAgentToken(gateway.url)}` } : undefined;
     const fleet = await openClientFleet(gateway.url, 'bench__echo', '2026-07-28', loadConcurrency, nextId, headers);
@@ -69,7 +71,7 @@ async function measureProfile(backendUrl: string, spec: (typeof PROFILES)[number
       isLoading = false;
       await sampling;
       if (result.errors > 0) process.stderr.write(`bench:footprint: ${spec.profile}: ${result.errors} errors, first: ${result.firstError}\n`);
-      return { profile: spec.profile, listeningMs, readyMs, idleRssBytes, loadRssBytes, loadRps: result.succeededInWindow / (result.windowMs / 1000), loadErrors: result.errors };
+      return { profile: spec.profile, listeningMs, readyMs, readyCpuMs, idleRssBytes, loadRssBytes, loadRps: result.succeededInWindow / (result.windowMs / 1000), loadErrors: result.errors };
     } finally {
       await fleet.close();
     }
