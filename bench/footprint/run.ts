@@ -45,8 +45,7 @@ const PROFILES: ReadonlyArray<{ profile: ProfileFootprint['profile']; extraYaml:
 
 async function measureProfile(backendUrl: string, spec: (typeof PROFILES)[number], nextId: () => number): Promise<ProfileFootprint> {
   const spawnedAt = performance.now();
-  const listening = startGatewayProcess(backendUrl, spec.extraYaml, { waitFor: 'listening', cli: cliEntry });
-  const gateway = await listening;
+  const gateway = await startGatewayProcess(backendUrl, spec.extraYaml, { waitFor: 'listening', cli: cliEntry });
   const listeningMs = performance.now() - spawnedAt;
   try {
     await waitForReady(gateway.adminUrl!);

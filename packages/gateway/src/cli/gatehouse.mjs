@@ -8,5 +8,5 @@
 
 import { enableCompileCache } from 'node:module';
 
-enableCompileCache?.();
+enableCompileCache();
 await import('./main.ts');
