@@ -40,7 +40,7 @@ async function startTraceSink(): Promise<{ url: string; close(): Promise<void> }
 }
 
 /** A token for the embedded IdP's `admin` agent, the way a script gets one: `gatehouse token`. */
-async function fetchAgentToken(gatewayUrl: string): Promise<string> {
+export async function fetchAgentToken(gatewayUrl: string): Promise<string> {
   const { stdout } = await runFile(process.execPath, [gatewayMain, 'token', '--agent', 'admin', '--gateway', gatewayUrl]);
   const token = stdout.trim().split('\n').at(-1);
   if (token === undefined || token === '') throw new Error(`gatehouse token printed no token: ${stdout}`);

@@ -32,11 +32,22 @@ export const REFERENCE_YAML: Readonly<Record<ReferenceName, string>> = {
 };
 
 /**
+ * Authentication by the embedded identity provider (on a free port), with
+ * the scope check: the demo agent's crm scopes stand in for the bench
+ * backends' own. All 64 clients are one agent, so the per-identity session
+ * cap is raised above them.
+ */
+export const AUTHENTICATION_YAML = 'authentication:\n  embedded_idp:\n    port: 0\nauthorization:\n  read_scope: crm.read\n  invoke_scope: crm.invoke\nmax_concurrent_sessions_per_user: 1000\n';
+
+/** Every operation audited into SQLite under the gateway's temporary directory. */
+export const AUDIT_YAML = 'audit:\n  store: sqlite\n  path: ${BENCH_DIR}/audit.db\n';
+
+/**
  * The embedded default's policy chain (packages/gateway/config/default.yaml),
  * every policy on, with its limits raised past what the bench sends: the run
  * measures what the checks cost, not what a denial costs.
  */
-const DEFAULT_CHAIN_YAML = `policies:
+export const DEFAULT_CHAIN_YAML = `policies:
   - name: tool_pinning
     type: tool_pinning
     path: \${BENCH_DIR}/tool-pins.sqlite
@@ -88,9 +99,7 @@ export const FEATURES: readonly Feature[] = [
     reference: 'plain',
     goal: 0.9,
     issue: 4,
-    // The scope check runs too: the demo agent's crm scopes stand in for the bench backends' own.
-    // All 64 clients are one agent, so the per-identity session cap is raised above them.
-    extraYaml: 'authentication:\n  embedded_idp:\n    port: 0\nauthorization:\n  read_scope: crm.read\n  invoke_scope: crm.invoke\nmax_concurrent_sessions_per_user: 1000\n',
+    extraYaml: AUTHENTICATION_YAML,
     isAuthenticated: true,
   },
   {
@@ -108,7 +117,7 @@ export const FEATURES: readonly Feature[] = [
     reference: 'plain',
     goal: 0.85,
     issue: 6,
-    extraYaml: 'audit:\n  store: sqlite\n  path: ${BENCH_DIR}/audit.db\n',
+    extraYaml: AUDIT_YAML,
     isAuthenticated: false,
   },
 ];

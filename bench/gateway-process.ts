@@ -42,9 +42,10 @@ export function benchBackendsYaml(backendUrl: string): string {
  * `extraYaml` is appended to the bench config (top-level sections such as
  * `telemetry:` or `policies:`); `${BENCH_DIR}` in it names the process's
  * temporary directory, for files the gateway writes (audit, pins). close()
- * stops the gateway, then removes that directory.
+ * stops the gateway, then removes that directory. `launch` picks what the
+ * start waits for and which CLI entry runs (the footprint bench times both).
  */
-export async function startGatewayProcess(backendUrl: string, extraYaml = ''): Promise<GatewayProcess> {
+export async function startGatewayProcess(backendUrl: string, extraYaml = '', launch: { waitFor?: 'listening' | 'ready'; cli?: string } = {}): Promise<GatewayProcess> {
   const directory = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
   const removeDirectory = () => rm(directory, { recursive: true, force: true });
   const configPath = join(directory, 'gatehouse.yaml');
@@ -56,6 +57,7 @@ export async function startGatewayProcess(backendUrl: string, extraYaml = ''): P
       env: { GATEHOUSE_LOG_LEVEL: process.env.GATEHOUSE_LOG_LEVEL ?? 'warn' },
       timeoutMs: startTimeoutMs,
       outputTailChars,
+      ...launch,
     });
   } catch (error) {
     await removeDirectory();

@@ -3,6 +3,9 @@
 // three compliance questions of docs/audit.md over the store just written, the verify
 // rate, and the gateway's throughput with audit on versus off
 // (gateway-throughput.ts). Reports figures for docs/audit.md; see that page.
+// Each question's timing reads every page of its answer, every record is
+// checked against the question and the total against the dataset
+// (query-check.ts); a wrong answer or a gateway round with errors exits 1.
 
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -13,10 +16,12 @@ import { PostgresAuditSink } from '../../packages/gateway/src/audit/postgres-sin
 import { PostgresAuditStore } from '../../packages/gateway/src/audit/postgres-store.ts';
 import { periodRange, type AuditQuery } from '../../packages/gateway/src/audit/query.ts';
 import type { AuditSink, AuditStore } from '../../packages/gateway/src/audit/sink.ts';
+import type { AuditRecord } from '../../packages/gateway/src/audit/record.ts';
 import { SqliteAuditSink } from '../../packages/gateway/src/audit/sqlite-sink.ts';
 import { SqliteAuditStore } from '../../packages/gateway/src/audit/sqlite-store.ts';
 import { verifyStore } from '../../packages/gateway/src/audit/verify.ts';
 import { syntheticRecords, WATCHED_AGENT } from './dataset.ts';
+import { countMatches, recordMatches } from './query-check.ts';
 import { formatThroughput, measureGatewayThroughput, type ThroughputResult } from './gateway-throughput.ts';
 import { eraNames, type EraName } from '../report.ts';
 
@@ -88,21 +93,37 @@ if (!(eraNames as readonly string[]).includes(values['gateway-era'])) {
   process.exit(2);
 }
 
+/** Both stores get the same records: one end time for the whole run, so one replay of the dataset counts the expected answers. */
+const DATASET_END_MS = Date.now();
+const DATASET_START_MS = DATASET_END_MS - DAYS * 86_400_000;
+/** The questions, asked once with one "now" for every store and for the expected counts. */
+const ASKED = questions(new Date());
+let expectedCounts: number[] | undefined;
+/** The answers' problems (a record that does not match, a total that differs from the dataset's); any makes the run fail. */
+const answerProblems: string[] = [];
+
+/** Only for stores this run wrote: a store kept from an earlier run holds a dataset of another time span. */
+function expectedMatches(): number[] {
+  if (values['skip-ingest']) throw new Error('no expected counts for a store this run did not write');
+  expectedCounts ??= countMatches(RECORDS, syntheticRecords(RECORDS, DATASET_START_MS, DATASET_END_MS), ASKED.map((asked) => asked.query));
+  return expectedCounts;
+}
+
 interface StoreResult {
   store: string;
   records: number;
   ingestSeconds: number;
   recordsPerSecond: number;
   bytesOnDisk: number | undefined;
-  queries: { question: string; command: string; matches: number; p50Ms: number; p95Ms: number; maxMs: number }[];
+  /** matches: every record of the answer, all pages read; expected: the dataset's count (undefined for a kept store). */
+  queries: { question: string; command: string; matches: number; expected: number | undefined; pages: number; p50Ms: number; p95Ms: number; maxMs: number }[];
   verifyRecordsPerSecond: number | undefined;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function ingest(sink: AuditSink, label: string): Promise<number> {
-  const now = Date.now();
-  const next = syntheticRecords(RECORDS, now - DAYS * 86_400_000, now);
+  const next = syntheticRecords(RECORDS, DATASET_START_MS, DATASET_END_MS);
   let index = 0;
   let done = 0;
   let lastReport = performance.now();
@@ -135,21 +156,39 @@ function questions(now: Date): { question: string; command: string; query: Audit
   ];
 }
 
-async function timeQueries(store: AuditStore): Promise<StoreResult['queries']> {
+/** Every page of one question's answer, as `gatehouse audit query` pages through it. */
+async function readAllPages(store: AuditStore, query: AuditQuery): Promise<{ records: AuditRecord[]; pages: number }> {
+  const records: AuditRecord[] = [];
+  let pages = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.query(query, { limit: 100, cursor });
+    pages += 1;
+    for (const item of page.items) records.push(item.record);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return { records, pages };
+}
+
+async function timeQueries(store: AuditStore, label: string): Promise<StoreResult['queries']> {
   const results: StoreResult['queries'] = [];
-  for (const { question, command, query } of questions(new Date())) {
+  const expected = values['skip-ingest'] ? undefined : expectedMatches();
+  for (const [position, { question, command, query }] of ASKED.entries()) {
     const times: number[] = [];
-    let matches = 0;
+    let answer: { records: AuditRecord[]; pages: number } = { records: [], pages: 0 };
     for (let run = 0; run < ITERATIONS + 3; run += 1) {
       const started = performance.now();
-      const page = await store.query(query, { limit: 100 });
+      answer = await readAllPages(store, query);
       const elapsed = performance.now() - started;
-      matches = page.items.length;
       if (run >= 3) times.push(elapsed);
     }
+    const strays = answer.records.filter((record) => !recordMatches(record, query)).length;
+    if (strays > 0) answerProblems.push(`${label}: "${question}" returned ${strays} records that do not match it`);
+    const expectedCount = expected?.[position];
+    if (expectedCount !== undefined && expectedCount !== answer.records.length) answerProblems.push(`${label}: "${question}" returned ${answer.records.length} records; the dataset holds ${expectedCount}`);
     times.sort((a, b) => a - b);
     const percentile = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!;
-    results.push({ question, command, matches, p50Ms: round(percentile(50)), p95Ms: round(percentile(95)), maxMs: round(times.at(-1)!) });
+    results.push({ question, command, matches: answer.records.length, expected: expectedCount, pages: answer.pages, p50Ms: round(percentile(50)), p95Ms: round(percentile(95)), maxMs: round(times.at(-1)!) });
   }
   return results;
 }
@@ -184,7 +223,7 @@ async function benchSqlite(): Promise<StoreResult> {
     log('sqlite: ANALYZE');
     store.execute('ANALYZE');
     log('sqlite: timing the compliance questions');
-    const queries = await timeQueries(store);
+    const queries = await timeQueries(store, 'sqlite');
     log(values['skip-verify'] ? 'sqlite: verify skipped' : 'sqlite: timing verify');
     // A store seeded by an earlier run was signed with that run's key: verify it against the store's own keys.
     const verifyRate = values['skip-verify'] ? undefined : await timeVerify(store, values['skip-ingest'] ? undefined : key);
@@ -214,7 +253,7 @@ async function benchPostgres(): Promise<StoreResult> {
     await store.execute('ANALYZE {schema}.audit_records');
     const [size] = await store.execute(`SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'i')`, [schema]);
     log('postgres: timing the compliance questions');
-    const queries = await timeQueries(store);
+    const queries = await timeQueries(store, 'postgres');
     log(values['skip-verify'] ? 'postgres: verify skipped' : 'postgres: timing verify');
     const verifyRate = values['skip-verify'] ? undefined : await timeVerify(store, values['skip-ingest'] ? undefined : key);
     return { store: 'postgres', records: RECORDS, ingestSeconds: round(seconds), recordsPerSecond: Math.round(RECORDS / seconds), bytesOnDisk: Number(size?.bytes ?? 0), queries, verifyRecordsPerSecond: verifyRate };
@@ -245,14 +284,18 @@ if (!values['skip-gateway']) {
 }
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ machine, records: RECORDS, days: DAYS, inFlight: IN_FLIGHT, results, gatewayThroughput: throughput })}\n`);
+  process.stdout.write(`${JSON.stringify({ machine, records: RECORDS, days: DAYS, inFlight: IN_FLIGHT, results, gatewayThroughput: throughput, answerProblems })}\n`);
 } else {
   const lines = [STORES.length === 0 ? 'audit benchmark: gateway throughput only' : `audit benchmark: ${RECORDS.toLocaleString('en-US')} records over ${DAYS} days, ${IN_FLIGHT} appends in flight`, `machine: ${machine}`, ''];
   for (const result of results) {
     const ingested = Number.isNaN(result.ingestSeconds) ? 'ingest skipped (an existing store)' : `ingest ${result.recordsPerSecond.toLocaleString('en-US')} records/s (${result.ingestSeconds} s)`;
     lines.push(`${result.store}: ${ingested}, ${((result.bytesOnDisk ?? 0) / 1024 ** 2).toFixed(0)} MiB on disk${result.verifyRecordsPerSecond === undefined ? '' : `, verify ${result.verifyRecordsPerSecond.toLocaleString('en-US')} records/s`}`);
-    for (const query of result.queries) lines.push(`  ${query.question.padEnd(44)} p50 ${String(query.p50Ms).padStart(7)} ms  p95 ${String(query.p95Ms).padStart(7)} ms  max ${String(query.maxMs).padStart(7)} ms  (${query.matches} on the first page; gatehouse audit query ${query.command})`);
+    for (const query of result.queries) lines.push(`  ${query.question.padEnd(44)} p50 ${String(query.p50Ms).padStart(7)} ms  p95 ${String(query.p95Ms).padStart(7)} ms  max ${String(query.maxMs).padStart(7)} ms  (${query.matches} records in ${query.pages} pages${query.expected === undefined ? '' : `, dataset ${query.expected}`}; gatehouse audit query ${query.command})`);
   }
   if (throughput !== undefined) lines.push('', formatThroughput(throughput));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
+// A figure from a run with wrong answers or failed calls measures something else: say so, and fail.
+for (const problem of answerProblems) process.stderr.write(`bench:audit: WRONG ANSWER: ${problem}\n`);
+if ((throughput?.errors ?? 0) > 0) process.stderr.write(`bench:audit: the gateway rounds had ${throughput!.errors} errors (first: ${throughput!.firstError}); the throughput figures are not valid\n`);
+process.exitCode = answerProblems.length > 0 || (throughput?.errors ?? 0) > 0 ? 1 : 0;

@@ -14,12 +14,10 @@ import type { Backend, Implementation } from './upstream/backend.ts';
 import { createBackendFactory, createBackendRegistry, type UpstreamConfig } from './upstream/backend-registry.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { Router } from './router/router.ts';
-import { closePolicyRedis, openPolicyRedis } from './policy/policy-redis.ts';
 import { buildPolicies } from './policy/registry.ts';
 import { dryRunThroughBackends } from './policy/dry-run-estimate.ts';
 import { MemoryCounterStore } from './policy/counter-store.ts';
 import { BackendSet } from './runtime/backend-set.ts';
-import { openRoutingGate } from './registry/routing-gate.ts';
 import { systemRegistryEventFacts } from './registry/registry-audit.ts';
 import { registerRegistryMetrics } from './registry/registry-metrics.ts';
 import type { RegistryEvent } from './registry/lifecycle.ts';
@@ -35,7 +33,7 @@ import { ConfigError } from './config/errors.ts';
 import { createMemorySessionStore } from './session/memory-store.ts';
 import { createRedisSessionStore } from './session/redis-store.ts';
 import type { SessionStore } from './session/store.ts';
-import { describeRedisUrl, openRedisConnection, type RedisConnection } from './cluster/redis-connection.ts';
+import type { RedisConnection } from './cluster/redis-connection.ts';
 import { ReplicaBus } from './cluster/replica-bus.ts';
 import { joinReplicaMesh } from './cluster/replica-mesh.ts';
 import { HeldCallForwarding } from './cluster/held-call-forwarding.ts';
@@ -178,8 +176,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     return { ...backend, credentials: createBackendCredentials(credentialOptions, context) };
   };
   const tenants = config.tenants === undefined ? undefined : new TenantDirectory(config.tenants);
-  // With a `registry` section only backends the registry routes run (registry/routing-gate.ts); without one, all of them.
-  const gate = config.registry === undefined ? undefined : await openRoutingGate(config.registry, {
+  // With a `registry` section only backends the registry routes run (registry/routing-gate.ts); without one, all of them,
+  // and the registry's stores (pg among their imports) are never loaded.
+  const gate = config.registry === undefined ? undefined : await (await import('./registry/routing-gate.ts')).openRoutingGate(config.registry, {
     baseDirectory: options.configPath === undefined ? process.cwd() : dirname(resolvePath(options.configPath)),
     logger,
     backends: config.backends,
@@ -199,7 +198,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const backends = registry.all();
   const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger, ...(gate === undefined ? {} : { deprecationOf: (name: string) => gate.notice(name) }) });
   // A redis session_store shares sessions, SSE event logs and a bus between replicas (docs/scale-out.md).
-  const redis: RedisConnection | undefined = config.session.store === 'memory' ? undefined : openRedisConnection(config.session.store, logger);
+  const redisClients = config.session.store === 'memory' ? undefined : await importRedisClients();
+  const redis: RedisConnection | undefined = redisClients?.openRedisConnection(config.session.store, logger);
   const keyPrefix = config.session.keyPrefix ?? 'gatehouse:';
   const replicaId = `${config.gateway.id}/${randomBytes(4).toString('hex')}`;
   const bus = redis === undefined ? undefined : new ReplicaBus({ commands: redis.commands, subscriber: redis.subscriber(), replicaId, prefix: keyPrefix, logger });
@@ -230,7 +230,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     : createRedisSessionStore({
       commands: redis.commands,
       isReady: () => redis.isReady,
-      where: `Redis at ${describeRedisUrl(redis.url)}`,
+      where: `Redis at ${redisClients!.describeRedisUrl(redis.url)}`,
       ttlSeconds: config.session.ttlSeconds,
       maxSessionsPerOwner: config.session.maxConcurrentSessionsPerUser,
       prefix: keyPrefix,
@@ -309,12 +309,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     onRefusal: (error) => metrics.recordAuthFailure(undefined, error.code),
     outbound,
     adminRoleScopes: Object.values(roleScopesOf()),
+    gatewayPort: port,
     ...(audit === undefined ? {} : {
       onAuthenticationFailure: (error, request, endpointBackend) => audit.record(authFailureFacts({ error, request, gatewayId: config.gateway.id, endpointBackend })),
     }),
   });
   // Rate limits (rate-limiter-flexible) need a whole node-redis client (MULTI, EVAL), not only raw commands: the policies get their own.
-  const policyRedis = config.session.store === 'memory' ? undefined : openPolicyRedis(config.session.store, logger);
+  const policyRedis = redisClients?.openPolicyRedis(config.session.store, logger);
   let adminUrl: string | undefined;
   // Memory counters (step budgets, cost ceilings) and the approvals queue outlive a policy reload.
   const counters = new MemoryCounterStore();
@@ -497,7 +498,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     await identity.close();
     if (options.outbound === undefined) await outbound.close();
     await router.policies?.close();
-    if (policyRedis !== undefined) await closePolicyRedis(policyRedis);
+    if (policyRedis !== undefined) await redisClients!.closePolicyRedis(policyRedis);
     await audit?.close();
     await gate?.close();
     await tracing.shutdown();
@@ -506,6 +507,15 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     await redis?.close();
   }
   return running;
+}
+
+/**
+ * The Redis clients (node-redis and its modules, about 30 MB), imported only
+ * for a redis session_store: a memory-only gateway never loads them.
+ */
+async function importRedisClients() {
+  const [connection, policy] = await Promise.all([import('./cluster/redis-connection.ts'), import('./policy/policy-redis.ts')]);
+  return { openRedisConnection: connection.openRedisConnection, describeRedisUrl: connection.describeRedisUrl, openPolicyRedis: policy.openPolicyRedis, closePolicyRedis: policy.closePolicyRedis };
 }
 
 /**

@@ -1,14 +1,13 @@
 // Opens the store, sink and keys that AuditSettings name: the one place that
 // knows which implementation goes with `store: sqlite|postgres`, shared by
-// the gateway's AuditTrail and the `gatehouse audit` commands.
+// the gateway's AuditTrail and the `gatehouse audit` commands. The PostgreSQL
+// implementations (and the pg driver, about 9 MB) load only when named.
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import { loadOrCreateSigningKey, readSigningKey, type SigningKey } from './checkpoint.ts';
 import { AuditError, describeCause } from './errors.ts';
-import { PostgresAuditSink } from './postgres-sink.ts';
-import { PostgresAuditStore } from './postgres-store.ts';
 import type { AuditSettings } from './settings.ts';
 import type { AuditSink, AuditStore } from './sink.ts';
 import { SqliteAuditSink } from './sqlite-sink.ts';
@@ -18,6 +17,7 @@ import { trustedKeysFromPems } from './verify.ts';
 /** The read side, for verify, query, export and retention. Fails with audit_store_invalid when nothing was ever written there. */
 export async function openAuditStore(settings: AuditSettings, options: { isReadOnly?: boolean } = {}): Promise<AuditStore> {
   if (settings.store === 'postgres') {
+    const { PostgresAuditStore } = await import('./postgres-store.ts');
     return PostgresAuditStore.open({ url: settings.postgresUrl!, schema: settings.postgresSchema, isReadOnly: options.isReadOnly ?? false });
   }
   if (options.isReadOnly === true && !existsSync(settings.sqlitePath)) {
@@ -36,6 +36,7 @@ export async function openAuditSink(settings: AuditSettings, gatewayId: string, 
   };
   const checkpoints = { intervalMs: settings.checkpointIntervalMs, everyRecords: settings.checkpointEveryRecords };
   if (settings.store === 'postgres') {
+    const [{ PostgresAuditStore }, { PostgresAuditSink }] = await Promise.all([import('./postgres-store.ts'), import('./postgres-sink.ts')]);
     const store = await PostgresAuditStore.open({ url: settings.postgresUrl!, schema: settings.postgresSchema });
     try {
       return { sink: await PostgresAuditSink.open({ store, gatewayId, signingKey: key, batch, checkpoints }), store };

@@ -5,27 +5,34 @@
 
 import { Command } from 'commander';
 import { GATEWAY_VERSION } from '../version.ts';
-import { registerStartCommand } from './commands/start.ts';
-import { registerValidateCommand } from './commands/validate.ts';
-import { registerInitCommand } from './commands/init.ts';
-import { registerTokenCommand } from './commands/token.ts';
-import { registerAuditCommand } from './commands/audit.ts';
-import { registerRegistryCommand } from './commands/registry.ts';
-import { registerUsageCommand } from './commands/usage.ts';
-import { registerRegistryLifecycleCommands } from './commands/registry-lifecycle.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
   .version(GATEWAY_VERSION)
   .showHelpAfterError();
 
-registerStartCommand(program);
-registerValidateCommand(program);
-registerInitCommand(program);
-registerTokenCommand(program);
-registerAuditCommand(program);
-registerRegistryLifecycleCommands(registerRegistryCommand(program));
-registerUsageCommand(program);
+/**
+ * Each subcommand's module, imported only when that subcommand runs: `start`
+ * then never loads the audit exporters, the usage reports or the registry
+ * commands (and their drivers), which cost it startup time and memory.
+ */
+const COMMANDS: Readonly<Record<string, (program: Command) => Promise<unknown>>> = {
+  start: async (program) => (await import('./commands/start.ts')).registerStartCommand(program),
+  validate: async (program) => (await import('./commands/validate.ts')).registerValidateCommand(program),
+  init: async (program) => (await import('./commands/init.ts')).registerInitCommand(program),
+  token: async (program) => (await import('./commands/token.ts')).registerTokenCommand(program),
+  audit: async (program) => (await import('./commands/audit.ts')).registerAuditCommand(program),
+  registry: async (program) => {
+    const [{ registerRegistryCommand }, { registerRegistryLifecycleCommands }] = await Promise.all([import('./commands/registry.ts'), import('./commands/registry-lifecycle.ts')]);
+    registerRegistryLifecycleCommands(registerRegistryCommand(program));
+  },
+  usage: async (program) => (await import('./commands/usage.ts')).registerUsageCommand(program),
+};
+
+// The first word that is not an option names the subcommand; without a known one (help, a typo) every command registers, so help lists them all.
+const named = process.argv.slice(2).find((word) => !word.startsWith('-'));
+const chosen = named === undefined ? undefined : COMMANDS[named];
+for (const register of chosen === undefined ? Object.values(COMMANDS) : [chosen]) await register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -13,7 +13,8 @@
 //   gatehouse.dev/mcp-scheme  http or https (default: discovery.kubernetes.scheme)
 
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from '../outbound/undici-on-demand.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesDiscoveryConfig } from '../config/discovery-schema.ts';
 import type { BackendConfig } from '../config/backend-schema.ts';
@@ -77,6 +78,7 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Backen
   const apiUrl = (options.apiUrl ?? inClusterUrl(env))?.replace(/\/+$/, '');
   const tokenFile = options.tokenFile ?? (existsSync(`${accountDirectory}/token`) ? `${accountDirectory}/token` : undefined);
   const caFile = options.caFile ?? (existsSync(`${accountDirectory}/ca.crt`) ? `${accountDirectory}/ca.crt` : undefined);
+  const { Agent, request } = undici();
   const dispatcher: Dispatcher = new Agent({ ...(caFile === undefined ? {} : { connect: { ca: readFileSync(caFile, 'utf8') } }), bodyTimeout: 0, headersTimeout: 30_000 });
   const servicesPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services?labelSelector=${encodeURIComponent(options.labelSelector)}`;
   const retry = resolveBackoff({ initialDelayMs: 500, maxDelayMs: 30_000 });

@@ -13,7 +13,7 @@ import type { JWK } from 'jose';
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { OutboundGuard } from '../outbound/outbound-guard.ts';
 import { TOKEN_EXCHANGE_GRANT } from './backend-credentials.ts';
-import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_CONSOLE_CLIENT, DEMO_GATEWAY_CLIENT, DEMO_USERS, type DirectoryAgent, type DirectoryUser } from './embedded-idp/demo-directory.ts';
+import { AGENT_LISTING_PATH, DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_CONSOLE_CLIENT, DEMO_GATEWAY_CLIENT, DEMO_USERS, type DirectoryAgent, type DirectoryUser } from './embedded-idp/demo-directory.ts';
 import { handleInteraction } from './embedded-idp/interactions.ts';
 import { createSigningKeys } from './embedded-idp/signing-keys.ts';
 import { APP_ONLY_CLAIMS, createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } from './embedded-idp/token-exchange-grant.ts';
@@ -73,8 +73,7 @@ export interface EmbeddedIdp {
   close(): Promise<void>;
 }
 
-/** Path of the dev listing of agents (names, scopes, roles; no secrets) that `gatehouse token --list-agents` reads. */
-export const AGENT_LISTING_PATH = '/gatehouse/agents';
+export { AGENT_LISTING_PATH } from './embedded-idp/demo-directory.ts';
 
 const CIMD_DRAFT = 'draft-02';
 

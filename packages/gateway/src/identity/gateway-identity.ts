@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../config/schema.ts';
 import type { EmbeddedIdpSettings } from '../config/identity-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { compileAuthorization, type Authorization, type AuthorizationRules, type BackendRules } from './authorization.ts';
-import { startEmbeddedIdp, type EmbeddedIdp } from './embedded-idp.ts';
+import type { EmbeddedIdp } from './embedded-idp.ts';
 import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_CONSOLE_CLIENT, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents, demoTenantUsers } from './embedded-idp/demo-directory.ts';
 import { createHttpAuthentication, type HttpAuthentication, type HttpAuthenticationOptions } from './http-authentication.ts';
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, resourceIdentifier, type ResourceMetadataResponse } from './resource-metadata.ts';
@@ -62,6 +62,24 @@ export interface AssembleIdentityOptions {
   outbound?: OutboundGuard;
   /** The scopes of the admin listener's roles: they grant nothing on /mcp, so its metadata leaves them out. Default none. */
   adminRoleScopes?: readonly string[];
+  /** The port the gateway was asked to listen on (0: any free one); the embedded provider's default follows it. */
+  gatewayPort?: number;
+}
+
+/** How far above the gateway's port the embedded provider listens by default: 8080 (MCP), 8081 (admin), 8082 (provider). */
+export const EMBEDDED_IDP_PORT_OFFSET = 2;
+
+/**
+ * The embedded provider's port when the config names none: the gateway's
+ * port + 2, so two gateways on one host (`--port 8080` and `--port 9080`)
+ * get providers on 8082 and 9082 instead of both asking for 8082. A gateway
+ * on any free port (0), or too near the top of the range, gets a provider on
+ * any free port too.
+ */
+export function embeddedIdpPort(gatewayPort: number | undefined): number {
+  if (gatewayPort === undefined) return 8080 + EMBEDDED_IDP_PORT_OFFSET;
+  if (gatewayPort === 0 || gatewayPort + EMBEDDED_IDP_PORT_OFFSET > 65_535) return 0;
+  return gatewayPort + EMBEDDED_IDP_PORT_OFFSET;
 }
 
 /**
@@ -136,10 +154,13 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     const demoAgents = isTenantDemo ? [...DEMO_AGENTS, ...demoTenantAgents(tenantNames)] : undefined;
     // ...and the same admins as users, for the web console's sign-in.
     const demoUsers = isTenantDemo ? [...DEMO_USERS, ...demoTenantUsers(tenantNames)] : undefined;
+    // Loaded here, not at the top: the OpenID provider (oidc-provider, koa: about 45 MB) only for configs that run it.
+    const { startEmbeddedIdp } = await import('./embedded-idp.ts');
     idp = await startEmbeddedIdp({
       outbound,
       host: '127.0.0.1',
-      port: 8082,
+      port: embeddedIdpPort(options.gatewayPort),
+      // An explicit embedded_idp.port (and host) wins over the derived one.
       ...idpSettings,
       ...(demoAgents === undefined ? {} : { agents: demoAgents }),
       ...(demoUsers === undefined ? {} : { users: demoUsers }),

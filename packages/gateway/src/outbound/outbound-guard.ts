@@ -8,10 +8,11 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, fetch as undiciFetch, Headers as UndiciHeaders, Response as UndiciResponse } from 'undici';
+import type { Agent, buildConnector } from 'undici';
 import { classifyAddress, classifyName, normalizedHost, type AddressClass } from './address-class.ts';
 import { compileAllowList, EMPTY_ALLOW_LIST, type AllowList } from './allow-list.ts';
 import { addressRefused, OutboundRefusedError } from './outbound-error.ts';
+import { undici } from './undici-on-demand.ts';
 
 export type Fetch = typeof globalThis.fetch;
 export type Resolve = (hostname: string) => Promise<readonly LookupAddress[]>;
@@ -103,6 +104,7 @@ export class OutboundGuard {
    */
   connector(trustedOrigins: readonly string[] = []): Connector {
     const timeout = CONNECT_TIMEOUT_MS;
+    const { buildConnector } = undici();
     const direct = buildConnector({ ...this.#tls, timeout, lookup: this.#lookupFor(false) } as buildConnector.BuildOptions);
     const checked = buildConnector({ ...this.#tls, timeout, lookup: this.#lookupFor(true) } as buildConnector.BuildOptions);
     return (options, callback) => {
@@ -148,9 +150,14 @@ export class OutboundGuard {
    * the body within `maxResponseBytes`.
    */
   fetcher(options: GuardedFetchOptions = {}): Fetch {
-    const agent = new Agent({ connect: this.connector(options.trustedOrigins) });
-    this.#agents.push(agent);
+    // The agent (and undici with it) is made on the first fetch: most fetchers are built at startup and many never fetch.
+    let agent: Agent | undefined;
     return (async (input: string | URL | Request, init: RequestInit = {}) => {
+      const { Agent, fetch: undiciFetch, Headers: UndiciHeaders } = undici();
+      if (agent === undefined) {
+        agent = new Agent({ connect: this.connector(options.trustedOrigins) });
+        this.#agents.push(agent);
+      }
       const signal = init.signal === undefined || init.signal === null ? AbortSignal.timeout(this.#timeoutMs) : AbortSignal.any([init.signal, AbortSignal.timeout(this.#timeoutMs)]);
       const mode = init.redirect ?? 'follow';
       let url = this.checkUrl(typeof input === 'string' || input instanceof URL ? input : input.url, options);
@@ -198,7 +205,7 @@ export class OutboundGuard {
         else controller.enqueue(chunk);
       },
     }));
-    return new UndiciResponse(counted as never, { status: response.status, statusText: response.statusText, headers: response.headers as never }) as unknown as Response;
+    return new (undici().Response)(counted as never, { status: response.status, statusText: response.statusText, headers: response.headers as never }) as unknown as Response;
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,8 @@
 // transports). Sits behind the router; one instance per configured backend.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, type buildConnector, type Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
+import { undici } from '../outbound/undici-on-demand.ts';
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -70,7 +71,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   const path = `${endpoint.pathname}${endpoint.search}`;
   const ownsDispatcher = options.dispatcher === undefined;
   // pipelining 1: MCP answers may be long SSE streams, so one request per connection at a time.
-  const dispatcher = options.dispatcher ?? new Pool(origin, { connections: 128, pipelining: 1, ...(options.connector === undefined ? {} : { connect: options.connector }) });
+  const dispatcher = options.dispatcher ?? new (undici().Pool)(origin, { connections: 128, pipelining: 1, ...(options.connector === undefined ? {} : { connect: options.connector }) });
   const configured = normalizeHeaders(options.headers);
   const defaultCapabilities = options.clientCapabilities ?? NO_CLIENT_CAPABILITIES;
   const listenBackoff = resolveBackoff(options.listenBackoff);

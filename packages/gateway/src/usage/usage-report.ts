@@ -5,7 +5,7 @@
 // Shared by `gatehouse usage` and `GET /admin/usage`.
 
 import type { GatewayConfig } from '../config/schema.ts';
-import { PostgresAuditStore } from '../audit/postgres-store.ts';
+import type { PostgresAuditStore } from '../audit/postgres-store.ts';
 import { SqliteAuditStore } from '../audit/sqlite-store.ts';
 import type { AuditStore } from '../audit/sink.ts';
 import { compileToolCosts, costCeilingSettings } from '../policy/cost-ceiling.ts';
@@ -58,9 +58,10 @@ export async function readUsageRows(store: AuditStore, range: UsageRange, perSes
     const sql = buildUsageSql('sqlite', range, { entries: 'audit_entries', perSession, tenant });
     return store.execute(sql.text, ...(sql.values as (string | number)[])).map(usageRowOf);
   }
-  if (store instanceof PostgresAuditStore) {
+  // By kind, not instanceof: the PostgreSQL store's module (and pg) stays unloaded unless the config names it.
+  if (store.kind === 'postgres') {
     const sql = buildUsageSql('postgres', range, { entries: '{schema}.audit_records', perSession, tenant });
-    return (await store.execute(sql.text, sql.values)).map(usageRowOf);
+    return (await (store as PostgresAuditStore).execute(sql.text, sql.values)).map(usageRowOf);
   }
   throw new UsageError('usage_query_invalid', `usage reports read a SQLite or PostgreSQL audit store; this one is ${store.kind}`);
 }

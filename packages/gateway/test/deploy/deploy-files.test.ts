@@ -70,7 +70,7 @@ describe('Dockerfile', () => {
     assert.ok(sources.length >= 5);
     for (const source of sources) await stat(join(repositoryRoot, source));
     const entrypoint = /ENTRYPOINT \["node", "([^"]+)"\]/.exec(dockerfile)?.[1];
-    assert.equal(entrypoint, 'packages/gateway/src/cli/main.ts');
+    assert.equal(entrypoint, 'packages/gateway/src/cli/gatehouse.mjs');
     await stat(join(repositoryRoot, entrypoint));
   });
 });

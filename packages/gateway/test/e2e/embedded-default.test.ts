@@ -21,8 +21,8 @@ describe('the embedded default, driven by the MCP Inspector CLI', () => {
   before(async () => {
     gateway = await startGateway({
       args: ['--port', '0', '--admin-port', '0'],
-      // Port 0 for the embedded identity provider too, so parallel runs never collide.
-      env: { GATEHOUSE_LOG_LEVEL: 'warn', GATEHOUSE_IDP_PORT: '0' },
+      // The embedded identity provider follows the gateway onto a free port, so parallel runs never collide.
+      env: { GATEHOUSE_LOG_LEVEL: 'warn' },
     });
     // `gatehouse token` finds the embedded provider through the gateway's protected resource metadata; the token is the last line.
     const { stdout } = await run(process.execPath, [cli, 'token', '--agent', 'admin', '--gateway', gateway.url.replace(/\/mcp$/, '')], { timeout: 60_000 });

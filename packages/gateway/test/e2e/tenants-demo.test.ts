@@ -26,7 +26,7 @@ describe('the tenants example with the embedded provider\'s demo directory', () 
 
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-tenants-demo-'));
-    const { config } = await loadConfig(example, { ...process.env, GATEHOUSE_IDP_PORT: '0' });
+    const { config } = await loadConfig(example);
     config.audit = { ...config.audit!, raw: { ...config.audit!.raw, path: join(directory, 'audit.db') } };
     gateway = await startGateway(config, { logger: silentLogger, port: 0, adminPort: 0 });
     base = gateway.url.replace(/\/mcp$/, '');

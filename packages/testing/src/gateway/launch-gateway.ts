@@ -49,6 +49,8 @@ export interface StartGatewayOptions {
   timeoutMs?: number;
   /** How much of each output stream to keep, from the end. Default 1 MiB. */
   outputTailChars?: number;
+  /** The CLI script to run instead of `gatehouseCli`, e.g. the compile-cached entry cli/gatehouse.mjs. */
+  cli?: string;
 }
 
 export class GatewayStartError extends Error {
@@ -77,7 +79,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const tailChars = options.outputTailChars ?? defaultOutputTailChars;
   const deadline = Date.now() + timeoutMs;
-  const child = spawn(process.execPath, [gatehouseCli, 'start', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [options.cli ?? gatehouseCli, 'start', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });

@@ -8,8 +8,7 @@
 import type { Command } from 'commander';
 import { discoverAuthorizationServer, type AuthorizationServerMetadata } from '../../identity/authorization-server-metadata.ts';
 import { loginDemoUser } from '../../identity/embedded-idp/dev-login.ts';
-import { AGENT_LISTING_PATH } from '../../identity/embedded-idp.ts';
-import { DEMO_AGENTS, DEMO_USERS } from '../../identity/embedded-idp/demo-directory.ts';
+import { AGENT_LISTING_PATH, DEMO_AGENTS, DEMO_USERS } from '../../identity/embedded-idp/demo-directory.ts';
 import { requestToken } from '../../identity/oauth-token-client.ts';
 import { resourceMetadataUrl } from '../../identity/resource-metadata.ts';
 import { processIo, type CommandIo } from './command-io.ts';

@@ -6,6 +6,13 @@
 
 import type { AuthorizationRules } from '../authorization.ts';
 
+/**
+ * Path of the dev listing of agents (names, scopes, roles; no secrets) that
+ * `gatehouse token --list-agents` reads; here rather than in embedded-idp.ts
+ * so that the token command does not load the OpenID provider to name it.
+ */
+export const AGENT_LISTING_PATH = '/gatehouse/agents';
+
 export interface DirectoryAgent {
   /** The OAuth client_id. */
   name: string;
