@@ -1,0 +1,231 @@
+// A kit server: the tools and resources a team defines, served on one HTTP
+// endpoint to 2026-07-28 clients (one stateless request each, through the
+// SDK's createMcpHandler) and 2025-11-25 clients (sessions), behind the
+// resource-server gate, beside /healthz, /readyz and /metrics. listen()
+// binds it on node:http and drains in-flight calls on shutdown.
+
+import { randomUUID } from 'node:crypto';
+
+import {
+  createMcpHandler,
+  hostHeaderValidationResponse,
+  isLegacyRequest,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  McpServer,
+  originValidationResponse,
+  type AuthInfo,
+  type McpHttpHandler,
+  type ServerCapabilities,
+} from '@modelcontextprotocol/server';
+import type { Logger } from 'pino';
+
+import { resourceServerGate, type ResourceServerGate, type ResourceServerOptions } from '../identity/resource-server.ts';
+import { MemoryIdempotencyStore } from '../idempotency/memory-store.ts';
+import type { IdempotencyStore } from '../idempotency/store.ts';
+import { LogAuditSink, type AuditSink } from '../operations/audit.ts';
+import { createKitLogger } from '../operations/logger.ts';
+import { KitMetrics } from '../operations/metrics.ts';
+import type { ToolDefinition } from '../tool/define-tool.ts';
+import { registerKitTool } from '../tool/run-tool.ts';
+import { LegacySessions } from './legacy-sessions.ts';
+import { serveFetch } from './node-http.ts';
+import type { KitRuntime } from './runtime.ts';
+
+export interface KitServerOptions {
+  name: string;
+  version: string;
+  /** What the server is for and how its tools fit together; clients show it to the model. */
+  instructions?: string;
+  // The kit keeps definitions of any schema types; registration checks them at run time.
+  tools?: readonly ToolDefinition<any, any>[];
+  /** Extra registrations (prompts, resources) on each McpServer instance the kit builds. */
+  register?: (server: McpServer, runtime: KitRuntime) => void;
+  capabilities?: ServerCapabilities;
+  /** Makes the server an OAuth resource server; without it nobody is authenticated and scopes are not checked. */
+  auth?: ResourceServerOptions;
+  idempotency?: IdempotencyStore;
+  audit?: AuditSink;
+  logger?: Logger;
+  /** Extra readiness checks (a database ping); /readyz answers 503 while any fails. */
+  readiness?: () => boolean | Promise<boolean>;
+  /** The MCP endpoint's path; /mcp by default. */
+  path?: string;
+}
+
+export interface ListenOptions {
+  port: number;
+  host?: string;
+  /** How long shutdown waits for calls in flight, in ms; 10 s by default. */
+  drainMs?: number;
+}
+
+export interface RunningKitServer {
+  /** The MCP endpoint, e.g. http://127.0.0.1:43117/mcp */
+  url: string;
+  origin: string;
+  /** Stops taking new requests (readiness 503), waits for calls in flight up to drainMs, then closes. */
+  close(): Promise<void>;
+}
+
+export class KitServer {
+  readonly runtime: KitRuntime;
+  readonly options: KitServerOptions;
+  readonly path: string;
+  readonly #modern: McpHttpHandler;
+  readonly #legacy: LegacySessions;
+  readonly #gate: ResourceServerGate | undefined;
+  #inFlight = 0;
+  #isDraining = false;
+  readonly #drained = new Set<() => void>();
+
+  constructor(options: KitServerOptions) {
+    this.options = options;
+    this.path = options.path ?? '/mcp';
+    const logger = options.logger ?? createKitLogger(options.name);
+    this.runtime = {
+      serverName: options.name,
+      instanceId: `${options.name}-${randomUUID().slice(0, 8)}`,
+      idempotency: options.idempotency ?? new MemoryIdempotencyStore(),
+      metrics: new KitMetrics(options.name),
+      audit: options.audit ?? new LogAuditSink(logger),
+      logger,
+    };
+    this.#modern = createMcpHandler(() => this.createMcpServer(), {
+      legacy: 'reject',
+      onerror: (error) => logger.warn({ err: error }, 'mcp request failed'),
+    });
+    this.#legacy = new LegacySessions(() => this.createMcpServer());
+    this.#gate = options.auth === undefined ? undefined : resourceServerGate(options.auth, this.declaredScopes());
+  }
+
+  /** Every scope a tool declares, for the resource metadata's `scopes_supported`. */
+  declaredScopes(): string[] {
+    return [...new Set((this.options.tools ?? []).flatMap((tool) => tool.scopes ?? []))].sort();
+  }
+
+  /** A fresh McpServer with every tool and registration: one per 2026 request, one per 2025 session or stdio connection. */
+  createMcpServer(): McpServer {
+    const server = new McpServer(
+      { name: this.options.name, version: this.options.version },
+      {
+        capabilities: { tools: {}, ...this.options.capabilities },
+        ...(this.options.instructions !== undefined && { instructions: this.options.instructions }),
+      },
+    );
+    for (const tool of this.options.tools ?? []) registerKitTool(server, tool, this.runtime);
+    this.options.register?.(server, this.runtime);
+    return server;
+  }
+
+  /** The MCP endpoint after authentication: 2025 traffic to sessions, 2026 requests to the per-request handler. */
+  async serveMcp(request: Request, authInfo?: AuthInfo): Promise<Response> {
+    if (await isLegacyRequest(request)) return this.#legacy.answer(request, authInfo);
+    return this.#modern.fetch(request, authInfo === undefined ? undefined : { authInfo });
+  }
+
+  /** The whole HTTP surface. */
+  readonly fetch = async (request: Request): Promise<Response> => {
+    const path = new URL(request.url).pathname;
+    if (path === '/healthz') return Response.json({ status: 'ok' });
+    if (path === '/readyz') return this.#readiness();
+    if (path === '/metrics') {
+      return new Response(await this.runtime.metrics.exposition(), { headers: { 'content-type': this.runtime.metrics.registry.contentType } });
+    }
+    const metadata = this.#gate?.metadataResponse(request);
+    if (metadata !== undefined) return metadata;
+    if (path !== this.path) return Response.json({ error: 'not_found', message: `The MCP endpoint is ${this.path}` }, { status: 404 });
+    if (this.#isDraining) return Response.json({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'The server is shutting down; retry on another replica' } }, { status: 503, headers: { 'retry-after': '1' } });
+    let authInfo: AuthInfo | undefined;
+    if (this.#gate !== undefined) {
+      const verdict = await this.#gate.authenticate(request);
+      if (verdict instanceof Response) {
+        this.runtime.metrics.authFailed(verdict.status === 403 ? 'insufficient_scope' : request.headers.has('authorization') ? 'invalid_token' : 'missing_token');
+        return verdict;
+      }
+      authInfo = verdict;
+    }
+    return this.#track(() => this.serveMcp(request, authInfo));
+  };
+
+  async #track(serve: () => Promise<Response>): Promise<Response> {
+    this.#inFlight += 1;
+    try {
+      return await serve();
+    } finally {
+      this.#inFlight -= 1;
+      if (this.#inFlight === 0) for (const resolve of this.#drained) resolve();
+    }
+  }
+
+  async #readiness(): Promise<Response> {
+    if (this.#isDraining) return Response.json({ status: 'draining' }, { status: 503 });
+    const isReady = (await this.options.readiness?.()) ?? true;
+    return Response.json({ status: isReady ? 'ready' : 'not_ready' }, { status: isReady ? 200 : 503 });
+  }
+
+  /** Live 2025 sessions and their servers (to send resource updates and list changes to). */
+  get legacySessions(): LegacySessions {
+    return this.#legacy;
+  }
+
+  get modernHandler(): McpHttpHandler {
+    return this.#modern;
+  }
+
+  async listen(options: ListenOptions): Promise<RunningKitServer> {
+    const host = options.host ?? '127.0.0.1';
+    const isLoopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+    const running = await serveFetch(async (request) => {
+      // The transport spec's DNS-rebinding guard for local servers (basic/transports, "Security Warning").
+      const rejected = isLoopback
+        ? (hostHeaderValidationResponse(request, localhostAllowedHostnames()) ?? originValidationResponse(request, localhostAllowedOrigins()))
+        : undefined;
+      return rejected ?? this.fetch(request);
+    }, { port: options.port, host });
+    return {
+      url: `${running.origin}${this.path}`,
+      origin: running.origin,
+      close: async () => {
+        await this.drain(options.drainMs ?? 10_000);
+        await this.close();
+        await running.close();
+      },
+    };
+  }
+
+  /** Refuses new calls and waits (up to `timeoutMs`) for those in flight. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.#isDraining = true;
+    if (this.#inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#drained.add(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.#modern.close(), this.#legacy.closeAll(), this.runtime.idempotency.close?.()]);
+  }
+}
+
+export function createKitServer(options: KitServerOptions): KitServer {
+  return new KitServer(options);
+}
+
+/** Closes `running` on SIGTERM/SIGINT after draining, then exits: what a container orchestrator expects. */
+export function closeOnSignals(running: RunningKitServer, logger?: Logger): void {
+  const shutDown = (signal: string) => {
+    logger?.info({ signal }, 'shutting down: draining calls in flight');
+    void running.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutDown('SIGTERM'));
+  process.once('SIGINT', () => shutDown('SIGINT'));
+}
