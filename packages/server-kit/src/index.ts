@@ -15,6 +15,9 @@ export {
   type ToolErrorKind,
 } from './tool/tool-error.ts';
 export { IDEMPOTENT_REPLAY_META_KEY } from './tool/run-tool.ts';
+export { defineResource, type ListedResource, type ResourceContent, type ResourceDefinition, type ResourceRequest } from './resource/define-resource.ts';
+export { ETAG_META_KEY, IF_NONE_MATCH_META_KEY, NOT_MODIFIED_META_KEY } from './resource/etag.ts';
+export { createCursorCodec, paginate, type CursorCodec, type Page } from './resource/cursor.ts';
 export { anonymousCaller, type Caller } from './identity/caller.ts';
 export { jwtVerifier, type JwtVerifierOptions } from './identity/jwt-verifier.ts';
 export { introspectionVerifier, type IntrospectionVerifierOptions } from './identity/introspection-verifier.ts';

@@ -8,6 +8,9 @@ import { randomUUID } from 'node:crypto';
 
 import {
   createMcpHandler,
+  createRequestStateCodec,
+  ProtocolError,
+  ProtocolErrorCode,
   hostHeaderValidationResponse,
   isLegacyRequest,
   localhostAllowedHostnames,
@@ -28,6 +31,9 @@ import { createKitLogger } from '../operations/logger.ts';
 import { KitMetrics } from '../operations/metrics.ts';
 import type { ToolDefinition } from '../tool/define-tool.ts';
 import { registerKitTool } from '../tool/run-tool.ts';
+import { callerFromAuthInfo } from '../identity/caller.ts';
+import type { ResourceDefinition } from '../resource/define-resource.ts';
+import { checkResourceAccess, registerKitResource, resolveResource } from '../resource/register-resource.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { serveFetch } from './node-http.ts';
 import type { KitRuntime } from './runtime.ts';
@@ -39,7 +45,14 @@ export interface KitServerOptions {
   instructions?: string;
   // The kit keeps definitions of any schema types; registration checks them at run time.
   tools?: readonly ToolDefinition<any, any>[];
-  /** Extra registrations (prompts, resources) on each McpServer instance the kit builds. */
+  resources?: readonly ResourceDefinition[];
+  /**
+   * The HMAC key sealing confirmation rounds (32+ bytes). Every replica that
+   * may receive a retried call needs the same key; a random per-process key
+   * is used when omitted (right for one replica).
+   */
+  requestStateKey?: string | Uint8Array;
+  /** Extra registrations (prompts) on each McpServer instance the kit builds. */
   register?: (server: McpServer, runtime: KitRuntime) => void;
   capabilities?: ServerCapabilities;
   /** Makes the server an OAuth resource server; without it nobody is authenticated and scopes are not checked. */
@@ -90,32 +103,77 @@ export class KitServer {
       metrics: new KitMetrics(options.name),
       audit: options.audit ?? new LogAuditSink(logger),
       logger,
+      confirmations: createRequestStateCodec({
+        key: options.requestStateKey ?? crypto.getRandomValues(new Uint8Array(32)),
+        ttlSeconds: 600,
+        // The spec's user binding for state that gates an action (basic/patterns/mrtr): a round minted for one caller is void for another.
+        bind: (ctx) => `${ctx.mcpReq.method}\u0000${callerFromAuthInfo(ctx.http?.authInfo).subject}`,
+      }),
     };
-    this.#modern = createMcpHandler(() => this.createMcpServer(), {
+    this.#modern = createMcpHandler(() => this.createMcpServer('modern'), {
       legacy: 'reject',
       onerror: (error) => logger.warn({ err: error }, 'mcp request failed'),
     });
-    this.#legacy = new LegacySessions(() => this.createMcpServer());
+    this.#legacy = new LegacySessions(() => this.createMcpServer('legacy'));
     this.#gate = options.auth === undefined ? undefined : resourceServerGate(options.auth, this.declaredScopes());
   }
 
   /** Every scope a tool declares, for the resource metadata's `scopes_supported`. */
   declaredScopes(): string[] {
-    return [...new Set((this.options.tools ?? []).flatMap((tool) => tool.scopes ?? []))].sort();
+    const declared = [...(this.options.tools ?? []), ...(this.options.resources ?? [])].flatMap((item) => item.scopes ?? []);
+    return [...new Set(declared)].sort();
   }
 
   /** A fresh McpServer with every tool and registration: one per 2026 request, one per 2025 session or stdio connection. */
-  createMcpServer(): McpServer {
+  createMcpServer(era: 'legacy' | 'modern' = 'legacy'): McpServer {
+    const resources = this.options.resources ?? [];
     const server = new McpServer(
       { name: this.options.name, version: this.options.version },
       {
-        capabilities: { tools: {}, ...this.options.capabilities },
+        capabilities: { tools: {}, ...(resources.length > 0 && { resources: { subscribe: true, listChanged: true } }), ...this.options.capabilities },
         ...(this.options.instructions !== undefined && { instructions: this.options.instructions }),
+        requestState: { verify: this.runtime.confirmations.verify },
       },
     );
     for (const tool of this.options.tools ?? []) registerKitTool(server, tool, this.runtime);
+    for (const resource of resources) registerKitResource(server, resource, this.runtime);
+    // 2026-07-28 has no resources/subscribe: subscriptions/listen on the per-request handler replaces it.
+    if (era === 'legacy' && resources.length > 0) this.#acceptSubscriptions(server, resources);
     this.options.register?.(server, this.runtime);
     return server;
+  }
+
+  readonly #subscriptions = new WeakMap<McpServer, Set<string>>();
+
+  /** resources/subscribe inside a 2025 session, authorized like a read of the same URI. */
+  #acceptSubscriptions(server: McpServer, resources: readonly ResourceDefinition[]): void {
+    const subscribed = new Set<string>();
+    this.#subscriptions.set(server, subscribed);
+    server.server.setRequestHandler('resources/subscribe', async (request, ctx) => {
+      const resolved = resolveResource(resources, request.params.uri);
+      if (resolved === undefined) throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `Resource ${request.params.uri} not found`);
+      await checkResourceAccess(resolved.definition, new URL(request.params.uri), resolved.variables, callerFromAuthInfo(ctx.http?.authInfo), this.runtime);
+      subscribed.add(request.params.uri);
+      return {};
+    });
+    server.server.setRequestHandler('resources/unsubscribe', (request) => {
+      subscribed.delete(request.params.uri);
+      return {};
+    });
+  }
+
+  /** Tells subscribers that `uri` changed: 2026 listen streams, and 2025 sessions that subscribed to it. */
+  async resourceUpdated(uri: string): Promise<void> {
+    this.#modern.notify.resourceUpdated(uri);
+    await Promise.allSettled(
+      this.#legacy.servers().filter((server) => this.#subscriptions.get(server)?.has(uri) === true).map((server) => server.server.sendResourceUpdated({ uri })),
+    );
+  }
+
+  /** Tells every client that the resource list changed. */
+  async resourcesChanged(): Promise<void> {
+    this.#modern.notify.resourcesChanged();
+    await Promise.allSettled(this.#legacy.servers().map((server) => server.server.sendResourceListChanged()));
   }
 
   /** The MCP endpoint after authentication: 2025 traffic to sessions, 2026 requests to the per-request handler. */

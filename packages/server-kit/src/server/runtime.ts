@@ -2,6 +2,7 @@
 // the idempotency store, and the operations side (metrics, audit, logs).
 // Built once by createKitServer and handed to each registration.
 
+import type { RequestStateCodec } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 
 import type { IdempotencyStore } from '../idempotency/store.ts';
@@ -16,4 +17,11 @@ export interface KitRuntime {
   readonly metrics: KitMetrics;
   readonly audit: AuditSink;
   readonly logger: Logger;
+  /** Seals the state of a confirmation round (which tool, which arguments) so the retry cannot be forged. */
+  readonly confirmations: RequestStateCodec<ConfirmationState>;
+}
+
+export interface ConfirmationState {
+  tool: string;
+  fingerprint: string;
 }

@@ -4,7 +4,7 @@
 // the identity and scopes a test chooses, in either protocol era.
 
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { AuthInfo, CallToolResult } from '@modelcontextprotocol/server';
+import type { AuthInfo, CallToolResult, ElicitRequest, ElicitResult, ReadResourceResult } from '@modelcontextprotocol/server';
 
 import type { CallerExtra } from '../identity/caller.ts';
 import type { KitServer } from '../server/kit-server.ts';
@@ -25,12 +25,15 @@ export interface TestClientOptions {
   era?: 'modern' | 'legacy';
   /** Extra headers on every request, e.g. a traceparent. */
   headers?: Record<string, string>;
+  /** Answers the server's elicitations (both eras); without it the client declares no elicitation capability. */
+  onElicitation?: (params: ElicitRequest['params']) => ElicitResult | Promise<ElicitResult>;
 }
 
 export interface TestClient {
   readonly client: Client;
   readonly era: 'legacy' | 'modern';
   callTool(name: string, args?: Record<string, unknown>, meta?: Record<string, unknown>): Promise<CallToolResult>;
+  readResource(uri: string, meta?: Record<string, unknown>): Promise<ReadResourceResult>;
   close(): Promise<void>;
 }
 
@@ -48,7 +51,15 @@ export function testAuthInfo(identity: TestIdentity): AuthInfo {
 
 export async function connectTestClient(kit: KitServer, options: TestClientOptions = {}): Promise<TestClient> {
   const authInfo = options.identity === undefined ? undefined : testAuthInfo(options.identity);
-  const client = new Client({ name: 'gatehouse-kit-test-client', version: '1.0.0' }, { versionNegotiation: { mode: options.era === 'legacy' ? 'legacy' : 'auto' } });
+  const client = new Client(
+    { name: 'gatehouse-kit-test-client', version: '1.0.0' },
+    {
+      versionNegotiation: { mode: options.era === 'legacy' ? 'legacy' : 'auto' },
+      capabilities: options.onElicitation === undefined ? {} : { elicitation: { form: {} } },
+    },
+  );
+  const onElicitation = options.onElicitation;
+  if (onElicitation !== undefined) client.setRequestHandler('elicitation/create', (request) => onElicitation(request.params));
   const transport = new StreamableHTTPClientTransport(new URL(`http://kit.test${kit.path}`), {
     fetch: async (input, init) => {
       const request = new Request(input, init);
@@ -62,6 +73,9 @@ export async function connectTestClient(kit: KitServer, options: TestClientOptio
     era: client.getProtocolEra() ?? 'legacy',
     async callTool(name, args = {}, meta) {
       return (await client.callTool({ name, arguments: args, ...(meta !== undefined && { _meta: meta }) })) as CallToolResult;
+    },
+    async readResource(uri, meta) {
+      return (await client.readResource({ uri, ...(meta !== undefined && { _meta: meta }) })) as ReadResourceResult;
     },
     close: () => client.close(),
   };

@@ -60,6 +60,14 @@ export interface ToolDefinition<Input extends ToolInput = ToolInput, Output exte
    * this preview instead of acting. Must not change anything.
    */
   dryRun?: (args: z.output<Input>, call: ToolCall) => DryRunPreview | Promise<DryRunPreview>;
+  /**
+   * Asks the user before acting: return the question to confirm (or
+   * undefined to act without asking). Served as an `input_required`
+   * elicitation on 2026-07-28 and as an elicitation request inside a
+   * 2025-11-25 session (the SDK's shim); a declined answer is a permanent
+   * `declined` error. Dry runs never ask.
+   */
+  confirm?: (args: z.output<Input>, call: ToolCall) => string | undefined | Promise<string | undefined>;
   /** The text the model reads for a result; JSON of the output by default. */
   describe?: (output: z.output<Output>) => string;
   handler: (args: z.output<Input>, call: ToolCall) => z.input<Output> | Promise<z.input<Output>>;

@@ -3,7 +3,7 @@
 // key), is it a rehearsal (dry_run), then the handler, then the output check
 // before anything is sent, and last the audit record, metrics and log line.
 
-import type { CallToolResult, McpServer, ServerContext } from '@modelcontextprotocol/server';
+import { acceptedContent, inputRequired, inputResponse, isInputRequiredResult, type CallToolResult, type InputRequiredResult, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 
 import { callerFromAuthInfo, missingScopes } from '../identity/caller.ts';
@@ -11,7 +11,7 @@ import { argumentsFingerprint, idempotencyStoreKey } from '../idempotency/finger
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../idempotency/store.ts';
 import { buildAuditRecord, type AuditPolicyDecision, type AuditStatus } from '../operations/audit.ts';
 import { continueTrace, traceparentOf } from '../operations/trace-context.ts';
-import type { KitRuntime } from '../server/runtime.ts';
+import type { ConfirmationState, KitRuntime } from '../server/runtime.ts';
 import type { DryRunPreview, ToolCall, ToolDefinition } from './define-tool.ts';
 import { authorizationError, isToolError, permanentError, ToolError, toolErrorResult, transientError } from './tool-error.ts';
 
@@ -74,12 +74,12 @@ export function registerKitTool(server: McpServer, tool: ToolDefinition, runtime
 }
 
 interface Outcome {
-  result: CallToolResult;
+  result: CallToolResult | InputRequiredResult;
   status: AuditStatus;
   decisions: AuditPolicyDecision[];
 }
 
-export async function runToolCall(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
+export async function runToolCall(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> {
   const startedAt = Date.now();
   const started = performance.now();
   const caller = callerFromAuthInfo(ctx.http?.authInfo);
@@ -115,8 +115,14 @@ export async function runToolCall(tool: ToolDefinition, runtime: KitRuntime, arg
   });
 
   const durationMs = performance.now() - started;
-  const errorFacts = outcome.result.isError === true ? (outcome.result._meta?.['gatehouse.dev/error'] as { code: string } | undefined) : undefined;
-  const errorText = outcome.result.isError === true ? (outcome.result.content[0] as { text?: string } | undefined)?.text : undefined;
+  if (isInputRequiredResult(outcome.result)) {
+    // A question to the user, not an outcome: the retry that carries the answer is the call that gets audited.
+    log.info({ status: 'input_required' }, 'tools/call');
+    return outcome.result;
+  }
+  const result = outcome.result as CallToolResult;
+  const errorFacts = result.isError === true ? (result._meta?.['gatehouse.dev/error'] as { code: string } | undefined) : undefined;
+  const errorText = result.isError === true ? (result.content[0] as { text?: string } | undefined)?.text : undefined;
   runtime.metrics.toolCalled(tool.name, outcome.status, durationMs / 1000);
   await runtime.audit.write(
     buildAuditRecord({
@@ -160,6 +166,13 @@ async function decide(tool: ToolDefinition, runtime: KitRuntime, args: Record<st
     return { result: dryRunResult(preview), status: 'success', decisions };
   }
 
+  const question = tool.confirm === undefined ? undefined : await tool.confirm(businessArgs, call);
+  if (question !== undefined) {
+    const asked = await confirmation(tool, runtime, args, call.context, question);
+    if (asked !== undefined) return { result: asked, status: 'success', decisions };
+    decisions.push({ policy: 'confirmation', decision: 'confirmed' });
+  }
+
   if (!tool.idempotency || typeof idempotencyKey !== 'string') {
     return { result: await act(tool, businessArgs, call), status: 'success', decisions };
   }
@@ -190,6 +203,36 @@ async function decide(tool: ToolDefinition, runtime: KitRuntime, args: Record<st
     await runtime.idempotency.release(key);
     throw error;
   }
+}
+
+const confirmationSchema = z.object({ confirm: z.boolean() });
+
+/**
+ * The confirmation round: undefined when the user has confirmed these very
+ * arguments (the sealed state says so), the question when not yet asked,
+ * and a permanent `declined` error when the user said no.
+ */
+async function confirmation(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, ctx: ServerContext, question: string): Promise<InputRequiredResult | undefined> {
+  const fingerprint = argumentsFingerprint(args);
+  const state = ctx.mcpReq.requestState<ConfirmationState>();
+  const isOwnRound = state?.tool === tool.name && state.fingerprint === fingerprint;
+  if (isOwnRound) {
+    const answer = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmationSchema);
+    if (answer?.confirm === true) return undefined;
+    const view = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
+    if (view.kind === 'elicit') {
+      throw permanentError('The user did not confirm the call', { code: 'declined', instead: 'do not retry unless the user asks for it again' });
+    }
+  }
+  return inputRequired({
+    inputRequests: {
+      confirm: inputRequired.elicit({
+        message: question,
+        requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: 'Confirm', description: question } }, required: ['confirm'] },
+      }),
+    },
+    requestState: await runtime.confirmations.mint({ tool: tool.name, fingerprint }, ctx),
+  });
 }
 
 /** Runs the handler and checks its output against the declared schema before anything is sent. */
