@@ -30,3 +30,4 @@ export { continueTrace, type TraceContext } from './operations/trace-context.ts'
 export { createKitLogger } from './operations/logger.ts';
 export { closeOnSignals, createKitServer, KitServer, type KitServerOptions, type ListenOptions, type RunningKitServer } from './server/kit-server.ts';
 export type { KitRuntime } from './server/runtime.ts';
+export { RUN_USAGE, runKitServer } from './server/run.ts';

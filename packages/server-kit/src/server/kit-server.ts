@@ -21,6 +21,7 @@ import {
   type McpHttpHandler,
   type ServerCapabilities,
 } from '@modelcontextprotocol/server';
+import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import type { Logger } from 'pino';
 
 import { resourceServerGate, type ResourceServerGate, type ResourceServerOptions } from '../identity/resource-server.ts';
@@ -162,18 +163,42 @@ export class KitServer {
     });
   }
 
-  /** Tells subscribers that `uri` changed: 2026 listen streams, and 2025 sessions that subscribed to it. */
+  readonly #stdioServers = new Set<McpServer>();
+
+  /** Servers that hold a connection open: 2025 sessions and the stdio connection. */
+  #liveServers(): McpServer[] {
+    return [...this.#legacy.servers(), ...this.#stdioServers];
+  }
+
+  /** Tells subscribers that `uri` changed: 2026 listen streams, and 2025 sessions (or stdio) that subscribed to it. */
   async resourceUpdated(uri: string): Promise<void> {
     this.#modern.notify.resourceUpdated(uri);
     await Promise.allSettled(
-      this.#legacy.servers().filter((server) => this.#subscriptions.get(server)?.has(uri) === true).map((server) => server.server.sendResourceUpdated({ uri })),
+      this.#liveServers().filter((server) => this.#subscriptions.get(server)?.has(uri) === true).map((server) => server.server.sendResourceUpdated({ uri })),
     );
   }
 
   /** Tells every client that the resource list changed. */
   async resourcesChanged(): Promise<void> {
     this.#modern.notify.resourcesChanged();
-    await Promise.allSettled(this.#legacy.servers().map((server) => server.server.sendResourceListChanged()));
+    await Promise.allSettled(this.#liveServers().map((server) => server.server.sendResourceListChanged()));
+  }
+
+  /** Serves one client over stdin/stdout (either era), as a gateway's stdio backend; stdout carries only the protocol. */
+  serveStdio(): StdioServerHandle {
+    return serveStdio(
+      (context) => {
+        const server = this.createMcpServer(context.era);
+        this.#stdioServers.add(server);
+        const previous = server.server.onclose;
+        server.server.onclose = () => {
+          previous?.();
+          this.#stdioServers.delete(server);
+        };
+        return server;
+      },
+      { onerror: (error) => this.runtime.logger.warn({ err: error }, 'stdio transport error') },
+    );
   }
 
   /** The MCP endpoint after authentication: 2025 traffic to sessions, 2026 requests to the per-request handler. */
