@@ -10,7 +10,7 @@ import {
   defineResource,
   defineTool,
   paginate,
-  permanentError,
+  resourceNotFound,
   type Caller,
   type KitServer,
   type KitServerOptions,
@@ -56,7 +56,7 @@ export function createDemoDocsServer(options: DemoDocsOptions = {}): { kit: KitS
       const page = library.get(variables.path ?? '');
       if (page === undefined) {
         const folder = library.children(variables.path ?? '');
-        if (folder.length === 0) throw permanentError(`No document at ${uri.href}`, { code: 'document_not_found', instead: 'find documents with search_docs' });
+        if (folder.length === 0) throw resourceNotFound(uri.href);
         // A folder reads as its index: the pages under it (the kit's content hash is its ETag).
         return { text: folder.filter((child) => canSee(caller, child.path)).map((child) => `- [${child.title}](${documentUri(child.path)})`).join('\n') };
       }
@@ -137,6 +137,27 @@ export function createDemoDocsServer(options: DemoDocsOptions = {}): { kit: KitS
       'Subscribe to a document to hear when it changes.',
     tools: [searchDocs, updateDoc],
     resources: [documents],
+    capabilities: { prompts: {} },
+    register: (server) => {
+      server.registerPrompt(
+        'summarize_document',
+        {
+          title: 'Summarize a document',
+          description: 'Ask the model for a short summary of one document of the library.',
+          argsSchema: z.object({ path: z.string().describe('The document path, e.g. "engineering/runbooks/deploy".') }),
+        },
+        ({ path }) => {
+          const page = library.get(path);
+          if (page === undefined || isRestricted(path)) throw resourceNotFound(documentUri(path));
+          return {
+            messages: [
+              { role: 'user' as const, content: { type: 'resource' as const, resource: { uri: documentUri(path), mimeType: 'text/markdown', text: page.text } } },
+              { role: 'user' as const, content: { type: 'text' as const, text: `Summarize "${page.title}" in three bullet points for a new team member.` } },
+            ],
+          };
+        },
+      );
+    },
   });
   return { kit, library };
 }

@@ -16,6 +16,7 @@ export {
 } from './tool/tool-error.ts';
 export { IDEMPOTENT_REPLAY_META_KEY } from './tool/run-tool.ts';
 export { defineResource, type ListedResource, type ResourceContent, type ResourceDefinition, type ResourceRequest } from './resource/define-resource.ts';
+export { resourceNotFound } from './resource/register-resource.ts';
 export { ETAG_META_KEY, IF_NONE_MATCH_META_KEY, NOT_MODIFIED_META_KEY } from './resource/etag.ts';
 export { createCursorCodec, paginate, type CursorCodec, type Page } from './resource/cursor.ts';
 export { anonymousCaller, type Caller } from './identity/caller.ts';

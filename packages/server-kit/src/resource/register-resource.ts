@@ -27,6 +27,11 @@ function flatVariables(variables: Record<string, string | string[]> | undefined)
   return flat;
 }
 
+/** What a read throws for a URI that names nothing: the protocol's "resource not found", not a tool error. */
+export function resourceNotFound(uri: string): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.ResourceNotFound, `Resource ${uri} not found`, { uri });
+}
+
 export function isTemplateUri(uri: string): boolean {
   return UriTemplate.isTemplate(uri);
 }
@@ -55,7 +60,7 @@ export async function checkResourceAccess(definition: ResourceDefinition, uri: U
     });
   }
   if (definition.authorize !== undefined && !(await definition.authorize({ uri, variables, caller }))) {
-    throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `Resource ${uri.href} not found`, { uri: uri.href });
+    throw resourceNotFound(uri.href);
   }
 }
 
