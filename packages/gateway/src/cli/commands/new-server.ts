@@ -50,7 +50,7 @@ export function renderServerScaffold(options: ScaffoldOptions): Record<string, s
         type: 'module',
         description: `The ${name} MCP server, on @gatehouse/server-kit`,
         bin: { [name]: './src/main.ts' },
-        scripts: { start: 'node src/main.ts --http --port 3000', test: 'node --test test/*.test.ts' },
+        scripts: { start: 'node src/main.ts --http', test: 'node --test test/*.test.ts' },
         engines: { node: '>=22.18' },
         dependencies: { '@gatehouse/server-kit': options.kitSpec, zod: '^4.6.7' },
       },
