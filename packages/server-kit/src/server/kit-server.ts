@@ -65,6 +65,8 @@ export interface KitServerOptions {
   readiness?: () => boolean | Promise<boolean>;
   /** The MCP endpoint's path; /mcp by default. */
   path?: string;
+  /** How long an unused 2025 session lives; 30 minutes by default. */
+  sessionIdleMs?: number;
 }
 
 export interface ListenOptions {
@@ -115,7 +117,7 @@ export class KitServer {
       legacy: 'reject',
       onerror: (error) => logger.warn({ err: error }, 'mcp request failed'),
     });
-    this.#legacy = new LegacySessions(() => this.createMcpServer('legacy'));
+    this.#legacy = new LegacySessions(() => this.createMcpServer('legacy'), { ...(options.sessionIdleMs !== undefined && { idleMs: options.sessionIdleMs }) });
     this.#gate = options.auth === undefined ? undefined : resourceServerGate(options.auth, this.declaredScopes());
   }
 

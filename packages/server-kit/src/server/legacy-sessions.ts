@@ -18,7 +18,11 @@ interface Session {
   server: McpServer;
   /** The subject that opened the session: a later request with another subject's token may not use it. */
   subject: string | undefined;
+  lastSeenAt: number;
 }
+
+/** How long a 2025 session may sit unused before it is closed: clients that vanish without DELETE must not pin memory. */
+export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: '2.0', id: null, error: { code, message } }, { status });
@@ -32,9 +36,22 @@ function subjectOf(authInfo: AuthInfo | undefined): string | undefined {
 export class LegacySessions {
   readonly #sessions = new Map<string, Session>();
   readonly #createServer: () => McpServer;
+  readonly #idleMs: number;
+  readonly #now: () => number;
 
-  constructor(createServer: () => McpServer) {
+  constructor(createServer: () => McpServer, options: { idleMs?: number; now?: () => number } = {}) {
     this.#createServer = createServer;
+    this.#idleMs = options.idleMs ?? DEFAULT_SESSION_IDLE_MS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Closes sessions unused for longer than the idle limit; their clients get 404 and initialize again. */
+  async closeIdle(): Promise<number> {
+    const cutoff = this.#now() - this.#idleMs;
+    const idle = [...this.#sessions.entries()].filter(([, session]) => session.lastSeenAt < cutoff);
+    for (const [id] of idle) this.#sessions.delete(id);
+    await Promise.allSettled(idle.map(([, session]) => session.server.close()));
+    return idle.length;
   }
 
   get size(): number {
@@ -55,6 +72,7 @@ export class LegacySessions {
     const session = this.#sessions.get(sessionId);
     if (session === undefined) return jsonRpcError(404, -32001, 'Session not found; it expired or was closed, so initialize a new one');
     if (session.subject !== subjectOf(authInfo)) return jsonRpcError(403, -32000, 'Forbidden: this session belongs to another caller');
+    session.lastSeenAt = this.#now();
     return session.transport.handleRequest(request, authInfo === undefined ? {} : { authInfo });
   }
 
@@ -66,12 +84,14 @@ export class LegacySessions {
       return jsonRpcError(400, -32700, 'Parse error: the request body is not valid JSON');
     }
     if (!isInitializeRequest(body)) return jsonRpcError(400, -32000, 'Bad Request: no Mcp-Session-Id header; open a session with an initialize request first');
+    // Sweeping when a session opens bounds the table by the sessions in use, without a timer to stop.
+    await this.closeIdle();
     const server = this.#createServer();
     const subject = subjectOf(authInfo);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        this.#sessions.set(id, { transport, server, subject });
+        this.#sessions.set(id, { transport, server, subject, lastSeenAt: this.#now() });
       },
     });
     transport.onclose = () => {
