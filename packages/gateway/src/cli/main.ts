@@ -27,6 +27,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => Promise<unknown>>>
     registerRegistryLifecycleCommands(registerRegistryCommand(program));
   },
   usage: async (program) => (await import('./commands/usage.ts')).registerUsageCommand(program),
+  new: async (program) => (await import('./commands/new-server.ts')).registerNewCommand(program),
 };
 
 // The first word that is not an option names the subcommand; without a known one (help, a typo) every command registers, so help lists them all.

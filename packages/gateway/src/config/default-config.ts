@@ -1,5 +1,5 @@
 // Where the embedded default lives: the config `npm start` runs with when no
-// --config is given (demo CRM + server-everything over stdio, in-memory state).
+// --config is given (demo CRM, demo docs and server-everything over stdio, in-memory state).
 
 import { fileURLToPath } from 'node:url';
 

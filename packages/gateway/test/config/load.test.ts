@@ -103,12 +103,12 @@ describe('loadConfig', () => {
 });
 
 describe('the shipped default config', () => {
-  it('validates without warnings and federates crm and everything over stdio', async () => {
+  it('validates without warnings and federates crm, docs and everything over stdio', async () => {
     const loaded = await loadConfig(DEFAULT_CONFIG_PATH, {});
     assert.deepEqual(loaded.warnings, []);
     assert.deepEqual(
       loaded.config.backends.map((backend) => [backend.name, backend.kind]),
-      [['crm', 'stdio'], ['everything', 'stdio']],
+      [['crm', 'stdio'], ['docs', 'stdio'], ['everything', 'stdio']],
     );
   });
 

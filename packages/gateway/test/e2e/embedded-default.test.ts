@@ -1,5 +1,5 @@
 // `npm start`'s path end to end: the CLI starts the gateway on the shipped
-// embedded default (demo CRM and server-everything over stdio) as a real
+// embedded default (demo CRM, demo docs and server-everything over stdio) as a real
 // child process with authentication on (its embedded identity provider),
 // `gatehouse token` gets an agent's token, and the official MCP Inspector CLI
 // lists and calls tools through it with that token.
@@ -32,10 +32,10 @@ describe('the embedded default, driven by the MCP Inspector CLI', () => {
     await gateway?.close();
   });
 
-  it('reports both shipped backends ready on /readyz', async () => {
+  it('reports every shipped backend ready on /readyz', async () => {
     const readiness = (await (await fetch(`${gateway.adminUrl}/readyz`)).json()) as { status: string; backends: Array<{ name: string; state: string }> };
     assert.equal(readiness.status, 'ready');
-    assert.deepEqual(readiness.backends.map((backend) => [backend.name, backend.state]), [['crm', 'ready'], ['everything', 'ready']]);
+    assert.deepEqual(readiness.backends.map((backend) => [backend.name, backend.state]), [['crm', 'ready'], ['docs', 'ready'], ['everything', 'ready']]);
   });
 
   it('refuses an unauthenticated client: authentication is on by default', async () => {
@@ -48,6 +48,16 @@ describe('the embedded default, driven by the MCP Inspector CLI', () => {
     const names = (JSON.parse(stdout) as { tools: Array<{ name: string }> }).tools.map((tool) => tool.name);
     assert.ok(names.includes('crm__get_customer'), names.join(', '));
     assert.ok(names.some((name) => name.startsWith('everything__')), names.join(', '));
+    assert.ok(names.includes('docs__search_docs'), names.join(', '));
+  });
+
+  it('calls the demo documents server (on the server kit) through the Inspector CLI', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [inspector, '--cli', gateway.url, '--transport', 'http', '--header', authorization, '--method', 'tools/call', '--tool-name', 'docs__search_docs', '--tool-arg', 'query=deploy'],
+      { timeout: 60_000 },
+    );
+    assert.match(stdout, /doc:\/\/engineering\/runbooks\/deploy/);
   });
 
   it('calls a demo CRM tool through the Inspector CLI', async () => {

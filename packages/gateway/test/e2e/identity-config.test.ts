@@ -129,7 +129,7 @@ describe('identity from gatehouse.yaml: configured agents, invoke scope, tools b
     const document = (await (await fetch(`${base}/.well-known/oauth-protected-resource/mcp`)).json()) as { scopes_supported: string[] };
     // The configured agents' scopes and those of the default demo users (no users are configured), less the
     // admin roles' scopes (gatehouse.*), which grant nothing on /mcp.
-    assert.deepEqual([...document.scopes_supported].sort(), ['crm.admin', 'crm.customers.read', 'crm.customers.write', 'crm.email.bulk', 'crm.email.send', 'crm.invoke', 'crm.read', 'echo.invoke', 'echo.read', 'everything.invoke', 'everything.read']);
+    assert.deepEqual([...document.scopes_supported].sort(), ['crm.admin', 'crm.customers.read', 'crm.customers.write', 'crm.email.bulk', 'crm.email.send', 'crm.invoke', 'crm.read', 'docs.invoke', 'docs.read', 'echo.invoke', 'echo.read', 'everything.invoke', 'everything.read']);
   });
 
   it('shows an agent with crm.invoke exactly the tools its scopes allow on every backend', async () => {

@@ -48,6 +48,9 @@ export const DEMO_SCOPES = {
   crmAdmin: 'crm.admin',
   everythingRead: 'everything.read',
   everythingInvoke: 'everything.invoke',
+  /** The demo documents server (packages/demo-docs), federated by the embedded default. */
+  docsRead: 'docs.read',
+  docsInvoke: 'docs.invoke',
   /** The admin API's roles (admin/admin-permissions.ts): everything, deciding held calls, reading the record, reviewing servers. */
   gatewayAdmin: 'gatehouse.admin',
   gatewayApprover: 'gatehouse.approver',
@@ -58,7 +61,7 @@ export const DEMO_SCOPES = {
 const S = DEMO_SCOPES;
 const RESEARCH_SCOPES = [S.crmRead, S.crmInvoke, S.customersRead];
 const SUPPORT_SCOPES = [...RESEARCH_SCOPES, S.customersWrite, S.emailSend];
-const ADMIN_SCOPES = [...SUPPORT_SCOPES, S.emailBulk, S.crmAdmin, S.everythingRead, S.everythingInvoke, S.gatewayAdmin];
+const ADMIN_SCOPES = [...SUPPORT_SCOPES, S.emailBulk, S.crmAdmin, S.everythingRead, S.everythingInvoke, S.docsRead, S.docsInvoke, S.gatewayAdmin];
 
 /** Fixed dev secrets so `gatehouse token --agent NAME` works against any embedded-default gateway. Never reuse them. */
 export const DEMO_AGENTS: readonly DirectoryAgent[] = [

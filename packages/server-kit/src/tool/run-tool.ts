@@ -1,0 +1,259 @@
+// The path of one tools/call through the kit: who calls (identity, trace),
+// may they (declared scopes), has this call happened before (idempotency
+// key), is it a rehearsal (dry_run), then the handler, then the output check
+// before anything is sent, and last the audit record, metrics and log line.
+
+import { acceptedContent, inputRequired, inputResponse, isInputRequiredResult, type CallToolResult, type InputRequiredResult, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import * as z from 'zod';
+
+import { callerFromAuthInfo, missingScopes } from '../identity/caller.ts';
+import { argumentsFingerprint, idempotencyStoreKey } from '../idempotency/fingerprint.ts';
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../idempotency/store.ts';
+import { buildAuditRecord, type AuditPolicyDecision, type AuditStatus } from '../operations/audit.ts';
+import { continueTrace, traceparentOf } from '../operations/trace-context.ts';
+import type { ConfirmationState, KitRuntime } from '../server/runtime.ts';
+import type { DryRunPreview, ToolCall, ToolDefinition } from './define-tool.ts';
+import { authorizationError, isToolError, permanentError, ToolError, toolErrorResult, transientError } from './tool-error.ts';
+
+/** Marks a result that an idempotency key replayed rather than a new action. */
+export const IDEMPOTENT_REPLAY_META_KEY = 'gatehouse.dev/idempotent-replay';
+
+const dryRunPreviewSchema = z.object({
+  would: z.string().min(1),
+  estimate: z.record(z.string(), z.number()),
+  changes: z.unknown().optional(),
+});
+
+/** The input schema the client sees: the tool's own plus the kit's arguments. */
+export function advertisedInput(tool: ToolDefinition): z.ZodObject<z.ZodRawShape> {
+  const extra: Record<string, z.ZodType> = {};
+  if (tool.idempotency) {
+    extra.idempotency_key = z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Any unique string (a UUID). Retrying with the same key returns the first result instead of acting twice.');
+  }
+  if (tool.dryRun !== undefined) {
+    extra.dry_run = z
+      .boolean()
+      .default(false)
+      .describe('When true, change nothing and return what the call would do plus an estimate. Default false.');
+  }
+  return tool.input.extend(extra);
+}
+
+/**
+ * The output schema the client sees. A destructive tool answers either its
+ * output or a dry-run preview, so its advertised fields are optional beside
+ * `dry_run`; the kit itself checks each answer against the exact schema.
+ */
+export function advertisedOutput(tool: ToolDefinition): z.ZodObject<z.ZodRawShape> {
+  if (tool.dryRun === undefined) return tool.output;
+  return tool.output.partial().extend({
+    dry_run: z.boolean().describe('true: nothing changed, this is a preview.'),
+    would: z.string().optional().describe('A dry run: what the real call would do.'),
+    estimate: z.record(z.string(), z.number()).optional().describe('A dry run: counted facts about the real call (docs/server-authors-dry-run.md).'),
+    changes: z.unknown().optional(),
+  });
+}
+
+export function registerKitTool(server: McpServer, tool: ToolDefinition, runtime: KitRuntime): void {
+  server.registerTool(
+    tool.name,
+    {
+      ...(tool.title !== undefined && { title: tool.title }),
+      description: tool.description,
+      inputSchema: advertisedInput(tool),
+      outputSchema: advertisedOutput(tool),
+      ...(tool.annotations !== undefined && { annotations: tool.annotations }),
+    },
+    (args, ctx) => runToolCall(tool, runtime, args as Record<string, unknown>, ctx),
+  );
+}
+
+interface Outcome {
+  result: CallToolResult | InputRequiredResult;
+  status: AuditStatus;
+  decisions: AuditPolicyDecision[];
+}
+
+export async function runToolCall(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> {
+  const startedAt = Date.now();
+  const started = performance.now();
+  const caller = callerFromAuthInfo(ctx.http?.authInfo);
+  const trace = continueTrace(traceparentOf(ctx.mcpReq._meta, ctx.mcpReq.envelope as Record<string, unknown> | undefined));
+  const log = runtime.logger.child({ tool: tool.name, subject: caller.subject, trace_id: trace.traceId });
+  const signal = ctx.mcpReq.signal;
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  const call: ToolCall = {
+    caller,
+    signal,
+    trace,
+    log,
+    context: ctx,
+    throwIfCancelled: () => signal.throwIfAborted(),
+    async progress(progress, total, message) {
+      if (progressToken === undefined) return;
+      await ctx.mcpReq.notify({
+        method: 'notifications/progress',
+        params: { progressToken, progress, ...(total !== undefined && { total }), ...(message !== undefined && { message }) },
+      });
+    },
+  };
+
+  const outcome = await decide(tool, runtime, args, call).catch((error: unknown): Outcome => {
+    if (signal.aborted) return { result: toolErrorResult(new ToolError('permanent', 'cancelled', 'The call was cancelled', { instead: 'call again if it is still wanted' })), status: 'cancelled', decisions: [] };
+    if (isToolError(error)) return { result: toolErrorResult(error), status: error.kind === 'authorization' ? 'denied' : 'error', decisions: [] };
+    log.error({ err: error }, 'tool handler failed');
+    const internal = permanentError('The tool failed unexpectedly', {
+      code: 'internal_error',
+      instead: `report it to the server's owners with trace id ${trace.traceId}`,
+    });
+    return { result: toolErrorResult(internal), status: 'error', decisions: [] };
+  });
+
+  const durationMs = performance.now() - started;
+  if (isInputRequiredResult(outcome.result)) {
+    // A question to the user, not an outcome: the retry that carries the answer is the call that gets audited.
+    log.info({ status: 'input_required' }, 'tools/call');
+    return outcome.result;
+  }
+  const result = outcome.result as CallToolResult;
+  const errorFacts = result.isError === true ? (result._meta?.['gatehouse.dev/error'] as { code: string } | undefined) : undefined;
+  const errorText = result.isError === true ? (result.content[0] as { text?: string } | undefined)?.text : undefined;
+  runtime.metrics.toolCalled(tool.name, outcome.status, durationMs / 1000);
+  await runtime.audit.write(
+    buildAuditRecord({
+      type: 'tool_invocation',
+      startedAt,
+      durationMs,
+      instanceId: runtime.instanceId,
+      status: outcome.status,
+      identity: caller.subject,
+      agent: caller.actor,
+      sessionId: ctx.sessionId,
+      traceId: trace.traceId,
+      server: runtime.serverName,
+      name: tool.name,
+      arguments: args,
+      scopeUsed: tool.scopes !== undefined && tool.scopes.length > 0 ? tool.scopes.join(' ') : undefined,
+      outputSizeBytes: Buffer.byteLength(JSON.stringify(outcome.result)),
+      error: errorFacts === undefined ? undefined : { code: errorFacts.code, message: errorText ?? '' },
+      decisions: outcome.decisions,
+    }),
+  );
+  log.info({ status: outcome.status, duration_ms: Math.round(durationMs) }, 'tools/call');
+  return outcome.result;
+}
+
+async function decide(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, call: ToolCall): Promise<Outcome> {
+  const decisions: AuditPolicyDecision[] = [];
+  const required = tool.scopes ?? [];
+  const missing = missingScopes(call.caller, required);
+  if (missing.length > 0) {
+    for (const scope of missing) runtime.metrics.scopeCheckFailed(scope);
+    decisions.push({ policy: 'scope', decision: 'deny', missing });
+    return { result: toolErrorResult(authorizationError(missing[0]!)), status: 'denied', decisions };
+  }
+  if (required.length > 0) decisions.push({ policy: 'scope', decision: 'allow' });
+
+  const { idempotency_key: idempotencyKey, dry_run: isDryRun, ...businessArgs } = args;
+  if (tool.dryRun !== undefined && isDryRun === true) {
+    const preview = dryRunPreviewSchema.parse(await tool.dryRun(businessArgs, call)) as DryRunPreview;
+    decisions.push({ policy: 'dry_run', decision: 'preview' });
+    return { result: dryRunResult(preview), status: 'success', decisions };
+  }
+
+  const question = tool.confirm === undefined ? undefined : await tool.confirm(businessArgs, call);
+  if (question !== undefined) {
+    const asked = await confirmation(tool, runtime, args, call.context, question);
+    if (asked !== undefined) return { result: asked, status: 'success', decisions };
+    decisions.push({ policy: 'confirmation', decision: 'confirmed' });
+  }
+
+  if (!tool.idempotency || typeof idempotencyKey !== 'string') {
+    return { result: await act(tool, businessArgs, call), status: 'success', decisions };
+  }
+  const ttlMs = typeof tool.idempotency === 'object' ? tool.idempotency.ttlMs : DEFAULT_IDEMPOTENCY_TTL_MS;
+  const key = idempotencyStoreKey(tool.name, call.caller.subject, idempotencyKey);
+  const fingerprint = argumentsFingerprint(args);
+  const claim = await runtime.idempotency.claim(key, fingerprint, ttlMs);
+  if (claim.state !== 'claimed' && claim.fingerprint !== fingerprint) {
+    decisions.push({ policy: 'idempotency', decision: 'deny', reason: 'key_reused' });
+    throw permanentError(`The idempotency_key "${idempotencyKey}" was already used for a call with other arguments`, {
+      code: 'idempotency_key_reused',
+      instead: 'use a new idempotency_key for a new action, or repeat the first call exactly to get its result',
+    });
+  }
+  if (claim.state === 'pending') {
+    throw transientError(`A call with idempotency_key "${idempotencyKey}" is still running`, { retryAfterMs: 1000, code: 'idempotency_key_in_flight' });
+  }
+  if (claim.state === 'completed') {
+    decisions.push({ policy: 'idempotency', decision: 'replay' });
+    return { result: { ...claim.result, _meta: { ...claim.result._meta, [IDEMPOTENT_REPLAY_META_KEY]: true } }, status: 'success', decisions };
+  }
+  try {
+    const result = await act(tool, businessArgs, call);
+    await runtime.idempotency.complete(key, fingerprint, result, ttlMs);
+    decisions.push({ policy: 'idempotency', decision: 'first' });
+    return { result, status: 'success', decisions };
+  } catch (error) {
+    await runtime.idempotency.release(key);
+    throw error;
+  }
+}
+
+const confirmationSchema = z.object({ confirm: z.boolean() });
+
+/**
+ * The confirmation round: undefined when the user has confirmed these very
+ * arguments (the sealed state says so), the question when not yet asked,
+ * and a permanent `declined` error when the user said no.
+ */
+async function confirmation(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, ctx: ServerContext, question: string): Promise<InputRequiredResult | undefined> {
+  const fingerprint = argumentsFingerprint(args);
+  const state = ctx.mcpReq.requestState<ConfirmationState>();
+  const isOwnRound = state?.tool === tool.name && state.fingerprint === fingerprint;
+  if (isOwnRound) {
+    const answer = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmationSchema);
+    if (answer?.confirm === true) return undefined;
+    const view = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
+    if (view.kind === 'elicit') {
+      throw permanentError('The user did not confirm the call', { code: 'declined', instead: 'do not retry unless the user asks for it again' });
+    }
+  }
+  return inputRequired({
+    inputRequests: {
+      confirm: inputRequired.elicit({
+        message: question,
+        requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: 'Confirm', description: question } }, required: ['confirm'] },
+      }),
+    },
+    requestState: await runtime.confirmations.mint({ tool: tool.name, fingerprint }, ctx),
+  });
+}
+
+/** Runs the handler and checks its output against the declared schema before anything is sent. */
+async function act(tool: ToolDefinition, args: Record<string, unknown>, call: ToolCall): Promise<CallToolResult> {
+  const output = await tool.handler(args, call);
+  const checked = tool.output.safeParse(output);
+  if (!checked.success) {
+    call.log.error({ issues: checked.error.issues }, 'tool output does not match its output schema; not sent');
+    throw permanentError('The server produced a result that does not match the tool\'s declared output schema, so it was not sent', {
+      code: 'invalid_output',
+      instead: `report it to the server's owners with trace id ${call.trace.traceId}`,
+    });
+  }
+  const structured = tool.dryRun === undefined ? checked.data : { ...checked.data, dry_run: false };
+  const text = tool.describe === undefined ? JSON.stringify(checked.data) : tool.describe(checked.data);
+  return { content: [{ type: 'text', text }], structuredContent: structured };
+}
+
+function dryRunResult(preview: DryRunPreview): CallToolResult {
+  return {
+    content: [{ type: 'text', text: `Dry run, nothing changed. The real call would ${preview.would}.` }],
+    structuredContent: { dry_run: true, ...preview },
+  };
+}
