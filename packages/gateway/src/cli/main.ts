@@ -13,6 +13,7 @@ import { registerAuditCommand } from './commands/audit.ts';
 import { registerRegistryCommand } from './commands/registry.ts';
 import { registerUsageCommand } from './commands/usage.ts';
 import { registerRegistryLifecycleCommands } from './commands/registry-lifecycle.ts';
+import { registerSchemaCommand } from './commands/schema.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -26,6 +27,7 @@ registerTokenCommand(program);
 registerAuditCommand(program);
 registerRegistryLifecycleCommands(registerRegistryCommand(program));
 registerUsageCommand(program);
+registerSchemaCommand(program);
 
 try {
   await program.parseAsync(process.argv);
