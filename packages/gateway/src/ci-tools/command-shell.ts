@@ -50,7 +50,7 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value.includes(':') ? value : value.replace('=', ':')];
 }
 
-function parseClientGeneration(value: string): ClientGeneration {
+export function parseClientGeneration(value: string): ClientGeneration {
   if (value === 'auto' || value === 'v1' || value === 'v2-legacy') return value;
   throw new InvalidArgumentError(`expected auto, v1 or v2-legacy, got "${value}"`);
 }

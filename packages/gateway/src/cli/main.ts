@@ -14,6 +14,7 @@ import { registerRegistryCommand } from './commands/registry.ts';
 import { registerUsageCommand } from './commands/usage.ts';
 import { registerRegistryLifecycleCommands } from './commands/registry-lifecycle.ts';
 import { registerSchemaCommand } from './commands/schema.ts';
+import { registerRedteamCommand } from './commands/redteam.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -28,6 +29,7 @@ registerAuditCommand(program);
 registerRegistryLifecycleCommands(registerRegistryCommand(program));
 registerUsageCommand(program);
 registerSchemaCommand(program);
+registerRedteamCommand(program);
 
 try {
   await program.parseAsync(process.argv);
