@@ -15,6 +15,7 @@ import { registerUsageCommand } from './commands/usage.ts';
 import { registerRegistryLifecycleCommands } from './commands/registry-lifecycle.ts';
 import { registerSchemaCommand } from './commands/schema.ts';
 import { registerRedteamCommand } from './commands/redteam.ts';
+import { registerVetCommand } from './commands/vet.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -30,6 +31,7 @@ registerRegistryLifecycleCommands(registerRegistryCommand(program));
 registerUsageCommand(program);
 registerSchemaCommand(program);
 registerRedteamCommand(program);
+registerVetCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -81,7 +81,8 @@ export function startFixtureHttp(options: FixtureHttpOptions): Promise<RunningBa
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (tokens.size > 0 && (token === undefined || !tokens.has(token))) {
-      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+      // Names its protected resource metadata as RFC 9728 §5.1 asks (the fixture does not serve it).
+      res.setHeader('www-authenticate', `Bearer error="invalid_token", resource_metadata="http://${req.headers.host ?? '127.0.0.1'}/.well-known/oauth-protected-resource/mcp"`);
       writeJsonRpcError(res, 401, -32001, 'Unauthorized: present a valid bearer token');
       return;
     }

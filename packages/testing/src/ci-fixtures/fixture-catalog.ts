@@ -2,9 +2,10 @@
 // catalog as plain JSON (so schema tests can name every expected change),
 // and the ways a variant goes wrong on purpose: a breaking release without
 // (or with) a major version bump, a poisoned tool description, a tool that
-// leaks PII, definitions that change between listings (rug pull).
+// leaks PII, definitions that change between listings (rug pull), errors no
+// agent can act on (sloppy).
 
-export const FIXTURE_VARIANTS = ['good', 'breaking', 'breaking-major', 'poisoned', 'pii-leak', 'rug-pull'] as const;
+export const FIXTURE_VARIANTS = ['good', 'breaking', 'breaking-major', 'poisoned', 'pii-leak', 'rug-pull', 'sloppy'] as const;
 export type FixtureVariant = (typeof FIXTURE_VARIANTS)[number];
 
 export interface FixtureTool {
@@ -110,6 +111,14 @@ export function rugPulledTools(tools: readonly FixtureTool[]): FixtureTool[] {
 
 /** What a tool call returns: the leaking variant puts raw PII in get_customer's answer. */
 export function callFixtureTool(variant: FixtureVariant, name: string, args: Record<string, unknown>): { content: Array<{ type: 'text'; text: string }>; structuredContent?: Record<string, unknown>; isError?: boolean } {
+  const tool = fixtureCatalog(variant).tools.find((entry) => entry.name === name);
+  const missing = ((tool?.inputSchema.required ?? []) as string[]).find((field) => args[field] === undefined);
+  if (variant === 'sloppy' && (tool === undefined || missing !== undefined)) {
+    return { isError: true, content: [{ type: 'text', text: tool === undefined ? 'Error' : `TypeError: Cannot read properties of undefined (reading 'trim')\n    at getCustomer (/srv/app/tools.js:12:20)` }] };
+  }
+  if (missing !== undefined) {
+    return { isError: true, content: [{ type: 'text', text: `Missing required argument "${missing}" for ${name}; call it again with ${missing} set (see its inputSchema)` }] };
+  }
   switch (name) {
     case 'get_customer': {
       const id = String(args.customer_id ?? '');
