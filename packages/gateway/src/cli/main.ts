@@ -16,6 +16,7 @@ import { registerRegistryLifecycleCommands } from './commands/registry-lifecycle
 import { registerSchemaCommand } from './commands/schema.ts';
 import { registerRedteamCommand } from './commands/redteam.ts';
 import { registerVetCommand } from './commands/vet.ts';
+import { registerAssessCommand } from './commands/assess.ts';
 
 const program = new Command('gatehouse')
   .description('Gatehouse: one MCP endpoint in front of many MCP servers')
@@ -32,6 +33,7 @@ registerUsageCommand(program);
 registerSchemaCommand(program);
 registerRedteamCommand(program);
 registerVetCommand(program);
+registerAssessCommand(program);
 
 try {
   await program.parseAsync(process.argv);
