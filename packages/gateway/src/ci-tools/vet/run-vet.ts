@@ -3,14 +3,13 @@
 // with a verdict and its reasons. The report's `data` is the record a
 // registry review attaches.
 
-import { checkFromFindings, type CheckResult, type CiReport } from '../ci-report.ts';
+import { checkFromFindings, skippedCheck, type CheckResult, type CiReport } from '../ci-report.ts';
 import { parseTarget, type ServerTarget } from '../server-target.ts';
 import { dependencyAdvisoriesCheck } from './dependency-advisories.ts';
 import { authSupportCheck, clientGenerationsCheck, errorQualityCheck, probeGeneration, protocolRevisionCheck } from './live-checks.ts';
 import { repositoryActivityCheck } from './repository-activity.ts';
 import { decideVerdict, type VetVerdict } from './vet-verdict.ts';
 import { resolveVetSource } from './vet-source.ts';
-import { skippedCheck } from '../ci-report.ts';
 
 export interface VetOptions {
   source: string;
@@ -63,7 +62,10 @@ export async function runVet(options: VetOptions): Promise<CiReport> {
   };
   // The verdict is a check too, so JUnit and SARIF carry it; a rejection fails the run.
   checks.push(
-    checkFromFindings('verdict', 'the server may be registered', `${verdict.decision}: ${verdict.reasons.length} reason(s)`, verdict.decision === 'reject' ? [{ ruleId: 'vet_rejected', severity: 'error', message: `rejected: ${verdict.reasons[0] ?? ''}` }] : []),
+    checkFromFindings('verdict', 'the server may be registered', `${verdict.decision}: ${verdict.reasons.length} reason(s)`, [
+      ...(verdict.decision === 'reject' ? [{ ruleId: 'vet_rejected', severity: 'error' as const, message: `rejected: ${verdict.reasons[0] ?? ''}` }] : []),
+      ...verdict.reasons.map((reason) => ({ ruleId: 'vet_reason', severity: 'note' as const, message: reason })),
+    ]),
   );
   return { tool: 'vet', subject: options.source, generatedAt: now.toISOString(), checks, data: record };
 }
