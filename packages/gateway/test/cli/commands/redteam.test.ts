@@ -6,11 +6,15 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HttpBackendProcess } from '@gatehouse/testing/backends/launch';
 import { runCliProcess, runCommandInProcess } from '@gatehouse/testing/ci-fixtures/command-runner';
 import { fixtureStdioTarget, startFixtureServer } from '@gatehouse/testing/ci-fixtures/fixture-launch';
 import { startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/launch-gateway';
 import type { CiReport } from '../../../src/ci-tools/ci-report.ts';
+import { DEFAULT_CONFIG_PATH } from '../../../src/config/default-config.ts';
 import { registerRedteamCommand } from '../../../src/cli/commands/redteam.ts';
 
 async function redteam(...args: string[]): Promise<{ report: CiReport; exitCode: number; err: string }> {
@@ -26,8 +30,19 @@ describe('gatehouse redteam against the embedded default', () => {
   let gateway: GatewayProcess;
   const tokens: string[] = [];
 
+  let stateDirectory: string;
+
   before(async () => {
-    gateway = await startGateway({ args: ['--port', '0', '--admin-port', '0'], env: { GATEHOUSE_LOG_LEVEL: 'warn', GATEHOUSE_IDP_PORT: '0' }, waitFor: 'ready' });
+    // The shipped default word for word, but with its audit log and tool pins in a directory of this
+    // test's own: another gateway appending to the shared log would fork its hash chain under the verify.
+    stateDirectory = await mkdtemp(join(tmpdir(), 'gatehouse-redteam-'));
+    const config = (await readFile(DEFAULT_CONFIG_PATH, 'utf8')).replaceAll('${GATEHOUSE_ROOT}/.gatehouse/', `${stateDirectory}/`);
+    await writeFile(join(stateDirectory, 'gatehouse.yaml'), config);
+    gateway = await startGateway({
+      args: ['--config', join(stateDirectory, 'gatehouse.yaml'), '--port', '0', '--admin-port', '0'],
+      env: { GATEHOUSE_LOG_LEVEL: 'warn', GATEHOUSE_IDP_PORT: '0' },
+      waitFor: 'ready',
+    });
     const base = gateway.url.replace(/\/mcp$/, '');
     for (const agent of ['admin', 'support', 'research']) {
       const issued = await runCliProcess(['token', '--agent', agent, '--gateway', base]);
@@ -37,6 +52,7 @@ describe('gatehouse redteam against the embedded default', () => {
   });
   after(async () => {
     await gateway?.close();
+    await rm(stateDirectory, { recursive: true, force: true });
   });
 
   it('reports clean: every applicable check passes with no finding, and the gateway-side ones actually ran', async () => {
