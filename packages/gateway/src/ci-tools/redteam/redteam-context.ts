@@ -4,6 +4,7 @@
 // the run made, which the audit check later looks for in the gateway's audit.
 
 import { connectToServer, type ClientGeneration, type JsonObject, type ServerConnection, type ToolCallOutcome } from '../server-connection.ts';
+import type { SchemaSnapshot } from '../schema-snapshot.ts';
 import { withToken, type ServerTarget } from '../server-target.ts';
 import type { Identity } from './identities.ts';
 
@@ -19,8 +20,10 @@ export interface RedteamOptions {
   /** The gateway's admin listener and the identity (by name) allowed to read its audit. */
   adminUrl?: string;
   adminIdentity?: string;
-  /** Never call tools whose annotations say they are destructive, except with empty arguments. */
+  /** How long one tool call may take. */
   callTimeoutMs: number;
+  /** The approved snapshot (`gatehouse schema snapshot`): the rug-pull check also compares the live tools with it. */
+  baseline?: SchemaSnapshot;
 }
 
 export interface IdentityView {

@@ -7,6 +7,7 @@ import { collect, parseClientGeneration, runCiCommand, targetFrom, type TargetOp
 import { reportExitCode } from '../../ci-tools/ci-report.ts';
 import { ANONYMOUS, parseIdentity, type Identity } from '../../ci-tools/redteam/identities.ts';
 import { REDTEAM_CHECKS, runRedteam } from '../../ci-tools/redteam/run-redteam.ts';
+import { readSnapshotFile } from '../../ci-tools/schema-snapshot.ts';
 import { deliverReport, parseReportFormat, type ReportFormat } from '../../ci-tools/report-output.ts';
 import { processIo, type CommandIo } from './command-io.ts';
 
@@ -20,6 +21,7 @@ interface RedteamFlags extends Omit<TargetOptions, 'token'> {
   adminUrl?: string;
   adminIdentity?: string;
   only?: string[];
+  baseline?: string;
 }
 
 export function registerRedteamCommand(program: Command, io: CommandIo = processIo): Command {
@@ -37,6 +39,7 @@ export function registerRedteamCommand(program: Command, io: CommandIo = process
     .option('--cost-calls <calls>', 'calls the cost-ceiling check makes at most', positiveInteger, 50)
     .option('--admin-url <url>', "a Gatehouse admin listener, to check the run's calls were audited")
     .option('--admin-identity <name>', 'the --token identity that may read and verify the audit')
+    .option('--baseline <snapshot>', 'the approved schema snapshot: the live tool definitions must match it (rug-pull check)')
     .option('--only <checks>', `comma-separated checks to run (${REDTEAM_CHECKS.map((check) => check.id).join(', ')})`, (value: string) => value.split(','))
     .action(async (targetText: string, flags: RedteamFlags) =>
       runCiCommand(io, async () => {
@@ -53,6 +56,7 @@ export function registerRedteamCommand(program: Command, io: CommandIo = process
             ...(flags.costTool !== undefined && { costTool: flags.costTool }),
             ...(flags.adminUrl !== undefined && { adminUrl: flags.adminUrl }),
             ...(flags.adminIdentity !== undefined && { adminIdentity: flags.adminIdentity }),
+            ...(flags.baseline !== undefined && { baseline: await readSnapshotFile(flags.baseline) }),
           },
           flags.only,
         );

@@ -16,6 +16,7 @@ import { startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/la
 import type { CiReport } from '../../../src/ci-tools/ci-report.ts';
 import { DEFAULT_CONFIG_PATH } from '../../../src/config/default-config.ts';
 import { registerRedteamCommand } from '../../../src/cli/commands/redteam.ts';
+import { registerSchemaCommand } from '../../../src/cli/commands/schema.ts';
 
 async function redteam(...args: string[]): Promise<{ report: CiReport; exitCode: number; err: string }> {
   const result = await runCommandInProcess(registerRedteamCommand, ['redteam', ...args, '--format', 'json']);
@@ -118,6 +119,21 @@ describe('gatehouse redteam against bad fixture servers', () => {
     const finding = check(report, 'rug-pull').findings[0];
     assert.equal(finding?.ruleId, 'tool_definitions_changed');
     assert.equal(finding?.location, 'tools/echo/description');
+  });
+
+  it('finds live tool definitions that differ from the approved snapshot (--baseline)', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'gatehouse-baseline-'));
+    try {
+      const snapshot = await runCommandInProcess(registerSchemaCommand, ['schema', 'snapshot', fixtureStdioTarget('good'), '--client', 'v1', '--out', join(directory, 'approved.json')]);
+      assert.equal(snapshot.exitCode, 0, snapshot.err);
+      const { report, exitCode } = await redteam(fixtureStdioTarget('poisoned'), '--client', 'v1', '--only', 'rug-pull', '--baseline', join(directory, 'approved.json'));
+      assert.equal(exitCode, 1);
+      assert.deepEqual(check(report, 'rug-pull').findings.map((finding) => `${finding.ruleId} ${finding.location}`), ['tool_definitions_not_approved tools/get_customer/description']);
+      const same = await redteam(fixtureStdioTarget('good'), '--client', 'v1', '--only', 'rug-pull', '--baseline', join(directory, 'approved.json'));
+      assert.equal(same.exitCode, 0, JSON.stringify(same.report.checks));
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('finds sessions any identity can use, and passes a server that binds them', async () => {

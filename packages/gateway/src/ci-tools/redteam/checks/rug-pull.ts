@@ -1,7 +1,8 @@
 // The rug pull: a server whose tool definitions change after a client looked
 // at them (and after a human approved them). The check lists the tools again
 // on the same session and on a fresh one and compares canonical snapshots;
-// any change is a finding, described by the schema classifier.
+// any change is a finding, described by the schema classifier. Given the
+// approved snapshot (`--baseline`), the live tools must also match it.
 
 import { checkFromFindings, skippedCheck, type Finding } from '../../ci-report.ts';
 import { diffSnapshots } from '../../schema-diff.ts';
@@ -37,6 +38,21 @@ export const rugPullCheck: RedteamCheck = {
         });
       }
     }
-    return checkFromFindings(this.id, this.title, `${first.length} tool(s) listed three times as ${primary.identity.name}`, findings);
+    const baseline = context.options.baseline;
+    if (baseline !== undefined) {
+      const approved = buildSnapshot({ serverInfo: { name: 'server', version: '0' }, tools: baseline.tools as unknown as JsonObject[] });
+      for (const entry of diffSnapshots(approved, snapshot(first)).changes) {
+        // A tool the identity cannot see is not a change of definition; one it sees must match what was approved.
+        if (entry.code === 'tool_removed') continue;
+        findings.push({
+          ruleId: 'tool_definitions_not_approved',
+          severity: 'error',
+          message: `compared with the approved snapshot, ${entry.message}`,
+          location: entry.path,
+          evidence: { identity: primary.identity.name, change: entry.code, approvedVersion: baseline.serverInfo.version },
+        });
+      }
+    }
+    return checkFromFindings(this.id, this.title, `${first.length} tool(s) listed three times as ${primary.identity.name}${baseline === undefined ? '' : ', and compared with the approved snapshot'}`, findings);
   },
 };
