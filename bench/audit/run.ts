@@ -1,6 +1,6 @@
 // `npm run bench:audit`: ingest rate into SQLite and PostgreSQL through the
 // real sinks (group commit, hash chain, checkpoints), then the latency of the
-// seed's three compliance questions over the store just written, the verify
+// three compliance questions of docs/audit.md over the store just written, the verify
 // rate, and the gateway's throughput with audit on versus off
 // (gateway-throughput.ts). Reports figures for docs/audit.md; see that page.
 
@@ -126,7 +126,7 @@ async function ingest(sink: AuditSink, label: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** The seed's three questions, as `gatehouse audit query` asks them. */
+/** The three compliance questions, as `gatehouse audit query` asks them. */
 function questions(now: Date): { question: string; command: string; query: AuditQuery }[] {
   return [
     { question: 'who accessed customer C-42 last quarter', command: '--target C-42 --period last-quarter', query: { target: 'C-42', ...periodRange('last-quarter', now) } },

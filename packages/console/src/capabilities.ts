@@ -12,6 +12,8 @@ export function useApiPaths(): { paths: ReadonlySet<string> | undefined; error: 
     queryKey: ['api-document'],
     queryFn: async () => new Set(Object.keys((await api<{ paths?: Record<string, unknown> }>('/admin/openapi.json')).paths ?? {})),
     staleTime: Infinity,
+    // A refusal (a person without an admin role) stays one: a component that mounts to show it must not ask again, or the two would loop.
+    retryOnMount: false,
   });
   return { paths: query.data, error: query.error };
 }

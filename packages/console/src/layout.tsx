@@ -1,24 +1,15 @@
 // The frame of every signed-in page: a skip link, the navigation (a bar on
-// wide screens, a menu button on a phone), who is signed in, and sign-out
+// wide screens, a menu button on a phone) listing the pages the caller's
+// role allows, who is signed in with their roles, and sign-out
 // (a POST with the CSRF header, then back to the sign-in page).
 
 import { useEffect, useRef, useState } from 'react';
-import { NavLink, Outlet, useLocation } from 'react-router';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
 import { api } from './api.ts';
-import { isServed, useApiPaths } from './capabilities.ts';
+import { useMe, visiblePages } from './permissions.ts';
 import { useSession } from './session.tsx';
 
-const PAGES = [
-  { to: '/', label: 'Overview', end: true },
-  { to: '/approvals', label: 'Approvals' },
-  { to: '/registry', label: 'Registry' },
-  { to: '/catalog', label: 'Catalog' },
-  { to: '/audit', label: 'Audit' },
-  { to: '/sessions', label: 'Sessions' },
-  { to: '/usage', label: 'Usage' },
-  { to: '/tenants', label: 'Tenants' },
-] as const;
 
 export function Layout() {
   const session = useSession();
@@ -26,10 +17,11 @@ export function Layout() {
   const location = useLocation();
   const [isMenuOpen, setMenuOpen] = useState(false);
   const main = useRef<HTMLElement>(null);
-  const { paths } = useApiPaths();
-  // Who the API says the caller is (tenant, permissions), where the gateway serves /admin/me; the pages' own requests are checked again.
-  const me = useQuery({ queryKey: ['me'], queryFn: () => api<{ tenant?: string | null }>('/admin/me'), enabled: isServed(paths, '/admin/me'), staleTime: 60_000 });
-  const tenant = me.data?.tenant ?? undefined;
+  // Who the API says the caller is (tenant, permissions); the navigation lists the pages its role allows, and the API checks every request again.
+  const { me, isKnown, hasNoRole } = useMe();
+  const tenant = me?.tenant ?? undefined;
+  // No admin role at all: no page to list (each would be refused); the page shown says so.
+  const pages = isKnown && !hasNoRole ? visiblePages(me?.permissions) : [];
 
   const isFirstPage = useRef(true);
   // A new page moves focus to its content, for keyboard and screen reader users; the first page keeps the browser's start (the skip link first).
@@ -41,6 +33,9 @@ export function Layout() {
     }
     main.current?.focus();
   }, [location.pathname]);
+
+  // The overview is the start page; a role without it (an approver, a reviewer) starts on its first page instead.
+  if (location.pathname === '/' && isKnown && me !== undefined && pages.length > 0 && !pages.some((page) => page.to === '/')) return <Navigate to={pages[0]!.to} replace />;
 
   async function signOut(): Promise<void> {
     await api('/console/auth/logout', { method: 'POST' }).catch(() => undefined);
@@ -57,15 +52,15 @@ export function Layout() {
           Menu
         </button>
         <div className="who">
-          <span data-testid="signed-in-as">Signed in as <strong>{session.name ?? session.subject}</strong> <span className="muted">({session.subject}{tenant === undefined ? '' : `, tenant ${tenant}`})</span></span>
+          <span data-testid="signed-in-as">Signed in as <strong>{session.name ?? session.subject}</strong> <span className="muted">({session.subject}{tenant === undefined ? '' : `, tenant ${tenant}`})</span>{me === undefined || me.roles.length === 0 ? null : <span className="muted" data-testid="roles"> · {me.roles.length === 1 ? 'role' : 'roles'} {me.roles.join(', ')}</span>}</span>
           <button type="button" className="button-quiet" onClick={() => void signOut()}>Sign out</button>
         </div>
       </header>
       <nav id="navigation" aria-label="Console pages" className={isMenuOpen ? 'nav nav-open' : 'nav'}>
         <ul>
-          {PAGES.map((page) => (
+          {pages.map((page) => (
             <li key={page.to}>
-              <NavLink to={page.to} end={'end' in page ? page.end : false}>{page.label}</NavLink>
+              <NavLink to={page.to} end={page.to === '/'}>{page.label}</NavLink>
             </li>
           ))}
         </ul>

@@ -13,26 +13,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { agentToken } from '../../gateway/src/cli/commands/token.ts';
 import { browserSkipReason, launchBrowser, openPage, withArtifacts, type WatchedPage } from './fixtures/browser.ts';
 import { startConsoleGateway, type ConsoleGateway } from './fixtures/console-gateway.ts';
+import { withRegistry } from './fixtures/registry-config.ts';
 
 const SCREENSHOTS = new URL('../../../docs/console/', import.meta.url).pathname;
-
-/** The default config with the registry on, a proposed "wiki" backend (the demo CRM again, never started until active) and pins that need review. */
-function withRegistry(config: string, directory: string): string {
-  return config.replace(/(type: tool_pinning\n)/, '$1    mode: require_review\n').replace('\nbackends:\n', `
-registry:
-  store: sqlite
-  path: ${directory}/registry.db
-
-backends:
-  - name: wiki
-    command: node
-    args: ["\${GATEHOUSE_ROOT}/packages/demo-crm/src/main.ts", "--stdio"]
-    lifecycle: proposed
-    owner: team:docs
-    description: Search and read the internal wiki
-    risk_tier: medium
-`);
-}
 
 const skip = browserSkipReason();
 

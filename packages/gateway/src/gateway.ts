@@ -3,6 +3,7 @@
 // admin listener. `startGateway` is what the CLI's `start` and the tests call.
 // The backend set and the policies change at run time (runtime/: reload, discovery).
 
+import { roleScopesOf } from './admin/admin-permissions.ts';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,10 @@ import { dryRunThroughBackends } from './policy/dry-run-estimate.ts';
 import { MemoryCounterStore } from './policy/counter-store.ts';
 import { BackendSet } from './runtime/backend-set.ts';
 import { openRoutingGate } from './registry/routing-gate.ts';
+import { systemRegistryEventFacts } from './registry/registry-audit.ts';
+import { registerRegistryMetrics } from './registry/registry-metrics.ts';
+import type { RegistryEvent } from './registry/lifecycle.ts';
+import type { PinStatus } from './policy/tool-pinning.ts';
 import { LiveConfig } from './runtime/live-config.ts';
 import { ConfigReloader, type ReloadReport, type ReloadTrigger } from './runtime/config-reloader.ts';
 import { loadConfig } from './config/load.ts';
@@ -180,7 +185,12 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     backends: config.backends,
     // A tenant's own backend is enrolled as that tenant's entry, which its admins then review (docs/tenants.md).
     ...(tenants === undefined ? {} : { tenantOf: (backend: string) => tenants.ownerOf(backend) }),
+    // The gateway's own registry changes (a changed pinned tool, the overdue sweep) are audited like an admin's.
+    ...(audit === undefined ? {} : { onSystemEvent: async (event: RegistryEvent, details: Record<string, unknown>) => {
+      await audit.record(systemRegistryEventFacts(event, details, config.gateway.id, tenants !== undefined));
+    } }),
   });
+  if (gate !== undefined) registerRegistryMetrics(metrics.registry, () => gate.cachedEntries());
   const registry = createBackendRegistry(
     config.backends.filter((backend) => backend.enabled && (gate?.allows(backend.name) ?? true)).map((backend) => toUpstream(backend)),
     createBackendFactory({ clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES, onCircuitChange: (backend, state) => metrics.setBreakerState(backend, state) }),
@@ -298,6 +308,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ...(options.isAnonymousAllowed === true ? { isAnonymousForced: true } : {}),
     onRefusal: (error) => metrics.recordAuthFailure(undefined, error.code),
     outbound,
+    adminRoleScopes: Object.values(roleScopesOf()),
     ...(audit === undefined ? {} : {
       onAuthenticationFailure: (error, request, endpointBackend) => audit.record(authFailureFacts({ error, request, gatewayId: config.gateway.id, endpointBackend })),
     }),
@@ -315,7 +326,14 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ...(identity.isEnforced ? { authorization: identity.authorization } : {}),
     ...(options.configPath === undefined ? {} : { baseDirectory: dirname(resolvePath(options.configPath)) }),
     counters,
-    onQuarantine: (status: unknown) => logger.warn({ status }, 'a tool definition changed after review; the tool is quarantined until an admin accepts it'),
+    onQuarantine: (status: PinStatus) => {
+      logger.warn({ status }, 'a tool definition changed after review; the tool is quarantined until an admin accepts it');
+      // A changed definition of a reviewed backend sends its registry entry back to review (registry/tool-governance.ts).
+      if (gate !== undefined && status.state === 'quarantined' && status.currentHash !== undefined) {
+        gate.reviewToolChange(status.backend, { tool: status.tool, pinnedHash: status.pinnedHash, currentHash: status.currentHash, changes: status.changes })
+          .catch((error: unknown) => logger.warn({ backend: status.backend, tool: status.tool, err: error }, 'a changed tool definition could not send its backend back to review; the tool itself stays quarantined'));
+      }
+    },
   };
   const built = buildPolicies(config.policies, policyDependencies);
   if (!built.ok) throw new ConfigError('config_invalid', options.configPath ?? 'gatehouse.yaml', built.problems);

@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { isServed, useApiPaths } from '../capabilities.ts';
+import { useCan } from '../permissions.ts';
 import { Empty, ErrorState, Loading, Refusal, formatTime } from '../components/states.tsx';
 
 interface Party {
@@ -99,6 +100,8 @@ function ApprovalCard({ approval }: { approval: Approval }) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['approvals'] }),
   });
   const reasonId = `reason-${approval.id}`;
+  // Reading the queue without deciding (approvals.read alone) shows the requests, not the decision form.
+  const canDecide = useCan('approvals.decide');
   return (
     <article className="card" aria-labelledby={`title-${approval.id}`} data-testid="approval" data-approval-id={approval.id}>
       <header className="card-header">
@@ -116,7 +119,7 @@ function ApprovalCard({ approval }: { approval: Approval }) {
       </dl>
       <h3 className="small-heading">Arguments (redacted)</h3>
       <pre className="preview" tabIndex={0} aria-label="Arguments, redacted">{pretty(approval.preview)}</pre>
-      {approval.status !== 'pending' ? null : (
+      {approval.status !== 'pending' || !canDecide ? null : (
         <form className="decision" onSubmit={(event) => event.preventDefault()}>
           <label htmlFor={reasonId}>Reason (recorded with your decision)</label>
           <textarea id={reasonId} value={reason} maxLength={1000} rows={2} onChange={(event) => setReason(event.target.value)} />

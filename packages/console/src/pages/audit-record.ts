@@ -1,4 +1,4 @@
-// An audit record as GET /admin/audit/records answers it (the seed's shape,
+// An audit record as GET /admin/audit/records answers it (the documented record shape, docs/audit.md,
 // audit_v1; AuditRecord in admin/openapi.yaml), plus any chain fields a newer
 // API adds beside them.
 

@@ -9,6 +9,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { api, queryString } from '../api.ts';
 import { isServed, useApiPaths } from '../capabilities.ts';
 import { Empty, ErrorState, Loading, NotAvailable, Refusal, formatTime } from '../components/states.tsx';
+import { useCan } from '../permissions.ts';
 import { recordsToCsv } from './audit-csv.ts';
 import type { AuditRecord } from './audit-record.ts';
 
@@ -42,6 +43,7 @@ export function AuditPage() {
     queryFn: () => api<{ records: AuditRecord[]; next_cursor: string | null }>(`/admin/audit/records${queryString({ ...filters, limit: PAGE_SIZE, cursor })}`),
     placeholderData: (previous) => previous,
   });
+  const canVerify = useCan('audit.verify');
   const verify = useMutation({ mutationFn: () => api<Record<string, unknown>>('/admin/audit/verify', { method: 'POST', body: {} }) });
   const exportCsv = useMutation({ mutationFn: () => downloadCsv(filters) });
   const csvRoute = [...(paths ?? [])].find((path) => path.startsWith('/admin/audit/') && (path.endsWith('.csv') || path.endsWith('/export')));
@@ -78,7 +80,7 @@ export function AuditPage() {
           {csvRoute === undefined
             ? <button type="button" className="button-quiet" disabled={exportCsv.isPending} onClick={() => exportCsv.mutate()}>Export CSV</button>
             : <a className="button-quiet" href={`${csvRoute}${queryString(filters)}`} download>Export CSV</a>}
-          {isServed(paths, '/admin/audit/verify') ? <button type="button" className="button-quiet" disabled={verify.isPending} onClick={() => verify.mutate()}>Verify chain</button> : null}
+          {isServed(paths, '/admin/audit/verify') && canVerify ? <button type="button" className="button-quiet" disabled={verify.isPending} onClick={() => verify.mutate()}>Verify chain</button> : null}
         </div>
       </form>
       {exportCsv.isError ? <Refusal error={exportCsv.error} /> : null}

@@ -10,6 +10,7 @@ import { api } from '../api.ts';
 import { isServed, useApiPaths } from '../capabilities.ts';
 import { DefinitionDiff } from '../components/definition-diff.tsx';
 import { Empty, ErrorState, Loading, Refusal, formatTime } from '../components/states.tsx';
+import { useCan } from '../permissions.ts';
 
 interface CatalogTool {
   backend: string;
@@ -89,6 +90,8 @@ function ToolCard({ tool, hasReject }: { tool: CatalogTool; hasReject: boolean }
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['catalog'] }),
   });
   const isWaiting = tool.state === 'quarantined' || tool.state === 'unreviewed';
+  // An approver sees the tools held calls come from; deciding a definition is a reviewer's (pins.decide).
+  const canDecide = useCan('pins.decide');
   return (
     <article className={`card${isWaiting ? ' card-attention' : ''}`} aria-label={`${tool.backend} / ${tool.tool}`}>
       <header className="card-header">
@@ -103,7 +106,7 @@ function ToolCard({ tool, hasReject }: { tool: CatalogTool; hasReject: boolean }
         {tool.changes.length === 0 ? null : <><dt>Changed fields</dt><dd>{tool.changes.join(', ')}</dd></>}
       </dl>
       {isWaiting && tool.pinnedDefinition !== undefined && tool.currentDefinition !== undefined ? <DefinitionDiff before={tool.pinnedDefinition} after={tool.currentDefinition} /> : null}
-      {!isWaiting ? null : (
+      {!isWaiting || !canDecide ? null : (
         <div className="actions">
           <button type="button" className="button" disabled={decide.isPending} onClick={() => decide.mutate('accept')}>Accept new definition</button>
           {hasReject ? <button type="button" className="button button-danger" disabled={decide.isPending} onClick={() => decide.mutate('reject')}>Reject</button> : <span className="muted">Not accepting keeps it refused.</span>}

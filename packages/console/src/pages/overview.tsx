@@ -66,8 +66,21 @@ function fromOverview(body: Loose): Overview {
   };
 }
 
+/** The gateway's readiness from /readyz (ready, starting, draining, ...), which /admin/overview does not repeat; undefined when unreadable. */
+async function readiness(): Promise<string | undefined> {
+  try {
+    const body = (await (await fetch('/readyz', { headers: { accept: 'application/json' } })).json()) as Loose;
+    return typeof body.status === 'string' ? body.status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function readOverview(hasOverview: boolean): Promise<Overview> {
-  if (hasOverview) return fromOverview(await api<Loose>('/admin/overview'));
+  if (hasOverview) {
+    const [body, status] = await Promise.all([api<Loose>('/admin/overview'), readiness()]);
+    return { ...fromOverview(body), status: status ?? (typeof body.status === 'string' ? body.status : undefined) };
+  }
   // /readyz answers 503 while not ready, with the same body: read it either way.
   const response = await fetch('/readyz', { headers: { accept: 'application/json' } });
   const body = (await response.json()) as Loose;
@@ -78,13 +91,13 @@ const percent = (value: number | undefined) => (value === undefined ? '—' : `$
 const fixed = (value: number | undefined, unit: string) => (value === undefined ? '—' : `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`);
 
 export function OverviewPage() {
-  const { paths } = useApiPaths();
+  const { paths, error } = useApiPaths();
   const hasOverview = isServed(paths, '/admin/overview');
   const query = useQuery({ queryKey: ['overview', hasOverview], queryFn: () => readOverview(hasOverview), enabled: paths !== undefined, refetchInterval: 5_000 });
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">Overview</h1>
-      {query.isPending ? <Loading what="the backends" /> : query.isError ? <ErrorState error={query.error} what="The overview" /> : (
+      {error !== null ? <ErrorState error={error} what="The admin API" /> : query.isPending ? <Loading what="the backends" /> : query.isError ? <ErrorState error={query.error} what="The overview" /> : (
         <>
           <p className="muted">
             Gateway status: <strong data-testid="gateway-status">{query.data.status ?? 'unknown'}</strong>. Refreshed every 5 seconds; last at {formatTime(new Date(query.dataUpdatedAt).toISOString())}.

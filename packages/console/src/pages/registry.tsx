@@ -8,6 +8,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { Empty, ErrorState, Loading, Refusal, formatTime } from '../components/states.tsx';
+import { useCan } from '../permissions.ts';
 
 const STATES = ['proposed', 'in_review', 'approved', 'active', 'deprecated', 'retired', 'rejected', 'suspended'] as const;
 
@@ -91,6 +92,8 @@ function EntryCard({ entry }: { entry: RegistryEntry }) {
     transition.mutate();
   }
   const id = (field: string) => `${field}-${name}`;
+  // An auditor reads the registry; moving an entry is a reviewer's (registry.review), and the API refuses it to others anyway.
+  const canReview = useCan('registry.review');
   return (
     <article className="card" aria-labelledby={id('title')}>
       <header className="card-header">
@@ -109,7 +112,7 @@ function EntryCard({ entry }: { entry: RegistryEntry }) {
       <ul className="conditions">
         {entry.status.conditions.map((condition) => <li key={condition.type}><strong>{condition.type}</strong> {condition.status} ({condition.reason}): {condition.message}</li>)}
       </ul>
-      <form className="decision" onSubmit={submit} aria-label={`Lifecycle action for ${name}`}>
+      {!canReview ? null : <form className="decision" onSubmit={submit} aria-label={`Lifecycle action for ${name}`}>
         <div className="field-row">
           <div className="field">
             <label htmlFor={id('to')}>Move to</label>
@@ -137,7 +140,7 @@ function EntryCard({ entry }: { entry: RegistryEntry }) {
           </>
         )}
         <div className="actions"><button type="submit" className="button" disabled={transition.isPending}>Apply</button></div>
-      </form>
+      </form>}
       {transition.isError ? <Refusal error={transition.error} /> : null}
       {transition.isSuccess ? <p className="notice notice-ok" role="status">Done: {name} moved to {to}.</p> : null}
     </article>

@@ -8,8 +8,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdminServer, type AdminServerOptions } from './admin-server.ts';
 import type { AdminAuthentication } from './admin-guard.ts';
-import type { AdminHandler } from './approvals-api.ts';
-import { createApprovalsApi } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
+import { createApprovalsApi } from './approval-queue-api.ts';
 import { createAuditApi } from './audit-api.ts';
 import { createRegistryApi } from './registry-api.ts';
 import { createUsageApi } from './usage-api.ts';
@@ -17,6 +17,7 @@ import { createMeApi } from './me-api.ts';
 import { createOverviewApi } from './overview-api.ts';
 import { createCatalogApi } from './catalog-api.ts';
 import { createSessionsApi } from './sessions-api.ts';
+import { createTenantsApi } from './tenants-api.ts';
 import type { SessionStore } from '../session/store.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { createToolPinsApi } from '../policy/tool-pins-api.ts';
@@ -65,9 +66,10 @@ export async function openAdminListener(options: AdminListenerOptions): Promise<
     ...(options.catalog === undefined ? [] : [createCatalogApi({ ...adminAuthentication, catalog: options.catalog, pins: () => options.currentPolicies()?.pins ?? policies.pins })]),
     ...(policies.approvals === undefined ? [] : [createApprovalsApi({ approvals: policies.approvals, ...adminAuthentication })]),
     ...(policies.pins === undefined ? [] : [createToolPinsApi({ pins: currentOf(() => options.currentPolicies()?.pins ?? policies.pins!), ...adminAuthentication })]),
-    ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication })]),
+    ...(gate === undefined ? [] : [createRegistryApi({ gate, ...adminAuthentication, configuredBackends: () => options.usageConfig().backends, ...(store === undefined ? {} : { auditStore: store }), ...(options.catalog === undefined ? {} : { toolsOf: (backend: string) => [...options.catalog!.view(backend).toolsByName.values()].map((tool) => tool.name) }), ...(options.adminAuthentication.tenants === undefined ? {} : { tenantOf: (backend: string) => options.adminAuthentication.tenants!.ownerOf(backend) }) })]),
     ...(store === undefined ? [] : [createAuditApi({ store, ...adminAuthentication, nameSeparator: options.nameSeparator })]),
     ...(store === undefined ? [] : [createUsageApi({ store, ...adminAuthentication, config: options.usageConfig })]),
+    createTenantsApi({ ...adminAuthentication, tenantsAtStart: options.usageConfig().tenants, config: options.usageConfig, backends: options.probes.backends, sessions: options.sessions?.store, store }),
   ];
   const server = createAdminServer({ ...options.probes, handlers, adminAuthentication, console: { files: createConsoleFiles(), sessions, ...(consoleAuth === undefined ? {} : { auth: consoleAuth }) } });
   await listen(server, options.port, options.host);

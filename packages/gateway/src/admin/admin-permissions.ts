@@ -22,6 +22,7 @@ export const ADMIN_PERMISSIONS = [
   'sessions.manage',
   'pins.read',
   'pins.decide',
+  'tenants.read',
   'tenants.manage',
 ] as const;
 
@@ -115,12 +116,16 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'GET', template: '/admin/audit/records.csv', permission: 'audit.read' },
   { method: 'POST', template: '/admin/audit/verify', permission: 'audit.verify' },
   { method: 'GET', template: '/admin/usage', permission: 'usage.read' },
+  { method: 'GET', template: '/admin/tenants', permission: 'tenants.read' },
   { method: 'GET', template: '/admin/sessions', permission: 'sessions.read' },
   { method: 'DELETE', template: '/admin/sessions/{id}', permission: 'sessions.manage' },
   { method: 'GET', template: '/admin/registry', permission: 'registry.read' },
   { method: 'POST', template: '/admin/registry', permission: 'registry.propose' },
   { method: 'GET', template: '/admin/registry/review-due', permission: 'registry.read' },
+  { method: 'GET', template: '/admin/registry/diff', permission: 'registry.read' },
   { method: 'GET', template: '/admin/registry/{name}', permission: 'registry.read' },
+  { method: 'PUT', template: '/admin/registry/{name}', permission: 'registry.propose' },
+  { method: 'PATCH', template: '/admin/registry/{name}', permission: 'registry.propose' },
   { method: 'POST', template: '/admin/registry/{name}/transitions', permission: 'registry.review' },
 ];
 

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { Backend } from '../upstream/backend.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
-import type { AdminHandler } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
 import { isAdminApiPath, withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { METRICS_PATH, serveMetrics } from '../telemetry/metrics-endpoint.ts';
 import { resilienceOf } from '../upstream/resilient-backend.ts';

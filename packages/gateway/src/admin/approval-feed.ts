@@ -8,7 +8,7 @@
 // `updated`, ones no longer pending `decided` (approved, denied, expired or
 // closed).
 
-import type { Approvals } from '../policy/approvals.ts';
+import type { Approvals } from '../policy/approval-service.ts';
 import type { ApprovalRequest } from '../policy/approval-store.ts';
 
 export type ApprovalEventType = 'created' | 'updated' | 'decided';

@@ -1,6 +1,6 @@
 // Audit on the admin listener: the filters of `gatehouse audit query` as
 // query parameters, newest first, paginated by an opaque cursor, records in
-// the seed's shape with each one's place in its hash chain (log, seq, hash,
+// the documented shape (docs/audit.md) with each one's place in its hash chain (log, seq, hash,
 // previous hash); the same query as CSV for a download; and the verifier of
 // `gatehouse audit verify`, bounded to each log's last records unless a
 // full run is asked for and the store is small enough to walk in a request.
@@ -8,12 +8,12 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from './approvals-api.ts';
-import { readJsonBody } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
+import { readJsonBody } from './approval-queue-api.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { isAuditError } from '../audit/errors.ts';
 import { auditQueryFromFilters, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, QUERY_FILTER_NAMES, type QueryFilters, type QueryItem, type QueryPage } from '../audit/query.ts';
-import { formatCsv, inSeedOrder } from '../audit/query-format.ts';
+import { formatCsv, inDocumentedOrder } from '../audit/query-format.ts';
 import type { AuditStore, EntryLink } from '../audit/sink.ts';
 import { verifyStore, type VerifyReport } from '../audit/verify.ts';
 import { loadTrustedKeys } from '../audit/open-store.ts';
@@ -73,7 +73,7 @@ export function createAuditApi(options: AuditApiOptions): AdminHandler {
       if (page === undefined) return;
       if (!isCsv) {
         const links = await chainLinks(options.store, page.items);
-        return writeJson(response, 200, { records: page.items.map((item) => ({ ...inSeedOrder(item.record), chain: chainView(item, links) })), next_cursor: page.nextCursor ?? null });
+        return writeJson(response, 200, { records: page.items.map((item) => ({ ...inDocumentedOrder(item.record), chain: chainView(item, links) })), next_cursor: page.nextCursor ?? null });
       }
       const text = `${formatCsv(page.items.map((item) => item.record))}\r\n`;
       const headers: Record<string, string> = { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="gatehouse-audit.csv"', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' };

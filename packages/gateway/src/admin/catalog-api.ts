@@ -6,7 +6,7 @@
 // (policy/tool-pins-api.ts).
 
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
 import { adminTenantScope } from './tenant-scope.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import type { Catalog } from '../catalog/catalog.ts';

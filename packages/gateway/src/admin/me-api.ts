@@ -6,7 +6,7 @@
 import { adminTenantScope, describeAdminScope } from './tenant-scope.ts';
 import type { Caller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { permissionsOf, roleScopesOf, rolesOf } from './admin-permissions.ts';
 

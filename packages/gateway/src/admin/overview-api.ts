@@ -5,7 +5,7 @@
 // traffic-window.ts), for the console to poll. Permission overview.read.
 
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
 import { adminTenantScope } from './tenant-scope.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import type { Backend } from '../upstream/backend.ts';

@@ -1,6 +1,7 @@
 // The registry on the admin listener: list entries, show one (with its ETag),
 // move one through its lifecycle (If-Match, a review when the table asks for
-// one), and list the entries due for review. Every transition, allowed or
+// one), list the entries due for review, and show drift from the config file.
+// Proposing and revising (POST, PUT, PATCH) are registry-proposals.ts. Every transition, allowed or
 // refused, is recorded in the audit log as an admin action (who, when, from,
 // to, why) before the answer. The lifecycle rules live in registry/lifecycle.ts.
 
@@ -8,21 +9,38 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { recordAdmin } from './admin-audit.ts';
-import { readJsonBody, type AdminHandler } from './approvals-api.ts';
+import { readJsonBody, type AdminHandler } from './approval-queue-api.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { Caller } from '../identity/caller.ts';
 import { delegationParties, principalName } from '../identity/delegation-parties.ts';
 import { etagOf, LIFECYCLE_STATES, REVIEW_DECISIONS, resourceVersionOfIfMatch, type RegistryEntry } from '../registry/entry.ts';
 import { isRegistryError, type RegistryErrorCode } from '../registry/errors.ts';
-import { isReviewOverdue, type Actor, type GrantedRole, type TransitionRequest } from '../registry/lifecycle.ts';
+import { flagReviewDue, isReviewOverdue, type Actor, type GrantedRole, type TransitionRequest } from '../registry/lifecycle.ts';
 import { rolesOf as adminRolesOf, roleScopesOf, type RoleScopes } from './admin-permissions.ts';
 import { applyTransition } from '../registry/entry-commands.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
+import { registryDrift, type DriftReport } from '../registry/drift.ts';
+import { postProposal, putRevision } from './registry-proposals.ts';
+import type { BackendConfig } from '../config/backend-schema.ts';
+import type { AuditStore } from '../audit/sink.ts';
+import { retirementCandidates, type CallCount } from '../registry/retirement.ts';
+import { readUsageRows } from '../usage/usage-report.ts';
+import { daysOf, parseUsagePeriod, type UsageRange } from '../usage/usage-period.ts';
+import { mergeRows, type UsageRow } from '../usage/aggregate.ts';
+import { isUsageError } from '../usage/usage-error.ts';
 import { adminTenantScope, isInAdminScope, PLATFORM_SCOPE, tenantFilterOf, withinAdminScope, type AdminTenantScope } from './tenant-scope.ts';
 
 export interface RegistryApiOptions extends AdminAuthentication {
   gate: RoutingGate;
   now?: () => Date;
+  /** The config file's backends as loaded now (a reload changes them), for drift; absent: the diff route answers 404. */
+  configuredBackends?: () => readonly BackendConfig[];
+  /** The tenant the config gives a backend (`tenants`), as the gate enrols it. */
+  tenantOf?: (backend: string) => string | undefined;
+  /** The audit store whose tool calls count for retirement candidates; absent: `unused_below` is refused. */
+  auditStore?: AuditStore;
+  /** The backend's own names of the tools it lists now (a tool never called has no audit record). */
+  toolsOf?: (backend: string) => readonly string[];
 }
 
 const PREFIX = '/admin/registry';
@@ -80,27 +98,51 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
       try {
         const [name, action, extra] = path === PREFIX ? [] : path.slice(PREFIX.length + 1).split('/').map(decodeURIComponent);
         if (name === undefined) {
-          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists registry entries' }, { allow: 'GET' });
+          if (request.method === 'POST') return await postProposal(options, request, response, caller, now(), scope);
+          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists registry entries; POST proposes one' }, { allow: 'GET, POST' });
           const state = url.searchParams.get('state');
           if (state !== null && !(LIFECYCLE_STATES as readonly string[]).includes(state)) return writeJson(response, 400, { error: `state must be one of ${LIFECYCLE_STATES.join(', ')}`, code: 'invalid_request' });
-          const entries = withinAdminScope(scope, await gate.store.list(state === null ? {} : { states: [state as (typeof LIFECYCLE_STATES)[number]] }), (entry) => entry.spec.tenant);
+          // ReviewCurrent brought up to now, so an entry past its date reads ReviewOverdue before the sweep writes it.
+          const at = now();
+          const entries = withinAdminScope(scope, await gate.store.list(state === null ? {} : { states: [state as (typeof LIFECYCLE_STATES)[number]] }), (entry) => entry.spec.tenant).map((entry) => flagReviewDue(entry, at));
           return writeJson(response, 200, { entries });
         }
         if (name === 'review-due' && action === undefined) {
           if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET lists entries due for review' }, { allow: 'GET' });
           const within = url.searchParams.get('within_days') ?? '0';
           if (!/^\d{1,4}$/.test(within)) return writeJson(response, 400, { error: 'within_days must be a whole number of days from 0 to 9999', code: 'invalid_request' });
+          const unusedBelow = url.searchParams.get('unused_below');
+          if (unusedBelow !== null && !/^\d{1,9}$/.test(unusedBelow)) return writeJson(response, 400, { error: 'unused_below must be a whole number of calls from 0 to 999999999', code: 'invalid_request' });
+          const period = url.searchParams.get('period');
+          if (period !== null && unusedBelow === null) return writeJson(response, 400, { error: 'period goes with unused_below (the retirement candidates)', code: 'invalid_request' });
           const horizon = new Date(now().getTime() + Number(within) * 86_400_000);
-          const due = withinAdminScope(scope, await gate.store.list(), (entry) => entry.spec.tenant).filter((entry) => isReviewOverdue(entry, horizon)).map(reviewDueView);
-          return writeJson(response, 200, { entries: due, asOf: horizon.toISOString() });
+          const entries = withinAdminScope(scope, await gate.store.list(), (entry) => entry.spec.tenant);
+          const due = entries.filter((entry) => isReviewOverdue(entry, horizon)).map(reviewDueView);
+          if (unusedBelow === null) return writeJson(response, 200, { entries: due, asOf: horizon.toISOString() });
+          if (options.auditStore === undefined) return writeJson(response, 400, { error: 'retirement candidates count calls in the audit store, and this gateway has none; add an audit: section', code: 'invalid_request' });
+          let range: UsageRange;
+          try {
+            range = parseUsagePeriod(retirementPeriod(period ?? '90d'), now());
+          } catch (error) {
+            if (!isUsageError(error)) throw error;
+            return writeJson(response, 400, { error: `period: ${error.message}`, code: 'invalid_request' });
+          }
+          const counts = await callCounts(options.auditStore, range, tenantFilterOf(scope));
+          const retirement = retirementCandidates(entries, counts, options.toolsOf ?? (() => []), Number(unusedBelow));
+          return writeJson(response, 200, { entries: due, asOf: horizon.toISOString(), retirement: { unusedBelow: Number(unusedBelow), since: range.since.toISOString(), until: range.until.toISOString(), ...retirement } });
+        }
+        if (name === 'diff' && action === undefined && options.configuredBackends !== undefined) {
+          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows the drift between the config file and the registry store' }, { allow: 'GET' });
+          return writeJson(response, 200, { ...await driftWithin(options, scope), asOf: now().toISOString() });
         }
         if (extra !== undefined || (action !== undefined && action !== 'transitions')) return writeJson(response, 404, { error: 'expected /admin/registry/{name} or /admin/registry/{name}/transitions' });
         if (action === undefined) {
-          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one registry entry' }, { allow: 'GET' });
+          if (request.method === 'PUT' || request.method === 'PATCH') return await putRevision(options, name, request.method === 'PATCH', request, response, caller, now(), scope);
+          if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one registry entry; PUT or PATCH revises its spec' }, { allow: 'GET, PUT, PATCH' });
           const found = await gate.store.get(name);
           const entry = found === undefined || !isInAdminScope(scope, found.spec.tenant) ? undefined : found;
           if (entry === undefined) return writeJson(response, 404, { error: `no registry entry is named ${name}; GET /admin/registry lists them`, code: 'not_found' });
-          return writeJson(response, 200, { entry }, { etag: etagOf(entry) });
+          return writeJson(response, 200, { entry: flagReviewDue(entry, now()) }, { etag: etagOf(entry) });
         }
         if (request.method !== 'POST') return writeJson(response, 405, { error: 'POST /admin/registry/{name}/transitions with {to, reason, review?}' }, { allow: 'POST' });
         const target = await gate.store.get(name);
@@ -159,6 +201,29 @@ async function postTransition(options: RegistryApiOptions, gate: RoutingGate, na
     }, false);
     if (recorded) writeJson(response, REGISTRY_ERROR_STATUS[error.code], { error: error.message, code: error.code, ...(error.problems.length === 0 ? {} : { problems: error.problems }) });
   }
+}
+
+/** `90d` is the CLI's short form of the usage period `last-90d`; every usage period form is accepted. */
+function retirementPeriod(text: string): string {
+  return /^\d{1,4}d$/.test(text.trim()) ? `last-${text.trim()}` : text;
+}
+
+/** Tool calls per backend and tool over the range, from the audit store, a day at a time. */
+async function callCounts(store: AuditStore, range: UsageRange, tenant: string | undefined): Promise<CallCount[]> {
+  const merged = new Map<string, UsageRow>();
+  for (const day of daysOf(range)) mergeRows(merged, await readUsageRows(store, day, false, tenant));
+  return [...merged.values()].filter((row) => row.server !== null && row.tool !== null).map((row) => ({ backend: row.server!, tool: row.tool!, calls: row.calls }));
+}
+
+/** The drift a tenant admin sees: items whose backend belongs to its tenant by the file or by the store. */
+async function driftWithin(options: RegistryApiOptions, scope: AdminTenantScope): Promise<DriftReport> {
+  const entries = await options.gate.store.list();
+  const tenantOf = options.tenantOf ?? (() => undefined);
+  const report = registryDrift({ configured: options.configuredBackends!(), entries, discovered: options.gate.discoveredNames(), tenantOf });
+  if (scope.isPlatform) return report;
+  const storedTenant = new Map(entries.map((entry) => [entry.spec.name, entry.spec.tenant]));
+  const items = report.items.filter((item) => isInAdminScope(scope, tenantOf(item.backend) ?? 'default') || isInAdminScope(scope, storedTenant.get(item.backend)));
+  return { isDrifted: items.length > 0, items };
 }
 
 function reviewDueView(entry: RegistryEntry): Record<string, unknown> {

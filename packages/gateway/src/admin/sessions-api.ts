@@ -6,7 +6,7 @@
 // path a client's own DELETE takes. Each end is an audited admin change.
 
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { adminTenantScope, isInAdminScope, withinAdminScope } from './tenant-scope.ts';
 import type { Caller } from '../identity/caller.ts';

@@ -3,7 +3,7 @@
 // authentication is off). A sibling of audit-api.ts, reading the same store.
 
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from './approvals-api.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import type { AuditStore } from '../audit/sink.ts';
 import type { GatewayConfig } from '../config/schema.ts';

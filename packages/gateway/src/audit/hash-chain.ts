@@ -1,6 +1,6 @@
 // The hash chain: each entry of a log carries the hash of the entry before it,
 // so changing, removing or reordering any stored record breaks every link
-// after it (seed, chapter 7, pattern B). An entry's hash is also its Merkle
+// after it (docs/audit.md, tamper evidence). An entry's hash is also its Merkle
 // leaf hash, so the chain and the signed tree cover the same bytes.
 
 import { canonicalJson } from './canonical-json.ts';

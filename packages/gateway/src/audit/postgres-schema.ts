@@ -15,7 +15,7 @@ export function quoteSchema(schema: string): string {
   return `"${schema}"`;
 }
 
-/** `audit_2026_05_19`: the seed's one-index-per-day naming (`audit-mcp-2026-05-19`), in SQL identifier form. */
+/** `audit_2026_05_19`: the documented one-index-per-day naming (`audit-mcp-2026-05-19`), in SQL identifier form. */
 export function dayPartitionName(day: string): string {
   return `audit_${day.replaceAll('-', '_')}`;
 }

@@ -1,5 +1,5 @@
 // How `gatehouse audit query` prints records: `json` (one array of records
-// in the seed's shape and key order), `csv` (RFC 4180, one row per record,
+// in the documented shape and key order, docs/audit.md), `csv` (RFC 4180, one row per record,
 // nested values as JSON) and `table` (aligned columns for a terminal).
 
 import type { AuditRecord } from './record.ts';
@@ -7,8 +7,8 @@ import type { AuditRecord } from './record.ts';
 export const QUERY_FORMATS = ['table', 'json', 'csv'] as const;
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
-/** The seed's order (audit_id, timestamp, version, caller, operation, result, context): stored records are in canonical (sorted) order. */
-export function inSeedOrder(record: AuditRecord): AuditRecord {
+/** The documented order (audit_id, timestamp, version, caller, operation, result, context): stored records are in canonical (sorted) order. */
+export function inDocumentedOrder(record: AuditRecord): AuditRecord {
   const { caller, operation, result, context } = record;
   const shaped: AuditRecord = {
     audit_id: record.audit_id,
@@ -42,7 +42,7 @@ export function inSeedOrder(record: AuditRecord): AuditRecord {
 }
 
 export function formatJson(records: readonly AuditRecord[]): string {
-  return JSON.stringify(records.map(inSeedOrder), null, 2);
+  return JSON.stringify(records.map(inDocumentedOrder), null, 2);
 }
 
 const CSV_COLUMNS: readonly [string, (record: AuditRecord) => unknown][] = [

@@ -1,4 +1,4 @@
-// The audit record (the seed's chapter 7 shape, version "audit_v1") and the
+// The audit record (docs/audit.md, version "audit_v1") and the
 // pure builder that makes one from the plain facts of an operation. The
 // gateway maps its Exchange onto AuditFacts; arguments and outputs arrive
 // already redacted by the policy chain.
@@ -36,8 +36,8 @@ export const RESULT_STATUSES = ['success', 'error', 'denied', 'timeout', 'cancel
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /**
- * Records fall in two retention categories (seed, chapter 7: "security events
- * longer than routine operations"); each category is its own log per replica,
+ * Records fall in two retention categories (docs/audit.md: security events
+ * are kept longer than routine operations); each category is its own log per replica,
  * so that deleting expired routine days never cuts into the security chain.
  */
 export const AUDIT_CATEGORIES = ['security', 'routine'] as const;
@@ -183,7 +183,7 @@ export function buildAuditRecord(facts: AuditFacts): AuditRecord {
   };
 }
 
-/** The seed's `{"policy": "rate_limit", "decision": "allow", "remaining": 58}`: details beside the verdict, never over it. */
+/** As documented, `{"policy": "rate_limit", "decision": "allow", "remaining": 58}`: details beside the verdict, never over it. */
 function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
   const merged: Record<string, unknown> = { ...fact.details, policy: fact.policy, decision: fact.decision };
   if (fact.reason !== undefined) merged.reason = fact.reason;
@@ -192,7 +192,7 @@ function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
   return entry as AuditPolicyDecision;
 }
 
-/** `audit_2026_05_19_<32 hex>`: the seed's form, the day first so ids sort roughly by time. */
+/** `audit_2026_05_19_<32 hex>`: the documented form, the day first so ids sort roughly by time. */
 export function newAuditId(startedAt: number): string {
   if (startedAt < idDay.startsAt || startedAt >= idDay.endsAt) idDay = auditIdDay(startedAt);
   return `${idDay.prefix}${randomUUID().replaceAll('-', '')}`;

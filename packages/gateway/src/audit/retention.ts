@@ -1,5 +1,5 @@
-// Retention by category (seed, chapter 7: security events kept longer than
-// routine ones): whole days older than a category's retention are deleted
+// Retention by category (docs/audit.md: security events are kept longer than
+// routine ones, which investigations need and storage can afford): whole days older than a category's retention are deleted
 // from the front of each of its logs, after an anchor (the Merkle frontier
 // and last hash at the cut, under a signed checkpoint) is stored, so that
 // what remains still verifies against the signed history.

@@ -18,7 +18,7 @@ export interface RequestStatePayload {
   /**
    * `pass`: a 2026 backend's own state, wrapped; `pending`: a 2025 backend's
    * call held by the gateway; `approval`: a call waiting for a human approval
-   * (bridge/approval-hold.ts), which the backend has not seen yet.
+   * (bridge/approval-round.ts), which the backend has not seen yet.
    */
   kind: 'pass' | 'pending' | 'approval';
   /** Endpoint scope (`''` for /mcp), backend, method and the client-visible tool/prompt name or URI. */

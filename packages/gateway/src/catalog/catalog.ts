@@ -8,6 +8,7 @@
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { BackendCatalog, LIST_KINDS, type ListKind, type Primitive } from './backend-catalog.ts';
+import { isUiUri, qualifyUiUri, withQualifiedUiLink } from './app-ui.ts';
 import { qualifyName } from './naming.ts';
 import { compileUriTemplate } from './uri-template.ts';
 import { scanHeaderParameters, type HeaderParameter } from './x-mcp-header.ts';
@@ -40,6 +41,8 @@ export interface CatalogView {
   /** Backend's own prompt name -> entries, for completion refs a client sends un-namespaced. */
   readonly promptsByOriginalName: ReadonlyMap<string, readonly NamedEntry[]>;
   readonly resourceOwners: ReadonlyMap<string, string>;
+  /** A URI this view shows in place of the backend's (MCP Apps' ui:// pages on `/mcp`, app-ui.ts) -> the backend's. */
+  readonly upstreamUris: ReadonlyMap<string, string>;
   readonly templateMatchers: readonly TemplateMatcher[];
   /** `uriTemplate` -> backend, for completion of template arguments. */
   readonly templateOwners: ReadonlyMap<string, string>;
@@ -226,6 +229,7 @@ export class Catalog {
     const resources: Primitive[] = [];
     const resourceTemplates: Primitive[] = [];
     const resourceOwners = new Map<string, string>();
+    const upstreamUris = new Map<string, string>();
     const templateMatchers: TemplateMatcher[] = [];
     const templateOwners = new Map<string, string>();
     let ttlMs = this.#maxTtlMs;
@@ -244,7 +248,8 @@ export class Catalog {
           continue;
         }
         const clientName = name(tool.name);
-        const definition = notice === undefined ? { ...tool, name: clientName } : withDeprecation({ ...tool, name: clientName }, notice);
+        const named = { ...(isFederated ? withQualifiedUiLink(backend, tool) : tool), name: clientName };
+        const definition = notice === undefined ? named : withDeprecation(named, notice);
         tools.push({ backend, name: tool.name, clientName, definition, headerParameters: scan.parameters });
       }
       for (const prompt of source.items('prompts')) {
@@ -252,14 +257,18 @@ export class Catalog {
         const clientName = name(prompt.name);
         prompts.push({ backend, name: prompt.name, clientName, definition: { ...prompt, name: clientName } });
       }
-      for (const resource of source.items('resources')) {
-        if (typeof resource.uri !== 'string') continue;
-        const owner = resourceOwners.get(resource.uri);
+      for (const listed of source.items('resources')) {
+        if (typeof listed.uri !== 'string') continue;
+        const isQualified = isFederated && isUiUri(listed.uri);
+        const resource = isQualified ? { ...listed, uri: qualifyUiUri(backend, listed.uri) } : listed;
+        const uri = resource.uri as string;
+        const owner = resourceOwners.get(uri);
         if (owner !== undefined) {
-          this.#logger.warn({ uri: resource.uri, owner, hidden: backend }, 'two backends list the same resource URI; the first configured backend serves it');
+          this.#logger.warn({ uri, owner, hidden: backend }, 'two backends list the same resource URI; the first configured backend serves it');
           continue;
         }
-        resourceOwners.set(resource.uri, backend);
+        resourceOwners.set(uri, backend);
+        if (isQualified) upstreamUris.set(uri, listed.uri);
         resources.push(resource);
       }
       for (const template of source.items('resourceTemplates')) {
@@ -285,6 +294,7 @@ export class Catalog {
       promptsByName: new Map(prompts.map((entry) => [entry.clientName, entry])),
       promptsByOriginalName: groupBy(prompts, (entry) => entry.name),
       resourceOwners,
+      upstreamUris,
       templateMatchers,
       templateOwners,
       backendNames: sources.map((source) => source.backend.name),

@@ -36,6 +36,8 @@ export interface StdioBackendConfig {
   args: string[];
   env: Record<string, string>;
   cwd: string | undefined;
+  /** Processes of the server run side by side (upstream/stdio-pool.ts); absent: one. */
+  processes?: number;
   timeoutMs: number;
   auth: BackendAuthConfig;
   requiredScope: string | undefined;
@@ -49,7 +51,7 @@ export type BackendConfig = HttpBackendConfig | StdioBackendConfig;
 export type BackendAuthConfig =
   | { type: 'none' }
   /**
-   * A credential defined outside the file, by name; the seed's `auth:
+   * A credential defined outside the file, by name (docs/configuration.md); `auth:
    * service-account-salesforce`. `secret` is filled in from the environment
    * at load (config/backend-auth.ts) and never printed.
    */
@@ -158,6 +160,7 @@ export const backendShape = {
   args: absentWhenNull(list(stringValue()).optional()),
   env: absentWhenNull(mapping(matching(ENV_NAME, 'expected an environment variable name'), stringValue()).optional()),
   cwd: text().optional(),
+  processes: wholeNumber(1, 64).optional(),
   timeout_ms: wholeNumber(1, 86_400_000).default(DEFAULT_BACKEND_TIMEOUT_MS),
   protocol_version: z.enum(SUPPORTED_REVISIONS as [string, ...string[]], { error: `expected one of ${SUPPORTED_REVISIONS.join(', ')}` }).optional(),
   auth: absentWhenNull(backendAuthSchema.optional()),
@@ -181,7 +184,7 @@ const GATEWAY_MANAGED_HEADERS = new Set([
 ]);
 
 const HTTP_ONLY_KEYS = ['headers', 'protocol_version'] as const;
-const STDIO_ONLY_KEYS = ['args', 'env', 'cwd'] as const;
+const STDIO_ONLY_KEYS = ['args', 'env', 'cwd', 'processes'] as const;
 
 /** url xor command, and only the keys of that kind. Defensive about types: see ALWAYS. */
 function checkBackend(backend: Partial<Record<keyof typeof backendShape, unknown>>, context: z.RefinementCtx): void {
@@ -244,7 +247,11 @@ export function toBackendConfig(backend: BackendFile): BackendConfig {
     return { kind: 'http', url: backend.url, headers: { ...backend.headers }, ...(backend.protocol_version === undefined ? {} : { protocolVersion: backend.protocol_version }), ...common };
   }
   // checkBackend guarantees a command when there is no url.
-  return { kind: 'stdio', command: backend.command as string, args: [...(backend.args ?? [])], env: { ...backend.env }, cwd: backend.cwd, ...common };
+  return {
+    kind: 'stdio', command: backend.command as string, args: [...(backend.args ?? [])], env: { ...backend.env }, cwd: backend.cwd,
+    ...(backend.processes === undefined || backend.processes === 1 ? {} : { processes: backend.processes }),
+    ...common,
+  };
 }
 
 function registryOf(backend: BackendFile): { registry?: BackendRegistrySpec } {

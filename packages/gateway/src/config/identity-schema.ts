@@ -100,6 +100,15 @@ const userShape = {
   tenant: text('expected a tenant name').optional(),
 };
 
+/** A company IdP whose ID-JAGs the embedded provider accepts (identity/embedded-idp/id-jag-grant.ts). */
+const enterpriseIdpShape = {
+  issuer: httpUrl(),
+  jwks_uri: httpUrl(),
+  clients: absentWhenNull(list(text()).optional()),
+  scopes: absentWhenNull(list(scope()).optional()),
+  tenant: text('expected a tenant name').optional(),
+};
+
 export const embeddedIdpShape = {
   host: matching(HOST, 'expected a host name or IP address to listen on').optional(),
   port: wholeNumber(0, 65535).optional(),
@@ -108,6 +117,7 @@ export const embeddedIdpShape = {
   access_token_ttl_seconds: wholeNumber(1, 86_400).optional(),
   agents: absentWhenNull(list(z.strictObject(agentShape, { error: 'expected a mapping with name, secret, scopes, roles and description' })).min(1, { error: 'expected at least one agent' }).optional()),
   users: absentWhenNull(list(z.strictObject(userShape, { error: 'expected a mapping with id, name, email, roles and scopes' })).optional()),
+  enterprise_idps: absentWhenNull(list(z.strictObject(enterpriseIdpShape, { error: 'expected a mapping with issuer and jwks_uri (clients, scopes and tenant optional)' })).optional()),
 };
 
 export const authenticationShape = {
@@ -185,7 +195,7 @@ export type BackendScopesFile = z.output<typeof backendScopesSchema>;
 export type TokenVerifierSettings = Pick<TokenVerifierOptions, 'jwksUri' | 'algorithms' | 'clockToleranceSeconds' | 'cacheMaxEntries' | 'jwks' | 'introspection' | 'claims'>;
 
 /** What the embedded provider takes from the config (identity/embedded-idp.ts). */
-export type EmbeddedIdpSettings = Pick<EmbeddedIdpOptions, 'host' | 'port' | 'publicIssuer' | 'isAutoLogin' | 'accessTokenTtlSeconds' | 'agents' | 'users'>;
+export type EmbeddedIdpSettings = Pick<EmbeddedIdpOptions, 'host' | 'port' | 'publicIssuer' | 'isAutoLogin' | 'accessTokenTtlSeconds' | 'agents' | 'users' | 'enterpriseIdps'>;
 
 export interface AuthenticationConfig {
   oauthIssuer: string | undefined;
@@ -264,6 +274,15 @@ function toEmbeddedIdpSettings(file: EmbeddedIdpFile | Record<string, never>): E
       roles: [...agent.roles],
       description: agent.description ?? 'configured agent',
       ...(agent.tenant === undefined ? {} : { tenant: agent.tenant }),
+    }));
+  }
+  if (idp.enterprise_idps !== undefined) {
+    settings.enterpriseIdps = idp.enterprise_idps.map((entry) => ({
+      issuer: entry.issuer,
+      jwksUri: entry.jwks_uri,
+      ...(entry.clients === undefined ? {} : { clients: [...entry.clients] }),
+      ...(entry.scopes === undefined ? {} : { scopes: [...entry.scopes] }),
+      ...(entry.tenant === undefined ? {} : { tenant: entry.tenant }),
     }));
   }
   if (idp.users !== undefined) {

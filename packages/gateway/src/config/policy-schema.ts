@@ -16,7 +16,7 @@ export interface PolicyConfig {
 
 const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-/** name and type; the settings either under `settings:` or inline beside them, as the seed writes them. */
+/** name and type; the settings either under `settings:` or inline beside them, as users' existing policy files write them. */
 export const policyShape = {
   name: matching(POLICY_NAME, 'expected a policy name of letters, digits, "_", "." and "-"'),
   type: matching(POLICY_NAME, 'expected a policy type such as rate_limit'),

@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier } from '../registry/vocabulary.ts';
-import { flag, text, wholeNumber } from './fields.ts';
+import { flag, httpUrl, text, wholeNumber } from './fields.ts';
 
 const reviewersPerTier = z.strictObject(Object.fromEntries(RISK_TIERS.map((tier) => [tier, wholeNumber(1, 10).optional()])) as Record<RiskTier, z.ZodOptional<ReturnType<typeof wholeNumber>>>, {
   error: `expected a mapping of risk tier (${RISK_TIERS.join(', ')}) to the number of distinct reviewers it needs`,
@@ -19,6 +19,10 @@ export const registryShape = {
   enforce: flag().default(true),
   review_tiers: reviewersPerTier.optional(),
   review_interval_days: wholeNumber(1, 3650).optional(),
+  /** true: the review sweep suspends an active or deprecated entry whose next review date has passed. */
+  suspend_overdue: flag().default(false),
+  /** How often the sweep flags overdue entries (and suspends them with suspend_overdue); default 3600. */
+  review_sweep_interval_seconds: wholeNumber(1, 86_400).optional(),
 };
 
 export const registrySchema = z.strictObject(registryShape, { error: 'expected a mapping' }).optional();
@@ -31,6 +35,10 @@ export const backendRegistryShape = {
   risk_tier: z.enum(RISK_TIERS, { error: `expected one of ${RISK_TIERS.join(', ')}` }).optional(),
   data_classification: z.enum(DATA_CLASSIFICATIONS, { error: `expected one of ${DATA_CLASSIFICATIONS.join(', ')}` }).optional(),
   team: text('expected a team name').optional(),
+  /** The entry's spec.scopes (the OAuth scopes its tools need); `scopes` is the backend's own read/invoke mapping. */
+  registry_scopes: z.array(text('expected a scope token').regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, { error: 'expected a scope token (RFC 6749 section 3.3: no spaces, quotes or backslashes)' }), { error: 'expected a list of scope tokens' }).optional(),
+  links: z.strictObject({ repo: httpUrl().optional(), runbook: httpUrl().optional() }, { error: 'expected a mapping with repo and runbook URLs' }).optional(),
+  version: text('expected a version such as 1.4.0').optional(),
 };
 
 export interface BackendRegistrySpec {
@@ -40,6 +48,9 @@ export interface BackendRegistrySpec {
   riskTier?: RiskTier;
   dataClassification?: DataClassification;
   team?: string;
+  scopes?: string[];
+  links?: { repo?: string; runbook?: string };
+  version?: string;
 }
 
 export interface RegistryConfig {
@@ -48,6 +59,10 @@ export interface RegistryConfig {
   enforce: boolean;
   requiredReviewers?: Partial<Record<RiskTier, number>>;
   reviewIntervalDays?: number;
+  /** The review sweep suspends overdue active and deprecated entries (registry/review-sweep.ts); absent: false. */
+  suspendOverdue?: boolean;
+  /** Seconds between sweeps; absent: 3600. */
+  reviewSweepIntervalSeconds?: number;
 }
 
 export function toRegistryConfig(file: z.output<typeof registrySchema>): RegistryConfig | undefined {
@@ -57,6 +72,8 @@ export function toRegistryConfig(file: z.output<typeof registrySchema>): Registr
     enforce: file.enforce,
     ...(file.review_tiers === undefined ? {} : { requiredReviewers: Object.fromEntries(Object.entries(file.review_tiers).filter(([, value]) => value !== undefined)) }),
     ...(file.review_interval_days === undefined ? {} : { reviewIntervalDays: file.review_interval_days }),
+    ...(file.suspend_overdue ? { suspendOverdue: true } : {}),
+    ...(file.review_sweep_interval_seconds === undefined ? {} : { reviewSweepIntervalSeconds: file.review_sweep_interval_seconds }),
   };
 }
 
@@ -68,6 +85,9 @@ export function toBackendRegistrySpec(backend: { [K in keyof typeof backendRegis
     ...(backend.risk_tier === undefined ? {} : { riskTier: backend.risk_tier }),
     ...(backend.data_classification === undefined ? {} : { dataClassification: backend.data_classification }),
     ...(backend.team === undefined ? {} : { team: backend.team }),
+    ...(backend.registry_scopes === undefined ? {} : { scopes: backend.registry_scopes }),
+    ...(backend.links === undefined ? {} : { links: Object.fromEntries(Object.entries(backend.links).filter(([, link]) => link !== undefined)) }),
+    ...(backend.version === undefined ? {} : { version: backend.version }),
   };
   return Object.keys(spec).length === 0 ? undefined : spec;
 }

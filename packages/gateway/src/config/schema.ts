@@ -129,7 +129,7 @@ export const gatewayShape = {
 
 /** Typed loosely here; audit/settings.ts checks each key and names the problem (`audit.fail_mode: ...`). */
 export const auditShape = {
-  // Seed keys this gateway does not act on: refused, saying what to use instead, rather than accepted and ignored.
+  // Keys of the documented shape this gateway does not act on: refused, saying what to use instead, rather than accepted and ignored.
   backend: z.never({ error: 'is not supported: audit records are kept in the gateway\'s own store (audit.store: sqlite with audit.path, or postgres with audit.postgres_url), which is what makes them tamper-evident and queryable; to ship them to an external pipeline, run "gatehouse audit export --to <destination>" (a file, an https webhook or NATS JetStream; docs/audit.md). Remove this key' }).optional(),
   retention_days: z.union([wholeNumber(1, 36_500), mapping(z.string(), z.unknown())], { error: 'expected a number of days or a mapping per category' }).optional(),
   store: text().optional(),

@@ -11,6 +11,7 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     # env:                       # extra environment variables for the process
     #   API_KEY: \${EVERYTHING_API_KEY}
     # cwd: /srv/everything       # working directory (default: the gateway's)
+    # processes: 1               # processes run side by side; more keep overlapping interactive calls apart
     timeout_ms: 30000            # how long one request may take before it fails
 
   # A remote server over Streamable HTTP. Disabled until it runs: start one with
@@ -46,6 +47,9 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     # risk_tier: medium          # low | medium | high | critical
     # data_classification: internal   # public | internal | confidential | restricted
     # team: sales-platform
+    # registry_scopes: [crm.read]   # the OAuth scopes its tools need (the entry's spec.scopes)
+    # links: { repo: https://git.example.com/crm-mcp, runbook: https://wiki.example.com/crm-mcp }
+    # version: 1.4.0
 `;
 
 export interface StarterOptions {
@@ -185,6 +189,8 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #   enforce: true                             # false: keep and review entries, route every backend
 #   review_tiers: { high: 2, critical: 3 }    # distinct reviewers per risk tier
 #   review_interval_days: 90
+#   suspend_overdue: false                    # true: suspend serving backends past their review date
+#   review_sweep_interval_seconds: 3600       # how often overdue reviews are flagged (and suspended)
 #
 # discovery:                                  # backends found at run time besides the list above
 #   directory:

@@ -19,7 +19,7 @@ export interface PrimitiveRule {
 }
 
 export interface BackendRules {
-  /** The playbook's `required_scope`: needed for anything on this backend. */
+  /** `required_scope` (docs/configuration.md): needed for anything on this backend. */
   requiredScope?: string;
   /** Overrides the global template for this backend; null: none needed. */
   readScope?: string | null;

@@ -1,6 +1,6 @@
 // From a backend's `auth` in gatehouse.yaml to the credentials the gateway
-// presents to it. Pure. A `named` credential (the playbook's
-// `auth: service-account-x`) is a bearer token the loader read from the
+// presents to it. Pure. A `named` credential (`auth: service-account-x`,
+// docs/configuration.md) is a bearer token the loader read from the
 // environment (config/backend-auth.ts); `oauth_passthrough` reaches here only
 // for a backend the loader checked accepts the gateway's own audience.
 

@@ -6,7 +6,7 @@
 import { AuthError } from './auth-error.ts';
 
 /**
- * The trust model a caller was admitted under (the playbook's chapter 5):
+ * The trust model a caller was admitted under (docs/identity.md, callers and modes):
  * agent_as_service: the agent's own identity and scopes, no user attribution;
  * on_behalf_of: the agent acts for a user and needs one in the token;
  * hybrid: the agent's own identity, with operations marked `requires_user` needing a user.
@@ -161,7 +161,7 @@ export const ANONYMOUS_CALLER: Caller = Object.freeze({
   claims: {},
 });
 
-/** The seed's audit `caller` fields: `identity` is the user when there is one ("user U via agent X"), else the agent. */
+/** The audit record's `caller` fields (docs/audit.md): `identity` is the user when there is one ("user U via agent X"), else the agent. */
 export function describeCaller(caller: Caller): { identity: string; agent: string; on_behalf_of: string | undefined; scopes: readonly string[] } {
   if (caller.isAnonymous) return { identity: 'anonymous', agent: 'anonymous', on_behalf_of: undefined, scopes: [] };
   return {

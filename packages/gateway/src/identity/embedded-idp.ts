@@ -17,6 +17,7 @@ import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_CONSOLE_CLIENT, DEMO_GATEWAY_CLIENT,
 import { handleInteraction } from './embedded-idp/interactions.ts';
 import { createSigningKeys } from './embedded-idp/signing-keys.ts';
 import { APP_ONLY_CLAIMS, createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } from './embedded-idp/token-exchange-grant.ts';
+import { createIdJagGrant, ID_JAG_PARAMETERS, JWT_BEARER_GRANT, type EnterpriseIdp } from './embedded-idp/id-jag-grant.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 export interface EmbeddedIdpOptions {
@@ -48,7 +49,7 @@ export interface EmbeddedIdpOptions {
   gatewayClient?: { name: string; secret: string } | null;
   /** The web console's client (admin/console-auth.ts); null for none. Default the demo's. */
   consoleClient?: { name: string; secret: string; redirectPath: string } | null;
-  /** Default 600 s (the playbook: short-lived tokens, 5 to 15 minutes). */
+  /** Default 600 s: short-lived tokens, 5 to 15 minutes, limit what a leaked one can do (docs/security.md). */
   accessTokenTtlSeconds?: number;
   /** Sign in the first demo user and consent without a page. Default true. */
   isAutoLogin?: boolean;
@@ -58,6 +59,8 @@ export interface EmbeddedIdpOptions {
    * URLs come from callers. Default: a guard with an empty allow list.
    */
   outbound?: OutboundGuard;
+  /** Company identity providers whose ID-JAGs the JWT bearer grant accepts (embedded-idp/id-jag-grant.ts); default none. */
+  enterpriseIdps?: readonly EnterpriseIdp[];
   /** Private signing JWKs to keep tokens valid across restarts; default: new keys per process. */
   signingKeys?: readonly JWK[];
   logger?: Logger;
@@ -85,6 +88,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
   const gatewayScopes = [...(options.scopes ?? DEMO_ALL_SCOPES)];
   const backendResources = new Map(Object.entries(options.backendResources ?? {}).map(([resource, scopes]) => [resource, new Set(scopes)]));
   const ttl = options.accessTokenTtlSeconds ?? 600;
+  const enterpriseIdps = options.enterpriseIdps ?? [];
   const agentsById = new Map(agents.map((agent) => [agent.name, agent]));
   const tenantClaimOf = (tenant: string | undefined): Record<string, string> => (tenant === undefined || options.tenantClaim === undefined ? {} : { [options.tenantClaim]: tenant });
   const usersById = new Map(users.map((user) => [user.id, user]));
@@ -125,7 +129,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
     client_id: agent.name,
     client_secret: agent.secret,
     client_name: `${agent.name} (demo agent: ${agent.description})`,
-    grant_types: ['client_credentials', 'authorization_code', 'refresh_token', TOKEN_EXCHANGE_GRANT],
+    grant_types: ['client_credentials', 'authorization_code', 'refresh_token', TOKEN_EXCHANGE_GRANT, ...(enterpriseIdps.length === 0 ? [] : [JWT_BEARER_GRANT])],
     response_types: ['code'],
     // RFC 8252 section 7.3: a native client's loopback redirect matches on any port.
     application_type: 'native',
@@ -236,6 +240,16 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
     }) as Parameters<Provider['registerGrantType']>[1],
     TOKEN_EXCHANGE_PARAMETERS,
   );
+  if (enterpriseIdps.length > 0) {
+    provider.registerGrantType(
+      JWT_BEARER_GRANT,
+      createIdJagGrant({
+        issuer, keys, idps: enterpriseIdps, isGatewayResource, gatewayScopes, accessTokenTtlSeconds: ttl,
+        ...(options.tenantClaim === undefined ? {} : { tenantClaim: options.tenantClaim }),
+      }) as Parameters<Provider['registerGrantType']>[1],
+      ID_JAG_PARAMETERS,
+    );
+  }
   provider.on('server_error', (_ctx, error) => options.logger?.error({ err: error }, 'embedded IdP server error'));
   const handle = provider.callback();
   const interactionOptions = { provider, users, isAutoLogin: options.isAutoLogin ?? true, basePath, baselineScopes, pickerClients: new Set(consoleClient === null ? [] : [consoleClient.name]) };
@@ -254,6 +268,9 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
     if (pathname === `/.well-known/oauth-authorization-server${basePath}` || pathname === `${basePath}/.well-known/oauth-authorization-server`) {
       request.url = `${basePath}/.well-known/openid-configuration`;
     }
+    // RFC 6749 section 3.3: an authorization request without scope gets a pre-defined default, the gateway's read
+    // scopes (granted as far as the user holds them), rather than a grant of nothing that ends in access_denied.
+    if (request.method === 'GET' && pathname === `${basePath}/auth`) request.url = withDefaultScope(url, baselineScopes);
     const rewrite = request.method !== 'POST' ? undefined : pathname === `${basePath}/token` ? defaultAgentScope : pathname === `${basePath}/reg` ? dropRegisteredScope : undefined;
     if (rewrite !== undefined) {
       readBody(request).then((text) => rewrite(request, text, agentsById)).then(() => handle(request, response), () => {
@@ -301,6 +318,15 @@ function refuseUndelegableScope(ctx: KoaContextWithOIDC, allowed: readonly strin
   if (refused.length > 0) {
     throw new errors.InvalidScope(`client "${ctx.oidc.client?.clientId ?? '?'}" may not hold ${refused.join(', ')}; ask only for scopes it holds (${allowed.join(' ') || 'none'})`, refused.join(' '));
   }
+}
+
+/** The authorization request URL with `scope` set to the defaults when it names none; unchanged otherwise. */
+export function withDefaultScope(url: string, defaults: ReadonlySet<string>): string {
+  const separator = url.indexOf('?');
+  const query = new URLSearchParams(separator === -1 ? '' : url.slice(separator + 1));
+  if (query.has('scope') || defaults.size === 0) return url;
+  query.set('scope', [...defaults].join(' '));
+  return `${separator === -1 ? url : url.slice(0, separator)}?${query.toString()}`;
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

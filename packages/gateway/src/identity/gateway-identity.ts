@@ -9,7 +9,7 @@ import type { EmbeddedIdpSettings } from '../config/identity-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { compileAuthorization, type Authorization, type AuthorizationRules, type BackendRules } from './authorization.ts';
 import { startEmbeddedIdp, type EmbeddedIdp } from './embedded-idp.ts';
-import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_CONSOLE_CLIENT, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents } from './embedded-idp/demo-directory.ts';
+import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_CONSOLE_CLIENT, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents, demoTenantUsers } from './embedded-idp/demo-directory.ts';
 import { createHttpAuthentication, type HttpAuthentication, type HttpAuthenticationOptions } from './http-authentication.ts';
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, resourceIdentifier, type ResourceMetadataResponse } from './resource-metadata.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -17,7 +17,6 @@ import { isAuthError, type AuthError } from './auth-error.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from './caller.ts';
 import { OutboundGuard } from '../outbound/outbound-guard.ts';
-import { roleScopesOf } from '../admin/admin-permissions.ts';
 
 export interface GatewayIdentity {
   /** False when every caller is anonymous (no authentication configured, or allow_anonymous). */
@@ -61,6 +60,8 @@ export interface AssembleIdentityOptions {
   onAuthenticationFailure?: HttpAuthenticationOptions['onAuthenticationFailure'];
   /** The outbound guard (`outbound` section) for URLs callers or discovered metadata supply; default one with an empty allow list. */
   outbound?: OutboundGuard;
+  /** The scopes of the admin listener's roles: they grant nothing on /mcp, so its metadata leaves them out. Default none. */
+  adminRoleScopes?: readonly string[];
 }
 
 /**
@@ -83,10 +84,12 @@ export function rulesFromConfig(config: GatewayConfig, base: AuthorizationRules)
 
 /** The scopes the embedded provider's agents and users can hold: the demo's, or the configured directory's. */
 function embeddedScopes(idp: EmbeddedIdpSettings): string[] {
-  if (idp.agents === undefined && idp.users === undefined) return [...DEMO_ALL_SCOPES];
+  if (idp.agents === undefined && idp.users === undefined && idp.enterpriseIdps === undefined) return [...DEMO_ALL_SCOPES];
   const scopes = new Set<string>();
   for (const agent of idp.agents ?? DEMO_AGENTS) for (const scope of agent.scopes) scopes.add(scope);
   for (const user of idp.users ?? DEMO_USERS) for (const scope of user.scopes) scopes.add(scope);
+  // What a company IdP may grant its users (ID-JAGs) is issued here too.
+  for (const enterprise of idp.enterpriseIdps ?? []) for (const scope of enterprise.scopes ?? []) scopes.add(scope);
   return [...scopes];
 }
 
@@ -129,13 +132,17 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   const outbound = options.outbound ?? new OutboundGuard();
   if (idpSettings !== undefined) {
     // With tenants and the demo directory, the demo adds an agent and an admin in each of the first two tenants.
-    const demoAgents = config.tenants !== undefined && idpSettings.agents === undefined && idpSettings.users === undefined ? [...DEMO_AGENTS, ...demoTenantAgents(tenantNames)] : undefined;
+    const isTenantDemo = config.tenants !== undefined && idpSettings.agents === undefined && idpSettings.users === undefined;
+    const demoAgents = isTenantDemo ? [...DEMO_AGENTS, ...demoTenantAgents(tenantNames)] : undefined;
+    // ...and the same admins as users, for the web console's sign-in.
+    const demoUsers = isTenantDemo ? [...DEMO_USERS, ...demoTenantUsers(tenantNames)] : undefined;
     idp = await startEmbeddedIdp({
       outbound,
       host: '127.0.0.1',
       port: 8082,
       ...idpSettings,
       ...(demoAgents === undefined ? {} : { agents: demoAgents }),
+      ...(demoUsers === undefined ? {} : { users: demoUsers }),
       ...(config.tenants === undefined ? {} : { tenantClaim: config.tenants.claim }),
       scopes: embeddedScopes(idpSettings),
       baselineScopes: authorization.baselineScopes(options.backendNames),
@@ -168,7 +175,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   const issuedScopes = settings.scopesSupported
     ?? (idpSettings !== undefined ? embeddedScopes(idpSettings) : authorization.baselineScopes(options.backendNames));
   // The admin roles' scopes grant nothing on /mcp: its metadata leaves them out, the console still asks for them.
-  const adminRoleScopes = new Set(Object.values(roleScopesOf()));
+  const adminRoleScopes = new Set(options.adminRoleScopes ?? []);
   const scopesSupported = issuedScopes.filter((scope) => !adminRoleScopes.has(scope));
   return {
     isEnforced: true,

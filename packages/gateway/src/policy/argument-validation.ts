@@ -1,6 +1,6 @@
-// Argument validation against the backend tool's inputSchema (the seed's
-// gateway check 6), before the call leaves the gateway. Schemas compile once
-// per (backend, tool, schema hash) with ajv: JSON Schema 2020-12, the MCP
+// Argument validation against the backend tool's inputSchema (docs/policies.md),
+// before the call leaves the gateway. Schemas compile once per (backend, tool,
+// schema hash) with ajv: JSON Schema 2020-12, the MCP
 // default dialect (2025-11-25 basic, JSON Schema usage), or draft-07 when the
 // schema says so; a changed definition drops the old validator.
 

@@ -1,7 +1,7 @@
-// The cost ceiling (the seed's `cost_ceiling`, type `cost_per_session`,
+// The cost ceiling (docs/policies.md: `cost_ceiling`, type `cost_per_session`,
 // `max_usd`): each tool call costs what config says (per tool pattern, else a
 // default), optionally plus a price per KiB of output; a call that would take
-// the run past `max_usd` is refused with the seed's `cost_exhausted`.
+// the run past `max_usd` is refused with `cost_exhausted`.
 // Amounts are counted in micro-dollars so replicas add integers, not floats.
 // Tools listed in `estimate_costs` cost what the backend's own dry run says
 // (`estimate.cost_usd`, dry-run-estimate.ts), not a configured price.

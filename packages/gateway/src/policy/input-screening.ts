@@ -1,4 +1,4 @@
-// Input screening of tool arguments (the seed's defense layer 1: "pattern
+// Input screening of tool arguments (the first defense layer, docs/policies.md: "pattern
 // blocklists, length limits, character-class restrictions; imperfect but
 // raises the cost of attack"): size and depth limits, then pattern sets for
 // prompt-injection text and credentials, each set blocking or flagging.

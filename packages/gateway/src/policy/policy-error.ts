@@ -1,6 +1,6 @@
 // Why a policy stopped a call, as a value with a stable code: the message an
-// agent reads (what happened, why, what to do next, as the seed's chapter 9
-// pattern 6 asks), whether retrying helps, and how the error travels: an
+// agent reads (what happened, why, what to do next, so that an agent can act
+// on it without a human), whether retrying helps, and how the error travels: an
 // `isError` tool result for tools/call, a JSON-RPC error for anything else.
 
 import { GatewayRpcError, RPC } from '../protocol/errors.ts';
@@ -22,7 +22,7 @@ export type PolicyErrorCode =
   | 'policy_failed';
 
 /**
- * The seed's three failure families (chapter 4, error handling) plus approval:
+ * Three failure families an agent can act on (docs/policies.md), plus approval:
  * transient: the same call may succeed later (`retryAfterMs` says when);
  * permanent: change the call (arguments, tool) before trying again;
  * authorization: ask the user or an administrator;

@@ -20,7 +20,7 @@ export interface Decision {
   decision: DecisionKind;
   /** For a deny or hold: what happened and what the agent can do next. */
   reason?: string;
-  /** Policy-specific facts for audit, flattened beside the verdict (the seed's `remaining`). */
+  /** Policy-specific facts for audit, flattened beside the verdict (such as a rate limit's `remaining`). */
   details?: Record<string, unknown>;
   /** deny and hold: the error the agent sees if the call goes no further. */
   error?: PolicyError;

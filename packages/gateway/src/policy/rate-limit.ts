@@ -1,4 +1,4 @@
-// Rate limits (the seed's `rate_limit_per_user`, `requests_per_minute`): per
+// Rate limits (docs/policies.md: `rate_limit_per_user`, `requests_per_minute`): per
 // user, agent, tool, backend or session, or any combination, counted with
 // rate-limiter-flexible in memory or in Redis (shared by replicas, one
 // pipelined round trip per call). Three algorithms: a sliding window (the

@@ -1,4 +1,4 @@
-// Output redaction (the seed's `pii_redaction`, type `response_filter`): a
+// Output redaction (docs/policies.md: `pii_redaction`, type `response_filter`): a
 // response hook that runs the redactors over what reaches the model (text
 // content, embedded resource text, structuredContent recursively, resource
 // contents, prompt messages) and records the kinds redacted, which audit

@@ -1,10 +1,10 @@
-// Pure redactors for what backends return (the seed's defense layer 3:
+// Pure redactors for what backends return (the third defense layer, docs/policies.md:
 // "scan for and redact sensitive patterns: credentials, PII, internal system
 // paths"). Each chosen pattern is compiled once and runs only when a cheap
 // hint is in the text; emails have a hand-written scanner, card numbers and
 // SSNs the digit-run scanner of number-redactors.ts. Candidates with a
 // checksum (card numbers by Luhn, IBANs by ISO 13616 mod 97) are redacted
-// only when it holds. Each redaction reports its kind under the seed's audit
+// only when it holds. Each redaction reports its kind under the audit record's
 // names (`email_partial`).
 
 import { numberRule } from './number-redactors.ts';

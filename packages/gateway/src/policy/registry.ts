@@ -24,9 +24,9 @@ import { createRateLimit, rateLimitSettings } from './rate-limit.ts';
 import { createStepBudget, stepBudgetSettings } from './step-budget.ts';
 import { costCeilingSettings, createCostCeiling } from './cost-ceiling.ts';
 import { createRedaction, redactionSettings } from './redaction.ts';
-import { approvalSettings, createApproval } from './approval.ts';
+import { approvalSettings, createApproval } from './approval-policy.ts';
 import { createToolPinning, toolPinningSettings, ToolPins, type PinAcceptance, type PinStatus } from './tool-pinning.ts';
-import { Approvals, type ApprovalDecisionRecord } from './approvals.ts';
+import { Approvals, type ApprovalDecisionRecord } from './approval-service.ts';
 import { MemoryCounterStore, type CounterStore } from './counter-store.ts';
 import { RedisCounterStore, type RedisCommands } from './redis-counter-store.ts';
 import { RedisApprovalStore } from './redis-approval-store.ts';
@@ -137,7 +137,7 @@ export const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
   }),
 };
 
-/** Other names the seed and users write for the same types. */
+/** Other names users' policy files write for the same types. */
 export const POLICY_TYPE_ALIASES: Readonly<Record<string, string>> = {
   cost_ceiling: 'cost_per_session',
   redaction: 'response_filter',

@@ -1,5 +1,5 @@
 // Field schemas shared by the policy types' settings (zod, snake_case as the
-// seed's YAML writes them). Each states its expectation as "expected ...";
+// documented YAML writes them, docs/policies.md). Each states its expectation as "expected ...";
 // CEL and regular expressions are compiled here, at config load, so a bad one
 // is refused with its exact place and the hot path never compiles.
 

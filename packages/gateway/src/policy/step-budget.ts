@@ -1,7 +1,7 @@
 // The step budget: at most `max_steps` tool calls per run (session, token
 // session, token, or identity window: run-key.ts), so an agent stuck in a
 // loop stops instead of calling tools forever. Refused calls are not
-// counted; the error is the seed's `budget_exhausted`.
+// counted; the error code is `budget_exhausted` (docs/policies.md).
 
 import { z } from 'zod';
 import type { Exchange } from '../exchange/exchange.ts';

@@ -1,6 +1,6 @@
 // Tool allow/deny per agent role, per agent and per backend with glob
-// patterns (the seed's gateway check 5: "does the agent's policy allow this
-// specific tool?"). Pure matching over rules compiled at config load.
+// patterns (docs/policies.md): does the agent's policy allow this specific
+// tool? Pure matching over rules compiled at config load.
 
 import { z } from 'zod';
 import { allowOnce, type Decision, type Policy } from './policy.ts';

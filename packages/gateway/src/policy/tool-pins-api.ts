@@ -1,11 +1,11 @@
 // The tool pins on the admin listener: which tools are pinned, which are
 // quarantined and what changed, and accepting a reviewed definition (admin
 // scope; every acceptance reported for audit by ToolPins). A sibling of
-// admin/approvals-api.ts, mounted beside it.
+// admin/approval-queue-api.ts, mounted beside it.
 
 import { describeCaller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from '../admin/approvals-api.ts';
+import type { AdminHandler } from '../admin/approval-queue-api.ts';
 import { withAdmin, type AdminAuthentication } from '../admin/admin-guard.ts';
 import { recordAdmin } from '../admin/admin-audit.ts';
 import { isPinError, type ToolPins } from './tool-pinning.ts';

@@ -8,6 +8,7 @@ import { formatKeyPath, type KeyPathSegment } from '../config/errors.ts';
 import { BACKEND_NAME, BACKEND_NAME_MAX_LENGTH } from '../config/backend-schema.ts';
 import type { Condition } from './conditions.ts';
 import { RegistryError, type SpecProblem } from './errors.ts';
+import type { RecordedToolChange } from './tool-governance.ts';
 
 import { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier } from './vocabulary.ts';
 
@@ -74,6 +75,8 @@ export interface EntryStatus {
   /** The spec generation the last completed review approved. */
   observedGeneration?: number;
   conditions: Condition[];
+  /** Changed tool definitions tool pinning reported (tool-governance.ts), each acted on once. */
+  toolChanges?: RecordedToolChange[];
 }
 
 export interface EntryMetadata {

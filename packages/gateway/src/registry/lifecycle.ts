@@ -6,6 +6,7 @@
 import { conditionOf, setCondition, type Condition } from './conditions.ts';
 import { API_VERSION, type EntrySpec, type LifecycleState, type RegistryEntry, type Review, type ReviewCheck, type ReviewDecision, type RiskTier } from './entry.ts';
 import { isRegistryError, RegistryError } from './errors.ts';
+import { markToolChangesReviewed } from './tool-governance.ts';
 
 /** `proposer` and `owner` follow from the entry; `reviewer` and `platform_admin` are granted to the actor. */
 export type ActorRole = 'proposer' | 'reviewer' | 'owner' | 'platform_admin';
@@ -89,7 +90,7 @@ export interface LifecyclePolicy {
 
 export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = {
   requiredReviewers: { low: 1, medium: 1, high: 2, critical: 2 },
-  // Quarterly, as the playbook's platform stage asks.
+  // Quarterly: often enough to catch an unowned or unused server, rarely enough to be done (docs/governance.md).
   reviewIntervalDays: { low: 90, medium: 90, high: 90, critical: 90 },
 };
 
@@ -258,7 +259,9 @@ function enter(entry: RegistryEntry, to: LifecycleState, review: Review | undefi
   if (to === 'deprecated' && from === 'active') status.deprecatedAt = now.toISOString();
   if (to === 'active' || to === 'in_review' || to === 'proposed') delete status.deprecatedAt;
   status.conditions = observedConditions(status.conditions, { ...entry, status }, now);
-  return { ...entry, status, metadata: { ...entry.metadata, updatedAt: now.toISOString() } };
+  const next = { ...entry, status, metadata: { ...entry.metadata, updatedAt: now.toISOString() } };
+  // The approval that completes a round covers the tool changes that sent it back (tool-governance.ts).
+  return to === 'approved' ? markToolChangesReviewed(next, now) : next;
 }
 
 function observedConditions(conditions: readonly Condition[], entry: RegistryEntry, now: Date): Condition[] {

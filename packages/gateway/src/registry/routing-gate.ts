@@ -14,7 +14,9 @@ import { PostgresRegistryStore } from './postgres-store.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { EntrySpec, RegistryEntry } from './entry.ts';
 import { isRegistryError } from './errors.ts';
-import { DEFAULT_LIFECYCLE_POLICY, routability, type Actor, type DeprecationNotice, type LifecyclePolicy } from './lifecycle.ts';
+import { DEFAULT_LIFECYCLE_POLICY, routability, type Actor, type DeprecationNotice, type LifecyclePolicy, type RegistryEvent } from './lifecycle.ts';
+import { reviewAfterToolChange, type ToolChange } from './tool-governance.ts';
+import { DEFAULT_REVIEW_SWEEP_INTERVAL_SECONDS, sweepStep } from './review-sweep.ts';
 import { proposeEntry } from './entry-commands.ts';
 import type { RegistryStore } from './store.ts';
 
@@ -30,6 +32,8 @@ export interface RoutingGateOptions {
   now?: () => Date;
   /** The tenant owning a backend (`tenants` config, docs/tenants.md): a new entry's `spec.tenant`; absent or undefined: `default`. */
   tenantOf?: (backend: string) => string | undefined;
+  /** A change the gateway made itself (no admin request): the caller appends it to the audit log with `details`. */
+  onSystemEvent?: (event: RegistryEvent, details: Record<string, unknown>) => Promise<void>;
 }
 
 /** How often a replica re-reads the store for transitions written elsewhere. */
@@ -45,8 +49,12 @@ export class RoutingGate {
   readonly #logger: Logger;
   readonly #now: () => Date;
   readonly #tenantOf: (backend: string) => string | undefined;
+  readonly #onSystemEvent: RoutingGateOptions['onSystemEvent'];
   #entries = new Map<string, RegistryEntry>();
+  /** Backends a discovery source reported, so drift does not call them "no longer configured". */
+  readonly #discovered = new Set<string>();
   #refreshTimer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
   #isRefreshFailing = false;
   readonly #listeners = new Set<(names: readonly string[]) => Promise<unknown> | void>();
 
@@ -57,6 +65,7 @@ export class RoutingGate {
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
     this.#tenantOf = options.tenantOf ?? (() => undefined);
+    this.#onSystemEvent = options.onSystemEvent;
   }
 
   /** Whether calls and catalog listings may reach `name` now. Synchronous: it reads the cache. */
@@ -89,6 +98,7 @@ export class RoutingGate {
    */
   async enrol(backends: readonly BackendConfig[], origin: BackendOrigin): Promise<void> {
     for (const backend of backends) {
+      if (origin !== 'config') this.#discovered.add(backend.name);
       if (this.#entries.has(backend.name)) continue;
       const spec = seedSpec(backend, origin, this.#tenantOf(backend.name));
       const actor: Actor = origin === 'config' ? CONFIG_ACTOR : { principal: backend.registry?.owner ?? `system:${origin}`, roles: [] };
@@ -105,6 +115,96 @@ export class RoutingGate {
         this.#logger.warn({ backend: backend.name, origin, err: error }, 'a backend could not enter the registry; it is not routed until it has an entry');
       }
     }
+  }
+
+  /**
+   * Tool pinning quarantined a changed definition of `backend`'s tool: an
+   * approved or active entry goes back to review (tool-governance.ts), leaves
+   * every catalog at once, and the change is audited with both hashes.
+   * Undefined when nothing changed (no entry, already acted on, not reviewed).
+   */
+  async reviewToolChange(backend: string, change: ToolChange): Promise<RegistryEntry | undefined> {
+    // Another writer may win the compare-and-set; read again and re-decide, a few times.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const current = await this.store.get(backend);
+      if (current === undefined) return undefined;
+      const outcome = reviewAfterToolChange(current, change, this.#now(), this.policy);
+      if (outcome === undefined) return undefined;
+      if (!outcome.isApplied) {
+        this.#logger.warn({ backend, tool: change.tool, err: outcome.error }, 'a changed tool definition could not send its backend back to review');
+        return undefined;
+      }
+      let entry: RegistryEntry;
+      try {
+        entry = await this.store.replace(outcome.entry, current.metadata.resourceVersion);
+      } catch (error) {
+        if (isRegistryError(error) && error.code === 'conflict') continue;
+        throw error;
+      }
+      await this.observe(entry);
+      const event = { ...outcome.event, resourceVersion: entry.metadata.resourceVersion };
+      this.#logger.warn({ backend, tool: change.tool, from: event.from, to: event.to, pinnedHash: change.pinnedHash, currentHash: change.currentHash }, 'a tool definition changed after review; its backend is back in review and not routed until reviewed');
+      await this.#onSystemEvent?.(event, { trigger: 'tool_pin_change', tool: change.tool, pinned_hash: change.pinnedHash ?? null, current_hash: change.currentHash, changes: change.changes });
+      return entry;
+    }
+    this.#logger.warn({ backend, tool: change.tool }, 'a changed tool definition could not send its backend back to review: the entry kept changing; the next report retries');
+    return undefined;
+  }
+
+  /**
+   * One pass of the review sweep (review-sweep.ts) over the store: flags
+   * overdue entries and, with `suspendOverdue`, suspends the serving ones,
+   * each suspension applied to the catalogs and audited before the next.
+   * An entry another writer changed meanwhile is left for the next pass.
+   */
+  async sweepReviews(suspendOverdue: boolean): Promise<RegistryEntry[]> {
+    const suspended: RegistryEntry[] = [];
+    for (const current of await this.store.list()) {
+      const step = sweepStep(current, this.#now(), suspendOverdue, this.policy);
+      if (step.kind === 'none') continue;
+      const next = step.kind === 'flag' ? step.entry : step.outcome.entry;
+      let entry: RegistryEntry;
+      try {
+        entry = await this.store.replace(next, current.metadata.resourceVersion);
+      } catch (error) {
+        if (isRegistryError(error) && error.code === 'conflict') continue;
+        throw error;
+      }
+      await this.observe(entry);
+      if (step.kind === 'suspend') {
+        const event = { ...step.outcome.event, resourceVersion: entry.metadata.resourceVersion };
+        this.#logger.warn({ backend: entry.spec.name, nextReviewAt: current.status.nextReviewAt }, 'a backend is past its review date and is suspended until reviewed');
+        await this.#onSystemEvent?.(event, { trigger: 'review_overdue', next_review_at: current.status.nextReviewAt ?? null });
+        suspended.push(entry);
+      }
+    }
+    return suspended;
+  }
+
+  /** Runs sweepReviews every `intervalSeconds`; a failing pass is logged and the next one tries again. */
+  startReviewSweep(intervalSeconds: number, suspendOverdue: boolean): void {
+    clearInterval(this.#sweepTimer);
+    let isRunning = false;
+    this.#sweepTimer = setInterval(() => {
+      if (isRunning) return;
+      isRunning = true;
+      this.sweepReviews(suspendOverdue)
+        .catch((error: unknown) => this.#logger.warn({ store: this.store.location, err: error }, 'the review sweep failed; the next one tries again'))
+        .finally(() => {
+          isRunning = false;
+        });
+    }, intervalSeconds * 1000);
+    this.#sweepTimer.unref();
+  }
+
+  /** Every entry as this process last read or wrote it (for metrics: no store read per scrape). */
+  cachedEntries(): RegistryEntry[] {
+    return [...this.#entries.values()];
+  }
+
+  /** The names discovery has reported since start. */
+  discoveredNames(): ReadonlySet<string> {
+    return this.#discovered;
   }
 
   /** Reads every entry again (another replica or admin may have written); tells listeners what changed. */
@@ -166,6 +266,7 @@ export class RoutingGate {
 
   close(): Promise<void> {
     clearInterval(this.#refreshTimer);
+    clearInterval(this.#sweepTimer);
     return this.store.close();
   }
 }
@@ -188,30 +289,39 @@ export function seedSpec(backend: BackendConfig, origin: BackendOrigin, tenant =
     ...(declared.team === undefined ? {} : { team: declared.team }),
     riskTier: declared.riskTier ?? 'medium',
     dataClassification: declared.dataClassification ?? 'internal',
-    scopes: [],
-    links: {},
+    scopes: declared.scopes ?? [],
+    links: declared.links ?? {},
+    ...(declared.version === undefined ? {} : { version: declared.version }),
     // A discovered record never skips the review, whatever it declares.
     preApproved: origin === 'config' && declared.lifecycle !== 'proposed',
   };
 }
 
 /**
- * Opens the configured store and the gate over it, enrolling the config
- * file's backends before anything is routed. A relative SQLite path is taken
- * from the config file's directory; none: `.gatehouse/registry.db` beside the
- * embedded default's audit database.
+ * The store a `registry:` section names. A relative SQLite path is taken from
+ * `baseDirectory` (the config file's); none: `.gatehouse/registry.db` beside
+ * the embedded default's audit database.
  */
-export async function openRoutingGate(config: RegistryConfig, options: { baseDirectory: string; logger: Logger; backends: readonly BackendConfig[]; tenantOf?: (backend: string) => string | undefined }): Promise<RoutingGate> {
-  const store = config.store.kind === 'sqlite'
-    ? new SqliteRegistryStore(config.store.path === undefined ? join(dirname(DEFAULT_SQLITE_PATH), 'registry.db') : isAbsolute(config.store.path) ? config.store.path : resolve(options.baseDirectory, config.store.path))
-    : await PostgresRegistryStore.open({ url: config.store.url, ...(config.store.schema === undefined ? {} : { schema: config.store.schema }) });
+export function openRegistryStore(config: RegistryConfig, baseDirectory: string): Promise<RegistryStore> {
+  if (config.store.kind === 'postgres') return PostgresRegistryStore.open({ url: config.store.url, ...(config.store.schema === undefined ? {} : { schema: config.store.schema }) });
+  const path = config.store.path === undefined ? join(dirname(DEFAULT_SQLITE_PATH), 'registry.db') : isAbsolute(config.store.path) ? config.store.path : resolve(baseDirectory, config.store.path);
+  return Promise.resolve(new SqliteRegistryStore(path));
+}
+
+/**
+ * Opens the configured store and the gate over it, enrolling the config
+ * file's backends before anything is routed.
+ */
+export async function openRoutingGate(config: RegistryConfig, options: { baseDirectory: string; logger: Logger; backends: readonly BackendConfig[]; tenantOf?: (backend: string) => string | undefined; onSystemEvent?: RoutingGateOptions['onSystemEvent'] }): Promise<RoutingGate> {
+  const store = await openRegistryStore(config, options.baseDirectory);
   const policy: LifecyclePolicy = {
     requiredReviewers: { ...DEFAULT_LIFECYCLE_POLICY.requiredReviewers, ...config.requiredReviewers },
     reviewIntervalDays: config.reviewIntervalDays === undefined ? DEFAULT_LIFECYCLE_POLICY.reviewIntervalDays : { low: config.reviewIntervalDays, medium: config.reviewIntervalDays, high: config.reviewIntervalDays, critical: config.reviewIntervalDays },
   };
-  const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger, ...(options.tenantOf === undefined ? {} : { tenantOf: options.tenantOf }) });
+  const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger, ...(options.tenantOf === undefined ? {} : { tenantOf: options.tenantOf }), ...(options.onSystemEvent === undefined ? {} : { onSystemEvent: options.onSystemEvent }) });
   await gate.refresh();
   await gate.enrol(options.backends.filter((backend) => backend.enabled), 'config');
   gate.startRefresh(REFRESH_INTERVAL_MS);
+  gate.startReviewSweep(config.reviewSweepIntervalSeconds ?? DEFAULT_REVIEW_SWEEP_INTERVAL_SECONDS, config.suspendOverdue === true);
   return gate;
 }

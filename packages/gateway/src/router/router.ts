@@ -12,7 +12,7 @@ import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
 import type { Implementation } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { BridgeContext } from '../bridge/interactive-call.ts';
-import { approvalInputRequired, claimApprovalState } from '../bridge/approval-hold.ts';
+import { approvalInputRequired, claimApprovalState } from '../bridge/approval-round.ts';
 import { TARGETED_METHODS, runTargetedCall, type HeldForApproval, type TargetedPipeline } from './targeted-call.ts';
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 import { LOG_LEVELS } from './related-messages.ts';
@@ -140,7 +140,7 @@ export class Router {
 
   async #runPolicies(policies: PolicySet, exchange: Exchange, isToolCall: boolean, call: () => Result | Promise<Result>, held: HeldForApproval | undefined): Promise<Result> {
     const { chain, approvals } = policies;
-    // A 2026-07-28 retry of a call held for approval: the policy is told which approval to wait for (bridge/approval-hold.ts).
+    // A 2026-07-28 retry of a call held for approval: the policy is told which approval to wait for (bridge/approval-round.ts).
     if (held !== undefined) claimApprovalState(this.#options.bridge, approvals, exchange, held.params, held.binding);
     const span = exchange.trace.startPolicyChain();
     let outcome;
@@ -289,7 +289,8 @@ function refOfListed(view: CatalogView, kind: 'tools' | 'prompts' | 'resources' 
     case 'resources':
       return (item) => {
         const backend = view.resourceOwners.get(item.uri as string);
-        return backend === undefined ? undefined : { backend, kind: 'resource', name: item.uri as string };
+        // Rules name the backend's own URI, also where the view shows another (app-ui.ts).
+        return backend === undefined ? undefined : { backend, kind: 'resource', name: view.upstreamUris.get(item.uri as string) ?? (item.uri as string) };
       };
     case 'resourceTemplates':
       return (item) => {

@@ -4,6 +4,7 @@
 // declares how it resolves its target and how it forwards; the order of the
 // steps is written once, in runTargetedCall, so no method can skip one.
 
+import { withClientUri } from '../catalog/app-ui.ts';
 import type { Exchange, ExchangeTarget } from '../exchange/exchange.ts';
 import type { CatalogView } from '../catalog/catalog.ts';
 import { findResourceOwner } from '../catalog/catalog.ts';
@@ -13,7 +14,7 @@ import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { PrimitiveRef } from '../identity/authorization.ts';
-import type { ApprovalBinding } from '../bridge/approval-hold.ts';
+import type { ApprovalBinding } from '../bridge/approval-round.ts';
 import { forwardInteractive, type BridgeContext } from '../bridge/interactive-call.ts';
 import { forwardToBackend, upstreamParams } from './forward.ts';
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';
@@ -99,7 +100,10 @@ function requireUri(method: string, params: Record<string, unknown>): string {
 function resourceTarget(exchange: Exchange, view: CatalogView, uri: string, notFound: () => GatewayRpcError, params: Record<string, unknown>): ResolvedTarget {
   const backend = resourceOwner(exchange, view, uri);
   if (backend === undefined) throw notFound();
-  return { target: { backend, kind: 'resource', name: uri }, access: { backend, kind: 'resource', name: uri }, clientName: uri, params: upstreamParams(params) };
+  // A URI the view shows in place of the backend's (app-ui.ts): policies, rules and the backend see the backend's own.
+  const upstreamUri = exchange.endpointBackend === undefined ? view.upstreamUris.get(uri) : undefined;
+  if (upstreamUri === undefined) return { target: { backend, kind: 'resource', name: uri }, access: { backend, kind: 'resource', name: uri }, clientName: uri, params: upstreamParams(params) };
+  return { target: { backend, kind: 'resource', name: upstreamUri }, access: { backend, kind: 'resource', name: upstreamUri }, clientName: uri, params: { ...upstreamParams(params), uri: upstreamUri } };
 }
 
 function resolveTool(_exchange: Exchange, params: Record<string, unknown>, view: CatalogView): ResolvedTarget {
@@ -201,7 +205,15 @@ export const TARGETED_METHODS: ReadonlyMap<string, TargetedMethod> = new Map<str
     },
   }],
   ['prompts/get', { isToolCall: false, resolve: resolvePrompt, forward: interactive('prompts/get') }],
-  ['resources/read', { isToolCall: false, resolve: resolveRead, forward: interactive('resources/read') }],
+  ['resources/read', {
+    isToolCall: false,
+    resolve: resolveRead,
+    forward: async (context, exchange, resolved, backend) => {
+      const result = await interactive('resources/read')(context, exchange, resolved, backend);
+      const upstreamUri = resolved.params.uri as string;
+      return upstreamUri === resolved.clientName ? result : withClientUri(result, upstreamUri, resolved.clientName);
+    },
+  }],
   ['completion/complete', {
     isToolCall: false,
     resolve: resolveCompletion,

@@ -1,13 +1,13 @@
 // Log lines about one exchange: a child logger that puts the request, session
 // and trace ids on every line a stage writes, and the one line per finished
-// exchange at the level the seed advises (chapter 11 FAQ): INFO for each
+// exchange at a level an operator can alert on (docs/observability.md): INFO for each
 // operation, WARN for anomalies (slow answers, denials, failed tools), ERROR
 // for failures that need someone (the gateway or a backend failed).
 
 import type { Logger } from './logger.ts';
 import type { ExchangeOutcome } from './exchange-outcome.ts';
 
-/** "Over 1s warrants investigation" (seed, chapter 11 FAQ on tool latency). */
+/** A tool answer over a second is worth a look: it is slow for an agent that chains calls (docs/observability.md). */
 export const DEFAULT_SLOW_SECONDS = 1;
 
 export type ExchangeLogLevel = 'info' | 'warn' | 'error';

@@ -2,7 +2,7 @@
 // so far. Gives `mcp_concurrent_sessions` (read at scrape time), the lifetime
 // for `mcp_session_duration_seconds` when one closes, and
 // `mcp_cost_per_session{session_id}`, of which a scrape shows only the top K:
-// the seed's "top expensive sessions" query and the runaway-agent alert need
+// the "top expensive sessions" question (docs/usage.md) and the runaway-agent alert need
 // the session id, which is unbounded, while a runaway session is still open.
 
 import type { Registry } from 'prom-client';

@@ -1,7 +1,7 @@
 // The gateway's Prometheus metrics, in a Registry of their own (never
 // prom-client's global one, so two gateways in one process do not collide).
-// Names and labels are the seed's (chapter 11) plus policy, breaker, audit and
-// rate-limit families. The transport records one `ExchangeOutcome` per
+// Names and labels follow the MCP metric names users' dashboards expect
+// (docs/observability.md), plus policy, breaker, audit and rate-limit families. The transport records one `ExchangeOutcome` per
 // finished message; sessions, identity, breakers and audit call the small
 // recorders. The admin listener serves `render()` on `/metrics`.
 

@@ -12,6 +12,7 @@ import type { Backend, BackendHandshake, BackendState, Implementation } from './
 import { createHttpBackend } from './http-backend.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { createStdioBackend } from './stdio-backend.ts';
+import { createStdioPool } from './stdio-pool.ts';
 import { trackInFlight, type InFlightBackend } from './in-flight-backend.ts';
 import { DEFAULT_RESILIENCE, withResilience, type ResilienceSettings } from './resilient-backend.ts';
 import type { CircuitPosition } from './circuit-breaker.ts';
@@ -19,7 +20,7 @@ import type { CircuitPosition } from './circuit-breaker.ts';
 /** The part of config's BackendConfig this folder needs (config/backend-schema.ts holds the full shape). */
 export type UpstreamConfig =
   | { kind: 'http'; name: string; url: string; headers?: Record<string, string>; timeoutMs: number; credentials?: BackendCredentials; protocolVersion?: string | undefined; resilience?: ResilienceSettings | undefined; connector?: buildConnector.connector | undefined }
-  | { kind: 'stdio'; name: string; command: string; args: string[]; env?: Record<string, string>; cwd?: string; timeoutMs: number; resilience?: ResilienceSettings | undefined };
+  | { kind: 'stdio'; name: string; command: string; args: string[]; env?: Record<string, string>; cwd?: string; processes?: number; timeoutMs: number; resilience?: ResilienceSettings | undefined };
 
 export type BackendFactory = (config: UpstreamConfig) => Backend;
 
@@ -85,10 +86,12 @@ function createBareBackendFactory(defaults: BackendFactoryDefaults): BackendFact
         clientInfo: defaults.clientInfo, clientCapabilities: defaults.clientCapabilities, logger,
       });
     }
-    return createStdioBackend({
+    const stdioProcess = () => createStdioBackend({
       name: config.name, command: config.command, args: config.args, env: config.env, cwd: config.cwd, timeoutMs: config.timeoutMs,
       clientInfo: defaults.clientInfo, clientCapabilities: defaults.clientCapabilities, logger,
     });
+    const processes = config.processes ?? 1;
+    return processes === 1 ? stdioProcess() : createStdioPool({ name: config.name, size: processes, logger, createMember: stdioProcess });
   };
 }
 

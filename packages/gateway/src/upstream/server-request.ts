@@ -1,6 +1,6 @@
 // Requests a backend sends to the gateway (ping, sampling, elicitation, roots
-// under the legacy revisions). Until the router relays them to the client
-// that caused them, the gateway answers so that the backend never hangs.
+// under the legacy revisions) that no client's call can take: answered at
+// once, so that the backend never hangs.
 
 import { failureResponse, successResponse, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import type { Backend } from './backend.ts';
@@ -14,14 +14,11 @@ export type RelayingBackend = Backend;
 /**
  * The answer to a server-to-client request nobody can take: `ping` is
  * answered, as the receiver MUST promptly (2025-11-25 basic/utilities/ping);
- * anything else gets -32601 so the backend's handler fails fast.
+ * anything else, `roots/list` included, is refused with -32601 and why, so
+ * the backend's handler fails fast. The gateway never answers for a client
+ * it did not ask: an empty roots list would be data no client gave.
  */
-export function answerUnroutedRequest(request: JsonRpcRequest): JsonRpcResponse {
+export function answerUnroutedRequest(request: JsonRpcRequest, why = 'it names no call of a client, and the gateway relays server-to-client requests only during the call that caused them'): JsonRpcResponse {
   if (request.method === 'ping') return successResponse(request.id, {});
-  // The gateway itself has no filesystem roots to offer; an empty list is the truthful answer outside a client's call.
-  if (request.method === 'roots/list') return successResponse(request.id, { roots: [] });
-  return failureResponse(request.id, {
-    code: METHOD_NOT_FOUND,
-    message: `${request.method} is not supported by gateway yet: the gateway cannot relay server-to-client requests that are not tied to a client's request`,
-  });
+  return failureResponse(request.id, { code: METHOD_NOT_FOUND, message: `${request.method} refused by the gateway: ${why}` });
 }

@@ -256,7 +256,16 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
       entry.call.onRelatedMessage(request);
       return;
     }
-    child?.send(answerUnroutedRequest(request));
+    const interactive = interactiveCallCount();
+    child?.send(interactive < 2 ? answerUnroutedRequest(request) : answerUnroutedRequest(request,
+      `${interactive} calls are in flight on this stdio process and the request names none of them, so the gateway cannot tell whose client should answer; give backend "${name}" more processes (processes: N) so that each such call has its own`));
+    if (interactive >= 2) logger.warn({ backend: name, method: request.method, interactive }, 'refused a server-to-client request that could belong to several calls; consider processes: N for this backend');
+  }
+
+  function interactiveCallCount(): number {
+    let count = 0;
+    for (const entry of pending.values()) if (entry.call?.onRelatedMessage !== undefined) count++;
+    return count;
   }
 
   function startChild(): StdioChild {

@@ -1,6 +1,6 @@
 // Usage figures from the audit store's grouped rows: calls, failures and
 // cost per team, agent, user, backend, tool or tenant, and per session for
-// the seed's `cost_per_user_session`. Pure: usage-report.ts reads the rows,
+// the `cost_per_user_session` question (docs/usage.md). Pure: usage-report.ts reads the rows,
 // this folds them; the stores group by the raw columns and this maps teams.
 
 import { DEFAULT_TENANT, type TeamDirectory } from './teams.ts';

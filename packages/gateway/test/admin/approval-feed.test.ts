@@ -6,9 +6,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApprovalFeed, type ApprovalEvent } from '../../src/admin/approval-feed.ts';
-import { Approvals } from '../../src/policy/approvals.ts';
+import { Approvals } from '../../src/policy/approval-service.ts';
 import { MemoryApprovalStore } from '../../src/policy/approval-store.ts';
-import { partyOf } from '../../src/policy/approvals.ts';
+import { partyOf } from '../../src/policy/approval-service.ts';
 import { makeCaller } from '../policy/fixtures.ts';
 
 const requester = makeCaller({ agent: 'support', user: 'alice', scopes: ['crm.invoke'] });

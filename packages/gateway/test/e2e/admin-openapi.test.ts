@@ -350,7 +350,16 @@ describe('the admin API document against a running gateway', () => {
     assert.equal((await admin('GET', '/admin/usage?by=planet')).body.code, 'usage_query_invalid');
   });
 
-  it('answers the registry routes as documented: list, show with ETag, a transition with If-Match, a stale one, review-due', async () => {
+  it('answers the tenants route as documented: no tenants on a gateway without a tenants section, and only to an admin', async () => {
+    const listed = await admin('GET', '/admin/tenants');
+    assert.equal(listed.status, 200);
+    assert.deepEqual([listed.body.tenants_enabled, listed.body.is_platform_admin, listed.body.tenants], [false, true, []]);
+    assert.equal((await admin('GET', '/admin/tenants?name=sales')).body.code, 'invalid_request');
+    const refused = await exchange('GET', '/admin/tenants', { token: tokens.approver! });
+    assert.deepEqual([refused.status, refused.body.code], [403, 'insufficient_scope'], 'an approver does not read the tenants');
+  });
+
+  it('answers the registry routes as documented: list, show with ETag, a transition with If-Match, a stale one, propose, revise, drift, review-due', async () => {
     const listed = await admin('GET', '/admin/registry');
     assert.deepEqual(listed.body.entries.map((entry: any) => [entry.spec.name, entry.status.state]), [['crm', 'active'], ['wiki', 'proposed']]);
     assert.deepEqual((await admin('GET', '/admin/registry?state=proposed')).body.entries.map((entry: any) => entry.spec.name), ['wiki']);
@@ -375,10 +384,31 @@ describe('the admin API document against a running gateway', () => {
     assert.equal((await transition('wiki', { to: 'approved', reason: 'looks fine' })).body.code, 'review_required');
     assert.equal((await admin('GET', '/admin/registry/wiki')).body.entry.status.state, 'in_review', 'the refusals changed nothing');
 
+    const proposed = await admin('POST', '/admin/registry', JSON.stringify({ spec: { name: 'tickets', description: 'Support tickets', owner: 'team:support', riskTier: 'low', dataClassification: 'internal' }, reason: 'support asks for it' }));
+    assert.deepEqual([proposed.status, proposed.body.entry.status.state, proposed.body.entry.status.proposedBy], [201, 'proposed', 'agent:admin']);
+    assert.equal((await admin('POST', '/admin/registry', JSON.stringify({ spec: { name: 'tickets', description: 'again', owner: 'team:support', riskTier: 'low', dataClassification: 'internal' } }))).body.code, 'already_exists');
+    assert.equal((await admin('POST', '/admin/registry', JSON.stringify({ spec: { name: 'tickets2', description: 'x', owner: 'nobody', riskTier: 'low', dataClassification: 'internal' } }))).body.code, 'invalid_spec');
+    const revise = (method: string, body: unknown, ifMatch?: string) => exchange(method, '/admin/registry/tickets', { token: tokens.admin!, body: JSON.stringify(body), ...(ifMatch === undefined ? {} : { headers: { 'if-match': ifMatch } }) });
+    const patched = await revise('PATCH', { spec: { links: { runbook: 'https://wiki.example.com/tickets' } } }, proposed.etag!);
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.deepEqual([(await revise('PATCH', { spec: { team: 'x' } }, proposed.etag!)).status], [412]);
+    const put = await revise('PUT', { spec: { ...patched.body.entry.spec, version: '2.0.0' }, reason: 'new version' }, patched.etag!);
+    assert.deepEqual([put.status, put.body.entry.spec.version], [200, '2.0.0']);
+    assert.equal((await revise('PUT', { spec: { ...put.body.entry.spec, name: 'renamed' } })).body.code, 'immutable_field');
+    assert.equal((await revise('PATCH', 'not an object')).body.code, 'invalid_request');
+    assert.equal((await exchange('PATCH', '/admin/registry/no-such-entry', { token: tokens.admin!, body: JSON.stringify({ spec: {} }) })).body.code, 'not_found');
+
+    const drift = await admin('GET', '/admin/registry/diff');
+    assert.equal(drift.status, 200);
+    assert.deepEqual([drift.body.isDrifted, drift.body.items.map((item: any) => [item.backend, item.kind, item.stored])], [true, [['tickets', 'not_configured', 'proposed'], ['wiki', 'unrouted', 'in_review']]], 'tickets is in the store only; the file enables wiki, the store holds it in review');
+
     const due = await admin('GET', '/admin/registry/review-due?within_days=365');
     assert.deepEqual(due.body.entries.map((entry: any) => [entry.name, entry.state]), [['crm', 'active']], 'the pre-approved backend is due within a year; the one in review has no date yet');
     assert.deepEqual((await admin('GET', '/admin/registry/review-due')).body.entries, []);
     assert.equal((await admin('GET', '/admin/registry/review-due?within_days=-1')).body.code, 'invalid_request');
+    const retirement = (await admin('GET', '/admin/registry/review-due?unused_below=1000000&period=90d')).body.retirement;
+    assert.deepEqual(retirement.backends.map((backend: any) => [backend.name, backend.state]), [['crm', 'active']], 'the proposed wiki and tickets serve nothing yet');
+    assert.ok(retirement.tools.some((tool: any) => tool.backend === 'crm'), 'the tools crm lists now, called or not');
   });
 
   it('refuses every /admin/ operation without a token (401) and without the admin scope (403), as documented', async () => {

@@ -213,6 +213,9 @@ describe('the registry gates routing on review', () => {
     assert.match(stale.err[0]!, /^409 conflict: /);
     const due = await cli('reviewer', 'review-due', '--within-days', '365');
     assert.match(due.out.join('\n'), /^found\s+agent:proposer\s+active/m);
+    // The file's backend is active as seeded; the discovered one is discovery's, not the file's: no drift, exit 0.
+    const inStep = await cli('reviewer', 'diff');
+    assert.deepEqual([inStep.exitCode, inStep.out], [0, ['no drift: the registry store matches the config file']]);
   });
 
   it('marks every tool of a deprecated backend in _meta and its description, and keeps routing it', async () => {

@@ -369,6 +369,39 @@ describe('two tenants isolated on one gateway', () => {
     assert.equal((await adminPost(tokens['alpha-admin']!, '/admin/tools/shared/echo/accept')).status, 403, 'a shared backend is the platform\'s to review');
   });
 
+  it('narrows the console\'s reads (me, sessions, catalog, overview) to a tenant admin\'s tenant; a platform admin sees all', async () => {
+    const alphaClient = await connect('legacy', tokens['alpha-agent']!);
+    const betaClient = await connect('legacy', tokens['beta-agent']!);
+    try {
+      const me = await adminGet(tokens['alpha-admin']!, '/admin/me');
+      assert.equal(me.body.tenant, 'alpha');
+      assert.equal(me.body.is_platform_admin, false);
+      const platformMe = await adminGet(tokens['platform-admin']!, '/admin/me');
+      assert.equal(platformMe.body.tenant, null);
+      assert.equal(platformMe.body.is_platform_admin, true);
+
+      const sessionClients = async (token: string) => new Set(((await adminGet(token, '/admin/sessions?limit=500')).body.sessions as Array<{ client_id: string }>).map((session) => session.client_id));
+      const alphaSees = await sessionClients(tokens['alpha-admin']!);
+      assert.ok(alphaSees.has('alpha-agent') && !alphaSees.has('beta-agent'), `alpha's admin lists ${[...alphaSees].join(', ')}`);
+      const platformSees = await sessionClients(tokens['platform-admin']!);
+      assert.ok(platformSees.has('alpha-agent') && platformSees.has('beta-agent'));
+      const ending = await fetch(`${admin}/admin/sessions/${encodeURIComponent(betaClient.sessionId!)}`, { method: 'DELETE', headers: { authorization: `Bearer ${tokens['alpha-admin']!}` } });
+      assert.equal(ending.status, 404, 'another tenant\'s session is not found to a tenant admin, so it cannot end it');
+      assert.ok((await betaClient.listTools()).length > 0, 'beta\'s session goes on');
+
+      const catalogBackends = async (token: string) => [...new Set(((await adminGet(token, '/admin/catalog')).body.tools as Array<{ backend: string }>).map((tool) => tool.backend))].sort();
+      assert.deepEqual(await catalogBackends(tokens['alpha-admin']!), ['alpha', 'shared']);
+      assert.deepEqual(await catalogBackends(tokens['platform-admin']!), ['alpha', 'beta', 'shared']);
+
+      const overviewBackends = async (token: string) => ((await adminGet(token, '/admin/overview')).body.backends as Array<{ name: string }>).map((backend) => backend.name).sort();
+      assert.deepEqual(await overviewBackends(tokens['alpha-admin']!), ['alpha', 'shared']);
+      assert.deepEqual(await overviewBackends(tokens['platform-admin']!), ['alpha', 'beta', 'shared']);
+    } finally {
+      await alphaClient.close();
+      await betaClient.close();
+    }
+  });
+
   it('labels the usage counters with configured tenant names only', async () => {
     const metrics = await (await fetch(`${admin}/metrics`)).text();
     const tenants = new Set([...metrics.matchAll(/^mcp_usage_calls_total\{tenant="([^"]*)"/gm)].map((match) => match[1]));

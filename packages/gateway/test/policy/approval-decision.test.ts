@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { castVote, type ApprovalVoteInput } from '../../src/policy/approval-decision.ts';
 import type { ApprovalParty, ApprovalRequest } from '../../src/policy/approval-store.ts';
-import { partyOf } from '../../src/policy/approvals.ts';
+import { partyOf } from '../../src/policy/approval-service.ts';
 import { makeCaller } from './fixtures.ts';
 
 const party = (options: Parameters<typeof makeCaller>[0]): ApprovalParty => partyOf(makeCaller(options));

@@ -7,8 +7,8 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { approvalSettings, createApproval } from '../../src/policy/approval.ts';
-import { Approvals } from '../../src/policy/approvals.ts';
+import { approvalSettings, createApproval } from '../../src/policy/approval-policy.ts';
+import { Approvals } from '../../src/policy/approval-service.ts';
 import { buildPolicies } from '../../src/policy/registry.ts';
 import { createCostCeiling, costCeilingSettings } from '../../src/policy/cost-ceiling.ts';
 import { createPolicyChain } from '../../src/policy/chain.ts';

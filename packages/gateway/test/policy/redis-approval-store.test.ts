@@ -9,7 +9,7 @@ import { createClient } from 'redis';
 import { buildPolicies, type PolicySet } from '../../src/policy/registry.ts';
 import { RedisApprovalStore } from '../../src/policy/redis-approval-store.ts';
 import type { ApprovalParty, ApprovalRequest } from '../../src/policy/approval-store.ts';
-import { partyOf } from '../../src/policy/approvals.ts';
+import { partyOf } from '../../src/policy/approval-service.ts';
 import { principalId } from '../../src/identity/delegation-parties.ts';
 import { makeCaller, makeExchange, redisUrlIfAvailable } from './fixtures.ts';
 

@@ -20,6 +20,7 @@ const view: CatalogView = {
   promptsByName: new Map([[prompt.clientName, prompt]]),
   promptsByOriginalName: new Map([[prompt.name, [prompt]]]),
   resourceOwners: new Map([['doc://crm/readme', 'crm']]),
+  upstreamUris: new Map(),
   templateMatchers: [{ backend: 'crm', pattern: /^doc:\/\/crm\/customers\/[^/]+$/ }],
   templateOwners: new Map([['doc://crm/customers/{id}', 'crm']]),
   backendNames: ['crm'],

@@ -34,7 +34,8 @@ describe('backend registry', () => {
     const v2 = await startHttpBackend(backendScripts.v2);
     const configs: UpstreamConfig[] = [
       { kind: 'http', name: 'weather', url: v2.url, timeoutMs: 5_000 },
-      { kind: 'stdio', name: 'files', ...stdioCommand(backendScripts.v1), timeoutMs: 5_000 },
+      // 15 s: the discover probe of a Node SDK server starting on a loaded machine can take over 5 s.
+      { kind: 'stdio', name: 'files', ...stdioCommand(backendScripts.v1), timeoutMs: 15_000 },
       { kind: 'http', name: 'crm', url: 'http://127.0.0.1:9/mcp', timeoutMs: 5_000 },
     ];
     const registry = createBackendRegistry(configs, factory, { logger: silentLogger, retry: { initialDelayMs: 60_000 } });

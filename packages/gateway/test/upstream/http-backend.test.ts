@@ -168,7 +168,7 @@ describe('http backend with SSE responses and the legacy GET stream', () => {
       await backend.connect();
       const answer = JSON.parse(textOf(await backend.request({ method: 'tools/call', params: { name: 'ask', arguments: {} } })));
       assert.deepEqual(answer.ping, {});
-      assert.match(answer.refusal, /not supported by gateway yet/);
+      assert.match(answer.refusal, /refused by the gateway: it names no call of a client/);
     } finally {
       await backend.close();
     }

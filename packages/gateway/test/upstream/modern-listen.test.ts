@@ -28,7 +28,8 @@ function httpBackend(url: string, overrides: Partial<HttpBackendOptions> = {}): 
 
 function stdioBackend(overrides: Partial<StdioBackendOptions> = {}): Backend {
   return createStdioBackend({
-    name: 'watched', command: 'node', args: [subscribingServer], timeoutMs: 5_000, clientInfo, logger: silentLogger, restart: quickBackoff, ...overrides,
+    // 15 s: the discover probe waits up to timeoutMs, and a Node SDK server starting on a loaded machine can take over 5 s to answer it.
+    name: 'watched', command: 'node', args: [subscribingServer], timeoutMs: 15_000, clientInfo, logger: silentLogger, restart: quickBackoff, ...overrides,
   });
 }
 

@@ -278,15 +278,36 @@ describe('stdio backend messages', () => {
     }
   });
 
-  test('answers ping, gives no roots, and refuses other unrelated server requests with -32601', async () => {
+  test('answers ping, and refuses other server requests that no call can take (roots too: it never answers for a client) with -32601', async () => {
     const backend = stdioBackend(scripted());
     try {
       await backend.connect();
       const answer = JSON.parse(textOf(await backend.request(call('ask-unrelated'))));
       assert.equal(answer.sampling.code, -32601);
-      assert.match(answer.sampling.message, /not supported by gateway yet/);
-      assert.deepEqual(answer.roots, { roots: [] });
+      assert.match(answer.sampling.message, /sampling\/createMessage refused by the gateway: it names no call of a client/);
+      assert.equal(answer.roots.code, -32601);
+      assert.match(answer.roots.message, /roots\/list refused by the gateway/);
       assert.deepEqual(answer.ping, {});
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('refuses a server request that names no call while two interactive calls share the process, and says to add processes', async () => {
+    const backend = stdioBackend(scripted());
+    try {
+      await backend.connect();
+      const relayedToClients: string[] = [];
+      const interactiveCall = () => backend.request({
+        method: 'tools/call', params: { name: 'ask-blind', arguments: { ms: 100 } },
+        onRelatedMessage: (message) => void relayedToClients.push(message.method),
+      });
+      const answers = (await Promise.all([interactiveCall(), interactiveCall()])).map((response) => JSON.parse(textOf(response)).answer);
+      assert.deepEqual(relayedToClients, [], 'neither client is asked a question that may be the other\'s');
+      for (const answer of answers) {
+        assert.equal(answer.code, -32601);
+        assert.match(answer.message, /2 calls are in flight on this stdio process .* \(processes: N\)/);
+      }
     } finally {
       await backend.close();
     }

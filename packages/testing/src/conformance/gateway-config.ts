@@ -9,6 +9,9 @@ import type { BackendConfig, GatewayConfig } from '@gatehouse/gateway';
 import { stdioCommand } from '../backends/launch.ts';
 import type { FixtureSpec } from './scenarios.ts';
 
+/** Enough processes for the rounds the 2026-07-28 suite abandons (expected-failures.yaml named ten) plus the one in use. */
+const STDIO_PROCESSES = 12;
+
 export function fixtureBackend(fixture: FixtureSpec, httpUrl: string | undefined): BackendConfig {
   const common = { name: fixture.name, timeoutMs: 30_000, auth: { type: 'none' as const }, requiredScope: undefined, enabled: true };
   if (fixture.carriage === 'http') {
@@ -16,7 +19,9 @@ export function fixtureBackend(fixture: FixtureSpec, httpUrl: string | undefined
     return { kind: 'http', url: httpUrl, headers: {}, ...common };
   }
   const { command, args } = stdioCommand(fixture.script);
-  return { kind: 'stdio', command, args, env: {}, cwd: undefined, ...common };
+  // A pool (upstream/stdio-pool.ts): the suite leaves some input_required rounds unretried, each holding its call on a
+  // process; the other processes keep every later call's server requests unambiguous.
+  return { kind: 'stdio', command, args, env: {}, cwd: undefined, processes: STDIO_PROCESSES, ...common };
 }
 
 export function conformanceGatewayConfig(backend: BackendConfig): GatewayConfig {

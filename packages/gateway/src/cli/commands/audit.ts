@@ -12,7 +12,7 @@ import { AuditError, isAuditError } from '../../audit/errors.ts';
 import { FileDestination, NatsDestination, WebhookDestination } from '../../audit/export-destinations.ts';
 import { exportFollow, exportOnce, type ExportDestination } from '../../audit/export.ts';
 import { loadTrustedKeys, openAuditStore } from '../../audit/open-store.ts';
-import { formatCsv, formatTable, inSeedOrder, QUERY_FORMATS, type QueryFormat } from '../../audit/query-format.ts';
+import { formatCsv, formatTable, inDocumentedOrder, QUERY_FORMATS, type QueryFormat } from '../../audit/query-format.ts';
 import { auditQueryFromFilters, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, PERIODS, type AuditQuery, type Period } from '../../audit/query.ts';
 import { AUDIT_CATEGORIES, type AuditCategory } from '../../audit/record.ts';
 import { applyRetention } from '../../audit/retention.ts';
@@ -214,7 +214,7 @@ async function printQuery(io: CommandIo, store: AuditStore, query: AuditQuery, l
     if (options.format === 'json') {
       records.forEach((record, index) => {
         const isLast = page.nextCursor === undefined || options.all !== true ? index === records.length - 1 : false;
-        io.out(`${JSON.stringify(inSeedOrder(record), null, 2).replaceAll(/^/gm, '  ')}${isLast ? '' : ','}`);
+        io.out(`${JSON.stringify(inDocumentedOrder(record), null, 2).replaceAll(/^/gm, '  ')}${isLast ? '' : ','}`);
       });
     } else if (records.length > 0 || isFirstPage) {
       const text = options.format === 'csv' ? formatCsv(records, isFirstPage) : formatTable(records, isFirstPage);

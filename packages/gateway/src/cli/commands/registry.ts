@@ -1,7 +1,9 @@
 // `gatehouse registry import|export`: the MCP Registry API (v0.1) at the edge
 // of the control plane. Import proposes backends from a registry or a saved
-// answer (printed, or written disabled as backend entries for review); export
-// publishes the configured backends in the same shape, reached through the gateway.
+// answer (printed, written disabled as backend entries, or with --propose
+// proposed as registry entries for review); export publishes the configured
+// backends, or with --store the store's reviewed entries, in the same shape,
+// reached through the gateway.
 
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,9 +16,17 @@ import {
   isRegistryImportError, isRegistryUrl, normalizeUpdatedSince, readRegistry, RegistryImportError, type RegistryRead,
 } from '../../registry/mcp-registry-client.ts';
 import {
-  latestLiveEntries, namespaceFromEndpoint, proposalsFromServerJson, serverListFromBackends, type RegistryProposal,
+  latestLiveEntries, namespaceFromEndpoint, proposalsFromServerJson, serverListFromBackends, type ExportableServer, type RegistryProposal,
 } from '../../registry/mcp-registry-format.ts';
 import { processIo, type CommandIo } from './command-io.ts';
+import { dirname, resolve } from 'node:path';
+import type { BackendConfig } from '../../config/backend-schema.ts';
+import type { GatewayConfig } from '../../config/schema.ts';
+import { isRegistryError } from '../../registry/errors.ts';
+import { exportableFromEntry, PUBLISHED_STATES, specFromProposal } from '../../registry/registry-exchange.ts';
+import { openRegistryStore } from '../../registry/routing-gate.ts';
+import type { DataClassification, RiskTier } from '../../registry/vocabulary.ts';
+import { call, DEFAULT_ADMIN_URL, RegistryCommandError } from './registry-lifecycle.ts';
 
 interface ImportOptions {
   from: string;
@@ -26,6 +36,13 @@ interface ImportOptions {
   write?: string;
   writeDir?: string;
   maxPages?: number;
+  propose?: boolean;
+  owner: string;
+  riskTier: string;
+  dataClassification: string;
+  tenant?: string;
+  admin: string;
+  token?: string;
 }
 
 interface ExportOptions {
@@ -33,6 +50,7 @@ interface ExportOptions {
   out?: string;
   namespace?: string;
   endpoint?: string;
+  store?: boolean;
 }
 
 /** Backend names use the default separator's rules; an entry written here must load with any separator of one character class. */
@@ -52,6 +70,13 @@ export function registerRegistryCommand(program: Command, io: CommandIo = proces
     .option('--write-dir <directory>', 'also write one backend file per proposal, disabled, for the discovery directory (discovery.directory)')
     .option('--dry-run', 'with --write or --write-dir: print what would be written instead of writing')
     .option('--max-pages <n>', 'stop after this many pages of 100 (default 1000)', parsePositive)
+    .option('--propose', 'also propose each server as a registry entry (POST /admin/registry on --admin): proposed, you its proposer, routed only once another reviewer approves it')
+    .option('--owner <owner>', 'with --propose: the owner of the proposed entries until revised', 'team:unassigned')
+    .option('--risk-tier <tier>', 'with --propose: their risk tier', 'medium')
+    .option('--data-classification <class>', 'with --propose: their data classification', 'internal')
+    .option('--tenant <tenant>', 'with --propose: their tenant (default: default, or a tenant admin\'s own)')
+    .option('--admin <url>', 'with --propose: the admin listener of the gateway', DEFAULT_ADMIN_URL)
+    .option('--token <token>', 'with --propose: a bearer token with the admin scope (default: GATEHOUSE_ADMIN_TOKEN)')
     .action((options: ImportOptions) => guarded(io, () => runImport(io, options)));
 
   registry.command('export')
@@ -60,6 +85,7 @@ export function registerRegistryCommand(program: Command, io: CommandIo = proces
     .option('--out <file>', 'write the answer to this file instead of stdout')
     .option('--endpoint <url>', 'the gateway\'s public URL clients use (default: gateway.endpoint of the config)')
     .option('--namespace <reverse-dns>', 'the namespace of the names, e.g. com.company.mcp (default: the endpoint\'s host reversed)')
+    .option('--store', 'publish the registry store\'s approved and active entries (deprecated ones marked so) instead of the config\'s enabled backends; the config names the store')
     .action((options: ExportOptions) => guarded(io, () => runExport(io, options)));
 
   return registry;
@@ -69,7 +95,7 @@ async function guarded(io: CommandIo, action: () => Promise<void>): Promise<void
   try {
     await action();
   } catch (error) {
-    if (!isRegistryImportError(error) && !isConfigError(error)) throw error;
+    if (!isRegistryImportError(error) && !isConfigError(error) && !(error instanceof RegistryCommandError)) throw error;
     for (const line of error.message.split('\n')) io.err(line);
     io.fail(1);
   }
@@ -122,6 +148,35 @@ async function runImport(io: CommandIo, options: ImportOptions): Promise<void> {
     }
     io.err(`${options.dryRun === true ? 'would write' : 'wrote'} ${written} backend file${written === 1 ? '' : 's'} (disabled) to ${options.writeDir}`);
   }
+  if (options.propose === true) await proposeIntoStore(io, options, proposals);
+}
+
+/**
+ * Each proposal as a `proposed` registry entry, through the admin API so the
+ * proposer is the token's principal and every proposal is audited. A name
+ * the store has already is left as it is (its lifecycle is the store's).
+ */
+async function proposeIntoStore(io: CommandIo, options: ImportOptions, proposals: readonly RegistryProposal[]): Promise<void> {
+  const defaults = {
+    owner: options.owner,
+    riskTier: options.riskTier as RiskTier,
+    dataClassification: options.dataClassification as DataClassification,
+    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+  };
+  let proposed = 0;
+  for (const proposal of proposals) {
+    const reason = printable(`imported from ${options.from}: ${proposal.registryName} ${proposal.version}`).slice(0, 1000);
+    try {
+      await call(io, { admin: options.admin, ...(options.token === undefined ? {} : { token: options.token }) }, 'POST', '/admin/registry', { spec: specFromProposal(proposal, defaults), reason });
+      proposed++;
+    } catch (error) {
+      if (!(error instanceof RegistryCommandError)) throw error;
+      // Unreachable or unauthorized stops the import; a refusal of one entry does not.
+      if (!/^\d{3} [a-z_]+: /.test(error.message) || /^(401|403 (insufficient_scope|admin_))/.test(error.message)) throw error;
+      io.err(printable(`warning: ${proposal.backendName} not proposed: ${error.message}`));
+    }
+  }
+  io.err(`proposed ${proposed} registry entr${proposed === 1 ? 'y' : 'ies'} through ${options.admin}; list them with gatehouse registry list --state proposed`);
 }
 
 /** A proposal is written only if its backend passes the very schema a backend file is loaded with. */
@@ -220,14 +275,37 @@ async function runExport(io: CommandIo, options: ExportOptions): Promise<void> {
   }
   const namespace = options.namespace ?? namespaceFromEndpoint(endpoint);
   if (!/^[a-zA-Z0-9.-]+$/.test(namespace)) throw new RegistryImportError('registry_bad_argument', `--namespace "${namespace}" must be reverse-DNS letters, digits, "." and "-", such as com.company.mcp`);
-  const enabled = config.backends.filter((backend) => backend.enabled);
-  for (const backend of config.backends) if (!backend.enabled) io.err(`note: ${backend.name} is disabled; not exported`);
-  const list = serverListFromBackends(enabled.map((backend) => ({ backendName: backend.name })), { namespace, gatewayEndpoint: endpoint });
+  const servers = options.store === true ? await storeServers(io, options.config, config) : configServers(io, config.backends);
+  const list = serverListFromBackends(servers, { namespace, gatewayEndpoint: endpoint });
   const text = JSON.stringify(list, null, 2);
   if (options.out === undefined) io.out(text);
   else {
     await writeFile(options.out, `${text}\n`);
     io.err(`wrote ${list.servers.length} server${list.servers.length === 1 ? '' : 's'} to ${options.out}`);
+  }
+}
+
+function configServers(io: CommandIo, backends: readonly BackendConfig[]): ExportableServer[] {
+  for (const backend of backends) if (!backend.enabled) io.err(`note: ${backend.name} is disabled; not exported`);
+  return backends.filter((backend) => backend.enabled).map((backend) => ({ backendName: backend.name }));
+}
+
+/** The store's reviewed entries, as the registry section of the config names the store. */
+async function storeServers(io: CommandIo, path: string, config: GatewayConfig): Promise<ExportableServer[]> {
+  if (config.registry === undefined) throw new RegistryImportError('registry_bad_argument', `${path} has no registry: section, so there is no store to publish; drop --store to publish its enabled backends`);
+  let store;
+  try {
+    store = await openRegistryStore(config.registry, dirname(resolve(path)));
+  } catch (error) {
+    if (isRegistryError(error)) throw new RegistryImportError('registry_bad_argument', `cannot open the registry store: ${error.message}`, { cause: error });
+    throw error;
+  }
+  try {
+    const entries = await store.list({ states: PUBLISHED_STATES });
+    io.err(`${entries.length} reviewed entr${entries.length === 1 ? 'y' : 'ies'} in ${store.location} (${PUBLISHED_STATES.join(', ')})`);
+    return entries.map(exportableFromEntry);
+  } finally {
+    await store.close();
   }
 }
 

@@ -1,8 +1,8 @@
-// The embedded default's identities and scope rules: the playbook's chapter 5
+// The embedded default's identities and scope rules (docs/identity.md): the
 // scope design applied to the demo CRM (read vs invoke per backend,
 // per-resource read and per-action write scopes, the admin API's role
-// scopes), four demo agents and three demo users (alice, and the console's
-// admin and approver). DEVELOPMENT ONLY: the secrets below are public.
+// scopes), four demo agents and five demo users (alice, and the console's
+// admin, approver, auditor and reviewer). DEVELOPMENT ONLY: the secrets below are public.
 
 import type { AuthorizationRules } from '../authorization.ts';
 
@@ -30,7 +30,7 @@ export interface DirectoryUser {
   tenant?: string;
 }
 
-/** Chapter 5: "mcp.tools.read vs mcp.tools.invoke", per-resource read, per-action write, and a rare admin scope. */
+/** Seeing apart from calling (read vs invoke), per-resource read, per-action write, and a rare admin scope: least privilege per agent. */
 export const DEMO_SCOPES = {
   crmRead: 'crm.read',
   crmInvoke: 'crm.invoke',
@@ -76,12 +76,25 @@ export function demoTenantAgents(tenants: readonly string[]): DirectoryAgent[] {
   ]);
 }
 
+/**
+ * With a `tenants` section and no configured directory, the demo tenant
+ * admins are people too, so they can sign in to the web console: a user
+ * `{tenant}-admin` for each of the first two tenants, with the admin scope
+ * and the tenant's claim, the same principal as the agent of that name.
+ */
+export function demoTenantUsers(tenants: readonly string[]): DirectoryUser[] {
+  return tenants.slice(0, 2).map((tenant) => ({ id: `${tenant}-admin`, name: `${tenant[0]!.toUpperCase()}${tenant.slice(1)} Admin`, roles: ['admin'], scopes: [S.gatewayAdmin], tenant }));
+}
+
 /** Alice first: the auto-login signs in the first user when no login_hint names another. */
 export const DEMO_USERS: readonly DirectoryUser[] = [
   { id: 'alice', name: 'Alice Example', email: 'alice@example.com', roles: ['support'], scopes: SUPPORT_SCOPES },
   // The console's people (docs/admin-api.md, roles): the platform admin, and an approver who decides held calls and holds no tool scope.
   { id: 'admin', name: 'Ada Admin', email: 'admin@example.com', roles: ['admin'], scopes: ADMIN_SCOPES },
   { id: 'approver', name: 'Aaron Approver', email: 'approver@example.com', roles: ['approver'], scopes: [S.gatewayApprover] },
+  // The read-only and review roles, so the console can be tried as each: the auditor reads what happened, the reviewer decides servers and tool pins.
+  { id: 'auditor', name: 'Audrey Auditor', email: 'auditor@example.com', roles: ['auditor'], scopes: [S.gatewayAuditor] },
+  { id: 'reviewer', name: 'Rowan Reviewer', email: 'reviewer@example.com', roles: ['reviewer'], scopes: [S.gatewayReviewer] },
 ];
 
 /** The gateway's own service identity: client credentials to backends and RFC 8693 exchanges. */

@@ -1,5 +1,5 @@
-// Human approval for high-stakes calls (the seed's chapter 14: "require user
-// confirmation for actions above thresholds", `args.recipient_count > 1000`).
+// Human approval for high-stakes calls (docs/policies.md): a person confirms
+// actions above a threshold, such as `args.recipient_count > 1000`.
 // A rule (tool pattern + CEL condition) matches; the call then needs an
 // approved request for exactly this caller, tool and arguments. Without one
 // it is held: waiting in process with progress notifications (and the
@@ -8,8 +8,8 @@
 // so the agent retries the same call after an approver decided. A rule with
 // `estimate: dry_run` decides on the backend's own estimate of the call
 // (dry-run-estimate.ts), not on numbers the caller wrote. A rule may ask for
-// several distinct approvers and an approver role (the seed's tiers: "large
-// financial transactions"); approvals.ts counts them.
+// several distinct approvers and an approver role (docs/policies.md, tiers: "large
+// financial transactions"); approval-service.ts counts them.
 
 import { z } from 'zod';
 import type { Exchange } from '../exchange/exchange.ts';
@@ -17,7 +17,7 @@ import { hasCapability } from '../exchange/client-relay.ts';
 import { allowOnce, type Decision, type Policy } from './policy.ts';
 import { PolicyError, describeWait } from './policy-error.ts';
 import type { ApprovalRequest } from './approval-store.ts';
-import { describeApprovers, describeParty, partyOf, type Approvals } from './approvals.ts';
+import { describeApprovers, describeParty, partyOf, type Approvals } from './approval-service.ts';
 import { canonicalHash } from './canonical-hash.ts';
 import { celCondition, list, oneOf, text, toolPattern, wholeNumber } from './settings-schema.ts';
 import { argumentsOf, callerOf } from './tool-selector.ts';

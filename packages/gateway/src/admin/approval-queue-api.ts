@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { readBody, writeJson } from '../transport/http-io.ts';
-import { ApprovalError, describeApprovers, describeParty, isApprovalError, partyOf, type Approvals } from '../policy/approvals.ts';
+import { ApprovalError, describeApprovers, describeParty, isApprovalError, partyOf, type Approvals } from '../policy/approval-service.ts';
 import { adminTenantScope, isInAdminScope, tenantFilterOf, withinAdminScope } from './tenant-scope.ts';
 import type { ApprovalParty, ApprovalRequest, ApprovalStatus } from '../policy/approval-store.ts';
 import { recordAdmin } from './admin-audit.ts';

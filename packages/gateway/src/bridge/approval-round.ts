@@ -11,7 +11,7 @@
 
 import type { Exchange } from '../exchange/exchange.ts';
 import type { ApprovalHold } from '../policy/policy.ts';
-import type { Approvals } from '../policy/approvals.ts';
+import type { Approvals } from '../policy/approval-service.ts';
 import { canonicalHash } from '../policy/canonical-hash.ts';
 import { argumentsOf } from '../policy/tool-selector.ts';
 import { rpcErrors } from '../protocol/errors.ts';
