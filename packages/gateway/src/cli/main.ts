@@ -28,6 +28,10 @@ const COMMANDS: Readonly<Record<string, (program: Command) => Promise<unknown>>>
   },
   usage: async (program) => (await import('./commands/usage.ts')).registerUsageCommand(program),
   new: async (program) => (await import('./commands/new-server.ts')).registerNewCommand(program),
+  schema: async (program) => (await import('./commands/schema.ts')).registerSchemaCommand(program),
+  redteam: async (program) => (await import('./commands/redteam.ts')).registerRedteamCommand(program),
+  vet: async (program) => (await import('./commands/vet.ts')).registerVetCommand(program),
+  assess: async (program) => (await import('./commands/assess.ts')).registerAssessCommand(program),
 };
 
 // The first word that is not an option names the subcommand; without a known one (help, a typo) every command registers, so help lists them all.
