@@ -218,8 +218,8 @@ describe('the audit trail of a task', () => {
     await send(endpointOf('v2'), 82, 'tasks/cancel', { taskId });
     const database = new DatabaseSync(join(directory, 'audit.db'), { readOnly: true });
     try {
-      const rows = database.prepare("SELECT op_type, server, name, status, record FROM audit_entries WHERE op_type IN ('tool_invocation', 'task_operation') ORDER BY seq").all() as Array<Record<string, string>>;
-      const creation = rows.find((row) => row.op_type === 'tool_invocation' && row.status === 'success' && JSON.parse(row.record).operation.arguments?.label === 'audited');
+      const rows = database.prepare("SELECT op_type, server, name, status, record FROM audit_entries WHERE op_type IN ('tool_invocation', 'task_operation') ORDER BY seq").all() as Array<Record<string, string | undefined>>;
+      const creation = rows.find((row) => row.op_type === 'tool_invocation' && row.status === 'success' && JSON.parse(row.record as string).operation.arguments?.label === 'audited');
       assert.ok(creation, 'the creating tools/call is audited');
       assert.equal(creation.server, 'v2');
       const operations = rows.filter((row) => row.op_type === 'task_operation' && row.server === 'v2' && row.name === 'slow_compute');
