@@ -130,6 +130,11 @@ export class Router {
     return previous;
   }
 
+  /** The task relay, when tasks are enabled (listen streams follow tasks through it). */
+  get tasks(): TaskRelay | undefined {
+    return this.#options.tasks;
+  }
+
   get policies(): PolicySet | undefined {
     return this.#policies;
   }

@@ -42,6 +42,8 @@ type Json = Record<string, unknown>;
 const POLL_FLOOR_MS = 50;
 const POLL_CEILING_MS = 5_000;
 const RELATED_TASK = 'io.modelcontextprotocol/related-task';
+/** A listen stream's task is polled no more often than this, whatever the backend suggests. */
+const WATCH_FLOOR_MS = 250;
 
 export interface TaskRelayOptions {
   directory: TaskDirectory;
@@ -139,6 +141,48 @@ export class TaskRelay {
     if (binding.backendEra === exchange.client.era) return this.#relay(exchange, backend, binding, method, params);
     if (binding.backendEra === 'modern') return this.#bridgeForLegacyClient(exchange, backend, binding, method);
     throw taskMethodNotBridged(method, 'the task runs on a 2025-11-25 backend, which 2026-07-28 clients reach without tasks');
+  }
+
+  /**
+   * Status notifications for a `subscriptions/listen` stream that named the
+   * task (SEP-2663, "Task Status Notifications"): the gateway polls the
+   * owning backend and sends `notifications/tasks` with the full task each
+   * time it changes, until it ends or the stream closes. Returns the starter
+   * (called once the stream is acknowledged), or undefined when the task is
+   * not the caller's, or the client did not declare the extension.
+   */
+  async watch(exchange: Exchange, taskId: string, emit: (task: Json) => void, signal: AbortSignal): Promise<(() => void) | undefined> {
+    if (!declaresTasksExtension(exchange.client.capabilities)) return undefined;
+    let binding: TaskBinding;
+    try {
+      binding = await this.#owned(exchange, taskId);
+    } catch {
+      return undefined;
+    }
+    const backend = this.#options.backend(binding.backend);
+    if (backend === undefined || binding.backendEra !== 'modern') return undefined;
+    return () => void this.#follow(exchange, backend, binding, emit, signal);
+  }
+
+  async #follow(exchange: Exchange, backend: Backend, binding: TaskBinding, emit: (task: Json) => void, signal: AbortSignal): Promise<void> {
+    let last = '';
+    while (!signal.aborted) {
+      let task: Json;
+      try {
+        task = renameTask(await forwardToBackend(exchange, backend, 'tasks/get', { taskId: binding.upstreamTaskId }, { logger: this.#options.logger, signal }), binding);
+      } catch (error) {
+        if (!signal.aborted) this.#options.logger.info({ task: binding.taskId, backend: binding.backend, err: error }, 'stopped following a task for its listen stream');
+        return;
+      }
+      const { resultType: _resultType, _meta: _backendMeta, ...params } = task;
+      const state = `${String(task.status)}|${String(task.lastUpdatedAt)}|${Object.keys((task.inputRequests ?? {}) as Json).join(',')}`;
+      if (state !== last) {
+        last = state;
+        emit(params);
+      }
+      if (isTerminalStatus(task.status)) return;
+      await sleep(Math.max(WATCH_FLOOR_MS, pollDelay(task.pollIntervalMs)), undefined, { signal }).catch(() => undefined);
+    }
   }
 
   async #owned(exchange: Exchange, taskId: unknown): Promise<TaskBinding> {

@@ -20,6 +20,7 @@ import { silentLogger } from '../../src/telemetry/logger.ts';
 import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
 import { initializeLegacy, modernMeta, post, type RawResponse } from '../fixtures/raw-http.ts';
 import { TASKS_EXTENSION } from '../../src/tasks/tasks-extension.ts';
+import { messageOf, readEvents } from '../fixtures/sse.ts';
 
 let v1: RunningBackend;
 let v2: RunningBackend;
@@ -160,13 +161,40 @@ describe('a 2026 client\'s task through the gateway', () => {
   });
 });
 
+describe('task status notifications on a subscriptions/listen stream', () => {
+  it('acknowledges the caller\'s task ids only, then sends notifications/tasks under the gateway id until the task ends', async () => {
+    const created = await send(endpointOf('v2'), 90, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0.6, label: 'listened' } });
+    const taskId = created.body.result.taskId as string;
+    const listen = request(91, 'subscriptions/listen', { notifications: { taskIds: [taskId, 'gt-not-yours'] } });
+    const controller = new AbortController();
+    const response = await fetch(endpointOf('v2'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...listen.headers },
+      body: JSON.stringify(listen.body),
+      signal: controller.signal,
+    });
+    assert.equal(response.status, 200);
+    const events = await readEvents(response, (seen) => seen.some((event) => messageOf(event)?.params?.status === 'completed'));
+    controller.abort();
+    const messages = events.map(messageOf).filter((message) => message !== undefined);
+    assert.equal(messages[0]!.method, 'notifications/subscriptions/acknowledged');
+    assert.deepEqual(messages[0]!.params.notifications, { taskIds: [taskId] }, 'an id the caller does not own is not honored');
+    const statuses = messages.slice(1).map((message) => [message.method, message.params.taskId, message.params.status]);
+    assert.deepEqual(statuses[0], ['notifications/tasks', taskId, 'working']);
+    assert.deepEqual(statuses.at(-1), ['notifications/tasks', taskId, 'completed']);
+    const completed = messages.at(-1)!;
+    assert.equal(completed.params.result.content[0].text, 'slow_compute listened finished after 0.6s', 'the full task, result inlined');
+    assert.equal(completed.params._meta['io.modelcontextprotocol/subscriptionId'], 91);
+  });
+});
+
 describe('policies decide at the task\'s creation', () => {
   it('a denied tool creates no task; the same tool on an endpoint the rule does not cover does', async () => {
     const denied = await send(endpointOf('v2'), 70, 'tools/call', { name: 'failing_job', arguments: {} });
     assert.equal(denied.body.result.isError, true, denied.text);
     assert.equal(denied.body.result.taskId, undefined);
     const allowed = await send(endpointOf('v2open'), 71, 'tools/call', { name: 'failing_job', arguments: {} });
-    assert.equal(allowed.body.result.resultType, 'task', allowed.text);
+    assert.equal(allowed.body.result?.resultType, 'task', allowed.text);
     const done = await pollUntil(endpointOf('v2open'), allowed.body.result.taskId, ['completed']);
     assert.equal(done.result.isError, true, 'a tool error is a completed task with isError');
   });
