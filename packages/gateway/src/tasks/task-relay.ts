@@ -227,19 +227,15 @@ export class TaskRelay {
    */
   async #awaitResult(exchange: Exchange, backend: Backend, binding: TaskBinding, get: () => Promise<Json>): Promise<Json> {
     const answered = new Set<string>();
+    // Ends when the task does, or when the client gives up (the sleep and the forwards follow exchange.signal).
     for (;;) {
       const task = await get();
       if (task.status === 'completed') return withRelatedTask(task.result as Json | undefined, binding.taskId);
-      if (task.status === 'failed') {
-        const error = (task.error ?? {}) as { code?: unknown; message?: unknown; data?: unknown };
-        throw new GatewayRpcError(typeof error.code === 'number' ? error.code : RPC.internalError, typeof error.message === 'string' ? error.message : `task ${binding.taskId} failed`, { data: error.data });
-      }
+      if (task.status === 'failed') throw failureOf(task, binding);
       if (task.status === 'cancelled') throw rpcErrors.invalidParams(`task ${binding.taskId} was cancelled; it has no result`);
       if (task.status === 'input_required') await this.#relayInput(exchange, backend, binding, task.inputRequests as Json | undefined, answered);
       else await sleep(pollDelay(task.pollIntervalMs), undefined, { signal: exchange.signal });
-      if (isTerminalStatus(task.status)) break;
     }
-    throw rpcErrors.internal(`task ${binding.taskId} ended without a result`);
   }
 
   async #relayInput(exchange: Exchange, backend: Backend, binding: TaskBinding, requests: Json | undefined, answered: Set<string>): Promise<void> {
@@ -262,6 +258,13 @@ export class TaskRelay {
     }
     await forwardToBackend(exchange, backend, 'tasks/update', { taskId: binding.upstreamTaskId, inputResponses: responses }, { logger: this.#options.logger });
   }
+}
+
+/** A failed task's JSON-RPC error, as tasks/result's error (2025-11-25 returns the error the request would have). */
+function failureOf(task: Json, binding: TaskBinding): GatewayRpcError {
+  const error = (task.error ?? {}) as { code?: unknown; message?: unknown; data?: unknown };
+  const code = typeof error.code === 'number' ? error.code : RPC.internalError;
+  return new GatewayRpcError(code, typeof error.message === 'string' ? error.message : `task ${binding.taskId} failed`, { data: error.data });
 }
 
 function pollDelay(pollIntervalMs: unknown): number {
