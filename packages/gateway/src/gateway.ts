@@ -41,6 +41,9 @@ import type { OpenExchange } from './transport/dispatch.ts';
 import { EventStreams } from './transport/rev2025/event-streams.ts';
 import { MemoryEventLog, type EventLog } from './transport/rev2025/event-log.ts';
 import { RedisEventLog } from './transport/rev2025/redis-event-log.ts';
+import { TaskRelay } from './tasks/task-relay.ts';
+import { MemoryTaskDirectory } from './tasks/task-directory.ts';
+import { RedisTaskDirectory } from './tasks/redis-task-directory.ts';
 import { ClientRequests } from './transport/rev2025/client-requests.ts';
 import { HeldCalls } from './bridge/held-calls.ts';
 import { ListenStreams } from './transport/rev2026/listen-streams.ts';
@@ -343,8 +346,15 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const current = router.policies;
     if (current !== undefined) for (const backend of registry.all()) current.invalidateBackend(backend.name);
   });
+  // Task ids -> owning backend and caller; in Redis with the sessions, so any replica answers a poll (docs/tasks.md).
+  const tasks = new TaskRelay({
+    directory: redis === undefined ? new MemoryTaskDirectory() : new RedisTaskDirectory({ commands: redis.commands, prefix: keyPrefix }),
+    backend: (name) => catalog.backend(name),
+    logger,
+  });
   const router = new Router({
     catalog,
+    tasks,
     serverInfo,
     logger,
     authorization: identity.isEnforced ? identity.authorization : undefined,

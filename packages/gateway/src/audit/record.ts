@@ -22,6 +22,8 @@ export const OPERATION_TYPES = [
   'admin_action',
   /** A backend's request to the client (sampling, elicitation, roots), carried by the gateway. */
   'server_request',
+  /** tasks/get, tasks/update, tasks/cancel, tasks/result on a task a tools/call created (its creation is the tool_invocation). */
+  'task_operation',
   /** Anything else the gateway answers (ping, logging/setLevel, subscriptions). */
   'other',
 ] as const;
@@ -231,6 +233,11 @@ const METHOD_OPERATION_TYPES: Readonly<Record<string, OperationType>> = {
   'sampling/createMessage': 'server_request',
   'elicitation/create': 'server_request',
   'roots/list': 'server_request',
+  'tasks/get': 'task_operation',
+  'tasks/update': 'task_operation',
+  'tasks/cancel': 'task_operation',
+  'tasks/result': 'task_operation',
+  'tasks/list': 'task_operation',
 };
 
 /** The operation type of a JSON-RPC method; session end, auth failures, denials and admin actions are typed by the gateway itself. */

@@ -27,9 +27,12 @@ export const META = {
   subscriptionId: 'io.modelcontextprotocol/subscriptionId',
 } as const;
 
-/** Methods whose target is named by `params.name` or `params.uri`, mirrored in `Mcp-Name`. */
-export const NAMED_METHODS: Readonly<Record<string, 'name' | 'uri'>> = {
+/** Methods whose target is named by `params.name`, `params.uri` or (the tasks extension, SEP-2663) `params.taskId`, mirrored in `Mcp-Name`. */
+export const NAMED_METHODS: Readonly<Record<string, 'name' | 'uri' | 'taskId'>> = {
   'tools/call': 'name',
   'prompts/get': 'name',
   'resources/read': 'uri',
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
 };

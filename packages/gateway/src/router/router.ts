@@ -20,6 +20,10 @@ import type { LegacySession } from '../session/session.ts';
 import type { Authorization, PrimitiveRef } from '../identity/authorization.ts';
 import type { PolicySet } from '../policy/registry.ts';
 import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
+import { offersTasksTo, type TaskRelay } from '../tasks/task-relay.ts';
+import { TASKS_EXTENSION } from '../tasks/tasks-extension.ts';
+import { createdTaskOf } from '../tasks/task-shapes.ts';
+import type { Era } from '../protocol/revisions.ts';
 
 export interface RouterOptions {
   catalog: Catalog;
@@ -40,6 +44,8 @@ export interface RouterOptions {
   tenants?: TenantDirectory;
   /** Whether what a caller sees may differ by caller (identity filtering), which makes list results `private`. */
   isCatalogCallerDependent?: () => boolean;
+  /** Tasks (tasks/task-relay.ts): binds the tasks tools/call creates and routes the task methods to their backends. */
+  tasks?: TaskRelay;
 }
 
 type Result = Record<string, unknown>;
@@ -87,12 +93,18 @@ export class Router {
 
   /** Whether the gateway serves this method at all (the modern transport answers 404 when not). */
   handles(method: string): boolean {
-    return this.#handlers.has(method) || TARGETED_METHODS.has(method);
+    return this.#handlers.has(method) || TARGETED_METHODS.has(method) || (this.#options.tasks?.handles(method) ?? false);
   }
 
   handle(exchange: Exchange, method: string, params: Record<string, unknown> | undefined): Result | Promise<Result> {
     const targeted = TARGETED_METHODS.get(method);
+    const tasks = this.#options.tasks;
+    if (tasks !== undefined && method === 'tools/call' && targeted !== undefined) {
+      // Policies run on this call, the task's creation; the task methods after it are bound to its caller instead.
+      return tasks.call(exchange, params ?? {}, (name) => this.#toolBackend(exchange, name), (forwarded) => runTargetedCall(this.#targeted, exchange, targeted, forwarded));
+    }
     if (targeted !== undefined) return runTargetedCall(this.#targeted, exchange, targeted, params ?? {});
+    if (tasks?.handles(method)) return tasks.handle(exchange, method, params ?? {});
     const handler = this.#handlers.get(method);
     if (handler === undefined) throw rpcErrors.methodNotFound(method);
     const chain = this.#policies?.chain;
@@ -116,6 +128,11 @@ export class Router {
     if (previous === undefined || previous === next || !this.#policyUses.has(previous)) return previous;
     await new Promise<void>((resolve) => this.#policyIdle.set(previous, resolve));
     return previous;
+  }
+
+  /** The task relay, when tasks are enabled (listen streams follow tasks through it). */
+  get tasks(): TaskRelay | undefined {
+    return this.#options.tasks;
   }
 
   get policies(): PolicySet | undefined {
@@ -155,7 +172,8 @@ export class Router {
       throw outcome.error.toRpcError();
     }
     const result = await call();
-    if (result.resultType === 'input_required' || !chain.hasResponseHooks) return result;
+    // A created task has no payload yet: response hooks see the call's result when it is fetched (tasks/get), not this handle.
+    if (result.resultType === 'input_required' || !chain.hasResponseHooks || createdTaskOf(result) !== undefined) return result;
     const checked = await chain.runResponse(exchange, result);
     if (checked.isAllowed) return result;
     if (isToolCall) return checked.error.toToolResult();
@@ -167,8 +185,17 @@ export class Router {
     return chain === undefined || chain.isEmpty ? call() : this.#withPolicies(exchange, isToolCall, call, held);
   }
 
-  /** Capabilities of the gateway as one server: what its backends offer, always with listChanged. */
-  capabilities(endpointBackend: string | undefined): Result {
+  /** The backend a tool name on this exchange's endpoint belongs to. */
+  #toolBackend(exchange: Exchange, name: string) {
+    const entry = this.#view(exchange).toolsByName.get(name);
+    return entry === undefined ? undefined : this.#catalog.backend(entry.backend);
+  }
+
+  /**
+   * Capabilities of the gateway as one server: what its backends offer, always with listChanged.
+   * Tasks are offered when the endpoint's backend (or, on `/mcp`, any backend) can run them for a client of `era`.
+   */
+  capabilities(endpointBackend: string | undefined, era: Era = 'modern'): Result {
     const capabilities: Result = {
       tools: { listChanged: true },
       prompts: { listChanged: true },
@@ -180,7 +207,16 @@ export class Router {
       const backendCapabilities = this.#catalog.backend(endpointBackend)?.handshake?.capabilities;
       if (backendCapabilities !== undefined && backendCapabilities.completions === undefined) delete capabilities.completions;
     }
+    if (this.#options.tasks !== undefined && this.#offersTasks(endpointBackend, era)) {
+      if (era === 'modern') capabilities.extensions = { [TASKS_EXTENSION]: {} };
+      else capabilities.tasks = { cancel: {}, requests: { tools: { call: {} } } };
+    }
     return capabilities;
+  }
+
+  #offersTasks(endpointBackend: string | undefined, era: Era): boolean {
+    const backends = endpointBackend === undefined ? this.#catalog.backends() : [this.#catalog.backend(endpointBackend)];
+    return backends.some((backend) => backend !== undefined && offersTasksTo(era, backend.handshake));
   }
 
   discover(endpointBackend: string | undefined, tenant?: string): Result {

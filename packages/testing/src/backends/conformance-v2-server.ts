@@ -27,6 +27,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod';
 
 import * as fixture from './conformance-catalog.ts';
+import { FixtureTaskStore, registerTaskTools } from './conformance-v2-tasks.ts';
 import { MemoryEventStore } from './memory-event-store.ts';
 import type { ListenOptions } from './node-http.ts';
 import { announceListening, parseBackendOptions, runBackendMain } from './script-options.ts';
@@ -91,6 +92,8 @@ function declaredCapabilities(ctx: ServerContext): Record<string, unknown> | und
 
 export interface ConformanceV2Options {
   changes: ListChanges;
+  /** The process's tasks (the tasks extension), shared by every server instance. */
+  tasks: FixtureTaskStore;
   era: 'legacy' | 'modern';
   /** Whether the instance serves a whole connection (stdio, a 2025 session) rather than one 2026 request. */
   isLive: boolean;
@@ -111,6 +114,7 @@ export function createConformanceV2Server(options: ConformanceV2Options): McpSer
   registerLegacyInteractiveTools(server);
   registerInputRequiredTools(server);
   registerDiagnosticTools(server, options.changes);
+  registerTaskTools(server, options.tasks, options.era);
   registerResources(server, options.era);
   registerPrompts(server);
   followListChanges(server, options);
@@ -495,7 +499,8 @@ function registerPrompts(server: McpServer): void {
 /** Serves the fixture over Streamable HTTP: 2026 per request, 2025 in resumable sessions. */
 export async function startConformanceV2Http(options: ListenOptions): Promise<V2Endpoint> {
   const changes = new ListChanges();
-  const endpoint = await serveV2BothEras(({ era, isLive }) => createConformanceV2Server({ changes, era, isLive }), {
+  const tasks = new FixtureTaskStore();
+  const endpoint = await serveV2BothEras(({ era, isLive }) => createConformanceV2Server({ changes, tasks, era, isLive }), {
     ...options,
     legacyTransportOptions: () => ({ eventStore: new MemoryEventStore() as never, retryInterval: 500 }),
   });
@@ -506,7 +511,8 @@ export async function startConformanceV2Http(options: ListenOptions): Promise<V2
 /** Serves the fixture over stdio; the connection's first message picks the era. */
 export function startConformanceV2Stdio(): void {
   const changes = new ListChanges();
-  serveStdio(({ era }) => createConformanceV2Server({ changes, era, isLive: true }));
+  const tasks = new FixtureTaskStore();
+  serveStdio(({ era }) => createConformanceV2Server({ changes, tasks, era, isLive: true }));
 }
 
 if (import.meta.main) {

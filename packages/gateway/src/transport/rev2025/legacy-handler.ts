@@ -182,7 +182,7 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
     context.metrics.sessionOpened(session.id);
     const result: Record<string, unknown> = {
       protocolVersion,
-      capabilities: context.router.capabilities(endpointBackend),
+      capabilities: context.router.capabilities(endpointBackend, 'legacy'),
       serverInfo: context.serverInfo,
     };
     const instructions = context.router.instructions(endpointBackend, requestTenantOf(request));

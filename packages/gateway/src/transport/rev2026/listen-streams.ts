@@ -14,6 +14,8 @@ export interface ListenFilter {
   promptsListChanged: boolean;
   resourcesListChanged: boolean;
   resourceSubscriptions: string[];
+  /** Tasks whose status changes the client wants as notifications/tasks (the tasks extension). */
+  taskIds: string[];
 }
 
 const LIST_CHANGED_FIELDS = {
@@ -28,11 +30,13 @@ const KEEP_ALIVE_MS = 15_000;
 export function readListenFilter(params: Record<string, unknown> | undefined): ListenFilter {
   const requested = (params?.notifications ?? {}) as Record<string, unknown>;
   const uris = Array.isArray(requested.resourceSubscriptions) ? requested.resourceSubscriptions.filter((uri): uri is string => typeof uri === 'string') : [];
+  const taskIds = Array.isArray(requested.taskIds) ? requested.taskIds.filter((id): id is string => typeof id === 'string') : [];
   return {
     toolsListChanged: requested.toolsListChanged === true,
     promptsListChanged: requested.promptsListChanged === true,
     resourcesListChanged: requested.resourcesListChanged === true,
     resourceSubscriptions: [...new Set(uris)],
+    taskIds: [...new Set(taskIds)],
   };
 }
 
@@ -84,6 +88,7 @@ export class ListenStreams {
     if (honored.promptsListChanged) notifications.promptsListChanged = true;
     if (honored.resourcesListChanged) notifications.resourcesListChanged = true;
     if (honored.resourceSubscriptions.length > 0) notifications.resourceSubscriptions = honored.resourceSubscriptions;
+    if (honored.taskIds.length > 0) notifications.taskIds = honored.taskIds;
     const stream = this.#streams.get(subscriber);
     if (stream === undefined) return;
     stream.filter = honored;

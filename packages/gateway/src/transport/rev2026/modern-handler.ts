@@ -59,9 +59,29 @@ async function openListen(context: ModernHandlerContext, response: ServerRespons
       context.logger.info({ uri, err: error }, 'not honoring a resource subscription');
     }
   }
+  const followers = await followTasks(context, response, request, client, endpointBackend, caller, subscriber, filter.taskIds);
   // The client may have left while we subscribed; what was taken on its behalf is given back.
   if (!context.listens.isOpen(subscriber)) return context.subscriptions.releaseAll(subscriber);
-  context.listens.acknowledge(subscriber, { ...filter, resourceSubscriptions: honored });
+  context.listens.acknowledge(subscriber, { ...filter, resourceSubscriptions: honored, taskIds: [...followers.keys()] });
+  for (const start of followers.values()) start();
+}
+
+/** The listen's taskIds the caller owns: each followed (tasks/task-relay.ts) once the stream is acknowledged, until it closes. */
+async function followTasks(context: ModernHandlerContext, response: ServerResponse, request: JsonRpcRequest, client: ClientDescription, endpointBackend: string | undefined, caller: Caller, subscriber: string, taskIds: string[]): Promise<Map<string, () => void>> {
+  const followers = new Map<string, () => void>();
+  const tasks = context.router.tasks;
+  if (tasks === undefined || taskIds.length === 0) return followers;
+  const closed = new AbortController();
+  response.once('close', () => closed.abort());
+  const message: JsonRpcRequest = { jsonrpc: '2.0', id: request.id, method: 'tasks/get', params: {} };
+  const { exchange } = openExchange(message, client, caller, endpointBackend, undefined, response, { isCancelledByDisconnect: false, tracing: context.tracing });
+  const emit = (task: Record<string, unknown>) => context.listens.send(subscriber, { jsonrpc: '2.0', method: 'notifications/tasks', params: task });
+  for (const taskId of taskIds) {
+    const start = await tasks.watch(exchange, taskId, emit, closed.signal);
+    if (start !== undefined) followers.set(taskId, start);
+  }
+  exchange.trace.end('success');
+  return followers;
 }
 
 function isNotificationBody(body: Buffer): boolean {
