@@ -4,6 +4,7 @@
 // it belongs to neither, and the process refuses it (stdio-backend.ts). A
 // pool gives each interactive call a process of its own while one is free,
 // and spreads the other calls over the processes (and the machine's cores).
+// A task's later requests go to the process that created it.
 // Each process has its own memory: a pool suits servers whose state lives
 // outside the process (a database, files, an API), as docs/configuration.md
 // says.
@@ -22,12 +23,28 @@ export interface StdioPoolOptions {
   createMember(index: number): Backend;
 }
 
+/** Tasks whose process the pool remembers; older ones are forgotten first. */
+const MAX_REMEMBERED_TASKS = 10_000;
+
 /** Methods whose effect lives in the process that got them: subscriptions, so that one process sends the updates. */
 const FIRST_PROCESS_METHODS = new Set(['resources/subscribe', 'resources/unsubscribe']);
 
 interface MemberLoad {
   inFlight: number;
   interactive: number;
+}
+
+/**
+ * The task a result created (the tasks extension: a 2026-07-28 `resultType:
+ * "task"` result, or a 2025-11-25 result's `task`): its later tasks/* requests
+ * go to the process that runs it, which alone holds its state.
+ */
+export function createdTaskId(response: JsonRpcResponse): string | undefined {
+  if (!('result' in response) || typeof response.result !== 'object' || response.result === null) return undefined;
+  const result = response.result as Record<string, unknown>;
+  if (result.resultType === 'task' && typeof result.taskId === 'string') return result.taskId;
+  const task = result.task as Record<string, unknown> | undefined;
+  return typeof task === 'object' && task !== null && typeof task.taskId === 'string' ? task.taskId : undefined;
 }
 
 /** Where a server-to-client request came from, to answer it there under its own id. */
@@ -77,6 +94,13 @@ export function createStdioPool(options: StdioPoolOptions): Backend {
   const events = createBackendEvents(name, logger);
   const relayed = new Map<string, RelayedRequest>();
   const retryPolicy = resolveBackoff(undefined);
+  // Task id -> process, oldest first; bounded, as a task outlives no process restart anyway.
+  const taskProcesses = new Map<string, number>();
+  const rememberTask = (taskId: string, index: number): void => {
+    taskProcesses.delete(taskId);
+    taskProcesses.set(taskId, index);
+    if (taskProcesses.size > MAX_REMEMBERED_TASKS) taskProcesses.delete(taskProcesses.keys().next().value!);
+  };
   let relayCounter = 0;
   let state: BackendState = 'idle';
   let isClosed = false;
@@ -104,8 +128,15 @@ export function createStdioPool(options: StdioPoolOptions): Backend {
     return { ...message, id };
   }
 
+  /** The process of a task's method: the one that created the task; absent for other methods and unknown tasks. */
+  function taskProcess(call: UpstreamCall): number | undefined {
+    if (!call.method.startsWith('tasks/')) return undefined;
+    const taskId = call.params?.taskId;
+    return typeof taskId === 'string' ? taskProcesses.get(taskId) : undefined;
+  }
+
   async function request(call: UpstreamCall): Promise<JsonRpcResponse> {
-    const index = pickProcess(call, states(), loads);
+    const index = taskProcess(call) ?? pickProcess(call, states(), loads);
     const member = members[index]!;
     const load = loads[index]!;
     const relay = call.onRelatedMessage;
@@ -113,7 +144,10 @@ export function createStdioPool(options: StdioPoolOptions): Backend {
     load.inFlight++;
     if (relay !== undefined) load.interactive++;
     try {
-      return await member.request(relay === undefined ? call : { ...call, onRelatedMessage: (message) => relay(relabel(message, member, issued)) });
+      const response = await member.request(relay === undefined ? call : { ...call, onRelatedMessage: (message) => relay(relabel(message, member, issued)) });
+      const taskId = createdTaskId(response);
+      if (taskId !== undefined) rememberTask(taskId, index);
+      return response;
     } finally {
       load.inFlight--;
       if (relay !== undefined) load.interactive--;

@@ -2,7 +2,8 @@
 // overlapping interactive calls each get a process of their own, so a server
 // request that names no call still reaches the right client; answers go back
 // to the process that asked, under its own id; plain calls spread out; a
-// process that dies is restarted while the others serve.
+// task's requests reach the process that runs it; a process that dies is
+// restarted while the others serve.
 
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +89,21 @@ describe('a stdio server run as a pool of processes', () => {
       const interactive = () => backend.request({ method: 'tools/call', params: { name: 'ask-blind', arguments: { ms: 50 } }, onRelatedMessage: answerAll });
       const interactivePids = new Set((await Promise.all([interactive(), interactive(), interactive()])).map((response) => JSON.parse(textOf(response)).pid));
       assert.equal(interactivePids.size, 3, 'three overlapping interactive calls ran on three processes');
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('sends a task\'s later requests to the process that created it', async () => {
+    const backend = pool(3);
+    try {
+      await backend.connect();
+      const created = await backend.request(call('start-task'));
+      const taskId = (created as unknown as { result: { task: { taskId: string } } }).result.task.taskId;
+      // Busy the other processes' counts the way concurrent calls would; every poll still reaches the task's process.
+      const polls = await Promise.all(Array.from({ length: 6 }, () => backend.request({ method: 'tasks/get', params: { taskId } })));
+      for (const poll of polls) assert.ok('result' in poll, `a poll reached a process that does not know the task: ${JSON.stringify(poll)}`);
+      assert.equal(new Set(polls.map((poll) => (poll as unknown as { result: { statusMessage: string } }).result.statusMessage)).size, 1);
     } finally {
       await backend.close();
     }

@@ -19,11 +19,9 @@ export function fixtureBackend(fixture: FixtureSpec, httpUrl: string | undefined
     return { kind: 'http', url: httpUrl, headers: {}, ...common };
   }
   const { command, args } = stdioCommand(fixture.script);
-  // The SDK v2 fixture speaks 2026-07-28 to the gateway, whose rounds (input_required) hold nothing on the process, and
-  // keeps its tasks in process memory: one process, so a task's polls reach the process that runs it (docs/tasks.md).
-  if (fixture.generation === 'v2') return { kind: 'stdio', command, args, env: {}, cwd: undefined, ...common };
   // A pool (upstream/stdio-pool.ts): the suite leaves some input_required rounds unretried, each holding its call on a
-  // process; the other processes keep every later call's server requests unambiguous.
+  // process; the other processes keep every later call's server requests unambiguous. A task's polls go to the
+  // process that created it (the fixture keeps its tasks in process memory, docs/tasks.md).
   return { kind: 'stdio', command, args, env: {}, cwd: undefined, processes: STDIO_PROCESSES, ...common };
 }
 
