@@ -80,7 +80,7 @@ const DEFAULT_TELEMETRY = toTelemetryConfig({ tracing: { protocol: 'http/protobu
  * What the gateway declares to a 2025 backend at `initialize`: everything it
  * can relay, since one upstream session serves every client. Each request is
  * then checked against the capabilities of the client that made the call
- * (router/related-messages.ts), and 2026 backends get that client's own.
+ * (forward/related-messages.ts), and 2026 backends get that client's own.
  */
 const UPSTREAM_CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } };
 

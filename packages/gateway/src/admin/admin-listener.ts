@@ -20,7 +20,7 @@ import { createSessionsApi } from './sessions-api.ts';
 import { createTenantsApi } from './tenants-api.ts';
 import type { SessionStore } from '../session/store.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import { createToolPinsApi } from '../policy/tool-pins-api.ts';
+import { createToolPinsApi } from './tool-pins-api.ts';
 import type { PolicySet } from '../policy/registry.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
 import type { AuditStore } from '../audit/sink.ts';

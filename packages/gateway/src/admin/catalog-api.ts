@@ -3,7 +3,7 @@
 // quarantined tool the pinned and the current definition side by side, so
 // the console shows the change as a diff. Read-only (permission pins.read):
 // accepting a definition stays POST /admin/tools/{backend}/{tool}/accept
-// (policy/tool-pins-api.ts).
+// (admin/tool-pins-api.ts).
 
 import { writeJson } from '../transport/http-io.ts';
 import type { AdminHandler } from './approval-queue-api.ts';

@@ -3,7 +3,7 @@
 // backend revision:
 //
 //   client 2025 + backend 2025: the backend's requests are relayed on the
-//     call's stream (router/related-messages.ts), nothing to do here;
+//     call's stream (forward/related-messages.ts), nothing to do here;
 //   client 2026 + backend 2026: `input_required` passes through, its
 //     requestState sealed so the retry reaches the same backend and target;
 //   client 2026 + backend 2025: the backend's requests become an
@@ -18,8 +18,8 @@ import { capabilityFor, hasCapability } from '../exchange/client-relay.ts';
 import type { Backend } from '../upstream/backend.ts';
 import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
 import { failureResponse, type JsonRpcRequest } from '../protocol/jsonrpc.ts';
-import { forwardToBackend, type ForwardOptions } from '../router/forward.ts';
-import { checkInputRequests, elicitationUrlProblem } from './elicitation-url.ts';
+import { forwardToBackend, type ForwardOptions } from '../forward/forward.ts';
+import { checkInputRequests, elicitationUrlProblem } from '../forward/elicitation-url.ts';
 import type { HeldCall } from './held-call.ts';
 import type { HeldCalls } from './held-calls.ts';
 import type { RequestStatePayload, RequestStateSealer } from './request-state.ts';

@@ -3,7 +3,7 @@
 // whether the routing gate enforces it. The registry itself is src/registry/.
 
 import { z } from 'zod';
-import { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier } from '../registry/vocabulary.ts';
+import { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier } from './registry-vocabulary.ts';
 import { flag, httpUrl, text, wholeNumber } from './fields.ts';
 
 const reviewersPerTier = z.strictObject(Object.fromEntries(RISK_TIERS.map((tier) => [tier, wholeNumber(1, 10).optional()])) as Record<RiskTier, z.ZodOptional<ReturnType<typeof wholeNumber>>>, {

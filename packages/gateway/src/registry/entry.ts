@@ -10,7 +10,7 @@ import type { Condition } from './conditions.ts';
 import { RegistryError, type SpecProblem } from './errors.ts';
 import type { RecordedToolChange } from './tool-governance.ts';
 
-import { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier } from './vocabulary.ts';
+import { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier } from '../config/registry-vocabulary.ts';
 
 export { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier };
 

@@ -5,7 +5,7 @@
 
 import type { EntrySpec, LifecycleState, RegistryEntry } from './entry.ts';
 import type { ExportableServer, RegistryProposal } from './mcp-registry-format.ts';
-import type { DataClassification, RiskTier } from './vocabulary.ts';
+import type { DataClassification, RiskTier } from '../config/registry-vocabulary.ts';
 
 export interface ProposalDefaults {
   /** Who answers for the imported servers until someone revises it: `team:platform`. */

@@ -15,7 +15,7 @@ import type { BridgeContext } from '../bridge/interactive-call.ts';
 import { approvalInputRequired, claimApprovalState } from '../bridge/approval-round.ts';
 import { TARGETED_METHODS, runTargetedCall, type HeldForApproval, type TargetedPipeline } from './targeted-call.ts';
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';
-import { LOG_LEVELS } from './related-messages.ts';
+import { LOG_LEVELS } from '../forward/related-messages.ts';
 import type { LegacySession } from '../session/session.ts';
 import type { Authorization, PrimitiveRef } from '../identity/authorization.ts';
 import type { PolicySet } from '../policy/registry.ts';

@@ -16,7 +16,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { PrimitiveRef } from '../identity/authorization.ts';
 import type { ApprovalBinding } from '../bridge/approval-round.ts';
 import { forwardInteractive, type BridgeContext } from '../bridge/interactive-call.ts';
-import { forwardToBackend, upstreamParams } from './forward.ts';
+import { forwardToBackend, upstreamParams } from '../forward/forward.ts';
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 
 type Result = Record<string, unknown>;

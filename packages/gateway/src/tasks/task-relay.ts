@@ -22,7 +22,7 @@ import type { Exchange } from '../exchange/exchange.ts';
 import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
 import type { Backend, BackendHandshake } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { forwardToBackend, upstreamParams } from '../router/forward.ts';
+import { forwardToBackend, upstreamParams } from '../forward/forward.ts';
 import { bindingLifetimeMs, newTaskId, type TaskBinding, type TaskDirectory } from './task-directory.ts';
 import {
   declaresLegacyToolTasks,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolPins, createToolPinning, fingerprintOf, type PinAcceptance, type PinStatus } from '../../src/policy/tool-pinning.ts';
 import { MemoryPinStore, SqlitePinStore } from '../../src/policy/pin-store.ts';
-import { createToolPinsApi } from '../../src/policy/tool-pins-api.ts';
+import { createToolPinsApi } from '../../src/admin/tool-pins-api.ts';
 import type { Decision } from '../../src/policy/policy.ts';
 import { makeCaller, makeExchange, toolTable } from './fixtures.ts';
 

@@ -25,7 +25,7 @@ import type { GatewayConfig } from '../../config/schema.ts';
 import { isRegistryError } from '../../registry/errors.ts';
 import { exportableFromEntry, PUBLISHED_STATES, specFromProposal } from '../../registry/registry-exchange.ts';
 import { openRegistryStore } from '../../registry/routing-gate.ts';
-import type { DataClassification, RiskTier } from '../../registry/vocabulary.ts';
+import type { DataClassification, RiskTier } from '../../config/registry-vocabulary.ts';
 import { call, DEFAULT_ADMIN_URL, RegistryCommandError } from './registry-lifecycle.ts';
 
 interface ImportOptions {

@@ -6,7 +6,7 @@
 
 import type { Exchange } from '../exchange/exchange.ts';
 import { hasCapability } from '../exchange/client-relay.ts';
-import { elicitationUrlProblem } from '../bridge/elicitation-url.ts';
+import { elicitationUrlProblem } from './elicitation-url.ts';
 import { failureResponse, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import type { RelayingBackend } from '../upstream/server-request.ts';
 import type { Logger } from '../telemetry/logger.ts';

@@ -1,6 +1,6 @@
-// The registry's closed vocabularies (risk tiers, data classifications), kept
-// apart from entry.ts so the config schema can name them without importing
-// the entry's backend-name rules (which import the config schema back).
+// The registry's closed vocabularies (risk tiers, data classifications): the
+// config schema checks them and registry/ builds on them, so they live with
+// the config, and registry/ depends on config/ only, never the reverse.
 
 export const RISK_TIERS = ['low', 'medium', 'high', 'critical'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];

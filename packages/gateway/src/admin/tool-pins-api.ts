@@ -5,11 +5,11 @@
 
 import { describeCaller } from '../identity/caller.ts';
 import { writeJson } from '../transport/http-io.ts';
-import type { AdminHandler } from '../admin/approval-queue-api.ts';
-import { withAdmin, type AdminAuthentication } from '../admin/admin-guard.ts';
-import { recordAdmin } from '../admin/admin-audit.ts';
-import { isPinError, type ToolPins } from './tool-pinning.ts';
-import { adminTenantScope, isInAdminScope, tenantFilterOf, withinAdminScope } from '../admin/tenant-scope.ts';
+import type { AdminHandler } from './approval-queue-api.ts';
+import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
+import { recordAdmin } from './admin-audit.ts';
+import { isPinError, type ToolPins } from '../policy/tool-pinning.ts';
+import { adminTenantScope, isInAdminScope, tenantFilterOf, withinAdminScope } from './tenant-scope.ts';
 
 export interface ToolPinsApiOptions extends AdminAuthentication {
   pins: ToolPins;
