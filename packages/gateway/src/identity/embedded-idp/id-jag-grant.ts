@@ -8,9 +8,9 @@
 // Registered as an oidc-provider grant type, like the token exchange beside it.
 
 import { randomUUID } from 'node:crypto';
-import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
-import type { SigningKeys } from './signing-keys.ts';
+import { signAccessToken, type SigningKeys } from './signing-keys.ts';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export const ID_JAG_PARAMETERS = ['assertion', 'scope', 'resource'] as const;
@@ -137,13 +137,7 @@ export function createIdJagGrant(options: IdJagGrantOptions) {
     };
     if (typeof claims.email === 'string') issued.email = claims.email;
     if (idp.tenant !== undefined && options.tenantClaim !== undefined) issued[options.tenantClaim] = idp.tenant;
-    const accessToken = await new SignJWT(issued)
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: options.keys.accessTokenKey.kid })
-      .setIssuer(options.issuer)
-      .setAudience(resource)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAt)
-      .sign(options.keys.accessTokenKey.key);
+    const accessToken = await signAccessToken(options.keys, { issuer: options.issuer, audience: resource, claims: issued, issuedAt, expiresAt });
     ctx.body = { access_token: accessToken, token_type: 'Bearer', expires_in: Math.max(0, expiresAt - issuedAt), scope: scopes.join(' ') };
   };
 }

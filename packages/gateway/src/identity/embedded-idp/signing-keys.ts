@@ -3,7 +3,7 @@
 // per process unless given, so tokens do not survive a restart of the dev IdP.
 
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 
 export interface SigningKeys {
   /** Private JWKs for oidc-provider's `jwks`. */
@@ -28,4 +28,19 @@ export async function createSigningKeys(given?: readonly JWK[]): Promise<Signing
 async function generate(alg: 'ES256' | 'RS256'): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });
   return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomUUID().slice(0, 8)}` };
+}
+
+/**
+ * An RFC 9068 access token (`typ: at+jwt`) signed with the provider's access
+ * token key: what the custom grants (token exchange, ID-JAG) issue, in the
+ * same form oidc-provider issues its own, so the gateway verifies them alike.
+ */
+export function signAccessToken(keys: SigningKeys, token: { issuer: string; audience: string; claims: JWTPayload; issuedAt: number; expiresAt: number }): Promise<string> {
+  return new SignJWT(token.claims)
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: keys.accessTokenKey.kid })
+    .setIssuer(token.issuer)
+    .setAudience(token.audience)
+    .setIssuedAt(token.issuedAt)
+    .setExpirationTime(token.expiresAt)
+    .sign(keys.accessTokenKey.key);
 }

@@ -6,10 +6,10 @@
 // The subject keeps its kind: an app-only subject gives an app-only token.
 
 import { randomUUID } from 'node:crypto';
-import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { jwtVerify, type JWTPayload } from 'jose';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { ACCESS_TOKEN_TYPE } from '../backend-credentials.ts';
-import type { SigningKeys } from './signing-keys.ts';
+import { signAccessToken, type SigningKeys } from './signing-keys.ts';
 
 export const TOKEN_EXCHANGE_PARAMETERS = [
   'subject_token',
@@ -109,13 +109,7 @@ export function createTokenExchangeGrant(options: TokenExchangeGrantOptions) {
     if (subject.roles !== undefined) claims.roles = subject.roles;
     // An exchange never turns an agent into a user: the subject stays the client that got the first token.
     if (options.isAppOnlySubject(subject)) Object.assign(claims, APP_ONLY_CLAIMS);
-    const accessToken = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: options.keys.accessTokenKey.kid })
-      .setIssuer(options.issuer)
-      .setAudience(target)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAt)
-      .sign(options.keys.accessTokenKey.key);
+    const accessToken = await signAccessToken(options.keys, { issuer: options.issuer, audience: target, claims: claims, issuedAt, expiresAt });
     ctx.body = {
       access_token: accessToken,
       issued_token_type: ACCESS_TOKEN_TYPE,
