@@ -11,3 +11,6 @@ export interface AuditRecord {
   context: { gateway_id: string; policy_decisions: Array<{ policy: string; decision: string }> };
   [chainField: string]: unknown;
 }
+
+/** The operation types the gateway records (its audit/record.ts OPERATION_TYPES; test/audit-types.test.ts keeps them equal). */
+export const OPERATION_TYPES = ['tool_invocation', 'resource_read', 'prompt_get', 'completion', 'list', 'discovery', 'session_start', 'session_end', 'auth_failure', 'policy_denial', 'approval_decision', 'admin_action', 'server_request', 'task_operation', 'other'] as const;

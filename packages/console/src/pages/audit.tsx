@@ -11,7 +11,7 @@ import { isServed, useApiPaths } from '../capabilities.ts';
 import { Empty, ErrorState, Loading, NotAvailable, Refusal, formatTime } from '../components/states.tsx';
 import { useCan } from '../permissions.ts';
 import { recordsToCsv } from './audit-csv.ts';
-import type { AuditRecord } from './audit-record.ts';
+import { OPERATION_TYPES, type AuditRecord } from './audit-record.ts';
 
 const TEXT_FILTERS = [
   ['identity', 'Identity (user or agent)'],
@@ -23,7 +23,7 @@ const TEXT_FILTERS = [
   ['since', 'Since (24h, 7d, ISO date)'],
   ['until', 'Until'],
 ] as const;
-const TYPES = ['', 'tool_invocation', 'resource_read', 'prompt_get', 'list', 'session_start', 'session_end', 'auth_failure', 'policy_denial', 'approval_decision', 'admin_action', 'server_request', 'other'];
+const TYPES = ['', ...OPERATION_TYPES];
 const STATUSES = ['', 'success', 'error', 'denied', 'timeout', 'cancelled', 'attempted'];
 const DECISIONS = ['', 'allow', 'rewrite', 'deny'];
 const PERIODS = ['', 'today', 'yesterday', 'this-week', 'last-week', 'this-month', 'last-month'];
