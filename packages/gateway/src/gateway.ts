@@ -3,6 +3,7 @@
 // admin listener. `startGateway` is what the CLI's `start` and the tests call.
 // The backend set and the policies change at run time (runtime/: reload, discovery).
 
+import { classifyToolChange } from './ci-tools/tool-change-classification.ts';
 import { roleScopesOf } from './admin/admin-permissions.ts';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -330,11 +331,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ...(identity.isEnforced ? { authorization: identity.authorization } : {}),
     ...(options.configPath === undefined ? {} : { baseDirectory: dirname(resolvePath(options.configPath)) }),
     counters,
-    onQuarantine: (status: PinStatus) => {
+    onQuarantine: (status: PinStatus, definitions: { pinned: Record<string, unknown> | undefined; current: Record<string, unknown> }) => {
       logger.warn({ status }, 'a tool definition changed after review; the tool is quarantined until an admin accepts it');
-      // A changed definition of a reviewed backend sends its registry entry back to review (registry/tool-governance.ts).
+      // A changed definition of a reviewed backend sends its registry entry back to review (registry/tool-governance.ts),
+      // with the schema diff's verdict on the change (breaking or not) for the reviewer.
       if (gate !== undefined && status.state === 'quarantined' && status.currentHash !== undefined) {
-        gate.reviewToolChange(status.backend, { tool: status.tool, pinnedHash: status.pinnedHash, currentHash: status.currentHash, changes: status.changes })
+        const schema = definitions.pinned === undefined ? undefined : classifyToolChange(status.tool, definitions.pinned, definitions.current);
+        gate.reviewToolChange(status.backend, { tool: status.tool, pinnedHash: status.pinnedHash, currentHash: status.currentHash, changes: status.changes, ...(schema === undefined ? {} : { schema }) })
           .catch((error: unknown) => logger.warn({ backend: status.backend, tool: status.tool, err: error }, 'a changed tool definition could not send its backend back to review; the tool itself stays quarantined'));
       }
     },

@@ -25,7 +25,7 @@ import { createStepBudget, stepBudgetSettings } from './step-budget.ts';
 import { costCeilingSettings, createCostCeiling } from './cost-ceiling.ts';
 import { createRedaction, redactionSettings } from './redaction.ts';
 import { approvalSettings, createApproval } from './approval-policy.ts';
-import { createToolPinning, toolPinningSettings, ToolPins, type PinAcceptance, type PinStatus } from './tool-pinning.ts';
+import { createToolPinning, toolPinningSettings, ToolPins, type PinAcceptance, type PinStatus, type ToolPinsOptions } from './tool-pinning.ts';
 import { Approvals, type ApprovalDecisionRecord } from './approval-service.ts';
 import { MemoryCounterStore, type CounterStore } from './counter-store.ts';
 import { RedisCounterStore, type RedisCommands } from './redis-counter-store.ts';
@@ -53,7 +53,7 @@ export interface PolicyDependencies {
   pinStore?: PinStore;
   /** Where a relative pin `path` is resolved (the config file's folder); default the working directory. */
   baseDirectory?: string;
-  onQuarantine?: (status: PinStatus) => void;
+  onQuarantine?: ToolPinsOptions['onQuarantine'];
   onPinAccepted?: (acceptance: PinAcceptance) => void;
   /** Calls a backend tool with `dry_run: true` for rules that decide on an estimate (dry-run-estimate.ts dryRunThroughBackends). */
   dryRun?: DryRunCall;

@@ -66,8 +66,11 @@ export interface ToolPinsOptions {
   store: PinStore;
   toolDefinitions: ToolDefinitions;
   mode: ToolPinningSettings['mode'];
-  /** The first time a tool is seen changed (or unreviewed): the gateway can send tools/list_changed and log it. */
-  onQuarantine?: (status: PinStatus) => void;
+  /**
+   * The first time a tool is seen changed (or unreviewed): the gateway can send tools/list_changed, log it and
+   * classify the change; `definitions` are the pinned parts of the reviewed and the current definition (no pinned one when unreviewed).
+   */
+  onQuarantine?: (status: PinStatus, definitions: { pinned: Record<string, unknown> | undefined; current: Record<string, unknown> }) => void;
   /** Every acceptance, for audit (`admin_action`). */
   onAccept?: (acceptance: PinAcceptance) => void;
   now?: () => number;
@@ -118,11 +121,11 @@ export class ToolPins {
         this.store.put({ backend, tool, hash, definition: pinnedPart(definition), pinnedAt: this.#now(), pinnedBy: 'first-use' });
         return false;
       }
-      this.#report(backend, tool, hash);
+      this.#report(backend, tool, hash, definition);
       return true;
     }
     if (pin.hash === hash) return false;
-    this.#report(backend, tool, hash);
+    this.#report(backend, tool, hash, definition);
     return true;
   }
 
@@ -181,11 +184,11 @@ export class ToolPins {
     return hash;
   }
 
-  #report(backend: string, tool: string, hash: string): void {
+  #report(backend: string, tool: string, hash: string, definition: ToolDefinition): void {
     const key = `${backend}\u0000${tool}\u0000${hash}`;
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
-    this.#options.onQuarantine?.(this.status(backend, tool));
+    this.#options.onQuarantine?.(this.status(backend, tool), { pinned: this.store.get(backend, tool)?.definition, current: pinnedPart(definition) });
   }
 }
 

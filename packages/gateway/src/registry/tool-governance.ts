@@ -17,6 +17,17 @@ export interface ToolChange {
   currentHash: string;
   /** The pinned fields that differ (`description`, `inputSchema`, ...). */
   changes: string[];
+  /** How clients are affected, as `gatehouse schema diff` classifies it (ci-tools/tool-change-classification.ts), when the gateway could tell. */
+  schema?: { breaking: number; changes: ReadonlyArray<{ severity: string; code: string; path: string; message: string }> };
+}
+
+/** The change in words for the review: its breaking differences first, at most three, then how many more. */
+function describeSchemaChange(schema: NonNullable<ToolChange['schema']>): string {
+  if (schema.changes.length === 0) return 'no difference a client sees';
+  const ordered = [...schema.changes].sort((a, b) => Number(b.severity === 'breaking') - Number(a.severity === 'breaking'));
+  const shown = ordered.slice(0, 3).map((change) => `${change.severity}: ${change.message}`).join('; ');
+  const rest = ordered.length > 3 ? `; ${ordered.length - 3} more` : '';
+  return `${schema.breaking} breaking of ${schema.changes.length} (${shown}${rest})`;
 }
 
 /** A tool change kept in the entry's status: its review sees what changed, and the same change is acted on once. */
@@ -49,7 +60,8 @@ export function reviewAfterToolChange(entry: RegistryEntry, change: ToolChange, 
   const at = now.toISOString();
   const record: RecordedToolChange = { ...change, detectedAt: at };
   const fields = change.changes.join(', ') || 'definition';
-  const message = `tool ${change.tool} changed (${fields}) since its review: pinned ${change.pinnedHash ?? 'none'}, now ${change.currentHash}`;
+  const impact = change.schema === undefined ? '' : `, ${describeSchemaChange(change.schema)}`;
+  const message = `tool ${change.tool} changed (${fields}${impact}) since its review: pinned ${change.pinnedHash ?? 'none'}, now ${change.currentHash}`;
   const flagged = (moved: RegistryEntry): RegistryEntry => ({
     ...moved,
     status: {

@@ -88,7 +88,7 @@ describe('a changed tool definition sends a reviewed backend back to review', ()
       assert.equal(recorded.operation.server, 'crm');
       const args = recorded.operation.arguments as Record<string, any>;
       assert.deepEqual([args.by, args.from, args.to, args.trigger, args.tool, args.pinned_hash, args.current_hash, args.changes], ['system:tool-pinning', 'active', 'in_review', 'tool_pin_change', 'lookup_order', change.pinnedHash, change.currentHash, ['description']]);
-      assert.match(args.reason, /tool lookup_order changed \(description\) since its review/);
+      assert.match(args.reason, /tool lookup_order changed \(description, 0 breaking of 1 \(informational: [^)]*\)\) since its review/);
     } finally {
       await store.close();
     }
@@ -128,5 +128,9 @@ describe('a changed tool definition sends a reviewed backend back to review', ()
     }, 10_000);
     const entry = (await admin('/admin/registry/crm')).body.entry;
     assert.deepEqual(entry.status.toolChanges.map((change: any) => [change.tool, change.changes]), [['lookup_order', ['description']], ['lookup_order', ['inputSchema']]]);
+    // The new required `forward_to` breaks a client that called it as reviewed: the review says so.
+    const schema = entry.status.toolChanges[1].schema;
+    assert.ok(schema.breaking >= 1, JSON.stringify(schema));
+    assert.ok(schema.changes.some((change: any) => change.severity === 'breaking' && /forward_to/.test(`${change.path} ${change.message}`)), JSON.stringify(schema.changes));
   });
 });
