@@ -6,17 +6,12 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
-import { startGateway, type RunningGateway } from '../../src/gateway.ts';
-import { parseConfig } from '../../src/config/load.ts';
-import { silentLogger } from '../../src/telemetry/logger.ts';
-import { agentToken } from '../../src/cli/commands/token.ts';
+import { startYamlGateway, type YamlGateway } from '../fixtures/yaml-gateway.ts';
 
 const appsServer = fileURLToPath(import.meta.resolve('@gatehouse/testing/backends/apps-server'));
 const PAGE = 'ui://dashboard/app.html';
@@ -48,21 +43,16 @@ audit:
 }
 
 describe('MCP Apps federated by the gateway', () => {
-  let directory: string;
-  let gateway: RunningGateway;
+  let started: YamlGateway;
   let base: string;
-  const tokens: Record<string, string> = {};
+  let tokens: Record<string, string>;
 
   before(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'gatehouse-apps-'));
-    const { config } = parseConfig(configText(directory), join(directory, 'gatehouse.yaml'), {});
-    gateway = await startGateway(config, { logger: silentLogger });
-    base = gateway.url.replace(/\/mcp$/, '');
-    for (const name of ['analyst', 'intern']) tokens[name] = (await agentToken(base, name, `${name}-secret`)).token;
+    started = await startYamlGateway('apps', configText, ['analyst', 'intern']);
+    ({ base, tokens } = started);
   });
   after(async () => {
-    await gateway?.close();
-    await rm(directory, { recursive: true, force: true });
+    await started?.close();
   });
 
   async function connect(era: 'legacy' | 'modern', agent: string, path = '/mcp'): Promise<AppsClient> {

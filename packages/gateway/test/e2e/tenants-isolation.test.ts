@@ -8,18 +8,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { stdioCommand } from '@gatehouse/testing/backends/launch';
-import { startGateway, type RunningGateway } from '../../src/gateway.ts';
-import { parseConfig } from '../../src/config/load.ts';
-import { silentLogger } from '../../src/telemetry/logger.ts';
-import { agentToken } from '../../src/cli/commands/token.ts';
+import type { RunningGateway } from '../../src/gateway.ts';
+import { startYamlGateway, type YamlGateway } from '../fixtures/yaml-gateway.ts';
 import type { AuditRecord } from '../../src/audit/record.ts';
 import { eventually } from '../fixtures/eventually.ts';
 
@@ -86,23 +82,19 @@ tenants:
 }
 
 describe('two tenants isolated on one gateway', () => {
-  let directory: string;
+  let started: YamlGateway;
   let gateway: RunningGateway;
   let base: string;
   let admin: string;
-  const tokens: Record<string, string> = {};
+  let tokens: Record<string, string>;
 
   before(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'gatehouse-tenants-'));
-    const { config } = parseConfig(configText(directory), join(directory, 'gatehouse.yaml'), {});
-    gateway = await startGateway(config, { logger: silentLogger });
-    base = gateway.url.replace(/\/mcp$/, '');
+    started = await startYamlGateway('tenants', configText, ['alpha-agent', 'beta-agent', 'alpha-admin', 'beta-admin', 'platform-admin', 'drifter']);
+    ({ gateway, base, tokens } = started);
     admin = gateway.adminUrl!;
-    for (const name of ['alpha-agent', 'beta-agent', 'alpha-admin', 'beta-admin', 'platform-admin', 'drifter']) tokens[name] = (await agentToken(base, name, `${name}-secret`)).token;
   });
   after(async () => {
-    await gateway?.close();
-    await rm(directory, { recursive: true, force: true });
+    await started?.close();
   });
 
   async function connect(era: Era, token: string, path = '/mcp'): Promise<TenantClient> {
