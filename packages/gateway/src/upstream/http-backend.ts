@@ -95,6 +95,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   let listenStream: ListenStream | undefined;
   let lastConnectError: unknown;
   let nextId = 1;
+  // The relays of the 2025 calls in flight that may be asked something (handleListenMessage).
+  const interactiveCalls = new Set<NonNullable<UpstreamCall['onRelatedMessage']>>();
   const pinnedLegacy = options.protocolVersion !== undefined && eraOf(options.protocolVersion) === 'legacy' ? options.protocolVersion : undefined;
   // 2026-07-28 backends send list changes and resource updates only on a listen stream.
   const modernListen = createModernListen({
@@ -170,10 +172,22 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     }
   }
 
+  /**
+   * A server request on the session's GET stream names no call (a 2025 server
+   * sends one there when it does not relate it to the POST, 2025-11-25
+   * "Listening for Messages"). The gateway's one session serves every client,
+   * so it goes to the one interactive call in flight, as on stdio; with
+   * several it could be anyone's, and is refused rather than guessed.
+   */
   function handleListenMessage(value: unknown): void {
     const classified = classifyMessage(value);
     if (classified.kind === 'notification') events.emitNotification(classified.message);
-    else if (classified.kind === 'request') deliverRelated(classified.message, undefined);
+    else if (classified.kind === 'request') {
+      const [only] = interactiveCalls;
+      if (classified.message.method !== 'ping' && interactiveCalls.size === 1) only!(classified.message);
+      else if (interactiveCalls.size < 2) deliverRelated(classified.message, undefined);
+      else void respond(answerUnroutedRequest(classified.message, `${interactiveCalls.size} calls are in flight on the gateway's session with backend "${name}" and the request names none of them, so the gateway cannot tell whose client should answer; the backend should send it on the call's own stream`)).catch(() => undefined);
+    }
   }
 
   /** Runs `attempt` under the call's timeout and the caller's signal, on one CallCancellation. */
@@ -337,6 +351,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
       : call.params;
     const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method: call.method } : { jsonrpc: '2.0', id, method: call.method, params });
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
+    const relay = call.onRelatedMessage;
+    if (relay !== undefined && !isModern) interactiveCalls.add(relay);
     return withDeadline(call.method, timeoutMs, call.signal, async (cancellation) => {
       try {
         const usedSession = sessionId;
@@ -356,6 +372,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
         if (cancellation.aborted && !isModern) cancelLegacy(id, cancellation.reason);
         throw error;
       }
+    }).finally(() => {
+      if (relay !== undefined) interactiveCalls.delete(relay);
     });
   }
 

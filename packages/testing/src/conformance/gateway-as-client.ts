@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// The gateway as the client under test of the official suite's client
+// scenarios (`conformance client --command`): the suite starts its test
+// server and runs this with the server's URL; this starts a gateway with
+// that server as its only backend, so the gateway's upstream side (its
+// initialize or server/discover, its requests, reconnections and relays) is
+// what the suite observes, and drives it through the gateway's per-backend
+// endpoint with an official SDK client, doing what each scenario expects a
+// client to do. MCP_CONFORMANCE_SCENARIO names the scenario.
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { parseConfig, silentLogger, startGateway } from '@gatehouse/gateway';
+
+type Schema = { properties?: Record<string, { default?: unknown }> };
+
+/** What a person accepting the form with its defaults sends back (SEP-1034). */
+function defaultsOf(schema: Schema | undefined): Record<string, unknown> {
+  const content: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) if (property.default !== undefined) content[name] = property.default;
+  return content;
+}
+
+/** Arguments for a tool call: numbers for numbers, text for strings, from the tool's input schema. */
+function argumentsFor(schema: { properties?: Record<string, { type?: string }> } | undefined): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  let number = 2;
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) args[name] = property.type === 'number' || property.type === 'integer' ? number++ : property.type === 'boolean' ? true : 'conformance';
+  return args;
+}
+
+const serverUrl = process.argv[2];
+if (serverUrl === undefined) {
+  process.stderr.write('usage: gateway-as-client.ts SERVER_URL (the suite passes it; MCP_CONFORMANCE_SCENARIO names the scenario)\n');
+  process.exit(2);
+}
+const yaml = `gateway: { port: 0, admin_port: 0 }
+authentication: { allow_anonymous: true }
+backends:
+  - name: upstream
+    url: ${JSON.stringify(serverUrl)}
+    timeout_ms: 20000
+    circuit_breaker: false
+    retry: { max_attempts: 1 }
+    health_check: { interval_seconds: 0 }
+`;
+const gateway = await startGateway(parseConfig(yaml, 'gatehouse.yaml', {}).config, { logger: silentLogger });
+const client = new Client({ name: 'gatehouse-conformance-driver', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+client.setRequestHandler(ElicitRequestSchema, async (request) => ({ action: 'accept', content: defaultsOf((request.params as { requestedSchema?: Schema }).requestedSchema) as never }));
+let exitCode = 0;
+try {
+  await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url.replace(/\/mcp$/, '/servers/upstream/mcp'))));
+  const { tools } = await client.listTools();
+  for (const tool of tools) await client.callTool({ name: tool.name, arguments: argumentsFor(tool.inputSchema as never) });
+} catch (error) {
+  process.stderr.write(`the driver failed: ${(error as Error).message}\n`);
+  exitCode = 1;
+} finally {
+  await client.close().catch(() => undefined);
+  await gateway.close();
+}
+process.exit(exitCode);
