@@ -5,7 +5,8 @@
 // http.ts builds the demo's server on it; the dev-only test backends
 // (@gatehouse/testing) reuse it, never the other way round.
 
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { fetchListener, maxBodyBytes, readBody, writeJsonRpcError } from '@gatehouse/server-kit/fetch-listener';
 import type { AddressInfo } from 'node:net';
 
 export interface HttpServeOptions {
@@ -25,7 +26,6 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-export const maxBodyBytes = 4 * 1024 * 1024;
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -71,81 +71,5 @@ export async function listenOnMcpPath(
   };
 }
 
-/** Reads the whole body; undefined when it is larger than maxBodyBytes. */
-export async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-export function writeJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
-}
-
-/**
- * A node:http listener that serves a web-standard handler, streaming the
- * body. The request is aborted when the client goes away first.
- */
-export function fetchListener(fetch: (request: Request) => Promise<Response>): RequestListener {
-  return (req, res) => {
-    void (async () => {
-      const abort = new AbortController();
-      res.on('close', () => {
-        if (!res.writableFinished) abort.abort();
-      });
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-        else if (value !== undefined) headers.set(name, value);
-      }
-      const method = req.method ?? 'GET';
-      const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
-      if (body === undefined && method !== 'GET' && method !== 'HEAD') {
-        writeJsonRpcError(res, 413, -32600, `Request body larger than ${maxBodyBytes} bytes`);
-        return;
-      }
-      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-      const response = await fetch(new Request(url, { method, headers, body, signal: abort.signal }));
-      await writeWebResponse(response, res);
-    })().catch((error: unknown) => {
-      if (!res.headersSent) writeJsonRpcError(res, 500, -32603, `Internal error: ${String(error)}`);
-      else res.destroy();
-    });
-  };
-}
-
-async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, headers);
-  // Send the headers now: an SSE stream may not produce its first event for a while.
-  res.flushHeaders();
-  if (response.body === null) {
-    res.end();
-    return;
-  }
-  const reader = response.body.getReader();
-  res.once('close', () => void reader.cancel().catch(() => undefined));
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!res.write(value)) {
-      await new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        res.once('close', resolve);
-      });
-    }
-    if (res.destroyed) return;
-  }
-  res.end();
-}
+// The conversion itself is the server kit's; re-exported for the test backends that build on this bridge.
+export { fetchListener, maxBodyBytes, readBody, writeJsonRpcError };
