@@ -56,14 +56,14 @@ interface RelayedRequest {
 /**
  * The process for a call: a ready one with the fewest interactive calls (for
  * an interactive call, so that its server requests are unambiguous), then the
- * fewest calls in flight. Pure: `states` and `loads` are per process.
+ * fewest calls in flight. Pure: `processes` (their states) and `loads` are per process.
  */
-export function pickProcess(call: Pick<UpstreamCall, 'method' | 'onRelatedMessage'>, states: readonly BackendState[], loads: readonly MemberLoad[]): number {
+export function pickProcess(call: Pick<UpstreamCall, 'method' | 'onRelatedMessage'>, processes: ReadonlyArray<{ readonly state: BackendState }>, loads: readonly MemberLoad[]): number {
   if (FIRST_PROCESS_METHODS.has(call.method)) return 0;
   const isInteractive = call.onRelatedMessage !== undefined;
   let best = -1;
-  for (let index = 0; index < states.length; index++) {
-    if (states[index] !== 'ready') continue;
+  for (let index = 0; index < processes.length; index++) {
+    if (processes[index]!.state !== 'ready') continue;
     if (best === -1) {
       best = index;
       continue;
@@ -136,7 +136,7 @@ export function createStdioPool(options: StdioPoolOptions): Backend {
   }
 
   async function request(call: UpstreamCall): Promise<JsonRpcResponse> {
-    const index = taskProcess(call) ?? pickProcess(call, states(), loads);
+    const index = taskProcess(call) ?? pickProcess(call, members, loads);
     const member = members[index]!;
     const load = loads[index]!;
     const relay = call.onRelatedMessage;

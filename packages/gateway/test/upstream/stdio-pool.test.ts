@@ -24,22 +24,25 @@ function pool(size: number): Backend {
   });
 }
 
+/** Processes in these states, as pickProcess reads them. */
+const processes = (...states: BackendState[]) => states.map((state) => ({ state }));
+
 describe('choosing a process of the pool', () => {
   const idle = { inFlight: 0, interactive: 0 };
   test('gives an interactive call the process with the fewest interactive calls, then the fewest calls', () => {
     const interactive = { method: 'tools/call', onRelatedMessage: () => undefined };
-    assert.equal(pickProcess(interactive, ['ready', 'ready'], [{ inFlight: 1, interactive: 1 }, { inFlight: 5, interactive: 0 }]), 1);
-    assert.equal(pickProcess(interactive, ['ready', 'ready'], [{ inFlight: 3, interactive: 1 }, { inFlight: 2, interactive: 1 }]), 1);
+    assert.equal(pickProcess(interactive, processes('ready', 'ready'), [{ inFlight: 1, interactive: 1 }, { inFlight: 5, interactive: 0 }]), 1);
+    assert.equal(pickProcess(interactive, processes('ready', 'ready'), [{ inFlight: 3, interactive: 1 }, { inFlight: 2, interactive: 1 }]), 1);
   });
 
   test('gives a plain call the least busy process, skipping those not ready', () => {
-    assert.equal(pickProcess({ method: 'tools/call' }, ['ready', 'ready', 'ready'], [{ inFlight: 2, interactive: 2 }, { inFlight: 1, interactive: 0 }, { inFlight: 3, interactive: 0 }]), 1);
-    assert.equal(pickProcess({ method: 'tools/call' }, ['down', 'ready'], [idle, { inFlight: 9, interactive: 0 }]), 1);
-    assert.equal(pickProcess({ method: 'tools/call' }, ['down', 'connecting'], [idle, idle]), 0, 'none ready: the first, which fails or waits as a lone backend would');
+    assert.equal(pickProcess({ method: 'tools/call' }, processes('ready', 'ready', 'ready'), [{ inFlight: 2, interactive: 2 }, { inFlight: 1, interactive: 0 }, { inFlight: 3, interactive: 0 }]), 1);
+    assert.equal(pickProcess({ method: 'tools/call' }, processes('down', 'ready'), [idle, { inFlight: 9, interactive: 0 }]), 1);
+    assert.equal(pickProcess({ method: 'tools/call' }, processes('down', 'connecting'), [idle, idle]), 0, 'none ready: the first, which fails or waits as a lone backend would');
   });
 
   test('sends subscriptions to the first process, which then sends the updates', () => {
-    assert.equal(pickProcess({ method: 'resources/subscribe' }, ['down', 'ready'], [idle, idle]), 0);
+    assert.equal(pickProcess({ method: 'resources/subscribe' }, processes('down', 'ready'), [idle, idle]), 0);
   });
 
   test('is ready while any process is', () => {
