@@ -86,9 +86,10 @@ export class TaskRelay {
    */
   async call(exchange: Exchange, params: Json, backendOf: (name: string) => Backend | undefined, run: (params: Json) => Promise<Json> | Json): Promise<Json> {
     let forwarded = params;
-    const backend = typeof params.name === 'string' ? backendOf(params.name) : undefined;
-    const handshake = backend?.handshake;
-    if (exchange.client.era === 'legacy' && typeof params.task === 'object' && params.task !== null && handshake?.era === 'modern') {
+    // Only a 2025 task-augmented call needs its backend looked up; every other tools/call goes straight through.
+    const isLegacyTaskCall = exchange.client.era === 'legacy' && typeof params.task === 'object' && params.task !== null;
+    const handshake = isLegacyTaskCall && typeof params.name === 'string' ? backendOf(params.name)?.handshake : undefined;
+    if (isLegacyTaskCall && handshake?.era === 'modern') {
       // A 2025 task-augmented call to a 2026 backend: the gateway takes the extension on for the client and drops the 2025 `task` field.
       const { task: _dropped, ...rest } = params;
       forwarded = rest;
