@@ -9,7 +9,7 @@ import type { EmbeddedIdpSettings } from '../config/identity-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { compileAuthorization, type Authorization, type AuthorizationRules, type BackendRules } from './authorization.ts';
 import type { EmbeddedIdp } from './embedded-idp.ts';
-import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_AUTHORIZATION_RULES, DEMO_CONSOLE_CLIENT, DEMO_SCOPE_HIERARCHY, DEMO_USERS, demoTenantAgents, demoTenantUsers } from './embedded-idp/demo-directory.ts';
+import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_CONSOLE_CLIENT, DEMO_USERS, demoTenantAgents, demoTenantUsers } from './embedded-idp/demo-directory.ts';
 import { createHttpAuthentication, type HttpAuthentication, type HttpAuthenticationOptions } from './http-authentication.ts';
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, resourceIdentifier, type ResourceMetadataResponse } from './resource-metadata.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -83,21 +83,18 @@ export function embeddedIdpPort(gatewayPort: number | undefined): number {
 }
 
 /**
- * The rules the gateway enforces: with the embedded provider, the demo CRM's
- * rules as a base; then the `authorization` section's templates and listing,
- * each backend's `scopes` (replacing the base rules of that backend) and its
- * `required_scope`.
+ * The rules the gateway enforces: the `authorization` section's templates
+ * and listing, each backend's `scopes` and its `required_scope`. The embedded
+ * default's demo rules are plain config (config/default.yaml), not code.
  */
-export function rulesFromConfig(config: GatewayConfig, base: AuthorizationRules): AuthorizationRules {
+export function rulesFromConfig(config: GatewayConfig): AuthorizationRules {
   const configured = config.authorization ?? {};
-  const backends: Record<string, BackendRules> = { ...base.backends, ...configured.backends };
+  const backends: Record<string, BackendRules> = { ...configured.backends };
   for (const backend of config.backends) {
     if (backend.requiredScope === undefined) continue;
     backends[backend.name] = { ...backends[backend.name], requiredScope: backend.requiredScope };
   }
-  const { backends: _base, ...baseGlobals } = base;
-  const { backends: _configured, ...configuredGlobals } = configured;
-  return { ...baseGlobals, ...configuredGlobals, backends };
+  return { ...configured, backends };
 }
 
 /** The scopes the embedded provider's agents and users can hold: the demo's, or the configured directory's. */
@@ -129,8 +126,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   const endpointPaths = new Set(['/mcp', ...options.backendNames.map((name) => `/servers/${name}/mcp`), ...tenantPaths]);
   const idpSettings = isAnonymous ? undefined : settings?.embeddedIdp;
   const isEmbedded = idpSettings !== undefined;
-  const baseRules: AuthorizationRules = isEmbedded ? DEMO_AUTHORIZATION_RULES : {};
-  const authorization = compileAuthorization(rulesFromConfig(config, baseRules));
+  const authorization = compileAuthorization(rulesFromConfig(config));
 
   if (isAnonymous || settings === undefined) {
     if (settings !== undefined) options.logger.warn('AUTHENTICATION IS OFF (allow_anonymous): every caller is anonymous and every audit record says so; never run this way in production');
@@ -184,8 +180,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     mode: settings.mode,
     logger: options.logger,
     fetch: outbound.fetcher({ trustedOrigins: operatorOrigins(issuer, settings.verifier.jwksUri, settings.verifier.introspection?.endpoint) }),
-    // The demo's hierarchy (crm.admin implies crm.*) under the configured one.
-    ...(isEmbedded ? { claims: { ...claims, scopeHierarchy: { ...DEMO_SCOPE_HIERARCHY, ...claims.scopeHierarchy } } } : config.tenants === undefined ? {} : { claims }),
+    ...(config.tenants === undefined ? {} : { claims }),
   });
   void verifier.prefetch().catch((error: unknown) => options.logger.warn({ err: error, issuer }, 'could not fetch the issuer\'s keys yet; will retry on the first token'));
   const consoleCredentials = isEmbedded

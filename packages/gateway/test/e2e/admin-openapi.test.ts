@@ -15,7 +15,8 @@ import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
 import { loadAdminApiDocument } from '../../src/admin/openapi-route.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { connectLegacy } from '../fixtures/approval-clients.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { AdminApiDocument, HTTP_METHODS, templateOf } from '../fixtures/admin-api-document.ts';
@@ -42,7 +43,7 @@ describe('the admin API document against a running gateway', () => {
       // Proposed, so never started: the registry routes only active and deprecated backends.
       stdioBackend('wiki', process.execPath, [demoCrm, '--stdio'], { registry: { lifecycle: 'proposed', owner: 'team:docs', description: 'Search and read the internal wiki' } }),
     ]);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true };
     config.policies = [
@@ -435,7 +436,7 @@ describe('the admin API document against a running gateway', () => {
 
   it('answers every /admin/ operation with the documented 403 when the gateway runs with authentication off', async () => {
     const config = gatewayConfig([]);
-    config.authentication = embeddedAuthentication({ isAnonymousAllowed: true, embeddedIdp: undefined });
+    useEmbeddedIdentity(config, { isAnonymousAllowed: true, embeddedIdp: undefined });
     const open = await startGateway(config, { logger: silentLogger, adminPort: 0 });
     try {
       for (const [method, template] of api.operations().filter(([, template]) => template.startsWith('/admin/'))) {

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 
@@ -31,7 +32,7 @@ describe('admin roles by scope', () => {
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-admin-roles-'));
     const config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'], { registry: { owner: 'team:crm', description: 'The demo CRM' } })]);
-    config.authentication = embeddedAuthentication({ embeddedIdp: { port: 0, agents: AGENTS.map((agent) => ({ ...agent, description: 'test agent' })) } });
+    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS.map((agent) => ({ ...agent, description: 'test agent' })) } });
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true };
     gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });

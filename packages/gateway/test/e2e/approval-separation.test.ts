@@ -21,7 +21,8 @@ import type { AuditRecord } from '../../src/audit/record.ts';
 import type { AuditQuery } from '../../src/audit/query.ts';
 import { readAuditRecords, waitForPendingApproval } from '../fixtures/approval-queue.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { connectLegacy, connectModern, type ApprovalClient } from '../fixtures/approval-clients.ts';
 import { loadSampleCustomers } from '../../../demo-crm/src/data.ts';
 
@@ -47,7 +48,7 @@ describe('separation of duties for approvals', () => {
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-approval-duties-'));
     config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'])]);
-    config.authentication = embeddedAuthentication({ embeddedIdp: { port: 0, agents: AGENTS.map((agent) => ({ ...agent, description: 'test agent' })) } });
+    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS.map((agent) => ({ ...agent, description: 'test agent' })) } });
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.policies = [
       {

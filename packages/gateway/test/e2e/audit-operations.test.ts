@@ -15,7 +15,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { startModernEchoBackend } from '../fixtures/modern-echo-backend.ts';
 import type { RecordingServer } from '../upstream/fixtures/recording-server.ts';
@@ -41,7 +42,7 @@ for (const store of ['sqlite', 'postgres'] as const) describe(`audit records of 
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-audit-ops-'));
     vault = await startModernEchoBackend();
     const config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio']), httpBackend('everything', vault.url)]);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     const storeSettings = store === 'sqlite' ? { store: 'sqlite', path: 'audit.db', sqlite_synchronous: 'normal' } : { store: 'postgres', postgres_url: POSTGRES_URL, postgres_schema: schema };
     config.audit = { backend: undefined, retentionDays: undefined, raw: { ...storeSettings, store_outputs: ['everything'] } };
     config.policies = [

@@ -17,7 +17,8 @@ import { createTempDirectory, type TempDirectory } from '../fixtures/config-file
 import { writeFile } from 'node:fs/promises';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import type { RecordingServer } from '../upstream/fixtures/recording-server.ts';
 import { startModernEchoBackend } from '../fixtures/modern-echo-backend.ts';
@@ -109,7 +110,7 @@ describe("passing the caller's token to a backend declared for the gateway's aud
     audience = `http://127.0.0.1:${port}/mcp`;
     const config = gatewayConfig([httpBackend('everything', backend.url, { auth: { type: 'oauth_passthrough', audience } })]);
     config.gateway.port = port;
-    config.authentication = embeddedAuthentication({ audience });
+    useEmbeddedIdentity(config, { audience });
     gateway = await startGateway(config, { logger: silentLogger, hasAdmin: false });
   });
   after(async () => {

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { consoleLogin } from '@gatehouse/testing/gateway/console-login';
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
@@ -22,7 +23,7 @@ describe('the console sign-in on a running gateway', () => {
   before(async () => {
     const config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'])]);
     // Access tokens of 2 s: under the 30 s the console renews ahead, so every request through a session renews first.
-    config.authentication = embeddedAuthentication({ embeddedIdp: { port: 0, accessTokenTtlSeconds: 2 } });
+    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, accessTokenTtlSeconds: 2 } });
     gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
     admin = gateway.adminUrl!;
   });

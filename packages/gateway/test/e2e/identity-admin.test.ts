@@ -14,7 +14,8 @@ import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
 
@@ -62,7 +63,7 @@ describe('admin endpoints with authentication on', () => {
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-admin-guard-'));
     const config = configWith(directory);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
     const base = gateway.url.replace(/\/mcp$/, '');
     for (const [agent, secret] of [['research', 'research-dev-secret'], ['admin', 'admin-dev-secret']] as const) {
@@ -127,7 +128,7 @@ describe('admin endpoints with authentication off', () => {
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-admin-guard-anon-'));
     const config = configWith(directory);
-    config.authentication = embeddedAuthentication({ isAnonymousAllowed: true, embeddedIdp: undefined });
+    useEmbeddedIdentity(config, { isAnonymousAllowed: true, embeddedIdp: undefined });
     gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
   });
   after(async () => {

@@ -190,6 +190,13 @@ backends:
   - name: crm
     command: \${NODE}
     args: ["\${DEMO_CRM}", "--stdio"]
+    scopes:
+      tools:
+        get_customer: [crm.customers.read]
+        search_customers: [crm.customers.read]
+        update_customer: [crm.customers.write]
+        send_email: [crm.email.send]
+        send_mass_email: [crm.email.bulk]
 `;
 
 const STEP_UP_REDIRECT = 'http://127.0.0.1:47012/callback';

@@ -52,6 +52,13 @@ backends:
   - name: crm
     command: \${NODE}
     args: ["\${DEMO_CRM}", "--stdio"]
+    scopes:
+      tools:
+        get_customer: [crm.customers.read]
+        search_customers: [crm.customers.read]
+        update_customer: [crm.customers.write]
+        send_email: [crm.email.send]
+        send_mass_email: [crm.email.bulk]
   - name: echo
     url: \${ECHO_URL}
   - name: desk
@@ -133,7 +140,7 @@ describe('identity from gatehouse.yaml: configured agents, invoke scope, tools b
   });
 
   it('shows an agent with crm.invoke exactly the tools its scopes allow on every backend', async () => {
-    // crm: the demo rules still need crm.customers.read, crm.customers.write, ... for all but echo; echo: echo.read + crm.invoke.
+    // crm: its per-tool scopes (as in the embedded default) need crm.customers.read, crm.customers.write, ... for all but echo; echo: echo.read + crm.invoke.
     assert.deepEqual(await sdkToolNames('caller'), ['crm__echo', 'echo__echo']);
   });
 

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { httpBackend } from '../fixtures/gateway-config.ts';
@@ -31,7 +32,7 @@ describe('identity: the embedded provider and the resource server', () => {
       stdioBackend('crm', process.execPath, [demoCrm, '--stdio']),
       httpBackend('everything', vault.url, { auth: { type: 'static_header', header: 'authorization', value: 'Bearer vault-service-secret' } }),
     ]);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     gateway = await startGateway(config, { logger: silentLogger, hasAdmin: false });
     base = gateway.url.replace(/\/mcp$/, '');
     for (const [agent, secret] of [['research', 'research-dev-secret'], ['support', 'support-dev-secret'], ['admin', 'admin-dev-secret']] as const) {

@@ -21,7 +21,8 @@ import type { AuditQuery } from '../../src/audit/query.ts';
 import { readAuditRecords, waitForPendingApproval } from '../fixtures/approval-queue.ts';
 import { modernMeta, modernRequest, post } from '../fixtures/raw-http.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { firstText } from '../fixtures/clients.ts';
 import { connectLegacy, connectModern, policyErrorOf as policyError, type ToolResult } from '../fixtures/approval-clients.ts';
 
@@ -37,7 +38,7 @@ describe('approval through the gateway and its admin API', () => {
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-approval-e2e-'));
     config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'])]);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.policies = [
       {

@@ -21,7 +21,8 @@ import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { AuditRecord } from '../../src/audit/record.ts';
 import type { AuditQuery } from '../../src/audit/query.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { firstText } from '../fixtures/clients.ts';
 
 const demoCrm = fileURLToPath(new URL('../../../demo-crm/src/main.ts', import.meta.url));
@@ -39,7 +40,7 @@ describe('each policy\'s deny path through the gateway', () => {
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-deny-e2e-'));
     config = gatewayConfig([stdioBackend('crm', process.execPath, [demoCrm, '--stdio'])]);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.policies = [
       { name: 'admin_scopes', type: 'scope_check', settings: { tools: [{ tool: 'crm/update_customer', scopes: ['crm.admin'] }] } },

@@ -28,7 +28,8 @@ import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { AuditRecord } from '../../src/audit/record.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { firstText } from '../fixtures/clients.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 
@@ -105,7 +106,7 @@ describe('approval rules that decide on the backend\'s dry-run estimate (the shi
     assert.ok(approval, 'the default ships mass_email_approval');
     approval.settings = { ...approval.settings, hold_timeout_seconds: 2 };
     config = gatewayConfig([httpBackend('crm', crm.url), httpBackend('mailer', mailer.url)]);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     // The mailer is not in the demo directory: calling it takes the CRM's scopes, which the admin agent holds.
     config.authorization = { backends: { mailer: { readScope: 'crm.read', invokeScope: 'crm.invoke' } } };
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };

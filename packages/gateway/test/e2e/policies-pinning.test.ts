@@ -16,7 +16,8 @@ import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { firstText } from '../fixtures/clients.ts';
 
 const changingTools = fileURLToPath(new URL('../fixtures/changing-tools-server.ts', import.meta.url));
@@ -32,7 +33,7 @@ describe('tool pinning through the gateway', () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-pinning-e2e-'));
     // Named crm so the demo agents' crm.read / crm.invoke scopes let them use it.
     const config = gatewayConfig([stdioBackend('crm', process.execPath, [changingTools])]);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     config.policies = [{ name: 'tool_pinning', type: 'tool_pinning', settings: { path: join(directory, 'pins.sqlite') } }];
     gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
     const base = gateway.url.replace(/\/mcp$/, '');

@@ -18,7 +18,8 @@ import { agentToken } from '../../src/cli/commands/token.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { registerRegistryCommand } from '../../src/cli/commands/registry.ts';
 import { registerRegistryLifecycleCommands } from '../../src/cli/commands/registry-lifecycle.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { registryEntry, startRegistryFixture, type RegistryFixture } from '../fixtures/mcp-registry-server.ts';
 import { dropSchema, POSTGRES_URL, postgresSkip } from '../audit/fixtures/audit-fixtures.ts';
 
@@ -46,7 +47,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       ] });
       // The config's own backend is pre-approved (active); it points nowhere reachable, which the registry does not mind.
       config = gatewayConfig([httpBackend('known', 'http://127.0.0.1:9/mcp')]);
-      config.authentication = embeddedAuthentication({ embeddedIdp: { port: 0, agents: AGENTS } });
+      useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS } });
       config.registry = { store: kind === 'sqlite' ? { kind, path: join(directory, 'registry.db') } : { kind, url: POSTGRES_URL, schema }, enforce: true };
       gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
       const base = gateway.url.replace(/\/mcp$/, '');

@@ -21,7 +21,8 @@ import { agentToken } from '../../src/cli/commands/token.ts';
 import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { eventually } from '../fixtures/eventually.ts';
 import { modernRequest } from '../fixtures/raw-http.ts';
 import { messageOf, readEvents } from '../fixtures/sse.ts';
@@ -52,7 +53,7 @@ describe('the registry gates routing on review', () => {
     await mkdir(backendsDirectory);
     await writeFile(join(backendsDirectory, 'found.yaml'), `name: found\nurl: ${backend.url}\nowner: agent:proposer\ndescription: found in the directory\n`);
     config = gatewayConfig([httpBackend('known', backend.url)]);
-    config.authentication = embeddedAuthentication({ embeddedIdp: { port: 0, agents: AGENTS.map((agent) => ({ ...agent, description: 'test agent' })) } });
+    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS.map((agent) => ({ ...agent, description: 'test agent' })) } });
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true };
     // The discovered record points at the test backend on loopback, which the outbound guard opens only when told.

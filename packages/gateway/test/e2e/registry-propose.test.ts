@@ -22,7 +22,8 @@ import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { registerRegistryLifecycleCommands } from '../../src/cli/commands/registry-lifecycle.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { eventually } from '../fixtures/eventually.ts';
 import { dropSchema, POSTGRES_URL, postgresSkip } from '../audit/fixtures/audit-fixtures.ts';
 
@@ -50,7 +51,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       backendsDirectory = join(directory, 'backends.d');
       await mkdir(backendsDirectory);
       config = gatewayConfig([httpBackend('known', backend.url)]);
-      config.authentication = embeddedAuthentication({ embeddedIdp: { port: 0, agents: AGENTS } });
+      useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS } });
       config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
       config.registry = { store: kind === 'sqlite' ? { kind, path: join(directory, 'registry.db') } : { kind, url: POSTGRES_URL, schema }, enforce: true };
       config.outbound = { allow: ['127.0.0.1'], timeoutMs: 10_000, maxResponseBytes: 1_048_576 };

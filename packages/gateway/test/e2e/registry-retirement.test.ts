@@ -20,7 +20,8 @@ import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { registerRegistryLifecycleCommands } from '../../src/cli/commands/registry-lifecycle.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { eventually } from '../fixtures/eventually.ts';
 
 const AGENTS = [{ name: 'ops', secret: 'ops-test-secret', scopes: ['gatehouse.admin', 'busy.read', 'busy.invoke', 'idle.read', 'idle.invoke'], roles: ['platform'], description: 'test agent' }];
@@ -40,7 +41,7 @@ describe('retirement candidates from the audit store', () => {
       httpBackend('busy', backend.url, { registry: { owner: 'team:busy', team: 'orders' } }),
       httpBackend('idle', backend.url, { registry: { owner: 'user:ivan' } }),
     ]);
-    config.authentication = embeddedAuthentication({ embeddedIdp: { port: 0, agents: AGENTS } });
+    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS } });
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true };
     gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });

@@ -20,7 +20,8 @@ import { agentToken } from '../../src/cli/commands/token.ts';
 import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { eventually } from '../fixtures/eventually.ts';
 
 const AGENTS = [{ name: 'ops', secret: 'ops-test-secret', scopes: ['gatehouse.admin', 'stay.read', 'stay.invoke', 'due.read', 'due.invoke'], roles: ['platform'], description: 'test agent' }];
@@ -38,7 +39,7 @@ describe('the review sweep suspends a backend past its review date', () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-review-sweep-'));
     backend = await startHttpBackend(backendScripts.v2);
     config = gatewayConfig([httpBackend('stay', backend.url), httpBackend('due', backend.url, { registry: { owner: 'team:due', riskTier: 'low' } })]);
-    config.authentication = embeddedAuthentication({ embeddedIdp: { port: 0, agents: AGENTS } });
+    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS } });
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true, suspendOverdue: true, reviewSweepIntervalSeconds: 1 };
     gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });

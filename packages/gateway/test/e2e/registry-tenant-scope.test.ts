@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 
 const AGENTS = [
   { name: 'alpha-admin', secret: 'alpha-admin-secret', scopes: ['gatehouse.admin'], roles: [], description: 'alpha\'s admin' },
@@ -28,7 +29,7 @@ describe('the registry routes narrowed to a tenant admin\'s tenant', () => {
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-registry-tenants-'));
     // Nothing listens on port 9: the registry governs backends whether or not they are reachable.
     const config = gatewayConfig([httpBackend('alpha', 'http://127.0.0.1:9/mcp'), httpBackend('beta', 'http://127.0.0.1:9/mcp')]);
-    config.authentication = embeddedAuthentication({ embeddedIdp: { port: 0, agents: AGENTS } });
+    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS } });
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true };
     config.tenants = { claim: 'tenant', unassigned: 'refuse', tenants: [tenant('alpha', ['alpha'], ['alpha-admin']), tenant('beta', ['beta'])] };

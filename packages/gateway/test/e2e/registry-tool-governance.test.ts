@@ -19,7 +19,8 @@ import { agentToken } from '../../src/cli/commands/token.ts';
 import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { eventually } from '../fixtures/eventually.ts';
 
 const changingTools = fileURLToPath(new URL('../fixtures/changing-tools-server.ts', import.meta.url));
@@ -35,7 +36,7 @@ describe('a changed tool definition sends a reviewed backend back to review', ()
     directory = await mkdtemp(join(tmpdir(), 'gatehouse-tool-governance-'));
     // Named crm so the demo agents' crm scopes reach it; the config pre-approves it: active from the start.
     config = gatewayConfig([stdioBackend('crm', process.execPath, [changingTools], { registry: { owner: 'team:crm' } })]);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
     config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true };
     config.policies = [{ name: 'tool_pinning', type: 'tool_pinning', settings: { path: join(directory, 'pins.sqlite') } }];

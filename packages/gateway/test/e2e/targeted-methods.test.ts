@@ -12,7 +12,8 @@ import { stdioCommand } from '@gatehouse/testing/backends/launch';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
-import { embeddedAuthentication, gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, stdioBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { modernRequest, post, type RawResponse } from '../fixtures/raw-http.ts';
 import { messageOf, readEvents } from '../fixtures/sse.ts';
 import type { PolicyConfig } from '../../src/config/policy-schema.ts';
@@ -67,7 +68,7 @@ const CASES: readonly TargetedCase[] = [
 async function startEverything(policies: PolicyConfig[] = []): Promise<{ gateway: RunningGateway; tokens: Record<string, string> }> {
   const command = stdioCommand(v2Script);
   const config = gatewayConfig([stdioBackend('everything', command.command, command.args)]);
-  config.authentication = embeddedAuthentication();
+  useEmbeddedIdentity(config);
   config.policies = policies;
   const gateway = await startGateway(config, { logger: silentLogger, hasAdmin: false });
   const base = gateway.url.replace(/\/mcp$/, '');

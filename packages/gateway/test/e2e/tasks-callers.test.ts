@@ -13,7 +13,8 @@ import type { RunningBackend } from '@gatehouse/testing/backends/node-http';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { agentToken } from '../../src/cli/commands/token.ts';
-import { embeddedAuthentication, gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
+import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
 import { modernMeta, post, type RawResponse } from '../fixtures/raw-http.ts';
 import { TASKS_EXTENSION } from '../../src/tasks/tasks-extension.ts';
 
@@ -30,7 +31,7 @@ describe('a task is its creator\'s', () => {
     backend = await startConformanceV2Http({ port: 0, host: '127.0.0.1' });
     // Named crm: both demo agents hold crm.invoke (embedded-idp/demo-directory.ts).
     const config = gatewayConfig([httpBackend('crm', backend.url)]);
-    config.authentication = embeddedAuthentication();
+    useEmbeddedIdentity(config);
     gateway = await startGateway(config, { logger: silentLogger, configPath: join(directory, 'gatehouse.yaml') });
     const base = gateway.url.replace(/\/mcp$/, '');
     for (const [agent, secret] of [['research', 'research-dev-secret'], ['support', 'support-dev-secret']] as const) {

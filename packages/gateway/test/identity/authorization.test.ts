@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileAuthorization, type PrimitiveRef } from '../../src/identity/authorization.ts';
 import { ANONYMOUS_CALLER, callerFromClaims, type Caller } from '../../src/identity/caller.ts';
-import { DEMO_AGENTS, DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY } from '../../src/identity/embedded-idp/demo-directory.ts';
+import { DEMO_AGENTS } from '../../src/identity/embedded-idp/demo-directory.ts';
+import { DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY } from '../fixtures/embedded-default-identity.ts';
 
 const demo = compileAuthorization(DEMO_AUTHORIZATION_RULES);
 const CRM_TOOLS = ['get_customer', 'search_customers', 'update_customer', 'send_email', 'send_mass_email', 'echo'];

@@ -7,7 +7,7 @@ import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/identity/embedded-
 import { createTokenVerifier, type TokenVerifier } from '../../src/identity/token-verifier.ts';
 import { compileAuthorization } from '../../src/identity/authorization.ts';
 import { gatewayResourceIdentifiers } from '../../src/identity/resource-metadata.ts';
-import { DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY } from '../../src/identity/embedded-idp/demo-directory.ts';
+import { DEMO_AUTHORIZATION_RULES, DEMO_SCOPE_HIERARCHY } from '../fixtures/embedded-default-identity.ts';
 import { requestToken } from '../../src/identity/oauth-token-client.ts';
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../../src/identity/backend-credentials.ts';
 import { isOAuthRequestError } from '../../src/identity/oauth-token-client.ts';

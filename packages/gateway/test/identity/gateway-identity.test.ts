@@ -1,32 +1,40 @@
-// How the configured rules combine with the embedded provider's demo rules
-// (identity/gateway-identity.ts rulesFromConfig), decided through the
-// compiled authorization the router uses.
+// How the configured rules combine (identity/gateway-identity.ts
+// rulesFromConfig), decided through the compiled authorization the router
+// uses; the embedded default's CRM rules are config like any other.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.ts';
 import { compileAuthorization } from '../../src/identity/authorization.ts';
 import { callerFromClaims } from '../../src/identity/caller.ts';
-import { DEMO_AUTHORIZATION_RULES } from '../../src/identity/embedded-idp/demo-directory.ts';
+import { DEFAULT_CONFIG_PATH } from '../../src/config/default-config.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { rulesFromConfig } from '../../src/identity/gateway-identity.ts';
 
 function authorizationFor(yaml: string) {
   const { config } = parseConfig(yaml, 'gatehouse.yaml', {}, { hostname: 'test' });
-  return compileAuthorization(rulesFromConfig(config, DEMO_AUTHORIZATION_RULES));
+  return compileAuthorization(rulesFromConfig(config));
 }
 
 const tool = (backend: string, name: string) => ({ backend, kind: 'tool' as const, name });
 
-describe('configured authorization rules over the demo rules', () => {
-  it('keeps the demo CRM rules for a backend named crm without its own scopes', () => {
-    const authorization = authorizationFor('backends:\n  - { name: crm, url: http://crm/mcp }\n');
+describe('configured authorization rules', () => {
+  it('gives the embedded default\'s crm its per-tool scopes from config/default.yaml', async () => {
+    const { config } = await loadConfig(DEFAULT_CONFIG_PATH);
+    const authorization = compileAuthorization(rulesFromConfig(config));
     assert.deepEqual(authorization.requiredScopes(tool('crm', 'update_customer'), 'call'), ['crm.invoke', 'crm.customers.write']);
+    assert.deepEqual(authorization.requiredScopes(tool('crm', 'send_mass_email'), 'call'), ['crm.invoke', 'crm.email.bulk']);
   });
 
-  it("replaces the demo rules of a backend that has its own scopes", () => {
+  it('gives a backend named crm without scopes of its own no demo rules: names carry no meaning', () => {
+    const authorization = authorizationFor('backends:\n  - { name: crm, url: http://crm/mcp }\n');
+    assert.deepEqual(authorization.requiredScopes(tool('crm', 'update_customer'), 'call'), ['crm.invoke']);
+  });
+
+  it("applies a backend's own scopes", () => {
     const authorization = authorizationFor('backends:\n  - name: crm\n    url: http://crm/mcp\n    scopes: { invoke: crm.write, tools: { update_customer: [crm.admin] } }\n');
     assert.deepEqual(authorization.requiredScopes(tool('crm', 'update_customer'), 'call'), ['crm.write', 'crm.admin']);
-    assert.deepEqual(authorization.requiredScopes(tool('crm', 'send_mass_email'), 'call'), ['crm.write'], 'the demo rule for send_mass_email is gone');
+    assert.deepEqual(authorization.requiredScopes(tool('crm', 'send_mass_email'), 'call'), ['crm.write']);
   });
 
   it('applies the authorization section\'s templates to every backend, under their own read and invoke', () => {

@@ -1,10 +1,10 @@
-// The embedded default's identities and scope rules (docs/identity.md): the
-// scope design applied to the demo CRM (read vs invoke per backend,
+// The embedded provider's demo directory (docs/identity.md): the scopes of
+// the scope design applied to the demo CRM (read vs invoke per backend,
 // per-resource read and per-action write scopes, the admin API's role
 // scopes), four demo agents and five demo users (alice, and the console's
-// admin, approver, auditor and reviewer). DEVELOPMENT ONLY: the secrets below are public.
-
-import type { AuthorizationRules } from '../authorization.ts';
+// admin, approver, auditor and reviewer). Which primitive needs which scope
+// is the embedded default's config (config/default.yaml), not code.
+// DEVELOPMENT ONLY: the secrets below are public.
 
 /**
  * Path of the dev listing of agents (names, scopes, roles; no secrets) that
@@ -116,33 +116,6 @@ export const DEMO_GATEWAY_CLIENT = { name: 'gatehouse-gateway', secret: 'gatehou
  * flow only. Its redirect is on the loopback admin listener, any port.
  */
 export const DEMO_CONSOLE_CLIENT = { name: 'gatehouse-console', secret: 'gatehouse-console-dev-secret', redirectPath: '/console/auth/callback' } as const;
-
-/** What each demo CRM primitive needs beyond `crm.read` (to see) and `crm.invoke` (to call a tool). */
-export const DEMO_AUTHORIZATION_RULES: AuthorizationRules = {
-  listing: 'callable',
-  backends: {
-    crm: {
-      tools: {
-        get_customer: { scopes: [S.customersRead] },
-        search_customers: { scopes: [S.customersRead] },
-        update_customer: { scopes: [S.customersWrite] },
-        send_email: { scopes: [S.emailSend] },
-        send_mass_email: { scopes: [S.emailBulk] },
-      },
-      prompts: {
-        draft_customer_reply: { scopes: [S.customersRead] },
-      },
-      resources: {
-        'doc://team/customers/*': { scopes: [S.customersRead] },
-      },
-    },
-  },
-};
-
-/** MCP authorization: a broader scope implies the narrower ones. `crm.admin` covers every crm scope. */
-export const DEMO_SCOPE_HIERARCHY: Readonly<Record<string, readonly string[]>> = {
-  [S.crmAdmin]: ['crm.*'],
-};
 
 /** Every scope the demo issues, for the IdP's resource server and the gateway's `scopes_supported`. */
 export const DEMO_ALL_SCOPES: readonly string[] = [...ADMIN_SCOPES, S.gatewayApprover, S.gatewayAuditor, S.gatewayReviewer];
