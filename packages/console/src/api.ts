@@ -4,7 +4,7 @@
 // decides what a caller may do; the page never decides it alone).
 
 /** The header the admin listener compares with the session's CSRF value (admin/console-session.ts). */
-export const CSRF_HEADER = 'X-Gatehouse-CSRF';
+const CSRF_HEADER = 'X-Gatehouse-CSRF';
 
 /** An answer of the admin API that is not a 2xx: its status, its stable `code` when it has one, and its message. */
 export class ApiError extends Error {

@@ -19,7 +19,7 @@ export interface SearchHit {
 }
 
 /** Paths under these prefixes need the restricted scope (docs:restricted). */
-export const RESTRICTED_PREFIXES = ['board/'] as const;
+const RESTRICTED_PREFIXES = ['board/'] as const;
 
 export function isRestricted(path: string): boolean {
   return RESTRICTED_PREFIXES.some((prefix) => path.startsWith(prefix));

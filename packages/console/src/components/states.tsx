@@ -34,12 +34,12 @@ export function ErrorState({ error, what, hint }: { error: unknown; what: string
 }
 
 /** The API refused because the caller's roles lack the route's permission (not a missing or bad sign-in, which is 401). */
-export function isRoleRefusal(error: unknown): error is ApiError {
+function isRoleRefusal(error: unknown): error is ApiError {
   return error instanceof ApiError && error.status === 403 && error.code === 'insufficient_scope';
 }
 
 /** What a person whose role lacks a permission sees instead of a page's content or action. */
-export function RoleLacks({ permission }: { permission: string | undefined }) {
+function RoleLacks({ permission }: { permission: string | undefined }) {
   const { me } = useMe();
   const roles = me === undefined || me.roles.length === 0 ? 'Your role does' : me.roles.length === 1 ? `Your role (${me.roles[0]}) does` : `Your roles (${me.roles.join(', ')}) do`;
   return (

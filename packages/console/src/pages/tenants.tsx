@@ -11,13 +11,13 @@ import { isServed, useApiPaths } from '../capabilities.ts';
 import { BarChart } from '../components/bar-chart.tsx';
 import { Empty, ErrorState, Loading, NotAvailable, formatTime } from '../components/states.tsx';
 
-export interface TenantBackend {
+interface TenantBackend {
   name: string;
   ownership: 'own' | 'shared';
   state: string | null;
 }
 
-export interface Tenant {
+interface Tenant {
   name: string;
   description: string | null;
   backends: TenantBackend[];

@@ -16,10 +16,10 @@ import { permissionsOf, requiredPermission, roleScopesOf, scopesGranting, type A
 import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
 
 /** The scope admin routes need unless configured otherwise (the demo admin agent holds it). */
-export const ADMIN_SCOPE = 'gatehouse.admin';
+const ADMIN_SCOPE = 'gatehouse.admin';
 
 /** The path prefix of the admin API; every route below it is guarded. */
-export const ADMIN_API_PREFIX = '/admin';
+const ADMIN_API_PREFIX = '/admin';
 
 export interface AdminAuthentication {
   /** The verified caller of an admin request (identity's token verifier over the Authorization header); `undefined` without a valid token. */
@@ -40,9 +40,9 @@ export interface AdminAuthentication {
 }
 
 /** Why an admin request was refused; the `code` of the JSON answer. */
-export type AdminRefusalCode = 'admin_token_required' | 'invalid_token' | 'insufficient_scope' | 'admin_requires_authentication';
+type AdminRefusalCode = 'admin_token_required' | 'invalid_token' | 'insufficient_scope' | 'admin_requires_authentication';
 
-export type AdminDecision =
+type AdminDecision =
   | { isAllowed: true; caller: Caller }
   | { isAllowed: false; status: 401 | 403; code: AdminRefusalCode; message: string; headers: Record<string, string>; caller?: Caller };
 
@@ -52,7 +52,7 @@ export function isAdminApiPath(path: string): boolean {
 }
 
 /** Decides whether `request` may use the admin API. Pure apart from the token check `authenticate` makes. */
-export async function checkAdmin(options: AdminAuthentication, request: IncomingMessage): Promise<AdminDecision> {
+async function checkAdmin(options: AdminAuthentication, request: IncomingMessage): Promise<AdminDecision> {
   const scope = options.adminScope ?? ADMIN_SCOPE;
   if (options.isAuthenticationOn === false) {
     return refusal(403, 'admin_requires_authentication', 'the admin API needs authentication, and this gateway runs with it off (allow_anonymous), so no caller can hold the admin scope; start it with authentication on', {});

@@ -28,12 +28,12 @@ export const ADMIN_PERMISSIONS = [
 
 export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
 
-export const ADMIN_ROLES = ['admin', 'approver', 'auditor', 'reviewer'] as const;
+const ADMIN_ROLES = ['admin', 'approver', 'auditor', 'reviewer'] as const;
 
 export type AdminRole = (typeof ADMIN_ROLES)[number];
 
 /** The scope that grants each role unless configured otherwise (AdminAuthentication's adminScope, roleScopes). */
-export const DEFAULT_ROLE_SCOPES: Readonly<Record<AdminRole, string>> = {
+const DEFAULT_ROLE_SCOPES: Readonly<Record<AdminRole, string>> = {
   admin: 'gatehouse.admin',
   approver: 'gatehouse.approver',
   auditor: 'gatehouse.auditor',
@@ -98,7 +98,7 @@ interface RoutePermission {
  * template (openapi.yaml repeats it as `x-gatehouse-permission`, and a test
  * holds the two equal). HEAD needs what GET needs.
  */
-export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
+const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'GET', template: '/admin/openapi.json', permission: 'api.read' },
   { method: 'GET', template: '/admin/me', permission: 'api.read' },
   { method: 'GET', template: '/admin/overview', permission: 'overview.read' },

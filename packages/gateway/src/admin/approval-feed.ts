@@ -11,7 +11,7 @@
 import type { Approvals } from '../policy/approval-service.ts';
 import type { ApprovalRequest } from '../policy/approval-store.ts';
 
-export type ApprovalEventType = 'created' | 'updated' | 'decided';
+type ApprovalEventType = 'created' | 'updated' | 'decided';
 
 export interface ApprovalEvent {
   type: ApprovalEventType;

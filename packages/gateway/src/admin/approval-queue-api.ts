@@ -31,7 +31,7 @@ export interface ApprovalsApiOptions extends AdminAuthentication {
   feedIntervalMs?: number;
 }
 
-export const APPROVAL_EVENTS_PATH = '/admin/approvals/events';
+const APPROVAL_EVENTS_PATH = '/admin/approvals/events';
 
 /** A comment line on an idle feed, so proxies and the browser keep the stream open. */
 const KEEP_ALIVE_MS = 15_000;

@@ -20,15 +20,15 @@ import { loadTrustedKeys } from '../audit/open-store.ts';
 import type { Caller } from '../identity/caller.ts';
 import { adminTenantScope, tenantFilterOf } from './tenant-scope.ts';
 
-export const AUDIT_RECORDS_PATH = '/admin/audit/records';
-export const AUDIT_CSV_PATH = '/admin/audit/records.csv';
-export const AUDIT_VERIFY_PATH = '/admin/audit/verify';
+const AUDIT_RECORDS_PATH = '/admin/audit/records';
+const AUDIT_CSV_PATH = '/admin/audit/records.csv';
+const AUDIT_VERIFY_PATH = '/admin/audit/verify';
 
 /** A verification in a request checks each log's last this many records unless told otherwise. */
-export const DEFAULT_VERIFY_LAST = 10_000;
-export const MAX_VERIFY_LAST = 100_000;
+const DEFAULT_VERIFY_LAST = 10_000;
+const MAX_VERIFY_LAST = 100_000;
 /** A full run walks every record since the anchors; past this many it belongs to `gatehouse audit verify`, which shows progress. */
-export const MAX_FULL_VERIFY_RECORDS = 100_000;
+const MAX_FULL_VERIFY_RECORDS = 100_000;
 const DEFAULT_CSV_LIMIT = 1_000;
 /** One readLinks call covers a page's seqs of one log when they lie this close together. */
 const MAX_LINK_SPAN = 10_000;

@@ -13,7 +13,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { pinnedPart, type ToolPins } from '../policy/tool-pinning.ts';
 import type { ToolDefinition } from '../policy/tool-definitions.ts';
 
-export const CATALOG_PATH = '/admin/catalog';
+const CATALOG_PATH = '/admin/catalog';
 
 export interface CatalogApiOptions extends AdminAuthentication {
   catalog: Catalog;

@@ -19,11 +19,11 @@ import type { ConsoleClient } from '../identity/gateway-identity.ts';
 import { ConsoleSessions, cookieValue, isHttps, MAX_SESSION_MS, SESSION_COOKIE } from './console-session.ts';
 import { CONSOLE_SECURITY_HEADERS } from './console-route.ts';
 
-export const CONSOLE_AUTH_PREFIX = '/console/auth/';
-export const CONSOLE_LOGIN_PATH = '/console/auth/login';
-export const CONSOLE_CALLBACK_PATH = '/console/auth/callback';
-export const CONSOLE_SESSION_PATH = '/console/auth/session';
-export const CONSOLE_LOGOUT_PATH = '/console/auth/logout';
+const CONSOLE_AUTH_PREFIX = '/console/auth/';
+const CONSOLE_LOGIN_PATH = '/console/auth/login';
+const CONSOLE_CALLBACK_PATH = '/console/auth/callback';
+const CONSOLE_SESSION_PATH = '/console/auth/session';
+const CONSOLE_LOGOUT_PATH = '/console/auth/logout';
 
 /** The short-lived cookie that binds a sign-in's state, nonce and PKCE verifier to the browser that started it. */
 const LOGIN_COOKIE = 'gatehouse_console_login';
@@ -31,7 +31,7 @@ const LOGIN_TTL_MS = 10 * 60_000;
 const MAX_PENDING_LOGINS = 1_000;
 
 /** The admin roles by scope, asked for as far as the issuer knows them; the API decides what each allows. */
-export const CONSOLE_SCOPES = ['gatehouse.admin', 'gatehouse.approver', 'gatehouse.auditor', 'gatehouse.reviewer'] as const;
+const CONSOLE_SCOPES = ['gatehouse.admin', 'gatehouse.approver', 'gatehouse.auditor', 'gatehouse.reviewer'] as const;
 
 export interface ConsoleAuthOptions {
   client: ConsoleClient;

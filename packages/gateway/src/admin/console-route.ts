@@ -11,11 +11,11 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The console's root; the same path without its slash is redirected here. */
-export const CONSOLE_PATH = '/console/';
+const CONSOLE_PATH = '/console/';
 const CONSOLE_BARE_PATH = CONSOLE_PATH.slice(0, -1);
 
 /** Where `npm run build -w @gatehouse/console` writes the app (packages/console/dist). */
-export const DEFAULT_CONSOLE_DIRECTORY = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+const DEFAULT_CONSOLE_DIRECTORY = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
 
 /**
  * Same origin only; no inline script or style, no plugin, no framing

@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../identity/caller.ts';
 
 export const SESSION_COOKIE = 'gatehouse_console';
-export const CSRF_HEADER = 'x-gatehouse-csrf';
+const CSRF_HEADER = 'x-gatehouse-csrf';
 
 /** At most this many live sessions; the oldest goes first (a flood of sign-ins cannot grow memory without bound). */
 const MAX_SESSIONS = 10_000;

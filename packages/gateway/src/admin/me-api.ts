@@ -10,7 +10,7 @@ import type { AdminHandler } from './approval-queue-api.ts';
 import { withAdmin, type AdminAuthentication } from './admin-guard.ts';
 import { permissionsOf, roleScopesOf, rolesOf } from './admin-permissions.ts';
 
-export const ME_PATH = '/admin/me';
+const ME_PATH = '/admin/me';
 
 /**
  * GET /admin/me
@@ -28,7 +28,7 @@ export function createMeApi(options: AdminAuthentication): AdminHandler {
   };
 }
 
-export function meView(caller: Caller, options: AdminAuthentication): Record<string, unknown> {
+function meView(caller: Caller, options: AdminAuthentication): Record<string, unknown> {
   const scopes = roleScopesOf(options);
   const subject = typeof caller.claims.sub === 'string' ? caller.claims.sub : caller.agent;
   return {

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse } from 'yaml';
 import { writeJson, writeJsonText } from '../transport/http-io.ts';
 
-export const OPENAPI_DOCUMENT_PATH = '/admin/openapi.json';
+const OPENAPI_DOCUMENT_PATH = '/admin/openapi.json';
 
 const DOCUMENT_FILE = new URL('./openapi.yaml', import.meta.url);
 

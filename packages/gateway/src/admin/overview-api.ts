@@ -16,7 +16,7 @@ import type { RegistryEntry } from '../registry/entry.ts';
 import { GATEWAY_SERVER_LABEL, type GatewayMetrics } from '../telemetry/metrics.ts';
 import { TrafficWindow, type TrafficRates } from '../telemetry/traffic-window.ts';
 
-export const OVERVIEW_PATH = '/admin/overview';
+const OVERVIEW_PATH = '/admin/overview';
 
 export interface OverviewApiOptions extends AdminAuthentication {
   backends: () => readonly Backend[];

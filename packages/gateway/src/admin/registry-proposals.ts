@@ -113,7 +113,7 @@ function answerRefusal(response: ServerResponse, error: RegistryError, hasIfMatc
 }
 
 /** RFC 7396 JSON merge patch of a spec: objects merge, null removes, anything else replaces. */
-export function mergePatch(target: EntrySpec | Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+function mergePatch(target: EntrySpec | Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = { ...(target as Record<string, unknown>) };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];

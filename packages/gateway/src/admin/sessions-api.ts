@@ -16,7 +16,7 @@ import { MAX_SESSION_PAGE } from '../session/store.ts';
 import type { LegacySession } from '../session/session.ts';
 import { isSessionStoreUnavailable } from '../session/session-errors.ts';
 
-export const SESSIONS_PATH = '/admin/sessions';
+const SESSIONS_PATH = '/admin/sessions';
 
 const DEFAULT_LIMIT = 100;
 

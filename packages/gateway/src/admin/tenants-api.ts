@@ -19,10 +19,10 @@ import { MAX_SESSION_PAGE, type SessionStore } from '../session/store.ts';
 import { parseUsagePeriod, type UsageRange } from '../usage/usage-period.ts';
 import { buildUsageReport } from '../usage/usage-report.ts';
 
-export const TENANTS_PATH = '/admin/tenants';
+const TENANTS_PATH = '/admin/tenants';
 
 /** Sessions counted at most, so a huge shared store cannot make one request read it all: past it the counts say so (`sessions_complete: false`). */
-export const MAX_SESSIONS_COUNTED = 20 * MAX_SESSION_PAGE;
+const MAX_SESSIONS_COUNTED = 20 * MAX_SESSION_PAGE;
 
 export interface TenantsApiOptions extends AdminAuthentication {
   /**
@@ -40,13 +40,13 @@ export interface TenantsApiOptions extends AdminAuthentication {
   now?: () => Date;
 }
 
-export interface TenantUsage {
+interface TenantUsage {
   calls: number;
   failed: number;
   cost_usd: number;
 }
 
-export interface TenantFigures {
+interface TenantFigures {
   /** Live sessions per tenant (a session records the tenant it was created for). */
   sessions: ReadonlyMap<string, number> | undefined;
   sessionsComplete: boolean;
@@ -56,7 +56,7 @@ export interface TenantFigures {
 }
 
 /** One tenant as the API shows it. Pure. */
-export function tenantView(tenant: TenantConfig, policies: readonly PolicyConfig[], backends: readonly Backend[], figures: TenantFigures): Record<string, unknown> {
+function tenantView(tenant: TenantConfig, policies: readonly PolicyConfig[], backends: readonly Backend[], figures: TenantFigures): Record<string, unknown> {
   const stateOf = (name: string) => backends.find((backend) => backend.name === name)?.state ?? null;
   return {
     name: tenant.name,

@@ -14,7 +14,7 @@ import { parseUsagePeriod } from '../usage/usage-period.ts';
 import { buildUsageReport } from '../usage/usage-report.ts';
 import { adminTenantScope, tenantFilterOf } from './tenant-scope.ts';
 
-export const USAGE_PATH = '/admin/usage';
+const USAGE_PATH = '/admin/usage';
 
 const PARAMETERS = ['by', 'period', 'per'];
 

@@ -52,7 +52,7 @@ export async function drainGateway(parts: DrainParts, timeoutMs: number): Promis
  * How much of a drain's deadline is kept for closing after the calls: a
  * fifth, between 250 ms and 5 s (5 s of the default 25 s).
  */
-export function teardownBudgetMs(drainTimeoutMs: number): number {
+function teardownBudgetMs(drainTimeoutMs: number): number {
   return Math.min(5_000, Math.max(250, drainTimeoutMs / 5));
 }
 

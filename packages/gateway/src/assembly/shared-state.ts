@@ -122,7 +122,7 @@ export async function openSharedState(config: GatewayConfig, options: SharedStat
   };
 }
 
-export type RedisClients = Awaited<ReturnType<typeof importRedisClients>>;
+type RedisClients = Awaited<ReturnType<typeof importRedisClients>>;
 
 /**
  * The Redis clients (node-redis and its modules, about 30 MB), imported only

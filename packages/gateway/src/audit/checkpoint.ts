@@ -54,7 +54,7 @@ export function keyIdOf(publicKey: KeyObject): string {
   return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
 }
 
-export function signingKeyFromPrivateKey(privateKey: KeyObject): SigningKey {
+function signingKeyFromPrivateKey(privateKey: KeyObject): SigningKey {
   if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new AuditError('audit_key_invalid', `the audit signing key is a ${privateKey.asymmetricKeyType ?? 'non-asymmetric'} key; an Ed25519 key is needed (delete the file to have one generated)`);
   }

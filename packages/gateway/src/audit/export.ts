@@ -45,7 +45,7 @@ export interface ExportReport {
  * check the chain itself: hash = SHA-256(0x00 || canonical JSON of
  * {log_id, prev_hash, record, seq}) where record is the line minus integrity.
  */
-export function exportLine(entry: StoredEntry): string {
+function exportLine(entry: StoredEntry): string {
   const integrity = `"integrity":{"hash":"${entry.hash.toString('hex')}","log_id":${JSON.stringify(entry.logId)},"prev_hash":"${entry.prevHash.toString('hex')}","seq":${entry.seq}}`;
   return `${entry.recordText.slice(0, -1)},${integrity}}`;
 }

@@ -30,7 +30,7 @@ export function auditCallerOf(caller: Caller | undefined, request: IncomingMessa
 }
 
 /** Client address and User-Agent of an HTTP request (the socket's peer; proxies' headers are not trusted here). */
-export function requestOrigin(request: IncomingMessage | undefined): { clientIp?: string; userAgent?: string } {
+function requestOrigin(request: IncomingMessage | undefined): { clientIp?: string; userAgent?: string } {
   if (request === undefined) return {};
   const address = request.socket?.remoteAddress;
   const agent = request.headers['user-agent'];

@@ -51,7 +51,7 @@ export class RejectedItem {
 }
 
 /** Records that must be waiting when a commit ends for the next batch to be held (busyIntervalMs). */
-export const BUSY_MIN_WAITING = 2;
+const BUSY_MIN_WAITING = 2;
 
 /** Batches of up to 1000 records, committed on the next turn of the event loop, at most 100k waiting. */
 export const DEFAULT_BATCH: GroupCommitOptions = { maxBatch: 1_000, maxDelayMs: 0, maxPending: 100_000, maxInFlight: 1, busyIntervalMs: 0, busyBatchRecords: 16 };

@@ -27,7 +27,7 @@ export interface ChainedEntry {
  * so it is spliced in rather than parsed and serialized again; the keys are
  * written in the order RFC 8785 section 3.2.3 sorts them.
  */
-export function entryLeafData(logId: string, seq: number, prevHash: Uint8Array, recordText: string): string {
+function entryLeafData(logId: string, seq: number, prevHash: Uint8Array, recordText: string): string {
   return `{"log_id":${JSON.stringify(logId)},"prev_hash":"${Buffer.from(prevHash.buffer, prevHash.byteOffset, prevHash.byteLength).toString('hex')}","record":${recordText},"seq":${seq}}`;
 }
 

@@ -10,7 +10,7 @@ import { indexColumns, type IndexColumns } from './record-index.ts';
 import type { AuditCategory, AuditRecord } from './record.ts';
 import type { AuditReceipt, LogState } from './sink.ts';
 
-export interface PreparedEntry extends ChainedEntry {
+interface PreparedEntry extends ChainedEntry {
   day: string;
   category: AuditCategory;
   columns: IndexColumns;

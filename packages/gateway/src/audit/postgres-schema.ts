@@ -30,7 +30,7 @@ export function dayOfPartition(name: string): string | undefined {
   return match === null ? undefined : `${match[1]}-${match[2]}-${match[3]}`;
 }
 
-export function nextDay(day: string): string {
+function nextDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 

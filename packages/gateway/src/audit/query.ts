@@ -174,7 +174,7 @@ export function pageFromRows(rows: readonly { log_id: string; seq: number | stri
 }
 
 /** `*` and `?` as in a shell; SQLite's GLOB has `[...]` too, so a literal `[` is escaped as `[[]`. */
-export function globToSqliteGlob(glob: string): string {
+function globToSqliteGlob(glob: string): string {
   return glob.replaceAll('[', '[[]');
 }
 
@@ -250,7 +250,7 @@ export function parseTimeBound(text: string, now: Date): Date {
   throw new AuditError('audit_query_invalid', `"${text}" is not a time: use an ISO date (2026-05-19), a date-time (2026-05-19T14:00:00Z), now, today, yesterday, or an age such as 24h or 90d`);
 }
 
-export function parseOperationTypes(text: string): OperationType[] {
+function parseOperationTypes(text: string): OperationType[] {
   const types = text.split(',').map((type) => type.trim()).filter((type) => type !== '');
   for (const type of types) {
     if (!(OPERATION_TYPES as readonly string[]).includes(type)) {

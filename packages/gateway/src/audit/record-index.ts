@@ -68,7 +68,7 @@ function strongestDecision(record: AuditRecord): string | null {
 
 /** Bounds that keep one record's index rows small whatever its arguments hold. */
 export const MAX_TARGETS = 32;
-export const MAX_TARGET_LENGTH = 200;
+const MAX_TARGET_LENGTH = 200;
 const MAX_TARGET_DEPTH = 4;
 /** The unit separator joins targets into one column value (PostgreSQL) and may not appear inside one. */
 export const TARGET_SEPARATOR = '\u001f';
@@ -78,7 +78,7 @@ export const TARGET_SEPARATOR = '\u001f';
  * does not know whether the tool named it customer_id, id or filter.id. A
  * resource read adds its URI's path segments (crm://customers/C-42).
  */
-export function targetsOf(record: AuditRecord): string[] {
+function targetsOf(record: AuditRecord): string[] {
   const found = new Set<string>();
   collect(record.operation.arguments, 0, found);
   if (record.operation.type === 'resource_read' && record.operation.name !== null) {

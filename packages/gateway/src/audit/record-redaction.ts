@@ -53,7 +53,7 @@ export function createAuditRedaction(options: RedactorOptions): AuditRedaction {
  * containers are copied only along the paths where something changed. Each
  * member's name goes with its value as context, as in the response filter.
  */
-export function redactCopy(redactor: Redactor, value: unknown, kinds: Set<string>, depth: number, field?: string): unknown {
+function redactCopy(redactor: Redactor, value: unknown, kinds: Set<string>, depth: number, field?: string): unknown {
   if (typeof value === 'string') return redactor.redactText(value, kinds, field);
   if (typeof value === 'number') return Number.isFinite(value) ? redactor.redactNumber(value, kinds, field) : nonFiniteNumberMarker(value);
   if (typeof value !== 'object' || value === null) return value;

@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 
-export const AUDIT_RECORD_VERSION = 'audit_v1';
+const AUDIT_RECORD_VERSION = 'audit_v1';
 
 export const OPERATION_TYPES = [
   'tool_invocation',
@@ -34,7 +34,7 @@ export type OperationType = (typeof OPERATION_TYPES)[number];
  * before the call is forwarded (write-ahead.ts); its outcome follows in a
  * second record whose `context.attempt_id` names it.
  */
-export const RESULT_STATUSES = ['success', 'error', 'denied', 'timeout', 'cancelled', 'attempted'] as const;
+const RESULT_STATUSES = ['success', 'error', 'denied', 'timeout', 'cancelled', 'attempted'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /**
@@ -48,7 +48,7 @@ export type AuditCategory = (typeof AUDIT_CATEGORIES)[number];
 const SECURITY_OPERATION_TYPES: ReadonlySet<OperationType> = new Set(['auth_failure', 'policy_denial', 'approval_decision', 'admin_action']);
 
 /** One entry of `context.policy_decisions`: policy, decision, and that policy's own facts flattened beside them. */
-export interface AuditPolicyDecision {
+interface AuditPolicyDecision {
   policy: string;
   decision: string;
   [fact: string]: unknown;
@@ -98,7 +98,7 @@ export interface AuditRecord {
 }
 
 /** A policy's verdict as the policy chain records it (the shape of policy/policy.ts's Decision). */
-export interface PolicyDecisionFact {
+interface PolicyDecisionFact {
   policy: string;
   decision: string;
   reason?: string;

@@ -18,7 +18,7 @@ export type FailMode = 'closed' | 'open';
 export type ToolEffect = 'changes_data' | 'read_only';
 export type ToolEffectOverrides = Readonly<Record<string, ToolEffect | Readonly<Record<string, ToolEffect>>>>;
 
-export const DEFAULT_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
+const DEFAULT_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface AuditSettings {
   isEnabled: boolean;
@@ -69,7 +69,7 @@ export interface AuditSettings {
 /** Where the embedded default (`npm start` with no audit section) keeps its audit records. */
 export const DEFAULT_SQLITE_PATH = join(GATEHOUSE_ROOT, '.gatehouse', 'audit.db');
 
-export const DEFAULT_RETENTION_DAYS: RetentionDays = { security: 2555, routine: 365 };
+const DEFAULT_RETENTION_DAYS: RetentionDays = { security: 2555, routine: 365 };
 
 const KNOWN_KEYS = new Set([
   'enabled', 'backend', 'categories', 'store', 'path', 'postgres_url', 'postgres_schema', 'compliance', 'fail_mode', 'retention_days',

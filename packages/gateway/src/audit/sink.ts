@@ -10,7 +10,7 @@ import type { AuditCategory, AuditRecord } from './record.ts';
 import type { IndexColumns } from './record-index.ts';
 import type { AuditQuery, QueryPage } from './query.ts';
 
-export type StoreKind = 'sqlite' | 'postgres';
+type StoreKind = 'sqlite' | 'postgres';
 
 /** Where a record landed: its log, its position, its hash (hex). */
 export interface AuditReceipt {
@@ -65,7 +65,7 @@ export interface LogState {
 }
 
 /** Reads a stored frontier; a damaged one becomes an empty frontier and marks the state damaged. */
-export function storedFrontier(size: number, bytes: Uint8Array, damage: { isHeadDamaged: boolean }): MerkleFrontier {
+function storedFrontier(size: number, bytes: Uint8Array, damage: { isHeadDamaged: boolean }): MerkleFrontier {
   const frontier = MerkleFrontier.tryFromBytes(size, bytes);
   if (frontier !== undefined) return frontier;
   damage.isHeadDamaged = true;

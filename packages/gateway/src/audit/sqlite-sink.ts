@@ -24,7 +24,7 @@ import type { SqliteWorkerData, SqliteWorkerReply, SqliteWorkerRequest } from '.
  * 4): the writer's cost is per commit far more than per record, and at
  * ~1,000 calls/s a 5 ms interval still left batches of 3-5 records.
  */
-export const SQLITE_BUSY_INTERVAL_MS = 10;
+const SQLITE_BUSY_INTERVAL_MS = 10;
 
 export interface SqliteSinkOptions {
   path: string;

@@ -24,7 +24,7 @@ export type VerifyFailureCode =
   | 'head_mismatch'
   | 'anchor_unverified';
 
-export interface VerifyFailure {
+interface VerifyFailure {
   code: VerifyFailureCode;
   logId: string;
   /** The failing record's position, when a record fails. */
@@ -35,14 +35,14 @@ export interface VerifyFailure {
   message: string;
 }
 
-export interface VerifyProgress {
+interface VerifyProgress {
   logId: string;
   /** Records checked so far, over all logs. */
   checked: number;
   total: number;
 }
 
-export interface LogVerification {
+interface LogVerification {
   logId: string;
   /** First seq still stored (the retention anchor) and the log's size. */
   firstSeq: number;

@@ -20,7 +20,7 @@ import { callerKey } from './interactive-call.ts';
 import type { RequestStatePayload } from './request-state.ts';
 
 /** The `inputRequests` key of the approval page; the client answers it with `{action: "accept"}` once the user saw the link. */
-export const APPROVAL_INPUT_KEY = 'approval';
+const APPROVAL_INPUT_KEY = 'approval';
 
 /**
  * After the approval request's own expiry the sealed state stays readable a

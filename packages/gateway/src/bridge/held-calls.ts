@@ -15,7 +15,7 @@ export interface HeldCallsOptions {
   logger: Logger;
 }
 
-export class HeldCallLimitError extends Error {
+class HeldCallLimitError extends Error {
   readonly code = 'held_call_limit';
   constructor(limit: number) {
     super(`The gateway is already holding ${limit} calls that wait for client input; retry later`);

@@ -26,7 +26,7 @@ export interface ToolEntry extends NamedEntry {
   headerParameters: HeaderParameter[];
 }
 
-export interface TemplateMatcher {
+interface TemplateMatcher {
   backend: string;
   pattern: RegExp;
 }
@@ -64,10 +64,10 @@ export interface CatalogOptions {
 }
 
 /** Where a deprecated backend's notice sits in a tool's `_meta` (a reverse-DNS key, as MCP reserves unprefixed ones). */
-export const DEPRECATION_META_KEY = 'dev.gatehouse/deprecation';
+const DEPRECATION_META_KEY = 'dev.gatehouse/deprecation';
 
 /** The lists a client hears about changing (templates change with resources). */
-export type ChangedList = 'tools' | 'prompts' | 'resources';
+type ChangedList = 'tools' | 'prompts' | 'resources';
 
 type ChangeListener = (kinds: ReadonlySet<ChangedList>) => void;
 

@@ -4,18 +4,18 @@
 
 import { rpcErrors } from '../protocol/errors.ts';
 
-export const DEFAULT_PAGE_SIZE = 200;
+const DEFAULT_PAGE_SIZE = 200;
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | undefined;
 }
 
-export function encodeCursor(offset: number): string {
+function encodeCursor(offset: number): string {
   return Buffer.from(`o:${offset}`).toString('base64url');
 }
 
-export function decodeCursor(cursor: unknown): number {
+function decodeCursor(cursor: unknown): number {
   if (cursor === undefined) return 0;
   if (typeof cursor !== 'string' || cursor.length > 64) throw rpcErrors.invalidParams('cursor must be a string returned by a previous list call');
   const text = Buffer.from(cursor, 'base64url').toString('utf8');

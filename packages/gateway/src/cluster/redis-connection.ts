@@ -12,7 +12,7 @@ export interface RedisCommands {
   sendCommand(args: readonly string[]): Promise<unknown>;
 }
 
-export type MessageListener = (message: string, channel: string) => void;
+type MessageListener = (message: string, channel: string) => void;
 
 export interface RedisSubscriber {
   subscribe(channel: string, listener: MessageListener): Promise<void>;

@@ -96,7 +96,7 @@ export const authShapes = {
   oauth_passthrough: { type: z.literal('oauth_passthrough'), audience: text().optional() },
 } as const;
 
-export const AUTH_TYPES = Object.keys(authShapes) as (keyof typeof authShapes)[];
+const AUTH_TYPES = Object.keys(authShapes) as (keyof typeof authShapes)[];
 const AUTH_TYPES_EXPECTED = `expected a type: one of ${AUTH_TYPES.map((type) => `"${type}"`).join(', ')}`;
 
 const backendAuthSchema = z.union([

@@ -13,10 +13,10 @@ import type { DirectoryAgent, DirectoryUser } from '../identity/embedded-idp/dem
 import type { ClientAuthentication } from '../identity/oauth-token-client.ts';
 import type { TokenVerifierOptions } from '../identity/token-verifier.ts';
 
-export const AUTHENTICATION_MODES = ['agent_as_service', 'on_behalf_of', 'hybrid'] as const;
+const AUTHENTICATION_MODES = ['agent_as_service', 'on_behalf_of', 'hybrid'] as const;
 
 /** The JWS algorithms a config may list: asymmetric only (identity/token-verifier.ts DEFAULT_ALGORITHMS). */
-export const CONFIGURABLE_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+const CONFIGURABLE_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
 
 /** RFC 6749 section 3.3 scope-token: printable ASCII without space, `"` and `\`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -57,7 +57,7 @@ export const backendScopesShape = {
 /** `backends[].scopes`. */
 export const backendScopesSchema = absentWhenNull(z.strictObject(backendScopesShape, { error: 'expected a mapping' }).optional());
 
-export const authorizationShape = {
+const authorizationShape = {
   listing: z.enum(['callable', 'readable'], { error: 'expected "callable" or "readable"' }).optional(),
   read_scope: absentWhenNull(scopeOrNone('expected a scope template such as "{backend}.read", or false for none').optional()),
   invoke_scope: absentWhenNull(scopeOrNone('expected a scope template such as "{backend}.invoke", or false for none').optional()),
@@ -66,14 +66,14 @@ export const authorizationShape = {
 /** The top-level `authorization` section. */
 export const authorizationSchema = absentWhenNull(z.strictObject(authorizationShape, { error: 'expected a mapping' }).optional());
 
-export const introspectionShape = {
+const introspectionShape = {
   endpoint: httpUrl().optional(),
   client_id: text(),
   client_secret: text(),
   max_cache_seconds: wholeNumber(1, 86_400).optional(),
 };
 
-export const claimsShape = {
+const claimsShape = {
   agent: claimNames().optional(),
   user: claimName().optional(),
   scopes: claimNames().optional(),
@@ -109,7 +109,7 @@ const enterpriseIdpShape = {
   tenant: text('expected a tenant name').optional(),
 };
 
-export const embeddedIdpShape = {
+const embeddedIdpShape = {
   host: matching(HOST, 'expected a host name or IP address to listen on').optional(),
   port: wholeNumber(0, 65535).optional(),
   public_issuer: httpUrl().optional(),
@@ -192,7 +192,7 @@ export type AuthorizationFile = z.output<typeof authorizationSchema>;
 export type BackendScopesFile = z.output<typeof backendScopesSchema>;
 
 /** What the token verifier takes from the config (identity/token-verifier.ts). */
-export type TokenVerifierSettings = Pick<TokenVerifierOptions, 'jwksUri' | 'algorithms' | 'clockToleranceSeconds' | 'cacheMaxEntries' | 'jwks' | 'introspection' | 'claims'>;
+type TokenVerifierSettings = Pick<TokenVerifierOptions, 'jwksUri' | 'algorithms' | 'clockToleranceSeconds' | 'cacheMaxEntries' | 'jwks' | 'introspection' | 'claims'>;
 
 /** What the embedded provider takes from the config (identity/embedded-idp.ts). */
 export type EmbeddedIdpSettings = Pick<EmbeddedIdpOptions, 'host' | 'port' | 'publicIssuer' | 'isAutoLogin' | 'accessTokenTtlSeconds' | 'agents' | 'users' | 'enterpriseIdps'>;

@@ -154,7 +154,7 @@ function stringRecord(value: unknown, key: 'env' | 'headers', context: Translati
  * `${input:id}` prompt or `${workspaceFolder}` becomes a variable to set. Any
  * other `${...}` is escaped so it stays literal, as it was in the source.
  */
-export function translateVariables(text: string, context: TranslationContext): string {
+function translateVariables(text: string, context: TranslationContext): string {
   return text.replace(/\$?\$\{([^}]*)\}/g, (whole, body: string) => {
     // `$${...}` already reads as a literal `${...}` in gatehouse.yaml.
     if (whole.startsWith('$$')) return whole;

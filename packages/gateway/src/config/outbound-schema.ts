@@ -14,7 +14,7 @@ export interface OutboundConfig {
   maxResponseBytes: number;
 }
 
-export const OUTBOUND_DEFAULTS: OutboundConfig = { allow: [], timeoutMs: 10_000, maxResponseBytes: 1_048_576 };
+const OUTBOUND_DEFAULTS: OutboundConfig = { allow: [], timeoutMs: 10_000, maxResponseBytes: 1_048_576 };
 
 const allowEntry = text('expected a CIDR (10.0.0.0/8), an IP address, a host name or *.suffix').superRefine((entry, context) => {
   const problem = allowEntryProblem(entry);

@@ -10,7 +10,7 @@ const reviewersPerTier = z.strictObject(Object.fromEntries(RISK_TIERS.map((tier)
   error: `expected a mapping of risk tier (${RISK_TIERS.join(', ')}) to the number of distinct reviewers it needs`,
 });
 
-export const registryShape = {
+const registryShape = {
   /** `sqlite` (the embedded default) or a postgres:// URL. */
   store: text('expected "sqlite" or a postgres:// URL').refine((value) => value === 'sqlite' || /^postgres(ql)?:\/\//.test(value), { error: 'expected "sqlite" or a postgres:// URL' }).default('sqlite'),
   path: text('expected the path of the registry SQLite file').optional(),

@@ -18,8 +18,7 @@ import { outboundSchema, toOutboundConfig, type OutboundConfig } from './outboun
 import { usageSchema, toUsageConfig, type UsageConfig } from './usage-schema.ts';
 import { checkTenantlessDirectory, checkTenants, policiesWithTenants, tenantsSchema, toTenantsConfig, type TenantsConfig } from './tenants-schema.ts';
 
-export { isHttpUrl } from './fields.ts';
-export { authenticationShape, AUTHENTICATION_MODES, type AuthenticationConfig } from './identity-schema.ts';
+export { authenticationShape, type AuthenticationConfig } from './identity-schema.ts';
 
 export interface GatewayConfig {
   gateway: {
@@ -76,7 +75,7 @@ export interface GatewayConfig {
  * `[A-Za-z0-9_-]{1,64}`, so a `.` or `/` would force every name into its
  * hashed form (catalog/naming.ts).
  */
-export const NAME_SEPARATOR = /^[_-]{1,3}$/;
+const NAME_SEPARATOR = /^[_-]{1,3}$/;
 const GATEWAY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const HOST = /^[A-Za-z0-9._:-]+$/;
 /**
@@ -84,11 +83,11 @@ const HOST = /^[A-Za-z0-9._:-]+$/;
  * alone for every origin (transport/origin.ts applies them). IPv6 hosts are
  * bracketed, as in an Origin header (RFC 6454 section 6.1).
  */
-export const ORIGIN_PATTERN = /^(?:\*|https?:\/\/(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?:\d{1,5}|\*))?\/?)$/;
+const ORIGIN_PATTERN = /^(?:\*|https?:\/\/(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?:\d{1,5}|\*))?\/?)$/;
 /** setTimeout cannot wait longer than 2^31-1 ms; values in seconds stay under it too. */
 const MAX_TIMER_SECONDS = 2_147_483;
 
-export const DEFAULTS = {
+const DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
   adminHost: '127.0.0.1',
@@ -237,9 +236,9 @@ function checkNames(file: Record<string, unknown>, context: z.RefinementCtx): vo
   }
 }
 
-export const configFileSchema = z.strictObject(configFileShape, { error: 'expected a mapping of settings' }).superRefine(checkNames, ALWAYS);
+const configFileSchema = z.strictObject(configFileShape, { error: 'expected a mapping of settings' }).superRefine(checkNames, ALWAYS);
 
-export type ConfigFile = z.output<typeof configFileSchema>;
+type ConfigFile = z.output<typeof configFileSchema>;
 
 /** The schema of the file with its transform to the runtime shape; the hostname gives `gateway.id` its default. */
 export function createGatewayConfigSchema(options: { hostname: string }) {
@@ -247,7 +246,7 @@ export function createGatewayConfigSchema(options: { hostname: string }) {
 }
 
 /** snake_case file to camelCase runtime config, defaults already applied by the schema. Pure. */
-export function toGatewayConfig(file: ConfigFile, options: { hostname: string }): GatewayConfig {
+function toGatewayConfig(file: ConfigFile, options: { hostname: string }): GatewayConfig {
   const gateway = file.gateway;
   const tenants = toTenantsConfig(file.tenants);
   return {

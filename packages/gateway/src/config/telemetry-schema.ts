@@ -29,7 +29,7 @@ const ratio = z.preprocess(
   z.number({ error: 'expected a number from 0 to 1' }).min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }),
 );
 
-export const telemetryShape = {
+const telemetryShape = {
   tracing: absentWhenNull(
     z
       .strictObject(

@@ -28,9 +28,9 @@ export interface TenantsConfig {
   tenants: TenantConfig[];
 }
 
-export const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const TENANT_NAME_EXPECTED = 'expected a tenant name of 1 to 63 lowercase letters, digits, "_" and "-", starting with a letter or digit';
-export const DEFAULT_TENANT_CLAIM = 'tenant';
+const DEFAULT_TENANT_CLAIM = 'tenant';
 
 const tenantSchema = z.strictObject(
   {

@@ -121,7 +121,7 @@ export function editDistance(from: string, to: string): number {
 }
 
 /** The keys a strict mapping at `path` accepts, for "did you mean" suggestions; [] where any key goes. */
-export function knownKeysAt(path: readonly (string | number)[], input: unknown): readonly string[] {
+function knownKeysAt(path: readonly (string | number)[], input: unknown): readonly string[] {
   const [section, index, field, ...rest] = path;
   if (section === undefined) return Object.keys(configFileShape);
   if (section === 'authentication' || section === 'authorization') return identityKnownKeysAt(path);
@@ -149,7 +149,7 @@ export function knownKeysAt(path: readonly (string | number)[], input: unknown):
 }
 
 /** The value at a key path, or undefined where the path leads nowhere. */
-export function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
   let value = input;
   for (const segment of path) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;

@@ -29,7 +29,7 @@ export interface RunningDiscovery {
   close(keepBackends?: boolean): Promise<void>;
 }
 
-export function createSources(config: DiscoveryConfig | undefined, options: Pick<DiscoveryOptions, 'logger' | 'baseDirectory' | 'nameSeparator'>): BackendSource[] {
+function createSources(config: DiscoveryConfig | undefined, options: Pick<DiscoveryOptions, 'logger' | 'baseDirectory' | 'nameSeparator'>): BackendSource[] {
   if (config === undefined) return [];
   const sources: BackendSource[] = [];
   if (config.directory !== undefined) {

@@ -19,13 +19,10 @@ export interface BackendSource {
   close(): Promise<void>;
 }
 
-const BRAND = Symbol.for('gatehouse.DiscoveryError');
-
 export type DiscoveryErrorCode = 'discovery_file_invalid' | 'discovery_dns_failed' | 'discovery_kubernetes_failed' | 'discovery_record_invalid';
 
 /** A source could not read what it watches, or one item in it; transient unless the item itself is wrong. */
 export class DiscoveryError extends Error {
-  readonly [BRAND] = true;
   readonly code: DiscoveryErrorCode;
   readonly source: string;
   readonly isTransient: boolean;
@@ -38,6 +35,3 @@ export class DiscoveryError extends Error {
   }
 }
 
-export function isDiscoveryError(value: unknown): value is DiscoveryError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
-}

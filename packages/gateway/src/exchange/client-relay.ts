@@ -12,8 +12,6 @@ export interface ClientRelay {
   request: ((method: string, params: Record<string, unknown> | undefined, signal: AbortSignal) => Promise<JsonRpcResponse>) | undefined;
 }
 
-export const SILENT_RELAY: ClientRelay = { notify() {}, request: undefined };
-
 /** Which client capability a server-to-client request needs (2025-11-25 client features). */
 export function capabilityFor(method: string, params: Record<string, unknown> | undefined): { name: string; sub?: string } | undefined {
   switch (method) {

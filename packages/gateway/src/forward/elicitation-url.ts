@@ -19,7 +19,7 @@ export function elicitationUrlProblem(method: string, params: Record<string, unk
 }
 
 /** The error a client gets when its call's backend asked for such a URL. */
-export function refusedElicitation(backend: string, problem: string): GatewayRpcError {
+function refusedElicitation(backend: string, problem: string): GatewayRpcError {
   return new GatewayRpcError(RPC.internalError, `Backend "${backend}" sent ${problem}; the gateway did not pass it to the client. Report this to the backend's owner`);
 }
 

@@ -14,7 +14,7 @@ import type { Logger } from '../telemetry/logger.ts';
 /** RFC 5424 severities as MCP names them (server/utilities/logging), least to most severe. */
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
-export function isLogLevelAtLeast(level: unknown, minimum: string): boolean {
+function isLogLevelAtLeast(level: unknown, minimum: string): boolean {
   const rank = LOG_LEVELS.indexOf(String(level));
   return rank === -1 || rank >= LOG_LEVELS.indexOf(minimum);
 }

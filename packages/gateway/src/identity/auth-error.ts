@@ -34,7 +34,7 @@ interface StatusMapping {
   isTransient: boolean;
 }
 
-export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, StatusMapping>> = {
+const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, StatusMapping>> = {
   // RFC 6750 section 3.1: a request without credentials gets a challenge without an error code.
   missing: { status: 401, bearerError: undefined, isTransient: false },
   invalid_request: { status: 400, bearerError: 'invalid_request', isTransient: false },

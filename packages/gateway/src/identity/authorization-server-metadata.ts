@@ -15,10 +15,7 @@ export interface AuthorizationServerMetadata {
 
 export type Fetch = typeof globalThis.fetch;
 
-const BRAND = Symbol.for('gatehouse.DiscoveryError');
-
-export class DiscoveryError extends Error {
-  readonly [BRAND] = true;
+class DiscoveryError extends Error {
   readonly code = 'discovery_failed';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
@@ -26,12 +23,8 @@ export class DiscoveryError extends Error {
   }
 }
 
-export function isDiscoveryError(value: unknown): value is DiscoveryError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
-}
-
 /** The well-known URLs to try, in the MCP authorization spec's order (Authorization Server Metadata Discovery). */
-export function metadataUrls(issuer: string): string[] {
+function metadataUrls(issuer: string): string[] {
   const url = new URL(issuer);
   const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
   if (path === '') {

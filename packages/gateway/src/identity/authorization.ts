@@ -9,7 +9,7 @@ import { hasScope, type Caller } from './caller.ts';
 
 export type PrimitiveKind = 'tool' | 'prompt' | 'resource';
 /** `list`: appear in a list result; `call`: tools/call, prompts/get, resources/read, completion/complete. */
-export type Access = 'list' | 'call';
+type Access = 'list' | 'call';
 
 export interface PrimitiveRule {
   /** Every one of these is needed, on top of the backend's scopes. */
@@ -46,7 +46,7 @@ export interface AuthorizationRules {
   backends?: Readonly<Record<string, BackendRules>>;
 }
 
-export type AccessDecision = { isAllowed: true } | { isAllowed: false; error: AuthError };
+type AccessDecision = { isAllowed: true } | { isAllowed: false; error: AuthError };
 
 export interface PrimitiveRef {
   backend: string;
@@ -220,7 +220,7 @@ function compileBackend(name: string, rules: AuthorizationRules, backend: Backen
 }
 
 /** `*` matches any run of characters; everything else is literal. */
-export function globPattern(glob: string): RegExp {
+function globPattern(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
 }
 

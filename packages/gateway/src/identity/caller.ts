@@ -13,8 +13,6 @@ import { AuthError } from './auth-error.ts';
  */
 export type CallerMode = 'agent_as_service' | 'on_behalf_of' | 'hybrid';
 
-export const CALLER_MODES: readonly CallerMode[] = ['agent_as_service', 'on_behalf_of', 'hybrid'];
-
 export interface Caller {
   readonly isAnonymous: boolean;
   /** The client the token was issued to (`azp` / `client_id`). */
@@ -172,7 +170,7 @@ export function describeCaller(caller: Caller): { identity: string; agent: strin
   };
 }
 
-export function identityKeyOf(issuer: string, agent: string, user: string | undefined, tenant?: string): string {
+function identityKeyOf(issuer: string, agent: string, user: string | undefined, tenant?: string): string {
   // JSON keeps the parts unambiguous whatever characters they hold. A tenant is part of who a caller is:
   // the same client id in two tenants owns neither the other's sessions nor its sealed states.
   return JSON.stringify(tenant === undefined ? [issuer, agent, user ?? null] : [issuer, agent, user ?? null, tenant]);
@@ -188,7 +186,7 @@ function profileKeyOf(scopes: ReadonlySet<string>, roles: ReadonlySet<string>, h
  * app-only token without actors is its client's; with actors, its subject is
  * the client that obtained the first token (Auth0 writes it `{id}@clients`).
  */
-export function rootPrincipalOf(parts: { subject: string | undefined; agent: string; actors: readonly string[]; isAppOnly: boolean }): string {
+function rootPrincipalOf(parts: { subject: string | undefined; agent: string; actors: readonly string[]; isAppOnly: boolean }): string {
   const { subject, agent, actors, isAppOnly } = parts;
   if (!isAppOnly && subject !== undefined) return `user:${subject}`;
   if (actors.length === 0) return `agent:${agent}`;
@@ -205,7 +203,7 @@ export function rootPrincipalOf(parts: { subject: string | undefined; agent: str
  * These hold whether or not the token has an `act` chain, so no exchange
  * turns an agent into a user.
  */
-export function isAppOnlyByDefault(claims: Readonly<Record<string, unknown>>, agent: string, actors: readonly string[] = []): boolean {
+function isAppOnlyByDefault(claims: Readonly<Record<string, unknown>>, agent: string, actors: readonly string[] = []): boolean {
   const subject = claims.sub;
   if (subject === undefined || subject === agent) return true;
   if (typeof subject === 'string' && (subject.endsWith('@clients') || actors.includes(subject))) return true;
@@ -274,7 +272,7 @@ function roleSet(claims: Readonly<Record<string, unknown>>, names: readonly stri
 }
 
 /** MCP authorization (Scope Challenge Handling): servers must account for scope hierarchies. */
-export function expandScopes(granted: readonly string[], hierarchy: Readonly<Record<string, readonly string[]>> | undefined): Set<string> {
+function expandScopes(granted: readonly string[], hierarchy: Readonly<Record<string, readonly string[]>> | undefined): Set<string> {
   const scopes = new Set(granted);
   if (hierarchy === undefined) return scopes;
   const pending = [...granted];

@@ -33,7 +33,7 @@ export interface AuthErrorResponse {
 }
 
 /** JSON-RPC code on auth refusals: the gateway's policy-denied code, since no spec code exists for them. */
-export const AUTH_RPC_CODE = -32012;
+const AUTH_RPC_CODE = -32012;
 
 /**
  * The HTTP answer for `error` at an endpoint whose metadata lives at
@@ -68,7 +68,7 @@ export function authErrorResponse(error: AuthError, resourceMetadataUrl: string,
  * needs); otherwise the client that asked for `crm.email.bulk` comes back
  * holding only that, and its catalog empties.
  */
-export function stepUpScopes(error: AuthError): readonly string[] {
+function stepUpScopes(error: AuthError): readonly string[] {
   if (error.grantedScopes.length === 0) return error.requiredScopes;
   return [...new Set([...error.grantedScopes, ...error.requiredScopes])];
 }

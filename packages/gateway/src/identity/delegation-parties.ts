@@ -30,7 +30,7 @@ export function principalName(principal: string): string {
   return principal;
 }
 
-export const ANONYMOUS_PRINCIPAL = principalId('', 'anonymous');
+const ANONYMOUS_PRINCIPAL = principalId('', 'anonymous');
 
 /** Who a decision by this caller is attributed to: the user when there is one, else the agent. */
 export function principalOf(caller: Caller): string {

@@ -67,7 +67,7 @@ export interface AssembleIdentityOptions {
 }
 
 /** How far above the gateway's port the embedded provider listens by default: 8080 (MCP), 8081 (admin), 8082 (provider). */
-export const EMBEDDED_IDP_PORT_OFFSET = 2;
+const EMBEDDED_IDP_PORT_OFFSET = 2;
 
 /**
  * The embedded provider's port when the config names none: the gateway's
@@ -114,7 +114,7 @@ function embeddedScopes(idp: EmbeddedIdpSettings): string[] {
  * A `jwks_uri` or introspection endpoint discovered in the issuer's metadata
  * on another origin goes through the outbound guard.
  */
-export function operatorOrigins(...urls: ReadonlyArray<string | undefined>): string[] {
+function operatorOrigins(...urls: ReadonlyArray<string | undefined>): string[] {
   return urls.flatMap((url) => (url === undefined || !URL.canParse(url) ? [] : [new URL(url).origin]));
 }
 

@@ -45,7 +45,7 @@ export function isOAuthRequestError(value: unknown): value is OAuthRequestError 
 }
 
 /** RFC 6749 section 2.3.1: id and secret are form-urlencoded before Base64, which many forget. */
-export function basicAuthorization(clientId: string, clientSecret: string): string {
+function basicAuthorization(clientId: string, clientSecret: string): string {
   const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
 }

@@ -3,7 +3,7 @@
 // for `/mcp` and `/servers/{name}/mcp`, served at the root well-known URI and
 // at the path-suffixed form (RFC 9728 section 3.1) the MCP spec lists first.
 
-export const RESOURCE_METADATA_PREFIX = '/.well-known/oauth-protected-resource';
+const RESOURCE_METADATA_PREFIX = '/.well-known/oauth-protected-resource';
 
 export interface ResourceMetadataOptions {
   /** The gateway as clients reach it, e.g. https://mcp.example.com or http://127.0.0.1:8080 (a path is allowed). */
@@ -50,7 +50,7 @@ export function backendEndpointPath(backendName: string): string {
   return `/servers/${encodeURIComponent(backendName)}/mcp`;
 }
 
-export function resourceMetadataDocument(options: ResourceMetadataOptions, endpointPath: string): Record<string, unknown> {
+function resourceMetadataDocument(options: ResourceMetadataOptions, endpointPath: string): Record<string, unknown> {
   if (options.authorizationServers.length === 0) throw new TypeError('Protected Resource Metadata needs at least one authorization server');
   const scopes = typeof options.scopesSupported === 'function' ? options.scopesSupported(endpointPath) : options.scopesSupported;
   const document: Record<string, unknown> = {

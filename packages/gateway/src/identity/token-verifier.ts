@@ -14,7 +14,7 @@ import { VerifiedTokenCache } from './verified-token-cache.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 /** Asymmetric algorithms only: with these, no public key can be misused as an HMAC secret (RFC 8725 section 2.1). */
-export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const HMAC_ALGORITHMS = new Set(['HS256', 'HS384', 'HS512']);
 
 export interface TokenVerifierOptions {

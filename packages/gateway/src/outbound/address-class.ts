@@ -61,7 +61,7 @@ for (const [kind, family, network, prefix] of RANGES) {
 }
 
 /** The eight 16-bit groups of an IPv6 address (a trailing dotted quad allowed), or undefined. */
-export function ipv6Groups(address: string): number[] | undefined {
+function ipv6Groups(address: string): number[] | undefined {
   let text = address.toLowerCase();
   const zone = text.indexOf('%');
   if (zone !== -1) text = text.slice(0, zone);

@@ -27,7 +27,7 @@ export class OutboundRefusedError extends Error {
   }
 }
 
-export function isOutboundRefusedError(value: unknown): value is OutboundRefusedError {
+function isOutboundRefusedError(value: unknown): value is OutboundRefusedError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 

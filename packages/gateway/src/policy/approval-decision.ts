@@ -61,7 +61,7 @@ export function castVote(request: ApprovalRequest | undefined, vote: ApprovalVot
  * Both whole chains count: an agent that asked must not approve as itself,
  * through a token exchanged for itself, nor as the actor for someone else.
  */
-export function sharedParties(approver: ApprovalParty, requester: ApprovalParty): string[] {
+function sharedParties(approver: ApprovalParty, requester: ApprovalParty): string[] {
   const requesterParties = new Set(requester.parties);
   return approver.parties.filter((party) => requesterParties.has(party));
 }

@@ -254,7 +254,7 @@ function progressTokenOf(exchange: Exchange): string | number | undefined {
 }
 
 /** The arguments as JSON, each long string cut, the whole cut to `limit` characters. */
-export function previewOf(args: Record<string, unknown>, limit: number): string {
+function previewOf(args: Record<string, unknown>, limit: number): string {
   const text = JSON.stringify(args, (_key, value: unknown) => (typeof value === 'string' && value.length > 200 ? `${value.slice(0, 200)}…` : value));
   return text.length > limit ? `${text.slice(0, limit)}…` : text;
 }

@@ -22,7 +22,7 @@ export interface ApprovalParty {
 }
 
 /** One approver's approval of a request that needs several. */
-export interface ApprovalVote {
+interface ApprovalVote {
   by: ApprovalParty;
   at: number;
   reason?: string;

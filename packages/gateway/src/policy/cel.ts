@@ -10,7 +10,7 @@ import type { Exchange } from '../exchange/exchange.ts';
 import type { Caller } from '../identity/caller.ts';
 
 /** The variables a condition may name; docs/policies.md lists their fields. */
-export const CEL_VARIABLES = ['caller', 'tool', 'backend', 'method', 'args', 'session', 'now'] as const;
+const CEL_VARIABLES = ['caller', 'tool', 'backend', 'method', 'args', 'session', 'now'] as const;
 
 /** Identifiers that are CEL itself (type names usable as values), not activation variables. */
 const CEL_BUILTIN_IDENTIFIERS = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn', 'google']);
@@ -44,11 +44,11 @@ export function isCelCompileError(value: unknown): value is CelCompileError {
 }
 
 /** A condition could not be evaluated (a missing field, a type mismatch): each policy says what that means for it. */
-export interface CelFailure {
+interface CelFailure {
   error: string;
 }
 
-export type CelVerdict = boolean | CelFailure;
+type CelVerdict = boolean | CelFailure;
 
 export interface CelCondition {
   readonly source: string;

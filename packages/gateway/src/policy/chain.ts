@@ -10,7 +10,7 @@ import type { Exchange } from '../exchange/exchange.ts';
 import type { ApprovalHold, Decision, Policy } from './policy.ts';
 import { PolicyError, isPolicyError } from './policy-error.ts';
 
-export type ChainOutcome =
+type ChainOutcome =
   | { isAllowed: true }
   | {
       isAllowed: false;
@@ -22,7 +22,7 @@ export type ChainOutcome =
       hold: ApprovalHold | undefined;
     };
 
-export type ResponseOutcome = { isAllowed: true } | { isAllowed: false; denial: Decision; error: PolicyError };
+type ResponseOutcome = { isAllowed: true } | { isAllowed: false; denial: Decision; error: PolicyError };
 
 const ALLOWED = Object.freeze({ isAllowed: true as const });
 

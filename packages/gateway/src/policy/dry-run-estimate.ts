@@ -16,7 +16,7 @@ import type { ToolDefinitions } from './tool-definitions.ts';
 import { argumentsOf } from './tool-selector.ts';
 
 /** The argument a backend tool declares in its inputSchema to offer a dry run. */
-export const DRY_RUN_ARGUMENT = 'dry_run';
+const DRY_RUN_ARGUMENT = 'dry_run';
 
 /** Rule keys of the rules that can decide on an estimate (approval rules). */
 export const estimateRuleShape = {

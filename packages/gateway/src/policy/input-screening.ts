@@ -42,7 +42,7 @@ export type InputScreeningSettings = z.infer<typeof inputScreeningSettings>;
 
 type SetName = 'prompt_injection' | 'credentials' | string;
 
-export interface ScreeningHit {
+interface ScreeningHit {
   set: SetName;
   pattern: string;
   /** Where in the arguments (`body`, `recipients[2].note`). */

@@ -12,7 +12,7 @@ import type { PolicyError } from './policy-error.ts';
  * policy saw something worth an audit query (input screening's flag action).
  * hold: stop for now, a human must approve first (`hold` says which approval).
  */
-export type DecisionKind = 'allow' | 'deny' | 'rewrite' | 'flag' | 'hold';
+type DecisionKind = 'allow' | 'deny' | 'rewrite' | 'flag' | 'hold';
 
 export interface Decision {
   /** The configured policy name (`rate_limit_per_user`), as audit and metrics show it. */

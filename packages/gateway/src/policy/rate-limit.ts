@@ -16,7 +16,7 @@ import { list, oneOf, wholeNumber } from './settings-schema.ts';
 import { callerOf, principalOf } from './tool-selector.ts';
 import { slidingEstimate, slidingRetryAfterMs } from './sliding-window.ts';
 
-export const RATE_KEY_PARTS = ['user', 'agent', 'tool', 'backend', 'session'] as const;
+const RATE_KEY_PARTS = ['user', 'agent', 'tool', 'backend', 'session'] as const;
 type RateKeyPart = (typeof RATE_KEY_PARTS)[number];
 
 const count = () => wholeNumber(1, 1_000_000_000);
@@ -62,7 +62,7 @@ interface Limiter {
   consume(key: string, now: number): Promise<LimitOutcome>;
 }
 
-export function limitOf(settings: RateLimitSettings): { limit: number; windowSeconds: number } {
+function limitOf(settings: RateLimitSettings): { limit: number; windowSeconds: number } {
   if (settings.requests_per_second !== undefined) return { limit: settings.requests_per_second, windowSeconds: 1 };
   if (settings.requests_per_minute !== undefined) return { limit: settings.requests_per_minute, windowSeconds: 60 };
   if (settings.requests_per_hour !== undefined) return { limit: settings.requests_per_hour, windowSeconds: 3600 };

@@ -46,7 +46,7 @@ export function createRedaction(name: string, settings: RedactionSettings): Poli
 }
 
 /** Redacts, in place, the parts of a tools/call, resources/read or prompts/get result that carry backend text. */
-export function redactResult(redactor: Redactor, result: Record<string, unknown>, kinds: Set<string>): void {
+function redactResult(redactor: Redactor, result: Record<string, unknown>, kinds: Set<string>): void {
   const content = result.content;
   if (Array.isArray(content)) for (const block of content) redactBlock(redactor, block, kinds);
   if (typeof result.structuredContent === 'object' && result.structuredContent !== null) redactor.redactValue(result.structuredContent, kinds);

@@ -27,7 +27,7 @@ const GROUPS: Readonly<Partial<Record<RedactorName, readonly RedactorName[]>>> =
   pii: ['ssn', 'credit_card', 'partial_email', 'phone', 'iban'],
 };
 
-export interface CustomRedaction {
+interface CustomRedaction {
   /** Reported as the redaction kind. */
   name: string;
   pattern: RegExp;
@@ -229,7 +229,7 @@ const PRECEDENCE: readonly RedactorName[] = [
   'iban', 'credit_card', 'ssn', 'full_phone', 'phone', 'internal_path', 'internal_host',
 ];
 
-export function expandRedactorNames(names: readonly RedactorName[]): Set<RedactorName> {
+function expandRedactorNames(names: readonly RedactorName[]): Set<RedactorName> {
   const expanded = new Set<RedactorName>();
   for (const name of names) for (const member of GROUPS[name] ?? [name]) expanded.add(member);
   // Full masking wins over partial where both are asked for.

@@ -25,7 +25,7 @@ import { createStepBudget, stepBudgetSettings } from './step-budget.ts';
 import { costCeilingSettings, createCostCeiling } from './cost-ceiling.ts';
 import { createRedaction, redactionSettings } from './redaction.ts';
 import { approvalSettings, createApproval } from './approval-policy.ts';
-import { createToolPinning, toolPinningSettings, ToolPins, type PinAcceptance, type PinStatus, type ToolPinsOptions } from './tool-pinning.ts';
+import { createToolPinning, toolPinningSettings, ToolPins, type PinAcceptance, type ToolPinsOptions } from './tool-pinning.ts';
 import { Approvals, type ApprovalDecisionRecord } from './approval-service.ts';
 import { MemoryCounterStore, type CounterStore } from './counter-store.ts';
 import { RedisCounterStore, type RedisCommands } from './redis-counter-store.ts';
@@ -92,7 +92,7 @@ function countersFor(store: 'auto' | 'memory' | 'redis', context: BuildContext):
   return context.redisCounters ?? context.memoryCounters;
 }
 
-export const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
+const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
   scope_check: policyType({
     settings: scopeCheckSettings,
     defaultMethods: ['tools/call', 'prompts/get', 'resources/read', 'completion/complete'],
@@ -138,7 +138,7 @@ export const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
 };
 
 /** Other names users' policy files write for the same types. */
-export const POLICY_TYPE_ALIASES: Readonly<Record<string, string>> = {
+const POLICY_TYPE_ALIASES: Readonly<Record<string, string>> = {
   cost_ceiling: 'cost_per_session',
   redaction: 'response_filter',
   pii_redaction: 'response_filter',
@@ -173,7 +173,7 @@ class SettingsError extends Error {
   }
 }
 
-export function resolvePolicyType(type: string): string | undefined {
+function resolvePolicyType(type: string): string | undefined {
   const canonical = POLICY_TYPE_ALIASES[type] ?? type;
   return canonical in POLICY_TYPES ? canonical : undefined;
 }

@@ -10,7 +10,7 @@ import type { Caller } from '../identity/caller.ts';
 import { callerOf } from './tool-selector.ts';
 import { wholeNumber } from './settings-schema.ts';
 
-export const RUN_KEY_PARTS = ['session', 'sid', 'jti', 'identity'] as const;
+const RUN_KEY_PARTS = ['session', 'sid', 'jti', 'identity'] as const;
 export type RunKeyPart = (typeof RUN_KEY_PARTS)[number];
 
 export interface RunKeyOptions {

@@ -24,7 +24,7 @@ export const toolPinningSettings = z.strictObject({
 export type ToolPinningSettings = z.infer<typeof toolPinningSettings>;
 
 /** The fields a pin covers; `_meta`, icons and execution hints may change freely. */
-export const PINNED_FIELDS = ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'] as const;
+const PINNED_FIELDS = ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'] as const;
 
 export function pinnedPart(definition: ToolDefinition): Record<string, unknown> {
   const part: Record<string, unknown> = {};
@@ -37,11 +37,11 @@ export function fingerprintOf(definition: ToolDefinition): string {
 }
 
 /** Which pinned fields differ between two definitions' pinned parts. */
-export function changedFields(pinned: Record<string, unknown>, current: Record<string, unknown>): string[] {
+function changedFields(pinned: Record<string, unknown>, current: Record<string, unknown>): string[] {
   return PINNED_FIELDS.filter((field) => canonicalJson(pinned[field]) !== canonicalJson(current[field]));
 }
 
-export type PinState = 'pinned' | 'quarantined' | 'unreviewed' | 'unknown';
+type PinState = 'pinned' | 'quarantined' | 'unreviewed' | 'unknown';
 
 export interface PinStatus {
   backend: string;

@@ -22,7 +22,7 @@ import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 type Result = Record<string, unknown>;
 
 /** What the forward step needs from the gateway. */
-export interface ForwardingContext {
+interface ForwardingContext {
   bridge: BridgeContext;
   logger: Logger;
   subscriptions: ResourceSubscriptions;
@@ -35,7 +35,7 @@ export interface HeldForApproval {
 }
 
 /** A target as resolution found it: what policies and audit see, what authorization checks, what goes upstream. */
-export interface ResolvedTarget {
+interface ResolvedTarget {
   target: ExchangeTarget & { name: string };
   /** What identity's rules are asked about: a completion is checked as its prompt or its resource template. */
   access: PrimitiveRef;

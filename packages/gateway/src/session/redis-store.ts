@@ -42,7 +42,7 @@ interface StoredSession {
   c: number;
 }
 
-export function encodeSession(session: LegacySession): string {
+function encodeSession(session: LegacySession): string {
   const stored: StoredSession = { v: session.protocolVersion, cc: session.clientCapabilities, c: session.createdAt };
   if (session.clientInfo !== undefined) stored.ci = session.clientInfo;
   if (session.endpointBackend !== undefined) stored.e = session.endpointBackend;
@@ -54,7 +54,7 @@ export function encodeSession(session: LegacySession): string {
   return JSON.stringify(stored);
 }
 
-export function decodeSession(id: string, text: string, lastSeenAt: number): LegacySession {
+function decodeSession(id: string, text: string, lastSeenAt: number): LegacySession {
   const stored = JSON.parse(text) as StoredSession;
   const session: LegacySession = {
     id,

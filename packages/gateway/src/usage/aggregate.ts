@@ -38,7 +38,7 @@ export interface UsageLine {
   costPerSessionUsd?: number | null;
 }
 
-export interface UsageTotals {
+interface UsageTotals {
   calls: number;
   failed: number;
   costUsd: number;
@@ -63,7 +63,7 @@ export interface AggregateOptions {
 
 const NONE = '(none)';
 
-export function keyOf(row: UsageRow, by: UsageDimension, teams: TeamDirectory, toolSeparator = '/'): string {
+function keyOf(row: UsageRow, by: UsageDimension, teams: TeamDirectory, toolSeparator = '/'): string {
   switch (by) {
     case 'team':
       return teams.teamOf(row.agent, row.identity);
@@ -82,7 +82,7 @@ export function keyOf(row: UsageRow, by: UsageDimension, teams: TeamDirectory, t
 }
 
 /** The row's cost in micro-dollars: what was charged, plus the configured price of the calls nothing charged. */
-export function costMicroOf(row: UsageRow, priceOf: (backend: string, tool: string) => number): number {
+function costMicroOf(row: UsageRow, priceOf: (backend: string, tool: string) => number): number {
   const configured = row.unpriced === 0 || row.server === null || row.tool === null ? 0 : row.unpriced * priceOf(row.server, row.tool);
   return row.chargedMicro + configured;
 }

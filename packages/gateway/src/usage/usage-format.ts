@@ -45,7 +45,7 @@ function columns(report: UsageReport): [string, (line: UsageLine) => string][] {
   return base;
 }
 
-export function formatUsageTable(report: UsageReport): string {
+function formatUsageTable(report: UsageReport): string {
   const cols = columns(report);
   const total: UsageLine = { key: 'TOTAL', calls: report.totals.calls, failed: report.totals.failed, costUsd: report.totals.costUsd };
   const rows = [...report.lines.map((line) => cols.map(([, value]) => value(line))), cols.map(([, value], column) => (column < 4 ? value(total) : ''))];
@@ -56,7 +56,7 @@ export function formatUsageTable(report: UsageReport): string {
 }
 
 /** RFC 4180: CRLF lines, fields with a comma, quote or line break quoted. */
-export function formatUsageCsv(report: UsageReport): string {
+function formatUsageCsv(report: UsageReport): string {
   const cols = columns(report);
   const field = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
   const raw = (line: UsageLine, name: string, value: (line: UsageLine) => string) =>

@@ -239,7 +239,7 @@ function commentLines(proposal: RegistryProposal, indent: string): string {
  * (line breaks, ANSI escapes) replaced: an answer must not end a comment and
  * add keys, nor repaint the operator's terminal.
  */
-export function printable(text: string): string {
+function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }
 

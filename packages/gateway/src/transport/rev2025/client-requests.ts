@@ -12,7 +12,7 @@ interface Waiting {
   timer: NodeJS.Timeout;
 }
 
-export class ClientRequestGoneError extends Error {
+class ClientRequestGoneError extends Error {
   readonly code = 'client_request_gone';
   constructor(message: string) {
     super(message);

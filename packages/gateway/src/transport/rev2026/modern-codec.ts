@@ -5,7 +5,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientDescription } from '../../exchange/exchange.ts';
-import { GatewayRpcError, RPC, rpcErrors } from '../../protocol/errors.ts';
+import { rpcErrors } from '../../protocol/errors.ts';
 import { META, NAMED_METHODS, SUPPORTED_REVISIONS, eraOf } from '../../protocol/revisions.ts';
 import type { JsonRpcNotification, JsonRpcRequest } from '../../protocol/jsonrpc.ts';
 import { decodeHeaderValue } from '../../upstream/header-value.ts';
@@ -106,6 +106,3 @@ export function shapeModernResult(method: string, result: Record<string, unknown
   return result;
 }
 
-export function isModernMethodError(error: unknown): boolean {
-  return error instanceof GatewayRpcError && (error.code === RPC.headerMismatch || error.code === RPC.unsupportedProtocolVersion);
-}
