@@ -14,7 +14,10 @@ const driver = fileURLToPath(new URL('../../src/conformance/gateway-as-client.ts
 const suite = SUITES.find((candidate) => candidate.revision === '2026-07-28')!;
 
 /** The scenarios the gateway passes as a client (docs/conformance.md lists the others and why). */
-const PASSING = ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'request-metadata', 'http-standard-headers', 'http-invalid-tool-headers', 'sep-2322-client-request-state', 'sse-retry'];
+const PASSING = [
+  'initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'request-metadata', 'http-standard-headers', 'http-invalid-tool-headers',
+  'sep-2322-client-request-state', 'sse-retry', 'http-custom-headers', 'json-schema-2020-12-preservation', 'json-schema-ref-no-deref',
+];
 
 function runScenario(scenario: string): Promise<{ output: string; code: number | null }> {
   return new Promise((resolve) => {
