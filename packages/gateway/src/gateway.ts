@@ -45,6 +45,7 @@ import { RedisEventLog } from './transport/rev2025/redis-event-log.ts';
 import { TaskRelay } from './tasks/task-relay.ts';
 import { MemoryTaskDirectory } from './tasks/task-directory.ts';
 import { RedisTaskDirectory } from './tasks/redis-task-directory.ts';
+import { RedisSeenGrants } from './identity/embedded-idp/redis-seen-grants.ts';
 import { ClientRequests } from './transport/rev2025/client-requests.ts';
 import { HeldCalls } from './bridge/held-calls.ts';
 import { ListenStreams } from './transport/rev2026/listen-streams.ts';
@@ -314,6 +315,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     outbound,
     adminRoleScopes: Object.values(roleScopesOf()),
     gatewayPort: port,
+    // Replicas sharing Redis share the ID-JAG replay cache, or a grant could be used once per replica.
+    ...(redis === undefined ? {} : { seenGrants: new RedisSeenGrants({ commands: redis.commands, prefix: keyPrefix }) }),
     ...(audit === undefined ? {} : {
       onAuthenticationFailure: (error, request, endpointBackend) => audit.record(authFailureFacts({ error, request, gatewayId: config.gateway.id, endpointBackend })),
     }),
