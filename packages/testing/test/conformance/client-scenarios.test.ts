@@ -19,13 +19,16 @@ const PASSING = [
   'sep-2322-client-request-state', 'sse-retry', 'http-custom-headers', 'json-schema-2020-12-preservation', 'json-schema-ref-no-deref',
 ];
 
+const CLIENT_TIMEOUT_MS = 90_000;
+
 function runScenario(scenario: string): Promise<{ output: string; code: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [suite.cli, 'client', '--command', `${process.execPath} ${driver}`, '--scenario', scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The suite's 30 s default for the client is tight on a loaded machine: the driver starts a whole gateway.
+    const child = spawn(process.execPath, [suite.cli, 'client', '--command', `${process.execPath} ${driver}`, '--scenario', scenario, '--timeout', String(CLIENT_TIMEOUT_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLIENT_TIMEOUT_MS + 30_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ output, code });
