@@ -12,6 +12,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/identity/embedded-idp.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { RedisSeenGrants } from '../../src/identity/embedded-idp/redis-seen-grants.ts';
 import { openRedisConnection, type RedisConnection } from '../../src/cluster/redis-connection.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
@@ -39,6 +41,29 @@ async function connected(url: string): Promise<RedisConnection> {
   return connection;
 }
 
+function idJagOf(company: Awaited<ReturnType<typeof startCompanyIdp>>, resource: string, jti: string = randomUUID(), lifetimeSeconds = 300): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ iss: company.issuer, sub: 'U019488227', aud: PUBLIC_ISSUER, resource, client_id: 'copilot', jti, scope: 'echo.read', iat: now, exp: now + lifetimeSeconds })
+    .setProtectedHeader({ alg: 'ES256', kid: 'company-1', typ: 'oauth-id-jag+jwt' })
+    .sign(company.key);
+}
+
+async function trade(endpoint: string, assertion: string): Promise<{ status: number; body: Record<string, any> }> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('copilot:copilot-secret').toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+/** The token endpoint of a provider answering for PUBLIC_ISSUER, as reached on its own port. */
+async function tokenEndpointAt(port: number): Promise<string> {
+  const local = `http://127.0.0.1:${port}`;
+  const metadata = (await (await fetch(`${local}/.well-known/oauth-authorization-server`)).json()) as { token_endpoint: string };
+  return metadata.token_endpoint.replace(PUBLIC_ISSUER, local);
+}
+
 describe('the ID-JAG replay cache shared in Redis between replicas', { skip }, () => {
   let company: Awaited<ReturnType<typeof startCompanyIdp>>;
   let redis: RedisConnection;
@@ -59,9 +84,7 @@ describe('the ID-JAG replay cache shared in Redis between replicas', { skip }, (
       seenGrants: grants,
       isAutoLogin: false,
     });
-    const local = `http://127.0.0.1:${port}`;
-    const metadata = (await (await fetch(`${local}/.well-known/oauth-authorization-server`)).json()) as { token_endpoint: string };
-    return { idp, tokenEndpoint: metadata.token_endpoint.replace(PUBLIC_ISSUER, local) };
+    return { idp, tokenEndpoint: await tokenEndpointAt(port) };
   }
 
   before(async () => {
@@ -79,21 +102,7 @@ describe('the ID-JAG replay cache shared in Redis between replicas', { skip }, (
     company?.server.close();
   });
 
-  function idJag(jti = randomUUID(), lifetimeSeconds = 300): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ iss: company.issuer, sub: 'U019488227', aud: PUBLIC_ISSUER, resource: `${GATEWAY}/mcp`, client_id: 'copilot', jti, scope: 'echo.read', iat: now, exp: now + lifetimeSeconds })
-      .setProtectedHeader({ alg: 'ES256', kid: 'company-1', typ: 'oauth-id-jag+jwt' })
-      .sign(company.key);
-  }
-
-  async function trade(endpoint: string, assertion: string): Promise<{ status: number; body: Record<string, any> }> {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('copilot:copilot-secret').toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  }
+  const idJag = (jti?: string, lifetimeSeconds?: number) => idJagOf(company, `${GATEWAY}/mcp`, jti, lifetimeSeconds);
 
   it('refuses with invalid_grant on one replica an ID-JAG already traded on the other', async () => {
     const assertion = await idJag();
@@ -130,5 +139,46 @@ describe('the ID-JAG replay cache shared in Redis between replicas', { skip }, (
       await isolated.idp.close();
       await away.close();
     }
+  });
+});
+
+describe('gateway replicas with a Redis session store', { skip }, () => {
+  let company: Awaited<ReturnType<typeof startCompanyIdp>>;
+  const gateways: RunningGateway[] = [];
+  const tokenEndpoints: string[] = [];
+
+  before(async () => {
+    company = await startCompanyIdp();
+    const prefix = uniquePrefix('id-jag-gw');
+    for (let replica = 0; replica < 2; replica++) {
+      const idpPort = await freePort();
+      const yaml = `gateway: { port: 0, admin_port: 0, endpoint: ${GATEWAY}/mcp }
+session_store: ${SHARED_REDIS_URL}
+session_key_prefix: ${JSON.stringify(prefix)}
+authentication:
+  embedded_idp:
+    port: ${idpPort}
+    public_issuer: ${PUBLIC_ISSUER}
+    agents:
+      - { name: copilot, secret: copilot-secret, scopes: [echo.read] }
+    enterprise_idps:
+      - { issuer: ${company.issuer}, jwks_uri: ${company.issuer}/jwks }
+`;
+      gateways.push(await startGateway(parseConfig(yaml, 'gatehouse.yaml', {}).config, { logger: silentLogger }));
+      tokenEndpoints.push(await tokenEndpointAt(idpPort));
+    }
+  });
+  after(async () => {
+    for (const gateway of gateways) await gateway.close();
+    company?.server.close();
+  });
+
+  it('share the replay cache: an ID-JAG traded at one replica\'s provider is refused at the other\'s', async () => {
+    const assertion = await idJagOf(company, `${GATEWAY}/mcp`);
+    const first = await trade(tokenEndpoints[0]!, assertion);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const second = await trade(tokenEndpoints[1]!, assertion);
+    assert.equal(second.status, 400, JSON.stringify(second.body));
+    assert.equal(second.body.error, 'invalid_grant');
   });
 });
