@@ -81,6 +81,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   const events = createBackendEvents(name, logger);
   const inFlight = new Set<CallCancellation>();
   const postTarget = { dispatcher, origin, path, lingerMs: STREAM_LINGER_MS };
+  const resumeTarget: ResumeTarget = { backend: name, dispatcher, origin, path, policy: { ...DEFAULT_RESUME_POLICY, ...options.streamResume } };
   const postHandlers = {
     onUnrouted: (message: JsonRpcNotification | JsonRpcRequest) => deliverRelated(message, undefined),
     onSkipped: (reason: string, preview: string) => logger.warn({ backend: name, reason, preview }, 'skipped an invalid message on a response stream'),
@@ -89,7 +90,6 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     // Only 2025-11-25 streams are resumable (2026-07-28 streamable-http: "Resumable SSE streams via Last-Event-ID are not supported").
     resumeTarget: (): ResumeTarget | undefined => (isModern ? undefined : resumeTarget),
   };
-  const resumeTarget: ResumeTarget = { backend: name, dispatcher, origin, path, policy: { ...DEFAULT_RESUME_POLICY, ...options.streamResume } };
 
   let state: BackendState = 'idle';
   let handshake: BackendHandshake | undefined;
