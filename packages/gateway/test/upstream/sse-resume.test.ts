@@ -13,15 +13,16 @@ import { silentLogger } from '../../src/telemetry/logger.ts';
 import { DEFAULT_RESUME_POLICY, isRefusal, resumeHeaders } from '../../src/upstream/sse-resume.ts';
 import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
 import { connectV1, firstText } from '../fixtures/clients.ts';
+import { eventually } from '../fixtures/eventually.ts';
 import { startResumingServer, type ResumeBehaviour, type ResumingServer } from './fixtures/resuming-server.ts';
 
 /** Timers may fire a millisecond or two early against performance.now(). */
 const TIMER_SLACK_MS = 5;
 
-async function gatewayFronting(behaviour: ResumeBehaviour, retryMs: number): Promise<{ backend: ResumingServer; gateway: RunningGateway }> {
+async function gatewayFronting(behaviour: ResumeBehaviour, retryMs: number, timeoutMs = 15_000): Promise<{ backend: ResumingServer; gateway: RunningGateway }> {
   const backend = await startResumingServer(behaviour, retryMs);
   const gateway = await startGateway(
-    gatewayConfig([httpBackend('polling', backend.url, { protocolVersion: '2025-11-25', timeoutMs: 15_000 })]),
+    gatewayConfig([httpBackend('polling', backend.url, { protocolVersion: '2025-11-25', timeoutMs })]),
     { logger: silentLogger, hasAdmin: false },
   );
   return { backend, gateway };
@@ -70,6 +71,25 @@ describe('resuming a 2025 backend response stream closed before the response', (
       assert.ok(elapsed < 5_000, `gave up after ${elapsed.toFixed(0)} ms`);
       // The same session still serves the next request.
       assert.ok((await client.listTools()).tools.some((tool) => tool.name === 'polling__slow'));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('ends a resumption the backend holds open without the response at the call\'s deadline', async () => {
+    const pair = await gatewayFronting('hold-open', 100, 1_500);
+    running.push(pair);
+    const client = await connectV1(pair.gateway.url);
+    try {
+      const started = performance.now();
+      const result = await client.callTool({ name: 'polling__slow', arguments: {} }, undefined, { timeout: 10_000 });
+      const elapsed = performance.now() - started;
+      assert.equal(result.isError, true);
+      assert.match(firstText(result), /Backend "polling" did not answer tools\/call within 1500 ms/);
+      assert.equal(pair.backend.gets.length, 1);
+      assert.ok(elapsed < 5_000, `the call ended after ${elapsed.toFixed(0)} ms`);
+      // A 2025 server does not read a dropped stream as cancellation: it is told.
+      await eventually(async () => assert.ok(pair.backend.requests.some((request) => request.body?.method === 'notifications/cancelled'), 'no notifications/cancelled reached the backend'));
     } finally {
       await client.close();
     }
