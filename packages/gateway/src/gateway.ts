@@ -35,6 +35,7 @@ import { createOriginPolicy } from './transport/origin.ts';
 import { RequestDrain, type DrainOutcome } from './transport/request-drain.ts';
 import { closeServer, formatHost, listen } from './transport/http-listener.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
+import { RedisSeenGrants } from './identity/embedded-idp/redis-seen-grants.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import type { GatewayMetrics } from './telemetry/metrics.ts';
 import type { GatewayTracing } from './telemetry/tracing.ts';
@@ -168,6 +169,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     outbound,
     adminRoleScopes: Object.values(roleScopesOf()),
     gatewayPort: port,
+    // Replicas sharing Redis share the ID-JAG replay cache, or a grant could be used once per replica.
+    ...(shared.redis === undefined ? {} : { seenGrants: new RedisSeenGrants({ commands: shared.redis.commands, prefix: shared.keyPrefix }) }),
     ...(audit === undefined ? {} : {
       onAuthenticationFailure: (error, request, endpointBackend) => audit.record(authFailureFacts({ error, request, gatewayId: config.gateway.id, endpointBackend })),
     }),

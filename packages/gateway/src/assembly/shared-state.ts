@@ -34,6 +34,8 @@ export interface SharedState {
   redisClients: RedisClients | undefined;
   bus: ReplicaBus | undefined;
   mesh: ReplicaMesh | undefined;
+  /** What every key this gateway writes to Redis starts with (`session.key_prefix`). */
+  keyPrefix: string;
   /** This process among the replicas: the gateway id and a random suffix. */
   replicaId: string;
   events: EventLog;
@@ -106,6 +108,7 @@ export async function openSharedState(config: GatewayConfig, options: SharedStat
     redisClients,
     bus,
     mesh,
+    keyPrefix: prefix,
     replicaId,
     events,
     streams,

@@ -18,6 +18,7 @@ import { handleInteraction } from './embedded-idp/interactions.ts';
 import { createSigningKeys } from './embedded-idp/signing-keys.ts';
 import { APP_ONLY_CLAIMS, createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } from './embedded-idp/token-exchange-grant.ts';
 import { createIdJagGrant, ID_JAG_PARAMETERS, JWT_BEARER_GRANT, type EnterpriseIdp } from './embedded-idp/id-jag-grant.ts';
+import type { SeenGrants } from './embedded-idp/seen-grants.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 export interface EmbeddedIdpOptions {
@@ -61,6 +62,8 @@ export interface EmbeddedIdpOptions {
   outbound?: OutboundGuard;
   /** Company identity providers whose ID-JAGs the JWT bearer grant accepts (embedded-idp/id-jag-grant.ts); default none. */
   enterpriseIdps?: readonly EnterpriseIdp[];
+  /** Where used ID-JAG ids are kept: the shared Redis when replicas share one (redis-seen-grants.ts); default this process. */
+  seenGrants?: SeenGrants;
   /** Private signing JWKs to keep tokens valid across restarts; default: new keys per process. */
   signingKeys?: readonly JWK[];
   logger?: Logger;
@@ -245,6 +248,7 @@ export async function startEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Emb
       createIdJagGrant({
         issuer, keys, idps: enterpriseIdps, isGatewayResource, gatewayScopes, accessTokenTtlSeconds: ttl,
         ...(options.tenantClaim === undefined ? {} : { tenantClaim: options.tenantClaim }),
+        ...(options.seenGrants === undefined ? {} : { seenGrants: options.seenGrants }),
       }) as Parameters<Provider['registerGrantType']>[1],
       ID_JAG_PARAMETERS,
     );

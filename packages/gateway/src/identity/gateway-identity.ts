@@ -17,6 +17,7 @@ import { isAuthError, type AuthError } from './auth-error.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from './caller.ts';
 import { OutboundGuard } from '../outbound/outbound-guard.ts';
+import type { SeenGrants } from './embedded-idp/seen-grants.ts';
 
 export interface GatewayIdentity {
   /** False when every caller is anonymous (no authentication configured, or allow_anonymous). */
@@ -64,6 +65,8 @@ export interface AssembleIdentityOptions {
   adminRoleScopes?: readonly string[];
   /** The port the gateway was asked to listen on (0: any free one); the embedded provider's default follows it. */
   gatewayPort?: number;
+  /** The embedded provider's used ID-JAG ids, shared in Redis when the session store is (embedded-idp/redis-seen-grants.ts). */
+  seenGrants?: SeenGrants;
 }
 
 /** How far above the gateway's port the embedded provider listens by default: 8080 (MCP), 8081 (admin), 8082 (provider). */
@@ -165,6 +168,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
       baselineScopes: authorization.baselineScopes(options.backendNames),
       ...(settings.serviceClient === undefined ? {} : { gatewayClient: { name: settings.serviceClient.clientId, secret: settings.serviceClient.clientSecret } }),
       gatewayBaseUrl: options.publicBaseUrl,
+      ...(options.seenGrants === undefined ? {} : { seenGrants: options.seenGrants }),
       logger: options.logger,
     });
     issuer = idp.issuer;

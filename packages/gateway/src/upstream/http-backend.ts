@@ -26,6 +26,7 @@ import { resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
 import { CallCancellation } from './call-cancellation.ts';
 import { postMessage, type PostOutcome } from './http-post.ts';
+import { DEFAULT_RESUME_POLICY, type ResumePolicy, type ResumeTarget } from './sse-resume.ts';
 
 export interface HttpBackendOptions {
   name: string;
@@ -46,6 +47,8 @@ export interface HttpBackendOptions {
   credentials?: BackendCredentials;
   /** Pins the revision spoken to this backend instead of the newest it offers (`protocol_version` in the config). */
   protocolVersion?: string;
+  /** How a 2025 call's response stream that ended early is resumed (GET with Last-Event-ID); sse-resume.ts. */
+  streamResume?: Partial<ResumePolicy>;
 }
 
 /** How long a finished SSE response may linger before its connection is given up. */
@@ -78,11 +81,14 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   const events = createBackendEvents(name, logger);
   const inFlight = new Set<CallCancellation>();
   const postTarget = { dispatcher, origin, path, lingerMs: STREAM_LINGER_MS };
+  const resumeTarget: ResumeTarget = { backend: name, dispatcher, origin, path, policy: { ...DEFAULT_RESUME_POLICY, ...options.streamResume } };
   const postHandlers = {
     onUnrouted: (message: JsonRpcNotification | JsonRpcRequest) => deliverRelated(message, undefined),
     onSkipped: (reason: string, preview: string) => logger.warn({ backend: name, reason, preview }, 'skipped an invalid message on a response stream'),
     endedEarly: () => new BackendError('backend_unavailable', name,
       `Backend "${name}" closed the response stream before answering; the request may or may not have run; retry if it is safe to`),
+    // Only 2025-11-25 streams are resumable (2026-07-28 streamable-http: "Resumable SSE streams via Last-Event-ID are not supported").
+    resumeTarget: (): ResumeTarget | undefined => (isModern ? undefined : resumeTarget),
   };
 
   let state: BackendState = 'idle';

@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import type { CallCancellation } from './call-cancellation.ts';
 import { createSseReader, type SseReader } from './sse-reader.ts';
+import { resumeResponseStream, type ResumeTarget, type StreamCursor } from './sse-resume.ts';
 
 /** What one POST produced, before the caller decides what it means. */
 export interface PostOutcome {
@@ -35,6 +36,8 @@ export interface PostHandlers {
   onSkipped(reason: string, preview: string): void;
   /** The stream ended before the awaited response: the caller's error. */
   endedEarly(): Error;
+  /** Where to resume a response stream that ended early (sse-resume.ts); undefined when the backend's revision has no resumption. */
+  resumeTarget?(): ResumeTarget | undefined;
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {
@@ -51,6 +54,7 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
     let chunks: Buffer[] | undefined;
     let isSettled = false;
     let linger: NodeJS.Timeout | undefined;
+    const cursor: StreamCursor = { lastEventId: undefined, retryMs: undefined };
 
     const settle = (): void => {
       isSettled = true;
@@ -80,6 +84,16 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
       else handlers.onSkipped(classified.reason, '');
     };
 
+    /** A stream that ended before the response resumes when the server gave it an event id; otherwise the call fails. */
+    const resumeOrFail = (error: Error): void => {
+      const resumeTarget = cursor.lastEventId === undefined || cancellation.aborted ? undefined : handlers.resumeTarget?.();
+      if (resumeTarget === undefined) return fail(error);
+      controller = undefined;
+      resumeResponseStream(resumeTarget, headers, cursor, cancellation, onStreamMessage).then(() => {
+        if (!isSettled) fail(error);
+      }, fail);
+    };
+
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
@@ -92,6 +106,8 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
           sse = createSseReader({
             onMessage: onStreamMessage,
             onMalformed: (data) => handlers.onSkipped('a response-stream event that is not JSON', data.slice(0, 200)),
+            onEventId: (eventId) => (cursor.lastEventId = eventId),
+            onRetry: (delayMs) => (cursor.retryMs = delayMs),
           });
         } else {
           chunks = [];
@@ -104,7 +120,7 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
       onResponseEnd() {
         clearTimeout(linger);
         if (isSettled) return;
-        if (sse !== undefined) return fail(handlers.endedEarly());
+        if (sse !== undefined) return resumeOrFail(handlers.endedEarly());
         const text = chunks!.length === 1 ? chunks![0]!.toString('utf8') : Buffer.concat(chunks!).toString('utf8');
         outcome!.text = text;
         // Some servers label JSON loosely (or not at all); a leading brace is enough to try.
@@ -120,7 +136,9 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
         resolve(outcome!);
       },
       onResponseError(_controller, error) {
-        fail(error);
+        // A connection lost mid-stream is not a cancellation (2025-11-25 "Sending Messages" 6): resume it too.
+        if (sse !== undefined && !isSettled) resumeOrFail(error);
+        else fail(error);
       },
     };
     target.dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body }, handler);

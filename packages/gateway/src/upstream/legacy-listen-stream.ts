@@ -79,9 +79,12 @@ async function run(options: ListenStreamOptions, signal: AbortSignal): Promise<v
         throw new Error(`the GET stream was answered with HTTP ${response.statusCode} (${contentType || 'no content type'})`);
       }
       await readSseBody(response.body, {
-        onMessage(value, eventId) {
-          if (eventId !== undefined) lastEventId = eventId;
+        onMessage(value) {
           options.onMessage(value);
+        },
+        // Priming events (an id, no data) count too: they are what a resumption names.
+        onEventId(eventId) {
+          lastEventId = eventId;
         },
         onMalformed(data) {
           logger.warn({ backend, preview: data.slice(0, 200) }, 'skipped a listen-stream event that is not JSON');

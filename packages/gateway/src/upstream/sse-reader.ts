@@ -11,6 +11,8 @@ export interface SseHandlers {
   onMalformed?(data: string): void;
   /** The server's `retry` field, in milliseconds (2025-11-25: the client MUST respect it before reconnecting). */
   onRetry?(delayMs: number): void;
+  /** Every event's `id`, priming events included: the cursor a resuming GET sends as `Last-Event-ID`. */
+  onEventId?(eventId: string): void;
 }
 
 /** An incremental reader: feed it body chunks as they arrive. */
@@ -46,6 +48,7 @@ export function createSseReader(handlers: SseHandlers): SseReader {
   let isStopped = false;
   const parser = createParser({
     onEvent(event) {
+      if (!isStopped && event.id !== undefined) handlers.onEventId?.(event.id);
       // Priming events (an id with empty data, 2025-11-25 "Sending Messages" 6)
       // and non-message event types carry no JSON-RPC.
       if (isStopped || event.data.length === 0 || !isMessageEvent(event)) return;

@@ -32,6 +32,15 @@ describe('createSseReader', () => {
     assert.deepEqual(values, [{ n: 1 }]);
   });
 
+  test('reports the id of every event, the priming one included, and the retry field, as the cursor of a resumption', () => {
+    const ids: string[] = [];
+    const retries: number[] = [];
+    const reader = createSseReader({ onMessage: () => undefined, onEventId: (id) => void ids.push(id), onRetry: (ms) => void retries.push(ms) });
+    reader.feed('id: p-1\nretry: 500\ndata: \n\ndata: {"n":1}\n\nid: p-2\ndata: {"n":2}\n\n');
+    assert.deepEqual(ids, ['p-1', 'p-2']);
+    assert.deepEqual(retries, [500]);
+  });
+
   test('reports data that is not JSON instead of throwing', () => {
     const malformed: string[] = [];
     const reader = createSseReader({ onMessage: () => undefined, onMalformed: (data) => void malformed.push(data) });

@@ -6,7 +6,9 @@
 // initialize or server/discover, its requests, reconnections and relays) is
 // what the suite observes, and drives it through the gateway's per-backend
 // endpoint with an official SDK client, doing what each scenario expects a
-// client to do. MCP_CONFORMANCE_SCENARIO names the scenario.
+// client to do. MCP_CONFORMANCE_SCENARIO names the scenario; a scenario that
+// needs particular arguments passes them in MCP_CONFORMANCE_CONTEXT
+// (`toolCalls`), and a few ask for a step of their own (clientPlans below).
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -28,6 +30,39 @@ function argumentsFor(schema: { properties?: Record<string, { type?: string }> }
   let number = 2;
   for (const [name, property] of Object.entries(schema?.properties ?? {})) args[name] = property.type === 'number' || property.type === 'integer' ? number++ : property.type === 'boolean' ? true : 'conformance';
   return args;
+}
+
+/** What the suite passes a client in MCP_CONFORMANCE_CONTEXT: the scenario's name and, for some, the exact calls to make. */
+interface ScenarioContext {
+  name?: string;
+  toolCalls?: Array<{ name: string; arguments?: Record<string, unknown> }>;
+}
+
+function scenarioContext(): ScenarioContext {
+  const text = process.env.MCP_CONFORMANCE_CONTEXT;
+  return text === undefined || text === '' ? {} : (JSON.parse(text) as ScenarioContext);
+}
+
+type Tools = Awaited<ReturnType<Client['listTools']>>['tools'];
+
+/**
+ * What the client does after listing tools, for scenarios that ask for more
+ * than calling each tool: SEP-2106's preservation scenario wants the focal
+ * tool's inputSchema, as the client received it through the gateway, echoed
+ * back; the network-`$ref` scenario only wants the schema listed (its tool
+ * has no call handler), so that a gateway fetching the `$ref` would show.
+ */
+const clientPlans: Record<string, (client: Client, tools: Tools) => Promise<void>> = {
+  'json-schema-2020-12-preservation': async (client, tools) => {
+    const focal = tools.find((tool) => tool.name === 'json_schema_2020_12_tool');
+    if (focal === undefined) throw new Error('the gateway did not list json_schema_2020_12_tool');
+    await client.callTool({ name: 'json_schema_echo', arguments: { schema: focal.inputSchema } });
+  },
+  'json-schema-ref-no-deref': async () => undefined,
+};
+
+async function callEveryTool(client: Client, tools: Tools): Promise<void> {
+  for (const tool of tools) await client.callTool({ name: tool.name, arguments: argumentsFor(tool.inputSchema as never) });
 }
 
 const serverUrl = process.argv[2];
@@ -52,7 +87,13 @@ let exitCode = 0;
 try {
   await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url.replace(/\/mcp$/, '/servers/upstream/mcp'))));
   const { tools } = await client.listTools();
-  for (const tool of tools) await client.callTool({ name: tool.name, arguments: argumentsFor(tool.inputSchema as never) });
+  const context = scenarioContext();
+  const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? context.name ?? '';
+  if (context.toolCalls !== undefined) {
+    for (const call of context.toolCalls) await client.callTool({ name: call.name, arguments: call.arguments ?? {} });
+  } else {
+    await (clientPlans[scenario] ?? callEveryTool)(client, tools);
+  }
 } catch (error) {
   process.stderr.write(`the driver failed: ${(error as Error).message}\n`);
   exitCode = 1;

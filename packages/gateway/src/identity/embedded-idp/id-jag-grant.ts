@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { signAccessToken, type SigningKeys } from './signing-keys.ts';
+import { MemorySeenGrants, type SeenGrants } from './seen-grants.ts';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export const ID_JAG_PARAMETERS = ['assertion', 'scope', 'resource'] as const;
@@ -42,20 +43,9 @@ export interface IdJagGrantOptions {
   tenantClaim?: string;
   /** How the IdPs' keys are fetched (tests); default jose's remote key set per IdP. */
   keySetOf?: (idp: EnterpriseIdp) => JWTVerifyGetKey;
+  /** The grant ids already used: shared in Redis between replicas (redis-seen-grants.ts); default this process's memory. */
+  seenGrants?: SeenGrants;
   now?: () => number;
-}
-
-/** Seen grant ids, until they expire: an ID-JAG is used once (RFC 7521 section 5.2 leaves replay to the server; an assertion is a bearer secret). */
-class SeenGrants {
-  readonly #expiries = new Map<string, number>();
-
-  /** False when the id was already used and has not expired. */
-  claim(id: string, expiresAtMs: number, nowMs: number): boolean {
-    for (const [seen, expiry] of this.#expiries) if (expiry <= nowMs) this.#expiries.delete(seen);
-    if (this.#expiries.has(id)) return false;
-    this.#expiries.set(id, expiresAtMs);
-    return true;
-  }
 }
 
 /** invalid_grant with the reason as its description: oidc-provider keeps a generic one, and the client's operator needs to know which rule failed. */
@@ -68,7 +58,7 @@ export function createIdJagGrant(options: IdJagGrantOptions) {
   const idpsByIssuer = new Map(options.idps.map((idp) => [idp.issuer, idp]));
   const keySets = new Map<string, JWTVerifyGetKey>();
   const keySetOf = options.keySetOf ?? ((idp: EnterpriseIdp) => createRemoteJWKSet(new URL(idp.jwksUri)));
-  const seen = new SeenGrants();
+  const seen = options.seenGrants ?? new MemorySeenGrants();
   const served = new Set(options.gatewayScopes);
 
   async function verify(assertion: string): Promise<{ claims: JWTPayload; idp: EnterpriseIdp }> {
@@ -99,6 +89,15 @@ export function createIdJagGrant(options: IdJagGrantOptions) {
     }
   }
 
+  /** An ID-JAG is used once; when the shared cache cannot say whether it was, the grant waits for it rather than risk a replay. */
+  async function claimOnce(id: string, expiresAtMs: number): Promise<boolean> {
+    try {
+      return await seen.claim(id, expiresAtMs, now());
+    } catch (error) {
+      throw Object.assign(new errors.TemporarilyUnavailable('the replay check of ID-JAGs is unavailable (the shared store did not answer); retry the same assertion shortly', { cause: error }), { status: 503, statusCode: 503 });
+    }
+  }
+
   return async function idJagGrant(ctx: KoaContextWithOIDC): Promise<void> {
     const params = ctx.oidc.params as Record<string, string | undefined>;
     const client = ctx.oidc.client!;
@@ -110,7 +109,7 @@ export function createIdJagGrant(options: IdJagGrantOptions) {
     const resource = String(claims.resource);
     if (!options.isGatewayResource(resource)) throw new errors.InvalidTarget(`the ID-JAG is for ${resource}, which is not this gateway's`);
     if (params.resource !== undefined && params.resource !== resource) throw new errors.InvalidTarget(`resource ${params.resource} differs from the ID-JAG's ${resource}`);
-    if (!seen.claim(`${idp.issuer}\u0000${String(claims.jti)}`, (claims.exp as number) * 1000, now())) refuse('this ID-JAG was already used; ask the identity provider for a new one');
+    if (!(await claimOnce(`${idp.issuer}\u0000${String(claims.jti)}`, (claims.exp as number) * 1000))) refuse('this ID-JAG was already used; ask the identity provider for a new one');
 
     // The IdP decided the scopes; this server only narrows, to what it serves and what the IdP may grant here.
     const granted = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
