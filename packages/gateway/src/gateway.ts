@@ -182,16 +182,17 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const tenants = config.tenants === undefined ? undefined : new TenantDirectory(config.tenants);
   // With a `registry` section only backends the registry routes run (registry/routing-gate.ts); without one, all of them,
   // and the registry's stores (pg among their imports) are never loaded.
+  // The gateway's own registry changes (a changed pinned tool or definitions, the overdue sweep) are audited like an admin's.
+  const onRegistryEvent = audit === undefined ? undefined : async (event: RegistryEvent, details: Record<string, unknown>) => {
+    await audit.record(systemRegistryEventFacts(event, details, config.gateway.id, tenants !== undefined));
+  };
   const gate = config.registry === undefined ? undefined : await (await import('./registry/routing-gate.ts')).openRoutingGate(config.registry, {
     baseDirectory: options.configPath === undefined ? process.cwd() : dirname(resolvePath(options.configPath)),
     logger,
     backends: config.backends,
     // A tenant's own backend is enrolled as that tenant's entry, which its admins then review (docs/tenants.md).
     ...(tenants === undefined ? {} : { tenantOf: (backend: string) => tenants.ownerOf(backend) }),
-    // The gateway's own registry changes (a changed pinned tool, the overdue sweep) are audited like an admin's.
-    ...(audit === undefined ? {} : { onSystemEvent: async (event: RegistryEvent, details: Record<string, unknown>) => {
-      await audit.record(systemRegistryEventFacts(event, details, config.gateway.id, tenants !== undefined));
-    } }),
+    ...(onRegistryEvent === undefined ? {} : { onSystemEvent: onRegistryEvent }),
   });
   if (gate !== undefined) registerRegistryMetrics(metrics.registry, () => gate.cachedEntries());
   const registry = createBackendRegistry(
@@ -200,7 +201,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     { logger },
   );
   const backends = registry.all();
-  const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger, ...(gate === undefined ? {} : { deprecationOf: (name: string) => gate.notice(name) }) });
+  const catalog = new Catalog({ backends, separator: config.gateway.nameSeparator, logger, ...(gate === undefined ? {} : { deprecationOf: (name: string) => gate.notice(name), isToolWithheld: (name: string, tool: string) => gate.withholds(name, tool) }) });
+  // The registry stores each approved version's schema snapshot and applies the major-bump rule to later changes (docs/registry.md).
+  const definitionWatch = gate === undefined ? undefined : (await import('./registry/definition-watch.ts')).watchDefinitions({ gate, catalog, logger, ...(onRegistryEvent === undefined ? {} : { onSystemEvent: onRegistryEvent }) });
   // A redis session_store shares sessions, SSE event logs and a bus between replicas (docs/scale-out.md).
   const redisClients = config.session.store === 'memory' ? undefined : await importRedisClients();
   const redis: RedisConnection | undefined = redisClients?.openRedisConnection(config.session.store, logger);
@@ -513,6 +516,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     await router.policies?.close();
     if (policyRedis !== undefined) await redisClients!.closePolicyRedis(policyRedis);
     await audit?.close();
+    definitionWatch?.close();
     await gate?.close();
     await tracing.shutdown();
     await sessions.close();
