@@ -66,8 +66,11 @@ export function decideOnDefinitions(entry: RegistryEntry, records: readonly Snap
   const verdict = judgeChange(approved, live.snapshot);
   const record: NewSnapshotRecord = { ...base, kind: 'changed', verdict };
   const message = describeVerdict(entry.spec.name, verdict);
-  const event: RegistryEvent = { type: 'registry_transition', entry: entry.spec.name, tenant: entry.spec.tenant, from: state, to: state, by: SCHEMA_DIFF_ACTOR.principal, at, reason: `${message}; recorded, still routed` };
-  if (verdict.kind === 'additive') return { kind: 'change', record, verdict, event };
+  const event: RegistryEvent = { type: 'registry_transition', entry: entry.spec.name, tenant: entry.spec.tenant, from: state, to: state, by: SCHEMA_DIFF_ACTOR.principal, at, reason: message };
+  if (verdict.kind === 'additive') {
+    const reason = `${message}; recorded${REVIEWED.has(state) ? ', still routed' : ' for the open review'}`;
+    return { kind: 'change', record, verdict, event: { ...event, type: 'registry_definitions_changed', reason } };
+  }
   // Written to the entry before the record was stored (the store failed in between): record it, act once.
   if (entry.status.definitionChanges?.some((each) => each.digest === live.digest && each.reviewedAt === undefined)) return { kind: 'change', record, verdict, event };
   const change: RecordedDefinitionChange = {

@@ -112,7 +112,8 @@ export interface TransitionRequest {
 
 /** What the caller appends to the audit log for every change: who, when, from, to, why. */
 export interface RegistryEvent {
-  type: 'registry_entry_created' | 'registry_transition' | 'registry_spec_revised';
+  /** `registry_definitions_changed`: a compatible change of the backend's definitions, recorded without a transition (definition-governance.ts). */
+  type: 'registry_entry_created' | 'registry_transition' | 'registry_spec_revised' | 'registry_definitions_changed';
   entry: string;
   tenant: string;
   /** `null` for a created entry. */
