@@ -32,7 +32,7 @@ export interface DefinitionWatchOptions {
 export class DefinitionWatch {
   readonly #options: DefinitionWatchOptions;
   readonly #now: () => Date;
-  /** The digest last decided on per backend, with the entry version it was decided against. */
+  /** Per backend, `digest@resourceVersion`: the definitions last decided on and the entry version they were decided against. */
   readonly #decided = new Map<string, string>();
   readonly #running = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
@@ -75,6 +75,9 @@ export class DefinitionWatch {
     if (snapshot === undefined) return;
     const digest = snapshotDigest(snapshot);
     const { gate } = this.#options;
+    // Lists that refresh often (a short ttlMs) mostly bring the same definitions: decided already, no store read.
+    const cached = gate.cachedEntries().find((entry) => entry.spec.name === backend);
+    if (cached !== undefined && this.#decided.get(backend) === `${digest}@${cached.metadata.resourceVersion}`) return;
     // Another writer may win the compare-and-set; read again and re-decide, a few times.
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const entry = await gate.store.get(backend);
