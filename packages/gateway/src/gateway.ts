@@ -120,7 +120,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // One guard for every URL a caller or a discovered record supplies (docs/security.md section 3).
   const outbound = options.outbound ?? new OutboundGuard(config.outbound ?? {});
   const tenants = config.tenants === undefined ? undefined : new TenantDirectory(config.tenants);
-  const { gate, registry, catalog, toUpstream } = await wireBackends(config, { clientInfo, baseDirectory, logger, metrics, audit, outbound, tenants });
+  const { gate, registry, catalog, toUpstream, closeDefinitionWatch } = await wireBackends(config, { clientInfo, baseDirectory, logger, metrics, audit, outbound, tenants });
   const backends = registry.all();
   // Sessions, event logs, task ids and the replica bus: in this process, or in Redis for several replicas (docs/scale-out.md).
   const shared = await openSharedState(config, { backends, logger, metrics, audit });
@@ -307,7 +307,10 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ['policies', () => router.policies?.close()],
     ['policy redis', () => (policyRedis === undefined ? undefined : shared.redisClients!.closePolicyRedis(policyRedis))],
     ['audit', () => audit?.close()],
-    ['registry', () => gate?.close()],
+    ['registry', async () => {
+      closeDefinitionWatch();
+      await gate?.close();
+    }],
     ['tracing', () => tracing.shutdown()],
     ['sessions', () => shared.sessions.close()],
     ['replica bus', () => shared.bus?.close()],

@@ -127,6 +127,8 @@ const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'PUT', template: '/admin/registry/{name}', permission: 'registry.propose' },
   { method: 'PATCH', template: '/admin/registry/{name}', permission: 'registry.propose' },
   { method: 'POST', template: '/admin/registry/{name}/transitions', permission: 'registry.review' },
+  { method: 'GET', template: '/admin/registry/{name}/snapshots', permission: 'registry.read' },
+  { method: 'GET', template: '/admin/registry/{name}/snapshots/{sequence}', permission: 'registry.read' },
 ];
 
 const COMPILED = ROUTE_PERMISSIONS.map((route) => ({ ...route, pattern: templatePattern(route.template) }));

@@ -1,6 +1,7 @@
 // The registry on the admin listener: list entries, show one (with its ETag),
 // move one through its lifecycle (If-Match, a review when the table asks for
 // one), list the entries due for review, and show drift from the config file.
+// Schema snapshots (read only) are registry-snapshots-api.ts.
 // Proposing and revising (POST, PUT, PATCH) are registry-proposals.ts. Every transition, allowed or
 // refused, is recorded in the audit log as an admin action (who, when, from,
 // to, why) before the answer. The lifecycle rules live in registry/lifecycle.ts.
@@ -21,6 +22,7 @@ import { applyTransition } from '../registry/entry-commands.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
 import { registryDrift, type DriftReport } from '../registry/drift.ts';
 import { postProposal, putRevision } from './registry-proposals.ts';
+import { getSnapshots } from './registry-snapshots-api.ts';
 import type { BackendConfig } from '../config/backend-schema.ts';
 import type { AuditStore } from '../audit/sink.ts';
 import { retirementCandidates, type CallCount } from '../registry/retirement.ts';
@@ -135,7 +137,8 @@ export function createRegistryApi(options: RegistryApiOptions): AdminHandler {
           if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows the drift between the config file and the registry store' }, { allow: 'GET' });
           return writeJson(response, 200, { ...await driftWithin(options, scope), asOf: now().toISOString() });
         }
-        if (extra !== undefined || (action !== undefined && action !== 'transitions')) return writeJson(response, 404, { error: 'expected /admin/registry/{name} or /admin/registry/{name}/transitions' });
+        if (action === 'snapshots') return await getSnapshots(gate, request.method, name, extra, response, scope);
+        if (extra !== undefined || (action !== undefined && action !== 'transitions')) return writeJson(response, 404, { error: 'expected /admin/registry/{name}, /admin/registry/{name}/transitions or /admin/registry/{name}/snapshots' });
         if (action === undefined) {
           if (request.method === 'PUT' || request.method === 'PATCH') return await putRevision(options, name, request.method === 'PATCH', request, response, caller, now(), scope);
           if (request.method !== 'GET') return writeJson(response, 405, { error: 'GET shows one registry entry; PUT or PATCH revises its spec' }, { allow: 'GET, PUT, PATCH' });

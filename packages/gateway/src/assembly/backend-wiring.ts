@@ -44,6 +44,8 @@ export interface BackendWiring {
   catalog: Catalog;
   /** A backend's config as an upstream (credentials attached); also for backends added later by reload or discovery. */
   toUpstream: (backend: BackendConfig, isDiscovered?: boolean) => UpstreamConfig;
+  /** Stops watching the backends' definitions for the registry (nothing without a registry). */
+  closeDefinitionWatch: () => void;
 }
 
 export async function wireBackends(config: GatewayConfig, options: BackendWiringOptions): Promise<BackendWiring> {
@@ -57,6 +59,10 @@ export async function wireBackends(config: GatewayConfig, options: BackendWiring
     const context = { backend: backend.name, logger, ...(isDiscovered ? { fetch: outbound.fetcher() } : {}) };
     return { ...backend, credentials: createBackendCredentials(credentialOptions, context) };
   };
+  // The gateway's own registry changes (a changed pinned tool or definitions, the overdue sweep) are audited like an admin's.
+  const onRegistryEvent = audit === undefined ? undefined : async (event: RegistryEvent, details: Record<string, unknown>) => {
+    await audit.record(systemRegistryEventFacts(event, details, config.gateway.id, tenants !== undefined));
+  };
   // With a `registry` section only backends the registry routes run; without one, all of them,
   // and the registry's stores (pg among their imports) are never loaded.
   const gate = config.registry === undefined ? undefined : await (await import('../registry/routing-gate.ts')).openRoutingGate(config.registry, {
@@ -65,10 +71,7 @@ export async function wireBackends(config: GatewayConfig, options: BackendWiring
     backends: config.backends,
     // A tenant's own backend is enrolled as that tenant's entry, which its admins then review (docs/tenants.md).
     ...(tenants === undefined ? {} : { tenantOf: (backend: string) => tenants.ownerOf(backend) }),
-    // The gateway's own registry changes (a changed pinned tool, the overdue sweep) are audited like an admin's.
-    ...(audit === undefined ? {} : { onSystemEvent: async (event: RegistryEvent, details: Record<string, unknown>) => {
-      await audit.record(systemRegistryEventFacts(event, details, config.gateway.id, tenants !== undefined));
-    } }),
+    ...(onRegistryEvent === undefined ? {} : { onSystemEvent: onRegistryEvent }),
   });
   if (gate !== undefined) registerRegistryMetrics(metrics.registry, () => gate.cachedEntries());
   const registry = createBackendRegistry(
@@ -76,6 +79,8 @@ export async function wireBackends(config: GatewayConfig, options: BackendWiring
     createBackendFactory({ clientInfo: options.clientInfo, logger, clientCapabilities: UPSTREAM_CLIENT_CAPABILITIES, onCircuitChange: (backend, state) => metrics.setBreakerState(backend, state) }),
     { logger },
   );
-  const catalog = new Catalog({ backends: registry.all(), separator: config.gateway.nameSeparator, logger, ...(gate === undefined ? {} : { deprecationOf: (name: string) => gate.notice(name) }) });
-  return { gate, registry, catalog, toUpstream };
+  const catalog = new Catalog({ backends: registry.all(), separator: config.gateway.nameSeparator, logger, ...(gate === undefined ? {} : { deprecationOf: (name: string) => gate.notice(name), isToolWithheld: (name: string, tool: string) => gate.withholds(name, tool) }) });
+  // The registry stores each approved version's schema snapshot and applies the major-bump rule to later changes (docs/registry.md).
+  const definitionWatch = gate === undefined ? undefined : (await import('../registry/definition-watch.ts')).watchDefinitions({ gate, catalog, logger, ...(onRegistryEvent === undefined ? {} : { onSystemEvent: onRegistryEvent }) });
+  return { gate, registry, catalog, toUpstream, closeDefinitionWatch: () => definitionWatch?.close() };
 }

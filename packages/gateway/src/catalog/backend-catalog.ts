@@ -86,6 +86,17 @@ export class BackendCatalog {
     return state.items;
   }
 
+  /** Every list as last fetched, once each has been fetched and none is being refreshed (the registry's schema snapshots); else undefined. */
+  settledLists(): Record<ListKind, readonly Primitive[]> | undefined {
+    const lists: Partial<Record<ListKind, readonly Primitive[]>> = {};
+    for (const kind of LIST_KINDS) {
+      const state = this.#lists.get(kind);
+      if (state === undefined || state.fetchedAt === 0 || state.refreshing !== undefined) return undefined;
+      lists[kind] = state.items;
+    }
+    return lists as Record<ListKind, readonly Primitive[]>;
+  }
+
   /** The backend's freshness hint for a list, if it gave one. */
   ttlMs(kind: ListKind): number | undefined {
     return this.#lists.get(kind)?.ttlMs;

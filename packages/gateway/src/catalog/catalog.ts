@@ -61,6 +61,8 @@ export interface CatalogOptions {
   maxTtlMs?: number;
   /** A deprecated backend's notice (registry/routing-gate.ts), added to each of its tools. */
   deprecationOf?: (backend: string) => { header: string; since: string; message: string } | undefined;
+  /** A tool the registry withholds until reviewed (a breaking change without a major version step, registry/definition-governance.ts). */
+  isToolWithheld?: (backend: string, tool: string) => boolean;
 }
 
 /** Where a deprecated backend's notice sits in a tool's `_meta` (a reverse-DNS key, as MCP reserves unprefixed ones). */
@@ -83,10 +85,12 @@ export class Catalog {
   readonly #maxTtlMs: number;
   readonly #minRefreshIntervalMs: number;
   readonly #deprecationOf: CatalogOptions['deprecationOf'];
+  readonly #isToolWithheld: CatalogOptions['isToolWithheld'];
 
   constructor(options: CatalogOptions) {
     this.separator = options.separator;
     this.#deprecationOf = options.deprecationOf;
+    this.#isToolWithheld = options.isToolWithheld;
     this.#logger = options.logger;
     this.#maxTtlMs = options.maxTtlMs ?? 60_000;
     this.#minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1_000;
@@ -171,6 +175,14 @@ export class Catalog {
     await this.#byName.get(name)?.refresh(kinds);
   }
 
+  /** One backend's own lists and handshake, once every list is fetched and settled (registry/definition-watch.ts); else undefined. */
+  listingsOf(name: string): { backend: Backend; lists: Record<ListKind, readonly Primitive[]> } | undefined {
+    const catalog = this.#byName.get(name);
+    if (catalog === undefined || catalog.backend.state !== 'ready') return undefined;
+    const lists = catalog.settledLists();
+    return lists === undefined ? undefined : { backend: catalog.backend, lists };
+  }
+
   /** A backend's deprecation began or ended: its tools are rebuilt with (or without) the notice. */
   noticesChanged(): void {
     this.#invalidate();
@@ -241,7 +253,7 @@ export class Catalog {
       const name = (original: string) => (isFederated ? qualifyName(backend, original, this.separator) : original);
       const notice = this.#deprecationOf?.(backend);
       for (const tool of source.items('tools')) {
-        if (typeof tool.name !== 'string') continue;
+        if (typeof tool.name !== 'string' || this.#isToolWithheld?.(backend, tool.name) === true) continue;
         const scan = scanHeaderParameters(tool.inputSchema);
         if (!scan.isValid) {
           this.#logger.warn({ backend, tool: tool.name, reason: scan.reason }, 'excluding tool with an invalid x-mcp-header annotation');

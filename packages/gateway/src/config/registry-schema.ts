@@ -23,6 +23,8 @@ const registryShape = {
   suspend_overdue: flag().default(false),
   /** How often the sweep flags overdue entries (and suspends them with suspend_overdue); default 3600. */
   review_sweep_interval_seconds: wholeNumber(1, 86_400).optional(),
+  /** true: tools a breaking change without a major serverInfo.version step touched leave the catalog until reviewed (docs/registry.md). */
+  block_breaking_without_major: flag().default(false),
 };
 
 export const registrySchema = z.strictObject(registryShape, { error: 'expected a mapping' }).optional();
@@ -63,6 +65,8 @@ export interface RegistryConfig {
   suspendOverdue?: boolean;
   /** Seconds between sweeps; absent: 3600. */
   reviewSweepIntervalSeconds?: number;
+  /** Withhold the tools of a breaking change without a major version step until reviewed (registry/definition-governance.ts); absent: false. */
+  blockBreakingWithoutMajor?: boolean;
 }
 
 export function toRegistryConfig(file: z.output<typeof registrySchema>): RegistryConfig | undefined {
@@ -74,6 +78,7 @@ export function toRegistryConfig(file: z.output<typeof registrySchema>): Registr
     ...(file.review_interval_days === undefined ? {} : { reviewIntervalDays: file.review_interval_days }),
     ...(file.suspend_overdue ? { suspendOverdue: true } : {}),
     ...(file.review_sweep_interval_seconds === undefined ? {} : { reviewSweepIntervalSeconds: file.review_sweep_interval_seconds }),
+    ...(file.block_breaking_without_major ? { blockBreakingWithoutMajor: true } : {}),
   };
 }
 

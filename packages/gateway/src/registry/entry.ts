@@ -9,6 +9,7 @@ import { BACKEND_NAME, BACKEND_NAME_MAX_LENGTH } from '../config/backend-schema.
 import type { Condition } from './conditions.ts';
 import { RegistryError, type SpecProblem } from './errors.ts';
 import type { RecordedToolChange } from './tool-governance.ts';
+import type { RecordedDefinitionChange } from './definition-governance.ts';
 
 import { DATA_CLASSIFICATIONS, RISK_TIERS, type DataClassification, type RiskTier } from '../config/registry-vocabulary.ts';
 
@@ -77,6 +78,8 @@ export interface EntryStatus {
   conditions: Condition[];
   /** Changed tool definitions tool pinning reported (tool-governance.ts), each acted on once. */
   toolChanges?: RecordedToolChange[];
+  /** Breaking changes of the backend's definitions against its approved snapshot (definition-governance.ts), each acted on once. */
+  definitionChanges?: RecordedDefinitionChange[];
 }
 
 export interface EntryMetadata {

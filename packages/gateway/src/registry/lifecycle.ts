@@ -7,6 +7,7 @@ import { conditionOf, setCondition, type Condition } from './conditions.ts';
 import { API_VERSION, type EntrySpec, type LifecycleState, type RegistryEntry, type Review, type ReviewCheck, type ReviewDecision, type RiskTier } from './entry.ts';
 import { isRegistryError, RegistryError } from './errors.ts';
 import { markToolChangesReviewed } from './tool-governance.ts';
+import { markDefinitionChangesReviewed } from './definition-governance.ts';
 
 /** `proposer` and `owner` follow from the entry; `reviewer` and `platform_admin` are granted to the actor. */
 export type ActorRole = 'proposer' | 'reviewer' | 'owner' | 'platform_admin';
@@ -111,7 +112,8 @@ export interface TransitionRequest {
 
 /** What the caller appends to the audit log for every change: who, when, from, to, why. */
 export interface RegistryEvent {
-  type: 'registry_entry_created' | 'registry_transition' | 'registry_spec_revised';
+  /** `registry_definitions_changed`: a compatible change of the backend's definitions, recorded without a transition (definition-governance.ts). */
+  type: 'registry_entry_created' | 'registry_transition' | 'registry_spec_revised' | 'registry_definitions_changed';
   entry: string;
   tenant: string;
   /** `null` for a created entry. */
@@ -260,8 +262,8 @@ function enter(entry: RegistryEntry, to: LifecycleState, review: Review | undefi
   if (to === 'active' || to === 'in_review' || to === 'proposed') delete status.deprecatedAt;
   status.conditions = observedConditions(status.conditions, { ...entry, status }, now);
   const next = { ...entry, status, metadata: { ...entry.metadata, updatedAt: now.toISOString() } };
-  // The approval that completes a round covers the tool changes that sent it back (tool-governance.ts).
-  return to === 'approved' ? markToolChangesReviewed(next, now) : next;
+  // The approval that completes a round covers the tool and definition changes that sent it back (tool-governance.ts, definition-governance.ts).
+  return to === 'approved' ? markDefinitionChangesReviewed(markToolChangesReviewed(next, now), now) : next;
 }
 
 function observedConditions(conditions: readonly Condition[], entry: RegistryEntry, now: Date): Condition[] {

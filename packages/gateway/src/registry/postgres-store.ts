@@ -7,7 +7,8 @@ import pg from 'pg';
 import { describeCause, withoutPassword } from '../audit/errors.ts';
 import type { RegistryEntry } from './entry.ts';
 import { isRegistryError, RegistryError } from './errors.ts';
-import { alreadyExistsError, conflictError, entryDocument, entryFromDocument, isResourceVersion, nextResourceVersion, notFoundError, type EntryFilter, type RegistryStore } from './store.ts';
+import { alreadyExistsError, conflictError, entryDocument, entryFromDocument, isResourceVersion, nextResourceVersion, notFoundError, snapshotDocument, snapshotFromDocument, type EntryFilter, type RegistryStore } from './store.ts';
+import type { NewSnapshotRecord, SnapshotRecord } from './definition-snapshot.ts';
 
 /** Applied in order, each once, in one transaction. Append; never edit a released one. `$s` is the quoted schema. */
 const MIGRATIONS: readonly { version: number; statements: readonly string[] }[] = [
@@ -18,6 +19,15 @@ const MIGRATIONS: readonly { version: number; statements: readonly string[] }[] 
         name text PRIMARY KEY, tenant text NOT NULL, state text NOT NULL,
         resource_version bigint NOT NULL, document jsonb NOT NULL, updated_at timestamptz NOT NULL)`,
       'CREATE INDEX registry_entries_tenant ON $s.registry_entries (tenant, name)',
+    ],
+  },
+  {
+    // The schema snapshot of each approved version and of each change seen after it (definition-snapshot.ts).
+    version: 2,
+    statements: [
+      `CREATE TABLE $s.registry_snapshots (
+        backend text NOT NULL, sequence integer NOT NULL, kind text NOT NULL, digest text NOT NULL,
+        taken_at timestamptz NOT NULL, document jsonb NOT NULL, PRIMARY KEY (backend, sequence))`,
     ],
   },
 ];
@@ -43,6 +53,7 @@ export class PostgresRegistryStore implements RegistryStore {
   readonly schema: string;
   readonly #pool: pg.Pool;
   readonly #table: string;
+  readonly #snapshots: string;
 
   private constructor(options: PostgresRegistryOptions) {
     this.schema = options.schema ?? 'public';
@@ -50,6 +61,7 @@ export class PostgresRegistryStore implements RegistryStore {
       throw new RegistryError('registry_store_invalid', `"${this.schema}" is not a usable PostgreSQL schema name for the registry: use lower-case letters, digits and _`);
     }
     this.#table = `"${this.schema}".registry_entries`;
+    this.#snapshots = `"${this.schema}".registry_snapshots`;
     this.location = withoutPassword(options.url);
     this.#pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 4 });
     // An idle client's error (the server restarted) must not crash the gateway; the next query reports it.
@@ -149,6 +161,32 @@ export class PostgresRegistryStore implements RegistryStore {
     const current = await this.get(name);
     if (current === undefined) throw notFoundError(name);
     throw conflictError(name, expectedVersion, current.metadata.resourceVersion);
+  }
+
+  /**
+   * The next number is picked inside the INSERT; two replicas recording the
+   * same backend at once collide on the primary key (SQLSTATE 23505), and the
+   * loser retries with the number after the winner's.
+   */
+  async addSnapshot(record: NewSnapshotRecord): Promise<SnapshotRecord> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = await this.#pool.query<Row>(
+          `INSERT INTO ${this.#snapshots} (backend, sequence, kind, digest, taken_at, document)
+           SELECT $1, COALESCE(MAX(sequence), 0) + 1, $2, $3, $4, $5 FROM ${this.#snapshots} WHERE backend = $1 RETURNING sequence`,
+          [record.backend, record.kind, record.digest, record.takenAt, snapshotDocument(record)],
+        );
+        return { ...record, sequence: Number(result.rows[0]!.sequence) };
+      } catch (error) {
+        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION && attempt < 5) continue;
+        throw this.#wrap(error);
+      }
+    }
+  }
+
+  async listSnapshots(backend: string): Promise<SnapshotRecord[]> {
+    const result = await this.#query(`SELECT backend, sequence, document::text AS document FROM ${this.#snapshots} WHERE backend = $1 ORDER BY sequence`, [backend]);
+    return result.rows.map((row) => snapshotFromDocument(String(row.document), row.backend, row.sequence));
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,8 @@
 // pinning sending an entry back to review, the overdue-review sweep
 // suspending one): an `admin_action` named `registry_transition` like an
 // admin's, its caller the system principal that acted (`system:tool-pinning`).
+// A compatible change of definitions moves nothing and is recorded as
+// `registry_definitions_changed` (registry/definition-governance.ts).
 
 import type { AuditFacts } from '../audit/record.ts';
 import type { RegistryEvent } from './lifecycle.ts';
@@ -16,7 +18,7 @@ export function systemRegistryEventFacts(event: RegistryEvent, details: Record<s
     // The tenant field exists only on a gateway with tenants, so other chains hash as before (audit/record.ts).
     caller: { identity: event.by, ...(hasTenants ? { tenant: event.tenant } : {}) },
     server: event.entry,
-    name: 'registry_transition',
+    name: event.type === 'registry_definitions_changed' ? event.type : 'registry_transition',
     arguments: { entry: event.entry, from: event.from, to: event.to, reason: event.reason, by: event.by, at: event.at, resource_version: event.resourceVersion, ...details },
   };
 }

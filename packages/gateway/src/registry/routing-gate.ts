@@ -16,6 +16,7 @@ import type { EntrySpec, RegistryEntry } from './entry.ts';
 import { isRegistryError } from './errors.ts';
 import { DEFAULT_LIFECYCLE_POLICY, routability, type Actor, type DeprecationNotice, type LifecyclePolicy, type RegistryEvent } from './lifecycle.ts';
 import { reviewAfterToolChange, type ToolChange } from './tool-governance.ts';
+import { withheldTools } from './definition-governance.ts';
 import { DEFAULT_REVIEW_SWEEP_INTERVAL_SECONDS, sweepStep } from './review-sweep.ts';
 import { proposeEntry } from './entry-commands.ts';
 import type { RegistryStore } from './store.ts';
@@ -34,6 +35,8 @@ export interface RoutingGateOptions {
   tenantOf?: (backend: string) => string | undefined;
   /** A change the gateway made itself (no admin request): the caller appends it to the audit log with `details`. */
   onSystemEvent?: (event: RegistryEvent, details: Record<string, unknown>) => Promise<void>;
+  /** `registry.block_breaking_without_major`: tools a breaking change without a major version step touched leave the catalog until reviewed. */
+  blockBreakingWithoutMajor?: boolean;
 }
 
 /** How often a replica re-reads the store for transitions written elsewhere. */
@@ -50,6 +53,8 @@ export class RoutingGate {
   readonly #now: () => Date;
   readonly #tenantOf: (backend: string) => string | undefined;
   readonly #onSystemEvent: RoutingGateOptions['onSystemEvent'];
+  readonly #blockBreakingWithoutMajor: boolean;
+  readonly #observers = new Set<(entry: RegistryEntry) => void>();
   #entries = new Map<string, RegistryEntry>();
   /** Backends a discovery source reported, so drift does not call them "no longer configured". */
   readonly #discovered = new Set<string>();
@@ -66,6 +71,20 @@ export class RoutingGate {
     this.#now = options.now ?? (() => new Date());
     this.#tenantOf = options.tenantOf ?? (() => undefined);
     this.#onSystemEvent = options.onSystemEvent;
+    this.#blockBreakingWithoutMajor = options.blockBreakingWithoutMajor === true;
+  }
+
+  /** Whether the catalog leaves out `backend`'s `tool`: a breaking change without a major step, not yet reviewed, with `block_breaking_without_major`. */
+  withholds(backend: string, tool: string): boolean {
+    if (!this.#blockBreakingWithoutMajor) return false;
+    const entry = this.#entries.get(backend);
+    return entry !== undefined && withheldTools(entry).has(tool);
+  }
+
+  /** Called with every entry this process writes (observe), e.g. to snapshot an approved backend's definitions. */
+  onObserve(listener: (entry: RegistryEntry) => void): () => void {
+    this.#observers.add(listener);
+    return () => this.#observers.delete(listener);
   }
 
   /** Whether calls and catalog listings may reach `name` now. Synchronous: it reads the cache. */
@@ -227,6 +246,7 @@ export class RoutingGate {
     const next = new Map(this.#entries);
     next.set(entry.spec.name, entry);
     await this.#replace(next);
+    for (const observer of this.#observers) observer(entry);
   }
 
   async #replace(next: Map<string, RegistryEntry>): Promise<void> {
@@ -271,11 +291,11 @@ export class RoutingGate {
   }
 }
 
-/** What the gate's answer depends on: routed or not, and the notice. */
+/** What the gate's answer depends on: routed or not, the notice, and the tools a breaking change may withhold. */
 function gateKey(entry: RegistryEntry | undefined): string {
   if (entry === undefined) return 'absent';
   const routable = routability(entry);
-  return routable.isRoutable ? `routed:${routable.notice?.header ?? ''}` : 'held';
+  return `${routable.isRoutable ? `routed:${routable.notice?.header ?? ''}` : 'held'}:${[...withheldTools(entry)].join(',')}`;
 }
 
 /** The spec a backend without an entry is enrolled with: its declared registry keys, defaults for the rest. */
@@ -318,7 +338,7 @@ export async function openRoutingGate(config: RegistryConfig, options: { baseDir
     requiredReviewers: { ...DEFAULT_LIFECYCLE_POLICY.requiredReviewers, ...config.requiredReviewers },
     reviewIntervalDays: config.reviewIntervalDays === undefined ? DEFAULT_LIFECYCLE_POLICY.reviewIntervalDays : { low: config.reviewIntervalDays, medium: config.reviewIntervalDays, high: config.reviewIntervalDays, critical: config.reviewIntervalDays },
   };
-  const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger, ...(options.tenantOf === undefined ? {} : { tenantOf: options.tenantOf }), ...(options.onSystemEvent === undefined ? {} : { onSystemEvent: options.onSystemEvent }) });
+  const gate = new RoutingGate({ store, enforce: config.enforce, policy, logger: options.logger, blockBreakingWithoutMajor: config.blockBreakingWithoutMajor === true, ...(options.tenantOf === undefined ? {} : { tenantOf: options.tenantOf }), ...(options.onSystemEvent === undefined ? {} : { onSystemEvent: options.onSystemEvent }) });
   await gate.refresh();
   await gate.enrol(options.backends.filter((backend) => backend.enabled), 'config');
   gate.startRefresh(REFRESH_INTERVAL_MS);

@@ -9,7 +9,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { describeCause } from '../audit/errors.ts';
 import type { RegistryEntry } from './entry.ts';
 import { isRegistryError, RegistryError } from './errors.ts';
-import { alreadyExistsError, conflictError, entryDocument, entryFromDocument, isResourceVersion, nextResourceVersion, notFoundError, type EntryFilter, type RegistryStore } from './store.ts';
+import { alreadyExistsError, conflictError, entryDocument, entryFromDocument, isResourceVersion, nextResourceVersion, notFoundError, snapshotDocument, snapshotFromDocument, type EntryFilter, type RegistryStore } from './store.ts';
+import type { NewSnapshotRecord, SnapshotRecord } from './definition-snapshot.ts';
 
 /** Applied in order, each once, recorded in registry_schema_versions. Append; never edit a released one. */
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
@@ -21,6 +22,15 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         resource_version INTEGER NOT NULL, document TEXT NOT NULL, updated_at TEXT NOT NULL
       );
       CREATE INDEX registry_entries_tenant ON registry_entries (tenant, name);`,
+  },
+  {
+    // The schema snapshot of each approved version and of each change seen after it (definition-snapshot.ts).
+    version: 2,
+    sql: `
+      CREATE TABLE registry_snapshots (
+        backend TEXT NOT NULL, sequence INTEGER NOT NULL, kind TEXT NOT NULL, digest TEXT NOT NULL,
+        taken_at TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (backend, sequence)
+      );`,
   },
 ];
 
@@ -112,6 +122,20 @@ export class SqliteRegistryStore implements RegistryStore {
     const current = await this.get(name);
     if (current === undefined) throw notFoundError(name);
     throw conflictError(name, expectedVersion, current.metadata.resourceVersion);
+  }
+
+  async addSnapshot(record: NewSnapshotRecord): Promise<SnapshotRecord> {
+    // One statement picks the next number and inserts it: atomic, as SQLite runs one writer at a time.
+    const row = this.#run(() =>
+      this.#db.prepare(`INSERT INTO registry_snapshots (backend, sequence, kind, digest, taken_at, document)
+        SELECT ?, COALESCE(MAX(sequence), 0) + 1, ?, ?, ?, ? FROM registry_snapshots WHERE backend = ? RETURNING sequence`)
+        .get(record.backend, record.kind, record.digest, record.takenAt, snapshotDocument(record), record.backend)) as Row;
+    return { ...record, sequence: Number(row.sequence) };
+  }
+
+  async listSnapshots(backend: string): Promise<SnapshotRecord[]> {
+    const rows = this.#run(() => this.#db.prepare('SELECT backend, sequence, document FROM registry_snapshots WHERE backend = ? ORDER BY sequence').all(backend)) as Row[];
+    return rows.map((row) => snapshotFromDocument(String(row.document), row.backend, row.sequence));
   }
 
   async close(): Promise<void> {

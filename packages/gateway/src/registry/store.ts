@@ -4,6 +4,7 @@
 // entry's resourceVersion, so two admins editing at once get `conflict`.
 
 import type { LifecycleState, RegistryEntry } from './entry.ts';
+import type { NewSnapshotRecord, SnapshotRecord } from './definition-snapshot.ts';
 import { RegistryError } from './errors.ts';
 
 export interface EntryFilter {
@@ -26,6 +27,10 @@ export interface RegistryStore {
    * version; `conflict` if another write came first, `not_found` if none exists.
    */
   replace(entry: RegistryEntry, expectedVersion: string): Promise<RegistryEntry>;
+  /** Stores a schema snapshot of a backend (definition-snapshot.ts) as its next sequence number. */
+  addSnapshot(record: NewSnapshotRecord): Promise<SnapshotRecord>;
+  /** A backend's snapshot records, oldest first. */
+  listSnapshots(backend: string): Promise<SnapshotRecord[]>;
   close(): Promise<void>;
 }
 
@@ -60,4 +65,13 @@ export function notFoundError(name: string): RegistryError {
 
 export function alreadyExistsError(name: string): RegistryError {
   return new RegistryError('already_exists', `a registry entry named ${name} exists already; revise it, or pick another name`);
+}
+
+/** The JSON kept for a snapshot record; its backend and sequence live in columns of their own. */
+export function snapshotDocument(record: NewSnapshotRecord): string {
+  return JSON.stringify({ ...record, backend: undefined });
+}
+
+export function snapshotFromDocument(document: string, backend: unknown, sequence: unknown): SnapshotRecord {
+  return { ...(JSON.parse(document) as Omit<SnapshotRecord, 'backend' | 'sequence'>), backend: String(backend), sequence: Number(sequence) };
 }

@@ -47,6 +47,8 @@ describe('admin permissions', () => {
     ['GET', '/admin/registry/review-due', 'registry.read'],
     ['GET', '/admin/registry/wiki/', 'registry.read'],
     ['POST', '/admin/registry/wiki/transitions', 'registry.review'],
+    ['GET', '/admin/registry/wiki/snapshots', 'registry.read'],
+    ['GET', '/admin/registry/wiki/snapshots/approved', 'registry.read'],
     ['POST', '/admin/tools/crm/send_email/accept', 'pins.decide'],
     ['DELETE', '/admin/sessions/abc', 'sessions.manage'],
     ['GET', '/admin/audit/records.csv', 'audit.read'],

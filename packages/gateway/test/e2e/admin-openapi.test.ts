@@ -412,6 +412,24 @@ describe('the admin API document against a running gateway', () => {
     assert.ok(retirement.tools.some((tool: any) => tool.backend === 'crm'), 'the tools crm lists now, called or not');
   });
 
+  it('answers the schema snapshot routes as documented: the list with the approved baseline, one by sequence, by "approved", and unknown ones', async () => {
+    // The active crm's first settled listing is stored as its approved snapshot.
+    let listed = await admin('GET', '/admin/registry/crm/snapshots');
+    for (let attempt = 0; attempt < 200 && listed.body.approved === null; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      listed = await admin('GET', '/admin/registry/crm/snapshots');
+    }
+    assert.equal(listed.status, 200);
+    assert.equal(listed.body.snapshots[0].kind, 'approved');
+    assert.ok(listed.body.snapshots[0].tools > 0);
+    const one = await admin('GET', `/admin/registry/crm/snapshots/${listed.body.approved}`);
+    assert.equal(one.body.snapshot.snapshot.format, 'gatehouse.schema-snapshot/1');
+    assert.equal((await admin('GET', '/admin/registry/crm/snapshots/approved')).body.snapshot.sequence, listed.body.approved);
+    assert.deepEqual((await admin('GET', '/admin/registry/wiki/snapshots')).body.snapshots, [], 'a backend never routed has none');
+    assert.equal((await admin('GET', '/admin/registry/crm/snapshots/99')).body.code, 'not_found');
+    assert.equal((await admin('GET', '/admin/registry/no-such-entry/snapshots')).body.code, 'not_found');
+  });
+
   it('refuses every /admin/ operation without a token (401) and without the admin scope (403), as documented', async () => {
     const forged = `${tokens.admin!.slice(0, -4)}AAAA`;
     for (const [method, template] of api.operations().filter(([, template]) => template.startsWith('/admin/'))) {

@@ -7,22 +7,19 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { backendScripts, startHttpBackend, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
-import { startGateway, type RunningGateway } from '../../src/gateway.ts';
-import { silentLogger } from '../../src/telemetry/logger.ts';
-import { agentToken } from '../../src/cli/commands/token.ts';
+import type { RunningGateway } from '../../src/gateway.ts';
 import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
-import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
+import { startYamlGateway, type YamlGateway } from '../fixtures/yaml-gateway.ts';
+import { registryGatewayYaml, secretsOf } from '../fixtures/registry-gateway-yaml.ts';
 import { eventually } from '../fixtures/eventually.ts';
 import { modernRequest } from '../fixtures/raw-http.ts';
 import { messageOf, readEvents } from '../fixtures/sse.ts';
@@ -35,11 +32,11 @@ const AGENTS = [
 ];
 
 describe('the registry gates routing on review', () => {
-  let directory: string;
+  let started: YamlGateway;
   let backend: HttpBackendProcess;
   let config: GatewayConfig;
   let gateway: RunningGateway;
-  const tokens: Record<string, string> = {};
+  let tokens: Record<string, string>;
   let legacy: V1Client;
   let modern: V2Client;
   let legacyListChanges = 0;
@@ -47,21 +44,15 @@ describe('the registry gates routing on review', () => {
   const listenAbort = new AbortController();
 
   before(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'gatehouse-registry-e2e-'));
     backend = await startHttpBackend(backendScripts.v2);
-    const backendsDirectory = join(directory, 'backends.d');
-    await mkdir(backendsDirectory);
-    await writeFile(join(backendsDirectory, 'found.yaml'), `name: found\nurl: ${backend.url}\nowner: agent:proposer\ndescription: found in the directory\n`);
-    config = gatewayConfig([httpBackend('known', backend.url)]);
-    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS.map((agent) => ({ ...agent, description: 'test agent' })) } });
-    config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
-    config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true };
-    // The discovered record points at the test backend on loopback, which the outbound guard opens only when told.
-    config.outbound = { allow: ['127.0.0.1'], timeoutMs: 10_000, maxResponseBytes: 1_048_576 };
-    config.discovery = { directory: { path: backendsDirectory }, dnsSrv: [], kubernetes: undefined };
-    gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
-    const base = gateway.url.replace(/\/mcp$/, '');
-    for (const agent of AGENTS) tokens[agent.name] = (await agentToken(base, agent.name, agent.secret)).token;
+    started = await startYamlGateway('registry-e2e', (directory) => {
+      const backendsDirectory = join(directory, 'backends.d');
+      // The discovered record points at the test backend on loopback, which the outbound guard opens only when told (the fixture does).
+      const yaml = registryGatewayYaml(directory, { agents: AGENTS, backends: [{ name: 'known', url: backend.url }], discoveryDirectory: backendsDirectory });
+      writeFileSync(join(backendsDirectory, 'found.yaml'), `name: found\nurl: ${backend.url}\nowner: agent:proposer\ndescription: found in the directory\n`);
+      return yaml;
+    }, AGENTS.map((agent) => agent.name), secretsOf(AGENTS));
+    ({ gateway, config, tokens } = started);
     const headers = { authorization: `Bearer ${tokens.reviewer}` };
     legacy = new V1Client({ name: 'registry-test-v1', version: '1.0.0' });
     legacy.setNotificationHandler(ToolListChangedNotificationSchema, () => {
@@ -84,9 +75,8 @@ describe('the registry gates routing on review', () => {
     listenAbort.abort();
     await legacy?.close();
     await modern?.close();
-    await gateway?.close();
+    await started?.close();
     await backend?.close();
-    await rm(directory, { recursive: true, force: true });
   });
 
   async function admin(path: string, agent: string, body?: unknown, ifMatch?: string): Promise<{ status: number; etag: string | null; body: Record<string, any> }> {

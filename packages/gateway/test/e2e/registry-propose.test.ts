@@ -8,66 +8,60 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { backendScripts, startHttpBackend, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
-import { startGateway, type RunningGateway } from '../../src/gateway.ts';
-import { silentLogger } from '../../src/telemetry/logger.ts';
-import { agentToken } from '../../src/cli/commands/token.ts';
+import type { RunningGateway } from '../../src/gateway.ts';
 import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { registerRegistryLifecycleCommands } from '../../src/cli/commands/registry-lifecycle.ts';
-import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
-import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
+import { startYamlGateway, type YamlGateway } from '../fixtures/yaml-gateway.ts';
+import { registryGatewayYaml, secretsOf } from '../fixtures/registry-gateway-yaml.ts';
 import { eventually } from '../fixtures/eventually.ts';
 import { dropSchema, POSTGRES_URL, postgresSkip } from '../audit/fixtures/audit-fixtures.ts';
 
 const pgSkip = await postgresSkip();
 const SCOPES = ['gatehouse.admin', 'known.read', 'known.invoke', 'orders.read', 'orders.invoke'];
 const AGENTS = [
-  { name: 'proposer', secret: 'proposer-test-secret', scopes: SCOPES, roles: ['platform'], description: 'test agent' },
-  { name: 'reviewer', secret: 'reviewer-test-secret', scopes: SCOPES, roles: ['platform'], description: 'test agent' },
+  { name: 'proposer', secret: 'proposer-test-secret', scopes: SCOPES, roles: ['platform'] },
+  { name: 'reviewer', secret: 'reviewer-test-secret', scopes: SCOPES, roles: ['platform'] },
 ];
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`proposing a registry entry through the admin API (${kind} store)`, { skip: kind === 'postgres' ? pgSkip : false }, () => {
-    let directory: string;
+    let started: YamlGateway;
     let backendsDirectory: string;
     let backend: HttpBackendProcess;
     let config: GatewayConfig;
     let gateway: RunningGateway;
     let client: V1Client;
-    const tokens: Record<string, string> = {};
+    let tokens: Record<string, string>;
     const schema = `registry_propose_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
     before(async () => {
-      directory = await mkdtemp(join(tmpdir(), 'gatehouse-registry-propose-'));
       backend = await startHttpBackend(backendScripts.v2);
-      backendsDirectory = join(directory, 'backends.d');
-      await mkdir(backendsDirectory);
-      config = gatewayConfig([httpBackend('known', backend.url)]);
-      useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS } });
-      config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
-      config.registry = { store: kind === 'sqlite' ? { kind, path: join(directory, 'registry.db') } : { kind, url: POSTGRES_URL, schema }, enforce: true };
-      config.outbound = { allow: ['127.0.0.1'], timeoutMs: 10_000, maxResponseBytes: 1_048_576 };
-      config.discovery = { directory: { path: backendsDirectory }, dnsSrv: [], kubernetes: undefined };
-      gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
-      const base = gateway.url.replace(/\/mcp$/, '');
-      for (const agent of AGENTS) tokens[agent.name] = (await agentToken(base, agent.name, agent.secret)).token;
+      started = await startYamlGateway('registry-propose', (directory) => {
+        backendsDirectory = join(directory, 'backends.d');
+        return registryGatewayYaml(directory, {
+          agents: AGENTS,
+          backends: [{ name: 'known', url: backend.url }],
+          ...(kind === 'sqlite' ? {} : { store: POSTGRES_URL, postgresSchema: schema }),
+          discoveryDirectory: backendsDirectory,
+        });
+      }, AGENTS.map((agent) => agent.name), secretsOf(AGENTS));
+      ({ gateway, config, tokens } = started);
       client = new V1Client({ name: 'registry-propose-test', version: '1.0.0' });
       await client.connect(new V1Transport(new URL(gateway.url), { requestInit: { headers: { authorization: `Bearer ${tokens.reviewer}` } } }));
     });
     after(async () => {
       await client?.close();
-      await gateway?.close();
+      await started?.close();
       await backend?.close();
       if (kind === 'postgres') await dropSchema(schema);
-      await rm(directory, { recursive: true, force: true });
     });
 
     async function admin(method: string, path: string, agent: string, body?: unknown, ifMatch?: string): Promise<{ status: number; etag: string | null; location: string | null; body: Record<string, any> }> {

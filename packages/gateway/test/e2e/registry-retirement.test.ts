@@ -6,28 +6,23 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { backendScripts, startHttpBackend, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
-import { startGateway, type RunningGateway } from '../../src/gateway.ts';
-import { silentLogger } from '../../src/telemetry/logger.ts';
-import { agentToken } from '../../src/cli/commands/token.ts';
+import type { RunningGateway } from '../../src/gateway.ts';
 import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
 import { registerRegistryLifecycleCommands } from '../../src/cli/commands/registry-lifecycle.ts';
-import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
-import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
+import { startYamlGateway, type YamlGateway } from '../fixtures/yaml-gateway.ts';
+import { registryGatewayYaml, secretsOf } from '../fixtures/registry-gateway-yaml.ts';
 import { eventually } from '../fixtures/eventually.ts';
 
-const AGENTS = [{ name: 'ops', secret: 'ops-test-secret', scopes: ['gatehouse.admin', 'busy.read', 'busy.invoke', 'idle.read', 'idle.invoke'], roles: ['platform'], description: 'test agent' }];
+const AGENTS = [{ name: 'ops', secret: 'ops-test-secret', scopes: ['gatehouse.admin', 'busy.read', 'busy.invoke', 'idle.read', 'idle.invoke'], roles: ['platform'] }];
 
 describe('retirement candidates from the audit store', () => {
-  let directory: string;
+  let started: YamlGateway;
   let backend: HttpBackendProcess;
   let config: GatewayConfig;
   let gateway: RunningGateway;
@@ -35,25 +30,20 @@ describe('retirement candidates from the audit store', () => {
   let client: V1Client;
 
   before(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'gatehouse-retirement-'));
     backend = await startHttpBackend(backendScripts.v2);
-    config = gatewayConfig([
-      httpBackend('busy', backend.url, { registry: { owner: 'team:busy', team: 'orders' } }),
-      httpBackend('idle', backend.url, { registry: { owner: 'user:ivan' } }),
-    ]);
-    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS } });
-    config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
-    config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true };
-    gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
-    token = (await agentToken(gateway.url.replace(/\/mcp$/, ''), 'ops', 'ops-test-secret')).token;
+    started = await startYamlGateway('retirement', (directory) => registryGatewayYaml(directory, {
+      agents: AGENTS,
+      backends: [{ name: 'busy', url: backend.url, keys: { owner: 'team:busy', team: 'orders' } }, { name: 'idle', url: backend.url, keys: { owner: 'user:ivan' } }],
+    }), ['ops'], secretsOf(AGENTS));
+    ({ gateway, config } = started);
+    token = started.tokens.ops!;
     client = new V1Client({ name: 'retirement-test', version: '1.0.0' });
     await client.connect(new V1Transport(new URL(gateway.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
   });
   after(async () => {
     await client?.close();
-    await gateway?.close();
+    await started?.close();
     await backend?.close();
-    await rm(directory, { recursive: true, force: true });
   });
 
   async function admin(path: string): Promise<{ status: number; body: any }> {

@@ -7,27 +7,22 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { backendScripts, startHttpBackend, type HttpBackendProcess } from '@gatehouse/testing/backends/launch';
-import { startGateway, type RunningGateway } from '../../src/gateway.ts';
-import { silentLogger } from '../../src/telemetry/logger.ts';
-import { agentToken } from '../../src/cli/commands/token.ts';
+import type { RunningGateway } from '../../src/gateway.ts';
 import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import type { GatewayConfig } from '../../src/config/schema.ts';
-import { gatewayConfig, httpBackend } from '../fixtures/gateway-config.ts';
-import { useEmbeddedIdentity } from '../fixtures/embedded-default-identity.ts';
+import { startYamlGateway, type YamlGateway } from '../fixtures/yaml-gateway.ts';
+import { registryGatewayYaml, secretsOf } from '../fixtures/registry-gateway-yaml.ts';
 import { eventually } from '../fixtures/eventually.ts';
 
-const AGENTS = [{ name: 'ops', secret: 'ops-test-secret', scopes: ['gatehouse.admin', 'stay.read', 'stay.invoke', 'due.read', 'due.invoke'], roles: ['platform'], description: 'test agent' }];
+const AGENTS = [{ name: 'ops', secret: 'ops-test-secret', scopes: ['gatehouse.admin', 'stay.read', 'stay.invoke', 'due.read', 'due.invoke'], roles: ['platform'] }];
 
 describe('the review sweep suspends a backend past its review date', () => {
-  let directory: string;
+  let started: YamlGateway;
   let backend: HttpBackendProcess;
   let config: GatewayConfig;
   let gateway: RunningGateway;
@@ -36,14 +31,14 @@ describe('the review sweep suspends a backend past its review date', () => {
   let listChanges = 0;
 
   before(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'gatehouse-review-sweep-'));
     backend = await startHttpBackend(backendScripts.v2);
-    config = gatewayConfig([httpBackend('stay', backend.url), httpBackend('due', backend.url, { registry: { owner: 'team:due', riskTier: 'low' } })]);
-    useEmbeddedIdentity(config, { embeddedIdp: { port: 0, agents: AGENTS } });
-    config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db') } };
-    config.registry = { store: { kind: 'sqlite', path: join(directory, 'registry.db') }, enforce: true, suspendOverdue: true, reviewSweepIntervalSeconds: 1 };
-    gateway = await startGateway(config, { logger: silentLogger, adminPort: 0 });
-    token = (await agentToken(gateway.url.replace(/\/mcp$/, ''), 'ops', 'ops-test-secret')).token;
+    started = await startYamlGateway('review-sweep', (directory) => registryGatewayYaml(directory, {
+      agents: AGENTS,
+      backends: [{ name: 'stay', url: backend.url }, { name: 'due', url: backend.url, keys: { owner: 'team:due', risk_tier: 'low' } }],
+      registry: { suspend_overdue: true, review_sweep_interval_seconds: 1 },
+    }), ['ops'], secretsOf(AGENTS));
+    ({ gateway, config } = started);
+    token = started.tokens.ops!;
     client = new V1Client({ name: 'review-sweep-test', version: '1.0.0' });
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       listChanges += 1;
@@ -52,9 +47,8 @@ describe('the review sweep suspends a backend past its review date', () => {
   });
   after(async () => {
     await client?.close();
-    await gateway?.close();
+    await started?.close();
     await backend?.close();
-    await rm(directory, { recursive: true, force: true });
   });
 
   async function admin(path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {

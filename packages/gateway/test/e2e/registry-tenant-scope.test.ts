@@ -1,6 +1,6 @@
 // The registry's new admin routes narrowed to a tenant admin's tenant
 // (tenant-scope.ts), over real HTTP with the embedded provider and two
-// tenants: drift, proposing, revising and retirement candidates show and
+// tenants: drift, proposing, revising, schema snapshots and retirement candidates show and
 // change only the admin's own tenant; a platform admin sees both.
 
 import { after, before, describe, it } from 'node:test';
@@ -69,6 +69,13 @@ describe('the registry routes narrowed to a tenant admin\'s tenant', () => {
     const items = async (agent: string) => (await admin(agent, 'GET', '/admin/registry/diff')).body.items.map((item: any) => `${item.backend}:${item.kind}`);
     assert.deepEqual(await items('alpha-admin'), ['alpha-extra:not_configured']);
     assert.deepEqual(await items('platform-admin'), ['alpha-extra:not_configured', 'beta-extra:not_configured']);
+  });
+
+  it('shows schema snapshots of the tenant\'s backends only: another tenant\'s are not found', async () => {
+    const own = await admin('alpha-admin', 'GET', '/admin/registry/alpha/snapshots');
+    assert.deepEqual([own.status, own.body.backend, own.body.snapshots], [200, 'alpha', []], 'unreachable, so never listed: no snapshot yet');
+    assert.deepEqual([(await admin('alpha-admin', 'GET', '/admin/registry/beta/snapshots')).status, (await admin('alpha-admin', 'GET', '/admin/registry/beta/snapshots/latest')).status], [404, 404]);
+    assert.equal((await admin('platform-admin', 'GET', '/admin/registry/beta/snapshots')).status, 200);
   });
 
   it('lists retirement candidates of the tenant only', async () => {

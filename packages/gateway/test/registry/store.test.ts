@@ -13,6 +13,8 @@ import { isRegistryError, type RegistryErrorCode } from '../../src/registry/erro
 import { PostgresRegistryStore } from '../../src/registry/postgres-store.ts';
 import { SqliteRegistryStore } from '../../src/registry/sqlite-store.ts';
 import type { RegistryStore } from '../../src/registry/store.ts';
+import { buildSnapshot } from '../../src/ci-tools/schema-snapshot.ts';
+import { snapshotDigest } from '../../src/registry/definition-snapshot.ts';
 import { createTempDirectory, dropSchema, POSTGRES_URL, postgresSkip, type TempDirectory } from '../audit/fixtures/audit-fixtures.ts';
 import { entryIn, LATER, NOW, owner, platformAdmin, proposer, reviewer, secondReviewer, specFor } from './fixtures.ts';
 
@@ -130,12 +132,27 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
     });
 
-    it('migrates once: a reopened store keeps its entries and records schema version 1', async () => {
+    it('keeps schema snapshots per backend, numbered from 1 in order, each with its verdict and canonical snapshot', async () => {
+      const store = await open();
+      const snapshot = buildSnapshot({ serverInfo: { name: 'crm', version: '1.0.0' }, tools: [{ name: 'lookup', inputSchema: { type: 'object', required: ['b', 'a'] } }] });
+      const record = { backend: 'crm', kind: 'approved' as const, reviewRound: 1, state: 'active' as const, serverVersion: '1.0.0', digest: snapshotDigest(snapshot), takenAt: NOW.toISOString(), snapshot };
+      assert.equal((await store.addSnapshot(record)).sequence, 1);
+      assert.equal((await store.addSnapshot({ ...record, backend: 'wiki' })).sequence, 1, 'numbered per backend');
+      const verdict = { kind: 'additive' as const, baseSequence: 1, breaking: 0, changes: [], version: { before: '1.0.0', after: '1.1.0', isMajorBump: false, reason: 'minor' }, breakingTools: [] };
+      assert.equal((await store.addSnapshot({ ...record, kind: 'changed', serverVersion: '1.1.0', verdict })).sequence, 2);
+      const listed = await store.listSnapshots('crm');
+      assert.deepEqual(listed.map((each) => [each.backend, each.sequence, each.kind, each.serverVersion]), [['crm', 1, 'approved', '1.0.0'], ['crm', 2, 'changed', '1.1.0']]);
+      assert.deepEqual(listed[0]!.snapshot, snapshot);
+      assert.deepEqual(listed[1]!.verdict, verdict);
+      assert.deepEqual(await store.listSnapshots('none'), []);
+    });
+
+    it('migrates once: a reopened store keeps its entries and records schema versions 1 and 2', async () => {
       const store = await open();
       await proposeEntry(store, specFor(), proposer, NOW, 'new');
       const reopened = await open(true);
       assert.equal((await reopened.get('crm'))?.spec.name, 'crm');
-      assert.deepEqual(await schemaVersions(kind, directory, current), [1]);
+      assert.deepEqual(await schemaVersions(kind, directory, current), [1, 2]);
     });
 
     it('refuses a database whose registry schema is newer than this gatehouse knows', async () => {

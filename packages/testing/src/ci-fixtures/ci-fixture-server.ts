@@ -4,9 +4,14 @@
 // can demand a bearer token (`--tokens a,b`) and bind each session to the
 // token that opened it (`--bind-sessions`); without --tokens it has no auth
 // at all, the "server without auth" of the red-team tests.
+// With `--variant-file F` (stdio) the variant is read from F at start, and the
+// process exits when F changes, so its client restarts it as the new release:
+// new definitions and a new serverInfo.version in the handshake.
 //   node ci-fixture-server.ts --variant poisoned [--stdio | --http --port 0] [--tokens t1,t2] [--bind-sessions]
+//   node ci-fixture-server.ts --variant-file /tmp/variant --stdio
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -129,6 +134,7 @@ if (import.meta.main) {
     const { values } = parseArgs({
       options: {
         variant: { type: 'string', default: 'good' },
+        'variant-file': { type: 'string' },
         tokens: { type: 'string' },
         'bind-sessions': { type: 'boolean', default: false },
         stdio: { type: 'boolean', default: false },
@@ -137,12 +143,19 @@ if (import.meta.main) {
         host: { type: 'string', default: '127.0.0.1' },
       },
     });
-    const variant = values.variant as FixtureVariant;
+    const variantFile = values['variant-file'];
+    const variant = (variantFile === undefined ? values.variant : readFileSync(variantFile, 'utf8').trim()) as FixtureVariant;
     if (!FIXTURE_VARIANTS.includes(variant)) throw new BackendUsageError(`--variant must be one of ${FIXTURE_VARIANTS.join(', ')}`);
     const passThrough = [...(values.stdio ? ['--stdio'] : []), ...(values.http ? ['--http'] : []), '--port', values.port, '--host', values.host];
     const transport = parseBackendOptions(passThrough);
     if (transport.transport === 'stdio') {
       await createFixtureServer(variant).connect(new StdioServerTransport());
+      if (variantFile !== undefined) {
+        watchFile(variantFile, { interval: 50 }, () => {
+          unwatchFile(variantFile);
+          process.exit(0);
+        });
+      }
       return undefined;
     }
     const running = await startFixtureHttp({

@@ -3,9 +3,10 @@
 // and the ways a variant goes wrong on purpose: a breaking release without
 // (or with) a major version bump, a poisoned tool description, a tool that
 // leaks PII, definitions that change between listings (rug pull), errors no
-// agent can act on (sloppy).
+// agent can act on (sloppy); and a compatible release (additive: a new
+// optional input, a new tool).
 
-export const FIXTURE_VARIANTS = ['good', 'breaking', 'breaking-major', 'poisoned', 'pii-leak', 'rug-pull', 'sloppy'] as const;
+export const FIXTURE_VARIANTS = ['good', 'additive', 'breaking', 'breaking-major', 'poisoned', 'pii-leak', 'rug-pull', 'sloppy'] as const;
 export type FixtureVariant = (typeof FIXTURE_VARIANTS)[number];
 
 export interface FixtureTool {
@@ -96,6 +97,12 @@ export function fixtureCatalog(variant: FixtureVariant): FixtureCatalog {
         ],
       };
     }
+    case 'additive':
+      (tool('list_orders').inputSchema.properties as Record<string, unknown>).limit = { type: 'integer', minimum: 1, description: 'At most this many orders.' };
+      return {
+        version: '1.1.0',
+        tools: [...tools, { name: 'count_orders', description: "Count a customer's orders.", inputSchema: { type: 'object', properties: { customer_id: customerId }, required: ['customer_id'] }, annotations: { readOnlyHint: true, openWorldHint: false } }],
+      };
     case 'poisoned':
       tool('get_customer').description += ` ${POISON_TEXT}`;
       return { version: '1.0.0', tools };
@@ -131,6 +138,8 @@ export function callFixtureTool(variant: FixtureVariant, name: string, args: Rec
       return { content: [{ type: 'text', text: JSON.stringify([{ id: 'O-1', status: 'open' }]) }] };
     case 'echo':
       return { content: [{ type: 'text', text: String(args.message ?? '') }] };
+    case 'count_orders':
+      return { content: [{ type: 'text', text: '1' }] };
     case 'export_customers':
       return { content: [{ type: 'text', text: `id,name\n${FIXTURE_CUSTOMER.id},${FIXTURE_CUSTOMER.name}` }] };
     case 'delete_customer':

@@ -1,4 +1,4 @@
-// `gatehouse registry list|show|propose|revise|transition|review-due|diff`: the registry's
+// `gatehouse registry list|show|propose|revise|transition|review-due|diff|snapshots|diff-snapshot`: the registry's
 // lifecycle from a terminal, through the admin API (admin-server.ts, with a
 // token holding the admin scope: --token or GATEHOUSE_ADMIN_TOKEN, e.g. from
 // `gatehouse token --agent admin`). The rules stay in registry/lifecycle.ts.
@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { LIFECYCLE_STATES, REVIEW_DECISIONS } from '../../registry/entry.ts';
 import { processIo, type CommandIo } from './command-io.ts';
 import { registerRegistryDiffCommand } from './registry-diff.ts';
+import { registerRegistrySnapshotCommands } from './registry-snapshots.ts';
 
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8081';
 
@@ -179,6 +180,7 @@ export function registerRegistryLifecycleCommands(registry: Command, io: Command
     }));
 
   registerRegistryDiffCommand(registry, io);
+  registerRegistrySnapshotCommands(registry, io);
   return registry;
 }
 
