@@ -43,7 +43,10 @@ describe('bench peers', () => {
   });
 
   it('starts supergateway and mcp-proxy beside both gateways, and every answer each gave is verified', { timeout: 300_000 }, async () => {
-    const { stdout } = await runFile(process.execPath, [benchRun, '--peers', '--quick', '--json'], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await runFile(process.execPath, [benchRun, '--peers', '--quick', '--json'], { maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string }) => {
+      // The run exits 1 when a side had errors: show what it said.
+      throw new Error(`bench --peers --quick failed:\n${error.stdout ?? ''}\n${(error.stderr ?? '').slice(-4000)}`, { cause: error });
+    });
     const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { scenarios: Array<{ name: string; concurrency: number; requests: number; errors: number }>; ratios: Record<string, number | null> };
     assert.deepEqual(
       report.scenarios.map((side) => `${side.name} c=${side.concurrency}`),
