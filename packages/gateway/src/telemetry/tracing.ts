@@ -3,7 +3,8 @@
 // Off by default: then the OpenTelemetry SDK is never loaded, a message
 // without trace context gets one shared no-op, and a message with context has
 // it passed on to the backend unchanged (pass-through-tracing.ts). On: the
-// SDK, OTLP/HTTP export, MCP semantic conventions (otel-tracing.ts).
+// OpenTelemetry JS SDK, OTLP/HTTP export, MCP semantic conventions
+// (otel-tracing.ts), imported here only then.
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ExchangeStatus, PolicyDecisionLike } from './exchange-outcome.ts';
@@ -33,7 +34,7 @@ export interface TracingOptions {
   exportTimeoutMs?: number;
   /** How long `shutdown()` waits for the last export. Default 5000 ms. */
   shutdownTimeoutMs?: number;
-  /** Told when an export fails (each batch, as it fails), when the queue starts dropping spans, and when shutdown runs out of time (log it); `shutdown()` itself never rejects. */
+  /** Told when an export fails (each batch, as it fails) and when shutdown runs out of time (log it); `shutdown()` itself never rejects. A full queue is reported on the SDK's `diag` channel. */
   onExportError?: (error: unknown) => void;
 }
 

@@ -11,7 +11,27 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTracing, type GatewayTracing } from '../../src/telemetry/tracing.ts';
 import { NOOP_MESSAGE_TRACE } from '../../src/telemetry/pass-through-tracing.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startOtlpReceiver, SPAN_KIND, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
+
+const runFile = promisify(execFile);
+const tracingModule = new URL('../../src/telemetry/tracing.ts', import.meta.url).href;
+
+/** The OpenTelemetry packages a fresh process loads to create tracing (on or off) and trace one message. */
+async function openTelemetryPackagesLoaded(isEnabled: boolean): Promise<string[]> {
+  const script = `
+    import { registerHooks } from 'node:module';
+    const loaded = new Set();
+    registerHooks({ load(url, context, nextLoad) { const name = /node_modules\\/(@opentelemetry\\/[^/]+)/.exec(url)?.[1]; if (name) loaded.add(name); return nextLoad(url, context); } });
+    const { createTracing } = await import(${JSON.stringify(tracingModule)});
+    const tracing = await createTracing({ isEnabled: ${isEnabled}, endpoint: 'http://127.0.0.1:9/v1/traces' });
+    tracing.startMessage({ method: 'ping', id: 1 }, { traceparent: '${CLIENT_TRACEPARENT}' }).end('success');
+    console.log(JSON.stringify([...loaded].sort()));
+    process.exit(0);`;
+  const { stdout } = await runFile(process.execPath, ['--input-type=module', '-e', script]);
+  return JSON.parse(stdout.trim()) as string[];
+}
 
 const CLIENT_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN_ID = '00f067aa0ba902b7';
@@ -310,6 +330,12 @@ describe('tracing sampling', () => {
 });
 
 describe('tracing off', () => {
+  it('does not load the OpenTelemetry SDK, which tracing on does', async () => {
+    assert.deepEqual(await openTelemetryPackagesLoaded(false), []);
+    const whenOn = await openTelemetryPackagesLoaded(true);
+    for (const name of ['@opentelemetry/sdk-trace', '@opentelemetry/core', '@opentelemetry/exporter-trace-otlp-proto']) assert.ok(whenOn.includes(name), `${name} loads with tracing on`);
+  });
+
   it('returns one shared no-op for messages without trace context and adds nothing to the backend request', async () => {
     const tracing = await createTracing();
     assert.equal(tracing.isEnabled, false);
