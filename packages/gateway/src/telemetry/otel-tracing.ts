@@ -7,10 +7,10 @@
 // costs per traced `tools/call`: docs/observability.md, "Cost".
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Context, type Span, type TextMapGetter, type Tracer } from '@opentelemetry/api';
 import { CompositePropagator, ExportResultCode, W3CBaggagePropagator, W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExchangeStatus, PolicyDecisionLike } from './exchange-outcome.ts';
 import type { BackendCallTrace, GatewayTracing, MessageTrace, PolicyChainTrace, StageTrace, TracedMessage, TracingOptions } from './tracing.ts';
@@ -57,14 +57,18 @@ export async function createOtelTracing(options: TracingOptions): Promise<Gatewa
   const exportTimeoutMs = options.exportTimeoutMs ?? 10_000;
   // Protobuf costs less CPU per span than JSON and sends fewer bytes; only the chosen exporter is loaded.
   const { OTLPTraceExporter } = options.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
+  const maxQueueSize = options.maxQueueSize ?? 2048;
   const reported = new WeakSet<object>();
+  const report = (error: TraceExportError) => {
+    reported.add(error);
+    options.onExportError?.(error);
+  };
+  const queueWatch = new QueueWatch(maxQueueSize, endpoint, report);
   const exporter = new ReportingExporter(
     new OTLPTraceExporter({ url: endpoint, headers: { ...options.exporterHeaders }, timeoutMillis: exportTimeoutMs }),
     endpoint,
-    (error) => {
-      reported.add(error);
-      options.onExportError?.(error);
-    },
+    report,
+    queueWatch,
   );
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
@@ -74,11 +78,11 @@ export async function createOtelTracing(options: TracingOptions): Promise<Gatewa
     }),
     // Parent-based: a client's sampled flag decides; the ratio decides only for traces the gateway starts.
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
-    spanProcessors: [new BatchSpanProcessor({
+    spanProcessors: [queueWatch, new BatchSpanProcessor({
       exporter,
       scheduledDelayMillis: options.exportDelayMs ?? 1000,
-      maxQueueSize: options.maxQueueSize ?? 2048,
-      maxExportBatchSize: Math.min(MAX_EXPORT_BATCH_SIZE, options.maxQueueSize ?? 2048),
+      maxQueueSize,
+      maxExportBatchSize: Math.min(MAX_EXPORT_BATCH_SIZE, maxQueueSize),
       exportTimeoutMillis: exportTimeoutMs,
     })],
   });
@@ -103,6 +107,47 @@ export async function createOtelTracing(options: TracingOptions): Promise<Gatewa
 }
 
 /**
+ * Mirrors the batch processor's queue (sampled spans ended, not yet handed to
+ * the exporter) so that the moment it starts dropping spans is reported once,
+ * and again only after a batch went out: the SDK itself only counts them on
+ * its `diag` channel. Runs before the batch processor, sees the same spans.
+ */
+class QueueWatch implements SpanProcessor {
+  #waiting = 0;
+  #isDropReported = false;
+  readonly #maxQueueSize: number;
+  readonly #origin: string;
+  readonly #onError: (error: TraceExportError) => void;
+  constructor(maxQueueSize: number, endpoint: string, onError: (error: TraceExportError) => void) {
+    this.#maxQueueSize = maxQueueSize;
+    this.#origin = new URL(endpoint).origin;
+    this.#onError = onError;
+  }
+  onStart(): void {}
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.#waiting < this.#maxQueueSize) {
+      this.#waiting++;
+      return;
+    }
+    if (this.#isDropReported) return;
+    this.#isDropReported = true;
+    this.#onError(new TraceExportError(`the trace export queue is full (${this.#maxQueueSize} spans waiting for ${this.#origin}); new spans are dropped until it drains`));
+  }
+  /** The batch processor handed `count` spans to the exporter. */
+  handedOff(count: number): void {
+    this.#waiting = Math.max(0, this.#waiting - count);
+    this.#isDropReported = false;
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
  * The OTLP exporter with each failed batch reported as it fails: a background
  * export has no caller to reject, and the SDK would only hand the error to
  * its process-wide error handler.
@@ -111,12 +156,15 @@ class ReportingExporter implements SpanExporter {
   readonly #exporter: SpanExporter;
   readonly #origin: string;
   readonly #onError: (error: TraceExportError) => void;
-  constructor(exporter: SpanExporter, endpoint: string, onError: (error: TraceExportError) => void) {
+  readonly #queueWatch: QueueWatch;
+  constructor(exporter: SpanExporter, endpoint: string, onError: (error: TraceExportError) => void, queueWatch: QueueWatch) {
     this.#exporter = exporter;
     this.#origin = new URL(endpoint).origin;
     this.#onError = onError;
+    this.#queueWatch = queueWatch;
   }
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.#queueWatch.handedOff(spans.length);
     this.#exporter.export(spans, (result) => {
       if (result.code !== ExportResultCode.SUCCESS) {
         const cause = result.error;

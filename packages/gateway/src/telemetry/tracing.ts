@@ -34,7 +34,7 @@ export interface TracingOptions {
   exportTimeoutMs?: number;
   /** How long `shutdown()` waits for the last export. Default 5000 ms. */
   shutdownTimeoutMs?: number;
-  /** Told when an export fails (each batch, as it fails) and when shutdown runs out of time (log it); `shutdown()` itself never rejects. A full queue is reported on the SDK's `diag` channel. */
+  /** Told when an export fails (each batch, as it fails), when the queue starts dropping spans, and when shutdown runs out of time (log it); `shutdown()` itself never rejects. */
   onExportError?: (error: unknown) => void;
 }
 

@@ -316,6 +316,24 @@ describe('tracing sampling', () => {
     assert.match(String(errors[0]), /ECONNREFUSED|within 200 ms/);
   });
 
+  it('drops spans past the queue bound, never the message, and says so once', async () => {
+    const errors: unknown[] = [];
+    // A long export delay: nothing leaves the queue during the test.
+    const tracing = await createTracing({ isEnabled: true, endpoint: 'http://127.0.0.1:9/v1/traces', maxQueueSize: 2, exportDelayMs: 60_000, shutdownTimeoutMs: 100, onExportError: (error) => errors.push(error) });
+    try {
+      for (let id = 1; id <= 5; id++) {
+        const trace = tracing.startMessage({ method: 'ping', id }, { traceparent: CLIENT_TRACEPARENT });
+        assert.equal(trace.isRecording, true);
+        trace.end('success');
+      }
+      assert.equal(errors.length, 1);
+      assert.match(String(errors[0]), /queue is full \(2 spans waiting for http:\/\/127\.0\.0\.1:9\); new spans are dropped/);
+      assert.equal((errors[0] as { code?: string }).code, 'trace_export_failed');
+    } finally {
+      await tracing.shutdown();
+    }
+  });
+
   it('refuses an unknown export protocol with a coded error', async () => {
     await assert.rejects(createTracing({ isEnabled: true, protocol: 'grpc' as 'http/json' }), { code: 'tracing_config_invalid' });
   });
