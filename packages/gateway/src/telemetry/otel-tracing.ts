@@ -8,7 +8,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Context, type Span, type TextMapGetter, type Tracer } from '@opentelemetry/api';
-import { CompositePropagator, ExportResultCode, W3CBaggagePropagator, W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
+import { CompositePropagator, ExportResultCode, W3CBaggagePropagator, W3CTraceContextPropagator, hrTime, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions/incubating';
@@ -96,7 +96,12 @@ export async function createOtelTracing(options: TracingOptions): Promise<Gatewa
   return {
     isEnabled: true,
     startMessage: (message, headers, protocolVersion, sessionId) => new OtelMessageTrace(pipeline, message, headers, protocolVersion, sessionId),
-    forceFlush: () => provider.forceFlush(),
+    // The batch processor flushes what it still holds but does not wait for a batch its timer already
+    // handed to the exporter; the exporter's own flush waits for those sends.
+    forceFlush: async () => {
+      await provider.forceFlush();
+      await exporter.forceFlush();
+    },
     // Stopping the gateway must not fail or hang because the collector is away (the exporter retries
     // for seconds); what could not be sent by the deadline is dropped and reported. A failed batch was
     // reported by the exporter as it failed; only other failures and the deadline are news here.
@@ -212,6 +217,10 @@ function callerContext(propagator: CompositePropagator, meta: unknown, headers: 
   return propagator.extract(ROOT_CONTEXT, headers, HEADER_GETTER);
 }
 
+// Span times are given explicitly, from one clock (performance.timeOrigin + performance.now(), as
+// `hrTime()` reads it): left to itself the SDK anchors each span on its own Date.now(), whole
+// milliseconds, so a child could appear to start before or end after its parent.
+
 class OtelMessageTrace implements MessageTrace {
   readonly traceId: string;
   readonly isRecording: boolean;
@@ -225,7 +234,7 @@ class OtelMessageTrace implements MessageTrace {
     const parent = callerContext(pipeline.propagator, message.params?._meta, headers);
     this.#span = pipeline.tracer.startSpan(
       mcpSpanName(message.method, message.params),
-      { kind: SpanKind.SERVER, attributes: mcpRequestAttributes(message.method, message.params, message.id, protocolVersion, sessionId, 'http') },
+      { kind: SpanKind.SERVER, startTime: hrTime(), attributes: mcpRequestAttributes(message.method, message.params, message.id, protocolVersion, sessionId, 'http') },
       parent,
     );
     this.#context = trace.setSpan(parent, this.#span);
@@ -241,7 +250,7 @@ class OtelMessageTrace implements MessageTrace {
   // flagged unsampled, so it still joins the same trace id.
   startPolicyChain(): PolicyChainTrace {
     if (!this.isRecording) return NOOP_STAGE;
-    return new OtelPolicyChainTrace(this.#pipeline.tracer.startSpan('policy chain', { kind: SpanKind.INTERNAL }, this.#context));
+    return new OtelPolicyChainTrace(this.#pipeline.tracer.startSpan('policy chain', { kind: SpanKind.INTERNAL, startTime: hrTime() }, this.#context));
   }
 
   startBackendCall(server: string, method: string, name: string | undefined, transport: 'http' | 'stdio'): BackendCallTrace {
@@ -249,13 +258,13 @@ class OtelMessageTrace implements MessageTrace {
     const params = name === undefined ? undefined : method === 'resources/read' ? { uri: name } : { name };
     const attributes = mcpRequestAttributes(method, params, undefined, undefined, undefined, transport);
     attributes[GATEHOUSE_ATTRIBUTES.backend] = server;
-    const span = this.#pipeline.tracer.startSpan(mcpSpanName(method, params), { kind: SpanKind.CLIENT, attributes }, this.#context);
+    const span = this.#pipeline.tracer.startSpan(mcpSpanName(method, params), { kind: SpanKind.CLIENT, startTime: hrTime(), attributes }, this.#context);
     return new OtelBackendCallTrace(this.#pipeline.propagator, span, trace.setSpan(this.#context, span));
   }
 
   startAuditWrite(): StageTrace {
     if (!this.isRecording) return NOOP_STAGE;
-    return new OtelStageTrace(this.#pipeline.tracer.startSpan('audit write', { kind: SpanKind.INTERNAL }, this.#context));
+    return new OtelStageTrace(this.#pipeline.tracer.startSpan('audit write', { kind: SpanKind.INTERNAL, startTime: hrTime() }, this.#context));
   }
 
   end(status: ExchangeStatus, errorCode?: number | string): void {
@@ -304,7 +313,7 @@ class OtelPolicyChainTrace implements PolicyChainTrace {
       this.#span.addEvent('policy decision', { [GATEHOUSE_ATTRIBUTES.policyName]: decision.policy, [GATEHOUSE_ATTRIBUTES.policyDecision]: decision.decision });
       if (decision.decision === 'deny') this.#span.setAttribute(GATEHOUSE_ATTRIBUTES.deniedBy, decision.policy);
     }
-    this.#span.end();
+    this.#span.end(hrTime());
   }
 }
 
@@ -320,7 +329,7 @@ class OtelStageTrace implements StageTrace {
       this.#span.setAttribute(ERROR_ATTRIBUTES.errorType, errorName(error));
       this.#span.setStatus({ code: SpanStatusCode.ERROR });
     }
-    this.#span.end();
+    this.#span.end(hrTime());
   }
 }
 
@@ -333,7 +342,7 @@ function endWithOutcome(span: Span, status: ExchangeStatus, errorCode: number | 
     span.setAttribute(ERROR_ATTRIBUTES.errorType, errorType);
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
-  span.end();
+  span.end(hrTime());
 }
 
 function withDeadline(work: Promise<void>, timeoutMs: number): Promise<void> {

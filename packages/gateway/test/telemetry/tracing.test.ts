@@ -316,6 +316,31 @@ describe('tracing sampling', () => {
     assert.match(String(errors[0]), /ECONNREFUSED|within 200 ms/);
   });
 
+  it('waits in forceFlush for a batch the export timer already sent', async () => {
+    // A collector that takes 200 ms to read each export, so the timer's batch is still in flight.
+    let received = 0;
+    const slow = createServer((request, response) => {
+      setTimeout(() => {
+        request.resume();
+        request.on('end', () => {
+          received++;
+          response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        });
+      }, 200);
+    });
+    const url = await listen(slow);
+    const tracing = await createTracing({ isEnabled: true, endpoint: `${url}/v1/traces`, exportDelayMs: 1 });
+    try {
+      tracing.startMessage({ method: 'ping', id: 1 }, { traceparent: CLIENT_TRACEPARENT }).end('success');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await tracing.forceFlush();
+      assert.equal(received, 1);
+    } finally {
+      await tracing.shutdown();
+      await close(slow);
+    }
+  });
+
   it('drops spans past the queue bound, never the message, and says so once', async () => {
     const errors: unknown[] = [];
     // A long export delay: nothing leaves the queue during the test.
