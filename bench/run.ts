@@ -1,6 +1,7 @@
 // `npm run bench`: starts the SDK v2 test backend and the gateway as child
 // processes, then runs the direct-versus-gateway comparison (or, with --soak,
-// the memory soak) and prints the report; see docs/benchmarks.md.
+// the memory soak; with --peers, the gateway beside supergateway and
+// mcp-proxy over a stdio server) and prints the report; see docs/benchmarks.md.
 
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
