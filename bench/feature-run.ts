@@ -26,7 +26,7 @@ export interface FeatureRunResult {
 }
 
 /** Accepts OTLP/HTTP exports and throws them away: tracing pays for its export, the bench does not keep spans. */
-async function startTraceSink(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startTraceSink(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     request.resume();
     request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());

@@ -19,8 +19,8 @@ const outputTailChars = 16 * 1024;
  * (2026-07-28), `bench25` pinned to 2025-11-25, so that each era's gateway
  * scenario takes the same backend path as its direct scenario.
  */
-export function benchGatewayConfig(backendUrl: string, extraYaml = ''): string {
-  return ['gateway:', '  host: 127.0.0.1', '  port: 0', '  admin_port: 0', ''].join('\n') + benchBackendsYaml(backendUrl) + extraYaml;
+export function benchGatewayConfig(backendUrl: string, extraYaml = '', backendsYaml = benchBackendsYaml(backendUrl)): string {
+  return ['gateway:', '  host: 127.0.0.1', '  port: 0', '  admin_port: 0', ''].join('\n') + backendsYaml + extraYaml;
 }
 
 /** The `backends:` section alone, for configs that bring their own `gateway:` section (the replicas). */
@@ -43,13 +43,19 @@ export function benchBackendsYaml(backendUrl: string): string {
  * `telemetry:` or `policies:`); `${BENCH_DIR}` in it names the process's
  * temporary directory, for files the gateway writes (audit, pins). close()
  * stops the gateway, then removes that directory. `launch` picks what the
- * start waits for and which CLI entry runs (the footprint bench times both).
+ * start waits for and which CLI entry runs (the footprint bench times both);
+ * `backendsYaml` replaces the HTTP `bench` backends (the peers run fronts a
+ * stdio server instead).
  */
-export async function startGatewayProcess(backendUrl: string, extraYaml = '', launch: { waitFor?: 'listening' | 'ready'; cli?: string } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  backendUrl: string,
+  extraYaml = '',
+  { backendsYaml, ...launch }: { waitFor?: 'listening' | 'ready'; cli?: string; backendsYaml?: string } = {},
+): Promise<GatewayProcess> {
   const directory = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
   const removeDirectory = () => rm(directory, { recursive: true, force: true });
   const configPath = join(directory, 'gatehouse.yaml');
-  await writeFile(configPath, benchGatewayConfig(backendUrl, extraYaml.replaceAll('${BENCH_DIR}', directory)));
+  await writeFile(configPath, benchGatewayConfig(backendUrl, extraYaml.replaceAll('${BENCH_DIR}', directory), backendsYaml));
   let gateway: GatewayProcess;
   try {
     gateway = await startGateway({

@@ -1,6 +1,7 @@
 // `npm run bench`: starts the SDK v2 test backend and the gateway as child
 // processes, then runs the direct-versus-gateway comparison (or, with --soak,
-// the memory soak) and prints the report; see docs/benchmarks.md.
+// the memory soak; with --peers, the gateway beside supergateway and
+// mcp-proxy over a stdio server) and prints the report; see docs/benchmarks.md.
 
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,8 @@ import { formatReplicaJson, formatReplicaRatios, runReplicas } from './replica-r
 import { startGatewayProcess } from './gateway-process.ts';
 import { BenchUsageError, parseBenchOptions, usage } from './options.ts';
 import { computeRatios, formatJsonReport, formatRatioTable, formatScenarioTable } from './report.ts';
+import { runPeers } from './peers/peer-run.ts';
+import { formatPeerJson, formatPeerReport } from './peers/peer-report.ts';
 import { runSoak } from './soak.ts';
 import { formatSoakJson, formatSoakReport } from './soak-report.ts';
 
@@ -49,6 +52,16 @@ async function main(): Promise<number> {
   const cleanup = createCleanup();
   runCleanupOnSignals(cleanup);
   try {
+    if (options.mode === 'peers') {
+      process.stderr.write('bench: starting the gateways, supergateway and mcp-proxy over the SDK v1 echo server on stdio\n');
+      process.stdout.write(`${describeMachine()}\n\n`);
+      const result = await runPeers(options.peerConcurrencies, options, cleanup, createIdSequence());
+      const errors = result.scenarios.reduce((total, scenario) => total + scenario.errors, 0);
+      process.stdout.write(`${formatPeerReport(result.scenarios, result.ratios)}\n`);
+      if (errors > 0) process.stdout.write(`\nTHIS RUN HAD ${errors} ERRORS: its figures are not valid measurements.\n`);
+      if (options.isJson) process.stdout.write(`${formatPeerJson(result.scenarios, result.ratios)}\n`);
+      return errors > 0 ? 1 : 0;
+    }
     process.stderr.write('bench: starting the SDK v2 backend and the gateway\n');
     const backend = await startHttpBackend(backendScripts.v2);
     cleanup.add('the backend', () => backend.close());

@@ -62,13 +62,17 @@ interface JsonRpcReply {
 
 /**
  * The JSON-RPC reply with this id, from an application/json body or from the
- * `data:` lines of a text/event-stream body (which may carry other messages first).
+ * `data:` lines of a text/event-stream body (which may carry other messages
+ * first, and an empty priming event a server that supports resumption sends
+ * first: 2025-11-25 basic/transports, "Resumability and Redelivery").
  */
 export function findReply(contentType: string, body: string, id: number): JsonRpcReply | undefined {
   if (!contentType.startsWith('text/event-stream')) return JSON.parse(body) as JsonRpcReply;
   for (const line of body.split('\n')) {
     if (!line.startsWith('data:')) continue;
-    const message = JSON.parse(line.slice(5)) as JsonRpcReply;
+    const data = line.slice(5).trim();
+    if (data === '') continue;
+    const message = JSON.parse(data) as JsonRpcReply;
     if (message.id === id) return message;
   }
   return undefined;

@@ -20,6 +20,7 @@ import {
   ATTR_RPC_RESPONSE_STATUS_CODE,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
 } from '@opentelemetry/semantic-conventions/incubating';
+import type { Attributes } from '@opentelemetry/api';
 import type { ExchangeStatus } from './exchange-outcome.ts';
 
 /** Gateway attributes with no convention of their own. */
@@ -41,34 +42,31 @@ export function mcpSpanName(method: string, params: Record<string, unknown> | un
   return method;
 }
 
-/**
- * Attributes of a message span (server side) or a backend call span (client
- * side), appended to a flat key, value, key, value... list (the spans'
- * attribute form, otlp-span-encoding.ts).
- */
-export function addMcpRequestAttributes(
-  attributes: string[],
+/** Attributes of a message span (server side) or a backend call span (client side). */
+export function mcpRequestAttributes(
   method: string,
   params: Record<string, unknown> | undefined,
   requestId: string | number | null | undefined,
   protocolVersion: string | undefined,
   sessionId: string | undefined,
   transport: 'http' | 'stdio',
-): void {
+): Attributes {
   // Streamable HTTP runs over TCP; stdio over a pipe (network.transport values).
-  attributes.push(ATTR_MCP_METHOD_NAME, method, ATTR_NETWORK_TRANSPORT, transport === 'http' ? 'tcp' : 'pipe');
-  if (transport === 'http') attributes.push(ATTR_NETWORK_PROTOCOL_NAME, 'http');
-  if (requestId !== undefined && requestId !== null) attributes.push(ATTR_JSONRPC_REQUEST_ID, String(requestId));
-  if (protocolVersion !== undefined) attributes.push(ATTR_MCP_PROTOCOL_VERSION, protocolVersion);
-  if (sessionId !== undefined) attributes.push(ATTR_MCP_SESSION_ID, sessionId);
+  const attributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method, [ATTR_NETWORK_TRANSPORT]: transport === 'http' ? 'tcp' : 'pipe' };
+  if (transport === 'http') attributes[ATTR_NETWORK_PROTOCOL_NAME] = 'http';
+  if (requestId !== undefined && requestId !== null) attributes[ATTR_JSONRPC_REQUEST_ID] = String(requestId);
+  if (protocolVersion !== undefined) attributes[ATTR_MCP_PROTOCOL_VERSION] = protocolVersion;
+  if (sessionId !== undefined) attributes[ATTR_MCP_SESSION_ID] = sessionId;
   const name = params?.name;
   if (method === 'tools/call' && typeof name === 'string') {
-    attributes.push(ATTR_GEN_AI_TOOL_NAME, name, ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL);
+    attributes[ATTR_GEN_AI_TOOL_NAME] = name;
+    attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
   } else if (method === 'prompts/get' && typeof name === 'string') {
-    attributes.push(ATTR_GEN_AI_PROMPT_NAME, name);
+    attributes[ATTR_GEN_AI_PROMPT_NAME] = name;
   }
   const uri = params?.uri;
-  if (typeof uri === 'string') attributes.push(ATTR_MCP_RESOURCE_URI, uri);
+  if (typeof uri === 'string') attributes[ATTR_MCP_RESOURCE_URI] = uri;
+  return attributes;
 }
 
 /** `error.type` for a failed answer (a JSON-RPC code, a BackendError code, `tool_error`), `undefined` for a success. */

@@ -2,11 +2,12 @@
 // `traceparent` / `tracestate` / `baggage` headers (W3C Trace Context section
 // 3.2-3.3, W3C Baggage section 3) or in the message's `params._meta` under the
 // same keys (2026-07-28 basic/index, "OpenTelemetry trace context"). Pure
-// functions; the tracers decide what to do with the carrier.
+// functions for tracing off (pass-through-tracing.ts), which hands a client's
+// context to the backend without loading the OpenTelemetry SDK; tracing on
+// uses the SDK's W3C propagators instead (otel-tracing.ts).
 
 import type { IncomingHttpHeaders } from 'node:http';
 
-export const TRACE_KEYS = { traceparent: 'traceparent', tracestate: 'tracestate', baggage: 'baggage' } as const;
 
 /** Trace context taken from one place, values as received. */
 export interface TraceCarrier {

@@ -3,7 +3,8 @@
 // Off by default: then the OpenTelemetry SDK is never loaded, a message
 // without trace context gets one shared no-op, and a message with context has
 // it passed on to the backend unchanged (pass-through-tracing.ts). On: the
-// SDK, OTLP/HTTP export, MCP semantic conventions (otel-tracing.ts).
+// OpenTelemetry JS SDK, OTLP/HTTP export, MCP semantic conventions
+// (otel-tracing.ts), imported here only then.
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ExchangeStatus, PolicyDecisionLike } from './exchange-outcome.ts';

@@ -3,7 +3,8 @@
 // injection, outcome) against an OTLP/HTTP sink in the same process, export
 // included. Not a test; run it by hand:
 //   node packages/gateway/test/telemetry/tracing-cost.ts [on|off] [messages] [http/protobuf|http/json]
-// with TRACE_RATIO=0 for messages that are not sampled. Figures: docs/observability.md, "Cost".
+// with TRACE_RATIO=0 for messages that are not sampled, TRACE_CHAIN=1 for the
+// full chain's four spans (policy chain with two decisions and audit write too). Figures: docs/observability.md, "Cost".
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,17 +22,21 @@ await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
 sink.unref();
 const endpoint = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/traces`;
 const tracing = await createTracing({ isEnabled: mode !== 'off', endpoint, protocol, samplingRatio: Number(process.env.TRACE_RATIO ?? 1) });
+const isFullChain = process.env.TRACE_CHAIN === '1';
+const decisions = [{ policy: 'scope_check', decision: 'allow' }, { policy: 'rate_limit', decision: 'allow' }] as const;
 const headers = { host: '127.0.0.1', 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28' };
 
 function traceOneCall(id: number): void {
   const message = { method: 'tools/call', id, params: { name: 'bench__echo', arguments: { message: 'hello' }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } };
   const trace = tracing.startMessage(message, headers, '2026-07-28', undefined);
+  if (isFullChain) trace.startPolicyChain().end(decisions);
   const call = trace.startBackendCall('bench', 'tools/call', 'echo', 'http');
   const params: Record<string, unknown> = { ...message.params, name: 'echo' };
   call.injectMeta(params);
   call.injectHeaders({ 'content-type': 'application/json', accept: 'application/json' });
   call.end('success');
   trace.setTarget('bench', 'echo');
+  if (isFullChain) trace.startAuditWrite().end();
   trace.end('success');
 }
 
@@ -49,5 +54,5 @@ const before = process.cpuUsage();
 await run(messages);
 await tracing.forceFlush();
 const cpu = process.cpuUsage(before);
-process.stdout.write(`tracing ${mode}, ${protocol}, sampling ${process.env.TRACE_RATIO ?? 1}: ${((cpu.user + cpu.system) / messages).toFixed(1)} µs CPU per message\n`);
+process.stdout.write(`tracing ${mode}, ${protocol}, sampling ${process.env.TRACE_RATIO ?? 1}${isFullChain ? ', full chain' : ''}: ${((cpu.user + cpu.system) / messages).toFixed(1)} µs CPU per message\n`);
 await tracing.shutdown();

@@ -11,7 +11,27 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTracing, type GatewayTracing } from '../../src/telemetry/tracing.ts';
 import { NOOP_MESSAGE_TRACE } from '../../src/telemetry/pass-through-tracing.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startOtlpReceiver, SPAN_KIND, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
+
+const runFile = promisify(execFile);
+const tracingModule = new URL('../../src/telemetry/tracing.ts', import.meta.url).href;
+
+/** The OpenTelemetry packages a fresh process loads to create tracing (on or off) and trace one message. */
+async function openTelemetryPackagesLoaded(isEnabled: boolean): Promise<string[]> {
+  const script = `
+    import { registerHooks } from 'node:module';
+    const loaded = new Set();
+    registerHooks({ load(url, context, nextLoad) { const name = /node_modules\\/(@opentelemetry\\/[^/]+)/.exec(url)?.[1]; if (name) loaded.add(name); return nextLoad(url, context); } });
+    const { createTracing } = await import(${JSON.stringify(tracingModule)});
+    const tracing = await createTracing({ isEnabled: ${isEnabled}, endpoint: 'http://127.0.0.1:9/v1/traces' });
+    tracing.startMessage({ method: 'ping', id: 1 }, { traceparent: '${CLIENT_TRACEPARENT}' }).end('success');
+    console.log(JSON.stringify([...loaded].sort()));
+    process.exit(0);`;
+  const { stdout } = await runFile(process.execPath, ['--input-type=module', '-e', script]);
+  return JSON.parse(stdout.trim()) as string[];
+}
 
 const CLIENT_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN_ID = '00f067aa0ba902b7';
@@ -296,6 +316,49 @@ describe('tracing sampling', () => {
     assert.match(String(errors[0]), /ECONNREFUSED|within 200 ms/);
   });
 
+  it('waits in forceFlush for a batch the export timer already sent', async () => {
+    // A collector that takes 200 ms to read each export, so the timer's batch is still in flight.
+    let received = 0;
+    const slow = createServer((request, response) => {
+      setTimeout(() => {
+        request.resume();
+        request.on('end', () => {
+          received++;
+          response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        });
+      }, 200);
+    });
+    const url = await listen(slow);
+    const tracing = await createTracing({ isEnabled: true, endpoint: `${url}/v1/traces`, exportDelayMs: 1 });
+    try {
+      tracing.startMessage({ method: 'ping', id: 1 }, { traceparent: CLIENT_TRACEPARENT }).end('success');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await tracing.forceFlush();
+      assert.equal(received, 1);
+    } finally {
+      await tracing.shutdown();
+      await close(slow);
+    }
+  });
+
+  it('drops spans past the queue bound, never the message, and says so once', async () => {
+    const errors: unknown[] = [];
+    // A long export delay: nothing leaves the queue during the test.
+    const tracing = await createTracing({ isEnabled: true, endpoint: 'http://127.0.0.1:9/v1/traces', maxQueueSize: 2, exportDelayMs: 60_000, shutdownTimeoutMs: 100, onExportError: (error) => errors.push(error) });
+    try {
+      for (let id = 1; id <= 5; id++) {
+        const trace = tracing.startMessage({ method: 'ping', id }, { traceparent: CLIENT_TRACEPARENT });
+        assert.equal(trace.isRecording, true);
+        trace.end('success');
+      }
+      assert.equal(errors.length, 1);
+      assert.match(String(errors[0]), /queue is full \(2 spans waiting for http:\/\/127\.0\.0\.1:9\); new spans are dropped/);
+      assert.equal((errors[0] as { code?: string }).code, 'trace_export_failed');
+    } finally {
+      await tracing.shutdown();
+    }
+  });
+
   it('refuses an unknown export protocol with a coded error', async () => {
     await assert.rejects(createTracing({ isEnabled: true, protocol: 'grpc' as 'http/json' }), { code: 'tracing_config_invalid' });
   });
@@ -310,6 +373,12 @@ describe('tracing sampling', () => {
 });
 
 describe('tracing off', () => {
+  it('does not load the OpenTelemetry SDK, which tracing on does', async () => {
+    assert.deepEqual(await openTelemetryPackagesLoaded(false), []);
+    const whenOn = await openTelemetryPackagesLoaded(true);
+    for (const name of ['@opentelemetry/sdk-trace', '@opentelemetry/core', '@opentelemetry/exporter-trace-otlp-proto']) assert.ok(whenOn.includes(name), `${name} loads with tracing on`);
+  });
+
   it('returns one shared no-op for messages without trace context and adds nothing to the backend request', async () => {
     const tracing = await createTracing();
     assert.equal(tracing.isEnabled, false);

@@ -13,6 +13,7 @@ describe('bench options', () => {
       mode: 'compare',
       features: [],
       replicas: 0,
+      peerConcurrencies: [1, 64],
       stop: { kind: 'duration', durationMs: 5000 },
       warmupMs: 1000,
       rounds: 5,

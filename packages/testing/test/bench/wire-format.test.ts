@@ -42,6 +42,11 @@ describe('bench wire format', () => {
     assert.doesNotThrow(() => verifyEchoReply(findReply('text/event-stream', body, 3), 3));
   });
 
+  it('skips the empty priming event a resumable server sends before the reply', () => {
+    const body = ['id: stream-1_0', 'data: ', '', 'event: message', 'id: stream-1_1', `data: ${JSON.stringify(echoResult(4, echoMessage(4)))}`, ''].join('\n');
+    assert.doesNotThrow(() => verifyEchoReply(findReply('text/event-stream; charset=utf-8', body, 4), 4));
+  });
+
   it('accepts a JSON reply carrying the text sent', () => {
     const body = JSON.stringify(echoResult(4, echoMessage(4)));
     assert.doesNotThrow(() => verifyEchoReply(findReply('application/json', body, 4), 4));
