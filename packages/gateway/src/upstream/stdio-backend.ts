@@ -1,20 +1,26 @@
 // A backend that runs as a supervised child process speaking MCP over stdio:
-// era probe (server/discover, then initialize), requests multiplexed by our
-// own ids, and restart with backoff when the child dies (2026-07-28
-// transports/stdio, "Backward Compatibility" and "Unexpected Termination").
+// requests multiplexed by our own ids on one channel, and restart with backoff
+// when the child dies (2026-07-28 transports/stdio, "Unexpected
+// Termination"). This file is the channel; what the bytes say is the codec
+// revision-negotiation.ts picks per connection (rev2025/, rev2026/).
 
 import { classifyMessage, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { backendClosedError, BackendError, exposeBackend, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
+import type { BackendCodec } from './backend-codec.ts';
 import { createBackendEvents } from './backend-events.ts';
-import { classifyDiscoverOutcome, handshakeFromInitializeAnswer, initializeParams, type DiscoverOutcome } from './handshake.ts';
-import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
-import { createModernListen } from './modern-listen.ts';
+import { negotiateRevision, type NegotiationChannel, type NegotiationOptions } from './revision-negotiation.ts';
+import { handshakeFromInitializeAnswer, initializeParams } from './rev2025/initialize.ts';
+import { LegacyBackendCodec } from './rev2025/legacy-backend-codec.ts';
+import type { DiscoverOutcome } from './rev2026/discover.ts';
+import { NO_CLIENT_CAPABILITIES } from './rev2026/envelope.ts';
+import { listenParams } from './rev2026/modern-backend-codec.ts';
+import { createModernListen } from './rev2026/modern-listen.ts';
+import { createStdioListens } from './rev2026/stdio-listens.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
 import { spawnStdioChild, type ChildExit, type StdioChild } from './stdio-child.ts';
-import { createStdioListens } from './stdio-listens.ts';
 
 export interface StdioBackendOptions {
   name: string;
@@ -82,8 +88,8 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   const progressRoutes = new Map<JsonRpcId, PendingCall>();
 
   let state: BackendState = 'idle';
-  let handshake: BackendHandshake | undefined;
-  let isModern = false;
+  /** The revision of the current connection; set with the handshake it came from. */
+  let codec: BackendCodec | undefined;
   let child: StdioChild | undefined;
   let connecting: Promise<BackendHandshake> | undefined;
   let isSupervised = false;
@@ -98,17 +104,28 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     backend: name, logger,
     nextId: () => nextId++,
     send: (message) => child?.send(message) ?? false,
-    params: (filter) => withModernEnvelope({ notifications: filter }, handshake?.protocolVersion ?? LATEST_MODERN, clientInfo, defaultCapabilities),
+    params: (filter) => listenParams(filter, codec?.handshake.protocolVersion ?? LATEST_MODERN, clientInfo, defaultCapabilities),
   });
   const modernListen = createModernListen({
     backend: name, logger, backoff: restartPolicy, ackTimeoutMs: options.timeoutMs,
     open: listens.open,
     deliver: (notification) => events.emitNotification(notification),
   });
+  const negotiation: NegotiationChannel = {
+    discover: probe,
+    async initialize() {
+      const legacy = await initializeLegacy();
+      isKnownLegacy = true;
+      return legacy;
+    },
+  };
+  const negotiationOptions: NegotiationOptions = {
+    backend: name, location: '', firstVersion: LATEST_MODERN, clientInfo, clientCapabilities: defaultCapabilities, logger,
+  };
 
   function setState(next: BackendState): void {
     state = next;
-    events.emitState(next, handshake);
+    events.emitState(next, codec?.handshake);
   }
 
   /** A function, not a comparison, because the state changes across awaits. */
@@ -308,9 +325,9 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     restartTimer.unref();
   }
 
-  async function probe(version: string): Promise<DiscoverOutcome> {
+  /** The `server/discover` probe on stdio: silence and an exit are era evidence (revision-negotiation.ts decides). */
+  async function probe(_version: string, params: Record<string, unknown>): Promise<DiscoverOutcome> {
     const current = child;
-    const params = withModernEnvelope(undefined, version, clientInfo, defaultCapabilities);
     try {
       const response = await send('server/discover', params, probeTimeoutMs, undefined);
       return 'error' in response ? { kind: 'error', error: response.error } : { kind: 'result', result: response.result };
@@ -322,19 +339,18 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     }
   }
 
-  async function initializeLegacy(): Promise<BackendHandshake> {
+  async function initializeLegacy(): Promise<BackendCodec> {
     if (child === undefined || child.hasExited) {
       startChild();
       await child!.started;
     }
     const response = await send('initialize', initializeParams(clientInfo, defaultCapabilities), options.timeoutMs, undefined);
-    const legacy = handshakeFromInitializeAnswer(name, response);
+    const legacy = new LegacyBackendCodec(name, handshakeFromInitializeAnswer(name, response));
     child?.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    isModern = false;
     return legacy;
   }
 
-  async function performHandshake(): Promise<BackendHandshake> {
+  async function performHandshake(): Promise<BackendCodec> {
     const started = startChild();
     try {
       await started.started;
@@ -347,29 +363,12 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     // spares a silent server's probe timeout and a second spawn for a server
     // that exits on it. A failed handshake clears the verdict and re-probes.
     if (isKnownLegacy) return initializeLegacy();
-    let version: string = LATEST_MODERN;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const verdict = classifyDiscoverOutcome(await probe(version));
-      if (verdict.kind === 'modern') {
-        isModern = true;
-        return verdict.handshake;
-      }
-      if (verdict.kind === 'legacy') {
-        logger.info({ backend: name, reason: verdict.reason }, 'backend is legacy; falling back to initialize');
-        const legacy = await initializeLegacy();
-        isKnownLegacy = true;
-        return legacy;
-      }
-      if (verdict.kind === 'fail') throw new BackendError('backend_protocol_error', name, `Backend "${name}": ${verdict.reason}`);
-      version = verdict.version;
-    }
-    throw new BackendError('backend_protocol_error', name,
-      `Backend "${name}" rejected server/discover twice with UnsupportedProtocolVersion; its advertised versions do not work`);
+    return negotiateRevision(negotiation, negotiationOptions);
   }
 
   function connect(): Promise<BackendHandshake> {
     if (state === 'closed') return Promise.reject(backendClosedError(name));
-    if (state === 'ready' && handshake !== undefined) return Promise.resolve(handshake);
+    if (state === 'ready' && codec !== undefined) return Promise.resolve(codec.handshake);
     if (connecting !== undefined) return connecting;
     clearTimeout(restartTimer);
     restartTimer = undefined;
@@ -380,14 +379,13 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
         if (isClosed()) throw backendClosedError(name);
         // The child may have died between the last handshake answer and now.
         if (child === undefined) throw lastFailure;
-        handshake = established;
-        if (established.era === 'modern') modernListen.start(established.capabilities);
-        else modernListen.stop(new BackendError('backend_unavailable', name, `Backend "${name}" now speaks ${established.protocolVersion}; its resources are subscribed with resources/subscribe`));
+        codec = established;
+        established.startListening(modernListen);
         isSupervised = true;
         readySince = Date.now();
         setState('ready');
-        logger.info({ backend: name, era: established.era, protocolVersion: established.protocolVersion, pid: child.pid }, 'backend connected');
-        return established;
+        logger.info({ backend: name, era: established.handshake.era, protocolVersion: established.handshake.protocolVersion, pid: child.pid }, 'backend connected');
+        return established.handshake;
       } catch (error) {
         lastFailure = error;
         isKnownLegacy = false;
@@ -416,10 +414,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
 
   async function request(call: UpstreamCall): Promise<JsonRpcResponse> {
     if (state !== 'ready') await ensureReady();
-    const params = isModern
-      ? withModernEnvelope(call.params, handshake!.protocolVersion, clientInfo, call.clientCapabilities ?? defaultCapabilities)
-      : call.params;
-    return send(call.method, params, call.timeoutMs ?? options.timeoutMs, call);
+    return send(call.method, codec!.encodeParams(call.params, call.clientCapabilities), call.timeoutMs ?? options.timeoutMs, call);
   }
 
   async function notify(method: string, params?: Record<string, unknown>): Promise<void> {
@@ -435,9 +430,8 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
 
   async function setResourceSubscriptions(uris: readonly string[]): Promise<void> {
     if (state === 'closed') throw backendClosedError(name);
-    // A 2025 backend is subscribed per URI with resources/subscribe, which the router sends.
-    if (handshake?.era === 'legacy') return;
-    await modernListen.setResourceSubscriptions(uris);
+    // Before the first handshake the set is kept for the 2026 listen; a 2025 codec leaves it to resources/subscribe.
+    await (codec === undefined ? modernListen.setResourceSubscriptions(uris) : codec.setResourceSubscriptions(modernListen, uris));
   }
 
   async function close(): Promise<void> {
@@ -454,5 +448,5 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     await stopping?.stop(shutdownGraceMs);
   }
 
-  return exposeBackend({ name, kind: 'stdio', state: () => state, handshake: () => handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
+  return exposeBackend({ name, kind: 'stdio', state: () => state, handshake: () => codec?.handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
 }
