@@ -4,7 +4,7 @@
 // Termination"). This file is the channel; what the bytes say is the codec
 // revision-negotiation.ts picks per connection (rev2025/, rev2026/).
 
-import { classifyMessage, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { backendClosedError, BackendError, exposeBackend, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
@@ -20,6 +20,7 @@ import { createModernListen } from './rev2026/modern-listen.ts';
 import { createStdioListens } from './rev2026/stdio-listens.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
+import { isRequestScoped, progressTokenOf, StdioCalls, type PendingCall } from './stdio-calls.ts';
 import { spawnStdioChild, type ChildExit, type StdioChild } from './stdio-child.ts';
 
 export interface StdioBackendOptions {
@@ -45,36 +46,15 @@ export interface StdioBackendOptions {
   clientCapabilities?: Record<string, unknown>;
 }
 
-interface PendingCall {
-  id: number;
-  method: string;
-  resolve(response: JsonRpcResponse): void;
-  reject(error: unknown): void;
-  timer: NodeJS.Timeout;
-  call: UpstreamCall | undefined;
-  progressToken: JsonRpcId | undefined;
-}
-
 const MAX_DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 2_000;
 /** A child that stayed up this long was healthy: the next crash starts the backoff over. */
 const HEALTHY_AFTER_MS = 60_000;
 
-/** Notifications that belong to a request (progress, logging, cancellation); the rest (list changes, updates) are the backend's own. */
-function isRequestScoped(method: string): boolean {
-  return method === 'notifications/progress' || method === 'notifications/message' || method === 'notifications/cancelled';
-}
-
 function describeExit(exit: ChildExit): string {
   if (exit.error !== undefined) return exit.error.message;
   if (exit.signal !== null) return `killed by ${exit.signal}`;
   return `exit code ${String(exit.code)}`;
-}
-
-function progressTokenOf(params: Record<string, unknown> | undefined): JsonRpcId | undefined {
-  const meta = params?._meta as Record<string, unknown> | undefined;
-  const token = meta?.progressToken ?? params?.progressToken;
-  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
 }
 
 export function createStdioBackend(options: StdioBackendOptions): RelayingBackend {
@@ -84,8 +64,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   const restartPolicy = resolveBackoff(options.restart);
   const defaultCapabilities = options.clientCapabilities ?? NO_CLIENT_CAPABILITIES;
   const events = createBackendEvents(name, logger);
-  const pending = new Map<number, PendingCall>();
-  const progressRoutes = new Map<JsonRpcId, PendingCall>();
+  const calls = new StdioCalls();
 
   let state: BackendState = 'idle';
   /** The revision of the current connection; set with the handshake it came from. */
@@ -138,19 +117,6 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     return new BackendError('backend_unavailable', name, `Backend "${name}" is down (${reason}); the gateway is restarting it; retry later`, { cause: lastFailure });
   }
 
-  function forget(entry: PendingCall): void {
-    pending.delete(entry.id);
-    clearTimeout(entry.timer);
-    if (entry.progressToken !== undefined) progressRoutes.delete(entry.progressToken);
-  }
-
-  function rejectAll(error: unknown): void {
-    for (const entry of [...pending.values()]) {
-      forget(entry);
-      entry.reject(error);
-    }
-  }
-
   /** stdio has no per-request stream to close, so cancellation is explicit (transports/stdio "Cancellation"). */
   function cancel(entry: PendingCall, reason: unknown): void {
     const text = reason instanceof Error ? reason.message : 'cancelled by the gateway';
@@ -169,7 +135,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
         id, method, resolve, reject, call,
         progressToken: call?.onRelatedMessage !== undefined ? progressTokenOf(call.params) : undefined,
         timer: setTimeout(() => {
-          forget(entry);
+          calls.forget(entry);
           const error = new BackendError('backend_timeout', name,
             `Backend "${name}" did not answer ${method} within ${timeoutMs} ms; the request was cancelled; retry later or raise this backend's timeout_ms`);
           cancel(entry, error);
@@ -178,8 +144,8 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
         }, timeoutMs),
       };
       const onAbort = (): void => {
-        if (!pending.has(id)) return;
-        forget(entry);
+        if (!calls.has(id)) return;
+        calls.forget(entry);
         cancel(entry, signal?.reason);
         reject(signal?.reason);
       };
@@ -195,11 +161,10 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
           reject(error);
         };
       }
-      pending.set(id, entry);
-      if (entry.progressToken !== undefined) progressRoutes.set(entry.progressToken, entry);
+      calls.add(entry);
       const message = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
       if (child === undefined || !child.send(message)) {
-        forget(entry);
+        calls.forget(entry);
         entry.reject(downError());
       }
     });
@@ -212,13 +177,13 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
       case 'response': {
         if (listens.routeResponse(classified.message)) return;
         const id = classified.message.id;
-        const entry = typeof id === 'number' ? pending.get(id) : undefined;
+        const entry = typeof id === 'number' ? calls.get(id) : undefined;
         if (entry === undefined) {
           // A probe answered after its timeout, or a request we already gave up on.
           logger.debug({ backend: name, id }, 'dropped a response for no pending request');
           return;
         }
-        forget(entry);
+        calls.forget(entry);
         entry.resolve(classified.message);
         return;
       }
@@ -233,56 +198,29 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     }
   }
 
-  /**
-   * The pending call a message belongs to: the one whose progressToken it
-   * names, else the only call in flight that listens for related messages.
-   * stdio carries no other link (transports/stdio), so with several such calls
-   * in flight an unmarked message belongs to none.
-   */
-  function relatedCall(params: Record<string, unknown> | undefined): PendingCall | undefined {
-    const token = progressTokenOf(params);
-    if (token !== undefined) {
-      const byToken = progressRoutes.get(token);
-      if (byToken !== undefined) return byToken;
-    }
-    let only: PendingCall | undefined;
-    for (const entry of pending.values()) {
-      if (entry.call?.onRelatedMessage === undefined) continue;
-      if (only !== undefined) return undefined;
-      only = entry;
-    }
-    return only;
-  }
-
-  /** Request-scoped notifications go to their call (see relatedCall); the rest are the backend's own. */
+  /** Request-scoped notifications go to their call (see StdioCalls.relatedTo); the rest are the backend's own. */
   function routeNotification(notification: JsonRpcNotification): void {
     if (listens.routeNotification(notification)) return;
-    const entry = isRequestScoped(notification.method) ? relatedCall(notification.params) : undefined;
+    const entry = isRequestScoped(notification.method) ? calls.relatedTo(notification.params) : undefined;
     if (entry?.call?.onRelatedMessage !== undefined) entry.call.onRelatedMessage(notification);
     else events.emitNotification(notification);
   }
 
   /**
    * stdio has one channel, so a server-to-client request is tied to a call by
-   * relatedCall's rules. Anything else is answered here so the backend never
+   * StdioCalls.relatedTo's rules. Anything else is answered here so the backend never
    * waits forever.
    */
   function routeRequest(request: JsonRpcRequest): void {
-    const entry = request.method === 'ping' ? undefined : relatedCall(request.params);
+    const entry = request.method === 'ping' ? undefined : calls.relatedTo(request.params);
     if (entry?.call?.onRelatedMessage !== undefined) {
       entry.call.onRelatedMessage(request);
       return;
     }
-    const interactive = interactiveCallCount();
+    const interactive = calls.interactiveCount();
     child?.send(interactive < 2 ? answerUnroutedRequest(request) : answerUnroutedRequest(request,
       `${interactive} calls are in flight on this stdio process and the request names none of them, so the gateway cannot tell whose client should answer; give backend "${name}" more processes (processes: N) so that each such call has its own`));
     if (interactive >= 2) logger.warn({ backend: name, method: request.method, interactive }, 'refused a server-to-client request that could belong to several calls; consider processes: N for this backend');
-  }
-
-  function interactiveCallCount(): number {
-    let count = 0;
-    for (const entry of pending.values()) if (entry.call?.onRelatedMessage !== undefined) count++;
-    return count;
   }
 
   function startChild(): StdioChild {
@@ -306,7 +244,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     // The server holds no subscription across a restart; connect() listens again (transports/stdio "Unexpected Termination").
     modernListen.stop(failure);
     listens.endAll(failure);
-    rejectAll(failure);
+    calls.rejectAll(failure);
     if (state === 'ready') {
       logger.warn({ backend: name, exit: reason }, 'stdio backend exited; restarting it');
       setState('down');
@@ -442,7 +380,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     // Cancelled while the child still reads stdin (transports/stdio "Cancellation").
     modernListen.stop(backendClosedError(name));
     listens.endAll(backendClosedError(name));
-    rejectAll(backendClosedError(name));
+    calls.rejectAll(backendClosedError(name));
     const stopping = child;
     child = undefined;
     await stopping?.stop(shutdownGraceMs);
