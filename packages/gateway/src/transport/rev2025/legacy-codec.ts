@@ -49,7 +49,7 @@ function shapeLegacyResult(result: Record<string, unknown>): Record<string, unkn
   return result;
 }
 
-export const LEGACY_CLIENT_CODEC: ClientCodec = {
+export const LEGACY_CLIENT_CODEC: ClientCodec = Object.freeze<ClientCodec>({
   era: 'legacy',
   shapeResult: (_method, result) => shapeLegacyResult(result),
   // A 2025 client reads JSON-RPC errors from a 200 response; the 2026-07-28 statuses are not for it.
@@ -62,4 +62,4 @@ export const LEGACY_CLIENT_CODEC: ClientCodec = {
   declareTasks(capabilities) {
     capabilities.tasks = { cancel: {}, requests: { tools: { call: {} } } };
   },
-};
+});

@@ -110,7 +110,7 @@ function shapeModernResult(method: string, result: Record<string, unknown>, serv
   return result;
 }
 
-export const MODERN_CLIENT_CODEC: ClientCodec = {
+export const MODERN_CLIENT_CODEC: ClientCodec = Object.freeze<ClientCodec>({
   era: 'modern',
   shapeResult: shapeModernResult,
   relayedErrorStatus,
@@ -122,4 +122,4 @@ export const MODERN_CLIENT_CODEC: ClientCodec = {
   declareTasks(capabilities) {
     capabilities.extensions = { [TASKS_EXTENSION]: {} };
   },
-};
+});
