@@ -4,6 +4,7 @@
 // metrics and traces close it. Nothing else is passed between stages.
 
 import type { Era } from '../protocol/revisions.ts';
+import type { ClientCodec } from './client-codec.ts';
 import type { JsonRpcNotification, JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import type { LegacySession } from '../session/session.ts';
 import type { Decision } from '../policy/policy.ts';
@@ -14,6 +15,8 @@ import type { MessageTrace } from '../telemetry/tracing.ts';
 export interface ClientDescription {
   protocolVersion: string;
   era: Era;
+  /** How this revision encodes what the stages produce (exchange/client-codec.ts); chosen with the revision by the transport. */
+  codec: ClientCodec;
   info: Record<string, unknown> | undefined;
   capabilities: Record<string, unknown>;
   /** 2026-07-28 per-request log level (`io.modelcontextprotocol/logLevel`). */

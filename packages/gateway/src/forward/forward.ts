@@ -5,7 +5,7 @@
 import type { Exchange } from '../exchange/exchange.ts';
 import type { Backend, UpstreamCall } from '../upstream/backend.ts';
 import { isBackendError } from '../upstream/backend.ts';
-import { GatewayRpcError, relayedErrorStatus, RPC } from '../protocol/errors.ts';
+import { GatewayRpcError, RPC } from '../protocol/errors.ts';
 import { META } from '../protocol/revisions.ts';
 import type { JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -93,8 +93,7 @@ export async function forwardToBackend(
   exchange.backendSeconds = (exchange.backendSeconds ?? 0) + (performance.now() - sentAt) / 1000;
   if ('error' in response) {
     span.end(exchangeStatusOf(undefined, response.error.code), response.error.code);
-    // The 2026-07-28 statuses are for 2026 clients; a 2025 client reads JSON-RPC errors from a 200 response.
-    const httpStatus = exchange.client.era === 'modern' ? relayedErrorStatus(response.error.code) : 200;
+    const httpStatus = exchange.client.codec.relayedErrorStatus(response.error.code);
     throw new GatewayRpcError(response.error.code, response.error.message, { data: response.error.data, httpStatus });
   }
   span.end(exchangeStatusOf(response.result, undefined));

@@ -61,8 +61,7 @@ export function createRelatedMessageHandler(
         return;
       }
       case 'notifications/message': {
-        // 2026-07-28 logging: no log messages for a request that did not set a level; 2025: all until the session sets one.
-        const minimum = exchange.client.era === 'modern' ? exchange.client.logLevel : (exchange.client.logLevel ?? 'debug');
+        const minimum = exchange.client.codec.logLevelFloor(exchange.client.logLevel);
         if (minimum === undefined || !isLogLevelAtLeast(message.params?.level, minimum)) return;
         exchange.relay.notify(message);
         return;

@@ -21,9 +21,9 @@ import type { Authorization, PrimitiveRef } from '../identity/authorization.ts';
 import type { PolicySet } from '../policy/registry.ts';
 import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
 import { offersTasksTo, type TaskRelay } from '../tasks/task-relay.ts';
-import { TASKS_EXTENSION } from '../tasks/tasks-extension.ts';
 import { createdTaskOf } from '../tasks/task-shapes.ts';
 import type { Era } from '../protocol/revisions.ts';
+import type { ClientCodec } from '../exchange/client-codec.ts';
 
 export interface RouterOptions {
   catalog: Catalog;
@@ -68,7 +68,7 @@ export class Router {
     this.#policies = options.policies;
     this.#catalog = options.catalog;
     this.#handlers = new Map<string, Handler>([
-      ['server/discover', (exchange) => this.discover(exchange.endpointBackend, exchange.tenant)],
+      ['server/discover', (exchange) => this.discover(exchange.endpointBackend, exchange.client.codec, exchange.tenant)],
       ['ping', () => ({})],
       ['tools/list', (exchange, params) => this.#list(exchange, params, 'tools')],
       ['prompts/list', (exchange, params) => this.#list(exchange, params, 'prompts')],
@@ -193,9 +193,9 @@ export class Router {
 
   /**
    * Capabilities of the gateway as one server: what its backends offer, always with listChanged.
-   * Tasks are offered when the endpoint's backend (or, on `/mcp`, any backend) can run them for a client of `era`.
+   * Tasks are offered when the endpoint's backend (or, on `/mcp`, any backend) can run them for a client of the codec's revision.
    */
-  capabilities(endpointBackend: string | undefined, era: Era = 'modern'): Result {
+  capabilities(endpointBackend: string | undefined, codec: ClientCodec): Result {
     const capabilities: Result = {
       tools: { listChanged: true },
       prompts: { listChanged: true },
@@ -207,10 +207,7 @@ export class Router {
       const backendCapabilities = this.#catalog.backend(endpointBackend)?.handshake?.capabilities;
       if (backendCapabilities !== undefined && backendCapabilities.completions === undefined) delete capabilities.completions;
     }
-    if (this.#options.tasks !== undefined && this.#offersTasks(endpointBackend, era)) {
-      if (era === 'modern') capabilities.extensions = { [TASKS_EXTENSION]: {} };
-      else capabilities.tasks = { cancel: {}, requests: { tools: { call: {} } } };
-    }
+    if (this.#options.tasks !== undefined && this.#offersTasks(endpointBackend, codec.era)) codec.declareTasks(capabilities);
     return capabilities;
   }
 
@@ -219,10 +216,10 @@ export class Router {
     return backends.some((backend) => backend !== undefined && offersTasksTo(era, backend.handshake));
   }
 
-  discover(endpointBackend: string | undefined, tenant?: string): Result {
+  discover(endpointBackend: string | undefined, codec: ClientCodec, tenant?: string): Result {
     const result: Result = {
       supportedVersions: SUPPORTED_REVISIONS,
-      capabilities: this.capabilities(endpointBackend),
+      capabilities: this.capabilities(endpointBackend, codec),
       ttlMs: 60_000,
       cacheScope: 'public',
     };

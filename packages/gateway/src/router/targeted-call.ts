@@ -141,7 +141,7 @@ function resolvePrompt(_exchange: Exchange, params: Record<string, unknown>, vie
 
 function resolveRead(exchange: Exchange, params: Record<string, unknown>, view: CatalogView): ResolvedTarget {
   const uri = requireUri('resources/read', params);
-  return resourceTarget(exchange, view, uri, () => new GatewayRpcError(exchange.client.era === 'modern' ? RPC.invalidParams : RPC.legacyResourceNotFound,
+  return resourceTarget(exchange, view, uri, () => new GatewayRpcError(exchange.client.codec.resourceNotFoundCode,
     `Resource not found: no backend serves "${uri}"; call resources/list or resources/templates/list for the URIs this gateway offers`,
     { data: { uri } }), params);
 }

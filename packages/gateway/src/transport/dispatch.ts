@@ -10,8 +10,6 @@ import type { JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import { GatewayRpcError, RPC, isGatewayRpcError, rpcErrors } from '../protocol/errors.ts';
 import type { LegacySession } from '../session/session.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { shapeModernResult } from './rev2026/modern-codec.ts';
-import { shapeLegacyResult } from './rev2025/legacy-codec.ts';
 import { CallStream, type CallStreamOptions } from './call-stream.ts';
 import type { RequestDrain } from './request-drain.ts';
 import type { ClientRelay } from '../exchange/client-relay.ts';
@@ -137,7 +135,7 @@ async function answerRequest(context: DispatchContext, { exchange, stream, respo
   if (writeAhead !== undefined) exchange.beforeForward = (method, backend) => recordAttempt(context, audit!, exchange, response, writeAhead, method, backend);
   try {
     result = await context.router.handle(exchange, request.method, request.params);
-    const shaped = exchange.client.era === 'modern' ? shapeModernResult(request.method, result, context.serverInfo) : shapeLegacyResult(result);
+    const shaped = exchange.client.codec.shapeResult(request.method, result, context.serverInfo);
     // Serialized once: the audit record takes its size from the very text the client receives.
     const resultText = JSON.stringify(shaped);
     if (audit !== undefined) await recordAudit(context, audit, exchange, response, shaped, undefined, Buffer.byteLength(resultText), writeAhead?.attemptId);

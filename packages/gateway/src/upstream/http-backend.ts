@@ -1,7 +1,8 @@
-// A backend reached over Streamable HTTP: pooled keep-alive connections, the
-// era handshake (server/discover first, initialize as the fallback), and raw
-// JSON-RPC forwarding with JSON or SSE answers (2026-07-28 and 2025-11-25
-// transports). Sits behind the router; one instance per configured backend.
+// A backend reached over Streamable HTTP: pooled keep-alive connections and
+// raw JSON-RPC forwarding with JSON or SSE answers. This file is the channel
+// (how bytes move, the 2025 session's id, GET stream and expiry); what the
+// bytes say is the codec that revision-negotiation.ts picks per connection
+// (rev2025/, rev2026/). Sits behind the router; one instance per configured backend.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { buildConnector, Dispatcher } from 'undici';
@@ -12,16 +13,22 @@ import type { Logger } from '../telemetry/logger.ts';
 import { eraOf } from '../protocol/revisions.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isBackendCredentialError, type BackendCredentials } from '../identity/backend-credentials.ts';
-import { GatewayRpcError, RPC, isGatewayRpcError } from '../protocol/errors.ts';
-import { backendClosedError, BackendError, exposeBackend, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
+import { GatewayRpcError, RPC } from '../protocol/errors.ts';
+import { backendClosedError, BackendError, exposeBackend, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
+import type { BackendCodec } from './backend-codec.ts';
 import { createBackendEvents } from './backend-events.ts';
-import { classifyDiscoverOutcome, handshakeFromInitializeAnswer, initializeParams, type DiscoverOutcome } from './handshake.ts';
+import { timeoutError, translateHttpFailure, unexpectedAnswerError } from './http-failures.ts';
 import { eraHeaders, normalizeHeaders, requestHeaders, type HeaderMap } from './http-request-headers.ts';
-import { openHttpListen } from './http-listen.ts';
-import { openListenStream, type ListenStream } from './legacy-listen-stream.ts';
-import { LISTEN_METHOD } from './listen-filter.ts';
-import { createModernListen } from './modern-listen.ts';
-import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
+import { negotiateRevision, type NegotiationChannel, type NegotiationOptions } from './revision-negotiation.ts';
+import { handshakeFromInitializeAnswer, initializeParams } from './rev2025/initialize.ts';
+import { LegacyBackendCodec } from './rev2025/legacy-backend-codec.ts';
+import { openListenStream, type ListenStream } from './rev2025/legacy-listen-stream.ts';
+import type { DiscoverOutcome } from './rev2026/discover.ts';
+import { NO_CLIENT_CAPABILITIES } from './rev2026/envelope.ts';
+import { openHttpListen } from './rev2026/http-listen.ts';
+import { LISTEN_METHOD } from './rev2026/listen-filter.ts';
+import { listenParams } from './rev2026/modern-backend-codec.ts';
+import { createModernListen } from './rev2026/modern-listen.ts';
 import { resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
 import { CallCancellation } from './call-cancellation.ts';
@@ -56,13 +63,6 @@ const STREAM_LINGER_MS = 5_000;
 const CLOSE_DELETE_TIMEOUT_MS = 2_000;
 const CLOSE_DRAIN_MS = 1_000;
 
-function failureCode(error: unknown): string {
-  const withCode = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  if (typeof withCode?.code === 'string') return withCode.code;
-  if (typeof withCode?.cause?.code === 'string') return withCode.cause.code;
-  return error instanceof Error ? error.message : String(error);
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -88,12 +88,12 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     endedEarly: () => new BackendError('backend_unavailable', name,
       `Backend "${name}" closed the response stream before answering; the request may or may not have run; retry if it is safe to`),
     // Only 2025-11-25 streams are resumable (2026-07-28 streamable-http: "Resumable SSE streams via Last-Event-ID are not supported").
-    resumeTarget: (): ResumeTarget | undefined => (isModern ? undefined : resumeTarget),
+    resumeTarget: (): ResumeTarget | undefined => (codec === undefined || codec.isHttpSession ? resumeTarget : undefined),
   };
 
   let state: BackendState = 'idle';
-  let handshake: BackendHandshake | undefined;
-  let isModern = false;
+  /** The revision of the current connection; set with the handshake it came from. */
+  let codec: BackendCodec | undefined;
   let fixedHeaders: HeaderMap = eraHeaders(configured, LATEST_MODERN, undefined);
   let sessionId: string | undefined;
   let connecting: Promise<BackendHandshake> | undefined;
@@ -104,12 +104,16 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   // The relays of the 2025 calls in flight that may be asked something (handleListenMessage).
   const interactiveCalls = new Set<NonNullable<UpstreamCall['onRelatedMessage']>>();
   const pinnedLegacy = options.protocolVersion !== undefined && eraOf(options.protocolVersion) === 'legacy' ? options.protocolVersion : undefined;
+  const negotiation: NegotiationChannel = { discover: probe, initialize: initializeLegacy };
+  const negotiationOptions: NegotiationOptions = {
+    backend: name, location: ` at ${url}`, firstVersion: options.protocolVersion ?? LATEST_MODERN, clientInfo, clientCapabilities: defaultCapabilities, logger,
+  };
   // 2026-07-28 backends send list changes and resource updates only on a listen stream.
   const modernListen = createModernListen({
     backend: name, logger, backoff: listenBackoff, ackTimeoutMs: options.timeoutMs,
     deliver: (notification) => events.emitNotification(notification),
     open(filter, handlers) {
-      const params = withModernEnvelope({ notifications: filter }, handshake?.protocolVersion ?? LATEST_MODERN, clientInfo, defaultCapabilities);
+      const params = listenParams(filter, codec?.handshake.protocolVersion ?? LATEST_MODERN, clientInfo, defaultCapabilities);
       return openHttpListen({
         backend: name, url, dispatcher, origin, path, logger, id: nextId++, params,
         headers: requestHeaders(fixedHeaders, true, LISTEN_METHOD, params, undefined),
@@ -119,28 +123,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
 
   function setState(next: BackendState): void {
     state = next;
-    events.emitState(next, handshake);
-  }
-
-  function unreachable(error: unknown): BackendError {
-    return new BackendError('backend_unavailable', name,
-      `Backend "${name}" is unreachable at ${url} (${failureCode(error)}); other backends are unaffected; retry later`, { cause: error });
-  }
-
-  function timedOut(method: string, timeoutMs: number): BackendError {
-    return new BackendError('backend_timeout', name,
-      `Backend "${name}" did not answer ${method} within ${timeoutMs} ms at ${url}; the request was cancelled; retry later or raise this backend's timeout_ms`);
-  }
-
-  /** Translates a failure of the HTTP exchange; an abort surfaces its own reason (timeout error or the caller's). */
-  function translate(error: unknown, cancellation: CallCancellation): unknown {
-    if (cancellation.aborted) return cancellation.reason;
-    if (isBackendError(error) || isGatewayRpcError(error)) return error;
-    const code = failureCode(error);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return new BackendError('backend_timeout', name, `Backend "${name}" stopped answering at ${url} (${code}); retry later`, { cause: error });
-    }
-    return unreachable(error);
+    events.emitState(next, codec?.handshake);
   }
 
   /**
@@ -200,7 +183,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   async function withDeadline<T>(method: string, timeoutMs: number, callerSignal: AbortSignal | undefined,
     attempt: (cancellation: CallCancellation) => Promise<T>): Promise<T> {
     const cancellation = new CallCancellation();
-    const timer = setTimeout(() => cancellation.abort(timedOut(method, timeoutMs)), timeoutMs);
+    const timer = setTimeout(() => cancellation.abort(timeoutError(name, url, method, timeoutMs)), timeoutMs);
     const onCallerAbort = (): void => cancellation.abort(callerSignal?.reason);
     if (callerSignal !== undefined) {
       if (callerSignal.aborted) onCallerAbort();
@@ -210,7 +193,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     try {
       return await attempt(cancellation);
     } catch (error) {
-      throw translate(error, cancellation);
+      throw translateHttpFailure(name, url, error, cancellation);
     } finally {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
@@ -218,23 +201,9 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     }
   }
 
-  function unexpectedAnswer(method: string, outcome: PostOutcome): BackendError {
-    const { status } = outcome;
-    const preview = outcome.text.slice(0, 200);
-    if (status === 401 || status === 403) {
-      return new BackendError('backend_protocol_error', name,
-        `Backend "${name}" refused the gateway's credentials for ${method} (HTTP ${status}); check this backend's configured headers`);
-    }
-    if (status >= 500) {
-      return new BackendError('backend_unavailable', name, `Backend "${name}" failed ${method} with HTTP ${status}${preview ? `: ${preview}` : ''}; retry later`);
-    }
-    return new BackendError('backend_protocol_error', name,
-      `Backend "${name}" answered ${method} with HTTP ${status} (${outcome.contentType || 'no content type'}) and no JSON-RPC response${preview ? `: ${preview}` : ''}; check that ${url} is an MCP endpoint`);
-  }
-
-  async function probe(version: string): Promise<DiscoverOutcome> {
+  /** The `server/discover` probe over HTTP: statuses and error bodies are era evidence (revision-negotiation.ts decides). */
+  async function probe(version: string, params: Record<string, unknown>): Promise<DiscoverOutcome> {
     const id = nextId++;
-    const params = withModernEnvelope(undefined, version, clientInfo, defaultCapabilities);
     const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'server/discover', params });
     const headers = requestHeaders(eraHeaders(configured, version, undefined), true, 'server/discover', undefined, undefined);
     const outcome = await withDeadline('server/discover', options.timeoutMs, undefined, (cancellation) => post(body, headers, cancellation, id, undefined));
@@ -246,18 +215,17 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   }
 
   /** The 2025-11-25 handshake: initialize, capture the session, then notifications/initialized (basic/lifecycle). */
-  async function initializeLegacy(): Promise<BackendHandshake> {
+  async function initializeLegacy(): Promise<BackendCodec> {
     const id = nextId++;
     const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: initializeParams(clientInfo, defaultCapabilities, pinnedLegacy) });
     const headers: HeaderMap = { ...configured, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const outcome = await withDeadline('initialize', options.timeoutMs, undefined, (cancellation) => post(body, headers, cancellation, id, undefined));
     const response = outcome.response;
-    if (response === undefined) throw unexpectedAnswer('initialize', outcome);
-    const legacy = handshakeFromInitializeAnswer(name, response);
-    isModern = false;
+    if (response === undefined) throw unexpectedAnswerError(name, url, 'initialize', outcome);
+    const legacy = new LegacyBackendCodec(name, handshakeFromInitializeAnswer(name, response));
     sessionId = outcome.sessionId;
-    fixedHeaders = eraHeaders(configured, legacy.protocolVersion, sessionId);
-    await sendNotification('notifications/initialized', undefined);
+    fixedHeaders = eraHeaders(configured, legacy.handshake.protocolVersion, sessionId);
+    await sendNotification(legacy, 'notifications/initialized', undefined);
     listenStream?.close();
     listenStream = openListenStream({
       backend: name, dispatcher, origin, path, backoff: listenBackoff, logger,
@@ -270,49 +238,36 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     return legacy;
   }
 
-  async function performHandshake(): Promise<BackendHandshake> {
+  async function performHandshake(): Promise<BackendCodec> {
     // A pinned 2025 revision skips the probe: the backend is spoken to exactly as a 2025 client would.
     if (pinnedLegacy !== undefined) return initializeLegacy();
-    let version: string = options.protocolVersion ?? LATEST_MODERN;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const verdict = classifyDiscoverOutcome(await probe(version));
-      if (verdict.kind === 'modern') {
-        isModern = true;
-        sessionId = undefined;
-        fixedHeaders = eraHeaders(configured, verdict.handshake.protocolVersion, undefined);
-        return verdict.handshake;
-      }
-      if (verdict.kind === 'legacy') {
-        logger.info({ backend: name, reason: verdict.reason }, 'backend is legacy; falling back to initialize');
-        return initializeLegacy();
-      }
-      if (verdict.kind === 'fail') {
-        throw new BackendError(verdict.isPermanent ? 'backend_protocol_error' : 'backend_unavailable', name, `Backend "${name}" at ${url}: ${verdict.reason}`);
-      }
-      version = verdict.version;
+    const negotiated = await negotiateRevision(negotiation, negotiationOptions);
+    if (!negotiated.isHttpSession) {
+      // A stateless revision: no session id from an earlier connection goes on.
+      sessionId = undefined;
+      fixedHeaders = eraHeaders(configured, negotiated.handshake.protocolVersion, undefined);
     }
-    throw new BackendError('backend_protocol_error', name,
-      `Backend "${name}" rejected server/discover twice with UnsupportedProtocolVersion; its advertised versions do not work`);
+    return negotiated;
   }
 
   /** One re-initialize for all requests that saw the same expired session. */
   function renewSession(expired: string | undefined): Promise<void> {
     if (expired !== sessionId || state === 'closed') return Promise.resolve();
     renewing ??= initializeLegacy().then((renewed) => {
-      handshake = renewed;
+      codec = renewed;
       logger.info({ backend: name }, 'legacy session expired; re-initialized');
-      events.emitState(state, handshake);
+      events.emitState(state, renewed.handshake);
     }).finally(() => {
       renewing = undefined;
     });
     return renewing;
   }
 
-  async function sendNotification(method: string, params: Record<string, unknown> | undefined): Promise<void> {
+  async function sendNotification(speaking: BackendCodec, method: string, params: Record<string, unknown> | undefined): Promise<void> {
     const message = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
-    const headers = requestHeaders(fixedHeaders, isModern, method, undefined, undefined);
+    const headers = speaking.httpHeaders(fixedHeaders, method, undefined, undefined);
     const outcome = await withDeadline(method, options.timeoutMs, undefined, (cancellation) => post(JSON.stringify(message), headers, cancellation, undefined, undefined));
-    if (outcome.status < 200 || outcome.status >= 300) throw unexpectedAnswer(method, outcome);
+    if (outcome.status < 200 || outcome.status >= 300) throw unexpectedAnswerError(name, url, method, outcome);
   }
 
   async function ensureReady(): Promise<void> {
@@ -326,17 +281,16 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
 
   function connect(): Promise<BackendHandshake> {
     if (state === 'closed') return Promise.reject(backendClosedError(name));
-    if (state === 'ready' && handshake !== undefined) return Promise.resolve(handshake);
+    if (state === 'ready' && codec !== undefined) return Promise.resolve(codec.handshake);
     if (connecting !== undefined) return connecting;
     setState('connecting');
     connecting = performHandshake().then((established) => {
       if (state === 'closed') throw backendClosedError(name);
-      handshake = established;
-      if (established.era === 'modern') modernListen.start(established.capabilities);
-      else modernListen.stop(new BackendError('backend_unavailable', name, `Backend "${name}" now speaks ${established.protocolVersion}; its resources are subscribed with resources/subscribe`));
+      codec = established;
+      established.startListening(modernListen);
       setState('ready');
-      logger.info({ backend: name, era: established.era, protocolVersion: established.protocolVersion }, 'backend connected');
-      return established;
+      logger.info({ backend: name, era: established.handshake.era, protocolVersion: established.handshake.protocolVersion }, 'backend connected');
+      return established.handshake;
     }, (error: unknown) => {
       if (state !== 'closed') {
         lastConnectError = error;
@@ -351,31 +305,30 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
 
   async function request(call: UpstreamCall): Promise<JsonRpcResponse> {
     if (state !== 'ready') await ensureReady();
+    const speaking = codec!;
     const id = nextId++;
-    const params = isModern
-      ? withModernEnvelope(call.params, handshake!.protocolVersion, clientInfo, call.clientCapabilities ?? defaultCapabilities)
-      : call.params;
+    const params = speaking.encodeParams(call.params, call.clientCapabilities);
     const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method: call.method } : { jsonrpc: '2.0', id, method: call.method, params });
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
     const relay = call.onRelatedMessage;
-    if (relay !== undefined && !isModern) interactiveCalls.add(relay);
+    if (relay !== undefined && speaking.isHttpSession) interactiveCalls.add(relay);
     return withDeadline(call.method, timeoutMs, call.signal, async (cancellation) => {
       try {
         const usedSession = sessionId;
-        let outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), cancellation, id, call.onRelatedMessage, call.caller);
+        let outcome = await post(body, speaking.httpHeaders(fixedHeaders, call.method, call.params, call.headers), cancellation, id, call.onRelatedMessage, call.caller);
         // 2025-11-25 "Session Management" 4: a 404 on a request carrying a
         // session id means the session is gone; start a new one, retry once.
-        if (!isModern && usedSession !== undefined && outcome.status === 404) {
+        if (speaking.isHttpSession && usedSession !== undefined && outcome.status === 404) {
           await renewSession(usedSession);
-          outcome = await post(body, requestHeaders(fixedHeaders, isModern, call.method, call.params, call.headers), cancellation, id, call.onRelatedMessage, call.caller);
+          outcome = await post(body, speaking.httpHeaders(fixedHeaders, call.method, call.params, call.headers), cancellation, id, call.onRelatedMessage, call.caller);
         }
         const response = outcome.response;
-        if (response === undefined) throw unexpectedAnswer(call.method, outcome);
+        if (response === undefined) throw unexpectedAnswerError(name, url, call.method, outcome);
         // A rejection without an id (allowed for errors) still answers this POST.
         return response.id === null ? { ...response, id } : response;
       } catch (error) {
         // Legacy servers do not read a dropped stream as cancellation (2025-11-25 "Sending Messages" 6).
-        if (cancellation.aborted && !isModern) cancelLegacy(id, cancellation.reason);
+        if (cancellation.aborted && speaking.isHttpSession) cancelInSession(speaking, id, cancellation.reason);
         throw error;
       }
     }).finally(() => {
@@ -383,39 +336,40 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     });
   }
 
-  function cancelLegacy(id: number, reason: unknown): void {
+  function cancelInSession(speaking: BackendCodec, id: number, reason: unknown): void {
     const text = reason instanceof Error ? reason.message : 'cancelled by the gateway';
-    void sendNotification('notifications/cancelled', { requestId: id, reason: text }).catch(() => undefined);
+    void sendNotification(speaking, 'notifications/cancelled', { requestId: id, reason: text }).catch(() => undefined);
   }
 
   async function respond(response: JsonRpcResponse): Promise<void> {
     if (state === 'closed') throw backendClosedError(name);
+    // A response mirrors nothing from its body in either revision.
     const headers = requestHeaders(fixedHeaders, false, '', undefined, undefined);
     const outcome = await withDeadline('a response', options.timeoutMs, undefined, (cancellation) => post(JSON.stringify(response), headers, cancellation, undefined, undefined));
-    if (outcome.status < 200 || outcome.status >= 300) throw unexpectedAnswer('a response to a server request', outcome);
+    if (outcome.status < 200 || outcome.status >= 300) throw unexpectedAnswerError(name, url, 'a response to a server request', outcome);
   }
 
   async function notify(method: string, params?: Record<string, unknown>): Promise<void> {
     if (state !== 'ready') await ensureReady();
-    await sendNotification(method, params);
+    await sendNotification(codec!, method, params);
   }
 
   async function setResourceSubscriptions(uris: readonly string[]): Promise<void> {
     if (state === 'closed') throw backendClosedError(name);
-    // A 2025 backend is subscribed per URI with resources/subscribe, which the router sends.
-    if (handshake?.era === 'legacy') return;
-    await modernListen.setResourceSubscriptions(uris);
+    // Before the first handshake the set is kept for the 2026 listen; a 2025 codec leaves it to resources/subscribe.
+    await (codec === undefined ? modernListen.setResourceSubscriptions(uris) : codec.setResourceSubscriptions(modernListen, uris));
   }
 
   async function close(): Promise<void> {
     if (state === 'closed') return;
-    const wasLegacySession = !isModern && sessionId !== undefined;
+    // Only a 2025 handshake sets a session id; a stateless one clears it.
+    const wasSession = sessionId !== undefined;
     setState('closed');
     listenStream?.close();
     modernListen.stop(backendClosedError(name));
     for (const cancellation of inFlight) cancellation.abort(backendClosedError(name));
     // 2025-11-25 "Session Management" 5: the client SHOULD end its session with DELETE.
-    if (wasLegacySession) {
+    if (wasSession) {
       await dispatcher.request({ origin, path, method: 'DELETE', headers: fixedHeaders, signal: AbortSignal.timeout(CLOSE_DELETE_TIMEOUT_MS) })
         .then((answer) => answer.body.dump(), () => undefined);
     }
@@ -426,5 +380,5 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     }
   }
 
-  return exposeBackend({ name, kind: 'http', state: () => state, handshake: () => handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
+  return exposeBackend({ name, kind: 'http', state: () => state, handshake: () => codec?.handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
 }

@@ -1,20 +1,27 @@
 // A backend that runs as a supervised child process speaking MCP over stdio:
-// era probe (server/discover, then initialize), requests multiplexed by our
-// own ids, and restart with backoff when the child dies (2026-07-28
-// transports/stdio, "Backward Compatibility" and "Unexpected Termination").
+// requests multiplexed by our own ids on one channel, and restart with backoff
+// when the child dies (2026-07-28 transports/stdio, "Unexpected
+// Termination"). This file is the channel; what the bytes say is the codec
+// revision-negotiation.ts picks per connection (rev2025/, rev2026/).
 
-import { classifyMessage, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { backendClosedError, BackendError, exposeBackend, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
+import type { BackendCodec } from './backend-codec.ts';
 import { createBackendEvents } from './backend-events.ts';
-import { classifyDiscoverOutcome, handshakeFromInitializeAnswer, initializeParams, type DiscoverOutcome } from './handshake.ts';
-import { NO_CLIENT_CAPABILITIES, withModernEnvelope } from './modern-envelope.ts';
-import { createModernListen } from './modern-listen.ts';
+import { negotiateRevision, type NegotiationChannel, type NegotiationOptions } from './revision-negotiation.ts';
+import { handshakeFromInitializeAnswer, initializeParams } from './rev2025/initialize.ts';
+import { LegacyBackendCodec } from './rev2025/legacy-backend-codec.ts';
+import type { DiscoverOutcome } from './rev2026/discover.ts';
+import { NO_CLIENT_CAPABILITIES } from './rev2026/envelope.ts';
+import { listenParams } from './rev2026/modern-backend-codec.ts';
+import { createModernListen } from './rev2026/modern-listen.ts';
+import { createStdioListens } from './rev2026/stdio-listens.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
+import { isRequestScoped, progressTokenOf, StdioCalls, type PendingCall } from './stdio-calls.ts';
 import { spawnStdioChild, type ChildExit, type StdioChild } from './stdio-child.ts';
-import { createStdioListens } from './stdio-listens.ts';
 
 export interface StdioBackendOptions {
   name: string;
@@ -39,36 +46,15 @@ export interface StdioBackendOptions {
   clientCapabilities?: Record<string, unknown>;
 }
 
-interface PendingCall {
-  id: number;
-  method: string;
-  resolve(response: JsonRpcResponse): void;
-  reject(error: unknown): void;
-  timer: NodeJS.Timeout;
-  call: UpstreamCall | undefined;
-  progressToken: JsonRpcId | undefined;
-}
-
 const MAX_DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 2_000;
 /** A child that stayed up this long was healthy: the next crash starts the backoff over. */
 const HEALTHY_AFTER_MS = 60_000;
 
-/** Notifications that belong to a request (progress, logging, cancellation); the rest (list changes, updates) are the backend's own. */
-function isRequestScoped(method: string): boolean {
-  return method === 'notifications/progress' || method === 'notifications/message' || method === 'notifications/cancelled';
-}
-
 function describeExit(exit: ChildExit): string {
   if (exit.error !== undefined) return exit.error.message;
   if (exit.signal !== null) return `killed by ${exit.signal}`;
   return `exit code ${String(exit.code)}`;
-}
-
-function progressTokenOf(params: Record<string, unknown> | undefined): JsonRpcId | undefined {
-  const meta = params?._meta as Record<string, unknown> | undefined;
-  const token = meta?.progressToken ?? params?.progressToken;
-  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
 }
 
 export function createStdioBackend(options: StdioBackendOptions): RelayingBackend {
@@ -78,12 +64,11 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   const restartPolicy = resolveBackoff(options.restart);
   const defaultCapabilities = options.clientCapabilities ?? NO_CLIENT_CAPABILITIES;
   const events = createBackendEvents(name, logger);
-  const pending = new Map<number, PendingCall>();
-  const progressRoutes = new Map<JsonRpcId, PendingCall>();
+  const calls = new StdioCalls();
 
   let state: BackendState = 'idle';
-  let handshake: BackendHandshake | undefined;
-  let isModern = false;
+  /** The revision of the current connection; set with the handshake it came from. */
+  let codec: BackendCodec | undefined;
   let child: StdioChild | undefined;
   let connecting: Promise<BackendHandshake> | undefined;
   let isSupervised = false;
@@ -98,17 +83,28 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     backend: name, logger,
     nextId: () => nextId++,
     send: (message) => child?.send(message) ?? false,
-    params: (filter) => withModernEnvelope({ notifications: filter }, handshake?.protocolVersion ?? LATEST_MODERN, clientInfo, defaultCapabilities),
+    params: (filter) => listenParams(filter, codec?.handshake.protocolVersion ?? LATEST_MODERN, clientInfo, defaultCapabilities),
   });
   const modernListen = createModernListen({
     backend: name, logger, backoff: restartPolicy, ackTimeoutMs: options.timeoutMs,
     open: listens.open,
     deliver: (notification) => events.emitNotification(notification),
   });
+  const negotiation: NegotiationChannel = {
+    discover: probe,
+    async initialize() {
+      const legacy = await initializeLegacy();
+      isKnownLegacy = true;
+      return legacy;
+    },
+  };
+  const negotiationOptions: NegotiationOptions = {
+    backend: name, location: '', firstVersion: LATEST_MODERN, clientInfo, clientCapabilities: defaultCapabilities, logger,
+  };
 
   function setState(next: BackendState): void {
     state = next;
-    events.emitState(next, handshake);
+    events.emitState(next, codec?.handshake);
   }
 
   /** A function, not a comparison, because the state changes across awaits. */
@@ -119,19 +115,6 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   function downError(): BackendError {
     const reason = lastFailure instanceof Error ? lastFailure.message : 'not started';
     return new BackendError('backend_unavailable', name, `Backend "${name}" is down (${reason}); the gateway is restarting it; retry later`, { cause: lastFailure });
-  }
-
-  function forget(entry: PendingCall): void {
-    pending.delete(entry.id);
-    clearTimeout(entry.timer);
-    if (entry.progressToken !== undefined) progressRoutes.delete(entry.progressToken);
-  }
-
-  function rejectAll(error: unknown): void {
-    for (const entry of [...pending.values()]) {
-      forget(entry);
-      entry.reject(error);
-    }
   }
 
   /** stdio has no per-request stream to close, so cancellation is explicit (transports/stdio "Cancellation"). */
@@ -152,7 +135,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
         id, method, resolve, reject, call,
         progressToken: call?.onRelatedMessage !== undefined ? progressTokenOf(call.params) : undefined,
         timer: setTimeout(() => {
-          forget(entry);
+          calls.forget(entry);
           const error = new BackendError('backend_timeout', name,
             `Backend "${name}" did not answer ${method} within ${timeoutMs} ms; the request was cancelled; retry later or raise this backend's timeout_ms`);
           cancel(entry, error);
@@ -161,8 +144,8 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
         }, timeoutMs),
       };
       const onAbort = (): void => {
-        if (!pending.has(id)) return;
-        forget(entry);
+        if (!calls.has(id)) return;
+        calls.forget(entry);
         cancel(entry, signal?.reason);
         reject(signal?.reason);
       };
@@ -178,11 +161,10 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
           reject(error);
         };
       }
-      pending.set(id, entry);
-      if (entry.progressToken !== undefined) progressRoutes.set(entry.progressToken, entry);
+      calls.add(entry);
       const message = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
       if (child === undefined || !child.send(message)) {
-        forget(entry);
+        calls.forget(entry);
         entry.reject(downError());
       }
     });
@@ -195,13 +177,13 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
       case 'response': {
         if (listens.routeResponse(classified.message)) return;
         const id = classified.message.id;
-        const entry = typeof id === 'number' ? pending.get(id) : undefined;
+        const entry = typeof id === 'number' ? calls.get(id) : undefined;
         if (entry === undefined) {
           // A probe answered after its timeout, or a request we already gave up on.
           logger.debug({ backend: name, id }, 'dropped a response for no pending request');
           return;
         }
-        forget(entry);
+        calls.forget(entry);
         entry.resolve(classified.message);
         return;
       }
@@ -216,56 +198,29 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     }
   }
 
-  /**
-   * The pending call a message belongs to: the one whose progressToken it
-   * names, else the only call in flight that listens for related messages.
-   * stdio carries no other link (transports/stdio), so with several such calls
-   * in flight an unmarked message belongs to none.
-   */
-  function relatedCall(params: Record<string, unknown> | undefined): PendingCall | undefined {
-    const token = progressTokenOf(params);
-    if (token !== undefined) {
-      const byToken = progressRoutes.get(token);
-      if (byToken !== undefined) return byToken;
-    }
-    let only: PendingCall | undefined;
-    for (const entry of pending.values()) {
-      if (entry.call?.onRelatedMessage === undefined) continue;
-      if (only !== undefined) return undefined;
-      only = entry;
-    }
-    return only;
-  }
-
-  /** Request-scoped notifications go to their call (see relatedCall); the rest are the backend's own. */
+  /** Request-scoped notifications go to their call (see StdioCalls.relatedTo); the rest are the backend's own. */
   function routeNotification(notification: JsonRpcNotification): void {
     if (listens.routeNotification(notification)) return;
-    const entry = isRequestScoped(notification.method) ? relatedCall(notification.params) : undefined;
+    const entry = isRequestScoped(notification.method) ? calls.relatedTo(notification.params) : undefined;
     if (entry?.call?.onRelatedMessage !== undefined) entry.call.onRelatedMessage(notification);
     else events.emitNotification(notification);
   }
 
   /**
    * stdio has one channel, so a server-to-client request is tied to a call by
-   * relatedCall's rules. Anything else is answered here so the backend never
+   * StdioCalls.relatedTo's rules. Anything else is answered here so the backend never
    * waits forever.
    */
   function routeRequest(request: JsonRpcRequest): void {
-    const entry = request.method === 'ping' ? undefined : relatedCall(request.params);
+    const entry = request.method === 'ping' ? undefined : calls.relatedTo(request.params);
     if (entry?.call?.onRelatedMessage !== undefined) {
       entry.call.onRelatedMessage(request);
       return;
     }
-    const interactive = interactiveCallCount();
+    const interactive = calls.interactiveCount();
     child?.send(interactive < 2 ? answerUnroutedRequest(request) : answerUnroutedRequest(request,
       `${interactive} calls are in flight on this stdio process and the request names none of them, so the gateway cannot tell whose client should answer; give backend "${name}" more processes (processes: N) so that each such call has its own`));
     if (interactive >= 2) logger.warn({ backend: name, method: request.method, interactive }, 'refused a server-to-client request that could belong to several calls; consider processes: N for this backend');
-  }
-
-  function interactiveCallCount(): number {
-    let count = 0;
-    for (const entry of pending.values()) if (entry.call?.onRelatedMessage !== undefined) count++;
-    return count;
   }
 
   function startChild(): StdioChild {
@@ -289,7 +244,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     // The server holds no subscription across a restart; connect() listens again (transports/stdio "Unexpected Termination").
     modernListen.stop(failure);
     listens.endAll(failure);
-    rejectAll(failure);
+    calls.rejectAll(failure);
     if (state === 'ready') {
       logger.warn({ backend: name, exit: reason }, 'stdio backend exited; restarting it');
       setState('down');
@@ -308,9 +263,9 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     restartTimer.unref();
   }
 
-  async function probe(version: string): Promise<DiscoverOutcome> {
+  /** The `server/discover` probe on stdio: silence and an exit are era evidence (revision-negotiation.ts decides). */
+  async function probe(_version: string, params: Record<string, unknown>): Promise<DiscoverOutcome> {
     const current = child;
-    const params = withModernEnvelope(undefined, version, clientInfo, defaultCapabilities);
     try {
       const response = await send('server/discover', params, probeTimeoutMs, undefined);
       return 'error' in response ? { kind: 'error', error: response.error } : { kind: 'result', result: response.result };
@@ -322,19 +277,18 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     }
   }
 
-  async function initializeLegacy(): Promise<BackendHandshake> {
+  async function initializeLegacy(): Promise<BackendCodec> {
     if (child === undefined || child.hasExited) {
       startChild();
       await child!.started;
     }
     const response = await send('initialize', initializeParams(clientInfo, defaultCapabilities), options.timeoutMs, undefined);
-    const legacy = handshakeFromInitializeAnswer(name, response);
+    const legacy = new LegacyBackendCodec(name, handshakeFromInitializeAnswer(name, response));
     child?.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    isModern = false;
     return legacy;
   }
 
-  async function performHandshake(): Promise<BackendHandshake> {
+  async function performHandshake(): Promise<BackendCodec> {
     const started = startChild();
     try {
       await started.started;
@@ -347,29 +301,12 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     // spares a silent server's probe timeout and a second spawn for a server
     // that exits on it. A failed handshake clears the verdict and re-probes.
     if (isKnownLegacy) return initializeLegacy();
-    let version: string = LATEST_MODERN;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const verdict = classifyDiscoverOutcome(await probe(version));
-      if (verdict.kind === 'modern') {
-        isModern = true;
-        return verdict.handshake;
-      }
-      if (verdict.kind === 'legacy') {
-        logger.info({ backend: name, reason: verdict.reason }, 'backend is legacy; falling back to initialize');
-        const legacy = await initializeLegacy();
-        isKnownLegacy = true;
-        return legacy;
-      }
-      if (verdict.kind === 'fail') throw new BackendError('backend_protocol_error', name, `Backend "${name}": ${verdict.reason}`);
-      version = verdict.version;
-    }
-    throw new BackendError('backend_protocol_error', name,
-      `Backend "${name}" rejected server/discover twice with UnsupportedProtocolVersion; its advertised versions do not work`);
+    return negotiateRevision(negotiation, negotiationOptions);
   }
 
   function connect(): Promise<BackendHandshake> {
     if (state === 'closed') return Promise.reject(backendClosedError(name));
-    if (state === 'ready' && handshake !== undefined) return Promise.resolve(handshake);
+    if (state === 'ready' && codec !== undefined) return Promise.resolve(codec.handshake);
     if (connecting !== undefined) return connecting;
     clearTimeout(restartTimer);
     restartTimer = undefined;
@@ -380,14 +317,13 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
         if (isClosed()) throw backendClosedError(name);
         // The child may have died between the last handshake answer and now.
         if (child === undefined) throw lastFailure;
-        handshake = established;
-        if (established.era === 'modern') modernListen.start(established.capabilities);
-        else modernListen.stop(new BackendError('backend_unavailable', name, `Backend "${name}" now speaks ${established.protocolVersion}; its resources are subscribed with resources/subscribe`));
+        codec = established;
+        established.startListening(modernListen);
         isSupervised = true;
         readySince = Date.now();
         setState('ready');
-        logger.info({ backend: name, era: established.era, protocolVersion: established.protocolVersion, pid: child.pid }, 'backend connected');
-        return established;
+        logger.info({ backend: name, era: established.handshake.era, protocolVersion: established.handshake.protocolVersion, pid: child.pid }, 'backend connected');
+        return established.handshake;
       } catch (error) {
         lastFailure = error;
         isKnownLegacy = false;
@@ -416,10 +352,7 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
 
   async function request(call: UpstreamCall): Promise<JsonRpcResponse> {
     if (state !== 'ready') await ensureReady();
-    const params = isModern
-      ? withModernEnvelope(call.params, handshake!.protocolVersion, clientInfo, call.clientCapabilities ?? defaultCapabilities)
-      : call.params;
-    return send(call.method, params, call.timeoutMs ?? options.timeoutMs, call);
+    return send(call.method, codec!.encodeParams(call.params, call.clientCapabilities), call.timeoutMs ?? options.timeoutMs, call);
   }
 
   async function notify(method: string, params?: Record<string, unknown>): Promise<void> {
@@ -435,9 +368,8 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
 
   async function setResourceSubscriptions(uris: readonly string[]): Promise<void> {
     if (state === 'closed') throw backendClosedError(name);
-    // A 2025 backend is subscribed per URI with resources/subscribe, which the router sends.
-    if (handshake?.era === 'legacy') return;
-    await modernListen.setResourceSubscriptions(uris);
+    // Before the first handshake the set is kept for the 2026 listen; a 2025 codec leaves it to resources/subscribe.
+    await (codec === undefined ? modernListen.setResourceSubscriptions(uris) : codec.setResourceSubscriptions(modernListen, uris));
   }
 
   async function close(): Promise<void> {
@@ -448,11 +380,11 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
     // Cancelled while the child still reads stdin (transports/stdio "Cancellation").
     modernListen.stop(backendClosedError(name));
     listens.endAll(backendClosedError(name));
-    rejectAll(backendClosedError(name));
+    calls.rejectAll(backendClosedError(name));
     const stopping = child;
     child = undefined;
     await stopping?.stop(shutdownGraceMs);
   }
 
-  return exposeBackend({ name, kind: 'stdio', state: () => state, handshake: () => handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
+  return exposeBackend({ name, kind: 'stdio', state: () => state, handshake: () => codec?.handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
 }

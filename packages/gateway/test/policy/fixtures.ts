@@ -4,6 +4,8 @@
 // customer records and a typical get_customer result, PII included.
 
 import type { Exchange } from '../../src/exchange/exchange.ts';
+import { LEGACY_CLIENT_CODEC } from '../../src/transport/rev2025/legacy-codec.ts';
+import { MODERN_CLIENT_CODEC } from '../../src/transport/rev2026/modern-codec.ts';
 import { nextExchangeId } from '../../src/exchange/exchange.ts';
 import type { ClientRelay } from '../../src/exchange/client-relay.ts';
 import type { JsonRpcNotification, JsonRpcResponse } from '../../src/protocol/jsonrpc.ts';
@@ -83,7 +85,7 @@ export function makeExchange(options: ExchangeOptions = {}): TestExchange {
     id: nextExchangeId(),
     startedAt: performance.now(),
     message: { jsonrpc: '2.0', id: 1, method, params },
-    client: { protocolVersion: era === 'modern' ? '2026-07-28' : '2025-11-25', era, info: undefined, capabilities: options.capabilities ?? {}, logLevel: undefined },
+    client: { protocolVersion: era === 'modern' ? '2026-07-28' : '2025-11-25', era, codec: era === 'modern' ? MODERN_CLIENT_CODEC : LEGACY_CLIENT_CODEC, info: undefined, capabilities: options.capabilities ?? {}, logLevel: undefined },
     endpointBackend: undefined,
     session,
     caller: options.caller ?? ANONYMOUS_CALLER,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { META } from '../../src/protocol/revisions.ts';
-import { classifyDiscoverOutcome, handshakeFromInitialize, type DiscoverOutcome } from '../../src/upstream/handshake.ts';
+import { classifyDiscoverOutcome, type DiscoverOutcome } from '../../src/upstream/rev2026/discover.ts';
+import { handshakeFromInitialize } from '../../src/upstream/rev2025/initialize.ts';
 
 const discoverResult = {
   resultType: 'complete',

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { META } from '../../src/protocol/revisions.ts';
 import {
   listenFilter, normalizeUris, resyncNotifications, RESYNC_META, sameFilter, subscriptionIdOf, unhonoredParts, withoutSubscriptionId,
-} from '../../src/upstream/listen-filter.ts';
+} from '../../src/upstream/rev2026/listen-filter.ts';
 
 test('asks for the lists whose capability says listChanged: true, plus the wanted URIs', () => {
   const cases: Array<[Record<string, unknown>, string[], unknown]> = [

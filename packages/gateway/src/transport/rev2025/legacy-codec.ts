@@ -1,9 +1,11 @@
 // The 2025-era codec (2025-03-26, 2025-06-18, 2025-11-25): version negotiation
-// for `initialize` (basic/lifecycle) and the shaping of results for clients
-// that predate `resultType` and caching hints. Pure functions; no I/O.
+// for `initialize` (basic/lifecycle), the shaping of results for clients
+// that predate `resultType` and caching hints, and the rest of what a 2025
+// client reads differently (LEGACY_CLIENT_CODEC). Pure functions; no I/O.
 
+import type { ClientCodec } from '../../exchange/client-codec.ts';
 import type { ClientDescription } from '../../exchange/exchange.ts';
-import { rpcErrors } from '../../protocol/errors.ts';
+import { RPC, rpcErrors } from '../../protocol/errors.ts';
 import { LATEST_LEGACY, LEGACY_REVISIONS } from '../../protocol/revisions.ts';
 
 /** 2026-07-28-only methods; a 2025 session calling them gets -32601. */
@@ -36,13 +38,28 @@ export function negotiateLegacyVersion(requested: string): string {
 }
 
 export function legacyClient(protocolVersion: string, info: Record<string, unknown> | undefined, capabilities: Record<string, unknown>, logLevel?: string): ClientDescription {
-  return { protocolVersion, era: 'legacy', info, capabilities, logLevel };
+  return { protocolVersion, era: 'legacy', codec: LEGACY_CLIENT_CODEC, info, capabilities, logLevel };
 }
 
 /** Drops the 2026-only fields a 2025 client has no use for. Mutates and returns the result. */
-export function shapeLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
+function shapeLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
   if (result.resultType === 'complete') delete result.resultType;
   delete result.ttlMs;
   delete result.cacheScope;
   return result;
 }
+
+export const LEGACY_CLIENT_CODEC: ClientCodec = Object.freeze<ClientCodec>({
+  era: 'legacy',
+  shapeResult: (_method, result) => shapeLegacyResult(result),
+  // A 2025 client reads JSON-RPC errors from a 200 response; the 2026-07-28 statuses are not for it.
+  relayedErrorStatus: () => 200,
+  // 2025-11-25 server/resources, "Error Handling": -32002 for a resource not found.
+  resourceNotFoundCode: RPC.legacyResourceNotFound,
+  // 2025 logging: every level until the session sets one with logging/setLevel.
+  logLevelFloor: (requested) => requested ?? 'debug',
+  // The 2025-11-25 `tasks` capability, for task-augmented tools/call (basic/utilities/tasks).
+  declareTasks(capabilities) {
+    capabilities.tasks = { cancel: {}, requests: { tools: { call: {} } } };
+  },
+});

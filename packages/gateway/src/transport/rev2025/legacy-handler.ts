@@ -19,7 +19,7 @@ import { requestTenantOf } from '../../tenancy/request-tenant.ts';
 import { checkSessionOwner, sessionOwnerOf } from '../../identity/session-binding.ts';
 import type { EventStreams } from './event-streams.ts';
 import type { ReplicaMesh } from '../../cluster/replica-mesh.ts';
-import { MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
+import { LEGACY_CLIENT_CODEC, MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
 import { isAuditError } from '../../audit/errors.ts';
 import { auditRefusal } from '../../audit/audit-refusal.ts';
 import { authFailureFacts } from '../../audit/gateway-events.ts';
@@ -182,7 +182,7 @@ async function initialize(context: LegacyHandlerContext, request: IncomingMessag
     context.metrics.sessionOpened(session.id);
     const result: Record<string, unknown> = {
       protocolVersion,
-      capabilities: context.router.capabilities(endpointBackend, 'legacy'),
+      capabilities: context.router.capabilities(endpointBackend, LEGACY_CLIENT_CODEC),
       serverInfo: context.serverInfo,
     };
     const instructions = context.router.instructions(endpointBackend, requestTenantOf(request));

@@ -1,16 +1,19 @@
 // The 2026-07-28 codec: checks a stateless request's mirrored headers against
 // its body (basic/transports/streamable-http, "Server Validation"), reads the
 // per-request `_meta` envelope (basic/index, "_meta"), and shapes results
-// (`resultType`, caching hints, serverInfo). Pure functions; no I/O.
+// (`resultType`, caching hints, serverInfo), with the rest of what a 2026
+// client reads differently in MODERN_CLIENT_CODEC. Pure functions; no I/O.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ClientCodec } from '../../exchange/client-codec.ts';
 import type { ClientDescription } from '../../exchange/exchange.ts';
-import { rpcErrors } from '../../protocol/errors.ts';
+import { RPC, relayedErrorStatus, rpcErrors } from '../../protocol/errors.ts';
 import { META, NAMED_METHODS, SUPPORTED_REVISIONS, eraOf } from '../../protocol/revisions.ts';
 import type { JsonRpcNotification, JsonRpcRequest } from '../../protocol/jsonrpc.ts';
 import { decodeHeaderValue } from '../../upstream/header-value.ts';
 import type { HeaderParameter } from '../../catalog/x-mcp-header.ts';
 import { headerArgumentText, readHeaderArgument } from '../../catalog/x-mcp-header.ts';
+import { TASKS_EXTENSION } from '../../tasks/tasks-extension.ts';
 
 /** Methods that 2026-07-28 removed; a modern client calling them gets 404 like any unknown method. */
 export const LEGACY_ONLY_METHODS = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
@@ -69,6 +72,7 @@ export function readModernRequest(headers: IncomingHttpHeaders, message: JsonRpc
   return {
     protocolVersion: version,
     era: 'modern',
+    codec: MODERN_CLIENT_CODEC,
     info: typeof info === 'object' && info !== null ? (info as Record<string, unknown>) : undefined,
     capabilities: capabilities as Record<string, unknown>,
     logLevel: typeof logLevel === 'string' ? logLevel : undefined,
@@ -94,7 +98,7 @@ export function checkParameterHeaders(headers: IncomingHttpHeaders, parameters: 
 }
 
 /** Shapes a result for a 2026-07-28 client. Mutates and returns the result (it is ours: freshly parsed or built). */
-export function shapeModernResult(method: string, result: Record<string, unknown>, serverInfo: Record<string, unknown>): Record<string, unknown> {
+function shapeModernResult(method: string, result: Record<string, unknown>, serverInfo: Record<string, unknown>): Record<string, unknown> {
   if (result.resultType === undefined) result.resultType = 'complete';
   if (CACHEABLE_METHODS.has(method) && result.resultType === 'complete') {
     if (typeof result.ttlMs !== 'number' || result.ttlMs < 0) result.ttlMs = 0;
@@ -106,3 +110,16 @@ export function shapeModernResult(method: string, result: Record<string, unknown
   return result;
 }
 
+export const MODERN_CLIENT_CODEC: ClientCodec = Object.freeze<ClientCodec>({
+  era: 'modern',
+  shapeResult: shapeModernResult,
+  relayedErrorStatus,
+  // 2026-07-28 server/resources, "Error Handling": an unknown URI is invalid params.
+  resourceNotFoundCode: RPC.invalidParams,
+  // 2026-07-28 logging: no log messages for a request that did not set a level.
+  logLevelFloor: (requested) => requested,
+  // The tasks extension (SEP-2663) is announced under `extensions`.
+  declareTasks(capabilities) {
+    capabilities.extensions = { [TASKS_EXTENSION]: {} };
+  },
+});

@@ -5,13 +5,13 @@
 // decides when to open and close one.
 
 import type { Dispatcher } from 'undici';
-import { classifyMessage, type JsonRpcId } from '../protocol/jsonrpc.ts';
-import type { Logger } from '../telemetry/logger.ts';
-import { BackendError } from './backend.ts';
-import type { HeaderMap } from './http-request-headers.ts';
+import { classifyMessage, type JsonRpcId } from '../../protocol/jsonrpc.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import { BackendError } from '../backend.ts';
+import type { HeaderMap } from '../http-request-headers.ts';
 import { ACKNOWLEDGED_METHOD, withoutSubscriptionId } from './listen-filter.ts';
 import { listenRefusal, type ListenHandle, type ListenHandlers } from './modern-listen.ts';
-import { readSseBody } from './sse-reader.ts';
+import { readSseBody } from '../sse-reader.ts';
 
 export interface HttpListenRequest {
   backend: string;

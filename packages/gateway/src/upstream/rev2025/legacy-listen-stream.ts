@@ -5,10 +5,10 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import type { Logger } from '../telemetry/logger.ts';
-import type { HeaderMap } from './http-request-headers.ts';
-import { backoffDelay, type BackoffPolicy } from './reconnect-backoff.ts';
-import { readSseBody } from './sse-reader.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import type { HeaderMap } from '../http-request-headers.ts';
+import { backoffDelay, type BackoffPolicy } from '../reconnect-backoff.ts';
+import { readSseBody } from '../sse-reader.ts';
 
 export interface ListenStreamOptions {
   backend: string;

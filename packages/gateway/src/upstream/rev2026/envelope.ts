@@ -2,8 +2,8 @@
 // protocol fields"): every modern request names its protocol version, client
 // and client capabilities, because there is no handshake to remember them.
 
-import { META } from '../protocol/revisions.ts';
-import type { Implementation } from './backend.ts';
+import { META } from '../../protocol/revisions.ts';
+import type { Implementation } from '../backend.ts';
 
 export const NO_CLIENT_CAPABILITIES: Readonly<Record<string, unknown>> = Object.freeze({});
 

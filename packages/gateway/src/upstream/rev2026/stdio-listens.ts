@@ -4,9 +4,9 @@
 // `io.modelcontextprotocol/subscriptionId` (= our request id), ended with
 // `notifications/cancelled` (transports/stdio "Cancellation").
 
-import type { JsonRpcId, JsonRpcNotification, JsonRpcResponse } from '../protocol/jsonrpc.ts';
-import type { Logger } from '../telemetry/logger.ts';
-import { BackendError } from './backend.ts';
+import type { JsonRpcId, JsonRpcNotification, JsonRpcResponse } from '../../protocol/jsonrpc.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import { BackendError } from '../backend.ts';
 import { ACKNOWLEDGED_METHOD, LISTEN_METHOD, subscriptionIdOf, withoutSubscriptionId, type SubscriptionFilter } from './listen-filter.ts';
 import { listenRefusal, type ListenHandle, type ListenHandlers } from './modern-listen.ts';
 

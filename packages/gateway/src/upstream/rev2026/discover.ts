@@ -1,11 +1,13 @@
 // Era detection for a backend, as pure decisions: what the `server/discover`
 // probe's outcome means (2026-07-28 basic/versioning "Backward Compatibility",
 // transports/stdio and streamable-http "Backward Compatibility"), and how a
-// discover or initialize result becomes the BackendHandshake the router sees.
+// discover result becomes the BackendHandshake the router sees
+// (../revision-negotiation.ts runs the probe; ../rev2025/initialize.ts reads the fallback).
 
-import type { JsonRpcErrorObject, JsonRpcResponse } from '../protocol/jsonrpc.ts';
-import { LATEST_LEGACY, LEGACY_REVISIONS, META, MODERN_REVISIONS } from '../protocol/revisions.ts';
-import { BackendError, type BackendHandshake, type Implementation } from './backend.ts';
+import type { JsonRpcErrorObject } from '../../protocol/jsonrpc.ts';
+import { LEGACY_REVISIONS, META, MODERN_REVISIONS } from '../../protocol/revisions.ts';
+import type { BackendHandshake } from '../backend.ts';
+import { asImplementation, isRecord } from '../handshake-fields.ts';
 
 /** UnsupportedProtocolVersionError (2026-07-28 basic/index, "Error Codes"). */
 export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
@@ -27,10 +29,6 @@ export type DiscoverVerdict =
   /** Not era evidence (auth wall, server failure, disjoint modern versions): the connect fails. */
   | { kind: 'fail'; reason: string; isPermanent: boolean };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string') ? value : undefined;
 }
@@ -38,10 +36,6 @@ function stringList(value: unknown): string[] | undefined {
 /** The newest modern revision both sides speak (MODERN_REVISIONS is newest first). */
 export function pickModernVersion(offered: readonly string[]): string | undefined {
   return MODERN_REVISIONS.find((version) => offered.includes(version));
-}
-
-function asImplementation(value: unknown): Implementation | undefined {
-  return isRecord(value) && typeof value.name === 'string' && typeof value.version === 'string' ? (value as Implementation) : undefined;
 }
 
 export function handshakeFromDiscover(result: Record<string, unknown>, protocolVersion: string): BackendHandshake {
@@ -119,39 +113,4 @@ function authFailure(status: number): DiscoverVerdict {
 
 function serverFailure(status: number): DiscoverVerdict {
   return { kind: 'fail', isPermanent: false, reason: `the backend answered server/discover with HTTP ${status}` };
-}
-
-/** `initialize` params for the legacy fallback (2025-11-25 basic/lifecycle, "Initialization"). */
-export function initializeParams(clientInfo: Implementation, capabilities: Record<string, unknown>, protocolVersion: string = LATEST_LEGACY): Record<string, unknown> {
-  return { protocolVersion, capabilities, clientInfo };
-}
-
-/**
- * Reads an InitializeResult. Returns a reason string when the backend chose a
- * version the gateway does not speak: lifecycle "Version Negotiation" says the
- * client SHOULD then disconnect.
- */
-export function handshakeFromInitialize(result: Record<string, unknown>): BackendHandshake | string {
-  const version = result.protocolVersion;
-  if (typeof version !== 'string' || !(LEGACY_REVISIONS as readonly string[]).includes(version)) {
-    return `the backend answered initialize with protocol version ${String(version)}; the gateway speaks ${LEGACY_REVISIONS.join(', ')}`;
-  }
-  return {
-    era: 'legacy',
-    protocolVersion: version,
-    capabilities: isRecord(result.capabilities) ? result.capabilities : {},
-    serverInfo: asImplementation(result.serverInfo),
-    instructions: typeof result.instructions === 'string' ? result.instructions : undefined,
-  };
-}
-
-/** The handshake from the backend's answer to initialize, or the BackendError that ends the connection attempt. */
-export function handshakeFromInitializeAnswer(backend: string, response: JsonRpcResponse): BackendHandshake {
-  if ('error' in response) {
-    throw new BackendError('backend_protocol_error', backend,
-      `Backend "${backend}" rejected initialize: ${response.error.code} ${response.error.message}; it speaks neither 2026-07-28 nor a legacy revision the gateway knows`);
-  }
-  const legacy = handshakeFromInitialize(response.result);
-  if (typeof legacy === 'string') throw new BackendError('backend_protocol_error', backend, `Backend "${backend}": ${legacy}`);
-  return legacy;
 }

@@ -4,11 +4,11 @@
 // when the wanted resource URIs change. Transport-neutral: http-listen.ts and
 // stdio-listens.ts open the actual streams.
 
-import type { JsonRpcNotification } from '../protocol/jsonrpc.ts';
-import type { Logger } from '../telemetry/logger.ts';
-import { BackendError, isBackendError } from './backend.ts';
+import type { JsonRpcNotification } from '../../protocol/jsonrpc.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import { BackendError, isBackendError } from '../backend.ts';
 import { listenFilter, normalizeUris, resyncNotifications, sameFilter, unhonoredParts, type SubscriptionFilter } from './listen-filter.ts';
-import { backoffDelay, type BackoffPolicy } from './reconnect-backoff.ts';
+import { backoffDelay, type BackoffPolicy } from '../reconnect-backoff.ts';
 
 /** What one open listen reports; the transport calls each at most as the comments say. */
 export interface ListenHandlers {

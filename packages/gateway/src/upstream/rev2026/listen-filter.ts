@@ -3,8 +3,8 @@
 // for, how to read the acknowledgment, and what a notification looks like once
 // the subscription id, which only matters on the upstream hop, is removed.
 
-import type { JsonRpcId, JsonRpcNotification } from '../protocol/jsonrpc.ts';
-import { META } from '../protocol/revisions.ts';
+import type { JsonRpcId, JsonRpcNotification } from '../../protocol/jsonrpc.ts';
+import { META } from '../../protocol/revisions.ts';
 
 /** The `notifications` filter of a listen request ("Notification Filter"). */
 export interface SubscriptionFilter {
