@@ -62,6 +62,11 @@ import { authFailureFacts } from './audit/gateway-events.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
 import { backendCredentialOptions, serviceClientOf } from './identity/backend-credential-config.ts';
 import { createBackendCredentials } from './identity/backend-credentials.ts';
+import { oauthBackendCredentials } from './upstream/oauth-client/gateway-wiring.ts';
+import { lazyOAuthClientStateStore, openOAuthClientStateStore } from './upstream/oauth-client/open-client-state-store.ts';
+import { createClientMetadataResponder } from './upstream/oauth-client/client-metadata-document.ts';
+import type { OAuthClientStateStore } from './upstream/oauth-client/client-state-store.ts';
+import type { BackendAuthorizer } from './upstream/oauth-client/oauth-backend-credentials.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { GATEWAY_VERSION } from './version.ts';
 import { GatewayMetrics } from './telemetry/metrics.ts';
@@ -107,6 +112,10 @@ export interface StartGatewayOptions {
   tracing?: GatewayTracing;
   /** Injected by tests (a resolver for made-up names); built from `config.outbound` otherwise. */
   outbound?: OutboundGuard;
+  /** `auth: { type: oauth }` backends: where their tokens are kept (default upstream/oauth-client/open-client-state-store.ts). */
+  oauthClientStore?: OAuthClientStateStore;
+  /** Who gives consent when such a backend needs it while running (tests, the conformance driver); none: the error names `gatehouse backend authorize`. */
+  backendAuthorizer?: BackendAuthorizer;
 }
 
 export interface RunningGateway {
@@ -171,8 +180,10 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // One guard for every URL a caller or a discovered record supplies (docs/security.md section 3).
   const outbound = options.outbound ?? new OutboundGuard(config.outbound ?? {});
   const serviceClient = serviceClientOf(config.authentication);
+  const oauthClientStore = options.oauthClientStore ?? lazyOAuthClientStateStore(() => openOAuthClientStateStore(config, logger));
   const toUpstream = (backend: BackendConfig, isDiscovered = false): UpstreamConfig => {
     if (backend.kind !== 'http') return backend;
+    if (backend.auth.type === 'oauth') return { ...backend, credentials: oauthBackendCredentials(backend, backend.auth, { store: oauthClientStore, outbound, logger, authorizer: options.backendAuthorizer }) };
     const credentialOptions = backendCredentialOptions(backend.auth, serviceClient);
     if (credentialOptions === undefined) return backend;
     // A discovered record's token endpoint is fetched through the guard, answers checked after DNS (docs/security.md section 3).
@@ -259,6 +270,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   });
 
   let context: McpEndpointContext | undefined;
+  const clientMetadataDocument = createClientMetadataResponder(config.backends);
   const drainer = new RequestDrain();
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => {
     if (!drainer.admit(request, response)) return;
@@ -270,6 +282,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const endpoint = endpointOf(tenantPath?.rest ?? path);
     if (context === undefined) return refuse(response, 503, 'Service Unavailable: the gateway is starting; retry in a moment', -32603, { 'retry-after': '1' });
     if (endpoint === undefined) {
+      const clientMetadata = clientMetadataDocument(path);
+      if (clientMetadata !== undefined) return void response.writeHead(clientMetadata.status, clientMetadata.headers).end(clientMetadata.body);
       const metadata = context.identity.metadata(path);
       if (metadata !== undefined) return void response.writeHead(metadata.status, metadata.headers).end(metadata.body);
       return refuse(response, 404, `Not Found: the MCP endpoint is /mcp (or /servers/{name}/mcp for one backend)`);
@@ -509,6 +523,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     await Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)]);
     await registry.closeAll();
     await identity.close();
+    if (options.oauthClientStore === undefined) await oauthClientStore.close();
     if (options.outbound === undefined) await outbound.close();
     await router.policies?.close();
     if (policyRedis !== undefined) await redisClients!.closePolicyRedis(policyRedis);

@@ -49,6 +49,12 @@ export function resolveBackendAuth(
         ? 'oauth_passthrough is not accepted from discovery: a backend that is handed callers\' tokens must be declared in gatehouse.yaml, where it is checked against authentication.audience'
         : passthroughProblem(auth, authentication);
       if (problem !== undefined) problems.push({ path, message: problem });
+    } else if (auth.type === 'oauth' && auth.privateKeyFile !== undefined) {
+      try {
+        backend.auth = { ...auth, privateKey: readFile(auth.privateKeyFile) };
+      } catch (error) {
+        problems.push({ path: `${path}.private_key_file`, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: ${auth.privateKeyFile}); expected the path of a PEM private key, relative to the config file's directory` });
+      }
     }
   });
   return problems;

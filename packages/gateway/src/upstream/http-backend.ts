@@ -12,6 +12,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import { eraOf } from '../protocol/revisions.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isBackendCredentialError, type BackendCredentials } from '../identity/backend-credentials.ts';
+import { sendAnsweringChallenges } from './oauth-client/challenge-retry.ts';
 import { GatewayRpcError, RPC, isGatewayRpcError } from '../protocol/errors.ts';
 import { backendClosedError, BackendError, exposeBackend, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
 import { createBackendEvents } from './backend-events.ts';
@@ -145,8 +146,10 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   function post(body: string, headers: HeaderMap, cancellation: CallCancellation, id: number | undefined,
     onRelated: UpstreamCall['onRelatedMessage'], caller?: Caller): Promise<PostOutcome> {
     if (options.credentials === undefined) return postMessage(postTarget, headers, body, cancellation, id, onRelated, postHandlers);
-    return credentialHeaders(caller).then((credentials) =>
+    const send = (): Promise<PostOutcome> => credentialHeaders(caller).then((credentials) =>
       postMessage(postTarget, credentials === undefined ? headers : { ...headers, ...credentials }, body, cancellation, id, onRelated, postHandlers));
+    // A backend the gateway is the OAuth client of answers 401/403 with a challenge it can meet (upstream/oauth-client/).
+    return options.credentials.answerChallenge === undefined ? send() : sendAnsweringChallenges(options.credentials, name, send);
   }
 
   /** The backend credentials for one POST; a call made for no one (handshake, catalog) gets the gateway's own. */

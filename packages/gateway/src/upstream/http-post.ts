@@ -17,6 +17,8 @@ export interface PostOutcome {
   text: string;
   contentType: string;
   sessionId: string | undefined;
+  /** A 401's or 403's challenge (RFC 6750 section 3), read by the backend's OAuth client (upstream/oauth-client/). */
+  wwwAuthenticate?: string;
 }
 
 export interface PostTarget {
@@ -88,6 +90,7 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
       onResponseStart(_controller, status, responseHeaders) {
         const contentType = headerText(responseHeaders['content-type']) ?? '';
         outcome = { status, response: undefined, text: '', contentType, sessionId: headerText(responseHeaders['mcp-session-id']) };
+        if (status === 401 || status === 403) outcome.wwwAuthenticate = headerText(responseHeaders['www-authenticate']);
         if (status >= 200 && status < 300 && contentType.startsWith('text/event-stream')) {
           sse = createSseReader({
             onMessage: onStreamMessage,

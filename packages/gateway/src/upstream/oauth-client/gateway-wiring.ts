@@ -1,0 +1,32 @@
+// From a backend's `auth: { type: oauth }` to the credentials the gateway
+// presents: every URL the flow discovers (resource metadata, authorization
+// server metadata, registration and token endpoints) is fetched through the
+// outbound guard (docs/security.md section 3); the backend's own origin,
+// which the operator wrote, is trusted, and any other internal address must
+// be opened by `outbound.allow`.
+
+import type { BackendOAuthConfig } from '../../config/backend-oauth-schema.ts';
+import type { HttpBackendConfig } from '../../config/backend-schema.ts';
+import type { OutboundGuard } from '../../outbound/outbound-guard.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import type { OAuthClientStateStore } from './client-state-store.ts';
+import { createOAuthBackendCredentials, type BackendAuthorizer, type OAuthBackendCredentials } from './oauth-backend-credentials.ts';
+
+export interface OAuthWiring {
+  store: OAuthClientStateStore;
+  outbound: OutboundGuard;
+  logger: Logger;
+  authorizer: BackendAuthorizer | undefined;
+}
+
+export function oauthBackendCredentials(backend: HttpBackendConfig, auth: BackendOAuthConfig, wiring: OAuthWiring): OAuthBackendCredentials {
+  return createOAuthBackendCredentials({
+    backend: backend.name,
+    serverUrl: backend.url,
+    config: auth,
+    store: wiring.store,
+    fetch: wiring.outbound.fetcher({ trustedOrigins: [new URL(backend.url).origin] }),
+    logger: wiring.logger,
+    ...(wiring.authorizer === undefined ? {} : { authorizer: wiring.authorizer }),
+  });
+}
