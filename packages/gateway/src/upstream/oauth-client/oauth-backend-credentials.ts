@@ -42,7 +42,7 @@ export interface OAuthBackendCredentials extends BackendCredentials {
   authorize(scope?: string): Promise<void>;
 }
 
-/** Refresh this long before `expires_in` runs out. */
+/** Refresh this long before `expires_in` runs out, or at three quarters of a shorter life. */
 const REFRESH_MARGIN_MS = 30_000;
 
 export function createOAuthBackendCredentials(options: OAuthBackendCredentialOptions): OAuthBackendCredentials {
@@ -65,7 +65,8 @@ export function createOAuthBackendCredentials(options: OAuthBackendCredentialOpt
   function isExpiring(): boolean {
     const tokens = provider.storedTokens;
     if (tokens?.expires_in === undefined || tokens.obtainedAt === undefined) return false;
-    return now() >= tokens.obtainedAt + tokens.expires_in * 1000 - REFRESH_MARGIN_MS;
+    const lifetimeMs = tokens.expires_in * 1000;
+    return now() >= tokens.obtainedAt + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 4);
   }
 
   /** One flow at a time per backend: concurrent 401s share it. */
