@@ -228,3 +228,28 @@ describe('gatehouse backend authorize', () => {
     }
   });
 });
+
+describe("the gateway's Client ID Metadata Document", () => {
+  let backend: OAuthProtectedBackend;
+  let gateway: RunningGateway;
+  const documentUrl = 'https://gateway.example.com/.well-known/oauth-client/gatehouse.json';
+  before(async () => {
+    backend = await startOAuthProtectedBackend();
+    const yaml = `gateway: { host: 127.0.0.1, port: 0 }\nbackends:\n  - name: reports\n    url: ${backend.url}\n    health_check: { interval_seconds: 0 }\n    auth: { type: oauth, client_id_metadata_url: "${documentUrl}" }\n`;
+    gateway = await startGateway(parseConfig(yaml, 'gatehouse.yaml', {}).config, { logger: silentLogger, hasAdmin: false, oauthClientStore: new MemoryOAuthClientStateStore() });
+  });
+  after(async () => {
+    await gateway?.close();
+    await backend?.close();
+  });
+
+  it('is served on the gateway at its stable path, with client_id equal to its URL and the loopback redirect', async () => {
+    const response = await fetch(new URL('/.well-known/oauth-client/gatehouse.json', gateway.url));
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /application\/json/);
+    const document = await response.json() as Record<string, unknown>;
+    assert.equal(document.client_id, documentUrl);
+    assert.deepEqual(document.redirect_uris, ['http://127.0.0.1:33418/callback']);
+    assert.equal(document.token_endpoint_auth_method, 'none');
+  });
+});
