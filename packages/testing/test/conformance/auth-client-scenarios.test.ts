@@ -26,9 +26,13 @@ export const PASSING_AUTH = [
   'auth/pre-registration', 'auth/resource-mismatch',
   'auth/offline-access-scope', 'auth/offline-access-not-supported',
   'auth/authorization-server-migration',
+  'auth/iss-supported', 'auth/iss-not-advertised', 'auth/iss-supported-missing', 'auth/iss-wrong-issuer', 'auth/iss-unexpected', 'auth/iss-normalized', 'auth/metadata-issuer-mismatch',
+  'auth/client-credentials-basic', 'auth/client-credentials-jwt',
 ];
 
 const CONCURRENCY = 4;
+
+type Run = { output: string; code: number | null };
 
 function runScenario(scenario: string): Promise<Run> {
   return new Promise((resolve) => {
@@ -43,8 +47,6 @@ function runScenario(scenario: string): Promise<Run> {
     });
   });
 }
-
-type Run = { output: string; code: number | null };
 
 /** Runs the scenarios CONCURRENCY at a time from one queue; each test awaits its own run. */
 function scheduled(scenarios: readonly string[]): Map<string, Promise<Run>> {
