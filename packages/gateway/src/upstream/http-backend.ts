@@ -90,6 +90,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   let handshake: BackendHandshake | undefined;
   let isModern = false;
   let fixedHeaders: HeaderMap = eraHeaders(configured, LATEST_MODERN, undefined);
+  /** The gateway's own credentials as last obtained (a request for no caller): the listen stream's GETs carry them too. */
+  let ownCredentials: Readonly<Record<string, string>> | undefined;
   let sessionId: string | undefined;
   let connecting: Promise<BackendHandshake> | undefined;
   let renewing: Promise<void> | undefined;
@@ -155,7 +157,10 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   /** The backend credentials for one POST; a call made for no one (handshake, catalog) gets the gateway's own. */
   async function credentialHeaders(caller: Caller | undefined): Promise<Readonly<Record<string, string>> | undefined> {
     try {
-      return await options.credentials!.headersFor(caller === undefined || caller.isAnonymous ? undefined : caller);
+      const forCaller = caller === undefined || caller.isAnonymous ? undefined : caller;
+      const credentials = await options.credentials!.headersFor(forCaller);
+      if (forCaller === undefined || options.credentials!.type === 'oauth') ownCredentials = credentials;
+      return credentials;
     } catch (error) {
       // Token exchange needs a caller; the gateway's own requests then go without credentials.
       if (isBackendCredentialError(error) && error.code === 'no_subject_token') return undefined;
@@ -258,7 +263,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     listenStream?.close();
     listenStream = openListenStream({
       backend: name, dispatcher, origin, path, backoff: listenBackoff, logger,
-      headers: () => fixedHeaders,
+      headers: () => ownCredentials === undefined ? fixedHeaders : { ...fixedHeaders, ...ownCredentials },
       onMessage: handleListenMessage,
       onSessionExpired: () => void renewSession(sessionId).catch((error: unknown) => {
         logger.warn({ backend: name, err: error }, 'could not renew the expired legacy session; the next request retries');

@@ -130,8 +130,7 @@ describe('a backend token close to expiry', () => {
     const before = backend.events.length;
     const second = await callTool(gateway, 'reports__whoami');
     assert.notEqual(first.text.split(' ')[0], second.text.split(' ')[0], 'a new access token');
-    // The legacy GET listen stream carries no credentials yet (see docs/identity.md): only POSTs count here.
-    const during = backend.events.slice(before).filter((event) => event !== 'mcp 401 GET');
+    const during = backend.events.slice(before);
     assert.equal(during[0], 'token refresh_token', during.join('\n'));
     assert.ok(!during.includes('mcp 401'), during.join('\n'));
   });
