@@ -54,4 +54,16 @@ describe('a backend with auth type oauth', () => {
   it('applies to http backends only', () => {
     assert.match(problemsOf(withAuth('{ type: oauth }', true)), /"oauth" applies to http backends only/);
   });
+
+  it('refuses two URLs for the one Client ID Metadata Document the gateway serves', () => {
+    const yaml = `backends:
+  - name: reports
+    url: https://reports.example.com/mcp
+    auth: { type: oauth, client_id_metadata_url: "https://gw.example.com/.well-known/oauth-client/gatehouse.json" }
+  - name: billing
+    url: https://billing.example.com/mcp
+    auth: { type: oauth, client_id_metadata_url: "https://other.example.com/.well-known/oauth-client/gatehouse.json" }
+`;
+    assert.match(problemsOf(yaml), /backends\[1\]\.auth\.client_id_metadata_url: is https:\/\/other\.example\.com.*give every backend the same URL/);
+  });
 });
