@@ -50,11 +50,16 @@ export function resolveBackendAuth(
         ? 'oauth_passthrough is not accepted from discovery: a backend that is handed callers\' tokens must be declared in gatehouse.yaml, where it is checked against authentication.audience'
         : passthroughProblem(auth, authentication);
       if (problem !== undefined) problems.push({ path, message: problem });
-    } else if (auth.type === 'oauth' && auth.privateKeyFile !== undefined) {
+    } else if (auth.type === 'oauth' && auth.idTokenFile !== undefined && !isAbsolute(auth.idTokenFile)) {
+      // Read at each exchange (a rotated mount), so only its path is fixed here, from the config file's directory.
+      backend.auth = { ...auth, idTokenFile: resolve(env.GATEHOUSE_CONFIG_DIR ?? process.cwd(), auth.idTokenFile) };
+    }
+    if (backend.auth.type === 'oauth' && backend.auth.privateKeyFile !== undefined) {
+      const oauth = backend.auth;
       try {
-        backend.auth = { ...auth, privateKey: readFile(auth.privateKeyFile) };
+        backend.auth = { ...oauth, privateKey: readFile(oauth.privateKeyFile!) };
       } catch (error) {
-        problems.push({ path: `${path}.private_key_file`, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: ${auth.privateKeyFile}); expected the path of a PEM private key, relative to the config file's directory` });
+        problems.push({ path: `${path}.private_key_file`, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: ${oauth.privateKeyFile}); expected the path of a PEM private key, relative to the config file's directory` });
       }
     }
   });

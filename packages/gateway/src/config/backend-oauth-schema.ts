@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { text, wholeNumber, matching } from './fields.ts';
 
-export const OAUTH_GRANTS = ['authorization_code', 'client_credentials'] as const;
+/** `id_jag`: Enterprise-Managed Authorization (SEP-990): the company IdP exchanges the gateway's ID token for an ID-JAG, which the backend's AS takes as a JWT bearer grant (RFC 7523). */
+export const OAUTH_GRANTS = ['authorization_code', 'client_credentials', 'id_jag'] as const;
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'] as const;
 
 export interface BackendOAuthConfig {
@@ -25,6 +26,11 @@ export interface BackendOAuthConfig {
   privateKeyFile?: string;
   signingAlgorithm?: string;
   scope?: string;
+  /** `id_jag`: the company IdP's token endpoint, the gateway's client there, and the file holding the gateway's ID token (read at each exchange, so a rotated mount is picked up). */
+  idpTokenEndpoint?: string;
+  idpClientId?: string;
+  idpClientSecret?: string;
+  idTokenFile?: string;
   /** Where the authorization server sends the operator's browser back: a loopback URL the CLI listens on. */
   redirectUri: string;
   /** Re-authorizations for more scope (403 insufficient_scope) per request before the refusal is returned. */
@@ -57,6 +63,10 @@ export const oauthAuthShape = {
   scope: text().optional(),
   redirect_uri: loopbackUrl.optional(),
   max_step_ups: wholeNumber(0, 5).optional(),
+  idp_token_endpoint: text('expected the company IdP\'s token endpoint URL').refine((value) => URL.canParse(value) && ['https:', 'http:'].includes(new URL(value).protocol), { error: 'expected the company IdP\'s token endpoint URL' }).optional(),
+  idp_client_id: text().optional(),
+  idp_client_secret: text().optional(),
+  id_token_file: text('expected the path of a file holding the gateway\'s ID token at the company IdP').optional(),
 } as const;
 
 type OAuthAuthFile = z.infer<z.ZodObject<typeof oauthAuthShape>>;
@@ -65,6 +75,11 @@ type OAuthAuthFile = z.infer<z.ZodObject<typeof oauthAuthShape>>;
 export function oauthAuthProblems(auth: OAuthAuthFile): { key: string; message: string }[] {
   const problems: { key: string; message: string }[] = [];
   const method = auth.token_endpoint_auth_method;
+  if (auth.grant === 'id_jag') {
+    for (const key of ['idp_token_endpoint', 'idp_client_id', 'id_token_file', 'client_id', 'client_secret'] as const) {
+      if (auth[key] === undefined) problems.push({ key, message: `grant id_jag needs ${key} (the company IdP's token endpoint, the gateway's client there and its ID token file; the gateway's client_id and client_secret at the backend's authorization server)` });
+    }
+  }
   if (auth.grant === 'client_credentials' && auth.client_id === undefined) {
     problems.push({ key: 'client_id', message: 'grant client_credentials needs client_id: the service identity must be registered at the authorization server beforehand' });
   }
@@ -91,5 +106,9 @@ export function toOAuthConfig(auth: OAuthAuthFile): BackendOAuthConfig {
     ...(auth.private_key_file === undefined ? {} : { privateKeyFile: auth.private_key_file }),
     ...(auth.signing_algorithm === undefined ? {} : { signingAlgorithm: auth.signing_algorithm }),
     ...(auth.scope === undefined ? {} : { scope: auth.scope }),
+    ...(auth.idp_token_endpoint === undefined ? {} : { idpTokenEndpoint: auth.idp_token_endpoint }),
+    ...(auth.idp_client_id === undefined ? {} : { idpClientId: auth.idp_client_id }),
+    ...(auth.idp_client_secret === undefined ? {} : { idpClientSecret: auth.idp_client_secret }),
+    ...(auth.id_token_file === undefined ? {} : { idTokenFile: auth.id_token_file }),
   };
 }

@@ -66,4 +66,9 @@ describe('a backend with auth type oauth', () => {
 `;
     assert.match(problemsOf(yaml), /backends\[1\]\.auth\.client_id_metadata_url: is https:\/\/other\.example\.com.*give every backend the same URL/);
   });
+
+  it('refuses grant id_jag without the company IdP, naming each missing key', () => {
+    const message = problemsOf(withAuth('{ type: oauth, grant: id_jag, client_id: gh, client_secret: s3 }'));
+    for (const key of ['idp_token_endpoint', 'idp_client_id', 'id_token_file']) assert.match(message, new RegExp(`backends\\[0\\]\\.auth\\.${key}: grant id_jag needs ${key}`));
+  });
 });

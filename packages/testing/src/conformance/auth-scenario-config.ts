@@ -29,6 +29,12 @@ export function oauthAuthFor(scenario: string, context: ScenarioContext): Record
     writeFileSync(keyFile, context.private_key_pem ?? '', { mode: 0o600 });
     return { type: 'oauth', grant: 'client_credentials', client_id: context.client_id, private_key_file: keyFile, token_endpoint_auth_method: 'private_key_jwt', signing_algorithm: context.signing_algorithm ?? 'ES256' };
   }
+  if (scenario === 'auth/enterprise-managed-authorization') {
+    const directory = mkdtempSync(join(tmpdir(), 'gatehouse-id-jag-'));
+    const idTokenFile = join(directory, 'id-token');
+    writeFileSync(idTokenFile, context.idp_id_token ?? '', { mode: 0o600 });
+    return { type: 'oauth', grant: 'id_jag', client_id: context.client_id, client_secret: context.client_secret, idp_client_id: context.idp_client_id, idp_token_endpoint: context.idp_token_endpoint, id_token_file: idTokenFile };
+  }
   if (scenario === 'auth/pre-registration') {
     return { type: 'oauth', client_id: context.client_id, client_secret: context.client_secret };
   }

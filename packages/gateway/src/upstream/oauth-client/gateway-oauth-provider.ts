@@ -6,10 +6,13 @@
 // file says who the gateway is and keeps what it obtains in the state store.
 
 import { randomBytes } from 'node:crypto';
-import { createPrivateKeyJwtAuth, type AddClientAuthentication, type OAuthClientMetadata, type OAuthClientProvider, type OAuthDiscoveryState, type StoredOAuthClientInformation, type StoredOAuthTokens } from '@modelcontextprotocol/client';
+import { readFile } from 'node:fs/promises';
+import { createPrivateKeyJwtAuth, requestJwtAuthorizationGrant, type AddClientAuthentication, type FetchLike, type OAuthClientMetadata, type OAuthClientProvider, type OAuthDiscoveryState, type StoredOAuthClientInformation, type StoredOAuthTokens } from '@modelcontextprotocol/client';
 import type { BackendOAuthConfig } from '../../config/backend-oauth-schema.ts';
 import type { OAuthClientState, OAuthClientStateStore } from './client-state-store.ts';
 import { gatewayClientMetadata } from './client-metadata-document.ts';
+
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 export class GatewayOAuthProvider implements OAuthClientProvider {
   readonly #backend: string;
@@ -19,12 +22,16 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
   #codeVerifier: string | undefined;
   #expectedState: string | undefined;
   #authorizationUrl: URL | undefined;
+  #issuer: string | undefined;
+  #resourceUrl: string | undefined;
+  readonly #fetch: FetchLike | undefined;
   readonly addClientAuthentication?: AddClientAuthentication;
 
-  constructor(backend: string, config: BackendOAuthConfig, store: OAuthClientStateStore) {
+  constructor(backend: string, config: BackendOAuthConfig, store: OAuthClientStateStore, fetchFn?: FetchLike) {
     this.#backend = backend;
     this.#config = config;
     this.#store = store;
+    this.#fetch = fetchFn;
     if (config.tokenEndpointAuthMethod === 'private_key_jwt' && config.privateKey !== undefined && config.clientId !== undefined) {
       // RFC 7523 section 2.2: the client's own assertion, issuer and subject its client_id.
       this.addClientAuthentication = createPrivateKeyJwtAuth({ issuer: config.clientId, subject: config.clientId, privateKey: config.privateKey, alg: config.signingAlgorithm ?? 'ES256' });
@@ -42,14 +49,17 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
 
   get redirectUrl(): string | undefined {
     // No redirect: the SDK treats the flow as non-interactive and asks the token endpoint directly.
-    return this.#config.grant === 'client_credentials' ? undefined : this.#config.redirectUri;
+    return this.#config.grant === 'authorization_code' ? this.#config.redirectUri : undefined;
   }
 
   get clientMetadataUrl(): string | undefined {
-    return this.#config.grant === 'client_credentials' ? undefined : this.#config.clientIdMetadataUrl;
+    return this.#config.grant === 'authorization_code' ? this.#config.clientIdMetadataUrl : undefined;
   }
 
   get clientMetadata(): OAuthClientMetadata {
+    if (this.#config.grant === 'id_jag') {
+      return { client_name: 'Gatehouse', redirect_uris: [], grant_types: [JWT_BEARER_GRANT], token_endpoint_auth_method: this.#config.tokenEndpointAuthMethod ?? 'client_secret_basic' };
+    }
     if (this.#config.grant === 'client_credentials') {
       return { client_name: 'Gatehouse', redirect_uris: [], grant_types: ['client_credentials'], token_endpoint_auth_method: this.#config.tokenEndpointAuthMethod ?? 'client_secret_basic', ...(this.#config.scope === undefined ? {} : { scope: this.#config.scope }) };
     }
@@ -112,9 +122,44 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
     return this.#codeVerifier;
   }
 
-  prepareTokenRequest(scope?: string): URLSearchParams | undefined {
+  saveAuthorizationServerUrl(issuer: string): void {
+    this.#issuer = issuer;
+  }
+
+  saveResourceUrl(resourceUrl: string): void {
+    this.#resourceUrl = resourceUrl;
+  }
+
+  prepareTokenRequest(scope?: string): URLSearchParams | Promise<URLSearchParams> | undefined {
+    if (this.#config.grant === 'id_jag') return this.#identityAssertionGrant(scope);
     if (this.#config.grant !== 'client_credentials') return undefined;
     const params = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (scope !== undefined && scope !== '') params.set('scope', scope);
+    return params;
+  }
+
+  /**
+   * Enterprise-Managed Authorization (SEP-990): the company IdP exchanges the
+   * gateway's ID token for an ID-JAG naming this backend's authorization
+   * server and resource (RFC 8693), which that server takes as a JWT bearer
+   * grant (RFC 7523). The IdP's policy decides whether the gateway reaches
+   * this backend at all.
+   */
+  async #identityAssertionGrant(scope: string | undefined): Promise<URLSearchParams> {
+    const { idpTokenEndpoint, idpClientId, idpClientSecret, idTokenFile } = this.#config;
+    if (this.#issuer === undefined || this.#resourceUrl === undefined) throw new Error('the backend publishes no protected resource metadata, which an identity assertion grant needs (its resource and authorization server)');
+    const idToken = (await readFile(idTokenFile!, 'utf8')).trim();
+    const grant = await requestJwtAuthorizationGrant({
+      tokenEndpoint: idpTokenEndpoint!,
+      audience: this.#issuer,
+      resource: this.#resourceUrl,
+      idToken,
+      clientId: idpClientId!,
+      ...(idpClientSecret === undefined ? {} : { clientSecret: idpClientSecret }),
+      ...(scope === undefined ? {} : { scope }),
+      ...(this.#fetch === undefined ? {} : { fetchFn: this.#fetch }),
+    });
+    const params = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: grant.jwtAuthGrant });
     if (scope !== undefined && scope !== '') params.set('scope', scope);
     return params;
   }

@@ -25,7 +25,8 @@ export function oauthBackendCredentials(backend: HttpBackendConfig, auth: Backen
     serverUrl: backend.url,
     config: auth,
     store: wiring.store,
-    fetch: wiring.outbound.fetcher({ trustedOrigins: [new URL(backend.url).origin] }),
+    // The company IdP's token endpoint (grant id_jag) is the operator's word too.
+    fetch: wiring.outbound.fetcher({ trustedOrigins: [new URL(backend.url).origin, ...(auth.idpTokenEndpoint === undefined ? [] : [new URL(auth.idpTokenEndpoint).origin])] }),
     logger: wiring.logger,
     ...(wiring.authorizer === undefined ? {} : { authorizer: wiring.authorizer }),
   });

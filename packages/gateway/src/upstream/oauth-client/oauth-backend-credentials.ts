@@ -48,7 +48,7 @@ const REFRESH_MARGIN_MS = 30_000;
 export function createOAuthBackendCredentials(options: OAuthBackendCredentialOptions): OAuthBackendCredentials {
   const { backend, serverUrl, config } = options;
   const now = options.now ?? Date.now;
-  const provider = new GatewayOAuthProvider(backend, config, options.store);
+  const provider = new GatewayOAuthProvider(backend, config, options.store, options.fetch);
   let loading: Promise<void> | undefined;
   let isLoaded = false;
   let flow: Promise<void> | undefined;
