@@ -50,9 +50,13 @@ export function resolveBackendAuth(
         ? 'oauth_passthrough is not accepted from discovery: a backend that is handed callers\' tokens must be declared in gatehouse.yaml, where it is checked against authentication.audience'
         : passthroughProblem(auth, authentication);
       if (problem !== undefined) problems.push({ path, message: problem });
-    } else if (auth.type === 'oauth' && auth.idTokenFile !== undefined && !isAbsolute(auth.idTokenFile)) {
-      // Read at each exchange (a rotated mount), so only its path is fixed here, from the config file's directory.
-      backend.auth = { ...auth, idTokenFile: resolve(env.GATEHOUSE_CONFIG_DIR ?? process.cwd(), auth.idTokenFile) };
+    } else if (auth.type === 'oauth') {
+      // Token files are read at each exchange (a rotated mount), so only their paths are fixed here, from the config file's directory.
+      const base = env.GATEHOUSE_CONFIG_DIR ?? process.cwd();
+      const fromConfigDirectory = (file: string | undefined) => file === undefined || isAbsolute(file) ? file : resolve(base, file);
+      const idTokenFile = fromConfigDirectory(auth.idTokenFile);
+      const assertionFile = fromConfigDirectory(auth.assertionFile);
+      backend.auth = { ...auth, ...(idTokenFile === undefined ? {} : { idTokenFile }), ...(assertionFile === undefined ? {} : { assertionFile }) };
     }
     if (backend.auth.type === 'oauth' && backend.auth.privateKeyFile !== undefined) {
       const oauth = backend.auth;

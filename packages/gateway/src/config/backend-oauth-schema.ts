@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { text, wholeNumber, matching } from './fields.ts';
 
 /** `id_jag`: Enterprise-Managed Authorization (SEP-990): the company IdP exchanges the gateway's ID token for an ID-JAG, which the backend's AS takes as a JWT bearer grant (RFC 7523). */
-export const OAUTH_GRANTS = ['authorization_code', 'client_credentials', 'id_jag'] as const;
+/** `jwt_bearer`: workload identity federation (SEP-1933): a platform-issued JWT (a Kubernetes or cloud workload token) is the RFC 7523 grant. */
+export const OAUTH_GRANTS = ['authorization_code', 'client_credentials', 'id_jag', 'jwt_bearer'] as const;
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'] as const;
 
 export interface BackendOAuthConfig {
@@ -31,6 +32,8 @@ export interface BackendOAuthConfig {
   idpClientId?: string;
   idpClientSecret?: string;
   idTokenFile?: string;
+  /** `jwt_bearer`: the file holding the workload's JWT, read at each token request (platforms rotate it). */
+  assertionFile?: string;
   /** Where the authorization server sends the operator's browser back: a loopback URL the CLI listens on. */
   redirectUri: string;
   /** Re-authorizations for more scope (403 insufficient_scope) per request before the refusal is returned. */
@@ -67,6 +70,7 @@ export const oauthAuthShape = {
   idp_client_id: text().optional(),
   idp_client_secret: text().optional(),
   id_token_file: text('expected the path of a file holding the gateway\'s ID token at the company IdP').optional(),
+  assertion_file: text('expected the path of a file holding the workload\'s JWT (a projected service account token, say)').optional(),
 } as const;
 
 type OAuthAuthFile = z.infer<z.ZodObject<typeof oauthAuthShape>>;
@@ -78,6 +82,11 @@ export function oauthAuthProblems(auth: OAuthAuthFile): { key: string; message: 
   if (auth.grant === 'id_jag') {
     for (const key of ['idp_token_endpoint', 'idp_client_id', 'id_token_file', 'client_id', 'client_secret'] as const) {
       if (auth[key] === undefined) problems.push({ key, message: `grant id_jag needs ${key} (the company IdP's token endpoint, the gateway's client there and its ID token file; the gateway's client_id and client_secret at the backend's authorization server)` });
+    }
+  }
+  if (auth.grant === 'jwt_bearer') {
+    for (const key of ['assertion_file', 'client_id'] as const) {
+      if (auth[key] === undefined) problems.push({ key, message: `grant jwt_bearer needs ${key} (the file holding the workload's JWT, and the gateway's client_id at the backend's authorization server)` });
     }
   }
   if (auth.grant === 'client_credentials' && auth.client_id === undefined) {
@@ -110,5 +119,6 @@ export function toOAuthConfig(auth: OAuthAuthFile): BackendOAuthConfig {
     ...(auth.idp_client_id === undefined ? {} : { idpClientId: auth.idp_client_id }),
     ...(auth.idp_client_secret === undefined ? {} : { idpClientSecret: auth.idp_client_secret }),
     ...(auth.id_token_file === undefined ? {} : { idTokenFile: auth.id_token_file }),
+    ...(auth.assertion_file === undefined ? {} : { assertionFile: auth.assertion_file }),
   };
 }

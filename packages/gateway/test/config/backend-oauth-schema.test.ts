@@ -71,4 +71,14 @@ describe('a backend with auth type oauth', () => {
     const message = problemsOf(withAuth('{ type: oauth, grant: id_jag, client_id: gh, client_secret: s3 }'));
     for (const key of ['idp_token_endpoint', 'idp_client_id', 'id_token_file']) assert.match(message, new RegExp(`backends\\[0\\]\\.auth\\.${key}: grant id_jag needs ${key}`));
   });
+
+  it('refuses grant jwt_bearer without the workload token file', () => {
+    assert.match(problemsOf(withAuth('{ type: oauth, grant: jwt_bearer, client_id: gh }')), /backends\[0\]\.auth\.assertion_file: grant jwt_bearer needs assertion_file/);
+  });
+
+  it('resolves a relative workload token file from the config file\'s directory', () => {
+    const { config } = parseConfig(withAuth('{ type: oauth, grant: jwt_bearer, client_id: gh, assertion_file: tokens/workload.jwt }'), 'gatehouse.yaml', { GATEHOUSE_CONFIG_DIR: '/etc/gatehouse' });
+    const auth = config.backends[0]!.auth;
+    assert.equal(auth.type === 'oauth' && auth.assertionFile, '/etc/gatehouse/tokens/workload.jwt');
+  });
 });

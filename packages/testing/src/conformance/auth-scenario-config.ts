@@ -35,6 +35,12 @@ export function oauthAuthFor(scenario: string, context: ScenarioContext): Record
     writeFileSync(idTokenFile, context.idp_id_token ?? '', { mode: 0o600 });
     return { type: 'oauth', grant: 'id_jag', client_id: context.client_id, client_secret: context.client_secret, idp_client_id: context.idp_client_id, idp_token_endpoint: context.idp_token_endpoint, id_token_file: idTokenFile };
   }
+  if (scenario === 'auth/wif-jwt-bearer') {
+    const directory = mkdtempSync(join(tmpdir(), 'gatehouse-wif-'));
+    const assertionFile = join(directory, 'workload.jwt');
+    writeFileSync(assertionFile, context.valid_jwt ?? '', { mode: 0o600 });
+    return { type: 'oauth', grant: 'jwt_bearer', client_id: context.client_id, assertion_file: assertionFile };
+  }
   if (scenario === 'auth/pre-registration') {
     return { type: 'oauth', client_id: context.client_id, client_secret: context.client_secret };
   }

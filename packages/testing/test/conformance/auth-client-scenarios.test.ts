@@ -27,7 +27,7 @@ export const PASSING_AUTH = [
   'auth/offline-access-scope', 'auth/offline-access-not-supported',
   'auth/authorization-server-migration',
   'auth/iss-supported', 'auth/iss-not-advertised', 'auth/iss-supported-missing', 'auth/iss-wrong-issuer', 'auth/iss-unexpected', 'auth/iss-normalized', 'auth/metadata-issuer-mismatch',
-  'auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/enterprise-managed-authorization',
+  'auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/enterprise-managed-authorization', 'auth/wif-jwt-bearer',
 ];
 
 const CONCURRENCY = 4;

@@ -57,8 +57,10 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
   }
 
   get clientMetadata(): OAuthClientMetadata {
-    if (this.#config.grant === 'id_jag') {
-      return { client_name: 'Gatehouse', redirect_uris: [], grant_types: [JWT_BEARER_GRANT], token_endpoint_auth_method: this.#config.tokenEndpointAuthMethod ?? 'client_secret_basic' };
+    if (this.#config.grant === 'id_jag' || this.#config.grant === 'jwt_bearer') {
+      // A workload's JWT is its credential: no client secret (SEP-1933), unless the server registered one.
+      const method = this.#config.tokenEndpointAuthMethod ?? (this.#config.grant === 'jwt_bearer' ? 'none' : 'client_secret_basic');
+      return { client_name: 'Gatehouse', redirect_uris: [], grant_types: [JWT_BEARER_GRANT], token_endpoint_auth_method: method };
     }
     if (this.#config.grant === 'client_credentials') {
       return { client_name: 'Gatehouse', redirect_uris: [], grant_types: ['client_credentials'], token_endpoint_auth_method: this.#config.tokenEndpointAuthMethod ?? 'client_secret_basic', ...(this.#config.scope === undefined ? {} : { scope: this.#config.scope }) };
@@ -132,6 +134,7 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
 
   prepareTokenRequest(scope?: string): URLSearchParams | Promise<URLSearchParams> | undefined {
     if (this.#config.grant === 'id_jag') return this.#identityAssertionGrant(scope);
+    if (this.#config.grant === 'jwt_bearer') return this.#workloadAssertionGrant(scope);
     if (this.#config.grant !== 'client_credentials') return undefined;
     const params = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scope !== undefined && scope !== '') params.set('scope', scope);
@@ -160,6 +163,14 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
       ...(this.#fetch === undefined ? {} : { fetchFn: this.#fetch }),
     });
     const params = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: grant.jwtAuthGrant });
+    if (scope !== undefined && scope !== '') params.set('scope', scope);
+    return params;
+  }
+
+  /** Workload identity federation (SEP-1933): the platform's JWT for this workload, as an RFC 7523 grant. */
+  async #workloadAssertionGrant(scope: string | undefined): Promise<URLSearchParams> {
+    const assertion = (await readFile(this.#config.assertionFile!, 'utf8')).trim();
+    const params = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion });
     if (scope !== undefined && scope !== '') params.set('scope', scope);
     return params;
   }
