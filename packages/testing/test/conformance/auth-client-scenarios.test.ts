@@ -25,7 +25,7 @@ export const PASSING_AUTH = [
   'auth/token-endpoint-auth-basic', 'auth/token-endpoint-auth-post', 'auth/token-endpoint-auth-none',
   'auth/pre-registration', 'auth/resource-mismatch',
   'auth/offline-access-scope', 'auth/offline-access-not-supported',
-  'auth/authorization-server-migration',
+  'auth/authorization-server-migration', 'auth/2025-03-26-oauth-metadata-backcompat', 'auth/2025-03-26-oauth-endpoint-fallback',
   'auth/iss-supported', 'auth/iss-not-advertised', 'auth/iss-supported-missing', 'auth/iss-wrong-issuer', 'auth/iss-unexpected', 'auth/iss-normalized', 'auth/metadata-issuer-mismatch',
   'auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/enterprise-managed-authorization', 'auth/wif-jwt-bearer',
 ];
