@@ -32,6 +32,8 @@ export interface BackendOAuthConfig {
   idpClientId?: string;
   idpClientSecret?: string;
   idTokenFile?: string;
+  /** Ask for DPoP-bound tokens (RFC 9449, SEP-1932) and prove the key on every request. */
+  isDpop?: boolean;
   /** `jwt_bearer`: the file holding the workload's JWT, read at each token request (platforms rotate it). */
   assertionFile?: string;
   /** Where the authorization server sends the operator's browser back: a loopback URL the CLI listens on. */
@@ -70,6 +72,7 @@ export const oauthAuthShape = {
   idp_client_id: text().optional(),
   idp_client_secret: text().optional(),
   id_token_file: text('expected the path of a file holding the gateway\'s ID token at the company IdP').optional(),
+  dpop: z.boolean({ error: 'expected true or false' }).optional(),
   assertion_file: text('expected the path of a file holding the workload\'s JWT (a projected service account token, say)').optional(),
 } as const;
 
@@ -120,5 +123,6 @@ export function toOAuthConfig(auth: OAuthAuthFile): BackendOAuthConfig {
     ...(auth.idp_client_secret === undefined ? {} : { idpClientSecret: auth.idp_client_secret }),
     ...(auth.id_token_file === undefined ? {} : { idTokenFile: auth.id_token_file }),
     ...(auth.assertion_file === undefined ? {} : { assertionFile: auth.assertion_file }),
+    ...(auth.dpop === true ? { isDpop: true } : {}),
   };
 }

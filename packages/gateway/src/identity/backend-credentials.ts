@@ -72,6 +72,8 @@ export interface BackendCredentials {
 export interface BackendChallenge {
   status: number;
   wwwAuthenticate: string | undefined;
+  /** The backend's `DPoP-Nonce` (RFC 9449 section 9), when it sent one. */
+  dpopNonce?: string | undefined;
   attempt: number;
 }
 

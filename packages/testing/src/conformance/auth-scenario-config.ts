@@ -44,6 +44,7 @@ export function oauthAuthFor(scenario: string, context: ScenarioContext): Record
   if (scenario === 'auth/pre-registration') {
     return { type: 'oauth', client_id: context.client_id, client_secret: context.client_secret };
   }
+  if (scenario === 'auth/dpop' || scenario === 'auth/dpop-nonce') return { type: 'oauth', client_id_metadata_url: SUITE_CIMD_URL, dpop: true };
   return { type: 'oauth', client_id_metadata_url: SUITE_CIMD_URL };
 }
 

@@ -5,8 +5,9 @@
 // the suite checks is the gateway's upstream authorization: discovery (RFC
 // 9728, RFC 8414 and OIDC variants), CIMD, DCR and pre-registration, PKCE,
 // resource indicators, scope selection and step-up, refresh tokens, RFC 9207
-// `iss` and issuer binding. Scenarios run four at a time to keep the file
-// near two minutes; docs/conformance.md lists those that do not apply.
+// `iss` and issuer binding, and the extensions (client credentials, ID-JAG,
+// workload identity, DPoP). Scenarios run four at a time to keep the file
+// near two minutes of CPU; docs/conformance.md says what each covers.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +29,7 @@ export const PASSING_AUTH = [
   'auth/authorization-server-migration', 'auth/2025-03-26-oauth-metadata-backcompat', 'auth/2025-03-26-oauth-endpoint-fallback',
   'auth/iss-supported', 'auth/iss-not-advertised', 'auth/iss-supported-missing', 'auth/iss-wrong-issuer', 'auth/iss-unexpected', 'auth/iss-normalized', 'auth/metadata-issuer-mismatch',
   'auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/enterprise-managed-authorization', 'auth/wif-jwt-bearer',
+  'auth/dpop', 'auth/dpop-nonce',
 ];
 
 const CONCURRENCY = 4;

@@ -13,7 +13,7 @@ export async function sendAnsweringChallenges(credentials: BackendCredentials, b
   for (let attempt = 0; outcome.status === 401 || outcome.status === 403; attempt++) {
     let isAnswered: boolean;
     try {
-      isAnswered = await credentials.answerChallenge!({ status: outcome.status, wwwAuthenticate: outcome.wwwAuthenticate, attempt });
+      isAnswered = await credentials.answerChallenge!({ status: outcome.status, wwwAuthenticate: outcome.wwwAuthenticate, dpopNonce: outcome.dpopNonce, attempt });
     } catch (error) {
       if (isBackendError(error)) throw error;
       // A refused authorization (resource or issuer mismatch, no consent yet) is not the network's fault: not transient.

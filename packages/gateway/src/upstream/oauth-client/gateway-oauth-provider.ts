@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createPrivateKeyJwtAuth, requestJwtAuthorizationGrant, type AddClientAuthentication, type FetchLike, type OAuthClientMetadata, type OAuthClientProvider, type OAuthDiscoveryState, type StoredOAuthClientInformation, type StoredOAuthTokens } from '@modelcontextprotocol/client';
+import { createPrivateKeyJwtAuth, DpopSession, requestJwtAuthorizationGrant, type AddClientAuthentication, type FetchLike, type OAuthClientMetadata, type OAuthClientProvider, type OAuthDiscoveryState, type StoredOAuthClientInformation, type StoredOAuthTokens } from '@modelcontextprotocol/client';
 import type { BackendOAuthConfig } from '../../config/backend-oauth-schema.ts';
 import type { OAuthClientState, OAuthClientStateStore } from './client-state-store.ts';
 import { gatewayClientMetadata } from './client-metadata-document.ts';
@@ -25,6 +25,7 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
   #issuer: string | undefined;
   #resourceUrl: string | undefined;
   readonly #fetch: FetchLike | undefined;
+  #dpop: Promise<DpopSession> | undefined;
   readonly addClientAuthentication?: AddClientAuthentication;
 
   constructor(backend: string, config: BackendOAuthConfig, store: OAuthClientStateStore, fetchFn?: FetchLike) {
@@ -36,6 +37,17 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
       // RFC 7523 section 2.2: the client's own assertion, issuer and subject its client_id.
       this.addClientAuthentication = createPrivateKeyJwtAuth({ issuer: config.clientId, subject: config.clientId, privateKey: config.privateKey, alg: config.signingAlgorithm ?? 'ES256' });
     }
+  }
+
+  /**
+   * The DPoP key (RFC 9449) when `dpop: true`: the SDK signs token requests
+   * with it, and the gateway every request to the backend. Held in memory
+   * only, so tokens bound to it end with the process (the next 401 gets new ones).
+   */
+  dpop(): Promise<DpopSession> | undefined {
+    if (this.#config.isDpop !== true) return undefined;
+    this.#dpop ??= DpopSession.create();
+    return this.#dpop;
   }
 
   /** Reads the stored state once, before the first use. */

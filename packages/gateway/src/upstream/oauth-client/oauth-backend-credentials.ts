@@ -55,11 +55,13 @@ export function createOAuthBackendCredentials(options: OAuthBackendCredentialOpt
 
   const load = (): Promise<void> => (loading ??= provider.load().then(() => { isLoaded = true; }));
 
-  function bearer(): CredentialHeaders {
+  function bearer(): CredentialHeaders | Promise<CredentialHeaders> {
     const tokens = provider.storedTokens;
     if (tokens === undefined) return {};
-    const scheme = tokens.token_type?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
-    return { authorization: `${scheme} ${tokens.access_token}` };
+    const dpop = tokens.token_type?.toLowerCase() === 'dpop' ? provider.dpop() : undefined;
+    if (dpop === undefined) return { authorization: `Bearer ${tokens.access_token}` };
+    // RFC 9449 section 7.1: a fresh proof for each request, bound to the token (`ath`) and carrying the backend's nonce if it sent one.
+    return dpop.then(async (session) => ({ authorization: `DPoP ${tokens.access_token}`, dpop: await session.buildProof({ htm: 'POST', htu: serverUrl, accessToken: tokens.access_token }) }));
   }
 
   function isExpiring(): boolean {
@@ -113,6 +115,13 @@ export function createOAuthBackendCredentials(options: OAuthBackendCredentialOpt
       await load();
       const params = extractWWWAuthenticateParams(new Response(null, { status: 401, headers: { 'www-authenticate': challenge.wwwAuthenticate ?? '' } }));
       const granted = provider.storedTokens?.scope;
+      if (challenge.status === 401 && params.error === 'use_dpop_nonce' && challenge.dpopNonce !== undefined) {
+        // RFC 9449 section 9: the same token again, with a proof carrying the backend's nonce; a nonce already sent is refused for good.
+        const session = await provider.dpop();
+        if (session === undefined || session.nonceFor(serverUrl) === challenge.dpopNonce) return false;
+        session.rememberNonce(serverUrl, challenge.dpopNonce);
+        return true;
+      }
       if (challenge.status === 401) {
         // A second 401 for one request: the fresh token is refused too; more tries would loop.
         if (challenge.attempt > 0) return false;
