@@ -36,6 +36,10 @@ import { RequestDrain, type DrainOutcome } from './transport/request-drain.ts';
 import { closeServer, formatHost, listen } from './transport/http-listener.ts';
 import { assembleIdentity } from './identity/gateway-identity.ts';
 import { RedisSeenGrants } from './identity/embedded-idp/redis-seen-grants.ts';
+import { lazyOAuthClientStateStore, openOAuthClientStateStore } from './upstream/oauth-client/open-client-state-store.ts';
+import { createClientMetadataResponder } from './upstream/oauth-client/client-metadata-document.ts';
+import type { OAuthClientStateStore } from './upstream/oauth-client/client-state-store.ts';
+import type { BackendAuthorizer } from './upstream/oauth-client/oauth-backend-credentials.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import type { GatewayMetrics } from './telemetry/metrics.ts';
 import type { GatewayTracing } from './telemetry/tracing.ts';
@@ -72,6 +76,10 @@ export interface StartGatewayOptions {
   tracing?: GatewayTracing;
   /** Injected by tests (a resolver for made-up names); built from `config.outbound` otherwise. */
   outbound?: OutboundGuard;
+  /** `auth: { type: oauth }` backends: where their tokens are kept (default upstream/oauth-client/open-client-state-store.ts). */
+  oauthClientStore?: OAuthClientStateStore;
+  /** Who gives consent when such a backend needs it while running (tests, the conformance driver); none: the error names `gatehouse backend authorize`. */
+  backendAuthorizer?: BackendAuthorizer;
 }
 
 export interface RunningGateway {
@@ -120,7 +128,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // One guard for every URL a caller or a discovered record supplies (docs/security.md section 3).
   const outbound = options.outbound ?? new OutboundGuard(config.outbound ?? {});
   const tenants = config.tenants === undefined ? undefined : new TenantDirectory(config.tenants);
-  const { gate, registry, catalog, toUpstream, closeDefinitionWatch } = await wireBackends(config, { clientInfo, baseDirectory, logger, metrics, audit, outbound, tenants });
+  const oauthClientStore = options.oauthClientStore ?? lazyOAuthClientStateStore(() => openOAuthClientStateStore(config, logger));
+  const { gate, registry, catalog, toUpstream, closeDefinitionWatch } = await wireBackends(config, { clientInfo, baseDirectory, logger, metrics, audit, outbound, tenants, oauth: { store: oauthClientStore, authorizer: options.backendAuthorizer } });
   const backends = registry.all();
   // Sessions, event logs, task ids and the replica bus: in this process, or in Redis for several replicas (docs/scale-out.md).
   const shared = await openSharedState(config, { backends, logger, metrics, audit });
@@ -142,7 +151,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   let context: McpEndpointContext | undefined;
   const drainer = new RequestDrain();
-  const server = createMcpHttpServer({ drain: drainer, logger, context: () => context });
+  // The gateway's own Client ID Metadata Document, for backends it is the OAuth client of (docs/identity.md).
+  const server = createMcpHttpServer({ drain: drainer, logger, context: () => context, documents: createClientMetadataResponder(config.backends) });
   const host = options.host ?? config.gateway.host;
   const port = options.port ?? config.gateway.port;
   await listen(server, port, host);
@@ -303,6 +313,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     ['listeners', () => Promise.all([closeServer(server), admin === undefined ? undefined : closeServer(admin)])],
     ['backends', () => registry.closeAll()],
     ['identity', () => identity.close()],
+    ['backend oauth store', () => (options.oauthClientStore === undefined ? oauthClientStore.close() : undefined)],
     ['outbound guard', () => (options.outbound === undefined ? outbound.close() : undefined)],
     ['policies', () => router.policies?.close()],
     ['policy redis', () => (policyRedis === undefined ? undefined : shared.redisClients!.closePolicyRedis(policyRedis))],

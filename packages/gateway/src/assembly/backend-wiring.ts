@@ -16,6 +16,9 @@ import { createBackendCredentials } from '../identity/backend-credentials.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import type { OutboundGuard } from '../outbound/outbound-guard.ts';
 import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
+import { oauthBackendCredentials } from '../upstream/oauth-client/gateway-wiring.ts';
+import type { OAuthClientStateStore } from '../upstream/oauth-client/client-state-store.ts';
+import type { BackendAuthorizer } from '../upstream/oauth-client/oauth-backend-credentials.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 
@@ -35,6 +38,8 @@ export interface BackendWiringOptions {
   audit: AuditTrail | undefined;
   outbound: OutboundGuard;
   tenants: TenantDirectory | undefined;
+  /** `auth: { type: oauth }` backends: where their tokens are kept, and who consents while running (none: the error names `gatehouse backend authorize`). */
+  oauth: { store: OAuthClientStateStore; authorizer: BackendAuthorizer | undefined };
 }
 
 export interface BackendWiring {
@@ -53,6 +58,7 @@ export async function wireBackends(config: GatewayConfig, options: BackendWiring
   const serviceClient = serviceClientOf(config.authentication);
   const toUpstream = (backend: BackendConfig, isDiscovered = false): UpstreamConfig => {
     if (backend.kind !== 'http') return backend;
+    if (backend.auth.type === 'oauth') return { ...backend, credentials: oauthBackendCredentials(backend, backend.auth, { store: options.oauth.store, outbound, logger, authorizer: options.oauth.authorizer }) };
     const credentialOptions = backendCredentialOptions(backend.auth, serviceClient);
     if (credentialOptions === undefined) return backend;
     // A discovered record's token endpoint is fetched through the guard, answers checked after DNS (docs/security.md section 3).

@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => Promise<unknown>>>
   validate: async (program) => (await import('./commands/validate.ts')).registerValidateCommand(program),
   init: async (program) => (await import('./commands/init.ts')).registerInitCommand(program),
   token: async (program) => (await import('./commands/token.ts')).registerTokenCommand(program),
+  backend: async (program) => (await import('./commands/backend-authorize.ts')).registerBackendCommand(program),
   audit: async (program) => (await import('./commands/audit.ts')).registerAuditCommand(program),
   registry: async (program) => {
     const [{ registerRegistryCommand }, { registerRegistryLifecycleCommands }] = await Promise.all([import('./commands/registry.ts'), import('./commands/registry-lifecycle.ts')]);

@@ -10,6 +10,7 @@ import type { BackendAuthConfig, BackendConfig } from './backend-schema.ts';
 import type { AuthenticationConfig } from './identity-schema.ts';
 import type { Environment } from './env-interpolation.ts';
 import type { ConfigProblem } from './errors.ts';
+import { CLIENT_METADATA_PATH } from '../upstream/oauth-client/client-metadata-document.ts';
 
 /** `service-account-crm` -> `GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_CRM`: the variable holding that credential's bearer token. */
 export function credentialVariable(name: string): string {
@@ -49,9 +50,40 @@ export function resolveBackendAuth(
         ? 'oauth_passthrough is not accepted from discovery: a backend that is handed callers\' tokens must be declared in gatehouse.yaml, where it is checked against authentication.audience'
         : passthroughProblem(auth, authentication);
       if (problem !== undefined) problems.push({ path, message: problem });
+    } else if (auth.type === 'oauth') {
+      // Token files are read at each exchange (a rotated mount), so only their paths are fixed here, from the config file's directory.
+      const base = env.GATEHOUSE_CONFIG_DIR ?? process.cwd();
+      const fromConfigDirectory = (file: string | undefined) => file === undefined || isAbsolute(file) ? file : resolve(base, file);
+      const idTokenFile = fromConfigDirectory(auth.idTokenFile);
+      const assertionFile = fromConfigDirectory(auth.assertionFile);
+      backend.auth = { ...auth, ...(idTokenFile === undefined ? {} : { idTokenFile }), ...(assertionFile === undefined ? {} : { assertionFile }) };
+    }
+    if (backend.auth.type === 'oauth' && backend.auth.privateKeyFile !== undefined) {
+      const oauth = backend.auth;
+      try {
+        backend.auth = { ...oauth, privateKey: readFile(oauth.privateKeyFile!) };
+      } catch (error) {
+        problems.push({ path: `${path}.private_key_file`, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: ${oauth.privateKeyFile}); expected the path of a PEM private key, relative to the config file's directory` });
+      }
     }
   });
+  problems.push(...clientMetadataDocumentProblems(backends));
   return problems;
+}
+
+/**
+ * The gateway serves one Client ID Metadata Document at CLIENT_METADATA_PATH,
+ * whose `client_id` must equal its URL: backends naming that path under
+ * different URLs would each present a client_id the document does not carry.
+ */
+function clientMetadataDocumentProblems(backends: BackendConfig[]): ConfigProblem[] {
+  const served = backends.flatMap((backend, index) => backend.auth.type === 'oauth' && backend.auth.clientIdMetadataUrl !== undefined && new URL(backend.auth.clientIdMetadataUrl).pathname === CLIENT_METADATA_PATH
+    ? [{ index, url: backend.auth.clientIdMetadataUrl }] : []);
+  const first = served[0];
+  return served.filter((entry) => entry.url !== first!.url).map((entry) => ({
+    path: `backends[${entry.index}].auth.client_id_metadata_url`,
+    message: `is ${entry.url}, but backends[${first!.index}] names ${first!.url} for the same document (${CLIENT_METADATA_PATH}); the gateway serves one document for its one client identity, so give every backend the same URL`,
+  }));
 }
 
 /** The bearer token of a named credential: `GATEHOUSE_CREDENTIAL_<NAME>`, or the file `GATEHOUSE_CREDENTIAL_<NAME>_FILE` names (a mounted secret). */

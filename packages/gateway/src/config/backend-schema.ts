@@ -11,6 +11,7 @@ import { DEFAULT_CIRCUIT_BREAKER } from '../upstream/circuit-breaker.ts';
 import { DEFAULT_RETRY } from '../upstream/retry-policy.ts';
 import { DEFAULT_HEALTH_CHECK } from '../upstream/backend-health.ts';
 import type { ResilienceSettings } from '../upstream/resilient-backend.ts';
+import { oauthAuthProblems, oauthAuthShape, toOAuthConfig, type BackendOAuthConfig } from './backend-oauth-schema.ts';
 
 export interface HttpBackendConfig {
   kind: 'http';
@@ -60,7 +61,9 @@ export type BackendAuthConfig =
   | { type: 'oauth_client_credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
   | { type: 'token_exchange'; tokenUrl: string; audience?: string }
   /** The caller's token, only to a backend declared to accept the gateway's own `audience` (config/backend-auth.ts). */
-  | { type: 'oauth_passthrough'; audience?: string };
+  | { type: 'oauth_passthrough'; audience?: string }
+  /** The gateway as the backend's OAuth client (config/backend-oauth-schema.ts). */
+  | BackendOAuthConfig;
 
 /**
  * Letters, digits and hyphens, starting with a letter or digit. No `_`
@@ -94,6 +97,7 @@ export const authShapes = {
   },
   token_exchange: { type: z.literal('token_exchange'), token_url: httpUrl(), audience: text().optional() },
   oauth_passthrough: { type: z.literal('oauth_passthrough'), audience: text().optional() },
+  oauth: oauthAuthShape,
 } as const;
 
 const AUTH_TYPES = Object.keys(authShapes) as (keyof typeof authShapes)[];
@@ -110,13 +114,14 @@ const backendAuthSchema = z.union([
       z.strictObject(authShapes.oauth_client_credentials),
       z.strictObject(authShapes.token_exchange),
       z.strictObject(authShapes.oauth_passthrough),
+      z.strictObject(authShapes.oauth),
     ],
     { error: AUTH_TYPES_EXPECTED },
   ),
 ], { error: 'expected "none", "oauth-passthrough", the name of a credential, or a mapping with a type' });
 
 /** Auth types that put credentials in HTTP headers, meaningless for a child process. */
-const HTTP_ONLY_AUTH_TYPES = new Set(['static_header', 'oauth_client_credentials', 'token_exchange', 'oauth_passthrough']);
+const HTTP_ONLY_AUTH_TYPES = new Set(['static_header', 'oauth_client_credentials', 'token_exchange', 'oauth_passthrough', 'oauth']);
 
 const FRACTION = 'expected a number greater than 0 and less than 1 (a share of calls, e.g. 0.5)';
 
@@ -224,6 +229,9 @@ function checkBackend(backend: Partial<Record<keyof typeof backendShape, unknown
       message: `"${String((auth as { type?: unknown }).type)}" applies to http backends only; give a stdio backend its credentials through env`,
     });
   }
+  if (typeof auth === 'object' && auth !== null && (auth as { type?: unknown }).type === 'oauth') {
+    for (const problem of oauthAuthProblems(auth as Parameters<typeof oauthAuthProblems>[0])) context.addIssue({ code: 'custom', path: ['auth', problem.key], message: problem.message });
+  }
   if (kind === 'stdio' && (auth === 'oauth-passthrough' || auth === 'oauth_passthrough')) {
     context.addIssue({ code: 'custom', path: ['auth'], message: `"${auth}" applies to http backends only; a stdio backend has no HTTP request to carry the token` });
   }
@@ -305,5 +313,7 @@ function toAuthConfig(auth: BackendFile['auth']): BackendAuthConfig {
       };
     case 'token_exchange':
       return { type: 'token_exchange', tokenUrl: auth.token_url, ...(auth.audience === undefined ? {} : { audience: auth.audience }) };
+    case 'oauth':
+      return toOAuthConfig(auth);
   }
 }

@@ -24,7 +24,7 @@ const EXAMPLE_BACKENDS = `  # A local server the gateway starts as a child proce
     enabled: false               # true to federate it; false keeps the entry without using it
     # transport: http            # optional: http or stdio, inferred from url / command
     # protocol_version: 2025-11-25  # pin the MCP revision spoken to it (default: the newest it offers)
-    # auth: none                 # none, service-account-x (GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_X), or {type: static_header | oauth_client_credentials | token_exchange | oauth_passthrough, ...}
+    # auth: none                 # none, service-account-x (GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_X), or {type: static_header | oauth_client_credentials | token_exchange | oauth_passthrough | oauth, ...}
     # required_scope: remote.read  # scope a caller needs to reach this backend
     # scopes: { read: remote.read, invoke: remote.invoke, tools: { delete_*: [remote.admin] } }
     # circuit_breaker:           # fail fast while the backend is failing or slow (false: off)

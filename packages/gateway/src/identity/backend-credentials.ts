@@ -57,9 +57,24 @@ export interface BackendCredentialContext {
 export type CredentialHeaders = Readonly<Record<string, string>>;
 
 export interface BackendCredentials {
-  readonly type: BackendCredentialOptions['type'];
+  readonly type: BackendCredentialOptions['type'] | 'oauth';
   /** Headers to add to a backend request, synchronously when a cached token is fresh. Rejects with a BackendCredentialError. */
   headersFor(caller?: Caller): Promise<CredentialHeaders> | CredentialHeaders;
+  /**
+   * The backend answered 401 or 403: get what its challenge asks for (a token,
+   * a refreshed one, more scope). True when the request should be sent again;
+   * `attempt` counts the earlier answers for this request. Only the gateway's
+   * own OAuth client (upstream/oauth-client/) has it.
+   */
+  answerChallenge?(challenge: BackendChallenge): Promise<boolean>;
+}
+
+export interface BackendChallenge {
+  status: number;
+  wwwAuthenticate: string | undefined;
+  /** The backend's `DPoP-Nonce` (RFC 9449 section 9), when it sent one. */
+  dpopNonce?: string | undefined;
+  attempt: number;
 }
 
 const BRAND = Symbol.for('gatehouse.BackendCredentialError');

@@ -18,6 +18,8 @@ export interface McpHttpServerOptions {
   logger: Logger;
   /** The endpoint's dependencies, once the gateway has assembled them; undefined until then. */
   context: () => McpEndpointContext | undefined;
+  /** Documents served from memory beside the identity's (the gateway's client metadata document); undefined when the path is not one. */
+  documents?: (path: string) => { status: number; headers: Record<string, string>; body: string } | undefined;
 }
 
 export function createMcpHttpServer(options: McpHttpServerOptions): Server {
@@ -33,6 +35,8 @@ export function createMcpHttpServer(options: McpHttpServerOptions): Server {
     const tenantPath = splitTenantPath(path);
     const endpoint = endpointOf(tenantPath?.rest ?? path);
     if (endpoint === undefined) {
+      const document = options.documents?.(path);
+      if (document !== undefined) return void response.writeHead(document.status, document.headers).end(document.body);
       const metadata = context.identity.metadata(path);
       if (metadata !== undefined) return void response.writeHead(metadata.status, metadata.headers).end(metadata.body);
       return refuse(response, 404, `Not Found: the MCP endpoint is /mcp (or /servers/{name}/mcp for one backend)`);

@@ -13,8 +13,9 @@ import type { Logger } from '../telemetry/logger.ts';
 import { eraOf } from '../protocol/revisions.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isBackendCredentialError, type BackendCredentials } from '../identity/backend-credentials.ts';
-import { GatewayRpcError, RPC } from '../protocol/errors.ts';
-import { backendClosedError, BackendError, exposeBackend, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
+import { sendAnsweringChallenges } from './oauth-client/challenge-retry.ts';
+import { GatewayRpcError, RPC, isGatewayRpcError } from '../protocol/errors.ts';
+import { backendClosedError, BackendError, exposeBackend, isBackendError, type BackendHandshake, type BackendState, type Implementation, type UpstreamCall } from './backend.ts';
 import type { BackendCodec } from './backend-codec.ts';
 import { createBackendEvents } from './backend-events.ts';
 import { timeoutError, translateHttpFailure, unexpectedAnswerError } from './http-failures.ts';
@@ -95,6 +96,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   /** The revision of the current connection; set with the handshake it came from. */
   let codec: BackendCodec | undefined;
   let fixedHeaders: HeaderMap = eraHeaders(configured, LATEST_MODERN, undefined);
+  /** The gateway's own credentials as last obtained (a request for no caller): the listen stream's GETs carry them too. */
+  let ownCredentials: Readonly<Record<string, string>> | undefined;
   let sessionId: string | undefined;
   let connecting: Promise<BackendHandshake> | undefined;
   let renewing: Promise<void> | undefined;
@@ -134,14 +137,19 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   function post(body: string, headers: HeaderMap, cancellation: CallCancellation, id: number | undefined,
     onRelated: UpstreamCall['onRelatedMessage'], caller?: Caller): Promise<PostOutcome> {
     if (options.credentials === undefined) return postMessage(postTarget, headers, body, cancellation, id, onRelated, postHandlers);
-    return credentialHeaders(caller).then((credentials) =>
+    const send = (): Promise<PostOutcome> => credentialHeaders(caller).then((credentials) =>
       postMessage(postTarget, credentials === undefined ? headers : { ...headers, ...credentials }, body, cancellation, id, onRelated, postHandlers));
+    // A backend the gateway is the OAuth client of answers 401/403 with a challenge it can meet (upstream/oauth-client/).
+    return options.credentials.answerChallenge === undefined ? send() : sendAnsweringChallenges(options.credentials, name, send);
   }
 
   /** The backend credentials for one POST; a call made for no one (handshake, catalog) gets the gateway's own. */
   async function credentialHeaders(caller: Caller | undefined): Promise<Readonly<Record<string, string>> | undefined> {
     try {
-      return await options.credentials!.headersFor(caller === undefined || caller.isAnonymous ? undefined : caller);
+      const forCaller = caller === undefined || caller.isAnonymous ? undefined : caller;
+      const credentials = await options.credentials!.headersFor(forCaller);
+      if (forCaller === undefined || options.credentials!.type === 'oauth') ownCredentials = credentials;
+      return credentials;
     } catch (error) {
       // Token exchange needs a caller; the gateway's own requests then go without credentials.
       if (isBackendCredentialError(error) && error.code === 'no_subject_token') return undefined;
@@ -229,7 +237,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     listenStream?.close();
     listenStream = openListenStream({
       backend: name, dispatcher, origin, path, backoff: listenBackoff, logger,
-      headers: () => fixedHeaders,
+      headers: () => ownCredentials === undefined ? fixedHeaders : { ...fixedHeaders, ...ownCredentials },
       onMessage: handleListenMessage,
       onSessionExpired: () => void renewSession(sessionId).catch((error: unknown) => {
         logger.warn({ backend: name, err: error }, 'could not renew the expired legacy session; the next request retries');

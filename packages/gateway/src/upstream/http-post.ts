@@ -18,6 +18,10 @@ export interface PostOutcome {
   text: string;
   contentType: string;
   sessionId: string | undefined;
+  /** A 401's or 403's challenge (RFC 6750 section 3), read by the backend's OAuth client (upstream/oauth-client/). */
+  wwwAuthenticate?: string;
+  /** RFC 9449 section 9: the nonce a DPoP-protected backend asks proofs to carry. */
+  dpopNonce?: string;
 }
 
 export interface PostTarget {
@@ -102,6 +106,10 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
       onResponseStart(_controller, status, responseHeaders) {
         const contentType = headerText(responseHeaders['content-type']) ?? '';
         outcome = { status, response: undefined, text: '', contentType, sessionId: headerText(responseHeaders['mcp-session-id']) };
+        if (status === 401 || status === 403) {
+          outcome.wwwAuthenticate = headerText(responseHeaders['www-authenticate']);
+          outcome.dpopNonce = headerText(responseHeaders['dpop-nonce']);
+        }
         if (status >= 200 && status < 300 && contentType.startsWith('text/event-stream')) {
           sse = createSseReader({
             onMessage: onStreamMessage,

@@ -14,6 +14,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { parseConfig, silentLogger, startGateway } from '@gatehouse/gateway';
+import { MemoryOAuthClientStateStore } from '../../../gateway/src/upstream/oauth-client/client-state-store.ts';
+import { autoApprovingAuthorizer, oauthAuthFor, parseContext } from './auth-scenario-config.ts';
 
 type Schema = { properties?: Record<string, { default?: unknown }> };
 
@@ -70,8 +72,11 @@ if (serverUrl === undefined) {
   process.stderr.write('usage: gateway-as-client.ts SERVER_URL (the suite passes it; MCP_CONFORMANCE_SCENARIO names the scenario)\n');
   process.exit(2);
 }
+const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
+const isAuthScenario = scenario.startsWith('auth/');
 const yaml = `gateway: { port: 0, admin_port: 0 }
 authentication: { allow_anonymous: true }
+${isAuthScenario ? "outbound: { allow: ['127.0.0.0/8', '::1/128', 'localhost'] }" : ''}
 backends:
   - name: upstream
     url: ${JSON.stringify(serverUrl)}
@@ -79,8 +84,12 @@ backends:
     circuit_breaker: false
     retry: { max_attempts: 1 }
     health_check: { interval_seconds: 0 }
+${isAuthScenario ? `    auth: ${JSON.stringify(oauthAuthFor(scenario, parseContext()))}` : ''}
 `;
-const gateway = await startGateway(parseConfig(yaml, 'gatehouse.yaml', {}).config, { logger: silentLogger });
+const gateway = await startGateway(parseConfig(yaml, 'gatehouse.yaml', {}).config, {
+  logger: silentLogger,
+  ...(isAuthScenario ? { oauthClientStore: new MemoryOAuthClientStateStore(), backendAuthorizer: autoApprovingAuthorizer } : {}),
+});
 const client = new Client({ name: 'gatehouse-conformance-driver', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
 client.setRequestHandler(ElicitRequestSchema, async (request) => ({ action: 'accept', content: defaultsOf((request.params as { requestedSchema?: Schema }).requestedSchema) as never }));
 let exitCode = 0;
