@@ -185,10 +185,10 @@ export class Router {
     return chain === undefined || chain.isEmpty ? call() : this.#withPolicies(exchange, isToolCall, call, held);
   }
 
-  /** The backend a tool name on this exchange's endpoint belongs to. */
+  /** The backend a tool name on this exchange's endpoint belongs to, and the backend's definition of the tool. */
   #toolBackend(exchange: Exchange, name: string) {
     const entry = this.#view(exchange).toolsByName.get(name);
-    return entry === undefined ? undefined : this.#catalog.backend(entry.backend);
+    return entry === undefined ? undefined : { backend: this.#catalog.backend(entry.backend), definition: entry.definition as Record<string, unknown> };
   }
 
   /**

@@ -228,6 +228,9 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
       const byToken = progressRoutes.get(token);
       if (byToken !== undefined) return byToken;
     }
+    // 2025-11-25 tasks: a task's request names its task (related-task _meta), and goes to the tasks/result call open for it.
+    const taskId = ((params?._meta as Record<string, unknown> | undefined)?.['io.modelcontextprotocol/related-task'] as { taskId?: unknown } | undefined)?.taskId;
+    for (const entry of pending.values()) if (taskId !== undefined && entry.method === 'tasks/result' && entry.call?.params?.taskId === taskId) return entry;
     let only: PendingCall | undefined;
     for (const entry of pending.values()) {
       if (entry.call?.onRelatedMessage === undefined) continue;
