@@ -24,10 +24,27 @@ import type { ToolExtra } from './conformance-tools.ts';
 const TASK_TTL_MS = 10 * 60_000;
 const POLL_INTERVAL_MS = 200;
 
-/** The SDK's in-memory store with tasks visible from every session of the process. */
+/**
+ * The SDK's in-memory store with tasks visible from every session of the
+ * process, and its expiry timers unref'd so that a process (a test's, when
+ * the fixture runs in it) exits with tasks still stored.
+ */
 class ProcessTaskStore extends InMemoryTaskStore {
-  override createTask(taskParams: CreateTaskOptions, requestId: RequestId, request: Request, _sessionId?: string) {
-    return super.createTask(taskParams, requestId, request, undefined);
+  override async createTask(taskParams: CreateTaskOptions, requestId: RequestId, request: Request, _sessionId?: string) {
+    return this.#unrefTimers(await super.createTask(taskParams, requestId, request, undefined));
+  }
+
+  override async storeTaskResult(...args: Parameters<InMemoryTaskStore['storeTaskResult']>) {
+    this.#unrefTimers(await super.storeTaskResult(...args));
+  }
+
+  override async updateTaskStatus(...args: Parameters<InMemoryTaskStore['updateTaskStatus']>) {
+    this.#unrefTimers(await super.updateTaskStatus(...args));
+  }
+
+  #unrefTimers<T>(value: T): T {
+    for (const timer of (this as unknown as { cleanupTimers: Map<string, NodeJS.Timeout> }).cleanupTimers.values()) timer.unref();
+    return value;
   }
 }
 
