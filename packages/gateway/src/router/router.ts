@@ -21,6 +21,7 @@ import type { Authorization, PrimitiveRef } from '../identity/authorization.ts';
 import type { PolicySet } from '../policy/registry.ts';
 import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
 import { offersTasksTo, type TaskRelay } from '../tasks/task-relay.ts';
+import { upstreamUiUri } from '../catalog/app-ui.ts';
 import { TASKS_EXTENSION } from '../tasks/tasks-extension.ts';
 import { createdTaskOf } from '../tasks/task-shapes.ts';
 import type { Era } from '../protocol/revisions.ts';
@@ -331,7 +332,7 @@ function refOfListed(view: CatalogView, kind: 'tools' | 'prompts' | 'resources' 
     case 'resourceTemplates':
       return (item) => {
         const backend = view.templateOwners.get(item.uriTemplate as string);
-        return backend === undefined ? undefined : { backend, kind: 'resource', name: item.uriTemplate as string };
+        return backend === undefined ? undefined : { backend, kind: 'resource', name: upstreamUiUri(backend, item.uriTemplate as string) ?? (item.uriTemplate as string) };
       };
   }
 }
