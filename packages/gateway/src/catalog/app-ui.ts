@@ -5,7 +5,9 @@
 // backend into the URI (`ui://{backend}/dashboard/app.html`), in the resource
 // list, in the tools' links and in what resources/read returns, and takes it
 // out again on the way to the backend: each tool's link reaches its own
-// backend's page. A backend's own endpoint keeps its URIs as written.
+// backend's page. The same goes for ui:// resource templates
+// (`ui://{backend}/reports/{id}`), whose URIs are mapped back when read or
+// subscribed to. A backend's own endpoint keeps its URIs as written.
 
 import type { Primitive } from './backend-catalog.ts';
 
@@ -21,6 +23,21 @@ export function isUiUri(uri: string): boolean {
 /** `ui://dashboard/app.html` of backend crm, as `/mcp` shows it: `ui://crm/dashboard/app.html`. */
 export function qualifyUiUri(backend: string, uri: string): string {
   return `${UI_SCHEME}${backend}/${uri.slice(UI_SCHEME.length)}`;
+}
+
+/**
+ * The backend's own URI for a ui:// URI `/mcp` shows for `backend` (the
+ * inverse of qualifyUiUri); undefined when the URI is not one of its.
+ */
+export function upstreamUiUri(backend: string, uri: string): string | undefined {
+  const prefix = `${UI_SCHEME}${backend}/`;
+  return uri.startsWith(prefix) ? `${UI_SCHEME}${uri.slice(prefix.length)}` : undefined;
+}
+
+/** A resource template with a ui:// URI template, qualified by its backend as `/mcp` shows it; others unchanged. */
+export function withQualifiedUiTemplate(backend: string, template: Primitive): Primitive {
+  const uriTemplate = template.uriTemplate;
+  return typeof uriTemplate === 'string' && isUiUri(uriTemplate) ? { ...template, uriTemplate: qualifyUiUri(backend, uriTemplate) } : template;
 }
 
 /** The link as `/mcp` shows it, when it is a ui:// URI; anything else unchanged. */

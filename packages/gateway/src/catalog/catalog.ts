@@ -8,7 +8,7 @@
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { BackendCatalog, LIST_KINDS, type ListKind, type Primitive } from './backend-catalog.ts';
-import { isUiUri, qualifyUiUri, withQualifiedUiLink } from './app-ui.ts';
+import { isUiUri, qualifyUiUri, withQualifiedUiLink, withQualifiedUiTemplate } from './app-ui.ts';
 import { qualifyName } from './naming.ts';
 import { compileUriTemplate } from './uri-template.ts';
 import { scanHeaderParameters, type HeaderParameter } from './x-mcp-header.ts';
@@ -283,7 +283,8 @@ export class Catalog {
         if (isQualified) upstreamUris.set(uri, listed.uri);
         resources.push(resource);
       }
-      for (const template of source.items('resourceTemplates')) {
+      for (const listed of source.items('resourceTemplates')) {
+        const template = isFederated ? withQualifiedUiTemplate(backend, listed) : listed;
         if (typeof template.uriTemplate !== 'string') continue;
         if (templateOwners.has(template.uriTemplate)) continue;
         templateOwners.set(template.uriTemplate, backend);

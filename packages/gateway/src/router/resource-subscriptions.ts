@@ -1,7 +1,10 @@
 // Resource subscriptions, shared: however many clients subscribe to one URI,
 // the backend that owns it is subscribed once, and released when the last
 // subscriber leaves (a 2025 session ending, a 2026 listen stream closing).
-// Updates from the backend go to exactly the subscribers of that URI.
+// Updates from the backend go to exactly the subscribers of that URI, each
+// under the URI it subscribed with: `/mcp` shows MCP Apps' ui:// pages with
+// the backend in the URI (catalog/app-ui.ts), so two backends' same URI are
+// two subscriptions, and an update reaches a `/mcp` subscriber qualified.
 
 import type { Backend } from '../upstream/backend.ts';
 import type { JsonRpcNotification } from '../protocol/jsonrpc.ts';
@@ -13,12 +16,21 @@ export type SubscriberDelivery = (subscriber: string, notification: JsonRpcNotif
 
 interface UriSubscription {
   backend: Backend;
-  subscribers: Set<string>;
+  /** The backend's own URI. */
+  uri: string;
+  /** Subscriber -> the URI it subscribed with (the backend's, or the one its view shows). */
+  subscribers: Map<string, string>;
   /** The backend subscription in progress or done; shared by concurrent first subscribers. */
   established: Promise<void>;
 }
 
+/** One subscription per backend and backend URI. */
+function keyOf(backend: string, uri: string): string {
+  return `${backend}\u0000${uri}`;
+}
+
 export class ResourceSubscriptions {
+  /** By keyOf(backend, backend URI). */
   readonly #byUri = new Map<string, UriSubscription>();
   readonly #bySubscriber = new Map<string, Set<string>>();
   readonly #deliver: SubscriberDelivery;
@@ -59,9 +71,14 @@ export class ResourceSubscriptions {
     this.addBackend(next);
     this.#detach(previous);
     let hasAny = false;
-    for (const subscription of this.#byUri.values()) {
+    for (const [key, subscription] of this.#byUri) {
       if (subscription.backend !== previous) continue;
       subscription.backend = next;
+      // A reconfigured backend keeps its name; the key stays right unless it does not.
+      if (next.name !== previous.name) {
+        this.#byUri.delete(key);
+        this.#byUri.set(keyOf(next.name, subscription.uri), subscription);
+      }
       hasAny = true;
     }
     if (!hasAny) return;
@@ -72,10 +89,10 @@ export class ResourceSubscriptions {
   /** A backend left the gateway: its URIs get no more updates (their subscribers are not told; the resource is gone). */
   removeBackend(backend: Backend): void {
     this.#detach(backend);
-    for (const [uri, subscription] of this.#byUri) {
+    for (const [key, subscription] of this.#byUri) {
       if (subscription.backend !== backend) continue;
-      this.#byUri.delete(uri);
-      for (const subscriber of subscription.subscribers) this.#bySubscriber.get(subscriber)?.delete(uri);
+      this.#byUri.delete(key);
+      for (const subscriber of subscription.subscribers.keys()) this.#bySubscriber.get(subscriber)?.delete(key);
     }
   }
 
@@ -85,8 +102,9 @@ export class ResourceSubscriptions {
   }
 
   #renew(backend: Backend): void {
-    for (const [uri, subscription] of this.#byUri) {
+    for (const subscription of this.#byUri.values()) {
       if (subscription.backend !== backend) continue;
+      const uri = subscription.uri;
       subscription.established = this.#subscribeUpstream(backend, uri);
       subscription.established.catch((error: unknown) => this.#logger.warn({ backend: backend.name, uri, err: error }, 'could not renew a resource subscription after the backend restarted'));
     }
@@ -97,38 +115,45 @@ export class ResourceSubscriptions {
     return this.#byUri.size;
   }
 
-  subscribersOf(uri: string): number {
-    return this.#byUri.get(uri)?.subscribers.size ?? 0;
+  subscribersOf(backend: string, uri: string): number {
+    return this.#byUri.get(keyOf(backend, uri))?.subscribers.size ?? 0;
   }
 
-  async subscribe(subscriber: string, uri: string, backend: Backend): Promise<void> {
-    let subscription = this.#byUri.get(uri);
+  /** `uri` is the backend's own; `clientUri`, the one the subscriber used (its updates carry it). */
+  async subscribe(subscriber: string, uri: string, backend: Backend, clientUri = uri): Promise<void> {
+    const key = keyOf(backend.name, uri);
+    let subscription = this.#byUri.get(key);
     if (subscription === undefined) {
       if (backend.handshake?.capabilities.resources === undefined || (backend.handshake.capabilities.resources as { subscribe?: unknown }).subscribe !== true) {
         throw new GatewayRpcError(RPC.invalidParams, `Backend "${backend.name}" does not support resource subscriptions, so "${uri}" cannot be watched; read it again instead`);
       }
-      subscription = { backend, subscribers: new Set(), established: Promise.resolve() };
+      subscription = { backend, uri, subscribers: new Map(), established: Promise.resolve() };
       // In the map before subscribing upstream: a 2026 backend is sent the whole set, this URI included.
-      this.#byUri.set(uri, subscription);
+      this.#byUri.set(key, subscription);
       subscription.established = this.#subscribeUpstream(backend, uri);
     }
-    subscription.subscribers.add(subscriber);
-    let uris = this.#bySubscriber.get(subscriber);
-    if (uris === undefined) this.#bySubscriber.set(subscriber, (uris = new Set()));
-    uris.add(uri);
+    subscription.subscribers.set(subscriber, clientUri);
+    let keys = this.#bySubscriber.get(subscriber);
+    if (keys === undefined) this.#bySubscriber.set(subscriber, (keys = new Set()));
+    keys.add(key);
     try {
       await subscription.established;
     } catch (error) {
-      this.unsubscribe(subscriber, uri);
+      this.unsubscribe(subscriber, uri, backend.name);
       throw error;
     }
   }
 
-  unsubscribe(subscriber: string, uri: string): void {
-    this.#bySubscriber.get(subscriber)?.delete(uri);
-    const subscription = this.#byUri.get(uri);
+  unsubscribe(subscriber: string, uri: string, backendName: string): void {
+    this.#release(subscriber, keyOf(backendName, uri));
+  }
+
+  #release(subscriber: string, key: string): void {
+    this.#bySubscriber.get(subscriber)?.delete(key);
+    const subscription = this.#byUri.get(key);
     if (subscription === undefined || !subscription.subscribers.delete(subscriber) || subscription.subscribers.size > 0) return;
-    this.#byUri.delete(uri);
+    this.#byUri.delete(key);
+    const uri = subscription.uri;
     const backend = subscription.backend;
     if (backend.handshake?.era !== 'legacy') {
       backend.setResourceSubscriptions(this.#urisOf(backend)).catch((error: unknown) => {
@@ -143,10 +168,10 @@ export class ResourceSubscriptions {
 
   /** Drops everything a subscriber held (its session ended or its stream closed). */
   releaseAll(subscriber: string): void {
-    const uris = this.#bySubscriber.get(subscriber);
-    if (uris === undefined) return;
+    const keys = this.#bySubscriber.get(subscriber);
+    if (keys === undefined) return;
     this.#bySubscriber.delete(subscriber);
-    for (const uri of uris) this.unsubscribe(subscriber, uri);
+    for (const key of keys) this.#release(subscriber, key);
   }
 
   async #subscribeUpstream(backend: Backend, uri: string): Promise<void> {
@@ -159,15 +184,17 @@ export class ResourceSubscriptions {
   /** Every URI the gateway wants updates for from one backend. */
   #urisOf(backend: Backend): string[] {
     const uris: string[] = [];
-    for (const [uri, subscription] of this.#byUri) if (subscription.backend === backend) uris.push(uri);
+    for (const subscription of this.#byUri.values()) if (subscription.backend === backend) uris.push(subscription.uri);
     return uris;
   }
 
   #fanOut(backend: Backend, notification: JsonRpcNotification): void {
     const uri = notification.params?.uri;
     if (typeof uri !== 'string') return;
-    const subscription = this.#byUri.get(uri);
+    const subscription = this.#byUri.get(keyOf(backend.name, uri));
     if (subscription === undefined || subscription.backend !== backend) return;
-    for (const subscriber of subscription.subscribers) this.#deliver(subscriber, notification);
+    for (const [subscriber, clientUri] of subscription.subscribers) {
+      this.#deliver(subscriber, clientUri === uri ? notification : { ...notification, params: { ...notification.params, uri: clientUri } });
+    }
   }
 }

@@ -21,6 +21,7 @@ import type { Authorization, PrimitiveRef } from '../identity/authorization.ts';
 import type { PolicySet } from '../policy/registry.ts';
 import type { TenantDirectory } from '../tenancy/tenant-directory.ts';
 import { offersTasksTo, type TaskRelay } from '../tasks/task-relay.ts';
+import { upstreamUiUri } from '../catalog/app-ui.ts';
 import { createdTaskOf } from '../tasks/task-shapes.ts';
 import type { Era } from '../protocol/revisions.ts';
 import type { ClientCodec } from '../exchange/client-codec.ts';
@@ -185,10 +186,10 @@ export class Router {
     return chain === undefined || chain.isEmpty ? call() : this.#withPolicies(exchange, isToolCall, call, held);
   }
 
-  /** The backend a tool name on this exchange's endpoint belongs to. */
+  /** The backend a tool name on this exchange's endpoint belongs to, and the backend's definition of the tool. */
   #toolBackend(exchange: Exchange, name: string) {
     const entry = this.#view(exchange).toolsByName.get(name);
-    return entry === undefined ? undefined : this.#catalog.backend(entry.backend);
+    return entry === undefined ? undefined : { backend: this.#catalog.backend(entry.backend), definition: entry.definition as Record<string, unknown> };
   }
 
   /**
@@ -328,7 +329,7 @@ function refOfListed(view: CatalogView, kind: 'tools' | 'prompts' | 'resources' 
     case 'resourceTemplates':
       return (item) => {
         const backend = view.templateOwners.get(item.uriTemplate as string);
-        return backend === undefined ? undefined : { backend, kind: 'resource', name: item.uriTemplate as string };
+        return backend === undefined ? undefined : { backend, kind: 'resource', name: upstreamUiUri(backend, item.uriTemplate as string) ?? (item.uriTemplate as string) };
       };
   }
 }

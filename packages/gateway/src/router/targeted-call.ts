@@ -4,13 +4,13 @@
 // declares how it resolves its target and how it forwards; the order of the
 // steps is written once, in runTargetedCall, so no method can skip one.
 
-import { withClientUri } from '../catalog/app-ui.ts';
+import { upstreamUiUri, withClientUri } from '../catalog/app-ui.ts';
 import type { Exchange, ExchangeTarget } from '../exchange/exchange.ts';
 import type { CatalogView } from '../catalog/catalog.ts';
 import { findResourceOwner } from '../catalog/catalog.ts';
 import { headerArgumentText, readHeaderArgument } from '../catalog/x-mcp-header.ts';
 import { encodeHeaderValue } from '../upstream/header-value.ts';
-import { GatewayRpcError, RPC, rpcErrors } from '../protocol/errors.ts';
+import { GatewayRpcError, rpcErrors } from '../protocol/errors.ts';
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { PrimitiveRef } from '../identity/authorization.ts';
@@ -101,7 +101,7 @@ function resourceTarget(exchange: Exchange, view: CatalogView, uri: string, notF
   const backend = resourceOwner(exchange, view, uri);
   if (backend === undefined) throw notFound();
   // A URI the view shows in place of the backend's (app-ui.ts): policies, rules and the backend see the backend's own.
-  const upstreamUri = exchange.endpointBackend === undefined ? view.upstreamUris.get(uri) : undefined;
+  const upstreamUri = exchange.endpointBackend === undefined ? view.upstreamUris.get(uri) ?? upstreamUiUri(backend, uri) : undefined;
   if (upstreamUri === undefined) return { target: { backend, kind: 'resource', name: uri }, access: { backend, kind: 'resource', name: uri }, clientName: uri, params: upstreamParams(params) };
   return { target: { backend, kind: 'resource', name: upstreamUri }, access: { backend, kind: 'resource', name: upstreamUri }, clientName: uri, params: { ...upstreamParams(params), uri: upstreamUri } };
 }
@@ -224,7 +224,7 @@ export const TARGETED_METHODS: ReadonlyMap<string, TargetedMethod> = new Map<str
     resolve: resolveSubscription('resources/subscribe'),
     // One backend subscription per URI, shared by every subscriber that asks (resource-subscriptions.ts).
     forward: async (context, exchange, resolved, backend) => {
-      await context.subscriptions.subscribe(subscriberOf(exchange)!, resolved.target.name, backend);
+      await context.subscriptions.subscribe(subscriberOf(exchange)!, resolved.target.name, backend, resolved.clientName);
       return {};
     },
   }],
@@ -232,7 +232,7 @@ export const TARGETED_METHODS: ReadonlyMap<string, TargetedMethod> = new Map<str
     isToolCall: false,
     resolve: resolveSubscription('resources/unsubscribe'),
     forward: (context, exchange, resolved) => {
-      context.subscriptions.unsubscribe(subscriberOf(exchange)!, resolved.target.name);
+      context.subscriptions.unsubscribe(subscriberOf(exchange)!, resolved.target.name, resolved.target.backend);
       return {};
     },
   }],

@@ -12,9 +12,11 @@
 // `{ task }`, serves tasks/get and tasks/cancel with 2025 Tasks, and
 // tasks/result by polling the backend until the task ends, relaying any
 // input the task asks for as requests on the tasks/result stream. A 2025
-// backend's own tasks reach a 2025 client as they are. A 2026 client is
-// never offered tasks by a 2025 backend (the extension is not advertised for
-// it), so its tools run as ordinary calls.
+// backend's own tasks reach a 2025 client as they are. A 2026 client gets a
+// 2025 backend's tasks bridged the other way (legacy-task-bridge.ts): the
+// gateway adds the 2025 `task` field to calls of tools that declare
+// `execution.taskSupport`, answers a flat CreateTaskResult, and maps the
+// task methods.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -34,7 +36,8 @@ import {
   unknownTask,
   withTasksExtension,
 } from './tasks-extension.ts';
-import { createdTaskOf, isTerminalStatus, toLegacyCreateResult, toLegacyTask, withTaskId } from './task-shapes.ts';
+import { createdTaskOf, isTerminalStatus, toLegacyCreateResult, toLegacyTask, toModernCreateResult, withTaskId } from './task-shapes.ts';
+import { LegacyTaskBridge } from './legacy-task-bridge.ts';
 
 type Json = Record<string, unknown>;
 
@@ -57,10 +60,24 @@ export function backendOffersTasks(handshake: BackendHandshake | undefined): boo
   return handshake.era === 'modern' ? declaresTasksExtension(handshake.capabilities) : declaresLegacyToolTasks(handshake.capabilities);
 }
 
-/** Whether the gateway can offer a client of `era` tasks on this backend (relayed, or bridged 2025 -> 2026). */
-export function offersTasksTo(era: 'modern' | 'legacy', handshake: BackendHandshake | undefined): boolean {
-  if (!backendOffersTasks(handshake)) return false;
-  return era === 'legacy' || handshake!.era === 'modern';
+/** Whether the gateway can offer a client of `era` tasks on this backend: relayed, or bridged either way between revisions. */
+export function offersTasksTo(_era: 'modern' | 'legacy', handshake: BackendHandshake | undefined): boolean {
+  return backendOffersTasks(handshake);
+}
+
+/** A 2025-11-25 tool's own say on tasks (`execution.taskSupport`; absent means forbidden). */
+function taskSupportOf(definition: Json | undefined): 'optional' | 'required' | 'forbidden' {
+  const support = (definition?.execution as Json | undefined)?.taskSupport;
+  return support === 'optional' || support === 'required' ? support : 'forbidden';
+}
+
+/** The TTL the gateway asks a 2025 backend for when it creates a task for a 2026 client (which names none). */
+const BRIDGED_TASK_TTL_MS = 60 * 60_000;
+
+export interface ToolLookup {
+  backend: Backend | undefined;
+  /** The backend's definition of the tool, as listed. */
+  definition: Json;
 }
 
 /** Who may drive a task: the same caller identity, in the same tenant. */
@@ -70,9 +87,11 @@ function ownerOf(exchange: Exchange): string {
 
 export class TaskRelay {
   readonly #options: TaskRelayOptions;
+  readonly #legacyTasks: LegacyTaskBridge;
 
   constructor(options: TaskRelayOptions) {
     this.#options = options;
+    this.#legacyTasks = new LegacyTaskBridge(options.logger);
   }
 
   get directory(): TaskDirectory {
@@ -84,11 +103,12 @@ export class TaskRelay {
    * revisions need around it, and binds the task it may create. `backendOf`
    * names the backend the call's tool belongs to, before it runs.
    */
-  async call(exchange: Exchange, params: Json, backendOf: (name: string) => Backend | undefined, run: (params: Json) => Promise<Json> | Json): Promise<Json> {
+  async call(exchange: Exchange, params: Json, toolOf: (name: string) => ToolLookup | undefined, run: (params: Json) => Promise<Json> | Json): Promise<Json> {
+    if (exchange.client.era === 'modern') return this.adopt(exchange, await run(this.#modernCall(exchange, params, toolOf)));
     let forwarded = params;
     // Only a 2025 task-augmented call needs its backend looked up; every other tools/call goes straight through.
-    const isLegacyTaskCall = exchange.client.era === 'legacy' && typeof params.task === 'object' && params.task !== null;
-    const handshake = isLegacyTaskCall && typeof params.name === 'string' ? backendOf(params.name)?.handshake : undefined;
+    const isLegacyTaskCall = typeof params.task === 'object' && params.task !== null;
+    const handshake = isLegacyTaskCall && typeof params.name === 'string' ? toolOf(params.name)?.backend?.handshake : undefined;
     if (isLegacyTaskCall && handshake?.era === 'modern') {
       // A 2025 task-augmented call to a 2026 backend: the gateway takes the extension on for the client and drops the 2025 `task` field.
       const { task: _dropped, ...rest } = params;
@@ -97,6 +117,27 @@ export class TaskRelay {
     }
     const result = await run(forwarded);
     return this.adopt(exchange, result);
+  }
+
+  /**
+   * A 2026 client's tools/call. The 2025 `task` field is not theirs to send
+   * (SEP-2663 "Backward Compatibility": ignored); to a 2025 backend with
+   * tasks the gateway adds it itself when the client declared the extension
+   * and the tool takes tasks, and refuses a tool that runs only as a task to
+   * a client that did not (-32021, SEP-2663 "Capability Negotiation").
+   */
+  #modernCall(exchange: Exchange, params: Json, toolOf: (name: string) => ToolLookup | undefined): Json {
+    const { task: _ignored, ...rest } = params;
+    const tool = typeof params.name === 'string' ? toolOf(params.name) : undefined;
+    const handshake = tool?.backend?.handshake;
+    if (handshake?.era !== 'legacy' || !declaresLegacyToolTasks(handshake.capabilities)) return 'task' in params ? rest : params;
+    const support = taskSupportOf(tool!.definition);
+    if (support === 'forbidden') return rest;
+    if (!declaresTasksExtension(exchange.client.capabilities)) {
+      if (support === 'required') throw missingTasksExtension(`tools/call of "${String(params.name)}", which runs only as a task,`);
+      return rest;
+    }
+    return { ...rest, task: { ttl: BRIDGED_TASK_TTL_MS } };
   }
 
   /** A tools/call result: a task it created is bound and answered under the gateway's id, in the client's revision. */
@@ -118,7 +159,8 @@ export class TaskRelay {
     // Durable before the client hears of it: a tasks/get right after must resolve (SEP-2663, "Task Creation").
     await this.#options.directory.save(binding);
     const renamed = withTaskId(result, binding.taskId);
-    return exchange.client.era === 'legacy' && created.era === 'modern' ? toLegacyCreateResult(renamed) : renamed;
+    if (exchange.client.era === 'legacy' && created.era === 'modern') return toLegacyCreateResult(renamed);
+    return exchange.client.era === 'modern' && created.era === 'legacy' ? toModernCreateResult(renamed) : renamed;
   }
 
   /** Whether `method` is a task method this relay answers. */
@@ -141,7 +183,21 @@ export class TaskRelay {
     }
     if (binding.backendEra === exchange.client.era) return this.#relay(exchange, backend, binding, method, params);
     if (binding.backendEra === 'modern') return this.#bridgeForLegacyClient(exchange, backend, binding, method);
-    throw taskMethodNotBridged(method, 'the task runs on a 2025-11-25 backend, which 2026-07-28 clients reach without tasks');
+    return this.#bridgeForModernClient(exchange, backend, binding, method, params);
+  }
+
+  /** A 2026-07-28 client driving a task that runs on a 2025-11-25 backend. */
+  #bridgeForModernClient(exchange: Exchange, backend: Backend, binding: TaskBinding, method: string, params: Json): Promise<Json> {
+    switch (method) {
+      case 'tasks/get':
+        return this.#legacyTasks.get(exchange, backend, binding);
+      case 'tasks/update':
+        return this.#legacyTasks.update(binding, params.inputResponses);
+      case 'tasks/cancel':
+        return this.#legacyTasks.cancel(exchange, backend, binding);
+      default:
+        throw rpcErrors.methodNotFound(method);
+    }
   }
 
   /**
@@ -161,16 +217,20 @@ export class TaskRelay {
       return undefined;
     }
     const backend = this.#options.backend(binding.backend);
-    if (backend === undefined || binding.backendEra !== 'modern') return undefined;
-    return () => void this.#follow(exchange, backend, binding, emit, signal);
+    if (backend === undefined) return undefined;
+    // A 2025 backend's task is followed through the bridge: its tasks/get already reads as 2026's DetailedTask.
+    const get = binding.backendEra === 'modern'
+      ? async () => renameTask(await forwardToBackend(exchange, backend, 'tasks/get', { taskId: binding.upstreamTaskId }, { logger: this.#options.logger, signal }), binding)
+      : () => this.#legacyTasks.get(exchange, backend, binding);
+    return () => void this.#follow(binding, get, emit, signal);
   }
 
-  async #follow(exchange: Exchange, backend: Backend, binding: TaskBinding, emit: (task: Json) => void, signal: AbortSignal): Promise<void> {
+  async #follow(binding: TaskBinding, get: () => Promise<Json>, emit: (task: Json) => void, signal: AbortSignal): Promise<void> {
     let last = '';
     while (!signal.aborted) {
       let task: Json;
       try {
-        task = renameTask(await forwardToBackend(exchange, backend, 'tasks/get', { taskId: binding.upstreamTaskId }, { logger: this.#options.logger, signal }), binding);
+        task = await get();
       } catch (error) {
         if (!signal.aborted) this.#options.logger.info({ task: binding.taskId, backend: binding.backend, err: error }, 'stopped following a task for its listen stream');
         return;

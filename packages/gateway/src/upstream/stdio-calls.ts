@@ -69,6 +69,11 @@ export class StdioCalls {
       const byToken = this.#byProgressToken.get(token);
       if (byToken !== undefined) return byToken;
     }
+    // 2025-11-25 tasks: a task's request names its task (related-task _meta), and goes to the tasks/result call open for it.
+    const taskId = ((params?._meta as Record<string, unknown> | undefined)?.['io.modelcontextprotocol/related-task'] as { taskId?: unknown } | undefined)?.taskId;
+    if (taskId !== undefined) {
+      for (const entry of this.#pending.values()) if (entry.method === 'tasks/result' && entry.call?.params?.taskId === taskId) return entry;
+    }
     let only: PendingCall | undefined;
     for (const entry of this.#pending.values()) {
       if (entry.call?.onRelatedMessage === undefined) continue;

@@ -4,10 +4,13 @@
 // through the other, because the task -> backend binding lives in Redis
 // (tasks/redis-task-directory.ts). A gateway with the memory store, fronting
 // the same backend, does not know the task: the binding is what carries it.
+// The same holds for a 2025-11-25 backend's task bridged for a 2026 client
+// (the SDK v1 fixture, whose task store is the process's).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
+import { startConformanceHttp } from '@gatehouse/testing/backends/conformance-server';
 import { startConformanceV2Http } from '@gatehouse/testing/backends/conformance-v2-server';
 import type { RunningBackend } from '@gatehouse/testing/backends/node-http';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
@@ -20,15 +23,16 @@ import { TASKS_EXTENSION } from '../../src/tasks/tasks-extension.ts';
 const skip = await redisSkipReason();
 const withTasks = { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {}, extensions: { [TASKS_EXTENSION]: {} } } };
 
-function send(gateway: RunningGateway, id: number, method: string, params: Record<string, unknown>): Promise<RawResponse> {
+function send(gateway: RunningGateway, id: number, method: string, params: Record<string, unknown>, backendName = 'v2'): Promise<RawResponse> {
   const headers: Record<string, string> = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': method };
   const name = typeof params.taskId === 'string' ? params.taskId : typeof params.name === 'string' ? params.name : undefined;
   if (name !== undefined) headers['mcp-name'] = name;
-  return post(gateway.url.replace(/\/mcp$/, '/servers/v2/mcp'), { jsonrpc: '2.0', id, method, params: { ...params, _meta: modernMeta(withTasks) } }, headers);
+  return post(gateway.url.replace(/\/mcp$/, `/servers/${backendName}/mcp`), { jsonrpc: '2.0', id, method, params: { ...params, _meta: modernMeta(withTasks) } }, headers);
 }
 
 describe('tasks on two replicas sharing Redis', { skip }, () => {
   let backend: RunningBackend;
+  let legacyBackend: RunningBackend;
   let a: RunningGateway;
   let b: RunningGateway;
   let alone: RunningGateway;
@@ -36,8 +40,9 @@ describe('tasks on two replicas sharing Redis', { skip }, () => {
 
   before(async () => {
     backend = await startConformanceV2Http({ port: 0, host: '127.0.0.1' });
+    legacyBackend = await startConformanceHttp({ port: 0, host: '127.0.0.1' });
     const start = (id: string, store: string) => {
-      const config = gatewayConfig([httpBackend('v2', backend.url)]);
+      const config = gatewayConfig([httpBackend('v2', backend.url), httpBackend('v1', legacyBackend.url)]);
       config.gateway.id = id;
       config.session = { ...config.session, store, keyPrefix: prefix };
       return startGateway(config, { logger: silentLogger, hasAdmin: false });
@@ -48,6 +53,7 @@ describe('tasks on two replicas sharing Redis', { skip }, () => {
   after(async () => {
     await Promise.allSettled([a?.close(), b?.close(), alone?.close()]);
     await backend?.close();
+    await legacyBackend?.close();
     // The test's own keys only (its unique prefix).
     const redis = createClient({ url: SHARED_REDIS_URL });
     await redis.connect();
@@ -78,6 +84,23 @@ describe('tasks on two replicas sharing Redis', { skip }, () => {
     const binding = await readBinding(prefix, taskId);
     assert.equal(binding.backend, 'v2');
     assert.notEqual(binding.upstreamTaskId, taskId, 'Redis maps the gateway id to the backend\'s own');
+  });
+
+  it('a 2025 backend\'s task bridged on replica A is polled to its result and cancelled through replica B', async () => {
+    const created = await send(a, 700, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0.3, label: 'legacy-replicas' } }, 'v1');
+    assert.equal(created.body.result?.resultType, 'task', created.text);
+    const taskId = created.body.result.taskId as string;
+    let task = (await send(b, 701, 'tasks/get', { taskId }, 'v1')).body.result;
+    assert.equal(task?.taskId, taskId);
+    for (let id = 702; task.status !== 'completed' && id < 900; id += 1) task = (await send(b, id, 'tasks/get', { taskId }, 'v1')).body.result;
+    assert.equal(task.result.content[0].text, 'slow_compute legacy-replicas finished after 0.3s');
+    assert.equal((await readBinding(prefix, taskId)).backendEra, 'legacy');
+
+    const long = await send(a, 900, 'tools/call', { name: 'slow_compute', arguments: { seconds: 60, label: 'legacy-cancel' } }, 'v1');
+    const cancelled = await send(b, 901, 'tasks/cancel', { taskId: long.body.result.taskId }, 'v1');
+    assert.equal(cancelled.status, 200, cancelled.text);
+    assert.equal((await send(a, 902, 'tasks/get', { taskId: long.body.result.taskId }, 'v1')).body.result.status, 'cancelled');
+    assert.equal((await send(alone, 903, 'tasks/get', { taskId: long.body.result.taskId }, 'v1')).body.error?.code, -32602);
   });
 
   it('a gateway without the shared store does not know the task (-32602)', async () => {

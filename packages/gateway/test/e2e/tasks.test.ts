@@ -1,7 +1,8 @@
 // Tasks (the io.modelcontextprotocol/tasks extension, SEP-2663) through the
 // real gateway over HTTP, in front of the SDK v2 conformance fixture (which
-// runs tasks) and the SDK v1 one (which does not): the extension advertised
-// only where a backend offers it; creation, polling, input, cancellation
+// runs tasks), the SDK v1 one (2025-11-25 tasks, bridged: see
+// tasks-legacy-backend.test.ts) and a plain SDK v1 backend (no tasks): the
+// extension advertised only where a backend offers it; creation, polling, input, cancellation
 // relayed under gateway task ids bound to their backend and endpoint; a
 // 2025-11-25 client's tasks bridged to the 2026 backend; every task method
 // audited; policies decided at creation.
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { startConformanceHttp } from '@gatehouse/testing/backends/conformance-server';
 import { startConformanceV2Http } from '@gatehouse/testing/backends/conformance-v2-server';
+import { startV1BackendHttp } from '@gatehouse/testing/backends/v1-server';
 import type { RunningBackend } from '@gatehouse/testing/backends/node-http';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
@@ -24,11 +26,12 @@ import { messageOf, readEvents } from '../fixtures/sse.ts';
 
 let v1: RunningBackend;
 let v2: RunningBackend;
+let plain: RunningBackend;
 let gateway: RunningGateway;
 let base: string;
 let directory: string;
 
-const endpointOf = (backend: 'v1' | 'v2' | 'v2open') => `${base}/servers/${backend}/mcp`;
+const endpointOf = (backend: 'v1' | 'v2' | 'v2open' | 'plain') => `${base}/servers/${backend}/mcp`;
 const withTasks = { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {}, extensions: { [TASKS_EXTENSION]: {} } } };
 
 /** A 2026-07-28 request, declaring the tasks extension unless told not to; task methods carry Mcp-Name = taskId. */
@@ -58,8 +61,9 @@ async function pollUntil(endpoint: string, taskId: string, statuses: string[]): 
 before(async () => {
   directory = await mkdtemp(join(tmpdir(), 'gatehouse-tasks-e2e-'));
   v1 = await startConformanceHttp({ port: 0, host: '127.0.0.1' });
+  plain = await startV1BackendHttp({ port: 0, host: '127.0.0.1' });
   v2 = await startConformanceV2Http({ port: 0, host: '127.0.0.1' });
-  const config = gatewayConfig([httpBackend('v1', v1.url), httpBackend('v2', v2.url), httpBackend('v2open', v2.url)]);
+  const config = gatewayConfig([httpBackend('v1', v1.url), httpBackend('plain', plain.url), httpBackend('v2', v2.url), httpBackend('v2open', v2.url)]);
   config.audit = { backend: undefined, retentionDays: undefined, raw: { store: 'sqlite', path: join(directory, 'audit.db'), sqlite_synchronous: 'normal' } };
   // Denied at creation on one endpoint, allowed on the other: the same backend process behind both.
   config.policies = [{ name: 'no_failing_jobs', type: 'tool_access', settings: { rules: [{ backends: ['v2'], deny: ['failing_job'] }] } }];
@@ -69,17 +73,20 @@ before(async () => {
 
 after(async () => {
   await gateway?.close();
-  await Promise.allSettled([v1?.close(), v2?.close()]);
+  await Promise.allSettled([v1?.close(), v2?.close(), plain?.close()]);
   await rm(directory, { recursive: true, force: true });
 });
 
 describe('the tasks extension is advertised where a backend runs tasks', () => {
-  it('on the 2026 backend\'s endpoint and on /mcp, not on the 2025 backend\'s endpoint', async () => {
+  it('on the 2026 backend\'s endpoint, the 2025 tasks backend\'s (bridged) and /mcp, not on a backend without tasks', async () => {
     const onV2 = await send(endpointOf('v2'), 1, 'server/discover', {});
     assert.deepEqual(onV2.body.result.capabilities.extensions, { [TASKS_EXTENSION]: {} }, onV2.text);
     assert.equal(onV2.body.result.capabilities.tasks, undefined, 'no 2025-style tasks slot for a 2026 client');
     const onV1 = await send(endpointOf('v1'), 2, 'server/discover', {});
-    assert.equal(onV1.body.result.capabilities.extensions, undefined, onV1.text);
+    assert.deepEqual(onV1.body.result.capabilities.extensions, { [TASKS_EXTENSION]: {} }, onV1.text);
+    assert.equal(onV1.body.result.capabilities.tasks, undefined, 'the 2025 backend\'s tasks slot is not shown to a 2026 client');
+    const onPlain = await send(endpointOf('plain'), 4, 'server/discover', {});
+    assert.equal(onPlain.body.result.capabilities.extensions, undefined, onPlain.text);
     const federated = await send(gateway.url, 3, 'server/discover', {});
     assert.deepEqual(federated.body.result.capabilities.extensions, { [TASKS_EXTENSION]: {} }, federated.text);
   });

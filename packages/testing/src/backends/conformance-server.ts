@@ -6,7 +6,8 @@
 // during the call; a 2026 client meets them through the gateway's bridge.
 // Texts and schemas are shared with the SDK v2 fixture
 // (conformance-catalog.ts). HTTP runs stateful sessions with an event store
-// for SSE resumability; `--stdio` also works.
+// for SSE resumability; `--stdio` also works. The tasks scenarios' tools run
+// as 2025-11-25 experimental tasks (conformance-v1-tasks.ts).
 
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -28,6 +29,7 @@ import * as z from 'zod';
 import * as fixture from './conformance-catalog.ts';
 import { createConformanceTools, testImageBase64 } from './conformance-tools.ts';
 import { createConformanceInputTools, createConformanceInteractiveTools } from './conformance-interactive-tools.ts';
+import { conformanceTaskRuntime, conformanceTasksCapability, createConformanceTaskTools } from './conformance-v1-tasks.ts';
 import { MemoryEventStore } from './memory-event-store.ts';
 import type { ListenOptions, RunningBackend } from './node-http.ts';
 import { announceListening, parseBackendOptions, runBackendMain } from './script-options.ts';
@@ -65,7 +67,8 @@ function registerTriggeredPrompt(server: McpServer, name: string): void {
 /** A fresh SDK v1 McpServer for one session, with the suite's tools, resources and prompts. */
 export function createConformanceServer(): McpServer {
   const server = new McpServer(conformanceServerInfo, {
-    capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {} },
+    capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, tasks: conformanceTasksCapability },
+    ...conformanceTaskRuntime,
   });
   registerTools(server);
   registerResources(server);
@@ -89,15 +92,19 @@ function registerTools(server: McpServer): void {
   });
   tools.push(...createConformanceInteractiveTools(), ...createConformanceInputTools(() => server.server.getClientCapabilities()));
   const toolsByName = new Map(tools.map((tool) => [tool.definition.name, tool]));
+  const taskTools = createConformanceTaskTools();
+  const taskToolsByName = new Map(taskTools.map((tool) => [tool.definition.name, tool]));
   const triggeredTool = (name: string) => ({
     definition: { name, description: 'Added by test_trigger_tool_change.', inputSchema: { type: 'object' as const, properties: {} } },
     run: async () => ({ content: [{ type: 'text' as const, text: name }] }),
   });
 
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: [...tools.map((tool) => tool.definition), ...listChanges.tools.map((name) => triggeredTool(name).definition)],
+    tools: [...tools.map((tool) => tool.definition), ...taskTools.map((tool) => tool.definition), ...listChanges.tools.map((name) => triggeredTool(name).definition)],
   }));
   server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const taskTool = taskToolsByName.get(request.params.name);
+    if (taskTool !== undefined) return taskTool.call(request.params.arguments ?? {}, extra, request.params.task) as never;
     const tool = toolsByName.get(request.params.name) ?? (listChanges.tools.includes(request.params.name) ? triggeredTool(request.params.name) : undefined);
     if (tool === undefined) {
       throw new McpError(
