@@ -11,6 +11,7 @@ import type * as z from 'zod';
 import type { Caller } from '../identity/caller.ts';
 import type { TraceContext } from '../operations/trace-context.ts';
 import type { ToolError } from './tool-error.ts';
+import type { UrlConfirmation } from './url-confirmation.ts';
 
 /** What a handler gets besides its arguments. */
 export interface ToolCall {
@@ -96,12 +97,14 @@ export interface ToolDefinition<Input extends ToolInput = ToolInput, Output exte
   dryRun?: (args: z.output<Input>, call: ToolCall) => DryRunPreview | Promise<DryRunPreview>;
   /**
    * Asks the user before acting: return the question to confirm (or
-   * undefined to act without asking). Served as an `input_required`
-   * elicitation on 2026-07-28 and as an elicitation request inside a
-   * 2025-11-25 session (the SDK's shim); a declined answer is a permanent
-   * `declined` error. Dry runs never ask.
+   * undefined to act without asking). A string is asked in the client's
+   * form (form mode); `{ mode: 'url', message }` on a page this server
+   * serves (URL mode, url-confirmation.ts), for a question that must not
+   * pass through the client. Served as an `input_required` elicitation on
+   * 2026-07-28 and as an elicitation request inside a 2025-11-25 session;
+   * a declined answer is a permanent `declined` error. Dry runs never ask.
    */
-  confirm?: (args: z.output<Input>, call: ToolCall) => string | undefined | Promise<string | undefined>;
+  confirm?: (args: z.output<Input>, call: ToolCall) => string | UrlConfirmation | undefined | Promise<string | UrlConfirmation | undefined>;
   /** The text the model reads for a result, from the output and the arguments; JSON of the output by default. */
   describe?: (output: z.output<Output>, args: z.output<Input>) => string;
   handler: (args: z.output<Input>, call: ToolCall) => z.input<Output> | Promise<z.input<Output>>;

@@ -14,6 +14,7 @@ import { continueTrace, traceparentOf } from '../operations/trace-context.ts';
 import type { ConfirmationState, KitRuntime } from '../server/runtime.ts';
 import type { DryRunPreview, ToolCall, ToolDefinition } from './define-tool.ts';
 import { authorizationError, isToolError, permanentError, ToolError, toolErrorResult, transientError } from './tool-error.ts';
+import { declinedError, urlConfirmationRound, type Era } from './url-confirmation.ts';
 
 /** Marks a result that an idempotency key replayed rather than a new action. */
 export const IDEMPOTENT_REPLAY_META_KEY = 'gatehouse.dev/idempotent-replay';
@@ -67,7 +68,7 @@ function declaresDryRun(tool: ToolDefinition): boolean {
   return 'dry_run' in tool.output.shape;
 }
 
-export function registerKitTool(server: McpServer, tool: ToolDefinition, runtime: KitRuntime): void {
+export function registerKitTool(server: McpServer, tool: ToolDefinition, runtime: KitRuntime, era: Era): void {
   server.registerTool(
     tool.name,
     {
@@ -77,7 +78,7 @@ export function registerKitTool(server: McpServer, tool: ToolDefinition, runtime
       outputSchema: advertisedOutput(tool),
       ...(tool.annotations !== undefined && { annotations: tool.annotations }),
     },
-    (args, ctx) => runToolCall(tool, runtime, args as Record<string, unknown>, ctx),
+    (args, ctx) => runToolCall(tool, runtime, args as Record<string, unknown>, ctx, era),
   );
 }
 
@@ -87,7 +88,7 @@ interface Outcome {
   decisions: AuditPolicyDecision[];
 }
 
-export async function runToolCall(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> {
+export async function runToolCall(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, ctx: ServerContext, era: Era): Promise<CallToolResult | InputRequiredResult> {
   const startedAt = Date.now();
   const started = performance.now();
   const caller = callerFromAuthInfo(ctx.http?.authInfo);
@@ -112,7 +113,7 @@ export async function runToolCall(tool: ToolDefinition, runtime: KitRuntime, arg
     },
   };
 
-  const outcome = await decide(tool, runtime, args, call).catch((error: unknown): Outcome => {
+  const outcome = await decide(tool, runtime, args, call, era).catch((error: unknown): Outcome => {
     if (signal.aborted) return { result: toolErrorResult(new ToolError('permanent', 'cancelled', 'The call was cancelled', { instead: 'call again if it is still wanted' })), status: 'cancelled', decisions: [] };
     if (isToolError(error)) return { result: toolErrorResult(error), status: error.kind === 'authorization' ? 'denied' : 'error', decisions: [] };
     log.error({ err: error }, 'tool handler failed');
@@ -157,7 +158,7 @@ export async function runToolCall(tool: ToolDefinition, runtime: KitRuntime, arg
   return outcome.result;
 }
 
-async function decide(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, call: ToolCall): Promise<Outcome> {
+async function decide(tool: ToolDefinition, runtime: KitRuntime, args: Record<string, unknown>, call: ToolCall, era: Era): Promise<Outcome> {
   const decisions: AuditPolicyDecision[] = [];
   const required = tool.scopes ?? [];
   const missing = missingScopes(call.caller, required);
@@ -178,7 +179,10 @@ async function decide(tool: ToolDefinition, runtime: KitRuntime, args: Record<st
 
   const question = tool.confirm === undefined ? undefined : await tool.confirm(businessArgs, call);
   if (question !== undefined) {
-    const asked = await confirmation(tool, runtime, args, call.context, question);
+    const asked =
+      typeof question === 'string'
+        ? await confirmation(tool, runtime, args, call.context, question)
+        : await urlConfirmationRound(tool, runtime, args, call.context, call.caller.subject, question, era);
     if (asked !== undefined) return { result: asked, status: 'success', decisions };
     decisions.push({ policy: 'confirmation', decision: 'confirmed' });
   }
@@ -270,9 +274,7 @@ async function confirmation(tool: ToolDefinition, runtime: KitRuntime, args: Rec
     const answer = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmationSchema);
     if (answer?.confirm === true) return undefined;
     const view = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
-    if (view.kind === 'elicit') {
-      throw permanentError('The user did not confirm the call', { code: 'declined', instead: 'do not retry unless the user asks for it again' });
-    }
+    if (view.kind === 'elicit') throw declinedError();
   }
   return inputRequired({
     inputRequests: {
