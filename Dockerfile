@@ -8,6 +8,8 @@ FROM node:24-bookworm-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/gateway/package.json packages/gateway/
+COPY packages/audit-record/package.json packages/audit-record/
+COPY packages/server-kit/package.json packages/server-kit/
 COPY packages/demo-crm/package.json packages/demo-crm/
 COPY packages/testing/package.json packages/testing/
 COPY packages/console/package.json packages/console/
@@ -21,6 +23,8 @@ FROM node:24-bookworm-slim AS console
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/gateway/package.json packages/gateway/
+COPY packages/audit-record/package.json packages/audit-record/
+COPY packages/server-kit/package.json packages/server-kit/
 COPY packages/demo-crm/package.json packages/demo-crm/
 COPY packages/testing/package.json packages/testing/
 COPY packages/console/package.json packages/console/
@@ -37,9 +41,15 @@ COPY package.json package-lock.json ./
 COPY packages/gateway/package.json packages/gateway/
 COPY packages/gateway/src packages/gateway/src
 COPY packages/gateway/config packages/gateway/config
+# The audit record the gateway writes (shared with the server kit).
+COPY packages/audit-record/package.json packages/audit-record/
+COPY packages/audit-record/src packages/audit-record/src
 # The demo CRM backs the embedded default; production configs name their own backends.
 COPY packages/demo-crm/package.json packages/demo-crm/
 COPY packages/demo-crm/src packages/demo-crm/src
+COPY packages/demo-crm/data packages/demo-crm/data
+COPY packages/server-kit/package.json packages/server-kit/
+COPY packages/server-kit/src packages/server-kit/src
 # The web console, served by the admin listener at /console/.
 COPY --from=console /app/packages/console/dist packages/console/dist
 # Node's compile cache (cli/gatehouse.mjs turns it on), written here at build

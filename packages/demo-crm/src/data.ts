@@ -94,7 +94,7 @@ export class CustomerStore {
     return customer === undefined ? undefined : structuredClone(customer);
   }
 
-  /** Like `find`, but a missing customer is a CrmError the tools can explain. */
+  /** Like `find`, but a missing customer is a ToolError the kit explains to the agent. */
   get(customerId: string): Customer {
     const customer = this.find(customerId);
     if (customer === undefined) throw customerNotFound(customerId);

@@ -1,57 +1,40 @@
-// Failures of the demo CRM's own operations, as typed values with a stable
-// code. Tools turn them into `isError` results whose text tells the agent
-// what happened and what to try next; the `retry` field says whether trying
-// again can help (transient), cannot (permanent), or needs a person (authorization).
+// The CRM's own failures, each a kit ToolError (permanent: retrying the same
+// call cannot help) with a stable code and a message that already says what
+// to do next, so the kit sends it as written. The kit's `_meta` carries the
+// code and retry kind for programs.
 
-import type { CallToolResult } from '@modelcontextprotocol/server';
+import { permanentError, type ToolError } from '@gatehouse/server-kit';
 
 export type CrmErrorCode = 'customer_not_found' | 'empty_update' | 'idempotency_key_reused' | 'recipient_count_mismatch';
 
-export type RetryKind = 'transient' | 'permanent' | 'authorization';
-
-const BRAND = Symbol.for('gatehouse.demo-crm.CrmError');
-
-export class CrmError extends Error {
-  readonly [BRAND] = true;
-  readonly code: CrmErrorCode;
-  readonly retry: RetryKind;
-  constructor(code: CrmErrorCode, message: string, retry: RetryKind = 'permanent') {
-    super(message);
-    this.name = 'CrmError';
-    this.code = code;
-    this.retry = retry;
-  }
+function crmError(code: CrmErrorCode, message: string): ToolError {
+  return permanentError(message, { code });
 }
 
-export function isCrmError(value: unknown): value is CrmError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+export function customerNotFound(customerId: string): ToolError {
+  return crmError('customer_not_found', `Customer ${customerId} not found in active records; try search_customers with part of the name or email`);
 }
 
-export function customerNotFound(customerId: string): CrmError {
-  return new CrmError(
-    'customer_not_found',
-    `Customer ${customerId} not found in active records; try search_customers with part of the name or email`,
+export function emptyUpdate(): ToolError {
+  return crmError('empty_update', 'updates is empty; pass at least one of email, phone, tier or notes, e.g. {"updates": {"tier": "pro"}}');
+}
+
+/** A declared count that is not the segment's: the number a reviewer or policy saw would not be the number emailed. */
+export function recipientCountMismatch(segment: string, declared: number, size: number): ToolError {
+  return crmError(
+    'recipient_count_mismatch',
+    `recipient_count is ${declared}, but segment "${segment}" has ${size} recipients, so nothing was queued. ` +
+      `Tell the user the campaign reaches ${size} recipients and, if they still want it, call again with recipient_count ${size} ` +
+      '(a dry_run true call shows the count and cost first)',
   );
 }
 
-/**
- * The tool-result form of a CRM failure: the model reads `content`, programs
- * read the code from `_meta` without parsing prose.
- */
-export function toolErrorResult(error: CrmError): CallToolResult {
-  return {
-    content: [{ type: 'text', text: error.message }],
-    isError: true,
-    _meta: { 'gatehouse.dev/error': { code: error.code, retry: error.retry } },
-  };
-}
-
-/** Runs a tool body, turning a CrmError into an `isError` result; any other error propagates. */
-export async function answerOrExplain(body: () => CallToolResult | Promise<CallToolResult>): Promise<CallToolResult> {
-  try {
-    return await body();
-  } catch (error) {
-    if (isCrmError(error)) return toolErrorResult(error);
-    throw error;
-  }
+/** The same key with a different email: answering with another email's result would hide a bug in the caller. */
+export function idempotencyKeyReused(key: string, first: { message_id?: string | undefined; to: string; subject: string } | undefined): ToolError {
+  const previous = first === undefined ? 'a call still in progress' : `message ${first.message_id} to ${first.to}, subject "${first.subject}"`;
+  return crmError(
+    'idempotency_key_reused',
+    `idempotency_key "${key}" was already used for a different email (${previous}); ` +
+      'use a new idempotency_key for a new email, or repeat the original arguments to get the first result',
+  );
 }

@@ -1,6 +1,6 @@
-// Public surface of the demo CRM: the server factory for embedding it in a
-// process (the gateway's embedded default, tests), the web-standard handler,
-// and the node:http host that main.ts uses.
+// Public surface of the demo CRM: the kit server factory for embedding it in
+// a process (the gateway's embedded default, tests), the web-standard
+// handler, and the node:http host for any such handler.
 
 export {
   createDemoCrmHandler,
@@ -10,8 +10,9 @@ export {
   type DemoCrmHandlerOptions,
   type DemoCrmServerOptions,
   type DemoCrmState,
+  type WebMcpHandler,
 } from './server.ts';
 export { CustomerStore, customerSchema, customerTiers, loadSampleCustomers, type Customer, type CustomerTier } from './data.ts';
 export { Outbox, type QueuedCampaign, type SentEmail } from './outbox.ts';
-export { CrmError, isCrmError, type CrmErrorCode, type RetryKind } from './errors.ts';
+export type { CrmErrorCode } from './errors.ts';
 export { serveOverHttp, type HttpServeOptions, type RunningHttpServer } from './http.ts';

@@ -1,10 +1,9 @@
-// The CRM's outgoing mail, kept in memory: single emails keyed by the
-// caller's idempotency key so a retried send is answered from the first
-// result instead of reaching the customer twice, and queued mass campaigns.
+// The CRM's outgoing mail, kept in memory: single emails sent and mass
+// campaigns queued. A retried send is answered from the first result by the
+// server kit's idempotency store (tools/email.ts), not here.
 
 import { randomUUID } from 'node:crypto';
 
-import { CrmError } from './errors.ts';
 import type { Segment } from './data.ts';
 
 export interface EmailRequest {
@@ -33,19 +32,11 @@ export interface QueuedCampaign {
 }
 
 export class Outbox {
-  readonly #sentByKey = new Map<string, SentEmail>();
   readonly #sent: SentEmail[] = [];
   readonly #campaigns: QueuedCampaign[] = [];
 
-  /**
-   * Sends once per idempotency key. A repeat with the same key and the same
-   * email returns the first result with `isReplay`; the same key with a
-   * different email is refused, because silently answering with another
-   * email's result would hide a bug in the caller.
-   */
-  send(request: EmailRequest): { email: SentEmail; isReplay: boolean } {
-    const previous = this.replayOf(request);
-    if (previous !== undefined) return { email: previous, isReplay: true };
+  /** Sends one email. Sending it once per idempotency key is the server kit's job (tools/email.ts). */
+  send(request: EmailRequest): SentEmail {
     const email: SentEmail = {
       messageId: `msg-${randomUUID()}`,
       to: request.to,
@@ -54,32 +45,8 @@ export class Outbox {
       idempotencyKey: request.idempotencyKey,
       sentAt: new Date().toISOString(),
     };
-    this.#sentByKey.set(email.idempotencyKey, email);
     this.#sent.push(email);
-    return { email: { ...email }, isReplay: false };
-  }
-
-  /**
-   * The email this request's key already sent (a copy), or `undefined` when
-   * the key is new; the same key with a different email is a CrmError. Sends
-   * nothing, so a dry run can ask it too.
-   */
-  replayOf(request: EmailRequest): SentEmail | undefined {
-    const previous = this.#sentByKey.get(request.idempotencyKey);
-    if (previous !== undefined) {
-      const isSameEmail =
-        previous.to === request.to && previous.subject === request.subject && previous.body === request.body;
-      if (!isSameEmail) {
-        throw new CrmError(
-          'idempotency_key_reused',
-          `idempotency_key "${request.idempotencyKey}" was already used for a different email ` +
-            `(message ${previous.messageId} to ${previous.to}, subject "${previous.subject}"); ` +
-            'use a new idempotency_key for a new email, or repeat the original arguments to get the first result',
-        );
-      }
-      return { ...previous };
-    }
-    return undefined;
+    return { ...email };
   }
 
   queueCampaign(campaign: Omit<QueuedCampaign, 'campaignId' | 'queuedAt'>): QueuedCampaign {

@@ -1,10 +1,12 @@
 // The CRM's resources: two team documents shipped as markdown in data/, and
 // one resource per customer record under doc://team/customers/{customer_id},
-// listable and with completion for the id.
+// listable and with completion for the id; the kit adds ETags, audit and
+// metrics to every read.
 
 import { readFileSync } from 'node:fs';
 
-import { type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
+import { defineResource, type ResourceDefinition } from '@gatehouse/server-kit';
+import { ResourceNotFoundError } from '@modelcontextprotocol/server';
 
 import type { CustomerStore } from './data.ts';
 
@@ -52,48 +54,42 @@ export function completeCustomerId(customers: CustomerStore, typed: string): str
   return customers.ids().filter((id) => id.startsWith(prefix));
 }
 
-export function registerResources(server: McpServer, customers: CustomerStore): void {
-  for (const document of teamDocuments) {
-    server.registerResource(
-      document.name,
-      document.uri,
-      { title: document.title, description: document.description, mimeType: 'text/markdown' },
-      (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/markdown', text: readDocument(document) }] }),
-    );
-  }
+function teamDocumentResource(document: TeamDocument): ResourceDefinition {
+  return defineResource({
+    name: document.name,
+    uri: document.uri,
+    title: document.title,
+    description: document.description,
+    mimeType: 'text/markdown',
+    read: () => ({ text: readDocument(document) }),
+  });
+}
 
-  server.registerResource(
-    'customer-record',
-    new ResourceTemplate(`${customerResourcePrefix}{customer_id}`, {
-      list: () => ({
-        resources: customers.ids().map((id) => {
-          const customer = customers.get(id);
-          return {
-            uri: `${customerResourcePrefix}${id}`,
-            name: `customer-${id}`,
-            title: `${customer.name} (${customer.company})`,
-            mimeType: 'application/json',
-          };
-        }),
+function customerRecordResource(customers: CustomerStore): ResourceDefinition {
+  return defineResource({
+    name: 'customer-record',
+    uri: `${customerResourcePrefix}{customer_id}`,
+    title: 'Customer record',
+    description: 'One customer record as JSON, PII included. customer_id is an id like C-1001.',
+    mimeType: 'application/json',
+    list: () =>
+      customers.ids().map((id) => {
+        const customer = customers.get(id);
+        return { uri: `${customerResourcePrefix}${id}`, name: `customer-${id}`, title: `${customer.name} (${customer.company})`, mimeType: 'application/json' };
       }),
-      complete: { customer_id: (typed) => completeCustomerId(customers, typed) },
-    }),
-    {
-      title: 'Customer record',
-      description: 'One customer record as JSON, PII included. customer_id is an id like C-1001.',
-      mimeType: 'application/json',
-    },
-    (uri, variables) => {
-      const requested = variables['customer_id'];
-      const customerId = decodeURIComponent(Array.isArray(requested) ? (requested[0] ?? '') : (requested ?? ''));
+    complete: { customer_id: (typed) => completeCustomerId(customers, typed) },
+    read: ({ uri, variables }) => {
+      const customerId = decodeURIComponent(variables['customer_id'] ?? '');
       const customer = customers.find(customerId);
       if (customer === undefined) {
-        throw new ResourceNotFoundError(
-          uri.href,
-          `Customer ${customerId} not found in active records; list resources or complete customer_id to see valid ids`,
-        );
+        throw new ResourceNotFoundError(uri.href, `Customer ${customerId} not found in active records; list resources or complete customer_id to see valid ids`);
       }
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(customer, null, 2) }] };
+      return { text: JSON.stringify(customer, null, 2) };
     },
-  );
+  });
+}
+
+/** The CRM's resources as kit definitions: the two team documents and the customer-record template. */
+export function crmResources(customers: CustomerStore): ResourceDefinition[] {
+  return [...teamDocuments.map(teamDocumentResource), customerRecordResource(customers)];
 }

@@ -1,18 +1,18 @@
-// Assembles the demo CRM: one McpServer with the CRM's tools, resources and
-// prompt over a given state. The state is passed in, not created here per
-// call, because the HTTP entry builds a fresh McpServer for every request
-// while customers and the outbox must outlive each one.
+// Assembles the demo CRM on @gatehouse/server-kit: its tools, resources and
+// prompt over a given state. The state is passed in, not created per server,
+// because the kit builds a fresh McpServer for every 2026-07-28 request and
+// every 2025-11-25 session while customers and the outbox must outlive each.
 
-import { createMcpHandler, type CreateMcpHandlerOptions, McpServer, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { createKitServer, type KitServer, type KitServerOptions } from '@gatehouse/server-kit';
 
 import { CustomerStore } from './data.ts';
 import { Outbox } from './outbox.ts';
 import { registerPrompts } from './prompts.ts';
-import { registerResources } from './resources.ts';
-import { registerCustomerLookupTools } from './tools/customer-lookup.ts';
-import { registerEchoTool } from './tools/echo.ts';
-import { registerEmailTools } from './tools/email.ts';
-import { registerUpdateCustomerTool } from './tools/update-customer.ts';
+import { crmResources } from './resources.ts';
+import { getCustomerTool, searchCustomersTool } from './tools/customer-lookup.ts';
+import { echoTool } from './tools/echo.ts';
+import { sendEmailTool, sendMassEmailTool } from './tools/email.ts';
+import { updateCustomerTool } from './tools/update-customer.ts';
 
 export const demoCrmServerInfo = { name: 'demo-crm', version: '0.1.0' } as const;
 
@@ -27,38 +27,50 @@ export function createDemoCrmState(): DemoCrmState {
   return { customers: new CustomerStore(), outbox: new Outbox() };
 }
 
-export interface DemoCrmServerOptions {
+export interface DemoCrmServerOptions extends Partial<Omit<KitServerOptions, 'name' | 'version' | 'tools' | 'resources' | 'register'>> {
   /** Share one state between servers so changes persist; omitted, the server gets its own fresh state. */
   state?: DemoCrmState;
 }
 
-/** A fresh McpServer serving the CRM over the given (or a new) state; it speaks both protocol eras. */
-export function createDemoCrmServer(options: DemoCrmServerOptions = {}): McpServer {
-  const state = options.state ?? createDemoCrmState();
-  const server = new McpServer(demoCrmServerInfo, {
+/** The CRM as a kit server: one endpoint for both protocol revisions, stdio too (kit.serveStdio()). */
+export function createDemoCrmServer(options: DemoCrmServerOptions = {}): KitServer {
+  const { state = createDemoCrmState(), ...kitOptions } = options;
+  return createKitServer({
+    // The CRM's resources change only through update_customer; it offers no subscriptions.
+    capabilities: { resources: { listChanged: true } },
+    ...kitOptions,
+    ...demoCrmServerInfo,
     instructions:
       'A demo CRM. Find customers with search_customers, read them with get_customer, ' +
       'preview changes with update_customer dry_run before applying them, and pass an idempotency_key to send_email. ' +
       'Team guidance is in the doc://team/handbook and doc://team/escalation-policy resources.',
+    tools: [
+      getCustomerTool(state.customers),
+      searchCustomersTool(state.customers),
+      updateCustomerTool(state.customers),
+      sendEmailTool(state.outbox),
+      sendMassEmailTool(state.outbox, state.customers),
+      echoTool,
+    ],
+    resources: crmResources(state.customers),
+    register: (server) => registerPrompts(server, state.customers),
   });
-  registerCustomerLookupTools(server, state.customers);
-  registerUpdateCustomerTool(server, state.customers);
-  registerEmailTools(server, state.outbox, state.customers);
-  registerEchoTool(server);
-  registerResources(server, state.customers);
-  registerPrompts(server, state.customers);
-  return server;
 }
 
-export interface DemoCrmHandlerOptions extends DemoCrmServerOptions {
-  handler?: CreateMcpHandlerOptions;
+/** A web-standard MCP handler: what serveOverHttp and in-process clients need. */
+export interface WebMcpHandler {
+  fetch(request: Request): Promise<Response>;
+  close(): Promise<void>;
 }
+
+export type DemoCrmHandlerOptions = DemoCrmServerOptions;
 
 /**
- * A web-standard `{ fetch }` handler serving the CRM in both eras (2026-07-28
- * per request, 2025-era clients statelessly), all requests sharing one state.
+ * The CRM's whole HTTP surface as a `{ fetch, close }` handler (the MCP
+ * endpoint /mcp for 2026-07-28 requests and 2025-11-25 sessions, beside
+ * /healthz, /readyz and /metrics), all requests sharing one state.
  */
-export function createDemoCrmHandler(options: DemoCrmHandlerOptions = {}): McpHttpHandler {
-  const state = options.state ?? createDemoCrmState();
-  return createMcpHandler(() => createDemoCrmServer({ state }), options.handler);
+export function createDemoCrmHandler(options: DemoCrmHandlerOptions = {}): WebMcpHandler & { kit: KitServer } {
+  const kit = createDemoCrmServer(options);
+  return { kit, fetch: kit.fetch, close: () => kit.close() };
 }

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { CustomerStore, isCrmError, loadSampleCustomers } from '../src/index.ts';
+import { isToolError } from '@gatehouse/server-kit';
+
+import { CustomerStore, loadSampleCustomers } from '../src/index.ts';
 
 function passesLuhn(cardNumber: string): boolean {
   const digits = cardNumber.replace(/\D/g, '');
@@ -47,10 +49,10 @@ describe('CustomerStore', () => {
     assert.equal(new CustomerStore().find(' c-1004 ')?.name, 'Daniel Okafor');
   });
 
-  it('throws a customer_not_found CrmError for an unknown id', () => {
+  it('throws a customer_not_found tool error for an unknown id', () => {
     assert.throws(
       () => new CustomerStore().get('C-42'),
-      (error: unknown) => isCrmError(error) && error.code === 'customer_not_found',
+      (error: unknown) => isToolError(error) && error.code === 'customer_not_found' && error.kind === 'permanent',
     );
   });
 

@@ -32,6 +32,14 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return { state: 'claimed' };
   }
 
+  async peek(key: string): Promise<Exclude<IdempotencyClaim, { state: 'claimed' }> | undefined> {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.expiresAt <= this.#now()) return undefined;
+    return entry.result === undefined
+      ? { state: 'pending', fingerprint: entry.fingerprint }
+      : { state: 'completed', fingerprint: entry.fingerprint, result: structuredClone(entry.result) };
+  }
+
   async complete(key: string, fingerprint: string, result: CallToolResult, ttlMs: number): Promise<void> {
     this.#entries.set(key, { fingerprint, result: structuredClone(result), expiresAt: this.#now() + ttlMs });
   }

@@ -59,6 +59,18 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       : { state: 'completed', fingerprint: row.fingerprint, result: row.result };
   }
 
+  async peek(key: string): Promise<Exclude<IdempotencyClaim, { state: 'claimed' }> | undefined> {
+    const found = await this.#pool.query<{ fingerprint: string; result: CallToolResult | null }>(
+      `SELECT fingerprint, result FROM ${this.#table} WHERE key = $1 AND expires_at > now()`,
+      [key],
+    );
+    const row = found.rows[0];
+    if (row === undefined) return undefined;
+    return row.result === null
+      ? { state: 'pending', fingerprint: row.fingerprint }
+      : { state: 'completed', fingerprint: row.fingerprint, result: row.result };
+  }
+
   async complete(key: string, fingerprint: string, result: CallToolResult, ttlMs: number): Promise<void> {
     await this.#pool.query(
       `UPDATE ${this.#table} SET fingerprint = $2, result = $3::jsonb, expires_at = now() + make_interval(secs => $4::double precision / 1000) WHERE key = $1`,

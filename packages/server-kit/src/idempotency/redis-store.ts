@@ -40,6 +40,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       : { state: 'completed', fingerprint: entry.fingerprint, result: entry.result };
   }
 
+  async peek(key: string): Promise<Exclude<IdempotencyClaim, { state: 'claimed' }> | undefined> {
+    const raw = await this.#client.get(this.#prefix + key);
+    if (raw === null) return undefined;
+    const entry = JSON.parse(String(raw)) as StoredEntry;
+    return entry.result === undefined
+      ? { state: 'pending', fingerprint: entry.fingerprint }
+      : { state: 'completed', fingerprint: entry.fingerprint, result: entry.result };
+  }
+
   async complete(key: string, fingerprint: string, result: CallToolResult, ttlMs: number): Promise<void> {
     await this.#client.set(this.#prefix + key, JSON.stringify({ fingerprint, result } satisfies StoredEntry), { PX: ttlMs });
   }

@@ -19,6 +19,11 @@ export interface IdempotencyStore {
   complete(key: string, fingerprint: string, result: CallToolResult, ttlMs: number): Promise<void>;
   /** Gives `key` up after the claiming call failed, so a retry may act. */
   release(key: string): Promise<void>;
+  /**
+   * What `key` holds, without claiming it: for a dry run that tells the agent
+   * its real call would be a replay. Undefined when the key is free.
+   */
+  peek?(key: string): Promise<Exclude<IdempotencyClaim, { state: 'claimed' }> | undefined>;
   close?(): Promise<void>;
 }
 

@@ -1,62 +1,25 @@
-// Audit records in the gateway's own shape (packages/gateway/src/audit/
-// record.ts, version "audit_v1"), so that one query covers a call as the
-// gateway saw it and as the server saw it; the trace id joins the two. The
-// sink is a seam: memory for tests, the structured log by default, or the
-// team's own pipeline.
+// Audit records in the gateway's own shape: the record and its builder are
+// @gatehouse/audit-record, the one definition the gateway writes too
+// (packages/gateway/src/audit/record.ts re-exports it), so one query covers a
+// call as the gateway saw it and as the server saw it; the trace id joins
+// the two. The sink is a seam: memory for tests, the structured log by
+// default, or the team's own pipeline.
 
-import { randomUUID } from 'node:crypto';
-
+import { buildAuditRecord as buildSharedAuditRecord, type AuditPolicyDecision, type AuditRecord, type OperationType, type ResultStatus } from '@gatehouse/audit-record';
 import type { Logger } from 'pino';
 
-export const AUDIT_RECORD_VERSION = 'audit_v1';
+export { AUDIT_RECORD_VERSION, type AuditPolicyDecision, type AuditRecord } from '@gatehouse/audit-record';
 
-export type AuditOperationType = 'tool_invocation' | 'resource_read' | 'prompt_get' | 'auth_failure';
-export type AuditStatus = 'success' | 'error' | 'denied' | 'timeout' | 'cancelled';
+/** The operations a kit server records: a subset of the gateway's. */
+export type AuditOperationType = Extract<OperationType, 'tool_invocation' | 'resource_read' | 'prompt_get' | 'auth_failure'>;
+export type AuditStatus = Extract<ResultStatus, 'success' | 'error' | 'denied' | 'timeout' | 'cancelled'>;
 
-export interface AuditPolicyDecision {
-  policy: string;
-  decision: string;
-  [fact: string]: unknown;
-}
-
-/** The gateway's AuditRecord, field for field. */
-export interface AuditRecord {
-  audit_id: string;
-  timestamp: string;
-  version: typeof AUDIT_RECORD_VERSION;
-  caller: {
-    identity: string | null;
-    agent: string | null;
-    session_id: string | null;
-    trace_id: string | null;
-    client_ip: string | null;
-    user_agent: string | null;
-  };
-  operation: {
-    type: AuditOperationType;
-    server: string | null;
-    name: string | null;
-    arguments: Record<string, unknown> | null;
-    scope_used: string | null;
-  };
-  result: {
-    status: AuditStatus;
-    duration_ms: number;
-    output_size_bytes: number;
-    redactions: string[];
-    error: { code: string | number; message: string } | null;
-  };
-  context: {
-    /** The gateway's field name; here it names the server instance that wrote the record. */
-    gateway_id: string;
-    policy_decisions: AuditPolicyDecision[];
-  };
-}
-
+/** What a kit server knows about one operation, in its own terms. */
 export interface AuditFacts {
   type: AuditOperationType;
   startedAt: number;
   durationMs: number;
+  /** Names this server instance; written as the record's `context.gateway_id`. */
   instanceId: string;
   status: AuditStatus;
   identity?: string | undefined;
@@ -75,45 +38,23 @@ export interface AuditFacts {
   decisions?: readonly AuditPolicyDecision[] | undefined;
 }
 
-/** Pure apart from the generated id; keys in sorted order like the gateway's, so canonical JSON hashes alike. */
+/** The shared builder, fed a kit server's facts; pure apart from the generated id. */
 export function buildAuditRecord(facts: AuditFacts): AuditRecord {
-  return {
-    audit_id: `audit_${new Date(facts.startedAt).toISOString().slice(0, 10).replaceAll('-', '_')}_${randomUUID().replaceAll('-', '')}`,
-    caller: {
-      agent: facts.agent ?? null,
-      client_ip: null,
-      identity: facts.identity ?? null,
-      session_id: facts.sessionId ?? null,
-      trace_id: facts.traceId ?? null,
-      user_agent: facts.userAgent ?? null,
-    },
-    context: {
-      gateway_id: facts.instanceId,
-      policy_decisions: (facts.decisions ?? []).map((decision) => sortedKeys(decision) as AuditPolicyDecision),
-    },
-    operation: {
-      arguments: facts.arguments ?? null,
-      name: facts.name,
-      scope_used: facts.scopeUsed ?? null,
-      server: facts.server,
-      type: facts.type,
-    },
-    result: {
-      duration_ms: Math.max(0, Math.round(facts.durationMs)),
-      error: facts.error ?? null,
-      output_size_bytes: Math.max(0, Math.round(facts.outputSizeBytes ?? 0)),
-      redactions: [],
-      status: facts.status,
-    },
-    timestamp: new Date(facts.startedAt).toISOString(),
-    version: AUDIT_RECORD_VERSION,
-  };
-}
-
-function sortedKeys(value: Record<string, unknown>): Record<string, unknown> {
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = value[key];
-  return sorted;
+  return buildSharedAuditRecord({
+    type: facts.type,
+    startedAt: facts.startedAt,
+    durationMs: facts.durationMs,
+    gatewayId: facts.instanceId,
+    status: facts.status,
+    caller: { identity: facts.identity, agent: facts.agent, sessionId: facts.sessionId, traceId: facts.traceId, userAgent: facts.userAgent },
+    server: facts.server,
+    name: facts.name,
+    arguments: facts.arguments,
+    scopeUsed: facts.scopeUsed,
+    outputSizeBytes: facts.outputSizeBytes,
+    error: facts.error,
+    policyDecisions: (facts.decisions ?? []).map(({ policy, decision, ...details }) => ({ policy, decision, details })),
+  });
 }
 
 export interface AuditSink {

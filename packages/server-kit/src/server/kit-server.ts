@@ -35,6 +35,7 @@ import { registerKitTool } from '../tool/run-tool.ts';
 import { callerFromAuthInfo } from '../identity/caller.ts';
 import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { checkResourceAccess, registerKitResource, resolveResource } from '../resource/register-resource.ts';
+import { ConfirmationPages } from './confirmation-pages.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { serveFetch } from './node-http.ts';
 import type { KitRuntime } from './runtime.ts';
@@ -67,6 +68,18 @@ export interface KitServerOptions {
   path?: string;
   /** How long an unused 2025 session lives; 30 minutes by default. */
   sessionIdleMs?: number;
+  /**
+   * Where users' browsers reach this server, e.g. https://orders.example.com:
+   * the base of URL-mode confirmation pages. Needed over stdio; over HTTP the
+   * request's own origin is used when unset.
+   */
+  publicUrl?: string;
+  /**
+   * How long a call waits for the answer on a confirmation page, in ms: a
+   * 2025 session holds the call open (5 minutes by default); a 2026 retry
+   * waits briefly (5 s by default) and then asks again.
+   */
+  confirmationWaitMs?: { legacy?: number; modern?: number };
 }
 
 export interface ListenOptions {
@@ -112,6 +125,9 @@ export class KitServer {
         // The spec's user binding for state that gates an action (basic/patterns/mrtr): a round minted for one caller is void for another.
         bind: (ctx) => `${ctx.mcpReq.method}\u0000${callerFromAuthInfo(ctx.http?.authInfo).subject}`,
       }),
+      confirmationPages: new ConfirmationPages(),
+      confirmationWaitMs: { legacy: options.confirmationWaitMs?.legacy ?? 300_000, modern: options.confirmationWaitMs?.modern ?? 5_000 },
+      publicUrl: options.publicUrl,
     };
     this.#modern = createMcpHandler(() => this.createMcpServer('modern'), {
       legacy: 'reject',
@@ -138,7 +154,7 @@ export class KitServer {
         requestState: { verify: this.runtime.confirmations.verify },
       },
     );
-    for (const tool of this.options.tools ?? []) registerKitTool(server, tool, this.runtime);
+    for (const tool of this.options.tools ?? []) registerKitTool(server, tool, this.runtime, era);
     for (const resource of resources) registerKitResource(server, resource, this.runtime);
     // 2026-07-28 has no resources/subscribe: subscriptions/listen on the per-request handler replaces it.
     if (era === 'legacy' && resources.length > 0) this.#acceptSubscriptions(server, resources);
@@ -217,6 +233,9 @@ export class KitServer {
     if (path === '/metrics') {
       return new Response(await this.runtime.metrics.exposition(), { headers: { 'content-type': this.runtime.metrics.registry.contentType } });
     }
+    // Before the bearer gate: the user's browser opens the page, with no token (the id is the capability).
+    const confirmationPage = await this.runtime.confirmationPages.answer(request);
+    if (confirmationPage !== undefined) return confirmationPage;
     const metadata = this.#gate?.metadataResponse(request);
     if (metadata !== undefined) return metadata;
     if (path !== this.path) return Response.json({ error: 'not_found', message: `The MCP endpoint is ${this.path}` }, { status: 404 });

@@ -6,6 +6,7 @@ import type { RequestStateCodec } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 
 import type { IdempotencyStore } from '../idempotency/store.ts';
+import type { ConfirmationPages } from './confirmation-pages.ts';
 import type { AuditSink } from '../operations/audit.ts';
 import type { KitMetrics } from '../operations/metrics.ts';
 
@@ -19,9 +20,17 @@ export interface KitRuntime {
   readonly logger: Logger;
   /** Seals the state of a confirmation round (which tool, which arguments) so the retry cannot be forged. */
   readonly confirmations: RequestStateCodec<ConfirmationState>;
+  /** URL-mode confirmations waiting for the user's answer on this server's page. */
+  readonly confirmationPages: ConfirmationPages;
+  /** How long a call waits for the page's answer: a 2025 session holds the call open; a 2026 retry waits briefly, then asks again. */
+  readonly confirmationWaitMs: { legacy: number; modern: number };
+  /** Where users' browsers reach this server (confirmation pages); the request's own origin when unset. */
+  readonly publicUrl: string | undefined;
 }
 
 export interface ConfirmationState {
   tool: string;
   fingerprint: string;
+  /** A URL-mode round: the confirmation page's id. */
+  confirmationId?: string;
 }

@@ -60,8 +60,12 @@ export function transientError(message: string, options: { retryAfterMs: number;
   return new ToolError('transient', options.code ?? 'temporarily_unavailable', message, { retryAfterMs: options.retryAfterMs });
 }
 
-/** A failure that will not pass by retrying: `instead` tells the agent what to do. */
-export function permanentError(message: string, options: { instead: string; code?: string }): ToolError {
+/**
+ * A failure that will not pass by retrying: `instead` tells the agent what to
+ * do. Leave `instead` out only when the message already ends by saying it
+ * ("...; try search_customers with part of the name"): it is then sent as is.
+ */
+export function permanentError(message: string, options: { instead?: string; code?: string }): ToolError {
   return new ToolError('permanent', options.code ?? 'cannot_do', message, { instead: options.instead });
 }
 
@@ -81,7 +85,7 @@ export function describeToolError(error: ToolError): string {
     case 'transient':
       return `${error.message}. This is temporary: retry the same call after ${Math.ceil((error.retryAfterMs ?? 0) / 1000)} s.`;
     case 'permanent':
-      return `${error.message}. Retrying will not help; instead: ${error.instead}.`;
+      return error.instead === undefined ? error.message : `${error.message}. Retrying will not help; instead: ${error.instead}.`;
     case 'authorization':
       return `${error.message}. Ask the user to grant the scope "${error.scope}" (sign in again with it), then retry.`;
   }

@@ -61,6 +61,15 @@ for (const [kind, open] of Object.entries(stores)) {
       assert.deepEqual(await store.claim('k', 'fp', 60_000), { state: 'claimed' });
     });
 
+    it('peeks at a key without claiming it: free, pending, then completed', async () => {
+      const store = await open();
+      assert.equal(await store.peek!('k'), undefined);
+      assert.deepEqual(await store.claim('k', 'fp', 60_000), { state: 'claimed' }, 'a peek claims nothing');
+      assert.deepEqual(await store.peek!('k'), { state: 'pending', fingerprint: 'fp' });
+      await store.complete('k', 'fp', result, 60_000);
+      assert.deepEqual(await store.peek!('k'), { state: 'completed', fingerprint: 'fp', result });
+    });
+
     it('frees a key once its time to live has passed', async () => {
       const store = await open();
       await store.claim('k', 'fp', 50);

@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import * as z from 'zod';
 
+import * as sharedRecord from '@gatehouse/audit-record';
 import { buildAuditRecord as buildGatewayAuditRecord } from '../../../gateway/src/audit/record.ts';
 import { buildAuditRecord, createKitServer, defineTool, MemoryAuditSink } from '../../src/index.ts';
 import { connectTestClient, type TestClient } from '../../src/testing/index.ts';
@@ -35,6 +36,14 @@ describe('audit', () => {
     assert.equal(kit.version, gateway.version);
     assert.match(kit.audit_id, /^audit_2026_12_07_[0-9a-f]{32}$/);
     assert.equal(kit.timestamp, gateway.timestamp);
+  });
+
+  it('has one source for the record: the gateway and the kit both build with @gatehouse/audit-record', () => {
+    assert.equal(buildGatewayAuditRecord, sharedRecord.buildAuditRecord, 'the gateway re-exports the shared builder, no copy');
+    const facts = { startedAt: Date.UTC(2026, 11, 7, 9), durationMs: 3, status: 'denied' as const };
+    const kit = buildAuditRecord({ ...facts, type: 'tool_invocation', instanceId: 'orders-1', identity: 'bob', agent: 'gatehouse', server: 'orders', name: 'cancel_order', decisions: [{ policy: 'scope', decision: 'deny', missing: ['orders:write'] }] });
+    const shared = sharedRecord.buildAuditRecord({ ...facts, type: 'tool_invocation', gatewayId: 'orders-1', auditId: kit.audit_id, caller: { identity: 'bob', agent: 'gatehouse' }, server: 'orders', name: 'cancel_order', policyDecisions: [{ policy: 'scope', decision: 'deny', details: { missing: ['orders:write'] } }] });
+    assert.equal(JSON.stringify(kit), JSON.stringify(shared), 'same keys, order and values: the two hash alike');
   });
 
   it('records every call with caller, tool, arguments, declared scopes, status and the kit decisions', async () => {

@@ -1,0 +1,247 @@
+// The audit record (docs/audit.md, version "audit_v1") and the pure builder
+// that makes one from the plain facts of an operation: the one definition the
+// gateway (packages/gateway/src/audit/record.ts re-exports it) and servers on
+// @gatehouse/server-kit both write, so one query covers a call as the gateway
+// saw it and as the server saw it, and both hash alike. No dependencies.
+
+import { randomUUID } from 'node:crypto';
+
+export const AUDIT_RECORD_VERSION = 'audit_v1';
+
+export const OPERATION_TYPES = [
+  'tool_invocation',
+  'resource_read',
+  'prompt_get',
+  'completion',
+  'list',
+  'discovery',
+  'session_start',
+  'session_end',
+  'auth_failure',
+  'policy_denial',
+  'approval_decision',
+  'admin_action',
+  /** A backend's request to the client (sampling, elicitation, roots), carried by the gateway. */
+  'server_request',
+  /** tasks/get, tasks/update, tasks/cancel, tasks/result on a task a tools/call created (its creation is the tool_invocation). */
+  'task_operation',
+  /** Anything else the gateway answers (ping, logging/setLevel, subscriptions). */
+  'other',
+] as const;
+export type OperationType = (typeof OPERATION_TYPES)[number];
+
+/**
+ * `attempted`: the write-ahead record of a call that changes data, durable
+ * before the call is forwarded (write-ahead.ts); its outcome follows in a
+ * second record whose `context.attempt_id` names it.
+ */
+export const RESULT_STATUSES = ['success', 'error', 'denied', 'timeout', 'cancelled', 'attempted'] as const;
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
+/**
+ * Records fall in two retention categories (docs/audit.md: security events
+ * are kept longer than routine operations); each category is its own log per replica,
+ * so that deleting expired routine days never cuts into the security chain.
+ */
+export const AUDIT_CATEGORIES = ['security', 'routine'] as const;
+export type AuditCategory = (typeof AUDIT_CATEGORIES)[number];
+
+const SECURITY_OPERATION_TYPES: ReadonlySet<OperationType> = new Set(['auth_failure', 'policy_denial', 'approval_decision', 'admin_action']);
+
+/** One entry of `context.policy_decisions`: policy, decision, and that policy's own facts flattened beside them. */
+export interface AuditPolicyDecision {
+  policy: string;
+  decision: string;
+  [fact: string]: unknown;
+}
+
+export interface AuditRecord {
+  audit_id: string;
+  /** ISO 8601 UTC with milliseconds: when the operation arrived. */
+  timestamp: string;
+  version: typeof AUDIT_RECORD_VERSION;
+  caller: {
+    identity: string | null;
+    agent: string | null;
+    session_id: string | null;
+    /**
+     * The tenant the operation ran for (docs/tenants.md). Present only on a
+     * gateway with tenants, so records written without them hash exactly as
+     * before and older chains verify unchanged.
+     */
+    tenant?: string;
+    trace_id: string | null;
+    client_ip: string | null;
+    user_agent: string | null;
+  };
+  operation: {
+    type: OperationType;
+    server: string | null;
+    name: string | null;
+    arguments: Record<string, unknown> | null;
+    scope_used: string | null;
+  };
+  result: {
+    status: ResultStatus;
+    duration_ms: number;
+    output_size_bytes: number;
+    redactions: string[];
+    error: { code: string | number; message: string } | null;
+    /** Present only for backends whose outputs are stored (`store_outputs`). */
+    output?: unknown;
+  };
+  context: {
+    /** Present only on the outcome record of a call that was recorded before it was forwarded: the attempt record's audit_id. */
+    attempt_id?: string;
+    gateway_id: string;
+    policy_decisions: AuditPolicyDecision[];
+  };
+}
+
+/** A policy's verdict as the policy chain records it (the shape of policy/policy.ts's Decision). */
+export interface PolicyDecisionFact {
+  policy: string;
+  decision: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+}
+
+/** What the gateway knows about one operation, in its own terms; buildAuditRecord turns it into a record. */
+export interface AuditFacts {
+  type: OperationType;
+  /** Wall-clock arrival time, epoch milliseconds (Date.now(), not performance.now()). */
+  startedAt: number;
+  durationMs: number;
+  gatewayId: string;
+  status: ResultStatus;
+  caller?: {
+    identity?: string | undefined;
+    agent?: string | undefined;
+    sessionId?: string | undefined;
+    tenant?: string | undefined;
+    traceId?: string | undefined;
+    clientIp?: string | undefined;
+    userAgent?: string | undefined;
+  };
+  /** The backend's name, and its own tool/prompt name or resource URI. */
+  server?: string | undefined;
+  name?: string | undefined;
+  /** Already redacted. */
+  arguments?: Record<string, unknown> | undefined;
+  scopeUsed?: string | undefined;
+  outputSizeBytes?: number | undefined;
+  /** Already redacted; pass it only when the backend's outputs are stored (AuditSettings.storeOutputs). */
+  output?: unknown;
+  /** Names of the redactions applied to arguments and output (`email_partial`). */
+  redactions?: readonly string[] | undefined;
+  error?: { code: string | number; message: string } | undefined;
+  policyDecisions?: readonly PolicyDecisionFact[] | undefined;
+  /** A caller-chosen id, e.g. to correlate with logs; generated when absent. */
+  auditId?: string | undefined;
+  /** The audit_id of this call's write-ahead record (status `attempted`), on its outcome record. */
+  attemptId?: string | undefined;
+}
+
+/**
+ * Builds the record; pure apart from generating an audit_id when none is
+ * given. Keys are written in sorted order so that canonical serialization
+ * (canonical-json.ts) takes its fast path.
+ */
+export function buildAuditRecord(facts: AuditFacts): AuditRecord {
+  const caller = facts.caller ?? {};
+  const result: AuditRecord['result'] = {
+    duration_ms: Math.max(0, Math.round(facts.durationMs)),
+    error: facts.error === undefined ? null : { code: facts.error.code, message: facts.error.message },
+    ...(facts.output === undefined ? {} : { output: facts.output }),
+    output_size_bytes: Math.max(0, Math.round(facts.outputSizeBytes ?? 0)),
+    redactions: facts.redactions === undefined ? [] : [...facts.redactions],
+    status: facts.status,
+  };
+  return {
+    audit_id: facts.auditId ?? newAuditId(facts.startedAt),
+    caller: {
+      agent: caller.agent ?? null,
+      client_ip: caller.clientIp ?? null,
+      identity: caller.identity ?? null,
+      session_id: caller.sessionId ?? null,
+      ...(caller.tenant === undefined ? {} : { tenant: caller.tenant }),
+      trace_id: caller.traceId ?? null,
+      user_agent: caller.userAgent ?? null,
+    },
+    context: {
+      ...(facts.attemptId === undefined ? {} : { attempt_id: facts.attemptId }),
+      gateway_id: facts.gatewayId,
+      policy_decisions: (facts.policyDecisions ?? []).map(policyDecisionEntry),
+    },
+    operation: {
+      arguments: facts.arguments ?? null,
+      name: facts.name ?? null,
+      scope_used: facts.scopeUsed ?? null,
+      server: facts.server ?? null,
+      type: facts.type,
+    },
+    result,
+    timestamp: new Date(facts.startedAt).toISOString(),
+    version: AUDIT_RECORD_VERSION,
+  };
+}
+
+/** As documented, `{"policy": "rate_limit", "decision": "allow", "remaining": 58}`: details beside the verdict, never over it. */
+function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
+  const merged: Record<string, unknown> = { ...fact.details, policy: fact.policy, decision: fact.decision };
+  if (fact.reason !== undefined) merged.reason = fact.reason;
+  const entry: Record<string, unknown> = {};
+  for (const key of Object.keys(merged).sort()) entry[key] = merged[key];
+  return entry as AuditPolicyDecision;
+}
+
+/** `audit_2026_05_19_<32 hex>`: the documented form, the day first so ids sort roughly by time. */
+export function newAuditId(startedAt: number): string {
+  if (startedAt < idDay.startsAt || startedAt >= idDay.endsAt) idDay = auditIdDay(startedAt);
+  return `${idDay.prefix}${randomUUID().replaceAll('-', '')}`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The id prefix of the UTC day holding `at`, kept while the clock stays in that day: formatting a date per record showed in profiles. */
+let idDay = { startsAt: 0, endsAt: 0, prefix: '' };
+
+function auditIdDay(at: number): typeof idDay {
+  const startsAt = Math.floor(at / DAY_MS) * DAY_MS;
+  return { startsAt, endsAt: startsAt + DAY_MS, prefix: `audit_${new Date(startsAt).toISOString().slice(0, 10).replaceAll('-', '_')}_` };
+}
+
+/** Whether records of this type are always in the security category, whatever their status. */
+export function isSecurityOperationType(type: string): boolean {
+  return SECURITY_OPERATION_TYPES.has(type as OperationType);
+}
+
+export function categoryOf(record: AuditRecord): AuditCategory {
+  return SECURITY_OPERATION_TYPES.has(record.operation.type) || record.result.status === 'denied' ? 'security' : 'routine';
+}
+
+const METHOD_OPERATION_TYPES: Readonly<Record<string, OperationType>> = {
+  'tools/call': 'tool_invocation',
+  'resources/read': 'resource_read',
+  'prompts/get': 'prompt_get',
+  'completion/complete': 'completion',
+  'tools/list': 'list',
+  'prompts/list': 'list',
+  'resources/list': 'list',
+  'resources/templates/list': 'list',
+  'server/discover': 'discovery',
+  initialize: 'session_start',
+  'sampling/createMessage': 'server_request',
+  'elicitation/create': 'server_request',
+  'roots/list': 'server_request',
+  'tasks/get': 'task_operation',
+  'tasks/update': 'task_operation',
+  'tasks/cancel': 'task_operation',
+  'tasks/result': 'task_operation',
+  'tasks/list': 'task_operation',
+};
+
+/** The operation type of a JSON-RPC method; session end, auth failures, denials and admin actions are typed by the gateway itself. */
+export function operationTypeForMethod(method: string): OperationType {
+  return METHOD_OPERATION_TYPES[method] ?? 'other';
+}
