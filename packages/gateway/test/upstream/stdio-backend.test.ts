@@ -299,7 +299,8 @@ describe('stdio backend messages', () => {
       await backend.connect();
       const relayedToClients: string[] = [];
       const interactiveCall = () => backend.request({
-        method: 'tools/call', params: { name: 'ask-blind', arguments: { ms: 100 } },
+        // Both calls are in flight on the process before either asks (a fixed pause raced a loaded machine).
+        method: 'tools/call', params: { name: 'ask-blind', arguments: { together: 2 } },
         onRelatedMessage: (message) => void relayedToClients.push(message.method),
       });
       const answers = (await Promise.all([interactiveCall(), interactiveCall()])).map((response) => JSON.parse(textOf(response)).answer);
