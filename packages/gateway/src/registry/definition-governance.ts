@@ -9,6 +9,7 @@
 import { diffSnapshots } from '../ci-tools/schema-diff.ts';
 import type { SchemaSnapshot } from '../ci-tools/schema-snapshot.ts';
 import { setCondition } from './conditions.ts';
+import { markRecordedChangesReviewed } from './reviewed-changes.ts';
 import type { LifecycleState, RegistryEntry } from './entry.ts';
 import { latestApproved, type DefinitionVerdict, type NewSnapshotRecord, type SnapshotRecord } from './definition-snapshot.ts';
 import { transition, type Actor, type LifecycleOutcome, type LifecyclePolicy, type RegistryEvent } from './lifecycle.ts';
@@ -118,17 +119,7 @@ export function describeVerdict(backend: string, verdict: DefinitionVerdict): st
  * tools withheld for them return. Called by the lifecycle on entering `approved`.
  */
 export function markDefinitionChangesReviewed(entry: RegistryEntry, now: Date): RegistryEntry {
-  const recorded = entry.status.definitionChanges;
-  if (recorded === undefined || recorded.every((each) => each.reviewedAt !== undefined)) return entry;
-  const at = now.toISOString();
-  return {
-    ...entry,
-    status: {
-      ...entry.status,
-      definitionChanges: recorded.map((each) => (each.reviewedAt === undefined ? { ...each, reviewedAt: at } : each)),
-      conditions: setCondition(entry.status.conditions, { type: 'DefinitionsCompatible', status: 'True', reason: 'DefinitionChangesReviewed', message: `the changed definitions were reviewed on ${at}; the next listing is stored as this round's approved snapshot` }, now),
-    },
-  };
+  return markRecordedChangesReviewed(entry, 'definitionChanges', { type: 'DefinitionsCompatible', reason: 'DefinitionChangesReviewed', message: (at) => `the changed definitions were reviewed on ${at}; the next listing is stored as this round's approved snapshot` }, now);
 }
 
 /** Tools withheld from the catalog under `block_breaking_without_major`: those a not yet reviewed breaking change without a major step touched. */

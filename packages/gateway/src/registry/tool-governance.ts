@@ -5,6 +5,7 @@
 // gate reads the entry, applies this and writes it with compare-and-set.
 
 import { setCondition } from './conditions.ts';
+import { markRecordedChangesReviewed } from './reviewed-changes.ts';
 import type { LifecycleState, RegistryEntry } from './entry.ts';
 import { transition, type Actor, type LifecycleOutcome, type LifecyclePolicy } from './lifecycle.ts';
 
@@ -84,15 +85,5 @@ export function reviewAfterToolChange(entry: RegistryEntry, change: ToolChange, 
  * Called by the lifecycle when an entry enters `approved`.
  */
 export function markToolChangesReviewed(entry: RegistryEntry, now: Date): RegistryEntry {
-  const recorded = entry.status.toolChanges;
-  if (recorded === undefined || recorded.every((each) => each.reviewedAt !== undefined)) return entry;
-  const at = now.toISOString();
-  return {
-    ...entry,
-    status: {
-      ...entry.status,
-      toolChanges: recorded.map((each) => (each.reviewedAt === undefined ? { ...each, reviewedAt: at } : each)),
-      conditions: setCondition(entry.status.conditions, { type: 'ToolsCurrent', status: 'True', reason: 'ToolChangesReviewed', message: `the changed tool definitions were reviewed on ${at}; accept each one's new pin to route the tool itself` }, now),
-    },
-  };
+  return markRecordedChangesReviewed(entry, 'toolChanges', { type: 'ToolsCurrent', reason: 'ToolChangesReviewed', message: (at) => `the changed tool definitions were reviewed on ${at}; accept each one's new pin to route the tool itself` }, now);
 }

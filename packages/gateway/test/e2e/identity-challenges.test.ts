@@ -19,6 +19,7 @@ import { modernRequest, post, type RawResponse } from '../fixtures/raw-http.ts';
 import { startModernEchoBackend } from '../fixtures/modern-echo-backend.ts';
 import type { RecordingServer } from '../upstream/fixtures/recording-server.ts';
 import { createSigningKey, nowSeconds, startTestIssuer, type TestIssuer } from '../identity/fixtures/test-issuer.ts';
+import { DEMO_CRM_TOOL_SCOPES_YAML } from '../fixtures/embedded-default-identity.ts';
 
 const CONFIG = `
 gateway: { port: 0, admin_port: 0 }
@@ -190,14 +191,7 @@ backends:
   - name: crm
     command: \${NODE}
     args: ["\${DEMO_CRM}", "--stdio"]
-    scopes:
-      tools:
-        get_customer: [crm.customers.read]
-        search_customers: [crm.customers.read]
-        update_customer: [crm.customers.write]
-        send_email: [crm.email.send]
-        send_mass_email: [crm.email.bulk]
-`;
+${DEMO_CRM_TOOL_SCOPES_YAML}`;
 
 const STEP_UP_REDIRECT = 'http://127.0.0.1:47012/callback';
 

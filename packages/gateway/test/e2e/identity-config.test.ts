@@ -15,6 +15,7 @@ import { agentToken } from '../../src/cli/commands/token.ts';
 import { modernRequest, post } from '../fixtures/raw-http.ts';
 import { startModernEchoBackend } from '../fixtures/modern-echo-backend.ts';
 import type { RecordingServer } from '../upstream/fixtures/recording-server.ts';
+import { DEMO_CRM_TOOL_SCOPES_YAML } from '../fixtures/embedded-default-identity.ts';
 
 /** An agent with a fixed grant: it asks for every scope it is configured with, whatever the challenge names. */
 class AllOwnScopesProvider extends ClientCredentialsProvider {
@@ -52,14 +53,7 @@ backends:
   - name: crm
     command: \${NODE}
     args: ["\${DEMO_CRM}", "--stdio"]
-    scopes:
-      tools:
-        get_customer: [crm.customers.read]
-        search_customers: [crm.customers.read]
-        update_customer: [crm.customers.write]
-        send_email: [crm.email.send]
-        send_mass_email: [crm.email.bulk]
-  - name: echo
+${DEMO_CRM_TOOL_SCOPES_YAML}  - name: echo
     url: \${ECHO_URL}
   - name: desk
     command: \${NODE}
