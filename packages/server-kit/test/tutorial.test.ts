@@ -72,13 +72,23 @@ describe('docs/server-kit.md', () => {
       ...steps.map((step, index) => `echo "::step ${index + 1}"\n${step.replaceAll(/^npm install$/gm, `node '${linker}'`)}`),
     ].join('\n');
     const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
-    const child = spawn('bash', ['-c', script], { env: { ...env, PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: the tutorial's background servers are children of subshells that the script's trap
+    // does not reach, so the whole group is killed once the script ends (a gateway outlived a CI run before).
+    const child = spawn('bash', ['-c', script], { env: { ...env, PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}` }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // The group is already gone.
+      }
+    };
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 220_000);
+    const killer = setTimeout(killGroup, 220_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(killer);
+    killGroup();
     const gatewayLog = await readFile(join(workspace, 'gateway/gateway.log'), 'utf8').catch(() => '(no gateway.log)');
     assert.equal(code, 0, `${output.slice(-3000)}\n--- gateway.log\n${gatewayLog.slice(-3000)}`);
 
