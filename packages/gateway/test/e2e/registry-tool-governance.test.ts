@@ -122,10 +122,13 @@ describe('a changed tool definition sends a reviewed backend back to review', ()
 
   it('sends it back again when the definition changes to something the review never saw', async () => {
     await client.callTool({ name: 'crm__change_definition', arguments: { what: 'schema' } });
-    // Pinning checks a definition when a caller lists or calls it: list until the entry has moved.
+    // Pinning checks a definition when a caller lists or calls it: list until the entry has moved and recorded the change
+    // (the registry's definition watch may move it first, docs/registry.md: the tool change is then added to that review).
     await eventually(async () => {
       await toolNames();
-      assert.equal((await admin('/admin/registry/crm')).body.entry.status.state, 'in_review');
+      const status = (await admin('/admin/registry/crm')).body.entry.status;
+      assert.equal(status.state, 'in_review');
+      assert.equal(status.toolChanges.length, 2);
     }, 10_000);
     const entry = (await admin('/admin/registry/crm')).body.entry;
     assert.deepEqual(entry.status.toolChanges.map((change: any) => [change.tool, change.changes]), [['lookup_order', ['description']], ['lookup_order', ['inputSchema']]]);
