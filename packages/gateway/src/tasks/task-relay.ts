@@ -111,8 +111,7 @@ export class TaskRelay {
     const handshake = isLegacyTaskCall && typeof params.name === 'string' ? toolOf(params.name)?.backend?.handshake : undefined;
     if (isLegacyTaskCall && handshake?.era === 'modern') {
       // A 2025 task-augmented call to a 2026 backend: the gateway takes the extension on for the client and drops the 2025 `task` field.
-      const { task: _dropped, ...rest } = params;
-      forwarded = rest;
+      forwarded = withoutTask(params);
       if (declaresTasksExtension(handshake.capabilities)) asTasksClient(exchange);
     }
     const result = await run(forwarded);
@@ -127,10 +126,11 @@ export class TaskRelay {
    * a client that did not (-32021, SEP-2663 "Capability Negotiation").
    */
   #modernCall(exchange: Exchange, params: Json, toolOf: (name: string) => ToolLookup | undefined): Json {
-    const { task: _ignored, ...rest } = params;
     const tool = typeof params.name === 'string' ? toolOf(params.name) : undefined;
     const handshake = tool?.backend?.handshake;
-    if (handshake?.era !== 'legacy' || !declaresLegacyToolTasks(handshake.capabilities)) return 'task' in params ? rest : params;
+    // The common case (no 2025 backend with tasks behind the tool, no `task` sent) forwards the client's params as they are.
+    if (handshake?.era !== 'legacy' || !declaresLegacyToolTasks(handshake.capabilities)) return 'task' in params ? withoutTask(params) : params;
+    const rest = withoutTask(params);
     const support = taskSupportOf(tool!.definition);
     if (support === 'forbidden') return rest;
     if (!declaresTasksExtension(exchange.client.capabilities)) {
@@ -357,4 +357,10 @@ function withRelatedTask(result: Json | undefined, taskId: string): Json {
 function asTasksClient(exchange: Exchange): void {
   const client = exchange.client;
   (exchange as { client: Exchange['client'] }).client = { ...client, capabilities: withTasksExtension(client.capabilities) };
+}
+
+/** A tools/call's params without the 2025 `task` field. */
+function withoutTask(params: Json): Json {
+  const { task: _ignored, ...rest } = params;
+  return rest;
 }
