@@ -1,14 +1,14 @@
-// The SQLite sink's worker thread: owns the write connection and the log
-// heads, chains and hashes each batch, and commits it in one transaction, so
-// that neither hashing nor fsync ever blocks the gateway's event loop.
+// The SQLite sink's worker thread: owns the log writer (sqlite-log-writer.ts),
+// which chains, hashes and commits each batch in one transaction, so that
+// neither hashing nor fsync ever blocks the gateway's event loop.
 // Speaks to sqlite-sink.ts by messages; nothing else imports it.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { signingKeyFromPem } from './checkpoint.ts';
 import { describeCause, isAuditError } from './errors.ts';
-import { LogAppender, type CheckpointSchedule, type PreparedBatch } from './log-appender.ts';
-import type { AuditRecord } from './record.ts';
-import { SqliteAuditStore, type SqliteSynchronous } from './sqlite-store.ts';
+import type { CheckpointSchedule } from './log-appender.ts';
+import { SqliteLogWriter } from './sqlite-log-writer.ts';
+import type { SqliteSynchronous } from './sqlite-store.ts';
 
 export interface SqliteWorkerData {
   path: string;
@@ -39,56 +39,33 @@ function errorFields(error: unknown): { code: string; message: string } {
   return isAuditError(error) ? { code: error.code, message: error.message } : { code: 'audit_unavailable', message: describeCause(error) };
 }
 
-let store: SqliteAuditStore;
-let appender: LogAppender;
+let writer: SqliteLogWriter;
 try {
-  store = new SqliteAuditStore(data.path, { synchronous: data.synchronous });
-  const key = signingKeyFromPem(data.signingKeyPem);
-  store.storePublicKey(key);
-  appender = new LogAppender(store.openLogs(data.gatewayId), key, data.checkpoints);
-  for (const checkpoint of store.lastCheckpoints()) appender.noteStoredCheckpoint(checkpoint.logId, checkpoint.treeSize, checkpoint.timestampMs);
+  writer = new SqliteLogWriter({ ...data, signingKey: signingKeyFromPem(data.signingKeyPem) });
   port.postMessage({ type: 'ready' } satisfies SqliteWorkerReply);
 } catch (error) {
   port.postMessage({ type: 'open-failed', error: errorFields(error) } satisfies SqliteWorkerReply);
   process.exit(0);
 }
 
-/** A conflicting writer moved the heads: adopt the stored ones and chain after them once. */
-function write(prepare: () => PreparedBatch): PreparedBatch {
-  const batch = prepare();
-  try {
-    store.writeBatch(batch);
-    return batch;
-  } catch (error) {
-    if (!isAuditError(error) || error.code !== 'audit_log_conflict') throw error;
-    appender.replaceHeads(store.readLogsOf(data.gatewayId));
-    const retried = prepare();
-    store.writeBatch(retried);
-    return retried;
-  }
-}
-
 port.on('message', (request: SqliteWorkerRequest) => {
   try {
     switch (request.type) {
       case 'batch': {
-        const records = request.texts.map((text) => JSON.parse(text) as AuditRecord);
-        const batch = write(() => appender.prepare(records, request.texts));
-        port.postMessage({ type: 'done', id: request.id, receipts: appender.accept(batch) } satisfies SqliteWorkerReply);
+        port.postMessage({ type: 'done', id: request.id, receipts: writer.writeRecords(request.texts) } satisfies SqliteWorkerReply);
         return;
       }
       case 'checkpoint': {
-        const batch = write(() => appender.prepareCheckpoints(request.isForced));
-        appender.accept(batch);
+        writer.writeCheckpoints(request.isForced);
         port.postMessage({ type: 'done', id: request.id, receipts: [] } satisfies SqliteWorkerReply);
         return;
       }
       case 'probe':
-        store.probeWrite();
+        writer.probe();
         port.postMessage({ type: 'done', id: request.id, receipts: [] } satisfies SqliteWorkerReply);
         return;
       case 'close':
-        void store.close().then(() => {
+        void writer.close().then(() => {
           port.postMessage({ type: 'done', id: request.id, receipts: [] } satisfies SqliteWorkerReply);
           port.close();
         });

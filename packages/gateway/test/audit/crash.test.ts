@@ -12,6 +12,7 @@ import { readSigningKey } from '../../src/audit/checkpoint.ts';
 import { PostgresAuditSink } from '../../src/audit/postgres-sink.ts';
 import { PostgresAuditStore } from '../../src/audit/postgres-store.ts';
 import type { AuditStore } from '../../src/audit/sink.ts';
+import { SqliteInlineAuditSink } from '../../src/audit/sqlite-inline-sink.ts';
 import { SqliteAuditSink } from '../../src/audit/sqlite-sink.ts';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
 import { verifyStore } from '../../src/audit/verify.ts';
@@ -61,7 +62,8 @@ async function storedIds(store: AuditStore): Promise<Set<string>> {
   return ids;
 }
 
-for (const kind of ['sqlite', 'postgres'] as const) {
+// `sqlite-inline` (synchronous NORMAL, written on the appending thread) promises durability across a process crash: this is that crash.
+for (const kind of ['sqlite', 'sqlite-inline', 'postgres'] as const) {
   describe(`a ${kind} writer killed with SIGKILL`, { skip: kind === 'postgres' ? pgSkip : false }, () => {
     let directory: TempDirectory;
     const schema = uniqueSchema('crash');
@@ -75,12 +77,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     it('keeps every record it reported durable, verifies, and continues after a restart', async () => {
       const keyPath = join(directory.path, 'key.pem');
-      const location = kind === 'sqlite' ? join(directory.path, 'audit.db') : schema;
+      const location = kind === 'postgres' ? schema : join(directory.path, 'audit.db');
       const durable = await appendUntilKilled(kind, location, keyPath);
       assert.ok(durable.size >= KILL_AFTER);
 
       const key = (await readSigningKey(keyPath))!;
-      const store: AuditStore = kind === 'sqlite' ? new SqliteAuditStore(location) : await PostgresAuditStore.open({ url: POSTGRES_URL, schema });
+      const store: AuditStore = kind !== 'postgres' ? new SqliteAuditStore(location) : await PostgresAuditStore.open({ url: POSTGRES_URL, schema });
       try {
         const stored = await storedIds(store);
         const missing = [...durable].filter((id) => !stored.has(id));
@@ -90,6 +92,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
         const sink = kind === 'sqlite'
           ? await SqliteAuditSink.open({ path: location, gatewayId: 'crash-test', signingKey: key })
+          : kind === 'sqlite-inline'
+          ? await SqliteInlineAuditSink.open({ path: location, gatewayId: 'crash-test', signingKey: key })
           : await PostgresAuditSink.open({ store: store as PostgresAuditStore, gatewayId: 'crash-test', signingKey: key });
         const before = (await store.listLogs()).find((log) => log.logId === 'crash-test/routine')!.size;
         const receipt = await sink.append(recordsFor(1)[0]!);

@@ -14,13 +14,15 @@ import {
 
 const pgSkip = await postgresSkip();
 
-for (const kind of ['sqlite', 'postgres'] as const) {
+// `sqlite` is the writer thread (synchronous FULL), `sqlite-inline` the sink that writes on the gateway's thread (NORMAL).
+for (const kind of ['sqlite', 'sqlite-inline', 'postgres'] as const) {
   describe(`the ${kind} audit sink`, { skip: kind === 'postgres' ? pgSkip : false }, () => {
     let directory: TempDirectory;
     const schemas = new Map<string, string>();
     let counter = 0;
     const open = async (options: OpenOptions = {}, name = `s${(counter += 1)}`): Promise<OpenedStore> => {
       if (kind === 'sqlite') return openSqlite(join(directory.path, name), options);
+      if (kind === 'sqlite-inline') return openSqlite(join(directory.path, name), { ...options, synchronous: 'normal' });
       if (!schemas.has(name)) schemas.set(name, uniqueSchema(`sink_${name}`));
       return openPostgres(schemas.get(name)!, options);
     };
@@ -52,7 +54,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       try {
         const [record] = recordsFor(1);
         const receipt = await opened.sink.append(record!);
-        const rows = await opened.execute(`SELECT audit_id FROM ${opened.entriesTable} WHERE log_id = ${kind === 'sqlite' ? '?' : '$1'}`, [receipt.logId]);
+        const rows = await opened.execute(`SELECT audit_id FROM ${opened.entriesTable} WHERE log_id = ${kind === 'postgres' ? '$1' : '?'}`, [receipt.logId]);
         assert.deepEqual(rows.map((row) => row.audit_id), [record!.audit_id]);
       } finally {
         await opened.close();

@@ -1,0 +1,91 @@
+// `node bench/call-cost/run.ts`: what one configuration of the gateway costs
+// per call, thread by thread. Starts the gateway as a child with the named
+// configuration in front of the SDK v1 echo server over stdio (the peers
+// bench's backend), drives `concurrency` closed-loop echo clients for a
+// warm-up and then the measured seconds, and prints req/s, p50, the gateway's
+// CPU µs per call and how it splits over its threads (event loop, V8's GC
+// helpers, the audit writer). With --cpu-prof DIR the gateway writes V8 CPU
+// profiles there (one per thread) when it stops. One configuration per run,
+// so that runs can alternate: compare figures from runs next to each other.
+//
+//   node bench/call-cost/run.ts --config full --concurrency 64 --seconds 5
+//   node bench/call-cost/run.ts --config audit-normal --concurrency 1 --cpu-prof /tmp/prof
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openClientFleet, createIdSequence } from '../client-fleet.ts';
+import { fetchAgentToken } from '../feature-run.ts';
+import { benchGatewayConfig } from '../gateway-process.ts';
+import { startLoad } from '../load-generator.ts';
+import { stdioEchoBackendYaml } from '../peers/peer-run.ts';
+import { readCpuMs } from '../process-cpu.ts';
+import type { EraName } from '../report.ts';
+import { startGateway } from '../../packages/testing/src/gateway/launch-gateway.ts';
+import { callCostConfig, CALL_COST_CONFIGS, type CallCostConfigName } from './configs.ts';
+import { cpuPerCallByThread, readThreadCpu } from './thread-cpu.ts';
+
+const { values } = parseArgs({
+  options: {
+    config: { type: 'string', default: 'full' },
+    concurrency: { type: 'string', default: '64' },
+    seconds: { type: 'string', default: '5' },
+    'warmup-seconds': { type: 'string', default: '1.5' },
+    era: { type: 'string', default: '2025-11-25' },
+    'cpu-prof': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const config = callCostConfig(values.config!);
+const concurrency = Number(values.concurrency);
+const seconds = Number(values.seconds);
+if (!Number.isInteger(concurrency) || concurrency < 1 || !(seconds > 0)) {
+  process.stderr.write(`call-cost: --concurrency must be a positive integer and --seconds positive (choose --config from ${Object.keys(CALL_COST_CONFIGS).join(', ')})\n`);
+  process.exit(2);
+}
+
+const directory = await mkdtemp(join(tmpdir(), 'gatehouse-call-cost-'));
+const configPath = join(directory, 'gatehouse.yaml');
+await writeFile(configPath, benchGatewayConfig('', config.extraYaml.replaceAll('${BENCH_DIR}', directory), stdioEchoBackendYaml()));
+const env: Record<string, string> = { GATEHOUSE_LOG_LEVEL: 'warn' };
+if (values['cpu-prof'] !== undefined) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`;
+const gateway = await startGateway({ args: ['--config', configPath, '--port', '0', '--admin-port', '0'], env, timeoutMs: 60_000 });
+try {
+  const url = config.path === 'backend' ? new URL('/servers/b/mcp', gateway.url).href : gateway.url;
+  const headers = config.isAuthenticated ? { authorization: `Bearer ${await fetchAgentToken(gateway.url)}` } : undefined;
+  const nextId = createIdSequence();
+  const fleet = await openClientFleet(url, config.path === 'backend' ? 'echo' : 'b__echo', values.era as EraName, concurrency, nextId, headers);
+  try {
+    const pid = gateway.process.pid!;
+    await startLoad(fleet.clients, { kind: 'duration', durationMs: Number(values['warmup-seconds']) * 1000 }, nextId).finished;
+    const [threadsBefore, cpuBefore] = [await readThreadCpu(pid), await readCpuMs(pid)];
+    const result = await startLoad(fleet.clients, { kind: 'duration', durationMs: seconds * 1000 }, nextId).finished;
+    const [threadsAfter, cpuAfter] = [await readThreadCpu(pid), await readCpuMs(pid)];
+    const latencies = Array.from(result.latenciesMs.subarray(0, result.succeeded)).sort((a, b) => a - b);
+    const figures = {
+      config: values.config,
+      concurrency,
+      rps: Math.round(result.succeededInWindow / (result.windowMs / 1000)),
+      p50_ms: Number((latencies[Math.floor(latencies.length / 2)] ?? Number.NaN).toFixed(3)),
+      errors: result.errors,
+      gateway_cpu_us_per_call: result.succeeded > 0 ? Math.round(((cpuAfter - cpuBefore) * 1000) / result.succeeded) : null,
+      threads_cpu_us_per_call: cpuPerCallByThread(threadsBefore, threadsAfter, result.succeeded),
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+    else {
+      const threads = Object.entries(figures.threads_cpu_us_per_call).filter(([, us]) => us > 0).map(([name, us]) => `${name} ${us}`).join(', ');
+      process.stdout.write(`${figures.config} c=${concurrency}: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, ${figures.errors} errors, gateway CPU ${figures.gateway_cpu_us_per_call} µs/call (${threads})\n`);
+    }
+    if (result.errors > 0) {
+      process.stderr.write(`call-cost: ${result.errors} calls failed (first: ${result.firstError}); the figures are not valid\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await fleet.close();
+  }
+} finally {
+  await gateway.close();
+  await rm(directory, { recursive: true, force: true });
+}
