@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { canonicalJson } from '../../src/audit/canonical-json.ts';
 import { buildAuditRecord, categoryOf, newAuditId, operationTypeForMethod, OPERATION_TYPES } from '../../src/audit/record.ts';
 import { indexColumns, MAX_TARGETS } from '../../src/audit/record-index.ts';
 import { factsFor } from './fixtures/audit-fixtures.ts';
@@ -48,6 +49,15 @@ describe('the audit record', () => {
   it('keeps a policy\'s verdict when its details use the same names', () => {
     const record = buildAuditRecord(factsFor('tool_invocation', 0, { policyDecisions: [{ policy: 'p', decision: 'deny', reason: 'over budget', details: { decision: 'allow', policy: 'x', spent: 3 } }] }));
     assert.deepEqual(record.context.policy_decisions, [{ policy: 'p', decision: 'deny', reason: 'over budget', spent: 3 }]);
+  });
+
+  it('writes every verdict with its keys in canonical order, with and without details, so the record serializes as built', () => {
+    const record = buildAuditRecord(factsFor('tool_invocation', 0, {
+      policyDecisions: [{ policy: 'scope_check', decision: 'allow' }, { policy: 'cost', decision: 'deny', reason: 'over budget' }, { policy: 'rate_limit', decision: 'allow', details: { remaining: 58 } }],
+    }));
+    const entries = record.context.policy_decisions as unknown as Record<string, unknown>[];
+    assert.deepEqual(entries.map((entry) => Object.keys(entry)), [['decision', 'policy'], ['decision', 'policy', 'reason'], ['decision', 'policy', 'remaining']]);
+    assert.equal(canonicalJson(record), JSON.stringify(record));
   });
 
   it('files auth failures, denials, approvals and admin actions as security, the rest as routine', () => {
