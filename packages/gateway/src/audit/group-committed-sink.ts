@@ -3,7 +3,10 @@
 // read, flush, and checkpoints that run alone between batches, on demand and
 // on a timer. Each sink says how it commits a batch and writes a checkpoint.
 
+import { canonicalJson } from './canonical-json.ts';
+import { AuditError, describeCause } from './errors.ts';
 import { GroupCommit, type GroupCommitOptions, type RejectedItem } from './group-commit.ts';
+import type { AuditRecord } from './record.ts';
 import type { AuditReceipt } from './sink.ts';
 
 export abstract class GroupCommittedSink<T> {
@@ -22,6 +25,22 @@ export abstract class GroupCommittedSink<T> {
 
   /** Signs and stores a checkpoint for every log that is due one (every log that grew, when forced). */
   protected abstract writeCheckpoint(isForced: boolean): Promise<unknown>;
+
+  /**
+   * Queues `record` as the item `toItem` makes of its canonical JSON (the
+   * bytes hashed and stored). A record with no canonical form is refused
+   * alone here; serialized inside its batch, it used to fail every record
+   * batched with it.
+   */
+  protected submitRecord(record: AuditRecord, toItem: (text: string) => T): Promise<AuditReceipt> {
+    let text: string;
+    try {
+      text = canonicalJson(record);
+    } catch (error) {
+      return Promise.reject(new AuditError('audit_unavailable', `the audit record ${record.audit_id} has no canonical JSON form (${describeCause(error)}), so it cannot be chained`, { cause: error }));
+    }
+    return this.commits.submit(toItem(text));
+  }
 
   get pending(): number {
     return this.commits.pending;

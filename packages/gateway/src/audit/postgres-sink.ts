@@ -4,7 +4,6 @@
 // Each replica appends to its own logs; partitions are created per day.
 
 import type { SigningKey } from './checkpoint.ts';
-import { canonicalJson } from './canonical-json.ts';
 import { AuditError, describeCause, isAuditError } from './errors.ts';
 import { DEFAULT_BATCH, RejectedItem, type GroupCommitOptions } from './group-commit.ts';
 import { GroupCommittedSink } from './group-committed-sink.ts';
@@ -63,14 +62,7 @@ export class PostgresAuditSink extends GroupCommittedSink<PendingRecord> impleme
   }
 
   append(record: AuditRecord): Promise<AuditReceipt> {
-    let text: string;
-    try {
-      text = canonicalJson(record);
-    } catch (error) {
-      // Only this record is refused: chained inside the batch, it used to fail every record batched with it.
-      return Promise.reject(new AuditError('audit_unavailable', `the audit record ${record.audit_id} has no canonical JSON form (${describeCause(error)}), so it cannot be chained`, { cause: error }));
-    }
-    return this.commits.submit({ record, text });
+    return this.submitRecord(record, (text) => ({ record, text }));
   }
 
   probe(): Promise<void> {

@@ -7,7 +7,6 @@
 // which must not block the event loop: that is sqlite-sink.ts.
 
 import type { SigningKey } from './checkpoint.ts';
-import { canonicalJson } from './canonical-json.ts';
 import { AuditError, describeCause, isAuditError } from './errors.ts';
 import { DEFAULT_BATCH, type GroupCommitOptions } from './group-commit.ts';
 import { GroupCommittedSink } from './group-committed-sink.ts';
@@ -53,13 +52,7 @@ export class SqliteInlineAuditSink extends GroupCommittedSink<PendingRecord> imp
   }
 
   append(record: AuditRecord): Promise<AuditReceipt> {
-    let text: string;
-    try {
-      text = canonicalJson(record);
-    } catch (error) {
-      return Promise.reject(new AuditError('audit_unavailable', `the audit record ${record.audit_id} has no canonical JSON form (${describeCause(error)}), so it cannot be chained`, { cause: error }));
-    }
-    return this.commits.submit({ record, text });
+    return this.submitRecord(record, (text) => ({ record, text }));
   }
 
   probe(): Promise<void> {

@@ -7,8 +7,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { SigningKey } from './checkpoint.ts';
-import { canonicalJson } from './canonical-json.ts';
-import { AuditError, describeCause, type AuditErrorCode } from './errors.ts';
+import { AuditError, type AuditErrorCode } from './errors.ts';
 import { DEFAULT_BATCH, type GroupCommitOptions } from './group-commit.ts';
 import { GroupCommittedSink } from './group-committed-sink.ts';
 import { DEFAULT_CHECKPOINTS, type CheckpointSchedule } from './log-appender.ts';
@@ -83,14 +82,7 @@ export class SqliteAuditSink extends GroupCommittedSink<string> implements Audit
 
   append(record: AuditRecord): Promise<AuditReceipt> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    let text: string;
-    try {
-      text = canonicalJson(record);
-    } catch (error) {
-      // Only this record is refused; serialized in the worker, it used to fail its whole batch.
-      return Promise.reject(new AuditError('audit_unavailable', `the audit record ${record.audit_id} has no canonical JSON form (${describeCause(error)}), so it cannot be chained`, { cause: error }));
-    }
-    return this.commits.submit(text);
+    return this.submitRecord(record, (text) => text);
   }
 
   probe(): Promise<void> {
