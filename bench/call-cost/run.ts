@@ -5,7 +5,9 @@
 // warm-up and then the measured seconds, and prints req/s, p50, the gateway's
 // CPU µs per call and how it splits over its threads (event loop, V8's GC
 // helpers, the audit writer). With --cpu-prof DIR the gateway writes V8 CPU
-// profiles there (one per thread) when it stops. One configuration per run,
+// profiles there (one per thread) when it stops. The backend's CPU per call
+// (the gateway's child processes) is printed too: what the gateway sends it
+// and how changes what the echo server spends. One configuration per run,
 // so that runs can alternate: compare figures from runs next to each other.
 //
 //   node bench/call-cost/run.ts --config full --concurrency 64 --seconds 5
@@ -24,7 +26,7 @@ import { readCpuMs } from '../process-cpu.ts';
 import type { EraName } from '../report.ts';
 import { startGateway } from '../../packages/testing/src/gateway/launch-gateway.ts';
 import { callCostConfig, CALL_COST_CONFIGS, type CallCostConfigName } from './configs.ts';
-import { cpuPerCallByThread, readThreadCpu } from './thread-cpu.ts';
+import { childrenCpuMs, cpuPerCallByThread, readThreadCpu } from './thread-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -60,9 +62,9 @@ try {
   try {
     const pid = gateway.process.pid!;
     await startLoad(fleet.clients, { kind: 'duration', durationMs: Number(values['warmup-seconds']) * 1000 }, nextId).finished;
-    const [threadsBefore, cpuBefore] = [await readThreadCpu(pid), await readCpuMs(pid)];
+    const [threadsBefore, cpuBefore, childrenBefore] = [await readThreadCpu(pid), await readCpuMs(pid), await childrenCpuMs(pid)];
     const result = await startLoad(fleet.clients, { kind: 'duration', durationMs: seconds * 1000 }, nextId).finished;
-    const [threadsAfter, cpuAfter] = [await readThreadCpu(pid), await readCpuMs(pid)];
+    const [threadsAfter, cpuAfter, childrenAfter] = [await readThreadCpu(pid), await readCpuMs(pid), await childrenCpuMs(pid)];
     const latencies = Array.from(result.latenciesMs.subarray(0, result.succeeded)).sort((a, b) => a - b);
     const figures = {
       config: values.config,
@@ -72,11 +74,12 @@ try {
       errors: result.errors,
       gateway_cpu_us_per_call: result.succeeded > 0 ? Math.round(((cpuAfter - cpuBefore) * 1000) / result.succeeded) : null,
       threads_cpu_us_per_call: cpuPerCallByThread(threadsBefore, threadsAfter, result.succeeded),
+      backend_cpu_us_per_call: result.succeeded > 0 ? Math.round(((childrenAfter - childrenBefore) * 1000) / result.succeeded) : null,
     };
     if (values.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else {
       const threads = Object.entries(figures.threads_cpu_us_per_call).filter(([, us]) => us > 0).map(([name, us]) => `${name} ${us}`).join(', ');
-      process.stdout.write(`${figures.config} c=${concurrency}: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, ${figures.errors} errors, gateway CPU ${figures.gateway_cpu_us_per_call} µs/call (${threads})\n`);
+      process.stdout.write(`${figures.config} c=${concurrency}: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, ${figures.errors} errors, gateway CPU ${figures.gateway_cpu_us_per_call} µs/call (${threads}), backend CPU ${figures.backend_cpu_us_per_call} µs/call\n`);
     }
     if (result.errors > 0) {
       process.stderr.write(`call-cost: ${result.errors} calls failed (first: ${result.firstError}); the figures are not valid\n`);

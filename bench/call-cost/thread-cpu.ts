@@ -3,7 +3,7 @@
 // writer) a configuration's cost lands on.
 
 import { readdir, readFile } from 'node:fs/promises';
-import { parseCpuMs } from '../process-cpu.ts';
+import { parseCpuMs, readCpuMs } from '../process-cpu.ts';
 
 export interface ThreadCpu {
   /** The thread's name from its stat line (MainThread, V8Worker, WorkerThread, ...). */
@@ -45,4 +45,25 @@ export function cpuPerCallByThread(before: ReadonlyMap<string, ThreadCpu>, after
   }
   for (const name of Object.keys(byName)) byName[name] = calls > 0 ? Math.round((byName[name]! * 1000) / calls) : 0;
   return byName;
+}
+
+/** The CPU so far of the direct children of `pid` (its stdio backends), from /proc/<pid>/task/<tid>/children. */
+export async function childrenCpuMs(pid: number): Promise<number> {
+  let total = 0;
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    let children: string;
+    try {
+      children = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of children.split(' ').filter((text) => text !== '')) {
+      try {
+        total += await readCpuMs(Number(child));
+      } catch {
+        // the child exited between the listing and the read
+      }
+    }
+  }
+  return total;
 }

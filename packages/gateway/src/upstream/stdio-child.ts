@@ -129,6 +129,20 @@ export function spawnStdioChild(options: StdioChildOptions): StdioChild {
     else logger.info({ backend, stream: 'stderr' }, line);
   });
 
+  // Under load many calls reach one child in the same turn of the event loop:
+  // their lines leave in one write after it (setImmediate), so one system
+  // call and one wake-up of the child serve them all. Per message those cost
+  // more than the bytes: the pipe writes were about a third of a routing
+  // gateway's CPU in profiles. Order is kept; a lone call waits microseconds.
+  let unsent = '';
+  let isFlushScheduled = false;
+  const flush = () => {
+    isFlushScheduled = false;
+    const text = unsent;
+    unsent = '';
+    if (text !== '' && !hasExited && child.stdin.writable) child.stdin.write(text);
+  };
+
   return {
     get pid() {
       return child.pid;
@@ -141,11 +155,16 @@ export function spawnStdioChild(options: StdioChildOptions): StdioChild {
     send(message) {
       if (hasExited || !child.stdin.writable) return false;
       // JSON.stringify escapes newlines inside strings, so one message is one line.
-      child.stdin.write(`${JSON.stringify(message)}\n`);
+      unsent += `${JSON.stringify(message)}\n`;
+      if (!isFlushScheduled) {
+        isFlushScheduled = true;
+        setImmediate(flush);
+      }
       return true;
     },
     async stop(graceMs) {
       if (hasExited || child.pid === undefined) return;
+      flush();
       child.stdin.end();
       if (await waitFor(exited, graceMs)) return;
       child.kill('SIGTERM');
