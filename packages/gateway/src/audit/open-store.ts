@@ -10,7 +10,6 @@ import { loadOrCreateSigningKey, readSigningKey, type SigningKey } from './check
 import { AuditError, describeCause } from './errors.ts';
 import type { AuditSettings } from './settings.ts';
 import type { AuditSink, AuditStore } from './sink.ts';
-import { SqliteInlineAuditSink } from './sqlite-inline-sink.ts';
 import { SqliteAuditSink } from './sqlite-sink.ts';
 import { SqliteAuditStore } from './sqlite-store.ts';
 import { trustedKeysFromPems } from './verify.ts';
@@ -46,12 +45,8 @@ export async function openAuditSink(settings: AuditSettings, gatewayId: string, 
       throw error;
     }
   }
-  // FULL waits for fsync on every commit: a writer thread keeps that off the event loop. NORMAL does not wait, so the thread's hops would cost more than they save.
-  const sink =
-    settings.sqliteSynchronous === 'normal'
-      ? await SqliteInlineAuditSink.open({ path: settings.sqlitePath, gatewayId, signingKey: key, batch, checkpoints })
-      : await SqliteAuditSink.open({ path: settings.sqlitePath, gatewayId, signingKey: key, synchronous: settings.sqliteSynchronous, batch, checkpoints });
-  // A second connection: queries read beside the writer thread (WAL), and retention's short write transactions wait for its lock.
+  const sink = await SqliteAuditSink.open({ path: settings.sqlitePath, gatewayId, signingKey: key, synchronous: settings.sqliteSynchronous, batch, checkpoints });
+  // A second connection for queries and retention: on the same thread as the writer, so its short write transactions never wait for the writer's lock.
   return { sink, store: new SqliteAuditStore(settings.sqlitePath, { synchronous: settings.sqliteSynchronous }) };
 }
 

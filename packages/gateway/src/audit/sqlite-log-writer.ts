@@ -1,8 +1,7 @@
 // The write side of this replica's SQLite logs: the write connection, the log
 // heads, and batches chained, hashed and committed in one transaction each.
-// Synchronous (node:sqlite); it runs in the writer thread (sqlite-worker.ts)
-// or, when commits do not wait for the disk, on the gateway's own thread
-// (sqlite-inline-sink.ts).
+// Synchronous (node:sqlite), run by the sink (sqlite-sink.ts) on the
+// gateway's thread; `bench/audit/commit-cost.ts` measures it alone.
 
 import type { SigningKey } from './checkpoint.ts';
 import { isAuditError } from './errors.ts';
@@ -10,6 +9,14 @@ import { LogAppender, type CheckpointSchedule, type PreparedBatch } from './log-
 import type { AuditRecord } from './record.ts';
 import type { AuditReceipt } from './sink.ts';
 import { SqliteAuditStore, type SqliteSynchronous } from './sqlite-store.ts';
+
+/**
+ * The writer runs on the gateway's event loop, so it must not sit out a long
+ * lock held by another process (a second gateway on the same file, a manual
+ * write): past this it fails the batch, and the trail treats the store as out
+ * (refuses or spools, and probes until it is back).
+ */
+const WRITER_BUSY_TIMEOUT_MS = 250;
 
 export interface SqliteLogWriterOptions {
   path: string;
@@ -27,7 +34,7 @@ export class SqliteLogWriter {
   /** Opens the database (creating it and this replica's logs if new); throws an AuditError when it cannot. */
   constructor(options: SqliteLogWriterOptions) {
     this.#gatewayId = options.gatewayId;
-    this.#store = new SqliteAuditStore(options.path, { synchronous: options.synchronous });
+    this.#store = new SqliteAuditStore(options.path, { synchronous: options.synchronous, busyTimeoutMs: WRITER_BUSY_TIMEOUT_MS });
     try {
       this.#store.storePublicKey(options.signingKey);
       this.#appender = new LogAppender(this.#store.openLogs(options.gatewayId), options.signingKey, options.checkpoints);

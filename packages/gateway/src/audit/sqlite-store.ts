@@ -69,6 +69,8 @@ export interface SqliteStoreOptions {
   synchronous?: SqliteSynchronous;
   /** Opens an existing file without creating tables (verify, query). */
   isReadOnly?: boolean;
+  /** How long a statement waits for another connection's lock before it fails (SQLITE_BUSY); 10 s by default. */
+  busyTimeoutMs?: number;
 }
 
 export class SqliteAuditStore implements AuditStore {
@@ -81,7 +83,7 @@ export class SqliteAuditStore implements AuditStore {
     this.location = path;
     try {
       if (options.isReadOnly !== true) mkdirSync(dirname(path), { recursive: true });
-      this.#db = new DatabaseSync(path, { readOnly: options.isReadOnly === true, timeout: 10_000 });
+      this.#db = new DatabaseSync(path, { readOnly: options.isReadOnly === true, timeout: options.busyTimeoutMs ?? 10_000 });
     } catch (error) {
       throw new AuditError('audit_unavailable', `cannot open the audit database ${path}: ${describeCause(error)}`, { cause: error, isTransient: true });
     }

@@ -12,7 +12,6 @@ import { readSigningKey } from '../../src/audit/checkpoint.ts';
 import { PostgresAuditSink } from '../../src/audit/postgres-sink.ts';
 import { PostgresAuditStore } from '../../src/audit/postgres-store.ts';
 import type { AuditStore } from '../../src/audit/sink.ts';
-import { SqliteInlineAuditSink } from '../../src/audit/sqlite-inline-sink.ts';
 import { SqliteAuditSink } from '../../src/audit/sqlite-sink.ts';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
 import { verifyStore } from '../../src/audit/verify.ts';
@@ -62,8 +61,8 @@ async function storedIds(store: AuditStore): Promise<Set<string>> {
   return ids;
 }
 
-// `sqlite-inline` (synchronous NORMAL, written on the appending thread) promises durability across a process crash: this is that crash.
-for (const kind of ['sqlite', 'sqlite-inline', 'postgres'] as const) {
+// `sqlite-normal` (no WAL sync) promises durability across a process crash: this is that crash.
+for (const kind of ['sqlite', 'sqlite-normal', 'postgres'] as const) {
   describe(`a ${kind} writer killed with SIGKILL`, { skip: kind === 'postgres' ? pgSkip : false }, () => {
     let directory: TempDirectory;
     const schema = uniqueSchema('crash');
@@ -92,8 +91,8 @@ for (const kind of ['sqlite', 'sqlite-inline', 'postgres'] as const) {
 
         const sink = kind === 'sqlite'
           ? await SqliteAuditSink.open({ path: location, gatewayId: 'crash-test', signingKey: key })
-          : kind === 'sqlite-inline'
-          ? await SqliteInlineAuditSink.open({ path: location, gatewayId: 'crash-test', signingKey: key })
+          : kind === 'sqlite-normal'
+          ? await SqliteAuditSink.open({ path: location, gatewayId: 'crash-test', signingKey: key, synchronous: 'normal' })
           : await PostgresAuditSink.open({ store: store as PostgresAuditStore, gatewayId: 'crash-test', signingKey: key });
         const before = (await store.listLogs()).find((log) => log.logId === 'crash-test/routine')!.size;
         const receipt = await sink.append(recordsFor(1)[0]!);

@@ -14,15 +14,15 @@ import {
 
 const pgSkip = await postgresSkip();
 
-// `sqlite` is the writer thread (synchronous FULL), `sqlite-inline` the sink that writes on the gateway's thread (NORMAL).
-for (const kind of ['sqlite', 'sqlite-inline', 'postgres'] as const) {
+// `sqlite` is the default durability (FULL: the WAL synced beside the event loop), `sqlite-normal` commits without syncing.
+for (const kind of ['sqlite', 'sqlite-normal', 'postgres'] as const) {
   describe(`the ${kind} audit sink`, { skip: kind === 'postgres' ? pgSkip : false }, () => {
     let directory: TempDirectory;
     const schemas = new Map<string, string>();
     let counter = 0;
     const open = async (options: OpenOptions = {}, name = `s${(counter += 1)}`): Promise<OpenedStore> => {
       if (kind === 'sqlite') return openSqlite(join(directory.path, name), options);
-      if (kind === 'sqlite-inline') return openSqlite(join(directory.path, name), { ...options, synchronous: 'normal' });
+      if (kind === 'sqlite-normal') return openSqlite(join(directory.path, name), { ...options, synchronous: 'normal' });
       if (!schemas.has(name)) schemas.set(name, uniqueSchema(`sink_${name}`));
       return openPostgres(schemas.get(name)!, options);
     };
