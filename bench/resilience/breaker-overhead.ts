@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import type { Backend, UpstreamCall } from '../../packages/gateway/src/upstream/backend.ts';
 import type { JsonRpcResponse } from '../../packages/gateway/src/protocol/jsonrpc.ts';
-import { DEFAULT_RESILIENCE, withResilience } from '../../packages/gateway/src/upstream/resilient-backend.ts';
+import { DEFAULT_RESILIENCE } from '../../packages/gateway/src/config/resilience-settings.ts';
+import { withResilience } from '../../packages/gateway/src/upstream/resilient-backend.ts';
 import { silentLogger } from '../../packages/gateway/src/telemetry/logger.ts';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '5' } } });

@@ -3,7 +3,7 @@
 // warnings when the version step announces them; the rest are notes.
 
 import { checkFromFindings, type CiReport, type Finding } from './ci-report.ts';
-import type { SchemaDiff } from './schema-diff.ts';
+import type { SchemaDiff } from '../schema-diff/schema-diff.ts';
 
 export function schemaDiffReport(diff: SchemaDiff, subject: string, artifactUri?: string): CiReport {
   const findings: Finding[] = diff.changes.map((entry) => ({

@@ -12,6 +12,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as StdioTransportV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
+import type { JsonObject } from '../schema-diff/schema-snapshot.ts';
 import { GATEWAY_VERSION } from '../version.ts';
 import { CiToolError } from './ci-tool-error.ts';
 import { describeTarget, type ServerTarget } from './server-target.ts';
@@ -23,7 +24,8 @@ import { describeTarget, type ServerTarget } from './server-target.ts';
  */
 export type ClientGeneration = 'auto' | 'v1' | 'v2-legacy';
 
-export type JsonObject = Record<string, unknown>;
+// Defined beside the snapshot it shapes; the checks import it from here.
+export type { JsonObject };
 
 /** What a tools/call came back with, whether the tool failed (isError) or the request did (a JSON-RPC error). */
 export interface ToolCallOutcome {

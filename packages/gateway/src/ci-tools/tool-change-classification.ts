@@ -4,9 +4,9 @@
 // review (registry/tool-governance.ts) says whether clients can break, not
 // only that a hash moved.
 
-import { diffSnapshots } from './schema-diff.ts';
-import { buildSnapshot } from './schema-snapshot.ts';
-import type { SchemaChange } from './schema-change.ts';
+import { diffSnapshots } from '../schema-diff/schema-diff.ts';
+import { buildSnapshot } from '../schema-diff/schema-snapshot.ts';
+import type { SchemaChange } from '../schema-diff/schema-change.ts';
 import type { JsonObject } from './server-connection.ts';
 
 export interface ToolChangeClassification {

@@ -8,8 +8,6 @@
 // the client starts the request again.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestStateSealer } from '../bridge/request-state.ts';
-import type { HeldCalls } from '../bridge/held-calls.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { ReplicaUnavailableError, type ReplicaBus } from './replica-bus.ts';
 
@@ -25,10 +23,22 @@ interface ForwardedReply {
   body: string;
 }
 
+// What forwarding reads of the bridge, stated here so cluster/ does not
+// import bridge/ (which imports what cluster/ serves): the sealed state's
+// owner (bridge/request-state.ts, RequestStateSealer) and whether this
+// replica holds the call (bridge/held-calls.ts, HeldCalls).
+export interface SealedStateReader {
+  peek(state: unknown): { kind: string; replica?: string | undefined; pendingId?: string | undefined } | undefined;
+}
+
+export interface HeldCallLookup {
+  get(id: string): unknown;
+}
+
 export interface HeldCallForwardingOptions {
   bus: ReplicaBus;
-  sealer: RequestStateSealer;
-  held: HeldCalls;
+  sealer: SealedStateReader;
+  held: HeldCallLookup;
   /** This replica's own MCP listener, which runs requests forwarded to it. */
   localOrigin: () => string;
   /** How long a forwarded retry may take (a round waits for the backend's next move). */

@@ -6,18 +6,28 @@
 // replica and the one holding the state acts.
 
 import type { JsonRpcResponse } from '../protocol/jsonrpc.ts';
-import type { ClientRequests } from '../transport/rev2025/client-requests.ts';
-import type { OpenExchange } from '../transport/dispatch.ts';
-import { inFlightKey } from '../transport/rev2025/legacy-handler.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { inFlightKey } from './in-flight-key.ts';
 import type { ReplicaBus } from './replica-bus.ts';
+
+// What the mesh needs of the transport's state, stated here so cluster/ does
+// not import transport/ (which holds the mesh): the pending client requests
+// (transport/rev2025/client-requests.ts) and the running calls (OpenExchange
+// in transport/dispatch.ts).
+export interface PendingClientRequests {
+  resolve(sessionId: string, response: JsonRpcResponse): unknown;
+}
+
+export interface RunningCall {
+  abort(reason: string): void;
+}
 
 export interface ReplicaMeshOptions {
   bus: ReplicaBus;
   /** Releases what this replica holds for a session. */
   endSession(sessionId: string): void;
-  clientRequests: ClientRequests;
-  inFlight: Map<string, OpenExchange>;
+  clientRequests: PendingClientRequests;
+  inFlight: ReadonlyMap<string, RunningCall>;
   logger: Logger;
 }
 

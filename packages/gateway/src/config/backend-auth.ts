@@ -10,7 +10,7 @@ import type { BackendAuthConfig, BackendConfig } from './backend-schema.ts';
 import type { AuthenticationConfig } from './identity-schema.ts';
 import type { Environment } from './env-interpolation.ts';
 import type { ConfigProblem } from './errors.ts';
-import { CLIENT_METADATA_PATH } from '../upstream/oauth-client/client-metadata-document.ts';
+import { CLIENT_METADATA_PATH } from './backend-oauth-schema.ts';
 
 /** `service-account-crm` -> `GATEHOUSE_CREDENTIAL_SERVICE_ACCOUNT_CRM`: the variable holding that credential's bearer token. */
 export function credentialVariable(name: string): string {

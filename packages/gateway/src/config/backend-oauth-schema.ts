@@ -8,6 +8,9 @@
 import { z } from 'zod';
 import { text, wholeNumber, matching } from './fields.ts';
 
+/** Where the gateway serves its Client ID Metadata Document (upstream/oauth-client/client-metadata-document.ts) on its public origin. */
+export const CLIENT_METADATA_PATH = '/.well-known/oauth-client/gatehouse.json';
+
 /** `id_jag`: Enterprise-Managed Authorization (SEP-990): the company IdP exchanges the gateway's ID token for an ID-JAG, which the backend's AS takes as a JWT bearer grant (RFC 7523). */
 /** `jwt_bearer`: workload identity federation (SEP-1933): a platform-issued JWT (a Kubernetes or cloud workload token) is the RFC 7523 grant. */
 export const OAUTH_GRANTS = ['authorization_code', 'client_credentials', 'id_jag', 'jwt_bearer'] as const;

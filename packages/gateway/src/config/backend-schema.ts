@@ -7,10 +7,7 @@ import { ALWAYS, absentWhenNull, isMapping, wholeNumber, flag, text, stringValue
 import { backendScopesSchema } from './identity-schema.ts';
 import { backendRegistryShape, toBackendRegistrySpec, type BackendRegistrySpec } from './registry-schema.ts';
 import { SUPPORTED_REVISIONS } from '../protocol/revisions.ts';
-import { DEFAULT_CIRCUIT_BREAKER } from '../upstream/circuit-breaker.ts';
-import { DEFAULT_RETRY } from '../upstream/retry-policy.ts';
-import { DEFAULT_HEALTH_CHECK } from '../upstream/backend-health.ts';
-import type { ResilienceSettings } from '../upstream/resilient-backend.ts';
+import { DEFAULT_CIRCUIT_BREAKER, DEFAULT_HEALTH_CHECK, DEFAULT_RETRY, type ResilienceSettings } from './resilience-settings.ts';
 import { oauthAuthProblems, oauthAuthShape, toOAuthConfig, type BackendOAuthConfig } from './backend-oauth-schema.ts';
 
 export interface HttpBackendConfig {

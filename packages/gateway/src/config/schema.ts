@@ -4,7 +4,6 @@
 // Sections with rules of their own each have a *-schema.ts beside this file.
 
 import { z } from 'zod';
-import { LOCAL_ORIGINS } from '../transport/origin.ts';
 import { ALWAYS, absentWhenNull, isMapping, wholeNumber, flag, text, httpUrl, matching, list, mapping } from './fields.ts';
 
 import { telemetrySchema, toTelemetryConfig, type TelemetryConfig } from './telemetry-schema.ts';
@@ -86,6 +85,9 @@ const HOST = /^[A-Za-z0-9._:-]+$/;
 const ORIGIN_PATTERN = /^(?:\*|https?:\/\/(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?:\d{1,5}|\*))?\/?)$/;
 /** setTimeout cannot wait longer than 2^31-1 ms; values in seconds stay under it too. */
 const MAX_TIMER_SECONDS = 2_147_483;
+
+/** The default `allowed_origins`, in the pattern syntax of transport/origin.ts (an optional `:*` port wildcard). */
+export const LOCAL_ORIGINS = ['http://localhost:*', 'https://localhost:*', 'http://127.0.0.1:*', 'https://127.0.0.1:*', 'http://[::1]:*', 'https://[::1]:*'];
 
 const DEFAULTS = {
   host: '127.0.0.1',

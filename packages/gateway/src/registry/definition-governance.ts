@@ -1,13 +1,13 @@
 // The major-bump rule applied by the registry (issue 20; the playbook's
 // chapter 12): when a reviewed backend's definitions change, the live
 // snapshot is diffed against the last approved one with the classifier of
-// `gatehouse schema diff` (ci-tools/schema-diff.ts). Additive: recorded and
+// `gatehouse schema diff` (schema-diff/schema-diff.ts). Additive: recorded and
 // routed. Breaking: back to review, and flagged when serverInfo.version did
 // not take a major step. Pure: registry/definition-watch.ts reads, applies
 // this and writes with compare-and-set.
 
-import { diffSnapshots } from '../ci-tools/schema-diff.ts';
-import type { SchemaSnapshot } from '../ci-tools/schema-snapshot.ts';
+import { diffSnapshots } from '../schema-diff/schema-diff.ts';
+import type { SchemaSnapshot } from '../schema-diff/schema-snapshot.ts';
 import { setCondition } from './conditions.ts';
 import { markRecordedChangesReviewed } from './reviewed-changes.ts';
 import type { LifecycleState, RegistryEntry } from './entry.ts';

@@ -1,5 +1,5 @@
 // A backend's definitions as the registry keeps them: the canonical schema
-// snapshot (ci-tools/schema-snapshot.ts, the format `gatehouse schema
+// snapshot (schema-diff/schema-snapshot.ts, the format `gatehouse schema
 // snapshot` writes) of one moment, numbered per backend. `approved` records
 // are the definitions a review vouched for; `changed` ones are what the
 // gateway saw later, with the verdict of the schema diff against the
@@ -7,8 +7,8 @@
 // (store.ts, a table of their own).
 
 import { createHash } from 'node:crypto';
-import type { SchemaChange } from '../ci-tools/schema-change.ts';
-import type { SchemaSnapshot } from '../ci-tools/schema-snapshot.ts';
+import type { SchemaChange } from '../schema-diff/schema-change.ts';
+import type { SchemaSnapshot } from '../schema-diff/schema-snapshot.ts';
 import type { LifecycleState } from './entry.ts';
 
 /**

@@ -5,8 +5,7 @@
 // the snapshot record and audits the change. One check per backend at a
 // time in this process; checks of unchanged definitions stop at the digest.
 
-import { buildSnapshot, type SchemaSnapshot } from '../ci-tools/schema-snapshot.ts';
-import type { JsonObject } from '../ci-tools/server-connection.ts';
+import { buildSnapshot, type JsonObject, type SchemaSnapshot } from '../schema-diff/schema-snapshot.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { decideOnDefinitions } from './definition-governance.ts';

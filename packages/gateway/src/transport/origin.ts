@@ -6,8 +6,6 @@ export interface OriginPolicy {
   isAllowed(origin: string | undefined): boolean;
 }
 
-export const LOCAL_ORIGINS = ['http://localhost:*', 'https://localhost:*', 'http://127.0.0.1:*', 'https://127.0.0.1:*', 'http://[::1]:*', 'https://[::1]:*'];
-
 export function createOriginPolicy(patterns: readonly string[]): OriginPolicy {
   const exact = new Set<string>();
   const anyPort: string[] = [];

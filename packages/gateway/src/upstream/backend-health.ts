@@ -4,15 +4,8 @@
 // client pays for finding out, and an open breaker's half-open probe is a
 // ping rather than a client's call. Results show on /readyz.
 
+import type { HealthCheckSettings } from '../config/resilience-settings.ts';
 import type { Logger } from '../telemetry/logger.ts';
-
-export interface HealthCheckSettings {
-  /** 0 turns health checks off. */
-  intervalSeconds: number;
-  timeoutMs: number;
-}
-
-export const DEFAULT_HEALTH_CHECK: Readonly<HealthCheckSettings> = Object.freeze({ intervalSeconds: 10, timeoutMs: 5_000 });
 
 export interface HealthReport {
   /** Whether the last check was answered; undefined before the first. */

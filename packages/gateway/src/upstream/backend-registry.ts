@@ -7,6 +7,7 @@
 
 import type { Logger } from '../telemetry/logger.ts';
 import type { buildConnector } from 'undici';
+import { DEFAULT_RESILIENCE, type ResilienceSettings } from '../config/resilience-settings.ts';
 import type { BackendCredentials } from '../identity/backend-credentials.ts';
 import type { Backend, BackendHandshake, BackendState, Implementation } from './backend.ts';
 import { createHttpBackend } from './http-backend.ts';
@@ -14,7 +15,7 @@ import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-ba
 import { createStdioBackend } from './stdio-backend.ts';
 import { createStdioPool } from './stdio-pool.ts';
 import { trackInFlight, type InFlightBackend } from './in-flight-backend.ts';
-import { DEFAULT_RESILIENCE, withResilience, type ResilienceSettings } from './resilient-backend.ts';
+import { withResilience } from './resilient-backend.ts';
 import type { CircuitPosition } from './circuit-breaker.ts';
 
 /** The part of config's BackendConfig this folder needs (config/backend-schema.ts holds the full shape). */

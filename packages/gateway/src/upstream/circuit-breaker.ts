@@ -5,28 +5,8 @@
 // probe succeeds. Used by resilient-backend.ts around every backend request.
 
 import { circuitBreaker, CircuitState, ConsecutiveBreaker, CountBreaker, handleWhen, type CircuitBreakerPolicy, type IBreaker } from 'cockatiel';
+import type { CircuitBreakerSettings } from '../config/resilience-settings.ts';
 import { BackendError, isBackendError } from './backend.ts';
-
-export interface CircuitBreakerSettings {
-  /** Opens after this many failures in a row. */
-  consecutiveFailures: number;
-  /** Opens when at least this share (0-1) of the last `windowCalls` calls failed... */
-  failureRate: number;
-  windowCalls: number;
-  /** ...once the window holds at least this many calls. */
-  minimumCalls: number;
-  /** How long an open breaker fails calls before letting one probe through. */
-  halfOpenAfterMs: number;
-}
-
-export const DEFAULT_CIRCUIT_BREAKER: Readonly<CircuitBreakerSettings> = Object.freeze({
-  consecutiveFailures: 5,
-  failureRate: 0.5,
-  windowCalls: 20,
-  minimumCalls: 10,
-  // Short, as Polly's default break is: the health ping probes as soon as it passes, so a recovered backend is back within seconds.
-  halfOpenAfterMs: 5_000,
-});
 
 export type CircuitPosition = 'closed' | 'half_open' | 'open';
 

@@ -4,24 +4,12 @@
 // with the backend itself (`timeout_ms`), which cancels the upstream call;
 // a timeout counts as a breaker failure. Built by the registry's factory.
 
+import type { ResilienceSettings } from '../config/resilience-settings.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Backend, UpstreamCall } from './backend.ts';
-import { BackendCircuitBreaker, DEFAULT_CIRCUIT_BREAKER, type CircuitBreakerSettings, type CircuitPosition, type CircuitSnapshot } from './circuit-breaker.ts';
-import { BackendHealthCheck, DEFAULT_HEALTH_CHECK, type HealthCheckSettings, type HealthReport } from './backend-health.ts';
-import { createReadRetryPolicy, DEFAULT_RETRY, isIdempotentRead, type RetrySettings } from './retry-policy.ts';
-
-/** A backend's resilience settings; `circuitBreaker: undefined` turns its breaker off. */
-export interface ResilienceSettings {
-  circuitBreaker: CircuitBreakerSettings | undefined;
-  retry: RetrySettings;
-  healthCheck: HealthCheckSettings;
-}
-
-export const DEFAULT_RESILIENCE: Readonly<ResilienceSettings> = Object.freeze({
-  circuitBreaker: DEFAULT_CIRCUIT_BREAKER,
-  retry: DEFAULT_RETRY,
-  healthCheck: DEFAULT_HEALTH_CHECK,
-});
+import { BackendCircuitBreaker, type CircuitPosition, type CircuitSnapshot } from './circuit-breaker.ts';
+import { BackendHealthCheck, type HealthReport } from './backend-health.ts';
+import { createReadRetryPolicy, isIdempotentRead } from './retry-policy.ts';
 
 export interface ResilienceReport {
   circuit: CircuitSnapshot | undefined;

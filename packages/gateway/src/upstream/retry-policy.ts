@@ -5,16 +5,8 @@
 // resilient-backend.ts; each attempt goes through the circuit breaker.
 
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import type { RetrySettings } from '../config/resilience-settings.ts';
 import { isBackendError } from './backend.ts';
-
-export interface RetrySettings {
-  /** Attempts in all, the first included; 1 turns retries off. */
-  maxAttempts: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: Readonly<RetrySettings> = Object.freeze({ maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1_000 });
 
 /** Reads without side effects (basic/utilities/ping, server/resources, server/prompts, the lists). */
 const IDEMPOTENT_READS: ReadonlySet<string> = new Set([

@@ -8,7 +8,7 @@ import { escapeXml, renderJunitReport } from '../../src/ci-tools/report-junit.ts
 import { parseReportFormat } from '../../src/ci-tools/report-output.ts';
 import { renderSarifReport } from '../../src/ci-tools/report-sarif.ts';
 import { renderTextReport } from '../../src/ci-tools/report-text.ts';
-import { canonicalJson } from '../../src/ci-tools/canonical-json.ts';
+import { canonicalJson } from '../../src/schema-diff/canonical-json.ts';
 import { parseTarget, withToken } from '../../src/ci-tools/server-target.ts';
 
 const report: CiReport = {

@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.ts';
-import { LOCAL_ORIGINS } from '../../src/transport/origin.ts';
-import type { GatewayConfig } from '../../src/config/schema.ts';
+import { LOCAL_ORIGINS, type GatewayConfig } from '../../src/config/schema.ts';
 import type { BackendAuthConfig } from '../../src/config/backend-schema.ts';
-import { DEFAULT_RESILIENCE } from '../../src/upstream/resilient-backend.ts';
+import { DEFAULT_RESILIENCE } from '../../src/config/resilience-settings.ts';
 import { MINIMAL_YAML, SEED_CHAPTER_6_AS_RUN_YAML, SEED_CHAPTER_6_CREDENTIALS, SEED_CHAPTER_8_SESSION_YAML } from '../fixtures/config-files.ts';
 
 function parse(text: string, env: Record<string, string> = {}): GatewayConfig {

@@ -14,7 +14,7 @@ import { backendScripts, startHttpBackend, stdioCommand, type HttpBackendProcess
 import { readBackendPid, writeBackendControl } from '@gatehouse/testing/backends/controllable-server';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { createLogger, silentLogger } from '../../src/telemetry/logger.ts';
-import type { ResilienceSettings } from '../../src/upstream/resilient-backend.ts';
+import type { ResilienceSettings } from '../../src/config/resilience-settings.ts';
 import { gatewayConfig, httpBackend, stdioBackend } from '../fixtures/gateway-config.ts';
 import { connectV2, firstText } from '../fixtures/clients.ts';
 import { eventually } from '../fixtures/eventually.ts';

@@ -6,8 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixtureCatalog, type FixtureVariant } from '@gatehouse/testing/ci-fixtures/fixture-catalog';
-import { buildSnapshot, type SchemaSnapshot } from '../../src/ci-tools/schema-snapshot.ts';
-import type { JsonObject } from '../../src/ci-tools/server-connection.ts';
+import { buildSnapshot, type JsonObject, type SchemaSnapshot } from '../../src/schema-diff/schema-snapshot.ts';
 import { decideOnDefinitions, markDefinitionChangesReviewed, SCHEMA_DIFF_ACTOR, withheldTools } from '../../src/registry/definition-governance.ts';
 import { findSnapshot, snapshotDigest, type NewSnapshotRecord, type SnapshotRecord } from '../../src/registry/definition-snapshot.ts';
 import { transition } from '../../src/registry/lifecycle.ts';

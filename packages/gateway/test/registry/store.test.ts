@@ -13,7 +13,7 @@ import { isRegistryError, type RegistryErrorCode } from '../../src/registry/erro
 import { PostgresRegistryStore } from '../../src/registry/postgres-store.ts';
 import { SqliteRegistryStore } from '../../src/registry/sqlite-store.ts';
 import type { RegistryStore } from '../../src/registry/store.ts';
-import { buildSnapshot } from '../../src/ci-tools/schema-snapshot.ts';
+import { buildSnapshot } from '../../src/schema-diff/schema-snapshot.ts';
 import { snapshotDigest } from '../../src/registry/definition-snapshot.ts';
 import { createTempDirectory, dropSchema, POSTGRES_URL, postgresSkip, type TempDirectory } from '../audit/fixtures/audit-fixtures.ts';
 import { entryIn, LATER, NOW, owner, platformAdmin, proposer, reviewer, secondReviewer, specFor } from './fixtures.ts';

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOCAL_ORIGINS, createOriginPolicy } from '../../src/transport/origin.ts';
+import { LOCAL_ORIGINS } from '../../src/config/schema.ts';
+import { createOriginPolicy } from '../../src/transport/origin.ts';
 
 describe('origin policy', () => {
   const local = createOriginPolicy(LOCAL_ORIGINS);

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BackendError } from '../../src/upstream/backend.ts';
-import { BackendCircuitBreaker, CircuitOpenError, isBreakerFailure, type CircuitBreakerSettings, type CircuitPosition } from '../../src/upstream/circuit-breaker.ts';
+import type { CircuitBreakerSettings } from '../../src/config/resilience-settings.ts';
+import { BackendCircuitBreaker, CircuitOpenError, isBreakerFailure, type CircuitPosition } from '../../src/upstream/circuit-breaker.ts';
 
 const settings: CircuitBreakerSettings = { consecutiveFailures: 3, failureRate: 0.5, windowCalls: 10, minimumCalls: 6, halfOpenAfterMs: 100 };
 const unavailable = () => Promise.reject(new BackendError('backend_unavailable', 'crm', 'Backend "crm" refused the connection'));

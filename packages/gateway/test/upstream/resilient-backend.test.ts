@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BackendError, type Backend, type UpstreamCall } from '../../src/upstream/backend.ts';
-import { resilienceOf, withResilience, type ResilienceSettings } from '../../src/upstream/resilient-backend.ts';
+import type { ResilienceSettings } from '../../src/config/resilience-settings.ts';
+import { resilienceOf, withResilience } from '../../src/upstream/resilient-backend.ts';
 import { trackInFlight } from '../../src/upstream/in-flight-backend.ts';
 import type { CircuitPosition } from '../../src/upstream/circuit-breaker.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';

@@ -4,7 +4,7 @@
 // the run made, which the audit check later looks for in the gateway's audit.
 
 import { connectToServer, type ClientGeneration, type JsonObject, type ServerConnection, type ToolCallOutcome } from '../server-connection.ts';
-import type { SchemaSnapshot } from '../schema-snapshot.ts';
+import type { SchemaSnapshot } from '../../schema-diff/schema-snapshot.ts';
 import { withToken, type ServerTarget } from '../server-target.ts';
 import type { Identity } from './identities.ts';
 

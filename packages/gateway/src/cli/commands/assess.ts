@@ -9,7 +9,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { readAnswersFile } from '../../ci-tools/assess/answers-file.ts';
 import { readPlatformFacts } from '../../ci-tools/assess/live-facts.ts';
 import { assessmentHeadline, runAssess, type AssessmentRecord } from '../../ci-tools/assess/run-assess.ts';
-import { runCiCommand } from '../../ci-tools/command-shell.ts';
+import { runCiCommand } from './ci-command-shell.ts';
 import { reportExitCode } from '../../ci-tools/ci-report.ts';
 import { deliverReport, parseReportFormat, type ReportFormat } from '../../ci-tools/report-output.ts';
 import { isConfigError } from '../../config/errors.ts';

@@ -3,11 +3,11 @@
 // Exit 1 when a check fails (an error finding), 2 when the run cannot start.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import { collect, parseClientGeneration, runCiCommand, targetFrom, type TargetOptions } from '../../ci-tools/command-shell.ts';
+import { collect, parseClientGeneration, runCiCommand, targetFrom, type TargetOptions } from './ci-command-shell.ts';
 import { reportExitCode } from '../../ci-tools/ci-report.ts';
 import { ANONYMOUS, parseIdentity, type Identity } from '../../ci-tools/redteam/identities.ts';
 import { REDTEAM_CHECKS, runRedteam } from '../../ci-tools/redteam/run-redteam.ts';
-import { readSnapshotFile } from '../../ci-tools/schema-snapshot.ts';
+import { readSnapshotFile } from '../../ci-tools/schema-source.ts';
 import { deliverReport, parseReportFormat, type ReportFormat } from '../../ci-tools/report-output.ts';
 import { processIo, type CommandIo } from './command-io.ts';
 

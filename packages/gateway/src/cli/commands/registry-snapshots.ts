@@ -7,9 +7,9 @@
 import type { Command } from 'commander';
 import { reportExitCode } from '../../ci-tools/ci-report.ts';
 import { deliverReport, parseReportFormat, type ReportFormat } from '../../ci-tools/report-output.ts';
-import { diffSnapshots } from '../../ci-tools/schema-diff.ts';
+import { diffSnapshots } from '../../schema-diff/schema-diff.ts';
 import { schemaDiffReport } from '../../ci-tools/schema-diff-report.ts';
-import type { SchemaSnapshot } from '../../ci-tools/schema-snapshot.ts';
+import type { SchemaSnapshot } from '../../schema-diff/schema-snapshot.ts';
 import type { CommandIo } from './command-io.ts';
 import { call, guarded, table, type ConnectionOptions } from './registry-lifecycle.ts';
 

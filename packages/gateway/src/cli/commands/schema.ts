@@ -5,11 +5,11 @@
 
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { canonicalJson } from '../../ci-tools/canonical-json.ts';
-import { addTargetOptions, runCiCommand, targetFrom, type TargetOptions } from '../../ci-tools/command-shell.ts';
+import { canonicalJson } from '../../schema-diff/canonical-json.ts';
+import { addTargetOptions, runCiCommand, targetFrom, type TargetOptions } from './ci-command-shell.ts';
 import { reportExitCode } from '../../ci-tools/ci-report.ts';
 import { deliverReport, parseReportFormat, type ReportFormat } from '../../ci-tools/report-output.ts';
-import { diffSnapshots } from '../../ci-tools/schema-diff.ts';
+import { diffSnapshots } from '../../schema-diff/schema-diff.ts';
 import { schemaDiffReport } from '../../ci-tools/schema-diff-report.ts';
 import { loadSnapshot, snapshotOf } from '../../ci-tools/schema-source.ts';
 import { isLiveTarget } from '../../ci-tools/server-target.ts';

@@ -5,7 +5,7 @@
 // review attaches.
 
 import type { Command } from 'commander';
-import { collect, runCiCommand } from '../../ci-tools/command-shell.ts';
+import { collect, runCiCommand } from './ci-command-shell.ts';
 import { reportExitCode } from '../../ci-tools/ci-report.ts';
 import { deliverReport, parseReportFormat, type ReportFormat } from '../../ci-tools/report-output.ts';
 import { runVet } from '../../ci-tools/vet/run-vet.ts';

@@ -19,6 +19,7 @@ import { requestTenantOf } from '../../tenancy/request-tenant.ts';
 import { checkSessionOwner, sessionOwnerOf } from '../../identity/session-binding.ts';
 import type { EventStreams } from './event-streams.ts';
 import type { ReplicaMesh } from '../../cluster/replica-mesh.ts';
+import { inFlightKey } from '../../cluster/in-flight-key.ts';
 import { LEGACY_CLIENT_CODEC, MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
 import { isAuditError } from '../../audit/errors.ts';
 import { auditRefusal } from '../../audit/audit-refusal.ts';
@@ -35,10 +36,6 @@ export interface LegacyHandlerContext extends DispatchContext {
   events: EventLog;
   /** With shared sessions: reaches the replica that holds a call or a pending client request. */
   mesh?: ReplicaMesh;
-}
-
-export function inFlightKey(sessionId: string, requestId: unknown): string {
-  return `${sessionId}\u0000${typeof requestId}:${String(requestId)}`;
 }
 
 const sessionNotFound = () =>

@@ -6,9 +6,8 @@
 // CLIENT_METADATA_PATH on its public origin.
 
 import type { OAuthClientMetadata } from '@modelcontextprotocol/client';
+import { CLIENT_METADATA_PATH } from '../../config/backend-oauth-schema.ts';
 import type { BackendConfig } from '../../config/backend-schema.ts';
-
-export const CLIENT_METADATA_PATH = '/.well-known/oauth-client/gatehouse.json';
 
 export interface ClientMetadataOptions {
   /** The document's own URL: CIMD requires `client_id` to equal it. */

@@ -5,8 +5,8 @@
 // approved snapshot (`--baseline`), the live tools must also match it.
 
 import { checkFromFindings, skippedCheck, type Finding } from '../../ci-report.ts';
-import { diffSnapshots } from '../../schema-diff.ts';
-import { buildSnapshot } from '../../schema-snapshot.ts';
+import { diffSnapshots } from '../../../schema-diff/schema-diff.ts';
+import { buildSnapshot } from '../../../schema-diff/schema-snapshot.ts';
 import type { JsonObject } from '../../server-connection.ts';
 import type { RedteamCheck } from '../redteam-check.ts';
 

@@ -3,8 +3,8 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffSnapshots } from '../../src/ci-tools/schema-diff.ts';
-import { buildSnapshot, type SchemaSnapshot } from '../../src/ci-tools/schema-snapshot.ts';
+import { diffSnapshots } from '../../src/schema-diff/schema-diff.ts';
+import { buildSnapshot, type SchemaSnapshot } from '../../src/schema-diff/schema-snapshot.ts';
 
 const getCustomer = {
   name: 'get_customer',

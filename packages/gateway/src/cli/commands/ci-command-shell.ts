@@ -4,10 +4,10 @@
 // server), printed as one agent-actionable line.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CommandIo } from '../cli/commands/command-io.ts';
-import { isCiToolError } from './ci-tool-error.ts';
-import type { ClientGeneration } from './server-connection.ts';
-import { parseTarget, type ServerTarget } from './server-target.ts';
+import { isCiToolError } from '../../ci-tools/ci-tool-error.ts';
+import type { ClientGeneration } from '../../ci-tools/server-connection.ts';
+import { parseTarget, type ServerTarget } from '../../ci-tools/server-target.ts';
+import type { CommandIo } from './command-io.ts';
 
 export const EXIT_TOOL_FAILED = 2;
 

@@ -2,11 +2,13 @@
 // canonical form fit to commit and compare (schema-diff.ts). Lists are sorted
 // by name or URI, a schema's `required` by name (it is a set), and fields a
 // listing may vary from one call to the next (cursors, _meta) are left out.
+// Pure: `gatehouse schema` (ci-tools/schema-source.ts) reads and writes the
+// files, the registry (registry/definition-watch.ts) builds them from its catalog.
 
-import { readFile } from 'node:fs/promises';
 import { canonicalize } from './canonical-json.ts';
-import { CiToolError } from './ci-tool-error.ts';
-import type { JsonObject, ServerConnection } from './server-connection.ts';
+
+/** A JSON object as a listing carries it: the shape of a tool, a prompt or a schema before it is checked. */
+export type JsonObject = Record<string, unknown>;
 
 export const SNAPSHOT_FORMAT = 'gatehouse.schema-snapshot/1';
 
@@ -34,17 +36,6 @@ export interface SchemaSnapshot {
   resources: Array<{ uri: string; name?: string; mimeType?: string; description?: string }>;
   resourceTemplates: Array<{ uriTemplate: string; name?: string; mimeType?: string; description?: string }>;
   prompts: SnapshotPrompt[];
-}
-
-/** Lists everything the connected server offers and returns it in canonical form. */
-export async function takeSnapshot(connection: ServerConnection): Promise<SchemaSnapshot> {
-  const [tools, resources, resourceTemplates, prompts] = [
-    await connection.listTools(),
-    await connection.listResources(),
-    await connection.listResourceTemplates(),
-    await connection.listPrompts(),
-  ];
-  return buildSnapshot({ serverInfo: connection.serverInfo, protocolVersion: connection.protocolVersion, tools, resources, resourceTemplates, prompts });
 }
 
 /** Pure: the canonical snapshot of raw listings. */
@@ -113,19 +104,4 @@ function byKey<K extends string>(key: K) {
     const [a, b] = [String(left[key]), String(right[key])];
     return a < b ? -1 : a > b ? 1 : 0;
   };
-}
-
-/** Reads a snapshot file written by `gatehouse schema snapshot`, refusing anything else. */
-export async function readSnapshotFile(path: string): Promise<SchemaSnapshot> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new CiToolError('snapshot_invalid', `cannot read the snapshot ${path}: ${(error as Error).message}; write one with gatehouse schema snapshot TARGET --out ${path}`, { cause: error });
-  }
-  const snapshot = parsed as Partial<SchemaSnapshot>;
-  if (snapshot.format !== SNAPSHOT_FORMAT || !Array.isArray(snapshot.tools)) {
-    throw new CiToolError('snapshot_invalid', `${path} is not a ${SNAPSHOT_FORMAT} snapshot (no "format" or "tools"); write one with gatehouse schema snapshot TARGET --out ${path}`);
-  }
-  return { resources: [], resourceTemplates: [], prompts: [], ...snapshot } as SchemaSnapshot;
 }

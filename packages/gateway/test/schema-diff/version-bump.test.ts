@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { versionStep } from '../../src/ci-tools/version-bump.ts';
+import { versionStep } from '../../src/schema-diff/version-bump.ts';
 
 describe('versionStep', () => {
   const rows: Array<[string, string, boolean]> = [

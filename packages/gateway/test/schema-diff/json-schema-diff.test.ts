@@ -3,7 +3,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffJsonSchema, type SchemaDirection } from '../../src/ci-tools/json-schema-diff.ts';
+import { diffJsonSchema, type SchemaDirection } from '../../src/schema-diff/json-schema-diff.ts';
 
 type Row = [title: string, direction: SchemaDirection, before: object, after: object, expected: string[]];
 
