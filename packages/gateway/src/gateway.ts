@@ -189,7 +189,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const policyRedis = shared.redisClients?.openPolicyRedis(config.session.store, logger);
   let adminUrl: string | undefined;
   const dependencies = policyDependencies({ catalog, identity, gate, redis: policyRedis, approvalUrlBase: () => adminUrl ?? publicBaseUrl, configPath: options.configPath, logger });
-  const built = buildPolicies(config.policies, dependencies);
+  const built = await buildPolicies(config.policies, dependencies);
   if (!built.ok) throw new ConfigError('config_invalid', options.configPath ?? 'gatehouse.yaml', built.problems);
   const policies = built.set;
   catalog.onChange(() => {
