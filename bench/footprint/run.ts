@@ -60,6 +60,7 @@ async function measureProfile(backendUrl: string, spec: (typeof PROFILES)[number
     const fleet = await openClientFleet(gateway.url, 'bench__echo', '2026-07-28', loadConcurrency, nextId, headers);
     try {
       let loadRssBytes = await readRssBytes(pid);
+      const loadStartCpuMs = await readCpuMs(pid);
       const load = startLoad(fleet.clients, { kind: 'duration', durationMs: loadMs }, nextId);
       let isLoading = true;
       const sampling = (async () => {
@@ -69,10 +70,11 @@ async function measureProfile(backendUrl: string, spec: (typeof PROFILES)[number
         }
       })();
       const result = await load.finished;
+      const loadCpuMs = (await readCpuMs(pid)) - loadStartCpuMs;
       isLoading = false;
       await sampling;
       if (result.errors > 0) process.stderr.write(`bench:footprint: ${spec.profile}: ${result.errors} errors, first: ${result.firstError}\n`);
-      return { profile: spec.profile, listeningMs, readyMs, readyCpuMs, idleRssBytes, loadRssBytes, loadRps: result.succeededInWindow / (result.windowMs / 1000), loadErrors: result.errors };
+      return { profile: spec.profile, listeningMs, readyMs, readyCpuMs, idleRssBytes, loadRssBytes, loadRps: result.succeededInWindow / (result.windowMs / 1000), loadCpuUsPerCall: (loadCpuMs * 1000) / Math.max(1, result.succeeded + result.errors), loadErrors: result.errors };
     } finally {
       await fleet.close();
     }
