@@ -5,7 +5,9 @@
 // gateway module with and without the compile cache. About 45 s on two cores;
 // docs/benchmarks.md records its figures. `--root DIR` measures another
 // checkout instead (its cli/main.ts, e.g. main before a change), `--json`
-// adds one machine-readable line.
+// adds one machine-readable line, `--gateway-node-options=--max-semi-space-size=8`
+// starts the gateways (only them: not the backend or this load generator)
+// with those Node/V8 options, to weigh a flag's memory against its rate.
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,7 +28,7 @@ import { readRssBytes } from '../process-memory.ts';
 import { readCpuMs } from '../process-cpu.ts';
 import { formatFootprintReport, footprintGoals, type ImportFootprint, type ProfileFootprint } from './figures.ts';
 
-const { values: options } = parseArgs({ options: { root: { type: 'string' }, json: { type: 'boolean', default: false } } });
+const { values: options } = parseArgs({ options: { root: { type: 'string' }, json: { type: 'boolean', default: false }, 'gateway-node-options': { type: 'string' } } });
 /** This checkout's compile-cached entry, or another checkout's plain CLI for a before/after comparison. */
 const cliEntry = options.root === undefined ? fileURLToPath(new URL('../../packages/gateway/src/cli/gatehouse.mjs', import.meta.url)) : join(options.root, 'packages/gateway/src/cli/main.ts');
 const gatewayModule = join(options.root ?? fileURLToPath(new URL('../../', import.meta.url)), 'packages/gateway/src/gateway.ts');
@@ -58,6 +60,7 @@ async function measureProfile(backendUrl: string, spec: (typeof PROFILES)[number
     const fleet = await openClientFleet(gateway.url, 'bench__echo', '2026-07-28', loadConcurrency, nextId, headers);
     try {
       let loadRssBytes = await readRssBytes(pid);
+      const loadStartCpuMs = await readCpuMs(pid);
       const load = startLoad(fleet.clients, { kind: 'duration', durationMs: loadMs }, nextId);
       let isLoading = true;
       const sampling = (async () => {
@@ -67,10 +70,11 @@ async function measureProfile(backendUrl: string, spec: (typeof PROFILES)[number
         }
       })();
       const result = await load.finished;
+      const loadCpuMs = (await readCpuMs(pid)) - loadStartCpuMs;
       isLoading = false;
       await sampling;
       if (result.errors > 0) process.stderr.write(`bench:footprint: ${spec.profile}: ${result.errors} errors, first: ${result.firstError}\n`);
-      return { profile: spec.profile, listeningMs, readyMs, readyCpuMs, idleRssBytes, loadRssBytes, loadRps: result.succeededInWindow / (result.windowMs / 1000), loadErrors: result.errors };
+      return { profile: spec.profile, listeningMs, readyMs, readyCpuMs, idleRssBytes, loadRssBytes, loadRps: result.succeededInWindow / (result.windowMs / 1000), loadCpuUsPerCall: (loadCpuMs * 1000) / Math.max(1, result.succeeded + result.errors), loadErrors: result.errors };
     } finally {
       await fleet.close();
     }
@@ -110,13 +114,16 @@ async function main(): Promise<number> {
     const importing = await measureImport();
     const backend = await startHttpBackend(backendScripts.v2);
     cleanup.add('the backend', () => backend.close());
+    // Set after the backend started and after the import probes, so that only the gateways inherit it.
+    if (options['gateway-node-options'] !== undefined) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${options['gateway-node-options']}`.trim();
     const nextId = createIdSequence();
     const profiles: ProfileFootprint[] = [];
     for (const spec of PROFILES) {
       process.stderr.write(`bench:footprint: ${spec.profile}\n`);
       profiles.push(await measureProfile(backend.url, spec, nextId));
     }
-    process.stdout.write(`gateway: ${cliEntry}\n${formatFootprintReport(profiles, importing)}\n`);
+    const nodeOptions = options['gateway-node-options'] === undefined ? '' : ` (node options: ${options['gateway-node-options']})`;
+    process.stdout.write(`gateway: ${cliEntry}${nodeOptions}\n${formatFootprintReport(profiles, importing)}\n`);
     if (options.json) {
       const full = profiles.find((profile) => profile.profile === 'full')!;
       process.stdout.write(`${JSON.stringify({ profiles, import: importing, goals: footprintGoals(full) })}\n`);

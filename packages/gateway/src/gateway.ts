@@ -22,7 +22,7 @@ import { buildPolicies } from './policy/registry.ts';
 import { BackendSet } from './runtime/backend-set.ts';
 import { LiveConfig } from './runtime/live-config.ts';
 import { ConfigReloader, type ReloadReport, type ReloadTrigger } from './runtime/config-reloader.ts';
-import { startDiscovery } from './discovery/discovery.ts';
+import type { RunningDiscovery } from './discovery/discovery.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { resolveAuditSettings } from './audit/settings.ts';
 import { authFailureFacts } from './audit/gateway-events.ts';
@@ -189,7 +189,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const policyRedis = shared.redisClients?.openPolicyRedis(config.session.store, logger);
   let adminUrl: string | undefined;
   const dependencies = policyDependencies({ catalog, identity, gate, redis: policyRedis, approvalUrlBase: () => adminUrl ?? publicBaseUrl, configPath: options.configPath, logger });
-  const built = buildPolicies(config.policies, dependencies);
+  const built = await buildPolicies(config.policies, dependencies);
   if (!built.ok) throw new ConfigError('config_invalid', options.configPath ?? 'gatehouse.yaml', built.problems);
   const policies = built.set;
   catalog.onChange(() => {
@@ -276,13 +276,18 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     // The approvals queue outlives a policy reload: held calls stay held.
     buildPolicies: (configs) => buildPolicies(configs, { ...dependencies, ...(router.policies?.approvals === undefined ? {} : { approvals: router.policies.approvals }) }),
     replacePolicies: (next) => router.replacePolicies(next),
-    startDiscovery: (discovery) => startDiscovery(discovery, {
-      logger,
-      metrics,
-      baseDirectory,
-      nameSeparator: config.gateway.nameSeparator,
-      report: (source, found) => backendSet.setDiscovered(source, found),
-    }),
+    // Discovery's sources (Kubernetes, DNS SRV, a directory) are imported only for a config that has any (issue 17).
+    startDiscovery: async (discovery): Promise<RunningDiscovery> => {
+      if (discovery === undefined) return { sources: [], close: async () => {} };
+      const { startDiscovery } = await import('./discovery/discovery.ts');
+      return startDiscovery(discovery, {
+        logger,
+        metrics,
+        baseDirectory,
+        nameSeparator: config.gateway.nameSeparator,
+        report: (source, found) => backendSet.setDiscovered(source, found),
+      });
+    },
   });
   usageConfig = () => live.current;
   await live.startDiscovery();

@@ -3,17 +3,20 @@
 // Redis for shared limits, the approval link's base URL, the authorization
 // rules, and what happens when a pinned tool changes under a reviewed
 // backend (it goes back to review, with the schema diff's verdict).
+// The dry-run caller is imported on the first dry run, so a gateway without
+// policies does not load @bufbuild/cel through it (issue 17).
 
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Catalog } from '../catalog/catalog.ts';
 import { classifyToolChange } from '../ci-tools/tool-change-classification.ts';
-import { dryRunThroughBackends } from '../policy/dry-run-estimate.ts';
+import type { DryRunCall } from '../policy/dry-run-estimate.ts';
 import { MemoryCounterStore } from '../policy/counter-store.ts';
 import type { PinStatus } from '../policy/tool-pinning.ts';
 import type { PolicyDependencies } from '../policy/registry.ts';
 import type { RoutingGate } from '../registry/routing-gate.ts';
 import type { GatewayIdentity } from '../identity/gateway-identity.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { Backend } from '../upstream/backend.ts';
 
 export interface PolicyDependencyOptions {
   catalog: Catalog;
@@ -30,7 +33,7 @@ export function policyDependencies(options: PolicyDependencyOptions): PolicyDepe
   const { catalog, gate, logger } = options;
   return {
     toolDefinitions: (backend: string, tool: string) => catalog.view(backend).toolsByName.get(tool)?.definition as never,
-    dryRun: dryRunThroughBackends((name) => catalog.backend(name)),
+    dryRun: lazyDryRun((name) => catalog.backend(name)),
     ...(options.redis === undefined ? {} : { redis: options.redis }),
     approvalUrlBase: options.approvalUrlBase,
     ...(options.identity.isEnforced ? { authorization: options.identity.authorization } : {}),
@@ -47,5 +50,14 @@ export function policyDependencies(options: PolicyDependencyOptions): PolicyDepe
           .catch((error: unknown) => logger.warn({ backend: status.backend, tool: status.tool, err: error }, 'a changed tool definition could not send its backend back to review; the tool itself stays quarantined'));
       }
     },
+  };
+}
+
+/** dry-run-estimate.ts dryRunThroughBackends, imported on the first dry run. */
+function lazyDryRun(backendOf: (name: string) => Backend | undefined): DryRunCall {
+  let call: Promise<DryRunCall> | undefined;
+  return async (request) => {
+    call ??= import('../policy/dry-run-estimate.ts').then(({ dryRunThroughBackends }) => dryRunThroughBackends(backendOf));
+    return (await call)(request);
   };
 }

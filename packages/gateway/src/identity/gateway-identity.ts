@@ -12,7 +12,7 @@ import type { EmbeddedIdp } from './embedded-idp.ts';
 import { DEMO_AGENTS, DEMO_ALL_SCOPES, DEMO_CONSOLE_CLIENT, DEMO_USERS, demoTenantAgents, demoTenantUsers } from './embedded-idp/demo-directory.ts';
 import { createHttpAuthentication, type HttpAuthentication, type HttpAuthenticationOptions } from './http-authentication.ts';
 import { createResourceMetadataResponder, gatewayResourceIdentifiers, resourceIdentifier, type ResourceMetadataResponse } from './resource-metadata.ts';
-import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
+import type { TokenVerifier } from './token-verifier.ts';
 import { isAuthError, type AuthError } from './auth-error.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from './caller.ts';
@@ -177,6 +177,8 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   const audiences = [...gatewayResourceIdentifiers(options.publicBaseUrl, options.backendNames), ...tenantPaths.map((path) => resourceIdentifier(options.publicBaseUrl, path)), ...(settings.audience === undefined ? [] : [settings.audience])];
   // With tenants, the configured claim names a caller's tenant (identity/caller.ts).
   const claims = { ...settings.verifier.claims, ...(config.tenants === undefined ? {} : { tenantClaim: config.tenants.claim }) };
+  // Loaded here, not at the top: jose (46 modules) only for configs that check tokens (issue 17).
+  const { createTokenVerifier } = await import('./token-verifier.ts');
   const verifier: TokenVerifier = createTokenVerifier({
     ...settings.verifier,
     issuer,

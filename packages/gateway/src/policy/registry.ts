@@ -4,6 +4,13 @@
 // was expected), builds the policies in declared order, and returns them
 // with the chain and the services the gateway wires elsewhere (approvals,
 // tool pins, argument validators). A new policy is one file and one entry.
+//
+// Each type's module is imported the first time a config names the type, and
+// the shared build pieces (CEL conditions in `applies_to`, counters, approvals,
+// pins) only when a config has any policy: a gateway without argument
+// validation never loads ajv, one without policies never loads @bufbuild/cel
+// (about 210 modules together, issue 17; bench/footprint/loaded-modules.ts
+// counts them). That is why building and validating are async.
 
 import { resolve } from 'node:path';
 import type { z } from 'zod';
@@ -14,25 +21,17 @@ import type { Authorization } from '../identity/authorization.ts';
 import type { Caller } from '../identity/caller.ts';
 import type { Policy } from './policy.ts';
 import { createPolicyChain, type PolicyChain } from './chain.ts';
-import { appliesToSchema } from './settings-schema.ts';
+import type { appliesToSchema } from './settings-schema.ts';
 import { compileApplicability, type Applicability } from './applicability.ts';
-import { createScopeCheck, scopeCheckSettings } from './scope-check.ts';
-import { compileToolAccess, createToolAccess, toolAccessSettings, type ToolAccessVerdict } from './tool-access.ts';
-import { ArgumentValidators, argumentValidationSettings, createArgumentValidation } from './argument-validation.ts';
-import { createInputScreening, inputScreeningSettings } from './input-screening.ts';
-import { createRateLimit, rateLimitSettings } from './rate-limit.ts';
-import { createStepBudget, stepBudgetSettings } from './step-budget.ts';
-import { costCeilingSettings, createCostCeiling } from './cost-ceiling.ts';
-import { createRedaction, redactionSettings } from './redaction.ts';
-import { approvalSettings, createApproval } from './approval-policy.ts';
-import { createToolPinning, toolPinningSettings, ToolPins, type PinAcceptance, type ToolPinsOptions } from './tool-pinning.ts';
-import { Approvals, type ApprovalDecisionRecord } from './approval-service.ts';
-import { MemoryCounterStore, type CounterStore } from './counter-store.ts';
-import { RedisCounterStore, type RedisCommands } from './redis-counter-store.ts';
-import { RedisApprovalStore } from './redis-approval-store.ts';
-import { SqlitePinStore, type PinStore } from './pin-store.ts';
+import type { ToolAccessVerdict } from './tool-access.ts';
+import type { ArgumentValidators } from './argument-validation.ts';
+import type { PinAcceptance, ToolPins, ToolPinsOptions } from './tool-pinning.ts';
+import type { Approvals, ApprovalDecisionRecord } from './approval-service.ts';
+import type { CounterStore } from './counter-store.ts';
+import type { RedisCommands } from './redis-counter-store.ts';
+import type { PinStore } from './pin-store.ts';
 import { NO_TOOL_DEFINITIONS, type ToolDefinition, type ToolDefinitions } from './tool-definitions.ts';
-import { DryRunEstimates, type DryRunCall } from './dry-run-estimate.ts';
+import type { DryRunCall, DryRunEstimates } from './dry-run-estimate.ts';
 
 /** What policies may need from the gateway; every field is optional and has a working default. */
 export interface PolicyDependencies {
@@ -70,11 +69,15 @@ interface BuildContext {
   estimates: DryRunEstimates;
 }
 
+type ToolAccessDecider = (caller: Caller | undefined, backend: string, tool: string) => ToolAccessVerdict;
+
 interface PolicyType<Schema extends z.ZodType> {
   settings: Schema;
   /** Methods the policy runs on unless `applies_to.methods` says otherwise. */
   defaultMethods: readonly string[];
   create(name: string, settings: z.output<Schema>, context: BuildContext): Policy;
+  /** tool_access: how its settings hide tools from tools/list. */
+  toolAccessOf?(settings: z.output<Schema>): ToolAccessDecider;
 }
 
 function policyType<Schema extends z.ZodType>(definition: PolicyType<Schema>): PolicyType<z.ZodType> {
@@ -92,50 +95,127 @@ function countersFor(store: 'auto' | 'memory' | 'redis', context: BuildContext):
   return context.redisCounters ?? context.memoryCounters;
 }
 
-const POLICY_TYPES: Readonly<Record<string, PolicyType<z.ZodType>>> = {
-  scope_check: policyType({
-    settings: scopeCheckSettings,
-    defaultMethods: ['tools/call', 'prompts/get', 'resources/read', 'completion/complete'],
-    create: (name, settings, context) => createScopeCheck(name, settings, { authorization: context.dependencies.authorization }),
-  }),
-  tool_access: policyType({ settings: toolAccessSettings, defaultMethods: TOOL_CALLS, create: (name, settings) => createToolAccess(name, settings) }),
-  argument_validation: policyType({
-    settings: argumentValidationSettings,
-    defaultMethods: TOOL_CALLS,
-    create: (name, settings, context) => createArgumentValidation(name, settings, { toolDefinitions: context.toolDefinitions }),
-  }),
-  input_screening: policyType({ settings: inputScreeningSettings, defaultMethods: ['tools/call', 'prompts/get', 'completion/complete'], create: (name, settings) => createInputScreening(name, settings) }),
-  rate_limit: policyType({
-    settings: rateLimitSettings,
-    defaultMethods: ['*'],
-    create: (name, settings, context) => {
-      if (settings.store === 'redis' && context.dependencies.redis === undefined) throw new SettingsError(['store'], 'expected "memory" or "auto": this gateway has no Redis connection (set session_store to a redis:// URL)');
-      const redisClient = settings.store === 'memory' ? undefined : context.dependencies.redis;
-      return createRateLimit(name, settings, { redisClient, now: context.dependencies.now });
-    },
-  }),
-  step_budget: policyType({
-    settings: stepBudgetSettings,
-    defaultMethods: TOOL_CALLS,
-    create: (name, settings, context) => createStepBudget(name, settings, { counters: countersFor(settings.store, context), now: context.dependencies.now }),
-  }),
-  cost_per_session: policyType({
-    settings: costCeilingSettings,
-    defaultMethods: TOOL_CALLS,
-    create: (name, settings, context) => createCostCeiling(name, settings, { counters: countersFor(settings.store, context), estimates: context.estimates, now: context.dependencies.now }),
-  }),
-  response_filter: policyType({ settings: redactionSettings, defaultMethods: ['tools/call', 'resources/read', 'prompts/get'], create: (name, settings) => createRedaction(name, settings) }),
-  approval: policyType({
-    settings: approvalSettings,
-    defaultMethods: TOOL_CALLS,
-    create: (name, settings, context) => createApproval(name, settings, { approvals: context.approvals(), estimates: context.estimates, now: context.dependencies.now }),
-  }),
-  tool_pinning: policyType({
-    settings: toolPinningSettings,
-    defaultMethods: TOOL_CALLS,
-    create: (name, settings, context) => createToolPinning(name, context.pins(settings.path, settings.mode)),
-  }),
+/** Each type's module, imported on first use (see the header). */
+const POLICY_TYPES: Readonly<Record<string, () => Promise<PolicyType<z.ZodType>>>> = {
+  scope_check: async () => {
+    const { createScopeCheck, scopeCheckSettings } = await import('./scope-check.ts');
+    return policyType({
+      settings: scopeCheckSettings,
+      defaultMethods: ['tools/call', 'prompts/get', 'resources/read', 'completion/complete'],
+      create: (name, settings, context) => createScopeCheck(name, settings, { authorization: context.dependencies.authorization }),
+    });
+  },
+  tool_access: async () => {
+    const { compileToolAccess, createToolAccess, toolAccessSettings } = await import('./tool-access.ts');
+    return policyType({ settings: toolAccessSettings, defaultMethods: TOOL_CALLS, create: (name, settings) => createToolAccess(name, settings), toolAccessOf: compileToolAccess });
+  },
+  argument_validation: async () => {
+    const { argumentValidationSettings, createArgumentValidation } = await import('./argument-validation.ts');
+    return policyType({
+      settings: argumentValidationSettings,
+      defaultMethods: TOOL_CALLS,
+      create: (name, settings, context) => createArgumentValidation(name, settings, { toolDefinitions: context.toolDefinitions }),
+    });
+  },
+  input_screening: async () => {
+    const { createInputScreening, inputScreeningSettings } = await import('./input-screening.ts');
+    return policyType({ settings: inputScreeningSettings, defaultMethods: ['tools/call', 'prompts/get', 'completion/complete'], create: (name, settings) => createInputScreening(name, settings) });
+  },
+  rate_limit: async () => {
+    const { createRateLimit, rateLimitSettings } = await import('./rate-limit.ts');
+    return policyType({
+      settings: rateLimitSettings,
+      defaultMethods: ['*'],
+      create: (name, settings, context) => {
+        if (settings.store === 'redis' && context.dependencies.redis === undefined) throw new SettingsError(['store'], 'expected "memory" or "auto": this gateway has no Redis connection (set session_store to a redis:// URL)');
+        const redisClient = settings.store === 'memory' ? undefined : context.dependencies.redis;
+        return createRateLimit(name, settings, { redisClient, now: context.dependencies.now });
+      },
+    });
+  },
+  step_budget: async () => {
+    const { createStepBudget, stepBudgetSettings } = await import('./step-budget.ts');
+    return policyType({
+      settings: stepBudgetSettings,
+      defaultMethods: TOOL_CALLS,
+      create: (name, settings, context) => createStepBudget(name, settings, { counters: countersFor(settings.store, context), now: context.dependencies.now }),
+    });
+  },
+  cost_per_session: async () => {
+    const { costCeilingSettings, createCostCeiling } = await import('./cost-ceiling.ts');
+    return policyType({
+      settings: costCeilingSettings,
+      defaultMethods: TOOL_CALLS,
+      create: (name, settings, context) => createCostCeiling(name, settings, { counters: countersFor(settings.store, context), estimates: context.estimates, now: context.dependencies.now }),
+    });
+  },
+  response_filter: async () => {
+    const { createRedaction, redactionSettings } = await import('./redaction.ts');
+    return policyType({ settings: redactionSettings, defaultMethods: ['tools/call', 'resources/read', 'prompts/get'], create: (name, settings) => createRedaction(name, settings) });
+  },
+  approval: async () => {
+    const { approvalSettings, createApproval } = await import('./approval-policy.ts');
+    return policyType({
+      settings: approvalSettings,
+      defaultMethods: TOOL_CALLS,
+      create: (name, settings, context) => createApproval(name, settings, { approvals: context.approvals(), estimates: context.estimates, now: context.dependencies.now }),
+    });
+  },
+  tool_pinning: async () => {
+    const { createToolPinning, toolPinningSettings } = await import('./tool-pinning.ts');
+    return policyType({
+      settings: toolPinningSettings,
+      defaultMethods: TOOL_CALLS,
+      create: (name, settings, context) => createToolPinning(name, context.pins(settings.path, settings.mode)),
+    });
+  },
 };
+
+const loadedTypes = new Map<string, Promise<PolicyType<z.ZodType>>>();
+
+function loadPolicyType(type: string): Promise<PolicyType<z.ZodType>> {
+  let loading = loadedTypes.get(type);
+  if (loading === undefined) {
+    loading = POLICY_TYPES[type]!();
+    loadedTypes.set(type, loading);
+  }
+  return loading;
+}
+
+/** What building any policy needs besides its own type: the `applies_to` schema (CEL), counters, approvals, pins, estimates. */
+async function importBuildPieces() {
+  const [settingsSchema, counterStore, redisCounterStore, approvalService, redisApprovalStore, pinStore, toolPinning, dryRunEstimate] = await Promise.all([
+    import('./settings-schema.ts'),
+    import('./counter-store.ts'),
+    import('./redis-counter-store.ts'),
+    import('./approval-service.ts'),
+    import('./redis-approval-store.ts'),
+    import('./pin-store.ts'),
+    import('./tool-pinning.ts'),
+    import('./dry-run-estimate.ts'),
+  ]);
+  return {
+    appliesToSchema: settingsSchema.appliesToSchema,
+    MemoryCounterStore: counterStore.MemoryCounterStore,
+    RedisCounterStore: redisCounterStore.RedisCounterStore,
+    Approvals: approvalService.Approvals,
+    RedisApprovalStore: redisApprovalStore.RedisApprovalStore,
+    SqlitePinStore: pinStore.SqlitePinStore,
+    ToolPins: toolPinning.ToolPins,
+    DryRunEstimates: dryRunEstimate.DryRunEstimates,
+  };
+}
+
+type BuildPieces = Awaited<ReturnType<typeof importBuildPieces>>;
+let buildPieces: Promise<BuildPieces> | undefined;
+
+/** The known types the configs name, loaded, with the shared pieces; nothing is imported for an empty list. */
+async function loadFor(configs: readonly PolicyConfig[]): Promise<{ pieces: BuildPieces | undefined; types: ReadonlyMap<string, PolicyType<z.ZodType>> }> {
+  if (configs.length === 0) return { pieces: undefined, types: new Map() };
+  const names = [...new Set(configs.map((config) => resolvePolicyType(config.type)).filter((type) => type !== undefined))];
+  const [pieces, ...types] = await Promise.all([buildPieces ??= importBuildPieces(), ...names.map(loadPolicyType)]);
+  return { pieces, types: new Map(names.map((name, index) => [name, types[index]!])) };
+}
 
 /** Other names users' policy files write for the same types. */
 const POLICY_TYPE_ALIASES: Readonly<Record<string, string>> = {
@@ -178,9 +258,10 @@ function resolvePolicyType(type: string): string | undefined {
   return canonical in POLICY_TYPES ? canonical : undefined;
 }
 
-type ToolAccessDecider = (caller: Caller | undefined, backend: string, tool: string) => ToolAccessVerdict;
-
-export function buildPolicies(configs: readonly PolicyConfig[], dependencies: PolicyDependencies = {}): BuildResult {
+export async function buildPolicies(configs: readonly PolicyConfig[], dependencies: PolicyDependencies = {}): Promise<BuildResult> {
+  const { pieces, types } = await loadFor(configs);
+  if (pieces === undefined) return { ok: true, set: policySet([], [], dependencies.approvals, undefined, undefined, [], dependencies.toolDefinitions ?? NO_TOOL_DEFINITIONS) };
+  const { MemoryCounterStore, RedisCounterStore, Approvals, RedisApprovalStore, SqlitePinStore, ToolPins, DryRunEstimates } = pieces;
   const problems: ConfigProblem[] = [];
   const opened: { close(): void }[] = [];
   let approvals = dependencies.approvals;
@@ -224,7 +305,7 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
   let argumentValidators: ArgumentValidators | undefined;
   configs.forEach((config, index) => {
     const at = (path: readonly KeyPathSegment[]) => formatKeyPath([...(config.keyPath ?? ['policies', index]), ...path]);
-    const checked = checkPolicy(config, index, dependencies.redis !== undefined, problems);
+    const checked = checkPolicy(config, index, dependencies.redis !== undefined, { pieces, types }, problems);
     if (checked === undefined) return;
     const { type, definition, appliesTo, settings } = checked;
     let policy: Policy;
@@ -238,7 +319,7 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
     }
     const applicability = forTenant(config.tenant, compileApplicability(appliesTo, definition.defaultMethods));
     if (applicability !== undefined) policy = { ...policy, appliesTo: applicability };
-    if (type === 'tool_access') toolAccess.push(toolAccessForTenant(config.tenant, compileToolAccess(settings as z.output<typeof toolAccessSettings>)));
+    if (definition.toolAccessOf !== undefined) toolAccess.push(toolAccessForTenant(config.tenant, definition.toolAccessOf(settings)));
     if (type === 'argument_validation') argumentValidators ??= (policy as unknown as { validators?: ArgumentValidators }).validators;
     policies.push(policy);
   });
@@ -247,8 +328,19 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
     for (const store of opened) store.close();
     return { ok: false, problems };
   }
-  const pins = pinsByPath.values().next().value;
-  const set: PolicySet = {
+  return { ok: true, set: policySet(policies, toolAccess, approvals, pinsByPath.values().next().value, argumentValidators, opened, context.toolDefinitions) };
+}
+
+function policySet(
+  policies: readonly Policy[],
+  toolAccess: readonly ToolAccessDecider[],
+  approvals: Approvals | undefined,
+  pins: ToolPins | undefined,
+  argumentValidators: ArgumentValidators | undefined,
+  opened: readonly { close(): void }[],
+  toolDefinitions: ToolDefinitions,
+): PolicySet {
+  return {
     policies,
     chain: createPolicyChain(policies),
     approvals,
@@ -260,7 +352,7 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
       return items.filter((item) => {
         const ref = refOf(item);
         if (ref === undefined) return true;
-        if (pins !== undefined && pins.isQuarantined(ref.backend, ref.tool, ref.definition ?? context.toolDefinitions(ref.backend, ref.tool))) return false;
+        if (pins !== undefined && pins.isQuarantined(ref.backend, ref.tool, ref.definition ?? toolDefinitions(ref.backend, ref.tool))) return false;
         for (const decide of toolAccess) if (!decide(caller, ref.backend, ref.tool).isAllowed) return false;
         return true;
       });
@@ -270,7 +362,6 @@ export function buildPolicies(configs: readonly PolicyConfig[], dependencies: Po
       for (const store of opened) store.close();
     },
   };
-  return { ok: true, set };
 }
 
 interface CheckedPolicy {
@@ -287,16 +378,16 @@ interface CheckedPolicy {
  * that needs Redis where there is none. Problems are appended; `undefined`
  * when there were any.
  */
-function checkPolicy(config: PolicyConfig, index: number, hasRedis: boolean, problems: ConfigProblem[]): CheckedPolicy | undefined {
+function checkPolicy(config: PolicyConfig, index: number, hasRedis: boolean, loaded: { pieces: BuildPieces; types: ReadonlyMap<string, PolicyType<z.ZodType>> }, problems: ConfigProblem[]): CheckedPolicy | undefined {
   const at = (path: readonly KeyPathSegment[]) => formatKeyPath([...(config.keyPath ?? ['policies', index]), ...path]);
   const type = resolvePolicyType(config.type);
   if (type === undefined) {
     problems.push({ path: at(['type']), message: `unknown policy type "${config.type}"; expected one of ${Object.keys(POLICY_TYPES).join(', ')} (or ${Object.keys(POLICY_TYPE_ALIASES).join(', ')})` });
     return undefined;
   }
-  const definition = POLICY_TYPES[type]!;
+  const definition = loaded.types.get(type)!;
   const { applies_to: appliesToInput, ...settingsInput } = config.settings;
-  const appliesTo = appliesToSchema.optional().safeParse(appliesToInput);
+  const appliesTo = loaded.pieces.appliesToSchema.optional().safeParse(appliesToInput);
   const settings = definition.settings.safeParse(settingsInput);
   if (!appliesTo.success) problems.push(...describe(appliesTo.error.issues, appliesToInput, (path) => at(['settings', 'applies_to', ...path])));
   if (!settings.success) problems.push(...describe(settings.error.issues, settingsInput, (path) => at(['settings', ...path])));
@@ -328,9 +419,11 @@ function toolAccessForTenant(tenant: string | undefined, decide: ToolAccessDecid
  * opened). `hasRedis`: whether the gateway would have a Redis connection
  * (`session_store` is a redis:// URL). Problems use the config's format.
  */
-export function validatePolicies(configs: readonly PolicyConfig[], options: { hasRedis: boolean }): ConfigProblem[] {
+export async function validatePolicies(configs: readonly PolicyConfig[], options: { hasRedis: boolean }): Promise<ConfigProblem[]> {
+  const { pieces, types } = await loadFor(configs);
   const problems: ConfigProblem[] = [];
-  configs.forEach((config, index) => checkPolicy(config, index, options.hasRedis, problems));
+  if (pieces === undefined) return problems;
+  configs.forEach((config, index) => checkPolicy(config, index, options.hasRedis, { pieces, types }, problems));
   return problems;
 }
 

@@ -17,8 +17,8 @@ import type { BackendSet } from './backend-set.ts';
 export interface LiveConfigOptions {
   initial: GatewayConfig;
   backends: BackendSet;
-  /** Builds a policy set for new settings, carrying over what must survive (approvals, counters). */
-  buildPolicies(configs: readonly PolicyConfig[]): BuildResult;
+  /** Builds a policy set for new settings, carrying over what must survive (approvals, counters); async because a newly named policy type is imported then. */
+  buildPolicies(configs: readonly PolicyConfig[]): Promise<BuildResult>;
   /** Swaps the set the router reads per exchange; resolves with the old set once no exchange uses it. */
   replacePolicies(next: PolicySet): Promise<PolicySet | undefined>;
   startDiscovery(config: DiscoveryConfig | undefined): Promise<RunningDiscovery>;
@@ -62,7 +62,7 @@ export class LiveConfig {
     if (diff.isEmpty) return diff;
     let policies: PolicySet | undefined;
     if (diff.isPolicyChanged) {
-      const built = this.#options.buildPolicies(next.policies);
+      const built = await this.#options.buildPolicies(next.policies);
       if (!built.ok) throw new ConfigError('config_invalid', this.#options.configFile, built.problems);
       policies = built.set;
     }

@@ -55,9 +55,9 @@ describe('tenants section', () => {
     });
   }
 
-  it('reports a tenant policy\'s problems at its own key', () => {
+  it('reports a tenant policy\'s problems at its own key', async () => {
     const loaded = parse('  list:\n    - name: sales\n      policies:\n        - { name: slow, type: rate_limit }\n');
-    const problems = validatePolicies(loaded.config.policies, { hasRedis: false });
+    const problems = await validatePolicies(loaded.config.policies, { hasRedis: false });
     assert.ok(problems.some((problem) => problem.path.startsWith('tenants.list[0].policies[0].settings')), JSON.stringify(problems));
   });
 

@@ -24,8 +24,8 @@ const policies: PolicyConfig[] = [
   { name: 'pii_redaction', type: 'response_filter', settings: { patterns: ['ssn', 'credit_card', 'full_email'] } },
 ];
 
-function build(configs: PolicyConfig[]) {
-  const built = buildPolicies(configs, { toolDefinitions: table.lookup, pinStore: new MemoryPinStore() });
+async function build(configs: PolicyConfig[]) {
+  const built = await buildPolicies(configs, { toolDefinitions: table.lookup, pinStore: new MemoryPinStore() });
   if (!built.ok) throw new Error(JSON.stringify(built.problems));
   return built.set.chain;
 }
@@ -48,9 +48,9 @@ async function measure(label: string, run: (index: number) => unknown): Promise<
   process.stdout.write(`${label.padEnd(58)} ${best.toFixed(0).padStart(7)} ns/op\n`);
 }
 
-const full = build(policies);
-const syncOnly = build(policies.filter((policy) => policy.type !== 'rate_limit'));
-const redactionOnly = build(policies.filter((policy) => policy.type === 'response_filter'));
+const full = await build(policies);
+const syncOnly = await build(policies.filter((policy) => policy.type !== 'rate_limit'));
+const redactionOnly = await build(policies.filter((policy) => policy.type === 'response_filter'));
 const pool = exchanges();
 
 process.stdout.write(`node ${process.version}, best of 5 rounds of ${iterations} calls\n`);
@@ -78,7 +78,7 @@ if (redisUrl !== undefined) {
   const client = createClient({ url: redisUrl });
   await client.connect();
   const suffix = Math.random().toString(36).slice(2);
-  const withRedis = buildPolicies(policies.map((policy) => ({ ...policy, name: `${policy.name}_${suffix}` })), { toolDefinitions: table.lookup, pinStore: new MemoryPinStore(), redis: client });
+  const withRedis = await buildPolicies(policies.map((policy) => ({ ...policy, name: `${policy.name}_${suffix}` })), { toolDefinitions: table.lookup, pinStore: new MemoryPinStore(), redis: client });
   if (!withRedis.ok) throw new Error(JSON.stringify(withRedis.problems));
   const redisIterations = Math.max(1000, Math.floor(iterations / 20));
   let best = Infinity;

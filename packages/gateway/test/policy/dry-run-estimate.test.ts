@@ -185,28 +185,28 @@ describe('an approval rule with estimate: dry_run', () => {
 });
 
 describe('estimate rules at load', () => {
-  test('refuses a condition that reads estimate in a rule without estimate: dry_run', () => {
-    const built = buildPolicies([{ name: 'mass_email_approval', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', when: 'estimate.recipient_count > 1000' }] } }]);
+  test('refuses a condition that reads estimate in a rule without estimate: dry_run', async () => {
+    const built = await buildPolicies([{ name: 'mass_email_approval', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', when: 'estimate.recipient_count > 1000' }] } }]);
     assert.equal(built.ok, false);
     assert.deepEqual(built.ok ? [] : built.problems, [{ path: 'policies[0].settings.rules[0].when', message: 'the condition reads estimate, which only a rule with `estimate: dry_run` has: add it to the rule' }]);
   });
 
-  test('refuses estimate in conditions outside approval rules', () => {
-    const built = buildPolicies([{ name: 'budget', type: 'step_budget', settings: { max_steps: 5, applies_to: { when: 'estimate.cost_usd > 1.0' } } }]);
+  test('refuses estimate in conditions outside approval rules', async () => {
+    const built = await buildPolicies([{ name: 'budget', type: 'step_budget', settings: { max_steps: 5, applies_to: { when: 'estimate.cost_usd > 1.0' } } }]);
     assert.equal(built.ok, false);
     assert.match(built.ok ? '' : built.problems[0]!.message, /unknown name "estimate"; conditions can use caller, tool, backend, method, args, session, now \(estimate only in an approval rule with `estimate: dry_run`\)/);
   });
 
-  test('refuses an unknown estimate source and on_estimate_error', () => {
-    const built = buildPolicies([{ name: 'a', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', estimate: 'guess', on_estimate_error: 'allow' }] } }]);
+  test('refuses an unknown estimate source and on_estimate_error', async () => {
+    const built = await buildPolicies([{ name: 'a', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', estimate: 'guess', on_estimate_error: 'allow' }] } }]);
     assert.equal(built.ok, false);
     assert.deepEqual((built.ok ? [] : built.problems).map((problem) => problem.path), ['policies[0].settings.rules[0].estimate', 'policies[0].settings.rules[0].on_estimate_error']);
   });
 });
 
 describe('a cost ceiling with estimate_costs', () => {
-  function costCeiling(call: DryRunCall | undefined, settings: Record<string, unknown> = {}, withDryRun = true) {
-    const built = buildPolicies([{ name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 5, tool_costs: { send_mass_email: 0.5 }, estimate_costs: ['crm/send_mass_email'], ...settings } }], {
+  async function costCeiling(call: DryRunCall | undefined, settings: Record<string, unknown> = {}, withDryRun = true) {
+    const built = await buildPolicies([{ name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 5, tool_costs: { send_mass_email: 0.5 }, estimate_costs: ['crm/send_mass_email'], ...settings } }], {
       ...(call === undefined ? {} : { dryRun: call }),
       toolDefinitions: (_backend, tool) => (tool === 'send_mass_email' ? massEmailDefinition(withDryRun) : undefined),
     });
@@ -215,7 +215,7 @@ describe('a cost ceiling with estimate_costs', () => {
   }
 
   test('charges what the backend estimates and refuses the call that would pass max_usd', async () => {
-    const policy = costCeiling(honestCrm().call);
+    const policy = await costCeiling(honestCrm().call);
     const exchange = massEmail({ segment: 'newsletter', recipient_count: 2400 });
     const first = await policy.onRequest!(exchange);
     assert.equal(first.decision, 'allow');
@@ -230,7 +230,7 @@ describe('a cost ceiling with estimate_costs', () => {
   });
 
   test('refuses with estimate_unavailable when the backend offers no dry run', async () => {
-    const decision = await costCeiling(honestCrm().call, {}, false).onRequest!(massEmail({ segment: 'all', recipient_count: 12 }));
+    const decision = await (await costCeiling(honestCrm().call, {}, false)).onRequest!(massEmail({ segment: 'all', recipient_count: 12 }));
     assert.equal(decision.decision, 'deny');
     assert.equal(decision.error?.code, 'estimate_unavailable');
     assert.match(decision.reason!, /^Policy "cost_ceiling" charges calls to "send_mass_email" what the backend's own estimate says and could not get one \(tool "send_mass_email" of backend "crm" does not declare/);
@@ -238,7 +238,7 @@ describe('a cost ceiling with estimate_costs', () => {
 
   test('charges the configured price instead with on_estimate_error: tool_cost', async () => {
     const backend = fakeBackend(() => ({ structuredContent: { dry_run: true, estimate: { recipient_count: 12 } } }));
-    const decision = await costCeiling(backend.call, { on_estimate_error: 'tool_cost' }).onRequest!(massEmail({ segment: 'all', recipient_count: 12 }));
+    const decision = await (await costCeiling(backend.call, { on_estimate_error: 'tool_cost' })).onRequest!(massEmail({ segment: 'all', recipient_count: 12 }));
     assert.equal(decision.decision, 'allow');
     assert.equal(decision.details?.cost_usd, 0.5);
     assert.equal(decision.details?.estimate_error, 'the estimate has no "cost_usd" number of at least 0');
@@ -246,7 +246,7 @@ describe('a cost ceiling with estimate_costs', () => {
 
   test('asks for one dry run per call when an approval rule and the cost ceiling both need the estimate', async () => {
     const backend = honestCrm();
-    const built = buildPolicies([
+    const built = await buildPolicies([
       { name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 5, estimate_costs: ['send_mass_email'] } },
       { name: 'mass_email_approval', type: 'approval', settings: { rules: [RULE] } },
     ], { dryRun: backend.call, toolDefinitions: () => massEmailDefinition(true) });
@@ -278,13 +278,13 @@ describe('a cost ceiling with estimate_costs', () => {
 });
 
 describe('estimate keys where they have no effect', () => {
-  test('refuses on_estimate_error in an approval rule without estimate: dry_run', () => {
-    const built = buildPolicies([{ name: 'a', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count > 1000', on_estimate_error: 'deny' }] } }]);
+  test('refuses on_estimate_error in an approval rule without estimate: dry_run', async () => {
+    const built = await buildPolicies([{ name: 'a', type: 'approval', settings: { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count > 1000', on_estimate_error: 'deny' }] } }]);
     assert.deepEqual(built.ok ? [] : built.problems, [{ path: 'policies[0].settings.rules[0].on_estimate_error', message: 'on_estimate_error has no effect without `estimate: dry_run` on the rule: add it, or remove on_estimate_error' }]);
   });
 
-  test('refuses on_estimate_error in a cost ceiling without estimate_costs', () => {
-    const built = buildPolicies([{ name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 1, on_estimate_error: 'tool_cost' } }]);
+  test('refuses on_estimate_error in a cost ceiling without estimate_costs', async () => {
+    const built = await buildPolicies([{ name: 'cost_ceiling', type: 'cost_per_session', settings: { max_usd: 1, on_estimate_error: 'tool_cost' } }]);
     assert.deepEqual(built.ok ? [] : built.problems, [{ path: 'policies[0].settings.on_estimate_error', message: 'on_estimate_error has no effect without estimate_costs: list the tools priced by their estimate, or remove on_estimate_error' }]);
   });
 });

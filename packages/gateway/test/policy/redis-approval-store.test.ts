@@ -42,7 +42,7 @@ describe('approvals shared through Redis', { skip }, () => {
       const client = connect();
       await client.connect();
       clients.push(client);
-      const built = buildPolicies([{
+      const built = await buildPolicies([{
         name: 'mass_email_approval',
         type: 'approval',
         settings: { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count > 1000' }], hold_timeout_seconds: 5 },

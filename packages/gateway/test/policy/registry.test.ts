@@ -13,8 +13,8 @@ function problemsOf(result: BuildResult) {
 }
 
 describe('policy registry', () => {
-  test('accepts the seed\'s example policies by their names and settings', () => {
-    const result = buildPolicies([
+  test('accepts the seed\'s example policies by their names and settings', async () => {
+    const result = await buildPolicies([
       policy('rate_limit_per_user', 'rate_limit', { requests_per_minute: 60 }),
       policy('cost_ceiling', 'cost_per_session', { max_usd: 10.0 }),
       policy('pii_redaction', 'response_filter', { patterns: ['ssn', 'credit_card', 'full_email'] }),
@@ -26,32 +26,32 @@ describe('policy registry', () => {
     assert.equal(result.set.chain.hasResponseHooks, true);
   });
 
-  test('names the policy, the settings key and what was expected', () => {
-    const problems = problemsOf(buildPolicies([
+  test('names the policy, the settings key and what was expected', async () => {
+    const problems = problemsOf(await buildPolicies([
       policy('ok', 'rate_limit', { requests_per_minute: 60 }),
       policy('limits', 'rate_limit', { requests_per_minute: 'lots' }),
     ]));
     assert.deepEqual(problems, [{ path: 'policies[1].settings.requests_per_minute', message: 'expected a whole number from 1 to 1000000000, got "lots"' }]);
   });
 
-  test('reports a missing required setting as required', () => {
-    const problems = problemsOf(buildPolicies([policy('budget', 'step_budget', {})]));
+  test('reports a missing required setting as required', async () => {
+    const problems = problemsOf(await buildPolicies([policy('budget', 'step_budget', {})]));
     assert.deepEqual(problems, [{ path: 'policies[0].settings.max_steps', message: 'required: expected a whole number from 1 to 100000000, got nothing' }]);
   });
 
-  test('refuses an unknown policy type, listing the known ones', () => {
-    const [problem] = problemsOf(buildPolicies([policy('x', 'rate_limiter', {})]));
+  test('refuses an unknown policy type, listing the known ones', async () => {
+    const [problem] = problemsOf(await buildPolicies([policy('x', 'rate_limiter', {})]));
     assert.equal(problem?.path, 'policies[0].type');
     assert.match(problem!.message, /^unknown policy type "rate_limiter"; expected one of scope_check, tool_access, .*rate_limit/);
   });
 
-  test('refuses an unknown settings key', () => {
-    const problems = problemsOf(buildPolicies([policy('pii', 'response_filter', { patterns: ['ssn'], pattern: ['x'] })]));
+  test('refuses an unknown settings key', async () => {
+    const problems = problemsOf(await buildPolicies([policy('pii', 'response_filter', { patterns: ['ssn'], pattern: ['x'] })]));
     assert.deepEqual(problems, [{ path: 'policies[0].settings.pattern', message: 'unknown key (see docs/policies.md for this type\'s settings)' }]);
   });
 
-  test('refuses a bad CEL condition with its exact place', () => {
-    const problems = problemsOf(buildPolicies([policy('mass_email_approval', 'approval', { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count >> 1000' }] })]));
+  test('refuses a bad CEL condition with its exact place', async () => {
+    const problems = problemsOf(await buildPolicies([policy('mass_email_approval', 'approval', { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count >> 1000' }] })]));
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.path, 'policies[0].settings.rules[0].when');
     assert.match(problems[0]!.message, /^invalid CEL at line 1, column 22: found > but expecting end of input/);
@@ -65,34 +65,34 @@ describe('policy registry', () => {
     ['a misspelt key', { approvers: 2 }, 'policies[0].settings.rules[0].approvers', 'unknown key (see docs/policies.md for this type\'s settings)'],
   ];
   for (const [name, rule, path, message] of approvalTiers) {
-    test(`refuses an approval rule with ${name}, naming the key and what was expected`, () => {
-      const problems = problemsOf(buildPolicies([policy('payment_approval', 'approval', { rules: [{ tool: 'pay', ...rule }] })]));
+    test(`refuses an approval rule with ${name}, naming the key and what was expected`, async () => {
+      const problems = problemsOf(await buildPolicies([policy('payment_approval', 'approval', { rules: [{ tool: 'pay', ...rule }] })]));
       assert.deepEqual(problems, [{ path, message }]);
     });
   }
 
-  test('accepts an approval rule needing two approvers with a role', () => {
-    assert.ok(buildPolicies([policy('payment_approval', 'approval', { rules: [{ tool: 'pay', approvers_required: 2, approver_role: 'finance' }] })]).ok);
+  test('accepts an approval rule needing two approvers with a role', async () => {
+    assert.ok((await buildPolicies([policy('payment_approval', 'approval', { rules: [{ tool: 'pay', approvers_required: 2, approver_role: 'finance' }] })])).ok);
   });
 
-  test('refuses a bad regular expression with the engine\'s reason', () => {
-    const problems = problemsOf(buildPolicies([policy('pii', 'response_filter', { custom: [{ name: 'ticket', pattern: 'TICKET-(\\d+' }] })]));
+  test('refuses a bad regular expression with the engine\'s reason', async () => {
+    const problems = problemsOf(await buildPolicies([policy('pii', 'response_filter', { custom: [{ name: 'ticket', pattern: 'TICKET-(\\d+' }] })]));
     assert.equal(problems[0]!.path, 'policies[0].settings.custom[0].pattern');
     assert.match(problems[0]!.message, /^expected a valid regular expression: .*Unterminated group/);
   });
 
-  test('refuses a bad applies_to like any other setting', () => {
-    const problems = problemsOf(buildPolicies([policy('pii', 'response_filter', { applies_to: { when: 'tool ==' } })]));
+  test('refuses a bad applies_to like any other setting', async () => {
+    const problems = problemsOf(await buildPolicies([policy('pii', 'response_filter', { applies_to: { when: 'tool ==' } })]));
     assert.equal(problems[0]!.path, 'policies[0].settings.applies_to.when');
   });
 
-  test('refuses a Redis store when the gateway has no Redis connection', () => {
-    const problems = problemsOf(buildPolicies([policy('budget', 'step_budget', { max_steps: 5, store: 'redis' })]));
+  test('refuses a Redis store when the gateway has no Redis connection', async () => {
+    const problems = problemsOf(await buildPolicies([policy('budget', 'step_budget', { max_steps: 5, store: 'redis' })]));
     assert.deepEqual(problems.map((problem) => problem.path), ['policies[0].settings.store']);
   });
 
-  test('reports every problem of every policy in one pass', () => {
-    const problems = problemsOf(buildPolicies([
+  test('reports every problem of every policy in one pass', async () => {
+    const problems = problemsOf(await buildPolicies([
       policy('a', 'rate_limit', { requests_per_minute: 0 }),
       policy('b', 'nope', {}),
       policy('c', 'cost_ceiling', { max_usd: -1 }),
@@ -101,7 +101,7 @@ describe('policy registry', () => {
   });
 
   test('applies_to narrows a policy to roles and tools', async () => {
-    const result = buildPolicies([policy('support_limit', 'step_budget', { max_steps: 1, applies_to: { roles: ['support'], tools: ['crm/send_*'] } })]);
+    const result = await buildPolicies([policy('support_limit', 'step_budget', { max_steps: 1, applies_to: { roles: ['support'], tools: ['crm/send_*'] } })]);
     assert.ok(result.ok);
     if (!result.ok) return;
     const support = makeCaller({ agent: 'support', roles: ['support'] });
@@ -116,9 +116,9 @@ describe('policy registry', () => {
     assert.equal(run('send_email', makeCaller({ agent: 'research', roles: ['research'] })).exchange.decisions.length, 0, 'other roles are out of scope');
   });
 
-  test('builds the services the gateway wires elsewhere and filters lists by pins and tool access', () => {
+  test('builds the services the gateway wires elsewhere and filters lists by pins and tool access', async () => {
     const table = toolTable();
-    const result = buildPolicies([
+    const result = await buildPolicies([
       policy('access', 'tool_access', { rules: [{ roles: ['research'], deny: ['send_*'] }] }),
       policy('approvals', 'approval', { rules: [{ tool: 'send_mass_email', when: 'args.recipient_count > 1000' }] }),
       policy('pins', 'tool_pinning', {}),

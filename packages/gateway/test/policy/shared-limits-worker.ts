@@ -12,15 +12,15 @@ const calls = Number(callsText);
 const client = createClient({ url });
 await client.connect();
 
-const chainOf = (config: PolicyConfig) => {
-  const built = buildPolicies([config], { redis: client });
+const chainOf = async (config: PolicyConfig) => {
+  const built = await buildPolicies([config], { redis: client });
   if (!built.ok) throw new Error(JSON.stringify(built.problems));
   return built.set.chain;
 };
 const chains = {
-  rate_limit: chainOf({ name: `rate_${suffix}`, type: 'rate_limit', settings: { requests_per_minute: 7 } }),
-  step_budget: chainOf({ name: `steps_${suffix}`, type: 'step_budget', settings: { max_steps: 5, run_key: ['sid'] } }),
-  cost_ceiling: chainOf({ name: `cost_${suffix}`, type: 'cost_per_session', settings: { max_usd: 1.0, tool_costs: { send_email: 0.25 }, run_key: ['sid'] } }),
+  rate_limit: await chainOf({ name: `rate_${suffix}`, type: 'rate_limit', settings: { requests_per_minute: 7 } }),
+  step_budget: await chainOf({ name: `steps_${suffix}`, type: 'step_budget', settings: { max_steps: 5, run_key: ['sid'] } }),
+  cost_ceiling: await chainOf({ name: `cost_${suffix}`, type: 'cost_per_session', settings: { max_usd: 1.0, tool_costs: { send_email: 0.25 }, run_key: ['sid'] } }),
 };
 const caller = makeCaller({ agent: 'looper', user: `user-${suffix}`, sid: `login-${suffix}` });
 

@@ -43,7 +43,7 @@ describe('limits shared through Redis', { skip }, () => {
     await client.connect();
     try {
       const suffix = randomUUID().slice(0, 8);
-      const built = buildPolicies([
+      const built = await buildPolicies([
         { name: `access_${suffix}`, type: 'tool_access', settings: { rules: [{ deny: ['delete_*'] }] } },
         { name: `rate_${suffix}`, type: 'rate_limit', settings: { requests_per_minute: 2 } },
         { name: `steps_${suffix}`, type: 'step_budget', settings: { max_steps: 2 } },

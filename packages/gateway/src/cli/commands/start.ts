@@ -54,7 +54,6 @@ export function registerStartCommand(program: Command): void {
         ...definedOnly({ port: options.port ?? environmentPort, host: options.host, adminPort: options.adminPort, adminHost: options.adminHost, isAnonymousAllowed: options.allowAnonymous, isConfigWatched: options.watch }),
         adjustReloadedConfig: applyOverrides,
       });
-      process.stdout.write(connectionHelp(gateway, path === DEFAULT_CONFIG_PATH ? 'embedded default' : path));
       const drainTimeoutMs = (loaded.config.gateway.drainTimeoutSeconds ?? 25) * 1000;
       let isStopping = false;
       const stop = async (signal: string) => {
@@ -83,6 +82,8 @@ export function registerStartCommand(program: Command): void {
       });
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      // Printed last: a supervisor (or test) that signals as soon as it reads this must find the handlers above in place.
+      process.stdout.write(connectionHelp(gateway, path === DEFAULT_CONFIG_PATH ? 'embedded default' : path));
     });
 }
 

@@ -17,7 +17,7 @@ export function registerValidateCommand(program: Command, io: CommandIo = proces
     .action(async (configPath: string) => {
       try {
         const { config, warnings } = await loadConfig(configPath, io.env);
-        const problems = validatePolicies(config.policies, { hasRedis: config.session.store !== 'memory' });
+        const problems = await validatePolicies(config.policies, { hasRedis: config.session.store !== 'memory' });
         if (problems.length > 0) throw new ConfigError('config_invalid', configPath, problems);
         io.out(`OK: ${configPath} is valid (${count(config.backends.length, 'backend')}, ${count(config.policies.length, 'policy', 'policies')})`);
         for (const warning of warnings) io.out(`warning: ${warning}`);
