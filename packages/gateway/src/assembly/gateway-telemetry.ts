@@ -7,6 +7,7 @@ import { toTelemetryConfig } from '../config/telemetry-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { GatewayMetrics } from '../telemetry/metrics.ts';
 import { createTracing, type GatewayTracing } from '../telemetry/tracing.ts';
+import { USAGE_PRICING } from '../usage/call-cost.ts';
 import { GATEWAY_VERSION } from '../version.ts';
 
 const DEFAULT_TELEMETRY = toTelemetryConfig({ tracing: { protocol: 'http/protobuf', sampling_ratio: 1, service_name: 'gatehouse' }, metrics: { enabled: true, user_allowlist: [], user_buckets: 16, max_series_per_metric: 10_000, session_capacity: 10_000 } }, {});
@@ -24,6 +25,7 @@ export async function openTelemetry(config: GatewayConfig, logger: Logger, injec
     maxSeriesPerMetric: telemetry.metrics.maxSeriesPerMetric,
     sessionCapacity: telemetry.metrics.sessionCapacity,
     onSeriesOverflow: (metric) => logger.warn({ metric }, 'metric label cap reached; new label sets count as __overflow__'),
+    usage: USAGE_PRICING,
   });
   const tracing = injected.tracing ?? await createTracing({
     isEnabled: telemetry.tracing.isEnabled,

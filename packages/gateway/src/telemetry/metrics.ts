@@ -10,8 +10,6 @@ import { CounterFamily, HistogramFamily } from './metric-family.ts';
 import { LiveSessions, SESSION_COST_METRIC, type LiveSessionOptions } from './live-sessions.ts';
 import { createUserLabeler, type UserLabeler, type UserLabelOptions } from './user-label.ts';
 import type { ExchangeOutcome } from './exchange-outcome.ts';
-import { chargedMicroOf, costFactsOfDecisions, MICRO_USD } from '../usage/call-cost.ts';
-import { DEFAULT_TENANT } from '../usage/teams.ts';
 import type { TrafficCounts, TrafficTotals } from './traffic-window.ts';
 
 export const METRIC_NAMES = {
@@ -76,7 +74,19 @@ export interface GatewayMetricsOptions {
   onSeriesOverflow?: (metric: string) => void;
   /** `telemetry.metrics.enabled: false`: every recorder returns at once and `/metrics` is not served. Default true. */
   isEnabled?: boolean;
+  /** How a call's charge and tenant are read for the usage counters (usage/usage-pricing.ts); without it calls count under `default` and nothing is charged. */
+  usage?: UsagePricing;
 }
+
+/** The usage room's rule, handed in so that metrics do not import it (usage/ reads audit/ and policy/, which record metrics). */
+export interface UsagePricing {
+  /** The tenant a call without one counts under. */
+  defaultTenant: string;
+  /** What the call was charged in US dollars by its cost policy's verdicts; undefined when nothing charged it. */
+  chargeUsdOf(decisions: NonNullable<ExchangeOutcome['decisions']>): number | undefined;
+}
+
+const UNPRICED: UsagePricing = { defaultTenant: 'default', chargeUsdOf: () => undefined };
 
 export interface MetricsExposition {
   contentType: string;
@@ -99,6 +109,7 @@ export class GatewayMetrics {
   readonly #rateLimitHits: CounterFamily;
   readonly #usageCalls: CounterFamily;
   readonly #usageCost: CounterFamily;
+  readonly #usage: UsagePricing;
   readonly #liveSessions: LiveSessions;
   readonly #sessionDuration: Histogram;
   readonly #breakerState: Gauge<'backend'>;
@@ -112,6 +123,7 @@ export class GatewayMetrics {
     const registry = new Registry();
     this.registry = registry;
     this.isEnabled = options.isEnabled !== false;
+    this.#usage = options.usage ?? UNPRICED;
     this.#userLabel = createUserLabeler(options.users);
     const family = (name: string, help: string, labelNames: readonly string[]) => ({
       name,
@@ -197,7 +209,7 @@ export class GatewayMetrics {
     this.#requestDuration.observe2(server, tool, outcome.durationSeconds);
     if (outcome.method === 'tools/call') {
       this.#toolCalls.inc2(server, tool);
-      if (outcome.server !== undefined && outcome.status !== 'denied') this.#recordUsage(outcome.tenant ?? DEFAULT_TENANT, outcome.server, outcome.decisions);
+      if (outcome.server !== undefined && outcome.status !== 'denied') this.#recordUsage(outcome.tenant ?? this.#usage.defaultTenant, outcome.server, outcome.decisions);
     }
     else if (outcome.method === 'resources/read') this.#resourceReads.inc2(server, resourceTypeOf(outcome.resourceUri));
     this.#requestsPerUser.inc2(this.#userLabel(outcome.user), server);
@@ -216,8 +228,8 @@ export class GatewayMetrics {
 
   #recordUsage(tenant: string, backend: string, decisions: ExchangeOutcome['decisions']): void {
     this.#usageCalls.inc2(tenant, backend);
-    const charged = decisions === undefined ? undefined : chargedMicroOf(costFactsOfDecisions(decisions));
-    if (charged !== undefined && charged > 0) this.#usageCost.inc2(tenant, backend, charged / MICRO_USD);
+    const charged = decisions === undefined ? undefined : this.#usage.chargeUsdOf(decisions);
+    if (charged !== undefined && charged > 0) this.#usageCost.inc2(tenant, backend, charged);
   }
 
   /** A session opened on this replica (2025 `initialize`, or a 2026 session handle a policy mints). */

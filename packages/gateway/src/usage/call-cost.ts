@@ -3,6 +3,9 @@
 // charge on the way out (`output_cost_usd`). The same rule serves the audit
 // store's aggregate (usage-sql.ts says it in SQL) and the live metrics.
 
+import type { UsagePricing } from '../telemetry/metrics.ts';
+import { DEFAULT_TENANT } from './teams.ts';
+
 /** One policy verdict with its facts, whether flattened (audit record) or under `details` (the Exchange's Decision). */
 export interface CostFacts {
   policy: string;
@@ -49,3 +52,12 @@ export function costFactsOfRecord(entries: readonly { policy: string; decision: 
 export function costFactsOfDecisions(decisions: readonly { policy: string; decision: string; details?: Readonly<Record<string, unknown>> | undefined }[]): CostFacts[] {
   return decisions.map((decision) => ({ policy: decision.policy, decision: decision.decision, facts: decision.details ?? {} }));
 }
+
+/** The usage counters' pricing (telemetry/metrics.ts): a call's charge in dollars from its verdicts, under the default tenant when it has none. */
+export const USAGE_PRICING: UsagePricing = {
+  defaultTenant: DEFAULT_TENANT,
+  chargeUsdOf(decisions) {
+    const charged = chargedMicroOf(costFactsOfDecisions(decisions));
+    return charged === undefined ? undefined : charged / MICRO_USD;
+  },
+};

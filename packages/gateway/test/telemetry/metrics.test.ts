@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { register as globalRegistry } from 'prom-client';
+import { USAGE_PRICING } from '../../src/usage/call-cost.ts';
 import { GatewayMetrics, GATEWAY_SERVER_LABEL, METRIC_NAMES, resourceTypeOf } from '../../src/telemetry/metrics.ts';
 import { createMetricsHandler } from '../../src/telemetry/metrics-endpoint.ts';
 import type { ExchangeOutcome } from '../../src/telemetry/exchange-outcome.ts';
@@ -259,7 +260,7 @@ describe('resourceTypeOf', () => {
 
 describe('usage counters', () => {
   it('count tool calls and the cost policy\'s charges by tenant and backend, never refused calls or other methods', async () => {
-    const metrics = new GatewayMetrics({ hasProcessMetrics: false });
+    const metrics = new GatewayMetrics({ hasProcessMetrics: false, usage: USAGE_PRICING });
     const endpoint = await serve(metrics);
     try {
       const charge = (cost: number) => ({ policy: 'cost_ceiling', decision: 'allow', details: { cost_usd: cost, spent_usd: cost } });
