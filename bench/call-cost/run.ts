@@ -12,6 +12,7 @@
 //
 //   node bench/call-cost/run.ts --config full --concurrency 64 --seconds 5
 //   node bench/call-cost/run.ts --config audit-normal --concurrency 1 --cpu-prof /tmp/prof
+//   node bench/call-cost/run.ts --config full --gateway-node-options=--max-semi-space-size=8
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     'warmup-seconds': { type: 'string', default: '1.5' },
     era: { type: 'string', default: '2025-11-25' },
     'cpu-prof': { type: 'string' },
+    'gateway-node-options': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -52,7 +54,8 @@ const directory = await mkdtemp(join(tmpdir(), 'gatehouse-call-cost-'));
 const configPath = join(directory, 'gatehouse.yaml');
 await writeFile(configPath, benchGatewayConfig('', config.extraYaml.replaceAll('${BENCH_DIR}', directory), stdioEchoBackendYaml()));
 const env: Record<string, string> = { GATEHOUSE_LOG_LEVEL: 'warn' };
-if (values['cpu-prof'] !== undefined) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`;
+const nodeOptions = [values['gateway-node-options'], values['cpu-prof'] === undefined ? undefined : `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`].filter((option) => option !== undefined);
+if (nodeOptions.length > 0) env.NODE_OPTIONS = nodeOptions.join(' ');
 const gateway = await startGateway({ args: ['--config', configPath, '--port', '0', '--admin-port', '0'], env, timeoutMs: 60_000 });
 try {
   const url = config.path === 'backend' ? new URL('/servers/b/mcp', gateway.url).href : gateway.url;
