@@ -163,7 +163,9 @@ export class Router {
     const span = exchange.trace.startPolicyChain();
     let outcome;
     try {
-      outcome = await chain.runRequest(exchange);
+      // A chain without Redis decides synchronously: no await (and no microtask) for it.
+      const requested = chain.runRequest(exchange);
+      outcome = requested instanceof Promise ? await requested : requested;
     } finally {
       span.end(exchange.decisions);
     }
@@ -175,7 +177,8 @@ export class Router {
     const result = await call();
     // A created task has no payload yet: response hooks see the call's result when it is fetched (tasks/get), not this handle.
     if (result.resultType === 'input_required' || !chain.hasResponseHooks || createdTaskOf(result) !== undefined) return result;
-    const checked = await chain.runResponse(exchange, result);
+    const responded = chain.runResponse(exchange, result);
+    const checked = responded instanceof Promise ? await responded : responded;
     if (checked.isAllowed) return result;
     if (isToolCall) return checked.error.toToolResult();
     throw checked.error.toRpcError();
