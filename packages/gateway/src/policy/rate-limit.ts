@@ -110,7 +110,8 @@ export function createRateLimit(name: string, settings: RateLimitSettings, depen
     name,
     type: 'rate_limit',
     onRequest(exchange): Decision | Promise<Decision> {
-      const prepared = pending.get(exchange);
+      // Only a Redis store prepares; in memory nothing is pending.
+      const prepared = useRedis ? pending.get(exchange) : undefined;
       if (prepared !== undefined) pending.delete(exchange);
       const outcome = prepared ?? limiter.consume(keyOf(settings.per, exchange), now());
       return outcome instanceof Promise ? outcome.then((settled) => decide(exchange, settled), storeFailed) : decide(exchange, outcome);
@@ -242,7 +243,8 @@ function untenantedKeyOf(parts: readonly RateKeyPart[], exchange: Exchange): str
 function keyPart(part: RateKeyPart, exchange: Exchange): string {
   switch (part) {
     case 'user':
-      return principalOf(exchange).key;
+      // principalOf's key, without building its label.
+      return callerOf(exchange)?.rootPrincipal ?? 'anonymous';
     case 'agent':
       return `agent:${callerOf(exchange)?.agent ?? 'anonymous'}`;
     case 'tool':

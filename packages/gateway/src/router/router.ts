@@ -25,6 +25,10 @@ import { upstreamUiUri } from '../catalog/app-ui.ts';
 import { createdTaskOf } from '../tasks/task-shapes.ts';
 import type { Era } from '../protocol/revisions.ts';
 import type { ClientCodec } from '../exchange/client-codec.ts';
+import { allowOnce } from '../policy/policy.ts';
+
+/** The scope check's verdict on an allowed call, shared by every call (frozen, like the policies' own allows). */
+const SCOPE_CHECK_ALLOWED = allowOnce('scope_check');
 
 export interface RouterOptions {
   catalog: Catalog;
@@ -282,7 +286,7 @@ export class Router {
     if (authorization === undefined) return;
     const decision = authorization.decide(exchange.caller, ref, 'call');
     if (!decision.isAllowed) throw decision.error;
-    exchange.decisions.push({ policy: 'scope_check', decision: 'allow' });
+    exchange.decisions.push(SCOPE_CHECK_ALLOWED);
   }
 
   /**
