@@ -103,14 +103,30 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return verifyKeyed(token, VerifiedTokenCache.keyOf(token));
   }
 
+  // Checks under way, by cache key: the messages a client sends at once with a
+  // new token (a fleet starting, a refresh) share one signature check or one
+  // introspection call instead of each paying for it before the cache fills.
+  const checking = new Map<string, Promise<Caller>>();
+
   function verifyKeyed(token: string, key: string): Caller | Promise<Caller> {
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
+    const pending = checking.get(key);
+    if (pending !== undefined) return pending;
     const dots = countDots(token);
-    if (dots === 2) return verifyJwt(token, key);
+    if (dots === 2) return shared(key, verifyJwt(token, key));
     if (dots === 4) throw new AuthError('malformed', 'Encrypted (JWE) access tokens are not accepted; ask the authorization server for a signed JWT or an opaque token');
-    if (options.introspection !== undefined) return verifyOpaque(token, key);
+    if (options.introspection !== undefined) return shared(key, verifyOpaque(token, key));
     throw new AuthError('malformed', 'The bearer token is not a JWT and this gateway has no introspection endpoint for opaque tokens; get an access token from the authorization server named in the resource metadata');
+  }
+
+  function shared(key: string, check: Promise<Caller>): Promise<Caller> {
+    checking.set(key, check);
+    const settled = () => {
+      if (checking.get(key) === check) checking.delete(key);
+    };
+    check.then(settled, settled);
+    return check;
   }
 
   async function verifyJwt(token: string, cacheKey: string): Promise<Caller> {

@@ -222,6 +222,20 @@ describe('token verifier, a connection repeating its Authorization header', () =
     assert.equal(await codeOf(() => verifier.authenticate(undefined, connection)), 'missing');
   });
 
+  test('shares one check among presentations of a new token that arrive together', async () => {
+    const token = await mint({ jti: 'together' });
+    const first = verifier.verify(token);
+    const second = verifier.verify(token);
+    assert.ok(first instanceof Promise);
+    assert.equal(second, first);
+    assert.equal(await second, await first);
+    const stranger = await issuer.mint({ iss: issuer.issuer, aud: 'https://elsewhere.example', sub: 'x', client_id: 'x', exp: Math.floor(clock / 1000) + 120 });
+    const refusals = await Promise.all([codeOf(() => verifier.verify(stranger)), codeOf(() => verifier.verify(stranger))]);
+    assert.deepEqual(refusals, ['wrong_audience', 'wrong_audience']);
+    // A refused check is not remembered: the next presentation is checked again.
+    assert.equal(await codeOf(() => verifier.verify(stranger)), 'wrong_audience');
+  });
+
   test('verifies the header again after the cache is cleared', async () => {
     const connection = {};
     const header = `Bearer ${await mint({ jti: 'cleared' })}`;
