@@ -73,8 +73,12 @@ export interface Authorization {
 
 const ALLOWED: AccessDecision = { isAllowed: true };
 const MAX_PROFILES_PER_LIST = 256;
+/** Bounds each backend's cache of required scopes per kind and access (names are unbounded where patterns match them). */
+const MAX_REQUIRED_PER_KIND = 10_000;
 
 interface CompiledBackend {
+  /** requiredScopes' answers, by access, kind and name. */
+  required: Record<Access, Record<PrimitiveKind, Map<string, readonly string[]>>>;
   base: { list: readonly string[]; callTool: readonly string[]; read: readonly string[] };
   exact: Record<PrimitiveKind, ReadonlyMap<string, PrimitiveRule>>;
   patterns: Record<PrimitiveKind, readonly { pattern: RegExp; rule: PrimitiveRule }[]>;
@@ -102,15 +106,14 @@ export function compileAuthorization(rules: AuthorizationRules = {}): Authorizat
     return undefined;
   }
 
-  const requiredCache = new Map<string, readonly string[]>();
-
   function requiredScopes(ref: PrimitiveRef, access: Access): readonly string[] {
-    const key = `${ref.backend}\u0000${ref.kind}\u0000${access}\u0000${ref.name}`;
-    let scopes = requiredCache.get(key);
+    // Per backend, kind and access, by name: a call looks its answer up without building a composite key.
+    const cache = backendOf(ref.backend).required[access][ref.kind];
+    let scopes = cache.get(ref.name);
     if (scopes === undefined) {
       scopes = computeRequiredScopes(ref, access);
-      if (requiredCache.size >= 10_000) requiredCache.clear();
-      requiredCache.set(key, scopes);
+      if (cache.size >= MAX_REQUIRED_PER_KIND) cache.clear();
+      cache.set(ref.name, scopes);
     }
     return scopes;
   }
@@ -131,22 +134,22 @@ export function compileAuthorization(rules: AuthorizationRules = {}): Authorizat
     const required = requiredScopes(ref, access);
     let missing: string[] | undefined;
     for (const scope of required) if (!hasScope(caller, scope)) (missing ??= []).push(scope);
-    const what = `${ref.kind} "${ref.name}" of backend "${ref.backend}"`;
     if (missing !== undefined) {
-      return deny(new AuthError('insufficient_scope', `Insufficient scope to ${access === 'call' ? 'use' : 'see'} ${what}: missing ${missing.join(', ')}; request a token with these scopes`, { requiredScopes: required, missingScopes: missing, grantedScopes: caller.grantedScopes }));
+      return deny(new AuthError('insufficient_scope', `Insufficient scope to ${access === 'call' ? 'use' : 'see'} ${describe(ref)}: missing ${missing.join(', ')}; request a token with these scopes`, { requiredScopes: required, missingScopes: missing, grantedScopes: caller.grantedScopes }));
     }
     const backend = backendOf(ref.backend);
     if (ref.kind === 'tool' && backend.toolRoles !== undefined) {
       const allowing = backend.toolRoles.filter(({ patterns }) => patterns.some((pattern) => pattern.test(ref.name)));
       if (!allowing.some(({ role }) => caller.roles.has(role))) {
         const roles = allowing.map(({ role }) => role);
+        const what = describe(ref);
         return deny(new AuthError('role_not_allowed', roles.length === 0
           ? `No role may use ${what}; ask an administrator to grant it to one of your roles`
           : `Only the role${roles.length === 1 ? '' : 's'} ${roles.join(', ')} may use ${what}; ask for a token carrying one of them`));
       }
     }
     if (caller.user === undefined && ruleOf(backend, ref)?.requiresUser === true) {
-      return deny(new AuthError('user_required', `${what} acts only for a signed-in user and this token acts for none (client "${caller.agent}"); sign a user in (authorization code flow) or exchange a user token (RFC 8693)`));
+      return deny(new AuthError('user_required', `${describe(ref)} acts only for a signed-in user and this token acts for none (client "${caller.agent}"); sign a user in (authorization code flow) or exchange a user token (RFC 8693)`));
     }
     return ALLOWED;
   }
@@ -209,7 +212,9 @@ function compileBackend(name: string, rules: AuthorizationRules, backend: Backen
   const tools = compileGroup(backend.tools);
   const prompts = compileGroup(backend.prompts);
   const resources = compileGroup(backend.resources);
+  const requiredByKind = (): Record<PrimitiveKind, Map<string, readonly string[]>> => ({ tool: new Map(), prompt: new Map(), resource: new Map() });
   return {
+    required: { list: requiredByKind(), call: requiredByKind() },
     base: { list, callTool: present([required, invoke]), read: list },
     exact: { tool: tools.exact, prompt: prompts.exact, resource: resources.exact },
     patterns: { tool: tools.patterns, prompt: prompts.patterns, resource: resources.patterns },
@@ -230,6 +235,11 @@ function present(values: readonly (string | undefined)[]): string[] {
 
 function union(first: readonly string[], second: readonly string[]): string[] {
   return [...new Set([...first, ...second])];
+}
+
+/** How a refusal names the primitive; built only when refusing. */
+function describe(ref: PrimitiveRef): string {
+  return `${ref.kind} "${ref.name}" of backend "${ref.backend}"`;
 }
 
 function deny(error: AuthError): AccessDecision {

@@ -83,7 +83,7 @@ export function createHttpAuthentication(options: HttpAuthenticationOptions): Ht
       if (verifier === undefined) return ANONYMOUS_CALLER;
       let result: Caller | Promise<Caller>;
       try {
-        result = verifier.authenticate(request.headers.authorization);
+        result = verifier.authenticate(request.headers.authorization, request.socket);
       } catch (error) {
         return fail(error, request, response, endpointBackend);
       }

@@ -8,13 +8,21 @@ import { createHash } from 'node:crypto';
 import { AuthError } from './auth-error.ts';
 import type { Caller } from './caller.ts';
 
+// A Caller is immutable and the verified-token cache hands the same object to
+// every request with its token, so its digests are computed once per token,
+// not once per request (a SHA-256 each), and go when the Caller does.
+const sessionOwners = new WeakMap<Caller, string>();
+const requestStateKeys = new WeakMap<Caller, string>();
+
 /**
  * What a session store keeps as the session's owner: a digest of the
  * caller's stable identity (issuer, agent, user), never the token, so a
  * refreshed token of the same identity keeps the session.
  */
 export function sessionOwnerOf(caller: Caller): string {
-  return digest('session', caller.identityKey);
+  let owner = sessionOwners.get(caller);
+  if (owner === undefined) sessionOwners.set(caller, (owner = digest('session', caller.identityKey)));
+  return owner;
 }
 
 /** Undefined when `caller` owns the session; else the AuthError to answer with (403). */
@@ -30,7 +38,9 @@ export function checkSessionOwner(owner: string | undefined, caller: Caller): Au
  * one identity is useless to another.
  */
 export function requestStateBindingKey(caller: Caller): string {
-  return digest('request-state', caller.identityKey);
+  let key = requestStateKeys.get(caller);
+  if (key === undefined) requestStateKeys.set(caller, (key = digest('request-state', caller.identityKey)));
+  return key;
 }
 
 function digest(purpose: string, identityKey: string): string {

@@ -48,8 +48,12 @@ export interface TokenVerifierOptions {
 export interface TokenVerifier {
   /** A Caller (synchronously on a cache hit), or throws / rejects with an AuthError. */
   verify(token: string): Caller | Promise<Caller>;
-  /** Same, from an `Authorization` header value (RFC 6750 section 2.1). */
-  authenticate(authorization: string | undefined): Caller | Promise<Caller>;
+  /**
+   * Same, from an `Authorization` header value (RFC 6750 section 2.1).
+   * `connection` (the request's socket) lets a keep-alive connection that
+   * sends the same header again skip parsing and hashing it.
+   */
+  authenticate(authorization: string | undefined, connection?: object): Caller | Promise<Caller>;
   /** Discovers metadata and fetches the JWKS now, so the first request does not pay for it. */
   prefetch(): Promise<void>;
   readonly cache: VerifiedTokenCache;
@@ -96,14 +100,33 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   });
 
   function verify(token: string): Caller | Promise<Caller> {
-    const key = VerifiedTokenCache.keyOf(token);
+    return verifyKeyed(token, VerifiedTokenCache.keyOf(token));
+  }
+
+  // Checks under way, by cache key: the messages a client sends at once with a
+  // new token (a fleet starting, a refresh) share one signature check or one
+  // introspection call instead of each paying for it before the cache fills.
+  const checking = new Map<string, Promise<Caller>>();
+
+  function verifyKeyed(token: string, key: string): Caller | Promise<Caller> {
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
+    const pending = checking.get(key);
+    if (pending !== undefined) return pending;
     const dots = countDots(token);
-    if (dots === 2) return verifyJwt(token, key);
+    if (dots === 2) return shared(key, verifyJwt(token, key));
     if (dots === 4) throw new AuthError('malformed', 'Encrypted (JWE) access tokens are not accepted; ask the authorization server for a signed JWT or an opaque token');
-    if (options.introspection !== undefined) return verifyOpaque(token, key);
+    if (options.introspection !== undefined) return shared(key, verifyOpaque(token, key));
     throw new AuthError('malformed', 'The bearer token is not a JWT and this gateway has no introspection endpoint for opaque tokens; get an access token from the authorization server named in the resource metadata');
+  }
+
+  function shared(key: string, check: Promise<Caller>): Promise<Caller> {
+    checking.set(key, check);
+    const settled = () => {
+      if (checking.get(key) === check) checking.delete(key);
+    };
+    check.then(settled, settled);
+    return check;
   }
 
   async function verifyJwt(token: string, cacheKey: string): Promise<Caller> {
@@ -173,8 +196,24 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return caller;
   }
 
-  function authenticate(authorization: string | undefined): Caller | Promise<Caller> {
-    return verify(bearerTokenOf(authorization));
+  // The header a connection last sent and its cache key. A client sends the
+  // same token on every message of a connection, so a repeat costs a string
+  // comparison instead of the header's parse, its character check and a
+  // SHA-256 (most of a cache hit's cost). Only the key is remembered: the
+  // cache still decides, so expiry, eviction and clear() apply as before.
+  const headerKeys = new WeakMap<object, { authorization: string; key: string }>();
+
+  function authenticate(authorization: string | undefined, connection?: object): Caller | Promise<Caller> {
+    if (connection === undefined) return verify(bearerTokenOf(authorization));
+    const known = headerKeys.get(connection);
+    if (known !== undefined && known.authorization === authorization) {
+      const cached = cache.get(known.key);
+      if (cached !== undefined) return cached;
+    }
+    const token = bearerTokenOf(authorization);
+    const key = VerifiedTokenCache.keyOf(token);
+    headerKeys.set(connection, { authorization: authorization!, key });
+    return verifyKeyed(token, key);
   }
 
   return {

@@ -33,6 +33,9 @@ export type ArgumentValidationSettings = z.infer<typeof argumentValidationSettin
 
 export type SchemaCheck = { isValid: true } | { isValid: false; problems: string[] } | { isValid: 'unknown'; reason: string };
 
+/** The answer for valid arguments, shared by every call. */
+const VALID: SchemaCheck = Object.freeze({ isValid: true as const });
+
 interface CachedValidator {
   hash: string;
   validate: ValidateFunction | undefined;
@@ -63,7 +66,7 @@ export class ArgumentValidators {
     if (typeof inputSchema !== 'object' || inputSchema === null) return { isValid: 'unknown', reason: 'the tool has no inputSchema' };
     const cached = this.#validatorFor(backend, tool, inputSchema as Record<string, unknown>);
     if (cached.validate === undefined) return { isValid: 'unknown', reason: `the tool's inputSchema does not compile: ${cached.compileError}` };
-    if (cached.validate(args)) return { isValid: true };
+    if (cached.validate(args)) return VALID;
     return { isValid: false, problems: (cached.validate.errors ?? []).map((error) => describeProblem(error, args)) };
   }
 

@@ -1,7 +1,9 @@
 // Rate limits (docs/policies.md: `rate_limit_per_user`, `requests_per_minute`): per
 // user, agent, tool, backend or session, or any combination, counted with
 // rate-limiter-flexible in memory or in Redis (shared by replicas, one
-// pipelined round trip per call). Three algorithms: a sliding window (the
+// pipelined round trip per call); the default sliding window in memory is
+// counted synchronously instead (sliding-window-counters.ts), so a chain
+// without Redis costs no promise. Three algorithms: a sliding window (the
 // default, two aligned fixed windows weighted: sliding-window.ts), a token
 // bucket (sustained rate plus a burst allowance: rlf's BurstyRateLimiter),
 // and rlf's own fixed window. A limited call gets `rate_limited` with
@@ -15,6 +17,7 @@ import { PolicyError, describeWait } from './policy-error.ts';
 import { list, oneOf, wholeNumber } from './settings-schema.ts';
 import { callerOf, principalOf } from './tool-selector.ts';
 import { slidingEstimate, slidingRetryAfterMs } from './sliding-window.ts';
+import { SlidingWindowCounters } from './sliding-window-counters.ts';
 
 const RATE_KEY_PARTS = ['user', 'agent', 'tool', 'backend', 'session'] as const;
 type RateKeyPart = (typeof RATE_KEY_PARTS)[number];
@@ -59,7 +62,8 @@ export interface RateLimitDependencies {
 type LimitOutcome = { isAllowed: true; remaining: number; refund(): void } | { isAllowed: false; retryAfterMs: number };
 
 interface Limiter {
-  consume(key: string, now: number): Promise<LimitOutcome>;
+  /** Synchronous for the memory sliding window; a promise from rlf's limiters. */
+  consume(key: string, now: number): LimitOutcome | Promise<LimitOutcome>;
 }
 
 function limitOf(settings: RateLimitSettings): { limit: number; windowSeconds: number } {
@@ -82,7 +86,9 @@ export function createRateLimit(name: string, settings: RateLimitSettings, depen
   const make = (points: number, duration: number, keyPrefix: string): RateLimiterAbstract => (useRedis
     ? new RateLimiterRedis({ storeClient: dependencies.redisClient, useRedisPackage: true, rejectIfRedisNotReady: true, points, duration, keyPrefix })
     : new RateLimiterMemory({ points, duration, keyPrefix }));
-  const limiter = createLimiter(settings.algorithm, limit, windowSeconds, settings.burst ?? limit, prefix, make);
+  const limiter = !useRedis && settings.algorithm === 'sliding_window'
+    ? memorySlidingWindow(limit, windowSeconds)
+    : createLimiter(settings.algorithm, limit, windowSeconds, settings.burst ?? limit, prefix, make);
   const describe = describeLimit(limit, windowSeconds);
 
   function decide(exchange: Exchange, outcome: LimitOutcome): Decision {
@@ -103,17 +109,19 @@ export function createRateLimit(name: string, settings: RateLimitSettings, depen
   const policy: Policy = {
     name,
     type: 'rate_limit',
-    onRequest(exchange): Promise<Decision> {
-      const prepared = pending.get(exchange);
+    onRequest(exchange): Decision | Promise<Decision> {
+      // Only a Redis store prepares; in memory nothing is pending.
+      const prepared = useRedis ? pending.get(exchange) : undefined;
       if (prepared !== undefined) pending.delete(exchange);
-      return (prepared ?? limiter.consume(keyOf(settings.per, exchange), now())).then((outcome) => decide(exchange, outcome), storeFailed);
+      const outcome = prepared ?? limiter.consume(keyOf(settings.per, exchange), now());
+      return outcome instanceof Promise ? outcome.then((settled) => decide(exchange, settled), storeFailed) : decide(exchange, outcome);
     },
   };
   // In Redis, the counter is read with the other store-backed policies' commands, in one round trip (chain.ts).
   const pending = new WeakMap<Exchange, Promise<LimitOutcome>>();
   if (useRedis) {
     policy.prepare = (exchange) => {
-      const outcome = limiter.consume(keyOf(settings.per, exchange), now());
+      const outcome = Promise.resolve(limiter.consume(keyOf(settings.per, exchange), now()));
       outcome.catch(() => undefined);
       pending.set(exchange, outcome);
     };
@@ -125,6 +133,31 @@ export function createRateLimit(name: string, settings: RateLimitSettings, depen
     };
   }
   return policy;
+}
+
+/**
+ * The sliding window in this process's memory, answered synchronously (no
+ * promise per call): the same estimate and retry-after as the Redis path.
+ */
+function memorySlidingWindow(limit: number, windowSeconds: number): Limiter {
+  const windowMs = windowSeconds * 1000;
+  const counters = new SlidingWindowCounters();
+  return {
+    consume(key, now) {
+      const index = Math.floor(now / windowMs);
+      const elapsedMs = now - index * windowMs;
+      const { current, previous: counted } = counters.add(key, index);
+      const previous = Math.min(counted, limit);
+      const counts = { previous, current, elapsedMs, windowMs };
+      const estimate = slidingEstimate(counts);
+      if (current <= limit && estimate <= limit) {
+        return { isAllowed: true, remaining: Math.max(0, Math.floor(limit - estimate)), refund: () => counters.refund(key, index) };
+      }
+      // A refused call is given back, so it does not weigh on the next window.
+      counters.refund(key, index);
+      return { isAllowed: false, retryAfterMs: slidingRetryAfterMs(limit, { ...counts, current: current - 1 }) };
+    },
+  };
 }
 
 function createLimiter(
@@ -210,7 +243,8 @@ function untenantedKeyOf(parts: readonly RateKeyPart[], exchange: Exchange): str
 function keyPart(part: RateKeyPart, exchange: Exchange): string {
   switch (part) {
     case 'user':
-      return principalOf(exchange).key;
+      // principalOf's key, without building its label.
+      return callerOf(exchange)?.rootPrincipal ?? 'anonymous';
     case 'agent':
       return `agent:${callerOf(exchange)?.agent ?? 'anonymous'}`;
     case 'tool':

@@ -25,6 +25,10 @@ import { upstreamUiUri } from '../catalog/app-ui.ts';
 import { createdTaskOf } from '../tasks/task-shapes.ts';
 import type { Era } from '../protocol/revisions.ts';
 import type { ClientCodec } from '../exchange/client-codec.ts';
+import { allowOnce } from '../policy/policy.ts';
+
+/** The scope check's verdict on an allowed call, shared by every call (frozen, like the policies' own allows). */
+const SCOPE_CHECK_ALLOWED = allowOnce('scope_check');
 
 export interface RouterOptions {
   catalog: Catalog;
@@ -163,7 +167,9 @@ export class Router {
     const span = exchange.trace.startPolicyChain();
     let outcome;
     try {
-      outcome = await chain.runRequest(exchange);
+      // A chain without Redis decides synchronously: no await (and no microtask) for it.
+      const requested = chain.runRequest(exchange);
+      outcome = requested instanceof Promise ? await requested : requested;
     } finally {
       span.end(exchange.decisions);
     }
@@ -175,7 +181,8 @@ export class Router {
     const result = await call();
     // A created task has no payload yet: response hooks see the call's result when it is fetched (tasks/get), not this handle.
     if (result.resultType === 'input_required' || !chain.hasResponseHooks || createdTaskOf(result) !== undefined) return result;
-    const checked = await chain.runResponse(exchange, result);
+    const responded = chain.runResponse(exchange, result);
+    const checked = responded instanceof Promise ? await responded : responded;
     if (checked.isAllowed) return result;
     if (isToolCall) return checked.error.toToolResult();
     throw checked.error.toRpcError();
@@ -279,7 +286,7 @@ export class Router {
     if (authorization === undefined) return;
     const decision = authorization.decide(exchange.caller, ref, 'call');
     if (!decision.isAllowed) throw decision.error;
-    exchange.decisions.push({ policy: 'scope_check', decision: 'allow' });
+    exchange.decisions.push(SCOPE_CHECK_ALLOWED);
   }
 
   /**

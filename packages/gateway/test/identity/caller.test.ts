@@ -104,4 +104,15 @@ describe('session binding', () => {
     const viaResearch = callerFromClaims({ ...base, sub: 'alice', azp: 'research' }, { mode: 'hybrid' });
     assert.notEqual(requestStateBindingKey(viaResearch), requestStateBindingKey(aliceViaSupport('a')));
   });
+
+  test('answers a caller it has seen with the same digests, and keeps the owner and the state key apart', () => {
+    const caller = aliceViaSupport('memo');
+    const owner = sessionOwnerOf(caller);
+    assert.equal(sessionOwnerOf(caller), owner);
+    assert.equal(requestStateBindingKey(caller), requestStateBindingKey(aliceViaSupport('other')));
+    assert.notEqual(requestStateBindingKey(caller), owner);
+    const intruder = callerFromClaims({ ...base, sub: 'mallory', azp: 'support' }, { mode: 'hybrid' });
+    assert.equal(checkSessionOwner(owner, intruder)?.code, 'session_mismatch');
+    assert.equal(checkSessionOwner(owner, intruder)?.code, 'session_mismatch');
+  });
 });

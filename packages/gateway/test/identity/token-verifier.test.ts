@@ -166,3 +166,83 @@ describe('bearer header parsing', () => {
     assert.equal(codeOf('Bearer a"b'), 'invalid_request');
   });
 });
+
+describe('token verifier, a connection repeating its Authorization header', () => {
+  let issuer: TestIssuer;
+  let clock: number;
+  let verifier: TokenVerifier;
+
+  before(async () => {
+    issuer = await startTestIssuer();
+    clock = Date.now();
+    verifier = createTokenVerifier({ issuer: issuer.issuer, audiences: [RESOURCE], now: () => clock });
+  });
+  after(() => issuer.close());
+
+  const mint = (extra: JWTPayload = {}) => issuer.mint({ iss: issuer.issuer, aud: RESOURCE, sub: 'support', client_id: 'support', scope: 'crm.read', exp: Math.floor(clock / 1000) + 120, ...extra });
+
+  async function codeOf(run: () => unknown): Promise<string> {
+    try {
+      await run();
+      return 'accepted';
+    } catch (error) {
+      return isAuthError(error) ? error.code : 'other';
+    }
+  }
+
+  test('answers the repeat from the cache, synchronously, with the same caller', async () => {
+    const connection = {};
+    const header = `Bearer ${await mint({ jti: 'repeat' })}`;
+    const first = await verifier.authenticate(header, connection);
+    const second = verifier.authenticate(`${header}`, connection);
+    assert.ok(!(second instanceof Promise));
+    assert.equal(second, first);
+  });
+
+  test('still refuses the token once it has expired', async () => {
+    const connection = {};
+    const header = `Bearer ${await mint({ jti: 'expiring' })}`;
+    await verifier.authenticate(header, connection);
+    const started = clock;
+    try {
+      clock += 121_000 + 31_000; // past exp and the 30 s skew allowance
+      assert.equal(await codeOf(() => verifier.authenticate(header, connection)), 'expired');
+    } finally {
+      clock = started;
+    }
+  });
+
+  test('verifies another header on the same connection on its own', async () => {
+    const connection = {};
+    const first = await verifier.authenticate(`Bearer ${await mint({ sub: 'alice', jti: 'a' })}`, connection);
+    const second = await verifier.authenticate(`Bearer ${await mint({ sub: 'bob', jti: 'b' })}`, connection);
+    assert.notEqual(second, first);
+    assert.equal(second.user, 'bob');
+    assert.equal(await codeOf(() => verifier.authenticate('Bearer not.a.jwt', connection)), 'malformed');
+    assert.equal(await codeOf(() => verifier.authenticate(undefined, connection)), 'missing');
+  });
+
+  test('shares one check among presentations of a new token that arrive together', async () => {
+    const token = await mint({ jti: 'together' });
+    const first = verifier.verify(token);
+    const second = verifier.verify(token);
+    assert.ok(first instanceof Promise);
+    assert.equal(second, first);
+    assert.equal(await second, await first);
+    const stranger = await issuer.mint({ iss: issuer.issuer, aud: 'https://elsewhere.example', sub: 'x', client_id: 'x', exp: Math.floor(clock / 1000) + 120 });
+    const refusals = await Promise.all([codeOf(() => verifier.verify(stranger)), codeOf(() => verifier.verify(stranger))]);
+    assert.deepEqual(refusals, ['wrong_audience', 'wrong_audience']);
+    // A refused check is not remembered: the next presentation is checked again.
+    assert.equal(await codeOf(() => verifier.verify(stranger)), 'wrong_audience');
+  });
+
+  test('verifies the header again after the cache is cleared', async () => {
+    const connection = {};
+    const header = `Bearer ${await mint({ jti: 'cleared' })}`;
+    const first = await verifier.authenticate(header, connection);
+    verifier.cache.clear();
+    const again = verifier.authenticate(header, connection);
+    assert.ok(again instanceof Promise);
+    assert.notEqual(await again, first);
+  });
+});

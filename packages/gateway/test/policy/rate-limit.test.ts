@@ -34,6 +34,21 @@ describe('rate_limit policy', () => {
     assert.deepEqual(refused.details, { code: 'rate_limited', limit: 3, remaining: 0, retry_after_ms: 65_000 });
   });
 
+  test('decides synchronously with the memory sliding window, and a refused call does not count', () => {
+    let now = 300 * MINUTE + 30_000;
+    const policy = limiter({ requests_per_minute: 2, store: 'memory' }, () => now);
+    const exchange = () => makeExchange({ tool: 'get_customer', caller: makeCaller({ user: 'joe' }) });
+    const first = policy.onRequest!(exchange());
+    assert.ok(!(first instanceof Promise));
+    assert.equal(first.decision, 'allow');
+    assert.equal((policy.onRequest!(exchange()) as Decision).decision, 'allow');
+    for (let i = 0; i < 3; i++) assert.equal((policy.onRequest!(exchange()) as Decision).decision, 'deny');
+    // Next minute, halfway: the previous minute's 2 (not 5) weigh 1, so one call fits.
+    now = 301 * MINUTE + 30_000;
+    assert.equal((policy.onRequest!(exchange()) as Decision).decision, 'allow');
+    assert.equal((policy.onRequest!(exchange()) as Decision).decision, 'deny');
+  });
+
   test('keeps one counter per user: another user is not limited', async () => {
     const policy = limiter({ requests_per_minute: 1 }, () => 200 * MINUTE);
     assert.equal((await call(policy, makeCaller({ user: 'joe' }))).decision, 'allow');
