@@ -5,7 +5,7 @@
 
 import type { Exchange } from '../exchange/exchange.ts';
 import { globToRegExp, callerOf, matchesAny } from './tool-selector.ts';
-import type { AppliesToSettings } from './settings-schema.ts';
+import type { AppliesToSettings } from './condition-schema.ts';
 
 export type Applicability = (exchange: Exchange) => boolean;
 

@@ -8,6 +8,7 @@ import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { Exchange } from '../exchange/exchange.ts';
 import type { Caller } from '../identity/caller.ts';
+import { sessionFactsOf, type SessionFacts } from './session-facts.ts';
 
 /** The variables a condition may name; docs/policies.md lists their fields. */
 const CEL_VARIABLES = ['caller', 'tool', 'backend', 'method', 'args', 'session', 'now'] as const;
@@ -151,13 +152,6 @@ function lineAndColumn(source: string, offset: number): { line: number; column: 
 
 // --- the activation
 
-/** Session counters a condition sees; budget policies declared earlier in the chain fill them. */
-export type SessionFacts = {
-  id: string | null;
-  steps: number;
-  cost_usd: number;
-};
-
 type Activation = {
   caller: Record<string, unknown>;
   tool: string;
@@ -169,8 +163,6 @@ type Activation = {
 };
 
 const activations = new WeakMap<Exchange, Activation>();
-/** Kept apart from the activation so budget policies can report counts without building one (most exchanges evaluate no condition). */
-const sessionFacts = new WeakMap<Exchange, SessionFacts>();
 const callerActivations = new WeakMap<Caller, Record<string, unknown>>();
 const ANONYMOUS_ACTIVATION = Object.freeze({ agent: 'anonymous', user: null, scopes: [], roles: [], mode: 'agent_as_service', anonymous: true });
 
@@ -185,28 +177,12 @@ export function activationOf(exchange: Exchange): Activation {
       backend: exchange.target?.backend ?? '',
       method: exchange.message.method,
       args: typeof params?.arguments === 'object' && params.arguments !== null ? params.arguments : {},
-      session: factsOf(exchange),
+      session: sessionFactsOf(exchange),
       now: timestampFromMs(Date.now()),
     };
     activations.set(exchange, activation);
   }
   return activation;
-}
-
-/** Budget policies report the run's counters here so later conditions (`session.steps > 40`) can use them. */
-export function recordSessionFacts(exchange: Exchange, facts: Partial<Pick<SessionFacts, 'steps' | 'cost_usd'>>): void {
-  const session = factsOf(exchange);
-  if (facts.steps !== undefined) session.steps = facts.steps;
-  if (facts.cost_usd !== undefined) session.cost_usd = facts.cost_usd;
-}
-
-function factsOf(exchange: Exchange): SessionFacts {
-  let facts = sessionFacts.get(exchange);
-  if (facts === undefined) {
-    facts = { id: exchange.session?.id ?? null, steps: 0, cost_usd: 0 };
-    sessionFacts.set(exchange, facts);
-  }
-  return facts;
 }
 
 function callerActivation(caller: Caller | undefined): Record<string, unknown> {

@@ -11,7 +11,7 @@ import type { Exchange } from '../exchange/exchange.ts';
 import type { Decision, Policy } from './policy.ts';
 import { PolicyError } from './policy-error.ts';
 import { PreparedAdds, type CounterResult, type CounterStore } from './counter-store.ts';
-import { recordSessionFacts } from './cel.ts';
+import { recordSessionFacts } from './session-facts.ts';
 import { amount, list, oneOf, toolPattern } from './settings-schema.ts';
 import type { DryRunEstimates } from './dry-run-estimate.ts';
 import { runKeyOf, runKeyOptions, runKeyShape, type RunKey } from './run-key.ts';

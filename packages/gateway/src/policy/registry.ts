@@ -21,7 +21,7 @@ import type { Authorization } from '../identity/authorization.ts';
 import type { Caller } from '../identity/caller.ts';
 import type { Policy } from './policy.ts';
 import { createPolicyChain, type PolicyChain } from './chain.ts';
-import type { appliesToSchema } from './settings-schema.ts';
+import type { appliesToSchema } from './condition-schema.ts';
 import { compileApplicability, type Applicability } from './applicability.ts';
 import type { ToolAccessVerdict } from './tool-access.ts';
 import type { ArgumentValidators } from './argument-validation.ts';
@@ -184,8 +184,8 @@ function loadPolicyType(type: string): Promise<PolicyType<z.ZodType>> {
 
 /** What building any policy needs besides its own type: the `applies_to` schema (CEL), counters, approvals, pins, estimates. */
 async function importBuildPieces() {
-  const [settingsSchema, counterStore, redisCounterStore, approvalService, redisApprovalStore, pinStore, toolPinning, dryRunEstimate] = await Promise.all([
-    import('./settings-schema.ts'),
+  const [conditionSchema, counterStore, redisCounterStore, approvalService, redisApprovalStore, pinStore, toolPinning, dryRunEstimate] = await Promise.all([
+    import('./condition-schema.ts'),
     import('./counter-store.ts'),
     import('./redis-counter-store.ts'),
     import('./approval-service.ts'),
@@ -195,7 +195,7 @@ async function importBuildPieces() {
     import('./dry-run-estimate.ts'),
   ]);
   return {
-    appliesToSchema: settingsSchema.appliesToSchema,
+    appliesToSchema: conditionSchema.appliesToSchema,
     MemoryCounterStore: counterStore.MemoryCounterStore,
     RedisCounterStore: redisCounterStore.RedisCounterStore,
     Approvals: approvalService.Approvals,

@@ -1,10 +1,10 @@
 // Field schemas shared by the policy types' settings (zod, snake_case as the
 // documented YAML writes them, docs/policies.md). Each states its expectation as "expected ...";
-// CEL and regular expressions are compiled here, at config load, so a bad one
-// is refused with its exact place and the hot path never compiles.
+// Regular expressions are compiled here (and CEL conditions in
+// condition-schema.ts), at config load, so a bad one is refused with its
+// exact place and the hot path never compiles.
 
 import { z } from 'zod';
-import { compileCondition, isCelCompileError, type CelCondition } from './cel.ts';
 import { compileToolSelector, type ToolSelector } from './tool-selector.ts';
 
 export function wholeNumber(min: number, max: number) {
@@ -34,18 +34,6 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   return z.enum(values, { error: `expected one of ${values.map((value) => `"${value}"`).join(', ')}` });
 }
 
-/** A CEL condition, compiled now; a syntax error or an unknown name is reported with its line and column. */
-export function celCondition(extraVariables: readonly string[] = []) {
-  return text('expected a CEL condition such as args.recipient_count > 1000').transform((source, context): CelCondition => {
-    try {
-      return compileCondition(source, extraVariables);
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: isCelCompileError(error) ? error.message : String(error) });
-      return z.NEVER;
-    }
-  });
-}
-
 /** A JavaScript regular expression, compiled now; the engine's own message says what is wrong. */
 export function regularExpression(flags: string) {
   return text('expected a regular expression').transform((source, context): RegExp => {
@@ -62,18 +50,3 @@ export function regularExpression(flags: string) {
 export function toolPattern() {
   return text('expected a tool name or glob, optionally prefixed by its backend: send_*, crm/send_*').transform((pattern): ToolSelector => compileToolSelector(pattern));
 }
-
-/** Where a policy runs, common to every type; absent keys do not narrow. */
-export const appliesToSchema = z.strictObject(
-  {
-    methods: list(text()).optional(),
-    backends: list(text()).optional(),
-    tools: list(toolPattern()).optional(),
-    roles: list(text()).optional(),
-    agents: list(text()).optional(),
-    when: celCondition().optional(),
-  },
-  { error: 'expected a mapping with methods, backends, tools, roles, agents or when' },
-);
-
-export type AppliesToSettings = z.infer<typeof appliesToSchema>;

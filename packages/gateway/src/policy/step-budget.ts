@@ -8,7 +8,7 @@ import type { Exchange } from '../exchange/exchange.ts';
 import type { Decision, Policy } from './policy.ts';
 import { PolicyError } from './policy-error.ts';
 import { PreparedAdds, type CounterResult, type CounterStore } from './counter-store.ts';
-import { recordSessionFacts } from './cel.ts';
+import { recordSessionFacts } from './session-facts.ts';
 import { oneOf, wholeNumber } from './settings-schema.ts';
 import { runKeyOf, runKeyOptions, runKeyShape, type RunKey } from './run-key.ts';
 

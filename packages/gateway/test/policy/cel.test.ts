@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileCondition, isCelCompileError, recordSessionFacts } from '../../src/policy/cel.ts';
+import { compileCondition, isCelCompileError } from '../../src/policy/cel.ts';
+import { recordSessionFacts } from '../../src/policy/session-facts.ts';
 import { makeCaller, makeExchange } from './fixtures.ts';
 
 function compileError(source: string) {
