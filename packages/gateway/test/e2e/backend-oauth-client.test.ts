@@ -24,6 +24,7 @@ import { MemoryOAuthClientStateStore, type OAuthClientStateStore } from '../../s
 import { SqliteOAuthClientStateStore } from '../../src/upstream/oauth-client/sqlite-client-state-store.ts';
 import type { BackendAuthorizer } from '../../src/upstream/oauth-client/oauth-backend-credentials.ts';
 import { registerBackendCommand } from '../../src/cli/commands/backend-authorize.ts';
+import { freePort } from '../fixtures/redis.ts';
 import { startOAuthProtectedBackend, type OAuthProtectedBackend, type OAuthProtectedBackendOptions } from '../fixtures/oauth-protected-backend.ts';
 
 /** The person who clicks "allow": follows the authorization URL and returns where the server redirected. */
@@ -184,7 +185,8 @@ describe('gatehouse backend authorize', () => {
 
   it('stores the consent an operator gives once, which a gateway started later uses without asking', async () => {
     const database = join(directory, 'backend-oauth.db');
-    const port = 33000 + Math.floor(Math.random() * 2000);
+    // A port the kernel just handed out and released: a random one collided with ephemeral ports under a loaded CI run.
+    const port = await freePort();
     const configPath = join(directory, 'gatehouse.yaml');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(configPath, `gateway: { host: 127.0.0.1, port: 0 }\noutbound: { allow: ['127.0.0.1'] }\nbackends:\n  - name: reports\n    url: ${backend.url}\n    auth: { type: oauth, redirect_uri: "http://127.0.0.1:${port}/callback" }\n`);
