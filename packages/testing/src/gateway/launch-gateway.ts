@@ -8,6 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { stopChild, waitForOutput } from '../child-process.ts';
 
+// Found beside the CLI as gatehouseCli is, without importing the gateway package's whole index.
+const { GATEWAY_NODE_FLAGS } = (await import(new URL('./cli/start-node-flags.ts', import.meta.resolve('@gatehouse/gateway')).href)) as typeof import('../../../gateway/src/cli/start-node-flags.ts');
+
 /** The `gatehouse` CLI of the workspace's gateway package. */
 export const gatehouseCli = fileURLToPath(new URL('./cli/main.ts', import.meta.resolve('@gatehouse/gateway')));
 
@@ -79,7 +82,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const tailChars = options.outputTailChars ?? defaultOutputTailChars;
   const deadline = Date.now() + timeoutMs;
-  const child = spawn(process.execPath, [options.cli ?? gatehouseCli, 'start', ...(options.args ?? [])], {
+  // The V8 flags every shipped way of starting a gateway passes, so tests and benches run what users run.
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, options.cli ?? gatehouseCli, 'start', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
