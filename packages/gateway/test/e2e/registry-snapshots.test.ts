@@ -21,33 +21,24 @@ import { openAuditStore } from '../../src/audit/open-store.ts';
 import { resolveAuditSettings } from '../../src/audit/settings.ts';
 import { registerRegistryLifecycleCommands } from '../../src/cli/commands/registry-lifecycle.ts';
 import { startYamlGateway, type YamlGateway } from '../fixtures/yaml-gateway.ts';
+import { registryGatewayYaml } from '../fixtures/registry-gateway-yaml.ts';
 import { eventually } from '../fixtures/eventually.ts';
 
 const BACKENDS = ['steady', 'nomajor', 'major'] as const;
 
 function configText(directory: string, options: { enforce: boolean; block: boolean; backends: readonly string[] }): string {
-  const backend = (name: string) =>
-    `  - name: ${name}\n    command: ${JSON.stringify(process.execPath)}\n    args: ${JSON.stringify([ciFixtureScript, '--variant-file', join(directory, `${name}.variant`), '--stdio'])}\n    owner: team:${name}\n`;
   const scopes = options.backends.flatMap((name) => [`${name}.read`, `${name}.invoke`]);
-  return `gateway:
-  port: 0
-  admin_port: 0
-authentication:
-  embedded_idp:
-    port: 0
-    agents:
-      - { name: ops, secret: ops-secret, scopes: ${JSON.stringify(['gatehouse.admin', ...scopes])} }
-      - { name: rita, secret: rita-secret, scopes: ["gatehouse.reviewer"] }
-audit:
-  store: sqlite
-  path: ${JSON.stringify(join(directory, 'audit.db'))}
-registry:
-  store: sqlite
-  path: ${JSON.stringify(join(directory, 'registry.db'))}
-  enforce: ${options.enforce}
-  block_breaking_without_major: ${options.block}
-backends:
-${options.backends.map(backend).join('')}`;
+  return registryGatewayYaml(directory, {
+    agents: [
+      { name: 'ops', secret: 'ops-secret', scopes: ['gatehouse.admin', ...scopes] },
+      { name: 'rita', secret: 'rita-secret', scopes: ['gatehouse.reviewer'] },
+    ],
+    backends: options.backends.map((name) => ({
+      name,
+      keys: { command: process.execPath, args: [ciFixtureScript, '--variant-file', join(directory, `${name}.variant`), '--stdio'], owner: `team:${name}` },
+    })),
+    registry: { enforce: options.enforce, block_breaking_without_major: options.block },
+  });
 }
 
 describe('the registry stores approved schema snapshots and applies the major-bump rule', () => {
