@@ -19,7 +19,15 @@ import { buildAuditRecord, type AuditRecord } from '../../packages/gateway/src/a
 import { SqliteLogWriter } from '../../packages/gateway/src/audit/sqlite-log-writer.ts';
 import type { SqliteSynchronous } from '../../packages/gateway/src/audit/sqlite-store.ts';
 
-const { values } = parseArgs({ options: { batches: { type: 'string', default: '1,25' }, records: { type: 'string', default: '20000' } } });
+function parseOptions() {
+  try {
+    return parseArgs({ options: { batches: { type: 'string', default: '1,25' }, records: { type: 'string', default: '20000' } } });
+  } catch (error) {
+    process.stderr.write(`commit-cost: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
+const { values } = parseOptions();
 const batchSizes = values.batches!.split(',').map(Number);
 const recordsPerRun = Number(values.records);
 if (batchSizes.some((size) => !Number.isInteger(size) || size < 1) || !Number.isInteger(recordsPerRun) || recordsPerRun < 1) {

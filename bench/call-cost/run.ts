@@ -29,20 +29,34 @@ import { startGateway } from '../../packages/testing/src/gateway/launch-gateway.
 import { callCostConfig, CALL_COST_CONFIGS, type CallCostConfigName } from './configs.ts';
 import { childrenCpuMs, cpuPerCallByThread, readThreadCpu } from './thread-cpu.ts';
 
-const { values } = parseArgs({
-  options: {
-    config: { type: 'string', default: 'full' },
-    concurrency: { type: 'string', default: '64' },
-    seconds: { type: 'string', default: '5' },
-    'warmup-seconds': { type: 'string', default: '1.5' },
-    era: { type: 'string', default: '2025-11-25' },
-    'cpu-prof': { type: 'string' },
-    'gateway-node-options': { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        config: { type: 'string', default: 'full' },
+        concurrency: { type: 'string', default: '64' },
+        seconds: { type: 'string', default: '5' },
+        'warmup-seconds': { type: 'string', default: '1.5' },
+        era: { type: 'string', default: '2025-11-25' },
+        'cpu-prof': { type: 'string' },
+        'gateway-node-options': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`call-cost: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
+const { values } = parseOptions();
 
-const config = callCostConfig(values.config!);
+let config: ReturnType<typeof callCostConfig>;
+try {
+  config = callCostConfig(values.config!);
+} catch (error) {
+  process.stderr.write(`call-cost: ${(error as Error).message}\n`);
+  process.exit(2);
+}
 const concurrency = Number(values.concurrency);
 const seconds = Number(values.seconds);
 if (!Number.isInteger(concurrency) || concurrency < 1 || !(seconds > 0)) {
