@@ -3,7 +3,10 @@
 // the default policy chain): time to listening and to ready, idle RSS, the
 // highest RSS under 64 closed-loop clients, and the import time of the
 // gateway module with and without the compile cache. About 45 s on two cores;
-// docs/benchmarks.md records its figures. `--root DIR` measures another
+// docs/benchmarks.md records its figures. The gateways run what `npm start`
+// runs: the bundle (scripts/build-bundle.ts, built first into
+// packages/gateway/dist); `--entry source` runs the sources through
+// cli/gatehouse.mjs instead. `--root DIR` measures another
 // checkout instead (its cli/main.ts, e.g. main before a change), `--json`
 // adds one machine-readable line, `--gateway-node-options=--max-semi-space-size=8`
 // starts the gateways (only them: not the backend or this load generator)
@@ -26,11 +29,28 @@ import { startGatewayProcess } from '../gateway-process.ts';
 import { startLoad } from '../load-generator.ts';
 import { readRssBytes } from '../process-memory.ts';
 import { readCpuMs } from '../process-cpu.ts';
+import { buildGatewayBundle } from '../../packages/gateway/scripts/build-bundle.ts';
 import { formatFootprintReport, footprintGoals, type ImportFootprint, type ProfileFootprint } from './figures.ts';
 
-const { values: options } = parseArgs({ options: { root: { type: 'string' }, json: { type: 'boolean', default: false }, 'gateway-node-options': { type: 'string' } } });
-/** This checkout's compile-cached entry, or another checkout's plain CLI for a before/after comparison. */
-const cliEntry = options.root === undefined ? fileURLToPath(new URL('../../packages/gateway/src/cli/gatehouse.mjs', import.meta.url)) : join(options.root, 'packages/gateway/src/cli/main.ts');
+function parseOptions() {
+  try {
+    const parsed = parseArgs({ options: { root: { type: 'string' }, json: { type: 'boolean', default: false }, 'gateway-node-options': { type: 'string' }, entry: { type: 'string', default: 'bundle' } } });
+    if (parsed.values.entry !== 'bundle' && parsed.values.entry !== 'source') throw new Error(`--entry takes bundle or source, not "${parsed.values.entry}"`);
+    return parsed.values;
+  } catch (error) {
+    process.stderr.write(`bench:footprint: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
+const options = parseOptions();
+
+/** What npm start runs (the bundle, built now), this checkout's compile-cached source entry, or another checkout's plain CLI for a before/after comparison. */
+async function chooseEntry(): Promise<string> {
+  if (options.root !== undefined) return join(options.root, 'packages/gateway/src/cli/main.ts');
+  if (options.entry === 'source') return fileURLToPath(new URL('../../packages/gateway/src/cli/gatehouse.mjs', import.meta.url));
+  process.stderr.write('bench:footprint: bundling the gateway (what npm start runs)\n');
+  return buildGatewayBundle();
+}
 const gatewayModule = join(options.root ?? fileURLToPath(new URL('../../', import.meta.url)), 'packages/gateway/src/gateway.ts');
 const importProbe = fileURLToPath(new URL('./import-probe.ts', import.meta.url));
 const runFile = promisify(execFile);
@@ -45,7 +65,7 @@ const PROFILES: ReadonlyArray<{ profile: ProfileFootprint['profile']; extraYaml:
   { profile: 'full', extraYaml: AUTHENTICATION_YAML + AUDIT_YAML + DEFAULT_CHAIN_YAML, isAuthenticated: true },
 ];
 
-async function measureProfile(backendUrl: string, spec: (typeof PROFILES)[number], nextId: () => number): Promise<ProfileFootprint> {
+async function measureProfile(cliEntry: string, backendUrl: string, spec: (typeof PROFILES)[number], nextId: () => number): Promise<ProfileFootprint> {
   const spawnedAt = performance.now();
   const gateway = await startGatewayProcess(backendUrl, spec.extraYaml, { waitFor: 'listening', cli: cliEntry });
   const listeningMs = performance.now() - spawnedAt;
@@ -111,6 +131,7 @@ async function main(): Promise<number> {
   const cleanup = createCleanup();
   runCleanupOnSignals(cleanup);
   try {
+    const cliEntry = await chooseEntry();
     const importing = await measureImport();
     const backend = await startHttpBackend(backendScripts.v2);
     cleanup.add('the backend', () => backend.close());
@@ -120,7 +141,7 @@ async function main(): Promise<number> {
     const profiles: ProfileFootprint[] = [];
     for (const spec of PROFILES) {
       process.stderr.write(`bench:footprint: ${spec.profile}\n`);
-      profiles.push(await measureProfile(backend.url, spec, nextId));
+      profiles.push(await measureProfile(cliEntry, backend.url, spec, nextId));
     }
     const nodeOptions = options['gateway-node-options'] === undefined ? '' : ` (node options: ${options['gateway-node-options']})`;
     process.stdout.write(`gateway: ${cliEntry}${nodeOptions}\n${formatFootprintReport(profiles, importing)}\n`);

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './errors.ts';
 import { interpolateEnv, type Environment } from './env-interpolation.ts';
@@ -21,7 +22,7 @@ export interface LoadedConfig {
 }
 
 /** The root of the Gatehouse checkout (this file is packages/gateway/src/config/load.ts). */
-export const GATEHOUSE_ROOT = resolve(import.meta.dirname, '../../../..');
+export const GATEHOUSE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url)).replace(/\/$/, '');
 
 /** yaml's cap on alias expansion, against "billion laughs" files that are small but expand to huge ones. */
 const MAX_ALIAS_COUNT = 100;

@@ -64,15 +64,18 @@ describe('Helm chart (deploy/helm/gatehouse)', () => {
 });
 
 describe('Dockerfile', () => {
-  it('copies only paths that exist and starts the CLI that exists', async () => {
+  it('copies only paths that exist and starts the bundle it builds', async () => {
     const dockerfile = await readFile(join(repositoryRoot, 'Dockerfile'), 'utf8');
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+)$/gm)].flatMap((match) => match[1]!.trim().split(/\s+/).slice(0, -1));
     assert.ok(sources.length >= 5);
     for (const source of sources) await stat(join(repositoryRoot, source));
     // The last argument is the script; the ones before it are the V8 flags (test/cli/start-node-flags.test.ts).
     const entrypoint = (JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[]).at(-1);
-    assert.equal(entrypoint, 'packages/gateway/src/cli/gatehouse.mjs');
-    await stat(join(repositoryRoot, entrypoint));
+    assert.equal(entrypoint, 'packages/gateway/dist/gatehouse.mjs');
+    // dist/ is not in the repository: the image's bundle stage builds it with the script that exists here.
+    assert.match(dockerfile, /^RUN .*node packages\/gateway\/scripts\/build-bundle\.ts$/m);
+    assert.match(dockerfile, /^COPY --from=bundle \/app\/packages\/gateway\/dist packages\/gateway\/dist$/m);
+    await stat(join(repositoryRoot, 'packages/gateway/scripts/build-bundle.ts'));
   });
 });
 
