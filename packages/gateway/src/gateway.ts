@@ -34,7 +34,7 @@ import { createMcpHttpServer } from './transport/mcp-http-server.ts';
 import { createOriginPolicy } from './transport/origin.ts';
 import { RequestDrain, type DrainOutcome } from './transport/request-drain.ts';
 import { closeServer, formatHost, listen } from './transport/http-listener.ts';
-import { assembleIdentity } from './identity/gateway-identity.ts';
+import { assembleIdentity, embeddedIdpKeysInAdvance } from './identity/gateway-identity.ts';
 import { RedisSeenGrants } from './identity/embedded-idp/redis-seen-grants.ts';
 import { lazyOAuthClientStateStore, openOAuthClientStateStore } from './upstream/oauth-client/open-client-state-store.ts';
 import { createClientMetadataResponder } from './upstream/oauth-client/client-metadata-document.ts';
@@ -117,6 +117,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const serverInfo: Implementation = { name: 'gatehouse', version: GATEWAY_VERSION, title: 'Gatehouse MCP gateway' };
   const clientInfo: Implementation = { name: 'gatehouse', version: GATEWAY_VERSION };
   const baseDirectory = options.configPath === undefined ? process.cwd() : dirname(resolvePath(options.configPath));
+  // First: the embedded provider's RSA key is generated on a pool thread while the rest of the start runs.
+  const embeddedIdpKeys = embeddedIdpKeysInAdvance(config, options.isAnonymousAllowed);
 
   const { metrics, tracing } = await openTelemetry(config, logger, { ...(options.metrics === undefined ? {} : { metrics: options.metrics }), ...(options.tracing === undefined ? {} : { tracing: options.tracing }) });
   // Audit is on when the config has an `audit` section (the embedded default has one: SQLite under .gatehouse/).
@@ -179,6 +181,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     outbound,
     adminRoleScopes: Object.values(roleScopesOf()),
     gatewayPort: port,
+    ...(embeddedIdpKeys === undefined ? {} : { embeddedIdpKeys }),
     // Replicas sharing Redis share the ID-JAG replay cache, or a grant could be used once per replica.
     ...(shared.redis === undefined ? {} : { seenGrants: new RedisSeenGrants({ commands: shared.redis.commands, prefix: shared.keyPrefix }) }),
     ...(audit === undefined ? {} : {

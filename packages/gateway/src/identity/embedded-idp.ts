@@ -64,8 +64,8 @@ export interface EmbeddedIdpOptions {
   enterpriseIdps?: readonly EnterpriseIdp[];
   /** Where used ID-JAG ids are kept: the shared Redis when replicas share one (redis-seen-grants.ts); default this process. */
   seenGrants?: SeenGrants;
-  /** Private signing JWKs to keep tokens valid across restarts; default: new keys per process. */
-  signingKeys?: readonly JWK[];
+  /** Private signing JWKs to keep tokens valid across restarts, or those a start began generating early; default: new keys now. */
+  signingKeys?: readonly JWK[] | Promise<readonly JWK[]>;
   logger?: Logger;
 }
 

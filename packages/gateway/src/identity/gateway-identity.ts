@@ -18,6 +18,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Caller } from './caller.ts';
 import { OutboundGuard } from '../outbound/outbound-guard.ts';
 import type { SeenGrants } from './embedded-idp/seen-grants.ts';
+import type { JWK } from 'jose';
 
 export interface GatewayIdentity {
   /** False when every caller is anonymous (no authentication configured, or allow_anonymous). */
@@ -67,6 +68,28 @@ export interface AssembleIdentityOptions {
   gatewayPort?: number;
   /** The embedded provider's used ID-JAG ids, shared in Redis when the session store is (embedded-idp/redis-seen-grants.ts). */
   seenGrants?: SeenGrants;
+  /** The embedded provider's signing keys, begun first thing by the start (embeddedIdpKeysInAdvance); default made when it starts. */
+  embeddedIdpKeys?: Promise<readonly JWK[]>;
+}
+
+/** The embedded provider's settings when this start runs one: not when the config (or --allow-anonymous) turns authentication off. */
+export function embeddedIdpSettingsOf(config: GatewayConfig, isAnonymousForced: boolean | undefined): EmbeddedIdpSettings | undefined {
+  const settings = config.authentication;
+  const isAnonymous = isAnonymousForced === true || settings === undefined || settings.isAnonymousAllowed;
+  return isAnonymous ? undefined : settings?.embeddedIdp;
+}
+
+/**
+ * The embedded provider's keys, generation begun now when this start runs
+ * the provider: the RSA key's tens to hundreds of milliseconds on a pool
+ * thread then overlap the rest of the start. A failure surfaces where the
+ * provider awaits them, not as an unhandled rejection before.
+ */
+export function embeddedIdpKeysInAdvance(config: GatewayConfig, isAnonymousForced: boolean | undefined): Promise<readonly JWK[]> | undefined {
+  if (embeddedIdpSettingsOf(config, isAnonymousForced) === undefined) return undefined;
+  const keys = import('./embedded-idp/key-generation.ts').then(({ generateSigningJwks }) => generateSigningJwks());
+  keys.catch(() => {});
+  return keys;
 }
 
 /** How far above the gateway's port the embedded provider listens by default: 8080 (MCP), 8081 (admin), 8082 (provider). */
@@ -127,7 +150,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   const tenantNames = config.tenants?.tenants.map((tenant) => tenant.name) ?? [];
   const tenantPaths = tenantNames.flatMap((tenant) => [`/t/${tenant}/mcp`, ...options.backendNames.map((name) => `/t/${tenant}/servers/${name}/mcp`)]);
   const endpointPaths = new Set(['/mcp', ...options.backendNames.map((name) => `/servers/${name}/mcp`), ...tenantPaths]);
-  const idpSettings = isAnonymous ? undefined : settings?.embeddedIdp;
+  const idpSettings = embeddedIdpSettingsOf(config, options.isAnonymousForced);
   const isEmbedded = idpSettings !== undefined;
   const authorization = compileAuthorization(rulesFromConfig(config));
 
@@ -169,6 +192,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
       ...(settings.serviceClient === undefined ? {} : { gatewayClient: { name: settings.serviceClient.clientId, secret: settings.serviceClient.clientSecret } }),
       gatewayBaseUrl: options.publicBaseUrl,
       ...(options.seenGrants === undefined ? {} : { seenGrants: options.seenGrants }),
+      ...(options.embeddedIdpKeys === undefined ? {} : { signingKeys: options.embeddedIdpKeys }),
       logger: options.logger,
     });
     issuer = idp.issuer;

@@ -1,9 +1,10 @@
 // Signing keys of the embedded OpenID Provider: an ES256 key for access
 // tokens and an RS256 key for ID tokens (OpenID Connect's default alg), made
-// per process unless given, so tokens do not survive a restart of the dev IdP.
+// per process unless given (key-generation.ts), so tokens do not survive a
+// restart of the dev IdP.
 
-import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { generateSigningJwks } from './key-generation.ts';
 
 export interface SigningKeys {
   /** Private JWKs for oidc-provider's `jwks`. */
@@ -14,8 +15,9 @@ export interface SigningKeys {
 
 type CryptoKeyLike = Awaited<ReturnType<typeof importJWK>>;
 
-export async function createSigningKeys(given?: readonly JWK[]): Promise<SigningKeys> {
-  const privateJwks = given === undefined ? [await generate('ES256'), await generate('RS256')] : given.map((jwk) => ({ ...jwk }));
+/** `given`: keys to keep, or the ones a start began to generate early; default new ones now. */
+export async function createSigningKeys(given?: readonly JWK[] | Promise<readonly JWK[]>): Promise<SigningKeys> {
+  const privateJwks = (await (given ?? generateSigningJwks())).map((jwk) => ({ ...jwk }));
   const es256 = privateJwks.find((jwk) => jwk.alg === 'ES256' || (jwk.kty === 'EC' && jwk.crv === 'P-256'));
   if (es256?.kid === undefined) throw new TypeError('the embedded IdP needs an ES256 (P-256) private key with a kid');
   const { d: _secret, ...publicJwk } = es256;
@@ -23,11 +25,6 @@ export async function createSigningKeys(given?: readonly JWK[]): Promise<Signing
     privateJwks,
     accessTokenKey: { key: await importJWK(es256, 'ES256'), publicKey: await importJWK(publicJwk, 'ES256'), kid: es256.kid },
   };
-}
-
-async function generate(alg: 'ES256' | 'RS256'): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true });
-  return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomUUID().slice(0, 8)}` };
 }
 
 /**
