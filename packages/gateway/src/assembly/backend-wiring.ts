@@ -21,6 +21,7 @@ import type { OAuthClientStateStore } from '../upstream/oauth-client/client-stat
 import type { BackendAuthorizer } from '../upstream/oauth-client/oauth-backend-credentials.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
+import { preloadUndici } from '../outbound/undici-on-demand.ts';
 
 /**
  * What the gateway declares to a 2025 backend at `initialize`: everything it
@@ -55,6 +56,7 @@ export interface BackendWiring {
 
 export async function wireBackends(config: GatewayConfig, options: BackendWiringOptions): Promise<BackendWiring> {
   const { logger, metrics, audit, outbound, tenants } = options;
+  if (config.backends.some((backend) => backend.kind === 'http')) await preloadUndici();
   const serviceClient = serviceClientOf(config.authentication);
   const toUpstream = (backend: BackendConfig, isDiscovered = false): UpstreamConfig => {
     if (backend.kind !== 'http') return backend;

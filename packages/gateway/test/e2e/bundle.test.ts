@@ -11,11 +11,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { backendScripts, startHttpBackend } from '@gatehouse/testing/backends/launch';
 import { startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/launch-gateway';
 import { buildGatewayBundle } from '../../scripts/build-bundle.ts';
 
@@ -84,6 +86,23 @@ describe('the bundled gateway (npm start, the Docker image)', () => {
       assert.match(page, /<div id="root">|<script/);
     } else {
       assert.match(page, /the web console is not built/);
+    }
+  });
+
+  it('forwards to an HTTP backend (undici, preloaded into a chunk of its own)', async () => {
+    const backend = await startHttpBackend(backendScripts.v2);
+    const configPath = join(directory, 'http-backend.yaml');
+    await writeFile(configPath, `gateway:\n  host: 127.0.0.1\nbackends:\n  - name: web\n    url: ${backend.url}\n`);
+    const httpGateway = await startGateway({ cli: entry, args: ['--config', configPath, '--port', '0', '--admin-port', '0'], waitFor: 'ready', env: { GATEHOUSE_LOG_LEVEL: 'warn' } });
+    const client = new Client({ name: 'bundle-test', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(httpGateway.url)));
+      const result = await client.callTool({ name: 'web__echo', arguments: { message: 'over HTTP from the bundle' } });
+      assert.match(JSON.stringify(result.content), /over HTTP from the bundle/);
+    } finally {
+      await client.close();
+      await httpGateway.close();
+      await backend.close();
     }
   });
 
