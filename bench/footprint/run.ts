@@ -27,7 +27,7 @@ import { fetchAgentToken } from '../feature-run.ts';
 import { AUDIT_YAML, AUTHENTICATION_YAML, DEFAULT_CHAIN_YAML } from '../features.ts';
 import { startGatewayProcess } from '../gateway-process.ts';
 import { startLoad } from '../load-generator.ts';
-import { readRssBytes } from '../process-memory.ts';
+import { readRssBreakdown, readRssBytes } from '../process-memory.ts';
 import { readCpuMs } from '../process-cpu.ts';
 import { buildGatewayBundle } from '../../packages/gateway/scripts/build-bundle.ts';
 import { formatFootprintReport, footprintGoals, type ImportFootprint, type ProfileFootprint } from './figures.ts';
@@ -75,7 +75,7 @@ async function measureProfile(cliEntry: string, backendUrl: string, spec: (typeo
     const pid = gateway.process.pid!;
     const readyCpuMs = await readCpuMs(pid);
     await sleep(idleSettleMs);
-    const idleRssBytes = await readRssBytes(pid);
+    const { rssBytes: idleRssBytes, fileBytes: idleRssFileBytes } = await readRssBreakdown(pid);
     const headers = spec.isAuthenticated ? { authorization: `Bearer ${await fetchAgentToken(gateway.url)}` } : undefined;
     const fleet = await openClientFleet(gateway.url, 'bench__echo', '2026-07-28', loadConcurrency, nextId, headers);
     try {
@@ -94,7 +94,7 @@ async function measureProfile(cliEntry: string, backendUrl: string, spec: (typeo
       isLoading = false;
       await sampling;
       if (result.errors > 0) process.stderr.write(`bench:footprint: ${spec.profile}: ${result.errors} errors, first: ${result.firstError}\n`);
-      return { profile: spec.profile, listeningMs, readyMs, readyCpuMs, idleRssBytes, loadRssBytes, loadRps: result.succeededInWindow / (result.windowMs / 1000), loadCpuUsPerCall: (loadCpuMs * 1000) / Math.max(1, result.succeeded + result.errors), loadErrors: result.errors };
+      return { profile: spec.profile, listeningMs, readyMs, readyCpuMs, idleRssBytes, idleRssFileBytes, loadRssBytes, loadRps: result.succeededInWindow / (result.windowMs / 1000), loadCpuUsPerCall: (loadCpuMs * 1000) / Math.max(1, result.succeeded + result.errors), loadErrors: result.errors };
     } finally {
       await fleet.close();
     }

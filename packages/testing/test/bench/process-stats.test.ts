@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { parseCpuMs } from '../../../../bench/process-cpu.ts';
-import { parseVmRssBytes } from '../../../../bench/process-memory.ts';
+import { parseRssFileBytes, parseVmRssBytes } from '../../../../bench/process-memory.ts';
 
 describe('VmRSS parsing', () => {
   it('reads the VmRSS line in kB as bytes', () => {
@@ -16,6 +16,12 @@ describe('VmRSS parsing', () => {
 
   it('returns undefined when the process has no VmRSS line (a zombie)', () => {
     assert.equal(parseVmRssBytes('Name:\tnode\nState:\tZ (zombie)\n'), undefined);
+  });
+
+  it('reads the file-backed part (RssFile) apart from the anonymous one', () => {
+    const status = 'VmRSS:\t  141028 kB\nRssAnon:\t   79728 kB\nRssFile:\t   61300 kB\nRssShmem:\t       0 kB\n';
+    assert.equal(parseRssFileBytes(status), 61300 * 1024);
+    assert.equal(parseRssFileBytes('VmRSS:\t 100 kB\n'), undefined);
   });
 });
 
