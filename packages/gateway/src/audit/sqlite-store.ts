@@ -92,8 +92,10 @@ export class SqliteAuditStore implements AuditStore {
       return;
     }
     this.#db.exec('PRAGMA journal_mode = WAL');
-    // The per-caller indexes take inserts at random places; 64 MiB of page cache keeps their hot pages in memory (the default is 2 MiB).
-    this.#db.exec('PRAGMA cache_size = -65536');
+    // The target index takes inserts at random places: 16 MiB of page cache (the default is 2) keeps its hot pages in memory.
+    // 64 MiB measured no faster at 200,000 records (bench/audit/commit-cost.ts --records 200000) and is resident memory a
+    // long-running gateway holds for good (docs/benchmarks.md, "Session 10").
+    this.#db.exec('PRAGMA cache_size = -16384');
     this.#db.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.#db.exec(SCHEMA);
     this.#db.prepare('INSERT OR IGNORE INTO audit_meta (key, value) VALUES (?, ?)').run('schema_version', SCHEMA_VERSION);
