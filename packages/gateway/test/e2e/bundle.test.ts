@@ -19,7 +19,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { backendScripts, startHttpBackend } from '@gatehouse/testing/backends/launch';
 import { startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/launch-gateway';
+import pg from 'pg';
 import { buildGatewayBundle } from '../../scripts/build-bundle.ts';
+import { dropSchema, POSTGRES_URL, postgresSkip, uniqueSchema } from '../audit/fixtures/audit-fixtures.ts';
+import { redisSkipReason, SHARED_REDIS_URL } from '../fixtures/redis.ts';
 
 const run = promisify(execFile);
 const gatewayPackage = fileURLToPath(new URL('../../', import.meta.url));
@@ -103,6 +106,41 @@ describe('the bundled gateway (npm start, the Docker image)', () => {
       await client.close();
       await httpGateway.close();
       await backend.close();
+    }
+  });
+
+  it('audits into PostgreSQL and keeps sessions in Redis (pg and redis, each in its chunk)', async (context) => {
+    const skip = (await postgresSkip()) || (await redisSkipReason());
+    if (skip) return context.skip(skip);
+    const backend = await startHttpBackend(backendScripts.v2);
+    const schema = uniqueSchema('bundle');
+    const configPath = join(directory, 'shared-stores.yaml');
+    await writeFile(configPath, [
+      'gateway:', '  host: 127.0.0.1',
+      `session_store: ${SHARED_REDIS_URL}`, `session_key_prefix: bundle-test-${process.pid}`,
+      'audit:', '  store: postgres', `  postgres_url: ${POSTGRES_URL}`, `  postgres_schema: ${schema}`,
+      'backends:', '  - name: web', `    url: ${backend.url}`, '',
+    ].join('\n'));
+    const sharedGateway = await startGateway({ cli: entry, args: ['--config', configPath, '--port', '0', '--admin-port', '0'], waitFor: 'ready', env: { GATEHOUSE_LOG_LEVEL: 'warn' } });
+    const client = new Client({ name: 'bundle-test', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(sharedGateway.url)));
+      await client.callTool({ name: 'web__echo', arguments: { message: 'audited in PostgreSQL' } });
+      // /readyz names the session store it checks.
+      assert.match(await (await fetch(`${sharedGateway.adminUrl}/readyz`)).text(), /"redis"/);
+      const database = new pg.Client({ connectionString: POSTGRES_URL });
+      await database.connect();
+      try {
+        const { rows } = await database.query(`SELECT count(*)::int AS n FROM "${schema}".audit_records WHERE record::text LIKE '%audited in PostgreSQL%'`);
+        assert.ok(rows[0].n >= 1, 'the call is audited in PostgreSQL');
+      } finally {
+        await database.end();
+      }
+    } finally {
+      await client.close();
+      await sharedGateway.close();
+      await backend.close();
+      await dropSchema(schema);
     }
   });
 
