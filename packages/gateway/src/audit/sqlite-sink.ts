@@ -88,7 +88,8 @@ export class SqliteAuditSink extends GroupCommittedSink<PendingRecord> implement
 
   protected override async commitBatch(items: PendingRecord[]): Promise<AuditReceipt[]> {
     const receipts = this.#failed(() => this.#writer.writeRecords(items.map((item) => item.text), items.map((item) => item.record)));
-    await this.#durable();
+    // Alone: nothing queued or committing besides this batch, so nothing to overlap with a sync on the pool.
+    await this.#durable(this.commits.pending === items.length);
     return receipts;
   }
 
@@ -98,10 +99,10 @@ export class SqliteAuditSink extends GroupCommittedSink<PendingRecord> implement
   }
 
   /** Resolves once what was committed so far is on disk (at once under NORMAL). */
-  async #durable(): Promise<void> {
+  async #durable(isAlone = false): Promise<void> {
     if (this.#walSync === undefined) return;
     try {
-      await this.#walSync.durable();
+      await this.#walSync.durable(isAlone);
     } catch (error) {
       throw new AuditError('audit_unavailable', `the audit store ${this.#path} could not sync its write-ahead log: ${describeCause(error)}`, { cause: error, isTransient: true });
     }

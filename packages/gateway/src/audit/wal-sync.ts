@@ -10,8 +10,15 @@
 // SQLite's own checkpoints sync the WAL before copying it into the database
 // and sync the database after (NORMAL does that too), so frames a checkpoint
 // moves are durable in the database before the WAL file is reused.
+//
+// A commit with nothing else waiting (a lone caller, light traffic) syncs on
+// the event loop instead: there is no next batch to overlap, and the pool's
+// round trip (a pool thread woken, then the loop woken by its completion)
+// costs more than it saves on top of the disk's own time (docs/benchmarks.md,
+// "Session 10"). The loop then waits one fdatasync (bench/audit/sync-latency.ts)
+// while it has nothing else to write.
 
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
 interface Waiting {
   resolve: () => void;
@@ -29,8 +36,20 @@ export class WalSync {
     this.#walPath = `${databasePath}-wal`;
   }
 
-  /** Call right after a commit: resolves once that commit is on disk. */
-  durable(): Promise<void> {
+  /**
+   * Call right after a commit: resolves once that commit is on disk.
+   * `isAlone`: no other record waits behind this commit, so the sync may
+   * run on the calling thread (when no pool sync is under way either).
+   */
+  durable(isAlone = false): Promise<void> {
+    if (isAlone && this.#running === undefined) {
+      try {
+        fdatasyncSync(this.#walFd());
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
     return new Promise((resolve, reject) => {
       this.#waiting.push({ resolve, reject });
       this.#running ??= this.#syncAll();
@@ -62,13 +81,18 @@ export class WalSync {
     return new Promise((resolve, reject) => {
       let fd: number;
       try {
-        // Opened on first use: the WAL file exists once a commit wrote it, and SQLite keeps that file (rewriting it from the start after a checkpoint) while a connection is open.
-        fd = this.#fd ??= openSync(this.#walPath, 'r+');
+        fd = this.#walFd();
       } catch (error) {
         reject(error as Error);
         return;
       }
       fdatasync(fd, (error) => (error === null ? resolve() : reject(error)));
     });
+  }
+
+  /** Opened on first use: the WAL file exists once a commit wrote it, and SQLite keeps that file (rewriting it from the start after a checkpoint) while a connection is open. */
+  #walFd(): number {
+    this.#fd ??= openSync(this.#walPath, 'r+');
+    return this.#fd;
   }
 }
