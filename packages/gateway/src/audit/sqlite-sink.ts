@@ -2,9 +2,10 @@
 // gateway's own thread in group-committed batches (records that arrive in
 // one turn of the event loop commit together). append() resolves once the
 // batch holding the record is durable: under synchronous=FULL (the default)
-// once its WAL frames are synced to disk, which happens beside the event
-// loop (wal-sync.ts) while the next batch commits; under NORMAL once the
-// commit returns (durable across a process crash).
+// once its WAL frames are synced to disk (wal-sync.ts: on the event loop when
+// no record waits behind the batch, else on libuv's pool while the next batch
+// commits); under NORMAL once the commit returns (durable across a process
+// crash).
 //
 // A commit itself is CPU work of tens of microseconds per record. It used to
 // run in a worker thread, which cost more than it saved: a second V8 isolate
@@ -88,7 +89,7 @@ export class SqliteAuditSink extends GroupCommittedSink<PendingRecord> implement
 
   protected override async commitBatch(items: PendingRecord[]): Promise<AuditReceipt[]> {
     const receipts = this.#failed(() => this.#writer.writeRecords(items.map((item) => item.text), items.map((item) => item.record)));
-    // Alone: nothing queued or committing besides this batch, so nothing to overlap with a sync on the pool.
+    // Alone: no record queued or committing besides this batch, so nothing could commit beside a sync on the pool.
     await this.#durable(this.commits.pending === items.length);
     return receipts;
   }
