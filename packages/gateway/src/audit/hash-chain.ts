@@ -4,7 +4,7 @@
 // leaf hash, so the chain and the signed tree cover the same bytes.
 
 import { canonicalJson } from './canonical-json.ts';
-import { HASH_SIZE, hashLeafText } from './merkle.ts';
+import { HASH_SIZE, hashLeafTextHex } from './merkle.ts';
 import type { AuditRecord } from './record.ts';
 
 /** The previous hash of a log's first entry. */
@@ -25,15 +25,29 @@ export interface ChainedEntry {
  * The Merkle leaf data of an entry: the canonical JSON (RFC 8785) of
  * `{log_id, prev_hash, record, seq}`. The record is already canonical text,
  * so it is spliced in rather than parsed and serialized again; the keys are
- * written in the order RFC 8785 section 3.2.3 sorts them.
+ * written in the order RFC 8785 section 3.2.3 sorts them. `prevHashHex` is
+ * the previous hash in lowercase hex, as the text carries it.
  */
-function entryLeafData(logId: string, seq: number, prevHash: Uint8Array, recordText: string): string {
-  return `{"log_id":${JSON.stringify(logId)},"prev_hash":"${Buffer.from(prevHash.buffer, prevHash.byteOffset, prevHash.byteLength).toString('hex')}","record":${recordText},"seq":${seq}}`;
+function entryLeafData(logId: string, seq: number, prevHashHex: string, recordText: string): string {
+  return `{"log_id":${JSON.stringify(logId)},"prev_hash":"${prevHashHex}","record":${recordText},"seq":${seq}}`;
 }
 
 /** SHA-256(0x00 || leaf data): the entry's hash, the next entry's prev_hash, and its Merkle leaf hash. */
 export function entryHash(logId: string, seq: number, prevHash: Uint8Array, recordText: string): Buffer {
-  return hashLeafText(entryLeafData(logId, seq, prevHash, recordText));
+  return Buffer.from(entryHashHex(logId, seq, hexOf(prevHash), recordText), 'hex');
+}
+
+/**
+ * entryHash in lowercase hex, from the previous hash in hex: a writer keeps
+ * each new hash as hex too, since the next entry's leaf data and the
+ * receipt both carry it as text (one conversion instead of two per record).
+ */
+export function entryHashHex(logId: string, seq: number, prevHashHex: string, recordText: string): string {
+  return hashLeafTextHex(entryLeafData(logId, seq, prevHashHex, recordText));
+}
+
+function hexOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** `recordText` is canonicalJson(record) when the caller already has it (the SQLite sink serializes once, on the gateway's thread). */
