@@ -185,7 +185,7 @@ export function buildAuditRecord(facts: AuditFacts): AuditRecord {
       type: facts.type,
     },
     result,
-    timestamp: new Date(facts.startedAt).toISOString(),
+    timestamp: isoTimestamp(facts.startedAt),
     version: AUDIT_RECORD_VERSION,
   };
 }
@@ -202,6 +202,21 @@ function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
   for (const key of Object.keys(merged).sort()) entry[key] = merged[key];
   return entry as AuditPolicyDecision;
 }
+
+/**
+ * new Date(at).toISOString(), remembered for the last millisecond: both
+ * records of a call, and calls that arrive together, mostly fall in one, and
+ * formatting a date costs about 0.6 µs. Date truncates a fractional time to
+ * its millisecond the same way.
+ */
+function isoTimestamp(at: number): string {
+  if (typeof at !== 'number') return new Date(at).toISOString();
+  const ms = Math.trunc(at);
+  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, text: new Date(ms).toISOString() };
+  return lastTimestamp.text;
+}
+
+let lastTimestamp = { ms: Number.NaN, text: '' };
 
 /** `audit_2026_05_19_<32 hex>`: the documented form, the day first so ids sort roughly by time. */
 export function newAuditId(startedAt: number): string {

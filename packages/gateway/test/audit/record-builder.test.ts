@@ -59,7 +59,7 @@ const decision = fc.record(
 const facts: fc.Arbitrary<AuditFacts> = fc.record(
   {
     type: fc.constantFrom(...OPERATION_TYPES),
-    startedAt: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+    startedAt: fc.double({ min: 0, max: 4_102_444_800_000, noNaN: true }),
     durationMs: fc.double({ min: 0, max: 1e6, noNaN: true }),
     gatewayId: text,
     status: fc.constantFrom(...RESULT_STATUSES),
@@ -80,6 +80,18 @@ const facts: fc.Arbitrary<AuditFacts> = fc.record(
 ) as fc.Arbitrary<AuditFacts>;
 
 describe('buildAuditRecord', () => {
+  it('writes the timestamp as new Date(startedAt).toISOString(), fractional and repeated times included', () => {
+    const times = [1_779_148_800_000.9, 1_779_148_800_000.1, 1_779_148_800_001, 1_779_148_800_000, -1.5, 0, 0.25, 253_402_300_799_999.5];
+    for (const startedAt of [...times, ...times.toReversed(), ...times]) {
+      const record = buildAuditRecord({ type: 'list', startedAt, durationMs: 0, gatewayId: 'gw', status: 'success', auditId: 'a' });
+      assert.equal(record.timestamp, new Date(startedAt).toISOString());
+    }
+    fc.assert(fc.property(fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }), (startedAt) => {
+      assert.equal(buildAuditRecord({ type: 'list', startedAt, durationMs: 0, gatewayId: 'gw', status: 'success', auditId: 'a' }).timestamp, new Date(startedAt).toISOString());
+    }));
+    assert.throws(() => buildAuditRecord({ type: 'list', startedAt: Number.NaN, durationMs: 0, gatewayId: 'gw', status: 'success', auditId: 'a' }), RangeError);
+  });
+
   it('serializes exactly as the spread-based builder did, key order included', () => {
     fc.assert(
       fc.property(facts, (given) => {
