@@ -4,7 +4,7 @@
 // @gatehouse/server-kit both write, so one query covers a call as the gateway
 // saw it and as the server saw it, and both hash alike. No dependencies.
 
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export const AUDIT_RECORD_VERSION = 'audit_v1';
 
@@ -148,31 +148,35 @@ export interface AuditFacts {
  * (canonical-json.ts) takes its fast path.
  */
 export function buildAuditRecord(facts: AuditFacts): AuditRecord {
+  // Optional keys are chosen between two whole literals rather than spread in
+  // (`...(x === undefined ? {} : {x})`): a spread makes a temporary object and
+  // copies it per record, and every record of a kind then shares one shape.
   const caller = facts.caller ?? {};
-  const result: AuditRecord['result'] = {
-    duration_ms: Math.max(0, Math.round(facts.durationMs)),
-    error: facts.error === undefined ? null : { code: facts.error.code, message: facts.error.message },
-    ...(facts.output === undefined ? {} : { output: facts.output }),
-    output_size_bytes: Math.max(0, Math.round(facts.outputSizeBytes ?? 0)),
-    redactions: facts.redactions === undefined ? [] : [...facts.redactions],
-    status: facts.status,
-  };
+  const durationMs = Math.max(0, Math.round(facts.durationMs));
+  const error = facts.error === undefined ? null : { code: facts.error.code, message: facts.error.message };
+  const outputSizeBytes = Math.max(0, Math.round(facts.outputSizeBytes ?? 0));
+  const redactions = facts.redactions === undefined ? [] : [...facts.redactions];
+  const result: AuditRecord['result'] =
+    facts.output === undefined
+      ? { duration_ms: durationMs, error, output_size_bytes: outputSizeBytes, redactions, status: facts.status }
+      : { duration_ms: durationMs, error, output: facts.output, output_size_bytes: outputSizeBytes, redactions, status: facts.status };
+  const agent = caller.agent ?? null;
+  const clientIp = caller.clientIp ?? null;
+  const identity = caller.identity ?? null;
+  const sessionId = caller.sessionId ?? null;
+  const traceId = caller.traceId ?? null;
+  const userAgent = caller.userAgent ?? null;
+  const policyDecisions = facts.policyDecisions === undefined ? [] : facts.policyDecisions.map(policyDecisionEntry);
   return {
     audit_id: facts.auditId ?? newAuditId(facts.startedAt),
-    caller: {
-      agent: caller.agent ?? null,
-      client_ip: caller.clientIp ?? null,
-      identity: caller.identity ?? null,
-      session_id: caller.sessionId ?? null,
-      ...(caller.tenant === undefined ? {} : { tenant: caller.tenant }),
-      trace_id: caller.traceId ?? null,
-      user_agent: caller.userAgent ?? null,
-    },
-    context: {
-      ...(facts.attemptId === undefined ? {} : { attempt_id: facts.attemptId }),
-      gateway_id: facts.gatewayId,
-      policy_decisions: (facts.policyDecisions ?? []).map(policyDecisionEntry),
-    },
+    caller:
+      caller.tenant === undefined
+        ? { agent, client_ip: clientIp, identity, session_id: sessionId, trace_id: traceId, user_agent: userAgent }
+        : { agent, client_ip: clientIp, identity, session_id: sessionId, tenant: caller.tenant, trace_id: traceId, user_agent: userAgent },
+    context:
+      facts.attemptId === undefined
+        ? { gateway_id: facts.gatewayId, policy_decisions: policyDecisions }
+        : { attempt_id: facts.attemptId, gateway_id: facts.gatewayId, policy_decisions: policyDecisions },
     operation: {
       arguments: facts.arguments ?? null,
       name: facts.name ?? null,
@@ -181,7 +185,7 @@ export function buildAuditRecord(facts: AuditFacts): AuditRecord {
       type: facts.type,
     },
     result,
-    timestamp: new Date(facts.startedAt).toISOString(),
+    timestamp: isoTimestamp(facts.startedAt),
     version: AUDIT_RECORD_VERSION,
   };
 }
@@ -199,11 +203,49 @@ function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
   return entry as AuditPolicyDecision;
 }
 
+/**
+ * new Date(at).toISOString(), remembered for the last millisecond: both
+ * records of a call, and calls that arrive together, mostly fall in one, and
+ * formatting a date costs about 0.6 µs. Date truncates a fractional time to
+ * its millisecond the same way.
+ */
+function isoTimestamp(at: number): string {
+  if (typeof at !== 'number') return new Date(at).toISOString();
+  const ms = Math.trunc(at);
+  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, text: new Date(ms).toISOString() };
+  return lastTimestamp.text;
+}
+
+let lastTimestamp = { ms: Number.NaN, text: '' };
+
 /** `audit_2026_05_19_<32 hex>`: the documented form, the day first so ids sort roughly by time. */
 export function newAuditId(startedAt: number): string {
   if (startedAt < idDay.startsAt || startedAt >= idDay.endsAt) idDay = auditIdDay(startedAt);
-  return `${idDay.prefix}${randomUUID().replaceAll('-', '')}`;
+  return `${idDay.prefix}${randomUuidHex()}`;
 }
+
+/**
+ * A random (version 4) UUID as 32 hex digits, the form randomUUID() gives
+ * without its dashes. Drawn from a pool of random bytes, as randomUUID() does
+ * itself; taking the hex straight from the pool saves the UUID's dashes and
+ * the replaceAll that removed them, about 0.4 µs of the two records per call.
+ */
+function randomUuidHex(): string {
+  if (uuidOffset === uuidPool.length) {
+    randomFillSync(uuidPool);
+    uuidOffset = 0;
+  }
+  const offset = uuidOffset;
+  uuidOffset += 16;
+  // RFC 9562 section 5.4: version 4 in the high nibble of octet 6, variant 10 in the top bits of octet 8.
+  uuidPool[offset + 6] = (uuidPool[offset + 6]! & 0x0f) | 0x40;
+  uuidPool[offset + 8] = (uuidPool[offset + 8]! & 0x3f) | 0x80;
+  return uuidPool.toString('hex', offset, offset + 16);
+}
+
+const UUID_POOL_IDS = 128;
+const uuidPool = Buffer.allocUnsafe(16 * UUID_POOL_IDS);
+let uuidOffset = uuidPool.length;
 
 const DAY_MS = 86_400_000;
 

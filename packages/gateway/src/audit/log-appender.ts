@@ -5,12 +5,15 @@
 
 import { AuditError } from './errors.ts';
 import { signCheckpoint, type Checkpoint, type SigningKey } from './checkpoint.ts';
-import { chainRecord, type ChainedEntry } from './hash-chain.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { entryHashHex, type ChainedEntry } from './hash-chain.ts';
 import { indexColumns, type IndexColumns } from './record-index.ts';
 import type { AuditCategory, AuditRecord } from './record.ts';
 import type { AuditReceipt, LogState } from './sink.ts';
 
 interface PreparedEntry extends ChainedEntry {
+  /** `hash` in lowercase hex: the receipt's form, computed once. */
+  hashHex: string;
   day: string;
   category: AuditCategory;
   columns: IndexColumns;
@@ -23,6 +26,12 @@ export interface PreparedBatch {
   checkpoints: Checkpoint[];
   /** Each log's head size before the batch: the store's guard against a second writer. */
   expectedSizes: Map<string, number>;
+}
+
+/** A log's head while a batch is prepared, with its last hash also as the hex the next leaf data carries. */
+interface WorkingHead {
+  head: LogState;
+  lastHashHex: string;
 }
 
 export interface CheckpointSchedule {
@@ -66,34 +75,38 @@ export class LogAppender {
 
   /** `texts[i]`, when given, is canonicalJson(records[i]): the bytes hashed and stored, not serialized again. */
   prepare(records: readonly AuditRecord[], texts?: readonly string[]): PreparedBatch {
-    const working = new Map<AuditCategory, LogState>();
+    const working = new Map<AuditCategory, WorkingHead>();
     const entries: PreparedEntry[] = [];
     for (let index = 0; index < records.length; index += 1) {
       const record = records[index]!;
       const columns = indexColumns(record);
-      let head = working.get(columns.category);
-      if (head === undefined) {
+      let log = working.get(columns.category);
+      if (log === undefined) {
         const current = this.#heads.get(columns.category);
         if (current === undefined) throw new RangeError(`no log for category ${columns.category}`);
-        head = { ...current, frontier: current.frontier.clone() };
-        working.set(columns.category, head);
+        log = { head: { ...current, frontier: current.frontier.clone() }, lastHashHex: current.lastHash.toString('hex') };
+        working.set(columns.category, log);
       }
-      const entry = chainRecord(head.logId, head.size, head.lastHash, record, texts?.[index]);
+      const head = log.head;
+      const recordText = texts?.[index] ?? canonicalJson(record);
+      const hashHex = entryHashHex(head.logId, head.size, log.lastHashHex, recordText);
+      const hash = Buffer.from(hashHex, 'hex');
       // Days never go back within a log, so retention's "whole days" are always a prefix of it.
       const recordDay = record.timestamp.slice(0, 10);
       const day = head.lastDay !== null && head.lastDay > recordDay ? head.lastDay : recordDay;
-      entries.push({ ...entry, day, category: columns.category, columns });
-      head.frontier.append(entry.hash);
+      entries.push({ logId: head.logId, seq: head.size, prevHash: head.lastHash, hash, recordText, hashHex, day, category: columns.category, columns });
+      head.frontier.append(hash);
       head.size += 1;
-      head.lastHash = entry.hash;
+      head.lastHash = hash;
+      log.lastHashHex = hashHex;
       head.lastDay = day;
     }
     const expectedSizes = new Map<string, number>();
-    for (const category of working.keys()) {
-      const current = this.#heads.get(category)!;
-      expectedSizes.set(current.logId, current.size);
+    const heads: LogState[] = [];
+    for (const [category, { head }] of working) {
+      expectedSizes.set(head.logId, this.#heads.get(category)!.size);
+      heads.push(head);
     }
-    const heads = [...working.values()];
     return { entries, heads, checkpoints: this.#dueCheckpoints(heads, false), expectedSizes };
   }
 
@@ -106,7 +119,7 @@ export class LogAppender {
   accept(batch: PreparedBatch): AuditReceipt[] {
     for (const head of batch.heads) this.#heads.set(head.category, head);
     for (const checkpoint of batch.checkpoints) this.#lastCheckpoint.set(checkpoint.logId, { size: checkpoint.treeSize, atMs: checkpoint.timestampMs });
-    return batch.entries.map((entry) => ({ logId: entry.logId, seq: entry.seq, hash: entry.hash.toString('hex') }));
+    return batch.entries.map((entry) => ({ logId: entry.logId, seq: entry.seq, hash: entry.hashHex }));
   }
 
   /** Replaces the heads, after the store says another batch got there first. */

@@ -25,7 +25,7 @@ export interface IndexColumns {
 export function indexColumns(record: AuditRecord): IndexColumns {
   return {
     auditId: storable(record.audit_id),
-    timestampMs: Date.parse(record.timestamp),
+    timestampMs: timestampMsOf(record.timestamp),
     category: categoryOf(record),
     operationType: storable(record.operation.type),
     identity: nullableStorable(record.caller.identity),
@@ -38,6 +38,15 @@ export function indexColumns(record: AuditRecord): IndexColumns {
     targets: targetsOf(record),
   };
 }
+
+/** Date.parse, remembered for the last timestamp: records built together mostly share one (buildAuditRecord gives them the very same string). */
+function timestampMsOf(timestamp: string): number {
+  if (typeof timestamp !== 'string') return Date.parse(timestamp);
+  if (timestamp !== lastParsed.timestamp) lastParsed = { timestamp, ms: Date.parse(timestamp) };
+  return lastParsed.ms;
+}
+
+let lastParsed = { timestamp: '', ms: Number.NaN };
 
 /**
  * A column value both stores keep byte for byte: PostgreSQL text refuses NUL

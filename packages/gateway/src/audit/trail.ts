@@ -150,9 +150,16 @@ export class AuditTrail {
    * `open` and `after_action` resolve undefined after counting and logging
    * the loss. `failMode` defaults to settings.failMode.
    */
-  async record(facts: AuditFacts, failMode?: RecordFailMode): Promise<AuditReceipt | undefined> {
-    if (this.#sink === undefined) return undefined;
-    return this.append(buildAuditRecord(this.#redaction.redact(facts)), failMode);
+  record(facts: AuditFacts, failMode?: RecordFailMode): Promise<AuditReceipt | undefined> {
+    // Not async: an async function returning append's promise would wrap it in one more promise, resolved two microtask turns later, for every record.
+    if (this.#sink === undefined) return Promise.resolve(undefined);
+    let record: AuditRecord;
+    try {
+      record = buildAuditRecord(this.#redaction.redact(facts));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.append(record, failMode);
   }
 
   /** Appends a record built elsewhere, as given (no redaction); record() is the gateway's way in. */

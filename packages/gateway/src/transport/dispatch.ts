@@ -229,7 +229,7 @@ function auditFacts(
   const status = isDenied ? 'denied' : error !== undefined ? (exchange.signal.aborted ? 'cancelled' : 'error') : result?.isError === true ? 'error' : 'success';
   if (isDenied && error === undefined && denial !== undefined) error = { code: String(denial.details?.code ?? denial.error?.code ?? 'policy_denied'), message: denial.reason ?? `denied by policy ${denial.policy}` };
   const args = request.params?.arguments;
-  return {
+  const facts: AuditFacts = {
     type: isDenied ? 'policy_denial' : operationTypeForMethod(request.method),
     startedAt: Date.now() - elapsedMs,
     durationMs: elapsedMs,
@@ -241,11 +241,13 @@ function auditFacts(
     arguments: typeof args === 'object' && args !== null ? argumentsWithNumberText(response.req, request.id, args as Record<string, unknown>) : undefined,
     // The size of the answer to a backend's operation (tools, resources, prompts) as the client receives it; lists and the like are the gateway's own.
     outputSizeBytes: target !== undefined ? resultBytes : 0,
-    ...(result !== undefined && audit.shouldStoreOutput(target?.backend) ? { output: result } : {}),
     redactions: redactionsOf(exchange),
     error,
     policyDecisions: exchange.decisions,
   };
+  // Assigned rather than spread in: a spread makes and copies a temporary object for every record.
+  if (result !== undefined && audit.shouldStoreOutput(target?.backend)) facts.output = result;
+  return facts;
 }
 
 /** Metrics and the message span for one answered request (telemetry/exchange-outcome.ts). */

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import {
-  consistencyProof, EMPTY_ROOT, hashChildren, hashLeaf, hashLeafText, inclusionProof, MerkleFrontier, rootFromLeafHashes, verifyConsistency, verifyInclusion,
+  consistencyProof, EMPTY_ROOT, hashChildren, hashLeaf, hashLeafText, hashLeafTextHex, inclusionProof, MerkleFrontier, rootFromLeafHashes, verifyConsistency, verifyInclusion,
 } from '../../src/audit/merkle.ts';
 
 // The RFC 6962 test vectors of the transparency-dev/merkle reference
@@ -27,6 +28,14 @@ const NODES = [
   ['5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328'],
 ].map((level) => level.map(hex));
 const node = (level: number, index: number) => NODES[level]![index]!;
+
+/** Random text of `length` code points, ASCII and not (accents, CJK, astral emoji, NUL). */
+function randomText(length: number): string {
+  const alphabet = ['a', 'Z', '"', '\\', '\u0000', 'ü', '語', '😀', '{', ' '];
+  let text = '';
+  for (let index = 0; index < length; index += 1) text += alphabet[randomInt(alphabet.length)];
+  return text;
+}
 
 /** Inclusion proofs: [leaf index (0-based), tree size, proof]. */
 const INCLUSION_VECTORS: [number, number, Buffer[]][] = [
@@ -66,6 +75,21 @@ describe('Merkle tree hashing (RFC 9162 section 2.1)', () => {
 
   it('hashes text leaves as the bytes of their UTF-8 encoding', () => {
     assert.deepEqual(hashLeafText('ünïcode {"a":1}'), hashLeaf(Buffer.from('ünïcode {"a":1}', 'utf8')));
+  });
+
+  // The digests are taken as hex and turned back into bytes (cheaper than a 'buffer' digest): the bytes must be exactly SHA-256 of the RFC's input.
+  it('hashes random leaves and nodes exactly as SHA-256(0x00 || d) and SHA-256(0x01 || l || r), in bytes and in hex', () => {
+    for (let round = 0; round < 200; round += 1) {
+      const text = randomText(round);
+      const expectedLeaf = createHash('sha256').update(Buffer.from([0x00])).update(Buffer.from(text, 'utf8')).digest();
+      assert.deepEqual(hashLeafText(text), expectedLeaf);
+      assert.equal(hashLeafTextHex(text), expectedLeaf.toString('hex'));
+      const left = randomBytes(32);
+      const right = randomBytes(32);
+      const children = hashChildren(left, right);
+      assert.equal(children.length, 32);
+      assert.deepEqual(children, createHash('sha256').update(Buffer.from([0x01])).update(left).update(right).digest());
+    }
   });
 });
 

@@ -104,4 +104,10 @@ describe('the query columns of a record', () => {
     for (const id of ids) assert.match(id, /^audit_\d{4}_\d{2}_\d{2}_[0-9a-f]{32}$/);
     assert.equal(new Set(ids).size, ids.length);
   });
+
+  it('draws the random part as a version 4 UUID without its dashes, fresh across refills of its random pool', () => {
+    const ids = Array.from({ length: 1000 }, () => newAuditId(Date.parse('2026-05-19T12:00:00.000Z')));
+    assert.equal(new Set(ids).size, ids.length);
+    for (const id of ids) assert.match(id, /^audit_2026_05_19_[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+  });
 });
