@@ -12,6 +12,7 @@
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { takeHttpWithoutFacade } from './http-import.ts';
 import { pinSourceLocation } from './source-location.ts';
 
 export const DEFAULT_BUNDLE_DIRECTORY = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -42,7 +43,11 @@ export async function buildGatewayBundle(outputDirectory = DEFAULT_BUNDLE_DIRECT
         // replace text within a line, so the maps keep every line right.
         else if (log.code !== 'EVAL' && log.code !== 'SOURCEMAP_BROKEN' && level === 'warn') defaultHandler(level, log);
       },
-      plugins: [{ name: 'gatehouse-source-location', transform: (code, id) => pinSourceLocation(code, id, outputDirectory) }],
+      plugins: [
+        { name: 'gatehouse-source-location', transform: (code, id) => pinSourceLocation(code, id, outputDirectory) },
+        // Dependencies' JavaScript only: the gateway's TypeScript already takes node:http this way.
+        { name: 'gatehouse-http-import', transform: (code, id) => (/\.m?js$/.test(id) ? takeHttpWithoutFacade(code) : null) },
+      ],
       output: { dir: outputDirectory, format: 'esm', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs', sourcemap: true },
     });
   } catch (error) {

@@ -3,7 +3,8 @@
 // the admin API under /admin/, every route of it behind admin-guard.ts
 // (a token with the admin scope). Never on the port agents reach.
 
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+
 import type { Backend } from '../upstream/backend.ts';
 import { writeJson } from '../transport/http-io.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
@@ -15,6 +16,10 @@ import { serveAdminApiDocument } from './openapi-route.ts';
 import type { ConsoleFiles } from './console-route.ts';
 import type { ConsoleAuth } from './console-auth.ts';
 import type { ConsoleSessions } from './console-session.ts';
+
+// Not an ESM import: Node builds node:http's ESM facade by reading every export, and three are getters that load
+// its bundled undici (about 28 ms of a start; docs/benchmarks.md, "Session 10").
+const { createServer } = process.getBuiltinModule('node:http');
 
 export interface AdminServerOptions {
   backends: () => readonly Backend[];

@@ -6,7 +6,8 @@
 // optional auto-login of the demo user.
 
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import type { JWK } from 'jose';
@@ -20,6 +21,10 @@ import { APP_ONLY_CLAIMS, createTokenExchangeGrant, TOKEN_EXCHANGE_PARAMETERS } 
 import { createIdJagGrant, ID_JAG_PARAMETERS, JWT_BEARER_GRANT, type EnterpriseIdp } from './embedded-idp/id-jag-grant.ts';
 import type { SeenGrants } from './embedded-idp/seen-grants.ts';
 import type { Logger } from '../telemetry/logger.ts';
+
+// Not an ESM import: Node builds node:http's ESM facade by reading every export, and three are getters that load
+// its bundled undici (about 28 ms of a start; docs/benchmarks.md, "Session 10").
+const { createServer } = process.getBuiltinModule('node:http');
 
 export interface EmbeddedIdpOptions {
   host?: string;

@@ -6,12 +6,17 @@
 // gateway is still assembling is told to retry, and a draining gateway
 // refuses new work (request-drain.ts).
 
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+
 import type { Logger } from '../telemetry/logger.ts';
 import { splitTenantPath } from '../tenancy/request-tenant.ts';
 import { endpointOf, handleMcpRequest, type McpEndpointContext } from './mcp-endpoint.ts';
 import { refuse } from './http-io.ts';
 import type { RequestDrain } from './request-drain.ts';
+
+// Not an ESM import: Node builds node:http's ESM facade by reading every export, and three are getters that load
+// its bundled undici (about 28 ms of a start; docs/benchmarks.md, "Session 10").
+const { createServer } = process.getBuiltinModule('node:http');
 
 export interface McpHttpServerOptions {
   drain: RequestDrain;

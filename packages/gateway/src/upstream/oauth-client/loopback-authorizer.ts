@@ -4,9 +4,13 @@
 // to a loopback port this listens on for one request. Used by
 // `gatehouse backend authorize`.
 
-import { createServer } from 'node:http';
+
 import type { AddressInfo } from 'node:net';
 import type { BackendAuthorizer } from './oauth-backend-credentials.ts';
+
+// Not an ESM import: Node builds node:http's ESM facade by reading every export, and three are getters that load
+// its bundled undici (about 28 ms of a start; docs/benchmarks.md, "Session 10").
+const { createServer } = process.getBuiltinModule('node:http');
 
 export interface LoopbackAuthorizerOptions {
   /** Shows the URL to the operator (the CLI prints it). */
