@@ -38,7 +38,7 @@ FROM node:24-bookworm-slim AS bundle
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages packages
-RUN npm ci --no-audit --no-fund --ignore-scripts && node packages/gateway/scripts/build-bundle.ts
+RUN npm ci --no-audit --no-fund --ignore-scripts && node packages/gateway/scripts/build-bundle.ts --strict
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \

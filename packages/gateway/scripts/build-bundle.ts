@@ -6,10 +6,14 @@
 // (docs/benchmarks.md, "Footprint"). The sources stay the truth: tests and the
 // `gatehouse` bin run them directly; `npm start` and the Docker image run this
 // bundle, rebuilt each time (about a second) so it never lags the sources.
+// Where bundling fails (rolldown's native binding missing, say), the entry
+// written instead runs the sources, with a warning: a start never fails for
+// want of an optimization. `--strict` (the Docker build) fails instead.
 //
-//   node packages/gateway/scripts/build-bundle.ts [--out DIR]
+//   node packages/gateway/scripts/build-bundle.ts [--out DIR] [--strict]
 
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { takeHttpWithoutFacade } from './http-import.ts';
@@ -57,15 +61,40 @@ export async function buildGatewayBundle(outputDirectory = DEFAULT_BUNDLE_DIRECT
   return `${outputDirectory.replace(/\/$/, '')}/gatehouse.mjs`;
 }
 
+/** Writes `gatehouse.mjs` into `outputDirectory` as an entry that runs the sources (cli/gatehouse.mjs); resolves to it. */
+export async function writeSourceEntry(outputDirectory = DEFAULT_BUNDLE_DIRECTORY): Promise<string> {
+  await rm(outputDirectory, { recursive: true, force: true });
+  await mkdir(outputDirectory, { recursive: true });
+  const entry = join(outputDirectory, 'gatehouse.mjs');
+  const source = `./${relative(outputDirectory, ENTRY).split(sep).join('/')}`;
+  await writeFile(entry, `// Written by packages/gateway/scripts/build-bundle.ts when bundling failed: this entry runs the sources.\nawait import(${JSON.stringify(source)});\n`);
+  return entry;
+}
+
+/** The bundle, or where it cannot be built the entry that runs the sources; `warn` hears why. */
+export async function bundleOrSources(outputDirectory: string | undefined, warn: (message: string) => void, build: (directory?: string) => Promise<string> = buildGatewayBundle): Promise<{ entry: string; isBundle: boolean }> {
+  try {
+    return { entry: await build(outputDirectory), isBundle: true };
+  } catch (error) {
+    warn(`${(error as Error).message}\nthe gateway runs from its sources instead (slower to start, more memory)`);
+    return { entry: await writeSourceEntry(outputDirectory), isBundle: false };
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, strict: { type: 'boolean', default: false } } });
   const startedAt = performance.now();
   process.stderr.write(`gateway: bundling packages/gateway/src into ${values.out ?? 'packages/gateway/dist'}\n`);
-  try {
-    await buildGatewayBundle(values.out);
-    process.stderr.write(`gateway: bundled in ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
-  } catch (error) {
-    process.stderr.write(`gateway: ${(error as Error).message}\n`);
-    process.exit(1);
+  const warn = (message: string) => process.stderr.write(`gateway: ${message}\n`);
+  if (values.strict) {
+    try {
+      await buildGatewayBundle(values.out);
+    } catch (error) {
+      warn((error as Error).message);
+      process.exit(1);
+    }
+  } else if (!(await bundleOrSources(values.out, warn)).isBundle) {
+    process.exit(0);
   }
+  process.stderr.write(`gateway: bundled in ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
 }

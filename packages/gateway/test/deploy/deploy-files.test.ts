@@ -73,7 +73,7 @@ describe('Dockerfile', () => {
     const entrypoint = (JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[]).at(-1);
     assert.equal(entrypoint, 'packages/gateway/dist/gatehouse.mjs');
     // dist/ is not in the repository: the image's bundle stage builds it with the script that exists here.
-    assert.match(dockerfile, /^RUN .*node packages\/gateway\/scripts\/build-bundle\.ts$/m);
+    assert.match(dockerfile, /^RUN .*node packages\/gateway\/scripts\/build-bundle\.ts --strict$/m);
     assert.match(dockerfile, /^COPY --from=bundle \/app\/packages\/gateway\/dist packages\/gateway\/dist$/m);
     await stat(join(repositoryRoot, 'packages/gateway/scripts/build-bundle.ts'));
   });
