@@ -197,7 +197,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const policies = built.set;
   catalog.onChange(() => {
     const current = router.policies;
-    if (current !== undefined) for (const backend of registry.all()) current.invalidateBackend(backend.name);
+    if (current === undefined) return;
+    for (const backend of registry.all()) {
+      current.invalidateBackend(backend.name);
+      current.pins?.checkPinned(backend.name, catalog.view(backend.name).toolsByName.values());
+    }
   });
   const tasks = new TaskRelay({ directory: shared.tasks, backend: (name) => catalog.backend(name), logger });
   const router = new Router({

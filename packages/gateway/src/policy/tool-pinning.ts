@@ -140,6 +140,19 @@ export class ToolPins {
     return { ...base, state: 'quarantined', changes: changedFields(pin.definition, pinnedPart(definition)) };
   }
 
+  /**
+   * Checks `backend`'s pinned tools as the catalog now holds them, reporting
+   * each changed one (onQuarantine) as a listing would. The gateway calls it
+   * on every catalog change: a changed definition can send its backend to
+   * review and out of every list (registry/definition-watch.ts) before any
+   * caller lists it, and the tool's change must still reach that review.
+   * Tools without a pin wait for their first listing (trust on first use
+   * pins there; the strict mode reports them there).
+   */
+  checkPinned(backend: string, tools: Iterable<{ name: string; definition: unknown }>): void {
+    for (const tool of tools) if (this.store.get(backend, tool.name) !== undefined) this.isQuarantined(backend, tool.name, tool.definition as ToolDefinition);
+  }
+
   /** Tools/list filtering: the items whose tool is not quarantined. Pass each item's backend and backend-own name. */
   filter<T>(items: readonly T[], refOf: (item: T) => { backend: string; tool: string; definition?: ToolDefinition } | undefined): T[] {
     return items.filter((item) => {

@@ -122,8 +122,9 @@ describe('a changed tool definition sends a reviewed backend back to review', ()
 
   it('sends it back again when the definition changes to something the review never saw', async () => {
     await client.callTool({ name: 'crm__change_definition', arguments: { what: 'schema' } });
-    // Pinning checks a definition when a caller lists or calls it: list until the entry has moved and recorded the change
-    // (the registry's definition watch may move it first, docs/registry.md: the tool change is then added to that review).
+    // Pinning checks a pinned definition when the catalog changes and when a caller lists or calls it; list until the entry has
+    // moved and recorded the change (the registry's definition watch may move it first, docs/registry.md: the tool change is
+    // then added to that review, since the catalog's change reached pinning before the backend left the lists).
     await eventually(async () => {
       await toolNames();
       const status = (await admin('/admin/registry/crm')).body.entry.status;
