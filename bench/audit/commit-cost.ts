@@ -3,9 +3,9 @@
 // its own commit) and when it holds many (group commit under load), for both
 // durability settings, measured on the writer itself (sqlite-log-writer.ts)
 // with no gateway, thread or network around it. Each record is the shape of
-// an audited echo call: one argument value (one target row), seven policy
-// verdicts. Prints µs per record for building + serializing it and for
-// chaining + committing it.
+// an audited echo call: one argument value (one target row), the default
+// chain's eight policy verdicts. Prints µs per record for building +
+// serializing it and for chaining + committing it.
 //
 //   node bench/audit/commit-cost.ts [--batches 1,25] [--records 20000]
 
@@ -35,7 +35,17 @@ if (batchSizes.some((size) => !Number.isInteger(size) || size < 1) || !Number.is
   process.exit(2);
 }
 
-const VERDICTS = ['tool_pinning', 'argument_validation', 'rate_limit_per_user', 'step_budget', 'cost_ceiling', 'mass_email_approval', 'pii_redaction'].map((policy) => ({ policy, decision: 'allow' }));
+/** The embedded default chain's verdicts on an allowed call, details as its policies give them (three carry some). */
+const VERDICTS = [
+  { policy: 'scope_check', decision: 'allow' },
+  { policy: 'tool_pinning', decision: 'allow' },
+  { policy: 'argument_validation', decision: 'allow' },
+  { policy: 'rate_limit_per_user', decision: 'allow', details: { limit: 100_000_000, remaining: 99_997_494 } },
+  { policy: 'step_budget', decision: 'allow', details: { remaining: 99_999_960, run: 'session', steps: 40 } },
+  { policy: 'cost_ceiling', decision: 'allow', details: { cost_usd: 0, remaining_usd: 100_000_000, run: 'session', spent_usd: 0 } },
+  { policy: 'mass_email_approval', decision: 'allow' },
+  { policy: 'pii_redaction', decision: 'allow' },
+];
 let sequence = 0;
 
 function echoRecord(): AuditRecord {

@@ -196,11 +196,34 @@ function policyDecisionEntry(fact: PolicyDecisionFact): AuditPolicyDecision {
   if (fact.details === undefined) {
     return (fact.reason === undefined ? { decision: fact.decision, policy: fact.policy } : { decision: fact.decision, policy: fact.policy, reason: fact.reason }) as AuditPolicyDecision;
   }
-  const merged: Record<string, unknown> = { ...fact.details, policy: fact.policy, decision: fact.decision };
-  if (fact.reason !== undefined) merged.reason = fact.reason;
+  // With details, their keys and the verdict's own (decision, policy, a reason) are merged in sorted order as they are
+  // written: no merged copy and no sort of it (three of the default chain's seven verdicts carry details, in two records
+  // per call; the copy and the sort were a tenth of the bytes a call allocated). The verdict's own keys win over details'.
+  const details = fact.details;
+  const keys = Object.keys(details);
+  if (!isSorted(keys)) keys.sort();
+  const ownCount = fact.reason === undefined ? 2 : 3;
   const entry: Record<string, unknown> = {};
-  for (const key of Object.keys(merged).sort()) entry[key] = merged[key];
+  let own = 0;
+  for (const key of keys) {
+    if (key === 'decision' || key === 'policy' || (key === 'reason' && ownCount === 3)) continue;
+    for (; own < ownCount && VERDICT_KEYS[own]! < key; own += 1) entry[VERDICT_KEYS[own]!] = verdictValue(fact, own);
+    entry[key] = details[key];
+  }
+  for (; own < ownCount; own += 1) entry[VERDICT_KEYS[own]!] = verdictValue(fact, own);
   return entry as AuditPolicyDecision;
+}
+
+/** A verdict's own keys, in sorted order; `reason` only when it has one. */
+const VERDICT_KEYS = ['decision', 'policy', 'reason'] as const;
+
+function verdictValue(fact: PolicyDecisionFact, index: number): string | undefined {
+  return index === 0 ? fact.decision : index === 1 ? fact.policy : fact.reason;
+}
+
+function isSorted(keys: readonly string[]): boolean {
+  for (let index = 1; index < keys.length; index += 1) if (keys[index - 1]! > keys[index]!) return false;
+  return true;
 }
 
 /**

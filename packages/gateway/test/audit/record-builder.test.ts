@@ -53,7 +53,13 @@ function referenceDecision(fact: PolicyDecisionFact): AuditRecord['context']['po
 const text = fc.string({ maxLength: 8 });
 const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
 const decision = fc.record(
-  { policy: text, decision: fc.constantFrom('allow', 'deny', 'rewrite', 'flag'), reason: optional(text), details: optional(fc.dictionary(text, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 })) },
+  {
+    policy: text,
+    decision: fc.constantFrom('allow', 'deny', 'rewrite', 'flag'),
+    reason: optional(text),
+    // Details' keys: random ones, the verdict's own (which it overrides), digit strings (which objects order first) and the default chain's.
+    details: optional(fc.dictionary(fc.oneof(text, fc.constantFrom('decision', 'policy', 'reason', '0', '12', 'limit', 'remaining', 'run', 'spent_usd', 'z', 'a')), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 })),
+  },
   { requiredKeys: ['policy', 'decision'] },
 );
 const facts: fc.Arbitrary<AuditFacts> = fc.record(
