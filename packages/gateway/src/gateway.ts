@@ -273,6 +273,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   // Wait briefly for the first catalog so the first tools/list is complete, without blocking on a dead backend.
   await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  identity.warmUp();
 
   const backendSet = new BackendSet({ registry, catalog, subscriptions: shared.subscriptions, logger, toUpstream, initial: config.backends, discoveredOutbound: outbound, ...(gate === undefined ? {} : { gate }) });
   const live = new LiveConfig({

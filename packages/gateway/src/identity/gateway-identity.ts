@@ -31,6 +31,13 @@ export interface GatewayIdentity {
   /** The verified caller of an admin request's bearer token; undefined when missing, invalid, or authentication is off. */
   authenticateBearer(request: IncomingMessage): Promise<Caller | undefined>;
   /**
+   * Fetches the issuer's metadata and keys ahead of the first token. The start
+   * calls it once the gateway serves: the fetch (for the embedded provider, its
+   * first request, which loads more of Node than anything before it) is then
+   * off the way to ready, and a token arriving first fetches them itself.
+   */
+  warmUp(): void;
+  /**
    * The web console as a client of the issuer (admin/console-auth.ts): the
    * embedded provider's demo client, or GATEHOUSE_CONSOLE_CLIENT_ID and
    * GATEHOUSE_CONSOLE_CLIENT_SECRET for another issuer; undefined for none.
@@ -163,6 +170,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
       metadata: () => undefined,
       issuer: undefined,
       authenticateBearer: async () => undefined,
+      warmUp: () => {},
       close: async () => {},
     };
   }
@@ -212,7 +220,6 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
     fetch: outbound.fetcher({ trustedOrigins: operatorOrigins(issuer, settings.verifier.jwksUri, settings.verifier.introspection?.endpoint) }),
     ...(config.tenants === undefined ? {} : { claims }),
   });
-  void verifier.prefetch().catch((error: unknown) => options.logger.warn({ err: error, issuer }, 'could not fetch the issuer\'s keys yet; will retry on the first token'));
   const consoleCredentials = isEmbedded
     ? { clientId: DEMO_CONSOLE_CLIENT.name, clientSecret: DEMO_CONSOLE_CLIENT.secret }
     : process.env.GATEHOUSE_CONSOLE_CLIENT_ID !== undefined && process.env.GATEHOUSE_CONSOLE_CLIENT_SECRET !== undefined
@@ -245,6 +252,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
         throw error;
       }
     },
+    warmUp: () => void verifier.prefetch().catch((error: unknown) => options.logger.warn({ err: error, issuer }, 'could not fetch the issuer\'s keys yet; will retry on the first token')),
     close: async () => {
       await idp?.close();
       if (options.outbound === undefined) await outbound.close();
