@@ -4,9 +4,7 @@
 // leaf hash, so the chain and the signed tree cover the same bytes.
 
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.ts';
 import { HASH_SIZE, hashLeafTextHex } from './merkle.ts';
-import type { AuditRecord } from './record.ts';
 
 /** The previous hash of a log's first entry. */
 export const GENESIS_HASH: Buffer = Buffer.alloc(HASH_SIZE);
@@ -87,9 +85,4 @@ let leafHead = Buffer.alloc(0);
 
 function hexOf(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-/** `recordText` is canonicalJson(record) when the caller already has it (the SQLite sink serializes once, on the gateway's thread). */
-export function chainRecord(logId: string, seq: number, prevHash: Buffer, record: AuditRecord, recordText: string = canonicalJson(record)): ChainedEntry {
-  return { logId, seq, prevHash, hash: entryHash(logId, seq, prevHash, recordText), recordText };
 }

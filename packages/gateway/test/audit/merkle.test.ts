@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import {
-  consistencyProof, EMPTY_ROOT, hashChildren, hashLeaf, hashLeafText, hashLeafTextHex, inclusionProof, MerkleFrontier, rootFromLeafHashes, verifyConsistency, verifyInclusion,
+  consistencyProof, EMPTY_ROOT, hashChildren, hashLeaf, hashLeafTextHex, inclusionProof, MerkleFrontier, rootFromLeafHashes, verifyConsistency, verifyInclusion,
 } from '../../src/audit/merkle.ts';
 
 // The RFC 6962 test vectors of the transparency-dev/merkle reference
@@ -74,7 +74,7 @@ describe('Merkle tree hashing (RFC 9162 section 2.1)', () => {
   });
 
   it('hashes text leaves as the bytes of their UTF-8 encoding', () => {
-    assert.deepEqual(hashLeafText('ünïcode {"a":1}'), hashLeaf(Buffer.from('ünïcode {"a":1}', 'utf8')));
+    assert.equal(hashLeafTextHex('ünïcode {"a":1}'), hashLeaf(Buffer.from('ünïcode {"a":1}', 'utf8')).toString('hex'));
   });
 
   // The digests are taken as hex and turned back into bytes (cheaper than a 'buffer' digest): the bytes must be exactly SHA-256 of the RFC's input.
@@ -82,7 +82,6 @@ describe('Merkle tree hashing (RFC 9162 section 2.1)', () => {
     for (let round = 0; round < 200; round += 1) {
       const text = randomText(round);
       const expectedLeaf = createHash('sha256').update(Buffer.from([0x00])).update(Buffer.from(text, 'utf8')).digest();
-      assert.deepEqual(hashLeafText(text), expectedLeaf);
       assert.equal(hashLeafTextHex(text), expectedLeaf.toString('hex'));
       const left = randomBytes(32);
       const right = randomBytes(32);
