@@ -17,8 +17,7 @@ import type { ConsoleFiles } from './console-route.ts';
 import type { ConsoleAuth } from './console-auth.ts';
 import type { ConsoleSessions } from './console-session.ts';
 
-// Not an ESM import: Node builds node:http's ESM facade by reading every export, and three are getters that load
-// its bundled undici (about 28 ms of a start; docs/benchmarks.md, "Session 10").
+// Not an ESM import of node:http, for the reason transport/mcp-http-server.ts gives.
 const { createServer } = process.getBuiltinModule('node:http');
 
 export interface AdminServerOptions {

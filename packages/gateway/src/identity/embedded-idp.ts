@@ -22,8 +22,7 @@ import { createIdJagGrant, ID_JAG_PARAMETERS, JWT_BEARER_GRANT, type EnterpriseI
 import type { SeenGrants } from './embedded-idp/seen-grants.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
-// Not an ESM import: Node builds node:http's ESM facade by reading every export, and three are getters that load
-// its bundled undici (about 28 ms of a start; docs/benchmarks.md, "Session 10").
+// Not an ESM import of node:http, for the reason transport/mcp-http-server.ts gives.
 const { createServer } = process.getBuiltinModule('node:http');
 
 export interface EmbeddedIdpOptions {

@@ -8,8 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { BackendAuthorizer } from './oauth-backend-credentials.ts';
 
-// Not an ESM import: Node builds node:http's ESM facade by reading every export, and three are getters that load
-// its bundled undici (about 28 ms of a start; docs/benchmarks.md, "Session 10").
+// Not an ESM import of node:http, for the reason transport/mcp-http-server.ts gives.
 const { createServer } = process.getBuiltinModule('node:http');
 
 export interface LoopbackAuthorizerOptions {
