@@ -82,7 +82,13 @@ export async function bundleOrSources(outputDirectory: string | undefined, warn:
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, strict: { type: 'boolean', default: false } } });
+  let values: { out?: string | undefined; strict?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({ options: { out: { type: 'string' }, strict: { type: 'boolean', default: false } } }));
+  } catch (error) {
+    process.stderr.write(`gateway: ${(error as Error).message} (build-bundle.ts takes --out DIR and --strict)\n`);
+    process.exit(2);
+  }
   const startedAt = performance.now();
   process.stderr.write(`gateway: bundling packages/gateway/src into ${values.out ?? 'packages/gateway/dist'}\n`);
   const warn = (message: string) => process.stderr.write(`gateway: ${message}\n`);
