@@ -13,6 +13,11 @@
 //   node bench/call-cost/run.ts --config full --concurrency 64 --seconds 5
 //   node bench/call-cost/run.ts --config audit-normal --concurrency 1 --cpu-prof /tmp/prof
 //   node bench/call-cost/run.ts --config full --gateway-node-options=--max-semi-space-size=8
+//   node bench/call-cost/run.ts --config routing --concurrency 1 --gc-trace
+//
+// --gc-trace starts the gateway with --trace-gc-nvp and adds what its garbage
+// collector did during the measured seconds: young and full collections,
+// their pause, and the bytes promoted to the old generation per call.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +32,7 @@ import { readCpuMs } from '../process-cpu.ts';
 import type { EraName } from '../report.ts';
 import { startGateway } from '../../packages/testing/src/gateway/launch-gateway.ts';
 import { callCostConfig, CALL_COST_CONFIGS, type CallCostConfigName } from './configs.ts';
+import { summarizeGcTrace } from './gc-trace.ts';
 import { childrenCpuMs, cpuPerCallByThread, readThreadCpu } from './thread-cpu.ts';
 
 function parseOptions() {
@@ -40,6 +46,7 @@ function parseOptions() {
         era: { type: 'string', default: '2025-11-25' },
         'cpu-prof': { type: 'string' },
         'gateway-node-options': { type: 'string' },
+        'gc-trace': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     });
@@ -70,7 +77,12 @@ await writeFile(configPath, benchGatewayConfig('', config.extraYaml.replaceAll('
 const env: Record<string, string> = { GATEHOUSE_LOG_LEVEL: 'warn' };
 const nodeOptions = [values['gateway-node-options'], values['cpu-prof'] === undefined ? undefined : `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`].filter((option) => option !== undefined);
 if (nodeOptions.length > 0) env.NODE_OPTIONS = nodeOptions.join(' ');
-const gateway = await startGateway({ args: ['--config', configPath, '--port', '0', '--admin-port', '0'], env, timeoutMs: 60_000 });
+const isGcTraced = values['gc-trace'] === true;
+// A trace line per collection: kept whole for the measured seconds (a few hundred kilobytes).
+const gateway = await startGateway({
+  args: ['--config', configPath, '--port', '0', '--admin-port', '0'], env, timeoutMs: 60_000,
+  ...(isGcTraced ? { nodeFlags: ['--trace-gc-nvp'], outputTailChars: 256 * 1024 * 1024 } : {}),
+});
 try {
   const url = config.path === 'backend' ? new URL('/servers/b/mcp', gateway.url).href : gateway.url;
   const headers = config.isAuthenticated ? { authorization: `Bearer ${await fetchAgentToken(gateway.url)}` } : undefined;
@@ -80,23 +92,40 @@ try {
     const pid = gateway.process.pid!;
     await startLoad(fleet.clients, { kind: 'duration', durationMs: Number(values['warmup-seconds']) * 1000 }, nextId).finished;
     const [threadsBefore, cpuBefore, childrenBefore] = [await readThreadCpu(pid), await readCpuMs(pid), await childrenCpuMs(pid)];
+    const traceStart = gateway.stdout().length;
     const result = await startLoad(fleet.clients, { kind: 'duration', durationMs: seconds * 1000 }, nextId).finished;
     const [threadsAfter, cpuAfter, childrenAfter] = [await readThreadCpu(pid), await readCpuMs(pid), await childrenCpuMs(pid)];
+    const gc = isGcTraced ? summarizeGcTrace(gateway.stdout().slice(traceStart)) : undefined;
     const latencies = Array.from(result.latenciesMs.subarray(0, result.succeeded)).sort((a, b) => a - b);
     const figures = {
       config: values.config,
       concurrency,
       rps: Math.round(result.succeededInWindow / (result.windowMs / 1000)),
       p50_ms: Number((latencies[Math.floor(latencies.length / 2)] ?? Number.NaN).toFixed(3)),
+      p90_ms: Number((latencies[Math.floor(latencies.length * 0.9)] ?? Number.NaN).toFixed(3)),
+      p99_ms: Number((latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN).toFixed(3)),
       errors: result.errors,
       gateway_cpu_us_per_call: result.succeeded > 0 ? Math.round(((cpuAfter - cpuBefore) * 1000) / result.succeeded) : null,
       threads_cpu_us_per_call: cpuPerCallByThread(threadsBefore, threadsAfter, result.succeeded),
       backend_cpu_us_per_call: result.succeeded > 0 ? Math.round(((childrenAfter - childrenBefore) * 1000) / result.succeeded) : null,
+      ...(gc === undefined ? {} : {
+        gc: {
+          scavenges: gc.scavenges,
+          mark_compacts: gc.markCompacts,
+          pause_ms: Math.round(gc.pauseMs),
+          promoted_bytes_per_call: result.succeeded > 0 ? Math.round(gc.promotedBytes / result.succeeded) : null,
+          allocated_bytes_per_call: result.succeeded > 0 ? Math.round(gc.allocatedBytes / result.succeeded) : null,
+        },
+      }),
     };
     if (values.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else {
       const threads = Object.entries(figures.threads_cpu_us_per_call).filter(([, us]) => us > 0).map(([name, us]) => `${name} ${us}`).join(', ');
-      process.stdout.write(`${figures.config} c=${concurrency}: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, ${figures.errors} errors, gateway CPU ${figures.gateway_cpu_us_per_call} µs/call (${threads}), backend CPU ${figures.backend_cpu_us_per_call} µs/call\n`);
+      process.stdout.write(`${figures.config} c=${concurrency}: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, p90 ${figures.p90_ms} ms, p99 ${figures.p99_ms} ms, ${figures.errors} errors, gateway CPU ${figures.gateway_cpu_us_per_call} µs/call (${threads}), backend CPU ${figures.backend_cpu_us_per_call} µs/call\n`);
+      if (figures.gc !== undefined) {
+        const { gc: traced } = figures;
+        process.stdout.write(`  GC: ${traced.scavenges} young and ${traced.mark_compacts} full collections, ${traced.pause_ms} ms paused; promoted ${traced.promoted_bytes_per_call} B/call of ${traced.allocated_bytes_per_call} B/call allocated\n`);
+      }
     }
     if (result.errors > 0) {
       process.stderr.write(`call-cost: ${result.errors} calls failed (first: ${result.firstError}); the figures are not valid\n`);

@@ -11,6 +11,7 @@ import type { Decision } from '../policy/policy.ts';
 import type { ClientRelay } from './client-relay.ts';
 import type { Caller } from '../identity/caller.ts';
 import type { MessageTrace } from '../telemetry/tracing.ts';
+import type { CallCancellation } from './call-cancellation.ts';
 
 export interface ClientDescription {
   protocolVersion: string;
@@ -56,6 +57,8 @@ export interface Exchange {
   readonly decisions: Decision[];
   /** Aborted when the client goes away (2026-07-28: closing the stream cancels) or cancels (2025 notifications/cancelled). */
   readonly signal: AbortSignal;
+  /** What aborts `signal`, with watchers that need no listener on it (call-cancellation.ts); absent on exchanges made outside a transport. */
+  readonly cancellation?: CallCancellation;
   /** Reaches the client while this request is open. */
   readonly relay: ClientRelay;
   /** The message's span (a no-op when tracing is off); carries the trace id for logs and audit. */
@@ -69,7 +72,17 @@ export interface Exchange {
    * write-ahead audit record of a call that changes data (audit/write-ahead.ts).
    * Rejecting stops the call before the backend sees it.
    */
-  beforeForward?: ((method: string, backend: string) => Promise<void>) | undefined;
+  beforeForward?: PreForwardStep | undefined;
+}
+
+/**
+ * A step forward.ts awaits before a request goes to a backend. An object
+ * with a method rather than a function: a per-request closure stored here
+ * and called from one shared place kept each request's objects alive past
+ * young-generation GCs (docs/benchmarks.md, "Session 11").
+ */
+export interface PreForwardStep {
+  run(method: string, backend: string): Promise<void>;
 }
 
 let sequence = 0;

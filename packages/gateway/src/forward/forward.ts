@@ -52,7 +52,7 @@ export async function forwardToBackend(
   params: Record<string, unknown>,
   options: ForwardOptions,
 ): Promise<Record<string, unknown>> {
-  if (exchange.beforeForward !== undefined) await exchange.beforeForward(method, backend.name);
+  if (exchange.beforeForward !== undefined) await exchange.beforeForward.run(method, backend.name);
   const progress = mapProgressToken(params, exchange.id);
   if (exchange.client.era === 'legacy' && backend.handshake?.era === 'modern') {
     // A 2026 backend logs only when asked per request; a 2025 client gets every level until it sets one.
@@ -62,6 +62,7 @@ export async function forwardToBackend(
     method,
     params,
     signal: options.signal ?? exchange.signal,
+    ...(options.signal === undefined && exchange.cancellation !== undefined ? { cancellation: exchange.cancellation } : {}),
     // A modern backend must not ask for what the client cannot give (basic/index, "_meta").
     clientCapabilities: exchange.client.capabilities,
     caller: exchange.caller,

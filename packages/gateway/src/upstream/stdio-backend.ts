@@ -20,7 +20,7 @@ import { createModernListen } from './rev2026/modern-listen.ts';
 import { createStdioListens } from './rev2026/stdio-listens.ts';
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
-import { isRequestScoped, progressTokenOf, StdioCalls, type PendingCall } from './stdio-calls.ts';
+import { isRequestScoped, PendingStdioCall, StdioCalls, type PendingCall } from './stdio-calls.ts';
 import { spawnStdioChild, type ChildExit, type StdioChild } from './stdio-child.ts';
 
 export interface StdioBackendOptions {
@@ -126,41 +126,12 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
   function send(method: string, params: Record<string, unknown> | undefined, timeoutMs: number, call: UpstreamCall | undefined): Promise<JsonRpcResponse> {
     return new Promise((resolve, reject) => {
       const id = nextId++;
-      const signal = call?.signal;
-      if (signal?.aborted) {
-        reject(signal.reason);
+      if (call?.signal?.aborted) {
+        reject(call.signal.reason);
         return;
       }
-      const entry: PendingCall = {
-        id, method, resolve, reject, call,
-        progressToken: call?.onRelatedMessage !== undefined ? progressTokenOf(call.params) : undefined,
-        timer: setTimeout(() => {
-          calls.forget(entry);
-          const error = new BackendError('backend_timeout', name,
-            `Backend "${name}" did not answer ${method} within ${timeoutMs} ms; the request was cancelled; retry later or raise this backend's timeout_ms`);
-          cancel(entry, error);
-          settleAbort();
-          reject(error);
-        }, timeoutMs),
-      };
-      const onAbort = (): void => {
-        if (!calls.has(id)) return;
-        calls.forget(entry);
-        cancel(entry, signal?.reason);
-        reject(signal?.reason);
-      };
-      const settleAbort = (): void => signal?.removeEventListener('abort', onAbort);
-      if (signal !== undefined) {
-        signal.addEventListener('abort', onAbort, { once: true });
-        entry.resolve = (response) => {
-          settleAbort();
-          resolve(response);
-        };
-        entry.reject = (error) => {
-          settleAbort();
-          reject(error);
-        };
-      }
+      const entry = new PendingStdioCall(id, method, call, resolve, reject, abortCall);
+      entry.timer = setTimeout(timeOutCall, timeoutMs, entry, timeoutMs);
       calls.add(entry);
       const message = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
       if (child === undefined || !child.send(message)) {
@@ -168,6 +139,22 @@ export function createStdioBackend(options: StdioBackendOptions): RelayingBacken
         entry.reject(downError());
       }
     });
+  }
+
+  /** The caller cancelled: the backend is told (stdio has no stream to close) and the call rejects with the reason. */
+  function abortCall(entry: PendingStdioCall, reason: unknown): void {
+    if (!calls.has(entry.id)) return;
+    calls.forget(entry);
+    cancel(entry, reason);
+    entry.reject(reason);
+  }
+
+  function timeOutCall(entry: PendingStdioCall, timeoutMs: number): void {
+    calls.forget(entry);
+    const error = new BackendError('backend_timeout', name,
+      `Backend "${name}" did not answer ${entry.method} within ${timeoutMs} ms; the request was cancelled; retry later or raise this backend's timeout_ms`);
+    cancel(entry, error);
+    entry.reject(error);
   }
 
   function handleMessage(source: StdioChild, value: unknown): void {

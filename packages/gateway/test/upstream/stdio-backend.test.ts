@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { backendScripts, stdioCommand } from '../../../testing/src/backends/launch.ts';
+import { CallCancellation } from '../../src/exchange/call-cancellation.ts';
 import type { JsonRpcNotification, JsonRpcRequest } from '../../src/protocol/jsonrpc.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { isBackendError, type BackendState } from '../../src/upstream/backend.ts';
@@ -19,6 +21,10 @@ function stdioBackend(command: { command: string; args: string[] }, overrides: P
 
 function scripted(...flags: string[]): { command: string; args: string[] } {
   return { command: 'node', args: [scriptedServer, ...flags] };
+}
+
+function listenerCount(signal: AbortSignal, type: string): number {
+  return getEventListeners(signal, type).length;
 }
 
 function isAlive(pid: number): boolean {
@@ -309,6 +315,60 @@ describe('stdio backend messages', () => {
         assert.equal(answer.code, -32601);
         assert.match(answer.message, /2 calls are in flight on this stdio process .* \(processes: N\)/);
       }
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
+describe('stdio backend cancellation', () => {
+  test("a call whose exchange is cancelled rejects with the reason, and the backend is told which request stopped", async () => {
+    const backend = stdioBackend(scripted());
+    try {
+      await backend.connect();
+      const cancellation = new CallCancellation();
+      const slow = backend.request({ ...call('slow', { ms: 5_000 }), signal: cancellation.signal, cancellation });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Watched through the cancellation: no 'abort' listener on the signal while the call is in flight.
+      assert.equal(listenerCount(cancellation.signal, 'abort'), 0);
+      const reason = new Error('the client cancelled');
+      cancellation.cancel(reason);
+      await assert.rejects(slow, (error) => error === reason);
+      const told = JSON.parse(textOf(await backend.request(call('cancelled')))) as number[];
+      assert.equal(told.length, 1);
+      assert.equal(typeof told[0], 'number');
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('a call with only an AbortSignal is cancelled through it, and its listener is removed once the call answers', async () => {
+    const backend = stdioBackend(scripted());
+    try {
+      await backend.connect();
+      const answered = new AbortController();
+      assert.equal(textOf(await backend.request({ ...call('echo', { message: 'kept' }), signal: answered.signal })), 'kept');
+      assert.equal(listenerCount(answered.signal, 'abort'), 0);
+      const aborted = new AbortController();
+      const slow = backend.request({ ...call('slow', { ms: 5_000 }), signal: aborted.signal });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(listenerCount(aborted.signal, 'abort'), 1);
+      aborted.abort(new Error('gone'));
+      await assert.rejects(slow, /gone/);
+      assert.equal((JSON.parse(textOf(await backend.request(call('cancelled')))) as number[]).length, 1);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('a call already cancelled is not sent', async () => {
+    const backend = stdioBackend(scripted());
+    try {
+      await backend.connect();
+      const cancellation = new CallCancellation();
+      cancellation.cancel(new Error('too late'));
+      await assert.rejects(backend.request({ ...call('echo', { message: 'never' }), signal: cancellation.signal, cancellation }), /too late/);
+      assert.deepEqual(JSON.parse(textOf(await backend.request(call('cancelled')))), []);
     } finally {
       await backend.close();
     }

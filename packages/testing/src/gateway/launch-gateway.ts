@@ -54,6 +54,8 @@ export interface StartGatewayOptions {
   outputTailChars?: number;
   /** The CLI script to run instead of `gatehouseCli`, e.g. the compile-cached entry cli/gatehouse.mjs. */
   cli?: string;
+  /** Node or V8 flags after the shipped ones (GATEWAY_NODE_FLAGS), e.g. `--trace-gc-nvp` for a bench; the later of two wins. */
+  nodeFlags?: readonly string[];
 }
 
 export class GatewayStartError extends Error {
@@ -83,7 +85,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   const tailChars = options.outputTailChars ?? defaultOutputTailChars;
   const deadline = Date.now() + timeoutMs;
   // The V8 flags every shipped way of starting a gateway passes, so tests and benches run what users run.
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, options.cli ?? gatehouseCli, 'start', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...(options.nodeFlags ?? []), options.cli ?? gatehouseCli, 'start', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
