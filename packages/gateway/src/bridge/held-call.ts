@@ -7,6 +7,7 @@
 
 import type { JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import type { Exchange } from '../exchange/exchange.ts';
+import type { CallCancellation } from '../exchange/call-cancellation.ts';
 
 export type HeldCallEvent =
   | { kind: 'result'; result: Record<string, unknown> }
@@ -19,7 +20,8 @@ const GATHER_MS = 5;
 export class HeldCall {
   readonly id: string;
   readonly backend: string;
-  readonly controller: AbortController;
+  /** Cancels the upstream call (exchange/call-cancellation.ts). */
+  readonly cancellation: CallCancellation;
   /** Which client round may resume this call next; a state for an older round is a replay. */
   round = 0;
   expiresAt = 0;
@@ -32,10 +34,10 @@ export class HeldCall {
   #wake: (() => void) | undefined;
   #keySequence = 0;
 
-  constructor(id: string, backend: string, upstream: Promise<Record<string, unknown>>, controller: AbortController) {
+  constructor(id: string, backend: string, upstream: Promise<Record<string, unknown>>, cancellation: CallCancellation) {
     this.id = id;
     this.backend = backend;
-    this.controller = controller;
+    this.cancellation = cancellation;
     upstream.then(
       (result) => this.#settle({ kind: 'result', result }),
       (error: unknown) => this.#settle({ kind: 'error', error }),

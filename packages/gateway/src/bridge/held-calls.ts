@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { HeldCall } from './held-call.ts';
+import { CallCancellation } from '../exchange/call-cancellation.ts';
 
 export interface HeldCallsOptions {
   maxHeld: number;
@@ -41,12 +42,12 @@ export class HeldCalls {
     return this.#calls.size;
   }
 
-  create(backend: Backend, start: (call: { signal: AbortSignal; enqueue: HeldCall['enqueue'] }) => Promise<Record<string, unknown>>): HeldCall {
+  create(backend: Backend, start: (call: { cancellation: CallCancellation; enqueue: HeldCall['enqueue'] }) => Promise<Record<string, unknown>>): HeldCall {
     if (this.#calls.size >= this.#options.maxHeld) throw new HeldCallLimitError(this.#options.maxHeld);
-    const controller = new AbortController();
+    const cancellation = new CallCancellation();
     let held: HeldCall | undefined;
-    const upstream = start({ signal: controller.signal, enqueue: (request) => held!.enqueue(request) });
-    held = new HeldCall(randomUUID(), backend.name, upstream, controller);
+    const upstream = start({ cancellation, enqueue: (request) => held!.enqueue(request) });
+    held = new HeldCall(randomUUID(), backend.name, upstream, cancellation);
     this.#calls.set(held.id, { call: held, backend });
     return held;
   }
@@ -65,7 +66,7 @@ export class HeldCalls {
     const entry = this.#calls.get(id);
     if (entry === undefined) return;
     this.#calls.delete(id);
-    entry.call.controller.abort(new Error(reason));
+    entry.call.cancellation.cancel(new Error(reason));
     for (const request of entry.call.outstanding.values()) {
       entry.backend.respond({ jsonrpc: '2.0', id: request.id, error: { code: -32603, message: `The client did not answer: ${reason}` } }).catch(() => {});
     }

@@ -23,6 +23,7 @@ import { checkInputRequests, elicitationUrlProblem } from '../forward/elicitatio
 import type { HeldCall } from './held-call.ts';
 import type { HeldCalls } from './held-calls.ts';
 import type { RequestStatePayload, RequestStateSealer } from './request-state.ts';
+import type { CancellationWatcher } from '../exchange/call-cancellation.ts';
 
 export interface BridgeContext {
   sealer: RequestStateSealer;
@@ -95,10 +96,10 @@ async function forwardForModernClient(
   // A 2025 backend: hold the call; its requests to the client come back as input_required rounds.
   delete params.requestState;
   delete params.inputResponses;
-  const held = bridge.held.create(backend, ({ signal, enqueue }) =>
+  const held = bridge.held.create(backend, ({ cancellation, enqueue }) =>
     forwardToBackend(exchange, backend, method, params, {
       ...options,
-      signal,
+      cancellation,
       relatedExchange: () => held.currentExchange ?? exchange,
       onServerRequest: (request) => {
         if (request.method === 'ping') return void backend.respond({ jsonrpc: '2.0', id: request.id, result: {} }).catch(() => {});
@@ -124,8 +125,10 @@ type Binding = Omit<RequestStatePayload, 'kind' | 'expiresAt' | 'inner' | 'pendi
 /** Waits for the held call's next move and answers the client request open now. */
 async function settleRound(bridge: BridgeContext, exchange: Exchange, held: HeldCall, binding: Binding): Promise<Result> {
   // Until this round is answered, the client hanging up cancels the held call.
-  const onAbort = () => bridge.held.abandon(held.id, 'the client closed the request');
-  exchange.signal.addEventListener('abort', onAbort, { once: true });
+  const watcher = new AbandonOnCancel(bridge, held.id);
+  const cancellation = exchange.cancellation;
+  if (cancellation !== undefined) cancellation.watch(watcher);
+  else exchange.signal.addEventListener('abort', watcher, { once: true });
   try {
     const event = await held.next();
     if (event.kind === 'result') {
@@ -138,7 +141,33 @@ async function settleRound(bridge: BridgeContext, exchange: Exchange, held: Held
     }
     return inputRequiredFor(bridge, held, event.requests, binding);
   } finally {
-    exchange.signal.removeEventListener('abort', onAbort);
+    if (cancellation !== undefined) cancellation.unwatch(watcher);
+    else exchange.signal.removeEventListener('abort', watcher);
+  }
+}
+
+/**
+ * Gives the held call up when the client request open on it is cancelled. An
+ * object watching the exchange's cancellation, not an 'abort' listener on
+ * its signal: one per call made every call's objects outlive it
+ * (exchange/call-cancellation.ts).
+ */
+class AbandonOnCancel implements CancellationWatcher {
+  readonly #bridge: BridgeContext;
+  readonly #heldId: string;
+
+  constructor(bridge: BridgeContext, heldId: string) {
+    this.#bridge = bridge;
+    this.#heldId = heldId;
+  }
+
+  cancelled(): void {
+    this.#bridge.held.abandon(this.#heldId, 'the client closed the request');
+  }
+
+  /** The signal's 'abort' event, for an exchange made without a CallCancellation. */
+  handleEvent(): void {
+    this.cancelled();
   }
 }
 

@@ -11,6 +11,7 @@ import type { JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { exchangeStatusOf } from '../telemetry/exchange-outcome.ts';
 import { createRelatedMessageHandler, mapProgressToken, type ServerRequestHandler } from './related-messages.ts';
+import type { CallCancellation } from '../exchange/call-cancellation.ts';
 
 const ENVELOPE_KEYS: readonly string[] = [META.protocolVersion, META.clientInfo, META.clientCapabilities];
 
@@ -38,7 +39,8 @@ export interface ForwardOptions {
   logger: Logger;
   /** Takes the backend's requests instead of relaying them to a 2025 client (the bridge for 2026 clients). */
   onServerRequest?: ServerRequestHandler;
-  /** Cancels the upstream call; defaults to the exchange's signal. */
+  /** Cancels the upstream call; defaults to the exchange's cancellation (or `signal`, when given instead). */
+  cancellation?: CallCancellation;
   signal?: AbortSignal;
   /** The client request that related messages go to now (a held call moves between retries). */
   relatedExchange?: () => Exchange;
@@ -58,11 +60,12 @@ export async function forwardToBackend(
     // A 2026 backend logs only when asked per request; a 2025 client gets every level until it sets one.
     params._meta = { ...(params._meta as object | undefined), [META.logLevel]: exchange.client.logLevel ?? 'debug' };
   }
+  const cancellation = options.cancellation ?? (options.signal === undefined ? exchange.cancellation : undefined);
   const call: UpstreamCall = {
     method,
     params,
-    signal: options.signal ?? exchange.signal,
-    ...(options.signal === undefined && exchange.cancellation !== undefined ? { cancellation: exchange.cancellation } : {}),
+    signal: cancellation?.signal ?? options.signal ?? exchange.signal,
+    ...(cancellation === undefined ? {} : { cancellation }),
     // A modern backend must not ask for what the client cannot give (basic/index, "_meta").
     clientCapabilities: exchange.client.capabilities,
     caller: exchange.caller,
