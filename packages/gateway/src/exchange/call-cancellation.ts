@@ -4,13 +4,13 @@
 // per-call work (a stdio backend's pending call) watches through `watch`
 // instead of an 'abort' listener on the signal.
 //
-// Why: measured on a routing gateway (`node --trace-gc-nvp`, c=1), one
-// 'abort' listener added to and removed from each request's signal made
-// about a quarter of the bytes every call allocates survive young-generation
-// collections and be promoted: 5.4 KB of old-generation garbage per call,
-// full collections every few seconds and an old generation of 170 MB at
-// c=64. A plain list of watchers on this object: 0.8 KB per call.
-// docs/benchmarks.md, "Session 11", has the figures and how to see them.
+// Why: on a routing gateway one 'abort' listener added to and removed from
+// each request's signal made every call's objects survive young-generation
+// collections and be promoted to the old generation: 5.4 KB of old garbage
+// per call (a quarter of what a call allocates), full collections every few
+// seconds, an old generation of 170 MB at c=64. Watching this object
+// instead: 45 B per call. docs/benchmarks.md, "Session 11", has the figures;
+// `node bench/call-cost/run.ts --gc-trace` shows them.
 
 /** Told once when the call it watches is cancelled. */
 export interface CancellationWatcher {

@@ -170,8 +170,9 @@ async function answerRequest(context: DispatchContext, { exchange, stream, respo
  * The write-ahead record as the exchange's step before forwarding. An object
  * with a method, not a closure over answerRequest's scope: such a closure,
  * stored on the exchange and called from forward.ts, made every audited
- * call's objects survive young-generation GCs (--trace-gc-nvp: 2.4x the
- * bytes promoted per call at c=1; exchange/exchange.ts, PreForwardStep).
+ * call's objects survive young-generation GCs and be promoted to the old
+ * generation (docs/benchmarks.md, "Session 11"; exchange/exchange.ts,
+ * PreForwardStep).
  */
 class WriteAheadStep implements PreForwardStep {
   readonly #context: DispatchContext;
