@@ -7,7 +7,7 @@
 
 import type { JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import type { Exchange } from '../exchange/exchange.ts';
-import type { CallCancellation } from '../exchange/call-cancellation.ts';
+import type { ExchangeCancellation } from '../exchange/exchange-cancellation.ts';
 
 export type HeldCallEvent =
   | { kind: 'result'; result: Record<string, unknown> }
@@ -20,8 +20,8 @@ const GATHER_MS = 5;
 export class HeldCall {
   readonly id: string;
   readonly backend: string;
-  /** Cancels the upstream call (exchange/call-cancellation.ts). */
-  readonly cancellation: CallCancellation;
+  /** Cancels the upstream call (exchange/exchange-cancellation.ts). */
+  readonly cancellation: ExchangeCancellation;
   /** Which client round may resume this call next; a state for an older round is a replay. */
   round = 0;
   expiresAt = 0;
@@ -34,7 +34,7 @@ export class HeldCall {
   #wake: (() => void) | undefined;
   #keySequence = 0;
 
-  constructor(id: string, backend: string, upstream: Promise<Record<string, unknown>>, cancellation: CallCancellation) {
+  constructor(id: string, backend: string, upstream: Promise<Record<string, unknown>>, cancellation: ExchangeCancellation) {
     this.id = id;
     this.backend = backend;
     this.cancellation = cancellation;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { HeldCall } from './held-call.ts';
-import { CallCancellation } from '../exchange/call-cancellation.ts';
+import { ExchangeCancellation } from '../exchange/exchange-cancellation.ts';
 
 export interface HeldCallsOptions {
   maxHeld: number;
@@ -42,9 +42,9 @@ export class HeldCalls {
     return this.#calls.size;
   }
 
-  create(backend: Backend, start: (call: { cancellation: CallCancellation; enqueue: HeldCall['enqueue'] }) => Promise<Record<string, unknown>>): HeldCall {
+  create(backend: Backend, start: (call: { cancellation: ExchangeCancellation; enqueue: HeldCall['enqueue'] }) => Promise<Record<string, unknown>>): HeldCall {
     if (this.#calls.size >= this.#options.maxHeld) throw new HeldCallLimitError(this.#options.maxHeld);
-    const cancellation = new CallCancellation();
+    const cancellation = new ExchangeCancellation();
     let held: HeldCall | undefined;
     const upstream = start({ cancellation, enqueue: (request) => held!.enqueue(request) });
     held = new HeldCall(randomUUID(), backend.name, upstream, cancellation);

@@ -23,7 +23,7 @@ import { checkInputRequests, elicitationUrlProblem } from '../forward/elicitatio
 import type { HeldCall } from './held-call.ts';
 import type { HeldCalls } from './held-calls.ts';
 import type { RequestStatePayload, RequestStateSealer } from './request-state.ts';
-import type { CancellationWatcher } from '../exchange/call-cancellation.ts';
+import type { CancellationWatcher } from '../exchange/exchange-cancellation.ts';
 
 export interface BridgeContext {
   sealer: RequestStateSealer;
@@ -150,7 +150,7 @@ async function settleRound(bridge: BridgeContext, exchange: Exchange, held: Held
  * Gives the held call up when the client request open on it is cancelled. An
  * object watching the exchange's cancellation, not an 'abort' listener on
  * its signal: one per call made every call's objects outlive it
- * (exchange/call-cancellation.ts).
+ * (exchange/exchange-cancellation.ts).
  */
 class AbandonOnCancel implements CancellationWatcher {
   readonly #bridge: BridgeContext;
@@ -165,7 +165,7 @@ class AbandonOnCancel implements CancellationWatcher {
     this.#bridge.held.abandon(this.#heldId, 'the client closed the request');
   }
 
-  /** The signal's 'abort' event, for an exchange made without a CallCancellation. */
+  /** The signal's 'abort' event, for an exchange made without a ExchangeCancellation. */
   handleEvent(): void {
     this.cancelled();
   }

@@ -11,7 +11,7 @@ import type { Decision } from '../policy/policy.ts';
 import type { ClientRelay } from './client-relay.ts';
 import type { Caller } from '../identity/caller.ts';
 import type { MessageTrace } from '../telemetry/tracing.ts';
-import type { CallCancellation } from './call-cancellation.ts';
+import type { ExchangeCancellation } from './exchange-cancellation.ts';
 
 export interface ClientDescription {
   protocolVersion: string;
@@ -57,8 +57,8 @@ export interface Exchange {
   readonly decisions: Decision[];
   /** Aborted when the client goes away (2026-07-28: closing the stream cancels) or cancels (2025 notifications/cancelled). */
   readonly signal: AbortSignal;
-  /** What aborts `signal`, with watchers that need no listener on it (call-cancellation.ts); absent on exchanges made outside a transport. */
-  readonly cancellation?: CallCancellation;
+  /** What aborts `signal`, with watchers that need no listener on it (exchange-cancellation.ts); absent on exchanges made outside a transport. */
+  readonly cancellation?: ExchangeCancellation;
   /** Reaches the client while this request is open. */
   readonly relay: ClientRelay;
   /** The message's span (a no-op when tracing is off); carries the trace id for logs and audit. */

@@ -11,7 +11,7 @@ import type { JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { exchangeStatusOf } from '../telemetry/exchange-outcome.ts';
 import { createRelatedMessageHandler, mapProgressToken, type ServerRequestHandler } from './related-messages.ts';
-import type { CallCancellation } from '../exchange/call-cancellation.ts';
+import type { ExchangeCancellation } from '../exchange/exchange-cancellation.ts';
 
 const ENVELOPE_KEYS: readonly string[] = [META.protocolVersion, META.clientInfo, META.clientCapabilities];
 
@@ -40,7 +40,7 @@ export interface ForwardOptions {
   /** Takes the backend's requests instead of relaying them to a 2025 client (the bridge for 2026 clients). */
   onServerRequest?: ServerRequestHandler;
   /** Cancels the upstream call; defaults to the exchange's cancellation (or `signal`, when given instead). */
-  cancellation?: CallCancellation;
+  cancellation?: ExchangeCancellation;
   signal?: AbortSignal;
   /** The client request that related messages go to now (a held call moves between retries). */
   relatedExchange?: () => Exchange;

@@ -29,7 +29,7 @@ import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import type { GatewayTracing } from '../telemetry/tracing.ts';
 import { exchangeStatusOf, type ExchangeOutcome } from '../telemetry/exchange-outcome.ts';
 import { exchangeLogLevel, exchangeLogger, logExchange } from '../telemetry/exchange-log.ts';
-import { CallCancellation } from '../exchange/call-cancellation.ts';
+import { ExchangeCancellation } from '../exchange/exchange-cancellation.ts';
 
 export interface DispatchContext {
   identity: GatewayIdentity;
@@ -81,7 +81,7 @@ export function openExchange(
   response: ServerResponse,
   options: OpenExchangeOptions,
 ): OpenExchange {
-  const cancellation = new CallCancellation();
+  const cancellation = new ExchangeCancellation();
   if (options.isCancelledByDisconnect) {
     response.once('close', () => {
       if (!response.writableFinished) cancellation.cancel(new Error('the client closed the connection'));

@@ -7,7 +7,7 @@ import type { Era } from '../protocol/revisions.ts';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import type { Caller } from '../identity/caller.ts';
 import type { BackendEvents } from './backend-events.ts';
-import type { CallCancellation } from '../exchange/call-cancellation.ts';
+import type { ExchangeCancellation } from '../exchange/exchange-cancellation.ts';
 
 export interface Implementation {
   name: string;
@@ -33,8 +33,8 @@ export interface UpstreamCall {
   /** Client capabilities to declare to a modern backend for this one request (defaults to the gateway's own). */
   clientCapabilities?: Record<string, unknown>;
   signal?: AbortSignal;
-  /** The exchange's cancellation behind `signal`, when it is the exchange's: the gateway's own per-call work watches it instead of listening on the signal (exchange/call-cancellation.ts). */
-  cancellation?: CallCancellation;
+  /** The exchange's cancellation behind `signal`, when it is the exchange's: the gateway's own per-call work watches it instead of listening on the signal (exchange/exchange-cancellation.ts). */
+  cancellation?: ExchangeCancellation;
   /** Overrides the backend's configured timeout for this call. */
   timeoutMs?: number;
   /** Messages the backend sends about this request before its response (progress, logging, server-to-client requests). */

@@ -33,6 +33,7 @@ import { createModernListen } from './rev2026/modern-listen.ts';
 import { resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
 import { CallCancellation } from './call-cancellation.ts';
+import type { CancellationWatcher } from '../exchange/exchange-cancellation.ts';
 import { postMessage, type PostOutcome } from './http-post.ts';
 import { DEFAULT_RESUME_POLICY, type ResumePolicy, type ResumeTarget } from './sse-resume.ts';
 
@@ -187,16 +188,21 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     }
   }
 
-  /** Runs `attempt` under the call's timeout and the caller's signal, on one CallCancellation. */
-  async function withDeadline<T>(method: string, timeoutMs: number, callerSignal: AbortSignal | undefined,
+  /**
+   * Runs `attempt` under the call's timeout and its caller's cancellation, on
+   * one CallCancellation. The caller is watched through the exchange's
+   * ExchangeCancellation when the call carries one (an 'abort' listener per
+   * call made each call's objects outlive it: exchange/exchange-cancellation.ts),
+   * else through its signal.
+   */
+  async function withDeadline<T>(method: string, timeoutMs: number, caller: Pick<UpstreamCall, 'signal' | 'cancellation'> | undefined,
     attempt: (cancellation: CallCancellation) => Promise<T>): Promise<T> {
     const cancellation = new CallCancellation();
     const timer = setTimeout(() => cancellation.abort(timeoutError(name, url, method, timeoutMs)), timeoutMs);
-    const onCallerAbort = (): void => cancellation.abort(callerSignal?.reason);
-    if (callerSignal !== undefined) {
-      if (callerSignal.aborted) onCallerAbort();
-      else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
-    }
+    const onCaller = new AbortOnCallerCancel(cancellation, caller?.signal);
+    if (caller?.cancellation !== undefined) caller.cancellation.watch(onCaller);
+    else if (caller?.signal?.aborted === true) onCaller.handleEvent();
+    else caller?.signal?.addEventListener('abort', onCaller, { once: true });
     inFlight.add(cancellation);
     try {
       return await attempt(cancellation);
@@ -204,7 +210,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
       throw translateHttpFailure(name, url, error, cancellation);
     } finally {
       clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      if (caller?.cancellation !== undefined) caller.cancellation.unwatch(onCaller);
+      else caller?.signal?.removeEventListener('abort', onCaller);
       inFlight.delete(cancellation);
     }
   }
@@ -320,7 +327,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
     const relay = call.onRelatedMessage;
     if (relay !== undefined && speaking.isHttpSession) interactiveCalls.add(relay);
-    return withDeadline(call.method, timeoutMs, call.signal, async (cancellation) => {
+    return withDeadline(call.method, timeoutMs, call, async (cancellation) => {
       try {
         const usedSession = sessionId;
         let outcome = await post(body, speaking.httpHeaders(fixedHeaders, call.method, call.params, call.headers), cancellation, id, call.onRelatedMessage, call.caller);
@@ -389,4 +396,23 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   }
 
   return exposeBackend({ name, kind: 'http', state: () => state, handshake: () => codec?.handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
+}
+
+/** Cancels an upstream call when its caller is cancelled: an ExchangeCancellation watcher, or an EventListener on a bare signal. */
+class AbortOnCallerCancel implements CancellationWatcher {
+  readonly #upstream: CallCancellation;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(upstream: CallCancellation, signal: AbortSignal | undefined) {
+    this.#upstream = upstream;
+    this.#signal = signal;
+  }
+
+  cancelled(reason: unknown): void {
+    this.#upstream.abort(reason);
+  }
+
+  handleEvent(): void {
+    this.#upstream.abort(this.#signal?.reason);
+  }
 }

@@ -4,7 +4,7 @@
 // response, a progress or log notification, or a server request finds its call.
 
 import type { JsonRpcId, JsonRpcResponse } from '../protocol/jsonrpc.ts';
-import type { CancellationWatcher } from '../exchange/call-cancellation.ts';
+import type { CancellationWatcher } from '../exchange/exchange-cancellation.ts';
 import type { UpstreamCall } from './backend.ts';
 
 export interface PendingCall {
@@ -20,9 +20,9 @@ export interface PendingCall {
 /**
  * One call sent on a stdio channel, settled once by its response, its
  * timeout, its caller's cancellation or the channel going down. It watches
- * its caller's cancellation through the exchange's CallCancellation when the
+ * its caller's cancellation through the exchange's ExchangeCancellation when the
  * call carries one (an 'abort' listener per call made each call's objects
- * outlive it: exchange/call-cancellation.ts), else through an 'abort'
+ * outlive it: exchange/exchange-cancellation.ts), else through an 'abort'
  * listener on the signal. A class rather than closures made in the call's
  * promise executor, so that nothing a settled call leaves behind holds the
  * executor's whole scope.
@@ -53,7 +53,7 @@ export class PendingStdioCall implements PendingCall, CancellationWatcher {
     this.#onCancel(this, reason);
   }
 
-  /** The caller's signal aborted (EventListener interface, for a call without a CallCancellation). */
+  /** The caller's signal aborted (EventListener interface, for a call without a ExchangeCancellation). */
   handleEvent(): void {
     this.#onCancel(this, this.call?.signal?.reason);
   }

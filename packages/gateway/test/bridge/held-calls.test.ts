@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HeldCalls } from '../../src/bridge/held-calls.ts';
-import type { CallCancellation } from '../../src/exchange/call-cancellation.ts';
+import type { ExchangeCancellation } from '../../src/exchange/exchange-cancellation.ts';
 import type { JsonRpcResponse } from '../../src/protocol/jsonrpc.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import type { Backend } from '../../src/upstream/backend.ts';
@@ -16,7 +16,7 @@ describe('held calls', () => {
   test('abandoning a held call cancels its upstream call with the reason and answers what the backend still waits for', async () => {
     const held = new HeldCalls({ maxHeld: 10, ttlMs: 60_000, logger: silentLogger });
     const { backend, responses } = recordingBackend();
-    let upstream: CallCancellation | undefined;
+    let upstream: ExchangeCancellation | undefined;
     const call = held.create(backend, ({ cancellation }) => {
       upstream = cancellation;
       return new Promise(() => {});

@@ -9,6 +9,8 @@ import { createHttpBackend, type HttpBackendOptions } from '../../src/upstream/h
 import { resultOf, textOf, waitForState } from './fixtures/backend-calls.ts';
 import { sendJson, startRecordingServer } from './fixtures/recording-server.ts';
 import { startStreamingV1Backend } from './fixtures/streaming-v1-server.ts';
+import { getEventListeners } from 'node:events';
+import { ExchangeCancellation } from '../../src/exchange/exchange-cancellation.ts';
 
 const clientInfo = { name: 'gatehouse-test', version: '0.0.0' };
 
@@ -88,6 +90,21 @@ describe('http backend against the SDK v2 server (2026-07-28)', () => {
         backend.request({ method: 'tools/call', params: { name: 'slow', arguments: { ms: 3_000 } }, signal: controller.signal }),
         /client went away/,
       );
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test("rejects with the reason when the caller's exchange is cancelled, with no 'abort' listener on its signal", async () => {
+    const backend = httpBackend(server.url);
+    try {
+      await backend.connect();
+      const cancellation = new ExchangeCancellation();
+      const pending = backend.request({ method: 'tools/call', params: { name: 'slow', arguments: { ms: 3_000 } }, signal: cancellation.signal, cancellation });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(getEventListeners(cancellation.signal, 'abort').length, 0);
+      cancellation.cancel(new Error('client cancelled'));
+      await assert.rejects(pending, /client cancelled/);
     } finally {
       await backend.close();
     }

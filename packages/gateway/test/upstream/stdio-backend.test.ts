@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { backendScripts, stdioCommand } from '../../../testing/src/backends/launch.ts';
-import { CallCancellation } from '../../src/exchange/call-cancellation.ts';
+import { ExchangeCancellation } from '../../src/exchange/exchange-cancellation.ts';
 import type { JsonRpcNotification, JsonRpcRequest } from '../../src/protocol/jsonrpc.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { isBackendError, type BackendState } from '../../src/upstream/backend.ts';
@@ -326,7 +326,7 @@ describe('stdio backend cancellation', () => {
     const backend = stdioBackend(scripted());
     try {
       await backend.connect();
-      const cancellation = new CallCancellation();
+      const cancellation = new ExchangeCancellation();
       const slow = backend.request({ ...call('slow', { ms: 5_000 }), signal: cancellation.signal, cancellation });
       await new Promise((resolve) => setTimeout(resolve, 50));
       // Watched through the cancellation: no 'abort' listener on the signal while the call is in flight.
@@ -365,7 +365,7 @@ describe('stdio backend cancellation', () => {
     const backend = stdioBackend(scripted());
     try {
       await backend.connect();
-      const cancellation = new CallCancellation();
+      const cancellation = new ExchangeCancellation();
       cancellation.cancel(new Error('too late'));
       await assert.rejects(backend.request({ ...call('echo', { message: 'never' }), signal: cancellation.signal, cancellation }), /too late/);
       assert.deepEqual(JSON.parse(textOf(await backend.request(call('cancelled')))), []);

@@ -17,7 +17,7 @@ export interface CancellationWatcher {
   cancelled(reason: unknown): void;
 }
 
-export class CallCancellation {
+export class ExchangeCancellation {
   readonly #controller = new AbortController();
   #watchers: CancellationWatcher[] | undefined;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CallCancellation, type CancellationWatcher } from '../../src/exchange/call-cancellation.ts';
+import { ExchangeCancellation, type CancellationWatcher } from '../../src/exchange/exchange-cancellation.ts';
 
 function recorder(): CancellationWatcher & { reasons: unknown[] } {
   const reasons: unknown[] = [];
@@ -9,7 +9,7 @@ function recorder(): CancellationWatcher & { reasons: unknown[] } {
 
 describe('call cancellation', () => {
   test('cancel aborts the signal with the reason, then tells each watcher once', () => {
-    const cancellation = new CallCancellation();
+    const cancellation = new ExchangeCancellation();
     const first = recorder();
     const second = recorder();
     const order: string[] = [];
@@ -28,7 +28,7 @@ describe('call cancellation', () => {
   });
 
   test('an unwatched watcher is not told; unwatching one never watched is harmless', () => {
-    const cancellation = new CallCancellation();
+    const cancellation = new ExchangeCancellation();
     const gone = recorder();
     const kept = recorder();
     cancellation.unwatch(gone);
@@ -41,7 +41,7 @@ describe('call cancellation', () => {
   });
 
   test('a watcher added after the cancel is told at once', () => {
-    const cancellation = new CallCancellation();
+    const cancellation = new ExchangeCancellation();
     cancellation.cancel('earlier');
     const late = recorder();
     cancellation.watch(late);
