@@ -23,7 +23,7 @@ import { checkInputRequests, elicitationUrlProblem } from '../forward/elicitatio
 import type { HeldCall } from './held-call.ts';
 import type { HeldCalls } from './held-calls.ts';
 import type { RequestStatePayload, RequestStateSealer } from './request-state.ts';
-import type { CancellationWatcher } from '../exchange/exchange-cancellation.ts';
+import { CallerCancellationWatcher } from '../exchange/exchange-cancellation.ts';
 
 export interface BridgeContext {
   sealer: RequestStateSealer;
@@ -126,9 +126,7 @@ type Binding = Omit<RequestStatePayload, 'kind' | 'expiresAt' | 'inner' | 'pendi
 async function settleRound(bridge: BridgeContext, exchange: Exchange, held: HeldCall, binding: Binding): Promise<Result> {
   // Until this round is answered, the client hanging up cancels the held call.
   const watcher = new AbandonOnCancel(bridge, held.id);
-  const cancellation = exchange.cancellation;
-  if (cancellation !== undefined) cancellation.watch(watcher);
-  else exchange.signal.addEventListener('abort', watcher, { once: true });
+  watcher.watchCaller(exchange);
   try {
     const event = await held.next();
     if (event.kind === 'result') {
@@ -141,33 +139,23 @@ async function settleRound(bridge: BridgeContext, exchange: Exchange, held: Held
     }
     return inputRequiredFor(bridge, held, event.requests, binding);
   } finally {
-    if (cancellation !== undefined) cancellation.unwatch(watcher);
-    else exchange.signal.removeEventListener('abort', watcher);
+    watcher.unwatchCaller(exchange);
   }
 }
 
-/**
- * Gives the held call up when the client request open on it is cancelled. An
- * object watching the exchange's cancellation, not an 'abort' listener on
- * its signal: one per call made every call's objects outlive it
- * (exchange/exchange-cancellation.ts).
- */
-class AbandonOnCancel implements CancellationWatcher {
+/** Gives the held call up when the client request open on it is cancelled (exchange/exchange-cancellation.ts). */
+class AbandonOnCancel extends CallerCancellationWatcher {
   readonly #bridge: BridgeContext;
   readonly #heldId: string;
 
   constructor(bridge: BridgeContext, heldId: string) {
+    super();
     this.#bridge = bridge;
     this.#heldId = heldId;
   }
 
   cancelled(): void {
     this.#bridge.held.abandon(this.#heldId, 'the client closed the request');
-  }
-
-  /** The signal's 'abort' event, for an exchange made without a ExchangeCancellation. */
-  handleEvent(): void {
-    this.cancelled();
   }
 }
 

@@ -1,8 +1,9 @@
 // How the work done for one request learns that it was cancelled (its
 // client cancelled or went away, a draining gateway gave up on it). The
 // AbortSignal is there for libraries that take one; the gateway's own
-// per-call work (a stdio backend's pending call) watches through `watch`
-// instead of an 'abort' listener on the signal.
+// per-call work (a backend's pending call, a held call's round) watches
+// through `watch`, by way of CallerCancellationWatcher, instead of an
+// 'abort' listener on the signal.
 //
 // Why: on a routing gateway one 'abort' listener added to and removed from
 // each request's signal made every call's objects survive young-generation
@@ -52,5 +53,40 @@ export class ExchangeCancellation {
     const watchers = this.#watchers;
     this.#watchers = undefined;
     for (const watcher of watchers ?? []) watcher.cancelled(reason);
+  }
+}
+
+/** What a call's caller offers to be watched: its exchange's cancellation, or (a call made outside a transport) only a signal. */
+export interface CancellationSource {
+  readonly signal?: AbortSignal | undefined;
+  readonly cancellation?: ExchangeCancellation | undefined;
+}
+
+/**
+ * A watcher of a caller, whichever form its cancellation takes: the
+ * ExchangeCancellation when the caller has one (no 'abort' listener per call,
+ * see the header), else an 'abort' listener on its signal (this object, as
+ * an EventListener). Subclasses say what a cancel does.
+ */
+export abstract class CallerCancellationWatcher implements CancellationWatcher {
+  abstract cancelled(reason: unknown): void;
+
+  /** Starts watching; a caller already cancelled is told at once. */
+  watchCaller(source: CancellationSource | undefined): void {
+    if (source?.cancellation !== undefined) return source.cancellation.watch(this);
+    const signal = source?.signal;
+    if (signal === undefined) return;
+    if (signal.aborted) return this.cancelled(signal.reason);
+    signal.addEventListener('abort', this, { once: true });
+  }
+
+  unwatchCaller(source: CancellationSource | undefined): void {
+    if (source?.cancellation !== undefined) source.cancellation.unwatch(this);
+    else source?.signal?.removeEventListener('abort', this);
+  }
+
+  /** EventListener interface: the bare signal's 'abort'. */
+  handleEvent(event: Event): void {
+    this.cancelled((event.target as AbortSignal).reason);
   }
 }

@@ -33,7 +33,7 @@ import { createModernListen } from './rev2026/modern-listen.ts';
 import { resolveBackoff, type BackoffPolicy } from './reconnect-backoff.ts';
 import { answerUnroutedRequest, type RelayingBackend } from './server-request.ts';
 import { CallCancellation } from './call-cancellation.ts';
-import type { CancellationWatcher } from '../exchange/exchange-cancellation.ts';
+import { CallerCancellationWatcher, type CancellationSource } from '../exchange/exchange-cancellation.ts';
 import { postMessage, type PostOutcome } from './http-post.ts';
 import { DEFAULT_RESUME_POLICY, type ResumePolicy, type ResumeTarget } from './sse-resume.ts';
 
@@ -188,21 +188,13 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     }
   }
 
-  /**
-   * Runs `attempt` under the call's timeout and its caller's cancellation, on
-   * one CallCancellation. The caller is watched through the exchange's
-   * ExchangeCancellation when the call carries one (an 'abort' listener per
-   * call made each call's objects outlive it: exchange/exchange-cancellation.ts),
-   * else through its signal.
-   */
-  async function withDeadline<T>(method: string, timeoutMs: number, caller: Pick<UpstreamCall, 'signal' | 'cancellation'> | undefined,
+  /** Runs `attempt` under the call's timeout and its caller's cancellation (exchange/exchange-cancellation.ts), on one CallCancellation. */
+  async function withDeadline<T>(method: string, timeoutMs: number, caller: CancellationSource | undefined,
     attempt: (cancellation: CallCancellation) => Promise<T>): Promise<T> {
     const cancellation = new CallCancellation();
     const timer = setTimeout(() => cancellation.abort(timeoutError(name, url, method, timeoutMs)), timeoutMs);
-    const onCaller = new AbortOnCallerCancel(cancellation, caller?.signal);
-    if (caller?.cancellation !== undefined) caller.cancellation.watch(onCaller);
-    else if (caller?.signal?.aborted === true) onCaller.handleEvent();
-    else caller?.signal?.addEventListener('abort', onCaller, { once: true });
+    const onCaller = new AbortOnCallerCancel(cancellation);
+    onCaller.watchCaller(caller);
     inFlight.add(cancellation);
     try {
       return await attempt(cancellation);
@@ -210,8 +202,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
       throw translateHttpFailure(name, url, error, cancellation);
     } finally {
       clearTimeout(timer);
-      if (caller?.cancellation !== undefined) caller.cancellation.unwatch(onCaller);
-      else caller?.signal?.removeEventListener('abort', onCaller);
+      onCaller.unwatchCaller(caller);
       inFlight.delete(cancellation);
     }
   }
@@ -398,21 +389,16 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   return exposeBackend({ name, kind: 'http', state: () => state, handshake: () => codec?.handshake }, events, { connect, request, notify, respond, setResourceSubscriptions, close });
 }
 
-/** Cancels an upstream call when its caller is cancelled: an ExchangeCancellation watcher, or an EventListener on a bare signal. */
-class AbortOnCallerCancel implements CancellationWatcher {
+/** Cancels an upstream call when its caller is cancelled. */
+class AbortOnCallerCancel extends CallerCancellationWatcher {
   readonly #upstream: CallCancellation;
-  readonly #signal: AbortSignal | undefined;
 
-  constructor(upstream: CallCancellation, signal: AbortSignal | undefined) {
+  constructor(upstream: CallCancellation) {
+    super();
     this.#upstream = upstream;
-    this.#signal = signal;
   }
 
   cancelled(reason: unknown): void {
     this.#upstream.abort(reason);
-  }
-
-  handleEvent(): void {
-    this.#upstream.abort(this.#signal?.reason);
   }
 }

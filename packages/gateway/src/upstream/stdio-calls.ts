@@ -4,7 +4,7 @@
 // response, a progress or log notification, or a server request finds its call.
 
 import type { JsonRpcId, JsonRpcResponse } from '../protocol/jsonrpc.ts';
-import type { CancellationWatcher } from '../exchange/exchange-cancellation.ts';
+import { CallerCancellationWatcher } from '../exchange/exchange-cancellation.ts';
 import type { UpstreamCall } from './backend.ts';
 
 export interface PendingCall {
@@ -19,15 +19,12 @@ export interface PendingCall {
 
 /**
  * One call sent on a stdio channel, settled once by its response, its
- * timeout, its caller's cancellation or the channel going down. It watches
- * its caller's cancellation through the exchange's ExchangeCancellation when the
- * call carries one (an 'abort' listener per call made each call's objects
- * outlive it: exchange/exchange-cancellation.ts), else through an 'abort'
- * listener on the signal. A class rather than closures made in the call's
- * promise executor, so that nothing a settled call leaves behind holds the
- * executor's whole scope.
+ * timeout, its caller's cancellation or the channel going down; it watches
+ * its caller as CallerCancellationWatcher says. A class rather than closures
+ * made in the call's promise executor, so that nothing a settled call leaves
+ * behind holds the executor's whole scope.
  */
-export class PendingStdioCall implements PendingCall, CancellationWatcher {
+export class PendingStdioCall extends CallerCancellationWatcher implements PendingCall {
   readonly id: number;
   readonly method: string;
   readonly call: UpstreamCall | undefined;
@@ -38,6 +35,7 @@ export class PendingStdioCall implements PendingCall, CancellationWatcher {
   readonly #onCancel: (entry: PendingStdioCall, reason: unknown) => void;
 
   constructor(id: number, method: string, call: UpstreamCall | undefined, resolve: (response: JsonRpcResponse) => void, reject: (error: unknown) => void, onCancel: (entry: PendingStdioCall, reason: unknown) => void) {
+    super();
     this.id = id;
     this.method = method;
     this.call = call;
@@ -45,32 +43,21 @@ export class PendingStdioCall implements PendingCall, CancellationWatcher {
     this.#resolve = resolve;
     this.#reject = reject;
     this.#onCancel = onCancel;
-    if (call?.cancellation !== undefined) call.cancellation.watch(this);
-    else call?.signal?.addEventListener('abort', this, { once: true });
+    this.watchCaller(call);
   }
 
   cancelled(reason: unknown): void {
     this.#onCancel(this, reason);
   }
 
-  /** The caller's signal aborted (EventListener interface, for a call without a ExchangeCancellation). */
-  handleEvent(): void {
-    this.#onCancel(this, this.call?.signal?.reason);
-  }
-
   resolve(response: JsonRpcResponse): void {
-    this.#stopWatching();
+    this.unwatchCaller(this.call);
     this.#resolve(response);
   }
 
   reject(error: unknown): void {
-    this.#stopWatching();
+    this.unwatchCaller(this.call);
     this.#reject(error);
-  }
-
-  #stopWatching(): void {
-    if (this.call?.cancellation !== undefined) this.call.cancellation.unwatch(this);
-    else this.call?.signal?.removeEventListener('abort', this);
   }
 }
 
@@ -86,7 +73,6 @@ export function progressTokenOf(params: Record<string, unknown> | undefined): Js
 }
 
 export class StdioCalls {
-  // Not Maps: an entry per call in a long-lived Map kept every call's objects alive past young-generation GCs (request-scoped-table.ts).
   readonly #pending = new Map<number, PendingCall>();
   readonly #byProgressToken = new Map<JsonRpcId, PendingCall>();
 
@@ -111,7 +97,7 @@ export class StdioCalls {
   }
 
   rejectAll(error: unknown): void {
-    for (const entry of this.#pending.values()) {
+    for (const entry of [...this.#pending.values()]) {
       this.forget(entry);
       entry.reject(error);
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ExchangeCancellation, type CancellationWatcher } from '../../src/exchange/exchange-cancellation.ts';
+import { getEventListeners } from 'node:events';
+import { CallerCancellationWatcher, ExchangeCancellation, type CancellationWatcher } from '../../src/exchange/exchange-cancellation.ts';
 
 function recorder(): CancellationWatcher & { reasons: unknown[] } {
   const reasons: unknown[] = [];
@@ -47,4 +48,46 @@ describe('call cancellation', () => {
     cancellation.watch(late);
     assert.deepEqual(late.reasons, ['earlier']);
   });
+
+  test('a caller watcher uses the ExchangeCancellation when there is one, with no listener on its signal', () => {
+    const cancellation = new ExchangeCancellation();
+    const watcher = new RecordingCallerWatcher();
+    watcher.watchCaller({ signal: cancellation.signal, cancellation });
+    assert.equal(getEventListeners(cancellation.signal, 'abort').length, 0);
+    cancellation.cancel('gone');
+    assert.deepEqual(watcher.reasons, ['gone']);
+  });
+
+  test('a caller watcher listens on a bare signal, is told its reason, and unwatching removes the listener', () => {
+    const heard = new AbortController();
+    const watcher = new RecordingCallerWatcher();
+    watcher.watchCaller({ signal: heard.signal });
+    assert.equal(getEventListeners(heard.signal, 'abort').length, 1);
+    heard.abort('stopped');
+    assert.deepEqual(watcher.reasons, ['stopped']);
+    const unheard = new AbortController();
+    const quiet = new RecordingCallerWatcher();
+    quiet.watchCaller({ signal: unheard.signal });
+    quiet.unwatchCaller({ signal: unheard.signal });
+    assert.equal(getEventListeners(unheard.signal, 'abort').length, 0);
+    unheard.abort('late');
+    assert.deepEqual(quiet.reasons, []);
+  });
+
+  test('a caller watcher is told at once of a signal already aborted, and a caller with neither is never told', () => {
+    const aborted = new AbortController();
+    aborted.abort('before');
+    const watcher = new RecordingCallerWatcher();
+    watcher.watchCaller({ signal: aborted.signal });
+    watcher.watchCaller(undefined);
+    watcher.unwatchCaller(undefined);
+    assert.deepEqual(watcher.reasons, ['before']);
+  });
 });
+
+class RecordingCallerWatcher extends CallerCancellationWatcher {
+  readonly reasons: unknown[] = [];
+  cancelled(reason: unknown): void {
+    this.reasons.push(reason);
+  }
+}
