@@ -14,14 +14,19 @@
 //   node bench/call-cost/run.ts --config audit-normal --concurrency 1 --cpu-prof /tmp/prof
 //   node bench/call-cost/run.ts --config full --gateway-node-options=--max-semi-space-size=8
 //   node bench/call-cost/run.ts --config routing --concurrency 1 --gc-trace
+//   node bench/call-cost/run.ts --config plain --gc-trace --full-gc
 //
 // --gc-trace starts the gateway with --trace-gc-nvp and adds what its garbage
 // collector did during the measured seconds: young and full collections,
 // their pause, and the bytes promoted to the old generation per call.
+// --full-gc forces one full collection in the gateway after the warm-up, so
+// the measured seconds show what a process does once a full collection has
+// happened under load, as one always does in a long run.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openClientFleet, createIdSequence } from '../client-fleet.ts';
 import { fetchAgentToken } from '../feature-run.ts';
@@ -47,6 +52,7 @@ function parseOptions() {
         'cpu-prof': { type: 'string' },
         'gateway-node-options': { type: 'string' },
         'gc-trace': { type: 'boolean', default: false },
+        'full-gc': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     });
@@ -78,10 +84,16 @@ const env: Record<string, string> = { GATEHOUSE_LOG_LEVEL: 'warn' };
 const nodeOptions = [values['gateway-node-options'], values['cpu-prof'] === undefined ? undefined : `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`].filter((option) => option !== undefined);
 if (nodeOptions.length > 0) env.NODE_OPTIONS = nodeOptions.join(' ');
 const isGcTraced = values['gc-trace'] === true;
+const isFullGcForced = values['full-gc'] === true;
+const nodeFlags = [
+  ...(isGcTraced ? ['--trace-gc-nvp'] : []),
+  ...(isFullGcForced ? ['--expose-gc', '--require', fileURLToPath(new URL('./full-gc-on-signal.cjs', import.meta.url))] : []),
+];
 // A trace line per collection: kept whole for the measured seconds (a few hundred kilobytes).
 const gateway = await startGateway({
   args: ['--config', configPath, '--port', '0', '--admin-port', '0'], env, timeoutMs: 60_000,
-  ...(isGcTraced ? { nodeFlags: ['--trace-gc-nvp'], outputTailChars: 256 * 1024 * 1024 } : {}),
+  nodeFlags,
+  ...(isGcTraced ? { outputTailChars: 256 * 1024 * 1024 } : {}),
 });
 try {
   const url = config.path === 'backend' ? new URL('/servers/b/mcp', gateway.url).href : gateway.url;
@@ -91,6 +103,10 @@ try {
   try {
     const pid = gateway.process.pid!;
     await startLoad(fleet.clients, { kind: 'duration', durationMs: Number(values['warmup-seconds']) * 1000 }, nextId).finished;
+    if (isFullGcForced) {
+      process.kill(pid, 'SIGUSR2');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const [threadsBefore, cpuBefore, childrenBefore] = [await readThreadCpu(pid), await readCpuMs(pid), await childrenCpuMs(pid)];
     const traceStart = gateway.stdout().length;
     const result = await startLoad(fleet.clients, { kind: 'duration', durationMs: seconds * 1000 }, nextId).finished;
@@ -100,6 +116,7 @@ try {
     const figures = {
       config: values.config,
       concurrency,
+      full_gc_forced: isFullGcForced,
       rps: Math.round(result.succeededInWindow / (result.windowMs / 1000)),
       p50_ms: Number((latencies[Math.floor(latencies.length / 2)] ?? Number.NaN).toFixed(3)),
       p90_ms: Number((latencies[Math.floor(latencies.length * 0.9)] ?? Number.NaN).toFixed(3)),
@@ -121,7 +138,7 @@ try {
     if (values.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else {
       const threads = Object.entries(figures.threads_cpu_us_per_call).filter(([, us]) => us > 0).map(([name, us]) => `${name} ${us}`).join(', ');
-      process.stdout.write(`${figures.config} c=${concurrency}: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, p90 ${figures.p90_ms} ms, p99 ${figures.p99_ms} ms, ${figures.errors} errors, gateway CPU ${figures.gateway_cpu_us_per_call} µs/call (${threads}), backend CPU ${figures.backend_cpu_us_per_call} µs/call\n`);
+      process.stdout.write(`${figures.config} c=${concurrency}${isFullGcForced ? ' (after a forced full GC)' : ''}: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, p90 ${figures.p90_ms} ms, p99 ${figures.p99_ms} ms, ${figures.errors} errors, gateway CPU ${figures.gateway_cpu_us_per_call} µs/call (${threads}), backend CPU ${figures.backend_cpu_us_per_call} µs/call\n`);
       if (figures.gc !== undefined) {
         const { gc: traced } = figures;
         process.stdout.write(`  GC: ${traced.scavenges} young and ${traced.mark_compacts} full collections, ${traced.pause_ms} ms paused; promoted ${traced.promoted_bytes_per_call} B/call of ${traced.allocated_bytes_per_call} B/call allocated\n`);

@@ -27,6 +27,7 @@ import type { SessionStore } from '../session/store.ts';
 import { MemoryTaskDirectory, type TaskDirectory } from '../tasks/task-directory.ts';
 import { RedisTaskDirectory } from '../tasks/redis-task-directory.ts';
 import { HeldCalls } from '../bridge/held-calls.ts';
+import { RunningCalls } from '../cluster/running-calls.ts';
 
 export interface SharedState {
   /** Present with a Redis session store; the policies open their own client from `redisClients`. */
@@ -44,7 +45,8 @@ export interface SharedState {
   subscriptions: ResourceSubscriptions;
   sessions: SessionStore;
   clientRequests: ClientRequests;
-  inFlight: Map<string, OpenExchange>;
+  /** The 2025 calls running here, by session and request id. */
+  inFlight: RunningCalls<OpenExchange>;
   held: HeldCalls;
   tasks: TaskDirectory;
   /** Ends a session here: its metrics, subscriptions, streams and event log. */
@@ -78,7 +80,9 @@ export async function openSharedState(config: GatewayConfig, options: SharedStat
     (subscriber, notification) => (subscriber.startsWith('session:') ? streams.send(subscriber.slice('session:'.length), notification) : listens.send(subscriber, notification)),
     logger,
   );
+  const inFlight = new RunningCalls<OpenExchange>();
   const endSession = (sessionId: string) => {
+    inFlight.forgetSession(sessionId);
     metrics.sessionClosed(sessionId);
     subscriptions.releaseAll(sessionSubscriber(sessionId));
     streams.close(sessionId);
@@ -101,7 +105,6 @@ export async function openSharedState(config: GatewayConfig, options: SharedStat
       onExpire: expireSession,
     });
   const clientRequests = new ClientRequests(streamTimeoutMs, bus === undefined ? {} : { idPrefix: `gatehouse-${replicaId.slice(-8)}-` });
-  const inFlight = new Map<string, OpenExchange>();
   const mesh = bus === undefined ? undefined : joinReplicaMesh({ bus, endSession, clientRequests, inFlight, logger });
   return {
     redis,

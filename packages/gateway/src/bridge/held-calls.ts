@@ -9,6 +9,7 @@ import type { Backend } from '../upstream/backend.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { HeldCall } from './held-call.ts';
 import { ExchangeCancellation } from '../exchange/exchange-cancellation.ts';
+import { SlotSet } from '../collections/slot-set.ts';
 
 export interface HeldCallsOptions {
   maxHeld: number;
@@ -24,8 +25,19 @@ class HeldCallLimitError extends Error {
   }
 }
 
+interface HeldEntry {
+  call: HeldCall;
+  readonly backend: Backend;
+}
+
+/**
+ * A held call's id is a random UUID and the slot its entry sits in, so that
+ * finding it reads one array slot (and compares the whole id): every 2026
+ * call is held, and a Map keyed per call would be churned on each
+ * (collections/slot-set.ts says why that matters).
+ */
 export class HeldCalls {
-  readonly #calls = new Map<string, { call: HeldCall; backend: Backend }>();
+  readonly #calls = new SlotSet<HeldEntry>();
   readonly #options: HeldCallsOptions;
   readonly #sweep: NodeJS.Timeout;
 
@@ -47,42 +59,54 @@ export class HeldCalls {
     const cancellation = new ExchangeCancellation();
     let held: HeldCall | undefined;
     const upstream = start({ cancellation, enqueue: (request) => held!.enqueue(request) });
-    held = new HeldCall(randomUUID(), backend.name, upstream, cancellation);
-    this.#calls.set(held.id, { call: held, backend });
+    const entry = { backend } as HeldEntry;
+    const slot = this.#calls.add(entry);
+    held = new HeldCall(`${randomUUID()}.${slot}`, backend.name, upstream, cancellation);
+    entry.call = held;
     return held;
   }
 
   get(id: string): HeldCall | undefined {
-    return this.#calls.get(id)?.call;
+    return this.#find(id)?.entry.call;
   }
 
   /** Forgets a call that has finished (its result went to the client). */
   release(id: string): void {
-    this.#calls.delete(id);
+    const found = this.#find(id);
+    if (found !== undefined) this.#calls.delete(found.slot, found.entry);
   }
 
   /** Gives up on a call: cancels it upstream and answers what the backend still waits for. */
   abandon(id: string, reason: string): void {
-    const entry = this.#calls.get(id);
-    if (entry === undefined) return;
-    this.#calls.delete(id);
-    entry.call.cancellation.cancel(new Error(reason));
-    for (const request of entry.call.outstanding.values()) {
-      entry.backend.respond({ jsonrpc: '2.0', id: request.id, error: { code: -32603, message: `The client did not answer: ${reason}` } }).catch(() => {});
+    const found = this.#find(id);
+    if (found === undefined) return;
+    const { call, backend } = found.entry;
+    this.#calls.delete(found.slot, found.entry);
+    call.cancellation.cancel(new Error(reason));
+    for (const request of call.outstanding.values()) {
+      backend.respond({ jsonrpc: '2.0', id: request.id, error: { code: -32603, message: `The client did not answer: ${reason}` } }).catch(() => {});
     }
   }
 
+  #find(id: string): { slot: number; entry: HeldEntry } | undefined {
+    const dot = id.lastIndexOf('.');
+    const slot = dot === -1 ? Number.NaN : Number(id.slice(dot + 1));
+    if (!Number.isInteger(slot) || slot < 0 || dot === id.length - 1) return undefined;
+    const entry = this.#calls.at(slot);
+    return entry?.call.id === id ? { slot, entry } : undefined;
+  }
+
   #expire(now: number): void {
-    for (const [id, { call }] of this.#calls) {
+    for (const { call } of this.#calls) {
       if (call.expiresAt !== 0 && call.expiresAt < now) {
-        this.#options.logger.info({ heldCall: id, backend: call.backend }, 'a call waiting for client input expired');
-        this.abandon(id, `no retry arrived within ${this.#options.ttlMs} ms`);
+        this.#options.logger.info({ heldCall: call.id, backend: call.backend }, 'a call waiting for client input expired');
+        this.abandon(call.id, `no retry arrived within ${this.#options.ttlMs} ms`);
       }
     }
   }
 
   close(): void {
     clearInterval(this.#sweep);
-    for (const id of [...this.#calls.keys()]) this.abandon(id, 'the gateway is shutting down');
+    for (const { call } of this.#calls) this.abandon(call.id, 'the gateway is shutting down');
   }
 }

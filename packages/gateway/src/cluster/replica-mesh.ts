@@ -7,7 +7,7 @@
 
 import type { JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { inFlightKey } from './in-flight-key.ts';
+import type { RunningCall } from './running-calls.ts';
 import type { ReplicaBus } from './replica-bus.ts';
 
 // What the mesh needs of the transport's state, stated here so cluster/ does
@@ -18,16 +18,12 @@ export interface PendingClientRequests {
   resolve(sessionId: string, response: JsonRpcResponse): unknown;
 }
 
-export interface RunningCall {
-  abort(reason: string): void;
-}
-
 export interface ReplicaMeshOptions {
   bus: ReplicaBus;
   /** Releases what this replica holds for a session. */
   endSession(sessionId: string): void;
   clientRequests: PendingClientRequests;
-  inFlight: ReadonlyMap<string, RunningCall>;
+  inFlight: { get(sessionId: string, requestId: unknown): RunningCall | undefined };
   logger: Logger;
 }
 
@@ -52,7 +48,7 @@ export function joinReplicaMesh(options: ReplicaMeshOptions): ReplicaMesh {
   });
   bus.on('cancel', (message, from) => {
     if (from === bus.replicaId) return;
-    options.inFlight.get(inFlightKey(String(message.sessionId), message.requestId))?.abort(String(message.reason));
+    options.inFlight.get(String(message.sessionId), message.requestId)?.abort(String(message.reason));
   });
   return {
     replicaId: bus.replicaId,

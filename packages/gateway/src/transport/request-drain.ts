@@ -9,6 +9,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { refuse, writeRpcError } from './http-io.ts';
+import { SlotSet, type Slot } from '../collections/slot-set.ts';
 import { GatewayRpcError, RPC } from '../protocol/errors.ts';
 
 export interface DrainOutcome {
@@ -37,9 +38,10 @@ export function shutdownError(drainTimeoutMs: number): GatewayRpcError {
 }
 
 export class RequestDrain {
-  readonly #inFlight = new Set<ServerResponse>();
+  // SlotSets rather than Sets: every request is added and removed (collections/slot-set.ts says why that matters).
+  readonly #inFlight = new SlotSet<ServerResponse>();
   /** Calls being worked on, whether or not their client still listens (a 2025 call logs its result for a resume). */
-  readonly #calls = new Set<GiveUp>();
+  readonly #calls = new SlotSet<GiveUp>();
   readonly #retryAfterSeconds: number;
   #isDraining = false;
   #onIdle: (() => void) | undefined;
@@ -59,9 +61,9 @@ export class RequestDrain {
 
   /** Counts a call in until the returned release is called; `giveUp` answers and cancels it if the drain deadline comes first. */
   trackCall(giveUp: GiveUp): () => void {
-    this.#calls.add(giveUp);
+    const slot = this.#calls.add(giveUp);
     return () => {
-      if (this.#calls.delete(giveUp) && this.#isDraining && this.inFlight === 0) this.#onIdle?.();
+      if (this.#calls.delete(slot, giveUp) && this.#isDraining && this.inFlight === 0) this.#onIdle?.();
     };
   }
 
@@ -74,8 +76,8 @@ export class RequestDrain {
       });
       return false;
     }
-    this.#inFlight.add(response);
-    response.once('close', () => this.#settle(response));
+    const slot = this.#inFlight.add(response);
+    response.once('close', () => this.#settle(slot, response));
     return true;
   }
 
@@ -114,8 +116,8 @@ export class RequestDrain {
    * Resolves once they have settled, or after `settleMs`.
    */
   async giveUpAll(error: GatewayRpcError, settleMs: number): Promise<void> {
-    for (const giveUp of [...this.#calls]) giveUp(error);
-    for (const response of [...this.#inFlight]) {
+    for (const giveUp of this.#calls) giveUp(error);
+    for (const response of this.#inFlight) {
       if (!response.headersSent) {
         const refusal = new GatewayRpcError(error.code, error.message, { httpStatus: 503, data: error.data });
         writeRpcError(response, null, refusal, { 'retry-after': String(this.#retryAfterSeconds), connection: 'close' });
@@ -132,8 +134,8 @@ export class RequestDrain {
     });
   }
 
-  #settle(response: ServerResponse): void {
-    this.#inFlight.delete(response);
+  #settle(slot: Slot, response: ServerResponse): void {
+    this.#inFlight.delete(slot, response);
     if (!this.#isDraining) return;
     // A kept-alive connection that just finished its last request would otherwise linger until its timeout.
     const server = this.#server;

@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { buildConnector, Dispatcher } from 'undici';
 import { undici } from '../outbound/undici-on-demand.ts';
+import { SlotSet } from '../collections/slot-set.ts';
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.ts';
 import { LATEST_MODERN } from '../protocol/revisions.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -81,7 +82,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   const defaultCapabilities = options.clientCapabilities ?? NO_CLIENT_CAPABILITIES;
   const listenBackoff = resolveBackoff(options.listenBackoff);
   const events = createBackendEvents(name, logger);
-  const inFlight = new Set<CallCancellation>();
+  // A SlotSet: every call is added and removed (collections/slot-set.ts says why not a Set).
+  const inFlight = new SlotSet<CallCancellation>();
   const postTarget = { dispatcher, origin, path, lingerMs: STREAM_LINGER_MS };
   const resumeTarget: ResumeTarget = { backend: name, dispatcher, origin, path, policy: { ...DEFAULT_RESUME_POLICY, ...options.streamResume } };
   const postHandlers = {
@@ -195,7 +197,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     const timer = setTimeout(() => cancellation.abort(timeoutError(name, url, method, timeoutMs)), timeoutMs);
     const onCaller = new AbortOnCallerCancel(cancellation);
     onCaller.watchCaller(caller);
-    inFlight.add(cancellation);
+    const slot = inFlight.add(cancellation);
     try {
       return await attempt(cancellation);
     } catch (error) {
@@ -203,7 +205,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     } finally {
       clearTimeout(timer);
       onCaller.unwatchCaller(caller);
-      inFlight.delete(cancellation);
+      inFlight.delete(slot, cancellation);
     }
   }
 

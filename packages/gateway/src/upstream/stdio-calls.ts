@@ -4,6 +4,8 @@
 // response, a progress or log notification, or a server request finds its call.
 
 import type { JsonRpcId, JsonRpcResponse } from '../protocol/jsonrpc.ts';
+import { IntKeyTable } from '../collections/int-key-table.ts';
+import { SlotMap } from '../collections/slot-map.ts';
 import { CallerCancellationWatcher } from '../exchange/exchange-cancellation.ts';
 import type { UpstreamCall } from './backend.ts';
 
@@ -72,9 +74,10 @@ export function progressTokenOf(params: Record<string, unknown> | undefined): Js
   return typeof token === 'string' || typeof token === 'number' ? token : undefined;
 }
 
+/** Not Maps: a call is added and removed on every call (collections/slot-set.ts says why that matters). */
 export class StdioCalls {
-  readonly #pending = new Map<number, PendingCall>();
-  readonly #byProgressToken = new Map<JsonRpcId, PendingCall>();
+  readonly #pending = new IntKeyTable<PendingCall>();
+  readonly #byProgressToken = new SlotMap<JsonRpcId, PendingCall>();
 
   add(entry: PendingCall): void {
     this.#pending.set(entry.id, entry);
@@ -97,7 +100,7 @@ export class StdioCalls {
   }
 
   rejectAll(error: unknown): void {
-    for (const entry of [...this.#pending.values()]) {
+    for (const entry of this.#pending.values()) {
       this.forget(entry);
       entry.reject(error);
     }

@@ -19,7 +19,7 @@ import { requestTenantOf } from '../../tenancy/request-tenant.ts';
 import { checkSessionOwner, sessionOwnerOf } from '../../identity/session-binding.ts';
 import type { EventStreams } from './event-streams.ts';
 import type { ReplicaMesh } from '../../cluster/replica-mesh.ts';
-import { inFlightKey } from '../../cluster/in-flight-key.ts';
+import type { RunningCalls } from '../../cluster/running-calls.ts';
 import { LEGACY_CLIENT_CODEC, MODERN_ONLY_METHODS, legacyClient, negotiateLegacyVersion, readInitializeParams } from './legacy-codec.ts';
 import { isAuditError } from '../../audit/errors.ts';
 import { auditRefusal } from '../../audit/audit-refusal.ts';
@@ -30,7 +30,7 @@ export interface LegacyHandlerContext extends DispatchContext {
   streams: EventStreams;
   clientRequests: ClientRequests;
   /** Requests in flight per session, so a notifications/cancelled can find its request. */
-  inFlight: Map<string, OpenExchange>;
+  inFlight: RunningCalls<OpenExchange>;
   /** Releases what a session held (resource subscriptions, its stream) when it ends. */
   onSessionEnd(sessionId: string): void;
   events: EventLog;
@@ -108,7 +108,7 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
       }
     } else if (notification.method === 'notifications/cancelled') {
       // basic/utilities/cancellation: the request it names stops; a late or unknown one is ignored.
-      const target = context.inFlight.get(inFlightKey(session.id, notification.params?.requestId));
+      const target = context.inFlight.get(session.id, notification.params?.requestId);
       const reason = typeof notification.params?.reason === 'string' ? notification.params.reason : 'cancelled by the client';
       if (target !== undefined) target.abort(reason);
       else context.mesh?.relayCancel(session.id, notification.params?.requestId, reason);
@@ -134,12 +134,11 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
       isPriming: session.protocolVersion >= '2025-11-25',
       requestToClient: (stream) => (method, params, signal) => context.clientRequests.send(session.id, stream, method, params, signal),
     });
-    const key = inFlightKey(session.id, message.id);
-    context.inFlight.set(key, open);
+    const filed = context.inFlight.add(session.id, message.id, open);
     try {
       await dispatchRequest(context, open);
     } finally {
-      if (context.inFlight.get(key) === open) context.inFlight.delete(key);
+      filed();
     }
   } catch (error) {
     writeRpcError(response, message.id, toRpcError(error, context.logger));
