@@ -6,7 +6,7 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../config/errors.ts';
 import { GATEHOUSE_ROOT } from '../config/load.ts';
-import type { GatewayConfig } from '../config/schema.ts';
+import { auditShape, type GatewayConfig } from '../config/schema.ts';
 import type { RetentionDays } from './retention.ts';
 import type { SqliteSynchronous } from './sqlite-store.ts';
 import { redactionSettings } from '../policy/redaction.ts';
@@ -71,12 +71,8 @@ export const DEFAULT_SQLITE_PATH = join(GATEHOUSE_ROOT, '.gatehouse', 'audit.db'
 
 const DEFAULT_RETENTION_DAYS: RetentionDays = { security: 2555, routine: 365 };
 
-const KNOWN_KEYS = new Set([
-  'enabled', 'backend', 'categories', 'store', 'path', 'postgres_url', 'postgres_schema', 'compliance', 'fail_mode', 'retention_days',
-  'retention_interval_hours', 'store_outputs', 'batch_max_records', 'batch_max_delay_ms', 'batch_busy_interval_ms', 'max_pending_records', 'checkpoint_interval_seconds',
-  'checkpoint_every_records', 'signing_key', 'trusted_keys', 'sqlite_synchronous', 'redaction', 'fail_mode_for_changes', 'tool_effects', 'spool_path',
-  'spool_max_bytes',
-]);
+// The config file's schema lists the audit keys; one list, so a key read here is never refused there.
+const KNOWN_KEYS = new Set(Object.keys(auditShape));
 
 /** Policy types (and their aliases) whose settings are the operator's redaction policy. */
 const REDACTION_POLICY_TYPES = new Set(['response_filter', 'redaction', 'pii_redaction']);

@@ -146,6 +146,7 @@ export const auditShape = {
   redaction: z.unknown().optional(),
   batch_max_records: z.unknown().optional(),
   batch_max_delay_ms: z.unknown().optional(),
+  batch_busy_interval_ms: z.unknown().optional(),
   max_pending_records: z.unknown().optional(),
   checkpoint_interval_seconds: z.unknown().optional(),
   checkpoint_every_records: z.unknown().optional(),

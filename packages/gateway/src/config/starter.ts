@@ -156,7 +156,7 @@ max_concurrent_sessions_per_user: 10   # sessions one identity may hold at once 
 #   redaction: {patterns: [ssn, credit_card]} # redact arguments/outputs before storage (default: the response filters'; credentials always)
 #   batch_max_records: 1000                   # group commit: records per write
 #   batch_max_delay_ms: 0                     # group commit: longest wait to fill a batch
-#   batch_busy_interval_ms: 10                # under load, least ms between commit starts (SQLite 10, PostgreSQL 0)
+#   batch_busy_interval_ms: 0                 # under load, least ms between commit starts, so one sync serves more records
 #   max_pending_records: 100000               # records waiting for the store before fail_mode applies
 #   checkpoint_interval_seconds: 10           # how often a signed Merkle checkpoint is written
 #   checkpoint_every_records: 100000

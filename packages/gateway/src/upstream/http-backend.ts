@@ -107,8 +107,8 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
   let listenStream: ListenStream | undefined;
   let lastConnectError: unknown;
   let nextId = 1;
-  // The relays of the 2025 calls in flight that may be asked something (handleListenMessage).
-  const interactiveCalls = new Set<NonNullable<UpstreamCall['onRelatedMessage']>>();
+  // The relays of the 2025 calls in flight that may be asked something (handleListenMessage); a SlotSet, as each call comes and goes.
+  const interactiveCalls = new SlotSet<NonNullable<UpstreamCall['onRelatedMessage']>>();
   const pinnedLegacy = options.protocolVersion !== undefined && eraOf(options.protocolVersion) === 'legacy' ? options.protocolVersion : undefined;
   const negotiation: NegotiationChannel = { discover: probe, initialize: initializeLegacy };
   const negotiationOptions: NegotiationOptions = {
@@ -319,7 +319,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method: call.method } : { jsonrpc: '2.0', id, method: call.method, params });
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
     const relay = call.onRelatedMessage;
-    if (relay !== undefined && speaking.isHttpSession) interactiveCalls.add(relay);
+    const relaySlot = relay !== undefined && speaking.isHttpSession ? interactiveCalls.add(relay) : undefined;
     return withDeadline(call.method, timeoutMs, call, async (cancellation) => {
       try {
         const usedSession = sessionId;
@@ -340,7 +340,7 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
         throw error;
       }
     }).finally(() => {
-      if (relay !== undefined) interactiveCalls.delete(relay);
+      if (relaySlot !== undefined) interactiveCalls.delete(relaySlot, relay!);
     });
   }
 

@@ -149,6 +149,8 @@ export function postMessage(target: PostTarget, headers: Record<string, string>,
         else fail(error);
       },
     };
-    target.dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body }, handler);
+    // No undici timeouts: every POST runs under its call's own deadline and cancellation (http-backend.ts withDeadline),
+    // and undici's would add a timer per request that outlives it in undici's coarse timer list (docs/benchmarks.md, "Session 12").
+    target.dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body, headersTimeout: 0, bodyTimeout: 0 }, handler);
   });
 }

@@ -77,3 +77,21 @@ describe('audit settings', () => {
     assert.throws(() => resolveAuditSettings(withAudit({ store: 'postgres' })), (error) => isConfigError(error) && error.problems[0]!.path === 'audit.postgres_url');
   });
 });
+
+describe('audit keys in a config file', () => {
+  it('accepts every group-commit setting docs/audit.md documents, and passes it on', async () => {
+    const { parseConfig } = await import('../../src/config/load.ts');
+    const yaml = 'audit:\n  batch_max_records: 500\n  batch_max_delay_ms: 2\n  batch_busy_interval_ms: 5\n  max_pending_records: 1000\n';
+    const settings = resolveAuditSettings(parseConfig(yaml, 'gatehouse.yaml', {}).config, '/etc/gatehouse/gatehouse.yaml');
+    assert.equal(settings.batchMaxRecords, 500);
+    assert.equal(settings.batchMaxDelayMs, 2);
+    assert.equal(settings.batchBusyIntervalMs, 5);
+    assert.equal(settings.maxPendingRecords, 1000);
+  });
+
+  it('names the key and the range for a busy interval out of range', async () => {
+    const { parseConfig } = await import('../../src/config/load.ts');
+    const config = parseConfig('audit:\n  batch_busy_interval_ms: 5000\n', 'gatehouse.yaml', {}).config;
+    assert.throws(() => resolveAuditSettings(config, '/etc/gatehouse/gatehouse.yaml'), (error: unknown) => isConfigError(error) && /audit\.batch_busy_interval_ms/.test((error as Error).message));
+  });
+});
