@@ -30,7 +30,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openClientFleet, createIdSequence } from '../client-fleet.ts';
 import { fetchAgentToken } from '../feature-run.ts';
@@ -40,7 +39,7 @@ import { stdioEchoBackendYaml } from '../peers/peer-run.ts';
 import { readCpuMs } from '../process-cpu.ts';
 import { readRssBytes } from '../process-memory.ts';
 import type { EraName } from '../report.ts';
-import { startGateway } from '../../packages/testing/src/gateway/launch-gateway.ts';
+import { FULL_GC_ON_SIGNAL_PRELOAD, startGateway } from '../../packages/testing/src/gateway/launch-gateway.ts';
 import { backendScripts, startHttpBackend } from '../../packages/testing/src/backends/launch.ts';
 import { callCostConfig, CALL_COST_CONFIGS, type CallCostConfigName } from './configs.ts';
 import { summarizeGcTrace } from './gc-trace.ts';
@@ -104,7 +103,7 @@ const isGcTraced = values['gc-trace'] === true;
 const isFullGcForced = values['full-gc'] === true;
 const nodeFlags = [
   ...(isGcTraced ? ['--trace-gc-nvp'] : []),
-  ...(isFullGcForced ? ['--expose-gc', '--require', fileURLToPath(new URL('./full-gc-on-signal.cjs', import.meta.url))] : []),
+  ...(isFullGcForced ? ['--expose-gc', '--require', FULL_GC_ON_SIGNAL_PRELOAD] : []),
 ];
 // A trace line per collection: kept whole for the measured seconds (a few hundred kilobytes).
 const gateway = await startGateway({

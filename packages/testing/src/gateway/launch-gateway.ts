@@ -11,6 +11,9 @@ import { stopChild, waitForOutput } from '../child-process.ts';
 // Found beside the CLI as gatehouseCli is, without importing the gateway package's whole index.
 const { GATEWAY_NODE_FLAGS } = (await import(new URL('./cli/start-node-flags.ts', import.meta.resolve('@gatehouse/gateway')).href)) as typeof import('../../../gateway/src/cli/start-node-flags.ts');
 
+/** A preload (with --expose-gc) that makes the gateway run a full garbage collection on SIGUSR2. */
+export const FULL_GC_ON_SIGNAL_PRELOAD = fileURLToPath(new URL('./full-gc-on-signal.cjs', import.meta.url));
+
 /** The `gatehouse` CLI of the workspace's gateway package. */
 export const gatehouseCli = fileURLToPath(new URL('./cli/main.ts', import.meta.resolve('@gatehouse/gateway')));
 
