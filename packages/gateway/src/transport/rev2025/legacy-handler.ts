@@ -134,11 +134,11 @@ export async function handleLegacyPost(context: LegacyHandlerContext, request: I
       isPriming: session.protocolVersion >= '2025-11-25',
       requestToClient: (stream) => (method, params, signal) => context.clientRequests.send(session.id, stream, method, params, signal),
     });
-    const filed = context.inFlight.add(session.id, message.id, open);
+    const unfile = context.inFlight.add(session.id, message.id, open);
     try {
       await dispatchRequest(context, open);
     } finally {
-      filed();
+      unfile();
     }
   } catch (error) {
     writeRpcError(response, message.id, toRpcError(error, context.logger));
