@@ -1,4 +1,4 @@
-// The footprint bench's figures, the goals issue 17 sets for them, and the
+// The footprint bench's figures, the goals docs/benchmarks.md sets for them, and the
 // report: pure, so its arithmetic is tested (packages/testing/test/bench/footprint.test.ts);
 // run.ts measures.
 
@@ -42,7 +42,7 @@ export interface FootprintGoal {
 
 const MB = 1024 * 1024;
 
-/** Issue 17's footprint goals, each checked against the full chain's figure. */
+/** The footprint goals (docs/benchmarks.md, "Footprint"), each checked against the full chain's figure. */
 export function footprintGoals(full: ProfileFootprint): FootprintGoal[] {
   const goal = (name: string, value: number, limit: number, unit: FootprintGoal['unit']): FootprintGoal => ({ name, value, limit, unit, isMet: value <= limit });
   return [

@@ -1,6 +1,6 @@
 // The arithmetic and wording of `npm run bench -- --peers`: each gateway's
 // throughput over the best peer's at the run's highest concurrency, judged
-// against issue 17's goals (routing only >= 3x, the full chain >= 2x). Pure.
+// against the goals in docs/benchmarks.md (routing only >= 3x, the full chain >= 2x). Pure.
 
 import type { ScenarioResult } from '../report.ts';
 import { peerNames } from './peer-process.ts';

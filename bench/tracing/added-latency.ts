@@ -6,7 +6,7 @@
 // hand-written tracer compared with the OpenTelemetry SDK
 // (docs/observability.md, "Cost"). `--full-chain` measures over the
 // enterprise configuration (a real token, durable SQLite audit, the default
-// policy chain) instead of routing only. The goal (issue 17): added p50 <= 0.15 ms.
+// policy chain) instead of routing only. The goal (docs/benchmarks.md): added p50 <= 0.15 ms.
 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

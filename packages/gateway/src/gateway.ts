@@ -284,7 +284,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     // The approvals queue outlives a policy reload: held calls stay held.
     buildPolicies: (configs) => buildPolicies(configs, { ...dependencies, ...(router.policies?.approvals === undefined ? {} : { approvals: router.policies.approvals }) }),
     replacePolicies: (next) => router.replacePolicies(next),
-    // Discovery's sources (Kubernetes, DNS SRV, a directory) are imported only for a config that has any (issue 17).
+    // Discovery's sources (Kubernetes, DNS SRV, a directory) are imported only for a config that has any (docs/benchmarks.md, "Footprint").
     startDiscovery: async (discovery): Promise<RunningDiscovery> => {
       if (discovery === undefined) return { sources: [], close: async () => {} };
       const { startDiscovery } = await import('./discovery/discovery.ts');

@@ -4,7 +4,7 @@
 // rules, and what happens when a pinned tool changes under a reviewed
 // backend (it goes back to review, with the schema diff's verdict).
 // The dry-run caller is imported on the first dry run, so a gateway without
-// policies does not load @bufbuild/cel through it (issue 17).
+// policies does not load @bufbuild/cel through it (docs/benchmarks.md, "Footprint").
 
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Catalog } from '../catalog/catalog.ts';

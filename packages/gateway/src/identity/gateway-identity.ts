@@ -209,7 +209,7 @@ export async function assembleIdentity(config: GatewayConfig, options: AssembleI
   const audiences = [...gatewayResourceIdentifiers(options.publicBaseUrl, options.backendNames), ...tenantPaths.map((path) => resourceIdentifier(options.publicBaseUrl, path)), ...(settings.audience === undefined ? [] : [settings.audience])];
   // With tenants, the configured claim names a caller's tenant (identity/caller.ts).
   const claims = { ...settings.verifier.claims, ...(config.tenants === undefined ? {} : { tenantClaim: config.tenants.claim }) };
-  // Loaded here, not at the top: jose (46 modules) only for configs that check tokens (issue 17).
+  // Loaded here, not at the top: jose (46 modules) only for configs that check tokens (docs/benchmarks.md, "Footprint").
   const { createTokenVerifier } = await import('./token-verifier.ts');
   const verifier: TokenVerifier = createTokenVerifier({
     ...settings.verifier,

@@ -9,7 +9,7 @@
 // the shared build pieces (CEL conditions in `applies_to`, counters, approvals,
 // pins) only when a config has any policy: a gateway without argument
 // validation never loads ajv, one without policies never loads @bufbuild/cel
-// (about 210 modules together, issue 17; bench/footprint/loaded-modules.ts
+// (about 210 modules together; bench/footprint/loaded-modules.ts
 // counts them). That is why building and validating are async.
 
 import { resolve } from 'node:path';

@@ -1,5 +1,5 @@
-// The major-bump rule applied by the registry (issue 20; the playbook's
-// chapter 12): when a reviewed backend's definitions change, the live
+// The major-bump rule applied by the registry (docs/registry.md, "Schema
+// snapshots and the major-bump rule"): when a reviewed backend's definitions change, the live
 // snapshot is diffed against the last approved one with the classifier of
 // `gatehouse schema diff` (schema-diff/schema-diff.ts). Additive: recorded and
 // routed. Breaking: back to review, and flagged when serverInfo.version did

@@ -1,4 +1,4 @@
-// The schema regression check of the playbook's chapter 12: compares two
+// The schema regression check (docs/ci-tools.md, `gatehouse schema`): compares two
 // snapshots (schema-snapshot.ts) and classifies every change as breaking,
 // additive or informational; a breaking change passes only with a major
 // step of serverInfo.version (version-bump.ts). Pure.

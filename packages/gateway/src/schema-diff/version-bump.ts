@@ -1,6 +1,6 @@
 // Whether a server's version moved by a major step, the signal that breaking
-// schema changes are intended (the playbook's chapter 12: "fail builds that
-// introduce breaking changes without explicit version bump"). Semantic
+// schema changes are intended: a build with breaking changes and no such
+// step fails (docs/ci-tools.md, `gatehouse schema`). Semantic
 // Versioning 2.0.0 §4: below 1.0.0 anything may change, so a 0.x server's
 // minor step counts as major, as npm's caret ranges treat it.
 

@@ -1,6 +1,5 @@
 // The seam for idempotency keys: a retried call with the same key gets the
-// first call's result instead of acting twice (the seed's chapter 9,
-// "idempotency keys for writes"). A key is claimed before the tool acts and
+// first call's result instead of acting twice (docs/server-kit.md). A key is claimed before the tool acts and
 // completed with its result; a failed call releases the key so that a retry
 // may act. Implementations: memory-store.ts, redis-store.ts, postgres-store.ts.
 

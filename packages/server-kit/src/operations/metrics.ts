@@ -1,5 +1,5 @@
-// Prometheus metrics under the playbook's names (seed chapter 11, "MCP-specific
-// metrics to track"), the same names and labels the gateway exports
+// Prometheus metrics under the names MCP operators watch (docs/observability.md),
+// the same names and labels the gateway exports
 // (packages/gateway/src/telemetry/metrics.ts), so one dashboard reads both.
 
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';

@@ -1,4 +1,4 @@
-// The in-process test client (the playbook's MockMCPClient idea, with the
+// The in-process test client (a mock client's convenience, with the
 // official SDK client rather than a mock): it speaks the real protocol to a
 // kit server through its fetch handler, without a socket, as a caller with
 // the identity and scopes a test chooses, in either protocol era.

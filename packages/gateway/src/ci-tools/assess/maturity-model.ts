@@ -1,4 +1,4 @@
-// The playbook's chapter 3 maturity self-assessment: five stages, the yes/no
+// The maturity self-assessment (docs/ci-tools.md, `gatehouse assess`): five stages, the yes/no
 // questions of each, and what it takes to reach the next. An organisation is
 // at the highest stage whose questions, and every earlier stage's, are all
 // yes: "Skipping stages typically fails — the platform investments
@@ -38,7 +38,7 @@ export const STAGE_NAMES: Readonly<Record<number, string>> = {
   5: 'Stage 5: MCP-native operating model',
 };
 
-/** What moving into each stage takes (chapter 3, "The investment requirements vary by stage"). */
+/** What moving into each stage takes: the investments differ from stage to stage. */
 export const STAGE_INVESTMENTS: Readonly<Record<number, string>> = {
   1: 'engineers trying MCP clients with local servers, and sharing what they learn',
   2: 'custom server building (a small engineering investment), deployed with at least basic auth',

@@ -1,4 +1,4 @@
-// `gatehouse assess`: the chapter 3 maturity self-assessment. Live facts
+// `gatehouse assess`: the maturity self-assessment (docs/ci-tools.md). Live facts
 // (live-facts.ts) answer what the platform knows; an answers file, then the
 // person at the terminal (`ask`), answer the rest. One check per stage; a
 // stage below `--min-stage` that is not reached fails the run.

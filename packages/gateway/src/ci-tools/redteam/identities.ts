@@ -1,6 +1,6 @@
 // The identities a red-team run acts as: `--token NAME=TOKEN`, repeatable
-// (the playbook's chapter 14 runs scope escalation "with limited scopes"
-// beside a broader identity). With none, the run is anonymous.
+// (scope escalation, red-team pattern 2, needs an identity with limited
+// scopes beside a broader one; docs/ci-tools.md). With none, the run is anonymous.
 
 import { CiToolError } from '../ci-tool-error.ts';
 

@@ -1,4 +1,4 @@
-// `gatehouse redteam`: the playbook's six red-team patterns (chapter 14)
+// `gatehouse redteam`: the six red-team patterns of docs/ci-tools.md
 // plus tool-description poisoning, rug pull, token audience and session
 // binding, run in an order that keeps them independent: the read-only
 // checks first, the burst checks (which spend a caller's limits) next to

@@ -1,7 +1,7 @@
 // What the red team looks for in text, as pure functions: instructions
 // hidden in a tool's description (tool poisoning), and sensitive data in what
-// a tool returns (the playbook's chapter 14, test 3: "PII is redacted;
-// credentials are masked"). Evidence is always masked, so a report never
+// a tool returns (red-team pattern 3, docs/ci-tools.md: PII should come back
+// redacted and credentials masked). Evidence is always masked, so a report never
 // repeats the secret it found.
 
 export interface TextHit {

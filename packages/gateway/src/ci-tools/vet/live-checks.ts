@@ -74,7 +74,7 @@ export function clientGenerationsCheck(legacy: GenerationProbe, newest: Generati
  * Calls an unknown tool and a read-only tool without its required
  * arguments. An actionable error names the problem and a way forward; a
  * bare "Error", a stack trace or an empty message leaves an agent guessing
- * (the playbook's chapter 4, structured errors).
+ * (docs/ci-tools.md, "Vetting a community server": structured errors).
  */
 export async function errorQualityCheck(connection: ServerConnection | undefined): Promise<CheckResult> {
   const id = 'error-quality';

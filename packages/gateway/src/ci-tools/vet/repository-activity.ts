@@ -30,7 +30,7 @@ export async function readRepositoryActivity(directory: string, now: Date): Prom
   };
 }
 
-/** Pure: the findings for an activity record. Six months without a commit is the playbook's stale mark. */
+/** Pure: the findings for an activity record. Six months without a commit marks a project stale (docs/ci-tools.md, `gatehouse vet`). */
 export function judgeActivity(activity: RepositoryActivity): Finding[] {
   if (activity.daysSinceLastCommit > 180) {
     return [{ ruleId: 'repository_stale', severity: 'error', message: `no commit for ${activity.daysSinceLastCommit} days (last ${activity.lastCommitAt}): likely stale dependencies and unfixed issues; fork or look elsewhere`, evidence: activity }];

@@ -1,4 +1,4 @@
-// `gatehouse vet`: the playbook's chapter 13 checklist for a community
+// `gatehouse vet`: the vetting checklist (docs/ci-tools.md) for a community
 // server, from whatever is at hand (a clone, a package, a running server),
 // with a verdict and its reasons. The report's `data` is the record a
 // registry review attaches.

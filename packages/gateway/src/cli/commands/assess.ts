@@ -1,4 +1,4 @@
-// `gatehouse assess`: the chapter 3 maturity self-assessment (ci-tools/assess).
+// `gatehouse assess`: the maturity self-assessment (ci-tools/assess, docs/ci-tools.md).
 // The gateway's config (and its registry) answer what they can; `--answers`
 // and, with `--interactive`, the terminal answer the rest. Prints the stage
 // and the next stage's investments; exit 1 only below `--min-stage`.

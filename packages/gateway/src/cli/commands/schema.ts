@@ -1,5 +1,5 @@
 // `gatehouse schema snapshot TARGET` and `gatehouse schema diff OLD NEW`: the
-// schema regression check of the playbook's chapter 12 for any MCP server
+// schema regression check (docs/ci-tools.md) for any MCP server
 // (ci-tools/schema-*.ts). The diff exits 1 on a breaking change without a
 // major step of serverInfo.version, 2 when it cannot run.
 

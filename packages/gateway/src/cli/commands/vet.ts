@@ -1,4 +1,4 @@
-// `gatehouse vet SOURCE`: the chapter 13 checklist for a community MCP
+// `gatehouse vet SOURCE`: the vetting checklist (docs/ci-tools.md) for a community MCP
 // server (ci-tools/vet), offline: SOURCE is a running server, a local clone,
 // a package directory or tarball, or an installed npm package's name. Exit 1
 // when the verdict is reject; `--format json` is the record a registry

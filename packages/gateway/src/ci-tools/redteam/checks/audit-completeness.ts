@@ -1,4 +1,4 @@
-// The playbook's chapter 14, test 6: every operation the run made has an
+// Red-team pattern 6 (docs/ci-tools.md): every operation the run made has an
 // audit record, and the log verifies (it cannot be modified to hide
 // events). Read from a Gatehouse admin listener (`--admin-url`, with an
 // identity holding audit.read and audit.verify); other servers keep their

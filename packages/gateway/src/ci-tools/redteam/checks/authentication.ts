@@ -1,7 +1,7 @@
 // Is a token required at all? An unauthenticated initialize must get 401
 // with a WWW-Authenticate challenge that names the protected resource
 // metadata (2025-11-25 basic/authorization, RFC 9728 §5.1): without auth a
-// server is not fit for production (the playbook's chapter 13).
+// server is not fit for production (docs/ci-tools.md, `gatehouse vet`).
 
 import { checkFromFindings, skippedCheck, type Finding } from '../../ci-report.ts';
 import { initializeRequest, postJsonRpc } from '../raw-http.ts';

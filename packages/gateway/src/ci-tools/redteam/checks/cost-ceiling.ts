@@ -1,4 +1,4 @@
-// The playbook's chapter 14, test 5: an agent loop calling an expensive tool
+// Red-team pattern 5 (docs/ci-tools.md): an agent loop calling an expensive tool
 // until the session's cost ceiling stops it. Which tool is expensive is the
 // operator's knowledge (`--cost-tool`), so without it the check is skipped.
 

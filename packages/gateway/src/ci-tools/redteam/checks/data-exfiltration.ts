@@ -1,4 +1,4 @@
-// The playbook's chapter 14, test 3: read what the tools and resources
+// Red-team pattern 3 (docs/ci-tools.md): read what the tools and resources
 // return and look for PII and credentials that should have been redacted
 // or masked before reaching the model (defense layer 3, output filtering).
 // Only read-only tools are called, with arguments made from their schemas.

@@ -1,4 +1,4 @@
-// The playbook's chapter 14, test 1, at the server's edge: a tool argument
+// Red-team pattern 1 (docs/ci-tools.md), at the server's edge: a tool argument
 // carrying prompt-injection text and chat-template markup. Defense layer 1
 // says the gateway screens user-controlled inputs; a probe that comes back
 // verbatim from the tool reached it unscreened.

@@ -1,4 +1,4 @@
-// The playbook's chapter 14, test 4: hammer one cheap read-only tool with
+// Red-team pattern 4 (docs/ci-tools.md): hammer one cheap read-only tool with
 // rapid sequential calls until a rate limit engages. It runs as the identity
 // that sees the fewest tools (its limit is spent for a while afterwards).
 

@@ -1,4 +1,4 @@
-// The playbook's chapter 14, test 2: an identity with fewer scopes calls the
+// Red-team pattern 2 (docs/ci-tools.md): an identity with fewer scopes calls the
 // tools it cannot see but a broader identity can, and every call must be
 // refused. Calls carry empty arguments, so a server whose authorization is
 // missing refuses on validation (reported too: authorization came second)
