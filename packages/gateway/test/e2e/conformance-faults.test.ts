@@ -1,4 +1,4 @@
-// The gateway faults the official conformance suite exposed (issue 18), over
+// The gateway faults the official conformance suite exposed (docs/conformance.md), over
 // real HTTP in front of the conformance fixtures of both SDK generations
 // (SDK v1 speaking 2025-11-25, SDK v2 speaking 2026-07-28):
 //

@@ -174,7 +174,7 @@ describe('authentication failures: status, challenge and count for each kind', (
 
 /**
  * Step-up with the official SDK clients' own OAuth support, against the
- * embedded provider (issue 14, item 11): the first token holds the read
+ * embedded provider (docs/identity.md): the first token holds the read
  * scope only; each 403 names the scopes held plus the new ones, so a client
  * that re-authorizes for exactly the challenge keeps its catalog; a scope the
  * user cannot delegate is refused (invalid_scope), never silently dropped.

@@ -1,7 +1,7 @@
 // RFC 8693 token exchange as an attacker uses it, over real HTTP against a
 // gateway with its embedded provider: an agent exchanges its own service
 // token to pass as a user (a `requires_user` tool) or to get a fresh rate
-// limit. Both protocol revisions, both endpoints (issue 14, item 2).
+// limit (docs/identity.md). Both protocol revisions, both endpoints.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

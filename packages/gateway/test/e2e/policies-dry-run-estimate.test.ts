@@ -1,4 +1,4 @@
-// Approvals that decide on facts the caller cannot forge (issue 14, item 4),
+// Approvals that decide on facts the caller cannot forge (docs/policies.md),
 // over real HTTP with the official SDK clients of both eras, on both
 // endpoints: a gateway with the shipped default's policies in front of the
 // demo CRM. `send_mass_email {segment: "all", recipient_count: 1}` used to

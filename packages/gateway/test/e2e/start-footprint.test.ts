@@ -1,4 +1,4 @@
-// What a `gatehouse start` loads is what its config uses (issue 17): a
+// What a `gatehouse start` loads is what its config uses (docs/benchmarks.md, "Footprint"): a
 // routing-only gateway does not import the packages of policy types, token
 // checks or the embedded OpenID provider it does not run, and a config that
 // names a policy type does load that type's package. Each gateway is a real
