@@ -64,10 +64,14 @@ export class IntKeyTable<V> {
     return true;
   }
 
-  /** The values, from a copy: entries may be deleted while iterating. */
+  /**
+   * The values, read in place: no copy, since a channel reads them for each
+   * message it routes. Deleting moves entries (backward shift), so a caller
+   * that deletes while iterating takes a copy first (`[...table.values()]`).
+   */
   *values(): Generator<V> {
-    const keys = this.#keys.slice();
-    const values = this.#values.slice();
+    const keys = this.#keys;
+    const values = this.#values;
     for (let index = 0; index < keys.length; index++) if (keys[index] !== EMPTY) yield values[index]!;
   }
 

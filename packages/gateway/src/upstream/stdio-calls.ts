@@ -100,7 +100,7 @@ export class StdioCalls {
   }
 
   rejectAll(error: unknown): void {
-    for (const entry of this.#pending.values()) {
+    for (const entry of [...this.#pending.values()]) {
       this.forget(entry);
       entry.reject(error);
     }
