@@ -50,7 +50,7 @@ export function benchBackendsYaml(backendUrl: string): string {
 export async function startGatewayProcess(
   backendUrl: string,
   extraYaml = '',
-  { backendsYaml, ...launch }: { waitFor?: 'listening' | 'ready'; cli?: string; backendsYaml?: string } = {},
+  { backendsYaml, ...launch }: { waitFor?: 'listening' | 'ready'; cli?: string; backendsYaml?: string; nodeFlags?: readonly string[] } = {},
 ): Promise<GatewayProcess> {
   const directory = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
   const removeDirectory = () => rm(directory, { recursive: true, force: true });

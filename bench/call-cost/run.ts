@@ -97,11 +97,12 @@ const directory = await mkdtemp(join(tmpdir(), 'gatehouse-call-cost-'));
 const configPath = join(directory, 'gatehouse.yaml');
 await writeFile(configPath, benchGatewayConfig('', config.extraYaml.replaceAll('${BENCH_DIR}', directory), backendYaml));
 const env: Record<string, string> = { GATEHOUSE_LOG_LEVEL: 'warn' };
-const nodeOptions = [values['gateway-node-options'], values['cpu-prof'] === undefined ? undefined : `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`].filter((option) => option !== undefined);
-if (nodeOptions.length > 0) env.NODE_OPTIONS = nodeOptions.join(' ');
 const isGcTraced = values['gc-trace'] === true;
 const isFullGcForced = values['full-gc'] === true;
+// On the command line after the shipped flags, so that one given here replaces them (NODE_OPTIONS could not).
 const nodeFlags = [
+  ...(values['gateway-node-options']?.split(/\s+/).filter((flag) => flag !== '') ?? []),
+  ...(values['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`]),
   ...(isGcTraced ? ['--trace-gc-nvp'] : []),
   ...(isFullGcForced ? ['--expose-gc', '--require', FULL_GC_ON_SIGNAL_PRELOAD] : []),
 ];

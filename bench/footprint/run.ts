@@ -10,7 +10,8 @@
 // checkout instead (its cli/main.ts, e.g. main before a change), `--json`
 // adds one machine-readable line, `--gateway-node-options=--max-semi-space-size=8`
 // starts the gateways (only them: not the backend or this load generator)
-// with those Node/V8 options, to weigh a flag's memory against its rate.
+// with those Node/V8 flags after the shipped ones (a flag given twice: the
+// later wins), to weigh a flag's memory against its rate.
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -43,6 +44,9 @@ function parseOptions() {
   }
 }
 const options = parseOptions();
+// On the gateway's command line after the shipped flags (GATEWAY_NODE_FLAGS), so
+// one given here replaces them: in NODE_OPTIONS the command line would win.
+const gatewayNodeFlags = options['gateway-node-options']?.split(/\s+/).filter((flag) => flag !== '') ?? [];
 
 /** What npm start runs (the bundle, built now), this checkout's compile-cached source entry, or another checkout's plain CLI for a before/after comparison. */
 async function chooseEntry(): Promise<string> {
@@ -67,7 +71,7 @@ const PROFILES: ReadonlyArray<{ profile: ProfileFootprint['profile']; extraYaml:
 
 async function measureProfile(cliEntry: string, backendUrl: string, spec: (typeof PROFILES)[number], nextId: () => number): Promise<ProfileFootprint> {
   const spawnedAt = performance.now();
-  const gateway = await startGatewayProcess(backendUrl, spec.extraYaml, { waitFor: 'listening', cli: cliEntry });
+  const gateway = await startGatewayProcess(backendUrl, spec.extraYaml, { waitFor: 'listening', cli: cliEntry, nodeFlags: gatewayNodeFlags });
   const listeningMs = performance.now() - spawnedAt;
   try {
     await waitForReady(gateway.adminUrl!);
@@ -135,8 +139,6 @@ async function main(): Promise<number> {
     const importing = await measureImport();
     const backend = await startHttpBackend(backendScripts.v2);
     cleanup.add('the backend', () => backend.close());
-    // Set after the backend started and after the import probes, so that only the gateways inherit it.
-    if (options['gateway-node-options'] !== undefined) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${options['gateway-node-options']}`.trim();
     const nextId = createIdSequence();
     const profiles: ProfileFootprint[] = [];
     for (const spec of PROFILES) {

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -21,6 +21,7 @@ import { backendScripts, startHttpBackend } from '@gatehouse/testing/backends/la
 import { startGateway, type GatewayProcess } from '@gatehouse/testing/gateway/launch-gateway';
 import pg from 'pg';
 import { buildGatewayBundle } from '../../scripts/build-bundle.ts';
+import { isOneByte } from '../../scripts/one-byte-source.ts';
 import { dropSchema, POSTGRES_URL, postgresSkip, uniqueSchema } from '../audit/fixtures/audit-fixtures.ts';
 import { redisSkipReason, SHARED_REDIS_URL } from '../fixtures/redis.ts';
 
@@ -52,6 +53,13 @@ describe('the bundled gateway (npm start, the Docker image)', () => {
     assert.ok(modules.includes('gatehouse.mjs'));
     // The lazily loaded parts (subcommands, policy types, stores) stay separate, so a start does not load them.
     assert.ok(modules.length > 20 && modules.length < 400, `${modules.length} chunks`);
+  });
+
+  it('holds every chunk to one byte per character, so V8 keeps its source at half the size', async () => {
+    const modules = (await readdir(directory)).filter((name) => name.endsWith('.mjs'));
+    const wide = [];
+    for (const name of modules) if (!isOneByte(await readFile(join(directory, name), 'utf8'))) wide.push(name);
+    assert.deepEqual(wide, []);
   });
 
   it('starts the embedded default with every demo backend ready', async () => {
