@@ -23,6 +23,8 @@ export interface ProfileFootprint {
   /** The gateway's CPU (user + system) during that load per call answered: the figure a V8 flag's throughput cost shows in, little moved by other load. */
   loadCpuUsPerCall: number;
   loadErrors: number;
+  /** RSS 20 s after the load ended, the clients still connected: by then V8's memory reducer has run (about 10-15 s after allocation slows) and given back what it could. */
+  settledRssBytes: number;
 }
 
 export interface ImportFootprint {
@@ -63,9 +65,9 @@ export function footprintRatios(routing: ProfileFootprint, full: ProfileFootprin
 }
 
 export function formatFootprintReport(profiles: readonly ProfileFootprint[], importing: ImportFootprint): string {
-  const rows = [['profile', 'listening ms', 'ready ms', 'CPU to ready ms', 'idle RSS MB', 'of it file MB', 'RSS c=64 MB', 'c=64 rps', 'c=64 CPU µs/call', 'errors']];
+  const rows = [['profile', 'listening ms', 'ready ms', 'CPU to ready ms', 'idle RSS MB', 'of it file MB', 'RSS c=64 MB', 'c=64 rps', 'c=64 CPU µs/call', 'errors', 'RSS 20 s after MB']];
   for (const profile of profiles) {
-    rows.push([profile.profile, profile.listeningMs.toFixed(0), profile.readyMs.toFixed(0), profile.readyCpuMs.toFixed(0), (profile.idleRssBytes / MB).toFixed(1), (profile.idleRssFileBytes / MB).toFixed(1), (profile.loadRssBytes / MB).toFixed(1), profile.loadRps.toFixed(0), profile.loadCpuUsPerCall.toFixed(0), String(profile.loadErrors)]);
+    rows.push([profile.profile, profile.listeningMs.toFixed(0), profile.readyMs.toFixed(0), profile.readyCpuMs.toFixed(0), (profile.idleRssBytes / MB).toFixed(1), (profile.idleRssFileBytes / MB).toFixed(1), (profile.loadRssBytes / MB).toFixed(1), profile.loadRps.toFixed(0), profile.loadCpuUsPerCall.toFixed(0), String(profile.loadErrors), (profile.settledRssBytes / MB).toFixed(1)]);
   }
   const lines = [table(rows), '(file: file-backed pages, mostly node\'s own binary: shared between processes and reclaimable)', '', `import gateway.ts: ${importing.coldMs.toFixed(0)} ms without the compile cache, ${importing.warmMs.toFixed(0)} ms with it warm; RSS after import ${(importing.rssBytes / MB).toFixed(1)} MB`];
   const routing = profiles.find((profile) => profile.profile === 'routing');
