@@ -15,7 +15,7 @@
 //
 //   node bench/call-cost/run.ts --config full --concurrency 64 --seconds 5
 //   node bench/call-cost/run.ts --config audit-normal --concurrency 1 --cpu-prof /tmp/prof
-//   node bench/call-cost/run.ts --config full --gateway-node-options=--max-semi-space-size=8
+//   node bench/call-cost/run.ts --config full --gateway-node-options=--max-semi-space-size=4
 //   node bench/call-cost/run.ts --config routing --concurrency 1 --gc-trace
 //   node bench/call-cost/run.ts --config plain --gc-trace --full-gc
 //   node bench/call-cost/run.ts --config routing --backend http-v2

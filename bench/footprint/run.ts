@@ -9,7 +9,7 @@
 // packages/gateway/dist); `--entry source` runs the sources through
 // cli/gatehouse.mjs instead. `--root DIR` measures another
 // checkout instead (its cli/main.ts, e.g. main before a change), `--json`
-// adds one machine-readable line, `--gateway-node-options=--max-semi-space-size=8`
+// adds one machine-readable line, `--gateway-node-options=--max-semi-space-size=4`
 // starts the gateways (only them: not the backend or this load generator)
 // with those Node/V8 flags after the shipped ones (a flag given twice: the
 // later wins), to weigh a flag's memory against its rate.
