@@ -183,9 +183,10 @@ export function createHttpBackend(options: HttpBackendOptions): RelayingBackend 
     const classified = classifyMessage(value);
     if (classified.kind === 'notification') events.emitNotification(classified.message);
     else if (classified.kind === 'request') {
-      const [only] = interactiveCalls;
-      if (classified.message.method !== 'ping' && interactiveCalls.size === 1) only!(classified.message);
-      else if (interactiveCalls.size < 2) deliverRelated(classified.message, undefined);
+      if (classified.message.method !== 'ping' && interactiveCalls.size === 1) {
+        const [only] = interactiveCalls;
+        only!(classified.message);
+      } else if (interactiveCalls.size < 2) deliverRelated(classified.message, undefined);
       else void respond(answerUnroutedRequest(classified.message, `${interactiveCalls.size} calls are in flight on the gateway's session with backend "${name}" and the request names none of them, so the gateway cannot tell whose client should answer; the backend should send it on the call's own stream`)).catch(() => undefined);
     }
   }
